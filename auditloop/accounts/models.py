@@ -1,0 +1,103 @@
+"""Services, teams, staff members and their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from auditloop.core.models import PublicIdModel
+
+
+class Role(models.TextChoices):
+    """One roles enum: the roles table in DESIGN.md, spelt as the staff list spells them."""
+
+    PRACTITIONER = "practitioner", "Practitioner (social worker)"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    AUDITOR = "auditor", "Auditor or QA officer"
+    MODERATOR = "moderator", "Moderator or audit lead"
+    SENIOR_LEADER = "senior_leader", "Senior leader"
+    BOARD_MEMBER = "board_member", "Board or committee member"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles whose holders may be assigned audits.
+AUDITING_ROLES = frozenset({Role.TEAM_MANAGER, Role.AUDITOR, Role.MODERATOR, Role.SENIOR_LEADER})
+
+
+class User(AbstractUser):
+    """A login. What the person may do comes from their staff member record."""
+
+    class Meta:
+        ordering = ["username"]
+
+
+class Service(PublicIdModel):
+    name = models.CharField(max_length=120, unique=True)
+    head_of_service = models.ForeignKey(
+        "accounts.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_services",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(PublicIdModel):
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="team_name_unique_in_service")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMember(PublicIdModel):
+    """A member of staff, with or without a login. The role decides what they may see and do."""
+
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+    name = models.CharField(max_length=150)
+    email = models.EmailField(unique=True, null=True, blank=True)
+    swe_number = models.CharField("SWE number", max_length=20, blank=True, db_index=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    # The services a moderator, senior leader or board member looks across.
+    services = models.ManyToManyField(Service, blank=True, related_name="overseers")
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def can_audit(self) -> bool:
+        return self.role in AUDITING_ROLES
+
+    @property
+    def is_audit_lead(self) -> bool:
+        return self.role == Role.MODERATOR
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR

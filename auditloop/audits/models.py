@@ -1,0 +1,325 @@
+"""Audit tools (versioned), audits, answers, deep-dive participants, escalations, actions,
+feedback."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from auditloop.core.models import PublicIdModel
+
+
+class GradingScale(PublicIdModel):
+    """A configurable scale: Ofsted's four grades by default, 0-10 scaling as an alternative."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    # Larger value = better practice, so scales can be compared and charted.
+    higher_is_better = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grade(models.Model):
+    scale = models.ForeignKey(GradingScale, on_delete=models.CASCADE, related_name="grades")
+    code = models.CharField(max_length=20)
+    label = models.CharField(max_length=60)
+    value = models.IntegerField(help_text="Position on the scale; higher is better practice.")
+    # An inadequate grade triggers moderation and re-audit by default.
+    is_inadequate = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scale", "-value"]
+        constraints = [models.UniqueConstraint(fields=["scale", "code"], name="grade_code_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ToolKind(models.TextChoices):
+    COMPLIANCE = "compliance", "Compliance dip sample"
+    QUALITY = "quality", "Quality deep dive"
+    MIXED = "mixed", "Compliance and quality"
+
+
+class AuditTool(PublicIdModel):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=12, choices=ToolKind.choices)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current_version(self) -> ToolVersion | None:
+        return self.versions.filter(is_published=True).order_by("-number").first()
+
+
+class ToolVersion(PublicIdModel):
+    """A frozen set of sections and questions. An audit keeps the version it started on."""
+
+    tool = models.ForeignKey(AuditTool, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    grading_scale = models.ForeignKey(GradingScale, on_delete=models.PROTECT, related_name="+")
+    guidance = models.TextField(blank=True)
+    change_note = models.TextField(blank=True)
+    is_published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tool", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tool", "number"], name="tool_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool.name}, version {self.number}"
+
+
+class Section(models.Model):
+    version = models.ForeignKey(ToolVersion, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField()
+    title = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["version", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionKind(models.TextChoices):
+    COMPLIANCE = "compliance", "Compliance check (yes, no, not applicable)"
+    GRADED = "graded", "Graded quality judgement"
+
+
+class Question(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField()
+    code = models.CharField(max_length=10)
+    text = models.TextField()
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    basis = models.TextField(blank=True, help_text="The statutory or practice basis.")
+    applies_to = models.CharField(max_length=120, blank=True)
+    guidance = models.TextField(blank=True)
+    # Grade code -> what that grade looks like for this question, shown to the auditor.
+    descriptors = models.JSONField(default=dict, blank=True)
+    # A "No" on this check alerts the team manager the same day.
+    alert_on_no = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["section__order", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+
+class AuditType(models.TextChoices):
+    DIP_SAMPLE = "dip_sample", "Dip sample"
+    DEEP_DIVE = "deep_dive", "Deep dive"
+    THEMATIC = "thematic", "Thematic"
+    REVISIT = "revisit", "Revisit"
+
+
+class AuditStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    COMPLETED = "completed", "Completed"
+
+
+class Audit(PublicIdModel):
+    case = models.ForeignKey("cases.ChildCase", on_delete=models.PROTECT, related_name="audits")
+    tool_version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="audits")
+    audit_type = models.CharField(max_length=12, choices=AuditType.choices)
+    theme = models.CharField(max_length=150, blank=True)
+    status = models.CharField(
+        max_length=12, choices=AuditStatus.choices, default=AuditStatus.PLANNED, db_index=True
+    )
+    auditor = models.ForeignKey(
+        "accounts.StaffMember", on_delete=models.PROTECT, related_name="audits_as_auditor"
+    )
+    # Who held the case, and in which team, when the audit was created: feedback goes to them.
+    practitioner = models.ForeignKey(
+        "accounts.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audits_as_practitioner",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
+    revisit_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisits"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    overall_grade = models.ForeignKey(
+        Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    strengths = models.TextField(blank=True)
+    areas_for_development = models.TextField(blank=True)
+    impact_on_child = models.TextField(blank=True)
+    practitioner_reflection = models.TextField(blank=True)
+    return_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["auditor", "status"]),
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["practitioner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_audit_type_display()} audit {self.public_id}"
+
+
+class ComplianceAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class Answer(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    compliance = models.CharField(max_length=3, choices=ComplianceAnswer.choices, blank=True)
+    grade = models.ForeignKey(
+        Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.TextField(blank=True)
+    working_well = models.TextField(blank=True)
+    worried_about = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "question"], name="answer_unique_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk}"
+
+
+class ParticipantRole(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    MANAGER = "manager", "Manager"
+    OTHER = "other", "Other"
+
+
+class Participant(models.Model):
+    """Someone who took part in a deep dive, and what they said."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="participants")
+    staff = models.ForeignKey(
+        "accounts.StaffMember", on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(max_length=12, choices=ParticipantRole.choices)
+    contribution = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "staff"], name="participant_once_per_audit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} ({self.get_role_display()})"
+
+
+class Escalation(PublicIdModel):
+    """The auditor's flag that the child is not safe, and its acknowledgement."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="escalations")
+    raised_by = models.ForeignKey(
+        "accounts.StaffMember", on_delete=models.PROTECT, related_name="escalations_raised"
+    )
+    reason = models.TextField()
+    raised_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    acknowledged_by = models.ForeignKey(
+        "accounts.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalations_acknowledged",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"escalation {self.public_id}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Action(PublicIdModel):
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="actions")
+    # The finding it comes from: a question's answer, or the audit's overall findings when empty.
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.ForeignKey(
+        "accounts.StaffMember", on_delete=models.PROTECT, related_name="actions_owned"
+    )
+    due_date = models.DateField(db_index=True)
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN, db_index=True
+    )
+    completion_evidence = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["owner", "status"])]
+
+    def __str__(self) -> str:
+        return f"action {self.public_id}"
+
+
+class FeedbackReply(models.Model):
+    """The practitioner's reply to the feedback on an audit of their case."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        "accounts.StaffMember", on_delete=models.PROTECT, related_name="feedback_replies"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"reply {self.pk}"

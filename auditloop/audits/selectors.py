@@ -1,0 +1,45 @@
+"""Reads of audits, always scoped to the person asking."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.audits.models import Audit, AuditStatus
+
+# A practitioner and their team manager see an audit once it has been submitted.
+SHARED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
+
+
+def services_overseen(staff: StaffMember) -> list[int]:
+    """Ids of the services a moderator, senior leader or board member looks across."""
+    ids = set(staff.services.values_list("id", flat=True))
+    if staff.team_id is not None and staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        ids.add(staff.team.service_id)  # type: ignore[union-attr]
+    return sorted(ids)
+
+
+def audit_visibility_filter(staff: StaffMember) -> Q:
+    """The rule, as one Q: who may read which audit. Used by lists and by the access helper."""
+    mine = Q(auditor=staff) | Q(participants__staff=staff)
+    if staff.role == Role.PRACTITIONER:
+        return mine | Q(practitioner=staff, status__in=SHARED_STATUSES)
+    if staff.role == Role.TEAM_MANAGER:
+        shared = Q(status__in=SHARED_STATUSES) & (Q(team_id=staff.team_id) | Q(practitioner=staff))
+        return mine | shared if staff.team_id is not None else mine
+    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        return mine | Q(team__service_id__in=services_overseen(staff))
+    if staff.role == Role.AUDITOR:
+        return mine
+    # Board members read anonymised aggregates; administrators see no case content by default.
+    return Q(pk__in=[])
+
+
+def audits_visible_to(staff: StaffMember) -> QuerySet[Audit]:
+    return (
+        Audit.objects.filter(audit_visibility_filter(staff))
+        .distinct()
+        .select_related(
+            "case", "auditor", "practitioner", "team", "overall_grade", "tool_version__tool"
+        )
+    )

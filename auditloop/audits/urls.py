@@ -1,0 +1,8 @@
+"""The audits app's routes. Each views module owns a list; this file joins them."""
+
+from __future__ import annotations
+
+from auditloop.audits.views import actions, audits, tools
+
+app_name = "audits"
+urlpatterns = [*audits.urlpatterns, *actions.urlpatterns, *tools.urlpatterns]

@@ -1,0 +1,58 @@
+"""Children's case files. No names: the LA child ID (a string), cohort, allocation, key dates."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from auditloop.core.models import PublicIdModel
+
+
+class Cohort(models.TextChoices):
+    CIN = "CIN", "Child in need"
+    CP = "CP", "Child protection"
+    CLA = "CLA", "Looked after"
+    CL = "CL", "Care leaver"
+
+
+class ChildCase(PublicIdModel):
+    # Kept as text: leading zeros and letters are part of a council's IDs.
+    la_child_id = models.CharField("LA child ID", max_length=64, unique=True)
+    cohort = models.CharField(max_length=3, choices=Cohort.choices, db_index=True)
+    allocated_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    allocated_worker = models.ForeignKey(
+        "accounts.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    # The worker's name as the source gave it, kept when it matches no staff member.
+    allocated_worker_name = models.CharField(max_length=150, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    disability = models.CharField(max_length=20, blank=True)
+    referral_date = models.DateField(null=True, blank=True)
+    assessment_completed = models.DateField(null=True, blank=True)
+    cp_plan_start = models.DateField("CP plan start", null=True, blank=True)
+    cla_start = models.DateField("Looked after since", null=True, blank=True)
+    last_statutory_visit = models.DateField(null=True, blank=True)
+    last_seen_alone = models.DateField(null=True, blank=True)
+    latest_review = models.DateField(null=True, blank=True)
+    last_health_assessment = models.DateField(null=True, blank=True)
+    latest_pathway_plan_review = models.DateField(null=True, blank=True)
+    opened_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    is_open = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["la_child_id"]
+        indexes = [models.Index(fields=["allocated_team", "is_open"])]
+
+    def __str__(self) -> str:
+        # Never a child's ID: str() ends up in logs and event summaries.
+        return f"case {self.public_id}"

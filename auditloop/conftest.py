@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from auditloop.core.testing import Personas, build_personas
+
+# Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM use.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return build_personas()
+
+
+@pytest.fixture
+def p(personas: Personas) -> Personas:
+    """Short name for the personas, so tests read `p.auditor`."""
+    return personas
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.AXES_ENABLED = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def anon() -> Client:
+    return Client()

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from auditloop.accounts.models import AUDITING_ROLES, Role
+
+
+def _navigation(role: str) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = [("Home", reverse("home"))]
+    if role in AUDITING_ROLES or role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
+        items.append(("Audits", reverse("audits:list")))
+    if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
+        items.append(("Actions", reverse("audits:actions")))
+    if role in {Role.MODERATOR, Role.ADMINISTRATOR}:
+        items.append(("Audit tools", reverse("audits:tools")))
+    if role in {Role.MODERATOR, Role.ADMINISTRATOR, Role.TEAM_MANAGER, Role.SENIOR_LEADER}:
+        items.append(("Cases", reverse("cases:list")))
+    if role == Role.ADMINISTRATOR:
+        items.append(("Administration", reverse("accounts:admin_home")))
+    return items
+
+
+def service(request: HttpRequest) -> dict[str, Any]:
+    context: dict[str, Any] = {"council_name": settings.COUNCIL_NAME, "service_name": "auditloop"}
+    user = request.user
+    staff = getattr(user, "staff", None) if user.is_authenticated else None
+    if staff is not None:
+        context["navigation"] = [
+            (label, url, request.path == url or (url != "/" and request.path.startswith(url)))
+            for label, url in _navigation(staff.role)
+        ]
+        context["current_staff"] = staff
+        context["unread_notifications"] = staff.user.notifications.filter(read_at__isnull=True).count()
+    return context

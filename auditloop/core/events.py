@@ -1,0 +1,44 @@
+"""Writing the event log and the access log. Every service calls event_record once per change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from auditloop.core.models import AccessLog, Event
+
+
+def _target_id(target: models.Model) -> str:
+    return str(getattr(target, "public_id", None) or target.pk)
+
+
+def event_record(
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    """Record one change. `actor` is a User, or None for the system."""
+    return Event.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        target_type=target._meta.label_lower,
+        target_id=_target_id(target),
+        summary=summary[:300],
+        before=before or {},
+        after=after or {},
+    )
+
+
+def access_record(*, user: Any, target: models.Model, purpose: str = "view") -> None:
+    """Record that `user` read `target` (an audit or a case file)."""
+    AccessLog.objects.create(
+        user=user,
+        target_type=target._meta.label_lower,
+        target_id=_target_id(target),
+        purpose=purpose,
+    )

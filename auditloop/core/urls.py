@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from auditloop.core import views
+from auditloop.core.access import public
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "sign-in/",
+        public(
+            auth_views.LoginView.as_view(
+                template_name="registration/login.html", redirect_authenticated_user=True
+            )
+        ),
+        name="login",
+    ),
+    path("sign-out/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("notifications/", views.notifications, name="notifications"),
+]

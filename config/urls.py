@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("auditloop.core.urls")),
+    path("administration/", include("auditloop.accounts.urls")),
+    path("cases/", include("auditloop.cases.urls")),
+    path("audits/", include("auditloop.audits.urls")),
+    path("imports/", include("auditloop.imports.urls")),
+    path("sampling/", include("auditloop.sampling.urls")),
+]
