@@ -34,5 +34,6 @@ def service(request: HttpRequest) -> dict[str, Any]:
             for label, url in _navigation(staff.role)
         ]
         context["current_staff"] = staff
-        context["unread_notifications"] = staff.user.notifications.filter(read_at__isnull=True).count()
+        unread = staff.user.notifications.filter(read_at__isnull=True)
+        context["unread_notifications"] = unread.count()
     return context

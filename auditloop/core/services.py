@@ -1,0 +1,62 @@
+"""Writes every app shares: telling people things, in the product and by email."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from auditloop.core.models import Notification
+
+if TYPE_CHECKING:
+    from auditloop.accounts.models import StaffMember
+
+logger = logging.getLogger(__name__)
+
+
+def _email(subject: str, body: str, recipients: list[str]) -> None:
+    try:
+        send_mail(subject, body, None, recipients)
+    except OSError:
+        # The in-app notification stands; the mail server's failure is logged without content.
+        logger.exception("Could not send a notification email to %d recipients", len(recipients))
+
+
+def notification_send(
+    *,
+    recipients: Iterable[StaffMember],
+    message: str,
+    url: str = "",
+    urgent: bool = False,
+    email_subject: str = "",
+) -> list[Notification]:
+    """Tell each recipient with a login, in the product and (when `email_subject` is given) by
+    email through Django's mail backend, once the surrounding transaction commits.
+
+    The message must never carry a child's ID or name: emails leave the council's systems.
+    """
+    notes: list[Notification] = []
+    emails: list[str] = []
+    seen: set[int] = set()
+    for staff in recipients:
+        if staff.pk in seen:
+            continue
+        seen.add(staff.pk)
+        if staff.user_id is not None:
+            notes.append(
+                Notification(
+                    recipient_id=staff.user_id, message=message[:300], url=url, is_urgent=urgent
+                )
+            )
+        if staff.email:
+            emails.append(staff.email)
+    Notification.objects.bulk_create(notes)
+    if email_subject and emails:
+        link = f"{settings.SITE_URL}{url}" if url else settings.SITE_URL
+        body = f"{message}\n\nOpen auditloop to see it: {link}\n"
+        transaction.on_commit(lambda: _email(email_subject, body, emails))
+    return notes
