@@ -34,6 +34,7 @@ $(STATIC)/app.css: node_modules/.package-lock.json frontend/app.scss
 	cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/vendor/
 	cp node_modules/htmx.org/dist/htmx.min.js $(STATIC)/vendor/
 	npx --no-install sass --no-source-map --quiet-deps --load-path=node_modules --style=compressed frontend/app.scss $@
+	mkdir -p var/static
 
 # Debian's Chromium drives the browser tests (Playwright's own download is not used).
 /usr/bin/chromium:
