@@ -33,14 +33,15 @@ def staff_for(user: Any) -> StaffMember:
     return staff
 
 
-def _mark[V: ViewFunc](view: V, decision: str) -> V:
+def mark_decision[V: ViewFunc](view: V, decision: str) -> V:
+    """Record the access decision on a view that makes it itself (the API, Django's auth views)."""
     view.access_decision = decision  # type: ignore[attr-defined]
     return view
 
 
 def public[V: ViewFunc](view: V) -> V:
     """Anyone, signed in or not (the login page, static health checks)."""
-    return _mark(view, "public")
+    return mark_decision(view, "public")
 
 
 def _guard(roles: frozenset[str] | None, decision: str) -> Callable[[ViewFunc], ViewFunc]:
@@ -54,7 +55,7 @@ def _guard(roles: frozenset[str] | None, decision: str) -> Callable[[ViewFunc], 
                 raise PermissionDenied("Your role does not give you access to this page.")
             return view(request, *args, **kwargs)
 
-        return _mark(wrapped, decision)
+        return mark_decision(wrapped, decision)
 
     return decorator
 
