@@ -1,15 +1,333 @@
+"""Pages for conducting an audit: the list, planning one, reading it, answering it, and the
+moves of its status machine (submit, return, complete)."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
-from auditloop.core.access import any_staff
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from auditloop.accounts.models import Role, User
+from auditloop.audits.access import can_lead_audit, get_audit_for_user
+from auditloop.audits.forms import (
+    AuditAnswersForm,
+    AuditCreateForm,
+    AuditFilterForm,
+    AuditReturnForm,
+    ParticipantForm,
+)
+from auditloop.audits.models import (
+    Answer,
+    Audit,
+    AuditStatus,
+    AuditType,
+    Grade,
+    Participant,
+    Question,
+    QuestionKind,
+    Section,
+)
+from auditloop.audits.selectors import audits_visible_to
+from auditloop.audits.selectors_followup import audit_followup_context
+from auditloop.audits.services.audits import (
+    WRITABLE_STATUSES,
+    AuditIncomplete,
+    AuditRefused,
+    audit_answers_save,
+    audit_complete,
+    audit_create,
+    audit_return,
+    audit_submit,
+    participant_add,
+    participant_remove,
+)
+from auditloop.core.access import any_staff, roles_required, staff_for
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    # The access decorators have already refused anonymous visitors; this tells the types.
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in to do that.")
+    return request.user
 
 
 @any_staff
 def audit_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "audits/audit_list.html")
+    staff = staff_for(request.user)
+    form = AuditFilterForm(request.GET or None)
+    audits = form.filter(audits_visible_to(staff)).select_related("team", "case")
+    page = Paginator(audits, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page links keep the filters.
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audits/audit_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filter_query": query.urlencode(),
+            "can_create": staff.is_audit_lead,
+        },
+    )
 
 
-urlpatterns = [path("", audit_list, name="list")]
+@roles_required(Role.MODERATOR)
+def audit_create_view(request: HttpRequest) -> HttpResponse:
+    staff = staff_for(request.user)
+    form = AuditCreateForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            audit = audit_create(
+                case=data["case"],
+                tool_version=data["tool_version"],
+                audit_type=data["audit_type"],
+                auditor=data["auditor"],
+                by=_user(request),
+                due_date=data["due_date"],
+                theme=data["theme"],
+                revisit_of=data["revisit_of"],
+            )
+        except AuditRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Audit planned and assigned to {audit.auditor.name}.")
+            return redirect("audits:detail", public_id=audit.public_id)
+    return render(request, "audits/audit_create.html", {"form": form})
+
+
+@dataclass
+class AnsweredQuestion:
+    question: Question
+    answer: Answer | None
+    # What the chosen grade looks like for this question, from the tool's descriptors.
+    descriptor: str
+
+
+def _answered_sections(audit: Audit) -> list[tuple[Section, list[AnsweredQuestion]]]:
+    answers = {a.question_id: a for a in audit.answers.select_related("grade")}
+    out = []
+    for section in audit.tool_version.sections.prefetch_related("questions"):
+        rows = []
+        for q in section.questions.all():
+            answer = answers.get(q.pk)
+            grade = answer.grade if answer is not None else None
+            descriptor = (q.descriptors.get(grade.code) or grade.description) if grade else ""
+            rows.append(AnsweredQuestion(question=q, answer=answer, descriptor=descriptor))
+        out.append((section, rows))
+    return out
+
+
+def _render_detail(
+    request: HttpRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
+) -> HttpResponse:
+    staff = staff_for(request.user)
+    is_auditor = audit.auditor_id == staff.pk
+    leads = can_lead_audit(request.user, audit)
+    context: dict[str, Any] = {
+        "audit": audit,
+        "case": audit.case,
+        "sections": _answered_sections(audit),
+        "participants": audit.participants.select_related("staff"),
+        "is_deep_dive": audit.audit_type == AuditType.DEEP_DIVE,
+        "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
+        "can_submit": is_auditor and audit.status == AuditStatus.IN_PROGRESS,
+        "can_lead": leads and audit.status == AuditStatus.SUBMITTED,
+        "return_form": return_form or AuditReturnForm(),
+    }
+    context.update(audit_followup_context(audit=audit, staff=staff))
+    return render(request, "audits/audit_detail.html", context)
+
+
+@any_staff
+def audit_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    audit = get_audit_for_user(request.user, public_id)
+    return _render_detail(request, audit)
+
+
+def _answers_form(audit: Audit, data: Any = None) -> AuditAnswersForm:
+    sections = list(audit.tool_version.sections.prefetch_related("questions"))
+    grades: list[Grade] = list(audit.tool_version.grading_scale.grades.all())
+    answers = {a.question_id: a for a in audit.answers.all()}
+    return AuditAnswersForm(data, audit=audit, sections=sections, grades=grades, answers=answers)
+
+
+def _saved_answers_form(audit: Audit) -> AuditAnswersForm:
+    """The answers form bound to what is saved, so submission problems can sit on fields."""
+    unbound = _answers_form(audit)
+    data = {name: unbound.initial.get(name, "") or "" for name in unbound.fields}
+    form = _answers_form(audit, data)
+    form.is_valid()
+    return form
+
+
+def _render_edit(
+    request: HttpRequest,
+    audit: Audit,
+    *,
+    form: AuditAnswersForm | None = None,
+    participant_form: ParticipantForm | None = None,
+) -> HttpResponse:
+    form = form or _answers_form(audit)
+    is_deep_dive = audit.audit_type == AuditType.DEEP_DIVE
+    context: dict[str, Any] = {
+        "audit": audit,
+        "form": form,
+        "is_deep_dive": is_deep_dive,
+        "participants": audit.participants.select_related("staff") if is_deep_dive else [],
+        "participant_form": participant_form or ParticipantForm(audit=audit),
+        "kinds": QuestionKind,
+    }
+    return render(request, "audits/audit_edit.html", context)
+
+
+@any_staff
+def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    audit = get_audit_for_user(request.user, public_id, write=True)
+    if request.method != "POST":
+        return _render_edit(request, audit)
+    form = _answers_form(audit, request.POST)
+    if not form.is_valid():
+        return _render_edit(request, audit, form=form)
+    try:
+        audit_answers_save(
+            audit=audit, by=_user(request), answers=form.answer_inputs(), **form.findings()
+        )
+    except AuditRefused as exc:
+        form.add_error(None, exc.message)
+        return _render_edit(request, audit, form=form)
+    if request.POST.get("action") != "submit":
+        messages.success(request, "Draft saved.")
+        return redirect("audits:edit", public_id=audit.public_id)
+    try:
+        audit_submit(audit=audit, by=_user(request))
+    except AuditIncomplete as exc:
+        # The draft is kept: only the submission is refused.
+        form.add_problems(exc.problems)
+        return _render_edit(request, audit, form=form)
+    messages.success(request, "Audit submitted.")
+    return redirect("audits:detail", public_id=audit.public_id)
+
+
+@any_staff
+@require_POST
+def audit_submit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    audit = get_audit_for_user(request.user, public_id, write=True)
+    try:
+        audit_submit(audit=audit, by=_user(request))
+    except AuditIncomplete as exc:
+        form = _saved_answers_form(audit)
+        form.add_problems(exc.problems)
+        return _render_edit(request, audit, form=form)
+    except AuditRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("audits:detail", public_id=audit.public_id)
+    messages.success(request, "Audit submitted.")
+    return redirect("audits:detail", public_id=audit.public_id)
+
+
+def _audit_for_lead(request: HttpRequest, public_id: UUID) -> Audit:
+    audit = get_audit_for_user(request.user, public_id)
+    if not can_lead_audit(request.user, audit):
+        raise PermissionDenied("Only an audit lead for this service can do that.")
+    return audit
+
+
+@any_staff
+@require_POST
+def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    audit = _audit_for_lead(request, public_id)
+    form = AuditReturnForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, audit, return_form=form)
+    try:
+        audit_return(audit=audit, by=_user(request), reason=form.cleaned_data["reason"])
+    except AuditRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Audit returned to {audit.auditor.name}.")
+    return redirect("audits:detail", public_id=audit.public_id)
+
+
+@any_staff
+@require_POST
+def audit_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    audit = _audit_for_lead(request, public_id)
+    try:
+        audit_complete(audit=audit, by=_user(request))
+    except AuditRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Audit completed.")
+    return redirect("audits:detail", public_id=audit.public_id)
+
+
+@any_staff
+@require_POST
+def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    audit = get_audit_for_user(request.user, public_id, write=True)
+    form = ParticipantForm(request.POST, audit=audit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant_add(
+                audit=audit,
+                by=_user(request),
+                staff=data["staff"],
+                role=data["role"],
+                contribution=data["contribution"],
+            )
+        except AuditRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{data['staff'].name} recorded as taking part.")
+            return redirect(reverse("audits:edit", args=[audit.public_id]) + "#participants")
+    return _render_edit(request, audit, participant_form=form)
+
+
+@any_staff
+@require_POST
+def participant_remove_view(
+    request: HttpRequest, public_id: UUID, staff_public_id: UUID
+) -> HttpResponse:
+    audit = get_audit_for_user(request.user, public_id, write=True)
+    participant = get_object_or_404(
+        Participant.objects.select_related("staff"),
+        audit=audit,
+        staff__public_id=staff_public_id,
+    )
+    try:
+        participant_remove(audit=audit, by=_user(request), participant=participant)
+    except AuditRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{participant.staff.name} removed from who took part.")
+    return redirect(reverse("audits:edit", args=[audit.public_id]) + "#participants")
+
+
+urlpatterns = [
+    path("", audit_list, name="list"),
+    path("new/", audit_create_view, name="create"),
+    path("<uuid:public_id>/", audit_detail, name="detail"),
+    path("<uuid:public_id>/answer/", audit_edit, name="edit"),
+    path("<uuid:public_id>/submit/", audit_submit_view, name="submit"),
+    path("<uuid:public_id>/return/", audit_return_view, name="return"),
+    path("<uuid:public_id>/complete/", audit_complete_view, name="complete"),
+    path("<uuid:public_id>/participants/", participant_add_view, name="participant_add"),
+    path(
+        "<uuid:public_id>/participants/<uuid:staff_public_id>/remove/",
+        participant_remove_view,
+        name="participant_remove",
+    ),
+]

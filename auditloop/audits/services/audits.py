@@ -1,0 +1,489 @@
+"""Conducting an audit: creation, answers, deep-dive participants, and the status machine
+(planned → in progress → submitted → completed, and back to in progress when returned)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from auditloop.accounts.models import Role, StaffMember, User
+from auditloop.audits.access import can_lead_audit
+from auditloop.audits.models import (
+    Answer,
+    Audit,
+    AuditStatus,
+    AuditType,
+    ComplianceAnswer,
+    Grade,
+    Participant,
+    ParticipantRole,
+    Question,
+    QuestionKind,
+    ToolVersion,
+)
+from auditloop.cases.models import ChildCase
+from auditloop.core.events import event_record
+from auditloop.core.models import snapshot
+from auditloop.core.services import notification_send
+
+
+class AuditRefused(Exception):  # noqa: N818 (the name the other apps import)
+    """A change the rules do not allow. The message is plain English, shown to the user;
+    `field` names the form field it belongs to, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stops an audit being submitted. `question_id` is None for the overall
+    findings; `field` is the answer's or the audit's field that needs filling in."""
+
+    field: str
+    message: str
+    question_id: int | None = None
+
+
+class AuditIncomplete(AuditRefused):
+    def __init__(self, problems: list[Problem]) -> None:
+        listed = "; ".join(p.message for p in problems)
+        super().__init__(f"This audit cannot be submitted yet: {listed}.")
+        self.problems = problems
+
+
+# The one table of allowed moves. Anything not here is refused by _audit_transition.
+AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AuditStatus.PLANNED: frozenset({AuditStatus.IN_PROGRESS}),
+    AuditStatus.IN_PROGRESS: frozenset({AuditStatus.SUBMITTED}),
+    AuditStatus.SUBMITTED: frozenset({AuditStatus.COMPLETED, AuditStatus.IN_PROGRESS}),
+    AuditStatus.COMPLETED: frozenset(),
+}
+
+# What each move is called, for the refusal message ("... cannot be submitted").
+_MOVE_WORDS = {
+    "audit.started": "started",
+    "audit.submitted": "submitted",
+    "audit.returned": "returned",
+    "audit.completed": "completed",
+}
+
+WRITABLE_STATUSES = frozenset({AuditStatus.PLANNED, AuditStatus.IN_PROGRESS})
+
+
+def _status_words(status: str) -> str:
+    return str(AuditStatus(status).label).lower()
+
+
+def _refuse_unless_allowed(audit: Audit, to: str, verb: str) -> None:
+    if to not in AUDIT_TRANSITIONS[audit.status]:
+        word = _MOVE_WORDS.get(verb, f"moved to {_status_words(to)}")
+        raise AuditRefused(f"An audit that is {_status_words(audit.status)} cannot be {word}.")
+
+
+def _audit_transition(audit: Audit, to: str, by: User | None, verb: str) -> None:
+    """Move `audit` to status `to`, or refuse. Writes the one event for the move."""
+    _refuse_unless_allowed(audit, to, verb)
+    before = snapshot(audit, ["status"])
+    now = timezone.now()
+    audit.status = to
+    fields = ["status"]
+    if to == AuditStatus.IN_PROGRESS and audit.started_at is None:
+        audit.started_at = now
+        fields.append("started_at")
+    elif to == AuditStatus.SUBMITTED:
+        audit.submitted_at = now
+        fields.append("submitted_at")
+    elif to == AuditStatus.COMPLETED:
+        audit.completed_at = now
+        fields.append("completed_at")
+    audit.save(update_fields=fields)
+    event_record(
+        actor=by,
+        verb=verb,
+        target=audit,
+        summary=f"Audit {_MOVE_WORDS.get(verb, 'moved')}",
+        before=before,
+        after=snapshot(audit, ["status"]),
+    )
+
+
+def auditor_is_independent(*, auditor: StaffMember, case: ChildCase) -> bool:
+    """False when the auditor holds the case or manages it: they are its allocated worker,
+    that worker's line manager, or a team manager of the case's allocated team.
+
+    Reads `case.allocated_worker`; select_related it when checking many cases."""
+    if case.allocated_worker_id is not None:
+        if case.allocated_worker_id == auditor.pk:
+            return False
+        worker = case.allocated_worker
+        if worker is not None and worker.manager_id == auditor.pk:
+            return False
+    return not (
+        auditor.role == Role.TEAM_MANAGER
+        and case.allocated_team_id is not None
+        and auditor.team_id == case.allocated_team_id
+    )
+
+
+def _staff_of(by: User) -> StaffMember | None:
+    staff = getattr(by, "staff", None)
+    return staff if isinstance(staff, StaffMember) else None
+
+
+def _require_auditor(audit: Audit, by: User) -> None:
+    staff = _staff_of(by)
+    if staff is None or staff.pk != audit.auditor_id:
+        raise AuditRefused("Only the auditor assigned to this audit can change it.")
+    if audit.status not in WRITABLE_STATUSES:
+        raise AuditRefused(
+            f"An audit that is {_status_words(audit.status)} cannot be changed by its auditor."
+        )
+
+
+def _require_lead(audit: Audit, by: User, doing: str) -> None:
+    if _staff_of(by) is None or not can_lead_audit(by, audit):
+        raise AuditRefused(f"Only an audit lead for this service can {doing} an audit.")
+
+
+@transaction.atomic
+def audit_create(
+    *,
+    case: ChildCase,
+    tool_version: ToolVersion,
+    audit_type: str,
+    auditor: StaffMember,
+    by: User | None,
+    due_date: datetime.date | None = None,
+    theme: str = "",
+    revisit_of: Audit | None = None,
+) -> Audit:
+    """Plan an audit of `case` by `auditor`. The case's worker and team are copied onto the
+    audit, so feedback goes to whoever held the case when it was audited."""
+    if audit_type not in AuditType.values:
+        raise AuditRefused("Choose a type of audit.", field="audit_type")
+    if not auditor.can_audit:
+        raise AuditRefused(
+            f"{auditor.name} cannot be given audits: their role is "
+            f"{str(auditor.get_role_display()).lower()}.",
+            field="auditor",
+        )
+    if not auditor.is_active:
+        raise AuditRefused(
+            f"{auditor.name} is no longer an active member of staff.", field="auditor"
+        )
+    if not auditor_is_independent(auditor=auditor, case=case):
+        raise AuditRefused(
+            f"{auditor.name} holds or manages this case, so cannot audit it. "
+            "Choose an auditor from outside the case's line.",
+            field="auditor",
+        )
+    if not tool_version.is_published:
+        raise AuditRefused(
+            "That version of the audit tool is not published yet. Choose a published version.",
+            field="tool_version",
+        )
+    if audit_type == AuditType.REVISIT and revisit_of is None:
+        raise AuditRefused("A revisit needs the earlier audit it follows up.", field="revisit_of")
+    if audit_type != AuditType.REVISIT and revisit_of is not None:
+        raise AuditRefused(
+            "Only a revisit follows up an earlier audit. Choose the type 'Revisit', "
+            "or leave the earlier audit empty.",
+            field="revisit_of",
+        )
+    if revisit_of is not None and revisit_of.case_id != case.pk:
+        raise AuditRefused(
+            "A revisit must follow up an earlier audit of the same case.", field="revisit_of"
+        )
+    audit = Audit.objects.create(
+        case=case,
+        tool_version=tool_version,
+        audit_type=audit_type,
+        theme=theme.strip(),
+        auditor=auditor,
+        practitioner=case.allocated_worker,
+        team=case.allocated_team,
+        revisit_of=revisit_of,
+        due_date=due_date,
+        created_by=by,
+    )
+    event_record(
+        actor=by,
+        verb="audit.created",
+        target=audit,
+        summary=f"{audit.get_audit_type_display()} audit planned",
+        after=snapshot(
+            audit, ["audit_type", "tool_version", "auditor", "practitioner", "team", "due_date"]
+        ),
+    )
+    return audit
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """The auditor's answer to one question, as typed (blank while a draft)."""
+
+    compliance: str = ""
+    grade: Grade | None = None
+    evidence: str = ""
+    working_well: str = ""
+    worried_about: str = ""
+
+
+_ANSWER_FIELDS = ["compliance", "grade", "evidence", "working_well", "worried_about"]
+_FINDINGS_FIELDS = [
+    "overall_grade",
+    "strengths",
+    "areas_for_development",
+    "impact_on_child",
+    "practitioner_reflection",
+]
+
+
+def _check_grade(grade: Grade | None, audit: Audit, what: str) -> None:
+    if grade is not None and grade.scale_id != audit.tool_version.grading_scale_id:
+        raise AuditRefused(f"The grade for {what} is not on this audit tool's grading scale.")
+
+
+@transaction.atomic
+def audit_answers_save(
+    *,
+    audit: Audit,
+    by: User,
+    answers: Mapping[int, AnswerInput],
+    overall_grade: Grade | None = None,
+    strengths: str = "",
+    areas_for_development: str = "",
+    impact_on_child: str = "",
+    practitioner_reflection: str | None = None,
+) -> Audit:
+    """Save a draft: `answers` maps question ids of the audit's tool version to answers.
+    Nothing has to be complete yet. The first save moves a planned audit to in progress.
+    `practitioner_reflection` None leaves the saved reflection as it is."""
+    _require_auditor(audit, by)
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(section__version_id=audit.tool_version_id).only(
+            "id", "code", "kind"
+        )
+    }
+    for question_id, given in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise AuditRefused("An answer was given to a question that is not in this audit.")
+        if given.compliance and given.compliance not in ComplianceAnswer.values:
+            raise AuditRefused(f"Answer {question.code} with yes, no or not applicable.")
+        if given.compliance and question.kind != QuestionKind.COMPLIANCE:
+            raise AuditRefused(f"{question.code} is graded, not answered yes or no.")
+        if given.grade is not None and question.kind != QuestionKind.GRADED:
+            raise AuditRefused(f"{question.code} is answered yes or no, not graded.")
+        _check_grade(given.grade, audit, question.code)
+    _check_grade(overall_grade, audit, "the overall judgement")
+    if audit.status == AuditStatus.PLANNED:
+        _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
+
+    existing = {a.question_id: a for a in audit.answers.all()}
+    to_create: list[Answer] = []
+    to_update: list[Answer] = []
+    changed_codes: list[str] = []
+    for question_id, given in answers.items():
+        values = {
+            "compliance": given.compliance,
+            "grade": given.grade,
+            "evidence": given.evidence.strip(),
+            "working_well": given.working_well.strip(),
+            "worried_about": given.worried_about.strip(),
+        }
+        answer = existing.get(question_id)
+        if answer is None:
+            if not any(values.values()):
+                continue
+            to_create.append(Answer(audit=audit, question_id=question_id, **values))
+        else:
+            if all(getattr(answer, k) == v for k, v in values.items()):
+                continue
+            for k, v in values.items():
+                setattr(answer, k, v)
+            to_update.append(answer)
+        changed_codes.append(questions[question_id].code)
+    Answer.objects.bulk_create(to_create)
+    if to_update:
+        Answer.objects.bulk_update(to_update, [*_ANSWER_FIELDS])
+
+    before = snapshot(audit, _FINDINGS_FIELDS)
+    audit.overall_grade = overall_grade
+    audit.strengths = strengths.strip()
+    audit.areas_for_development = areas_for_development.strip()
+    audit.impact_on_child = impact_on_child.strip()
+    if practitioner_reflection is not None:
+        audit.practitioner_reflection = practitioner_reflection.strip()
+    audit.save(update_fields=_FINDINGS_FIELDS)
+    event_record(
+        actor=by,
+        verb="audit.answers_saved",
+        target=audit,
+        summary=(
+            f"Draft saved; answers changed: {', '.join(changed_codes)}"
+            if changed_codes
+            else "Draft saved"
+        ),
+        before=before,
+        after=snapshot(audit, _FINDINGS_FIELDS),
+    )
+    return audit
+
+
+def audit_problems(audit: Audit) -> list[Problem]:
+    """Everything that stops `audit` being submitted, in the order of the page."""
+    problems: list[Problem] = []
+    answers = {a.question_id: a for a in audit.answers.all()}
+    questions = Question.objects.filter(section__version_id=audit.tool_version_id).order_by(
+        "section__order", "order"
+    )
+    for q in questions:
+        answer = answers.get(q.pk)
+        if q.kind == QuestionKind.COMPLIANCE:
+            if answer is None or not answer.compliance:
+                problems.append(
+                    Problem("compliance", f"answer {q.code} with yes, no or not applicable", q.pk)
+                )
+            elif answer.compliance == ComplianceAnswer.NO and not answer.evidence:
+                problems.append(
+                    Problem("evidence", f"add an evidence note for the 'No' on {q.code}", q.pk)
+                )
+        elif answer is None or answer.grade_id is None:
+            problems.append(Problem("grade", f"choose a grade for {q.code}", q.pk))
+    if audit.overall_grade_id is None:
+        problems.append(Problem("overall_grade", "choose an overall grade"))
+    if not audit.strengths:
+        problems.append(Problem("strengths", "record the strengths"))
+    if not audit.areas_for_development:
+        problems.append(Problem("areas_for_development", "record the areas for development"))
+    if not audit.impact_on_child:
+        problems.append(Problem("impact_on_child", "record the impact on the child"))
+    if (
+        audit.audit_type == AuditType.DEEP_DIVE
+        and not audit.participants.filter(role=ParticipantRole.PRACTITIONER).exists()
+    ):
+        problems.append(
+            Problem("participants", "record the practitioner as taking part in the deep dive")
+        )
+    return problems
+
+
+def _alert_on_no(audit: Audit) -> None:
+    """A 'No' on a check marked alert_on_no tells the team's managers the same day."""
+    codes = list(
+        audit.answers.filter(compliance=ComplianceAnswer.NO, question__alert_on_no=True)
+        .order_by("question__section__order", "question__order")
+        .values_list("question__code", flat=True)
+    )
+    if not codes or audit.team_id is None:
+        return
+    managers = StaffMember.objects.filter(
+        team_id=audit.team_id, role=Role.TEAM_MANAGER, is_active=True
+    )
+    team_name = audit.team.name if audit.team is not None else ""
+    # Never the child's ID: this message is emailed.
+    notification_send(
+        recipients=managers,
+        message=(
+            f"An audit of a case in {team_name} found 'No' on {', '.join(codes)}. "
+            "Please look at it today."
+        ),
+        url=reverse("audits:detail", args=[audit.public_id]),
+        urgent=True,
+        email_subject="Audit alert: a check in your team needs your attention today",
+    )
+
+
+@transaction.atomic
+def audit_submit(*, audit: Audit, by: User) -> Audit:
+    """Submit a complete audit, or refuse with AuditIncomplete listing what is missing."""
+    staff = _staff_of(by)
+    if staff is None or staff.pk != audit.auditor_id:
+        raise AuditRefused("Only the auditor assigned to this audit can submit it.")
+    # A wrong status is refused before completeness is checked: its message is the clearer.
+    _refuse_unless_allowed(audit, AuditStatus.SUBMITTED, "audit.submitted")
+    problems = audit_problems(audit)
+    if problems:
+        raise AuditIncomplete(problems)
+    _audit_transition(audit, AuditStatus.SUBMITTED, by, "audit.submitted")
+    _alert_on_no(audit)
+    return audit
+
+
+@transaction.atomic
+def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
+    """An audit lead sends a submitted audit back to its auditor, saying why."""
+    _require_lead(audit, by, "return")
+    reason = reason.strip()
+    if not reason:
+        raise AuditRefused("Say why the audit is being returned.", field="reason")
+    audit.return_reason = reason
+    audit.save(update_fields=["return_reason"])
+    _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.returned")
+    notification_send(
+        recipients=[audit.auditor],
+        message="An audit you submitted has been returned to you. The reason is on the audit.",
+        url=reverse("audits:detail", args=[audit.public_id]),
+        email_subject="An audit has been returned to you",
+    )
+    return audit
+
+
+@transaction.atomic
+def audit_complete(*, audit: Audit, by: User) -> Audit:
+    """An audit lead accepts a submitted audit as complete."""
+    _require_lead(audit, by, "complete")
+    _audit_transition(audit, AuditStatus.COMPLETED, by, "audit.completed")
+    return audit
+
+
+@transaction.atomic
+def participant_add(
+    *, audit: Audit, by: User, staff: StaffMember, role: str, contribution: str = ""
+) -> Participant:
+    """Record that `staff` took part in a deep dive, and what they said."""
+    _require_auditor(audit, by)
+    if audit.audit_type != AuditType.DEEP_DIVE:
+        raise AuditRefused("Who took part is recorded for deep dives only.")
+    if role not in ParticipantRole.values:
+        raise AuditRefused("Choose the part they played.", field="role")
+    if audit.participants.filter(staff=staff).exists():
+        raise AuditRefused(f"{staff.name} is already recorded as taking part.", field="staff")
+    participant = Participant.objects.create(
+        audit=audit, staff=staff, role=role, contribution=contribution.strip()
+    )
+    event_record(
+        actor=by,
+        verb="audit.participant_added",
+        target=audit,
+        summary=f"{staff.name} recorded as taking part ({participant.get_role_display()})",
+        after={"staff": str(staff.public_id), "role": role},
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, audit: Audit, by: User, participant: Participant) -> None:
+    _require_auditor(audit, by)
+    if participant.audit_id != audit.pk:
+        raise AuditRefused("That person is not recorded on this audit.")
+    before = {"staff": str(participant.staff.public_id), "role": participant.role}
+    name = participant.staff.name
+    participant.delete()
+    event_record(
+        actor=by,
+        verb="audit.participant_removed",
+        target=audit,
+        summary=f"{name} no longer recorded as taking part",
+        before=before,
+    )

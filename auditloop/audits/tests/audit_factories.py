@@ -1,0 +1,84 @@
+"""Audits for tests, made through the same services as the pages."""
+
+from __future__ import annotations
+
+from auditloop.accounts.models import StaffMember, User
+from auditloop.audits.models import (
+    Audit,
+    AuditType,
+    ComplianceAnswer,
+    Grade,
+    ParticipantRole,
+    Question,
+    QuestionKind,
+    ToolVersion,
+)
+from auditloop.audits.services.audits import (
+    AnswerInput,
+    audit_answers_save,
+    audit_create,
+    participant_add,
+)
+from auditloop.cases.models import ChildCase
+from auditloop.core.testing import Personas
+
+
+def user_of(staff: StaffMember) -> User:
+    assert staff.user is not None
+    return staff.user
+
+
+def planned_audit(
+    p: Personas,
+    *,
+    tool: ToolVersion | None = None,
+    audit_type: str = AuditType.DIP_SAMPLE,
+    auditor: StaffMember | None = None,
+    case: ChildCase | None = None,
+) -> Audit:
+    return audit_create(
+        case=case or p.case,
+        tool_version=tool or p.compliance_tool,
+        audit_type=audit_type,
+        auditor=auditor or p.auditor,
+        by=user_of(p.moderator),
+    )
+
+
+def full_answers(
+    audit: Audit, *, compliance: str = ComplianceAnswer.YES, grade_code: str = "good"
+) -> dict[int, AnswerInput]:
+    """An answer to every question of the audit's tool: each check `compliance` (with an
+    evidence note), each domain graded `grade_code`."""
+    grade = Grade.objects.get(scale=audit.tool_version.grading_scale, code=grade_code)
+    answers = {}
+    for q in Question.objects.filter(section__version=audit.tool_version):
+        if q.kind == QuestionKind.COMPLIANCE:
+            answers[q.pk] = AnswerInput(compliance=compliance, evidence="Seen on the record.")
+        else:
+            answers[q.pk] = AnswerInput(grade=grade, working_well="Direct work.")
+    return answers
+
+
+def answer_fully(
+    audit: Audit, *, compliance: str = ComplianceAnswer.YES, grade_code: str = "good"
+) -> Audit:
+    """Answer everything submission needs, as the auditor would."""
+    by = user_of(audit.auditor)
+    if audit.audit_type == AuditType.DEEP_DIVE and audit.practitioner is not None:
+        participant_add(
+            audit=audit,
+            by=by,
+            staff=audit.practitioner,
+            role=ParticipantRole.PRACTITIONER,
+            contribution="Talked through the child's week.",
+        )
+    return audit_answers_save(
+        audit=audit,
+        by=by,
+        answers=full_answers(audit, compliance=compliance, grade_code=grade_code),
+        overall_grade=Grade.objects.get(scale=audit.tool_version.grading_scale, code="good"),
+        strengths="Visits are regular.",
+        areas_for_development="The chronology is a list.",
+        impact_on_child="The child is safer at home.",
+    )
