@@ -1,0 +1,180 @@
+"""Six-month cycles, their quotas, sample draws and the audits each cycle planned."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from auditloop.accounts.models import Role
+from auditloop.audits.models import AuditType
+from auditloop.core.models import PublicIdModel
+
+# The audit types a cycle plans; revisits follow from earlier audits, not from a plan.
+PLANNED_TYPES = [
+    (AuditType.DIP_SAMPLE.value, AuditType.DIP_SAMPLE.label),
+    (AuditType.DEEP_DIVE.value, AuditType.DEEP_DIVE.label),
+    (AuditType.THEMATIC.value, AuditType.THEMATIC.label),
+]
+
+
+class Cycle(PublicIdModel):
+    """An audit lead's plan for (usually) six months: tools, types, quotas and who audits."""
+
+    name = models.CharField(max_length=150)
+    services = models.ManyToManyField("accounts.Service", related_name="cycles")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    tools = models.ManyToManyField("audits.ToolVersion", related_name="cycles")
+    audit_types = models.JSONField(default=list)
+    auditors = models.ManyToManyField("accounts.StaffMember", related_name="cycles_auditing")
+    # Audits are due at the end of the month they are planned for, plus this many days.
+    due_extension_days = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_type_labels(self) -> list[str]:
+        labels = dict(PLANNED_TYPES)
+        return [labels.get(t, t) for t in self.audit_types]
+
+
+class QuotaKind(models.TextChoices):
+    PER_AUDITOR = "per_auditor", "Each auditor, a month"
+    PER_TEAM = "per_team", "Cases from each team, a month"
+
+
+class Quota(PublicIdModel):
+    """One line of a cycle's plan: e.g. each team manager two audits a month, or a dip sample
+    of ten cases per team per month."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="quotas")
+    kind = models.CharField(max_length=12, choices=QuotaKind.choices)
+    audit_type = models.CharField(max_length=12, choices=PLANNED_TYPES)
+    per_month = models.PositiveSmallIntegerField()
+    # For per-auditor quotas: the role it applies to; blank means every auditor in the pool.
+    role = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["kind", "audit_type", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.per_month} {self.get_audit_type_display()} ({self.get_kind_display()})"
+
+    @property
+    def who(self) -> str:
+        if self.kind == QuotaKind.PER_TEAM:
+            return "Every team"
+        if self.role:
+            return f"Each {str(Role(self.role).label).lower()}"
+        return "Everyone in the pool"
+
+
+class SampleDraw(PublicIdModel):
+    """A stored draw: its filters, seed, frozen population and exclusions, so it can be re-run
+    and explained. `population` is [[case id, stratum], ...] in the order the draw used."""
+
+    cycle = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
+    )
+    filters = models.JSONField(default=dict)
+    seed = models.BigIntegerField()
+    population = models.JSONField(default=list)
+    population_size = models.PositiveIntegerField()
+    # Reason -> ids of the cases that matched the filters but were left out for it.
+    exclusions = models.JSONField(default=dict)
+    # [{"key", "label", "population", "allocated"}, ...] in key order.
+    strata = models.JSONField(default=list)
+    size = models.PositiveIntegerField()
+    confidence = models.FloatField(default=0.95)
+    margin_of_error = models.FloatField(null=True, blank=True)
+    audit_type = models.CharField(max_length=12, choices=PLANNED_TYPES, blank=True)
+    tool_version = models.ForeignKey(
+        "audits.ToolVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    planned_month = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"sample draw {self.public_id}"
+
+
+class SampleDrawCase(models.Model):
+    """One chosen case and why: its stratum and where it came in the draw."""
+
+    draw = models.ForeignKey(SampleDraw, on_delete=models.CASCADE, related_name="chosen")
+    case = models.ForeignKey("cases.ChildCase", on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField(max_length=64)
+    stratum_label = models.CharField(max_length=150)
+    position = models.PositiveIntegerField()
+    position_in_stratum = models.PositiveIntegerField()
+    auditor = models.ForeignKey(
+        "accounts.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unassigned_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["draw", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "position"], name="draw_position_unique"),
+            models.UniqueConstraint(fields=["draw", "case"], name="draw_case_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"draw {self.draw_id} position {self.position}"
+
+
+class CycleAudit(models.Model):
+    """Links an audit to the cycle (and draw) that planned it, without changing Audit."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="cycle_audits")
+    audit = models.OneToOneField(
+        "audits.Audit", on_delete=models.CASCADE, related_name="cycle_link"
+    )
+    draw = models.ForeignKey(
+        SampleDraw, null=True, blank=True, on_delete=models.PROTECT, related_name="cycle_audits"
+    )
+    planned_month = models.DateField(help_text="The first day of the month it is planned for.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["planned_month", "id"]
+        indexes = [models.Index(fields=["cycle", "planned_month"])]
+
+    def __str__(self) -> str:
+        return f"cycle {self.cycle_id} audit {self.audit_id}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+
+
+class ReminderSent(models.Model):
+    """What `auditloop cycle-remind` sent, so a second run on the same day sends nothing."""
+
+    audit = models.ForeignKey("audits.Audit", on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "sent_on"], name="reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.kind} {self.sent_on}"

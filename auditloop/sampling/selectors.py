@@ -1,0 +1,190 @@
+"""Reads of cycles and draws, scoped to the person asking, and the cycle overview."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
+from auditloop.audits.models import AuditStatus
+from auditloop.audits.selectors import services_overseen
+from auditloop.sampling.models import (
+    Cycle,
+    CycleAudit,
+    Quota,
+    QuotaKind,
+    SampleDraw,
+    SampleDrawCase,
+)
+
+DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
+
+
+def cycles_visible_to(staff: StaffMember) -> QuerySet[Cycle]:
+    """Administrators see every cycle; audit leads and senior leaders those touching a service
+    they oversee; nobody else any."""
+    if staff.role == Role.ADMINISTRATOR:
+        return Cycle.objects.all()
+    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        return Cycle.objects.filter(services__in=services_overseen(staff)).distinct()
+    return Cycle.objects.none()
+
+
+def cycle_can_plan(staff: StaffMember, cycle: Cycle) -> bool:
+    """Administrators, and audit leads who oversee every service the cycle covers."""
+    if staff.role == Role.ADMINISTRATOR:
+        return True
+    if staff.role != Role.MODERATOR:
+        return False
+    covered = {s.pk for s in cycle.services.all()}
+    return covered <= set(services_overseen(staff))
+
+
+def draws_visible_to(staff: StaffMember) -> QuerySet[SampleDraw]:
+    """Draws name children's cases, so only the people who plan may read them: administrators,
+    and audit leads for draws in their cycles."""
+    if staff.role == Role.ADMINISTRATOR:
+        return SampleDraw.objects.all()
+    if staff.role == Role.MODERATOR:
+        overseen = services_overseen(staff)
+        # A draw belongs to the lead only when its cycle covers no service they do not oversee.
+        foreign = Cycle.services.through.objects.exclude(service_id__in=overseen)
+        return (
+            SampleDraw.objects.filter(cycle__services__in=overseen)
+            .exclude(cycle_id__in=foreign.values("cycle_id"))
+            .distinct()
+        )
+    return SampleDraw.objects.none()
+
+
+def auditors_available(staff: StaffMember) -> QuerySet[StaffMember]:
+    """Active auditing staff a planner may put in a cycle's pool: in their services."""
+    people = StaffMember.objects.filter(is_active=True, role__in=AUDITING_ROLES)
+    if staff.role != Role.ADMINISTRATOR:
+        overseen = services_overseen(staff)
+        people = people.filter(Q(team__service__in=overseen) | Q(services__in=overseen))
+    return people.select_related("team").distinct().order_by("name")
+
+
+def cycle_months(cycle: Cycle) -> list[datetime.date]:
+    """The first day of every month the cycle touches."""
+    months: list[datetime.date] = []
+    day = cycle.starts_on.replace(day=1)
+    while day <= cycle.ends_on:
+        months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+@dataclass
+class OverviewCell:
+    planned: int = 0
+    done: int = 0
+    target: int = 0
+    started: bool = False  # the month has begun, so a shortfall against the plan matters
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.target - self.planned) if self.started else 0
+
+
+@dataclass
+class OverviewRow:
+    label: str
+    cells: list[OverviewCell]
+    total: OverviewCell = field(default_factory=OverviewCell)
+
+
+@dataclass
+class AuditorLine:
+    name: str
+    planned: int
+    done: int
+    overdue: int
+
+
+@dataclass
+class Overview:
+    months: list[datetime.date]
+    rows: list[OverviewRow]
+    totals: OverviewRow
+    auditors: list[AuditorLine]
+    team_target: int  # cases a team, a month, from the per-team quotas
+
+
+def cycle_overview(cycle: Cycle, *, today: datetime.date) -> Overview:
+    """Planned against done, by team (of the audited case) and month, and by auditor.
+
+    Four queries, whatever the number of audits: teams, quotas, and two aggregates."""
+    months = cycle_months(cycle)
+    month_index = {m: i for i, m in enumerate(months)}
+    teams = list(Team.objects.filter(service__cycles=cycle).order_by("service__name", "name"))
+    team_target = sum(
+        q.per_month for q in Quota.objects.filter(cycle=cycle, kind=QuotaKind.PER_TEAM)
+    )
+    counts = (
+        CycleAudit.objects.filter(cycle=cycle)
+        .values("audit__team_id", "planned_month")
+        .annotate(planned=Count("id"), done=Count("id", filter=Q(audit__status__in=DONE_STATUSES)))
+        .order_by()
+    )
+    by_team: dict[int | None, OverviewRow] = {
+        t.pk: OverviewRow(
+            t.name, [OverviewCell(target=team_target, started=m <= today) for m in months]
+        )
+        for t in teams
+    }
+    for line in counts:
+        i = month_index.get(line["planned_month"])
+        if i is None:
+            continue
+        row = by_team.get(line["audit__team_id"])
+        if row is None:
+            row = by_team.setdefault(
+                line["audit__team_id"], OverviewRow("No team", [OverviewCell() for _ in months])
+            )
+        row.cells[i].planned += line["planned"]
+        row.cells[i].done += line["done"]
+    rows = list(by_team.values())
+    totals = OverviewRow("All teams", [OverviewCell() for _ in months])
+    for row in rows:
+        for i, cell in enumerate(row.cells):
+            for target in (row.total, totals.cells[i], totals.total):
+                target.planned += cell.planned
+                target.done += cell.done
+                target.target += cell.target
+    per_auditor = (
+        CycleAudit.objects.filter(cycle=cycle)
+        .values("audit__auditor__name", "audit__auditor_id")
+        .annotate(
+            planned=Count("id"),
+            done=Count("id", filter=Q(audit__status__in=DONE_STATUSES)),
+            overdue=Count(
+                "id",
+                filter=Q(audit__due_date__lt=today) & ~Q(audit__status__in=DONE_STATUSES),
+            ),
+        )
+        .order_by("audit__auditor__name", "audit__auditor_id")
+    )
+    auditors = [
+        AuditorLine(a["audit__auditor__name"], a["planned"], a["done"], a["overdue"])
+        for a in per_auditor
+    ]
+    return Overview(months, rows, totals, auditors, team_target)
+
+
+def draw_chosen_rows(draw: SampleDraw) -> QuerySet[SampleDrawCase]:
+    return draw.chosen.select_related("case", "auditor").order_by("position")
+
+
+def month_loads(cycle: Cycle, month: datetime.date) -> dict[int, int]:
+    """Audits each auditor already has in `month` of `cycle`."""
+    rows = (
+        CycleAudit.objects.filter(cycle=cycle, planned_month=month)
+        .values("audit__auditor_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["audit__auditor_id"]: r["n"] for r in rows}

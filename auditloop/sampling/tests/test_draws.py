@@ -1,0 +1,175 @@
+"""Populations, exclusions and draws: the properties an inspector relies on."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auditloop.accounts.models import Role
+from auditloop.audits.services.audits import audit_create
+from auditloop.cases.models import ChildCase, Cohort
+from auditloop.core.testing import Personas
+from auditloop.sampling.draws import (
+    REASON_HELD,
+    AuditorRow,
+    CaseRow,
+    DrawSpec,
+    draw_compute,
+    draw_preview,
+    draw_rerun,
+    holds_or_manages,
+    months_before,
+)
+from auditloop.sampling.models import SampleDraw
+from auditloop.sampling.services import draw_save
+from auditloop.sampling.tests.factories import cases_make
+
+case_rows = st.lists(
+    st.builds(
+        CaseRow,
+        pk=st.integers(1, 5000),
+        la_child_id=st.text(alphabet="0123456789AB", min_size=1, max_size=6),
+        team_id=st.sampled_from([None, 1, 2, 3]),
+        team_name=st.just("Team"),
+        service_id=st.sampled_from([None, 10, 20]),
+        service_name=st.just("Service"),
+        worker_id=st.sampled_from([None, 100, 101, 102]),
+        worker_manager_id=st.sampled_from([None, 200, 201]),
+    ),
+    unique_by=lambda r: r.pk,
+    max_size=150,
+)
+auditor_rows = st.lists(
+    st.builds(
+        AuditorRow,
+        pk=st.sampled_from([100, 101, 200, 201, 300]),
+        role=st.sampled_from([Role.AUDITOR, Role.TEAM_MANAGER]),
+        team_id=st.sampled_from([None, 1, 2]),
+    ),
+    max_size=3,
+)
+
+
+@given(
+    rows=case_rows,
+    recent=st.sets(st.integers(1, 5000)),
+    auditors=auditor_rows,
+    size=st.integers(0, 200),
+    seed=st.integers(0, 2**31),
+    stratify=st.sampled_from(["", "team", "service"]),
+    allocation=st.sampled_from(["proportional", "equal"]),
+)
+def test_samples_never_include_excluded_cases_and_strata_add_up(
+    rows: list[CaseRow],
+    recent: set[int],
+    auditors: list[AuditorRow],
+    size: int,
+    seed: int,
+    stratify: str,
+    allocation: str,
+) -> None:
+    spec = DrawSpec(seed=seed, size=size, stratify=stratify, allocation=allocation)
+    result = draw_compute(spec=spec, rows=rows, recently_audited=recent, auditors=auditors)
+    chosen = {d.case_id for d in result.chosen}
+    excluded = {pk for ids in result.exclusions.values() for pk in ids}
+    assert not chosen & excluded
+    assert not chosen & recent
+    for row in rows:
+        if row.pk in chosen and auditors:
+            assert not all(holds_or_manages(a, row) for a in auditors)
+    assert sum(s.allocated for s in result.strata) == result.size == len(result.chosen)
+    assert sum(s.population for s in result.strata) == result.population_size
+    assert result.population_size + len(excluded) == len(rows)
+    assert draw_rerun(
+        population=result.population,
+        strata=[{"key": s.key, "allocated": s.allocated} for s in result.strata],
+        seed=seed,
+    ) == [d.case_id for d in result.chosen]
+
+
+@given(rows=case_rows, seed=st.integers(0, 2**31))
+def test_the_same_seed_gives_the_same_cases_whatever_order_the_rows_come_in(
+    rows: list[CaseRow], seed: int
+) -> None:
+    spec = DrawSpec(seed=seed, size=10, stratify="team")
+    one = draw_compute(spec=spec, rows=rows, recently_audited=set())
+    two = draw_compute(spec=spec, rows=list(reversed(rows)), recently_audited=set())
+    assert [d.case_id for d in one.chosen] == [d.case_id for d in two.chosen]
+
+
+def test_a_spec_with_an_unknown_cohort_is_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown cohort"):
+        DrawSpec(seed=1, cohort="XYZ", size=3)
+
+
+def test_months_before_keeps_the_end_of_a_month() -> None:
+    assert months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
+    assert months_before(datetime.date(2026, 1, 15), 12) == datetime.date(2025, 1, 15)
+
+
+def test_population_follows_the_filters(p: Personas) -> None:
+    cases_make(5, team=p.north_a, prefix="NA")
+    cases_make(3, team=p.north_b, prefix="NB", cohort=Cohort.CIN)
+    cases_make(2, team=p.north_b, prefix="NC", is_open=False)
+    cases_make(4, team=p.south_a, prefix="SA")
+    north_cp = draw_preview(DrawSpec(seed=1, size=100, cohort="CP", service_ids=(p.north.pk,)))
+    # Five new CP cases in North A, plus the practitioner's own CP case.
+    assert north_cp.population_size == 6
+    team_b = draw_preview(DrawSpec(seed=1, size=100, team_id=p.north_b.pk))
+    assert team_b.population_size == 3
+
+
+def test_a_case_open_on_a_past_date_is_in_that_days_population(p: Personas) -> None:
+    ChildCase.objects.create(
+        la_child_id="OLD1",
+        cohort=Cohort.CIN,
+        allocated_team=p.north_b,
+        opened_on=datetime.date(2025, 1, 1),
+        closed_on=datetime.date(2025, 6, 30),
+        is_open=False,
+    )
+    spec = DrawSpec(seed=1, size=10, team_id=p.north_b.pk, open_on=datetime.date(2025, 3, 1))
+    assert draw_preview(spec).population_size == 1
+    later = DrawSpec(seed=1, size=10, team_id=p.north_b.pk, open_on=datetime.date(2025, 9, 1))
+    assert draw_preview(later).population_size == 0
+
+
+def test_recently_audited_cases_and_the_auditors_own_cases_are_left_out(p: Personas) -> None:
+    cases_make(4, team=p.north_a, prefix="NA")
+    audit_create(
+        case=p.case,
+        tool_version=p.compliance_tool,
+        audit_type="dip_sample",
+        auditor=p.auditor,
+        by=p.moderator.user,
+    )
+    mine = cases_make(2, team=p.north_b, prefix="MINE", worker=p.team_manager)
+    spec = DrawSpec(seed=3, size=100, service_ids=(p.north.pk,))
+    result = draw_preview(spec, auditors=[p.team_manager])
+    chosen = {d.case_id for d in result.chosen}
+    assert p.case.pk not in chosen
+    assert result.exclusions["Audited in the last 12 months"] == [p.case.pk]
+    # The team manager holds two cases and manages North A's four: all six are left out.
+    assert sorted(result.exclusions[REASON_HELD]) == sorted(
+        [c.pk for c in mine]
+        + list(ChildCase.objects.filter(la_child_id__startswith="NA").values_list("pk", flat=True))
+    )
+    assert result.population_size == 0
+
+
+def test_re_running_a_stored_draw_gives_the_same_cases(p: Personas) -> None:
+    cases_make(40, team=p.north_a, prefix="NA")
+    cases_make(25, team=p.north_b, prefix="NB")
+    spec = DrawSpec(seed=7, size=12, stratify="team", service_ids=(p.north.pk,))
+    saved = draw_save(spec=spec, by=p.moderator.user)
+    draw = SampleDraw.objects.get(pk=saved.draw.pk)
+    stored = list(draw.chosen.order_by("position").values_list("case_id", flat=True))
+    assert len(stored) == 12
+    assert draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed) == stored
+    # New cases after the draw change today's population, not the stored draw.
+    cases_make(30, team=p.north_a, prefix="LATE")
+    assert draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed) == stored
+    assert [d.case_id for d in draw_preview(spec).chosen] != stored
