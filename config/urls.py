@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from auditloop.api.urls import api_urls, token_urlpatterns
+
 urlpatterns = [
     path("", include("auditloop.core.urls")),
     path("administration/", include("auditloop.accounts.urls")),
@@ -9,4 +11,6 @@ urlpatterns = [
     path("audits/", include("auditloop.audits.urls")),
     path("imports/", include("auditloop.imports.urls")),
     path("sampling/", include("auditloop.sampling.urls")),
+    path("api/v1/", api_urls),
+    path("api-tokens/", include(token_urlpatterns)),
 ]

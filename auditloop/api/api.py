@@ -10,6 +10,7 @@ import datetime
 import uuid
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -49,7 +50,26 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=login_required,
 )
+
+
+class IndexOut(Schema):
+    audits: str
+    actions: str
+    tools: str
+    schema_url: str
+
+
+@api.get("/", response=IndexOut, summary="Where each collection is")
+def index(request: HttpRequest) -> dict[str, str]:
+    root = request.path.rstrip("/")
+    return {
+        "audits": f"{root}/audits",
+        "actions": f"{root}/actions",
+        "tools": f"{root}/tools",
+        "schema_url": f"{root}/openapi.json",
+    }
 
 
 def _staff(request: HttpRequest) -> StaffMember:
