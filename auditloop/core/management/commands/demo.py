@@ -1,0 +1,66 @@
+"""`auditloop demo [--port 8000] [--no-serve]`: the demo council, its logins, and a server.
+
+Seeds the small council (seed 1) when the database holds none, so a second run keeps the data;
+sets the seven demo logins' password; prints the URL and one login per role; then serves.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from auditloop.accounts.models import Role
+from auditloop.core.demo import (
+    DEMO_LOGINS,
+    council_exists,
+    demo_council_build,
+    demo_logins_set_password,
+    demo_password,
+)
+
+
+class Command(BaseCommand):
+    help = "Start the product with the demo council, printing the URL and a login per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="Default 8000."
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Prepare the demo and print the logins, but do not start the server.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port: int = options["port"]
+        if council_exists():
+            self.stdout.write("Using the council already in this database.")
+        else:
+            self.stdout.write("Building the demo council (small, seed 1); this takes a moment.")
+            summary = demo_council_build(size="small", seed=1)
+            self.stdout.write(f"Built in {summary.seconds:.1f} seconds.")
+        password, source = demo_password()
+        missing = demo_logins_set_password(password=password)
+        labels = dict(Role.choices)
+        url = f"http://127.0.0.1:{port}/"
+        lines = ["", f"auditloop demo: open {url}", ""]
+        width = max(len(labels[role]) for _, role in DEMO_LOGINS)
+        lines.append(f"  {'Role':<{width}}  {'Username':<12}  Password")
+        for username, role in DEMO_LOGINS:
+            if username not in missing:
+                lines.append(f"  {labels[role]:<{width}}  {username:<12}  {password}")
+        lines += ["", f"The password is {source}.", ""]
+        self.stdout.write("\n".join(lines))
+        if missing:
+            self.stderr.write(
+                "This database's council has no demo login for: "
+                + ", ".join(missing)
+                + ". Run `auditloop seed-demo --replace` to build the demo council."
+            )
+        if options["no_serve"]:
+            return
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
