@@ -1,12 +1,480 @@
+"""Administration pages: services, teams, staff and logins, the event log and the access log.
+
+Only administrators, except the page where anyone changes their own password.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any, cast
+from uuid import UUID
 
-from auditloop.accounts.models import Role
-from auditloop.core.access import roles_required
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from auditloop.accounts import selectors, services
+from auditloop.accounts.access import (
+    get_service_for_user,
+    get_staff_member_for_user,
+    get_team_for_user,
+)
+from auditloop.accounts.forms import (
+    AccessFilterForm,
+    ConfirmForm,
+    EventFilterForm,
+    LoginCreateForm,
+    PasswordChangeForm,
+    ServiceForm,
+    StaffFilterForm,
+    StaffForm,
+    TeamForm,
+)
+from auditloop.accounts.models import Role, Service, StaffMember, User
+from auditloop.accounts.pagination import page_of
+from auditloop.core.access import any_staff, roles_required
+from auditloop.core.models import Event
+
+administrators_only = roles_required(Role.ADMINISTRATOR)
 
 
-@roles_required(Role.ADMINISTRATOR)
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data, even when empty (a confirm button sends nothing but the token)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _user(request: HttpRequest) -> User:
+    # The access decorator has already turned away anyone not signed in.
+    return cast(User, request.user)
+
+
+def _form_page(request: HttpRequest, form: Any, **context: Any) -> HttpResponse:
+    """The one layout every administration form shares: heading, error summary, fields."""
+    return render(request, "accounts/form_page.html", {"form": form, **context})
+
+
+@administrators_only
 def admin_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/admin_home.html")
+
+
+# Services ---------------------------------------------------------------------------------
+
+
+@administrators_only
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "accounts/service_list.html", {"services": selectors.services_with_counts()}
+    )
+
+
+@administrators_only
+def service_create(request: HttpRequest) -> HttpResponse:
+    form = ServiceForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = services.service_create(by=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Service {service.name} added.")
+            return redirect("accounts:service_list")
+    return _form_page(
+        request,
+        form,
+        title="Add a service",
+        button="Add service",
+        back=reverse("accounts:service_list"),
+    )
+
+
+@administrators_only
+def service_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    service = get_service_for_user(request.user, public_id)
+    initial = {"name": service.name, "head_of_service": service.head_of_service}
+    form = ServiceForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_update(service=service, by=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Service {service.name} saved.")
+            return redirect("accounts:service_list")
+    return _form_page(
+        request,
+        form,
+        title=f"Change {service.name}",
+        caption="Service",
+        button="Save",
+        back=reverse("accounts:service_list"),
+    )
+
+
+# Teams ------------------------------------------------------------------------------------
+
+
+@administrators_only
+def team_list(request: HttpRequest) -> HttpResponse:
+    all_services = list(Service.objects.all())
+    chosen = next((s for s in all_services if str(s.public_id) == request.GET.get("service")), None)
+    return render(
+        request,
+        "accounts/team_list.html",
+        {
+            "teams": selectors.teams_with_counts(service=chosen),
+            "services": all_services,
+            "chosen": chosen,
+        },
+    )
+
+
+@administrators_only
+def team_create(request: HttpRequest) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    if "service" in request.GET:
+        initial["service"] = Service.objects.filter(
+            public_id__iexact=request.GET["service"]
+        ).first()
+    form = TeamForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(by=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Team {team.name} added to {team.service.name}.")
+            return redirect("accounts:team_list")
+    return _form_page(
+        request, form, title="Add a team", button="Add team", back=reverse("accounts:team_list")
+    )
+
+
+@administrators_only
+def team_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    team = get_team_for_user(request.user, public_id)
+    form = TeamForm(_posted(request), initial={"name": team.name, "service": team.service})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(team=team, by=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Team {team.name} saved.")
+            return redirect("accounts:team_list")
+    return _form_page(
+        request,
+        form,
+        title=f"Change {team.name}",
+        caption="Team",
+        hint="Moving a team to another service moves its staff and cases with it.",
+        button="Save",
+        back=reverse("accounts:team_list"),
+    )
+
+
+# Staff ------------------------------------------------------------------------------------
+
+
+@administrators_only
+def staff_list(request: HttpRequest) -> HttpResponse:
+    filters = StaffFilterForm(request.GET or None)
+    criteria: dict[str, Any] = {}
+    if filters.is_valid():
+        data = filters.cleaned_data
+        criteria = {
+            "team": data["team"],
+            "role": data["role"],
+            "active": data["active"] or "active",
+            "search": data["search"],
+        }
+    page = page_of(request, selectors.staff_matching(**criteria))
+    return render(request, "accounts/staff_list.html", {"filters": filters, "page": page})
+
+
+@administrators_only
+def staff_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = get_staff_member_for_user(request.user, public_id)
+    history = Event.objects.filter(
+        target_type="accounts.staffmember", target_id=str(staff.public_id)
+    ).select_related("actor__staff")[:20]
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "staff": staff,
+            "overseen": list(staff.services.all()),
+            "history": history,
+            "is_self": staff.user_id == request.user.pk,
+        },
+    )
+
+
+def _staff_form_data(form: StaffForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data["services"] = list(data["services"])
+    return data
+
+
+@administrators_only
+def staff_create(request: HttpRequest) -> HttpResponse:
+    form = StaffForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff = services.staff_create(by=_user(request), **_staff_form_data(form))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{staff.name} added. Create a login if they need one.")
+            return redirect("accounts:staff_detail", public_id=staff.public_id)
+    return _form_page(
+        request,
+        form,
+        title="Add a member of staff",
+        button="Add member of staff",
+        back=reverse("accounts:staff_list"),
+    )
+
+
+@administrators_only
+def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = get_staff_member_for_user(request.user, public_id)
+    initial = {
+        "name": staff.name,
+        "email": staff.email or "",
+        "swe_number": staff.swe_number,
+        "role": staff.role,
+        "team": staff.team,
+        "services": list(staff.services.all()),
+        "manager": staff.manager,
+        "start_date": staff.start_date,
+        "end_date": staff.end_date,
+    }
+    form = StaffForm(_posted(request), initial=initial, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_update(staff=staff, by=_user(request), **_staff_form_data(form))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{staff.name}'s record saved.")
+            return redirect("accounts:staff_detail", public_id=staff.public_id)
+    return _form_page(
+        request,
+        form,
+        title=f"Change {staff.name}",
+        caption="Staff",
+        button="Save",
+        back=reverse("accounts:staff_detail", args=[staff.public_id]),
+    )
+
+
+@administrators_only
+def staff_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = get_staff_member_for_user(request.user, public_id)
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_deactivate(staff=staff, by=_user(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{staff.name} is marked as left. Their login is closed.")
+            return redirect("accounts:staff_detail", public_id=staff.public_id)
+    return _form_page(
+        request,
+        form,
+        title=f"Deactivate {staff.name}?",
+        caption="Staff",
+        hint="They will no longer be able to sign in, and will not be offered for audits or "
+        "actions. Their past audits, feedback and actions are kept.",
+        button="Deactivate",
+        warning=True,
+        back=reverse("accounts:staff_detail", args=[staff.public_id]),
+    )
+
+
+@require_POST
+@administrators_only
+def staff_reactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = get_staff_member_for_user(request.user, public_id)
+    try:
+        services.staff_reactivate(staff=staff, by=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{staff.name} is active again.")
+    return redirect("accounts:staff_detail", public_id=staff.public_id)
+
+
+def _one_time_password_page(
+    request: HttpRequest, staff: StaffMember, username: str, password: str
+) -> HttpResponse:
+    # Rendered in answer to the POST, never redirected to: a redirect would need the password
+    # kept somewhere (the session) until the next request. The page is never cached.
+    return render(
+        request,
+        "accounts/one_time_password.html",
+        {"staff": staff, "username": username, "password": password},
+    )
+
+
+@administrators_only
+def staff_login_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = get_staff_member_for_user(request.user, public_id)
+    suggested = (staff.email or "").split("@")[0]
+    form = LoginCreateForm(_posted(request), initial={"username": suggested})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.staff_login_create(
+                staff=staff, by=_user(request), username=form.cleaned_data["username"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _one_time_password_page(request, staff, user.username, password)
+    return _form_page(
+        request,
+        form,
+        title=f"Create a login for {staff.name}",
+        caption="Staff",
+        hint="You will see a one-time password once, on the next page.",
+        button="Create login",
+        back=reverse("accounts:staff_detail", args=[staff.public_id]),
+    )
+
+
+@administrators_only
+def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = get_staff_member_for_user(request.user, public_id)
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            password = services.staff_password_reset(staff=staff, by=_user(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            username = staff.user.username if staff.user is not None else ""
+            return _one_time_password_page(request, staff, username, password)
+    return _form_page(
+        request,
+        form,
+        title=f"Reset {staff.name}'s password?",
+        caption="Staff",
+        hint="Their current password stops working at once. You will see a one-time "
+        "password once, on the next page.",
+        button="Reset password",
+        warning=True,
+        back=reverse("accounts:staff_detail", args=[staff.public_id]),
+    )
+
+
+@any_staff
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        user = _user(request)
+        try:
+            services.user_password_change(
+                user=user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed.")
+            return redirect("home")
+    return _form_page(
+        request, form, title="Change your password", button="Change password", back=reverse("home")
+    )
+
+
+# Event log and access log -----------------------------------------------------------------
+
+# Where a logged record can be opened, by its public id.
+_TARGET_URLS = {
+    "accounts.staffmember": "accounts:staff_detail",
+    "cases.childcase": "cases:detail",
+    "audits.audit": "audits:detail",
+}
+
+
+_TARGET_LABELS = {
+    "accounts.staffmember": "Staff member",
+    "accounts.service": "Service",
+    "accounts.team": "Team",
+    "accounts.user": "Login",
+    "cases.childcase": "Case file",
+    "audits.audit": "Audit",
+}
+
+
+def _target_label(target_type: str) -> str:
+    return (
+        _TARGET_LABELS.get(target_type) or target_type.split(".")[-1].replace("_", " ").capitalize()
+    )
+
+
+def _target_url(target_type: str, target_id: str) -> str:
+    name = _TARGET_URLS.get(target_type)
+    if name is None:
+        return ""
+    try:
+        return reverse(name, args=[target_id])
+    except NoReverseMatch:
+        return ""
+
+
+def _who(user: User | None) -> str:
+    if user is None:
+        return "The system"
+    staff = getattr(user, "staff", None)
+    return f"{staff.name} ({user.username})" if staff is not None else user.username
+
+
+@administrators_only
+def event_list(request: HttpRequest) -> HttpResponse:
+    filters = EventFilterForm(
+        request.GET or None,
+        verbs=selectors.event_verbs(),
+        target_types=selectors.event_target_types(),
+    )
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = page_of(request, selectors.events_matching(**criteria))
+    rows = [
+        {
+            "event": event,
+            "who": _who(event.actor),
+            "url": _target_url(event.target_type, event.target_id),
+            "label": _target_label(event.target_type),
+            "changes": selectors.changes(event.before, event.after),
+        }
+        for event in page
+    ]
+    return render(
+        request, "accounts/event_list.html", {"filters": filters, "page": page, "rows": rows}
+    )
+
+
+@administrators_only
+def access_log(request: HttpRequest) -> HttpResponse:
+    filters = AccessFilterForm(request.GET or None, target_types=selectors.access_target_types())
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = page_of(request, selectors.access_log_matching(**criteria))
+    rows = [
+        {
+            "entry": entry,
+            "who": _who(entry.user),
+            "url": _target_url(entry.target_type, entry.target_id),
+            "label": _target_label(entry.target_type),
+        }
+        for entry in page
+    ]
+    return render(
+        request, "accounts/access_log.html", {"filters": filters, "page": page, "rows": rows}
+    )

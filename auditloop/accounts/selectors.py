@@ -1,0 +1,156 @@
+"""Reads for administration: services, teams, staff, and the event and access logs."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from auditloop.accounts.models import Service, StaffMember, Team
+from auditloop.core.models import AccessLog, Event
+
+
+def services_with_counts() -> QuerySet[Service]:
+    return Service.objects.select_related("head_of_service").annotate(
+        team_count=Count("teams", distinct=True)
+    )
+
+
+def teams_with_counts(*, service: Service | None = None) -> QuerySet[Team]:
+    teams = Team.objects.select_related("service").annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
+    )
+    if service is not None:
+        teams = teams.filter(service=service)
+    return teams
+
+
+def staff_matching(
+    *,
+    team: Team | None = None,
+    role: str = "",
+    active: str = "active",
+    search: str = "",
+) -> QuerySet[StaffMember]:
+    """Staff for the administrator's list. `active` is "active", "inactive" or "all"."""
+    staff = StaffMember.objects.select_related("team__service", "manager", "user")
+    if team is not None:
+        staff = staff.filter(team=team)
+    if role:
+        staff = staff.filter(role=role)
+    if active == "active":
+        staff = staff.filter(is_active=True)
+    elif active == "inactive":
+        staff = staff.filter(is_active=False)
+    for word in search.split():
+        staff = staff.filter(Q(name__icontains=word) | Q(email__icontains=word))
+    return staff
+
+
+def line_manager_candidates() -> QuerySet[StaffMember]:
+    """Active staff who can be someone's line manager: everyone but practitioners and
+    board members."""
+    return StaffMember.objects.filter(is_active=True).exclude(
+        role__in=["practitioner", "board_member"]
+    )
+
+
+def _date_range[M: (Event, AccessLog)](
+    rows: QuerySet[M], date_from: datetime.date | None, date_to: datetime.date | None
+) -> QuerySet[M]:
+    if date_from is not None:
+        rows = rows.filter(at__date__gte=date_from)
+    if date_to is not None:
+        rows = rows.filter(at__date__lte=date_to)
+    return rows
+
+
+def events_matching(
+    *,
+    who: str = "",
+    verb: str = "",
+    target_type: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Event]:
+    """The event log, newest first. `who` matches the actor's username or staff name."""
+    events = Event.objects.select_related("actor__staff").order_by("-at", "-id")
+    if who:
+        events = events.filter(
+            Q(actor__username__icontains=who) | Q(actor__staff__name__icontains=who)
+        )
+    if verb:
+        events = events.filter(verb=verb)
+    if target_type:
+        events = events.filter(target_type=target_type)
+    return _date_range(events, date_from, date_to)
+
+
+def access_log_matching(
+    *,
+    who: str = "",
+    target_type: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[AccessLog]:
+    """The access log, newest first."""
+    rows = AccessLog.objects.select_related("user__staff").order_by("-at", "-id")
+    if who:
+        rows = rows.filter(Q(user__username__icontains=who) | Q(user__staff__name__icontains=who))
+    if target_type:
+        rows = rows.filter(target_type=target_type)
+    return _date_range(rows, date_from, date_to)
+
+
+def event_verbs() -> list[str]:
+    return list(Event.objects.order_by("verb").values_list("verb", flat=True).distinct())
+
+
+def event_target_types() -> list[str]:
+    return list(
+        Event.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+    )
+
+
+def access_target_types() -> list[str]:
+    return list(
+        AccessLog.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+    )
+
+
+def changes(before: dict[str, object], after: dict[str, object]) -> list[tuple[str, str, str]]:
+    """An event's before and after as rows of (field, was, now): the changed fields only, and
+    for a creation (no before) the fields it set."""
+    rows = []
+    for key in list(dict.fromkeys([*before, *after])):
+        was, now = before.get(key), after.get(key)
+        if key in before and key in after and was == now:
+            continue
+        if key not in before and _empty(now):
+            continue
+        rows.append((_label(key), _show(was, key in before), _show(now, key in after)))
+    return rows
+
+
+_ACRONYMS = {"cp": "CP", "cla": "CLA", "swe": "SWE", "la": "LA", "id": "ID"}
+
+
+def _label(key: str) -> str:
+    words = [_ACRONYMS.get(w, w) for w in key.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _show(value: object, present: bool) -> str:
+    if not present:
+        return ""
+    if _empty(value):
+        return "(none)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

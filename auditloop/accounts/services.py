@@ -1,0 +1,414 @@
+"""Writes for administration: services, teams, staff members and their logins.
+
+Every function runs in one transaction, writes one event, and refuses bad input with a
+ValidationError whose message the form shows. No event ever carries a password.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from auditloop.accounts.models import Role, Service, StaffMember, Team, User
+from auditloop.core.events import event_record
+from auditloop.core.models import snapshot
+
+# Roles that look across one or more services rather than sitting in one team.
+OVERSEEING_ROLES = frozenset({Role.MODERATOR, Role.SENIOR_LEADER, Role.BOARD_MEMBER})
+
+SERVICE_FIELDS = ["name", "head_of_service"]
+TEAM_FIELDS = ["name", "service"]
+STAFF_FIELDS = [
+    "name",
+    "email",
+    "swe_number",
+    "role",
+    "team",
+    "manager",
+    "start_date",
+    "end_date",
+    "is_active",
+]
+
+# No 0/O or 1/l/I: the password is read off a screen and typed in by someone else.
+_READABLE_CHARACTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _staff_snapshot(staff: StaffMember) -> dict[str, Any]:
+    out = snapshot(staff, STAFF_FIELDS)
+    out["services"] = sorted(s.name for s in staff.services.all())
+    return out
+
+
+def _one_time_password() -> str:
+    groups = ["".join(secrets.choice(_READABLE_CHARACTERS) for _ in range(4)) for _ in range(4)]
+    return "-".join(groups)
+
+
+# Services ---------------------------------------------------------------------------------
+
+
+def _check_service_name(name: str, *, exclude: Service | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Enter the service's name."})
+    clash = Service.objects.filter(name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"There is already a service called {name}."})
+    return name
+
+
+@transaction.atomic
+def service_create(*, by: User, name: str, head_of_service: StaffMember | None = None) -> Service:
+    service = Service.objects.create(
+        name=_check_service_name(name), head_of_service=head_of_service
+    )
+    event_record(
+        actor=by,
+        verb="service.created",
+        target=service,
+        summary=f"Service {service.name} created",
+        after=snapshot(service, SERVICE_FIELDS),
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(
+    *, service: Service, by: User, name: str, head_of_service: StaffMember | None
+) -> Service:
+    """Rename a service and set (or clear) its head of service."""
+    if head_of_service is not None and not head_of_service.is_active:
+        raise ValidationError({"head_of_service": "The head of service must be active staff."})
+    before = snapshot(service, SERVICE_FIELDS)
+    service.name = _check_service_name(name, exclude=service)
+    service.head_of_service = head_of_service
+    service.save(update_fields=["name", "head_of_service"])
+    event_record(
+        actor=by,
+        verb="service.updated",
+        target=service,
+        summary=f"Service {service.name} changed",
+        before=before,
+        after=snapshot(service, SERVICE_FIELDS),
+    )
+    return service
+
+
+# Teams ------------------------------------------------------------------------------------
+
+
+def _check_team_name(name: str, service: Service, *, exclude: Team | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Enter the team's name."})
+    clash = Team.objects.filter(service=service, name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"{service.name} already has a team called {name}."})
+    return name
+
+
+@transaction.atomic
+def team_create(*, by: User, service: Service, name: str) -> Team:
+    team = Team.objects.create(service=service, name=_check_team_name(name, service))
+    event_record(
+        actor=by,
+        verb="team.created",
+        target=team,
+        summary=f"Team {team.name} created in {service.name}",
+        after=snapshot(team, TEAM_FIELDS),
+    )
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, by: User, name: str, service: Service) -> Team:
+    """Rename a team, or move it to another service (its staff and cases move with it)."""
+    before = snapshot(team, TEAM_FIELDS)
+    team.name = _check_team_name(name, service, exclude=team)
+    team.service = service
+    team.save(update_fields=["name", "service"])
+    event_record(
+        actor=by,
+        verb="team.updated",
+        target=team,
+        summary=f"Team {team.name} changed",
+        before=before,
+        after=snapshot(team, TEAM_FIELDS),
+    )
+    return team
+
+
+# Staff ------------------------------------------------------------------------------------
+
+
+def _check_staff(
+    *,
+    staff: StaffMember | None,
+    email: str,
+    role: str,
+    team: Team | None,
+    services: list[Service],
+    manager: StaffMember | None,
+    start_date: datetime.date | None,
+    end_date: datetime.date | None,
+) -> str | None:
+    """Refuse what an administrator should not be able to save; return the normalised email."""
+    errors: dict[str, str] = {}
+    normalised = email.strip().lower() or None
+    if normalised is not None:
+        clash = StaffMember.objects.filter(email__iexact=normalised)
+        if staff is not None:
+            clash = clash.exclude(pk=staff.pk)
+        if clash.exists():
+            errors["email"] = "Another member of staff already has this email address."
+    if role not in Role.values:
+        errors["role"] = "Choose a role."
+    if role in {Role.TEAM_MANAGER, Role.PRACTITIONER} and team is None:
+        errors["team"] = f"A {Role(role).label.lower()} must belong to a team."
+    if services and role not in OVERSEEING_ROLES:
+        errors["services"] = (
+            "Only moderators, senior leaders and board members look across services."
+        )
+    if manager is not None and staff is not None and manager.pk == staff.pk:
+        errors["manager"] = "A member of staff cannot be their own line manager."
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = "The end date must be on or after the start date."
+    if errors:
+        raise ValidationError(errors)
+    return normalised
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    by: User,
+    name: str,
+    role: str,
+    email: str = "",
+    swe_number: str = "",
+    team: Team | None = None,
+    services: Iterable[Service] = (),
+    manager: StaffMember | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+) -> StaffMember:
+    """A new member of staff, without a login (see `staff_login_create`)."""
+    services = list(services)
+    normalised = _check_staff(
+        staff=None,
+        email=email,
+        role=role,
+        team=team,
+        services=services,
+        manager=manager,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    staff = StaffMember.objects.create(
+        name=name.strip(),
+        email=normalised,
+        swe_number=swe_number.strip(),
+        role=role,
+        team=team,
+        manager=manager,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    staff.services.set(services)
+    event_record(
+        actor=by,
+        verb="staff.created",
+        target=staff,
+        summary=f"{staff.name} added as {staff.get_role_display().lower()}",
+        after=_staff_snapshot(staff),
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    staff: StaffMember,
+    by: User,
+    name: str,
+    role: str,
+    email: str = "",
+    swe_number: str = "",
+    team: Team | None = None,
+    services: Iterable[Service] = (),
+    manager: StaffMember | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+) -> StaffMember:
+    services = list(services)
+    normalised = _check_staff(
+        staff=staff,
+        email=email,
+        role=role,
+        team=team,
+        services=services,
+        manager=manager,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    before = _staff_snapshot(staff)
+    staff.name = name.strip()
+    staff.email = normalised
+    staff.swe_number = swe_number.strip()
+    staff.role = role
+    staff.team = team
+    staff.manager = manager
+    staff.start_date = start_date
+    staff.end_date = end_date
+    staff.save()
+    staff.services.set(services)
+    if staff.user is not None and normalised and staff.user.email != normalised:
+        staff.user.email = normalised
+        staff.user.save(update_fields=["email"])
+    event_record(
+        actor=by,
+        verb="staff.updated",
+        target=staff,
+        summary=f"{staff.name}'s record changed",
+        before=before,
+        after=_staff_snapshot(staff),
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_deactivate(
+    *, staff: StaffMember, by: User, end_date: datetime.date | None = None
+) -> StaffMember:
+    """Mark someone as having left. Their login stops working at once (open sessions too:
+    Django's auth backend refuses inactive users on every request)."""
+    if staff.user_id is not None and staff.user_id == by.pk:
+        raise ValidationError("You cannot deactivate yourself. Ask another administrator.")
+    if not staff.is_active:
+        raise ValidationError(f"{staff.name} is already inactive.")
+    before = snapshot(staff, ["is_active", "end_date"])
+    staff.is_active = False
+    staff.end_date = end_date or staff.end_date or timezone.localdate()
+    staff.save(update_fields=["is_active", "end_date"])
+    if staff.user is not None:
+        staff.user.is_active = False
+        staff.user.save(update_fields=["is_active"])
+    after = snapshot(staff, ["is_active", "end_date"])
+    after["login_active"] = False
+    event_record(
+        actor=by,
+        verb="staff.deactivated",
+        target=staff,
+        summary=f"{staff.name} deactivated",
+        before=before,
+        after=after,
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_reactivate(*, staff: StaffMember, by: User) -> StaffMember:
+    """Bring back someone who returns; their login (if any) works again."""
+    if staff.is_active:
+        raise ValidationError(f"{staff.name} is already active.")
+    before = snapshot(staff, ["is_active", "end_date"])
+    staff.is_active = True
+    staff.end_date = None
+    staff.save(update_fields=["is_active", "end_date"])
+    if staff.user is not None:
+        staff.user.is_active = True
+        staff.user.save(update_fields=["is_active"])
+    event_record(
+        actor=by,
+        verb="staff.reactivated",
+        target=staff,
+        summary=f"{staff.name} reactivated",
+        before=before,
+        after=snapshot(staff, ["is_active", "end_date"]),
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_login_create(*, staff: StaffMember, by: User, username: str) -> tuple[User, str]:
+    """Give a member of staff a login. Returns the login and a one-time password, which the
+    caller shows once and never stores; only its hash is kept."""
+    username = username.strip()
+    if not staff.is_active:
+        raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
+    if staff.user_id is not None:
+        raise ValidationError(f"{staff.name} already has a login. Reset the password instead.")
+    if not username:
+        raise ValidationError({"username": "Enter a username."})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"The username {username} is already taken."})
+    user = User(username=username, email=staff.email or "")
+    user.username = User.normalize_username(username)
+    user.full_clean(exclude=["password"])
+    password = _one_time_password()
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    staff.user = user
+    staff.save(update_fields=["user"])
+    event_record(
+        actor=by,
+        verb="staff.login_created",
+        target=staff,
+        summary=f"Login {user.username} created for {staff.name}",
+        after={"username": user.username},
+    )
+    return user, password
+
+
+@transaction.atomic
+def staff_password_reset(*, staff: StaffMember, by: User) -> str:
+    """Set a new one-time password and return it, to be shown once and never stored."""
+    user = staff.user
+    if user is None:
+        raise ValidationError(f"{staff.name} has no login yet. Create one instead.")
+    if not staff.is_active:
+        raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
+    password = _one_time_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    event_record(
+        actor=by,
+        verb="staff.password_reset",
+        target=staff,
+        summary=f"Password reset for login {user.username}",
+        after={"username": user.username},
+    )
+    return password
+
+
+@transaction.atomic
+def user_password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """A signed-in person replaces their password (for example the one-time one)."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": "Your current password is not right."})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    staff = getattr(user, "staff", None)
+    event_record(
+        actor=user,
+        verb="user.password_changed",
+        target=staff if staff is not None else user,
+        summary=f"Login {user.username} changed its password",
+    )
