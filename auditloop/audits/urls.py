@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from auditloop.audits.views import actions, audits, tools
+from auditloop.audits.views import actions, audits, escalations, feedback, tools
 
 app_name = "audits"
-urlpatterns = [*audits.urlpatterns, *actions.urlpatterns, *tools.urlpatterns]
+urlpatterns = [
+    *audits.urlpatterns,
+    *actions.urlpatterns,
+    *escalations.urlpatterns,
+    *feedback.urlpatterns,
+    *tools.urlpatterns,
+]

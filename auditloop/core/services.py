@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
+from auditloop.core.events import event_record
 from auditloop.core.models import Notification
 
 if TYPE_CHECKING:
@@ -60,3 +63,38 @@ def notification_send(
         body = f"{message}\n\nOpen auditloop to see it: {link}\n"
         transaction.on_commit(lambda: _email(email_subject, body, emails))
     return notes
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, by: Any) -> Notification:
+    """The recipient marks one notification as read. Marking it twice changes nothing."""
+    if notification.recipient_id != by.pk:
+        raise PermissionDenied("Only its recipient can mark a notification as read.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        event_record(
+            actor=by,
+            verb="notification.read",
+            target=notification,
+            after={"read_at": notification.read_at.isoformat()},
+        )
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, by: Any) -> int:
+    """The signed-in person marks every unread notification of theirs as read; how many."""
+    now = timezone.now()
+    count = Notification.objects.filter(recipient_id=by.pk, read_at__isnull=True).update(
+        read_at=now
+    )
+    if count:
+        event_record(
+            actor=by,
+            verb="notification.all_read",
+            target=by,
+            summary=f"{count} notifications marked as read.",
+            after={"read_at": now.isoformat(), "count": count},
+        )
+    return count

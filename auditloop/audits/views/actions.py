@@ -1,15 +1,205 @@
+"""Actions: my actions, team actions, one action (complete or cancel it), a new action from an
+audit's finding."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from typing import Any
+from uuid import UUID
 
-from auditloop.core.access import any_staff
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from auditloop.accounts.models import Role
+from auditloop.audits.access import get_audit_for_user
+from auditloop.audits.access_followup import get_action_for_user, signed_in_user
+from auditloop.audits.forms_followup import (
+    OVERALL,
+    ActionCancelForm,
+    ActionCompleteForm,
+    ActionCreateForm,
+    refusal_show,
+)
+from auditloop.audits.models import Action, ActionStatus
+from auditloop.audits.selectors_actions import (
+    actions_filtered,
+    actions_overseen_by,
+    actions_owned_by,
+    can_cancel_action,
+    can_complete_action,
+    can_create_action,
+    today,
+)
+from auditloop.audits.services.actions import action_cancel, action_complete, action_create
+from auditloop.audits.services.audits import AuditRefused
+from auditloop.audits.services.feedback import audit_url
+from auditloop.core.access import any_staff, roles_required, staff_for
+from auditloop.core.models import Event
+
+PAGE_SIZE = 50
+SHOW = {"open": "Open", "overdue": "Overdue", "closed": "Completed or cancelled"}
+
+
+def _list_context(request: HttpRequest, qs: QuerySet[Action]) -> dict[str, Any]:
+    show = request.GET.get("show", "open")
+    if show not in SHOW:
+        show = "open"
+    page = Paginator(actions_filtered(qs, show), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "show": show,
+        "show_label": f"{SHOW[show]} actions",
+        "tabs": SHOW,
+        "today": today(),
+    }
 
 
 @any_staff
 def action_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "audits/action_list.html")
+    staff = staff_for(request.user)
+    context = _list_context(request, actions_owned_by(staff))
+    context["title"] = "My actions"
+    context["can_see_team"] = staff.role in {
+        Role.TEAM_MANAGER,
+        Role.MODERATOR,
+        Role.SENIOR_LEADER,
+    }
+    return render(request, "audits/actions/list.html", context)
 
 
-urlpatterns = [path("actions/", action_list, name="actions")]
+@roles_required(Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER)
+def team_action_list(request: HttpRequest) -> HttpResponse:
+    staff = staff_for(request.user)
+    context = _list_context(request, actions_overseen_by(staff))
+    context["title"] = (
+        "Team actions" if staff.role == Role.TEAM_MANAGER else "Actions in your services"
+    )
+    context["team_view"] = True
+    return render(request, "audits/actions/list.html", context)
+
+
+def _detail(
+    request: HttpRequest,
+    action: Action,
+    *,
+    complete_form: forms.Form | None = None,
+    cancel_form: forms.Form | None = None,
+) -> HttpResponse:
+    staff = staff_for(request.user)
+    is_open = action.status == ActionStatus.OPEN
+    cancellation = None
+    if action.status == ActionStatus.CANCELLED:
+        cancellation = Event.objects.filter(
+            verb="action.cancelled", target_type="audits.action", target_id=str(action.public_id)
+        ).first()
+    return render(
+        request,
+        "audits/actions/detail.html",
+        {
+            "action": action,
+            "audit_url": audit_url(action.audit),
+            "today": today(),
+            "complete_form": (complete_form or ActionCompleteForm())
+            if is_open and can_complete_action(staff, action)
+            else None,
+            "cancel_form": (cancel_form or ActionCancelForm())
+            if is_open and can_cancel_action(staff, action)
+            else None,
+            "cancellation": cancellation,
+        },
+    )
+
+
+@any_staff
+def action_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _detail(request, get_action_for_user(request.user, public_id))
+
+
+@any_staff
+@require_POST
+def action_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = staff_for(request.user)
+    action = get_action_for_user(request.user, public_id)
+    if not can_complete_action(staff, action):
+        raise PermissionDenied("Only the action's owner or their team manager can complete it.")
+    form = ActionCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            action_complete(
+                action=action, by=signed_in_user(request), evidence=form.cleaned_data["evidence"]
+            )
+        except AuditRefused as exc:
+            refusal_show(form, exc)
+        else:
+            messages.success(request, "Action completed.")
+            return redirect("audits:action", public_id=action.public_id)
+    return _detail(request, action, complete_form=form)
+
+
+@any_staff
+@require_POST
+def action_cancel_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = staff_for(request.user)
+    action = get_action_for_user(request.user, public_id)
+    if not can_cancel_action(staff, action):
+        raise PermissionDenied("Only whoever created the action or an audit lead can cancel it.")
+    form = ActionCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            action_cancel(
+                action=action, by=signed_in_user(request), reason=form.cleaned_data["reason"]
+            )
+        except AuditRefused as exc:
+            refusal_show(form, exc)
+        else:
+            messages.success(request, "Action cancelled.")
+            return redirect("audits:action", public_id=action.public_id)
+    return _detail(request, action, cancel_form=form)
+
+
+@any_staff
+def action_create_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = staff_for(request.user)
+    audit = get_audit_for_user(request.user, public_id)
+    if not can_create_action(staff, audit):
+        raise PermissionDenied(
+            "Only the auditor, an audit lead or the team manager can add actions to this audit."
+        )
+    initial = {"finding": request.GET.get("finding", OVERALL)}
+    form = ActionCreateForm(request.POST or None, audit=audit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = action_create(
+                audit=audit,
+                by=signed_in_user(request),
+                description=form.cleaned_data["description"],
+                owner=form.cleaned_data["owner"],
+                due_date=form.cleaned_data["due_date"],
+                answer=form.chosen_answer(),
+            )
+        except AuditRefused as exc:
+            refusal_show(form, exc)
+        else:
+            messages.success(request, f"Action added for {action.owner.name}.")
+            return redirect(audit_url(audit) + "#actions")
+    return render(
+        request,
+        "audits/actions/create.html",
+        {"audit": audit, "audit_url": audit_url(audit), "form": form},
+    )
+
+
+urlpatterns = [
+    path("actions/", action_list, name="actions"),
+    path("actions/team/", team_action_list, name="team_actions"),
+    path("actions/<uuid:public_id>/", action_detail, name="action"),
+    path("actions/<uuid:public_id>/complete/", action_complete_view, name="action_complete"),
+    path("actions/<uuid:public_id>/cancel/", action_cancel_view, name="action_cancel"),
+    path("<uuid:public_id>/actions/new/", action_create_view, name="action_create"),
+]

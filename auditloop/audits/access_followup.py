@@ -1,0 +1,71 @@
+"""Get-for-user helpers for unsafe-child flags and actions: 404 when the user may not see the
+object (as for a missing one). Reading a flag is reading the audit, so it is logged."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from auditloop.accounts.models import StaffMember, User
+from auditloop.audits.models import Action, Escalation
+from auditloop.audits.selectors_actions import action_visibility_filter
+from auditloop.audits.selectors_escalations import escalation_visibility_filter
+from auditloop.core.access import staff_for
+from auditloop.core.events import access_record
+
+
+def get_escalation_for_user(user: Any, public_id: UUID | str) -> Escalation:
+    staff = staff_for(user)
+    try:
+        escalation = (
+            Escalation.objects.filter(escalation_visibility_filter(staff), public_id=public_id)
+            .select_related(
+                "raised_by",
+                "acknowledged_by",
+                "audit__auditor",
+                "audit__team__service",
+                "audit__case__allocated_team__service",
+            )
+            .distinct()
+            .get()
+        )
+    except (Escalation.DoesNotExist, ValueError) as exc:
+        raise Http404("No unsafe-child flag found.") from exc
+    access_record(user=user, target=escalation.audit, purpose="escalation")
+    return escalation
+
+
+def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
+    staff = staff_for(user)
+    try:
+        return (
+            Action.objects.filter(action_visibility_filter(staff), public_id=public_id)
+            .select_related(
+                "owner__team", "audit__team__service", "audit__auditor", "answer__question"
+            )
+            .distinct()
+            .get()
+        )
+    except (Action.DoesNotExist, ValueError) as exc:
+        raise Http404("No action found.") from exc
+
+
+def acting_staff(by: User) -> StaffMember:
+    """The staff member behind a service call's `by`; refused for a login without one."""
+    from auditloop.audits.services.audits import AuditRefused
+
+    staff = getattr(by, "staff", None)
+    if not isinstance(staff, StaffMember) or not staff.is_active:
+        raise AuditRefused("This login is not linked to an active member of staff.")
+    return staff
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, typed for the services. The access decorators have already turned
+    away anonymous visitors, so anything else is a bug."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in first.")
+    return request.user

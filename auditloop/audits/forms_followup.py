@@ -1,0 +1,114 @@
+"""Forms for unsafe-child flags, actions and feedback replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.models import Answer, Audit
+from auditloop.audits.selectors_actions import action_owner_choices
+from auditloop.audits.services.audits import AuditRefused
+from auditloop.core.forms import GovukDateField
+
+OVERALL = "overall"
+
+
+class EscalationRaiseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you think the child is not safe?",
+        help_text=(
+            "Say what you found in the case file and what needs to happen today. "
+            "Do not include the child's name."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter why you think the child is not safe"},
+    )
+
+
+class EscalationAcknowledgeForm(forms.Form):
+    response = forms.CharField(
+        label="What are you doing to keep the child safe?",
+        help_text="This is recorded with your name and the time, and the auditor is told.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter what you are doing to keep the child safe"},
+    )
+
+
+class OwnerChoiceField(forms.ModelChoiceField[StaffMember]):
+    def label_from_instance(self, obj: StaffMember) -> str:
+        return f"{obj.name} ({obj.get_role_display()})"
+
+
+class ActionCreateForm(forms.Form):
+    finding = forms.ChoiceField(
+        label="Which finding is this action from?",
+        error_messages={"required": "Select the finding this action is from"},
+    )
+    description = forms.CharField(
+        label="What needs to be done?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Describe the action"},
+    )
+    owner = OwnerChoiceField(
+        label="Who owns it?",
+        queryset=StaffMember.objects.none(),
+        empty_label="Select who owns it",
+        error_messages={"required": "Select who owns the action"},
+    )
+    due_date = GovukDateField(
+        label="Due date",
+        help_text="For example, 27 3 2027",
+        error_messages={"required": "Enter the due date"},
+    )
+
+    def __init__(self, *args: Any, audit: Audit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.audit = audit
+        self.answers: dict[str, Answer] = {
+            a.question.code: a
+            for a in audit.answers.select_related("question").order_by(
+                "question__section__order", "question__order"
+            )
+        }
+        self.fields["finding"].choices = [  # type: ignore[attr-defined]
+            (OVERALL, "The audit overall"),
+            *((code, f"{code}: {a.question.text}") for code, a in self.answers.items()),
+        ]
+        self.fields["owner"].queryset = action_owner_choices(audit)  # type: ignore[attr-defined]
+
+    def chosen_answer(self) -> Answer | None:
+        return self.answers.get(self.cleaned_data["finding"])
+
+
+class ActionCompleteForm(forms.Form):
+    evidence = forms.CharField(
+        label="Evidence that the action is done",
+        help_text="For example, the date of the visit and where it is recorded.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the evidence that the action is done"},
+    )
+
+
+class ActionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the action cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the action is cancelled"},
+    )
+
+
+class FeedbackReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your reply to the feedback",
+        help_text=("Only you, the auditor, your team manager and the audit leads can read it."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter your reply to the feedback"},
+    )
+
+
+def refusal_show(form: forms.Form, refusal: AuditRefused) -> None:
+    """Put a service's refusal on the form: on its field when it names one, else at the top."""
+    field = refusal.field if refusal.field in form.fields else None
+    form.add_error(field, refusal.message)

@@ -1,0 +1,105 @@
+"""Reads of actions, always scoped to the person asking."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.audits.models import Action, ActionStatus, Audit
+from auditloop.audits.selectors import services_overseen
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def action_visibility_filter(staff: StaffMember) -> Q:
+    """Who may read which action: its owner, whoever created it, the audit's auditor, the team
+    manager of the owner's or the audit's team, and the audit leads and senior leaders over
+    the service."""
+    rule = Q(owner=staff) | Q(audit__auditor=staff)
+    if staff.user_id is not None:
+        rule |= Q(created_by_id=staff.user_id)
+    if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
+        rule |= Q(owner__team_id=staff.team_id) | Q(audit__team_id=staff.team_id)
+    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        rule |= Q(audit__team__service_id__in=services_overseen(staff))
+    return rule
+
+
+def _listed(qs: QuerySet[Action]) -> QuerySet[Action]:
+    return qs.select_related("owner__team", "audit__team").order_by("due_date", "id")
+
+
+def actions_filtered(qs: QuerySet[Action], show: str) -> QuerySet[Action]:
+    """`show`: "open" (the default), "overdue" (open and past their due date) or "closed"."""
+    if show == "overdue":
+        return qs.filter(status=ActionStatus.OPEN, due_date__lt=today())
+    if show == "closed":
+        return qs.exclude(status=ActionStatus.OPEN).order_by("-due_date", "-id")
+    return qs.filter(status=ActionStatus.OPEN)
+
+
+def actions_owned_by(staff: StaffMember) -> QuerySet[Action]:
+    return _listed(Action.objects.filter(owner=staff))
+
+
+def actions_overseen_by(staff: StaffMember) -> QuerySet[Action]:
+    """A team manager's team actions; an audit lead's or senior leader's service actions."""
+    if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
+        scope = Q(owner__team_id=staff.team_id) | Q(audit__team_id=staff.team_id)
+    elif staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        scope = Q(audit__team__service_id__in=services_overseen(staff))
+    else:
+        return Action.objects.none()
+    return _listed(Action.objects.filter(scope))
+
+
+def can_create_action(staff: StaffMember, audit: Audit) -> bool:
+    """The audit's auditor, an audit lead over its service, or its team's manager."""
+    if audit.auditor_id == staff.pk:
+        return True
+    if audit.team_id is None:
+        return False
+    if staff.role == Role.TEAM_MANAGER:
+        return staff.team_id == audit.team_id
+    if staff.role == Role.MODERATOR:
+        return audit.team.service_id in services_overseen(staff)  # type: ignore[union-attr]
+    return False
+
+
+def can_complete_action(staff: StaffMember, action: Action) -> bool:
+    """Its owner, or the owner's team manager."""
+    owner = action.owner
+    if owner.pk == staff.pk or owner.manager_id == staff.pk:
+        return True
+    return (
+        staff.role == Role.TEAM_MANAGER
+        and staff.team_id is not None
+        and staff.team_id == owner.team_id
+    )
+
+
+def can_cancel_action(staff: StaffMember, action: Action) -> bool:
+    """Whoever created it, or an audit lead over the audit's service."""
+    if staff.user_id is not None and action.created_by_id == staff.user_id:
+        return True
+    team = action.audit.team
+    return (
+        staff.role == Role.MODERATOR
+        and team is not None
+        and team.service_id in services_overseen(staff)
+    )
+
+
+def action_owner_choices(audit: Audit) -> QuerySet[StaffMember]:
+    """Who can own an action from this audit: the audit's team, its practitioner, its auditor."""
+    rule = Q(pk=audit.auditor_id)
+    if audit.practitioner_id is not None:
+        rule |= Q(pk=audit.practitioner_id)
+    if audit.team_id is not None:
+        rule |= Q(team_id=audit.team_id)
+    return StaffMember.objects.filter(rule, is_active=True).order_by("name")

@@ -1,0 +1,160 @@
+"""Actions from an audit's findings: created with an owner and a due date, then completed with
+evidence or cancelled with a reason."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from auditloop.accounts.models import StaffMember, User
+from auditloop.audits.access_followup import acting_staff
+from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
+from auditloop.audits.selectors_actions import (
+    can_cancel_action,
+    can_complete_action,
+    can_create_action,
+    today,
+)
+from auditloop.audits.services.audits import AuditRefused
+from auditloop.core.events import event_record
+from auditloop.core.models import snapshot
+from auditloop.core.services import notification_send
+
+# The status machine: every allowed move. Anything else is refused by `action_move_check`.
+ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ActionStatus.OPEN: frozenset({ActionStatus.COMPLETED, ActionStatus.CANCELLED}),
+    ActionStatus.COMPLETED: frozenset(),
+    ActionStatus.CANCELLED: frozenset(),
+}
+
+_FIELDS = ["description", "owner", "due_date", "status", "completion_evidence", "completed_at"]
+
+
+def action_move_check(action: Action, to: ActionStatus) -> None:
+    """Refuse any move the table does not allow, with a message that says why."""
+    if to not in ACTION_TRANSITIONS[action.status]:
+        raise AuditRefused(
+            f"This action is {ActionStatus(action.status).label.lower()}; "
+            f"it cannot be marked {to.label.lower()}."
+        )
+
+
+def _action_url(action: Action) -> str:
+    return reverse("audits:action", kwargs={"public_id": action.public_id})
+
+
+@transaction.atomic
+def action_create(
+    *,
+    audit: Audit,
+    by: User,
+    description: str,
+    owner: StaffMember,
+    due_date: datetime.date,
+    answer: Answer | None = None,
+) -> Action:
+    """An action from a finding: a question's answer, or the audit overall when `answer` is None.
+
+    By the audit's auditor, an audit lead over its service, or its team's manager; once the
+    audit has started. The owner is told.
+    """
+    staff = acting_staff(by)
+    if not can_create_action(staff, audit):
+        raise AuditRefused(
+            "Only the auditor, an audit lead or the team manager can add actions to this audit."
+        )
+    if audit.status == AuditStatus.PLANNED:
+        raise AuditRefused("Actions come from findings: start the audit first.")
+    if answer is not None and answer.audit_id != audit.pk:
+        raise AuditRefused("That finding belongs to another audit.")
+    if not owner.is_active:
+        raise AuditRefused(f"{owner.name} is no longer an active member of staff.")
+    description = description.strip()
+    if not description:
+        raise AuditRefused("Describe the action.", field="description")
+    if due_date < today():
+        raise AuditRefused("The due date must be today or in the future.", field="due_date")
+    action = Action.objects.create(
+        audit=audit,
+        answer=answer,
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        created_by=by,
+    )
+    event_record(
+        actor=by,
+        verb="action.created",
+        target=action,
+        summary=f"Action for {owner.name} from {audit}.",
+        after=snapshot(action, [*_FIELDS, "answer"]),
+    )
+    if owner.pk != staff.pk:
+        notification_send(
+            recipients=[owner],
+            message=(
+                f"{staff.name} gave you an action from a case-file audit, due {due_date:%d %B %Y}."
+            ),
+            url=_action_url(action),
+            email_subject="You have a new action from a case-file audit",
+        )
+    return action
+
+
+@transaction.atomic
+def action_complete(*, action: Action, by: User, evidence: str) -> Action:
+    """Its owner or the owner's team manager marks it done, with the evidence that it is."""
+    staff = acting_staff(by)
+    if not can_complete_action(staff, action):
+        raise AuditRefused("Only the action's owner or their team manager can complete it.")
+    action_move_check(action, ActionStatus.COMPLETED)
+    evidence = evidence.strip()
+    if not evidence:
+        raise AuditRefused("Enter the evidence that the action is done.", field="evidence")
+    before = snapshot(action, _FIELDS)
+    action.status = ActionStatus.COMPLETED
+    action.completion_evidence = evidence
+    action.completed_at = timezone.now()
+    action.save(update_fields=["status", "completion_evidence", "completed_at"])
+    event_record(
+        actor=by,
+        verb="action.completed",
+        target=action,
+        summary=f"Action completed by {staff.name}.",
+        before=before,
+        after=snapshot(action, _FIELDS),
+    )
+    return action
+
+
+@transaction.atomic
+def action_cancel(*, action: Action, by: User, reason: str) -> Action:
+    """Whoever created it, or an audit lead, withdraws it. The reason is kept in the event log."""
+    staff = acting_staff(by)
+    if not can_cancel_action(staff, action):
+        raise AuditRefused("Only whoever created the action or an audit lead can cancel it.")
+    action_move_check(action, ActionStatus.CANCELLED)
+    reason = reason.strip()
+    if not reason:
+        raise AuditRefused("Enter why the action is cancelled.", field="reason")
+    before = snapshot(action, _FIELDS)
+    action.status = ActionStatus.CANCELLED
+    action.save(update_fields=["status"])
+    event_record(
+        actor=by,
+        verb="action.cancelled",
+        target=action,
+        summary=f"Action cancelled by {staff.name}.",
+        before=before,
+        after={**snapshot(action, _FIELDS), "reason": reason},
+    )
+    if action.owner_id != staff.pk:
+        notification_send(
+            recipients=[action.owner],
+            message=f"{staff.name} cancelled an action you owned.",
+            url=_action_url(action),
+        )
+    return action

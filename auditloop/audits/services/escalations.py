@@ -1,0 +1,110 @@
+"""Unsafe-child flags: raised by the auditor, told at once to the people who must act,
+acknowledged once by the team manager or the head of service."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from auditloop.accounts.models import Role, StaffMember, User
+from auditloop.audits.access_followup import acting_staff
+from auditloop.audits.models import Audit, AuditStatus, Escalation
+from auditloop.audits.selectors_escalations import can_acknowledge, escalation_team
+from auditloop.audits.services.audits import AuditRefused
+from auditloop.core.events import event_record
+from auditloop.core.models import snapshot
+from auditloop.core.services import notification_send
+
+
+def escalation_recipients(escalation: Escalation) -> list[StaffMember]:
+    """The team manager(s) of the flag's team, that service's head of service, and the audit
+    leads overseeing the service."""
+    team = escalation_team(escalation)
+    if team is None:
+        return []
+    service = team.service
+    return list(
+        StaffMember.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.TEAM_MANAGER, team=team)
+            | Q(pk=service.head_of_service_id)
+            | (Q(role=Role.MODERATOR) & (Q(services=service) | Q(team__service=service)))
+        )
+        .exclude(pk=escalation.raised_by_id)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
+    """The audit's auditor flags that the child is not safe. Everyone who must act is told at
+    once, in the product and by email (without the child's ID)."""
+    staff = acting_staff(by)
+    if audit.auditor_id != staff.pk:
+        raise AuditRefused("Only the audit's auditor can flag that the child is not safe.")
+    if audit.status == AuditStatus.COMPLETED:
+        raise AuditRefused(
+            "This audit is completed. Raise your concern with the team manager directly."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise AuditRefused("Enter why you think the child is not safe.", field="reason")
+    escalation = Escalation.objects.create(audit=audit, raised_by=staff, reason=reason)
+    event_record(
+        actor=by,
+        verb="escalation.raised",
+        target=escalation,
+        summary=f"Unsafe-child flag raised on {audit}.",
+        after=snapshot(escalation, ["reason", "raised_at"]),
+    )
+    team = escalation_team(escalation)
+    notification_send(
+        recipients=escalation_recipients(escalation),
+        message=(
+            f"Unsafe-child flag raised by {staff.name} on a case in "
+            f"{team.name if team else 'no team'}. Read it and acknowledge it today."
+        ),
+        url=reverse("audits:escalation", kwargs={"public_id": escalation.public_id}),
+        urgent=True,
+        email_subject="Urgent: a child may not be safe (unsafe-child flag)",
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -> Escalation:
+    """The team manager or head of service records that they have read the flag and what they
+    are doing about it. A flag is acknowledged once."""
+    staff = acting_staff(by)
+    if not can_acknowledge(staff, escalation):
+        raise AuditRefused(
+            "Only a team manager of the case's team or the head of service can acknowledge."
+        )
+    # Lock the row so two managers acknowledging at once cannot both succeed.
+    current = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if current.acknowledged_at is not None:
+        raise AuditRefused("This flag has already been acknowledged.")
+    response = response.strip()
+    if not response:
+        raise AuditRefused("Enter what you are doing to keep the child safe.", field="response")
+    before = snapshot(current, ["acknowledged_by", "acknowledged_at", "response"])
+    escalation.acknowledged_by = staff
+    escalation.acknowledged_at = timezone.now()
+    escalation.response = response
+    escalation.save(update_fields=["acknowledged_by", "acknowledged_at", "response"])
+    event_record(
+        actor=by,
+        verb="escalation.acknowledged",
+        target=escalation,
+        summary=f"Unsafe-child flag acknowledged by {staff.name}.",
+        before=before,
+        after=snapshot(escalation, ["acknowledged_by", "acknowledged_at", "response"]),
+    )
+    notification_send(
+        recipients=[escalation.raised_by],
+        message=f"{staff.name} acknowledged your unsafe-child flag.",
+        url=reverse("audits:escalation", kwargs={"public_id": escalation.public_id}),
+    )
+    return escalation

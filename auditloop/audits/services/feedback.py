@@ -1,0 +1,80 @@
+"""Feedback to the practitioner: telling them it is ready, and their reply to it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+
+from auditloop.accounts.models import User
+from auditloop.audits.access_followup import acting_staff
+from auditloop.audits.models import Audit, AuditStatus, FeedbackReply
+from auditloop.audits.selectors import SHARED_STATUSES
+from auditloop.core.events import event_record
+from auditloop.core.models import snapshot
+from auditloop.core.services import notification_send
+
+
+def audit_url(audit: Audit) -> str:
+    """The audit's page; the audit list until the audit pages are routed."""
+    try:
+        return reverse("audits:detail", kwargs={"public_id": audit.public_id})
+    except NoReverseMatch:
+        return reverse("audits:list")
+
+
+def feedback_ready_notify(*, audit: Audit) -> None:
+    """Tell the practitioner whose case was audited that the feedback is ready to read.
+
+    Called by `audit_submit` inside its transaction; the email goes once that commits.
+    """
+    if audit.practitioner is None or audit.practitioner_id == audit.auditor_id:
+        return
+    notification_send(
+        recipients=[audit.practitioner],
+        message=(
+            f"A {audit.get_audit_type_display().lower()} audit of a case you hold has been "
+            "submitted. Read the feedback and reply."
+        ),
+        url=audit_url(audit),
+        email_subject="Feedback on a case-file audit is ready for you",
+    )
+
+
+@transaction.atomic
+def feedback_reply(*, audit: Audit, by: User, text: str) -> FeedbackReply:
+    """The practitioner's reply to the feedback, once the audit is submitted or completed.
+
+    Only `audit.practitioner` may reply; the auditor is told at once.
+    """
+    # Imported here: audit_submit imports this module to call feedback_ready_notify.
+    from auditloop.audits.services.audits import AuditRefused
+
+    staff = acting_staff(by)
+    if audit.practitioner_id is None or audit.practitioner_id != staff.pk:
+        raise AuditRefused("Only the practitioner whose case was audited can reply.")
+    if audit.status not in SHARED_STATUSES:
+        raise AuditRefused(
+            "You can reply once the audit has been submitted; this one is "
+            f"{AuditStatus(audit.status).label.lower()}."
+        )
+    text = text.strip()
+    if not text:
+        raise AuditRefused("Enter your reply to the feedback.", field="text")
+    reply = FeedbackReply.objects.create(audit=audit, author=staff, text=text)
+    event_record(
+        actor=by,
+        verb="feedback.replied",
+        target=audit,
+        summary="The practitioner replied to the feedback.",
+        after=snapshot(reply, ["text", "created_at"]),
+    )
+    notification_send(
+        recipients=[audit.auditor],
+        message=(
+            f"The practitioner replied to your feedback on a "
+            f"{audit.get_audit_type_display().lower()} audit."
+        ),
+        url=audit_url(audit),
+        email_subject="A practitioner replied to your audit feedback",
+    )
+    return reply

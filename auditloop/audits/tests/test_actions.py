@@ -1,0 +1,409 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from auditloop.accounts.models import Role
+from auditloop.audits.models import Action, ActionStatus, AuditStatus
+from auditloop.audits.services.actions import (
+    ACTION_TRANSITIONS,
+    action_cancel,
+    action_complete,
+    action_create,
+)
+from auditloop.audits.services.audits import AuditRefused
+from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit, user_of
+from auditloop.core.models import Event, Notification
+from auditloop.core.testing import Personas, make_staff
+
+TODAY = timezone.localdate()
+NEXT_MONTH = TODAY + datetime.timedelta(days=30)
+YESTERDAY = TODAY - datetime.timedelta(days=1)
+
+
+# --- creating -----------------------------------------------------------------------------------
+
+
+def test_auditor_creates_an_action_from_a_finding_and_the_owner_is_told(p: Personas) -> None:
+    audit = make_audit(p)
+    answer = make_answer(audit)
+    action = action_create(
+        audit=audit,
+        by=user_of(p.auditor),
+        description="Record the child's wishes.",
+        owner=p.practitioner,
+        due_date=NEXT_MONTH,
+        answer=answer,
+    )
+    assert action.status == ActionStatus.OPEN
+    assert action.answer == answer
+    assert action.created_by == p.auditor.user
+    assert Notification.objects.filter(recipient=p.practitioner.user).exists()
+    assert Event.objects.filter(verb="action.created", target_id=str(action.public_id)).exists()
+
+
+@pytest.mark.parametrize("who", ["moderator", "team_manager"])
+def test_audit_lead_and_team_manager_can_create_actions(p: Personas, who: str) -> None:
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    action = action_create(
+        audit=audit,
+        by=user_of(getattr(p, who)),
+        description="Update the plan.",
+        owner=p.practitioner,
+        due_date=NEXT_MONTH,
+    )
+    assert action.answer is None
+
+
+@pytest.mark.parametrize("who", ["practitioner", "senior_leader", "outsider_manager"])
+def test_others_cannot_create_actions(p: Personas, who: str) -> None:
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    with pytest.raises(AuditRefused, match="Only the auditor"):
+        action_create(
+            audit=audit,
+            by=user_of(getattr(p, who)),
+            description="x",
+            owner=p.practitioner,
+            due_date=NEXT_MONTH,
+        )
+
+
+def test_no_action_on_a_planned_audit(p: Personas) -> None:
+    with pytest.raises(AuditRefused, match="start the audit"):
+        action_create(
+            audit=make_audit(p, status=AuditStatus.PLANNED),
+            by=user_of(p.auditor),
+            description="x",
+            owner=p.practitioner,
+            due_date=NEXT_MONTH,
+        )
+
+
+def test_action_due_date_cannot_be_in_the_past(p: Personas) -> None:
+    with pytest.raises(AuditRefused) as refusal:
+        action_create(
+            audit=make_audit(p),
+            by=user_of(p.auditor),
+            description="x",
+            owner=p.practitioner,
+            due_date=YESTERDAY,
+        )
+    assert refusal.value.field == "due_date"
+
+
+def test_action_finding_must_belong_to_the_audit(p: Personas) -> None:
+    other = make_audit(p)
+    with pytest.raises(AuditRefused, match="another audit"):
+        action_create(
+            audit=make_audit(p),
+            by=user_of(p.auditor),
+            description="x",
+            owner=p.practitioner,
+            due_date=NEXT_MONTH,
+            answer=make_answer(other),
+        )
+
+
+def test_action_owner_must_be_active(p: Personas) -> None:
+    p.practitioner.is_active = False
+    p.practitioner.save()
+    with pytest.raises(AuditRefused, match="no longer an active"):
+        action_create(
+            audit=make_audit(p),
+            by=user_of(p.auditor),
+            description="x",
+            owner=p.practitioner,
+            due_date=NEXT_MONTH,
+        )
+
+
+# --- completing and cancelling ------------------------------------------------------------------
+
+
+def test_the_status_table_allows_only_moves_out_of_open() -> None:
+    assert ACTION_TRANSITIONS[ActionStatus.OPEN] == {ActionStatus.COMPLETED, ActionStatus.CANCELLED}
+    assert not ACTION_TRANSITIONS[ActionStatus.COMPLETED]
+    assert not ACTION_TRANSITIONS[ActionStatus.CANCELLED]
+
+
+@pytest.mark.parametrize("who", ["practitioner", "team_manager"])
+def test_owner_or_their_team_manager_completes_an_action_with_evidence(
+    p: Personas, who: str
+) -> None:
+    action = make_action(p)
+    action_complete(action=action, by=user_of(getattr(p, who)), evidence="Visited 3 May.")
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETED
+    assert action.completion_evidence == "Visited 3 May."
+    assert action.completed_at is not None
+    event = Event.objects.get(verb="action.completed")
+    assert event.before["status"] == "open"
+    assert event.after["status"] == "completed"
+
+
+def test_completing_needs_evidence(p: Personas) -> None:
+    action = make_action(p)
+    with pytest.raises(AuditRefused) as refusal:
+        action_complete(action=action, by=user_of(p.practitioner), evidence=" ")
+    assert refusal.value.field == "evidence"
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+@pytest.mark.parametrize("who", ["auditor", "moderator", "outsider_manager", "senior_leader"])
+def test_others_cannot_complete_an_action(p: Personas, who: str) -> None:
+    action = make_action(p)
+    with pytest.raises(AuditRefused, match="owner"):
+        action_complete(action=action, by=user_of(getattr(p, who)), evidence="Done.")
+
+
+def test_a_completed_action_cannot_be_completed_or_cancelled_again(p: Personas) -> None:
+    action = make_action(p)
+    action_complete(action=action, by=user_of(p.practitioner), evidence="Done.")
+    with pytest.raises(AuditRefused, match="completed; it cannot be marked completed"):
+        action_complete(action=action, by=user_of(p.practitioner), evidence="Again.")
+    with pytest.raises(AuditRefused, match="completed; it cannot be marked cancelled"):
+        action_cancel(action=action, by=user_of(p.auditor), reason="No longer needed.")
+
+
+@pytest.mark.parametrize("who", ["auditor", "moderator"])
+def test_creator_or_audit_lead_cancels_an_action_with_a_reason(p: Personas, who: str) -> None:
+    action = make_action(p)
+    action_cancel(action=action, by=user_of(getattr(p, who)), reason="Case closed.")
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CANCELLED
+    assert Event.objects.get(verb="action.cancelled").after["reason"] == "Case closed."
+
+
+def test_a_cancelled_action_cannot_be_completed(p: Personas) -> None:
+    action = make_action(p)
+    action_cancel(action=action, by=user_of(p.auditor), reason="Duplicate.")
+    with pytest.raises(AuditRefused, match="cancelled"):
+        action_complete(action=action, by=user_of(p.practitioner), evidence="Done.")
+
+
+@pytest.mark.parametrize("who", ["practitioner", "team_manager", "senior_leader"])
+def test_others_cannot_cancel_an_action(p: Personas, who: str) -> None:
+    action = make_action(p)
+    with pytest.raises(AuditRefused, match="cancel"):
+        action_cancel(action=action, by=user_of(getattr(p, who)), reason="No.")
+
+
+def test_cancelling_needs_a_reason(p: Personas) -> None:
+    with pytest.raises(AuditRefused) as refusal:
+        action_cancel(action=make_action(p), by=user_of(p.auditor), reason="")
+    assert refusal.value.field == "reason"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def test_my_actions_lists_open_actions_owned_by_me_overdue_first(p: Personas) -> None:
+    later = make_action(p, due_date=NEXT_MONTH)
+    overdue = make_action(p, due_date=YESTERDAY)
+    make_action(p, owner=p.team_manager)
+    response = p.client_for(p.practitioner).get(reverse("audits:actions"))
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == [overdue, later]
+    assert "Overdue" in response.content.decode()
+
+
+def test_overdue_view_lists_only_overdue_actions(p: Personas) -> None:
+    make_action(p, due_date=NEXT_MONTH)
+    overdue = make_action(p, due_date=YESTERDAY)
+    response = p.client_for(p.practitioner).get(reverse("audits:actions") + "?show=overdue")
+    assert list(response.context["page"].object_list) == [overdue]
+
+
+def test_closed_view_lists_completed_and_cancelled_actions(p: Personas) -> None:
+    done = make_action(p, status=ActionStatus.COMPLETED)
+    make_action(p)
+    response = p.client_for(p.practitioner).get(reverse("audits:actions") + "?show=closed")
+    assert list(response.context["page"].object_list) == [done]
+
+
+def test_team_actions_show_the_team_managers_team_only(p: Personas) -> None:
+    mine = make_action(p)
+    south_audit = make_audit(p)
+    south_audit.team = p.south_a
+    south_audit.save()
+    theirs = make_action(p, audit=south_audit, owner=p.outsider)
+    response = p.client_for(p.team_manager).get(reverse("audits:team_actions"))
+    assert list(response.context["page"].object_list) == [mine]
+    assert theirs not in response.context["page"].object_list
+
+
+@pytest.mark.parametrize("who", ["practitioner", "auditor", "board_member", "administrator"])
+def test_team_actions_are_refused_to_other_roles(p: Personas, who: str) -> None:
+    assert p.client_for(getattr(p, who)).get(reverse("audits:team_actions")).status_code == 403
+
+
+@pytest.mark.parametrize("url_name", ["audits:actions", "audits:team_actions"])
+def test_action_lists_query_count_does_not_grow_with_rows(
+    p: Personas,
+    url_name: str,
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = p.client_for(p.team_manager)
+    make_action(p, owner=p.team_manager)
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse(url_name))
+    colleague = make_staff("colleague", "Cal Colleague", Role.PRACTITIONER, p.north_a)
+    for i in range(12):
+        make_action(p, owner=p.team_manager if i % 2 else colleague)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse(url_name))
+    assert len(response.context["page"].object_list) > 1
+
+
+def test_owner_completes_an_action_on_its_page(p: Personas) -> None:
+    action = make_action(p)
+    client = p.client_for(p.practitioner)
+    page = client.get(reverse("audits:action", args=[action.public_id]))
+    assert page.status_code == 200
+    assert "Mark as completed" in page.content.decode()
+    assert "Cancel the action" not in page.content.decode()
+    response = client.post(
+        reverse("audits:action_complete", args=[action.public_id]), {"evidence": "Seen alone."}
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETED
+
+
+def test_completing_without_evidence_shows_the_error_summary(p: Personas) -> None:
+    action = make_action(p)
+    response = p.client_for(p.practitioner).post(
+        reverse("audits:action_complete", args=[action.public_id]), {"evidence": ""}
+    )
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+
+
+def test_creator_cancels_an_action_on_its_page_and_the_reason_is_shown(p: Personas) -> None:
+    action = make_action(p)
+    client = p.client_for(p.auditor)
+    response = client.post(
+        reverse("audits:action_cancel", args=[action.public_id]), {"reason": "Case closed."}
+    )
+    assert response.status_code == 302
+    assert "Case closed." in client.get(response["Location"]).content.decode()
+
+
+def test_auditor_can_read_but_not_complete_an_action(p: Personas) -> None:
+    action = make_action(p)
+    client = p.client_for(p.auditor)
+    assert (
+        "Mark as completed"
+        not in client.get(reverse("audits:action", args=[action.public_id])).content.decode()
+    )
+    response = client.post(
+        reverse("audits:action_complete", args=[action.public_id]), {"evidence": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_practitioner_cannot_cancel_an_action_they_own(p: Personas) -> None:
+    action = make_action(p)
+    response = p.client_for(p.practitioner).post(
+        reverse("audits:action_cancel", args=[action.public_id]), {"reason": "x"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["outsider", "outsider_manager", "board_member", "administrator"])
+def test_action_is_missing_for_those_who_may_not_see_it(p: Personas, who: str) -> None:
+    action = make_action(p)
+    client = p.client_for(getattr(p, who))
+    assert client.get(reverse("audits:action", args=[action.public_id])).status_code == 404
+    assert (
+        client.post(
+            reverse("audits:action_complete", args=[action.public_id]), {"evidence": "x"}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_colleague_in_the_same_team_cannot_see_anothers_action(p: Personas) -> None:
+    colleague = make_staff("colleague", "Cal Colleague", Role.PRACTITIONER, p.north_a)
+    action = make_action(p)
+    response = p.client_for(colleague).get(reverse("audits:action", args=[action.public_id]))
+    assert response.status_code == 404
+
+
+def test_auditor_adds_an_action_from_a_finding(p: Personas) -> None:
+    audit = make_audit(p)
+    answer = make_answer(audit)
+    code = answer.question.code
+    client = p.client_for(p.auditor)
+    url = reverse("audits:action_create", args=[audit.public_id])
+    page = client.get(url + f"?finding={code}")
+    assert page.status_code == 200
+    assert f'value="{code}" selected' in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "finding": code,
+            "description": "See the child alone.",
+            "owner": str(p.practitioner.pk),
+            "due_date-day": str(NEXT_MONTH.day),
+            "due_date-month": str(NEXT_MONTH.month),
+            "due_date-year": str(NEXT_MONTH.year),
+        },
+    )
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert action.answer == answer
+    assert action.owner == p.practitioner
+
+
+def test_adding_an_action_with_a_past_date_shows_the_error_on_the_date(p: Personas) -> None:
+    audit = make_audit(p)
+    response = p.client_for(p.auditor).post(
+        reverse("audits:action_create", args=[audit.public_id]),
+        {
+            "finding": "overall",
+            "description": "See the child alone.",
+            "owner": str(p.practitioner.pk),
+            "due_date-day": str(YESTERDAY.day),
+            "due_date-month": str(YESTERDAY.month),
+            "due_date-year": str(YESTERDAY.year),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["due_date"]
+    assert not Action.objects.exists()
+
+
+def test_adding_an_action_is_refused_to_the_practitioner(p: Personas) -> None:
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    url = reverse("audits:action_create", args=[audit.public_id])
+    assert p.client_for(p.practitioner).get(url).status_code == 403
+    assert p.client_for(p.outsider).get(url).status_code == 404
+
+
+def test_action_pages_send_anonymous_visitors_to_sign_in(p: Personas, anon: Client) -> None:
+    action = make_action(p)
+    for url in (
+        reverse("audits:actions"),
+        reverse("audits:team_actions"),
+        reverse("audits:action", args=[action.public_id]),
+        reverse("audits:action_create", args=[action.audit.public_id]),
+    ):
+        response = anon.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_audit_page_offers_add_an_action_to_those_who_may(p: Personas) -> None:
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    add = reverse("audits:action_create", args=[audit.public_id])
+    url = reverse("audits:detail", args=[audit.public_id])
+    assert add in p.client_for(p.auditor).get(url).content.decode()
+    assert add in p.client_for(p.team_manager).get(url).content.decode()
+    assert add not in p.client_for(p.practitioner).get(url).content.decode()

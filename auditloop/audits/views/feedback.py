@@ -1,0 +1,46 @@
+"""The practitioner's reply to the feedback on an audit of their case."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from auditloop.audits.access import get_audit_for_user
+from auditloop.audits.access_followup import signed_in_user
+from auditloop.audits.forms_followup import FeedbackReplyForm, refusal_show
+from auditloop.audits.services.audits import AuditRefused
+from auditloop.audits.services.feedback import audit_url, feedback_reply
+from auditloop.core.access import any_staff, staff_for
+
+
+@any_staff
+def feedback_reply_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    staff = staff_for(request.user)
+    audit = get_audit_for_user(request.user, public_id)
+    if audit.practitioner_id != staff.pk:
+        raise PermissionDenied("Only the practitioner whose case was audited can reply.")
+    form = FeedbackReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback_reply(audit=audit, by=signed_in_user(request), text=form.cleaned_data["text"])
+        except AuditRefused as exc:
+            refusal_show(form, exc)
+        else:
+            messages.success(request, "Reply sent. The auditor has been told.")
+            return redirect(audit_url(audit) + "#replies")
+    replies = audit.replies.select_related("author")
+    return render(
+        request,
+        "audits/feedback/reply.html",
+        {"audit": audit, "audit_url": audit_url(audit), "form": form, "replies": replies},
+    )
+
+
+urlpatterns = [
+    path("<uuid:public_id>/reply/", feedback_reply_view, name="feedback_reply"),
+]
