@@ -1,0 +1,219 @@
+"""Reads of audit tools, their versions and grading scales, and the get-for-user helpers.
+
+Tools hold no case content: reading one is for staff who audit, audit leads and
+administrators; only audit leads and administrators see drafts and change anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember
+from auditloop.audits.models import (
+    AuditTool,
+    Grade,
+    GradingScale,
+    Question,
+    QuestionKind,
+    Section,
+    ToolVersion,
+)
+from auditloop.core.access import staff_for
+from auditloop.core.models import Event
+
+TOOL_WRITE_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR)
+TOOL_READ_ROLES = tuple(sorted(AUDITING_ROLES | set(TOOL_WRITE_ROLES)))
+
+
+def can_change_tools(staff: StaffMember) -> bool:
+    return staff.role in TOOL_WRITE_ROLES
+
+
+def _visible_versions(staff: StaffMember) -> QuerySet[ToolVersion]:
+    versions = ToolVersion.objects.all()
+    if not can_change_tools(staff):
+        versions = versions.filter(is_published=True)
+    return versions
+
+
+def _with_publishers(versions: list[ToolVersion]) -> list[ToolVersion]:
+    """Set `published_by` (a name, or "" for the shipped defaults) from the event log."""
+    ids = [str(v.public_id) for v in versions if v.is_published]
+    names: dict[str, str] = {}
+    events = (
+        Event.objects.filter(
+            verb="tool_version.published", target_type="audits.toolversion", target_id__in=ids
+        )
+        .select_related("actor__staff")
+        .order_by("at")
+    )
+    for event in events if ids else []:
+        names[event.target_id] = _person(event.actor)
+    for v in versions:
+        v.published_by = names.get(str(v.public_id), "")  # type: ignore[attr-defined]
+    return versions
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return ""
+    staff = getattr(user, "staff", None)
+    return staff.name if staff is not None else str(user.get_username())
+
+
+def tools_for_list(staff: StaffMember) -> list[AuditTool]:
+    """Every tool, each with `version_list` (newest first, the drafts only for those who may
+    change tools), each version with `audit_count`, `created_by_name` and `published_by`."""
+    versions = (
+        _visible_versions(staff)
+        .select_related("created_by__staff", "grading_scale")
+        .annotate(audit_count=Count("audits"))
+        .order_by("-number")
+    )
+    tools: list[AuditTool] = list(
+        AuditTool.objects.prefetch_related(
+            Prefetch("versions", queryset=versions, to_attr="version_list")
+        ).order_by("name")
+    )
+    all_versions: list[ToolVersion] = [v for t in tools for v in t.version_list]  # type: ignore[attr-defined]
+    _with_publishers(all_versions)
+    for v in all_versions:
+        v.created_by_name = _person(v.created_by)  # type: ignore[attr-defined]
+    for t in tools:
+        t.draft = next((v for v in t.version_list if not v.is_published), None)  # type: ignore[attr-defined]
+        t.published = next((v for v in t.version_list if v.is_published), None)  # type: ignore[attr-defined]
+    return tools
+
+
+def get_tool_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> AuditTool:
+    staff = staff_for(user)
+    if staff.role not in TOOL_READ_ROLES:
+        raise Http404("No audit tool found.")
+    if write and not can_change_tools(staff):
+        raise PermissionDenied("Only an audit lead or an administrator can change audit tools.")
+    try:
+        return AuditTool.objects.get(public_id=public_id)
+    except (AuditTool.DoesNotExist, ValueError) as exc:
+        raise Http404("No audit tool found.") from exc
+
+
+def get_tool_version_for_user(
+    user: Any, public_id: UUID | str, *, write: bool = False
+) -> ToolVersion:
+    """The version, if `user` may read it: drafts only for audit leads and administrators.
+    With write=True, 403 for anyone else (a published version is refused by the service)."""
+    staff = staff_for(user)
+    if staff.role not in TOOL_READ_ROLES:
+        raise Http404("No audit tool version found.")
+    try:
+        version = (
+            _visible_versions(staff)
+            .select_related("tool", "grading_scale", "created_by__staff")
+            .get(public_id=public_id)
+        )
+    except (ToolVersion.DoesNotExist, ValueError) as exc:
+        raise Http404("No audit tool version found.") from exc
+    if write and not can_change_tools(staff):
+        raise PermissionDenied("Only an audit lead or an administrator can change audit tools.")
+    return version
+
+
+def get_grading_scale_for_user(
+    user: Any, public_id: UUID | str, *, write: bool = False
+) -> GradingScale:
+    staff = staff_for(user)
+    if staff.role not in TOOL_READ_ROLES:
+        raise Http404("No grading scale found.")
+    if write and not can_change_tools(staff):
+        raise PermissionDenied("Only an audit lead or an administrator can change grading scales.")
+    try:
+        return GradingScale.objects.get(public_id=public_id)
+    except (GradingScale.DoesNotExist, ValueError) as exc:
+        raise Http404("No grading scale found.") from exc
+
+
+def get_section(version: ToolVersion, number: int) -> Section:
+    try:
+        return Section.objects.select_related("version__tool").get(version=version, order=number)
+    except Section.DoesNotExist as exc:
+        raise Http404("No such section in this version.") from exc
+
+
+def get_question(version: ToolVersion, code: str) -> Question:
+    try:
+        return Question.objects.select_related("section__version__tool").get(
+            section__version=version, code=code
+        )
+    except Question.DoesNotExist as exc:
+        raise Http404("No such question in this version.") from exc
+
+
+@dataclass
+class QuestionView:
+    question: Question
+    # (grade, what that grade looks like for this question), in the scale's order.
+    descriptors: list[tuple[Grade, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    is_first: bool = False
+    is_last: bool = False
+
+
+@dataclass
+class SectionView:
+    section: Section
+    questions: list[QuestionView]
+    is_first: bool = False
+    is_last: bool = False
+
+
+def tool_version_contents(version: ToolVersion) -> tuple[list[SectionView], list[Grade]]:
+    """The version's sections and questions in order, each graded question with its
+    descriptor per grade of the version's scale, and the scale's grades."""
+    grades = list(version.grading_scale.grades.order_by("-value"))
+    sections = list(
+        version.sections.order_by("order").prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("order"))
+        )
+    )
+    out: list[SectionView] = []
+    for s_index, section in enumerate(sections):
+        questions = list(section.questions.all())
+        views = []
+        for q_index, q in enumerate(questions):
+            view = QuestionView(
+                question=q, is_first=q_index == 0, is_last=q_index == len(questions) - 1
+            )
+            if q.kind == QuestionKind.GRADED:
+                view.descriptors = [(g, str(q.descriptors.get(g.code, ""))) for g in grades]
+                view.missing = [g.label for g, text in view.descriptors if not text.strip()]
+            views.append(view)
+        out.append(
+            SectionView(
+                section=section,
+                questions=views,
+                is_first=s_index == 0,
+                is_last=s_index == len(sections) - 1,
+            )
+        )
+    return out, grades
+
+
+def grading_scales_for_list() -> list[GradingScale]:
+    """Every scale with its grades (`grade_list`) and `in_use` (frozen when true)."""
+    published_scale_ids = set(
+        ToolVersion.objects.filter(is_published=True).values_list("grading_scale_id", flat=True)
+    )
+    scales: list[GradingScale] = list(
+        GradingScale.objects.prefetch_related(
+            Prefetch("grades", queryset=Grade.objects.order_by("-value"), to_attr="grade_list")
+        ).order_by("name")
+    )
+    for scale in scales:
+        scale.in_use = scale.pk in published_scale_ids  # type: ignore[attr-defined]
+    return scales
