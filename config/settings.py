@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "auditloop.audits",
     "auditloop.imports",
     "auditloop.sampling",
+    "auditloop.api",
+    "ninja",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +149,20 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Background work (imports, reports) through Django's task framework with a database-backed
+# queue: `auditloop db_worker` runs the tasks. AUDITLOOP_TASKS_IMMEDIATE=1 runs them in the
+# request instead (a demo without a worker; the tests set it per test).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if _env_bool("AUDITLOOP_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 
 MAILERS = {
     "default": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 
 from auditloop.core.models import PublicIdModel
 
@@ -46,12 +47,23 @@ class ChildCase(PublicIdModel):
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     is_open = models.BooleanField(default=True, db_index=True)
+    # What the imports know (issue 3): the Annex A lists the case was on in the latest import
+    # ("6,7"), the team as the source named it, when an import last created or changed it, and
+    # the day a later snapshot no longer listed it (the case is then closed, its history kept).
+    source_lists = models.CharField(max_length=40, blank=True)
+    allocated_team_name = models.CharField(max_length=150, blank=True)
+    last_imported_at = models.DateTimeField(null=True, blank=True)
+    no_longer_listed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["la_child_id"]
-        indexes = [models.Index(fields=["allocated_team", "is_open"])]
+        indexes = [
+            models.Index(fields=["allocated_team", "is_open"]),
+            # Planning an audit finds a case by its ID ignoring capitals (iexact is UPPER()).
+            models.Index(Upper("la_child_id"), name="childcase_child_id_upper"),
+        ]
 
     def __str__(self) -> str:
         # Never a child's ID: str() ends up in logs and event summaries.

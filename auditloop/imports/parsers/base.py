@@ -1,0 +1,198 @@
+"""What every parser shares: issues, rejection, the records it hands to the services, and the
+checks that decide whether a file can be read at all. No database here."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditloop.cases.models import Cohort
+
+# An xlsx is a zip: refuse one whose parts declare more than this once expanded.
+MAX_EXPANDED_BYTES = 400 * 1024 * 1024
+# A part that expands more than this many times over is a zip bomb, not a spreadsheet.
+MAX_COMPRESSION_RATIO = 200
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+
+type Progress = Callable[[float], None]
+
+
+def no_progress(fraction: float) -> None:
+    """The progress callback of a caller that shows none."""
+
+
+class FileRejected(Exception):
+    """The file cannot be read at all. The message says what to do; nothing is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+    severity: str = "warning"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "severity": self.severity,
+        }
+
+
+@dataclass(slots=True)
+class CaseRecord:
+    """One child's case file as the source gives it. `fields` holds only what the source
+    said; a field it left blank keeps the value the case file already has."""
+
+    la_child_id: str
+    cohort: str
+    lists: set[int] = field(default_factory=set)
+    fields: dict[str, Any] = field(default_factory=dict)
+    team_name: str = ""
+    worker_name: str = ""
+    worker_swe: str = ""
+    is_open: bool = True
+    # Adds to an existing case file only (never creates one, never changes cohort or status).
+    update_only: bool = False
+    # Creates a case file with this cohort and status, but leaves an existing one's alone.
+    keeps_status: bool = False
+    # Where the record came from, for issues raised when it is matched to staff and teams.
+    sheet: str = ""
+    row: int | None = None
+
+
+@dataclass(slots=True)
+class ParsedCases:
+    records: dict[str, CaseRecord]
+    issues: list[Issue]
+    rows: int
+    found: list[str]
+    # An Annex A workbook is a snapshot: open cases it no longer lists are closed.
+    snapshot: bool = False
+
+
+@dataclass(slots=True)
+class StaffRow:
+    name: str
+    email: str
+    swe_number: str
+    team: str
+    service: str
+    role: str
+    manager_email: str
+    start_date: Any
+    end_date: Any
+    row: int
+
+
+@dataclass(slots=True)
+class ParsedStaff:
+    rows: list[StaffRow]
+    issues: list[Issue]
+    found: list[str]
+
+
+# The more specific cohort wins where a child is on several lists.
+COHORT_RANK = {Cohort.CIN: 0, Cohort.CP: 1, Cohort.CLA: 2, Cohort.CL: 3}
+
+
+def more_specific(a: str, b: str) -> str:
+    return a if COHORT_RANK[Cohort(a)] >= COHORT_RANK[Cohort(b)] else b
+
+
+def check_zip(content: bytes, *, what: str) -> zipfile.ZipFile:
+    """Open an xlsx's zip, refusing a damaged one or one that would expand past the limit.
+
+    The sizes are the ones the zip declares, checked before anything is decompressed.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+        raise FileRejected(
+            f"This {what} is damaged or was not fully uploaded, so it cannot be read. "
+            "Open it in Excel, save it again as .xlsx and upload it again."
+        ) from exc
+    total = sum(m.file_size for m in members)
+    ratio_too_high = any(
+        m.file_size > 1024 * 1024 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if total > MAX_EXPANDED_BYTES or ratio_too_high:
+        raise FileRejected(
+            f"This {what} would expand to {total // (1024 * 1024)} MB, past the "
+            f"{MAX_EXPANDED_BYTES // (1024 * 1024)} MB limit, so it was not opened. Check it is "
+            "the right file; a real case list is far smaller. Split it, or ask for it to be "
+            "exported again."
+        )
+    return archive
+
+
+def check_xlsx(content: bytes) -> None:
+    """Refuse anything that is not an xlsx workbook, by its bytes rather than its name."""
+    if content.startswith(OLE_SIGNATURE):
+        raise FileRejected(
+            "This workbook is password-protected (or in the old Excel 97-2003 .xls format), so "
+            "it cannot be read. Open it in Excel, remove the password, save it as an Excel "
+            "Workbook (.xlsx) and upload it again."
+        )
+    if not content.startswith(ZIP_SIGNATURES):
+        if not content:
+            raise FileRejected("This file is empty. Choose the Annex A workbook and upload it.")
+        hint = "a CSV or text file" if _looks_like_text(content) else "not an Excel workbook"
+        raise FileRejected(
+            f"This file is {hint}, not an Excel workbook (.xlsx). Choose the Annex A "
+            "workbook, or choose the kind of import that matches the file."
+        )
+    archive = check_zip(content, what="workbook")
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names:
+        raise FileRejected(
+            "This is a zip file but not an Excel workbook (.xlsx). Choose the Annex A workbook."
+        )
+
+
+def _looks_like_text(content: bytes) -> bool:
+    head = content[:4096]
+    return b"\x00" not in head
+
+
+def decode_csv(content: bytes, *, name: str) -> str:
+    """A CSV's text (UTF-8, with or without a byte-order mark), or a rejection saying why."""
+    if content.startswith(ZIP_SIGNATURES) or content.startswith(OLE_SIGNATURE):
+        raise FileRejected(
+            f"{name} is an Excel workbook, not a CSV file. In Excel choose File, Save as, "
+            "'CSV UTF-8 (Comma delimited)', and upload that file."
+        )
+    if b"\x00" in content[:4096]:
+        raise FileRejected(
+            f"{name} is not a CSV file (it holds binary data). Export the list as "
+            "'CSV UTF-8 (Comma delimited)' and upload that file."
+        )
+    try:
+        decoded = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            f"{name} is not in UTF-8 (the first character we cannot read is on line {line}). "
+            "In Excel choose File, Save as, 'CSV UTF-8 (Comma delimited)', and upload that "
+            "file."
+        ) from exc
+    if not decoded.strip():
+        raise FileRejected(f"{name} is empty. Choose the file with the list and upload it.")
+    return decoded
+
+
+def chunks[T](items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

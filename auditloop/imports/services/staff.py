@@ -1,0 +1,103 @@
+"""Writing a staff list: services, teams and staff members, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.imports.parsers.base import Issue, ParsedStaff
+from auditloop.imports.values import normalise_name
+
+OVERSEEING_ROLES = frozenset({Role.MODERATOR, Role.SENIOR_LEADER, Role.BOARD_MEMBER})
+STAFF_FIELDS = ("name", "swe_number", "role", "team_id", "start_date", "end_date", "is_active")
+
+
+@dataclass
+class StaffCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _service(name: str, services: dict[str, Service]) -> Service:
+    key = normalise_name(name)
+    if key not in services:
+        services[key] = Service.objects.create(name=name)
+    return services[key]
+
+
+def _team(name: str, service: Service, teams: dict[tuple[int, str], Team]) -> Team:
+    key = (service.pk, normalise_name(name))
+    if key not in teams:
+        teams[key] = Team.objects.create(service=service, name=name)
+    return teams[key]
+
+
+@transaction.atomic
+def staff_rows_apply(*, parsed: ParsedStaff, name: str, today: datetime.date) -> StaffCounts:
+    """Create or update the staff the list names (matched by email, then SWE number), with
+    the services and teams it names; managers are linked once everyone is in."""
+    counts = StaffCounts()
+    services = {normalise_name(s.name): s for s in Service.objects.all()}
+    teams = {(t.service_id, normalise_name(t.name)): t for t in Team.objects.all()}
+    people = list(StaffMember.objects.all())
+    by_email = {s.email.casefold(): s for s in people if s.email}
+    by_swe = {s.swe_number.upper(): s for s in people if s.swe_number}
+    listed: list[tuple[StaffMember, str]] = []
+    for row in parsed.rows:
+        service = _service(row.service, services) if row.service else None
+        team = _team(row.team, service, teams) if row.team and service else None
+        staff = by_email.get(row.email) or (by_swe.get(row.swe_number) if row.swe_number else None)
+        desired: dict[str, Any] = {
+            "name": row.name,
+            "swe_number": row.swe_number,
+            "role": row.role,
+            "team_id": team.pk if team else None,
+            "start_date": row.start_date,
+            "end_date": row.end_date,
+            "is_active": row.end_date is None or row.end_date > today,
+        }
+        if staff is None:
+            staff = StaffMember.objects.create(email=row.email, **desired)
+            by_email[row.email] = staff
+            counts.created += 1
+        else:
+            changes = {k: v for k, v in desired.items() if getattr(staff, k) != v}
+            if staff.email != row.email:
+                changes["email"] = row.email
+            if changes:
+                for key, value in changes.items():
+                    setattr(staff, key, value)
+                staff.save(update_fields=[*changes])
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if service is not None and row.role in OVERSEEING_ROLES:
+            staff.services.add(service)
+        listed.append((staff, row.manager_email))
+        if row.swe_number:
+            by_swe[row.swe_number] = staff
+    for (staff, manager_email), row in zip(listed, parsed.rows, strict=True):
+        if not manager_email:
+            continue
+        manager = by_email.get(manager_email)
+        if manager is None:
+            counts.issues.append(
+                Issue(
+                    name,
+                    row.row,
+                    "manager_email",
+                    manager_email,
+                    "No member of staff has this email address, so no manager was set.",
+                    "warning",
+                )
+            )
+            continue
+        if staff.manager_id != manager.pk:
+            StaffMember.objects.filter(pk=staff.pk).update(manager=manager)
+    return counts

@@ -1,0 +1,81 @@
+"""`auditloop import KIND FILE... [--dry-run] [--json]`."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from auditloop.cases.models import ChildCase
+from auditloop.imports.tests.builders import ANNEX_A, CIN_2024, EPISODES, HEADER, SW_EPISODES
+
+KEYS = {"status", "created", "updated", "unchanged", "message", "issues"}
+ISSUE_KEYS = {"sheet", "row", "column", "value", "message", "severity"}
+
+
+def _run(*args: str) -> tuple[dict[str, object], int]:
+    out = io.StringIO()
+    code = 0
+    try:
+        call_command("import", *args, stdout=out)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return json.loads(out.getvalue()), code
+
+
+@pytest.mark.django_db
+def test_json_output_is_the_one_object_the_issue_specifies_and_exit_0() -> None:
+    data, code = _run("annex-a", str(ANNEX_A), "--json")
+    assert code == 0
+    assert set(data) == KEYS
+    assert (data["status"], data["created"]) == ("imported", 38)
+    issues = data["issues"]
+    assert isinstance(issues, list) and issues
+    assert all(set(i) == ISSUE_KEYS for i in issues)
+
+
+@pytest.mark.django_db
+def test_the_second_run_of_the_same_file_is_unchanged_and_exits_0() -> None:
+    _run("annex-a", str(ANNEX_A), "--json")
+    data, code = _run("annex-a", str(ANNEX_A), "--json")
+    assert (data["status"], data["created"], data["unchanged"], code) == ("unchanged", 0, 38, 0)
+
+
+@pytest.mark.django_db
+def test_a_rejected_file_exits_2_with_its_message(tmp_path: Path) -> None:
+    renamed = tmp_path / "annex.xlsx"
+    renamed.write_bytes(EPISODES.read_bytes())
+    data, code = _run("annex-a", str(renamed), "--json")
+    assert code == 2
+    assert data["status"] == "rejected"
+    assert "not an Excel workbook" in str(data["message"])
+    assert ChildCase.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_dry_run_validates_and_reports_without_writing() -> None:
+    data, code = _run("cin", str(CIN_2024), "--dry-run", "--json")
+    assert (data["status"], data["created"], code) == ("imported", 2, 0)
+    assert ChildCase.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_several_ssda903_files_give_one_combined_object() -> None:
+    data, code = _run("ssda903", str(HEADER), str(EPISODES), str(SW_EPISODES), "--json")
+    assert code == 0
+    assert set(data) == KEYS
+    assert data["created"] == 2
+    sheets = {i["sheet"] for i in data["issues"]}  # type: ignore[attr-defined]
+    assert sheets == {HEADER.name, EPISODES.name, SW_EPISODES.name}
+
+
+@pytest.mark.django_db
+def test_without_json_it_prints_the_status_and_each_problem() -> None:
+    out = io.StringIO()
+    call_command("import", "ssda903", str(SW_EPISODES), stdout=out)
+    text = out.getvalue()
+    assert text.startswith("imported") or text.startswith("unchanged")
+    assert "sw_episodes.csv, row 2, SW_REASON" in text
