@@ -15,10 +15,16 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Audits", reverse("audits:list")))
     if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
         items.append(("Actions", reverse("audits:actions")))
-    if role in {Role.MODERATOR, Role.ADMINISTRATOR}:
+    if role in {Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER}:
+        items.append(("Escalations", reverse("audits:escalations")))
+    if role in AUDITING_ROLES or role == Role.ADMINISTRATOR:
         items.append(("Audit tools", reverse("audits:tools")))
     if role in {Role.MODERATOR, Role.ADMINISTRATOR, Role.TEAM_MANAGER, Role.SENIOR_LEADER}:
         items.append(("Cases", reverse("cases:list")))
+    if role in {Role.MODERATOR, Role.ADMINISTRATOR}:
+        items.append(("Imports", reverse("imports:index")))
+    if role in {Role.MODERATOR, Role.ADMINISTRATOR, Role.SENIOR_LEADER}:
+        items.append(("Cycles", reverse("sampling:cycle_list")))
     if role == Role.ADMINISTRATOR:
         items.append(("Administration", reverse("accounts:admin_home")))
     return items
@@ -29,10 +35,16 @@ def service(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     staff = getattr(user, "staff", None) if user.is_authenticated else None
     if staff is not None:
-        context["navigation"] = [
-            (label, url, request.path == url or (url != "/" and request.path.startswith(url)))
-            for label, url in _navigation(staff.role)
+        items = _navigation(staff.role)
+        # The current item is the one whose address is the longest start of this page's:
+        # /audits/tools/ is "Audit tools", not "Audits".
+        matches = [
+            url
+            for _, url in items
+            if request.path == url or (url != "/" and request.path.startswith(url))
         ]
+        current = max(matches, key=len) if matches else None
+        context["navigation"] = [(label, url, url == current) for label, url in items]
         context["current_staff"] = staff
         unread = staff.user.notifications.filter(read_at__isnull=True)
         context["unread_notifications"] = unread.count()
