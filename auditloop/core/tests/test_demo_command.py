@@ -126,10 +126,34 @@ def test_demo_then_serves_on_the_loopback_address_without_the_reloader(
 ) -> None:
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(demo_command, "call_command", lambda *a, **kw: calls.append((a, kw)))
+    workers: list[FakeWorker] = []
+
+    def start_worker(argv: list[str]) -> FakeWorker:
+        workers.append(FakeWorker(argv))
+        return workers[-1]
+
+    monkeypatch.setattr(demo_command.subprocess, "Popen", start_worker)
     call_command("demo", "--port", "8765", stdout=io.StringIO())
     assert calls == [
         (("runserver", "127.0.0.1:8765"), {"use_reloader": False, "insecure_serving": True})
     ]
+    # The background worker for imports runs beside the server and stops with it.
+    assert len(workers) == 1
+    assert workers[0].argv[-4:] == ["db_worker", "--no-reload", "--interval", "1"]
+    assert workers[0].terminated
+
+
+class FakeWorker:
+    def __init__(self, argv: list[str]) -> None:
+        self.argv = argv
+        self.pid = 4242
+        self.terminated = False
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+    def wait(self, timeout: float) -> int:
+        return 0
 
 
 # --- auditloop seed-demo ----------------------------------------------------------------

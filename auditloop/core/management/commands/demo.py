@@ -7,6 +7,8 @@ sets the seven demo logins' password; prints the URL and one login per role; the
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -63,4 +65,15 @@ class Command(BaseCommand):
             )
         if options["no_serve"]:
             return
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+        # Imports run in the background on the database queue: the demo starts its worker.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "auditloop.cli", "db_worker", "--no-reload", "--interval", "1"],
+        )
+        self.stdout.write(f"Started the background worker for imports (process {worker.pid}).")
+        try:
+            call_command(
+                "runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True
+            )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
