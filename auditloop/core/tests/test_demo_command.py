@@ -132,7 +132,7 @@ def test_demo_then_serves_on_the_loopback_address_without_the_reloader(
         workers.append(FakeWorker(argv))
         return workers[-1]
 
-    monkeypatch.setattr(demo_command.subprocess, "Popen", start_worker)
+    monkeypatch.setattr("subprocess.Popen", start_worker)
     call_command("demo", "--port", "8765", stdout=io.StringIO())
     assert calls == [
         (("runserver", "127.0.0.1:8765"), {"use_reloader": False, "insecure_serving": True})
