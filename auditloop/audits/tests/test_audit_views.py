@@ -129,71 +129,7 @@ def test_the_list_is_paginated_50_a_page_keeping_filters(p: Personas) -> None:
     assert len(DETAIL_LINK.findall(second)) == 1
 
 
-# Planning an audit
-
-
-def test_audit_lead_plans_an_audit(p: Personas) -> None:
-    client = p.client_for(p.moderator)
-    page = _text(client.get(reverse("audits:create")))
-    assert "00123 (CP, North A)" in page
-    assert "S-0999" not in page  # outside the lead's services
-    response = client.post(
-        reverse("audits:create"),
-        {
-            "case": str(p.case.public_id),
-            "tool_version": str(p.compliance_tool.public_id),
-            "audit_type": AuditType.DIP_SAMPLE,
-            "auditor": str(p.auditor.public_id),
-            "due_date-day": "31",
-            "due_date-month": "12",
-            "due_date-year": "2026",
-        },
-    )
-    audit = Audit.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == _url("detail", audit)
-    assert audit.auditor == p.auditor
-    assert audit.due_date is not None
-    assert audit.due_date.isoformat() == "2026-12-31"
-
-
-def test_planning_shows_the_independence_refusal_against_the_auditor(p: Personas) -> None:
-    response = p.client_for(p.moderator).post(
-        reverse("audits:create"),
-        {
-            "case": str(p.case.public_id),
-            "tool_version": str(p.compliance_tool.public_id),
-            "audit_type": AuditType.DIP_SAMPLE,
-            "auditor": str(p.team_manager.public_id),
-        },
-    )
-    assert response.status_code == 200
-    text = _text(response)
-    assert "There is a problem" in text
-    assert "Mary Manager holds or manages this case" in text
-    assert 'href="#id_auditor"' in text
-    assert not Audit.objects.exists()
-
-
-def test_planning_a_case_outside_the_leads_services_is_refused(p: Personas) -> None:
-    response = p.client_for(p.moderator).post(
-        reverse("audits:create"),
-        {
-            "case": str(p.outsider_case.public_id),
-            "tool_version": str(p.compliance_tool.public_id),
-            "audit_type": AuditType.DIP_SAMPLE,
-            "auditor": str(p.auditor.public_id),
-        },
-    )
-    assert response.status_code == 200
-    assert "Select a valid choice" in _text(response)
-    assert not Audit.objects.exists()
-
-
-@pytest.mark.parametrize("who", ["auditor", "team_manager", "practitioner", "administrator"])
-def test_only_an_audit_lead_may_plan_audits(p: Personas, who: str) -> None:
-    response = p.client_for(getattr(p, who)).get(reverse("audits:create"))
-    assert response.status_code == 403
+# Planning an audit: see test_audit_create.py (the two question pages).
 
 
 # Reading an audit

@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.models import Role, User
+from auditloop.accounts.models import Role, StaffMember, User
 from auditloop.audits.access import can_lead_audit, get_audit_for_user
 from auditloop.audits.forms import (
     AuditAnswersForm,
+    AuditCaseFindForm,
     AuditCreateForm,
     AuditFilterForm,
     AuditReturnForm,
@@ -37,6 +38,12 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.selectors import audits_visible_to
 from auditloop.audits.selectors_followup import audit_followup_context
+from auditloop.audits.selectors_planning import (
+    RECENT_AUDITS_DAYS,
+    auditors_in_services_of,
+    audits_of_case_recent,
+    case_to_plan,
+)
 from auditloop.audits.services.audits import (
     WRITABLE_STATUSES,
     AuditIncomplete,
@@ -49,7 +56,9 @@ from auditloop.audits.services.audits import (
     participant_add,
     participant_remove,
 )
+from auditloop.cases.models import ChildCase
 from auditloop.core.access import any_staff, roles_required, staff_for
+from auditloop.core.events import access_record
 
 PAGE_SIZE = 50
 
@@ -82,15 +91,55 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _render_find(request: HttpRequest, find: AuditCaseFindForm) -> HttpResponse:
+    return render(request, "audits/audit_create_find.html", {"find": find})
+
+
+def _render_plan(
+    request: HttpRequest, case: ChildCase, form: AuditCreateForm, staff: StaffMember
+) -> HttpResponse:
+    # The summary shows the case file's dates and its audits' grades: a read of the case.
+    access_record(user=request.user, target=case)
+    return render(
+        request,
+        "audits/audit_create.html",
+        {
+            "case": case,
+            "form": form,
+            "recent_audits": audits_of_case_recent(staff, case),
+            "recent_days": RECENT_AUDITS_DAYS,
+        },
+    )
+
+
 @roles_required(Role.MODERATOR)
 def audit_create_view(request: HttpRequest) -> HttpResponse:
+    """Plan an audit, as GOV.UK question pages that work without JavaScript. Step 1 asks
+    which child's case, by LA child ID, sent by POST so the ID never enters a URL or a log.
+    Step 2 is the same view POSTed with the case's public id in a hidden field, checked
+    again on every POST: the case, the audit tool, type, auditor and due date."""
     staff = staff_for(request.user)
-    form = AuditCreateForm(request.POST or None, staff=staff)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _render_find(request, AuditCaseFindForm(staff=staff))
+    posted_case = request.POST.get("case")
+    if posted_case is None:
+        find = AuditCaseFindForm(request.POST, staff=staff)
+        if not find.is_valid() or find.case is None:
+            return _render_find(request, find)
+        auditors = auditors_in_services_of(staff)
+        form = AuditCreateForm(staff=staff, case=find.case, auditors=auditors)
+        return _render_plan(request, find.case, form, staff)
+    case = case_to_plan(staff, posted_case)
+    if case is None:
+        # Closed or moved since step 1, or a forged id: start again, naming no case.
+        return _render_find(request, AuditCaseFindForm({}, staff=staff, case_gone=True))
+    auditors = auditors_in_services_of(staff)
+    form = AuditCreateForm(request.POST, staff=staff, case=case, auditors=auditors)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             audit = audit_create(
-                case=data["case"],
+                case=case,
                 tool_version=data["tool_version"],
                 audit_type=data["audit_type"],
                 auditor=data["auditor"],
@@ -104,7 +153,7 @@ def audit_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Audit planned and assigned to {audit.auditor.name}.")
             return redirect("audits:detail", public_id=audit.public_id)
-    return render(request, "audits/audit_create.html", {"form": form})
+    return _render_plan(request, case, form, staff)
 
 
 @dataclass
