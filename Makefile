@@ -58,3 +58,6 @@ lint: install
 
 migrations-check: install
 	$(BIN)/auditloop makemigrations --check --dry-run
+
+ci:  ## What CI runs: the suite on SQLite and on a throwaway PostgreSQL 15, lint, types, migrations.
+	bash .ci/run
