@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember, Team
 from auditloop.audits.models import Audit, Escalation
@@ -43,7 +43,8 @@ def escalations_visible_to(staff: StaffMember) -> QuerySet[Escalation]:
             "audit__team",
             "audit__case__allocated_team",
         )
-        .order_by("acknowledged_at", "raised_at", "id")
+        # Open flags have no acknowledgement time: put them first on every database.
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "raised_at", "id")
     )
 
 
