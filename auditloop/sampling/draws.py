@@ -16,8 +16,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.accounts.models import Service, StaffMember, Team
 from auditloop.audits.models import Audit
+from auditloop.audits.services import audits as audit_rules
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.sampling import statistics
 
@@ -110,16 +111,15 @@ class AuditorRow:
 
 
 def holds_or_manages(auditor: AuditorRow, case: CaseRow) -> bool:
-    """The bulk form of the independence rule, for filtering a whole population at once:
-    the case's worker, the worker's manager, or the manager of the case's team."""
-    return (
-        case.worker_id == auditor.pk
-        or (case.worker_manager_id is not None and case.worker_manager_id == auditor.pk)
-        or (
-            auditor.role == Role.TEAM_MANAGER
-            and auditor.team_id is not None
-            and case.team_id == auditor.team_id
-        )
+    """The independence rule for a whole population at once: the same function
+    `auditor_is_independent` uses for one case, fed from the rows of one query."""
+    return audit_rules.holds_or_manages(
+        auditor_id=auditor.pk,
+        auditor_role=auditor.role,
+        auditor_team_id=auditor.team_id,
+        worker_id=case.worker_id,
+        worker_manager_id=case.worker_manager_id,
+        case_team_id=case.team_id,
     )
 
 

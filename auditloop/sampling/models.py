@@ -76,9 +76,18 @@ class Quota(PublicIdModel):
         return "Everyone in the pool"
 
 
+class DrawMethod(models.TextChoices):
+    DRAWN = "drawn", "Drawn at random"
+    CHOSEN = "chosen", "Chosen by the audit lead"
+
+
 class SampleDraw(PublicIdModel):
     """A stored draw: its filters, seed, frozen population and exclusions, so it can be re-run
-    and explained. `population` is [[case id, stratum], ...] in the order the draw used."""
+    and explained. `population` is [[case id, stratum], ...] in the order the draw used.
+
+    Deep dives and thematic audits are chosen, not drawn: a draw with method "chosen" holds
+    the cases an audit lead picked, each with the reason, and no population or seed. While
+    the lead is still putting the list together it is a draft (one per cycle)."""
 
     cycle = models.ForeignKey(
         Cycle, null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
@@ -99,6 +108,14 @@ class SampleDraw(PublicIdModel):
         "audits.ToolVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     planned_month = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=8, choices=DrawMethod.choices, default=DrawMethod.DRAWN)
+    theme = models.CharField(max_length=200, blank=True)
+    is_draft = models.BooleanField(default=False)
+    # Set when "Plan this month" drew this team's share of the per-team quota: the constraint
+    # below makes planning the same month twice impossible, even from two browsers at once.
+    quota_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -106,13 +123,24 @@ class SampleDraw(PublicIdModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle"], condition=models.Q(is_draft=True), name="one_pick_list_a_cycle"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "planned_month", "audit_type", "quota_team"],
+                condition=models.Q(quota_team__isnull=False),
+                name="one_quota_draw_a_team_a_month",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"sample draw {self.public_id}"
 
 
 class SampleDrawCase(models.Model):
-    """One chosen case and why: its stratum and where it came in the draw."""
+    """One chosen case and why: its stratum and where it came in the draw, or, for a case an
+    audit lead chose, the reason they gave and who added it."""
 
     draw = models.ForeignKey(SampleDraw, on_delete=models.CASCADE, related_name="chosen")
     case = models.ForeignKey("cases.ChildCase", on_delete=models.PROTECT, related_name="+")
@@ -124,6 +152,10 @@ class SampleDrawCase(models.Model):
         "accounts.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     unassigned_reason = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["draw", "position"]

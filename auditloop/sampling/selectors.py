@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
 from auditloop.audits.models import AuditStatus
 from auditloop.audits.selectors import services_overseen
+from auditloop.cases.models import ChildCase
 from auditloop.sampling.models import (
     Cycle,
     CycleAudit,
@@ -176,7 +179,9 @@ def cycle_overview(cycle: Cycle, *, today: datetime.date) -> Overview:
 
 
 def draw_chosen_rows(draw: SampleDraw) -> QuerySet[SampleDrawCase]:
-    return draw.chosen.select_related("case", "auditor").order_by("position")
+    return draw.chosen.select_related(
+        "case__allocated_team", "auditor", "added_by__staff"
+    ).order_by("position")
 
 
 def month_loads(cycle: Cycle, month: datetime.date) -> dict[int, int]:
@@ -188,3 +193,70 @@ def month_loads(cycle: Cycle, month: datetime.date) -> dict[int, int]:
         .order_by()
     )
     return {r["audit__auditor_id"]: r["n"] for r in rows}
+
+
+def _cycle_open_cases(cycle: Cycle) -> QuerySet[ChildCase]:
+    return ChildCase.objects.filter(
+        is_open=True, allocated_team__service__in=cycle.services.all()
+    ).select_related("allocated_team", "allocated_worker")
+
+
+def cycle_case_by_child_id(cycle: Cycle, la_child_id: str) -> ChildCase | None:
+    """The open case in the cycle's services with this LA child ID (as typed, else ignoring
+    capitals). A case outside the cycle's services is not found, exactly as a missing one."""
+    typed = la_child_id.strip()
+    if not typed:
+        return None
+    found = list(_cycle_open_cases(cycle).filter(la_child_id__iexact=typed)[:10])
+    exact = [c for c in found if c.la_child_id == typed]
+    best = exact or found
+    return best[0] if best else None
+
+
+def cycle_case(cycle: Cycle, public_id: UUID | str) -> ChildCase | None:
+    """The open case in the cycle's services with this public id, or None."""
+    try:
+        return _cycle_open_cases(cycle).get(public_id=public_id)
+    except (ChildCase.DoesNotExist, ValueError, ValidationError):
+        return None
+
+
+def pick_list_rows(draw: SampleDraw | None) -> list[SampleDrawCase]:
+    if draw is None:
+        return []
+    return list(
+        draw.chosen.select_related(
+            "case__allocated_team", "case__allocated_worker", "added_by__staff"
+        ).order_by("position")
+    )
+
+
+def month_plan_draws(cycle: Cycle, month: datetime.date) -> list[SampleDraw]:
+    """The draws "Plan this month" stored for `month`, one per team and type of audit, each
+    with its audit count and its unassigned cases. Three queries however many teams."""
+    return list(
+        SampleDraw.objects.filter(cycle=cycle, planned_month=month, quota_team__isnull=False)
+        .select_related("quota_team__service", "tool_version__tool")
+        .annotate(audits=Count("cycle_audits"))
+        .prefetch_related(
+            Prefetch(
+                "chosen",
+                queryset=SampleDrawCase.objects.exclude(unassigned_reason="")
+                .select_related("case")
+                .order_by("position"),
+                to_attr="unassigned_rows",
+            )
+        )
+        .order_by("audit_type", "quota_team__service__name", "quota_team__name")
+    )
+
+
+def months_planned(cycle: Cycle) -> dict[datetime.date, int]:
+    """Months "Plan this month" has been run for, with the audits it created in each."""
+    rows = (
+        SampleDraw.objects.filter(cycle=cycle, quota_team__isnull=False)
+        .values("planned_month")
+        .annotate(audits=Count("cycle_audits"))
+        .order_by("planned_month")
+    )
+    return {r["planned_month"]: r["audits"] for r in rows if r["planned_month"] is not None}

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember, Team, User
-from auditloop.audits.models import Audit, AuditStatus, ToolVersion
+from auditloop.audits.models import Audit, AuditStatus, AuditType, ToolVersion
 from auditloop.audits.selectors import services_overseen
 from auditloop.audits.services.audits import AuditRefused, audit_create, auditor_is_independent
 from auditloop.cases.models import ChildCase
@@ -149,6 +150,108 @@ def cycle_create(
     return cycle
 
 
+def _month_names(months: Sequence[datetime.date]) -> str:
+    names = [m.strftime("%B %Y") for m in sorted(set(months))]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@transaction.atomic
+def cycle_update(
+    *,
+    cycle: Cycle,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    tools: Sequence[ToolVersion],
+    audit_types: Sequence[str],
+    by: User | None,
+) -> Cycle:
+    """Change a cycle's name, dates, audit tools and types, keeping everything already drawn
+    and planned: refused when the new dates leave planned audits or draws outside the cycle,
+    or when a tool or type still in use (by audits, draws or quotas) would be taken away."""
+    _require_planner(by, list(cycle.services.all()))
+    if not name.strip():
+        raise SamplingRefused("Enter a name for the cycle.", field="name")
+    ends_on = ends_on or add_months(starts_on, CYCLE_MONTHS) - datetime.timedelta(days=1)
+    if ends_on <= starts_on:
+        raise SamplingRefused("The cycle must end after it starts.", field="ends_on")
+    first, last = starts_on.replace(day=1), ends_on
+    months: list[datetime.date] = list(
+        CycleAudit.objects.filter(cycle=cycle)
+        .exclude(planned_month__gte=first, planned_month__lte=last)
+        .values_list("planned_month", flat=True)
+        .distinct()
+    )
+    months += [
+        m
+        for m in SampleDraw.objects.filter(cycle=cycle, planned_month__isnull=False)
+        .exclude(planned_month__gte=first, planned_month__lte=last)
+        .values_list("planned_month", flat=True)
+        .distinct()
+        if m is not None
+    ]
+    if months:
+        raise SamplingRefused(
+            f"Audits or samples are already planned for {_month_names(months)}, which would "
+            "fall outside the new dates. Choose dates that include them.",
+            field="starts_on" if min(months) < first else "ends_on",
+        )
+    if not tools:
+        raise SamplingRefused("Choose at least one audit tool.", field="tools")
+    for tool in tools:
+        if not tool.is_published:
+            raise SamplingRefused(f"{tool} is not published yet.", field="tools")
+    kept_tools = {t.pk for t in tools}
+    in_use = (
+        ToolVersion.objects.filter(
+            Q(pk__in=SampleDraw.objects.filter(cycle=cycle).values("tool_version_id"))
+            | Q(pk__in=CycleAudit.objects.filter(cycle=cycle).values("audit__tool_version_id"))
+        )
+        .exclude(pk__in=kept_tools)
+        .select_related("tool")
+    )
+    dropped = [str(t) for t in in_use]
+    if dropped:
+        raise SamplingRefused(
+            f"Audits already planned in this cycle use {', '.join(dropped)}: keep it.",
+            field="tools",
+        )
+    if not audit_types or any(t not in _TYPES for t in audit_types):
+        raise SamplingRefused(
+            "Choose the types of audit: dip sample, deep dive or thematic.", field="audit_types"
+        )
+    used_types = set(
+        CycleAudit.objects.filter(cycle=cycle).values_list("audit__audit_type", flat=True)
+    ) | set(cycle.quotas.values_list("audit_type", flat=True))
+    missing = [label for t, label in PLANNED_TYPES if t in used_types and t not in audit_types]
+    if missing:
+        raise SamplingRefused(
+            f"This cycle already has {' and '.join(str(m).lower() for m in missing)} audits "
+            "or quotas: keep the type, or remove its quotas first.",
+            field="audit_types",
+        )
+    fields = ["name", "starts_on", "ends_on", "audit_types"]
+    before = {
+        **snapshot(cycle, fields),
+        "tools": sorted(str(t) for t in cycle.tools.select_related("tool")),
+    }
+    cycle.name = name.strip()
+    cycle.starts_on = starts_on
+    cycle.ends_on = ends_on
+    cycle.audit_types = list(dict.fromkeys(audit_types))
+    cycle.save(update_fields=fields)
+    cycle.tools.set(tools)
+    event_record(
+        actor=by,
+        verb="cycle.changed",
+        target=cycle,
+        summary=f"Cycle {cycle.name} changed",
+        before=before,
+        after={**snapshot(cycle, fields), "tools": sorted(str(t) for t in tools)},
+    )
+    return cycle
+
+
 @transaction.atomic
 def cycle_auditors_set(*, cycle: Cycle, auditors: Sequence[StaffMember], by: User | None) -> Cycle:
     """Replace the cycle's pool of auditors. Audits already assigned keep their auditor."""
@@ -215,7 +318,9 @@ def quota_remove(*, quota: Quota, by: User | None) -> None:
     )
 
 
-def _capacities(cycle: Cycle, audit_type: str, pool: Sequence[StaffMember]) -> dict[int, int]:
+def monthly_capacities(
+    cycle: Cycle, audit_type: str, pool: Sequence[StaffMember]
+) -> dict[int, int]:
     """Audits a month each auditor's per-auditor quotas allow; absent = no quota, no limit."""
     quotas = [
         q
@@ -272,13 +377,23 @@ def draw_save(
     create_audits: bool = False,
     auditors: Sequence[StaffMember] = (),
     today: datetime.date | None = None,
+    theme: str = "",
+    quota_team: Team | None = None,
 ) -> DrawSaved:
     """Draw and store a sample: seed, filters, frozen population, exclusions and, per chosen
     case, its stratum and place in the draw. Within a cycle, cases held or managed by every
     auditor in its pool are excluded; with `create_audits` each chosen case becomes an audit
     shared evenly among the pool (least-loaded first), due at the end of `planned_month` plus
     the cycle's extension. Cases nobody independent is free to audit are kept, unassigned,
-    with the reason. Outside a cycle, `auditors` (if any) decides the same exclusion."""
+    with the reason. Outside a cycle, `auditors` (if any) decides the same exclusion.
+
+    A thematic audit needs its `theme`; `quota_team` marks the draw as that team's share of
+    the month's per-team quota (see `month_plan`)."""
+    theme = theme.strip()
+    if audit_type == AuditType.THEMATIC and not theme:
+        raise SamplingRefused("Enter the theme of the thematic audits.", field="theme")
+    if theme and audit_type != AuditType.THEMATIC:
+        raise SamplingRefused("Only a thematic audit has a theme.", field="theme")
     pool: list[StaffMember] = list(auditors)
     if cycle is not None:
         if not cycle_can_plan_by(by, cycle):
@@ -315,6 +430,8 @@ def draw_save(
         audit_type=audit_type,
         tool_version=tool_version,
         planned_month=planned_month,
+        theme=theme,
+        quota_team=quota_team,
         created_by=by,
     )
     rows = SampleDrawCase.objects.bulk_create(
@@ -343,7 +460,7 @@ def draw_save(
     audits: list[Audit] = []
     unassigned: list[tuple[int, str]] = []
     if create_audits and cycle is not None and planned_month is not None and tool_version:
-        audits, unassigned = _assign_and_create(
+        audits, unassigned = audits_share_out(
             cycle=cycle,
             draw=draw,
             rows=rows,
@@ -351,6 +468,7 @@ def draw_save(
             audit_type=audit_type,
             tool_version=tool_version,
             month=planned_month,
+            theme=theme,
             by=by,
         )
     return DrawSaved(draw, result, audits, unassigned)
@@ -375,7 +493,7 @@ def cycle_can_plan_by(by: User | None, cycle: Cycle) -> bool:
     return staff is not None and cycle_can_plan(staff, cycle)
 
 
-def _assign_and_create(
+def audits_share_out(
     *,
     cycle: Cycle,
     draw: SampleDraw,
@@ -384,14 +502,24 @@ def _assign_and_create(
     audit_type: str,
     tool_version: ToolVersion,
     month: datetime.date,
+    theme: str = "",
     by: User | None,
+    only: StaffMember | None = None,
 ) -> tuple[list[Audit], list[tuple[int, str]]]:
+    """Share `rows` out among `pool` (or give them all to `only`, within their quota), create
+    an audit for each case someone independent is free to take, and record on each row who
+    has it or why nobody does."""
     cases = ChildCase.objects.select_related("allocated_worker").in_bulk([r.case_id for r in rows])
     people = {p.pk: p for p in pool}
-    capacity = _capacities(cycle, audit_type, pool)
+    capacity = monthly_capacities(cycle, audit_type, pool)
+    candidates = [
+        assignment.Candidate(p.pk, p.name, capacity.get(p.pk))
+        for p in pool
+        if only is None or p.pk == only.pk
+    ]
     plan = assignment.assignments_plan(
         [r.case_id for r in rows],
-        [assignment.Candidate(p.pk, p.name, capacity.get(p.pk)) for p in pool],
+        candidates,
         independent=lambda a, c: auditor_is_independent(auditor=people[a], case=cases[c]),
         loads=month_loads(cycle, month),
     )
@@ -411,6 +539,7 @@ def _assign_and_create(
                 auditor=people[planned.auditor_id],
                 by=by,
                 due_date=due,
+                theme=theme,
             )
         except AuditRefused as exc:
             raise SamplingRefused(exc.message) from exc

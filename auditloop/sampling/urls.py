@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditloop.sampling import views
+from auditloop.sampling import views, views_planning
 
 app_name = "sampling"
 urlpatterns = [
@@ -18,5 +18,29 @@ urlpatterns = [
         name="quota_remove",
     ),
     path("cycles/<uuid:public_id>/draw/", views.draw_create_view, name="draw_create"),
+    path("cycles/<uuid:public_id>/edit/", views.cycle_edit_view, name="cycle_edit"),
+    path("cycles/<uuid:public_id>/choose/", views_planning.choose_view, name="choose"),
+    path(
+        "cycles/<uuid:public_id>/choose/find/",
+        views_planning.choose_find_view,
+        name="choose_find",
+    ),
+    path("cycles/<uuid:public_id>/choose/add/", views_planning.choose_add_view, name="choose_add"),
+    path(
+        "cycles/<uuid:public_id>/choose/remove/",
+        views_planning.choose_remove_view,
+        name="choose_remove",
+    ),
+    path(
+        "cycles/<uuid:public_id>/choose/plan/",
+        views_planning.choose_plan_view,
+        name="choose_plan",
+    ),
+    path("cycles/<uuid:public_id>/plan-month/", views_planning.month_plan_view, name="month_plan"),
+    path(
+        "cycles/<uuid:public_id>/months/<int:year>/<int:month>/",
+        views_planning.month_detail,
+        name="month_detail",
+    ),
     path("draws/<uuid:public_id>/", views.draw_detail, name="draw_detail"),
 ]

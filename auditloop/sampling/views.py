@@ -17,8 +17,8 @@ from auditloop.audits.selectors import services_overseen
 from auditloop.core.access import roles_required, staff_for
 from auditloop.sampling.access import get_cycle_for_user, get_draw_for_user
 from auditloop.sampling.draws import draw_preview, draw_rerun
-from auditloop.sampling.forms import AuditorsForm, CycleForm, DrawForm, QuotaForm
-from auditloop.sampling.models import Cycle, Quota
+from auditloop.sampling.forms import AuditorsForm, CycleEditForm, CycleForm, DrawForm, QuotaForm
+from auditloop.sampling.models import Cycle, DrawMethod, Quota
 from auditloop.sampling.selectors import (
     DONE_STATUSES,
     auditors_available,
@@ -31,6 +31,7 @@ from auditloop.sampling.services import (
     SamplingRefused,
     cycle_auditors_set,
     cycle_create,
+    cycle_update,
     draw_save,
     quota_add,
     quota_remove,
@@ -115,7 +116,8 @@ def _cycle_detail_page(
             initial={"auditors": [a.pk for a in pool]}, auditors=auditors_available(staff)
         )
     draws = (
-        cycle.draws.select_related("tool_version__tool", "created_by")
+        cycle.draws.filter(is_draft=False)
+        .select_related("tool_version__tool", "created_by", "quota_team")
         .annotate(audits=Count("cycle_audits"))
         .order_by("-created_at")
     )
@@ -218,6 +220,7 @@ def draw_create_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     tool_version=form.cleaned_data["tool_version"],
                     planned_month=form.planned_month_date(),
                     create_audits=form.cleaned_data["create_audits"],
+                    theme=form.cleaned_data["theme"],
                 )
             except SamplingRefused as exc:
                 _refusal_to_form(form, exc)
@@ -237,11 +240,48 @@ def draw_create_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @roles_required(*PLANNERS)
+def cycle_edit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Name, dates, audit tools and types; what is already drawn and planned stays."""
+    cycle = get_cycle_for_user(request.user, public_id, write=True)
+    initial = {
+        "name": cycle.name,
+        "starts_on": cycle.starts_on,
+        "ends_on": cycle.ends_on,
+        "tools": list(cycle.tools.values_list("pk", flat=True)),
+        "audit_types": cycle.audit_types,
+    }
+    form = CycleEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycle_update(
+                cycle=cycle,
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data.get("ends_on"),
+                tools=list(data["tools"]),
+                audit_types=data["audit_types"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except SamplingRefused as exc:
+            _refusal_to_form(form, exc)
+        else:
+            messages.success(request, f"Cycle {cycle.name} saved.")
+            return redirect("sampling:cycle_detail", public_id=cycle.public_id)
+    return render(request, "sampling/cycle_edit.html", {"cycle": cycle, "form": form})
+
+
+@roles_required(*PLANNERS)
 def draw_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Why each case was chosen: the filters, the population, exclusions, strata, draw order."""
     draw = get_draw_for_user(request.user, public_id)
     chosen = list(draw_chosen_rows(draw))
-    rerun = draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed)
+    is_drawn = draw.method == DrawMethod.DRAWN
+    rerun = (
+        draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed)
+        if is_drawn
+        else []
+    )
     excluded = sum(len(ids) for ids in draw.exclusions.values())
     return render(
         request,
@@ -252,6 +292,7 @@ def draw_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "exclusions": sorted((r, len(ids)) for r, ids in draw.exclusions.items()),
             "excluded": excluded,
             "matched": draw.population_size + excluded,
+            "is_drawn": is_drawn,
             "rerun_matches": rerun == [c.case_id for c in chosen],
             "margin_percent": None
             if draw.margin_of_error is None

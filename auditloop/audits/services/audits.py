@@ -26,13 +26,14 @@ from auditloop.audits.models import (
     QuestionKind,
     ToolVersion,
 )
+from auditloop.audits.services.feedback import feedback_ready_notify
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.services import notification_send
 
 
-class AuditRefused(Exception):  # noqa: N818 (the name the other apps import)
+class AuditRefused(Exception):
     """A change the rules do not allow. The message is plain English, shown to the user;
     `field` names the form field it belongs to, when there is one."""
 
@@ -115,21 +116,42 @@ def _audit_transition(audit: Audit, to: str, by: User | None, verb: str) -> None
     )
 
 
+def holds_or_manages(
+    *,
+    auditor_id: int | None,
+    auditor_role: str,
+    auditor_team_id: int | None,
+    worker_id: int | None,
+    worker_manager_id: int | None,
+    case_team_id: int | None,
+) -> bool:
+    """The one statement of the independence rule, on ids alone, so that a single case
+    (`auditor_is_independent`) and a whole population filtered at once (sampling's draws) are
+    judged by the same code. True when the auditor is the case's allocated worker, that
+    worker's line manager, or a team manager of the case's allocated team."""
+    if worker_id is not None and worker_id == auditor_id:
+        return True
+    if worker_manager_id is not None and worker_manager_id == auditor_id:
+        return True
+    return (
+        auditor_role == Role.TEAM_MANAGER
+        and case_team_id is not None
+        and auditor_team_id == case_team_id
+    )
+
+
 def auditor_is_independent(*, auditor: StaffMember, case: ChildCase) -> bool:
-    """False when the auditor holds the case or manages it: they are its allocated worker,
-    that worker's line manager, or a team manager of the case's allocated team.
+    """False when the auditor holds the case or manages it (see `holds_or_manages`).
 
     Reads `case.allocated_worker`; select_related it when checking many cases."""
-    if case.allocated_worker_id is not None:
-        if case.allocated_worker_id == auditor.pk:
-            return False
-        worker = case.allocated_worker
-        if worker is not None and worker.manager_id == auditor.pk:
-            return False
-    return not (
-        auditor.role == Role.TEAM_MANAGER
-        and case.allocated_team_id is not None
-        and auditor.team_id == case.allocated_team_id
+    worker = case.allocated_worker if case.allocated_worker_id is not None else None
+    return not holds_or_manages(
+        auditor_id=auditor.pk,
+        auditor_role=auditor.role,
+        auditor_team_id=auditor.team_id,
+        worker_id=case.allocated_worker_id,
+        worker_manager_id=worker.manager_id if worker is not None else None,
+        case_team_id=case.allocated_team_id,
     )
 
 
@@ -417,6 +439,7 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
         raise AuditIncomplete(problems)
     _audit_transition(audit, AuditStatus.SUBMITTED, by, "audit.submitted")
     _alert_on_no(audit)
+    feedback_ready_notify(audit=audit)
     return audit
 
 

@@ -326,8 +326,7 @@ def test_a_no_on_an_alerting_check_tells_the_team_manager_at_once(p: Personas) -
         )
     assert not Notification.objects.exists()  # nothing is sent before the submission
     audit_submit(audit=audit, by=by)
-    note = Notification.objects.get()
-    assert note.recipient == p.team_manager.user
+    note = Notification.objects.get(recipient=p.team_manager.user)
     assert note.is_urgent
     assert "A1, A5" in note.message
     assert "A3" not in note.message
@@ -339,10 +338,10 @@ def test_a_no_on_an_alerting_check_tells_the_team_manager_at_once(p: Personas) -
 def test_the_alert_is_emailed_to_the_team_manager_without_the_childs_id(p: Personas) -> None:
     audit = answer_fully(planned_audit(p), compliance=ComplianceAnswer.NO)
     audit_submit(audit=audit, by=user_of(p.auditor))
-    assert len(mail.outbox) == 1
-    email = mail.outbox[0]
+    alerts = [m for m in mail.outbox if m.subject.startswith("Audit alert")]
+    assert len(alerts) == 1
+    email = alerts[0]
     assert email.to == [p.team_manager.email]
-    assert email.subject.startswith("Audit alert")
     assert "00123" not in f"{email.subject} {email.body}"
 
 
@@ -358,7 +357,15 @@ def test_no_alert_when_every_alerting_check_is_yes(p: Personas) -> None:
         impact_on_child="i",
     )
     audit_submit(audit=audit, by=user_of(p.auditor))
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(recipient=p.team_manager.user).exists()
+
+
+def test_submitting_tells_the_practitioner_their_feedback_is_ready(p: Personas) -> None:
+    audit = answer_fully(planned_audit(p))
+    audit_submit(audit=audit, by=user_of(p.auditor))
+    note = Notification.objects.get(recipient=p.practitioner.user)
+    assert note.url.endswith(f"{audit.public_id}/")
+    assert "00123" not in note.message
 
 
 def test_only_the_auditor_can_submit(p: Personas) -> None:
