@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import Audit, AuditStatus
+from auditloop.audits.models import Audit, AuditStatus, Participant
 
 # A practitioner and their team manager see an audit once it has been submitted.
 SHARED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
@@ -21,7 +21,11 @@ def services_overseen(staff: StaffMember) -> list[int]:
 
 def audit_visibility_filter(staff: StaffMember) -> Q:
     """The rule, as one Q: who may read which audit. Used by lists and by the access helper."""
-    mine = Q(auditor=staff) | Q(participants__staff=staff)
+    # A subquery, not a join: a join would repeat an audit per participant and make every list
+    # SELECT DISTINCT over all its columns (four times slower on the large council).
+    mine = Q(auditor=staff) | Q(
+        Exists(Participant.objects.filter(audit=OuterRef("pk"), staff=staff))
+    )
     if staff.role == Role.PRACTITIONER:
         return mine | Q(practitioner=staff, status__in=SHARED_STATUSES)
     if staff.role == Role.TEAM_MANAGER:
@@ -36,10 +40,6 @@ def audit_visibility_filter(staff: StaffMember) -> Q:
 
 
 def audits_visible_to(staff: StaffMember) -> QuerySet[Audit]:
-    return (
-        Audit.objects.filter(audit_visibility_filter(staff))
-        .distinct()
-        .select_related(
-            "case", "auditor", "practitioner", "team", "overall_grade", "tool_version__tool"
-        )
+    return Audit.objects.filter(audit_visibility_filter(staff)).select_related(
+        "case", "auditor", "practitioner", "team", "overall_grade", "tool_version__tool"
     )
