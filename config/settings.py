@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,9 +23,11 @@ def _env_bool(name: str, default: bool) -> bool:
 
 DEBUG = _env_bool("AUDITLOOP_DEBUG", False)
 # The demo and tests run without a configured key; production must set one.
+DEVELOPMENT_SECRET_KEY = "auditloop-insecure-development-key-set-AUDITLOOP_SECRET_KEY"  # noqa: S105
 SECRET_KEY = os.environ.get("AUDITLOOP_SECRET_KEY", "")
 if not SECRET_KEY:
-    SECRET_KEY = "auditloop-insecure-development-key-set-AUDITLOOP_SECRET_KEY"  # noqa: S105
+    # `manage.py check --deploy` fails while this key is in use (auditloop.core.checks).
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("AUDITLOOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "auditloop.core.middleware.NoStoreMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "auditloop.core.context_processors.service",
             ],
         },
@@ -126,6 +131,29 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Served over HTTPS (secure cookies on): browsers are told to use nothing else for a year.
+# Django sends the header only on HTTPS requests; behind a TLS-terminating proxy, set
+# AUDITLOOP_BEHIND_HTTPS_PROXY=1 so those requests are known to be secure.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("AUDITLOOP_HSTS_SECONDS", str(365 * 24 * 60 * 60 if SECURE_COOKIES else 0))
+)
+if _env_bool("AUDITLOOP_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _env_bool("AUDITLOOP_SSL_REDIRECT", False)
+# Scripts, styles and images from this site only; the one inline script carries the nonce.
+# A script injected into a page (should escaping ever fail) does not run.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Lock out repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("AUDITLOOP_LOGIN_FAILURE_LIMIT", "10"))

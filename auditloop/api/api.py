@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.security import HttpBearer, django_auth
 
 from auditloop.accounts.models import StaffMember
@@ -81,7 +81,8 @@ def _staff(request: HttpRequest) -> StaffMember:
 
 class Page(Schema):
     limit: int = 100
-    offset: int = 0
+    # A negative offset would reach the database as negative indexing and fail there.
+    offset: int = Field(0, ge=0)
 
 
 class AuditFilters(Page):

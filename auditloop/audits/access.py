@@ -48,10 +48,12 @@ def get_audit_for_user(user: Any, public_id: UUID | str, *, write: bool = False)
 
 
 def can_lead_audit(user: Any, audit: Audit) -> bool:
-    """Audit leads (moderators) for the audit's service may return or complete it."""
+    """Audit leads (moderators) for the audit's service may return or complete it, unless
+    they did the audit themselves: nobody signs off their own work."""
     staff = staff_for(user)
     return (
         staff.role == Role.MODERATOR
+        and audit.auditor_id != staff.pk
         and audit.team is not None
         and audit.team.service_id in services_overseen(staff)
     )

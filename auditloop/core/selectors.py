@@ -124,6 +124,8 @@ def home_work_for(staff: StaffMember) -> HomeWork:
         work.awaiting_completion = _work(
             _audits()
             .filter(status=AuditStatus.SUBMITTED, team__service_id__in=services_overseen(staff))
+            # Their own audits wait for another lead: nobody signs off their own work.
+            .exclude(auditor=staff)
             .order_by("submitted_at", "id")
         )
     if role == Role.SENIOR_LEADER:

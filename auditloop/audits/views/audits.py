@@ -288,6 +288,8 @@ def audit_submit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 def _audit_for_lead(request: HttpRequest, public_id: UUID) -> Audit:
     audit = get_audit_for_user(request.user, public_id)
+    if audit.auditor_id == staff_for(request.user).pk:
+        raise PermissionDenied("Another audit lead must return or complete an audit you did.")
     if not can_lead_audit(request.user, audit):
         raise PermissionDenied("Only an audit lead for this service can do that.")
     return audit
