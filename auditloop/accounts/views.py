@@ -34,9 +34,9 @@ from auditloop.accounts.forms import (
     TeamForm,
 )
 from auditloop.accounts.models import Role, Service, StaffMember, User
-from auditloop.accounts.pagination import page_of
 from auditloop.core.access import any_staff, roles_required
 from auditloop.core.models import Event
+from auditloop.core.pagination import page_of
 
 administrators_only = roles_required(Role.ADMINISTRATOR)
 

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from auditloop.accounts.models import Role, User
-from auditloop.accounts.pagination import page_of
 from auditloop.audits.selectors import audits_visible_to
 from auditloop.cases import selectors, services
 from auditloop.cases.access import get_case_for_user
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
 from auditloop.core.access import any_staff, roles_required, staff_for
+from auditloop.core.pagination import page_of
 
 case_list_roles = roles_required(*CASE_LIST_ROLES)
 administrators_only = roles_required(Role.ADMINISTRATOR)

@@ -9,7 +9,6 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +40,7 @@ from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.access import any_staff, roles_required, staff_for
 from auditloop.core.models import Event
+from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
 SHOW = {"open": "Open", "overdue": "Overdue", "closed": "Completed or cancelled"}
@@ -50,7 +50,7 @@ def _list_context(request: HttpRequest, qs: QuerySet[Action]) -> dict[str, Any]:
     show = request.GET.get("show", "open")
     if show not in SHOW:
         show = "open"
-    page = Paginator(actions_filtered(qs, show), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, actions_filtered(qs, show), per_page=PAGE_SIZE)
     return {
         "page": page,
         "show": show,

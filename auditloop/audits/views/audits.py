@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -59,6 +58,7 @@ from auditloop.audits.services.audits import (
 from auditloop.cases.models import ChildCase
 from auditloop.core.access import any_staff, roles_required, staff_for
 from auditloop.core.events import access_record
+from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
 
@@ -75,19 +75,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
     form = AuditFilterForm(request.GET or None)
     audits = form.filter(audits_visible_to(staff)).select_related("team", "case")
-    page = Paginator(audits, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Page links keep the filters.
-    query = request.GET.copy()
-    query.pop("page", None)
+    # Page links keep the filters ({% querystring %} in core/_pagination.html).
+    page = page_of(request, audits, per_page=PAGE_SIZE)
     return render(
         request,
         "audits/audit_list.html",
-        {
-            "form": form,
-            "page": page,
-            "filter_query": query.urlencode(),
-            "can_create": staff.is_audit_lead,
-        },
+        {"form": form, "page": page, "can_create": staff.is_audit_lead},
     )
 
 

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -28,6 +27,7 @@ from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.access import any_staff, auditing_roles_required, staff_for
+from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
 
@@ -35,7 +35,7 @@ PAGE_SIZE = 50
 @auditing_roles_required
 def escalation_list(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
-    page = Paginator(escalations_visible_to(staff), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, escalations_visible_to(staff), per_page=PAGE_SIZE)
     return render(request, "audits/escalations/list.html", {"page": page})
 
 
