@@ -42,10 +42,17 @@ class GovukDateWidget(forms.Widget):
 
 class GovukDateField(forms.DateField):
     widget = GovukDateWidget
-    default_error_messages = {
-        "invalid": "Enter a real date, for example 27 3 2026",
-    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            # GOV.UK names the question in the message: "Date of birth must be a real date".
+            label = str(self.label or "The date")
+            raise forms.ValidationError(
+                f"{label} must be a real date, for example 27 3 2026", code="invalid"
+            ) from exc

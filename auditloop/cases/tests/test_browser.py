@@ -61,7 +61,9 @@ def _add_case_file(page: Page) -> None:
     group.get_by_label("Month").fill("9")
     group.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Save case file").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Last statutory visit must be a real date"
+    )
     expect(page.get_by_label("LA child ID")).to_have_value(CHILD_ID)
     assert_accessible(page)
 

@@ -301,7 +301,7 @@ def test_a_duplicate_id_and_a_bad_date_are_shown_as_errors(p: Personas) -> None:
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Enter a real date" in html
+    assert "Latest review must be a real date" in html
     response = p.client_for(p.administrator).post(
         reverse("cases:create"), {"la_child_id": "00123", "cohort": "CP"}
     )

@@ -62,6 +62,12 @@ def govuk_field(
         else [],
         "selected": _selected(field),
     }
+    if kind == "date":
+        # The boxes are drawn here, not by the widget, so each can carry the error style.
+        widget = field.field.widget
+        context["date_parts"] = widget.get_context(field.html_name, field.value(), None)["widget"][
+            "parts"
+        ]
     return SafeString(render_to_string(f"govuk/fields/{kind}.html", context))
 
 
