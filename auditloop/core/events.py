@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -31,6 +32,22 @@ def event_record(
         summary=summary[:300],
         before=before or {},
         after=after or {},
+    )
+
+
+def access_record_many(
+    *, user: Any, targets: Iterable[models.Model], purpose: str = "listed"
+) -> None:
+    """Record that `user` was shown each of `targets` (case files named on a list), in one
+    query whatever their number."""
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=user,
+            target_type=t._meta.label_lower,
+            target_id=_target_id(t),
+            purpose=purpose,
+        )
+        for t in targets
     )
 
 

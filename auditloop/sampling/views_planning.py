@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from auditloop.audits.services.audits import auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.access import roles_required
-from auditloop.core.events import access_record
+from auditloop.core.events import access_record, access_record_many
 from auditloop.sampling.access import get_cycle_for_user
 from auditloop.sampling.forms import FindCaseForm, MonthPlanForm, PickAddForm, PicksPlanForm
 from auditloop.sampling.models import Cycle, SampleDrawCase
@@ -60,6 +60,8 @@ def _choose_page(
     found_held = (
         [a for a in pool if not auditor_is_independent(auditor=a, case=found)] if found else []
     )
+    # The pick list names each child's case: showing it is a read of each.
+    access_record_many(user=request.user, targets=cases, purpose="pick list")
     return render(
         request,
         "sampling/choose.html",
@@ -251,6 +253,12 @@ def month_detail(request: HttpRequest, public_id: UUID, year: int, month: int) -
     if day not in cycle_months(cycle):
         raise Http404("That month is not in the cycle.")
     draws = month_plan_draws(cycle, day)
+    # Cases nobody could take are named on the page: a read of each.
+    access_record_many(
+        user=request.user,
+        targets=[row.case for d in draws for row in getattr(d, "unassigned_rows", [])],
+        purpose="month plan",
+    )
     return render(
         request,
         "sampling/month_detail.html",

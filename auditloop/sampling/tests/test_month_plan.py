@@ -13,7 +13,7 @@ from django.urls import reverse
 from auditloop.accounts.models import Role, Team
 from auditloop.audits.models import Audit
 from auditloop.audits.services.audits import audit_create
-from auditloop.core.models import Event
+from auditloop.core.models import AccessLog, Event
 from auditloop.core.testing import Personas, make_staff
 from auditloop.sampling.assignment import NOBODY_FREE
 from auditloop.sampling.models import Cycle, CycleAudit, QuotaKind, SampleDraw
@@ -327,3 +327,25 @@ def test_audits_already_drawn_for_a_team_that_month_count_towards_its_quota(
     by_team = {t.team: (t.already, t.draw.size, t.audits) for t in result.teams}
     assert by_team == {p.north_a: (0, 3, 3), p.north_b: (2, 1, 1)}
     assert Audit.objects.filter(team=p.north_b, cycle_link__planned_month=MAY).count() == 3
+
+
+def test_the_month_page_logs_a_read_of_each_case_it_names_as_unassigned(
+    p: Personas, cycle: Cycle
+) -> None:
+    _team_quota(p, cycle)
+    quota_add(
+        cycle=cycle,
+        kind=QuotaKind.PER_AUDITOR,
+        audit_type="dip_sample",
+        per_month=2,
+        by=p.moderator.user,
+    )
+    _cases(p)
+    result = _run(p, cycle)
+    AccessLog.objects.all().delete()
+    p.client_for(p.moderator).get(
+        reverse("sampling:month_detail", args=[cycle.public_id, MAY.year, MAY.month])
+    )
+    reads = AccessLog.objects.filter(purpose="month plan", user=p.moderator.user)
+    assert result.unassigned == 2
+    assert reads.count() == 2

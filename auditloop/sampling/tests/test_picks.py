@@ -351,3 +351,13 @@ def test_the_choose_page_queries_do_not_grow_with_the_list(
         pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator.user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).content.decode().count("Concern") == 20
+
+
+def test_showing_the_pick_list_is_logged_as_a_read_of_each_case_on_it(
+    p: Personas, cycle: Cycle
+) -> None:
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
+    AccessLog.objects.all().delete()
+    p.client_for(p.moderator).get(reverse("sampling:choose", args=[cycle.public_id]))
+    read = AccessLog.objects.get(target_id=str(p.case.public_id))
+    assert (read.user, read.purpose) == (p.moderator.user, "pick list")
