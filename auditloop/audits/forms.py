@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 
 from auditloop.accounts.models import StaffMember
@@ -458,8 +458,12 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args: Any, audit: Audit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff = StaffMember.objects.filter(is_active=True).select_related("team")
+        # A participant can then read the audit: offer only those around the case, never
+        # the whole council (an audit of a case with no team offers its worker and manager).
+        around_case = Q(pk=audit.practitioner_id) | Q(reports__pk=audit.practitioner_id)
         if audit.team is not None:
-            staff = staff.filter(team__service_id=audit.team.service_id)
+            around_case |= Q(team__service_id=audit.team.service_id)
+        staff = staff.filter(around_case).distinct()
         self.fields["staff"].queryset = staff.order_by("name")  # type: ignore[attr-defined]
         if audit.practitioner_id is not None:
             self.fields["staff"].initial = audit.practitioner.public_id  # type: ignore[union-attr]
