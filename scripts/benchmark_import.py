@@ -1,12 +1,22 @@
 """Benchmark the Annex A import against a bare python-calamine read of the same file.
 
-    .venv/bin/python scripts/benchmark_import.py [--rows 50000] [--list 6|8]
+    .venv/bin/python scripts/benchmark_import.py [--rows 10000 50000] [--list 6|8] [--profile]
 
-Builds an Annex A list of N rows in a temporary xlsx, migrates a throwaway SQLite database
-(or uses DATABASE_URL when it is set), then prints: the bare read time, the whole import's
-time (reading, validation, matching and database writes, each run rolled back) and its rows per
-second, best of three each, their ratio (goal: within 4x), and the peak Python memory of
-the import, measured in a further run under tracemalloc.
+For each row count, builds an Annex A list of N rows in a temporary xlsx, and a second snapshot
+of the same children in which every row has changed (another worker, a later visit). Migrates a
+throwaway SQLite database (or uses DATABASE_URL when it is set: every run is rolled back, so
+nothing is left in it), then prints one line per row count and import:
+
+- the bare read: python-calamine opening the file and reading the whole sheet (`to_python`);
+- a first import (every case file created) and a changed re-import (the first snapshot
+  imported, then the second timed: every case file updated), each the whole import: reading,
+  validation, matching and database writes; best of three (--repeat), each run rolled back;
+- their ratio to the bare read (goal: within 4x) and rows per second;
+- the peak Python memory of the import (tracemalloc, in a further untimed run, the file given
+  by its path as the command line gives it): it should not grow with the row count.
+
+With --profile, the largest first import and re-import run once more under cProfile and the
+top functions by cumulative time are printed.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -57,10 +68,11 @@ LIST_8 = [
 ]
 
 
-def build(path: Path, rows: int, number: int) -> None:
+def build(path: Path, rows: int, number: int, *, changed: bool = False) -> None:
     from openpyxl import Workbook
 
     rng = random.Random(7)
+    later = datetime.timedelta(days=30 if changed else 0)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(f"List {number}")
     sheet.append(LIST_6 if number == 6 else LIST_8)
@@ -70,7 +82,7 @@ def build(path: Path, rows: int, number: int) -> None:
     for n in range(rows):
         born = base + datetime.timedelta(days=rng.randrange(5000))
         start = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(600))
-        seen = start + datetime.timedelta(days=rng.randrange(60))
+        seen = start + datetime.timedelta(days=rng.randrange(60)) + later
         sheet.append(
             [
                 f"{n:07d}",
@@ -86,7 +98,7 @@ def build(path: Path, rows: int, number: int) -> None:
                 "",
                 "c) Child in need plan" if number == 6 else "",
                 rng.choice(teams),
-                rng.choice(workers),
+                rng.choice(workers) + (" (moved)" if changed else ""),
             ][: len(LIST_6)]
         )
     book.save(path)
@@ -104,10 +116,62 @@ def _bare_read(path: Path, number: int, rows: int) -> float:
     return elapsed
 
 
+def _import(path: Path) -> Any:
+    from auditloop.imports.models import ImportKind
+    from auditloop.imports.services import import_run
+
+    return import_run(kind=ImportKind.ANNEX_A, files=[path])
+
+
+def _measure(
+    first: Path, second: Path | None, rows: int, *, traced: bool = False
+) -> tuple[float, Any]:
+    """One import of `first` (or, given `second`, of `second` after `first`), rolled back:
+    its time, or its peak traced memory in bytes when `traced`."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        if second is not None:
+            _import(first)
+        path = second or first
+        if traced:
+            tracemalloc.start()
+        started = time.perf_counter()
+        result = _import(path)
+        elapsed = time.perf_counter() - started
+        if traced:
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        transaction.set_rollback(True)
+    expected = (0, rows) if second is not None else (rows, 0)
+    if (result.created, result.updated) != expected:
+        raise SystemExit(f"unexpected counts: {result.message}")
+    return (peak if traced else elapsed), result
+
+
+def _profile(first: Path, second: Path | None) -> None:
+    import cProfile
+    import pstats
+
+    from django.db import transaction
+
+    with transaction.atomic():
+        if second is not None:
+            _import(first)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _import(second or first)
+        profiler.disable()
+        transaction.set_rollback(True)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--list", type=int, choices=[6, 8], default=6)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, the best kept")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="auditloop-bench-"))
@@ -117,47 +181,42 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
-
-    from auditloop.imports.models import ImportKind
-    from auditloop.imports.services import import_run
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
-    path = workdir / "annex_a.xlsx"
-    started = time.perf_counter()
-    build(path, args.rows, args.list)
-    print(f"built {args.rows:,} rows of List {args.list} in {time.perf_counter() - started:.1f} s")
-    print(f"file size: {path.stat().st_size / 1024 / 1024:.1f} MB")
-
-    # Best of three for each: the machines are shared, and the best run is the least disturbed.
-    bare = min(_bare_read(path, args.list, args.rows) for _ in range(3))
-    timings = []
-    for _ in range(3):
-        with transaction.atomic():
-            started = time.perf_counter()
-            result = import_run(kind=ImportKind.ANNEX_A, files=[path])
-            timings.append(time.perf_counter() - started)
-            transaction.set_rollback(True)
-        if result.created != args.rows:
-            raise SystemExit(result.message)
-    whole = min(timings)
-
-    with transaction.atomic():
-        # The same import again, traced (tracing slows Python, so this run is not timed).
-        tracemalloc.start()
-        import_run(kind=ImportKind.ANNEX_A, files=[path])
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        transaction.set_rollback(True)
-
-    print(f"bare python-calamine read: {bare:.2f} s")
-    print(
-        f"whole import (read, validate, match, write): {whole:.2f} s, "
-        f"{args.rows / whole:,.0f} rows/s, {result.created:,} case files created"
+    database = f"{connection.vendor} {connection.get_database_version()}"
+    print(f"database: {database}; python-calamine bare read is to_python() of the sheet")
+    header = (
+        f"{'rows':>7}  {'import':<9} {'bare read s':>11} {'import s':>9} {'ratio':>6} "
+        f"{'rows/s':>8} {'peak MB':>8}"
     )
-    print(f"ratio import / bare read: {whole / bare:.1f}x (goal: 4x or less)")
-    print(f"peak Python memory of an import (tracemalloc): {peak / 1024 / 1024:.0f} MB")
-    print(f"database: {os.environ['DATABASE_URL'].split(':', 1)[0]}")
+    print(header)
+    files: dict[int, tuple[Path, Path]] = {}
+    for rows in args.rows:
+        first, second = workdir / f"annex_a_{rows}.xlsx", workdir / f"annex_a_{rows}_b.xlsx"
+        build(first, rows, args.list)
+        build(second, rows, args.list, changed=True)
+        files[rows] = (first, second)
+        # Best of `--repeat` for each, the bare read and the imports taken in turn, so that a
+        # busy spell on these shared machines weighs on both sides of the ratio alike.
+        bare, first_s, changed_s = [], [], []
+        for _ in range(args.repeat):
+            bare.append(_bare_read(first, args.list, rows))
+            first_s.append(_measure(first, None, rows)[0])
+            changed_s.append(_measure(first, second, rows)[0])
+        for label, again, timings in (("first", None, first_s), ("changed", second, changed_s)):
+            whole = min(timings)
+            peak, _ = _measure(first, again, rows, traced=True)
+            print(
+                f"{rows:>7}  {label:<9} {min(bare):>11.2f} {whole:>9.2f} "
+                f"{whole / min(bare):>5.1f}x {rows / whole:>8,.0f} {peak / 1024 / 1024:>8.1f}"
+            )
+    if args.profile:
+        first, second = files[max(files)]
+        print("\nprofile of the first import:")
+        _profile(first, None)
+        print("\nprofile of the changed re-import:")
+        _profile(first, second)
 
 
 if __name__ == "__main__":

@@ -135,7 +135,9 @@ def normalise_name(value: Cell) -> str:
     words = s.split()
     while len(words) > 1 and words[0] in _TITLES:
         words = words[1:]
-    return " ".join(words)
+    name = " ".join(words)
+    # "Mr -" is as empty as "-": a placeholder left once the title is gone.
+    return "" if len(name) <= 5 and name in PLACEHOLDERS else name
 
 
 def normalise_header(value: Cell) -> str:

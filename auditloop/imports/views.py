@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from auditloop.core.access import roles_required
-from auditloop.imports.access import IMPORT_ROLES, get_import_run_for_user
+from auditloop.imports.access import IMPORT_ROLES, get_import_run_for_user, import_kind_refusal
 from auditloop.imports.exports import issues_csv, issues_xlsx
 from auditloop.imports.forms import ImportUploadForm
 from auditloop.imports.parsers.staff import template_csv
@@ -32,6 +32,10 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 def import_index(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        refusal = import_kind_refusal(request.user, form.cleaned_data["kind"])
+        if refusal:
+            form.add_error("kind", refusal)
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         run = import_run_queue(

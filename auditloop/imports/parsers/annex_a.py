@@ -2,15 +2,22 @@
 
 Lists 3-9 give case files; lists 1, 2, 10 and 11 are recognised and reported. Read with
 python-calamine (the fastest xlsx reader), after the file's bytes have been checked.
+
+`read_annex_a` streams: each usable row becomes one flat tuple (a `StagedRow`), handed to a
+sink in batches, so nothing grows with the row count. The import stages those rows in the
+database and merges each child's rows there; `parse_annex_a` merges them in memory instead,
+for small files and tests. Both merge with `merge_rows`, so they agree.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -20,6 +27,7 @@ from auditloop.imports.parsers.base import (
     CaseRecord,
     FileRejected,
     Issue,
+    IssueLog,
     ParsedCases,
     Progress,
     check_xlsx,
@@ -196,6 +204,48 @@ GENDERS = {
 YES_NO = {"yes": "Yes", "y": "Yes", "true": "Yes", "1": "Yes", "no": "No", "n": "No"}
 YES_NO |= {"false": "No", "0": "No"}
 MEMO_SIZE = 50_000
+# Rows handed to the sink at a time.
+BATCH_ROWS = 2_000
+
+# One usable row of a list, flat: where it came from, what it says. Dates are the case file's
+# date fields as day numbers (`date.toordinal()`: small, fast to compare and to store; None
+# when blank); texts are gender, ethnicity and disability (None when blank).
+STAGED_DATES = (
+    "date_of_birth",
+    "referral_date",
+    "assessment_completed",
+    "opened_on",
+    "cp_plan_start",
+    "cla_start",
+    "last_statutory_visit",
+    "last_seen_alone",
+    "latest_review",
+    "last_health_assessment",
+    "latest_pathway_plan_review",
+)
+STAGED_TEXTS = ("gender", "ethnicity", "disability")
+STAGED_COLUMNS = (
+    "seq",
+    "sheet_no",
+    "row_number",
+    "child_id",
+    "list_number",
+    "cohort",
+    "is_open",
+    "ended_on",
+    *STAGED_DATES,
+    *STAGED_TEXTS,
+    "team",
+    "worker",
+)
+SEQ, SHEET, ROW, CHILD, LIST, COHORT, OPEN, ENDED = range(8)
+DATES = range(8, 8 + len(STAGED_DATES))
+TEXTS = range(DATES.stop, DATES.stop + len(STAGED_TEXTS))
+TEAM, WORKER = TEXTS.stop, TEXTS.stop + 1
+_DATE_ITEMS = tuple(zip(DATES, STAGED_DATES, strict=True))
+_TEXT_ITEMS = tuple(zip(TEXTS, STAGED_TEXTS, strict=True))
+type StagedRow = tuple[Any, ...]
+type Sink = Callable[[list[StagedRow]], None]
 YES = frozenset({"yes", "y"})
 NUMERIC_IDS_NOTE = " (Told once per list, at the first such row.)"
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", re.IGNORECASE)
@@ -219,11 +269,33 @@ def _find_header(rows: Iterable[list[Cell]]) -> tuple[int, list[Cell], ListSpec]
     return None
 
 
-def parse_annex_a(content: bytes, *, progress: Progress = no_progress) -> ParsedCases:
-    """Read an Annex A workbook. Raises FileRejected when it cannot be read at all."""
+@dataclass(slots=True)
+class AnnexRead:
+    """What a streamed read found: the sheets' names (a staged row's `sheet_no` indexes
+    them), the lists found, and the usable rows handed to the sink."""
+
+    sheets: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def read_annex_a(
+    content: bytes | Path,
+    *,
+    sink: Sink,
+    issues: IssueLog,
+    progress: Progress = no_progress,
+) -> AnnexRead:
+    """Stream an Annex A workbook's usable rows to `sink`, `BATCH_ROWS` at a time, and its
+    problems to `issues`. Raises FileRejected when it cannot be read at all. Given a path,
+    the file is read from disk as it is parsed rather than held in memory."""
     check_xlsx(content)
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        workbook = (
+            CalamineWorkbook.from_path(str(content))
+            if isinstance(content, Path)
+            else CalamineWorkbook.from_filelike(io.BytesIO(content))
+        )
     except Exception as exc:  # calamine raises its own and PyO3's errors alike
         password = "password" in str(exc).casefold() or "encrypt" in str(exc).casefold()
         raise FileRejected(
@@ -233,37 +305,166 @@ def parse_annex_a(content: bytes, *, progress: Progress = no_progress) -> Parsed
             else "This workbook is damaged, so it cannot be read. Open it in Excel, save it "
             "again as .xlsx and upload it again."
         ) from exc
-    parsed = ParsedCases(records={}, issues=[], rows=0, found=[], snapshot=True)
-    names = list(workbook.sheet_names)
+    read = AnnexRead(sheets=list(workbook.sheet_names))
     seen_lists: dict[int, str] = {}
+    batch: list[StagedRow] = []
+    names = read.sheets
     for position, name in enumerate(names):
         try:
             sheet = workbook.get_sheet_by_name(name)
-            _read_sheet(sheet, name, parsed, seen_lists, progress, position, len(names))
+            reader = _open_sheet(sheet, position, name, read, issues, seen_lists)
+            if reader is not None:
+                for row, number in reader.rows:
+                    staged = reader.read(row, number, read.rows)
+                    if staged is None:
+                        continue
+                    read.rows += 1
+                    batch.append(staged)
+                    if len(batch) >= BATCH_ROWS:
+                        sink(batch)
+                        batch = []
+                        if read.rows % 10_000 == 0:
+                            progress((position + 0.5) / max(len(names), 1))
         except CalamineError as exc:
             raise FileRejected(
                 f"Sheet '{name}' of this workbook is damaged, so the workbook cannot be read. "
                 "Open it in Excel, save it again as .xlsx and upload it again."
             ) from exc
         progress((position + 1) / max(len(names), 1))
+    if batch:
+        sink(batch)
     if not seen_lists:
         raise FileRejected(
             "No Annex A list was found in this workbook: no sheet has the column headers of a "
             "list (for example 'Child Unique ID' and 'CIN Start Date'). Check it is the Annex "
             "A workbook, with each list's header row in its first 15 rows."
         )
-    return parsed
+    return read
 
 
-def _read_sheet(
+def parse_annex_a(content: bytes, *, progress: Progress = no_progress) -> ParsedCases:
+    """Read an Annex A workbook into case records, in memory. Raises FileRejected when it
+    cannot be read at all. (The import streams instead: see `read_annex_a`.)"""
+    by_child: dict[str, list[StagedRow]] = {}
+
+    def keep(batch: list[StagedRow]) -> None:
+        for row in batch:
+            by_child.setdefault(row[CHILD], []).append(row)
+
+    issues = IssueLog()
+    read = read_annex_a(content, sink=keep, issues=issues, progress=progress)
+    records = {
+        child_id: merge_rows(rows, read.sheets, issues) for child_id, rows in by_child.items()
+    }
+    return ParsedCases(
+        records=records, issues=issues, rows=read.rows, found=read.found, snapshot=True
+    )
+
+
+def merge_rows(rows: Sequence[StagedRow], sheets: Sequence[str], issues: IssueLog) -> CaseRecord:
+    """One child's case record from their rows, in the order the workbook gave them.
+
+    The child is open if any list holds them open; the most specific list they are open on
+    decides the cohort (or, if closed everywhere, the most specific list). Dates take the
+    latest given; gender, ethnicity and disability the first; team and worker the last.
+    A child twice on one sheet is reported at the later row.
+    """
+    first = rows[0]
+    if len(rows) == 1:
+        return _record_of_one(first, sheets)
+    record = CaseRecord(
+        la_child_id=first[CHILD],
+        cohort=first[COHORT],
+        sheet=sheets[first[SHEET]],
+        row=first[ROW],
+        is_open=bool(first[OPEN]),
+    )
+    fields = record.fields
+    closed_on = None
+    seen_sheets: set[int] = set()
+    for row in rows:
+        is_open = bool(row[OPEN])
+        if row is not first:
+            if is_open and not record.is_open:
+                record.cohort, record.is_open, closed_on = row[COHORT], True, None
+            elif is_open == record.is_open:
+                record.cohort = more_specific(record.cohort, row[COHORT])
+            if row[SHEET] in seen_sheets:
+                issues.append(
+                    Issue(
+                        sheets[row[SHEET]],
+                        row[ROW],
+                        "Child Unique ID",
+                        row[CHILD],
+                        "This child is listed twice in this list; the later row adds to the "
+                        "earlier one.",
+                        "warning",
+                    )
+                )
+        seen_sheets.add(row[SHEET])
+        record.lists.add(row[LIST])
+        for index, name in _DATE_ITEMS:
+            value = row[index]
+            if value is not None:
+                current = fields.get(name)
+                if current is None or value > current:
+                    fields[name] = value
+        for index, name in _TEXT_ITEMS:
+            value = row[index]
+            if value and name not in fields:
+                fields[name] = value
+        ended_on = row[ENDED]
+        if (
+            not record.is_open
+            and ended_on is not None
+            and (closed_on is None or ended_on > closed_on)
+        ):
+            closed_on = ended_on
+        if row[TEAM]:
+            record.team_name = row[TEAM]
+        if row[WORKER]:
+            record.worker_name = row[WORKER]
+            record.sheet, record.row = sheets[row[SHEET]], row[ROW]
+    for name in STAGED_DATES:
+        if name in fields:
+            fields[name] = datetime.date.fromordinal(fields[name])
+    if closed_on is not None:
+        fields["closed_on"] = datetime.date.fromordinal(closed_on)
+    return record
+
+
+def _record_of_one(row: StagedRow, sheets: Sequence[str]) -> CaseRecord:
+    """`merge_rows` for a child on one row only (most children), without the merging."""
+    day = datetime.date.fromordinal
+    fields = {name: day(row[index]) for index, name in _DATE_ITEMS if row[index] is not None}
+    for index, name in _TEXT_ITEMS:
+        if row[index]:
+            fields[name] = row[index]
+    is_open = bool(row[OPEN])
+    if not is_open and row[ENDED] is not None:
+        fields["closed_on"] = day(row[ENDED])
+    return CaseRecord(
+        la_child_id=row[CHILD],
+        cohort=row[COHORT],
+        lists={row[LIST]},
+        fields=fields,
+        team_name=row[TEAM],
+        worker_name=row[WORKER],
+        is_open=is_open,
+        sheet=sheets[row[SHEET]],
+        row=row[ROW],
+    )
+
+
+def _open_sheet(
     sheet: Any,
-    name: str,
-    parsed: ParsedCases,
-    seen_lists: dict[int, str],
-    progress: Progress,
     position: int,
-    sheet_count: int,
-) -> None:
+    name: str,
+    read: AnnexRead,
+    issues: IssueLog,
+    seen_lists: dict[int, str],
+) -> _RowReader | None:
+    """Find a sheet's header row and list; a reader for its rows, or None if it has none."""
     start_row = int(sheet.start[0]) if sheet.start else 0
     rows = sheet.iter_rows()
     head: list[list[Cell]] = []
@@ -275,7 +476,7 @@ def _read_sheet(
             break
     if found is None:
         if any(text(c) for r in head for c in r):
-            parsed.issues.append(
+            issues.append(
                 Issue(
                     name,
                     None,
@@ -285,11 +486,11 @@ def _read_sheet(
                     "warning",
                 )
             )
-        return
+        return None
     header_row = start_row + len(head)  # 1-based Excel row number of the header
     spec = found[2]
     if spec.number in seen_lists:
-        parsed.issues.append(
+        issues.append(
             Issue(
                 name,
                 header_row,
@@ -302,9 +503,9 @@ def _read_sheet(
         )
     seen_lists.setdefault(spec.number, name)
     if spec.cohort is None:
-        parsed.found.append(f"List {spec.number} ({spec.title}: not a list of case files)")
-        return
-    parsed.found.append(f"List {spec.number} ({spec.title})")
+        read.found.append(f"List {spec.number} ({spec.title}: not a list of case files)")
+        return None
+    read.found.append(f"List {spec.number} ({spec.title})")
     headers = found[1]
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
@@ -314,7 +515,7 @@ def _read_sheet(
             columns[column] = index
             labels[column] = text(header)
     if "child_id" not in columns:
-        parsed.issues.append(
+        issues.append(
             Issue(
                 name,
                 header_row,
@@ -325,73 +526,61 @@ def _read_sheet(
                 "error",
             )
         )
-        return
-    reader = _RowReader(spec, name, columns, labels, parsed)
-    for offset, row in enumerate(rows, start=1):
-        reader.read(row, header_row + offset)
-        if offset % 10_000 == 0:
-            progress((position + 0.5) / max(sheet_count, 1))
+        return None
+    numbered = ((row, header_row + offset) for offset, row in enumerate(rows, start=1))
+    return _RowReader(spec, name, position, columns, labels, issues, numbered)
 
 
 class _RowReader:
-    """Reads the rows of one recognised list into the workbook's case records."""
+    """Reads the rows of one recognised list into staged rows."""
 
     def __init__(
         self,
         spec: ListSpec,
         sheet: str,
+        position: int,
         columns: dict[str, int],
         labels: dict[str, str],
-        parsed: ParsedCases,
+        issues: IssueLog,
+        rows: Iterator[tuple[list[Cell], int]],
     ) -> None:
         self.spec = spec
         self.sheet = sheet
+        self.position = position
         self.columns = columns
         self.labels = labels
-        self.parsed = parsed
+        self.issues = issues
+        self.rows = rows
         self.dates = [(c, columns[c], DATE_COLUMNS[c]) for c in DATE_COLUMNS if c in columns]
-        self.seen: set[str] = set()
         self.child_column = columns["child_id"]
         self.width = max(columns.values()) + 1
-        self.cohort: str = spec.cohort or Cohort.CIN
+        self.cohort: str = str(spec.cohort or Cohort.CIN)
         self.warned_numeric_id = False
         self.memo: dict[tuple[str, Cell], Any] = {}
 
     def issue(self, row: int, column: str, value: Cell, message: str, severity: str) -> None:
-        self.parsed.issues.append(
+        self.issues.append(
             Issue(self.sheet, row, self.labels.get(column, column), raw(value), message, severity)
         )
 
     def cell(self, row: list[Cell], column: str) -> Cell:
+        # Rows reaching here are padded to `width`, past every known column.
         index = self.columns.get(column)
-        if index is None or index >= len(row):
-            return None
-        return row[index]
+        return None if index is None else row[index]
 
-    def read(self, row: list[Cell], number: int) -> None:
+    def read(self, row: list[Cell], number: int, seq: int) -> StagedRow | None:
         if len(row) < self.width:
             row = [*row, *([""] * (self.width - len(row)))]
         value = row[self.child_column]
         child_id, problem = parse_child_id(value)
         if child_id is None:
-            if not any(text(c) for c in row):
-                return  # an empty row
-            self.issue(number, "child_id", value, problem, "error")
-            return
-        self.parsed.rows += 1
+            if any(text(c) for c in row):
+                self.issue(number, "child_id", value, problem, "error")
+            return None  # an empty row, or one without a child ID
         if problem and not self.warned_numeric_id:
             # Once per list: every ID of a column Excel holds as numbers shares the problem.
             self.warned_numeric_id = True
             self.issue(number, "child_id", value, problem + NUMERIC_IDS_NOTE, "warning")
-        if child_id in self.seen:
-            self.issue(
-                number,
-                "child_id",
-                value,
-                "This child is listed twice in this list; the later row adds to the earlier one.",
-                "warning",
-            )
-        self.seen.add(child_id)
         fields: dict[str, Any] = {}
         ended_on = None
         for column, index, target in self.dates:
@@ -429,7 +618,21 @@ class _RowReader:
                     "This is not a UK postcode; it was ignored.",
                     "warning",
                 )
-        self._merge(child_id, number, fields, team, worker, is_open, ended_on)
+        get = fields.get
+        return (
+            seq,
+            self.position,
+            number,
+            child_id,
+            self.spec.number,
+            self.cohort,
+            is_open,
+            None if ended_on is None else ended_on.toordinal(),
+            *[None if (day := get(name)) is None else day.toordinal() for name in STAGED_DATES],
+            *[get(name) for name in STAGED_TEXTS],
+            team,
+            worker,
+        )
 
     def _memo[T](self, column: str, cell: Cell, read: Callable[[Cell], T]) -> T:
         """`read(cell)`, remembered per column and value: lists repeat their values a lot."""
@@ -470,46 +673,6 @@ class _RowReader:
             )
         return value
 
-    def _merge(
-        self,
-        child_id: str,
-        number: int,
-        fields: dict[str, Any],
-        team: str,
-        worker: str,
-        is_open: bool,
-        ended_on: Any,
-    ) -> None:
-        records = self.parsed.records
-        record = records.get(child_id)
-        if record is None:
-            record = CaseRecord(la_child_id=child_id, cohort=self.cohort, sheet=self.sheet)
-            record.row = number
-            record.is_open = is_open
-            records[child_id] = record
-        else:
-            # The more specific list decides the cohort, as long as the child is still on it.
-            if is_open and not record.is_open:
-                record.cohort = self.cohort
-                record.is_open = True
-                record.fields.pop("closed_on", None)
-            elif is_open == record.is_open:
-                record.cohort = more_specific(record.cohort, self.cohort)
-        record.lists.add(self.spec.number)
-        for key, value in fields.items():
-            current = record.fields.get(key)
-            if current is None or (_is_date(value) and value > current):
-                record.fields[key] = value
-        if not record.is_open and ended_on is not None:
-            current_end = record.fields.get("closed_on")
-            if current_end is None or ended_on > current_end:
-                record.fields["closed_on"] = ended_on
-        if team:
-            record.team_name = team
-        if worker:
-            record.worker_name = worker
-            record.sheet, record.row = self.sheet, number
-
 
 def _key(cell: Cell) -> str:
     return picklist_key(cell)
@@ -529,7 +692,3 @@ def _name_cell(cell: Cell) -> tuple[str, bool]:
 def _postcode_ok(cell: Cell) -> bool:
     value = text(cell)
     return not value or bool(_POSTCODE.match(value))
-
-
-def _is_date(value: Any) -> bool:
-    return hasattr(value, "toordinal")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, SupportsIndex
 
 from auditloop.cases.models import Cohort
 
@@ -15,6 +17,8 @@ from auditloop.cases.models import Cohort
 MAX_EXPANDED_BYTES = 400 * 1024 * 1024
 # A part that expands more than this many times over is a zip bomb, not a spreadsheet.
 MAX_COMPRESSION_RATIO = 200
+# Issues listed one by one per file; past this, each kind of problem is counted instead.
+MAX_ISSUES = 10_000
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -49,6 +53,59 @@ class Issue:
         }
 
 
+class IssueLog(list[Issue]):
+    """The issues of one file, bounded: the first `limit` are kept one by one, the rest only
+    counted by kind (sheet, column, message), so a file with a bad cell on every row costs
+    the same memory at 20,000 rows as at 2,000,000. `listed()` adds one summary per kind."""
+
+    def __init__(self, issues: Iterable[Issue] = (), *, limit: int | None = None) -> None:
+        super().__init__()
+        self.limit = MAX_ISSUES if limit is None else limit
+        self.more: Counter[tuple[str, str, str, str]] = Counter()
+        self.extend(issues)
+
+    def append(self, issue: Issue) -> None:
+        if len(self) < self.limit:
+            super().append(issue)
+        else:
+            self.more[(issue.sheet, issue.column, issue.message, issue.severity)] += 1
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
+            self.append(issue)
+        if isinstance(issues, IssueLog):
+            self.more.update(issues.more)
+
+    def insert(self, index: SupportsIndex, issue: Issue) -> None:
+        raise TypeError("Issues are only appended.")
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.more.total()
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == "error" for i in self) + sum(
+            n for (_, _, _, severity), n in self.more.items() if severity == "error"
+        )
+
+    def listed(self) -> list[Issue]:
+        """The kept issues, then one issue per kind of problem that was only counted."""
+        summaries = [
+            Issue(
+                sheet,
+                None,
+                column,
+                "",
+                f"{count} more {'row has' if count == 1 else 'rows have'} this problem, not "
+                f"listed one by one: {message}",
+                severity,
+            )
+            for (sheet, column, message, severity), count in self.more.most_common()
+        ]
+        return [*self, *summaries]
+
+
 @dataclass(slots=True)
 class CaseRecord:
     """One child's case file as the source gives it. `fields` holds only what the source
@@ -74,7 +131,7 @@ class CaseRecord:
 @dataclass(slots=True)
 class ParsedCases:
     records: dict[str, CaseRecord]
-    issues: list[Issue]
+    issues: IssueLog
     rows: int
     found: list[str]
     # An Annex A workbook is a snapshot: open cases it no longer lists are closed.
@@ -98,7 +155,7 @@ class StaffRow:
 @dataclass(slots=True)
 class ParsedStaff:
     rows: list[StaffRow]
-    issues: list[Issue]
+    issues: IssueLog
     found: list[str]
 
 
@@ -110,13 +167,13 @@ def more_specific(a: str, b: str) -> str:
     return a if COHORT_RANK[Cohort(a)] >= COHORT_RANK[Cohort(b)] else b
 
 
-def check_zip(content: bytes, *, what: str) -> zipfile.ZipFile:
+def check_zip(content: bytes | Path, *, what: str) -> zipfile.ZipFile:
     """Open an xlsx's zip, refusing a damaged one or one that would expand past the limit.
 
     The sizes are the ones the zip declares, checked before anything is decompressed.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = zipfile.ZipFile(content if isinstance(content, Path) else io.BytesIO(content))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
         raise FileRejected(
@@ -138,8 +195,14 @@ def check_zip(content: bytes, *, what: str) -> zipfile.ZipFile:
     return archive
 
 
-def check_xlsx(content: bytes) -> None:
-    """Refuse anything that is not an xlsx workbook, by its bytes rather than its name."""
+def check_xlsx(source: bytes | Path) -> None:
+    """Refuse anything that is not an xlsx workbook, by its bytes rather than its name. A file
+    on disk is checked from its first bytes and its zip directory, without reading it all."""
+    if isinstance(source, Path):
+        with source.open("rb") as file:
+            content = file.read(4096)
+    else:
+        content = source
     if content.startswith(OLE_SIGNATURE):
         raise FileRejected(
             "This workbook is password-protected (or in the old Excel 97-2003 .xls format), so "
@@ -154,7 +217,7 @@ def check_xlsx(content: bytes) -> None:
             f"This file is {hint}, not an Excel workbook (.xlsx). Choose the Annex A "
             "workbook, or choose the kind of import that matches the file."
         )
-    archive = check_zip(content, what="workbook")
+    archive = check_zip(source, what="workbook")
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise FileRejected(

@@ -17,6 +17,7 @@ from auditloop.imports.parsers.base import (
     CaseRecord,
     FileRejected,
     Issue,
+    IssueLog,
     ParsedCases,
     Progress,
     no_progress,
@@ -100,7 +101,7 @@ def parse_cin(content: bytes, *, name: str, progress: Progress = no_progress) ->
             f"{name} is XML but not a CIN census file: it has no <Message> with <Child> "
             "records. Choose the census file your case management system exported."
         )
-    parsed = ParsedCases(records={}, issues=[], rows=0, found=["CIN census"])
+    parsed = ParsedCases(records={}, issues=IssueLog(), rows=0, found=["CIN census"])
     for index, child in enumerate(children):
         _read_child(child, name, parsed)
         if index % 5000 == 0:

@@ -17,6 +17,7 @@ from auditloop.imports.parsers.base import (
     CaseRecord,
     FileRejected,
     Issue,
+    IssueLog,
     ParsedCases,
     Progress,
     decode_csv,
@@ -126,7 +127,9 @@ def parse_ssda903(content: bytes, *, name: str, progress: Progress = no_progress
     table, decoded = table_of(content, name=name)
     reader = csv.reader(io.StringIO(decoded))
     header = [c.strip().upper() for c in next(reader)]
-    parsed = ParsedCases(records={}, issues=[], rows=0, found=[f"SSDA903 {table.name} table"])
+    parsed = ParsedCases(
+        records={}, issues=IssueLog(), rows=0, found=[f"SSDA903 {table.name} table"]
+    )
     for column in header:
         if column and column not in table.columns:
             parsed.issues.append(

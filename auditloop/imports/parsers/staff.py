@@ -13,6 +13,7 @@ from auditloop.accounts.models import Role
 from auditloop.imports.parsers.base import (
     FileRejected,
     Issue,
+    IssueLog,
     ParsedStaff,
     Progress,
     StaffRow,
@@ -86,7 +87,7 @@ def parse_staff(content: bytes, *, name: str, progress: Progress = no_progress) 
             f"{'is' if len(missing) == 1 else 'are'} missing. Download the template and copy "
             "your list into it."
         )
-    parsed = ParsedStaff(rows=[], issues=[], found=["staff list"])
+    parsed = ParsedStaff(rows=[], issues=IssueLog(), found=["staff list"])
     for column in header:
         if column and column not in COLUMNS:
             parsed.issues.append(

@@ -18,19 +18,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditloop.core.events import event_record
+from auditloop.imports.access import import_kind_refusal
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
-from auditloop.imports.parsers.annex_a import parse_annex_a
-from auditloop.imports.parsers.base import FileRejected, Issue, ParsedCases, ParsedStaff
+from auditloop.imports.parsers.annex_a import read_annex_a
+from auditloop.imports.parsers.base import (
+    FileRejected,
+    Issue,
+    IssueLog,
+    ParsedCases,
+    ParsedStaff,
+)
 from auditloop.imports.parsers.cin import parse_cin
 from auditloop.imports.parsers.ssda903 import parse_ssda903, table_of
 from auditloop.imports.parsers.staff import parse_staff
+from auditloop.imports.services.annex_a import annex_a_apply, staged_annex_a
 from auditloop.imports.services.cases import case_records_apply
 from auditloop.imports.services.staff import staff_rows_apply
 
 logger = logging.getLogger(__name__)
 
-# Issues kept per run in the database (all are printed by the command line).
-MAX_STORED_ISSUES = 5000
+# Issues kept per run in the database. Each file's issues are already bounded (IssueLog keeps
+# 10,000 one by one and counts the rest by kind); this is the last guard.
+MAX_STORED_ISSUES = 20_000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 type ImportFile = Path | tuple[str, bytes]
@@ -81,17 +90,32 @@ class ImportResult:
         )
 
 
-def _read(file: ImportFile) -> tuple[str, bytes]:
+def _read(file: ImportFile, kind: str) -> tuple[str, bytes | Path]:
     if isinstance(file, Path):
-        return file.name, file.read_bytes()
+        # An Annex A workbook is streamed from disk; the other lists are read whole.
+        return file.name, file if kind == ImportKind.ANNEX_A else file.read_bytes()
     return file
 
 
-def _ssda903_order(item: tuple[str, bytes]) -> int:
+def _ssda903_order(item: tuple[str, bytes | Path]) -> int:
+    content = item[1]
     try:
-        return table_of(item[1], name=item[0])[0].order
+        return table_of(_bytes(content), name=item[0])[0].order
     except FileRejected:
         return 99
+
+
+class ImportRefused(Exception):
+    """The person may not import this kind of file; the message says why."""
+
+
+def _refuse_unless_allowed(by: Any, kind: str) -> None:
+    # `by` is None on the command line, which runs as the operator of the system.
+    if by is None:
+        return
+    refusal = import_kind_refusal(by, kind)
+    if refusal:
+        raise ImportRefused(refusal)
 
 
 def import_run(
@@ -108,7 +132,8 @@ def import_run(
     SSDA903 tables are read episodes first, whatever order they are given in.
     """
     ImportKind(kind)
-    loaded = [_read(f) for f in files]
+    _refuse_unless_allowed(by, kind)
+    loaded = [_read(f, kind) for f in files]
     if kind == ImportKind.SSDA903:
         loaded.sort(key=_ssda903_order)
     if dry_run:
@@ -120,7 +145,7 @@ def import_run(
     return _import_files(kind, loaded, by)
 
 
-def _import_files(kind: str, loaded: list[tuple[str, bytes]], by: Any) -> ImportResult:
+def _import_files(kind: str, loaded: list[tuple[str, bytes | Path]], by: Any) -> ImportResult:
     results = []
     for name, content in loaded:
         run = _run_create(kind=kind, file_name=name, content=None, by=by)
@@ -142,6 +167,7 @@ def _run_create(*, kind: str, file_name: str, content: bytes | None, by: Any) ->
 def import_run_queue(*, kind: str, file_name: str, content: bytes, by: Any) -> ImportRun:
     """Hold an uploaded file for a background import; `import_run_process` reads it."""
     ImportKind(kind)
+    _refuse_unless_allowed(by, kind)
     run = _run_create(kind=kind, file_name=file_name, content=content, by=by)
     event_record(
         actor=by,
@@ -188,8 +214,6 @@ def _parse(kind: str, run: ImportRun, content: bytes) -> ParsedCases | ParsedSta
     def progress(f: float) -> None:
         _progress(run, f * 0.7)
 
-    if kind == ImportKind.ANNEX_A:
-        return parse_annex_a(content, progress=progress)
     if kind == ImportKind.SSDA903:
         return parse_ssda903(content, name=run.file_name, progress=progress)
     if kind == ImportKind.CIN:
@@ -210,12 +234,24 @@ def _previous_digest(kind: str, exclude: int) -> str:
     return latest or ""
 
 
-def _process(run: ImportRun, content: bytes) -> ImportResult:
+def _bytes(content: bytes | Path) -> bytes:
+    return content.read_bytes() if isinstance(content, Path) else content
+
+
+def _digest(content: bytes | Path) -> str:
+    if isinstance(content, Path):
+        with content.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    return hashlib.sha256(content).hexdigest()
+
+
+def _process(run: ImportRun, content: bytes | Path) -> ImportResult:
     kind = run.kind
-    digest = hashlib.sha256(content).hexdigest()
+    digest = _digest(content)
     ImportRun.objects.filter(pk=run.pk).update(digest=digest, status=ImportStatus.RUNNING)
     run.digest = digest
-    if content and _previous_digest(kind, run.pk) == digest:
+    empty = content.stat().st_size == 0 if isinstance(content, Path) else not content
+    if not empty and _previous_digest(kind, run.pk) == digest:
         # The latest import of this kind was this very file: nothing to change.
         previous = ImportRun.objects.filter(kind=kind, digest=digest).exclude(pk=run.pk).first()
         result = ImportResult(
@@ -231,8 +267,10 @@ def _process(run: ImportRun, content: bytes) -> ImportResult:
             else [],
         )
         return _finish(run, result, rows=previous.rows if previous else 0)
+    if kind == ImportKind.ANNEX_A:
+        return _process_annex_a(run, content)
     try:
-        parsed = _parse(kind, run, content)
+        parsed = _parse(kind, run, _bytes(content))
     except FileRejected as exc:
         result = ImportResult(status=ImportStatus.REJECTED, message=str(exc))
         return _finish(run, result, rows=0)
@@ -240,14 +278,15 @@ def _process(run: ImportRun, content: bytes) -> ImportResult:
     today = timezone.localdate()
     with transaction.atomic():
         if isinstance(parsed, ParsedStaff):
-            counts = staff_rows_apply(parsed=parsed, name=run.file_name, today=today)
+            counts = staff_rows_apply(parsed=parsed, name=run.file_name, today=today, by=run.by)
             rows = len(parsed.rows)
             closed = 0
         else:
             counts = case_records_apply(parsed=parsed, today=today)  # type: ignore[assignment]
             rows = parsed.rows
             closed = getattr(counts, "closed", 0)
-        issues = parsed.issues + counts.issues
+        issues = IssueLog(parsed.issues)
+        issues.extend(counts.issues)
         changed = counts.created + counts.updated
         result = ImportResult(
             status=ImportStatus.IMPORTED if changed else ImportStatus.UNCHANGED,
@@ -255,38 +294,87 @@ def _process(run: ImportRun, content: bytes) -> ImportResult:
             updated=counts.updated,
             unchanged=counts.unchanged,
             message=_message(
-                run, parsed, counts.created, counts.updated, counts.unchanged, closed, issues
+                run,
+                parsed.found,
+                "staff members" if isinstance(parsed, ParsedStaff) else "case files",
+                counts.created,
+                counts.updated,
+                counts.unchanged,
+                closed,
+                issues,
             ),
-            issues=issues,
+            issues=issues.listed(),
         )
         run.closed = closed
         return _finish(run, result, rows=rows)
 
 
+def _process_annex_a(run: ImportRun, content: bytes | Path) -> ImportResult:
+    """Stream the workbook into a staging table (outside the transaction, so the progress
+    bar moves), then write the case files from it in one transaction."""
+
+    def progress(f: float) -> None:
+        _progress(run, f * 0.7)
+
+    issues = IssueLog()
+    with staged_annex_a() as stage:
+        try:
+            read = read_annex_a(content, sink=stage.write, issues=issues, progress=progress)
+        except FileRejected as exc:
+            result = ImportResult(status=ImportStatus.REJECTED, message=str(exc))
+            return _finish(run, result, rows=0)
+        _progress(run, 0.75)
+        with transaction.atomic():
+            counts = annex_a_apply(
+                stage=stage, read=read, issues=issues, today=timezone.localdate()
+            )
+            issues.extend(counts.issues)
+            changed = counts.created + counts.updated
+            result = ImportResult(
+                status=ImportStatus.IMPORTED if changed else ImportStatus.UNCHANGED,
+                created=counts.created,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                message=_message(
+                    run,
+                    read.found,
+                    "case files",
+                    counts.created,
+                    counts.updated,
+                    counts.unchanged,
+                    counts.closed,
+                    issues,
+                ),
+                issues=issues.listed(),
+            )
+            run.closed = counts.closed
+            return _finish(run, result, rows=read.rows)
+
+
 def _message(
     run: ImportRun,
-    parsed: ParsedCases | ParsedStaff,
+    found: list[str],
+    what: str,
     created: int,
     updated: int,
     unchanged: int,
     closed: int,
-    issues: list[Issue],
+    issues: IssueLog,
 ) -> str:
-    what = "staff members" if isinstance(parsed, ParsedStaff) else "case files"
-    parts = [f"Read {', '.join(parsed.found)} from {run.file_name}."]
+    parts = [f"Read {', '.join(found)} from {run.file_name}."]
     parts.append(f"{created} {what} created, {updated} updated, {unchanged} unchanged.")
     if closed:
         parts.append(
             f"{closed} open case files this list no longer includes were closed (their "
             "history is kept)."
         )
-    if issues:
-        errors = sum(1 for i in issues if i.severity == "error")
+    if total := issues.total:
+        errors = issues.errors
         parts.append(
-            f"{len(issues)} problems to check ({errors} errors, {len(issues) - errors} "
+            f"{total} problems to check ({errors} errors, {total - errors} "
             "warnings): the rows with errors were not imported."
             if errors
-            else f"{len(issues)} warnings to check; every usable row was imported."
+            else f"{total} warnings to check; every usable row was imported."
         )
     return " ".join(parts)
 

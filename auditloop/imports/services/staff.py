@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db import transaction
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.accounts.models import Role, Service, StaffMember, Team, User
+from auditloop.core.events import event_record
+from auditloop.core.models import snapshot
 from auditloop.imports.parsers.base import Issue, ParsedStaff
 from auditloop.imports.values import normalise_name
 
@@ -39,10 +41,17 @@ def _team(name: str, service: Service, teams: dict[tuple[int, str], Team]) -> Te
 
 
 @transaction.atomic
-def staff_rows_apply(*, parsed: ParsedStaff, name: str, today: datetime.date) -> StaffCounts:
+def staff_rows_apply(
+    *, parsed: ParsedStaff, name: str, today: datetime.date, by: Any = None
+) -> StaffCounts:
     """Create or update the staff the list names (matched by email, then SWE number), with
-    the services and teams it names; managers are linked once everyone is in."""
+    the services and teams it names; managers are linked once everyone is in.
+
+    Each person created or changed gets an event naming `by`; someone the list ends loses
+    their login too. A row for the importer themself is left alone: nobody changes their
+    own role or ends their own access by uploading a file."""
     counts = StaffCounts()
+    importer = getattr(by, "staff", None) if by is not None else None
     services = {normalise_name(s.name): s for s in Service.objects.all()}
     teams = {(t.service_id, normalise_name(t.name)): t for t in Team.objects.all()}
     people = list(StaffMember.objects.all())
@@ -53,6 +62,21 @@ def staff_rows_apply(*, parsed: ParsedStaff, name: str, today: datetime.date) ->
         service = _service(row.service, services) if row.service else None
         team = _team(row.team, service, teams) if row.team and service else None
         staff = by_email.get(row.email) or (by_swe.get(row.swe_number) if row.swe_number else None)
+        if staff is not None and importer is not None and staff.pk == importer.pk:
+            counts.issues.append(
+                Issue(
+                    name,
+                    row.row,
+                    "email",
+                    row.email,
+                    "This row is your own record, so it was left as it is. Ask another "
+                    "administrator to change it on the staff pages.",
+                    "warning",
+                )
+            )
+            counts.unchanged += 1
+            listed.append((staff, ""))  # keeps `listed` in step with the rows
+            continue
         desired: dict[str, Any] = {
             "name": row.name,
             "swe_number": row.swe_number,
@@ -66,14 +90,33 @@ def staff_rows_apply(*, parsed: ParsedStaff, name: str, today: datetime.date) ->
             staff = StaffMember.objects.create(email=row.email, **desired)
             by_email[row.email] = staff
             counts.created += 1
+            event_record(
+                actor=by,
+                verb="staff.imported",
+                target=staff,
+                summary=f"{staff.name} added from staff list {name}",
+                after=snapshot(staff, list(STAFF_FIELDS)),
+            )
         else:
             changes = {k: v for k, v in desired.items() if getattr(staff, k) != v}
             if staff.email != row.email:
                 changes["email"] = row.email
             if changes:
+                before = snapshot(staff, list(changes))
                 for key, value in changes.items():
                     setattr(staff, key, value)
                 staff.save(update_fields=[*changes])
+                if changes.get("is_active") is False and staff.user_id is not None:
+                    # Ended on the list: their login ends with them, as on the staff pages.
+                    User.objects.filter(pk=staff.user_id).update(is_active=False)
+                event_record(
+                    actor=by,
+                    verb="staff.updated_by_import",
+                    target=staff,
+                    summary=f"{staff.name} changed by staff list {name}",
+                    before=before,
+                    after=snapshot(staff, list(changes)),
+                )
                 counts.updated += 1
             else:
                 counts.unchanged += 1

@@ -34,6 +34,7 @@ def test_a_lead_imports_annex_a_and_watches_it_finish_with_javascript(
     settings: Any,
 ) -> None:
     settings.TASKS = DATABASE
+    p.moderator.services.add(p.south)  # an audit lead for the whole council
     page = new_page(javascript=True)
     sign_in(page, live_server.url, "moderator")
     page.goto("/imports/")

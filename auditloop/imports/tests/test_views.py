@@ -97,6 +97,7 @@ def test_a_missing_import_is_not_found(p: Personas) -> None:
 def test_uploading_a_workbook_imports_it_in_the_background_and_shows_the_result(
     p: Personas, immediate_tasks: None
 ) -> None:
+    p.moderator.services.add(p.south)  # an audit lead for the whole council
     client = p.client_for(p.moderator)
     response = _upload(client, ANNEX_A.read_bytes())
     run = ImportRun.objects.get()

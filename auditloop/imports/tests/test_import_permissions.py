@@ -1,0 +1,90 @@
+"""Who may import what: a staff list sets roles and access, case lists change the whole
+council's cases. Found by the security review: an audit lead could make themself an
+administrator and end the real administrator's access with one upload."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.core.models import Event
+from auditloop.core.testing import Personas
+from auditloop.imports.models import ImportKind, ImportRun
+from auditloop.imports.services import ImportRefused, import_run
+from auditloop.imports.tests.builders import list_6, list_6_row
+
+HEADER = "name,email,swe_number,team,service,role,manager_email,start_date,end_date\n"
+
+
+def _takeover(p: Personas) -> bytes:
+    return (
+        HEADER
+        + f"Morgan Moderator,{p.moderator.email},,,North,administrator,,2020-01-06,\n"
+        + f"Ada Admin,{p.administrator.email},,,,administrator,,2020-01-06,2020-02-01\n"
+    ).encode()
+
+
+def test_an_audit_lead_cannot_import_a_staff_list(p: Personas) -> None:
+    with pytest.raises(ImportRefused, match="Only an administrator"):
+        import_run(kind=ImportKind.STAFF, files=[("s.csv", _takeover(p))], by=p.moderator.user)
+    p.moderator.refresh_from_db()
+    p.administrator.refresh_from_db()
+    assert p.moderator.role == Role.MODERATOR
+    assert p.administrator.is_active
+    assert not ImportRun.objects.exists()
+
+
+def test_the_upload_page_refuses_an_audit_leads_staff_list_against_the_kind(
+    p: Personas,
+) -> None:
+    upload = SimpleUploadedFile("staff.csv", _takeover(p), content_type="text/csv")
+    response = p.client_for(p.moderator).post(
+        reverse("imports:index"), {"kind": ImportKind.STAFF, "file": upload}
+    )
+    assert response.status_code == 200
+    assert "Only an administrator can import a staff list" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_an_audit_lead_over_only_some_services_cannot_import_case_lists(p: Personas) -> None:
+    with pytest.raises(ImportRefused, match="oversees every service"):
+        import_run(
+            kind=ImportKind.ANNEX_A,
+            files=[("a.xlsx", list_6(list_6_row("777")))],
+            by=p.moderator.user,
+        )
+
+
+def test_an_audit_lead_over_every_service_can_import_case_lists(p: Personas) -> None:
+    p.moderator.services.add(p.south)
+    result = import_run(
+        kind=ImportKind.ANNEX_A, files=[("a.xlsx", list_6(list_6_row("777")))], by=p.moderator.user
+    )
+    assert result.status == "imported"
+
+
+def test_an_administrators_own_row_is_left_alone_and_changes_are_events(p: Personas) -> None:
+    csv = (
+        HEADER
+        + f"Ada Admin,{p.administrator.email},,,,practitioner,,2020-01-06,\n"
+        + f"Pat Practitioner,{p.practitioner.email},,North A,North,practitioner,,2020-01-06,"
+        + "2020-02-01\n"
+    ).encode()
+    result = import_run(kind=ImportKind.STAFF, files=[("s.csv", csv)], by=p.administrator.user)
+    p.administrator.refresh_from_db()
+    assert p.administrator.role == Role.ADMINISTRATOR
+    assert any("your own record" in i.message for i in result.issues)
+    ended = StaffMember.objects.select_related("user").get(pk=p.practitioner.pk)
+    assert not ended.is_active
+    assert ended.user is not None and not ended.user.is_active  # their login ends too
+    event = Event.objects.get(verb="staff.updated_by_import", target_id=str(ended.public_id))
+    assert event.actor == p.administrator.user
+    assert event.before["is_active"] is True and event.after["is_active"] is False
+
+
+def test_the_command_line_runs_as_the_operator(p: Personas) -> None:
+    csv = (HEADER + "New Person,new@northshire.example,,North A,North,practitioner,,,\n").encode()
+    result = import_run(kind=ImportKind.STAFF, files=[("s.csv", csv)])
+    assert result.created == 1
