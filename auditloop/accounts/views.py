@@ -5,7 +5,7 @@ Only administrators, except the page where anyone changes their own password.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -34,7 +34,7 @@ from auditloop.accounts.forms import (
     TeamForm,
 )
 from auditloop.accounts.models import Role, Service, StaffMember, User
-from auditloop.core.access import any_staff, roles_required
+from auditloop.core.access import any_staff, roles_required, signed_in_user
 from auditloop.core.models import Event
 from auditloop.core.pagination import page_of
 
@@ -44,11 +44,6 @@ administrators_only = roles_required(Role.ADMINISTRATOR)
 def _posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data, even when empty (a confirm button sends nothing but the token)."""
     return request.POST if request.method == "POST" else None
-
-
-def _user(request: HttpRequest) -> User:
-    # The access decorator has already turned away anyone not signed in.
-    return cast(User, request.user)
 
 
 def _form_page(request: HttpRequest, form: Any, **context: Any) -> HttpResponse:
@@ -76,7 +71,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            service = services.service_create(by=_user(request), **form.cleaned_data)
+            service = services.service_create(by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -98,7 +93,9 @@ def service_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = ServiceForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_update(service=service, by=_user(request), **form.cleaned_data)
+            services.service_update(
+                service=service, by=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -142,7 +139,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create(by=_user(request), **form.cleaned_data)
+            team = services.team_create(by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -159,7 +156,7 @@ def team_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = TeamForm(_posted(request), initial={"name": team.name, "service": team.service})
     if request.method == "POST" and form.is_valid():
         try:
-            services.team_update(team=team, by=_user(request), **form.cleaned_data)
+            services.team_update(team=team, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -224,7 +221,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            staff = services.staff_create(by=_user(request), **_staff_form_data(form))
+            staff = services.staff_create(by=signed_in_user(request), **_staff_form_data(form))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -256,7 +253,7 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = StaffForm(_posted(request), initial=initial, staff=staff)
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_update(staff=staff, by=_user(request), **_staff_form_data(form))
+            services.staff_update(staff=staff, by=signed_in_user(request), **_staff_form_data(form))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -278,7 +275,7 @@ def staff_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_deactivate(staff=staff, by=_user(request))
+            services.staff_deactivate(staff=staff, by=signed_in_user(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -302,7 +299,7 @@ def staff_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def staff_reactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
     staff = get_staff_member_for_user(request.user, public_id)
     try:
-        services.staff_reactivate(staff=staff, by=_user(request))
+        services.staff_reactivate(staff=staff, by=signed_in_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -330,7 +327,7 @@ def staff_login_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user, password = services.staff_login_create(
-                staff=staff, by=_user(request), username=form.cleaned_data["username"]
+                staff=staff, by=signed_in_user(request), username=form.cleaned_data["username"]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -353,7 +350,7 @@ def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            password = services.staff_password_reset(staff=staff, by=_user(request))
+            password = services.staff_password_reset(staff=staff, by=signed_in_user(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -376,7 +373,7 @@ def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        user = _user(request)
+        user = signed_in_user(request)
         try:
             services.user_password_change(
                 user=user,

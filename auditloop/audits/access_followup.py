@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from auditloop.accounts.models import StaffMember, User
 from auditloop.audits.models import Action, Escalation
@@ -61,11 +60,3 @@ def acting_staff(by: User) -> StaffMember:
     if not isinstance(staff, StaffMember) or not staff.is_active:
         raise AuditRefused("This login is not linked to an active member of staff.")
     return staff
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The request's user, typed for the services. The access decorators have already turned
-    away anonymous visitors, so anything else is a bug."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first.")
-    return request.user

@@ -3,7 +3,6 @@ administrator's create, change and close."""
 
 from __future__ import annotations
 
-from typing import cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -13,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.models import Role, User
+from auditloop.accounts.models import Role
 from auditloop.audits.selectors import audits_visible_to
 from auditloop.cases import selectors, services
 from auditloop.cases.access import get_case_for_user
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
-from auditloop.core.access import any_staff, roles_required, staff_for
+from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.pagination import page_of
 
 case_list_roles = roles_required(*CASE_LIST_ROLES)
@@ -29,11 +28,6 @@ administrators_only = roles_required(Role.ADMINISTRATOR)
 def _posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data, even when empty (a confirm button sends nothing but the token)."""
     return request.POST if request.method == "POST" else None
-
-
-def _user(request: HttpRequest) -> User:
-    # The access decorator has already turned away anyone not signed in.
-    return cast(User, request.user)
 
 
 @case_list_roles
@@ -96,7 +90,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             case = services.case_create(
-                by=_user(request),
+                by=signed_in_user(request),
                 la_child_id=data["la_child_id"],
                 cohort=data["cohort"],
                 allocated_team=data["allocated_team"],
@@ -131,7 +125,7 @@ def case_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.case_update(
                 case=case,
-                by=_user(request),
+                by=signed_in_user(request),
                 la_child_id=data["la_child_id"],
                 cohort=data["cohort"],
                 allocated_team=data["allocated_team"],
@@ -160,7 +154,7 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = CaseCloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_close(case=case, by=_user(request), **form.cleaned_data)
+            services.case_close(case=case, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -174,7 +168,7 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def case_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, public_id, write=True)
     try:
-        services.case_reopen(case=case, by=_user(request))
+        services.case_reopen(case=case, by=signed_in_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -15,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from auditloop.accounts.models import AUDITING_ROLES, Role
+from auditloop.accounts.models import AUDITING_ROLES, Role, User
 
 if TYPE_CHECKING:
     from auditloop.accounts.models import StaffMember
@@ -31,6 +31,14 @@ def staff_for(user: Any) -> StaffMember:
     if not isinstance(staff, StaffMember) or not staff.is_active:
         raise PermissionDenied("This login is not linked to an active member of staff.")
     return staff
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, typed for the services. The access decorators have already turned
+    away anonymous visitors, so anything else is a bug."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in first.")
+    return request.user
 
 
 def mark_decision[V: ViewFunc](view: V, decision: str) -> V:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts.models import Role
 from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.access_followup import get_action_for_user, signed_in_user
+from auditloop.audits.access_followup import get_action_for_user
 from auditloop.audits.forms_followup import (
     OVERALL,
     ActionCancelForm,
@@ -38,7 +38,7 @@ from auditloop.audits.selectors_actions import (
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url
-from auditloop.core.access import any_staff, roles_required, staff_for
+from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.models import Event
 from auditloop.core.pagination import page_of
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.models import Role, StaffMember, User
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access import can_lead_audit, get_audit_for_user
 from auditloop.audits.forms import (
     AuditAnswersForm,
@@ -56,18 +56,11 @@ from auditloop.audits.services.audits import (
     participant_remove,
 )
 from auditloop.cases.models import ChildCase
-from auditloop.core.access import any_staff, roles_required, staff_for
+from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.events import access_record
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    # The access decorators have already refused anonymous visitors; this tells the types.
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in to do that.")
-    return request.user
 
 
 @any_staff
@@ -136,7 +129,7 @@ def audit_create_view(request: HttpRequest) -> HttpResponse:
                 tool_version=data["tool_version"],
                 audit_type=data["audit_type"],
                 auditor=data["auditor"],
-                by=_user(request),
+                by=signed_in_user(request),
                 due_date=data["due_date"],
                 theme=data["theme"],
                 revisit_of=data["revisit_of"],
@@ -244,7 +237,7 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _render_edit(request, audit, form=form)
     try:
         audit_answers_save(
-            audit=audit, by=_user(request), answers=form.answer_inputs(), **form.findings()
+            audit=audit, by=signed_in_user(request), answers=form.answer_inputs(), **form.findings()
         )
     except AuditRefused as exc:
         form.add_error(None, exc.message)
@@ -253,7 +246,7 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.success(request, "Draft saved.")
         return redirect("audits:edit", public_id=audit.public_id)
     try:
-        audit_submit(audit=audit, by=_user(request))
+        audit_submit(audit=audit, by=signed_in_user(request))
     except AuditIncomplete as exc:
         # The draft is kept: only the submission is refused.
         form.add_problems(exc.problems)
@@ -267,7 +260,7 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def audit_submit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     try:
-        audit_submit(audit=audit, by=_user(request))
+        audit_submit(audit=audit, by=signed_in_user(request))
     except AuditIncomplete as exc:
         form = _saved_answers_form(audit)
         form.add_problems(exc.problems)
@@ -296,7 +289,7 @@ def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, audit, return_form=form)
     try:
-        audit_return(audit=audit, by=_user(request), reason=form.cleaned_data["reason"])
+        audit_return(audit=audit, by=signed_in_user(request), reason=form.cleaned_data["reason"])
     except AuditRefused as exc:
         messages.error(request, exc.message)
     else:
@@ -309,7 +302,7 @@ def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def audit_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     audit = _audit_for_lead(request, public_id)
     try:
-        audit_complete(audit=audit, by=_user(request))
+        audit_complete(audit=audit, by=signed_in_user(request))
     except AuditRefused as exc:
         messages.error(request, exc.message)
     else:
@@ -327,7 +320,7 @@ def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             participant_add(
                 audit=audit,
-                by=_user(request),
+                by=signed_in_user(request),
                 staff=data["staff"],
                 role=data["role"],
                 contribution=data["contribution"],
@@ -352,7 +345,7 @@ def participant_remove_view(
         staff__public_id=staff_public_id,
     )
     try:
-        participant_remove(audit=audit, by=_user(request), participant=participant)
+        participant_remove(audit=audit, by=signed_in_user(request), participant=participant)
     except AuditRefused as exc:
         messages.error(request, exc.message)
     else:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.access_followup import get_escalation_for_user, signed_in_user
+from auditloop.audits.access_followup import get_escalation_for_user
 from auditloop.audits.forms_followup import (
     EscalationAcknowledgeForm,
     EscalationRaiseForm,
@@ -26,7 +26,7 @@ from auditloop.audits.selectors_escalations import (
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
-from auditloop.core.access import any_staff, auditing_roles_required, staff_for
+from auditloop.core.access import any_staff, auditing_roles_required, signed_in_user, staff_for
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
