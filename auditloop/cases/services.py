@@ -4,6 +4,7 @@ call these too). Each writes one event; no event carries a child's ID."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,9 +39,13 @@ def _check_case(
     cohort: str,
     allocated_team: Team | None,
     allocated_worker: StaffMember | None,
+    key_dates: Mapping[str, object],
 ) -> tuple[str, Team | None]:
     """Refuse what must not be saved; return the trimmed ID and the team (the worker's team
     when only a worker is given)."""
+    unknown = set(key_dates) - set(KEY_DATES)
+    if unknown:
+        raise TypeError(f"Unknown key dates: {', '.join(sorted(unknown))}")
     errors: dict[str, str] = {}
     la_child_id = la_child_id.strip()
     if not la_child_id:
@@ -79,15 +84,13 @@ def case_create(
     **key_dates: datetime.date | None,
 ) -> ChildCase:
     """A new, open case file. `key_dates` are any of KEY_DATES."""
-    unknown = set(key_dates) - set(KEY_DATES)
-    if unknown:
-        raise TypeError(f"Unknown key dates: {', '.join(sorted(unknown))}")
     la_child_id, allocated_team = _check_case(
         case=None,
         la_child_id=la_child_id,
         cohort=cohort,
         allocated_team=allocated_team,
         allocated_worker=allocated_worker,
+        key_dates=key_dates,
     )
     case = ChildCase.objects.create(
         la_child_id=la_child_id,
@@ -118,15 +121,13 @@ def case_update(
     **key_dates: datetime.date | None,
 ) -> ChildCase:
     """Change a case file's ID, cohort, allocation or key dates."""
-    unknown = set(key_dates) - set(KEY_DATES)
-    if unknown:
-        raise TypeError(f"Unknown key dates: {', '.join(sorted(unknown))}")
     la_child_id, allocated_team = _check_case(
         case=case,
         la_child_id=la_child_id,
         cohort=cohort,
         allocated_team=allocated_team,
         allocated_worker=allocated_worker,
+        key_dates=key_dates,
     )
     before: dict[str, Any] = snapshot(case, CASE_FIELDS)
     id_changed = la_child_id != case.la_child_id
