@@ -16,7 +16,10 @@ from auditloop.core.access import staff_for
 from auditloop.core.events import access_record
 
 
-def get_escalation_for_user(user: Any, public_id: UUID | str) -> Escalation:
+def get_escalation_for_user(
+    user: Any, public_id: UUID | str, *, purpose: str = "escalation"
+) -> Escalation:
+    """The flag, if `user` may see it; the read of its audit is logged with `purpose`."""
     staff = staff_for(user)
     try:
         escalation = (
@@ -27,13 +30,14 @@ def get_escalation_for_user(user: Any, public_id: UUID | str) -> Escalation:
                 "audit__auditor",
                 "audit__team__service",
                 "audit__case__allocated_team__service",
+                "audit__tool_version__tool",
             )
             .distinct()
             .get()
         )
     except (Escalation.DoesNotExist, ValueError) as exc:
         raise Http404("No unsafe-child flag found.") from exc
-    access_record(user=user, target=escalation.audit, purpose="escalation")
+    access_record(user=user, target=escalation.audit, purpose=purpose)
     return escalation
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember, Team
-from auditloop.audits.models import Audit
+from auditloop.audits.models import Audit, Escalation
 from auditloop.audits.selectors import services_overseen
+from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.cases.models import ChildCase
 
 # Roles that have a case list; others reach a case file only through an audit of it.
@@ -27,13 +28,16 @@ def case_list_filter(staff: StaffMember) -> Q:
 
 
 def case_visibility_filter(staff: StaffMember) -> Q:
-    """Who may open which case file: their case list, the cases they hold, and the cases
-    they are auditing or have audited."""
+    """Who may open which case file: their case list, the cases they hold, the cases they
+    are auditing or have audited, and the cases with an unsafe-child flag they may act on."""
     if staff.role == Role.ADMINISTRATOR:
         # Not folded into the OR below: an empty Q() vanishes when combined.
         return Q()
     audited = Exists(Audit.objects.filter(case=OuterRef("pk"), auditor=staff))
-    return case_list_filter(staff) | Q(allocated_worker=staff) | Q(audited)
+    flagged = Exists(
+        Escalation.objects.filter(escalation_visibility_filter(staff), audit__case=OuterRef("pk"))
+    )
+    return case_list_filter(staff) | Q(allocated_worker=staff) | Q(audited) | Q(flagged)
 
 
 def cases_visible_to(staff: StaffMember) -> QuerySet[ChildCase]:

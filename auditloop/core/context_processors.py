@@ -16,7 +16,7 @@ def _navigation(role: str) -> list[tuple[str, str]]:
     if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
         items.append(("Actions", reverse("audits:actions")))
     if role in {Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER}:
-        items.append(("Escalations", reverse("audits:escalations")))
+        items.append(("Unsafe-child flags", reverse("audits:escalations")))
     if role in AUDITING_ROLES or role == Role.ADMINISTRATOR:
         items.append(("Audit tools", reverse("audits:tools")))
     if role in {Role.MODERATOR, Role.ADMINISTRATOR, Role.TEAM_MANAGER, Role.SENIOR_LEADER}:

@@ -56,7 +56,7 @@ class AccessLog(models.Model):
 
 
 class Notification(PublicIdModel):
-    """An in-app message to one person, e.g. an unsafe-child escalation."""
+    """An in-app message to one person, e.g. an unsafe-child flag."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -69,6 +69,8 @@ class Notification(PublicIdModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Acknowledging a flag finds every notice that points at it, for all its recipients.
+        indexes = [models.Index(fields=["url"], name="notification_url_idx")]
 
     def __str__(self) -> str:
         return self.message

@@ -83,6 +83,18 @@ def notification_mark_read(*, notification: Notification, by: Any) -> Notificati
 
 
 @transaction.atomic
+def notifications_mark_read_by_url(*, url: str) -> int:
+    """Mark every unread notification that opens `url` as read, whoever it was sent to; how many.
+
+    For a service whose own change answers those notices (acknowledging a flag answers every
+    "acknowledge it today"): that service's event records the change, so this writes none.
+    """
+    if not url:
+        return 0
+    return Notification.objects.filter(url=url, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
 def notifications_mark_all_read(*, by: Any) -> int:
     """The signed-in person marks every unread notification of theirs as read; how many."""
     now = timezone.now()

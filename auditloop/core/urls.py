@@ -20,6 +20,7 @@ urlpatterns = [
     path("sign-out/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<uuid:public_id>/", views.notification_open, name="notification_open"),
     path(
         "notifications/<uuid:public_id>/read/",
         views.notification_read,

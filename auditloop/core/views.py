@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from auditloop.core.access import any_staff, staff_for
 from auditloop.core.models import Notification
@@ -38,13 +39,33 @@ def notifications(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _own_notification(request: HttpRequest, public_id: UUID) -> Notification:
+    """The signed-in person's notification; 404 for anyone else's, as for a missing one."""
+    try:
+        return Notification.objects.get(public_id=public_id, recipient_id=request.user.pk)
+    except Notification.DoesNotExist as exc:
+        raise Http404("No notification found.") from exc
+
+
+@any_staff
+@require_GET
+def notification_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Open what a notification is about, marking it read. A GET, so that it is a plain link:
+    the notification's id is random and its recipient's own, so no other site can forge it."""
+    notification = _own_notification(request, public_id)
+    notification_mark_read(notification=notification, by=request.user)
+    url = notification.url
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(url)
+    return redirect("notifications")
+
+
 @any_staff
 @require_POST
 def notification_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    try:
-        notification = Notification.objects.get(public_id=public_id, recipient_id=request.user.pk)
-    except Notification.DoesNotExist as exc:
-        raise Http404("No notification found.") from exc
+    notification = _own_notification(request, public_id)
     notification_mark_read(notification=notification, by=request.user)
     return redirect("notifications")
 

@@ -4,37 +4,26 @@ acknowledged once by the team manager or the head of service."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import Role, StaffMember, User
+from auditloop.accounts.models import User
 from auditloop.audits.access_followup import acting_staff
 from auditloop.audits.models import Audit, AuditStatus, Escalation
-from auditloop.audits.selectors_escalations import can_acknowledge, escalation_team
+from auditloop.audits.selectors_escalations import (
+    can_acknowledge,
+    escalation_raised_message,
+    escalation_recipients,
+    escalation_team,
+)
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
-from auditloop.core.services import notification_send
+from auditloop.core.services import notification_send, notifications_mark_read_by_url
 
 
-def escalation_recipients(escalation: Escalation) -> list[StaffMember]:
-    """The team manager(s) of the flag's team, that service's head of service, and the audit
-    leads overseeing the service."""
-    team = escalation_team(escalation)
-    if team is None:
-        return []
-    service = team.service
-    return list(
-        StaffMember.objects.filter(is_active=True)
-        .filter(
-            Q(role=Role.TEAM_MANAGER, team=team)
-            | Q(pk=service.head_of_service_id)
-            | (Q(role=Role.MODERATOR) & (Q(services=service) | Q(team__service=service)))
-        )
-        .exclude(pk=escalation.raised_by_id)
-        .distinct()
-    )
+def escalation_url(escalation: Escalation) -> str:
+    return reverse("audits:escalation", kwargs={"public_id": escalation.public_id})
 
 
 @transaction.atomic
@@ -59,14 +48,10 @@ def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
         summary=f"Unsafe-child flag raised on {audit}.",
         after=snapshot(escalation, ["reason", "raised_at"]),
     )
-    team = escalation_team(escalation)
     notification_send(
         recipients=escalation_recipients(escalation),
-        message=(
-            f"Unsafe-child flag raised by {staff.name} on a case in "
-            f"{team.name if team else 'no team'}. Read it and acknowledge it today."
-        ),
-        url=reverse("audits:escalation", kwargs={"public_id": escalation.public_id}),
+        message=escalation_raised_message(escalation),
+        url=escalation_url(escalation),
         urgent=True,
         email_subject="Urgent: a child may not be safe (unsafe-child flag)",
     )
@@ -94,17 +79,38 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
     escalation.acknowledged_at = timezone.now()
     escalation.response = response
     escalation.save(update_fields=["acknowledged_by", "acknowledged_at", "response"])
+    url = escalation_url(escalation)
+    # The urgent notices asked each recipient to see that the flag is acknowledged today; that
+    # is now done, so none of them stays waiting, whoever it was sent to.
+    answered = notifications_mark_read_by_url(url=url)
     event_record(
         actor=by,
         verb="escalation.acknowledged",
         target=escalation,
         summary=f"Unsafe-child flag acknowledged by {staff.name}.",
         before=before,
-        after=snapshot(escalation, ["acknowledged_by", "acknowledged_at", "response"]),
+        after={
+            **snapshot(escalation, ["acknowledged_by", "acknowledged_at", "response"]),
+            "notifications_marked_read": answered,
+        },
     )
     notification_send(
         recipients=[escalation.raised_by],
         message=f"{staff.name} acknowledged your unsafe-child flag.",
-        url=reverse("audits:escalation", kwargs={"public_id": escalation.public_id}),
+        url=url,
+    )
+    team = escalation_team(escalation)
+    others = [
+        s
+        for s in escalation_recipients(escalation)
+        if s.pk not in {staff.pk, escalation.raised_by_id}
+    ]
+    notification_send(
+        recipients=others,
+        message=(
+            f"{staff.name} acknowledged the unsafe-child flag on a case in "
+            f"{team.name if team else 'no team'} and said what is being done."
+        ),
+        url=url,
     )
     return escalation

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from auditloop.accounts.models import Role
-from auditloop.audits.models import AuditStatus, Escalation
+from auditloop.audits.models import Answer, Audit, AuditStatus, Escalation, Grade, Question
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.tests.followup_factories import make_audit, make_escalation, user_of
@@ -287,3 +287,182 @@ def test_team_manager_acknowledges_from_the_audit_page(p: Personas) -> None:
     assert reverse("audits:escalation", args=[escalation.public_id]) in text
     assert "Acknowledge the flag raised" in text
     assert "Acknowledge the flag raised" not in p.client_for(p.moderator).get(url).content.decode()
+
+
+# --- acting on a flag: the child, the flagged audit and the case file ---------------------------
+
+ACTORS = ["team_manager", "senior_leader", "moderator"]
+NOT_ACTORS = ["practitioner", "outsider", "outsider_manager", "board_member", "administrator"]
+
+
+def _answers_behind_the_flag(audit: Audit) -> None:
+    """A "No" with its evidence, a graded domain with a worry and a draft grade, and a "Yes"."""
+    checks = list(Question.objects.filter(section__version=audit.tool_version).order_by("pk"))
+    Answer.objects.create(
+        audit=audit, question=checks[0], compliance="no", evidence="Last home visit was in June."
+    )
+    Answer.objects.create(
+        audit=audit, question=checks[1], compliance="yes", evidence="Plan reviewed on time."
+    )
+    graded = Question.objects.filter(section__version__tool__slug="quality-deep-dive").first()
+    assert graded is not None
+    Answer.objects.create(
+        audit=audit,
+        question=graded,
+        grade=Grade.objects.filter(scale=audit.tool_version.grading_scale).first(),
+        working_well="Warm relationship with the child.",
+        worried_about="A new adult in the home has not been checked.",
+    )
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_those_who_must_act_see_the_childs_id_on_the_flag(p: Personas, who: str) -> None:
+    escalation = make_escalation(p)
+    page = p.client_for(getattr(p, who)).get(
+        reverse("audits:escalation", args=[escalation.public_id])
+    )
+    text = page.content.decode()
+    assert p.case.la_child_id in text
+    assert reverse("cases:detail", args=[p.case.public_id]) in text
+    assert p.case.la_child_id not in text.split("<title>")[1].split("</title>")[0]
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_those_who_must_act_open_the_case_file_of_a_flagged_child(p: Personas, who: str) -> None:
+    escalation = make_escalation(p)
+    staff = getattr(p, who)
+    response = p.client_for(staff).get(reverse("cases:detail", args=[p.case.public_id]))
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(
+        user=staff.user, target_id=str(p.case.public_id), purpose="view"
+    ).exists()
+    assert escalation.audit.case == p.case
+
+
+def test_the_team_manager_opens_the_case_file_of_a_flagged_child_with_no_team(
+    p: Personas,
+) -> None:
+    # The flag belongs to the audit's team when the case has none: its manager must still act.
+    p.case.allocated_team = None
+    p.case.save()
+    url = reverse("cases:detail", args=[p.case.public_id])
+    assert p.client_for(p.team_manager).get(url).status_code == 404
+    make_escalation(p)
+    assert p.client_for(p.team_manager).get(url).status_code == 200
+    assert p.client_for(p.outsider_manager).get(url).status_code == 404
+
+
+def test_a_head_of_service_who_oversees_nothing_else_can_still_act(p: Personas) -> None:
+    head = make_staff("northhead", "Hana Head", Role.SENIOR_LEADER)
+    p.north.head_of_service = head
+    p.north.save()
+    escalation = make_escalation(p)
+    client = p.client_for(head)
+    flag = client.get(reverse("audits:escalation", args=[escalation.public_id]))
+    assert p.case.la_child_id in flag.content.decode()
+    assert "Acknowledge the flag" in flag.content.decode()
+    assert client.get(reverse("cases:detail", args=[p.case.public_id])).status_code == 200
+    flagged = reverse("audits:escalation_audit", args=[escalation.public_id])
+    assert flagged in flag.content.decode()
+    assert client.get(flagged).status_code == 200
+
+
+def test_team_manager_opens_the_flagged_audit_while_it_is_still_in_progress(p: Personas) -> None:
+    audit = make_audit(p, status=AuditStatus.IN_PROGRESS)
+    _answers_behind_the_flag(audit)
+    audit.strengths = "Draft strengths the auditor has not finished."
+    audit.save()
+    escalation = make_escalation(p, audit)
+    client = p.client_for(p.team_manager)
+    # The audit's own page stays closed to the manager until it is submitted...
+    assert client.get(reverse("audits:detail", args=[audit.public_id])).status_code == 404
+    flag = client.get(reverse("audits:escalation", args=[escalation.public_id])).content.decode()
+    flagged = reverse("audits:escalation_audit", args=[escalation.public_id])
+    assert flagged in flag
+    # ...but the flag opens what the manager needs to act, and the read is logged.
+    page = client.get(flagged)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert p.case.la_child_id in text
+    assert "No visit." in text  # the flag's reason
+    assert "Last home visit was in June." in text
+    assert "A new adult in the home has not been checked." in text
+    assert reverse("cases:detail", args=[p.case.public_id]) in text
+    assert AccessLog.objects.filter(
+        user=p.team_manager.user, target_id=str(audit.public_id), purpose="flagged audit"
+    ).exists()
+    # Not the auditor's unfinished judgement: no grades, strengths or what works well.
+    for unfinished in ("Plan reviewed on time.", "Warm relationship", "Draft strengths"):
+        assert unfinished not in text
+    assert p.case.la_child_id not in text.split("<title>")[1].split("</title>")[0]
+
+
+def test_the_flag_links_to_the_full_audit_for_whoever_may_read_it(p: Personas) -> None:
+    escalation = make_escalation(p)
+    flag_url = reverse("audits:escalation", args=[escalation.public_id])
+    full = reverse("audits:detail", args=[escalation.audit.public_id])
+    text = p.client_for(p.moderator).get(flag_url).content.decode()
+    assert f'href="{full}"' in text
+    flagged = p.client_for(p.moderator).get(
+        reverse("audits:escalation_audit", args=[escalation.public_id])
+    )
+    assert f'href="{full}"' in flagged.content.decode()
+    escalation.audit.status = AuditStatus.SUBMITTED
+    escalation.audit.save()
+    assert f'href="{full}"' in p.client_for(p.team_manager).get(flag_url).content.decode()
+
+
+@pytest.mark.parametrize("who", NOT_ACTORS)
+def test_the_flagged_audit_is_missing_for_everyone_else(p: Personas, who: str) -> None:
+    escalation = make_escalation(p)
+    url = reverse("audits:escalation_audit", args=[escalation.public_id])
+    assert p.client_for(getattr(p, who)).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["outsider", "outsider_manager", "board_member"])
+def test_a_flag_opens_no_case_file_for_those_who_may_not_act_on_it(p: Personas, who: str) -> None:
+    make_escalation(p)
+    url = reverse("cases:detail", args=[p.case.public_id])
+    assert p.client_for(getattr(p, who)).get(url).status_code == 404
+
+
+def test_the_flag_list_names_each_child_and_logs_the_read(p: Personas) -> None:
+    make_escalation(p)
+    page = p.client_for(p.team_manager).get(reverse("audits:escalations"))
+    text = page.content.decode()
+    assert "LA child ID" in text
+    assert p.case.la_child_id in text
+    assert AccessLog.objects.filter(
+        user=p.team_manager.user, target_id=str(p.case.public_id), purpose="flag list"
+    ).exists()
+
+
+# --- the notices of a flag ----------------------------------------------------------------------
+
+
+def test_acknowledging_a_flag_marks_its_urgent_notices_read_for_every_recipient(
+    p: Personas,
+) -> None:
+    escalation = escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="Worried.")
+    unrelated = Notification.objects.create(
+        recipient=user_of(p.team_manager), message="Something else", url="/audits/"
+    )
+    assert Notification.objects.filter(is_urgent=True, read_at__isnull=True).count() == 3
+    escalation_acknowledge(escalation=escalation, by=user_of(p.senior_leader), response="Seen.")
+    assert not Notification.objects.filter(is_urgent=True, read_at__isnull=True).exists()
+    unrelated.refresh_from_db()
+    assert unrelated.read_at is None
+    event = Event.objects.get(verb="escalation.acknowledged")
+    assert event.after["notifications_marked_read"] == 3
+
+
+def test_acknowledging_a_flag_tells_the_auditor_and_the_others_who_were_told(p: Personas) -> None:
+    escalation = escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="Worried.")
+    escalation_acknowledge(escalation=escalation, by=user_of(p.team_manager), response="Seen.")
+    told = {
+        n.recipient.username: n.message
+        for n in Notification.objects.filter(is_urgent=False, read_at__isnull=True)
+    }
+    assert set(told) == {"auditor", "leader", "moderator"}
+    assert "acknowledged your unsafe-child flag" in told["auditor"]
+    assert all(p.case.la_child_id not in message for message in told.values())

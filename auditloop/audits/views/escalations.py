@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 
+from auditloop.accounts.models import StaffMember
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.access_followup import get_escalation_for_user
 from auditloop.audits.forms_followup import (
@@ -17,9 +18,11 @@ from auditloop.audits.forms_followup import (
     EscalationRaiseForm,
     refusal_show,
 )
-from auditloop.audits.models import AuditStatus
+from auditloop.audits.models import AuditStatus, Escalation
 from auditloop.audits.selectors_escalations import (
     can_acknowledge,
+    escalation_audit_fully_visible,
+    escalation_concerns,
     escalation_team,
     escalations_visible_to,
 )
@@ -27,6 +30,7 @@ from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.access import any_staff, auditing_roles_required, signed_in_user, staff_for
+from auditloop.core.events import access_record_many
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
@@ -36,7 +40,21 @@ PAGE_SIZE = 50
 def escalation_list(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
     page = page_of(request, escalations_visible_to(staff), per_page=PAGE_SIZE)
+    # Each row names the child, so each case file on the page is logged as read.
+    access_record_many(
+        user=request.user,
+        targets={e.audit.case_id: e.audit.case for e in page.object_list}.values(),
+        purpose="flag list",
+    )
     return render(request, "audits/escalations/list.html", {"page": page})
+
+
+def _flagged_audit_url(staff: StaffMember, escalation: Escalation) -> str:
+    """The audit's own page for whoever may read it in full; otherwise the flag's read-only
+    view of what is needed to act on it (the team manager while the audit is in progress)."""
+    if escalation_audit_fully_visible(staff, escalation):
+        return audit_url(escalation.audit)
+    return reverse("audits:escalation_audit", kwargs={"public_id": escalation.public_id})
 
 
 @any_staff
@@ -98,9 +116,37 @@ def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "audits/escalations/detail.html",
         {
             "escalation": escalation,
+            "case": escalation.audit.case,
             "team": escalation_team(escalation),
-            "audit_url": audit_url(escalation.audit),
+            "audit_url": _flagged_audit_url(staff, escalation),
             "form": form if may_acknowledge else None,
+        },
+    )
+
+
+@any_staff
+def escalation_audit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The flagged audit, read-only, as far as acting on the flag needs: the flags, the child,
+    the case file and the auditor's notes behind the flag. Whoever may see the flag may open
+    it, even while the audit is in progress; the read is logged."""
+    staff = staff_for(request.user)
+    escalation = get_escalation_for_user(request.user, public_id, purpose="flagged audit")
+    audit = escalation.audit
+    return render(
+        request,
+        "audits/escalations/audit.html",
+        {
+            "escalation": escalation,
+            "audit": audit,
+            "case": audit.case,
+            "team": escalation_team(escalation),
+            "flags": audit.escalations.select_related("raised_by", "acknowledged_by").order_by(
+                "raised_at", "id"
+            ),
+            "concerns": escalation_concerns(escalation),
+            "full_audit_url": (
+                audit_url(audit) if escalation_audit_fully_visible(staff, escalation) else ""
+            ),
         },
     )
 
@@ -108,5 +154,6 @@ def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 urlpatterns = [
     path("flags/", escalation_list, name="escalations"),
     path("flags/<uuid:public_id>/", escalation_detail, name="escalation"),
+    path("flags/<uuid:public_id>/audit/", escalation_audit, name="escalation_audit"),
     path("<uuid:public_id>/flag-unsafe/", escalation_raise_view, name="escalation_raise"),
 ]

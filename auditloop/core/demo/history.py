@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from auditloop.accounts.models import Role
 from auditloop.audits.models import (
@@ -31,6 +31,10 @@ from auditloop.audits.models import (
     Question,
     QuestionKind,
     ToolVersion,
+)
+from auditloop.audits.selectors_escalations import (
+    escalation_raised_message,
+    escalation_recipients,
 )
 from auditloop.core.demo import phrases
 from auditloop.core.demo.council import BATCH, CaseRef, Council, at, new_uuid
@@ -569,7 +573,7 @@ class HistoryBuilder:
         d = current(flagged, auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=5))
         set_status(d, AuditStatus.IN_PROGRESS, days_ago=0, grade=None)
         d.escalation = self._escalation(d.audit, self.now - dt.timedelta(days=1))
-        self._notify(d, d.escalation)
+        self._notify(d.escalation)
         # ...and audits of their own to do, outside their team.
         for i, status in enumerate([AuditStatus.PLANNED, AuditStatus.IN_PROGRESS]):
             case = elsewhere[(i * 7919) % len(elsewhere)]
@@ -616,27 +620,24 @@ class HistoryBuilder:
                 d.grade = "inadequate"
                 d.audit.overall_grade = self.grades["inadequate"]
                 d.escalation = self._escalation(d.audit, self.now - dt.timedelta(days=3))
-                self._notify(d, d.escalation)
+                self._notify(d.escalation)
         self._save(drafts)
         if self.cycle is not None:
             # The work in hand belongs to the latest cycle, which ends this month.
             self._link(self.cycle, drafts)
 
-    def _notify(self, draft: Draft, escalation: Escalation) -> None:
-        """Tell the team manager and head of service at once, as the flag's service does."""
-        try:
-            url = reverse("audits:detail", kwargs={"public_id": draft.audit.public_id})
-        except NoReverseMatch:
-            url = ""
-        team_manager = self.c.team_manager_of_team[draft.case.team_id]
-        head = self.c.head_of_service[self.c.service_of_team[draft.case.team_id]]
-        for staff_id in (team_manager, head):
+    def _notify(self, escalation: Escalation) -> None:
+        """Tell those who must act, with the notice and the link the flag's service sends."""
+        url = reverse("audits:escalation", kwargs={"public_id": escalation.public_id})
+        message = escalation_raised_message(escalation)
+        for staff in escalation_recipients(escalation):
+            if staff.user_id is None:
+                continue
             self.notifications.append(
                 Notification(
                     public_id=new_uuid(self.rng),
-                    recipient_id=self.c.user_of[staff_id],
-                    message="A child has been flagged as not safe in an audit of a case in "
-                    "your area. Please acknowledge the flag today.",
+                    recipient_id=staff.user_id,
+                    message=message,
                     url=url,
                     is_urgent=True,
                     created_at=escalation.raised_at,

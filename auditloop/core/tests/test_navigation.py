@@ -31,6 +31,14 @@ def test_team_managers_find_escalations_and_practitioners_do_not(p: Personas) ->
     assert reverse("audits:escalations") not in practitioner
 
 
+def test_the_menu_calls_flags_what_their_page_calls_them(p: Personas) -> None:
+    client = p.client_for(p.team_manager)
+    html = client.get(reverse("audits:escalations")).content.decode()
+    assert _current(html) == ["Unsafe-child flags"]
+    assert '<h1 class="govuk-heading-l">Unsafe-child flags</h1>' in html
+    assert "Escalations" not in html
+
+
 def test_auditors_can_find_the_audit_tools_they_audit_with(p: Personas) -> None:
     html = p.client_for(p.auditor).get(reverse("home")).content.decode()
     assert f'href="{reverse("audits:tools")}"' in html

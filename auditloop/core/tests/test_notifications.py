@@ -8,8 +8,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.audits.tests.followup_factories import user_of
 from auditloop.core.models import Event, Notification
-from auditloop.core.services import notification_mark_read, notifications_mark_all_read
+from auditloop.core.services import (
+    notification_mark_read,
+    notifications_mark_all_read,
+    notifications_mark_read_by_url,
+)
 from auditloop.core.testing import Personas
 
 
@@ -111,3 +116,48 @@ def test_notifications_query_count_does_not_grow_with_rows(
         _note(p, f"n{n}", read=bool(n % 2))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("notifications"))
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(p: Personas) -> None:
+    note = Notification.objects.create(
+        recipient=user_of(p.practitioner),
+        message="Feedback is ready",
+        url=reverse("audits:actions"),
+    )
+    client = p.client_for(p.practitioner)
+    listing = client.get(reverse("notifications")).content.decode()
+    opener = reverse("notification_open", args=[note.public_id])
+    assert f'href="{opener}"' in listing
+    response = client.get(opener)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("audits:actions")
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert Event.objects.filter(verb="notification.read", target_id=str(note.public_id)).exists()
+
+
+def test_opening_someone_elses_notification_is_not_found(p: Personas) -> None:
+    note = _note(p, "Private")
+    response = p.client_for(p.auditor).get(reverse("notification_open", args=[note.public_id]))
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+@pytest.mark.parametrize("url", ["", "https://elsewhere.example/", "//elsewhere.example/x"])
+def test_a_notification_never_opens_a_page_off_this_site(p: Personas, url: str) -> None:
+    note = Notification.objects.create(recipient=user_of(p.practitioner), message="x", url=url)
+    response = p.client_for(p.practitioner).get(reverse("notification_open", args=[note.public_id]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notifications")
+
+
+def test_notifications_about_one_page_are_marked_read_for_everyone(p: Personas) -> None:
+    for who in ("practitioner", "auditor"):
+        Notification.objects.create(recipient=user_of(getattr(p, who)), message="x", url="/a/")
+    elsewhere = Notification.objects.create(recipient=user_of(p.auditor), message="y", url="/b/")
+    assert notifications_mark_read_by_url(url="/a/") == 2
+    assert not Notification.objects.filter(url="/a/", read_at__isnull=True).exists()
+    elsewhere.refresh_from_db()
+    assert elsewhere.read_at is None
+    assert notifications_mark_read_by_url(url="") == 0

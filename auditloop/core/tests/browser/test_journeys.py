@@ -126,3 +126,34 @@ def test_manager_acknowledges_an_unsafe_child_flag(p: Personas, page_as: PageAs)
     escalation = Escalation.objects.get(pk=escalation.pk)
     assert escalation.acknowledged_by == p.team_manager
     assert escalation.response == response
+
+
+def test_manager_opens_a_flag_notice_and_what_is_needed_to_act(
+    p: Personas, page_as: PageAs
+) -> None:
+    audit = planned_audit(p)
+    audit.status = AuditStatus.IN_PROGRESS
+    audit.save()
+    escalation_raise(
+        audit=audit, by=user_of(p.auditor), reason="The child has not been seen for 3 months."
+    )
+    page = page_as(p.team_manager)
+    page.get_by_role("link", name=re.compile("Notifications")).click()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Unsafe-child flag raised")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unsafe-child flag")
+    expect(page.get_by_text(p.case.la_child_id, exact=True)).to_be_visible()
+
+    page.get_by_role("link", name=re.compile("Open the audit")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The audit behind an unsafe-child flag"
+    )
+    expect(page.get_by_text("The child has not been seen for 3 months.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("Open the case file")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(p.case.la_child_id)
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("Notifications")).click()
+    expect(page.get_by_text("Unread", exact=True)).to_have_count(0)
