@@ -200,6 +200,10 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("AUDITLOOP_FROM_EMAIL", "auditloop@northshire.example")
+# Named in the accessibility statement, for problems and requests for another format.
+ACCESSIBILITY_CONTACT_EMAIL = (
+    os.environ.get("AUDITLOOP_ACCESSIBILITY_CONTACT_EMAIL") or DEFAULT_FROM_EMAIL
+)
 
 # Children's IDs never reach the logs: only opaque ids appear in URLs, and
 # request logging does not include bodies.

@@ -25,5 +25,6 @@ urlpatterns = [
         views.notification_read,
         name="notification_read",
     ),
+    path("accessibility/", views_public.accessibility, name="accessibility"),
     path("favicon.ico", views_public.favicon, name="favicon"),
 ]
