@@ -200,12 +200,27 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("AUDITLOOP_FROM_EMAIL", "auditloop@northshire.example")
+# Named in the accessibility statement, for problems and requests for another format.
+ACCESSIBILITY_CONTACT_EMAIL = (
+    os.environ.get("AUDITLOOP_ACCESSIBILITY_CONTACT_EMAIL") or DEFAULT_FROM_EMAIL
+)
 
 # Children's IDs never reach the logs: only opaque ids appear in URLs, and
 # request logging does not include bodies.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 404, a lockout's 429) is one line without a traceback; a server
+    # error keeps its traceback (auditloop.core.logfilters).
+    "filters": {"refusals_in_one_line": {"()": "auditloop.core.logfilters.RefusalsInOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("AUDITLOOP_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own console handler (on with AUDITLOOP_DEBUG) would print it all again.
+        "django": {"handlers": [], "level": "INFO"},
+        # axes keeps each failed sign-in in its tables; a lockout's line is the refused request's.
+        "axes": {"level": "ERROR"},
+    },
 }

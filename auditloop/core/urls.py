@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from auditloop.core import views
+from auditloop.core import views, views_public
 from auditloop.core.access import public
 
 urlpatterns = [
@@ -26,4 +26,6 @@ urlpatterns = [
         views.notification_read,
         name="notification_read",
     ),
+    path("accessibility/", views_public.accessibility, name="accessibility"),
+    path("favicon.ico", views_public.favicon, name="favicon"),
 ]

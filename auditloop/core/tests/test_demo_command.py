@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -14,6 +16,7 @@ from auditloop.accounts.models import Role, Service, StaffMember
 from auditloop.audits.models import Audit
 from auditloop.core.demo import DEMO_LOGINS, demo_council_build, demo_digest
 from auditloop.core.management.commands import demo as demo_command
+from auditloop.core.services import notification_send
 from auditloop.core.testing import Personas
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +29,13 @@ def password_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AUDITLOOP_DEMO_PASSWORD_FILE", str(path))
     monkeypatch.delenv("AUDITLOOP_DEMO_PASSWORD", raising=False)
     return path
+
+
+@pytest.fixture(autouse=True)
+def site_url_restored(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo command sets SITE_URL for the process it serves from; put it back after."""
+    settings.SITE_URL = django_settings.SITE_URL
+    monkeypatch.delenv("AUDITLOOP_SITE_URL", raising=False)
 
 
 @pytest.fixture
@@ -71,6 +81,32 @@ def test_demo_seeds_an_empty_database_and_prints_url_and_seven_logins(
     for label in ("Practitioner (social worker)", "Team manager", "Administrator"):
         assert label in output
     assert StaffMember.objects.count() > 7
+
+
+def test_emails_link_to_the_port_the_demo_serves(
+    password_file: Path, p: Personas, django_capture_on_commit_callbacks: Any
+) -> None:
+    output = run_demo("--port", "8123")
+    assert "Links in emails go to http://127.0.0.1:8123." in output
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_send(
+            recipients=[p.auditor], message="An audit is ready.", url="/audits/", email_subject="A"
+        )
+    assert "http://127.0.0.1:8123/audits/" in mail.outbox[0].body
+
+
+def test_a_site_url_from_the_environment_wins_over_the_port(
+    password_file: Path, p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDITLOOP_SITE_URL", "https://audit.northshire.example")
+    output = run_demo("--port", "8123")
+    assert "Links in emails go to https://audit.northshire.example." in output
+    assert django_settings.SITE_URL == "https://audit.northshire.example"
+
+
+def test_a_port_out_of_range_is_refused_with_a_message(password_file: Path) -> None:
+    with pytest.raises(CommandError, match="from 1 to 65535, not 70000"):
+        run_demo("--port", "70000")
 
 
 def test_generated_password_is_kept_private_and_signs_each_demo_user_in(
@@ -128,8 +164,8 @@ def test_demo_then_serves_on_the_loopback_address_without_the_reloader(
     monkeypatch.setattr(demo_command, "call_command", lambda *a, **kw: calls.append((a, kw)))
     workers: list[FakeWorker] = []
 
-    def start_worker(argv: list[str]) -> FakeWorker:
-        workers.append(FakeWorker(argv))
+    def start_worker(argv: list[str], env: dict[str, str]) -> FakeWorker:
+        workers.append(FakeWorker(argv, env))
         return workers[-1]
 
     monkeypatch.setattr("subprocess.Popen", start_worker)
@@ -141,11 +177,14 @@ def test_demo_then_serves_on_the_loopback_address_without_the_reloader(
     assert len(workers) == 1
     assert workers[0].argv[-4:] == ["db_worker", "--no-reload", "--interval", "1"]
     assert workers[0].terminated
+    # The worker sends emails too: its links go to the same port.
+    assert workers[0].env["AUDITLOOP_SITE_URL"] == "http://127.0.0.1:8765"
 
 
 class FakeWorker:
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.argv = argv
+        self.env = env
         self.pid = 4242
         self.terminated = False
 

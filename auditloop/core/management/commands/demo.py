@@ -2,6 +2,7 @@
 
 Seeds the small council (seed 1) when the database holds none, so a second run keeps the data;
 sets the seven demo logins' password; prints the URL and one login per role; then serves.
+Links in emails point at the port served, unless AUDITLOOP_SITE_URL says otherwise.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auditloop.accounts.models import Role
 from auditloop.core.demo import (
@@ -39,6 +41,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         port: int = options["port"]
+        if not 0 < port < 65536:
+            raise CommandError(f"--port must be a number from 1 to 65535, not {port}.")
+        url = f"http://127.0.0.1:{port}/"
+        # Emails link to the server this demo starts, both from here and from the worker.
+        site_url = os.environ.get("AUDITLOOP_SITE_URL") or url.rstrip("/")
+        settings.SITE_URL = site_url
         if council_exists():
             self.stdout.write("Using the council already in this database.")
         else:
@@ -48,14 +56,13 @@ class Command(BaseCommand):
         password, source = demo_password()
         missing = demo_logins_set_password(password=password)
         labels = dict(Role.choices)
-        url = f"http://127.0.0.1:{port}/"
         lines = ["", f"auditloop demo: open {url}", ""]
         width = max(len(labels[role]) for _, role in DEMO_LOGINS)
         lines.append(f"  {'Role':<{width}}  {'Username':<12}  Password")
         for username, role in DEMO_LOGINS:
             if username not in missing:
                 lines.append(f"  {labels[role]:<{width}}  {username:<12}  {password}")
-        lines += ["", f"The password is {source}.", ""]
+        lines += ["", f"The password is {source}.", f"Links in emails go to {site_url}.", ""]
         self.stdout.write("\n".join(lines))
         if missing:
             self.stderr.write(
@@ -68,6 +75,7 @@ class Command(BaseCommand):
         # Imports run in the background on the database queue: the demo starts its worker.
         worker = subprocess.Popen(
             [sys.executable, "-m", "auditloop.cli", "db_worker", "--no-reload", "--interval", "1"],
+            env={**os.environ, "AUDITLOOP_SITE_URL": site_url},
         )
         self.stdout.write(f"Started the background worker for imports (process {worker.pid}).")
         try:
