@@ -1,7 +1,8 @@
 """The read-only JSON API, for BI tools and councils' own reports. OpenAPI at /api/v1/openapi.json.
 
-Every endpoint answers as the person behind the token (or session): the same scoped
-selectors as the pages, the same access log for every audit read.
+Every endpoint answers as the person behind the token (or session), through the same scoped
+selectors and get-for-user helpers as the pages, so it can list nothing a page would refuse;
+every audit it returns is recorded in the access log.
 """
 
 from __future__ import annotations
@@ -11,31 +12,33 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from auditloop.accounts.models import StaffMember
-from auditloop.api.models import ApiToken
-from auditloop.api.services import key_digest
+from auditloop.api.selectors import api_token_for_key
+from auditloop.api.services import api_token_mark_used
 from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.models import Action, Answer, Audit, AuditTool, ToolVersion
-from auditloop.audits.selectors import audits_visible_to
-from auditloop.core.models import AccessLog
+from auditloop.audits.models import ActionStatus, Audit, AuditStatus, AuditType
+from auditloop.audits.selectors import audit_answers, audits_matching, audits_visible_to
+from auditloop.audits.selectors_actions import actions_matching, actions_visible_to
+from auditloop.audits.selectors_tools import can_read_tools, tools_with_questions
+from auditloop.core.access import staff_for
+from auditloop.core.events import access_record_many
+
+MAX_LIMIT = 500
+# Far beyond any list the API holds, and small enough for every database's OFFSET.
+MAX_OFFSET = 1_000_000_000
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = (
-            ApiToken.objects.select_related("user__staff")
-            .filter(key_digest=key_digest(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        found = api_token_for_key(token)
         if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        api_token_mark_used(token=found)
         request.user = found.user
         return found.user
 
@@ -45,20 +48,67 @@ api = NinjaAPI(
     version="1",
     description=(
         "Read-only access to audits, actions and audit tools, scoped to the person the token "
-        "belongs to. Send `Authorization: Bearer <token>`; make a token on the API tokens page."
+        "belongs to: each list holds exactly what that person's pages show. Send "
+        "`Authorization: Bearer <token>`; make a token on the API tokens page. Lists take "
+        f"`limit` (1 to {MAX_LIMIT}, 100 if not given) and `offset` (0 to {MAX_OFFSET:,}); "
+        "a parameter out of range or of the wrong kind is refused with 400 and a message "
+        "naming it."
     ),
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
-    docs_url="/docs",
+    # The documentation is a page of the product (auditloop.api.views.api_documentation).
+    docs_url=None,
     docs_decorator=login_required,
 )
 
+# What a query parameter must be, in words, for the message a refused call gets.
+PARAMETER_RULES = {
+    "limit": f"limit must be a whole number from 1 to {MAX_LIMIT}",
+    "offset": f"offset must be a whole number from 0 to {MAX_OFFSET:,}",
+    "submitted_since": "submitted_since must be a date written YYYY-MM-DD",
+    "overdue": "overdue must be true or false",
+}
+
+
+def _refusal(request: HttpRequest, error: dict[str, Any]) -> dict[str, str]:
+    """One parameter pydantic refused, as {"parameter", "message"} in plain words, quoting
+    what was sent (cut short)."""
+    location = [str(part) for part in error.get("loc", ())]
+    name = location[-1] if location else "query"
+    expected = (error.get("ctx") or {}).get("expected")
+    if name in PARAMETER_RULES:
+        message = PARAMETER_RULES[name]
+    elif error.get("type") == "enum" and expected:
+        message = f"{name} must be {expected}"
+    else:
+        message = f"{name}: {error.get('msg', 'not accepted')}"
+    if location[:1] == ["query"] and name in request.GET:
+        sent = request.GET[name]
+        message += f" (you sent {sent[:40] + '…' if len(sent) > 40 else sent!r})"
+    return {"parameter": name, "message": message + "."}
+
+
+@api.exception_handler(ValidationError)
+def bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A call the API cannot answer as asked: 400, saying which parameter and why."""
+    problems = [_refusal(request, error) for error in exc.errors]
+    return api.create_response(
+        request,
+        {"detail": " ".join(p["message"] for p in problems), "errors": problems},
+        status=400,
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
 
 class IndexOut(Schema):
-    audits: str
-    actions: str
-    tools: str
-    schema_url: str
+    audits: str = Field(description="The address of the list of audits.")
+    actions: str = Field(description="The address of the list of actions.")
+    tools: str = Field(description="The address of the list of audit tools.")
+    schema_url: str = Field(description="The address of this OpenAPI schema.")
 
 
 @api.get("/", response=IndexOut, summary="Where each collection is")
@@ -72,59 +122,64 @@ def index(request: HttpRequest) -> dict[str, str]:
     }
 
 
-def _staff(request: HttpRequest) -> StaffMember:
-    staff = getattr(request.user, "staff", None)
-    if not isinstance(staff, StaffMember) or not staff.is_active:
-        raise Http404("No staff record for this login.")
-    return staff
-
-
 class Page(Schema):
-    limit: int = 100
-    # A negative offset would reach the database as negative indexing and fail there.
-    offset: int = Field(0, ge=0)
+    limit: int = Field(
+        100, ge=1, le=MAX_LIMIT, description=f"How many to return, from 1 to {MAX_LIMIT}."
+    )
+    offset: int = Field(
+        0,
+        ge=0,
+        le=MAX_OFFSET,
+        description="How many to skip first. Past the end of the list, the page is empty.",
+    )
 
 
 class AuditFilters(Page):
-    status: str | None = None
-    audit_type: str | None = None
-    submitted_since: datetime.date | None = None
+    status: AuditStatus | None = Field(None, description="Only audits with this status.")
+    audit_type: AuditType | None = Field(None, description="Only audits of this type.")
+    submitted_since: datetime.date | None = Field(
+        None, description="Only audits submitted on or after this date (YYYY-MM-DD)."
+    )
 
 
 class AuditOut(Schema):
-    id: uuid.UUID
-    audit_type: str
-    status: str
-    tool: str
-    tool_version: int
-    cohort: str
-    case_id: uuid.UUID
-    service: str | None
-    team: str | None
-    auditor: str
-    overall_grade: str | None
-    overall_grade_value: int | None
-    due_date: datetime.date | None
-    created_at: datetime.datetime
-    submitted_at: datetime.datetime | None
-    completed_at: datetime.datetime | None
+    id: uuid.UUID = Field(description="The audit's identifier, as in its page's address.")
+    audit_type: str = Field(description="dip_sample, deep_dive, thematic or revisit.")
+    status: str = Field(description="planned, in_progress, submitted or completed.")
+    tool: str = Field(description="The name of the audit tool used.")
+    tool_version: int = Field(description="The version of the tool the audit keeps.")
+    cohort: str = Field(description="The child's cohort: CIN, CP, CLA or CL (care leaver).")
+    case_id: uuid.UUID = Field(
+        description="The case file's identifier in auditloop; never the LA child ID."
+    )
+    service: str | None = Field(description="The service of the team that holds the case.")
+    team: str | None = Field(description="The team that held the case when it was audited.")
+    auditor: str = Field(description="The auditor's name.")
+    overall_grade: str | None = Field(description="The overall grade's code, once graded.")
+    overall_grade_value: int | None = Field(
+        description="The overall grade's place on its scale: higher is better."
+    )
+    due_date: datetime.date | None = Field(description="When the audit is due.")
+    created_at: datetime.datetime = Field(description="When the audit was planned.")
+    submitted_at: datetime.datetime | None = Field(description="When it was last submitted.")
+    completed_at: datetime.datetime | None = Field(description="When it was completed.")
 
 
 class AnswerOut(Schema):
-    question: str
-    kind: str
-    compliance: str | None
-    grade: str | None
-    grade_value: int | None
+    question: str = Field(description="The question's code in its tool version.")
+    kind: str = Field(description="compliance (yes, no or not applicable) or graded.")
+    compliance: str | None = Field(description="yes, no or na, for a compliance check.")
+    grade: str | None = Field(description="The grade's code, for a graded question.")
+    grade_value: int | None = Field(description="The grade's place on its scale.")
 
 
 class AuditDetailOut(AuditOut):
-    answers: list[AnswerOut]
+    answers: list[AnswerOut] = Field(description="Every answer, in the tool's order.")
 
 
 class AuditPage(Schema):
-    count: int
-    items: list[AuditOut]
+    count: int = Field(description="How many audits match, on every page together.")
+    items: list[AuditOut] = Field(description="This page of them, newest first.")
 
 
 def _audit_out(audit: Audit) -> dict[str, Any]:
@@ -152,33 +207,24 @@ def _audit_out(audit: Audit) -> dict[str, Any]:
 
 @api.get("/audits", response=AuditPage, summary="Audits you may see, newest first")
 def list_audits(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
-    staff = _staff(request)
-    audits = audits_visible_to(staff).select_related("team__service")
-    if filters.status:
-        audits = audits.filter(status=filters.status)
-    if filters.audit_type:
-        audits = audits.filter(audit_type=filters.audit_type)
-    if filters.submitted_since:
-        audits = audits.filter(submitted_at__date__gte=filters.submitted_since)
-    limit = max(1, min(filters.limit, 500))
-    page = list(audits.order_by("-created_at", "-id")[filters.offset : filters.offset + limit])
-    # A list of audits is a read of each of them.
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            user=staff.user,
-            target_type="audits.audit",
-            target_id=str(a.public_id),
-            purpose="api",
-        )
-        for a in page
+    staff = staff_for(request.user)
+    audits = audits_matching(
+        audits_visible_to(staff).select_related("team__service"),
+        status=filters.status or "",
+        audit_type=filters.audit_type or "",
+        submitted_since=filters.submitted_since,
     )
+    page = list(
+        audits.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
+    )
+    # A list of audits is a read of each of them.
+    access_record_many(user=staff.user, targets=page, purpose="api")
     return {"count": audits.count(), "items": [_audit_out(a) for a in page]}
 
 
 @api.get("/audits/{audit_id}", response=AuditDetailOut, summary="One audit with its answers")
 def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
     audit = get_audit_for_user(request.user, audit_id)
-    answers = Answer.objects.filter(audit=audit).select_related("question", "grade")
     out = _audit_out(audit)
     out["answers"] = [
         {
@@ -188,37 +234,31 @@ def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
             "grade": a.grade.code if a.grade else None,
             "grade_value": a.grade.value if a.grade else None,
         }
-        for a in answers.order_by("question__section__order", "question__order")
+        for a in audit_answers(audit)
     ]
     return out
 
 
 class ActionFilters(Page):
-    status: str | None = None
-    overdue: bool = False
+    status: ActionStatus | None = Field(None, description="Only actions with this status.")
+    overdue: bool = Field(False, description="Only open actions past their due date.")
 
 
 class ActionOut(Schema):
-    id: uuid.UUID
-    audit_id: uuid.UUID
-    owner: str
-    due_date: datetime.date
-    status: str
-    completed_at: datetime.datetime | None
+    id: uuid.UUID = Field(description="The action's identifier, as in its page's address.")
+    audit_id: uuid.UUID = Field(description="The audit it came from.")
+    owner: str = Field(description="The name of the person who owns it.")
+    due_date: datetime.date = Field(description="When it is due.")
+    status: str = Field(description="open, completed or cancelled.")
+    completed_at: datetime.datetime | None = Field(description="When it was completed.")
 
 
-@api.get("/actions", response=list[ActionOut], summary="Actions you own or can see")
+@api.get("/actions", response=list[ActionOut], summary="Actions you may open, soonest due first")
 def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> list[dict[str, Any]]:
-    staff = _staff(request)
-    visible = audits_visible_to(staff).values("pk")
-    actions = Action.objects.filter(Q(owner=staff) | Q(audit__in=visible)).select_related(
-        "owner", "audit"
+    staff = staff_for(request.user)
+    actions = actions_matching(
+        actions_visible_to(staff), status=filters.status or "", overdue=filters.overdue
     )
-    if filters.status:
-        actions = actions.filter(status=filters.status)
-    if filters.overdue:
-        actions = actions.filter(status="open", due_date__lt=timezone.localdate())
-    limit = max(1, min(filters.limit, 500))
     return [
         {
             "id": a.public_id,
@@ -228,46 +268,56 @@ def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> list[di
             "status": a.status,
             "completed_at": a.completed_at,
         }
-        for a in actions.order_by("due_date", "id")[filters.offset : filters.offset + limit]
+        for a in actions[filters.offset : filters.offset + filters.limit]
     ]
 
 
 class QuestionOut(Schema):
-    code: str
-    section: str
-    text: str
-    kind: str
-    descriptors: dict[str, str]
+    code: str = Field(description="The question's code, as answers name it.")
+    section: str = Field(description="The title of its section.")
+    text: str = Field(description="The question as auditors read it.")
+    kind: str = Field(description="compliance or graded.")
+    descriptors: dict[str, str] = Field(
+        description="For a graded question: what each grade (by code) looks like."
+    )
 
 
 class VersionOut(Schema):
-    number: int
-    is_published: bool
-    grading_scale: str
-    questions: list[QuestionOut]
+    id: uuid.UUID = Field(description="The version's identifier, as in its page's address.")
+    number: int = Field(description="1 for the first version, and so on.")
+    is_published: bool = Field(
+        description="false for a draft (listed only to those who may change tools)."
+    )
+    grading_scale: str = Field(description="The grading scale's short name.")
+    questions: list[QuestionOut] = Field(description="Every question, in order.")
 
 
 class ToolOut(Schema):
-    slug: str
-    name: str
-    kind: str
-    versions: list[VersionOut]
+    id: uuid.UUID = Field(description="The tool's identifier.")
+    slug: str = Field(description="The tool's short name.")
+    name: str = Field(description="The tool's name.")
+    kind: str = Field(description="compliance, quality or mixed.")
+    versions: list[VersionOut] = Field(description="Its versions, newest first.")
 
 
-@api.get("/tools", response=list[ToolOut], summary="Audit tools with every version's questions")
+@api.get(
+    "/tools",
+    response=list[ToolOut],
+    summary="Audit tools with each version's questions, newest version first",
+)
 def list_tools(request: HttpRequest) -> list[dict[str, Any]]:
-    _staff(request)
-    versions = ToolVersion.objects.select_related("grading_scale").prefetch_related(
-        "sections__questions"
-    )
-    tools = AuditTool.objects.prefetch_related(Prefetch("versions", queryset=versions))
+    staff = staff_for(request.user)
+    if not can_read_tools(staff):
+        raise PermissionDenied("Your role does not give you access to audit tools.")
     return [
         {
+            "id": t.public_id,
             "slug": t.slug,
             "name": t.name,
             "kind": t.kind,
             "versions": [
                 {
+                    "id": v.public_id,
                     "number": v.number,
                     "is_published": v.is_published,
                     "grading_scale": v.grading_scale.slug,
@@ -283,8 +333,8 @@ def list_tools(request: HttpRequest) -> list[dict[str, Any]]:
                         for q in s.questions.all()
                     ],
                 }
-                for v in t.versions.all()
+                for v in t.version_list  # type: ignore[attr-defined]
             ],
         }
-        for t in tools
+        for t in tools_with_questions(staff)
     ]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -8,15 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditloop.api.models import ApiToken
+from auditloop.api.selectors import key_digest
 from auditloop.core.events import event_record
 
 
 class ApiTokenRefused(Exception):
     pass
-
-
-def key_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -41,3 +37,9 @@ def api_token_revoke(*, token: ApiToken, by: Any) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     event_record(actor=by, verb="api_token.revoked", target=token, summary=token.name)
     return token
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Note when the token was last used, for its owner's list. Bookkeeping on every call, not
+    a change of what the token may do, so no event is written."""
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

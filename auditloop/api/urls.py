@@ -14,6 +14,8 @@ def _api_patterns() -> tuple[list[URLPattern | URLResolver], str, str]:
             # The API authenticates each call itself (token or session) and answers through
             # the same scoped selectors and get-for-user helpers as the pages.
             mark_decision(pattern.callback, "api: token or session; scoped selectors")
+    # The documentation is a page of the product, at the address the API's own docs had.
+    patterns = [*patterns, path("docs", views.api_documentation, name="docs")]
     return patterns, app_name, namespace
 
 

@@ -8,6 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from auditloop.api.api import MAX_LIMIT, MAX_OFFSET, api
+from auditloop.api.documentation import documentation_from_schema
 from auditloop.api.models import ApiToken
 from auditloop.api.services import ApiTokenRefused, api_token_create, api_token_revoke
 from auditloop.core.access import any_staff
@@ -48,3 +50,17 @@ def token_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
     with contextlib.suppress(ApiTokenRefused):
         api_token_revoke(token=token, by=request.user)
     return redirect("api_tokens:list")
+
+
+@any_staff
+def api_documentation(request: HttpRequest) -> HttpResponse:
+    """The API's endpoints and answers, read from the OpenAPI schema it serves."""
+    return render(
+        request,
+        "api/documentation.html",
+        {
+            "docs": documentation_from_schema(api.get_openapi_schema()),
+            "max_limit": MAX_LIMIT,
+            "max_offset": f"{MAX_OFFSET:,}",
+        },
+    )

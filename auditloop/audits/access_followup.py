@@ -10,7 +10,7 @@ from django.http import Http404
 
 from auditloop.accounts.models import StaffMember, User
 from auditloop.audits.models import Action, Escalation
-from auditloop.audits.selectors_actions import action_visibility_filter
+from auditloop.audits.selectors_actions import actions_visible_to
 from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.core.access import staff_for
 from auditloop.core.events import access_record
@@ -45,7 +45,8 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
     staff = staff_for(user)
     try:
         return (
-            Action.objects.filter(action_visibility_filter(staff), public_id=public_id)
+            actions_visible_to(staff)
+            .filter(public_id=public_id)
             .select_related(
                 "owner__team", "audit__team__service", "audit__auditor", "answer__question"
             )

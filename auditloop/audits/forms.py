@@ -24,6 +24,7 @@ from auditloop.audits.models import (
     Section,
     ToolVersion,
 )
+from auditloop.audits.selectors import audits_matching
 from auditloop.audits.selectors_planning import (
     auditors_independent_of,
     audits_of_case_to_revisit,
@@ -67,11 +68,11 @@ class AuditFilterForm(forms.Form):
     def filter(self, audits: QuerySet[Audit]) -> QuerySet[Audit]:
         if not self.is_valid():
             return audits
-        if status := self.cleaned_data.get("status"):
-            audits = audits.filter(status=status)
-        if audit_type := self.cleaned_data.get("audit_type"):
-            audits = audits.filter(audit_type=audit_type)
-        return audits
+        return audits_matching(
+            audits,
+            status=self.cleaned_data.get("status") or "",
+            audit_type=self.cleaned_data.get("audit_type") or "",
+        )
 
 
 class _StaffChoiceField(forms.ModelChoiceField[StaffMember]):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import Audit, AuditStatus, Participant
+from auditloop.audits.models import Answer, Audit, AuditStatus, Participant
 
 # A practitioner and their team manager see an audit once it has been submitted.
 SHARED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
@@ -42,4 +44,31 @@ def audit_visibility_filter(staff: StaffMember) -> Q:
 def audits_visible_to(staff: StaffMember) -> QuerySet[Audit]:
     return Audit.objects.filter(audit_visibility_filter(staff)).select_related(
         "case", "auditor", "practitioner", "team", "overall_grade", "tool_version__tool"
+    )
+
+
+def audits_matching(
+    audits: QuerySet[Audit],
+    *,
+    status: str = "",
+    audit_type: str = "",
+    submitted_since: datetime.date | None = None,
+) -> QuerySet[Audit]:
+    """`audits` narrowed by the list's filters (the page's and the API's); blank means any."""
+    if status:
+        audits = audits.filter(status=status)
+    if audit_type:
+        audits = audits.filter(audit_type=audit_type)
+    if submitted_since is not None:
+        audits = audits.filter(submitted_at__date__gte=submitted_since)
+    return audits
+
+
+def audit_answers(audit: Audit) -> QuerySet[Answer]:
+    """The audit's answers in the tool's order, with their questions and grades. The audit
+    comes from `get_audit_for_user`, which decided (and logged) the read."""
+    return (
+        Answer.objects.filter(audit=audit)
+        .select_related("question", "grade")
+        .order_by("question__section__order", "question__order")
     )

@@ -30,6 +30,28 @@ def action_visibility_filter(staff: StaffMember) -> Q:
     return rule
 
 
+def actions_visible_to(staff: StaffMember) -> QuerySet[Action]:
+    """Every action `staff` may open (`action_visibility_filter`), soonest due first: what
+    `get_action_for_user` answers and what the API lists."""
+    return (
+        Action.objects.filter(action_visibility_filter(staff))
+        .select_related("owner", "audit")
+        .order_by("due_date", "id")
+    )
+
+
+def actions_matching(
+    actions: QuerySet[Action], *, status: str = "", overdue: bool = False
+) -> QuerySet[Action]:
+    """`actions` narrowed to one status (blank for any) and, with `overdue`, to the open ones
+    past their due date, as on the "Overdue" tab."""
+    if status:
+        actions = actions.filter(status=status)
+    if overdue:
+        actions = actions_filtered(actions, "overdue")
+    return actions
+
+
 def _listed(qs: QuerySet[Action]) -> QuerySet[Action]:
     return qs.select_related("owner__team", "audit__team").order_by("due_date", "id")
 

@@ -35,6 +35,11 @@ def can_change_tools(staff: StaffMember) -> bool:
     return staff.role in TOOL_WRITE_ROLES
 
 
+def can_read_tools(staff: StaffMember) -> bool:
+    """Who reaches the audit tools pages (and the API's list of tools)."""
+    return staff.role in TOOL_READ_ROLES
+
+
 def _visible_versions(staff: StaffMember) -> QuerySet[ToolVersion]:
     versions = ToolVersion.objects.all()
     if not can_change_tools(staff):
@@ -89,6 +94,30 @@ def tools_for_list(staff: StaffMember) -> list[AuditTool]:
         t.draft = next((v for v in t.version_list if not v.is_published), None)  # type: ignore[attr-defined]
         t.published = next((v for v in t.version_list if v.is_published), None)  # type: ignore[attr-defined]
     return tools
+
+
+def tools_with_questions(staff: StaffMember) -> list[AuditTool]:
+    """Every tool, by name, each with `version_list` (newest first, the drafts only for those
+    who may change tools, as on the tools page), each version with its scale, sections and
+    questions. Four queries, whatever the number of tools."""
+    versions = (
+        _visible_versions(staff)
+        .select_related("grading_scale")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=Section.objects.order_by("order").prefetch_related(
+                    Prefetch("questions", queryset=Question.objects.order_by("order"))
+                ),
+            )
+        )
+        .order_by("-number")
+    )
+    return list(
+        AuditTool.objects.prefetch_related(
+            Prefetch("versions", queryset=versions, to_attr="version_list")
+        ).order_by("name")
+    )
 
 
 def get_tool_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> AuditTool:

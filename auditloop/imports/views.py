@@ -9,12 +9,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from auditloop.core.access import roles_required
+from auditloop.core.access import roles_required, staff_for
 from auditloop.imports.access import IMPORT_ROLES, get_import_run_for_user, import_kind_refusal
 from auditloop.imports.exports import issues_csv, issues_xlsx
 from auditloop.imports.forms import ImportUploadForm
 from auditloop.imports.parsers.staff import template_csv
-from auditloop.imports.selectors import import_issues_of, import_runs_recent
+from auditloop.imports.selectors import import_issues_of, import_runs_visible_to
 from auditloop.imports.services import import_run_queue
 from auditloop.imports.tasks import import_run_task
 
@@ -46,7 +46,8 @@ def import_index(request: HttpRequest) -> HttpResponse:
         )
         import_run_task.enqueue(str(run.public_id))
         return redirect("imports:run", public_id=run.public_id)
-    page = Paginator(import_runs_recent(), RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    runs = import_runs_visible_to(staff_for(request.user))
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/index.html", {"form": form, "page": page})
 
 

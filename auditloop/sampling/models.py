@@ -45,6 +45,13 @@ class Cycle(PublicIdModel):
         return [labels.get(t, t) for t in self.audit_types]
 
 
+def role_in_sentence(role: str) -> str:
+    """A role's display words inside a sentence: only the first letter lowered, so "Auditor or
+    QA officer" reads "auditor or QA officer", never "auditor or qa officer"."""
+    label = str(Role(role).label)
+    return label[:1].lower() + label[1:]
+
+
 class QuotaKind(models.TextChoices):
     PER_AUDITOR = "per_auditor", "Each auditor, a month"
     PER_TEAM = "per_team", "Cases from each team, a month"
@@ -72,7 +79,7 @@ class Quota(PublicIdModel):
         if self.kind == QuotaKind.PER_TEAM:
             return "Every team"
         if self.role:
-            return f"Each {str(Role(self.role).label).lower()}"
+            return f"Each {role_in_sentence(self.role)}"
         return "Everyone in the pool"
 
 

@@ -92,6 +92,20 @@ class OverviewCell:
     def shortfall(self) -> int:
         return max(0, self.target - self.planned) if self.started else 0
 
+    @property
+    def progress(self) -> str:
+        """Planned against done in words: "None planned", "1 of 3 done"; never "0 of 0"."""
+        if self.planned == 0:
+            return "None planned"
+        return f"{self.done} of {self.planned} done"
+
+    @property
+    def shortfall_words(self) -> str:
+        """Empty when the month is on plan, else e.g. "6 short of the plan of 10"."""
+        if not self.shortfall:
+            return ""
+        return f"{self.shortfall} short of the plan of {self.target}"
+
 
 @dataclass
 class OverviewRow:
@@ -115,20 +129,39 @@ class Overview:
     totals: OverviewRow
     auditors: list[AuditorLine]
     team_target: int  # cases a team, a month, from the per-team quotas
+    # The cycle's services the viewer does not oversee, left out of every figure above.
+    services_left_out: list[str] = field(default_factory=list)
 
 
-def cycle_overview(cycle: Cycle, *, today: datetime.date) -> Overview:
+def overview_service_ids(staff: StaffMember) -> list[int] | None:
+    """The services whose teams and audits `staff` sees in a cycle overview: every one for an
+    administrator (None), otherwise those they oversee, exactly as on the audit pages."""
+    if staff.role == Role.ADMINISTRATOR:
+        return None
+    return services_overseen(staff)
+
+
+def cycle_overview(
+    cycle: Cycle, *, today: datetime.date, service_ids: list[int] | None = None
+) -> Overview:
     """Planned against done, by team (of the audited case) and month, and by auditor.
 
-    Four queries, whatever the number of audits: teams, quotas, and two aggregates."""
+    With `service_ids`, only the teams of those services and the audits of cases they hold
+    count: a senior leader over one service sees their teams, not the whole cycle's.
+    Five queries, whatever the number of audits: services, teams, quotas, two aggregates."""
     months = cycle_months(cycle)
     month_index = {m: i for i, m in enumerate(months)}
-    teams = list(Team.objects.filter(service__cycles=cycle).order_by("service__name", "name"))
+    in_scope = Q() if service_ids is None else Q(audit__team__service_id__in=service_ids)
+    services = list(cycle.services.order_by("name").values_list("id", "name"))
+    left_out = [name for pk, name in services if service_ids is not None and pk not in service_ids]
+    teams = Team.objects.filter(service__cycles=cycle)
+    if service_ids is not None:
+        teams = teams.filter(service_id__in=service_ids)
     team_target = sum(
         q.per_month for q in Quota.objects.filter(cycle=cycle, kind=QuotaKind.PER_TEAM)
     )
     counts = (
-        CycleAudit.objects.filter(cycle=cycle)
+        CycleAudit.objects.filter(in_scope, cycle=cycle)
         .values("audit__team_id", "planned_month")
         .annotate(planned=Count("id"), done=Count("id", filter=Q(audit__status__in=DONE_STATUSES)))
         .order_by()
@@ -137,7 +170,7 @@ def cycle_overview(cycle: Cycle, *, today: datetime.date) -> Overview:
         t.pk: OverviewRow(
             t.name, [OverviewCell(target=team_target, started=m <= today) for m in months]
         )
-        for t in teams
+        for t in teams.order_by("service__name", "name")
     }
     for line in counts:
         i = month_index.get(line["planned_month"])
@@ -151,7 +184,9 @@ def cycle_overview(cycle: Cycle, *, today: datetime.date) -> Overview:
         row.cells[i].planned += line["planned"]
         row.cells[i].done += line["done"]
     rows = list(by_team.values())
-    totals = OverviewRow("All teams", [OverviewCell() for _ in months])
+    totals = OverviewRow(
+        "All your teams" if left_out else "All teams", [OverviewCell() for _ in months]
+    )
     for row in rows:
         for i, cell in enumerate(row.cells):
             for target in (row.total, totals.cells[i], totals.total):
@@ -159,7 +194,7 @@ def cycle_overview(cycle: Cycle, *, today: datetime.date) -> Overview:
                 target.done += cell.done
                 target.target += cell.target
     per_auditor = (
-        CycleAudit.objects.filter(cycle=cycle)
+        CycleAudit.objects.filter(in_scope, cycle=cycle)
         .values("audit__auditor__name", "audit__auditor_id")
         .annotate(
             planned=Count("id"),
@@ -175,7 +210,7 @@ def cycle_overview(cycle: Cycle, *, today: datetime.date) -> Overview:
         AuditorLine(a["audit__auditor__name"], a["planned"], a["done"], a["overdue"])
         for a in per_auditor
     ]
-    return Overview(months, rows, totals, auditors, team_target)
+    return Overview(months, rows, totals, auditors, team_target, left_out)
 
 
 def draw_chosen_rows(draw: SampleDraw) -> QuerySet[SampleDrawCase]:

@@ -26,6 +26,7 @@ from auditloop.sampling.selectors import (
     cycle_overview,
     cycles_visible_to,
     draw_chosen_rows,
+    overview_service_ids,
 )
 from auditloop.sampling.services import (
     SamplingRefused,
@@ -305,13 +306,12 @@ def draw_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @roles_required(*READERS)
 def cycle_overview_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, public_id)
-    overview = cycle_overview(cycle, today=timezone.localdate())
+    staff = staff_for(request.user)
+    overview = cycle_overview(
+        cycle, today=timezone.localdate(), service_ids=overview_service_ids(staff)
+    )
     return render(
         request,
         "sampling/cycle_overview.html",
-        {
-            "cycle": cycle,
-            "overview": overview,
-            "can_plan": cycle_can_plan(staff_for(request.user), cycle),
-        },
+        {"cycle": cycle, "overview": overview, "can_plan": cycle_can_plan(staff, cycle)},
     )

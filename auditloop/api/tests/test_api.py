@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from auditloop.accounts.models import User
 from auditloop.api.services import ApiTokenRefused, api_token_create, api_token_revoke
-from auditloop.audits.models import Answer, Audit, AuditStatus, AuditType, Grade
+from auditloop.audits.models import Action, Answer, Audit, AuditStatus, AuditType, Grade
+from auditloop.audits.services.actions import action_create
+from auditloop.audits.services.tools import tool_version_draft_create
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog, Event
 from auditloop.core.testing import Personas
@@ -156,3 +161,76 @@ def test_tools_list_every_version_with_its_questions(p: Personas) -> None:
     by_slug = {t["slug"]: t for t in tools}
     assert len(by_slug["compliance-dip-sample"]["versions"][0]["questions"]) == 15
     assert by_slug["quality-deep-dive"]["versions"][0]["questions"][0]["descriptors"]["good"]
+
+
+def test_a_practitioner_cannot_list_an_action_whose_page_they_cannot_open(p: Personas) -> None:
+    """Their own audit, shared with them once submitted, with an action for its auditor: the
+    action's page answers 404 to the practitioner, so the API must not list it either."""
+    audit = _audit(p)
+    assert audit.practitioner == p.practitioner
+    action = action_create(
+        audit=audit,
+        by=p.moderator.user,  # type: ignore[arg-type]
+        description="Re-read the chronology.",
+        owner=p.auditor,
+        due_date=datetime.date(2026, 12, 1),
+    )
+    page = p.client_for(p.practitioner).get(reverse("audits:action", args=[action.public_id]))
+    assert page.status_code == 404
+    listed = _bearer(p, p.practitioner).get("/api/v1/actions").json()
+    assert listed == []
+    owner_listed = _bearer(p, p.auditor).get("/api/v1/actions").json()
+    assert [a["id"] for a in owner_listed] == [str(action.public_id)]
+
+
+def test_the_action_filters_narrow_what_the_token_may_see(p: Personas) -> None:
+    audit = _audit(p)
+    made = {
+        key: action_create(
+            audit=audit,
+            by=p.moderator.user,  # type: ignore[arg-type]
+            description=f"Action {key}.",
+            owner=p.practitioner,
+            due_date=datetime.date(2099, 1, 6),
+        )
+        for key in ("late", "later")
+    }
+    Action.objects.filter(pk=made["late"].pk).update(due_date=datetime.date(2020, 1, 6))
+    Action.objects.filter(pk=made["later"].pk).update(status="cancelled")
+    client = _bearer(p, p.practitioner)
+    overdue = client.get("/api/v1/actions?overdue=true").json()
+    assert [a["id"] for a in overdue] == [str(made["late"].public_id)]
+    cancelled = client.get("/api/v1/actions?status=cancelled").json()
+    assert [a["id"] for a in cancelled] == [str(made["later"].public_id)]
+
+
+def test_tools_are_refused_to_a_role_whose_pages_refuse_them(p: Personas) -> None:
+    for staff in (p.practitioner, p.board_member):
+        assert p.client_for(staff).get(reverse("audits:tools")).status_code == 403
+        response = _bearer(p, staff).get("/api/v1/tools")
+        assert response.status_code == 403
+        assert response.json() == {"detail": "Your role does not give you access to audit tools."}
+
+
+def test_a_draft_tool_version_is_listed_only_to_those_who_may_change_tools(p: Personas) -> None:
+    draft = tool_version_draft_create(tool=p.quality_tool.tool, by=p.moderator.user)
+
+    def version_ids(staff: Any) -> set[str]:
+        tools = _bearer(p, staff).get("/api/v1/tools").json()
+        return {v["id"] for t in tools for v in t["versions"]}
+
+    assert str(draft.public_id) in version_ids(p.moderator)
+    assert str(draft.public_id) in version_ids(p.administrator)
+    assert str(draft.public_id) not in version_ids(p.auditor)
+    assert str(p.quality_tool.public_id) in version_ids(p.auditor)
+
+
+def test_a_login_without_a_staff_record_is_refused_as_the_pages_refuse_it(
+    p: Personas,
+) -> None:
+    user = User.objects.create_user(username="nobody", password="x")
+    client = Client()
+    client.force_login(user)
+    response = client.get("/api/v1/audits")
+    assert response.status_code == 403
+    assert "not linked to an active member of staff" in response.json()["detail"]

@@ -88,3 +88,72 @@ def test_the_command_line_runs_as_the_operator(p: Personas) -> None:
     csv = (HEADER + "New Person,new@northshire.example,,North A,North,practitioner,,,\n").encode()
     result = import_run(kind=ImportKind.STAFF, files=[("s.csv", csv)])
     assert result.created == 1
+
+
+# Reading imports follows the same rule: a run and its problem files are for those who may
+# import its kind of file. Found by the trust review: any audit lead could read every run,
+# staff lists included.
+
+
+def _staff_list_run(p: Personas) -> ImportRun:
+    csv = (HEADER + "New Person,new@northshire.example,,North A,North,practitioner,,,\n").encode()
+    return import_run(
+        kind=ImportKind.STAFF, files=[("staff.csv", csv)], by=p.administrator.user
+    ).runs[0]
+
+
+def _case_list_run(p: Personas) -> ImportRun:
+    return import_run(
+        kind=ImportKind.ANNEX_A,
+        files=[("annex.xlsx", list_6(list_6_row("777")))],
+        by=p.administrator.user,
+    ).runs[0]
+
+
+def _run_urls(run: ImportRun) -> list[str]:
+    return [
+        reverse(name, args=[run.public_id])
+        for name in ("imports:run", "imports:progress", "imports:issues_csv", "imports:issues_xlsx")
+    ]
+
+
+def _listed(p: Personas, staff: StaffMember) -> str:
+    return p.client_for(staff).get(reverse("imports:index")).content.decode()
+
+
+def test_an_audit_lead_over_every_service_cannot_read_a_staff_list_run(p: Personas) -> None:
+    p.moderator.services.add(p.south)
+    staff_run = _staff_list_run(p)
+    client = p.client_for(p.moderator)
+    for url in _run_urls(staff_run):
+        assert client.get(url).status_code == 404, url
+    assert "staff.csv" not in _listed(p, p.moderator)
+
+
+def test_an_audit_lead_over_every_service_reads_case_list_runs(p: Personas) -> None:
+    p.moderator.services.add(p.south)
+    case_run = _case_list_run(p)
+    client = p.client_for(p.moderator)
+    for url in _run_urls(case_run):
+        assert client.get(url).status_code == 200, url
+    assert "annex.xlsx" in _listed(p, p.moderator)
+
+
+def test_an_audit_lead_over_some_services_reads_no_run(p: Personas) -> None:
+    runs = [_staff_list_run(p), _case_list_run(p)]
+    client = p.client_for(p.moderator)  # audit lead for North only
+    for run in runs:
+        for url in _run_urls(run):
+            assert client.get(url).status_code == 404, url
+    listed = _listed(p, p.moderator)
+    assert "staff.csv" not in listed and "annex.xlsx" not in listed
+
+
+def test_an_administrator_reads_every_run(p: Personas) -> None:
+    runs = [_staff_list_run(p), _case_list_run(p)]
+    client = p.client_for(p.administrator)
+    for run in runs:
+        for url in _run_urls(run):
+            assert client.get(url).status_code == 200, url
+    listed = _listed(p, p.administrator)
+    assert "staff.csv" in listed and "annex.xlsx" in listed

@@ -63,6 +63,7 @@ def _urls(run: ImportRun) -> list[str]:
 @pytest.mark.parametrize("role", ["administrator", "moderator"])
 def test_administrators_and_audit_leads_reach_every_imports_page(p: Personas, role: str) -> None:
     run = _run_with_issues()
+    p.moderator.services.add(p.south)  # an audit lead for the whole council
     client = p.client_for(getattr(p, role))
     for url in _urls(run):
         assert client.get(url).status_code == 200, url

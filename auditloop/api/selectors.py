@@ -1,0 +1,22 @@
+"""Reads of API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+
+from auditloop.api.models import ApiToken
+
+
+def key_digest(key: str) -> str:
+    """What is stored of a key: its SHA-256, never the key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The live token with this key, with its user and staff record; None for a key that is
+    unknown, revoked, or whose login has ended."""
+    return (
+        ApiToken.objects.select_related("user__staff")
+        .filter(key_digest=key_digest(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
