@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
@@ -118,9 +119,15 @@ def access_target_types() -> list[str]:
     )
 
 
-def changes(before: dict[str, object], after: dict[str, object]) -> list[tuple[str, str, str]]:
+# What the log says in place of audit content, which it never holds.
+CONTENT_NOT_SHOWN = "Changed (what it says is kept with the record, not in this log)"
+
+
+def changes(
+    before: dict[str, object], after: dict[str, object], content_changed: Iterable[str] = ()
+) -> list[tuple[str, str, str]]:
     """An event's before and after as rows of (field, was, now): the changed fields only, and
-    for a creation (no before) the fields it set."""
+    for a creation (no before) the fields it set; then the content fields it changed, by name."""
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
         was, now = before.get(key), after.get(key)
@@ -129,6 +136,7 @@ def changes(before: dict[str, object], after: dict[str, object]) -> list[tuple[s
         if key not in before and _empty(now):
             continue
         rows.append((_label(key), _show(was, key in before), _show(now, key in after)))
+    rows.extend((_label(key), "", CONTENT_NOT_SHOWN) for key in content_changed)
     return rows
 
 

@@ -449,7 +449,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "who": _who(event.actor),
             "url": _target_url(event.target_type, event.target_id),
             "label": _target_label(event.target_type),
-            "changes": selectors.changes(event.before, event.after),
+            "changes": selectors.changes(event.before, event.after, event.content_changed),
         }
         for event in page
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -14,6 +14,14 @@ def _target_id(target: models.Model) -> str:
     return str(getattr(target, "public_id", None) or target.pk)
 
 
+def fields_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The names whose values differ between two snapshots of the same fields, in order. A name
+    missing from one side counts as empty. Used to log that audit content changed without
+    logging what it says."""
+    names = dict.fromkeys([*before, *after])
+    return [n for n in names if (before.get(n) or None) != (after.get(n) or None)]
+
+
 def event_record(
     *,
     actor: Any,
@@ -22,8 +30,17 @@ def event_record(
     summary: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    content_changed: Iterable[str] = (),
 ) -> Event:
-    """Record one change. `actor` is a User, or None for the system."""
+    """Record one change. `actor` is a User, or None for the system.
+
+    `before` and `after` carry facts (status, dates, owners, counts), never audit content: for
+    free text, grades and reasons, name the fields in `content_changed` instead. The summary is
+    written by the service and must not quote content either."""
+    content = list(dict.fromkeys(content_changed))
+    leaked = set(content) & (set(before or {}) | set(after or {}))
+    if leaked:
+        raise ValueError(f"Content fields must not be logged by value: {sorted(leaked)}")
     return Event.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
@@ -32,6 +49,7 @@ def event_record(
         summary=summary[:300],
         before=before or {},
         after=after or {},
+        content_changed=content,
     )
 
 

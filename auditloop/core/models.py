@@ -19,7 +19,12 @@ class PublicIdModel(models.Model):
 
 
 class Event(models.Model):
-    """One row per change: who did what to which object, when, with the before and after."""
+    """One row per change: who did what to which object, when, with the before and after.
+
+    Audit content (free text, grades, reasons) is never copied here: `content_changed` names
+    the content fields a change touched, and the record itself holds what they say, for those
+    entitled to read it. `before` and `after` hold only facts such as status, dates and owners.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -30,6 +35,7 @@ class Event(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
+    content_changed = models.JSONField(default=list, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

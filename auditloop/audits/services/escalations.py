@@ -57,7 +57,8 @@ def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
         verb="escalation.raised",
         target=escalation,
         summary=f"Unsafe-child flag raised on {audit}.",
-        after=snapshot(escalation, ["reason", "raised_at"]),
+        after=snapshot(escalation, ["raised_at"]),
+        content_changed=["reason"],
     )
     team = escalation_team(escalation)
     notification_send(
@@ -89,7 +90,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
     response = response.strip()
     if not response:
         raise AuditRefused("Enter what you are doing to keep the child safe.", field="response")
-    before = snapshot(current, ["acknowledged_by", "acknowledged_at", "response"])
+    before = snapshot(current, ["acknowledged_by", "acknowledged_at"])
     escalation.acknowledged_by = staff
     escalation.acknowledged_at = timezone.now()
     escalation.response = response
@@ -100,7 +101,8 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
         target=escalation,
         summary=f"Unsafe-child flag acknowledged by {staff.name}.",
         before=before,
-        after=snapshot(escalation, ["acknowledged_by", "acknowledged_at", "response"]),
+        after=snapshot(escalation, ["acknowledged_by", "acknowledged_at"]),
+        content_changed=["response"],
     )
     notification_send(
         recipients=[escalation.raised_by],
