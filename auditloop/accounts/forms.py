@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from auditloop.accounts.log_words import target_label, verb_label
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.selectors import line_manager_candidates
 from auditloop.core.forms import GovukDateField
@@ -146,7 +147,8 @@ class _LogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, target_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_type"].choices = [("", "All"), *((t, t) for t in target_types)]  # type: ignore[attr-defined]
+        named = sorted(((t, target_label(t)) for t in target_types), key=lambda c: c[1])
+        self.fields["target_type"].choices = [("", "All"), *named]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -160,7 +162,8 @@ class EventFilterForm(_LogFilterForm):
 
     def __init__(self, *args: Any, verbs: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["verb"].choices = [("", "Everything"), *((v, v) for v in verbs)]  # type: ignore[attr-defined]
+        named = sorted(((v, verb_label(v)) for v in verbs), key=lambda c: c[1])
+        self.fields["verb"].choices = [("", "Everything"), *named]  # type: ignore[attr-defined]
 
 
 class AccessFilterForm(_LogFilterForm):

@@ -33,8 +33,10 @@ from auditloop.accounts.forms import (
     StaffForm,
     TeamForm,
 )
+from auditloop.accounts.log_words import purpose_label, target_label, verb_label
 from auditloop.accounts.models import Role, Service, StaffMember, User
 from auditloop.core.access import any_staff, roles_required, signed_in_user
+from auditloop.core.events import access_record_many
 from auditloop.core.models import Event
 from auditloop.core.pagination import page_of
 
@@ -401,22 +403,6 @@ _TARGET_URLS = {
 }
 
 
-_TARGET_LABELS = {
-    "accounts.staffmember": "Staff member",
-    "accounts.service": "Service",
-    "accounts.team": "Team",
-    "accounts.user": "Login",
-    "cases.childcase": "Case file",
-    "audits.audit": "Audit",
-}
-
-
-def _target_label(target_type: str) -> str:
-    return (
-        _TARGET_LABELS.get(target_type) or target_type.split(".")[-1].replace("_", " ").capitalize()
-    )
-
-
 def _target_url(target_type: str, target_id: str) -> str:
     name = _TARGET_URLS.get(target_type)
     if name is None:
@@ -443,12 +429,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
     criteria = filters.cleaned_data if filters.is_valid() else {}
     page = page_of(request, selectors.events_matching(**criteria))
+    # The log says who did what to which audit: reading it is itself recorded, row by row.
+    access_record_many(user=request.user, targets=list(page), purpose="event log")
     rows = [
         {
             "event": event,
             "who": _who(event.actor),
             "url": _target_url(event.target_type, event.target_id),
-            "label": _target_label(event.target_type),
+            "label": target_label(event.target_type),
+            "what": verb_label(event.verb),
             "changes": selectors.changes(event.before, event.after, event.content_changed),
         }
         for event in page
@@ -468,7 +457,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
             "entry": entry,
             "who": _who(entry.user),
             "url": _target_url(entry.target_type, entry.target_id),
-            "label": _target_label(entry.target_type),
+            "label": target_label(entry.target_type),
+            "purpose": purpose_label(entry.purpose),
         }
         for entry in page
     ]

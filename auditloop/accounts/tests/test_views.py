@@ -330,7 +330,7 @@ def test_event_log_shows_a_readable_diff_newest_first(p: Personas) -> None:
     services.team_create(by=admin, service=p.south, name="South Z")
     page = p.client_for(p.administrator).get(reverse("accounts:event_list")).content.decode()
     html = page.split("<table", 1)[1]
-    assert html.index("team.created") < html.index("service.updated")
+    assert html.index("Team added") < html.index("Service changed")
     assert "<del>South</del>" in html and "South West" in html
     assert "Ada Admin (admin)" in html
 
