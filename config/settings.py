@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "auditloop.core.middleware.NoStoreMiddleware",
+    "auditloop.core.middleware.RefusedRequestMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 

@@ -139,22 +139,28 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class _LogFilterForm(forms.Form):
+class WhoAndWhenFilterForm(forms.Form):
+    """Filters for the refused-request and failed sign-in logs, and the base of the others."""
+
     who = forms.CharField(label="Who", required=False, max_length=100, help_text="Name or username")
-    target_type = forms.ChoiceField(label="Record type", required=False)
     date_from = GovukDateField(label="From", required=False)
     date_to = GovukDateField(label="To", required=False)
-
-    def __init__(self, *args: Any, target_types: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        named = sorted(((t, target_label(t)) for t in target_types), key=lambda c: c[1])
-        self.fields["target_type"].choices = [("", "All"), *named]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", "The 'to' date must be on or after the 'from' date.")
         return data
+
+
+class _LogFilterForm(WhoAndWhenFilterForm):
+    target_type = forms.ChoiceField(label="Record type", required=False)
+    field_order = ["who", "target_type", "date_from", "date_to"]
+
+    def __init__(self, *args: Any, target_types: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        named = sorted(((t, target_label(t)) for t in target_types), key=lambda c: c[1])
+        self.fields["target_type"].choices = [("", "All"), *named]  # type: ignore[attr-defined]
 
 
 class EventFilterForm(_LogFilterForm):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q, QuerySet
 
 from auditloop.accounts.models import Service, StaffMember, Team
-from auditloop.core.models import AccessLog, Event
+from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 
 
 def services_with_counts() -> QuerySet[Service]:
@@ -56,7 +56,7 @@ def line_manager_candidates() -> QuerySet[StaffMember]:
     )
 
 
-def _date_range[M: (Event, AccessLog)](
+def _date_range[M: (Event, AccessLog, RefusedRequest, FailedSignIn)](
     rows: QuerySet[M], date_from: datetime.date | None, date_to: datetime.date | None
 ) -> QuerySet[M]:
     if date_from is not None:
@@ -100,6 +100,32 @@ def access_log_matching(
         rows = rows.filter(Q(user__username__icontains=who) | Q(user__staff__name__icontains=who))
     if target_type:
         rows = rows.filter(target_type=target_type)
+    return _date_range(rows, date_from, date_to)
+
+
+def refused_requests_matching(
+    *,
+    who: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[RefusedRequest]:
+    """Pages and records signed-in people were refused (403) or told were not found (404)."""
+    rows = RefusedRequest.objects.select_related("user__staff").order_by("-at", "-id")
+    if who:
+        rows = rows.filter(Q(user__username__icontains=who) | Q(user__staff__name__icontains=who))
+    return _date_range(rows, date_from, date_to)
+
+
+def failed_sign_ins_matching(
+    *,
+    who: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[FailedSignIn]:
+    """Sign-ins that did not succeed. `who` matches the username typed or the login's owner."""
+    rows = FailedSignIn.objects.select_related("user__staff").order_by("-at", "-id")
+    if who:
+        rows = rows.filter(Q(username__icontains=who) | Q(user__staff__name__icontains=who))
     return _date_range(rows, date_from, date_to)
 
 

@@ -27,5 +27,7 @@ urlpatterns = [
     ),
     path("events/", views.event_list, name="event_list"),
     path("access-log/", views.access_log, name="access_log"),
+    path("refused-requests/", views.refused_requests, name="refused_requests"),
+    path("failed-sign-ins/", views.failed_sign_ins, name="failed_sign_ins"),
     path("my-password/", views.password_change, name="password_change"),
 ]

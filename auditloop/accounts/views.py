@@ -32,6 +32,7 @@ from auditloop.accounts.forms import (
     StaffFilterForm,
     StaffForm,
     TeamForm,
+    WhoAndWhenFilterForm,
 )
 from auditloop.accounts.log_words import purpose_label, target_label, verb_label
 from auditloop.accounts.models import Role, Service, StaffMember, User
@@ -464,4 +465,29 @@ def access_log(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request, "accounts/access_log.html", {"filters": filters, "page": page, "rows": rows}
+    )
+
+
+@administrators_only
+def refused_requests(request: HttpRequest) -> HttpResponse:
+    filters = WhoAndWhenFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = page_of(request, selectors.refused_requests_matching(**criteria))
+    rows = [{"entry": entry, "who": _who(entry.user)} for entry in page]
+    return render(
+        request, "accounts/refused_requests.html", {"filters": filters, "page": page, "rows": rows}
+    )
+
+
+@administrators_only
+def failed_sign_ins(request: HttpRequest) -> HttpResponse:
+    filters = WhoAndWhenFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = page_of(request, selectors.failed_sign_ins_matching(**criteria))
+    rows = [
+        {"entry": entry, "login": _who(entry.user) if entry.user is not None else ""}
+        for entry in page
+    ]
+    return render(
+        request, "accounts/failed_sign_ins.html", {"filters": filters, "page": page, "rows": rows}
     )

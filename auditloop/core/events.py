@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
-from auditloop.core.models import AccessLog, Event
+from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 
 
 def _target_id(target: models.Model) -> str:
@@ -76,4 +78,23 @@ def access_record(*, user: Any, target: models.Model, purpose: str = "view") -> 
         target_type=target._meta.label_lower,
         target_id=_target_id(target),
         purpose=purpose,
+    )
+
+
+def refused_request_record(*, user: Any, method: str, path: str, status: int) -> None:
+    """Record that signed-in `user` asked for `path` and was answered 403 or 404. The path
+    only: the caller never passes a query string."""
+    RefusedRequest.objects.create(user=user, method=method[:8], path=path[:300], status=status)
+
+
+def failed_sign_in_record(*, username: str, ip_address: str | None, locked_out: bool) -> None:
+    """Record a sign-in that did not succeed, naming the login the username belongs to."""
+    try:
+        address = str(ipaddress.ip_address(ip_address)) if ip_address else None
+    except ValueError:
+        address = None
+    username = username[:150]
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    FailedSignIn.objects.create(
+        username=username, user=user, ip_address=address, locked_out=locked_out
     )

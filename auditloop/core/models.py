@@ -61,6 +61,44 @@ class AccessLog(models.Model):
         return f"{self.user_id} read {self.target_type} {self.target_id}"
 
 
+class RefusedRequest(models.Model):
+    """One row per page or record a signed-in person asked for and was refused (403) or told
+    was not found (404): the trail of someone looking where they should not."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=8)
+    # The path only, never the query string: a search may carry a child's ID. Paths name
+    # records by opaque ids alone (the URL walk test holds every route to that).
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} refused {self.status} {self.method} {self.path}"
+
+
+class FailedSignIn(models.Model):
+    """One row per sign-in that did not succeed: the username as typed, the login it names if
+    any, where it came from, and whether the lockout refused it."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    locked_out = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"failed sign-in as {self.username}"
+
+
 class Notification(PublicIdModel):
     """An in-app message to one person, e.g. an unsafe-child escalation."""
 
