@@ -25,7 +25,13 @@ AUDITING_ROLES = frozenset({Role.TEAM_MANAGER, Role.AUDITOR, Role.MODERATOR, Rol
 
 
 class User(AbstractUser):
-    """A login. What the person may do comes from their staff member record."""
+    """A login. What the person may do comes from their staff member record.
+
+    A password an administrator set (a new login, a reset) is one-time: it signs in once, and
+    then the person must choose their own before anything else."""
+
+    password_change_required = models.BooleanField(default=False)
+    one_time_password_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["username"]

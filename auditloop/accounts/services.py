@@ -19,6 +19,7 @@ from django.utils import timezone
 from auditloop.accounts.models import Role, Service, StaffMember, Team, User
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.services import notification_send
 
 # Roles that look across one or more services rather than sitting in one team.
 OVERSEEING_ROLES = frozenset({Role.MODERATOR, Role.SENIOR_LEADER, Role.BOARD_MEMBER})
@@ -45,6 +46,11 @@ def _staff_snapshot(staff: StaffMember) -> dict[str, Any]:
     out = snapshot(staff, STAFF_FIELDS)
     out["services"] = sorted(s.name for s in staff.services.all())
     return out
+
+
+def _name_of(user: User) -> str:
+    staff = getattr(user, "staff", None)
+    return staff.name if isinstance(staff, StaffMember) else "an administrator"
 
 
 def _one_time_password() -> str:
@@ -359,10 +365,19 @@ def staff_login_create(*, staff: StaffMember, by: User, username: str) -> tuple[
     user.full_clean(exclude=["password"])
     password = _one_time_password()
     validate_password(password, user)
-    user.set_password(password)
+    _set_one_time_password(user, password)
     user.save()
     staff.user = user
     staff.save(update_fields=["user"])
+    notification_send(
+        recipients=[staff],
+        message=(
+            f"{_name_of(by)} made you an auditloop login, {user.username}. They will give you "
+            "a one-time password in person or by phone; you choose your own when you first "
+            "sign in. If you did not expect this, tell your manager."
+        ),
+        email_subject="You have an auditloop login",
+    )
     event_record(
         actor=by,
         verb="staff.login_created",
@@ -373,25 +388,72 @@ def staff_login_create(*, staff: StaffMember, by: User, username: str) -> tuple[
     return user, password
 
 
+def _set_one_time_password(user: User, password: str) -> None:
+    """The password signs in once, and then its owner must choose their own."""
+    user.set_password(password)
+    user.password_change_required = True
+    user.one_time_password_used_at = None
+
+
 @transaction.atomic
 def staff_password_reset(*, staff: StaffMember, by: User) -> str:
-    """Set a new one-time password and return it, to be shown once and never stored."""
+    """Set a new one-time password and return it, to be shown once and never stored.
+
+    The old password and every open session stop working; the login's API tokens are
+    revoked (a token made by whoever had the password must not outlive it); and the owner is
+    told by email, without the password, so that a reset they did not ask for is noticed."""
     user = staff.user
     if user is None:
         raise ValidationError(f"{staff.name} has no login yet. Create one instead.")
     if not staff.is_active:
         raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
+    if user.pk == by.pk:
+        raise ValidationError("Change your own password on the 'Change your password' page.")
     password = _one_time_password()
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    _set_one_time_password(user, password)
+    user.save(update_fields=["password", "password_change_required", "one_time_password_used_at"])
+    now = timezone.now()
+    revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    notification_send(
+        recipients=[staff],
+        message=(
+            f"Your auditloop password was reset by {_name_of(by)} on "
+            f"{timezone.localtime(now):%d %B %Y at %H:%M}, and your API tokens were revoked. "
+            "If you did not ask for this, tell your manager and the service desk at once."
+        ),
+        email_subject="Your auditloop password has been reset",
+    )
     event_record(
         actor=by,
         verb="staff.password_reset",
         target=staff,
         summary=f"Password reset for login {user.username}",
-        after={"username": user.username},
+        after={
+            "username": user.username,
+            "api_tokens_revoked": revoked,
+            "owner_emailed": bool(staff.email),
+        },
     )
     return password
+
+
+@transaction.atomic
+def one_time_password_spend(*, user: User) -> bool:
+    """Use up `user`'s one-time password as they sign in with it. False when it was already
+    used: it signs in once only (two sign-ins at the same moment cannot both have it)."""
+    spent = User.objects.filter(
+        pk=user.pk, password_change_required=True, one_time_password_used_at__isnull=True
+    ).update(one_time_password_used_at=timezone.now())
+    if not spent:
+        return False
+    staff = getattr(user, "staff", None)
+    event_record(
+        actor=user,
+        verb="user.one_time_password_used",
+        target=staff if staff is not None else user,
+        summary=f"Login {user.username} signed in with its one-time password",
+    )
+    return True
 
 
 @transaction.atomic
@@ -399,12 +461,16 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     """A signed-in person replaces their password (for example the one-time one)."""
     if not user.check_password(current_password):
         raise ValidationError({"current_password": "Your current password is not right."})
+    if new_password == current_password:
+        raise ValidationError({"new_password": "Choose a new password, not the one you have now."})
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from exc
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.password_change_required = False
+    user.one_time_password_used_at = None
+    user.save(update_fields=["password", "password_change_required", "one_time_password_used_at"])
     staff = getattr(user, "staff", None)
     event_record(
         actor=user,

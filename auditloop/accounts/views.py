@@ -364,8 +364,9 @@ def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form,
         title=f"Reset {staff.name}'s password?",
         caption="Staff",
-        hint="Their current password stops working at once. You will see a one-time "
-        "password once, on the next page.",
+        hint="Their current password, their open sessions and their API tokens stop working "
+        "at once, and they are told by email. You will see a one-time password once, on the "
+        "next page; it signs in once, and they then choose their own.",
         button="Reset password",
         warning=True,
         back=reverse("accounts:staff_detail", args=[staff.public_id]),
@@ -375,8 +376,8 @@ def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @any_staff
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(_posted(request))
+    user = signed_in_user(request)
     if request.method == "POST" and form.is_valid():
-        user = signed_in_user(request)
         try:
             services.user_password_change(
                 user=user,
@@ -389,6 +390,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, "Your password has been changed.")
             return redirect("home")
+    if user.password_change_required:
+        # Signed in with a one-time password: nothing else opens until this is done.
+        return _form_page(
+            request,
+            form,
+            title="Choose your own password",
+            hint="You signed in with a one-time password, which has now been used. Enter it "
+            "as your current password, then choose a password only you know.",
+            button="Save my password",
+        )
     return _form_page(
         request, form, title="Change your password", button="Change password", back=reverse("home")
     )
