@@ -136,7 +136,7 @@ def test_a_reset_is_told_to_its_owner_by_email_without_the_password(
     assert email.to == ["auditor@northshire.example"]
     assert "password has been reset" in email.subject
     assert "Ada Admin" in email.body
-    assert password not in email.body + email.subject
+    assert password not in f"{email.body} {email.subject}"
 
 
 def test_a_reset_ends_the_owners_open_sessions(p: Personas) -> None:
