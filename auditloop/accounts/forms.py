@@ -113,6 +113,15 @@ class LoginCreateForm(forms.Form):
     )
 
 
+class AccessRejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this change not approved?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Say why the change is not approved."},
+    )
+
+
 class ConfirmForm(forms.Form):
     """A form with nothing to fill in: the button is the confirmation."""
 

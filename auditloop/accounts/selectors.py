@@ -7,7 +7,13 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
-from auditloop.accounts.models import Service, StaffMember, Team
+from auditloop.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Service,
+    StaffMember,
+    Team,
+)
 from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 
 
@@ -46,6 +52,25 @@ def staff_matching(
     for word in search.split():
         staff = staff.filter(Q(name__icontains=word) | Q(email__icontains=word))
     return staff
+
+
+def access_requests_for_review(*, pending: bool) -> QuerySet[AccessRequest]:
+    """Requests for a change of role: those waiting (oldest first), or those decided (newest
+    first)."""
+    rows = AccessRequest.objects.select_related(
+        "staff__team__service", "team__service", "requested_by__staff", "decided_by__staff"
+    ).prefetch_related("services")
+    if pending:
+        return rows.filter(status=AccessRequestStatus.PENDING).order_by("requested_at", "id")
+    return rows.exclude(status=AccessRequestStatus.PENDING).order_by("-decided_at", "-id")
+
+
+def access_request_waiting(staff: StaffMember) -> AccessRequest | None:
+    return (
+        staff.access_requests.filter(status=AccessRequestStatus.PENDING)
+        .select_related("requested_by__staff")
+        .first()
+    )
 
 
 def line_manager_candidates() -> QuerySet[StaffMember]:

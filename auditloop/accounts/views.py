@@ -18,12 +18,14 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts import selectors, services
 from auditloop.accounts.access import (
+    get_access_request_for_user,
     get_service_for_user,
     get_staff_member_for_user,
     get_team_for_user,
 )
 from auditloop.accounts.forms import (
     AccessFilterForm,
+    AccessRejectForm,
     ConfirmForm,
     EventFilterForm,
     LoginCreateForm,
@@ -35,13 +37,21 @@ from auditloop.accounts.forms import (
     WhoAndWhenFilterForm,
 )
 from auditloop.accounts.log_words import purpose_label, target_label, verb_label
-from auditloop.accounts.models import Role, Service, StaffMember, User
-from auditloop.core.access import any_staff, roles_required, signed_in_user
+from auditloop.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Role,
+    Service,
+    StaffMember,
+    User,
+)
+from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.events import access_record_many
 from auditloop.core.models import Event
 from auditloop.core.pagination import page_of
 
 administrators_only = roles_required(Role.ADMINISTRATOR)
+approvers_only = roles_required(Role.ADMINISTRATOR, Role.SENIOR_LEADER)
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -209,7 +219,17 @@ def staff_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "overseen": list(staff.services.all()),
             "history": history,
             "is_self": staff.user_id == request.user.pk,
+            "waiting": selectors.access_request_waiting(staff),
         },
+    )
+
+
+def _waiting_note(waiting: AccessRequest | None) -> str:
+    if waiting is None:
+        return ""
+    return (
+        f" Their new role ({waiting.get_role_display()}) waits for approval by another "
+        "administrator or a senior leader; until then they keep what they had."
     )
 
 
@@ -228,7 +248,11 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{staff.name} added. Create a login if they need one.")
+            messages.success(
+                request,
+                f"{staff.name} added. Create a login if they need one."
+                + _waiting_note(selectors.access_request_waiting(staff)),
+            )
             return redirect("accounts:staff_detail", public_id=staff.public_id)
     return _form_page(
         request,
@@ -260,7 +284,11 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{staff.name}'s record saved.")
+            messages.success(
+                request,
+                f"{staff.name}'s record saved."
+                + _waiting_note(selectors.access_request_waiting(staff)),
+            )
             return redirect("accounts:staff_detail", public_id=staff.public_id)
     return _form_page(
         request,
@@ -403,6 +431,87 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request, form, title="Change your password", button="Change password", back=reverse("home")
     )
+
+
+# Role changes waiting for a second person ---------------------------------------------------
+
+
+@approvers_only
+def access_request_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/access_request_list.html",
+        {
+            "waiting": list(selectors.access_requests_for_review(pending=True)),
+            "decided": list(selectors.access_requests_for_review(pending=False)[:20]),
+        },
+    )
+
+
+def _access_request_page(
+    request: HttpRequest, access_request: AccessRequest, reject_form: AccessRejectForm | None = None
+) -> HttpResponse:
+    user = signed_in_user(request)
+    pending = access_request.status == AccessRequestStatus.PENDING
+    about_self = access_request.staff.user_id == user.pk
+    asked_by_self = access_request.requested_by_id == user.pk
+    staff = access_request.staff
+    return render(
+        request,
+        "accounts/access_request_detail.html",
+        {
+            "access_request": access_request,
+            "staff": staff,
+            "now_services": list(staff.services.all()),
+            "asked_services": list(access_request.services.all()),
+            "asked_by": _who(access_request.requested_by),
+            "decided_by": _who(access_request.decided_by) if access_request.decided_by else "",
+            "can_approve": pending and not about_self and not asked_by_self,
+            "can_withdraw": pending and asked_by_self,
+            "reject_form": reject_form or AccessRejectForm(),
+            "is_administrator": staff_for(user).role == Role.ADMINISTRATOR,
+        },
+    )
+
+
+@approvers_only
+def access_request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _access_request_page(request, get_access_request_for_user(request.user, public_id))
+
+
+@require_POST
+@approvers_only
+def access_request_approve(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    access_request = get_access_request_for_user(request.user, public_id)
+    try:
+        staff = services.access_request_approve(
+            access_request=access_request, by=signed_in_user(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:access_request", public_id=public_id)
+    messages.success(request, f"Approved: {staff.name} is now {staff.get_role_display().lower()}.")
+    return redirect("accounts:access_requests")
+
+
+@require_POST
+@approvers_only
+def access_request_reject(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    access_request = get_access_request_for_user(request.user, public_id)
+    form = AccessRejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.access_request_reject(
+                access_request=access_request,
+                by=signed_in_user(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"The change for {access_request.staff.name} was not made.")
+            return redirect("accounts:access_requests")
+    return _access_request_page(request, access_request, form)
 
 
 # Event log and access log -----------------------------------------------------------------
