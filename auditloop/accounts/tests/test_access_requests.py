@@ -41,10 +41,11 @@ def _asked(staff: StaffMember) -> AccessRequest:
 
 
 def test_an_administrator_cannot_give_themself_a_role_or_services(p: Personas) -> None:
-    for access in [
+    attempts: list[dict[str, Any]] = [
         {"role": Role.MODERATOR, "services": [p.north]},
         {"role": Role.PRACTITIONER, "team": p.north_a},
-    ]:
+    ]
+    for access in attempts:
         with pytest.raises(ValidationError) as caught:
             _change(p, p.administrator, **access)
         assert "Nobody changes their own role" in str(caught.value)

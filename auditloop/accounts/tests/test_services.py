@@ -13,6 +13,11 @@ from auditloop.core.models import Event
 from auditloop.core.testing import Personas
 
 
+def _user_of(staff: StaffMember) -> User:
+    assert staff.user is not None
+    return staff.user
+
+
 def _admin(p: Personas) -> User:
     assert p.administrator.user is not None
     return p.administrator.user
@@ -106,7 +111,7 @@ def test_a_moderator_is_given_the_services_they_look_across_once_approved(p: Per
     )
     assert (staff.role, list(staff.services.all())) == (Role.PRACTITIONER, [])
     waiting = staff.access_requests.get()
-    services.access_request_approve(access_request=waiting, by=p.senior_leader.user)
+    services.access_request_approve(access_request=waiting, by=_user_of(p.senior_leader))
     staff.refresh_from_db()
     assert staff.role == Role.MODERATOR
     assert set(staff.services.all()) == {p.north, p.south}
@@ -169,7 +174,7 @@ def test_administrator_changes_a_member_of_staff(p: Personas) -> None:
     assert p.practitioner.user.email == "pat@northshire.example"
     assert p.practitioner.role == Role.PRACTITIONER  # a team manager reads audits: it waits
     waiting = p.practitioner.access_requests.get()
-    services.access_request_approve(access_request=waiting, by=p.senior_leader.user)
+    services.access_request_approve(access_request=waiting, by=_user_of(p.senior_leader))
     p.practitioner.refresh_from_db()
     assert (p.practitioner.role, p.practitioner.team) == (Role.TEAM_MANAGER, p.north_b)
     event = _last_event("staff.access_approved")
