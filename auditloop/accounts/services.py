@@ -299,7 +299,10 @@ def _approvers_told(request: AccessRequest, by: User) -> None:
     )
 
 
-def _access_request_create(*, staff: StaffMember, by: User, proposed: Access) -> AccessRequest:
+def staff_access_request(*, staff: StaffMember, by: User, proposed: Access) -> AccessRequest:
+    """Ask for `staff` to be given `proposed` (see `access_needs_approval`); it waits for
+    another administrator or a senior leader, who are told. Replaces any request waiting.
+    Runs inside the caller's transaction (the staff pages, a staff list import)."""
     _withdraw_pending(staff, by, "A newer change was asked for.")
     request = AccessRequest.objects.create(
         staff=staff, role=proposed.role, team=proposed.team, requested_by=by
@@ -372,7 +375,7 @@ def staff_create(
         after=_staff_snapshot(staff),
     )
     if waits and by is not None:
-        _access_request_create(staff=staff, by=by, proposed=proposed)
+        staff_access_request(staff=staff, by=by, proposed=proposed)
     return staff
 
 
@@ -437,7 +440,7 @@ def staff_update(
         after=_staff_snapshot(staff),
     )
     if waits and by is not None and access_changes:
-        _access_request_create(staff=staff, by=by, proposed=proposed)
+        staff_access_request(staff=staff, by=by, proposed=proposed)
     return staff
 
 
