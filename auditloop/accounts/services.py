@@ -60,7 +60,7 @@ def _staff_snapshot(staff: StaffMember) -> dict[str, Any]:
     return out
 
 
-def _name_of(user: User) -> str:
+def _name_of(user: User | None) -> str:
     staff = getattr(user, "staff", None)
     return staff.name if isinstance(staff, StaffMember) else "an administrator"
 
@@ -603,9 +603,9 @@ def staff_reactivate(*, staff: StaffMember, by: User) -> StaffMember:
 
 
 @transaction.atomic
-def staff_login_create(*, staff: StaffMember, by: User, username: str) -> tuple[User, str]:
+def staff_login_create(*, staff: StaffMember, by: User | None, username: str) -> tuple[User, str]:
     """Give a member of staff a login. Returns the login and a one-time password, which the
-    caller shows once and never stores; only its hash is kept."""
+    caller shows once and never stores; only its hash is kept. `by` None is the system."""
     username = username.strip()
     if not staff.is_active:
         raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
