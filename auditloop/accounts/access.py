@@ -9,7 +9,14 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.accounts.models import (
+    ACCESS_APPROVER_ROLES,
+    AccessRequest,
+    Role,
+    Service,
+    StaffMember,
+    Team,
+)
 from auditloop.core.access import staff_for
 
 
@@ -32,5 +39,18 @@ def get_staff_member_for_user(user: Any, public_id: UUID) -> StaffMember:
     _require_administrator(user)
     return get_object_or_404(
         StaffMember.objects.select_related("team__service", "manager", "user"),
+        public_id=public_id,
+    )
+
+
+def get_access_request_for_user(user: Any, public_id: UUID) -> AccessRequest:
+    """A request for a change of role, for those who may approve one: administrators and
+    senior leaders (whether they may decide this one is the service's rule)."""
+    if staff_for(user).role not in ACCESS_APPROVER_ROLES:
+        raise PermissionDenied("Only administrators and senior leaders approve role changes.")
+    return get_object_or_404(
+        AccessRequest.objects.select_related(
+            "staff__team__service", "team__service", "requested_by__staff", "decided_by__staff"
+        ),
         public_id=public_id,
     )

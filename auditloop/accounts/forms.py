@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from auditloop.accounts.log_words import target_label, verb_label
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.selectors import line_manager_candidates
 from auditloop.core.forms import GovukDateField
@@ -112,6 +113,15 @@ class LoginCreateForm(forms.Form):
     )
 
 
+class AccessRejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this change not approved?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Say why the change is not approved."},
+    )
+
+
 class ConfirmForm(forms.Form):
     """A form with nothing to fill in: the button is the confirmation."""
 
@@ -138,15 +148,12 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class _LogFilterForm(forms.Form):
+class WhoAndWhenFilterForm(forms.Form):
+    """Filters for the refused-request and failed sign-in logs, and the base of the others."""
+
     who = forms.CharField(label="Who", required=False, max_length=100, help_text="Name or username")
-    target_type = forms.ChoiceField(label="Record type", required=False)
     date_from = GovukDateField(label="From", required=False)
     date_to = GovukDateField(label="To", required=False)
-
-    def __init__(self, *args: Any, target_types: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["target_type"].choices = [("", "All"), *((t, t) for t in target_types)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -155,12 +162,23 @@ class _LogFilterForm(forms.Form):
         return data
 
 
+class _LogFilterForm(WhoAndWhenFilterForm):
+    target_type = forms.ChoiceField(label="Record type", required=False)
+    field_order = ["who", "target_type", "date_from", "date_to"]
+
+    def __init__(self, *args: Any, target_types: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        named = sorted(((t, target_label(t)) for t in target_types), key=lambda c: c[1])
+        self.fields["target_type"].choices = [("", "All"), *named]  # type: ignore[attr-defined]
+
+
 class EventFilterForm(_LogFilterForm):
     verb = forms.ChoiceField(label="What happened", required=False)
 
     def __init__(self, *args: Any, verbs: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["verb"].choices = [("", "Everything"), *((v, v) for v in verbs)]  # type: ignore[attr-defined]
+        named = sorted(((v, verb_label(v)) for v in verbs), key=lambda c: c[1])
+        self.fields["verb"].choices = [("", "Everything"), *named]  # type: ignore[attr-defined]
 
 
 class AccessFilterForm(_LogFilterForm):

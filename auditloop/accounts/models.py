@@ -23,9 +23,23 @@ class Role(models.TextChoices):
 # Roles whose holders may be assigned audits.
 AUDITING_ROLES = frozenset({Role.TEAM_MANAGER, Role.AUDITOR, Role.MODERATOR, Role.SENIOR_LEADER})
 
+# Roles given only with a second person's approval: those that read other people's audits
+# (the auditing roles), and the administrator, who can ask for them. A practitioner reads only
+# the audits of cases they held when audited; a board member, anonymised aggregates.
+ROLES_NEEDING_APPROVAL = AUDITING_ROLES | {Role.ADMINISTRATOR}
+
+# Roles that may approve or reject such a change (never their own, never one they asked for).
+ACCESS_APPROVER_ROLES = frozenset({Role.ADMINISTRATOR, Role.SENIOR_LEADER})
+
 
 class User(AbstractUser):
-    """A login. What the person may do comes from their staff member record."""
+    """A login. What the person may do comes from their staff member record.
+
+    A password an administrator set (a new login, a reset) is one-time: it signs in once, and
+    then the person must choose their own before anything else."""
+
+    password_change_required = models.BooleanField(default=False)
+    one_time_password_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -101,3 +115,44 @@ class StaffMember(PublicIdModel):
     @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AccessRequest(PublicIdModel):
+    """A change of someone's role, team or services that would let them read audits (or
+    approve those who do), waiting for a second person: another administrator or a senior
+    leader. Until approved, the person keeps the role, team and services they had."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="access_requests")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    services = models.ManyToManyField(Service, blank=True, related_name="+")
+    status = models.CharField(
+        max_length=10,
+        choices=AccessRequestStatus.choices,
+        default=AccessRequestStatus.PENDING,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"access request {self.public_id}"

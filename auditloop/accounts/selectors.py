@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
-from auditloop.accounts.models import Service, StaffMember, Team
-from auditloop.core.models import AccessLog, Event
+from auditloop.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Service,
+    StaffMember,
+    Team,
+)
+from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 
 
 def services_with_counts() -> QuerySet[Service]:
@@ -47,6 +54,25 @@ def staff_matching(
     return staff
 
 
+def access_requests_for_review(*, pending: bool) -> QuerySet[AccessRequest]:
+    """Requests for a change of role: those waiting (oldest first), or those decided (newest
+    first)."""
+    rows = AccessRequest.objects.select_related(
+        "staff__team__service", "team__service", "requested_by__staff", "decided_by__staff"
+    ).prefetch_related("services")
+    if pending:
+        return rows.filter(status=AccessRequestStatus.PENDING).order_by("requested_at", "id")
+    return rows.exclude(status=AccessRequestStatus.PENDING).order_by("-decided_at", "-id")
+
+
+def access_request_waiting(staff: StaffMember) -> AccessRequest | None:
+    return (
+        staff.access_requests.filter(status=AccessRequestStatus.PENDING)
+        .select_related("requested_by__staff")
+        .first()
+    )
+
+
 def line_manager_candidates() -> QuerySet[StaffMember]:
     """Active staff who can be someone's line manager: everyone but practitioners and
     board members."""
@@ -55,7 +81,7 @@ def line_manager_candidates() -> QuerySet[StaffMember]:
     )
 
 
-def _date_range[M: (Event, AccessLog)](
+def _date_range[M: (Event, AccessLog, RefusedRequest, FailedSignIn)](
     rows: QuerySet[M], date_from: datetime.date | None, date_to: datetime.date | None
 ) -> QuerySet[M]:
     if date_from is not None:
@@ -102,6 +128,32 @@ def access_log_matching(
     return _date_range(rows, date_from, date_to)
 
 
+def refused_requests_matching(
+    *,
+    who: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[RefusedRequest]:
+    """Pages and records signed-in people were refused (403) or told were not found (404)."""
+    rows = RefusedRequest.objects.select_related("user__staff").order_by("-at", "-id")
+    if who:
+        rows = rows.filter(Q(user__username__icontains=who) | Q(user__staff__name__icontains=who))
+    return _date_range(rows, date_from, date_to)
+
+
+def failed_sign_ins_matching(
+    *,
+    who: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[FailedSignIn]:
+    """Sign-ins that did not succeed. `who` matches the username typed or the login's owner."""
+    rows = FailedSignIn.objects.select_related("user__staff").order_by("-at", "-id")
+    if who:
+        rows = rows.filter(Q(username__icontains=who) | Q(user__staff__name__icontains=who))
+    return _date_range(rows, date_from, date_to)
+
+
 def event_verbs() -> list[str]:
     return list(Event.objects.order_by("verb").values_list("verb", flat=True).distinct())
 
@@ -118,9 +170,15 @@ def access_target_types() -> list[str]:
     )
 
 
-def changes(before: dict[str, object], after: dict[str, object]) -> list[tuple[str, str, str]]:
+# What the log says in place of audit content, which it never holds.
+CONTENT_NOT_SHOWN = "Changed (what it says is kept with the record, not in this log)"
+
+
+def changes(
+    before: dict[str, object], after: dict[str, object], content_changed: Iterable[str] = ()
+) -> list[tuple[str, str, str]]:
     """An event's before and after as rows of (field, was, now): the changed fields only, and
-    for a creation (no before) the fields it set."""
+    for a creation (no before) the fields it set; then the content fields it changed, by name."""
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
         was, now = before.get(key), after.get(key)
@@ -129,6 +187,7 @@ def changes(before: dict[str, object], after: dict[str, object]) -> list[tuple[s
         if key not in before and _empty(now):
             continue
         rows.append((_label(key), _show(was, key in before), _show(now, key in after)))
+    rows.extend((_label(key), "", CONTENT_NOT_SHOWN) for key in content_changed)
     return rows
 
 

@@ -9,16 +9,29 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team, User
+from auditloop.accounts.models import (
+    ACCESS_APPROVER_ROLES,
+    ROLES_NEEDING_APPROVAL,
+    AccessRequest,
+    AccessRequestStatus,
+    Role,
+    Service,
+    StaffMember,
+    Team,
+    User,
+)
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.services import notification_send
 
 # Roles that look across one or more services rather than sitting in one team.
 OVERSEEING_ROLES = frozenset({Role.MODERATOR, Role.SENIOR_LEADER, Role.BOARD_MEMBER})
@@ -45,6 +58,11 @@ def _staff_snapshot(staff: StaffMember) -> dict[str, Any]:
     out = snapshot(staff, STAFF_FIELDS)
     out["services"] = sorted(s.name for s in staff.services.all())
     return out
+
+
+def _name_of(user: User | None) -> str:
+    staff = getattr(user, "staff", None)
+    return staff.name if isinstance(staff, StaffMember) else "an administrator"
 
 
 def _one_time_password() -> str:
@@ -190,10 +208,125 @@ def _check_staff(
     return normalised
 
 
+# Access: who may read audits ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """What decides which audits someone reads: their role, team and services."""
+
+    role: str
+    team: Team | None
+    services: tuple[Service, ...]
+
+    def overseen_service_ids(self) -> set[int]:
+        ids = {s.pk for s in self.services}
+        if self.team is not None and self.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+            ids.add(self.team.service_id)
+        return ids
+
+    def key(self) -> tuple[str, int | None, frozenset[int]]:
+        return (
+            self.role,
+            self.team.pk if self.team else None,
+            frozenset(s.pk for s in self.services),
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "team": str(self.team) if self.team is not None else None,
+            "services": sorted(s.name for s in self.services),
+        }
+
+
+def _access_of(staff: StaffMember) -> Access:
+    return Access(staff.role, staff.team, tuple(staff.services.all()))
+
+
+def access_needs_approval(current: Access | None, proposed: Access) -> bool:
+    """True when `proposed` lets the person read audits they could not read with `current`
+    (or approve such changes): a new role among ROLES_NEEDING_APPROVAL, a team manager's new
+    team, an audit lead's or senior leader's new services. Narrowing never needs approval."""
+    if proposed.role not in ROLES_NEEDING_APPROVAL:
+        return False
+    if current is None or current.role != proposed.role:
+        return True
+    if proposed.role == Role.TEAM_MANAGER:
+        return proposed.key()[1] != current.key()[1]
+    if proposed.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        return not proposed.overseen_service_ids() <= current.overseen_service_ids()
+    return False
+
+
+def _refuse_own_access_change(staff: StaffMember, by: User | None, proposed: Access) -> None:
+    if by is None or staff.user_id != by.pk:
+        return
+    if _access_of(staff).key() != proposed.key():
+        raise ValidationError(
+            {"role": "Nobody changes their own role, team or services. Ask another administrator."}
+        )
+
+
+def _withdraw_pending(staff: StaffMember, by: User | None, why: str) -> None:
+    """A newer decision about someone's access replaces any request still waiting."""
+    for waiting in staff.access_requests.filter(status=AccessRequestStatus.PENDING):
+        waiting.status = AccessRequestStatus.WITHDRAWN
+        waiting.decided_by = by
+        waiting.decided_at = timezone.now()
+        waiting.decision_note = why
+        waiting.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        event_record(
+            actor=by,
+            verb="staff.access_withdrawn",
+            target=staff,
+            summary=f"Request to make {staff.name} {Role(waiting.role).label.lower()} withdrawn",
+            after={"request": str(waiting.public_id), "why": why},
+        )
+
+
+def _approvers_told(request: AccessRequest, by: User) -> None:
+    approvers = StaffMember.objects.filter(
+        is_active=True, role__in=ACCESS_APPROVER_ROLES, user__isnull=False
+    ).exclude(user=by)
+    notification_send(
+        recipients=approvers.exclude(pk=request.staff_id),
+        message=(
+            f"{_name_of(by)} asks for {request.staff.name} to be made "
+            f"{Role(request.role).label.lower()}. It needs your approval."
+        ),
+        url=reverse("accounts:access_request", args=[request.public_id]),
+    )
+
+
+def staff_access_request(*, staff: StaffMember, by: User, proposed: Access) -> AccessRequest:
+    """Ask for `staff` to be given `proposed` (see `access_needs_approval`); it waits for
+    another administrator or a senior leader, who are told. Replaces any request waiting.
+    Runs inside the caller's transaction (the staff pages, a staff list import)."""
+    _withdraw_pending(staff, by, "A newer change was asked for.")
+    request = AccessRequest.objects.create(
+        staff=staff, role=proposed.role, team=proposed.team, requested_by=by
+    )
+    request.services.set(proposed.services)
+    event_record(
+        actor=by,
+        verb="staff.access_requested",
+        target=staff,
+        summary=f"{staff.name} to be {Role(proposed.role).label.lower()}: waiting for approval",
+        before=_access_of(staff).snapshot(),
+        after={**proposed.snapshot(), "request": str(request.public_id)},
+    )
+    _approvers_told(request, by)
+    return request
+
+
+# Staff records: create and change ----------------------------------------------------
+
+
 @transaction.atomic
 def staff_create(
     *,
-    by: User,
+    by: User | None,
     name: str,
     role: str,
     email: str = "",
@@ -204,7 +337,11 @@ def staff_create(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
 ) -> StaffMember:
-    """A new member of staff, without a login (see `staff_login_create`)."""
+    """A new member of staff, without a login (see `staff_login_create`).
+
+    A role that reads audits, or the administrator's, waits for a second person's approval
+    (an AccessRequest); until then they are a practitioner, who reads nobody else's audits.
+    `by` None is the system (the command line), which sets the role at once."""
     services = list(services)
     normalised = _check_staff(
         staff=None,
@@ -216,17 +353,20 @@ def staff_create(
         start_date=start_date,
         end_date=end_date,
     )
+    proposed = Access(role, team, tuple(services))
+    waits = by is not None and access_needs_approval(None, proposed)
     staff = StaffMember.objects.create(
         name=name.strip(),
         email=normalised,
         swe_number=swe_number.strip(),
-        role=role,
+        role=Role.PRACTITIONER if waits else role,
         team=team,
         manager=manager,
         start_date=start_date,
         end_date=end_date,
     )
-    staff.services.set(services)
+    if not waits:
+        staff.services.set(services)
     event_record(
         actor=by,
         verb="staff.created",
@@ -234,6 +374,8 @@ def staff_create(
         summary=f"{staff.name} added as {staff.get_role_display().lower()}",
         after=_staff_snapshot(staff),
     )
+    if waits and by is not None:
+        staff_access_request(staff=staff, by=by, proposed=proposed)
     return staff
 
 
@@ -241,7 +383,7 @@ def staff_create(
 def staff_update(
     *,
     staff: StaffMember,
-    by: User,
+    by: User | None,
     name: str,
     role: str,
     email: str = "",
@@ -252,6 +394,9 @@ def staff_update(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
 ) -> StaffMember:
+    """Change someone's record. Nobody changes their own role, team or services. A change that
+    lets the person read audits they could not (see `access_needs_approval`) is asked for, not
+    made: the other details are saved and the role, team and services wait for approval."""
     services = list(services)
     normalised = _check_staff(
         staff=staff,
@@ -263,20 +408,29 @@ def staff_update(
         start_date=start_date,
         end_date=end_date,
     )
+    proposed = Access(role, team, tuple(services))
+    _refuse_own_access_change(staff, by, proposed)
+    current = _access_of(staff)
+    access_changes = proposed.key() != current.key()
+    waits = by is not None and access_needs_approval(current, proposed)
     before = _staff_snapshot(staff)
     staff.name = name.strip()
     staff.email = normalised
     staff.swe_number = swe_number.strip()
-    staff.role = role
-    staff.team = team
+    if not waits:
+        staff.role = role
+        staff.team = team
     staff.manager = manager
     staff.start_date = start_date
     staff.end_date = end_date
     staff.save()
-    staff.services.set(services)
+    if not waits:
+        staff.services.set(services)
     if staff.user is not None and normalised and staff.user.email != normalised:
         staff.user.email = normalised
         staff.user.save(update_fields=["email"])
+    if access_changes and not waits:
+        _withdraw_pending(staff, by, "The role, team or services were changed directly.")
     event_record(
         actor=by,
         verb="staff.updated",
@@ -285,7 +439,114 @@ def staff_update(
         before=before,
         after=_staff_snapshot(staff),
     )
+    if waits and by is not None and access_changes:
+        staff_access_request(staff=staff, by=by, proposed=proposed)
     return staff
+
+
+@transaction.atomic
+def access_request_approve(*, access_request: AccessRequest, by: User) -> StaffMember:
+    """Another administrator or a senior leader approves: the person gets the role, team and
+    services asked for. Never by whoever asked, nor by the person it is about."""
+    request = _decidable(access_request, by)
+    staff = request.staff
+    if not staff.is_active:
+        raise ValidationError(f"{staff.name} has left: this request can only be rejected.")
+    proposed = Access(request.role, request.team, tuple(request.services.all()))
+    _check_staff(
+        staff=staff,
+        email=staff.email or "",
+        role=proposed.role,
+        team=proposed.team,
+        services=list(proposed.services),
+        manager=staff.manager,
+        start_date=staff.start_date,
+        end_date=staff.end_date,
+    )
+    before = _access_of(staff).snapshot()
+    staff.role = proposed.role
+    staff.team = proposed.team
+    staff.save(update_fields=["role", "team"])
+    staff.services.set(proposed.services)
+    _decide(request, by, AccessRequestStatus.APPROVED, "")
+    event_record(
+        actor=by,
+        verb="staff.access_approved",
+        target=staff,
+        summary=f"{staff.name} made {staff.get_role_display().lower()}, approved by {_name_of(by)}",
+        before=before,
+        after={**proposed.snapshot(), "request": str(request.public_id)},
+    )
+    if request.requested_by is not None and hasattr(request.requested_by, "staff"):
+        notification_send(
+            recipients=[request.requested_by.staff],
+            message=f"{_name_of(by)} approved the change of role for {staff.name}.",
+            url=reverse("accounts:access_request", args=[request.public_id]),
+        )
+    return staff
+
+
+@transaction.atomic
+def access_request_reject(*, access_request: AccessRequest, by: User, reason: str) -> None:
+    """Turn the request down, saying why; the person keeps what they had. Whoever asked may
+    withdraw their own request the same way."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the change is not approved."})
+    own = access_request.requested_by_id == by.pk
+    request = _decidable(access_request, by, withdrawing=own)
+    status = AccessRequestStatus.WITHDRAWN if own else AccessRequestStatus.REJECTED
+    _decide(request, by, status, reason)
+    event_record(
+        actor=by,
+        verb="staff.access_withdrawn" if own else "staff.access_rejected",
+        target=request.staff,
+        summary=f"Request to make {request.staff.name} {Role(request.role).label.lower()} "
+        f"{'withdrawn' if own else 'rejected'} by {_name_of(by)}",
+        after={"request": str(request.public_id), "why": reason},
+    )
+    if not own and request.requested_by is not None and hasattr(request.requested_by, "staff"):
+        notification_send(
+            recipients=[request.requested_by.staff],
+            message=f"{_name_of(by)} did not approve the change of role for {request.staff.name}.",
+            url=reverse("accounts:access_request", args=[request.public_id]),
+        )
+
+
+def _decidable(
+    access_request: AccessRequest, by: User, *, withdrawing: bool = False
+) -> AccessRequest:
+    """The request, locked, if `by` may decide it now; else a ValidationError saying why."""
+    request = (
+        AccessRequest.objects.select_for_update()
+        .select_related("staff", "requested_by", "team")
+        .get(pk=access_request.pk)
+    )
+    decider = getattr(by, "staff", None)
+    if not isinstance(decider, StaffMember) or not decider.is_active:
+        raise ValidationError("Only active staff decide on role changes.")
+    if not withdrawing and decider.role not in ACCESS_APPROVER_ROLES:
+        raise ValidationError("Only an administrator or a senior leader approves role changes.")
+    if request.staff.user_id == by.pk:
+        raise ValidationError("Nobody decides on a change to their own role. Ask someone else.")
+    if not withdrawing and request.requested_by_id == by.pk:
+        raise ValidationError(
+            "You asked for this change, so someone else must approve it: another "
+            "administrator or a senior leader."
+        )
+    if request.status != AccessRequestStatus.PENDING:
+        raise ValidationError(
+            f"This request has already been {request.get_status_display().lower()}."
+        )
+    return request
+
+
+def _decide(request: AccessRequest, by: User, status: str, note: str) -> None:
+    request.status = status
+    request.decided_by = by
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
 
 
 @transaction.atomic
@@ -342,9 +603,9 @@ def staff_reactivate(*, staff: StaffMember, by: User) -> StaffMember:
 
 
 @transaction.atomic
-def staff_login_create(*, staff: StaffMember, by: User, username: str) -> tuple[User, str]:
+def staff_login_create(*, staff: StaffMember, by: User | None, username: str) -> tuple[User, str]:
     """Give a member of staff a login. Returns the login and a one-time password, which the
-    caller shows once and never stores; only its hash is kept."""
+    caller shows once and never stores; only its hash is kept. `by` None is the system."""
     username = username.strip()
     if not staff.is_active:
         raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
@@ -359,10 +620,19 @@ def staff_login_create(*, staff: StaffMember, by: User, username: str) -> tuple[
     user.full_clean(exclude=["password"])
     password = _one_time_password()
     validate_password(password, user)
-    user.set_password(password)
+    _set_one_time_password(user, password)
     user.save()
     staff.user = user
     staff.save(update_fields=["user"])
+    notification_send(
+        recipients=[staff],
+        message=(
+            f"{_name_of(by)} made you an auditloop login, {user.username}. They will give you "
+            "a one-time password in person or by phone; you choose your own when you first "
+            "sign in. If you did not expect this, tell your manager."
+        ),
+        email_subject="You have an auditloop login",
+    )
     event_record(
         actor=by,
         verb="staff.login_created",
@@ -373,25 +643,72 @@ def staff_login_create(*, staff: StaffMember, by: User, username: str) -> tuple[
     return user, password
 
 
+def _set_one_time_password(user: User, password: str) -> None:
+    """The password signs in once, and then its owner must choose their own."""
+    user.set_password(password)
+    user.password_change_required = True
+    user.one_time_password_used_at = None
+
+
 @transaction.atomic
 def staff_password_reset(*, staff: StaffMember, by: User) -> str:
-    """Set a new one-time password and return it, to be shown once and never stored."""
+    """Set a new one-time password and return it, to be shown once and never stored.
+
+    The old password and every open session stop working; the login's API tokens are
+    revoked (a token made by whoever had the password must not outlive it); and the owner is
+    told by email, without the password, so that a reset they did not ask for is noticed."""
     user = staff.user
     if user is None:
         raise ValidationError(f"{staff.name} has no login yet. Create one instead.")
     if not staff.is_active:
         raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
+    if user.pk == by.pk:
+        raise ValidationError("Change your own password on the 'Change your password' page.")
     password = _one_time_password()
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    _set_one_time_password(user, password)
+    user.save(update_fields=["password", "password_change_required", "one_time_password_used_at"])
+    now = timezone.now()
+    revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    notification_send(
+        recipients=[staff],
+        message=(
+            f"Your auditloop password was reset by {_name_of(by)} on "
+            f"{timezone.localtime(now):%d %B %Y at %H:%M}, and your API tokens were revoked. "
+            "If you did not ask for this, tell your manager and the service desk at once."
+        ),
+        email_subject="Your auditloop password has been reset",
+    )
     event_record(
         actor=by,
         verb="staff.password_reset",
         target=staff,
         summary=f"Password reset for login {user.username}",
-        after={"username": user.username},
+        after={
+            "username": user.username,
+            "api_tokens_revoked": revoked,
+            "owner_emailed": bool(staff.email),
+        },
     )
     return password
+
+
+@transaction.atomic
+def one_time_password_spend(*, user: User) -> bool:
+    """Use up `user`'s one-time password as they sign in with it. False when it was already
+    used: it signs in once only (two sign-ins at the same moment cannot both have it)."""
+    spent = User.objects.filter(
+        pk=user.pk, password_change_required=True, one_time_password_used_at__isnull=True
+    ).update(one_time_password_used_at=timezone.now())
+    if not spent:
+        return False
+    staff = getattr(user, "staff", None)
+    event_record(
+        actor=user,
+        verb="user.one_time_password_used",
+        target=staff if staff is not None else user,
+        summary=f"Login {user.username} signed in with its one-time password",
+    )
+    return True
 
 
 @transaction.atomic
@@ -399,12 +716,16 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     """A signed-in person replaces their password (for example the one-time one)."""
     if not user.check_password(current_password):
         raise ValidationError({"current_password": "Your current password is not right."})
+    if new_password == current_password:
+        raise ValidationError({"new_password": "Choose a new password, not the one you have now."})
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from exc
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.password_change_required = False
+    user.one_time_password_used_at = None
+    user.save(update_fields=["password", "password_change_required", "one_time_password_used_at"])
     staff = getattr(user, "staff", None)
     event_record(
         actor=user,

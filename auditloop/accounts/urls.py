@@ -25,7 +25,21 @@ urlpatterns = [
         views.staff_password_reset,
         name="staff_password_reset",
     ),
+    path("role-changes/", views.access_request_list, name="access_requests"),
+    path("role-changes/<uuid:public_id>/", views.access_request_detail, name="access_request"),
+    path(
+        "role-changes/<uuid:public_id>/approve/",
+        views.access_request_approve,
+        name="access_request_approve",
+    ),
+    path(
+        "role-changes/<uuid:public_id>/reject/",
+        views.access_request_reject,
+        name="access_request_reject",
+    ),
     path("events/", views.event_list, name="event_list"),
     path("access-log/", views.access_log, name="access_log"),
+    path("refused-requests/", views.refused_requests, name="refused_requests"),
+    path("failed-sign-ins/", views.failed_sign_ins, name="failed_sign_ins"),
     path("my-password/", views.password_change, name="password_change"),
 ]

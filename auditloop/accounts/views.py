@@ -18,12 +18,14 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts import selectors, services
 from auditloop.accounts.access import (
+    get_access_request_for_user,
     get_service_for_user,
     get_staff_member_for_user,
     get_team_for_user,
 )
 from auditloop.accounts.forms import (
     AccessFilterForm,
+    AccessRejectForm,
     ConfirmForm,
     EventFilterForm,
     LoginCreateForm,
@@ -32,13 +34,24 @@ from auditloop.accounts.forms import (
     StaffFilterForm,
     StaffForm,
     TeamForm,
+    WhoAndWhenFilterForm,
 )
-from auditloop.accounts.models import Role, Service, StaffMember, User
-from auditloop.core.access import any_staff, roles_required, signed_in_user
+from auditloop.accounts.log_words import purpose_label, target_label, verb_label
+from auditloop.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Role,
+    Service,
+    StaffMember,
+    User,
+)
+from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.core.events import access_record_many
 from auditloop.core.models import Event
 from auditloop.core.pagination import page_of
 
 administrators_only = roles_required(Role.ADMINISTRATOR)
+approvers_only = roles_required(Role.ADMINISTRATOR, Role.SENIOR_LEADER)
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -206,7 +219,17 @@ def staff_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "overseen": list(staff.services.all()),
             "history": history,
             "is_self": staff.user_id == request.user.pk,
+            "waiting": selectors.access_request_waiting(staff),
         },
+    )
+
+
+def _waiting_note(waiting: AccessRequest | None) -> str:
+    if waiting is None:
+        return ""
+    return (
+        f" Their new role ({waiting.get_role_display()}) waits for approval by another "
+        "administrator or a senior leader; until then they keep what they had."
     )
 
 
@@ -225,7 +248,11 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{staff.name} added. Create a login if they need one.")
+            messages.success(
+                request,
+                f"{staff.name} added. Create a login if they need one."
+                + _waiting_note(selectors.access_request_waiting(staff)),
+            )
             return redirect("accounts:staff_detail", public_id=staff.public_id)
     return _form_page(
         request,
@@ -257,7 +284,11 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{staff.name}'s record saved.")
+            messages.success(
+                request,
+                f"{staff.name}'s record saved."
+                + _waiting_note(selectors.access_request_waiting(staff)),
+            )
             return redirect("accounts:staff_detail", public_id=staff.public_id)
     return _form_page(
         request,
@@ -361,8 +392,9 @@ def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form,
         title=f"Reset {staff.name}'s password?",
         caption="Staff",
-        hint="Their current password stops working at once. You will see a one-time "
-        "password once, on the next page.",
+        hint="Their current password, their open sessions and their API tokens stop working "
+        "at once, and they are told by email. You will see a one-time password once, on the "
+        "next page; it signs in once, and they then choose their own.",
         button="Reset password",
         warning=True,
         back=reverse("accounts:staff_detail", args=[staff.public_id]),
@@ -372,8 +404,8 @@ def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @any_staff
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(_posted(request))
+    user = signed_in_user(request)
     if request.method == "POST" and form.is_valid():
-        user = signed_in_user(request)
         try:
             services.user_password_change(
                 user=user,
@@ -386,9 +418,100 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, "Your password has been changed.")
             return redirect("home")
+    if user.password_change_required:
+        # Signed in with a one-time password: nothing else opens until this is done.
+        return _form_page(
+            request,
+            form,
+            title="Choose your own password",
+            hint="You signed in with a one-time password, which has now been used. Enter it "
+            "as your current password, then choose a password only you know.",
+            button="Save my password",
+        )
     return _form_page(
         request, form, title="Change your password", button="Change password", back=reverse("home")
     )
+
+
+# Role changes waiting for a second person ---------------------------------------------------
+
+
+@approvers_only
+def access_request_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/access_request_list.html",
+        {
+            "waiting": list(selectors.access_requests_for_review(pending=True)),
+            "decided": list(selectors.access_requests_for_review(pending=False)[:20]),
+        },
+    )
+
+
+def _access_request_page(
+    request: HttpRequest, access_request: AccessRequest, reject_form: AccessRejectForm | None = None
+) -> HttpResponse:
+    user = signed_in_user(request)
+    pending = access_request.status == AccessRequestStatus.PENDING
+    about_self = access_request.staff.user_id == user.pk
+    asked_by_self = access_request.requested_by_id == user.pk
+    staff = access_request.staff
+    return render(
+        request,
+        "accounts/access_request_detail.html",
+        {
+            "access_request": access_request,
+            "staff": staff,
+            "now_services": list(staff.services.all()),
+            "asked_services": list(access_request.services.all()),
+            "asked_by": _who(access_request.requested_by),
+            "decided_by": _who(access_request.decided_by) if access_request.decided_by else "",
+            "can_approve": pending and not about_self and not asked_by_self,
+            "can_withdraw": pending and asked_by_self,
+            "reject_form": reject_form or AccessRejectForm(),
+            "is_administrator": staff_for(user).role == Role.ADMINISTRATOR,
+        },
+    )
+
+
+@approvers_only
+def access_request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _access_request_page(request, get_access_request_for_user(request.user, public_id))
+
+
+@require_POST
+@approvers_only
+def access_request_approve(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    access_request = get_access_request_for_user(request.user, public_id)
+    try:
+        staff = services.access_request_approve(
+            access_request=access_request, by=signed_in_user(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:access_request", public_id=public_id)
+    messages.success(request, f"Approved: {staff.name} is now {staff.get_role_display().lower()}.")
+    return redirect("accounts:access_requests")
+
+
+@require_POST
+@approvers_only
+def access_request_reject(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    access_request = get_access_request_for_user(request.user, public_id)
+    form = AccessRejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.access_request_reject(
+                access_request=access_request,
+                by=signed_in_user(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"The change for {access_request.staff.name} was not made.")
+            return redirect("accounts:access_requests")
+    return _access_request_page(request, access_request, form)
 
 
 # Event log and access log -----------------------------------------------------------------
@@ -399,22 +522,6 @@ _TARGET_URLS = {
     "cases.childcase": "cases:detail",
     "audits.audit": "audits:detail",
 }
-
-
-_TARGET_LABELS = {
-    "accounts.staffmember": "Staff member",
-    "accounts.service": "Service",
-    "accounts.team": "Team",
-    "accounts.user": "Login",
-    "cases.childcase": "Case file",
-    "audits.audit": "Audit",
-}
-
-
-def _target_label(target_type: str) -> str:
-    return (
-        _TARGET_LABELS.get(target_type) or target_type.split(".")[-1].replace("_", " ").capitalize()
-    )
 
 
 def _target_url(target_type: str, target_id: str) -> str:
@@ -443,13 +550,16 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
     criteria = filters.cleaned_data if filters.is_valid() else {}
     page = page_of(request, selectors.events_matching(**criteria))
+    # The log says who did what to which audit: reading it is itself recorded, row by row.
+    access_record_many(user=request.user, targets=list(page), purpose="event log")
     rows = [
         {
             "event": event,
             "who": _who(event.actor),
             "url": _target_url(event.target_type, event.target_id),
-            "label": _target_label(event.target_type),
-            "changes": selectors.changes(event.before, event.after),
+            "label": target_label(event.target_type),
+            "what": verb_label(event.verb),
+            "changes": selectors.changes(event.before, event.after, event.content_changed),
         }
         for event in page
     ]
@@ -468,10 +578,36 @@ def access_log(request: HttpRequest) -> HttpResponse:
             "entry": entry,
             "who": _who(entry.user),
             "url": _target_url(entry.target_type, entry.target_id),
-            "label": _target_label(entry.target_type),
+            "label": target_label(entry.target_type),
+            "purpose": purpose_label(entry.purpose),
         }
         for entry in page
     ]
     return render(
         request, "accounts/access_log.html", {"filters": filters, "page": page, "rows": rows}
+    )
+
+
+@administrators_only
+def refused_requests(request: HttpRequest) -> HttpResponse:
+    filters = WhoAndWhenFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = page_of(request, selectors.refused_requests_matching(**criteria))
+    rows = [{"entry": entry, "who": _who(entry.user)} for entry in page]
+    return render(
+        request, "accounts/refused_requests.html", {"filters": filters, "page": page, "rows": rows}
+    )
+
+
+@administrators_only
+def failed_sign_ins(request: HttpRequest) -> HttpResponse:
+    filters = WhoAndWhenFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = page_of(request, selectors.failed_sign_ins_matching(**criteria))
+    rows = [
+        {"entry": entry, "login": _who(entry.user) if entry.user is not None else ""}
+        for entry in page
+    ]
+    return render(
+        request, "accounts/failed_sign_ins.html", {"filters": filters, "page": page, "rows": rows}
     )

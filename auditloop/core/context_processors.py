@@ -25,6 +25,9 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Imports", reverse("imports:index")))
     if role in {Role.MODERATOR, Role.ADMINISTRATOR, Role.SENIOR_LEADER}:
         items.append(("Cycles", reverse("sampling:cycle_list")))
+    if role == Role.SENIOR_LEADER:
+        # Senior leaders approve role changes that let someone read audits.
+        items.append(("Role changes", reverse("accounts:access_requests")))
     if role == Role.ADMINISTRATOR:
         items.append(("Administration", reverse("accounts:admin_home")))
     return items

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ipaddress
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
-from auditloop.core.models import AccessLog, Event
+from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 
 
 def _target_id(target: models.Model) -> str:
     return str(getattr(target, "public_id", None) or target.pk)
+
+
+def fields_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The names whose values differ between two snapshots of the same fields, in order. A name
+    missing from one side counts as empty. Used to log that audit content changed without
+    logging what it says."""
+    names = dict.fromkeys([*before, *after])
+    return [n for n in names if (before.get(n) or None) != (after.get(n) or None)]
 
 
 def event_record(
@@ -22,8 +32,17 @@ def event_record(
     summary: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    content_changed: Iterable[str] = (),
 ) -> Event:
-    """Record one change. `actor` is a User, or None for the system."""
+    """Record one change. `actor` is a User, or None for the system.
+
+    `before` and `after` carry facts (status, dates, owners, counts), never audit content: for
+    free text, grades and reasons, name the fields in `content_changed` instead. The summary is
+    written by the service and must not quote content either."""
+    content = list(dict.fromkeys(content_changed))
+    leaked = set(content) & (set(before or {}) | set(after or {}))
+    if leaked:
+        raise ValueError(f"Content fields must not be logged by value: {sorted(leaked)}")
     return Event.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
@@ -32,6 +51,7 @@ def event_record(
         summary=summary[:300],
         before=before or {},
         after=after or {},
+        content_changed=content,
     )
 
 
@@ -58,4 +78,23 @@ def access_record(*, user: Any, target: models.Model, purpose: str = "view") -> 
         target_type=target._meta.label_lower,
         target_id=_target_id(target),
         purpose=purpose,
+    )
+
+
+def refused_request_record(*, user: Any, method: str, path: str, status: int) -> None:
+    """Record that signed-in `user` asked for `path` and was answered 403 or 404. The path
+    only: the caller never passes a query string."""
+    RefusedRequest.objects.create(user=user, method=method[:8], path=path[:300], status=status)
+
+
+def failed_sign_in_record(*, username: str, ip_address: str | None, locked_out: bool) -> None:
+    """Record a sign-in that did not succeed, naming the login the username belongs to."""
+    try:
+        address = str(ipaddress.ip_address(ip_address)) if ip_address else None
+    except ValueError:
+        address = None
+    username = username[:150]
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    FailedSignIn.objects.create(
+        username=username, user=user, ip_address=address, locked_out=locked_out
     )

@@ -19,7 +19,12 @@ class PublicIdModel(models.Model):
 
 
 class Event(models.Model):
-    """One row per change: who did what to which object, when, with the before and after."""
+    """One row per change: who did what to which object, when, with the before and after.
+
+    Audit content (free text, grades, reasons) is never copied here: `content_changed` names
+    the content fields a change touched, and the record itself holds what they say, for those
+    entitled to read it. `before` and `after` hold only facts such as status, dates and owners.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -30,6 +35,7 @@ class Event(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
+    content_changed = models.JSONField(default=list, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -53,6 +59,44 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.target_type} {self.target_id}"
+
+
+class RefusedRequest(models.Model):
+    """One row per page or record a signed-in person asked for and was refused (403) or told
+    was not found (404): the trail of someone looking where they should not."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=8)
+    # The path only, never the query string: a search may carry a child's ID. Paths name
+    # records by opaque ids alone (the URL walk test holds every route to that).
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} refused {self.status} {self.method} {self.path}"
+
+
+class FailedSignIn(models.Model):
+    """One row per sign-in that did not succeed: the username as typed, the login it names if
+    any, where it came from, and whether the lockout refused it."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    locked_out = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"failed sign-in as {self.username}"
 
 
 class Notification(PublicIdModel):

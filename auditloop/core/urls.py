@@ -8,15 +8,7 @@ from auditloop.core.access import public
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "sign-in/",
-        public(
-            auth_views.LoginView.as_view(
-                template_name="registration/login.html", redirect_authenticated_user=True
-            )
-        ),
-        name="login",
-    ),
+    path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

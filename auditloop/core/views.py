@@ -1,22 +1,45 @@
-"""The home page (what you must do next) and your notifications."""
+"""Signing in, the home page (what you must do next) and your notifications."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from auditloop.core.access import any_staff, staff_for
+from auditloop.core.access import any_staff, public, staff_for
+from auditloop.core.events import failed_sign_in_record
 from auditloop.core.models import Notification
 from auditloop.core.selectors import home_work_for
 from auditloop.core.services import notification_mark_read, notifications_mark_all_read
 
 NOTIFICATIONS_SHOWN = 100
+
+
+class SignInView(LoginView):
+    """Django's sign-in, with every failed attempt recorded for the administrators."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        username = str(form.data.get("username", "")).strip()
+        if username and form.data.get("password"):  # a blank form is not an attempt
+            failed_sign_in_record(
+                username=username,
+                ip_address=self.request.META.get("REMOTE_ADDR"),
+                locked_out=bool(getattr(self.request, "axes_locked_out", False)),
+            )
+        return super().form_invalid(form)
+
+
+sign_in = public(SignInView.as_view())
 
 
 @any_staff

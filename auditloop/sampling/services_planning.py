@@ -143,7 +143,9 @@ def pick_add(*, cycle: Cycle, case: ChildCase, reason: str, by: User | None) -> 
         verb="sample.case_chosen",
         target=draft,
         summary="Case added to the pick list",
-        after={"case": str(case.public_id), "reason": reason},
+        after={"case": str(case.public_id)},
+        # Why a case was chosen speaks about the child: logged as changed, never by value.
+        content_changed=["reason"],
     )
     return row
 
@@ -156,7 +158,7 @@ def pick_remove(*, cycle: Cycle, case: ChildCase, by: User | None) -> None:
     row = draft.chosen.filter(case=case).first() if draft is not None else None
     if draft is None or row is None:
         raise SamplingRefused("That case is not on the list.")
-    before = {"case": str(case.public_id), "reason": row.reason}
+    before = {"case": str(case.public_id)}
     row.delete()
     event_record(
         actor=by,

@@ -1,7 +1,8 @@
 """An administrator sets up a new member of staff in a real browser: a service, a team, the
-person with their role, and their login; the person signs in with the one-time password; the
-administrator deactivates them, their next request is refused, and the event log shows each
-change. Every page visited passes axe (WCAG 2.2 AA)."""
+person with their role (which a senior leader approves), and their login; the person signs in
+with the one-time password and must choose their own; the administrator deactivates them,
+their next request is refused, and the event log shows each change. Every page visited passes
+axe (WCAG 2.2 AA)."""
 
 from __future__ import annotations
 
@@ -82,12 +83,38 @@ def _add_staff_member(page: Page) -> None:
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"{NEWCOMER} added. Create a login if they need one."
     )
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("waits for approval")
     expect(page.get_by_role("heading", level=1)).to_have_text(NEWCOMER)
+    expect(page.locator(".govuk-inset-text")).to_contain_text("waits for approval")
     details = page.locator(".govuk-summary-list")
-    expect(details).to_contain_text("Auditor or QA officer")
+    expect(details).to_contain_text("Practitioner (social worker)")
     expect(details).to_contain_text("East A (East)")
     expect(details).to_contain_text("2 November 2026")
     assert_accessible(page)
+
+
+def _approve_as_senior_leader(page: Page) -> None:
+    _menu(page, "Role changes")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Role changes waiting for approval")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(NEWCOMER)).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(NEWCOMER)
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Auditor or QA officer")
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve the change").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"Approved: {NEWCOMER} is now auditor or qa officer."
+    )
+    assert_accessible(page)
+
+
+def _choose_own_password(page: Page, one_time: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose your own password")
+    assert_accessible(page)
+    page.get_by_label("Current password").fill(one_time)
+    page.get_by_label("New password", exact=True).fill("robin's own long passphrase 9")
+    page.get_by_label("New password again").fill("robin's own long passphrase 9")
+    page.get_by_role("button", name="Save my password").click()
 
 
 def _create_login(page: Page) -> str:
@@ -114,6 +141,9 @@ def test_administrator_sets_up_a_new_auditor_who_signs_in_until_deactivated(
     admin = page_as(p.administrator)
     _add_service_and_team(admin)
     _add_staff_member(admin)
+    _approve_as_senior_leader(page_as(p.senior_leader))
+    admin.reload()
+    expect(admin.locator(".govuk-summary-list")).to_contain_text("Auditor or QA officer")
     password = _create_login(admin)
     newcomer = StaffMember.objects.get(name=NEWCOMER)
     assert newcomer.role == Role.AUDITOR
@@ -129,6 +159,7 @@ def test_administrator_sets_up_a_new_auditor_who_signs_in_until_deactivated(
 
     person = new_page()
     sign_in(person, live_server.url, "robin", password)
+    _choose_own_password(person, password)
     expect(person.get_by_role("heading", level=1)).to_have_text(NEWCOMER)
     expect(person.get_by_text("Auditor or QA officer, East A")).to_be_visible()
     expect(person.get_by_text("You have no audits to do.")).to_be_visible()
@@ -148,7 +179,7 @@ def test_administrator_sets_up_a_new_auditor_who_signs_in_until_deactivated(
     person.reload()
     expect(person.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert "/sign-in/" in person.url
-    sign_in(person, live_server.url, "robin", password)
+    sign_in(person, live_server.url, "robin", "robin's own long passphrase 9")
     expect(person.locator(".govuk-error-summary")).to_contain_text(
         "Enter a correct username and password"
     )
@@ -159,21 +190,23 @@ def test_administrator_sets_up_a_new_auditor_who_signs_in_until_deactivated(
     admin.get_by_role("link", name="Event log").click()
     expect(admin.get_by_role("heading", level=1)).to_have_text("Event log")
     events = admin.get_by_role("table", name="Events, newest first")
-    for verb, summary in [
-        ("service.created", "East"),
-        ("team.created", "East A"),
-        ("staff.created", NEWCOMER),
-        ("staff.login_created", f"Login robin created for {NEWCOMER}"),
-        ("staff.deactivated", f"{NEWCOMER} deactivated"),
+    for verb, summary, who in [
+        ("Service added", "East", "Ada Admin (admin)"),
+        ("Team added", "East A", "Ada Admin (admin)"),
+        ("Member of staff added", NEWCOMER, "Ada Admin (admin)"),
+        ("Role change asked for", NEWCOMER, "Ada Admin (admin)"),
+        ("Role change approved", NEWCOMER, "Lee Leader (leader)"),
+        ("Login created", f"Login robin created for {NEWCOMER}", "Ada Admin (admin)"),
+        ("Member of staff deactivated", f"{NEWCOMER} deactivated", "Ada Admin (admin)"),
     ]:
         row = events.locator("tbody tr", has_text=verb)
         expect(row).to_have_count(1)
         expect(row).to_contain_text(summary)
-        expect(row).to_contain_text("Ada Admin (admin)")
+        expect(row).to_contain_text(who)
     assert_accessible(admin)
 
     # Filtered to one kind of change, the log shows only that.
-    admin.get_by_label("What happened").select_option(label="staff.deactivated")
+    admin.get_by_label("What happened").select_option(label="Member of staff deactivated")
     admin.get_by_role("button", name="Apply filters").click()
     expect(admin.get_by_text(re.compile(r"^1 event$"))).to_be_visible()
     expect(events.locator("tbody tr")).to_have_count(1)

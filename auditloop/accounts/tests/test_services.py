@@ -13,6 +13,11 @@ from auditloop.core.models import Event
 from auditloop.core.testing import Personas
 
 
+def _user_of(staff: StaffMember) -> User:
+    assert staff.user is not None
+    return staff.user
+
+
 def _admin(p: Personas) -> User:
     assert p.administrator.user is not None
     return p.administrator.user
@@ -100,12 +105,17 @@ def test_administrator_adds_a_member_of_staff(p: Personas) -> None:
     assert event.after["services"] == []
 
 
-def test_a_moderator_is_given_the_services_they_look_across(p: Personas) -> None:
+def test_a_moderator_is_given_the_services_they_look_across_once_approved(p: Personas) -> None:
     staff = services.staff_create(
         by=_admin(p), name="Mo Two", role=Role.MODERATOR, services=[p.north, p.south]
     )
+    assert (staff.role, list(staff.services.all())) == (Role.PRACTITIONER, [])
+    waiting = staff.access_requests.get()
+    services.access_request_approve(access_request=waiting, by=_user_of(p.senior_leader))
+    staff.refresh_from_db()
+    assert staff.role == Role.MODERATOR
     assert set(staff.services.all()) == {p.north, p.south}
-    assert _last_event("staff.created").after["services"] == ["North", "South"]
+    assert _last_event("staff.access_approved").after["services"] == ["North", "South"]
 
 
 def test_two_staff_cannot_share_an_email_address(p: Personas) -> None:
@@ -160,10 +170,14 @@ def test_administrator_changes_a_member_of_staff(p: Personas) -> None:
         team=p.north_b,
     )
     p.practitioner.refresh_from_db()
-    assert p.practitioner.role == Role.TEAM_MANAGER
     assert p.practitioner.user is not None
     assert p.practitioner.user.email == "pat@northshire.example"
-    event = _last_event("staff.updated")
+    assert p.practitioner.role == Role.PRACTITIONER  # a team manager reads audits: it waits
+    waiting = p.practitioner.access_requests.get()
+    services.access_request_approve(access_request=waiting, by=_user_of(p.senior_leader))
+    p.practitioner.refresh_from_db()
+    assert (p.practitioner.role, p.practitioner.team) == (Role.TEAM_MANAGER, p.north_b)
+    event = _last_event("staff.access_approved")
     assert (event.before["team"], event.after["team"]) == ("North A", "North B")
 
 

@@ -167,7 +167,7 @@ def test_a_team_manager_without_a_team_is_shown_as_an_error(p: Personas) -> None
     assert not StaffMember.objects.filter(name="No Team").exists()
 
 
-def test_administrator_changes_a_role(p: Personas) -> None:
+def test_administrator_asks_for_a_role_that_reads_audits(p: Personas) -> None:
     response = p.client_for(p.administrator).post(
         reverse("accounts:staff_edit", args=[p.auditor.public_id]),
         {
@@ -179,8 +179,12 @@ def test_administrator_changes_a_role(p: Personas) -> None:
     )
     assert response.status_code == 302
     p.auditor.refresh_from_db()
-    assert p.auditor.role == Role.MODERATOR
-    assert list(p.auditor.services.all()) == [p.north]
+    assert p.auditor.role == Role.AUDITOR
+    assert list(p.auditor.services.all()) == []
+    waiting = p.auditor.access_requests.get()
+    assert (waiting.role, list(waiting.services.all())) == (Role.MODERATOR, [p.north])
+    page = p.client_for(p.administrator).get(response["Location"]).content.decode()
+    assert "waits for approval" in page
 
 
 def test_staff_list_filters_by_team_role_and_name(p: Personas) -> None:
@@ -330,7 +334,7 @@ def test_event_log_shows_a_readable_diff_newest_first(p: Personas) -> None:
     services.team_create(by=admin, service=p.south, name="South Z")
     page = p.client_for(p.administrator).get(reverse("accounts:event_list")).content.decode()
     html = page.split("<table", 1)[1]
-    assert html.index("team.created") < html.index("service.updated")
+    assert html.index("Team added") < html.index("Service changed")
     assert "<del>South</del>" in html and "South West" in html
     assert "Ada Admin (admin)" in html
 

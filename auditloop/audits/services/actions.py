@@ -30,7 +30,9 @@ ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
     ActionStatus.CANCELLED: frozenset(),
 }
 
-_FIELDS = ["description", "owner", "due_date", "status", "completion_evidence", "completed_at"]
+# Logged by value: the facts of an action. Its description, completion evidence and cancel
+# reason are audit content: events name them in `content_changed`, never their text.
+_FIELDS = ["owner", "due_date", "status", "completed_at", "cancelled_at"]
 
 
 def action_move_check(action: Action, to: ActionStatus) -> None:
@@ -91,6 +93,7 @@ def action_create(
         target=action,
         summary=f"Action for {owner.name} from {audit}.",
         after=snapshot(action, [*_FIELDS, "answer"]),
+        content_changed=["description"],
     )
     if owner.pk != staff.pk:
         notification_send(
@@ -126,13 +129,14 @@ def action_complete(*, action: Action, by: User, evidence: str) -> Action:
         summary=f"Action completed by {staff.name}.",
         before=before,
         after=snapshot(action, _FIELDS),
+        content_changed=["completion_evidence"],
     )
     return action
 
 
 @transaction.atomic
 def action_cancel(*, action: Action, by: User, reason: str) -> Action:
-    """Whoever created it, or an audit lead, withdraws it. The reason is kept in the event log."""
+    """Whoever created it, or an audit lead, withdraws it, saying why (kept on the action)."""
     staff = acting_staff(by)
     if not can_cancel_action(staff, action):
         raise AuditRefused("Only whoever created the action or an audit lead can cancel it.")
@@ -142,14 +146,17 @@ def action_cancel(*, action: Action, by: User, reason: str) -> Action:
         raise AuditRefused("Enter why the action is cancelled.", field="reason")
     before = snapshot(action, _FIELDS)
     action.status = ActionStatus.CANCELLED
-    action.save(update_fields=["status"])
+    action.cancel_reason = reason
+    action.cancelled_at = timezone.now()
+    action.save(update_fields=["status", "cancel_reason", "cancelled_at"])
     event_record(
         actor=by,
         verb="action.cancelled",
         target=action,
         summary=f"Action cancelled by {staff.name}.",
         before=before,
-        after={**snapshot(action, _FIELDS), "reason": reason},
+        after=snapshot(action, _FIELDS),
+        content_changed=["cancel_reason"],
     )
     if action.owner_id != staff.pk:
         notification_send(

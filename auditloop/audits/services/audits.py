@@ -28,7 +28,7 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.services.feedback import feedback_ready_notify
 from auditloop.cases.models import ChildCase
-from auditloop.core.events import event_record
+from auditloop.core.events import event_record, fields_changed
 from auditloop.core.models import snapshot
 from auditloop.core.services import notification_send
 
@@ -89,7 +89,9 @@ def _refuse_unless_allowed(audit: Audit, to: str, verb: str) -> None:
         raise AuditRefused(f"An audit that is {_status_words(audit.status)} cannot be {word}.")
 
 
-def _audit_transition(audit: Audit, to: str, by: User | None, verb: str) -> None:
+def _audit_transition(
+    audit: Audit, to: str, by: User | None, verb: str, *, content_changed: list[str] | None = None
+) -> None:
     """Move `audit` to status `to`, or refuse. Writes the one event for the move."""
     _refuse_unless_allowed(audit, to, verb)
     before = snapshot(audit, ["status"])
@@ -113,6 +115,7 @@ def _audit_transition(audit: Audit, to: str, by: User | None, verb: str) -> None
         summary=f"Audit {_MOVE_WORDS.get(verb, 'moved')}",
         before=before,
         after=snapshot(audit, ["status"]),
+        content_changed=content_changed or (),
     )
 
 
@@ -339,7 +342,7 @@ def audit_answers_save(
     if to_update:
         Answer.objects.bulk_update(to_update, [*_ANSWER_FIELDS])
 
-    before = snapshot(audit, _FINDINGS_FIELDS)
+    before = snapshot(audit, _FINDINGS_FIELDS)  # compared below, never logged
     audit.overall_grade = overall_grade
     audit.strengths = strengths.strip()
     audit.areas_for_development = areas_for_development.strip()
@@ -356,8 +359,8 @@ def audit_answers_save(
             if changed_codes
             else "Draft saved"
         ),
-        before=before,
-        after=snapshot(audit, _FINDINGS_FIELDS),
+        # Findings and grades are audit content: the log says which changed, not what they say.
+        content_changed=fields_changed(before, snapshot(audit, _FINDINGS_FIELDS)),
     )
     return audit
 
@@ -452,7 +455,9 @@ def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
         raise AuditRefused("Say why the audit is being returned.", field="reason")
     audit.return_reason = reason
     audit.save(update_fields=["return_reason"])
-    _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.returned")
+    _audit_transition(
+        audit, AuditStatus.IN_PROGRESS, by, "audit.returned", content_changed=["return_reason"]
+    )
     notification_send(
         recipients=[audit.auditor],
         message="An audit you submitted has been returned to you. The reason is on the audit.",
@@ -491,6 +496,7 @@ def participant_add(
         target=audit,
         summary=f"{staff.name} recorded as taking part ({participant.get_role_display()})",
         after={"staff": str(staff.public_id), "role": role},
+        content_changed=["contribution"] if participant.contribution else [],
     )
     return participant
 

@@ -46,7 +46,8 @@ def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
         verb="escalation.raised",
         target=escalation,
         summary=f"Unsafe-child flag raised on {audit}.",
-        after=snapshot(escalation, ["reason", "raised_at"]),
+        after=snapshot(escalation, ["raised_at"]),
+        content_changed=["reason"],
     )
     notification_send(
         recipients=escalation_recipients(escalation),
@@ -74,7 +75,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
     response = response.strip()
     if not response:
         raise AuditRefused("Enter what you are doing to keep the child safe.", field="response")
-    before = snapshot(current, ["acknowledged_by", "acknowledged_at", "response"])
+    before = snapshot(current, ["acknowledged_by", "acknowledged_at"])
     escalation.acknowledged_by = staff
     escalation.acknowledged_at = timezone.now()
     escalation.response = response
@@ -90,9 +91,10 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
         summary=f"Unsafe-child flag acknowledged by {staff.name}.",
         before=before,
         after={
-            **snapshot(escalation, ["acknowledged_by", "acknowledged_at", "response"]),
+            **snapshot(escalation, ["acknowledged_by", "acknowledged_at"]),
             "notifications_marked_read": answered,
         },
+        content_changed=["response"],
     )
     notification_send(
         recipients=[escalation.raised_by],

@@ -66,7 +66,8 @@ def feedback_reply(*, audit: Audit, by: User, text: str) -> FeedbackReply:
         verb="feedback.replied",
         target=audit,
         summary="The practitioner replied to the feedback.",
-        after=snapshot(reply, ["text", "created_at"]),
+        after=snapshot(reply, ["created_at"]),
+        content_changed=["text"],
     )
     notification_send(
         recipients=[audit.auditor],

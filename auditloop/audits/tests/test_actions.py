@@ -177,7 +177,9 @@ def test_creator_or_audit_lead_cancels_an_action_with_a_reason(p: Personas, who:
     action_cancel(action=action, by=user_of(getattr(p, who)), reason="Case closed.")
     action.refresh_from_db()
     assert action.status == ActionStatus.CANCELLED
-    assert Event.objects.get(verb="action.cancelled").after["reason"] == "Case closed."
+    assert action.cancel_reason == "Case closed."
+    assert action.cancelled_at is not None
+    assert Event.objects.get(verb="action.cancelled").content_changed == ["cancel_reason"]
 
 
 def test_a_cancelled_action_cannot_be_completed(p: Personas) -> None:

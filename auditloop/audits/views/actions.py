@@ -39,7 +39,6 @@ from auditloop.audits.services.actions import action_cancel, action_complete, ac
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
-from auditloop.core.models import Event
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
@@ -93,11 +92,6 @@ def _detail(
 ) -> HttpResponse:
     staff = staff_for(request.user)
     is_open = action.status == ActionStatus.OPEN
-    cancellation = None
-    if action.status == ActionStatus.CANCELLED:
-        cancellation = Event.objects.filter(
-            verb="action.cancelled", target_type="audits.action", target_id=str(action.public_id)
-        ).first()
     return render(
         request,
         "audits/actions/detail.html",
@@ -111,7 +105,6 @@ def _detail(
             "cancel_form": (cancel_form or ActionCancelForm())
             if is_open and can_cancel_action(staff, action)
             else None,
-            "cancellation": cancellation,
         },
     )
 

@@ -105,7 +105,7 @@ def _logs_show_the_change_and_the_read(page: Page, case: ChildCase) -> None:
     assert_accessible(page)
     page.get_by_role("link", name="Event log").click()
     events = page.get_by_role("table", name="Events, newest first")
-    created = events.locator("tbody tr", has_text="case.created")
+    created = events.locator("tbody tr", has_text="Case file added")
     expect(created).to_have_count(1)
     expect(created).to_contain_text("Case file created (Child protection)")
     expect(created).to_contain_text("Ada Admin (admin)")
@@ -124,7 +124,7 @@ def _logs_show_the_change_and_the_read(page: Page, case: ChildCase) -> None:
     read = reads.locator("tbody tr").first
     expect(read).to_contain_text("Morgan Moderator (moderator)")
     expect(read).to_contain_text(str(case.public_id))
-    expect(read).to_contain_text("view")
+    expect(read).to_contain_text("Read")
     assert CHILD_ID not in page.content()
     assert_accessible(page)
 

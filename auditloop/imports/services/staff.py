@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team, User
+from auditloop.accounts.services import Access, access_needs_approval, staff_access_request
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.imports.parsers.base import Issue, ParsedStaff
@@ -49,7 +50,9 @@ def staff_rows_apply(
 
     Each person created or changed gets an event naming `by`; someone the list ends loses
     their login too. A row for the importer themself is left alone: nobody changes their
-    own role or ends their own access by uploading a file."""
+    own role or ends their own access by uploading a file. A role, team or service that
+    would let someone read audits they could not (see `access_needs_approval`) is asked
+    for, not given, exactly as on the staff pages; the command line (`by` None) gives it."""
     counts = StaffCounts()
     importer = getattr(by, "staff", None) if by is not None else None
     services = {normalise_name(s.name): s for s in Service.objects.all()}
@@ -77,6 +80,16 @@ def staff_rows_apply(
             counts.unchanged += 1
             listed.append((staff, ""))  # keeps `listed` in step with the rows
             continue
+        current = (
+            None if staff is None else Access(staff.role, staff.team, tuple(staff.services.all()))
+        )
+        overseen = (service,) if service is not None and row.role in OVERSEEING_ROLES else ()
+        proposed = Access(
+            row.role,
+            team,
+            tuple(dict.fromkeys([*(current.services if current else ()), *overseen])),
+        )
+        waits = by is not None and access_needs_approval(current, proposed)
         desired: dict[str, Any] = {
             "name": row.name,
             "swe_number": row.swe_number,
@@ -86,6 +99,10 @@ def staff_rows_apply(
             "end_date": row.end_date,
             "is_active": row.end_date is None or row.end_date > today,
         }
+        if waits:
+            # Until approved they keep what they had; someone new starts as a practitioner.
+            desired["role"] = current.role if current else Role.PRACTITIONER
+            desired["team_id"] = current.team.pk if current and current.team else desired["team_id"]
         if staff is None:
             staff = StaffMember.objects.create(email=row.email, **desired)
             by_email[row.email] = staff
@@ -120,8 +137,10 @@ def staff_rows_apply(
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        if service is not None and row.role in OVERSEEING_ROLES:
-            staff.services.add(service)
+        if waits:
+            staff_access_request(staff=staff, by=by, proposed=proposed)
+        elif overseen:
+            staff.services.add(*overseen)
         listed.append((staff, row.manager_email))
         if row.swe_number:
             by_swe[row.swe_number] = staff

@@ -348,10 +348,13 @@ def test_audit_lead_chooses_a_case_for_a_deep_dive_and_the_auditor_sees_it(
     admin.get_by_role("button", name="Apply filters").click()
     events = admin.get_by_role("table", name="Events, newest first")
     for verb, summary in [
-        ("cycle.created", CYCLE_NAME),
-        ("sample.case_chosen", "Case added to the pick list"),
-        ("sample.chosen_planned", f"1 chosen case planned for {_month_label(_this_month())}"),
-        ("audit.created", "Deep dive audit planned"),
+        ("Cycle planned", CYCLE_NAME),
+        ("Case added to a pick list", "Case added to the pick list"),
+        (
+            "Audits planned from a pick list",
+            f"1 chosen case planned for {_month_label(_this_month())}",
+        ),
+        ("Audit planned", "Deep dive audit planned"),
     ]:
         row = events.locator("tbody tr", has_text=verb)
         expect(row).to_have_count(1)
