@@ -22,7 +22,7 @@ from auditloop.api.models import ApiToken
 from auditloop.api.services import key_digest
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.models import Action, Answer, Audit, AuditTool, ToolVersion
-from auditloop.audits.selectors import audits_visible_to
+from auditloop.audits.selectors import ComplianceScore, audits_visible_to, compliance_scores
 from auditloop.core.models import AccessLog
 
 
@@ -102,8 +102,14 @@ class AuditOut(Schema):
     service: str | None
     team: str | None
     auditor: str
-    overall_grade: str | None
+    overall_grade: str | None = Field(description="Once the audit is submitted; null before.")
     overall_grade_value: int | None
+    compliance_score: float | None = Field(
+        description=(
+            "Yes ÷ (yes + no) over the compliance checks, not applicable left out, once the "
+            "audit is submitted; null before, and for audits with no check answered yes or no."
+        )
+    )
     due_date: datetime.date | None
     created_at: datetime.datetime
     submitted_at: datetime.datetime | None
@@ -127,9 +133,10 @@ class AuditPage(Schema):
     items: list[AuditOut]
 
 
-def _audit_out(audit: Audit) -> dict[str, Any]:
+def _audit_out(audit: Audit, score: ComplianceScore | None) -> dict[str, Any]:
+    """`score` is the audit's compliance score, given for a submitted audit only."""
     team = audit.team
-    grade = audit.overall_grade
+    grade = audit.grade_shown
     return {
         "id": audit.public_id,
         "audit_type": audit.audit_type,
@@ -143,6 +150,7 @@ def _audit_out(audit: Audit) -> dict[str, Any]:
         "auditor": audit.auditor.name,
         "overall_grade": grade.code if grade else None,
         "overall_grade_value": grade.value if grade else None,
+        "compliance_score": score.fraction if score is not None and audit.is_shared else None,
         "due_date": audit.due_date,
         "created_at": audit.created_at,
         "submitted_at": audit.submitted_at,
@@ -172,14 +180,19 @@ def list_audits(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str,
         )
         for a in page
     )
-    return {"count": audits.count(), "items": [_audit_out(a) for a in page]}
+    scores = compliance_scores(a.pk for a in page if a.is_shared)
+    return {"count": audits.count(), "items": [_audit_out(a, scores.get(a.pk)) for a in page]}
 
 
 @api.get("/audits/{audit_id}", response=AuditDetailOut, summary="One audit with its answers")
 def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
     audit = get_audit_for_user(request.user, audit_id)
-    answers = Answer.objects.filter(audit=audit).select_related("question", "grade")
-    out = _audit_out(audit)
+    answers = list(
+        Answer.objects.filter(audit=audit)
+        .select_related("question", "grade")
+        .order_by("question__section__order", "question__order")
+    )
+    out = _audit_out(audit, ComplianceScore.of(a.compliance for a in answers))
     out["answers"] = [
         {
             "question": a.question.code,
@@ -188,7 +201,7 @@ def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
             "grade": a.grade.code if a.grade else None,
             "grade_value": a.grade.value if a.grade else None,
         }
-        for a in answers.order_by("question__section__order", "question__order")
+        for a in answers
     ]
     return out
 
