@@ -180,7 +180,7 @@ def list_audits(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str,
         )
         for a in page
     )
-    scores = compliance_scores(a.pk for a in page if a.is_shared)
+    scores = compliance_scores(a.pk for a in page)
     return {"count": audits.count(), "items": [_audit_out(a, scores.get(a.pk)) for a in page]}
 
 
