@@ -22,7 +22,13 @@ from auditloop.api.selectors import api_token_for_key
 from auditloop.api.services import api_token_mark_used
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.models import ActionStatus, Audit, AuditStatus, AuditType
-from auditloop.audits.selectors import audit_answers, audits_matching, audits_visible_to
+from auditloop.audits.selectors import (
+    ComplianceScore,
+    audit_answers,
+    audits_matching,
+    audits_visible_to,
+    compliance_scores,
+)
 from auditloop.audits.selectors_actions import actions_matching, actions_visible_to
 from auditloop.audits.selectors_tools import can_read_tools, tools_with_questions
 from auditloop.core.access import staff_for
@@ -155,9 +161,17 @@ class AuditOut(Schema):
     service: str | None = Field(description="The service of the team that holds the case.")
     team: str | None = Field(description="The team that held the case when it was audited.")
     auditor: str = Field(description="The auditor's name.")
-    overall_grade: str | None = Field(description="The overall grade's code, once graded.")
+    overall_grade: str | None = Field(
+        description="The overall grade's code, once the audit is submitted; null before."
+    )
     overall_grade_value: int | None = Field(
         description="The overall grade's place on its scale: higher is better."
+    )
+    compliance_score: float | None = Field(
+        description=(
+            "Yes ÷ (yes + no) over the compliance checks, not applicable left out, once the "
+            "audit is submitted; null before, and for audits with no check answered yes or no."
+        )
     )
     due_date: datetime.date | None = Field(description="When the audit is due.")
     created_at: datetime.datetime = Field(description="When the audit was planned.")
@@ -182,9 +196,10 @@ class AuditPage(Schema):
     items: list[AuditOut] = Field(description="This page of them, newest first.")
 
 
-def _audit_out(audit: Audit) -> dict[str, Any]:
+def _audit_out(audit: Audit, score: ComplianceScore | None) -> dict[str, Any]:
+    """`score` is the audit's compliance score, given for a submitted audit only."""
     team = audit.team
-    grade = audit.overall_grade
+    grade = audit.grade_shown
     return {
         "id": audit.public_id,
         "audit_type": audit.audit_type,
@@ -198,6 +213,7 @@ def _audit_out(audit: Audit) -> dict[str, Any]:
         "auditor": audit.auditor.name,
         "overall_grade": grade.code if grade else None,
         "overall_grade_value": grade.value if grade else None,
+        "compliance_score": score.fraction if score is not None and audit.is_shared else None,
         "due_date": audit.due_date,
         "created_at": audit.created_at,
         "submitted_at": audit.submitted_at,
@@ -219,13 +235,15 @@ def list_audits(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str,
     )
     # A list of audits is a read of each of them.
     access_record_many(user=staff.user, targets=page, purpose="api")
-    return {"count": audits.count(), "items": [_audit_out(a) for a in page]}
+    scores = compliance_scores(a.pk for a in page)
+    return {"count": audits.count(), "items": [_audit_out(a, scores.get(a.pk)) for a in page]}
 
 
 @api.get("/audits/{audit_id}", response=AuditDetailOut, summary="One audit with its answers")
 def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
     audit = get_audit_for_user(request.user, audit_id)
-    out = _audit_out(audit)
+    answers = list(audit_answers(audit))
+    out = _audit_out(audit, ComplianceScore.of(a.compliance for a in answers))
     out["answers"] = [
         {
             "question": a.question.code,
@@ -234,7 +252,7 @@ def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
             "grade": a.grade.code if a.grade else None,
             "grade_value": a.grade.value if a.grade else None,
         }
-        for a in audit_answers(audit)
+        for a in answers
     ]
     return out
 

@@ -67,6 +67,7 @@ def default_tools_install(*, by: Any = None) -> list[AuditTool]:
             number=1,
             grading_scale=scales[t["grading_scale"]],
             guidance=t["guidance"],
+            lead_note=t.get("lead_note", ""),
             change_note="The default tool as shipped with auditloop.",
             is_published=True,
             published_at=timezone.now(),

@@ -3,6 +3,7 @@ part in a deep dive, and returning it to the auditor."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -30,7 +31,7 @@ from auditloop.audits.selectors_planning import (
     audits_of_case_to_revisit,
     cases_to_plan_by_child_id,
 )
-from auditloop.audits.services.audits import AnswerInput, Problem
+from auditloop.audits.services.audits import AnswerInput, Problem, meeting_date_problem
 from auditloop.cases.models import ChildCase
 from auditloop.core.forms import GovukDateField
 
@@ -54,6 +55,10 @@ class _SubmitCharField(_NeededToSubmit, forms.CharField):
 
 
 class _SubmitChoiceField(_NeededToSubmit, forms.ChoiceField):
+    pass
+
+
+class _SubmitDateField(_NeededToSubmit, GovukDateField):
     pass
 
 
@@ -140,7 +145,7 @@ class _EarlierAuditField(forms.ModelChoiceField[Audit]):
             if obj.submitted_at
             else "not submitted"
         )
-        grade = obj.overall_grade.label if obj.overall_grade else "not graded"
+        grade = obj.grade_shown.label if obj.grade_shown else "not graded"
         return f"{obj.get_audit_type_display()} submitted {when}, graded {grade}"
 
 
@@ -268,6 +273,10 @@ class AuditAnswersForm(forms.Form):
     Nothing is required for a draft; completeness is checked by the submit service, whose
     problems `add_problems` puts against the fields they concern."""
 
+    meeting_date = _SubmitDateField(
+        label="Date of the deep dive meeting",
+        help_text="The day you met the social worker and their manager. For example, 27 3 2026",
+    )
     overall_grade = _SubmitChoiceField(
         label="Overall grade",
         widget=forms.RadioSelect,
@@ -300,6 +309,7 @@ class AuditAnswersForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         initial: dict[str, Any] = {
+            "meeting_date": audit.meeting_date,
             "overall_grade": audit.overall_grade.code if audit.overall_grade else "",
             "strengths": audit.strengths,
             "areas_for_development": audit.areas_for_development,
@@ -323,6 +333,7 @@ class AuditAnswersForm(forms.Form):
         self.fields["overall_grade"].choices = grade_choices  # type: ignore[attr-defined]
         self.is_deep_dive = audit.audit_type == AuditType.DEEP_DIVE
         if not self.is_deep_dive:
+            del self.fields["meeting_date"]
             del self.fields["practitioner_reflection"]
         self.question_ids: list[int] = []
         specs: list[tuple[Section, list[tuple[Question, list[str]]]]] = []
@@ -398,6 +409,13 @@ class AuditAnswersForm(forms.Form):
             names.append(_name(q.pk, part))
         return names
 
+    def clean_meeting_date(self) -> datetime.date | None:
+        meeting_date: datetime.date | None = self.cleaned_data.get("meeting_date")
+        problem = meeting_date_problem(self.audit, meeting_date) if meeting_date else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return meeting_date
+
     def answer_inputs(self) -> dict[int, AnswerInput]:
         data = self.cleaned_data
         inputs: dict[int, AnswerInput] = {}
@@ -415,6 +433,7 @@ class AuditAnswersForm(forms.Form):
     def findings(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
+            "meeting_date": data.get("meeting_date") if self.is_deep_dive else None,
             "overall_grade": self.grades.get(data.get("overall_grade") or ""),
             "strengths": data.get("strengths", ""),
             "areas_for_development": data.get("areas_for_development", ""),

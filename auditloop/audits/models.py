@@ -70,7 +70,10 @@ class ToolVersion(PublicIdModel):
     tool = models.ForeignKey(AuditTool, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     grading_scale = models.ForeignKey(GradingScale, on_delete=models.PROTECT, related_name="+")
+    # Shown to auditors answering an audit.
     guidance = models.TextField(blank=True)
+    # For those who edit audit tools only (what still needs checking, say); auditors never see it.
+    lead_note = models.TextField(blank=True)
     change_note = models.TextField(blank=True)
     is_published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -141,6 +144,12 @@ class AuditStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+# Until an audit is submitted (planned, in progress, or returned to its auditor) it is a draft:
+# only its auditor and the audit leads read it. From submission on, the practitioner, their
+# managers and senior leaders may read it too, with its grade.
+SHARED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
+
+
 class Audit(PublicIdModel):
     case = models.ForeignKey("cases.ChildCase", on_delete=models.PROTECT, related_name="audits")
     tool_version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="audits")
@@ -167,6 +176,8 @@ class Audit(PublicIdModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisits"
     )
     due_date = models.DateField(null=True, blank=True)
+    # Deep dives: the day the auditor met the social worker (and their manager).
+    meeting_date = models.DateField(null=True, blank=True)
     overall_grade = models.ForeignKey(
         Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -193,6 +204,17 @@ class Audit(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.get_audit_type_display()} audit {self.public_id}"
+
+    @property
+    def is_shared(self) -> bool:
+        """Submitted or completed: no longer a draft (see SHARED_STATUSES)."""
+        return self.status in SHARED_STATUSES
+
+    @property
+    def grade_shown(self) -> Grade | None:
+        """The overall grade, once the audit is submitted. A draft's grade (saved by the auditor,
+        or left by a failed submit or a return) is not a grade yet, and no list shows it."""
+        return self.overall_grade if self.is_shared else None
 
 
 class ComplianceAnswer(models.TextChoices):

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import Answer, Audit, AuditStatus, Participant
-
-# A practitioner and their team manager see an audit once it has been submitted.
-SHARED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
+from auditloop.audits.models import (
+    SHARED_STATUSES,
+    Answer,
+    Audit,
+    ComplianceAnswer,
+    Participant,
+    QuestionKind,
+)
 
 
 def services_overseen(staff: StaffMember) -> list[int]:
@@ -22,21 +28,30 @@ def services_overseen(staff: StaffMember) -> list[int]:
 
 
 def audit_visibility_filter(staff: StaffMember) -> Q:
-    """The rule, as one Q: who may read which audit. Used by lists and by the access helper."""
+    """The rule, as one Q: who may read which audit. Used by lists and by the access helper.
+
+    Its auditor and the audit leads over its service read an audit at every status. Everyone
+    else who may read it (its practitioner, those who took part in a deep dive, the team's
+    manager, senior leaders) reads it only once it is submitted: a draft, its draft grades and
+    a lead's reasons for returning it are between the auditor and the leads."""
     # A subquery, not a join: a join would repeat an audit per participant and make every list
     # SELECT DISTINCT over all its columns (four times slower on the large council).
-    mine = Q(auditor=staff) | Q(
-        Exists(Participant.objects.filter(audit=OuterRef("pk"), staff=staff))
-    )
+    took_part = Q(Exists(Participant.objects.filter(audit=OuterRef("pk"), staff=staff)))
+    mine = Q(auditor=staff)
+    shared = Q(status__in=SHARED_STATUSES)
     if staff.role == Role.PRACTITIONER:
-        return mine | Q(practitioner=staff, status__in=SHARED_STATUSES)
+        return mine | (shared & (Q(practitioner=staff) | took_part))
     if staff.role == Role.TEAM_MANAGER:
-        shared = Q(status__in=SHARED_STATUSES) & (Q(team_id=staff.team_id) | Q(practitioner=staff))
-        return mine | shared if staff.team_id is not None else mine
-    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
-        return mine | Q(team__service_id__in=services_overseen(staff))
+        theirs = Q(practitioner=staff) | took_part
+        if staff.team_id is not None:
+            theirs |= Q(team_id=staff.team_id)
+        return mine | (shared & theirs)
+    if staff.role == Role.MODERATOR:
+        return mine | Q(team__service_id__in=services_overseen(staff)) | (shared & took_part)
+    if staff.role == Role.SENIOR_LEADER:
+        return mine | (shared & (Q(team__service_id__in=services_overseen(staff)) | took_part))
     if staff.role == Role.AUDITOR:
-        return mine
+        return mine | (shared & took_part)
     # Board members read anonymised aggregates; administrators see no case content by default.
     return Q(pk__in=[])
 
@@ -72,3 +87,94 @@ def audit_answers(audit: Audit) -> QuerySet[Answer]:
         .select_related("question", "grade")
         .order_by("question__section__order", "question__order")
     )
+
+
+def audit_earlier_visible(staff: StaffMember, audit: Audit) -> Audit | None:
+    """The audit a revisit follows up, if `staff` may read it too."""
+    if audit.revisit_of_id is None:
+        return None
+    return Audit.objects.filter(audit_visibility_filter(staff), pk=audit.revisit_of_id).first()
+
+
+def audit_revisits_visible(staff: StaffMember, audit: Audit) -> list[Audit]:
+    """The revisits that follow up `audit` and that `staff` may read, oldest first."""
+    return list(
+        Audit.objects.filter(audit_visibility_filter(staff), revisit_of=audit).order_by(
+            "created_at", "id"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceScore:
+    """An audit's compliance checks as answered: score = yes ÷ (yes + no), not applicable left
+    out (the compliance tool's own rule)."""
+
+    yes: int
+    no: int
+    not_applicable: int
+
+    @classmethod
+    def of(cls, answers: Iterable[str]) -> ComplianceScore | None:
+        """The score of these compliance answers (blanks ignored), or None if there are none."""
+        given = [a for a in answers if a]
+        if not given:
+            return None
+        return cls(
+            yes=given.count(ComplianceAnswer.YES),
+            no=given.count(ComplianceAnswer.NO),
+            not_applicable=given.count(ComplianceAnswer.NOT_APPLICABLE),
+        )
+
+    @property
+    def counted(self) -> int:
+        return self.yes + self.no
+
+    @property
+    def fraction(self) -> float | None:
+        """Yes ÷ (yes + no), or None when no check was answered yes or no."""
+        return self.yes / self.counted if self.counted else None
+
+    @property
+    def percent(self) -> int | None:
+        """The score as a whole percentage, halves rounded up."""
+        return (200 * self.yes + self.counted) // (2 * self.counted) if self.counted else None
+
+
+def compliance_scores(audit_ids: Iterable[int]) -> dict[int, ComplianceScore]:
+    """The compliance score of each audit with at least one compliance check answered, by
+    audit id. One query however many audits."""
+    counts = (
+        Answer.objects.filter(audit_id__in=list(audit_ids), question__kind=QuestionKind.COMPLIANCE)
+        .exclude(compliance="")
+        .values("audit_id")
+        .annotate(
+            yes=Count("pk", filter=Q(compliance=ComplianceAnswer.YES)),
+            no=Count("pk", filter=Q(compliance=ComplianceAnswer.NO)),
+            not_applicable=Count("pk", filter=Q(compliance=ComplianceAnswer.NOT_APPLICABLE)),
+        )
+        .order_by()
+    )
+    return {
+        row["audit_id"]: ComplianceScore(
+            yes=row["yes"], no=row["no"], not_applicable=row["not_applicable"]
+        )
+        for row in counts
+    }
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """An audit as a list shows it, with its compliance score once it is submitted. Lists show
+    `audit.grade_shown` and `score`: both None until the audit is submitted, whoever reads."""
+
+    audit: Audit
+    score: ComplianceScore | None
+
+
+def audit_rows(audits: Iterable[Audit]) -> list[AuditRow]:
+    """Rows for a list of audits (a page of one): one query for the scores, asked for every
+    row so that the count of queries does not depend on the rows' statuses."""
+    audits = list(audits)
+    scores = compliance_scores(a.pk for a in audits)
+    return [AuditRow(audit=a, score=scores.get(a.pk) if a.is_shared else None) for a in audits]

@@ -11,8 +11,7 @@ from auditloop.audits.forms_followup import (
     EscalationRaiseForm,
     FeedbackReplyForm,
 )
-from auditloop.audits.models import Audit, AuditStatus
-from auditloop.audits.selectors import SHARED_STATUSES
+from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus
 from auditloop.audits.selectors_actions import can_create_action, today
 from auditloop.audits.selectors_escalations import can_acknowledge_on
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from auditloop.accounts.models import Role
-from auditloop.audits.selectors import audits_visible_to
+from auditloop.audits.selectors import audit_rows, audits_visible_to
 from auditloop.cases import selectors, services
 from auditloop.cases.access import get_case_for_user
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
@@ -76,7 +76,7 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": case,
-            "audits": audits,
+            "audit_rows": audit_rows(audits),
             "can_change": staff.role == Role.ADMINISTRATOR,
             "can_list": staff.role in CASE_LIST_ROLES,
         },

@@ -23,7 +23,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Cases", reverse("cases:list")))
     if role in {Role.MODERATOR, Role.ADMINISTRATOR}:
         items.append(("Imports", reverse("imports:index")))
-    if role in {Role.MODERATOR, Role.ADMINISTRATOR, Role.SENIOR_LEADER}:
+    # Planning audits (cycles, samples, months) is the audit lead's, never the administrator's.
+    if role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         items.append(("Cycles", reverse("sampling:cycle_list")))
     if role == Role.SENIOR_LEADER:
         # Senior leaders approve role changes that let someone read audits.

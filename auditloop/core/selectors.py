@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
 from auditloop.audits.models import (
+    SHARED_STATUSES,
     Action,
     ActionStatus,
     Audit,
@@ -20,7 +21,7 @@ from auditloop.audits.models import (
     Escalation,
     FeedbackReply,
 )
-from auditloop.audits.selectors import SHARED_STATUSES, services_overseen
+from auditloop.audits.selectors import services_overseen
 from auditloop.audits.selectors_actions import actions_overseen_by
 from auditloop.audits.selectors_escalations import escalations_open_for
 
@@ -117,7 +118,9 @@ def home_work_for(staff: StaffMember) -> HomeWork:
         )
         work.team_submitted = _work(
             _audits()
-            .filter(team_id=staff.team_id, submitted_at__date__gte=work.month_start)
+            # A returned audit keeps its submission date, but is a draft again.
+            .filter(team_id=staff.team_id, status__in=SHARED_STATUSES)
+            .filter(submitted_at__date__gte=work.month_start)
             .order_by("-submitted_at", "-id")
         )
     if role == Role.MODERATOR:

@@ -26,19 +26,15 @@ DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
 
 
 def cycles_visible_to(staff: StaffMember) -> QuerySet[Cycle]:
-    """Administrators see every cycle; audit leads and senior leaders those touching a service
-    they oversee; nobody else any."""
-    if staff.role == Role.ADMINISTRATOR:
-        return Cycle.objects.all()
+    """Audit leads and senior leaders see the cycles touching a service they oversee; nobody
+    else any (an administrator holds configuration, and plans no audits)."""
     if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         return Cycle.objects.filter(services__in=services_overseen(staff)).distinct()
     return Cycle.objects.none()
 
 
 def cycle_can_plan(staff: StaffMember, cycle: Cycle) -> bool:
-    """Administrators, and audit leads who oversee every service the cycle covers."""
-    if staff.role == Role.ADMINISTRATOR:
-        return True
+    """Audit leads who oversee every service the cycle covers."""
     if staff.role != Role.MODERATOR:
         return False
     covered = {s.pk for s in cycle.services.all()}
@@ -46,10 +42,8 @@ def cycle_can_plan(staff: StaffMember, cycle: Cycle) -> bool:
 
 
 def draws_visible_to(staff: StaffMember) -> QuerySet[SampleDraw]:
-    """Draws name children's cases, so only the people who plan may read them: administrators,
-    and audit leads for draws in their cycles."""
-    if staff.role == Role.ADMINISTRATOR:
-        return SampleDraw.objects.all()
+    """Draws name children's cases, so only the people who plan may read them: audit leads,
+    for draws in their cycles."""
     if staff.role == Role.MODERATOR:
         overseen = services_overseen(staff)
         # A draw belongs to the lead only when its cycle covers no service they do not oversee.
@@ -64,10 +58,10 @@ def draws_visible_to(staff: StaffMember) -> QuerySet[SampleDraw]:
 
 def auditors_available(staff: StaffMember) -> QuerySet[StaffMember]:
     """Active auditing staff a planner may put in a cycle's pool: in their services."""
-    people = StaffMember.objects.filter(is_active=True, role__in=AUDITING_ROLES)
-    if staff.role != Role.ADMINISTRATOR:
-        overseen = services_overseen(staff)
-        people = people.filter(Q(team__service__in=overseen) | Q(services__in=overseen))
+    overseen = services_overseen(staff)
+    people = StaffMember.objects.filter(is_active=True, role__in=AUDITING_ROLES).filter(
+        Q(team__service__in=overseen) | Q(services__in=overseen)
+    )
     return people.select_related("team").distinct().order_by("name")
 
 

@@ -82,14 +82,10 @@ def _check_auditors(auditors: Sequence[StaffMember]) -> None:
 def _require_planner(by: User | None, services: Sequence[Service]) -> None:
     staff = _staff(by)
     if staff is None:
-        raise SamplingRefused("Only an audit lead or an administrator can plan a cycle.")
-    if staff.role == Role.ADMINISTRATOR:
-        return
+        raise SamplingRefused("Only an audit lead can plan a cycle.")
     overseen = set(services_overseen(staff)) if staff.role == Role.MODERATOR else set()
     if staff.role != Role.MODERATOR or not {s.pk for s in services} <= overseen:
-        raise SamplingRefused(
-            "Only an audit lead for every service in the cycle, or an administrator, can plan it."
-        )
+        raise SamplingRefused("Only an audit lead for every service in the cycle can plan it.")
 
 
 @transaction.atomic
@@ -475,12 +471,10 @@ def draw_save(
 
 
 def _may_draw_outside_cycle(by: User, spec: DrawSpec) -> bool:
-    """Administrators; audit leads when every service drawn from is one they oversee."""
+    """Audit leads, when every service drawn from is one they oversee."""
     staff = _staff(by)
     if staff is None:
         return False
-    if staff.role == Role.ADMINISTRATOR:
-        return True
     return (
         staff.role == Role.MODERATOR
         and bool(spec.service_ids)

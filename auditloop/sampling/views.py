@@ -38,8 +38,10 @@ from auditloop.sampling.services import (
     quota_remove,
 )
 
-PLANNERS = (Role.MODERATOR, Role.ADMINISTRATOR)
-READERS = (Role.MODERATOR, Role.ADMINISTRATOR, Role.SENIOR_LEADER)
+# Planning audits is the audit lead's (the README's roles table): it shows children's cases and
+# their audits, which an administrator, holding configuration only, does not see.
+PLANNERS = (Role.MODERATOR,)
+READERS = (Role.MODERATOR, Role.SENIOR_LEADER)
 
 
 def _refusal_to_form(form: object, exc: SamplingRefused) -> None:
@@ -73,11 +75,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*PLANNERS)
 def cycle_create_view(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
-    services = (
-        Service.objects.all()
-        if staff.role == Role.ADMINISTRATOR
-        else Service.objects.filter(pk__in=services_overseen(staff))
-    )
+    services = Service.objects.filter(pk__in=services_overseen(staff))
     form = CycleForm(request.POST or None, services=services, auditors=auditors_available(staff))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

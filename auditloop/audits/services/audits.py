@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from auditloop.accounts.models import Role, StaffMember, User
 from auditloop.audits.access import can_lead_audit
@@ -264,12 +264,27 @@ class AnswerInput:
 
 _ANSWER_FIELDS = ["compliance", "grade", "evidence", "working_well", "worried_about"]
 _FINDINGS_FIELDS = [
+    "meeting_date",
     "overall_grade",
     "strengths",
     "areas_for_development",
     "impact_on_child",
     "practitioner_reflection",
 ]
+
+
+def meeting_date_problem(audit: Audit, meeting_date: datetime.date) -> str | None:
+    """Why `meeting_date` cannot be the day of this deep dive's meeting, or None if it can: the
+    meeting is held once the audit is planned, and cannot be recorded before it is held."""
+    planned = timezone.localdate(audit.created_at)
+    if meeting_date > timezone.localdate():
+        return "The date of the deep dive meeting must be today or in the past"
+    if meeting_date < planned:
+        return (
+            "The date of the deep dive meeting must be the same as or after "
+            f"{formats.date_format(planned, 'j F Y')}, when the audit was planned"
+        )
+    return None
 
 
 def _check_grade(grade: Grade | None, audit: Audit, what: str) -> None:
@@ -283,6 +298,7 @@ def audit_answers_save(
     audit: Audit,
     by: User,
     answers: Mapping[int, AnswerInput],
+    meeting_date: datetime.date | None = None,
     overall_grade: Grade | None = None,
     strengths: str = "",
     areas_for_development: str = "",
@@ -291,7 +307,8 @@ def audit_answers_save(
 ) -> Audit:
     """Save a draft: `answers` maps question ids of the audit's tool version to answers.
     Nothing has to be complete yet. The first save moves a planned audit to in progress.
-    `practitioner_reflection` None leaves the saved reflection as it is."""
+    `meeting_date` is a deep dive's only. `practitioner_reflection` None leaves the saved
+    reflection as it is."""
     _require_auditor(audit, by)
     questions = {
         q.pk: q
@@ -311,6 +328,12 @@ def audit_answers_save(
             raise AuditRefused(f"{question.code} is answered yes or no, not graded.")
         _check_grade(given.grade, audit, question.code)
     _check_grade(overall_grade, audit, "the overall judgement")
+    if meeting_date is not None:
+        if audit.audit_type != AuditType.DEEP_DIVE:
+            raise AuditRefused("Only a deep dive records the date of a meeting.")
+        problem = meeting_date_problem(audit, meeting_date)
+        if problem:
+            raise AuditRefused(problem, field="meeting_date")
     if audit.status == AuditStatus.PLANNED:
         _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
 
@@ -343,6 +366,7 @@ def audit_answers_save(
         Answer.objects.bulk_update(to_update, [*_ANSWER_FIELDS])
 
     before = snapshot(audit, _FINDINGS_FIELDS)  # compared below, never logged
+    audit.meeting_date = meeting_date
     audit.overall_grade = overall_grade
     audit.strengths = strengths.strip()
     audit.areas_for_development = areas_for_development.strip()
@@ -368,6 +392,8 @@ def audit_answers_save(
 def audit_problems(audit: Audit) -> list[Problem]:
     """Everything that stops `audit` being submitted, in the order of the page."""
     problems: list[Problem] = []
+    if audit.audit_type == AuditType.DEEP_DIVE and audit.meeting_date is None:
+        problems.append(Problem("meeting_date", "enter the date of the deep dive meeting"))
     answers = {a.question_id: a for a in audit.answers.all()}
     questions = Question.objects.filter(section__version_id=audit.tool_version_id).order_by(
         "section__order", "order"

@@ -7,8 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from auditloop.accounts.models import User
 from auditloop.audits.access_followup import acting_staff
-from auditloop.audits.models import Audit, AuditStatus, FeedbackReply
-from auditloop.audits.selectors import SHARED_STATUSES
+from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus, FeedbackReply
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.services import notification_send

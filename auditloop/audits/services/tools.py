@@ -224,6 +224,7 @@ def tool_version_draft_create(*, tool: AuditTool, by: Any) -> ToolVersion:
         number=number,
         grading_scale_id=source.grading_scale_id,
         guidance=source.guidance,
+        lead_note=source.lead_note,
         created_by=_user(by),
     )
     sections = list(source.sections.order_by("order"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from auditloop.accounts.models import StaffMember, User
 from auditloop.audits.models import (
     Audit,
@@ -77,6 +79,7 @@ def answer_fully(
         audit=audit,
         by=by,
         answers=full_answers(audit, compliance=compliance, grade_code=grade_code),
+        meeting_date=timezone.localdate() if audit.audit_type == AuditType.DEEP_DIVE else None,
         overall_grade=Grade.objects.get(scale=audit.tool_version.grading_scale, code="good"),
         strengths="Visits are regular.",
         areas_for_development="The chronology is a list.",

@@ -86,6 +86,7 @@ def _walk_every_content_bearing_service(p: Personas) -> list[str]:
         areas_for_development=secret("areas for development"),
         impact_on_child=secret("impact on the child"),
         practitioner_reflection=secret("reflection"),
+        meeting_date=timezone.localdate(),
     )
     audit_submit(audit=audit, by=auditor)
     audit_return(audit=audit, by=lead, reason=secret("return reason"))
@@ -141,6 +142,7 @@ def test_grades_are_logged_as_changed_not_by_value(p: Personas) -> None:
     assert "overall_grade" not in saved.before
     assert "overall_grade" not in saved.after
     assert saved.content_changed == [
+        "meeting_date",
         "overall_grade",
         "strengths",
         "areas_for_development",

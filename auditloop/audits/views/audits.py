@@ -3,6 +3,7 @@ moves of its status machine (submit, return, complete)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -35,7 +36,13 @@ from auditloop.audits.models import (
     QuestionKind,
     Section,
 )
-from auditloop.audits.selectors import audits_visible_to
+from auditloop.audits.selectors import (
+    ComplianceScore,
+    audit_earlier_visible,
+    audit_revisits_visible,
+    audit_rows,
+    audits_visible_to,
+)
 from auditloop.audits.selectors_followup import audit_followup_context
 from auditloop.audits.selectors_planning import (
     RECENT_AUDITS_DAYS,
@@ -73,7 +80,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audits/audit_list.html",
-        {"form": form, "page": page, "can_create": staff.is_audit_lead},
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list),
+            "can_create": staff.is_audit_lead,
+        },
     )
 
 
@@ -170,10 +182,21 @@ def _render_detail(
     staff = staff_for(request.user)
     is_auditor = audit.auditor_id == staff.pk
     leads = can_lead_audit(request.user, audit)
+    sections = _answered_sections(audit)
+    checks = [
+        row.answer.compliance if row.answer else ""
+        for _, rows in sections
+        for row in rows
+        if row.question.kind == QuestionKind.COMPLIANCE
+    ]
     context: dict[str, Any] = {
         "audit": audit,
         "case": audit.case,
-        "sections": _answered_sections(audit),
+        "sections": sections,
+        "has_checks": bool(checks),
+        "score": ComplianceScore.of(checks),
+        "earlier": audit_earlier_visible(staff, audit),
+        "revisits": audit_revisits_visible(staff, audit),
         "participants": audit.participants.select_related("staff"),
         "is_deep_dive": audit.audit_type == AuditType.DEEP_DIVE,
         "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
@@ -202,6 +225,14 @@ def _saved_answers_form(audit: Audit) -> AuditAnswersForm:
     """The answers form bound to what is saved, so submission problems can sit on fields."""
     unbound = _answers_form(audit)
     data = {name: unbound.initial.get(name, "") or "" for name in unbound.fields}
+    meeting_date = data.pop("meeting_date", None)
+    if isinstance(meeting_date, datetime.date):
+        # The date input posts three boxes, not one value.
+        data |= {
+            "meeting_date-day": str(meeting_date.day),
+            "meeting_date-month": str(meeting_date.month),
+            "meeting_date-year": str(meeting_date.year),
+        }
     form = _answers_form(audit, data)
     form.is_valid()
     return form
@@ -240,7 +271,7 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             audit=audit, by=signed_in_user(request), answers=form.answer_inputs(), **form.findings()
         )
     except AuditRefused as exc:
-        form.add_error(None, exc.message)
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _render_edit(request, audit, form=form)
     if request.POST.get("action") != "submit":
         messages.success(request, "Draft saved.")

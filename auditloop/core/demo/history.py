@@ -213,6 +213,9 @@ class HistoryBuilder:
         audit.impact_on_child = " ".join(rng.sample(phrases.IMPACT_ON_CHILD, rng.randint(1, 2)))
         if audit.audit_type == AuditType.DEEP_DIVE:
             audit.practitioner_reflection = rng.choice(phrases.REFLECTIONS)
+            # The meeting with the social worker is held the day the audit is started.
+            if audit.started_at is not None:
+                audit.meeting_date = audit.started_at.date()
 
     def _answers(self, draft: Draft) -> list[Answer]:
         if draft.answered == "none":
@@ -530,6 +533,7 @@ class HistoryBuilder:
             audit.overall_grade = None
             audit.strengths = audit.areas_for_development = audit.impact_on_child = ""
             audit.practitioner_reflection = ""
+            audit.meeting_date = None
             draft.answered, draft.grade = "none", None
             if status != AuditStatus.PLANNED:
                 audit.started_at = self.now - dt.timedelta(days=days_ago + 3)

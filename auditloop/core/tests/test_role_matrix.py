@@ -4,6 +4,8 @@ Every read that is allowed is in the access log; a refused one is not."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,7 @@ from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.core.models import AccessLog, Event
 from auditloop.core.testing import Personas, make_staff
+from auditloop.sampling.services import SamplingRefused, cycle_create
 
 
 def _audit(p: Personas, status: str = AuditStatus.SUBMITTED) -> Audit:
@@ -124,3 +127,67 @@ def test_a_guessed_audit_id_in_a_post_from_outside_is_not_found_and_changes_noth
     assert Event.objects.count() == before
     audit.refresh_from_db()
     assert audit.status == AuditStatus.SUBMITTED
+
+
+# A draft (in progress, or returned to its auditor with the lead's reason) is read by its
+# auditor and the audit leads over its service only.
+DRAFT_READERS = {**dict.fromkeys(AUDIT_READERS, 404), "auditor": 200, "moderator": 200}
+
+
+@pytest.mark.parametrize(("role", "expected"), DRAFT_READERS.items())
+def test_who_reads_a_returned_audit(p: Personas, role: str, expected: int) -> None:
+    audit = _audit(p, AuditStatus.IN_PROGRESS)
+    Audit.objects.filter(pk=audit.pk).update(return_reason="Check D3 again.")
+    client = p.client_for(_who(p, role))
+    assert client.get(reverse("audits:detail", args=[audit.public_id])).status_code == expected
+    assert client.get(f"/api/v1/audits/{audit.public_id}").status_code == expected
+
+
+# Planning audits, one or a month at a time, is the audit lead's: it shows children's cases and
+# their audits. The administrator holds configuration and no audit content (README roles table).
+PLANNING_PAGES = ["audits:create", "sampling:cycle_list", "sampling:cycle_create"]
+
+
+@pytest.mark.parametrize("name", PLANNING_PAGES)
+def test_only_the_audit_lead_plans_audits(p: Personas, name: str) -> None:
+    assert p.client_for(p.moderator).get(reverse(name)).status_code == 200
+    assert p.client_for(p.administrator).get(reverse(name)).status_code == 403
+
+
+def test_the_administrator_cannot_plan_a_month_of_a_cycle(p: Personas) -> None:
+    with pytest.raises(SamplingRefused, match="Only an audit lead"):
+        cycle_create(
+            name="North 2026",
+            services=[p.north],
+            starts_on=datetime.date(2026, 4, 1),
+            tools=[p.compliance_tool],
+            audit_types=["dip_sample"],
+            auditors=[p.auditor],
+            by=p.administrator.user,
+        )
+    cycle = cycle_create(
+        name="North 2026",
+        services=[p.north],
+        starts_on=datetime.date(2026, 4, 1),
+        tools=[p.compliance_tool],
+        audit_types=["dip_sample"],
+        auditors=[p.auditor],
+        by=p.moderator.user,
+    )
+    for name in ("sampling:month_plan", "sampling:cycle_detail", "sampling:choose"):
+        url = reverse(name, args=[cycle.public_id])
+        assert p.client_for(p.moderator).get(url).status_code == 200, name
+        assert p.client_for(p.administrator).get(url).status_code == 403, name
+
+
+def test_the_menu_offers_planning_to_the_audit_lead_and_not_the_administrator(
+    p: Personas,
+) -> None:
+    cycles = f'href="{reverse("sampling:cycle_list")}"'
+    plan = f'href="{reverse("audits:create")}"'
+    lead = p.client_for(p.moderator)
+    assert cycles in lead.get(reverse("home")).content.decode()
+    assert plan in lead.get(reverse("audits:list")).content.decode()
+    admin_home = p.client_for(p.administrator).get(reverse("home")).content.decode()
+    assert cycles not in admin_home
+    assert plan not in admin_home

@@ -15,7 +15,7 @@ from auditloop.sampling.models import Cycle, QuotaKind
 from auditloop.sampling.services import SamplingRefused, cycle_update, draw_save, quota_add
 from auditloop.sampling.tests.factories import cases_make
 
-PLANNERS = {"moderator", "administrator"}
+PLANNERS = {"moderator"}
 
 
 def _update(p: Personas, cycle: Cycle, **overrides: Any) -> Cycle:

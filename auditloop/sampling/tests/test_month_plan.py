@@ -22,7 +22,7 @@ from auditloop.sampling.services_planning import month_plan
 from auditloop.sampling.tests.factories import cases_make
 
 MAY = datetime.date(2026, 5, 1)
-PLANNERS = {"moderator", "administrator"}
+PLANNERS = {"moderator"}
 
 
 def _team_quota(p: Personas, cycle: Cycle, n: int = 3, audit_type: str = "dip_sample") -> None:

@@ -19,7 +19,7 @@ from auditloop.sampling.services_planning import pick_add, pick_list_of, pick_re
 from auditloop.sampling.tests.factories import cases_make
 
 MAY = datetime.date(2026, 5, 1)
-PLANNERS = {"moderator", "administrator"}
+PLANNERS = {"moderator"}
 
 
 def _plan(p: Personas, cycle: Cycle, **overrides: Any) -> Any:

@@ -72,7 +72,7 @@ def test_a_practitioner_cannot_be_in_the_pool_of_auditors(p: Personas) -> None:
             tools=[p.compliance_tool],
             audit_types=["dip_sample"],
             auditors=[p.practitioner],
-            by=p.administrator.user,
+            by=p.moderator.user,
         )
 
 
