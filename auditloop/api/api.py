@@ -23,7 +23,7 @@ from auditloop.api.services import key_digest
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.models import Action, Answer, Audit, AuditTool, ToolVersion
 from auditloop.audits.selectors import audits_visible_to
-from auditloop.core.models import AccessLog
+from auditloop.core.accesslog import Purpose, access_shown
 
 
 class TokenAuth(HttpBearer):
@@ -163,15 +163,7 @@ def list_audits(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str,
     limit = max(1, min(filters.limit, 500))
     page = list(audits.order_by("-created_at", "-id")[filters.offset : filters.offset + limit])
     # A list of audits is a read of each of them.
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            user=staff.user,
-            target_type="audits.audit",
-            target_id=str(a.public_id),
-            purpose="api",
-        )
-        for a in page
-    )
+    access_shown(user=request.user, targets=page, purpose=Purpose.API)
     return {"count": audits.count(), "items": [_audit_out(a) for a in page]}
 
 
@@ -219,6 +211,9 @@ def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> list[di
     if filters.overdue:
         actions = actions.filter(status="open", due_date__lt=timezone.localdate())
     limit = max(1, min(filters.limit, 500))
+    page = list(actions.order_by("due_date", "id")[filters.offset : filters.offset + limit])
+    # An action is about its audit's child, as on the pages: a read of each audit.
+    access_shown(user=request.user, targets=[a.audit for a in page], purpose=Purpose.API)
     return [
         {
             "id": a.public_id,
@@ -228,7 +223,7 @@ def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> list[di
             "status": a.status,
             "completed_at": a.completed_at,
         }
-        for a in actions.order_by("due_date", "id")[filters.offset : filters.offset + limit]
+        for a in page
     ]
 
 

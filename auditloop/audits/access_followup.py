@@ -1,5 +1,5 @@
 """Get-for-user helpers for unsafe-child flags and actions: 404 when the user may not see the
-object (as for a missing one). Reading a flag is reading the audit, so it is logged."""
+object (as for a missing one). Reading a flag or an action is reading its audit: logged."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from auditloop.audits.models import Action, Escalation
 from auditloop.audits.selectors_actions import action_visibility_filter
 from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.core.access import staff_for
-from auditloop.core.events import access_record
+from auditloop.core.accesslog import Purpose, access_shown
 
 
 def get_escalation_for_user(user: Any, public_id: UUID | str) -> Escalation:
@@ -33,14 +33,14 @@ def get_escalation_for_user(user: Any, public_id: UUID | str) -> Escalation:
         )
     except (Escalation.DoesNotExist, ValueError) as exc:
         raise Http404("No unsafe-child flag found.") from exc
-    access_record(user=user, target=escalation.audit, purpose="escalation")
+    access_shown(user=user, targets=[escalation.audit], purpose=Purpose.ESCALATION)
     return escalation
 
 
 def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
     staff = staff_for(user)
     try:
-        return (
+        action = (
             Action.objects.filter(action_visibility_filter(staff), public_id=public_id)
             .select_related(
                 "owner__team", "audit__team__service", "audit__auditor", "answer__question"
@@ -50,6 +50,8 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
         )
     except (Action.DoesNotExist, ValueError) as exc:
         raise Http404("No action found.") from exc
+    access_shown(user=user, targets=[action.audit], purpose=Purpose.ACTION)
+    return action
 
 
 def acting_staff(by: User) -> StaffMember:

@@ -1,13 +1,13 @@
-"""Writing the event log and the access log. Every service calls event_record once per change."""
+"""Writing the event log: every service calls event_record once per change. (Reads go to the
+access log through auditloop.core.accesslog.access_shown.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
 
-from auditloop.core.models import AccessLog, Event
+from auditloop.core.models import Event
 
 
 def _target_id(target: models.Model) -> str:
@@ -32,30 +32,4 @@ def event_record(
         summary=summary[:300],
         before=before or {},
         after=after or {},
-    )
-
-
-def access_record_many(
-    *, user: Any, targets: Iterable[models.Model], purpose: str = "listed"
-) -> None:
-    """Record that `user` was shown each of `targets` (case files named on a list), in one
-    query whatever their number."""
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            user=user,
-            target_type=t._meta.label_lower,
-            target_id=_target_id(t),
-            purpose=purpose,
-        )
-        for t in targets
-    )
-
-
-def access_record(*, user: Any, target: models.Model, purpose: str = "view") -> None:
-    """Record that `user` read `target` (an audit or a case file)."""
-    AccessLog.objects.create(
-        user=user,
-        target_type=target._meta.label_lower,
-        target_id=_target_id(target),
-        purpose=purpose,
     )

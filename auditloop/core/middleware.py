@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from auditloop.core.accesslog import reads_collected
+
 
 class NoStoreMiddleware:
     """Pages about children must not sit in a shared or browser cache."""
@@ -16,3 +18,16 @@ class NoStoreMiddleware:
         if request.user.is_authenticated and not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class AccessLogMiddleware:
+    """Writes the access log rows of everything the response showed (`access_shown`), once,
+    after the page is rendered and before it is sent: one insert per request, and a write
+    the database refuses goes to the spool instead of failing the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with reads_collected():
+            return self.get_response(request)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from auditloop.core.access import any_staff, staff_for
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.models import Notification
 from auditloop.core.selectors import home_work_for
 from auditloop.core.services import notification_mark_read, notifications_mark_all_read
@@ -21,7 +22,19 @@ NOTIFICATIONS_SHOWN = 100
 @any_staff
 def home(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
-    return render(request, "core/home.html", {"staff": staff, "work": home_work_for(staff)})
+    work = home_work_for(staff)
+    access_shown(user=request.user, targets=work.audits_shown(), purpose=Purpose.LISTED)
+    access_shown(
+        user=request.user,
+        targets=[a.audit for a in work.actions_shown()],
+        purpose=Purpose.ACTION_LISTED,
+    )
+    access_shown(
+        user=request.user,
+        targets=[e.audit for e in work.flags_shown()],
+        purpose=Purpose.ESCALATION_LISTED,
+    )
+    return render(request, "core/home.html", {"staff": staff, "work": work})
 
 
 @any_staff

@@ -27,6 +27,7 @@ from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.access import any_staff, auditing_roles_required, signed_in_user, staff_for
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
@@ -36,6 +37,9 @@ PAGE_SIZE = 50
 def escalation_list(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
     page = page_of(request, escalations_visible_to(staff), per_page=PAGE_SIZE)
+    access_shown(
+        user=request.user, targets=[e.audit for e in page], purpose=Purpose.ESCALATION_LISTED
+    )
     return render(request, "audits/escalations/list.html", {"page": page})
 
 
