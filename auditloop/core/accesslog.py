@@ -256,9 +256,9 @@ def spooled_files() -> list[Path]:
     stale_before = time.time() - STALE_CLAIM_SECONDS
     found = []
     for path in directory.iterdir():
-        if path.suffix == ".jsonl":
-            found.append(path)
-        elif ".claimed-" in path.name and path.stat().st_mtime < stale_before:
+        waiting = path.suffix == ".jsonl"
+        abandoned = ".claimed-" in path.name and path.stat().st_mtime < stale_before
+        if waiting or abandoned:
             found.append(path)
     return sorted(found, key=lambda path: path.name)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from auditloop.core.accesslog import spool_directory, spooled_files
 
 
 @register(Tags.security, deploy=True)
@@ -18,6 +20,22 @@ def secret_key_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 "AUDITLOOP_SECRET_KEY is not set, so the public development key is in use.",
                 hint="Set AUDITLOOP_SECRET_KEY to a long random value kept secret.",
                 id="auditloop.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def access_log_spool_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Reads the database refused wait in the spool; say so, so an operator can replay them."""
+    waiting = spooled_files()
+    if waiting:
+        return [
+            Warning(
+                f"{len(waiting)} file(s) of access-log reads are waiting in the spool "
+                f"({spool_directory()}): the database refused them when they were read.",
+                hint="Run `auditloop access-log-replay` once the database takes writes.",
+                id="auditloop.W001",
             )
         ]
     return []
