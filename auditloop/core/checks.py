@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -39,3 +40,23 @@ def access_log_spool_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage
             )
         ]
     return []
+
+
+@register(deploy=True)
+def access_log_spool_writable_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Where the database refuses an access-log write, the spool keeps it: a spool the server
+    cannot write to would lose those reads."""
+    directory = spool_directory()
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_dir() and os.access(existing, os.W_OK | os.X_OK):
+        return []
+    return [
+        Warning(
+            f"The access-log spool ({directory}) cannot be written: reads the database "
+            "refuses (e.g. SQLite locked by a long import) would be lost.",
+            hint="Set AUDITLOOP_ACCESS_LOG_SPOOL to a folder the server's user can write.",
+            id="auditloop.W002",
+        )
+    ]

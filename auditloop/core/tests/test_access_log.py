@@ -32,7 +32,7 @@ from auditloop.core.accesslog import (
     reads_collected,
     spooled_files,
 )
-from auditloop.core.checks import access_log_spool_check
+from auditloop.core.checks import access_log_spool_check, access_log_spool_writable_check
 from auditloop.core.models import AccessLog
 from auditloop.core.testing import Personas
 
@@ -347,3 +347,15 @@ def test_the_system_check_warns_while_reads_wait_in_the_spool(p: Personas) -> No
     [warning] = access_log_spool_check(None)
     assert warning.id == "auditloop.W001"
     assert str(settings.ACCESS_LOG_SPOOL_DIR) in warning.msg
+
+
+def test_the_deploy_check_warns_when_the_spool_cannot_be_written(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.ACCESS_LOG_SPOOL_DIR = tmp_path / "spool" / "access"
+    assert access_log_spool_writable_check(None) == []
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings.ACCESS_LOG_SPOOL_DIR = blocker / "spool"
+    [warning] = access_log_spool_writable_check(None)
+    assert warning.id == "auditloop.W002"
