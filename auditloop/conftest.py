@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -26,6 +28,18 @@ def p(personas: Personas) -> Personas:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     settings.AXES_ENABLED = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def _spool_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("access-log-spool")
+
+
+@pytest.fixture(autouse=True)
+def _access_log_spool(settings: pytest.FixtureRequest, _spool_root: Path) -> None:
+    """Each test has its own access-log spool (made only if a test spools), never the
+    developer's var/ folder."""
+    settings.ACCESS_LOG_SPOOL_DIR = _spool_root / uuid.uuid4().hex  # type: ignore[attr-defined]
 
 
 @pytest.fixture

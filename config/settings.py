@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "auditloop.core.middleware.AccessLogMiddleware",
     "auditloop.core.middleware.NoStoreMiddleware",
     "auditloop.core.middleware.RefusedRequestMiddleware",
     "auditloop.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -103,6 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Access-log rows the database refused (e.g. SQLite locked by a long import) wait here, one
+# file per request, until they can be written: see auditloop/core/accesslog.py.
+ACCESS_LOG_SPOOL_DIR = Path(
+    os.environ.get("AUDITLOOP_ACCESS_LOG_SPOOL", str(BASE_DIR / "var" / "access-log-spool"))
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -109,6 +109,12 @@ PURPOSE_LABELS = {
     "api": "Read through the API",
     "event log": "Read in the event log",
     "escalation": "Read with an unsafe-child flag",
+    "escalation listed": "Named on a list of unsafe-child flags",
+    "flagged audit": "Read to act on an unsafe-child flag",
+    "action": "Read with an action",
+    "action listed": "Named on a list of actions",
+    "search": "Found by a search",
+    "sample draw": "Named in a sample draw",
     "month plan": "Named on a month's plan",
     "pick list": "Named on a pick list",
 }

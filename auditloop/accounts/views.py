@@ -46,7 +46,7 @@ from auditloop.accounts.models import (
     User,
 )
 from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
-from auditloop.core.events import access_record_many
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.models import Event
 from auditloop.core.pagination import page_of
 
@@ -551,7 +551,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     criteria = filters.cleaned_data if filters.is_valid() else {}
     page = page_of(request, selectors.events_matching(**criteria))
     # The log says who did what to which audit: reading it is itself recorded, row by row.
-    access_record_many(user=request.user, targets=list(page), purpose="event log")
+    access_shown(user=request.user, targets=list(page), purpose=Purpose.EVENT_LOG)
     rows = [
         {
             "event": event,

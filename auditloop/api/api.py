@@ -32,7 +32,7 @@ from auditloop.audits.selectors import (
 from auditloop.audits.selectors_actions import actions_matching, actions_visible_to
 from auditloop.audits.selectors_tools import can_read_tools, tools_with_questions
 from auditloop.core.access import staff_for
-from auditloop.core.events import access_record_many
+from auditloop.core.accesslog import Purpose, access_shown
 
 MAX_LIMIT = 500
 # Far beyond any list the API holds, and small enough for every database's OFFSET.
@@ -234,7 +234,7 @@ def list_audits(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str,
         audits.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
     )
     # A list of audits is a read of each of them.
-    access_record_many(user=staff.user, targets=page, purpose="api")
+    access_shown(user=request.user, targets=page, purpose=Purpose.API)
     scores = compliance_scores(a.pk for a in page)
     return {"count": audits.count(), "items": [_audit_out(a, scores.get(a.pk)) for a in page]}
 
@@ -277,6 +277,9 @@ def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> list[di
     actions = actions_matching(
         actions_visible_to(staff), status=filters.status or "", overdue=filters.overdue
     )
+    page = list(actions[filters.offset : filters.offset + filters.limit])
+    # An action is about its audit's child, as on the pages: a read of each audit.
+    access_shown(user=request.user, targets=[a.audit for a in page], purpose=Purpose.API)
     return [
         {
             "id": a.public_id,
@@ -286,7 +289,7 @@ def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> list[di
             "status": a.status,
             "completed_at": a.completed_at,
         }
-        for a in actions[filters.offset : filters.offset + filters.limit]
+        for a in page
     ]
 
 

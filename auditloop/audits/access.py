@@ -13,7 +13,7 @@ from auditloop.accounts.models import Role
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.audits.selectors import audit_visibility_filter, services_overseen
 from auditloop.core.access import staff_for
-from auditloop.core.events import access_record
+from auditloop.core.accesslog import Purpose, access_shown
 
 
 def get_audit_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> Audit:
@@ -43,7 +43,7 @@ def get_audit_for_user(user: Any, public_id: UUID | str, *, write: bool = False)
         and audit.status in {AuditStatus.PLANNED, AuditStatus.IN_PROGRESS}
     ):
         raise PermissionDenied("Only the auditor can change this audit while it is in progress.")
-    access_record(user=user, target=audit, purpose="write" if write else "view")
+    access_shown(user=user, targets=[audit], purpose=Purpose.WRITE if write else Purpose.VIEW)
     return audit
 
 

@@ -1,5 +1,5 @@
 """Get-for-user helpers for unsafe-child flags and actions: 404 when the user may not see the
-object (as for a missing one). Reading a flag is reading the audit, so it is logged."""
+object (as for a missing one). Reading a flag or an action is reading its audit: logged."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from auditloop.audits.models import Action, Escalation
 from auditloop.audits.selectors_actions import actions_visible_to
 from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.core.access import staff_for
-from auditloop.core.events import access_record
+from auditloop.core.accesslog import Purpose, access_shown
 
 
 def get_escalation_for_user(
-    user: Any, public_id: UUID | str, *, purpose: str = "escalation"
+    user: Any, public_id: UUID | str, *, purpose: Purpose = Purpose.ESCALATION
 ) -> Escalation:
     """The flag, if `user` may see it; the read of its audit is logged with `purpose`."""
     staff = staff_for(user)
@@ -37,14 +37,14 @@ def get_escalation_for_user(
         )
     except (Escalation.DoesNotExist, ValueError) as exc:
         raise Http404("No unsafe-child flag found.") from exc
-    access_record(user=user, target=escalation.audit, purpose=purpose)
+    access_shown(user=user, targets=[escalation.audit], purpose=purpose)
     return escalation
 
 
 def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
     staff = staff_for(user)
     try:
-        return (
+        action = (
             actions_visible_to(staff)
             .filter(public_id=public_id)
             .select_related(
@@ -55,6 +55,8 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
         )
     except (Action.DoesNotExist, ValueError) as exc:
         raise Http404("No action found.") from exc
+    access_shown(user=user, targets=[action.audit], purpose=Purpose.ACTION)
+    return action
 
 
 def acting_staff(by: User) -> StaffMember:

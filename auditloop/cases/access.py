@@ -13,7 +13,7 @@ from auditloop.accounts.models import Role
 from auditloop.cases.models import ChildCase
 from auditloop.cases.selectors import case_visibility_filter
 from auditloop.core.access import staff_for
-from auditloop.core.events import access_record
+from auditloop.core.accesslog import Purpose, access_shown
 
 
 def get_case_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> ChildCase:
@@ -30,5 +30,5 @@ def get_case_for_user(user: Any, public_id: UUID | str, *, write: bool = False) 
         raise Http404("No case file found.") from exc
     if write and staff.role != Role.ADMINISTRATOR:
         raise PermissionDenied("Only administrators can change a case file.")
-    access_record(user=user, target=case, purpose="write" if write else "view")
+    access_shown(user=user, targets=[case], purpose=Purpose.WRITE if write else Purpose.VIEW)
     return case

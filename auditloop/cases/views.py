@@ -19,6 +19,7 @@ from auditloop.cases.access import get_case_for_user
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
 from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 
 case_list_roles = roles_required(*CASE_LIST_ROLES)
@@ -41,6 +42,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         found = selectors.cases_by_child_id(staff, search["la_child_id"].value() or "")
         if search.is_valid() and len(found) == 1:
             return redirect("cases:detail", public_id=found[0].public_id)
+        if search.is_valid():
+            access_shown(user=request.user, targets=found[:50], purpose=Purpose.SEARCH)
         return render(
             request,
             "cases/case_search.html",
@@ -54,6 +57,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "state": filters.cleaned_data["state"] or "open",
         }
     page = page_of(request, selectors.cases_matching(staff, **criteria))
+    access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
     return render(
         request,
         "cases/case_list.html",
@@ -70,7 +74,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, public_id)
     staff = staff_for(request.user)
-    audits = audits_visible_to(staff).filter(case=case).order_by("-created_at")
+    audits = list(audits_visible_to(staff).filter(case=case).order_by("-created_at"))
+    access_shown(user=request.user, targets=audits, purpose=Purpose.LISTED)
     return render(
         request,
         "cases/case_detail.html",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from auditloop.core.accesslog import spool_directory, spooled_files
 
 
 @register(Tags.security, deploy=True)
@@ -21,3 +24,39 @@ def secret_key_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register()
+def access_log_spool_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Reads the database refused wait in the spool; say so, so an operator can replay them."""
+    waiting = spooled_files()
+    if waiting:
+        return [
+            Warning(
+                f"{len(waiting)} file(s) of access-log reads are waiting in the spool "
+                f"({spool_directory()}): the database refused them when they were read.",
+                hint="Run `auditloop access-log-replay` once the database takes writes.",
+                id="auditloop.W001",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def access_log_spool_writable_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Where the database refuses an access-log write, the spool keeps it: a spool the server
+    cannot write to would lose those reads."""
+    directory = spool_directory()
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_dir() and os.access(existing, os.W_OK | os.X_OK):
+        return []
+    return [
+        Warning(
+            f"The access-log spool ({directory}) cannot be written: reads the database "
+            "refuses (e.g. SQLite locked by a long import) would be lost.",
+            hint="Set AUDITLOOP_ACCESS_LOG_SPOOL to a folder the server's user can write.",
+            id="auditloop.W002",
+        )
+    ]

@@ -1,4 +1,5 @@
-"""Writing the event log and the access log. Every service calls event_record once per change."""
+"""Writing the event log: every service calls event_record once per change. (Reads go to the
+access log through auditloop.core.accesslog.access_shown.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
+from auditloop.core.models import Event, FailedSignIn, RefusedRequest
 
 
 def _target_id(target: models.Model) -> str:
@@ -52,32 +53,6 @@ def event_record(
         before=before or {},
         after=after or {},
         content_changed=content,
-    )
-
-
-def access_record_many(
-    *, user: Any, targets: Iterable[models.Model], purpose: str = "listed"
-) -> None:
-    """Record that `user` was shown each of `targets` (case files named on a list), in one
-    query whatever their number."""
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            user=user,
-            target_type=t._meta.label_lower,
-            target_id=_target_id(t),
-            purpose=purpose,
-        )
-        for t in targets
-    )
-
-
-def access_record(*, user: Any, target: models.Model, purpose: str = "view") -> None:
-    """Record that `user` read `target` (an audit or a case file)."""
-    AccessLog.objects.create(
-        user=user,
-        target_type=target._meta.label_lower,
-        target_id=_target_id(target),
-        purpose=purpose,
     )
 
 

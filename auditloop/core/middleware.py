@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from auditloop.core.accesslog import reads_collected
 from auditloop.core.events import refused_request_record
 
 
@@ -42,3 +43,16 @@ class RefusedRequestMiddleware:
                 status=response.status_code,
             )
         return response
+
+
+class AccessLogMiddleware:
+    """Writes the access log rows of everything the response showed (`access_shown`), once,
+    after the page is rendered and before it is sent: one insert per request, and a write
+    the database refuses goes to the spool instead of failing the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with reads_collected():
+            return self.get_response(request)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class PublicIdModel(models.Model):
@@ -52,7 +53,9 @@ class AccessLog(models.Model):
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64, db_index=True)
     purpose = models.CharField(max_length=64, default="view")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the read happened, set by access_shown: a row written late (from the spool, after
+    # the database was locked) keeps the time of the read, not of the write.
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

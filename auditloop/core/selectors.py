@@ -70,6 +70,25 @@ class HomeWork:
     awaiting_completion: WorkList | None = None
     team_counts: list[TeamCounts] = field(default_factory=list)
 
+    def _rows(self, *lists: WorkList | None) -> list[Any]:
+        return [row for work in lists if work is not None for row in work.rows]
+
+    def audits_shown(self) -> list[Audit]:
+        """Every audit the home page names, for the access log."""
+        return self._rows(
+            self.assigned,
+            self.returned,
+            self.awaiting_reply,
+            self.team_submitted,
+            self.awaiting_completion,
+        )
+
+    def actions_shown(self) -> list[Action]:
+        return self._rows(self.my_actions, self.team_overdue)
+
+    def flags_shown(self) -> list[Escalation]:
+        return self._rows(self.open_flags)
+
 
 def _audits() -> QuerySet[Audit]:
     return Audit.objects.select_related("case", "team", "tool_version__tool", "auditor")

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from auditloop.core.access import any_staff, public, staff_for
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.events import failed_sign_in_record
 from auditloop.core.models import Notification
 from auditloop.core.selectors import home_work_for
@@ -45,7 +46,19 @@ sign_in = public(SignInView.as_view())
 @any_staff
 def home(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
-    return render(request, "core/home.html", {"staff": staff, "work": home_work_for(staff)})
+    work = home_work_for(staff)
+    access_shown(user=request.user, targets=work.audits_shown(), purpose=Purpose.LISTED)
+    access_shown(
+        user=request.user,
+        targets=[a.audit for a in work.actions_shown()],
+        purpose=Purpose.ACTION_LISTED,
+    )
+    access_shown(
+        user=request.user,
+        targets=[e.audit for e in work.flags_shown()],
+        purpose=Purpose.ESCALATION_LISTED,
+    )
+    return render(request, "core/home.html", {"staff": staff, "work": work})
 
 
 @any_staff

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from auditloop.core.access import staff_for
-from auditloop.core.events import access_record
 from auditloop.sampling.models import Cycle, SampleDraw
 from auditloop.sampling.selectors import cycle_can_plan, cycles_visible_to, draws_visible_to
 
@@ -28,7 +27,7 @@ def get_cycle_for_user(user: Any, public_id: UUID | str, *, write: bool = False)
 
 
 def get_draw_for_user(user: Any, public_id: UUID | str) -> SampleDraw:
-    """The draw, if `user` may see it. Its chosen cases are case content: the read is logged."""
+    """The draw, if `user` may see it. (Its page logs the reads of the cases it names.)"""
     staff = staff_for(user)
     try:
         draw = (
@@ -38,5 +37,4 @@ def get_draw_for_user(user: Any, public_id: UUID | str) -> SampleDraw:
         )
     except (SampleDraw.DoesNotExist, ValueError) as exc:
         raise Http404("No sample draw found.") from exc
-    access_record(user=user, target=draw)
     return draw

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from auditloop.accounts.models import Role, Service
 from auditloop.audits.selectors import services_overseen
 from auditloop.core.access import roles_required, staff_for
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.sampling.access import get_cycle_for_user, get_draw_for_user
 from auditloop.sampling.draws import draw_preview, draw_rerun
 from auditloop.sampling.forms import AuditorsForm, CycleEditForm, CycleForm, DrawForm, QuotaForm
@@ -275,6 +276,9 @@ def draw_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Why each case was chosen: the filters, the population, exclusions, strata, draw order."""
     draw = get_draw_for_user(request.user, public_id)
     chosen = list(draw_chosen_rows(draw))
+    access_shown(
+        user=request.user, targets=[row.case for row in chosen], purpose=Purpose.SAMPLE_DRAW
+    )
     is_drawn = draw.method == DrawMethod.DRAWN
     rerun = (
         draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed)

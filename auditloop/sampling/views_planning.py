@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from auditloop.audits.services.audits import auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.access import roles_required
-from auditloop.core.events import access_record, access_record_many
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.sampling.access import get_cycle_for_user
 from auditloop.sampling.forms import FindCaseForm, MonthPlanForm, PickAddForm, PicksPlanForm
 from auditloop.sampling.models import Cycle, SampleDrawCase
@@ -61,7 +61,7 @@ def _choose_page(
         [a for a in pool if not auditor_is_independent(auditor=a, case=found)] if found else []
     )
     # The pick list names each child's case: showing it is a read of each.
-    access_record_many(user=request.user, targets=cases, purpose="pick list")
+    access_shown(user=request.user, targets=cases, purpose=Purpose.PICK_LIST)
     return render(
         request,
         "sampling/choose.html",
@@ -99,7 +99,7 @@ def choose_find_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         if found is None:
             form.add_error("la_child_id", NOT_FOUND)
         else:
-            access_record(user=request.user, target=found)
+            access_shown(user=request.user, targets=[found], purpose=Purpose.SEARCH)
     return _choose_page(request, cycle, find_form=form, found=found)
 
 
@@ -254,10 +254,10 @@ def month_detail(request: HttpRequest, public_id: UUID, year: int, month: int) -
         raise Http404("That month is not in the cycle.")
     draws = month_plan_draws(cycle, day)
     # Cases nobody could take are named on the page: a read of each.
-    access_record_many(
+    access_shown(
         user=request.user,
         targets=[row.case for d in draws for row in getattr(d, "unassigned_rows", [])],
-        purpose="month plan",
+        purpose=Purpose.MONTH_PLAN,
     )
     return render(
         request,

@@ -9,7 +9,8 @@ from django.apps import apps
 from django.urls import reverse
 
 from auditloop.accounts.log_words import VERB_LABELS, purpose_label, target_label, verb_label
-from auditloop.core.events import access_record, event_record
+from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.events import event_record
 from auditloop.core.models import AccessLog, Event
 from auditloop.core.testing import Personas
 from auditloop.sampling.models import SampleDraw
@@ -62,7 +63,7 @@ def test_the_event_log_filter_offers_what_happened_in_words(p: Personas) -> None
 
 def test_the_access_log_names_a_sample_draw_in_words(p: Personas) -> None:
     draw = SampleDraw.objects.create(seed=1, population_size=0, size=0, filters={})
-    access_record(user=p.moderator.user, target=draw, purpose="pick list")
+    access_shown(user=p.moderator.user, targets=[draw], purpose=Purpose.PICK_LIST)
     page = p.client_for(p.administrator).get(reverse("accounts:access_log")).content.decode()
     assert "Sample draw" in page
     assert "Sampledraw" not in page

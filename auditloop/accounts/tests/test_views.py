@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from auditloop.accounts import services
 from auditloop.accounts.models import Role, StaffMember, Team, User
-from auditloop.core.events import access_record
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.models import Event
 from auditloop.core.testing import Personas, make_staff
 
@@ -310,7 +310,7 @@ def _more_staff(p: Personas, start: int, n: int) -> None:
         staff = make_staff(f"extra{i}", f"Extra {i}", Role.MODERATOR, team, manager=p.team_manager)
         staff.services.set([p.north, p.south])
         services.team_update(team=team, by=_admin(p), name=f"Team {i}", service=p.north)
-        access_record(user=staff.user, target=p.case)
+        access_shown(user=staff.user, targets=[p.case], purpose=Purpose.VIEW)
 
 
 @pytest.mark.parametrize(
@@ -370,8 +370,8 @@ def test_event_log_refuses_a_back_to_front_date_range(p: Personas) -> None:
 
 
 def test_access_log_lists_reads_and_filters_by_who(p: Personas) -> None:
-    access_record(user=p.moderator.user, target=p.case)
-    access_record(user=p.auditor.user, target=p.outsider_case)
+    access_shown(user=p.moderator.user, targets=[p.case], purpose=Purpose.VIEW)
+    access_shown(user=p.auditor.user, targets=[p.outsider_case], purpose=Purpose.VIEW)
     client = p.client_for(p.administrator)
     html = client.get(reverse("accounts:access_log"), {"who": "morgan"}).content.decode()
     assert "Morgan Moderator" in html and "Alex Auditor" not in html
@@ -390,7 +390,7 @@ def test_event_and_access_logs_never_show_a_childs_id(p: Personas) -> None:
         allocated_team=p.north_a,
         allocated_worker=p.practitioner,
     )
-    access_record(user=p.moderator.user, target=p.case)
+    access_shown(user=p.moderator.user, targets=[p.case], purpose=Purpose.VIEW)
     client = p.client_for(p.administrator)
     for name in ("accounts:event_list", "accounts:access_log"):
         html = client.get(reverse(name)).content.decode()

@@ -427,13 +427,15 @@ def test_a_flag_opens_no_case_file_for_those_who_may_not_act_on_it(p: Personas, 
 
 
 def test_the_flag_list_names_each_child_and_logs_the_read(p: Personas) -> None:
-    make_escalation(p)
+    escalation = make_escalation(p)
     page = p.client_for(p.team_manager).get(reverse("audits:escalations"))
     text = page.content.decode()
     assert "LA child ID" in text
     assert p.case.la_child_id in text
     assert AccessLog.objects.filter(
-        user=p.team_manager.user, target_id=str(p.case.public_id), purpose="flag list"
+        user=p.team_manager.user,
+        target_id=str(escalation.audit.public_id),
+        purpose="escalation listed",
     ).exists()
 
 

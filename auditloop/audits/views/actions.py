@@ -39,6 +39,7 @@ from auditloop.audits.services.actions import action_cancel, action_complete, ac
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
@@ -50,6 +51,8 @@ def _list_context(request: HttpRequest, qs: QuerySet[Action]) -> dict[str, Any]:
     if show not in SHOW:
         show = "open"
     page = page_of(request, actions_filtered(qs, show), per_page=PAGE_SIZE)
+    # An action is about its audit's child: listing it is a read of the audit.
+    access_shown(user=request.user, targets=[a.audit for a in page], purpose=Purpose.ACTION_LISTED)
     return {
         "page": page,
         "show": show,

@@ -64,7 +64,7 @@ from auditloop.audits.services.audits import (
 )
 from auditloop.cases.models import ChildCase
 from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
-from auditloop.core.events import access_record
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
@@ -77,6 +77,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     audits = form.filter(audits_visible_to(staff)).select_related("team", "case")
     # Page links keep the filters ({% querystring %} in core/_pagination.html).
     page = page_of(request, audits, per_page=PAGE_SIZE)
+    access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
     return render(
         request,
         "audits/audit_list.html",
@@ -96,15 +97,22 @@ def _render_find(request: HttpRequest, find: AuditCaseFindForm) -> HttpResponse:
 def _render_plan(
     request: HttpRequest, case: ChildCase, form: AuditCreateForm, staff: StaffMember
 ) -> HttpResponse:
-    # The summary shows the case file's dates and its audits' grades: a read of the case.
-    access_record(user=request.user, target=case)
+    # The summary shows the case file's dates and its audits' grades: a read of the case, and
+    # of each audit named (the recent ones, and those a revisit could follow up).
+    recent_audits = list(audits_of_case_recent(staff, case))
+    access_shown(user=request.user, targets=[case], purpose=Purpose.VIEW)
+    access_shown(
+        user=request.user,
+        targets=[*recent_audits, *form.fields["revisit_of"].queryset],  # type: ignore[attr-defined]
+        purpose=Purpose.LISTED,
+    )
     return render(
         request,
         "audits/audit_create.html",
         {
             "case": case,
             "form": form,
-            "recent_audits": audits_of_case_recent(staff, case),
+            "recent_audits": recent_audits,
             "recent_days": RECENT_AUDITS_DAYS,
         },
     )

@@ -30,7 +30,7 @@ from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.access import any_staff, auditing_roles_required, signed_in_user, staff_for
-from auditloop.core.events import access_record_many
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 
 PAGE_SIZE = 50
@@ -40,11 +40,8 @@ PAGE_SIZE = 50
 def escalation_list(request: HttpRequest) -> HttpResponse:
     staff = staff_for(request.user)
     page = page_of(request, escalations_visible_to(staff), per_page=PAGE_SIZE)
-    # Each row names the child, so each case file on the page is logged as read.
-    access_record_many(
-        user=request.user,
-        targets={e.audit.case_id: e.audit.case for e in page.object_list}.values(),
-        purpose="flag list",
+    access_shown(
+        user=request.user, targets=[e.audit for e in page], purpose=Purpose.ESCALATION_LISTED
     )
     return render(request, "audits/escalations/list.html", {"page": page})
 
@@ -130,7 +127,7 @@ def escalation_audit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     the case file and the auditor's notes behind the flag. Whoever may see the flag may open
     it, even while the audit is in progress; the read is logged."""
     staff = staff_for(request.user)
-    escalation = get_escalation_for_user(request.user, public_id, purpose="flagged audit")
+    escalation = get_escalation_for_user(request.user, public_id, purpose=Purpose.FLAGGED_AUDIT)
     audit = escalation.audit
     return render(
         request,

@@ -281,7 +281,9 @@ def test_the_month_page_is_for_planners_and_months_in_the_cycle(p: Personas, cyc
 def test_the_month_page_queries_do_not_grow_with_teams_or_cases(
     p: Personas, cycle: Cycle, django_assert_max_num_queries: Any
 ) -> None:
-    _team_quota(p, cycle, n=2)
+    # Three a team leaves cases nobody can take in May too: both pages name some, so both
+    # write their reads to the access log (one insert, however many).
+    _team_quota(p, cycle, n=3)
     quota_add(
         cycle=cycle,
         kind=QuotaKind.PER_AUDITOR,
@@ -293,7 +295,7 @@ def test_the_month_page_queries_do_not_grow_with_teams_or_cases(
     _run(p, cycle)
     client = p.client_for(p.moderator)
     url = reverse("sampling:month_detail", args=[cycle.public_id, 2026, 5])
-    with django_assert_max_num_queries(15) as few:
+    with django_assert_max_num_queries(16) as few:
         client.get(url)
     for name in ("North C", "North D", "North E"):
         team = Team.objects.create(service=p.north, name=name)

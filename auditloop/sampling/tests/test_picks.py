@@ -237,7 +237,7 @@ def test_a_lead_finds_a_case_by_post_and_adds_it_with_a_reason(p: Personas, cycl
     assert found.status_code == 200
     assert "Case 00123" in body and "Pat Practitioner" in body
     assert "pool except Mary Manager, who holds or manages it" in body
-    assert AccessLog.objects.filter(target_id=str(p.case.public_id)).exists()
+    assert AccessLog.objects.filter(target_id=str(p.case.public_id), purpose="search").exists()
     response = client.post(
         reverse("sampling:choose_add", args=[cycle.public_id]),
         {"case": str(p.case.public_id), "reason": "Three referrals in a year"},

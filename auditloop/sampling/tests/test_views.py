@@ -200,9 +200,15 @@ def test_saving_a_draw_creates_the_audits_and_shows_why_each_case_was_chosen(
     assert Audit.objects.filter(cycle_link__draw=draw).count() == 6
     page = client.get(response["Location"]).content.decode()
     assert "gives the same 6 cases in the same order" in page
-    for row in draw.chosen.select_related("case"):
-        assert row.case.la_child_id in page
-    assert AccessLog.objects.filter(target_id=str(draw.public_id)).exists()
+    chosen = [row.case for row in draw.chosen.select_related("case")]
+    for case in chosen:
+        assert case.la_child_id in page
+    # The page names each chosen child's case: a read of each, and of nothing else.
+    reads = AccessLog.objects.filter(user=p.moderator.user, purpose="sample draw")
+    assert sorted(reads.values_list("target_id", flat=True)) == sorted(
+        str(case.public_id) for case in chosen
+    )
+    assert not AccessLog.objects.filter(target_id=str(draw.public_id)).exists()
 
 
 def test_a_draw_form_without_a_size_shows_the_error(p: Personas, cycle: Cycle) -> None:
