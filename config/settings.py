@@ -231,6 +231,11 @@ TASKS = {
     }
 }
 
+# The most rows an import reads from one file (a workbook's sheets together), checked before
+# a workbook's sheet is loaded: a sheet is held in memory whole, a cell for every row and
+# column of its used range. The largest council's Annex A lists come to well under 100,000.
+AUDITLOOP_IMPORT_MAX_ROWS = int(os.environ.get("AUDITLOOP_IMPORT_MAX_ROWS", "500000"))
+
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(

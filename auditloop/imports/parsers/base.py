@@ -3,13 +3,17 @@ checks that decide whether a file can be read at all. No database here."""
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, SupportsIndex
+
+from django.conf import settings
 
 from auditloop.cases.models import Cohort
 
@@ -254,6 +258,105 @@ def decode_csv(content: bytes, *, name: str) -> str:
     if not decoded.strip():
         raise FileRejected(f"{name} is empty. Choose the file with the list and upload it.")
     return decoded
+
+
+def max_rows() -> int:
+    """The most rows auditloop reads from one file (`AUDITLOOP_IMPORT_MAX_ROWS`)."""
+    return int(settings.AUDITLOOP_IMPORT_MAX_ROWS)
+
+
+def too_many_rows(name: str, rows: int | None = None) -> FileRejected:
+    limit = max_rows()
+    found = f"{rows:,} rows" if rows is not None else f"more than {limit:,} rows"
+    return FileRejected(
+        f"{name} has {found}, more than the {limit:,} auditloop reads from one file, so it was "
+        "not read. Check it is the right file: the largest council's lists are far shorter. "
+        "If it is, split it, or ask your administrator to raise the limit "
+        "(AUDITLOOP_IMPORT_MAX_ROWS)."
+    )
+
+
+# One line of a CSV with its ending: \r\n, \n or a lone \r (old Mac exports) alike.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def csv_rows(
+    text: str, *, name: str, progress: Progress = no_progress
+) -> Iterator[tuple[int, list[str]]]:
+    """A decoded CSV's rows, one at a time, numbered from 1 (the header row): never held
+    whole. Refuses, with a message naming the file, row and column, a value longer than the
+    csv module's field size limit (an unclosed quote mark runs one on to the end of the file)
+    or a row it cannot read, and a file of more than `max_rows()` rows."""
+    end = 0
+    size = max(len(text), 1)
+
+    def lines() -> Iterator[str]:
+        nonlocal end
+        for match in _LINE.finditer(text):
+            end = match.end()
+            yield match.group()
+
+    reader = csv.reader(lines())
+    limit = max_rows()
+    header: list[str] = []
+    number, start = 0, 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _unreadable_row(exc, text[start:end], number + 1, header, name) from exc
+        number += 1
+        start = end
+        if number == 1:
+            header = cells
+        elif number > limit + 1:
+            raise too_many_rows(name)
+        if number % 10_000 == 0:
+            progress(end / size)
+        yield number, cells
+
+
+def _unreadable_row(
+    exc: csv.Error, record: str, number: int, header: list[str], name: str
+) -> FileRejected:
+    limit = csv.field_size_limit()
+    if "field larger than field limit" not in str(exc):
+        return FileRejected(
+            f"{name}, row {number}: this row cannot be read as CSV ({exc}). Export the table "
+            "again as 'CSV UTF-8 (Comma delimited)' and upload that file."
+        )
+    index = _long_field_index(record, limit)
+    column = header[index].strip() if index < len(header) and header[index].strip() else ""
+    where = f"column {column}" if column else f"column {index + 1}"
+    return FileRejected(
+        f"{name}, row {number}, {where}: this value is more than {limit:,} characters long, "
+        'so the file was not read. Usually a quote mark (") that is opened and never closed '
+        "runs one value on to the end of the file: check that row in a text editor, correct "
+        "it and upload the file again."
+    )
+
+
+def _long_field_index(record: str, limit: int) -> int:
+    """Which field of a CSV record (its raw text so far) first grows past `limit`
+    characters, as the csv module counts them: quotes and separators aside."""
+    index, length, quoted, at = 0, 0, False, 0
+    while at < len(record):
+        char = record[at]
+        if quoted and char == '"' and record[at + 1 : at + 2] == '"':
+            length += 1
+            at += 1
+        elif char == '"' and (quoted or length == 0):
+            quoted = not quoted
+        elif char == "," and not quoted:
+            index, length = index + 1, 0
+        else:
+            length += 1
+            if length > limit:
+                return index
+        at += 1
+    return index
 
 
 def chunks[T](items: list[T], size: int) -> Iterator[list[T]]:
