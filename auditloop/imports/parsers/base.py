@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, SupportsIndex
 
 from django.conf import settings
+from lxml import etree
 
 from auditloop.cases.models import Cohort
 
@@ -227,6 +228,141 @@ def check_xlsx(source: bytes | Path) -> None:
         raise FileRejected(
             "This is a zip file but not an Excel workbook (.xlsx). Choose the Annex A workbook."
         )
+
+
+# Cells a sheet may span (rows x columns of the range its values cover) for each row the file
+# may hold: an Annex A list is about 30 columns wide.
+CELLS_PER_ROW = 50
+# A worksheet's XML is scanned this many bytes at a time.
+SCAN_BYTES = 4 * 1024 * 1024
+# A cell's column, from its reference (`<c r="AB12" ...>`; a row's `r` has no letters); a row's
+# number (`<row r="12" ...>`). Literal starts keep the scan at tens of megabytes a second.
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]')
+_ROW_NUMBER = re.compile(rb'row [^>]*?r="([0-9]{1,7})"')
+_XML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetExtent:
+    """The range a worksheet's cells cover: python-calamine holds every cell of the range its
+    values cover, empty or not."""
+
+    name: str
+    first_row: int
+    last_row: int
+    first_column: int
+    last_column: int
+
+    @property
+    def rows(self) -> int:
+        return max(self.last_row - self.first_row + 1, 0)
+
+    @property
+    def cells(self) -> int:
+        return self.rows * (self.last_column - self.first_column + 1)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Each worksheet's name and the zip member holding it, from the workbook's own index."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    names = set(archive.namelist())
+    try:
+        book = etree.fromstring(archive.read("xl/workbook.xml"), parser=parser)
+        rels = (
+            etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), parser=parser)
+            if "xl/_rels/workbook.xml.rels" in names
+            else None
+        )
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile) as exc:
+        raise FileRejected(
+            "This workbook is damaged, so it cannot be read. Open it in Excel, save it again "
+            "as .xlsx and upload it again."
+        ) from exc
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in (rels if rels is not None else [])
+        if rel.tag == f"{_RELS}Relationship"
+    }
+    parts = []
+    for sheet in book.iter(f"{_XML}sheet"):
+        target = targets.get(sheet.get(f"{_DOC_RELS}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if member in names:
+            parts.append((sheet.get("name", ""), member))
+    return parts
+
+
+def _extent(archive: zipfile.ZipFile, name: str, member: str) -> SheetExtent:
+    """The range a worksheet's cells cover, formatted empty cells included; rows and cells
+    written without references (allowed) are counted instead."""
+    numbers: set[int] = set()
+    columns: set[bytes] = set()
+    row_tags = cell_tags = 0
+    tail = b""
+    with archive.open(member) as part:
+        while True:
+            chunk = part.read(SCAN_BYTES)
+            text, tail = tail + chunk, b""
+            cut = text.rfind(b"<")
+            if chunk and cut >= 0 and len(text) - cut < 4096:
+                # A tag cut off at the end of this chunk is read with the next.
+                text, tail = text[:cut], text[cut:]
+            columns.update(_CELL_COLUMN.findall(text))
+            found = _ROW_NUMBER.findall(text)
+            if found:
+                numbers.update((int(found[0]), int(found[-1])))
+            row_tags += text.count(b"<row") + text.count(b":row ")
+            cell_tags += text.count(b"<c ") + text.count(b":c ") + text.count(b"<c>")
+            if not chunk:
+                break
+    first_row, last_row = (min(numbers), max(numbers)) if numbers else (1, 0)
+    last_row = max(last_row, first_row + row_tags - 1)
+    widths = [_column_number(c) for c in columns] or [1]
+    first_column, last_column = min(widths), max(widths)
+    if row_tags:
+        # Cells without references still take a place each.
+        last_column = max(last_column, first_column + cell_tags // row_tags - 1)
+    return SheetExtent(name, first_row, last_row, first_column, last_column)
+
+
+def check_workbook_size(source: bytes | Path) -> list[SheetExtent]:
+    """Refuse a workbook whose sheets, once read, would hold more rows than `max_rows()` or
+    more cells than a sheet of that many rows should: python-calamine holds a sheet whole, a
+    cell for every row and column of the range its values cover. Each sheet's XML is
+    scanned a few megabytes at a time, before anything is loaded."""
+    archive = check_zip(source, what="workbook")
+    extents = [_extent(archive, name, member) for name, member in _sheet_parts(archive)]
+    limit = max_rows()
+    for extent in extents:
+        if extent.cells > limit * CELLS_PER_ROW:
+            corner = f"{_column_letters(extent.last_column)}{extent.last_row}"
+            raise FileRejected(
+                f"Sheet '{extent.name}' has cells as far as {corner}: read whole, that "
+                f"is {extent.cells:,} cells, more than the {limit * CELLS_PER_ROW:,} auditloop "
+                "reads from one sheet, so the workbook was not read. Delete anything to the "
+                "right of or below the list, save the workbook and upload it again."
+            )
+    total = sum(extent.rows for extent in extents)
+    if total > limit:
+        raise too_many_rows("This workbook", total)
+    return extents
 
 
 def _looks_like_text(content: bytes) -> bool:
