@@ -79,13 +79,13 @@ def main() -> int:
     django.setup()
     import logging
 
+    from benchmark_import import build
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
     from auditloop.core.testing import PASSWORD, build_personas
-    from benchmark_import import build
 
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
     if args.old_settings:
@@ -104,12 +104,14 @@ def main() -> int:
     )
 
     moderator = personas.moderator.user
-    assert moderator is not None
+    if moderator is None:
+        raise SystemExit("the moderator persona has no login")
     reader = Client()
     reader.force_login(moderator)
     pages = [reverse("home"), reverse("audits:list"), reverse("cases:list")]
     for page in pages:  # warm up, before the import starts
-        assert reader.get(page).status_code == 200
+        if reader.get(page).status_code != 200:
+            raise SystemExit(f"{page} does not answer before the import starts")
 
     started = time.perf_counter()
     # To files, not pipes: the JSON lists every issue, more than a pipe holds unread.
