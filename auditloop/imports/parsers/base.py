@@ -233,8 +233,8 @@ def check_xlsx(source: bytes | Path) -> None:
 # Cells a sheet may span (rows x columns of the range its values cover) for each row the file
 # may hold: an Annex A list is about 30 columns wide.
 CELLS_PER_ROW = 50
-# A worksheet's XML is scanned this many bytes at a time.
-SCAN_BYTES = 4 * 1024 * 1024
+# A worksheet's XML is scanned this many bytes at a time (its matches held meanwhile).
+SCAN_BYTES = 256 * 1024
 # A cell's column, from its reference (`<c r="AB12" ...>`; a row's `r` has no letters); a row's
 # number (`<row r="12" ...>`). Literal starts keep the scan at tens of megabytes a second.
 _CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]')
