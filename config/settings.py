@@ -5,6 +5,7 @@ DATABASE_URL chooses the database (default: a SQLite file in the project folder)
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "auditloop.core.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "auditloop.core.middleware.AccessLogMiddleware",
@@ -100,7 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
         {
+            # Every transaction takes the write lock when it begins, so two writers queue
+            # rather than one failing half way; with write-ahead logging readers never wait
+            # for a writer; a writer waits up to `timeout` seconds (a large import's one
+            # transaction) before giving up with "database is locked".
             "transaction_mode": "IMMEDIATE",
+            "timeout": float(os.environ.get("AUDITLOOP_SQLITE_TIMEOUT", "20")),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
@@ -126,9 +133,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after idle time: the cookie is renewed on every request.
+# Sessions end after idle time: a request renews the session, at most once a minute (a
+# write on every page would make pages queue behind a long import on SQLite), and end
+# after AUDITLOOP_SESSION_MAX_SECONDS from signing in whatever the activity
+# (auditloop.core.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("AUDITLOOP_SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+AUDITLOOP_SESSION_RENEW_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
+AUDITLOOP_SESSION_MAX_SECONDS = int(
+    os.environ.get("AUDITLOOP_SESSION_MAX_SECONDS", str(12 * 60 * 60))
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -163,11 +177,36 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Lock out repeated failed logins (django-axes).
+# Failed sign-ins (django-axes), counted over the last 30 minutes, lock out by three rules
+# (auditloop.core.signin.SignInThrottle): a username from one address at
+# AUDITLOOP_LOGIN_FAILURE_LIMIT; a username from every address at the higher account limit;
+# an address, whatever the usernames, at the much higher address limit. The last two spare an
+# address the account has signed in from in the last AUDITLOOP_LOGIN_KNOWN_ADDRESS_DAYS, so
+# one person failing again and again cannot lock out a whole office behind one address, nor
+# someone elsewhere lock a member of staff out of their office. Signing in clears the
+# account's count.
 AXES_FAILURE_LIMIT = int(os.environ.get("AUDITLOOP_LOGIN_FAILURE_LIMIT", "10"))
+AUDITLOOP_LOGIN_ACCOUNT_FAILURE_LIMIT = int(
+    os.environ.get("AUDITLOOP_LOGIN_ACCOUNT_FAILURE_LIMIT", "30")
+)
+AUDITLOOP_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("AUDITLOOP_LOGIN_ADDRESS_FAILURE_LIMIT", "100")
+)
+AUDITLOOP_LOGIN_KNOWN_ADDRESS_DAYS = int(os.environ.get("AUDITLOOP_LOGIN_KNOWN_ADDRESS_DAYS", "30"))
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["username"], ["ip_address"]]
+AXES_HANDLER = "auditloop.core.signin.SignInThrottle"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = _env_bool("AUDITLOOP_AXES_ENABLED", True)
+# The client's address: REMOTE_ADDR, or, when that is one of these proxies (addresses or
+# networks, comma-separated), the nearest address in X-Forwarded-For that is not one of them.
+AXES_CLIENT_IP_CALLABLE = "auditloop.core.signin.client_ip"
+AUDITLOOP_TRUSTED_PROXIES = tuple(
+    ipaddress.ip_network(proxy.strip(), strict=False)
+    for proxy in os.environ.get("AUDITLOOP_TRUSTED_PROXIES", "").split(",")
+    if proxy.strip()
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -199,6 +238,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The most rows an import reads from one file (a workbook's sheets together), checked before
+# a workbook's sheet is loaded: a sheet is held in memory whole, a cell for every row and
+# column of its used range. The largest council's Annex A lists come to well under 100,000.
+AUDITLOOP_IMPORT_MAX_ROWS = int(os.environ.get("AUDITLOOP_IMPORT_MAX_ROWS", "500000"))
 
 MAILERS = {
     "default": {

@@ -8,5 +8,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         # Registers the deployment checks.
         from auditloop.core import checks  # noqa: F401
+        from auditloop.core.signin import session_start
+
+        user_logged_in.connect(session_start, dispatch_uid="auditloop.core.session_start")

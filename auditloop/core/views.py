@@ -19,6 +19,7 @@ from auditloop.core.events import failed_sign_in_record
 from auditloop.core.models import Notification
 from auditloop.core.selectors import home_work_for
 from auditloop.core.services import notification_mark_read, notifications_mark_all_read
+from auditloop.core.signin import client_ip
 
 NOTIFICATIONS_SHOWN = 100
 
@@ -34,7 +35,7 @@ class SignInView(LoginView):
         if username and form.data.get("password"):  # a blank form is not an attempt
             failed_sign_in_record(
                 username=username,
-                ip_address=self.request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(self.request),
                 locked_out=bool(getattr(self.request, "axes_locked_out", False)),
             )
         return super().form_invalid(form)

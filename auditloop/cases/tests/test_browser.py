@@ -121,8 +121,8 @@ def _logs_show_the_change_and_the_read(page: Page, case: ChildCase) -> None:
     page.get_by_role("button", name="Apply filters").click()
     reads = page.get_by_role("table", name="Reads, newest first")
     # Newest first: the case file opened, the two the search found, the case list's rows.
-    expect(reads.locator("tbody tr", has_text="search")).to_have_count(2)
-    expect(reads.locator("tbody tr", has_text="listed")).not_to_have_count(0)
+    expect(reads.locator("tbody tr", has_text="Found by a search")).to_have_count(2)
+    expect(reads.locator("tbody tr", has_text="Named on a list")).not_to_have_count(0)
     read = reads.locator("tbody tr").first
     expect(read).to_contain_text("Morgan Moderator (moderator)")
     expect(read).to_contain_text(str(case.public_id))

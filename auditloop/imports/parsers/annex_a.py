@@ -30,6 +30,7 @@ from auditloop.imports.parsers.base import (
     IssueLog,
     ParsedCases,
     Progress,
+    check_workbook_size,
     check_xlsx,
     more_specific,
     no_progress,
@@ -290,6 +291,7 @@ def read_annex_a(
     problems to `issues`. Raises FileRejected when it cannot be read at all. Given a path,
     the file is read from disk as it is parsed rather than held in memory."""
     check_xlsx(content)
+    check_workbook_size(content)
     try:
         workbook = (
             CalamineWorkbook.from_path(str(content))

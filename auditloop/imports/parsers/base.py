@@ -3,13 +3,18 @@ checks that decide whether a file can be read at all. No database here."""
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, SupportsIndex
+
+from django.conf import settings
+from lxml import etree
 
 from auditloop.cases.models import Cohort
 
@@ -225,6 +230,141 @@ def check_xlsx(source: bytes | Path) -> None:
         )
 
 
+# Cells a sheet may span (rows x columns of the range its values cover) for each row the file
+# may hold: an Annex A list is about 30 columns wide.
+CELLS_PER_ROW = 50
+# A worksheet's XML is scanned this many bytes at a time (its matches held meanwhile).
+SCAN_BYTES = 256 * 1024
+# A cell's column, from its reference (`<c r="AB12" ...>`; a row's `r` has no letters); a row's
+# number (`<row r="12" ...>`). Literal starts keep the scan at tens of megabytes a second.
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]')
+_ROW_NUMBER = re.compile(rb'row [^>]*?r="([0-9]{1,7})"')
+_XML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetExtent:
+    """The range a worksheet's cells cover: python-calamine holds every cell of the range its
+    values cover, empty or not."""
+
+    name: str
+    first_row: int
+    last_row: int
+    first_column: int
+    last_column: int
+
+    @property
+    def rows(self) -> int:
+        return max(self.last_row - self.first_row + 1, 0)
+
+    @property
+    def cells(self) -> int:
+        return self.rows * (self.last_column - self.first_column + 1)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Each worksheet's name and the zip member holding it, from the workbook's own index."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    names = set(archive.namelist())
+    try:
+        book = etree.fromstring(archive.read("xl/workbook.xml"), parser=parser)
+        rels = (
+            etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), parser=parser)
+            if "xl/_rels/workbook.xml.rels" in names
+            else None
+        )
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile) as exc:
+        raise FileRejected(
+            "This workbook is damaged, so it cannot be read. Open it in Excel, save it again "
+            "as .xlsx and upload it again."
+        ) from exc
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in (rels if rels is not None else [])
+        if rel.tag == f"{_RELS}Relationship"
+    }
+    parts = []
+    for sheet in book.iter(f"{_XML}sheet"):
+        target = targets.get(sheet.get(f"{_DOC_RELS}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if member in names:
+            parts.append((sheet.get("name", ""), member))
+    return parts
+
+
+def _extent(archive: zipfile.ZipFile, name: str, member: str) -> SheetExtent:
+    """The range a worksheet's cells cover, formatted empty cells included; rows and cells
+    written without references (allowed) are counted instead."""
+    numbers: set[int] = set()
+    columns: set[bytes] = set()
+    row_tags = cell_tags = 0
+    tail = b""
+    with archive.open(member) as part:
+        while True:
+            chunk = part.read(SCAN_BYTES)
+            text, tail = tail + chunk, b""
+            cut = text.rfind(b"<")
+            if chunk and cut >= 0 and len(text) - cut < 4096:
+                # A tag cut off at the end of this chunk is read with the next.
+                text, tail = text[:cut], text[cut:]
+            columns.update(_CELL_COLUMN.findall(text))
+            found = _ROW_NUMBER.findall(text)
+            if found:
+                numbers.update((int(found[0]), int(found[-1])))
+            row_tags += text.count(b"<row") + text.count(b":row ")
+            cell_tags += text.count(b"<c ") + text.count(b":c ") + text.count(b"<c>")
+            if not chunk:
+                break
+    first_row, last_row = (min(numbers), max(numbers)) if numbers else (1, 0)
+    last_row = max(last_row, first_row + row_tags - 1)
+    widths = [_column_number(c) for c in columns] or [1]
+    first_column, last_column = min(widths), max(widths)
+    if row_tags:
+        # Cells without references still take a place each.
+        last_column = max(last_column, first_column + cell_tags // row_tags - 1)
+    return SheetExtent(name, first_row, last_row, first_column, last_column)
+
+
+def check_workbook_size(source: bytes | Path) -> list[SheetExtent]:
+    """Refuse a workbook whose sheets, once read, would hold more rows than `max_rows()` or
+    more cells than a sheet of that many rows should: python-calamine holds a sheet whole, a
+    cell for every row and column of the range its values cover. Each sheet's XML is
+    scanned a few megabytes at a time, before anything is loaded."""
+    archive = check_zip(source, what="workbook")
+    extents = [_extent(archive, name, member) for name, member in _sheet_parts(archive)]
+    limit = max_rows()
+    for extent in extents:
+        if extent.cells > limit * CELLS_PER_ROW:
+            corner = f"{_column_letters(extent.last_column)}{extent.last_row}"
+            raise FileRejected(
+                f"Sheet '{extent.name}' has cells as far as {corner}: read whole, that "
+                f"is {extent.cells:,} cells, more than the {limit * CELLS_PER_ROW:,} auditloop "
+                "reads from one sheet, so the workbook was not read. Delete anything to the "
+                "right of or below the list, save the workbook and upload it again."
+            )
+    total = sum(extent.rows for extent in extents)
+    if total > limit:
+        raise too_many_rows("This workbook", total)
+    return extents
+
+
 def _looks_like_text(content: bytes) -> bool:
     head = content[:4096]
     return b"\x00" not in head
@@ -254,6 +394,105 @@ def decode_csv(content: bytes, *, name: str) -> str:
     if not decoded.strip():
         raise FileRejected(f"{name} is empty. Choose the file with the list and upload it.")
     return decoded
+
+
+def max_rows() -> int:
+    """The most rows auditloop reads from one file (`AUDITLOOP_IMPORT_MAX_ROWS`)."""
+    return int(settings.AUDITLOOP_IMPORT_MAX_ROWS)
+
+
+def too_many_rows(name: str, rows: int | None = None) -> FileRejected:
+    limit = max_rows()
+    found = f"{rows:,} rows" if rows is not None else f"more than {limit:,} rows"
+    return FileRejected(
+        f"{name} has {found}, more than the {limit:,} auditloop reads from one file, so it was "
+        "not read. Check it is the right file: the largest council's lists are far shorter. "
+        "If it is, split it, or ask your administrator to raise the limit "
+        "(AUDITLOOP_IMPORT_MAX_ROWS)."
+    )
+
+
+# One line of a CSV with its ending: \r\n, \n or a lone \r (old Mac exports) alike.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def csv_rows(
+    text: str, *, name: str, progress: Progress = no_progress
+) -> Iterator[tuple[int, list[str]]]:
+    """A decoded CSV's rows, one at a time, numbered from 1 (the header row): never held
+    whole. Refuses, with a message naming the file, row and column, a value longer than the
+    csv module's field size limit (an unclosed quote mark runs one on to the end of the file)
+    or a row it cannot read, and a file of more than `max_rows()` rows."""
+    end = 0
+    size = max(len(text), 1)
+
+    def lines() -> Iterator[str]:
+        nonlocal end
+        for match in _LINE.finditer(text):
+            end = match.end()
+            yield match.group()
+
+    reader = csv.reader(lines())
+    limit = max_rows()
+    header: list[str] = []
+    number, start = 0, 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _unreadable_row(exc, text[start:end], number + 1, header, name) from exc
+        number += 1
+        start = end
+        if number == 1:
+            header = cells
+        elif number > limit + 1:
+            raise too_many_rows(name)
+        if number % 10_000 == 0:
+            progress(end / size)
+        yield number, cells
+
+
+def _unreadable_row(
+    exc: csv.Error, record: str, number: int, header: list[str], name: str
+) -> FileRejected:
+    limit = csv.field_size_limit()
+    if "field larger than field limit" not in str(exc):
+        return FileRejected(
+            f"{name}, row {number}: this row cannot be read as CSV ({exc}). Export the table "
+            "again as 'CSV UTF-8 (Comma delimited)' and upload that file."
+        )
+    index = _long_field_index(record, limit)
+    column = header[index].strip() if index < len(header) and header[index].strip() else ""
+    where = f"column {column}" if column else f"column {index + 1}"
+    return FileRejected(
+        f"{name}, row {number}, {where}: this value is more than {limit:,} characters long, "
+        'so the file was not read. Usually a quote mark (") that is opened and never closed '
+        "runs one value on to the end of the file: check that row in a text editor, correct "
+        "it and upload the file again."
+    )
+
+
+def _long_field_index(record: str, limit: int) -> int:
+    """Which field of a CSV record (its raw text so far) first grows past `limit`
+    characters, as the csv module counts them: quotes and separators aside."""
+    index, length, quoted, at = 0, 0, False, 0
+    while at < len(record):
+        char = record[at]
+        if quoted and char == '"' and record[at + 1 : at + 2] == '"':
+            length += 1
+            at += 1
+        elif char == '"' and (quoted or length == 0):
+            quoted = not quoted
+        elif char == "," and not quoted:
+            index, length = index + 1, 0
+        else:
+            length += 1
+            if length > limit:
+                return index
+        at += 1
+    return index
 
 
 def chunks[T](items: list[T], size: int) -> Iterator[list[T]]:

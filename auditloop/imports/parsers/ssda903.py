@@ -6,9 +6,8 @@ case files; the header and social-worker tables add to case files that already e
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from auditloop.imports.parsers.base import (
     IssueLog,
     ParsedCases,
     Progress,
+    csv_rows,
     decode_csv,
     no_progress,
 )
@@ -107,10 +107,13 @@ _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 _UPN_UNKNOWN = re.compile(r"^UN[1-7]$")
 
 
+type Rows = Iterable[tuple[int, dict[str, str]]]
+
+
 def table_of(content: bytes, *, name: str) -> tuple[Table, str]:
     """Which SSDA903 table a CSV holds, by its header row, with its decoded text."""
     decoded = decode_csv(content, name=name)
-    first = next(csv.reader(io.StringIO(decoded)), [])
+    _, first = next(csv_rows(decoded, name=name), (1, []))
     columns = {c.strip().upper() for c in first}
     for table in TABLES:
         if table.required <= columns:
@@ -123,10 +126,12 @@ def table_of(content: bytes, *, name: str) -> tuple[Table, str]:
 
 
 def parse_ssda903(content: bytes, *, name: str, progress: Progress = no_progress) -> ParsedCases:
-    """Read one SSDA903 table. Raises FileRejected when it cannot be read at all."""
+    """Read one SSDA903 table, a row at a time. Raises FileRejected when it cannot be read
+    at all, wherever in the file the reason is."""
     table, decoded = table_of(content, name=name)
-    reader = csv.reader(io.StringIO(decoded))
-    header = [c.strip().upper() for c in next(reader)]
+    reader = csv_rows(decoded, name=name, progress=progress)
+    _, first = next(reader)
+    header = [c.strip().upper() for c in first]
     parsed = ParsedCases(
         records={}, issues=IssueLog(), rows=0, found=[f"SSDA903 {table.name} table"]
     )
@@ -143,8 +148,7 @@ def parse_ssda903(content: bytes, *, name: str, progress: Progress = no_progress
                     "warning",
                 )
             )
-    rows = [dict(zip(header, r, strict=False)) for r in reader]
-    progress(0.3)
+    rows = ((number, dict(zip(header, cells, strict=False))) for number, cells in reader)
     if table.name == "episodes":
         _episodes(rows, name, parsed)
     elif table.name == "header":
@@ -196,9 +200,9 @@ def _code(
         )
 
 
-def _episodes(rows: list[dict[str, str]], name: str, parsed: ParsedCases) -> None:
+def _episodes(rows: Rows, name: str, parsed: ParsedCases) -> None:
     by_child: dict[str, list[tuple[Any, Any, str]]] = {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         child_id = _child(row, number, name, parsed)
         if child_id is None:
             continue
@@ -239,8 +243,8 @@ def _episodes(rows: list[dict[str, str]], name: str, parsed: ParsedCases) -> Non
             record.keeps_status = True
 
 
-def _header(rows: list[dict[str, str]], name: str, parsed: ParsedCases) -> None:
-    for number, row in enumerate(rows, start=2):
+def _header(rows: Rows, name: str, parsed: ParsedCases) -> None:
+    for number, row in rows:
         child_id = _child(row, number, name, parsed)
         if child_id is None:
             continue
@@ -302,9 +306,9 @@ def _header(rows: list[dict[str, str]], name: str, parsed: ParsedCases) -> None:
         )
 
 
-def _sw_episodes(rows: list[dict[str, str]], name: str, parsed: ParsedCases) -> None:
+def _sw_episodes(rows: Rows, name: str, parsed: ParsedCases) -> None:
     latest: dict[str, tuple[Any, str, int]] = {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         child_id = _child(row, number, name, parsed)
         if child_id is None:
             continue

@@ -17,6 +17,7 @@ from auditloop.imports.parsers.base import (
     ParsedStaff,
     Progress,
     StaffRow,
+    csv_rows,
     decode_csv,
     no_progress,
 )
@@ -77,8 +78,8 @@ def template_csv() -> str:
 def parse_staff(content: bytes, *, name: str, progress: Progress = no_progress) -> ParsedStaff:
     """Read a staff list. Raises FileRejected when it cannot be read at all."""
     decoded = decode_csv(content, name=name)
-    reader = csv.reader(io.StringIO(decoded))
-    header = [_header_key(h) for h in next(reader, [])]
+    reader = csv_rows(decoded, name=name, progress=progress)
+    header = [_header_key(h) for h in next(reader, (1, []))[1]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise FileRejected(
@@ -101,7 +102,7 @@ def parse_staff(content: bytes, *, name: str, progress: Progress = no_progress) 
                 )
             )
     seen: set[str] = set()
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in reader:
         row = {k: text(v) for k, v in zip(header, cells, strict=False)}
         if not any(row.values()):
             continue

@@ -370,8 +370,11 @@ def test_audit_lead_chooses_a_case_for_a_deep_dive_and_the_auditor_sees_it(
     auditor_reads = reads.locator("tbody tr", has_text="Alex Auditor (auditor)").filter(
         has_text="Audit"
     )
-    expect(auditor_reads.filter(has_text="listed")).to_contain_text(str(audit.public_id))
-    expect(auditor_reads.filter(has_text="view")).to_contain_text(str(audit.public_id))
+    expect(auditor_reads.filter(has_text="Named on a list").first).to_contain_text(
+        str(audit.public_id)
+    )
+    opened = auditor_reads.filter(has=admin.get_by_role("cell", name="Read", exact=True))
+    expect(opened.first).to_contain_text(str(audit.public_id))
     # The lead read the case when finding it, and again each time the pick list showed it.
     moderator_reads = reads.locator("tbody tr", has_text="Morgan Moderator (moderator)").filter(
         has_text="Case file"
