@@ -468,3 +468,15 @@ def test_acknowledging_a_flag_tells_the_auditor_and_the_others_who_were_told(p: 
     assert set(told) == {"auditor", "leader", "moderator"}
     assert "acknowledged your unsafe-child flag" in told["auditor"]
     assert all(p.case.la_child_id not in message for message in told.values())
+
+
+def test_the_home_page_names_the_child_of_each_open_flag_and_logs_the_read(p: Personas) -> None:
+    escalation = make_escalation(p)
+    page = p.client_for(p.team_manager).get(reverse("home")).content.decode()
+    assert "LA child ID" in page
+    assert p.case.la_child_id in page
+    assert AccessLog.objects.filter(
+        user=p.team_manager.user,
+        target_id=str(escalation.audit.public_id),
+        purpose="escalation listed",
+    ).exists()
