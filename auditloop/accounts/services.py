@@ -518,7 +518,7 @@ def _decidable(
 ) -> AccessRequest:
     """The request, locked, if `by` may decide it now; else a ValidationError saying why."""
     request = (
-        AccessRequest.objects.select_for_update()
+        AccessRequest.objects.select_for_update(of=("self",))
         .select_related("staff", "requested_by", "team")
         .get(pk=access_request.pk)
     )
