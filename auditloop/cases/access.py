@@ -9,10 +9,10 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role
 from auditloop.cases.models import ChildCase
 from auditloop.cases.selectors import case_visibility_filter
-from auditloop.core.access import staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 
 

@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.accounts.models import Role
 from auditloop.audits.selectors import audit_rows, audits_visible_to
 from auditloop.cases import selectors, services
 from auditloop.cases.access import get_case_for_user
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
-from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 

@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from auditloop.core.access import any_staff, public, staff_for
+from auditloop.accounts.access import any_staff, staff_for
+from auditloop.core.access import public, signed_in
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.events import failed_sign_in_record
 from auditloop.core.models import Notification
@@ -62,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"staff": staff, "work": work})
 
 
-@any_staff
+@signed_in
 def notifications(request: HttpRequest) -> HttpResponse:
     items = list(
         Notification.objects.filter(recipient_id=request.user.pk).order_by(
@@ -84,7 +85,7 @@ def _own_notification(request: HttpRequest, public_id: UUID) -> Notification:
         raise Http404("No notification found.") from exc
 
 
-@any_staff
+@signed_in
 @require_GET
 def notification_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Open what a notification is about, marking it read. A GET, so that it is a plain link:
@@ -99,7 +100,7 @@ def notification_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("notifications")
 
 
-@any_staff
+@signed_in
 @require_POST
 def notification_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
     notification = _own_notification(request, public_id)
@@ -107,7 +108,7 @@ def notification_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("notifications")
 
 
-@any_staff
+@signed_in
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(by=request.user)

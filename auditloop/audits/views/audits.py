@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access import can_lead_audit, get_audit_for_user
 from auditloop.audits.forms import (
@@ -63,7 +64,6 @@ from auditloop.audits.services.audits import (
     participant_remove,
 )
 from auditloop.cases.models import ChildCase
-from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 

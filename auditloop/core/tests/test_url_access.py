@@ -38,8 +38,9 @@ from django.urls.converters import (
 )
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from auditloop.accounts.access import any_staff
 from auditloop.accounts.models import StaffMember
-from auditloop.core.access import any_staff, public
+from auditloop.core.access import public
 from auditloop.core.testing import Personas
 
 CHILD_ID_PARAMETER = re.compile(r"child_?id|la_?child|child_?ref", re.IGNORECASE)
@@ -260,8 +261,8 @@ def test_every_view_carries_an_access_decision() -> None:
     missing = routes_without_access_decision()
     assert not missing, (
         "These routes have no access decision; decorate their views with one of "
-        "public, any_staff, roles_required or auditing_roles_required from "
-        "auditloop.core.access:\n  " + "\n  ".join(missing)
+        "public or signed_in from auditloop.core.access, or any_staff, roles_required or "
+        "auditing_roles_required from auditloop.accounts.access:\n  " + "\n  ".join(missing)
     )
 
 
