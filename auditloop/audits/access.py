@@ -11,8 +11,9 @@ from django.http import Http404
 
 from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus
-from auditloop.audits.selectors import audit_visibility_filter, services_overseen
+from auditloop.audits.selectors import audit_visibility_filter
 from auditloop.core.accesslog import Purpose, access_shown
 
 

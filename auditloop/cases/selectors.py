@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember, Team
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, Escalation
-from auditloop.audits.selectors import services_overseen
 from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.cases.models import ChildCase
 

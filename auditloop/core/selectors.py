@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import (
     SHARED_STATUSES,
     Action,
@@ -21,7 +22,6 @@ from auditloop.audits.models import (
     Escalation,
     FeedbackReply,
 )
-from auditloop.audits.selectors import services_overseen
 from auditloop.audits.selectors_actions import actions_overseen_by
 from auditloop.audits.selectors_escalations import escalations_open_for
 

@@ -15,8 +15,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember, Team, User
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus, AuditType, ToolVersion
-from auditloop.audits.selectors import services_overseen
 from auditloop.audits.services.audits import AuditRefused, audit_create, auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record

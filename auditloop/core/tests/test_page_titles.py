@@ -22,8 +22,8 @@ from django.urls import Resolver404, resolve, reverse
 from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus
-from auditloop.audits.selectors import services_overseen
 from auditloop.cases.models import ChildCase
 from auditloop.core.demo import DEMO_LOGINS, demo_council_build
 from auditloop.core.tests.test_url_access import all_routes
