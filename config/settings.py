@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "auditloop.imports",
     "auditloop.sampling",
     "auditloop.api",
+    "auditloop.home",
+    "auditloop.demo",
     "ninja",
     "django_tasks_db",
 ]
@@ -86,7 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "auditloop.core.context_processors.service",
+                "auditloop.home.context_processors.service",
             ],
         },
     }

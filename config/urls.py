@@ -5,6 +5,7 @@ from django.urls import include, path
 from auditloop.api.urls import api_urls, token_urlpatterns
 
 urlpatterns = [
+    path("", include("auditloop.home.urls")),
     path("", include("auditloop.core.urls")),
     path("administration/", include("auditloop.accounts.urls")),
     path("cases/", include("auditloop.cases.urls")),

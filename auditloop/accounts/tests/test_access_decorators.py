@@ -19,7 +19,7 @@ from auditloop.accounts.access import (
     staff_for,
 )
 from auditloop.accounts.models import Role, StaffMember, User
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 seen: list[StaffMember] = []
 

@@ -8,7 +8,7 @@ from auditloop.accounts.selectors import (
     oversees_every_service,
     services_overseen,
 )
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 
 def test_an_audit_lead_oversees_their_services_and_their_own_teams(p: Personas) -> None:

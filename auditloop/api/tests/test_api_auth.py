@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from auditloop.accounts.models import StaffMember, User
 from auditloop.api.api import StaffSessionAuth, TokenAuth
 from auditloop.api.services import api_token_create
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def test_a_token_puts_its_owners_member_of_staff_on_the_request(p: Personas) -> None:

@@ -10,7 +10,7 @@ from auditloop.audits.models import AuditStatus
 from auditloop.audits.tests.followup_factories import make_audit
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _cases(p: Personas, prefix: str, n: int) -> list[ChildCase]:

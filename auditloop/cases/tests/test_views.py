@@ -9,7 +9,7 @@ from django.urls import reverse
 from auditloop.audits.models import Audit, AuditType
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 ALL_ROLES = [
     "practitioner",

@@ -15,7 +15,7 @@ from auditloop.core.services import (
     notifications_mark_all_read,
     notifications_mark_read_by_url,
 )
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def user_of(staff: Any) -> Any:
