@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "auditloop.accounts",
     "auditloop.cases",
     "auditloop.audits",
+    "auditloop.casefiles",
     "auditloop.imports",
     "auditloop.sampling",
     "auditloop.api",

@@ -11,8 +11,8 @@ from django.http import Http404
 
 from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role
+from auditloop.casefiles.selectors import case_visibility_filter
 from auditloop.cases.models import ChildCase
-from auditloop.cases.selectors import case_visibility_filter
 from auditloop.core.accesslog import Purpose, access_shown
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditloop.cases import views
+from auditloop.casefiles import views
 
+# The namespace stays "cases": these are the case files' pages, wherever their code sits.
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),

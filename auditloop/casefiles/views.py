@@ -1,4 +1,4 @@
-"""Children's case files: the list (scoped to the person), a case file, and an
+"""Children's case files: the list (scoped to the person), a case file with its audits, and an
 administrator's create, change and close."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.accounts.models import Role
 from auditloop.audits.selectors import audit_rows, audits_visible_to
+from auditloop.casefiles.access import get_case_for_user
 from auditloop.cases import selectors, services
-from auditloop.cases.access import get_case_for_user
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
 from auditloop.core.accesslog import Purpose, access_shown
