@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from auditloop.core.testing import Personas, build_personas
+from auditloop.testing import Personas, build_personas
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

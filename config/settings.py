@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "auditloop.accounts",
     "auditloop.cases",
     "auditloop.audits",
+    "auditloop.casefiles",
     "auditloop.imports",
     "auditloop.sampling",
     "auditloop.api",
+    "auditloop.home",
+    "auditloop.demo",
     "ninja",
     "django_tasks_db",
 ]
@@ -86,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "auditloop.core.context_processors.service",
+                "auditloop.home.context_processors.service",
             ],
         },
     }

@@ -5,9 +5,10 @@ from django.urls import include, path
 from auditloop.api.urls import api_urls, token_urlpatterns
 
 urlpatterns = [
+    path("", include("auditloop.home.urls")),
     path("", include("auditloop.core.urls")),
     path("administration/", include("auditloop.accounts.urls")),
-    path("cases/", include("auditloop.cases.urls")),
+    path("cases/", include("auditloop.casefiles.urls")),
     path("audits/", include("auditloop.audits.urls")),
     path("imports/", include("auditloop.imports.urls")),
     path("sampling/", include("auditloop.sampling.urls")),

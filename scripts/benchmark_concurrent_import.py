@@ -85,7 +85,7 @@ def main() -> int:
     from django.test import Client
     from django.urls import reverse
 
-    from auditloop.core.testing import PASSWORD, build_personas
+    from auditloop.testing import PASSWORD, build_personas
 
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
     if args.old_settings:

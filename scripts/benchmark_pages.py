@@ -56,9 +56,9 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     from auditloop.accounts.models import User
-    from auditloop.core.demo import council_counts, council_exists, demo_council_build
     from auditloop.core.models import AccessLog
-    from auditloop.core.tests.test_large_seed import LOGINS, PAGES, history_logs_add
+    from auditloop.demo.builder import council_counts, council_exists, demo_council_build
+    from auditloop.demo.tests.test_large_seed import LOGINS, PAGES, history_logs_add
 
     print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']})")
     call_command("migrate", interactive=False, verbosity=0)

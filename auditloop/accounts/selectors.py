@@ -1,20 +1,60 @@
-"""Reads for administration: services, teams, staff, and the event and access logs."""
+"""Reads of staff, teams and services: who oversees what (every app asks), and the lists for
+administration (services, teams, staff, the event and access logs)."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import (
+    AUDITING_ROLES,
     AccessRequest,
     AccessRequestStatus,
+    Role,
     Service,
     StaffMember,
     Team,
 )
 from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
+
+# Who oversees what ---------------------------------------------------------------------------
+
+
+def services_overseen(staff: StaffMember) -> list[int]:
+    """Ids of the services a moderator, senior leader or board member looks across."""
+    ids = set(staff.services.values_list("id", flat=True))
+    if staff.team_id is not None and staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        ids.add(staff.team.service_id)  # type: ignore[union-attr]
+    return sorted(ids)
+
+
+def oversees_every_service(staff: StaffMember) -> bool:
+    """Whether `staff` looks across every service of the council (so an audit lead may import
+    the council-wide case lists)."""
+    every_service = set(Service.objects.values_list("id", flat=True))
+    return every_service <= set(services_overseen(staff))
+
+
+def auditors_in_services_of(staff: StaffMember) -> list[StaffMember]:
+    """Active staff who can audit, in a team of the lead's services or overseeing one of
+    them, by name. One query."""
+    services = services_overseen(staff)
+    overseeing = Exists(
+        StaffMember.services.through.objects.filter(
+            staffmember_id=OuterRef("pk"), service_id__in=services
+        )
+    )
+    return list(
+        StaffMember.objects.filter(is_active=True, role__in=AUDITING_ROLES)
+        .filter(Q(team__service_id__in=services) | Q(overseeing))
+        .select_related("team")
+        .order_by("name", "pk")
+    )
+
+
+# Administration lists ------------------------------------------------------------------------
 
 
 def services_with_counts() -> QuerySet[Service]:

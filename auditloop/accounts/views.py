@@ -18,10 +18,14 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts import selectors, services
 from auditloop.accounts.access import (
+    any_staff,
     get_access_request_for_user,
     get_service_for_user,
     get_staff_member_for_user,
     get_team_for_user,
+    roles_required,
+    signed_in_user,
+    staff_for,
 )
 from auditloop.accounts.forms import (
     AccessFilterForm,
@@ -45,7 +49,6 @@ from auditloop.accounts.models import (
     StaffMember,
     User,
 )
-from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.models import Event
 from auditloop.core.pagination import page_of

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
+from auditloop.accounts.access import StaffRequest, staff_for
 from auditloop.api.selectors import api_token_for_key
 from auditloop.api.services import api_token_mark_used
 from auditloop.audits.access import get_audit_for_user
@@ -31,7 +32,6 @@ from auditloop.audits.selectors import (
 )
 from auditloop.audits.selectors_actions import actions_matching, actions_visible_to
 from auditloop.audits.selectors_tools import can_read_tools, tools_with_questions
-from auditloop.core.access import staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 
 MAX_LIMIT = 500
@@ -40,13 +40,28 @@ MAX_OFFSET = 1_000_000_000
 
 
 class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>`: the token's owner, with their active member of staff on
+    the request (`request.staff`) exactly as the pages' access decorators put it there."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = api_token_for_key(token)
         if found is None:
             return None
         api_token_mark_used(token=found)
         request.user = found.user
+        cast(StaffRequest, request).staff = staff_for(found.user)
         return found.user
+
+
+class StaffSessionAuth(SessionAuth):
+    """A signed-in browser session (the documentation page tries calls this way), with the
+    login's active member of staff on the request, as for a token."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user:
+            cast(StaffRequest, request).staff = staff_for(user)
+        return user
 
 
 api = NinjaAPI(
@@ -60,7 +75,7 @@ api = NinjaAPI(
         "a parameter out of range or of the wrong kind is refused with 400 and a message "
         "naming it."
     ),
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), StaffSessionAuth()],
     urls_namespace="api",
     # The documentation is a page of the product (auditloop.api.views.api_documentation).
     docs_url=None,
@@ -222,8 +237,8 @@ def _audit_out(audit: Audit, score: ComplianceScore | None) -> dict[str, Any]:
 
 
 @api.get("/audits", response=AuditPage, summary="Audits you may see, newest first")
-def list_audits(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
-    staff = staff_for(request.user)
+def list_audits(request: StaffRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
+    staff = request.staff
     audits = audits_matching(
         audits_visible_to(staff).select_related("team__service"),
         status=filters.status or "",
@@ -272,8 +287,8 @@ class ActionOut(Schema):
 
 
 @api.get("/actions", response=list[ActionOut], summary="Actions you may open, soonest due first")
-def list_actions(request: HttpRequest, filters: Query[ActionFilters]) -> list[dict[str, Any]]:
-    staff = staff_for(request.user)
+def list_actions(request: StaffRequest, filters: Query[ActionFilters]) -> list[dict[str, Any]]:
+    staff = request.staff
     actions = actions_matching(
         actions_visible_to(staff), status=filters.status or "", overdue=filters.overdue
     )
@@ -326,8 +341,8 @@ class ToolOut(Schema):
     response=list[ToolOut],
     summary="Audit tools with each version's questions, newest version first",
 )
-def list_tools(request: HttpRequest) -> list[dict[str, Any]]:
-    staff = staff_for(request.user)
+def list_tools(request: StaffRequest) -> list[dict[str, Any]]:
+    staff = request.staff
     if not can_read_tools(staff):
         raise PermissionDenied("Your role does not give you access to audit tools.")
     return [

@@ -9,10 +9,11 @@ from django.utils import timezone
 from auditloop.api.models import ApiToken
 from auditloop.api.selectors import key_digest
 from auditloop.core.events import event_record
+from auditloop.core.refusals import Refused
 
 
-class ApiTokenRefused(Exception):
-    pass
+class ApiTokenRefused(Refused):
+    """A token change the rules do not allow; the message says why."""
 
 
 @transaction.atomic

@@ -8,11 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from auditloop.accounts.access import any_staff
 from auditloop.api.api import MAX_LIMIT, MAX_OFFSET, api
 from auditloop.api.documentation import documentation_from_schema
 from auditloop.api.models import ApiToken
 from auditloop.api.services import ApiTokenRefused, api_token_create, api_token_revoke
-from auditloop.core.access import any_staff
 
 
 class TokenForm(forms.Form):

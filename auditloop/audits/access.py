@@ -9,10 +9,11 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus
-from auditloop.audits.selectors import audit_visibility_filter, services_overseen
-from auditloop.core.access import staff_for
+from auditloop.audits.selectors import audit_visibility_filter
 from auditloop.core.accesslog import Purpose, access_shown
 
 

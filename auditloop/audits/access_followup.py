@@ -8,11 +8,11 @@ from uuid import UUID
 
 from django.http import Http404
 
+from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import StaffMember, User
 from auditloop.audits.models import Action, Escalation
 from auditloop.audits.selectors_actions import actions_visible_to
 from auditloop.audits.selectors_escalations import escalation_visibility_filter
-from auditloop.core.access import staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 
 

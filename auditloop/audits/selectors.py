@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import (
     SHARED_STATUSES,
     Answer,
@@ -17,14 +18,6 @@ from auditloop.audits.models import (
     Participant,
     QuestionKind,
 )
-
-
-def services_overseen(staff: StaffMember) -> list[int]:
-    """Ids of the services a moderator, senior leader or board member looks across."""
-    ids = set(staff.services.values_list("id", flat=True))
-    if staff.team_id is not None and staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
-        ids.add(staff.team.service_id)  # type: ignore[union-attr]
-    return sorted(ids)
 
 
 def audit_visibility_filter(staff: StaffMember) -> Q:

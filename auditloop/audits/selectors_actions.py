@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Action, ActionStatus, Audit
-from auditloop.audits.selectors import services_overseen
 
 
 def today() -> datetime.date:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import F, Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember, Team
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Answer, Audit, ComplianceAnswer, Escalation
-from auditloop.audits.selectors import audit_visibility_filter, services_overseen
+from auditloop.audits.selectors import audit_visibility_filter
 
 
 def escalation_team(escalation: Escalation) -> Team | None:

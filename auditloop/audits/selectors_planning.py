@@ -10,12 +10,13 @@ import datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from auditloop.accounts.models import AUDITING_ROLES, StaffMember
+from auditloop.accounts.models import StaffMember
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus
-from auditloop.audits.selectors import audits_visible_to, services_overseen
+from auditloop.audits.selectors import audits_visible_to
 from auditloop.audits.services.audits import auditor_is_independent
 from auditloop.cases.models import ChildCase
 
@@ -70,23 +71,6 @@ def audits_of_case_to_revisit(staff: StaffMember, case: ChildCase) -> QuerySet[A
         audits_visible_to(staff)
         .filter(case=case, status__in=[AuditStatus.SUBMITTED, AuditStatus.COMPLETED])
         .order_by("-submitted_at")
-    )
-
-
-def auditors_in_services_of(staff: StaffMember) -> list[StaffMember]:
-    """Active staff who can audit, in a team of the lead's services or overseeing one of
-    them, by name. One query."""
-    services = services_overseen(staff)
-    overseeing = Exists(
-        StaffMember.services.through.objects.filter(
-            staffmember_id=OuterRef("pk"), service_id__in=services
-        )
-    )
-    return list(
-        StaffMember.objects.filter(is_active=True, role__in=AUDITING_ROLES)
-        .filter(Q(team__service_id__in=services) | Q(overseeing))
-        .select_related("team")
-        .order_by("name", "pk")
     )
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
+from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember
 from auditloop.audits.models import (
     AuditTool,
@@ -24,7 +25,6 @@ from auditloop.audits.models import (
     Section,
     ToolVersion,
 )
-from auditloop.core.access import staff_for
 from auditloop.core.models import Event
 
 TOOL_WRITE_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR)

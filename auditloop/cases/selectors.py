@@ -1,13 +1,14 @@
-"""Reads of children's case files, always scoped to the person asking."""
+"""Reads of children's case files for the case lists, always scoped to the person asking.
+
+Who may open one case file also depends on its audits, so that rule sits above audits, in
+`auditloop.casefiles.selectors`."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember, Team
-from auditloop.audits.models import Audit, Escalation
-from auditloop.audits.selectors import services_overseen
-from auditloop.audits.selectors_escalations import escalation_visibility_filter
+from auditloop.accounts.selectors import services_overseen
 from auditloop.cases.models import ChildCase
 
 # Roles that have a case list; others reach a case file only through an audit of it.
@@ -25,19 +26,6 @@ def case_list_filter(staff: StaffMember) -> Q:
     if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
         return Q(allocated_team_id=staff.team_id)
     return Q(pk__in=[])
-
-
-def case_visibility_filter(staff: StaffMember) -> Q:
-    """Who may open which case file: their case list, the cases they hold, the cases they
-    are auditing or have audited, and the cases with an unsafe-child flag they may act on."""
-    if staff.role == Role.ADMINISTRATOR:
-        # Not folded into the OR below: an empty Q() vanishes when combined.
-        return Q()
-    audited = Exists(Audit.objects.filter(case=OuterRef("pk"), auditor=staff))
-    flagged = Exists(
-        Escalation.objects.filter(escalation_visibility_filter(staff), audit__case=OuterRef("pk"))
-    )
-    return case_list_filter(staff) | Q(allocated_worker=staff) | Q(audited) | Q(flagged)
 
 
 def cases_visible_to(staff: StaffMember) -> QuerySet[ChildCase]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,10 +15,21 @@ from django.utils import timezone
 from auditloop.core.events import event_record
 from auditloop.core.models import Notification
 
-if TYPE_CHECKING:
-    from auditloop.accounts.models import StaffMember
-
 logger = logging.getLogger(__name__)
+
+
+class Recipient(Protocol):
+    """Whom a notice goes to: a member of staff (`accounts.StaffMember`), named here by shape so
+    that core needs no other app."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def email(self) -> str | None: ...
 
 
 def _email(subject: str, body: str, recipients: list[str]) -> None:
@@ -31,7 +42,7 @@ def _email(subject: str, body: str, recipients: list[str]) -> None:
 
 def notification_send(
     *,
-    recipients: Iterable[StaffMember],
+    recipients: Iterable[Recipient],
     message: str,
     url: str = "",
     urgent: bool = False,

@@ -7,7 +7,6 @@ from auditloop.core import views, views_public
 from auditloop.core.access import public
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("notifications/", views.notifications, name="notifications"),

@@ -1,4 +1,4 @@
-"""Signing in, the home page (what you must do next) and your notifications."""
+"""Signing in, and your notifications (they belong to your login)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from auditloop.core.access import any_staff, public, staff_for
-from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.access import public, signed_in
 from auditloop.core.events import failed_sign_in_record
 from auditloop.core.models import Notification
-from auditloop.core.selectors import home_work_for
 from auditloop.core.services import notification_mark_read, notifications_mark_all_read
 from auditloop.core.signin import client_ip
 
@@ -44,25 +42,7 @@ class SignInView(LoginView):
 sign_in = public(SignInView.as_view())
 
 
-@any_staff
-def home(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
-    work = home_work_for(staff)
-    access_shown(user=request.user, targets=work.audits_shown(), purpose=Purpose.LISTED)
-    access_shown(
-        user=request.user,
-        targets=[a.audit for a in work.actions_shown()],
-        purpose=Purpose.ACTION_LISTED,
-    )
-    access_shown(
-        user=request.user,
-        targets=[e.audit for e in work.flags_shown()],
-        purpose=Purpose.ESCALATION_LISTED,
-    )
-    return render(request, "core/home.html", {"staff": staff, "work": work})
-
-
-@any_staff
+@signed_in
 def notifications(request: HttpRequest) -> HttpResponse:
     items = list(
         Notification.objects.filter(recipient_id=request.user.pk).order_by(
@@ -84,7 +64,7 @@ def _own_notification(request: HttpRequest, public_id: UUID) -> Notification:
         raise Http404("No notification found.") from exc
 
 
-@any_staff
+@signed_in
 @require_GET
 def notification_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Open what a notification is about, marking it read. A GET, so that it is a plain link:
@@ -99,7 +79,7 @@ def notification_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("notifications")
 
 
-@any_staff
+@signed_in
 @require_POST
 def notification_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
     notification = _own_notification(request, public_id)
@@ -107,7 +87,7 @@ def notification_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("notifications")
 
 
-@any_staff
+@signed_in
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(by=request.user)

@@ -9,8 +9,8 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role
-from auditloop.core.access import staff_for
 from auditloop.imports.models import ImportKind, ImportRun
 from auditloop.imports.selectors import import_kinds_open_to, import_runs_visible_to
 

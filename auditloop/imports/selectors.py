@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from auditloop.accounts.models import Role, Service, StaffMember
-from auditloop.audits.selectors import services_overseen
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import oversees_every_service
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun
 
 CASE_LIST_KINDS = frozenset({ImportKind.ANNEX_A, ImportKind.SSDA903, ImportKind.CIN})
-
-
-def oversees_every_service(staff: StaffMember) -> bool:
-    every_service = set(Service.objects.values_list("id", flat=True))
-    return every_service <= set(services_overseen(staff))
 
 
 def import_kinds_open_to(staff: StaffMember) -> frozenset[str]:

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from auditloop.core.access import roles_required, staff_for
+from auditloop.accounts.access import roles_required, staff_for
 from auditloop.imports.access import IMPORT_ROLES, get_import_run_for_user, import_kind_refusal
 from auditloop.imports.exports import issues_csv, issues_xlsx
 from auditloop.imports.forms import ImportUploadForm

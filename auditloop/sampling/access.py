@@ -9,7 +9,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from auditloop.core.access import staff_for
+from auditloop.accounts.access import staff_for
 from auditloop.sampling.models import Cycle, SampleDraw
 from auditloop.sampling.selectors import cycle_can_plan, cycles_visible_to, draws_visible_to
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import AuditStatus
-from auditloop.audits.selectors import services_overseen
 from auditloop.cases.models import ChildCase
 from auditloop.sampling.models import (
     Cycle,

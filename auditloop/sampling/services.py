@@ -15,12 +15,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember, Team, User
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus, AuditType, ToolVersion
-from auditloop.audits.selectors import services_overseen
 from auditloop.audits.services.audits import AuditRefused, audit_create, auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 from auditloop.sampling import assignment
 from auditloop.sampling.draws import DrawResult, DrawSpec, draw_preview
@@ -41,14 +42,8 @@ CYCLE_MONTHS = 6
 _TYPES = dict(PLANNED_TYPES)
 
 
-class SamplingRefused(Exception):
-    """A change the rules do not allow; the message is plain English, shown to the user.
-    `field` names the form field it belongs to, when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class SamplingRefused(Refused):
+    """A planning change the rules do not allow (see `Refused`)."""
 
 
 def _staff(by: User | None) -> StaffMember | None:

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from auditloop.accounts.access import roles_required, staff_for
 from auditloop.accounts.models import Role, Service
-from auditloop.audits.selectors import services_overseen
-from auditloop.core.access import roles_required, staff_for
+from auditloop.accounts.selectors import services_overseen
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.sampling.access import get_cycle_for_user, get_draw_for_user
 from auditloop.sampling.draws import draw_preview, draw_rerun

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from auditloop.accounts.access import roles_required
 from auditloop.audits.services.audits import auditor_is_independent
 from auditloop.cases.models import ChildCase
-from auditloop.core.access import roles_required
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.sampling.access import get_cycle_for_user
 from auditloop.sampling.forms import FindCaseForm, MonthPlanForm, PickAddForm, PicksPlanForm

@@ -13,7 +13,7 @@ from django.urls import reverse
 from auditloop.accounts import services
 from auditloop.accounts.models import AccessRequest, AccessRequestStatus, Role, StaffMember, User
 from auditloop.core.models import Event, Notification
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 
 def _user(staff: StaffMember) -> User:

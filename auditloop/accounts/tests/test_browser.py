@@ -14,9 +14,9 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.core.testing import Personas
-from auditloop.core.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
-from auditloop.core.tests.browser.support import assert_accessible, sign_in
+from auditloop.testing import Personas
+from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
+from auditloop.tests.browser.support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ from auditloop.accounts.log_words import VERB_LABELS, purpose_label, target_labe
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.events import event_record
 from auditloop.core.models import AccessLog, Event
-from auditloop.core.testing import Personas
 from auditloop.sampling.models import SampleDraw
+from auditloop.testing import Personas
 
 SOURCE = Path(__file__).resolve().parents[2]
 WRITTEN_VERB = re.compile(r'verb="([a-z_]+\.[a-z_]+)"')

@@ -17,7 +17,7 @@ from auditloop.accounts.models import User
 from auditloop.api.models import ApiToken
 from auditloop.api.services import api_token_create
 from auditloop.core.models import Event, FailedSignIn
-from auditloop.core.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas
 
 NEW_PASSWORD = "a much longer new passphrase 7"
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.core.models import FailedSignIn, RefusedRequest
-from auditloop.core.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas
 
 
 def _outsiders_audit(p: Personas) -> Audit:

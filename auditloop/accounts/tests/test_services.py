@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from auditloop.accounts import services
 from auditloop.accounts.models import Role, StaffMember, User
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _user_of(staff: StaffMember) -> User:

@@ -11,7 +11,7 @@ from auditloop.accounts import services
 from auditloop.accounts.models import Role, StaffMember, Team, User
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 
 def _admin(p: Personas) -> User:

@@ -14,7 +14,7 @@ from auditloop.audits.services.actions import action_create
 from auditloop.audits.services.tools import tool_version_draft_create
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog, Event
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _audit(

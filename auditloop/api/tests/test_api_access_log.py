@@ -9,7 +9,7 @@ from auditloop.api.services import api_token_create
 from auditloop.audits.models import AuditStatus
 from auditloop.audits.tests.followup_factories import make_action, make_audit
 from auditloop.core.models import AccessLog
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _bearer(p: Personas) -> Client:

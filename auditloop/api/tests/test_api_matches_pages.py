@@ -23,7 +23,8 @@ from auditloop.audits.models import Action, AuditTool
 from auditloop.audits.selectors import audits_visible_to
 from auditloop.audits.selectors_actions import actions_visible_to
 from auditloop.audits.services.tools import tool_version_draft_create
-from auditloop.core.demo import DEMO_LOGINS, demo_council_build
+from auditloop.demo.builder import demo_council_build
+from auditloop.demo.council import DEMO_LOGINS
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from auditloop.api.api import MAX_LIMIT, MAX_OFFSET
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 PAGED = ["audits", "actions"]
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from auditloop.api.api import api
 from auditloop.api.documentation import documentation_from_schema, kind_in_words
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 DOCS = "/api/v1/docs"
 

@@ -30,17 +30,12 @@ from auditloop.audits.services.feedback import feedback_ready_notify
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record, fields_changed
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 
 
-class AuditRefused(Exception):
-    """A change the rules do not allow. The message is plain English, shown to the user;
-    `field` names the form field it belongs to, when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AuditRefused(Refused):
+    """A change to an audit the rules do not allow (see `Refused`)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from auditloop.audits.models import (
 )
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 
 # Codes appear in URLs and in the descriptors' keys: letters, digits, hyphens, underscores.
 CODE_PATTERN = re.compile(r"\A[A-Za-z0-9_-]+\Z")
@@ -51,8 +52,9 @@ KINDS_FOR_TOOL: dict[str, tuple[str, ...]] = {
 }
 
 
-class ToolChangeError(ValidationError):
-    """A change the rules do not allow; the message says why, in the user's words."""
+class ToolChangeError(Refused, ValidationError):  # type: ignore[misc]  # message: str vs a lazy str
+    """A change to an audit tool the rules do not allow; the message says why, in the user's
+    words. Still a ValidationError too, until the tool views show it as every other refusal."""
 
 
 def _unique_slug(model: type[AuditTool] | type[GradingScale], name: str, max_length: int) -> str:

@@ -22,7 +22,7 @@ from auditloop.audits.services.audits import (
     participant_add,
 )
 from auditloop.cases.models import ChildCase
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def user_of(staff: StaffMember) -> User:

@@ -17,7 +17,7 @@ from auditloop.audits.models import (
     AuditType,
     Escalation,
 )
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def user_of(staff: StaffMember) -> User:

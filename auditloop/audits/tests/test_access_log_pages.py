@@ -14,7 +14,7 @@ from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import ActionStatus, Audit, AuditStatus
 from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
 from auditloop.core.models import AccessLog
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _reads(staff: StaffMember, purpose: str) -> list[str]:

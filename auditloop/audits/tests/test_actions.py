@@ -19,7 +19,7 @@ from auditloop.audits.services.actions import (
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit, user_of
 from auditloop.core.models import Event, Notification
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 TODAY = timezone.localdate()
 NEXT_MONTH = TODAY + datetime.timedelta(days=30)

@@ -25,7 +25,7 @@ from auditloop.audits.services.audits import audit_submit
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog, Event, Notification
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 CREATE = reverse("audits:create")
 NOT_FOUND = "No open case with that LA child ID in your services"

@@ -13,9 +13,9 @@ from pytest_django.live_server_helper import LiveServer
 from auditloop.audits.models import Audit
 from auditloop.audits.services.audits import audit_submit
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
-from auditloop.core.testing import Personas
-from auditloop.core.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
-from auditloop.core.tests.browser.support import assert_accessible, sign_in
+from auditloop.testing import Personas
+from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
+from auditloop.tests.browser.support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -36,7 +36,7 @@ from auditloop.audits.tests.audit_factories import (
     user_of,
 )
 from auditloop.core.models import Event, Notification
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 
 def _question(audit: Audit, code: str) -> Question:

@@ -12,7 +12,7 @@ from auditloop.audits.services.audits import (
 )
 from auditloop.audits.tests.audit_factories import planned_audit, user_of
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 ALLOWED = {
     (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS),

@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 from auditloop.audits.models import AuditType
 from auditloop.audits.services.audits import audit_create, audit_submit
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
-from auditloop.core.testing import Personas
-from auditloop.core.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
-from auditloop.core.tests.browser.support import assert_accessible
+from auditloop.testing import Personas
+from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
+from auditloop.tests.browser.support import assert_accessible
 
 pytestmark = pytest.mark.browser
 

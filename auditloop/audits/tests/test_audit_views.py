@@ -23,7 +23,7 @@ from auditloop.audits.services.audits import audit_submit, participant_add
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 DETAIL_LINK = re.compile(r'href="/audits/[0-9a-f-]{36}/"')
 

@@ -21,7 +21,7 @@ from auditloop.audits.tests.audit_factories import (
     planned_audit,
     user_of,
 )
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _answered(p: Personas, *, no: int, na: int) -> Audit:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from auditloop.audits.defaults import default_tools_install
 from auditloop.audits.models import AuditTool, Grade, Question, QuestionKind, ToolVersion
 from auditloop.audits.services.tools import tool_version_problems
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def test_the_compliance_dip_sample_ships_with_fifteen_checks(p: Personas) -> None:

@@ -22,7 +22,7 @@ from auditloop.audits.services.audits import (
     participant_add,
 )
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 REASON = "The evidence for D3 does not support the grade."
 

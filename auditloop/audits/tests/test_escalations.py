@@ -13,7 +13,7 @@ from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.tests.followup_factories import make_audit, make_escalation, user_of
 from auditloop.core.models import AccessLog, Event, Notification
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 
 def _urgent_recipients() -> set[str]:

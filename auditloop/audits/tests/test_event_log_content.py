@@ -32,9 +32,9 @@ from auditloop.audits.services.feedback import feedback_reply
 from auditloop.audits.tests.audit_factories import full_answers, planned_audit, user_of
 from auditloop.audits.tests.followup_factories import make_action
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
 from auditloop.sampling.services import cycle_create
 from auditloop.sampling.services_planning import pick_add, pick_remove
+from auditloop.testing import Personas
 
 NEXT_MONTH = timezone.localdate() + datetime.timedelta(days=30)
 

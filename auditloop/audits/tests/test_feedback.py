@@ -13,7 +13,7 @@ from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import feedback_ready_notify, feedback_reply
 from auditloop.audits.tests.followup_factories import make_audit, user_of
 from auditloop.core.models import Event, Notification
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 
 @pytest.mark.parametrize("status", [AuditStatus.SUBMITTED, AuditStatus.COMPLETED])

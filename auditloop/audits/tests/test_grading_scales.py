@@ -19,7 +19,7 @@ from auditloop.audits.services.tools import (
     scale_in_use,
 )
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def test_ofsteds_four_grades_and_0_to_10_scaling_ship(p: Personas) -> None:

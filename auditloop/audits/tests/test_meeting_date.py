@@ -18,7 +18,7 @@ from auditloop.audits.services.audits import (
     audit_submit,
 )
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _deep_dive(p: Personas) -> Audit:

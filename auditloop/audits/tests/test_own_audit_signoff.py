@@ -11,8 +11,8 @@ from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access import can_lead_audit
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.services.audits import AuditRefused, audit_complete, audit_return
-from auditloop.core.selectors import home_work_for
-from auditloop.core.testing import Personas, make_staff
+from auditloop.home.selectors import home_work_for
+from auditloop.testing import Personas, make_staff
 
 
 def _submitted_by(p: Personas, auditor: StaffMember) -> Audit:

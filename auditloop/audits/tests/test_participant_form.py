@@ -3,7 +3,7 @@ from __future__ import annotations
 from auditloop.audits.forms import ParticipantForm
 from auditloop.audits.models import AuditType
 from auditloop.audits.tests.audit_factories import planned_audit
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _offered(form: ParticipantForm) -> set[str]:

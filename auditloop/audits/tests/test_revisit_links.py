@@ -12,7 +12,7 @@ from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.models import Audit, AuditType
 from auditloop.audits.services.audits import audit_create, audit_submit
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
-from auditloop.core.testing import Personas, make_staff
+from auditloop.testing import Personas, make_staff
 
 
 def _page(p: Personas, staff: StaffMember, audit: Audit) -> str:

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from auditloop.audits.models import Question
-from auditloop.core.testing import Personas
-from auditloop.core.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
-from auditloop.core.tests.browser.support import assert_accessible
+from auditloop.testing import Personas
+from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
+from auditloop.tests.browser.support import assert_accessible
 
 pytestmark = pytest.mark.browser
 

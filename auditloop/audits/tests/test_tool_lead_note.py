@@ -12,7 +12,7 @@ from django.urls import reverse
 from auditloop.audits.models import ToolVersion
 from auditloop.audits.services.tools import tool_version_draft_create
 from auditloop.audits.tests.audit_factories import planned_audit
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 VERIFY = "Checks marked &#x27;verify&#x27; have not been checked against the primary text"
 MIGRATION = importlib.import_module(

@@ -32,7 +32,7 @@ from auditloop.audits.services.tools import (
     tool_version_scale_change,
 )
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 OFSTED_CODES = ["outstanding", "good", "requires_improvement", "inadequate"]
 

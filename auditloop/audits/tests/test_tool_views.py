@@ -19,7 +19,7 @@ from auditloop.audits.services.tools import (
     tool_version_publish,
 )
 from auditloop.audits.tests.audit_factories import planned_audit
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 READERS = ["team_manager", "auditor", "moderator", "senior_leader", "administrator"]
 NOT_READERS = ["practitioner", "board_member", "outsider"]

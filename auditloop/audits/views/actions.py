@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.accounts.models import Role
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.access_followup import get_action_for_user
@@ -38,7 +39,6 @@ from auditloop.audits.selectors_actions import (
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url
-from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 

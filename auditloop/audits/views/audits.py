@@ -15,7 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import auditors_in_services_of
 from auditloop.audits.access import can_lead_audit, get_audit_for_user
 from auditloop.audits.forms import (
     AuditAnswersForm,
@@ -46,7 +48,6 @@ from auditloop.audits.selectors import (
 from auditloop.audits.selectors_followup import audit_followup_context
 from auditloop.audits.selectors_planning import (
     RECENT_AUDITS_DAYS,
-    auditors_in_services_of,
     audits_of_case_recent,
     case_to_plan,
 )
@@ -63,7 +64,6 @@ from auditloop.audits.services.audits import (
     participant_remove,
 )
 from auditloop.cases.models import ChildCase
-from auditloop.core.access import any_staff, roles_required, signed_in_user, staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from auditloop.accounts.access import any_staff, auditing_roles_required, signed_in_user, staff_for
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.access_followup import get_escalation_for_user
@@ -29,7 +30,6 @@ from auditloop.audits.selectors_escalations import (
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
-from auditloop.core.access import any_staff, auditing_roles_required, signed_in_user, staff_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from auditloop.accounts.access import any_staff, signed_in_user, staff_for
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.forms_followup import FeedbackReplyForm, refusal_show
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url, feedback_reply
-from auditloop.core.access import any_staff, signed_in_user, staff_for
 
 
 @any_staff

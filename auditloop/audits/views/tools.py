@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
+from auditloop.accounts.access import roles_required, staff_for
 from auditloop.accounts.models import Role
 from auditloop.audits.forms_tools import (
     GradeForm,
@@ -40,7 +41,6 @@ from auditloop.audits.selectors_tools import (
 )
 from auditloop.audits.services import tools as services
 from auditloop.audits.services.tools import ToolChangeError, scale_in_use
-from auditloop.core.access import roles_required, staff_for
 
 reads = roles_required(*(Role(r) for r in TOOL_READ_ROLES))
 writes = roles_required(Role.MODERATOR, Role.ADMINISTRATOR)

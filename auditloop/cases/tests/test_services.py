@@ -10,7 +10,7 @@ from auditloop.accounts.models import User
 from auditloop.cases import services
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 
 def _admin(p: Personas) -> User:

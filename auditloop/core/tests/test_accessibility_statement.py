@@ -12,8 +12,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from auditloop.core.testing import Personas
-from auditloop.core.tests.test_url_access import all_routes
+from auditloop.core.tests.url_walk import all_routes
+from auditloop.testing import Personas
 
 SETTINGS_FILE = Path(django_settings.BASE_DIR) / "config" / "settings.py"
 FOOTER_LINK = '<a class="govuk-footer__link" href="/accessibility/">Accessibility statement</a>'

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from auditloop.core.testing import Personas
-from auditloop.core.tests.test_url_access import all_routes
+from auditloop.core.tests.url_walk import all_routes
+from auditloop.testing import Personas
 
 
 def body(response: object) -> bytes:

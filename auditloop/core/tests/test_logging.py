@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from auditloop.core.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_a_server_error_still_prints_its_traceback(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the home page's selector broke")
 
-    monkeypatch.setattr("auditloop.core.views.home_work_for", broken)
+    monkeypatch.setattr("auditloop.home.views.home_work_for", broken)
     client = Client(raise_request_exception=False)
     assert p.auditor.user is not None
     client.force_login(p.auditor.user)

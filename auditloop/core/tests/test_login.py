@@ -6,14 +6,14 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import User
 from auditloop.core.signin import RENEWED_AT
-from auditloop.core.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas
 
 
 def sign_in(client: Client, username: str, password: str, **extra: str) -> Any:
@@ -92,7 +92,7 @@ def test_sign_out_refuses_a_get(p: Personas) -> None:
 
 
 def test_a_login_without_a_staff_record_is_refused(db: None, anon: Client) -> None:
-    User.objects.create_user(username="nobody", password=PASSWORD)
+    get_user_model().objects.create_user(username="nobody", password=PASSWORD)
     sign_in(anon, "nobody", PASSWORD)
     assert anon.get(reverse("home")).status_code == 403
 

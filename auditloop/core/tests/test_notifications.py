@@ -3,19 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.audits.tests.followup_factories import user_of
 from auditloop.core.models import Event, Notification
 from auditloop.core.services import (
     notification_mark_read,
     notifications_mark_all_read,
     notifications_mark_read_by_url,
 )
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
+
+
+def user_of(staff: Any) -> Any:
+    assert staff.user is not None
+    return staff.user
 
 
 def _note(
@@ -161,3 +166,15 @@ def test_notifications_about_one_page_are_marked_read_for_everyone(p: Personas) 
     elsewhere.refresh_from_db()
     assert elsewhere.read_at is None
     assert notifications_mark_read_by_url(url="") == 0
+
+
+@pytest.mark.django_db
+def test_a_login_without_a_staff_record_reads_its_own_notifications(anon: Client) -> None:
+    """Notifications belong to the login: the page needs a signed-in login, not a member of
+    staff (a leaver's login is switched off, so it cannot sign in to read them)."""
+    login = get_user_model().objects.create_user(username="no-staff", password="x")
+    Notification.objects.create(recipient=login, message="Yours")
+    anon.force_login(login)
+    response = anon.get(reverse("notifications"))
+    assert response.status_code == 200
+    assert [n.message for n in response.context["items"]] == ["Yours"]

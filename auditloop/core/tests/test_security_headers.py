@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
 from django.urls import reverse
 
-from auditloop.accounts.models import User
-from auditloop.core.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -102,7 +102,7 @@ def test_the_deploy_check_accepts_a_key_of_the_councils_own(settings: Any) -> No
 def test_a_login_without_a_staff_record_is_told_why_and_can_sign_out(
     db: None, anon: Client
 ) -> None:
-    User.objects.create_user(username="nobody", password=PASSWORD)
+    get_user_model().objects.create_user(username="nobody", password=PASSWORD)
     anon.post(reverse("login"), {"username": "nobody", "password": PASSWORD})
     response = anon.get(reverse("home"))
     assert response.status_code == 403

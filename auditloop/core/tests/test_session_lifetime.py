@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.core.signin import RENEWED_AT, SIGNED_IN_AT
-from auditloop.core.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas
 
 TWELVE_HOURS = 12 * 60 * 60
 

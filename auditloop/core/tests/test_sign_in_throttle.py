@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from auditloop.core.signin import client_ip
-from auditloop.core.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas
 
 OFFICE = "10.20.30.40"
 

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.urls import reverse
 
-from auditloop.core.testing import Personas
+from auditloop.testing import Personas
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's locking only: PostgreSQL has row locks"

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditloop.core.events import event_record
+from auditloop.core.refusals import Refused
 from auditloop.imports.access import import_kind_refusal
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
 from auditloop.imports.parsers.annex_a import read_annex_a
@@ -105,7 +106,7 @@ def _ssda903_order(item: tuple[str, bytes | Path]) -> int:
         return 99
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refused):
     """The person may not import this kind of file; the message says why."""
 
 

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from auditloop.core.testing import Personas
-from auditloop.core.tests.browser.conftest import browser, new_page  # noqa: F401
-from auditloop.core.tests.browser.support import assert_accessible, sign_in
 from auditloop.imports.tests.builders import ANNEX_A, CIN_2026, EPISODES
+from auditloop.testing import Personas
+from auditloop.tests.browser.conftest import browser, new_page  # noqa: F401
+from auditloop.tests.browser.support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

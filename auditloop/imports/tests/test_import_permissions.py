@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
 from auditloop.imports.models import ImportKind, ImportRun
 from auditloop.imports.services import ImportRefused, import_run
 from auditloop.imports.tests.builders import list_6, list_6_row
+from auditloop.testing import Personas
 
 HEADER = "name,email,swe_number,team,service,role,manager_email,start_date,end_date\n"
 

@@ -9,7 +9,6 @@ import pytest
 from auditloop.accounts.models import Service, StaffMember, Team
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
 from auditloop.imports.services import import_run, import_run_process, import_run_queue
 from auditloop.imports.tests.builders import (
@@ -23,6 +22,7 @@ from auditloop.imports.tests.builders import (
     list_6_row,
     zip_bomb,
 )
+from auditloop.testing import Personas
 
 
 def _annex(content: bytes, name: str = "annex.xlsx", **kwargs: object) -> object:

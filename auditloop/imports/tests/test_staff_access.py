@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from auditloop.accounts.models import AccessRequestStatus, Role, StaffMember
 from auditloop.accounts.services import access_request_approve
-from auditloop.core.testing import Personas
 from auditloop.imports.models import ImportKind
 from auditloop.imports.services import import_run
 from auditloop.imports.tests.builders import STAFF_CSV
+from auditloop.testing import Personas
 
 
 def _upload(p: Personas, content: str) -> None:

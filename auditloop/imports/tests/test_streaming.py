@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from auditloop.cases.models import ChildCase, Cohort
-from auditloop.core.testing import Personas
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun
 from auditloop.imports.parsers import annex_a as annex_a_parser
 from auditloop.imports.parsers import base
@@ -30,6 +29,7 @@ from auditloop.imports.tests.builders import (
     workbook,
     zip_bomb,
 )
+from auditloop.testing import Personas
 
 
 def _big_list_6(rows: int, *, worker: str = "Pat Practitioner", visit: str = "") -> bytes:

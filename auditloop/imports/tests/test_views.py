@@ -14,10 +14,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from auditloop.cases.models import ChildCase
-from auditloop.core.testing import Personas
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
 from auditloop.imports.services import import_run
 from auditloop.imports.tests.builders import ANNEX_A
+from auditloop.testing import Personas
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

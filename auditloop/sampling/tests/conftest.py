@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from auditloop.core.testing import Personas
 from auditloop.sampling.models import Cycle
 from auditloop.sampling.services import cycle_create
+from auditloop.testing import Personas
 
 
 @pytest.fixture

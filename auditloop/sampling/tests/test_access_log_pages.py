@@ -9,11 +9,11 @@ import datetime
 from django.urls import reverse
 
 from auditloop.core.models import AccessLog
-from auditloop.core.testing import Personas
 from auditloop.sampling.models import Cycle
 from auditloop.sampling.services_planning import month_plan, pick_add
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.sampling.tests.test_month_plan import _team_quota
+from auditloop.testing import Personas
 
 
 def test_the_cycle_pages_that_show_only_counts_log_nothing(p: Personas, cycle: Cycle) -> None:

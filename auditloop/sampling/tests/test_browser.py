@@ -16,13 +16,13 @@ from pytest_django.live_server_helper import LiveServer
 
 from auditloop.audits.models import Audit, AuditType
 from auditloop.cases.models import ChildCase, Cohort
-from auditloop.core.testing import Personas
-from auditloop.core.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
-from auditloop.core.tests.browser.support import assert_accessible, sign_in
 from auditloop.sampling.draws import ANNEX_A_LIST
 from auditloop.sampling.models import Cycle, QuotaKind, SampleDraw
 from auditloop.sampling.services import cycle_create, quota_add
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas
+from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
+from auditloop.tests.browser.support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

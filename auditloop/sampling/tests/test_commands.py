@@ -11,12 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from auditloop.cases.models import Cohort
-from auditloop.core.testing import Personas
 from auditloop.sampling.draws import DrawSpec, draw_preview
 from auditloop.sampling.models import Cycle, ReminderSent, SampleDraw
 from auditloop.sampling.services import draw_save
 from auditloop.sampling.statistics import margin_of_error
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas
 
 
 def _run(*args: str) -> dict[str, Any]:

@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from auditloop.core.models import Event
-from auditloop.core.testing import Personas
 from auditloop.sampling.draws import DrawSpec
 from auditloop.sampling.models import Cycle, QuotaKind
 from auditloop.sampling.services import SamplingRefused, cycle_update, draw_save, quota_add
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas
 
 PLANNERS = {"moderator"}
 

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 
 from auditloop.audits.models import Audit
-from auditloop.core.testing import Personas
 from auditloop.sampling.draws import DrawSpec
 from auditloop.sampling.models import Cycle, SampleDraw
 from auditloop.sampling.services import SamplingRefused, draw_save
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas
 
 MAY = datetime.date(2026, 5, 1)
 

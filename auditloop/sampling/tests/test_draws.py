@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from auditloop.accounts.models import Role
 from auditloop.audits.services.audits import audit_create
 from auditloop.cases.models import ChildCase, Cohort
-from auditloop.core.testing import Personas
 from auditloop.sampling.draws import (
     REASON_HELD,
     AuditorRow,
@@ -26,6 +25,7 @@ from auditloop.sampling.draws import (
 from auditloop.sampling.models import SampleDraw
 from auditloop.sampling.services import draw_save
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas
 
 case_rows = st.lists(
     st.builds(

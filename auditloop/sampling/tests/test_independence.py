@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from auditloop.accounts.models import Role, StaffMember, Team
 from auditloop.audits.services.audits import auditor_is_independent
 from auditloop.cases.models import ChildCase
-from auditloop.core.testing import Personas, make_staff
 from auditloop.sampling.draws import (
     CaseRow,
     DrawSpec,
@@ -18,6 +17,7 @@ from auditloop.sampling.draws import (
     population_rows,
 )
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas, make_staff
 
 PEOPLE = st.sampled_from([None, 1, 2, 3])
 

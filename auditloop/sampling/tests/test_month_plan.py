@@ -14,12 +14,12 @@ from auditloop.accounts.models import Role, Team
 from auditloop.audits.models import Audit
 from auditloop.audits.services.audits import audit_create
 from auditloop.core.models import AccessLog, Event
-from auditloop.core.testing import Personas, make_staff
 from auditloop.sampling.assignment import NOBODY_FREE
 from auditloop.sampling.models import Cycle, CycleAudit, QuotaKind, SampleDraw
 from auditloop.sampling.services import SamplingRefused, cycle_auditors_set, quota_add
 from auditloop.sampling.services_planning import month_plan
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas, make_staff
 
 MAY = datetime.date(2026, 5, 1)
 PLANNERS = {"moderator"}

@@ -11,10 +11,10 @@ from django.urls import reverse
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.cases.models import ChildCase
-from auditloop.core.testing import Personas, make_staff
 from auditloop.sampling.models import Cycle, CycleAudit, Quota, QuotaKind
 from auditloop.sampling.selectors import OverviewCell
 from auditloop.sampling.services import cycle_create, quota_add
+from auditloop.testing import Personas, make_staff
 
 MAY = datetime.date(2026, 5, 1)
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from auditloop.accounts.models import Role
 from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event
-from auditloop.core.testing import Personas, make_staff
 from auditloop.sampling.models import Cycle, DrawMethod, QuotaKind, SampleDraw
 from auditloop.sampling.services import SamplingRefused, quota_add
 from auditloop.sampling.services_planning import pick_add, pick_list_of, pick_remove, picks_plan
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas, make_staff
 
 MAY = datetime.date(2026, 5, 1)
 PLANNERS = {"moderator"}

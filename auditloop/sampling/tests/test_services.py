@@ -11,7 +11,6 @@ from django.core import mail
 from auditloop.accounts.models import Role
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.core.models import Event, Notification
-from auditloop.core.testing import Personas, make_staff
 from auditloop.sampling.assignment import NOBODY_FREE
 from auditloop.sampling.draws import DrawSpec
 from auditloop.sampling.models import Cycle, CycleAudit, QuotaKind, ReminderSent
@@ -26,6 +25,7 @@ from auditloop.sampling.services import (
     reminders_send,
 )
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas, make_staff
 
 APRIL = datetime.date(2026, 4, 1)
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.core.models import AccessLog
-from auditloop.core.testing import Personas
 from auditloop.sampling.draws import DrawSpec
 from auditloop.sampling.models import Cycle, QuotaKind, SampleDraw
 from auditloop.sampling.services import draw_save, quota_add
 from auditloop.sampling.tests.factories import cases_make
+from auditloop.testing import Personas
 
 PLANNERS = {"moderator"}
 READERS = PLANNERS | {"senior_leader"}
@@ -88,7 +88,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(anon: Client, cycle: Cycle) -> N
 
 def test_a_lead_from_another_service_gets_not_found(p: Personas, cycle: Cycle) -> None:
     from auditloop.accounts.models import Role
-    from auditloop.core.testing import make_staff
+    from auditloop.testing import make_staff
 
     south_lead = make_staff("southlead", "Sol Lead", Role.MODERATOR, services=[p.south])
     client = p.client_for(south_lead)
@@ -325,8 +325,8 @@ def test_a_lead_cannot_see_a_draw_of_a_cycle_reaching_beyond_their_services(
     p: Personas,
 ) -> None:
     from auditloop.accounts.models import Role
-    from auditloop.core.testing import make_staff
     from auditloop.sampling.services import cycle_create
+    from auditloop.testing import make_staff
 
     council_lead = make_staff(
         "councillead", "Cas Council", Role.MODERATOR, services=[p.north, p.south]

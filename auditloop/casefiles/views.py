@@ -1,0 +1,181 @@
+"""Children's case files: the list (scoped to the person), a case file with its audits, and an
+administrator's create, change and close."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.accounts.models import Role
+from auditloop.audits.selectors import audit_rows, audits_visible_to
+from auditloop.casefiles.access import get_case_for_user
+from auditloop.cases import selectors, services
+from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
+from auditloop.cases.selectors import CASE_LIST_ROLES
+from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.pagination import page_of
+
+case_list_roles = roles_required(*CASE_LIST_ROLES)
+administrators_only = roles_required(Role.ADMINISTRATOR)
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data, even when empty (a confirm button sends nothing but the token)."""
+    return request.POST if request.method == "POST" else None
+
+
+@case_list_roles
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The filtered list on GET; a search by LA child ID on POST, answered on the same page so
+    the ID never goes into a URL."""
+    staff = staff_for(request.user)
+    filters = CaseFilterForm(request.GET or None, teams=selectors.teams_for_case_filter(staff))
+    search = CaseSearchForm(_posted(request))
+    if request.method == "POST":
+        found = selectors.cases_by_child_id(staff, search["la_child_id"].value() or "")
+        if search.is_valid() and len(found) == 1:
+            return redirect("cases:detail", public_id=found[0].public_id)
+        if search.is_valid():
+            access_shown(user=request.user, targets=found[:50], purpose=Purpose.SEARCH)
+        return render(
+            request,
+            "cases/case_search.html",
+            {"search": search, "found": found[:50], "more": len(found) > 50},
+        )
+    criteria = {}
+    if filters.is_valid():
+        criteria = {
+            "cohort": filters.cleaned_data["cohort"],
+            "team": filters.cleaned_data["team"],
+            "state": filters.cleaned_data["state"] or "open",
+        }
+    page = page_of(request, selectors.cases_matching(staff, **criteria))
+    access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filters": filters,
+            "search": search,
+            "page": page,
+            "can_create": staff.role == Role.ADMINISTRATOR,
+        },
+    )
+
+
+@any_staff
+def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = get_case_for_user(request.user, public_id)
+    staff = staff_for(request.user)
+    audits = list(audits_visible_to(staff).filter(case=case).order_by("-created_at"))
+    access_shown(user=request.user, targets=audits, purpose=Purpose.LISTED)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "audit_rows": audit_rows(audits),
+            "can_change": staff.role == Role.ADMINISTRATOR,
+            "can_list": staff.role in CASE_LIST_ROLES,
+        },
+    )
+
+
+@administrators_only
+def case_create(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_create(
+                by=signed_in_user(request),
+                la_child_id=data["la_child_id"],
+                cohort=data["cohort"],
+                allocated_team=data["allocated_team"],
+                allocated_worker=data["allocated_worker"],
+                **form.key_dates(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Case file added.")
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "title": "Add a case file", "back": reverse("cases:list")},
+    )
+
+
+@administrators_only
+def case_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = get_case_for_user(request.user, public_id, write=True)
+    initial = {
+        "la_child_id": case.la_child_id,
+        "cohort": case.cohort,
+        "allocated_team": case.allocated_team,
+        "allocated_worker": case.allocated_worker,
+        **{name: getattr(case, name) for name in services.KEY_DATES},
+    }
+    form = CaseForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_update(
+                case=case,
+                by=signed_in_user(request),
+                la_child_id=data["la_child_id"],
+                cohort=data["cohort"],
+                allocated_team=data["allocated_team"],
+                allocated_worker=data["allocated_worker"],
+                **form.key_dates(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Case file saved.")
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "form": form,
+            "title": "Change case file",
+            "back": reverse("cases:detail", args=[case.public_id]),
+        },
+    )
+
+
+@administrators_only
+def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = get_case_for_user(request.user, public_id, write=True)
+    form = CaseCloseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_close(case=case, by=signed_in_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Case file closed.")
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(request, "cases/case_close.html", {"form": form, "case": case})
+
+
+@require_POST
+@administrators_only
+def case_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = get_case_for_user(request.user, public_id, write=True)
+    try:
+        services.case_reopen(case=case, by=signed_in_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Case file reopened.")
+    return redirect("cases:detail", public_id=case.public_id)

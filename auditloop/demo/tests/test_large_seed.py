@@ -1,0 +1,201 @@
+"""On the large council the list pages ask exactly as many queries as on the small one.
+
+Issue 2's quality bar: the query count of every list page must not grow with the number of
+rows. The module builds the small demo council (about 3,000 cases and 300 audits), requests
+every page as each of the seven demo logins and counts the queries; it rolls that back, builds
+the large council (15,000 cases, 7,500 audits, 94,000 answers) and asks for the same pages
+again. Any page that asks more questions on the larger council is an N+1 bug.
+
+The pages are every route without parameters that answers GET (so a list page added later is
+checked without editing this file), the current cycle's pages and the JSON API's lists.
+Run with `pytest -m large` (make test-large); `scripts/benchmark_pages.py` times the same pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
+
+from auditloop.accounts.models import User
+from auditloop.audits.models import Audit
+from auditloop.core.models import AccessLog, Event
+from auditloop.core.tests.url_walk import all_routes
+from auditloop.demo.builder import demo_council_build
+from auditloop.demo.council import DEMO_LOGINS
+from auditloop.sampling.models import Cycle
+
+pytestmark = [pytest.mark.large, pytest.mark.django_db]
+
+LOGINS = [username for username, _ in DEMO_LOGINS]
+
+# Routes without parameters that are not pages to count: signing in and out, a POST-only
+# action, the API's schema and root, a fixed CSV template.
+NOT_PAGES = {
+    "login",
+    "logout",
+    "notifications_read_all",
+    "api:openapi-json",
+    "api:api-root",
+    "imports:staff_template",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    url: Callable[[], str]
+
+
+def _current_cycle() -> Cycle:
+    cycle = Cycle.objects.order_by("-starts_on", "-id").first()
+    assert cycle is not None, "the demo council has no audit cycle"
+    return cycle
+
+
+def _cycle_page(name: str) -> Callable[[], str]:
+    return lambda: reverse(name, kwargs={"public_id": _current_cycle().public_id})
+
+
+def _fixed(url: str) -> Callable[[], str]:
+    return lambda: url
+
+
+def pages() -> list[Page]:
+    """Every page whose query count must not grow with the data."""
+    found = [
+        Page(route.name, _fixed("/" + route.route))
+        for route in all_routes()
+        if not route.has_parameters and route.name not in NOT_PAGES
+    ]
+    found += [
+        Page("sampling:cycle_detail (current cycle)", _cycle_page("sampling:cycle_detail")),
+        Page("sampling:cycle_overview (current cycle)", _cycle_page("sampling:cycle_overview")),
+    ]
+    return found
+
+
+PAGES = pages()
+
+
+def history_logs_add() -> None:
+    """Fill the event and access logs in proportion to the council's size: the demo build
+    writes one event for the whole build, which would leave those two lists nearly empty.
+    Each audit gets an `audit.submitted` event by its auditor and a read in the access log."""
+    audits = Audit.objects.select_related("auditor").only("id", "public_id", "auditor__user_id")
+    events: list[Event] = []
+    reads: list[AccessLog] = []
+    for audit in audits.iterator(chunk_size=2000):
+        user_id = audit.auditor.user_id
+        if user_id is None:
+            continue
+        target = {"target_type": "audits.audit", "target_id": str(audit.public_id)}
+        events.append(
+            Event(
+                actor_id=user_id,
+                verb="audit.submitted",
+                summary="Audit submitted.",
+                before={"status": "in_progress"},
+                after={"status": "submitted"},
+                **target,
+            )
+        )
+        reads.append(AccessLog(user_id=user_id, **target))
+    Event.objects.bulk_create(events, batch_size=2000)
+    AccessLog.objects.bulk_create(reads, batch_size=2000)
+
+
+def database_settle() -> None:
+    """Make the open transaction's rows cheap to test against.
+
+    On PostgreSQL the build leaves its foreign-key checks deferred. Each test's teardown checks
+    constraints inside a savepoint that is then rolled back, which puts the pending checks back:
+    every test would re-check 200,000 rows (about 2.5 s each). Run them once, here, outside any
+    savepoint. ANALYZE gives the planner the tables' real sizes (it counts this transaction's
+    own rows), as autovacuum would on a live database.
+    """
+    connection.check_constraints()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+@dataclass(frozen=True)
+class Measure:
+    status: int
+    queries: int
+
+
+def client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def measure(client: Client, url: str) -> Measure:
+    """The status and query count of the second request: the first fills per-process caches."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return Measure(response.status_code, len(captured.captured_queries))
+
+
+@pytest.fixture(scope="module")
+def small_counts(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[tuple[str, str], Measure]]:
+    """Counts every page on the small council (rolled back), then leaves the large council
+    built for the module's tests, inside a transaction rolled back at the module's end."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            demo_council_build(size="small", seed=1)
+            history_logs_add()
+            counts = {}
+            for username in LOGINS:
+                client = client_for(username)
+                for page in PAGES:
+                    counts[username, page.label] = measure(client, page.url())
+            transaction.set_rollback(True)
+        with transaction.atomic():
+            demo_council_build(size="large", seed=1)
+            history_logs_add()
+            database_settle()
+            yield counts
+            transaction.set_rollback(True)
+
+
+def test_the_large_council_holds_thousands_of_audits_and_log_rows(
+    small_counts: dict[tuple[str, str], Measure],
+) -> None:
+    # What makes the comparison worth having: far more rows behind every list.
+    assert Audit.objects.count() > 7000
+    assert Event.objects.count() > 7000
+    assert Cycle.objects.count() == 10
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.label for page in PAGES])
+@pytest.mark.parametrize("username", LOGINS)
+def test_page_asks_as_many_queries_on_the_large_council_as_on_the_small(
+    small_counts: dict[tuple[str, str], Measure],
+    username: str,
+    page: Page,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    small = small_counts[username, page.label]
+    client = client_for(username)
+    url = page.url()
+    client.get(url)
+    with django_assert_max_num_queries(small.queries) as captured:
+        response = client.get(url)
+    assert response.status_code == small.status
+    assert response.status_code < 500
+    assert len(captured) == small.queries, (
+        f"{page.label} as {username}: {len(captured)} queries on the large council, "
+        f"{small.queries} on the small one"
+    )

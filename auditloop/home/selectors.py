@@ -1,0 +1,199 @@
+"""What each person must do next, for their home page. Every list is capped and counted, so the
+page asks the same number of questions however much work there is."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
+from auditloop.accounts.selectors import services_overseen
+from auditloop.audits.models import (
+    SHARED_STATUSES,
+    Action,
+    ActionStatus,
+    Audit,
+    AuditStatus,
+    Escalation,
+    FeedbackReply,
+)
+from auditloop.audits.selectors_actions import actions_overseen_by
+from auditloop.audits.selectors_escalations import escalations_open_for
+
+LIMIT = 10
+
+
+@dataclass
+class WorkList:
+    """The first few rows of a list, and how many there are in all."""
+
+    rows: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def _work(qs: QuerySet[Any]) -> WorkList:
+    # The total rides on every row (a window count over the whole list, taken before the
+    # LIMIT), so a list costs one query whether it is short or long.
+    rows = list(qs.annotate(work_total=Window(Count("pk")))[:LIMIT])
+    return WorkList(rows=rows, total=rows[0].work_total if rows else 0)
+
+
+@dataclass
+class TeamCounts:
+    team: Team
+    open_flags: int = 0
+    overdue_actions: int = 0
+    in_progress: int = 0
+    awaiting_completion: int = 0
+
+
+@dataclass
+class HomeWork:
+    today: datetime.date
+    month_start: datetime.date
+    assigned: WorkList | None = None
+    returned: WorkList | None = None
+    awaiting_reply: WorkList | None = None
+    my_actions: WorkList | None = None
+    open_flags: WorkList | None = None
+    team_overdue: WorkList | None = None
+    team_submitted: WorkList | None = None
+    awaiting_completion: WorkList | None = None
+    team_counts: list[TeamCounts] = field(default_factory=list)
+
+    def _rows(self, *lists: WorkList | None) -> list[Any]:
+        return [row for work in lists if work is not None for row in work.rows]
+
+    def audits_shown(self) -> list[Audit]:
+        """Every audit the home page names, for the access log."""
+        return self._rows(
+            self.assigned,
+            self.returned,
+            self.awaiting_reply,
+            self.team_submitted,
+            self.awaiting_completion,
+        )
+
+    def actions_shown(self) -> list[Action]:
+        return self._rows(self.my_actions, self.team_overdue)
+
+    def flags_shown(self) -> list[Escalation]:
+        return self._rows(self.open_flags)
+
+
+def _audits() -> QuerySet[Audit]:
+    return Audit.objects.select_related("case", "team", "tool_version__tool", "auditor")
+
+
+def _by_due_date(qs: QuerySet[Audit]) -> QuerySet[Audit]:
+    return qs.order_by(Coalesce("due_date", datetime.date.max), "created_at", "id")
+
+
+def home_work_for(staff: StaffMember) -> HomeWork:
+    today = timezone.localdate()
+    work = HomeWork(today=today, month_start=today.replace(day=1))
+    role = staff.role
+    if role in AUDITING_ROLES:
+        mine = _audits().filter(auditor=staff)
+        work.assigned = _work(
+            _by_due_date(
+                mine.filter(
+                    Q(status=AuditStatus.PLANNED)
+                    | Q(status=AuditStatus.IN_PROGRESS, return_reason="")
+                )
+            )
+        )
+        work.returned = _work(
+            _by_due_date(mine.filter(status=AuditStatus.IN_PROGRESS).exclude(return_reason=""))
+        )
+    if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
+        work.my_actions = _work(
+            Action.objects.filter(owner=staff, status=ActionStatus.OPEN)
+            .select_related("audit__team")
+            .order_by("due_date", "id")
+        )
+    if role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
+        replied = FeedbackReply.objects.filter(audit=OuterRef("pk"), author=staff)
+        work.awaiting_reply = _work(
+            _audits()
+            .filter(practitioner=staff, status__in=SHARED_STATUSES)
+            .filter(~Exists(replied))
+            .order_by("-submitted_at", "-id")
+        )
+    if role in {Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER}:
+        work.open_flags = _work(escalations_open_for(staff))
+    if role == Role.TEAM_MANAGER and staff.team_id is not None:
+        work.team_overdue = _work(
+            actions_overseen_by(staff).filter(status=ActionStatus.OPEN, due_date__lt=today)
+        )
+        work.team_submitted = _work(
+            _audits()
+            # A returned audit keeps its submission date, but is a draft again.
+            .filter(team_id=staff.team_id, status__in=SHARED_STATUSES)
+            .filter(submitted_at__date__gte=work.month_start)
+            .order_by("-submitted_at", "-id")
+        )
+    if role == Role.MODERATOR:
+        work.awaiting_completion = _work(
+            _audits()
+            .filter(status=AuditStatus.SUBMITTED, team__service_id__in=services_overseen(staff))
+            # Their own audits wait for another lead: nobody signs off their own work.
+            .exclude(auditor=staff)
+            .order_by("submitted_at", "id")
+        )
+    if role == Role.SENIOR_LEADER:
+        work.team_counts = team_counts_for(staff, today=today)
+    return work
+
+
+def team_counts_for(staff: StaffMember, *, today: datetime.date) -> list[TeamCounts]:
+    """For each team in the services a senior leader looks across: open flags, overdue actions,
+    audits in progress and audits awaiting completion. Four queries, whatever the size."""
+    services = services_overseen(staff)
+    counts = {
+        t.pk: TeamCounts(team=t)
+        for t in Team.objects.filter(service_id__in=services).select_related("service")
+    }
+
+    def add(rows: QuerySet[Any], attr: str) -> None:
+        for row in rows:
+            if row["team"] in counts:
+                setattr(counts[row["team"]], attr, row["n"])
+
+    add(
+        Escalation.objects.filter(acknowledged_at__isnull=True)
+        .annotate(team=Coalesce("audit__case__allocated_team_id", "audit__team_id"))
+        .filter(team__in=list(counts))
+        .values("team")
+        .annotate(n=Count("id")),
+        "open_flags",
+    )
+    add(
+        Action.objects.filter(
+            status=ActionStatus.OPEN, due_date__lt=today, audit__team_id__in=list(counts)
+        )
+        .values(team=F("audit__team_id"))
+        .annotate(n=Count("id")),
+        "overdue_actions",
+    )
+    by_status = (
+        Audit.objects.filter(
+            status__in=[AuditStatus.IN_PROGRESS, AuditStatus.SUBMITTED],
+            team_id__in=list(counts),
+        )
+        .values("team_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in by_status:
+        attr = "in_progress" if row["status"] == AuditStatus.IN_PROGRESS else "awaiting_completion"
+        setattr(counts[row["team_id"]], attr, row["n"])
+    return list(counts.values())

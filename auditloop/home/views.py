@@ -1,0 +1,28 @@
+"""The home page: what the signed-in member of staff must do next."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.home.selectors import home_work_for
+
+
+@any_staff
+def home(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
+    work = home_work_for(staff)
+    access_shown(user=request.user, targets=work.audits_shown(), purpose=Purpose.LISTED)
+    access_shown(
+        user=request.user,
+        targets=[a.audit for a in work.actions_shown()],
+        purpose=Purpose.ACTION_LISTED,
+    )
+    access_shown(
+        user=request.user,
+        targets=[e.audit for e in work.flags_shown()],
+        purpose=Purpose.ESCALATION_LISTED,
+    )
+    return render(request, "home/home.html", {"staff": staff, "work": work})
