@@ -392,6 +392,7 @@ def test_a_name_that_is_only_a_title_and_a_placeholder_is_missing() -> None:
     assert normalise_name("Mr -") == ""
     assert normalise_name("Dr. N/A") == ""
     assert normalise_name("NULL") == ""
+    assert normalise_name("Mr #REF!") == ""
     # A real six-letter name is not a placeholder.
     assert normalise_name("Mr Nonesy") == "nonesy"
 

@@ -290,6 +290,8 @@ def test_a_small_stratum_is_taken_whole_and_the_rest_shared_equally() -> None:
     assert statistics.allocate_equal({"a": 1, "b": 10, "c": 10}, 10) == {"a": 1, "b": 5, "c": 4}
     assert statistics.allocate_equal({"a": 2, "b": 3, "c": 30}, 30) == {"a": 2, "b": 3, "c": 25}
     assert statistics.allocate_equal({"a": 4, "b": 6}, 50) == {"a": 4, "b": 6}
+    # "a" is full at the common level of 2, so the odd case passes it by.
+    assert statistics.allocate_equal({"a": 2, "b": 10, "c": 10}, 7) == {"a": 2, "b": 3, "c": 2}
     assert statistics.allocate_equal({}, 5) == {}
 
 
