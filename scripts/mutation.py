@@ -103,6 +103,13 @@ EQUIVALENT = [
         "leftover then gives every stratum above that level one more case: the same answer",
     ),
     Equivalent(
+        "x_staff_for",
+        'staff = getattr(user, "staff", None) if user.is_authenticated else None',
+        'staff = getattr(user, "staff", None) if (user.is_authenticated) or True else None',
+        "an anonymous user has no staff attribute, so getattr gives None and the login is "
+        "refused either way; the test only spares a lookup",
+    ),
+    Equivalent(
         "x_draw_cases",
         "if wanted <= 0:",
         "if wanted < 0:",
