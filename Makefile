@@ -8,7 +8,7 @@ PORT ?= 8000
 STATIC := auditloop/core/static/auditloop
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test test-large lint migrations-check frontend ci
+.PHONY: install demo test test-large mutation lint migrations-check frontend ci
 
 install: $(VENV)/.installed $(STATIC)/app.css /usr/bin/chromium  ## Set up everything, start nothing.
 
@@ -50,6 +50,10 @@ test: install
 
 test-large: install
 	$(BIN)/pytest -m large -q $(PYTEST_ARGS)
+
+# Mutation testing of the pure modules (scripts/mutation.py): about twenty minutes, not in CI.
+mutation: install
+	$(BIN)/python scripts/mutation.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,11 +6,23 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from auditloop.testing import Personas, build_personas
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# `make mutation` runs each test once per mutant on a busy machine: the same examples every
+# time, so a mutant's fate does not depend on luck, and no complaint that drawing them is slow.
+hypothesis_settings.register_profile(
+    "mutation",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 PLACEHOLDERS = frozenset({"", "#n/a", "n/a", "na", "nan", "none", "null", "-", "--", "#ref!"})
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # Excel serials for 1 Jan 1900 .. 31 Dec 2199: anything else in a date column is not a date.
-_SERIAL_MIN, _SERIAL_MAX = 1, 109_573
+_SERIAL_MIN, _SERIAL_MAX = 1, 109_574
 _WHITESPACE = re.compile(r"\s+")
 _PICKLIST_PREFIX = re.compile(r"^[a-z]{1,2}\)\s*", re.IGNORECASE)
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})

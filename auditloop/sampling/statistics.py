@@ -69,10 +69,11 @@ def allocate_proportional(strata: Mapping[str, int], total: int) -> dict[str, in
     total = min(total, size)
     if size == 0:
         return dict.fromkeys(strata, 0)
-    exact = {key: total * n / size for key, n in strata.items()}
-    out = {key: math.floor(q) for key, q in exact.items()}
+    # Whole numbers, not floats: two equal remainders must compare equal for the tie-break.
+    out = {key: total * n // size for key, n in strata.items()}
+    remainder = {key: total * n % size for key, n in strata.items()}
     left = total - sum(out.values())
-    order = sorted(strata, key=lambda k: (-(exact[k] - out[k]), -strata[k], k))
+    order = sorted(strata, key=lambda k: (-remainder[k], -strata[k], k))
     for key in order[:left]:
         out[key] += 1
     return out

@@ -76,9 +76,16 @@ def test_a_token_sees_exactly_what_its_owner_sees(p: Personas) -> None:
 
 
 def test_the_api_never_returns_a_childs_id(p: Personas) -> None:
-    _audit(p)
-    text = _bearer(p, p.moderator).get("/api/v1/audits").content.decode()
-    assert p.case.la_child_id not in text
+    audit = _audit(p)
+    client = _bearer(p, p.moderator)
+    for url in ("/api/v1/audits", f"/api/v1/audits/{audit.public_id}"):
+        response = client.get(url)
+        # The audit is there, with its case; only the child's ID is not.
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert str(audit.public_id) in text, url
+        assert str(p.case.public_id) in text, url
+        assert p.case.la_child_id not in text, url
 
 
 def test_every_audit_read_through_the_api_is_logged(p: Personas) -> None:

@@ -46,9 +46,13 @@ def test_notifications_show_unread_first(p: Personas) -> None:
 
 
 def test_notifications_show_only_my_own(p: Personas) -> None:
+    _note(p, "For the practitioner")
     _note(p, "For the auditor", who="auditor")
     response = p.client_for(p.practitioner).get(reverse("notifications"))
-    assert "For the auditor" not in response.content.decode()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "For the practitioner" in page
+    assert "For the auditor" not in page
 
 
 def test_marking_one_notification_as_read(p: Personas) -> None:

@@ -1,0 +1,347 @@
+"""Every list page asks as many queries for one row as for a full page, for every login it
+answers.
+
+A query per row (an N+1) only shows when the two states compared differ in the rows a page
+shows: a page already full in both, or a 403 in both, compares equal whatever the code does. So
+the module builds the personas' council with one row of every kind (an audit, an action, a
+flag, a case, a notification, a log entry, a cycle, an import, a token, ...), asks every list
+page as every login its access decision admits, then adds rows until each page is full and asks
+again. Each page must answer 200 both times, the login must see more rows the second time (at
+least a page's worth more where the list is long enough), and the query counts must be equal.
+
+The pages are every route without parameters that answers GET, so a list page added later is
+checked without editing this file; a page that lists nothing (a form) is named in NOT_LISTS.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.paginator import Page
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+from pytest_django import DjangoDbBlocker
+
+from auditloop.accounts.models import Role, Service, Team
+from auditloop.api.services import api_token_create
+from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
+from auditloop.audits.selectors_tools import TOOL_READ_ROLES
+from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
+from auditloop.cases.models import ChildCase, Cohort
+from auditloop.core.models import AccessLog, Event, Notification
+from auditloop.core.tests.url_walk import Route, all_routes
+from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
+from auditloop.sampling.models import Cycle
+from auditloop.testing import Personas, build_personas, make_staff
+from auditloop.tests.test_role_checks import allowed_roles
+
+pytestmark = pytest.mark.django_db
+
+# Routes without parameters that list nothing, or are not pages: forms, sign-in and out, a
+# POST-only action, a fixed CSV template, the API's schema and documentation, the
+# administration menu.
+NOT_LISTS = {
+    "login",
+    "logout",
+    "notifications_read_all",
+    "accounts:admin_home",
+    "accounts:service_create",
+    "accounts:team_create",
+    "accounts:staff_create",
+    "accounts:password_change",
+    "cases:create",
+    "audits:create",
+    "audits:tool_create",
+    "audits:grading_scale_create",
+    "imports:staff_template",
+    "sampling:cycle_create",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:index",
+    "api:api-root",
+    # Counted one row against full lists, list by list, in test_home.py.
+    "home",
+}
+
+# The paginator's page; the notifications page shows a hundred; the token list, unpaginated,
+# is full enough for the test with a dozen.
+FULL = 50
+NOTIFICATIONS_FULL = 100
+TOKENS_FULL = 12
+
+# Logins that see no row of a list by design; the page still answers them 200.
+SEES_NO_ROWS = {
+    ("audits:list", "board_member"): "no individual's audit",
+    ("audits:list", "administrator"): "no audit content",
+    ("audits:actions", "auditor"): "owns no action",
+    ("audits:actions", "moderator"): "owns no action",
+    ("audits:actions", "senior_leader"): "owns no action",
+    ("audits:actions", "board_member"): "owns no action",
+    ("audits:actions", "administrator"): "owns no action",
+    ("api:list_audits", "board_member"): "no individual's audit",
+    ("api:list_audits", "administrator"): "no audit content",
+    ("api:list_actions", "board_member"): "sees no action",
+    ("api:list_actions", "administrator"): "sees no action",
+}
+
+
+# Each round adds an action for the practitioner and one for their team manager; these logins
+# see both.
+ROWS_PER_ROUND = {
+    ("audits:team_actions", "team_manager"): 2,
+    ("audits:team_actions", "moderator"): 2,
+    ("audits:team_actions", "senior_leader"): 2,
+    ("api:list_actions", "practitioner"): 2,
+    ("api:list_actions", "team_manager"): 2,
+    ("api:list_actions", "auditor"): 2,
+    ("api:list_actions", "moderator"): 2,
+    ("api:list_actions", "senior_leader"): 2,
+}
+
+
+def _decision(route: Route) -> str:
+    return str(getattr(route.callback, "access_decision", ""))
+
+
+def list_pages() -> list[Route]:
+    return [
+        route for route in all_routes() if not route.has_parameters and route.name not in NOT_LISTS
+    ]
+
+
+def admits(route: Route, role: str) -> bool:
+    """Whether the route's access decision lets this role see the page at all."""
+    decision = _decision(route)
+    if decision.startswith("roles: "):
+        return role in allowed_roles(decision)
+    return decision.startswith(("any staff", "api"))
+
+
+def _stamp(n: int) -> str:
+    return f"{n:03d}"
+
+
+class Council:
+    """The personas' council, and rows of every kind added to it, `n` at a time."""
+
+    def __init__(self, p: Personas) -> None:
+        self.p = p
+        self.added = 0
+
+    def add(self, n: int) -> None:
+        p = self.p
+        for _ in range(n):
+            i = self.added = self.added + 1
+            submitted = make_audit(p, status=AuditStatus.SUBMITTED)
+            make_action(p, audit=submitted, owner=p.practitioner)
+            make_action(p, audit=submitted, owner=p.team_manager)
+            make_escalation(p, submitted)
+            ChildCase.objects.create(
+                la_child_id=f"L{_stamp(i)}",
+                cohort=Cohort.CIN,
+                allocated_team=p.north_a,
+                allocated_worker=p.practitioner,
+            )
+            make_staff(f"worker{i}", f"Worker {_stamp(i)}", Role.PRACTITIONER, p.north_b)
+            service = Service.objects.create(name=f"Service {_stamp(i)}")
+            Team.objects.create(service=p.north, name=f"Team {_stamp(i)}")
+            target = {"target_type": "audits.audit", "target_id": str(submitted.public_id)}
+            assert p.moderator.user is not None
+            Event.objects.create(
+                actor=p.moderator.user, verb="audit.viewed", summary="Seen.", **target
+            )
+            AccessLog.objects.create(user=p.moderator.user, **target)
+            ImportRun.objects.create(
+                kind=ImportKind.STAFF,
+                file_name=f"staff-{i}.csv",
+                status=ImportStatus.IMPORTED,
+                by=p.administrator.user,
+            )
+            today = timezone.localdate()
+            Cycle.objects.create(
+                name=f"Cycle {_stamp(i)}",
+                starts_on=today + datetime.timedelta(days=i),
+                ends_on=today + datetime.timedelta(days=180 + i),
+            ).services.set([p.north, service])
+            scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")
+            Grade.objects.create(scale=scale, code="good", label="Good", value=2)
+            tool = AuditTool.objects.create(
+                slug=f"tool-{i}", name=f"Tool {_stamp(i)}", kind="compliance"
+            )
+            ToolVersion.objects.create(
+                tool=tool,
+                number=1,
+                grading_scale=scale,
+                is_published=True,
+                published_at=timezone.now(),
+            )
+            if i <= TOKENS_FULL:
+                # Their creation events are dropped: the event list grows by one a round.
+                before = Event.objects.order_by("-id").values_list("id", flat=True).first()
+                for staff in p.all_roles().values():
+                    assert staff.user is not None
+                    api_token_create(user=staff.user, name=f"Token {_stamp(i)}")
+                Event.objects.filter(id__gt=before or 0).delete()
+        Notification.objects.bulk_create(
+            Notification(recipient=staff.user, message=f"Note {_stamp(i)}")
+            for staff in p.all_roles().values()
+            for i in range(self.added - n + 1, self.added + 1)
+        )
+
+    def notifications_fill(self) -> None:
+        """Notifications are shown a hundred at a time: top every login's up to a full page."""
+        Notification.objects.bulk_create(
+            Notification(recipient=staff.user, message=f"Extra note {k}")
+            for staff in self.p.all_roles().values()
+            for k in range(NOTIFICATIONS_FULL - self.added)
+        )
+
+
+@dataclass(frozen=True)
+class Measure:
+    status: int
+    queries: int
+    rows: int
+    full_page: bool | None  # None where the page is not paginated
+
+
+TBODY = re.compile(r"<tbody\b.*?</tbody>", re.DOTALL)
+ROW = re.compile(r'<tr class="govuk-table__row')
+
+
+def _rows(response: Any) -> int:
+    if response["Content-Type"].startswith("application/json"):
+        body = response.json()
+        return len(body["items"] if isinstance(body, dict) else body)
+    html = response.content.decode()
+    return sum(len(ROW.findall(body)) for body in TBODY.findall(html))
+
+
+def _full_page(response: Any) -> bool | None:
+    context = getattr(response, "context", None)
+    page = context.get("page") if context is not None else None
+    if not isinstance(page, Page):
+        return None
+    return len(page.object_list) == page.paginator.per_page
+
+
+def measure(client: Client, url: str) -> Measure:
+    """The second request's status, queries and rows: the first fills per-process caches."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return Measure(
+        response.status_code,
+        len(captured.captured_queries),
+        _rows(response),
+        _full_page(response),
+    )
+
+
+PAGES = list_pages()
+
+
+def _pairs() -> list[tuple[Route, str, str]]:
+    """(page, persona, role) for every login the page's decision admits."""
+    personas = {
+        "practitioner": Role.PRACTITIONER,
+        "team_manager": Role.TEAM_MANAGER,
+        "auditor": Role.AUDITOR,
+        "moderator": Role.MODERATOR,
+        "senior_leader": Role.SENIOR_LEADER,
+        "board_member": Role.BOARD_MEMBER,
+        "administrator": Role.ADMINISTRATOR,
+    }
+    return [
+        (route, who, role.value)
+        for route in PAGES
+        for who, role in personas.items()
+        if admits(route, role.value) and role.value in API_ROLES.get(route.name, role.value)
+    ]
+
+
+# API lists whose roles are decided inside the endpoint (the token admits any staff), by the
+# same rule as the matching page.
+API_ROLES: dict[str, tuple[str, ...]] = {"api:list_tools": TOOL_READ_ROLES}
+
+
+PAGE_LOGINS = _pairs()
+
+
+@pytest.fixture(scope="module")
+def measured(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[tuple[str, str], tuple[Measure, Measure, Measure]]]:
+    """Every (page, login): measured on the personas' council alone, with one row of each kind
+    added, then with full pages."""
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], AXES_ENABLED=False
+    )
+    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
+        p = build_personas()
+        council = Council(p)
+        clients = {who: p.client_for(staff) for who, staff in p.all_roles().items()}
+        zero = {
+            (route.name, who): measure(clients[who], "/" + route.route)
+            for route, who, _ in PAGE_LOGINS
+        }
+        council.add(1)
+        one = {
+            (route.name, who): measure(clients[who], "/" + route.route)
+            for route, who, _ in PAGE_LOGINS
+        }
+        council.add(FULL - 1)
+        council.notifications_fill()
+        full = {
+            (route.name, who): measure(clients[who], "/" + route.route)
+            for route, who, _ in PAGE_LOGINS
+        }
+        transaction.set_rollback(True)
+    yield {key: (zero[key], one[key], full[key]) for key in one}
+
+
+def test_every_list_page_is_measured_for_some_login() -> None:
+    measured_pages = {route.name for route, _, _ in PAGE_LOGINS}
+    assert measured_pages == {route.name for route in PAGES}
+    assert {"audits:list", "cases:list", "accounts:event_list", "api:list_audits"} <= (
+        measured_pages
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "who"),
+    [(route.name, who) for route, who, _ in PAGE_LOGINS],
+)
+def test_a_list_page_asks_as_many_queries_for_one_row_as_for_a_full_page(
+    measured: dict[tuple[str, str], tuple[Measure, Measure, Measure]], page: str, who: str
+) -> None:
+    zero, one, full = measured[page, who]
+    assert (one.status, full.status) == (200, 200), (
+        f"{page} as {who} answered {one.status} and {full.status}; its access decision "
+        "admits this login, so it must answer 200"
+    )
+    if (page, who) in SEES_NO_ROWS:
+        assert (one.rows, full.rows) == (0, 0), (
+            f"{page} as {who} now shows rows: take it out of SEES_NO_ROWS"
+        )
+    else:
+        added = one.rows - zero.rows
+        assert added == ROWS_PER_ROUND.get((page, who), 1), (
+            f"{page} as {who} shows {added} rows more with one row of each kind added"
+        )
+        assert full.full_page in (None, True), f"{page} as {who}: the page was not full"
+        assert full.rows - one.rows >= 9, (
+            f"{page} as {who} shows {one.rows} rows with one of each kind and {full.rows} "
+            "with full pages: too few more to see a query per row"
+        )
+    assert full.queries == one.queries, (
+        f"{page} as {who}: {one.queries} queries for {one.rows} rows, "
+        f"{full.queries} for {full.rows}: a query per row"
+    )
