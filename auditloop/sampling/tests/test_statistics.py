@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditloop.sampling import statistics
+from auditloop.sampling.rules import statistics
 
 
 def reference_cochran(population: int, confidence: float, margin: float) -> int:
