@@ -171,18 +171,27 @@ def cycle_overview(
         row.cells[i].planned += line["planned"]
         row.cells[i].done += line["done"]
     rows = list(by_team.values())
-    totals = OverviewRow(
-        "All your teams" if left_out else "All teams", [OverviewCell() for _ in months]
-    )
+    totals = _totals(rows, len(months), "All your teams" if left_out else "All teams")
+    auditors = _auditor_lines(CycleAudit.objects.filter(in_scope, cycle=cycle), today)
+    return Overview(months, rows, totals, auditors, team_target, left_out)
+
+
+def _totals(rows: list[OverviewRow], months: int, label: str) -> OverviewRow:
+    """Each row's total, and the totals of every row by month and overall."""
+    totals = OverviewRow(label, [OverviewCell() for _ in range(months)])
     for row in rows:
         for i, cell in enumerate(row.cells):
             for target in (row.total, totals.cells[i], totals.total):
                 target.planned += cell.planned
                 target.done += cell.done
                 target.target += cell.target
+    return totals
+
+
+def _auditor_lines(planned: QuerySet[CycleAudit], today: datetime.date) -> list[AuditorLine]:
+    """Planned, done and overdue for each auditor, by name (one query)."""
     per_auditor = (
-        CycleAudit.objects.filter(in_scope, cycle=cycle)
-        .values("audit__auditor__name", "audit__auditor_id")
+        planned.values("audit__auditor__name", "audit__auditor_id")
         .annotate(
             planned=Count("id"),
             done=Count("id", filter=Q(audit__status__in=DONE_STATUSES)),
@@ -193,8 +202,7 @@ def cycle_overview(
         )
         .order_by("audit__auditor__name", "audit__auditor_id")
     )
-    auditors = [
+    return [
         AuditorLine(a["audit__auditor__name"], a["planned"], a["done"], a["overdue"])
         for a in per_auditor
     ]
-    return Overview(months, rows, totals, auditors, team_target, left_out)

@@ -94,26 +94,18 @@ def month_plan(
     quotas = team_quotas(cycle)
     teams = list(Team.objects.filter(service__cycles=cycle).order_by("service__name", "name"))
     already = planned_by_team(cycle, month)
-    planned: list[TeamPlanned] = []
-    for audit_type, per_team in quotas.items():
-        for team in teams:
-            # Audits drawn by hand for the team this month count towards its quota.
-            before = already.get((audit_type, team.pk), 0)
-            spec = DrawSpec(
-                seed=seed,
-                service_ids=(team.service_id,),
-                team_id=team.pk,
-                exclude_months=exclude_months,
-                size=max(0, per_team - before),
-            )
-            plan = dataclasses.replace(plans[audit_type], quota_team=team)
-            saved = draw_save(spec=spec, plan=plan, by=by, today=today)
-            draw = saved.draw
-            draw.filters = {**draw.filters, "quota": per_team, "already_planned": before}
-            draw.save(update_fields=["filters"])
-            planned.append(
-                TeamPlanned(team, audit_type, draw, len(saved.audits), saved.unassigned, before)
-            )
+    planned = [
+        _team_drawn(
+            dataclasses.replace(plans[audit_type], quota_team=team),
+            per_team,
+            already.get((audit_type, team.pk), 0),
+            spec=DrawSpec(seed=seed, exclude_months=exclude_months, size=0),
+            by=by,
+            today=today,
+        )
+        for audit_type, per_team in quotas.items()
+        for team in teams
+    ]
     result = MonthPlanned(month, planned)
     event_record(
         actor=by.user,
@@ -130,6 +122,31 @@ def month_plan(
         },
     )
     return result
+
+
+def _team_drawn(
+    plan: DrawPlan,
+    per_team: int,
+    before: int,
+    *,
+    spec: DrawSpec,
+    by: StaffMember,
+    today: datetime.date | None,
+) -> TeamPlanned:
+    """Draw `plan.quota_team`'s share of a per-team quota from its own cases (the seed and
+    look-back of `spec`): the quota less the `before` audits of the type already planned for
+    the team that month (drawn by hand, say, which count towards it), audits shared out."""
+    team = plan.quota_team
+    if team is None:
+        raise ValueError("A team's share of a quota needs its team.")
+    spec = dataclasses.replace(
+        spec, service_ids=(team.service_id,), team_id=team.pk, size=max(0, per_team - before)
+    )
+    saved = draw_save(spec=spec, plan=plan, by=by, today=today)
+    draw = saved.draw
+    draw.filters = {**draw.filters, "quota": per_team, "already_planned": before}
+    draw.save(update_fields=["filters"])
+    return TeamPlanned(team, plan.audit_type, draw, len(saved.audits), saved.unassigned, before)
 
 
 def _plans_for(

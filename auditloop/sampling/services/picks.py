@@ -144,15 +144,7 @@ def picks_plan(
     pool = planning_pool(cycle)
     if auditor is not None:
         _check_named_auditor(plan, month, auditor, pool, rows)
-    draft.is_draft = False
-    draft.audit_type = plan.audit_type
-    draft.tool_version = plan.tool_version
-    draft.planned_month = month
-    draft.theme = plan.theme
-    draft.size = len(rows)
-    draft.save(
-        update_fields=["is_draft", "audit_type", "tool_version", "planned_month", "theme", "size"]
-    )
+    _pick_list_close(draft, plan, month, size=len(rows))
     audits, unassigned = audits_share_out(
         draw=draft, rows=rows, pool=pool, plan=plan, by=by, only=auditor
     )
@@ -173,6 +165,19 @@ def picks_plan(
         },
     )
     return PicksPlanned(draft, audits, unassigned)
+
+
+def _pick_list_close(draft: SampleDraw, plan: DrawPlan, month: datetime.date, *, size: int) -> None:
+    """The pick list becomes a stored draw of the plan's audits: no longer a draft."""
+    draft.is_draft = False
+    draft.audit_type = plan.audit_type
+    draft.tool_version = plan.tool_version
+    draft.planned_month = month
+    draft.theme = plan.theme
+    draft.size = size
+    draft.save(
+        update_fields=["is_draft", "audit_type", "tool_version", "planned_month", "theme", "size"]
+    )
 
 
 def _check_named_auditor(
