@@ -68,6 +68,17 @@ def cycle_case(cycle: Cycle, public_id: UUID | str) -> ChildCase | None:
         return None
 
 
+def pick_on_list(cycle: Cycle, case_public_id: UUID | str) -> SampleDrawCase | None:
+    """The row of the cycle's pick list for the case with this public id, or None."""
+    draft = pick_list_of(cycle)
+    if draft is None:
+        return None
+    try:
+        return draft.chosen.select_related("case").get(case__public_id=case_public_id)
+    except (SampleDrawCase.DoesNotExist, ValueError, ValidationError):
+        return None
+
+
 def pick_list_rows(draw: SampleDraw | None) -> list[SampleDrawCase]:
     if draw is None:
         return []

@@ -86,7 +86,7 @@ def planning_pool(cycle: Cycle) -> list[StaffMember]:
     return pool
 
 
-def _spec_in_cycle(cycle: Cycle, spec: DrawSpec) -> DrawSpec:
+def spec_in_cycle(cycle: Cycle, spec: DrawSpec) -> DrawSpec:
     """The spec drawing from the cycle's services (all of them, unless it names some)."""
     service_ids = {s.pk for s in cycle.services.all()}
     if not spec.service_ids:
@@ -120,7 +120,7 @@ def draw_save(
     if plan is not None:
         require_can_plan(by, plan.cycle)
         plan = plan_checked(plan)
-        spec = _spec_in_cycle(plan.cycle, spec)
+        spec = spec_in_cycle(plan.cycle, spec)
         pool = cycle_pool(plan.cycle)
         if plan.create_audits and not pool:
             raise Refused("Add auditors to the cycle before creating audits.", field="auditors")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from auditloop.sampling.models import DrawMethod
 from auditloop.sampling.rules.draws import draw_rerun
 from auditloop.sampling.selectors.cycles import cycle_pool
 from auditloop.sampling.selectors.draws import draw_chosen_rows, draw_preview
-from auditloop.sampling.services.draws import DrawPlan, draw_save
+from auditloop.sampling.services.draws import DrawPlan, draw_save, spec_in_cycle
 
 
 @roles_required(*PLANNERS)
@@ -30,10 +29,11 @@ def draw_create_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         spec = form.spec()
-        if not spec.service_ids:
-            spec = dataclasses.replace(spec, service_ids=tuple(s.pk for s in cycle.services.all()))
         if request.POST.get("action") != "save":
-            preview = draw_preview(spec, auditors=cycle_pool(cycle))
+            try:
+                preview = draw_preview(spec_in_cycle(cycle, spec), auditors=cycle_pool(cycle))
+            except Refused as refused:
+                refusal_to_form(form, refused)
         else:
             data = form.cleaned_data
             plan = DrawPlan(

@@ -16,7 +16,7 @@ from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.refusals import Refused, refusal_to_form
 from auditloop.sampling.access import PLANNERS, get_cycle_for_user
 from auditloop.sampling.forms.picks import FindCaseForm, PickAddForm, PicksPlanForm
-from auditloop.sampling.models import Cycle, SampleDrawCase
+from auditloop.sampling.models import Cycle
 from auditloop.sampling.selectors.cycles import cycle_pool
 from auditloop.sampling.selectors.picks import (
     CASE_NOT_FOUND,
@@ -26,6 +26,7 @@ from auditloop.sampling.selectors.picks import (
     independent_of,
     pick_list_of,
     pick_list_rows,
+    pick_on_list,
 )
 from auditloop.sampling.services.picks import CHOSEN_TYPES, pick_add, pick_remove, picks_plan
 
@@ -118,28 +119,12 @@ def choose_add_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
 @roles_required(*PLANNERS)
 def choose_remove_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     cycle = get_cycle_for_user(request.staff, public_id, write=True)
-    draft = pick_list_of(cycle)
-    case_id = request.POST.get("case", "")
-    row = (
-        SampleDrawCase.objects.filter(draw=draft, case__public_id=case_id)
-        .select_related("case")
-        .first()
-        if draft is not None and _is_uuid(case_id)
-        else None
-    )
+    row = pick_on_list(cycle, request.POST.get("case", ""))
     if row is None:
         raise Http404("That case is not on the list.")
     pick_remove(cycle=cycle, case=row.case, by=request.staff)
     messages.success(request, "Case taken off the list.")
     return redirect("sampling:choose", public_id=cycle.public_id)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @require_POST
