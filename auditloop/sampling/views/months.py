@@ -15,7 +15,7 @@ from auditloop.core.refusals import Refused, refusal_to_form
 from auditloop.sampling.access import PLANNERS, get_cycle_for_user
 from auditloop.sampling.forms.months import MonthPlanForm
 from auditloop.sampling.models import Cycle
-from auditloop.sampling.rules.months import cycle_months
+from auditloop.sampling.rules.months import cycle_months, month_name
 from auditloop.sampling.selectors.months import month_plan_draws, months_planned, team_quotas
 from auditloop.sampling.services.months import month_plan
 
@@ -60,7 +60,7 @@ def month_plan_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
         except Refused as refused:
             refusal_to_form(form, refused)
         else:
-            note = f"{result.month:%B %Y} planned: {result.audits} audits created."
+            note = f"{month_name(result.month)} planned: {result.audits} audits created."
             if result.unassigned:
                 note += f" {result.unassigned} cases could not be assigned: see why below."
             messages.success(request, note)
