@@ -28,8 +28,9 @@ from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog
 from auditloop.core.tests.url_walk import all_routes
 from auditloop.sampling.models import QuotaKind
-from auditloop.sampling.services import cycle_create, quota_add
-from auditloop.sampling.services_planning import month_plan, pick_add
+from auditloop.sampling.services.cycles import cycle_create, quota_add
+from auditloop.sampling.services.months import month_plan
+from auditloop.sampling.services.picks import pick_add
 from auditloop.testing import Personas
 
 # Pages of one kind (one route) visited at most this many times per role.
@@ -78,7 +79,7 @@ def _council(p: Personas) -> None:
         auditor=p.outsider_manager,
         team=p.south_a,
     )
-    lead = p.moderator.user
+    lead = p.moderator
     cycle = cycle_create(
         name="North, this year",
         services=[p.north],

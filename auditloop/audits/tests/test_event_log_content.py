@@ -32,8 +32,8 @@ from auditloop.audits.services.feedback import feedback_reply
 from auditloop.audits.tests.audit_factories import full_answers, planned_audit, user_of
 from auditloop.audits.tests.followup_factories import make_action
 from auditloop.core.models import Event
-from auditloop.sampling.services import cycle_create
-from auditloop.sampling.services_planning import pick_add, pick_remove
+from auditloop.sampling.services.cycles import cycle_create
+from auditloop.sampling.services.picks import pick_add, pick_remove
 from auditloop.testing import Personas
 
 NEXT_MONTH = timezone.localdate() + datetime.timedelta(days=30)
@@ -119,10 +119,10 @@ def _walk_every_content_bearing_service(p: Personas) -> list[str]:
         tools=[p.quality_tool],
         audit_types=["deep_dive"],
         auditors=[p.auditor],
-        by=lead,
+        by=p.moderator,
     )
-    pick_add(cycle=cycle, case=p.case, reason=secret("pick reason"), by=lead)
-    pick_remove(cycle=cycle, case=p.case, by=lead)
+    pick_add(cycle=cycle, case=p.case, reason=secret("pick reason"), by=p.moderator)
+    pick_remove(cycle=cycle, case=p.case, by=p.moderator)
     assert audit.status == AuditStatus.SUBMITTED
     return given
 

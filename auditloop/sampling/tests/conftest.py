@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from auditloop.sampling.models import Cycle
-from auditloop.sampling.services import cycle_create
+from auditloop.sampling.services.cycles import cycle_create
 from auditloop.testing import Personas
 
 
@@ -19,5 +19,5 @@ def cycle(p: Personas) -> Cycle:
         tools=[p.compliance_tool, p.quality_tool],
         audit_types=["dip_sample", "deep_dive"],
         auditors=[p.auditor, p.team_manager],
-        by=p.moderator.user,
+        by=p.moderator,
     )

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from auditloop.core.models import AccessLog
 from auditloop.sampling.models import Cycle
-from auditloop.sampling.services_planning import month_plan, pick_add
+from auditloop.sampling.services.months import month_plan
+from auditloop.sampling.services.picks import pick_add
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.sampling.tests.test_month_plan import _team_quota
 from auditloop.testing import Personas
@@ -24,10 +25,10 @@ def test_the_cycle_pages_that_show_only_counts_log_nothing(p: Personas, cycle: C
         month=datetime.date(2026, 5, 1),
         tools={"dip_sample": p.compliance_tool},
         seed=1,
-        by=p.moderator.user,
+        by=p.moderator,
         today=datetime.date(2026, 4, 20),
     )
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
     AccessLog.objects.all().delete()
     client = p.client_for(p.moderator)
     for name, args in [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditloop.sampling.assignment import (
+from auditloop.sampling.rules.assignment import (
     NOBODY_FREE,
     NOBODY_INDEPENDENT,
     Candidate,

@@ -16,9 +16,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from auditloop.audits.models import Audit, AuditType
 from auditloop.cases.models import ChildCase, Cohort
-from auditloop.sampling.draws import ANNEX_A_LIST
 from auditloop.sampling.models import Cycle, QuotaKind, SampleDraw
-from auditloop.sampling.services import cycle_create, quota_add
+from auditloop.sampling.rules.draws import ANNEX_A_LIST
+from auditloop.sampling.services.cycles import cycle_create, quota_add
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas
 from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
@@ -58,7 +58,7 @@ def _cycle(p: Personas) -> Cycle:
         tools=[p.compliance_tool, p.quality_tool],
         audit_types=[AuditType.DIP_SAMPLE, AuditType.DEEP_DIVE],
         auditors=[p.auditor, p.team_manager],
-        by=p.moderator.user,
+        by=p.moderator,
     )
 
 
@@ -400,7 +400,7 @@ def test_audit_lead_plans_this_month_from_the_team_quotas_once(
         kind=QuotaKind.PER_TEAM,
         audit_type=AuditType.DIP_SAMPLE,
         per_month=2,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     month = _month_label(_this_month())
     page = page_as(p.moderator)

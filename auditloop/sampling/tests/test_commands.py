@@ -11,10 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from auditloop.cases.models import Cohort
-from auditloop.sampling.draws import DrawSpec, draw_preview
 from auditloop.sampling.models import Cycle, ReminderSent, SampleDraw
-from auditloop.sampling.services import draw_save
-from auditloop.sampling.statistics import margin_of_error
+from auditloop.sampling.rules.draws import DrawSpec
+from auditloop.sampling.rules.statistics import margin_of_error
+from auditloop.sampling.selectors.draws import draw_preview
+from auditloop.sampling.services.draws import DrawPlan, draw_save
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas
 
@@ -96,12 +97,14 @@ def test_cycle_remind_is_idempotent_per_day(p: Personas, cycle: Cycle) -> None:
     cases_make(3, team=p.north_b, prefix="NB")
     draw_save(
         spec=DrawSpec(seed=1, size=2),
-        by=p.moderator.user,
-        cycle=cycle,
-        audit_type="dip_sample",
-        tool_version=p.compliance_tool,
-        planned_month=datetime.date(2026, 4, 1),
-        create_audits=True,
+        by=p.moderator,
+        plan=DrawPlan(
+            cycle=cycle,
+            audit_type="dip_sample",
+            tool_version=p.compliance_tool,
+            planned_month=datetime.date(2026, 4, 1),
+            create_audits=True,
+        ),
     )
     args = ("cycle_remind", "--today", "2026-05-02", "--json")
     first, second = io.StringIO(), io.StringIO()

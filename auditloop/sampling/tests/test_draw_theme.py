@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from auditloop.audits.models import Audit
-from auditloop.sampling.draws import DrawSpec
+from auditloop.core.refusals import Refused
 from auditloop.sampling.models import Cycle, SampleDraw
-from auditloop.sampling.services import SamplingRefused, draw_save
+from auditloop.sampling.rules.draws import DrawSpec
+from auditloop.sampling.services.draws import DrawPlan, draw_save
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas
 
@@ -27,13 +28,15 @@ def themed(cycle: Cycle) -> Cycle:
 def _draw(p: Personas, cycle: Cycle, audit_type: str, theme: str) -> SampleDraw:
     return draw_save(
         spec=DrawSpec(seed=2, size=2, team_id=p.north_b.pk),
-        by=p.moderator.user,
-        cycle=cycle,
-        audit_type=audit_type,
-        tool_version=p.quality_tool,
-        planned_month=MAY,
-        create_audits=True,
-        theme=theme,
+        by=p.moderator,
+        plan=DrawPlan(
+            cycle=cycle,
+            audit_type=audit_type,
+            tool_version=p.quality_tool,
+            planned_month=MAY,
+            create_audits=True,
+            theme=theme,
+        ),
     ).draw
 
 
@@ -46,14 +49,14 @@ def test_a_thematic_draw_passes_its_theme_to_the_audits(p: Personas, themed: Cyc
 
 
 def test_a_thematic_draw_without_a_theme_is_refused(p: Personas, themed: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="theme") as refused:
+    with pytest.raises(Refused, match="theme") as refused:
         _draw(p, themed, "thematic", "")
     assert refused.value.field == "theme"
     assert not SampleDraw.objects.exists()
 
 
 def test_only_a_thematic_draw_has_a_theme(p: Personas, themed: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="Only a thematic audit"):
+    with pytest.raises(Refused, match="Only a thematic audit"):
         _draw(p, themed, "dip_sample", "Neglect")
 
 

@@ -11,19 +11,12 @@ from hypothesis import strategies as st
 from auditloop.accounts.models import Role
 from auditloop.audits.services.audits import audit_create
 from auditloop.cases.models import ChildCase, Cohort
-from auditloop.sampling.draws import (
-    REASON_HELD,
-    AuditorRow,
-    CaseRow,
-    DrawSpec,
-    draw_compute,
-    draw_preview,
-    draw_rerun,
-    holds_or_manages,
-    months_before,
-)
 from auditloop.sampling.models import SampleDraw
-from auditloop.sampling.services import draw_save
+from auditloop.sampling.rules.draws import REASON_HELD, DrawSpec, draw_compute, draw_rerun
+from auditloop.sampling.rules.independence import AuditorRow, CaseRow, row_holds_or_manages
+from auditloop.sampling.rules.months import months_before
+from auditloop.sampling.selectors.draws import draw_preview
+from auditloop.sampling.services.draws import draw_save
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas
 
@@ -79,7 +72,7 @@ def test_samples_never_include_excluded_cases_and_strata_add_up(
     assert not chosen & recent
     for row in rows:
         if row.pk in chosen and auditors:
-            assert not all(holds_or_manages(a, row) for a in auditors)
+            assert not all(row_holds_or_manages(a, row) for a in auditors)
     assert sum(s.allocated for s in result.strata) == result.size == len(result.chosen)
     assert sum(s.population for s in result.strata) == result.population_size
     assert result.population_size + len(excluded) == len(rows)
@@ -164,7 +157,7 @@ def test_re_running_a_stored_draw_gives_the_same_cases(p: Personas) -> None:
     cases_make(40, team=p.north_a, prefix="NA")
     cases_make(25, team=p.north_b, prefix="NB")
     spec = DrawSpec(seed=7, size=12, stratify="team", service_ids=(p.north.pk,))
-    saved = draw_save(spec=spec, by=p.moderator.user)
+    saved = draw_save(spec=spec, by=p.moderator)
     draw = SampleDraw.objects.get(pk=saved.draw.pk)
     stored = list(draw.chosen.order_by("position").values_list("case_id", flat=True))
     assert len(stored) == 12

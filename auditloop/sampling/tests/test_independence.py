@@ -9,13 +9,9 @@ from hypothesis import strategies as st
 from auditloop.accounts.models import Role, StaffMember, Team
 from auditloop.audits.services.audits import auditor_is_independent
 from auditloop.cases.models import ChildCase
-from auditloop.sampling.draws import (
-    CaseRow,
-    DrawSpec,
-    auditor_rows,
-    holds_or_manages,
-    population_rows,
-)
+from auditloop.sampling.rules.draws import DrawSpec
+from auditloop.sampling.rules.independence import CaseRow, auditor_rows, row_holds_or_manages
+from auditloop.sampling.selectors.draws import population_rows
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas, make_staff
 
@@ -60,7 +56,7 @@ def test_the_per_case_check_and_the_population_filter_agree(
     )
     [auditor_row] = auditor_rows([auditor])
     one_case = auditor_is_independent(auditor=auditor, case=case)
-    population = not holds_or_manages(auditor_row, row)
+    population = not row_holds_or_manages(auditor_row, row)
     assert one_case is population
     expected = not (
         worker_id == auditor_id
@@ -87,7 +83,7 @@ def test_both_paths_agree_on_cases_read_from_the_database(p: Personas) -> None:
     for person, person_row in zip(staff, auditor_rows(staff), strict=True):
         for case in cases:
             one_case = auditor_is_independent(auditor=person, case=case)
-            assert one_case is not holds_or_manages(person_row, rows[case.pk]), (person, case)
+            assert one_case is not row_holds_or_manages(person_row, rows[case.pk]), (person, case)
             checked += 1
     assert checked == len(staff) * 7
     held = [c for c in cases if not auditor_is_independent(auditor=deputy, case=c)]

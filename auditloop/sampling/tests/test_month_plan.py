@@ -14,10 +14,11 @@ from auditloop.accounts.models import Role, Team
 from auditloop.audits.models import Audit
 from auditloop.audits.services.audits import audit_create
 from auditloop.core.models import AccessLog, Event
-from auditloop.sampling.assignment import NOBODY_FREE
+from auditloop.core.refusals import Refused
 from auditloop.sampling.models import Cycle, CycleAudit, QuotaKind, SampleDraw
-from auditloop.sampling.services import SamplingRefused, cycle_auditors_set, quota_add
-from auditloop.sampling.services_planning import month_plan
+from auditloop.sampling.rules.assignment import NOBODY_FREE
+from auditloop.sampling.services.cycles import cycle_auditors_set, quota_add
+from auditloop.sampling.services.months import month_plan
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas, make_staff
 
@@ -31,7 +32,7 @@ def _team_quota(p: Personas, cycle: Cycle, n: int = 3, audit_type: str = "dip_sa
         kind=QuotaKind.PER_TEAM,
         audit_type=audit_type,
         per_month=n,
-        by=p.moderator.user,
+        by=p.moderator,
     )
 
 
@@ -47,7 +48,7 @@ def _run(p: Personas, cycle: Cycle, **overrides: Any) -> Any:
         "month": MAY,
         "tools": {"dip_sample": p.compliance_tool, "deep_dive": p.quality_tool},
         "seed": 11,
-        "by": p.moderator.user,
+        "by": p.moderator,
         "today": datetime.date(2026, 4, 20),
     }
     args.update(overrides)
@@ -89,7 +90,7 @@ def test_planning_the_same_month_twice_is_refused_and_changes_nothing(
     _cases(p)
     _run(p, cycle)
     before = (Audit.objects.count(), SampleDraw.objects.count(), Event.objects.count())
-    with pytest.raises(SamplingRefused, match=r"May 2026 is already planned .*6 audits"):
+    with pytest.raises(Refused, match=r"May 2026 is already planned .*6 audits"):
         _run(p, cycle, seed=99)
     assert (Audit.objects.count(), SampleDraw.objects.count(), Event.objects.count()) == before
     # Another month is still free to plan.
@@ -122,7 +123,7 @@ def test_per_auditor_quotas_stay_a_monthly_cap_and_the_rest_is_reported(
         kind=QuotaKind.PER_AUDITOR,
         audit_type="dip_sample",
         per_month=2,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     _cases(p)
     result = _run(p, cycle)
@@ -160,7 +161,7 @@ def test_every_team_in_the_cycles_services_is_planned_even_an_empty_one(
 
 
 def test_a_thematic_quota_needs_a_theme_and_passes_it_to_the_audits(p: Personas) -> None:
-    from auditloop.sampling.services import cycle_create
+    from auditloop.sampling.services.cycles import cycle_create
 
     cycle = cycle_create(
         name="Themes",
@@ -169,12 +170,12 @@ def test_a_thematic_quota_needs_a_theme_and_passes_it_to_the_audits(p: Personas)
         tools=[p.quality_tool],
         audit_types=["thematic"],
         auditors=[p.auditor],
-        by=p.moderator.user,
+        by=p.moderator,
     )
     _team_quota(p, cycle, n=1, audit_type="thematic")
     cases_make(2, team=p.north_b, prefix="NB")
     tools = {"thematic": p.quality_tool}
-    with pytest.raises(SamplingRefused, match="theme"):
+    with pytest.raises(Refused, match="theme"):
         _run(p, cycle, tools=tools)
     result = _run(p, cycle, tools=tools, theme="Neglect")
     assert result.audits == 2
@@ -193,20 +194,20 @@ def test_planning_a_month_refuses_what_the_cycle_does_not_allow(
     p: Personas, cycle: Cycle, overrides: dict[str, Any], message: str
 ) -> None:
     _team_quota(p, cycle)
-    with pytest.raises(SamplingRefused, match=message):
+    with pytest.raises(Refused, match=message):
         _run(p, cycle, **overrides)
     assert not SampleDraw.objects.exists()
 
 
 def test_a_month_cannot_be_planned_without_a_team_quota(p: Personas, cycle: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="quota of cases from each team"):
+    with pytest.raises(Refused, match="quota of cases from each team"):
         _run(p, cycle)
 
 
 def test_a_month_cannot_be_planned_without_auditors(p: Personas, cycle: Cycle) -> None:
     _team_quota(p, cycle)
-    cycle_auditors_set(cycle=cycle, auditors=[], by=p.moderator.user)
-    with pytest.raises(SamplingRefused, match="Add auditors"):
+    cycle_auditors_set(cycle=cycle, auditors=[], by=p.moderator)
+    with pytest.raises(Refused, match="Add auditors"):
         _run(p, cycle)
 
 
@@ -214,8 +215,8 @@ def test_only_a_planner_of_the_cycle_can_plan_a_month(p: Personas, cycle: Cycle)
     _team_quota(p, cycle)
     south_lead = make_staff("southlead", "Sol Lead", Role.MODERATOR, services=[p.south])
     for person in (p.senior_leader, p.auditor, south_lead):
-        with pytest.raises(SamplingRefused, match="audit lead"):
-            _run(p, cycle, by=person.user)
+        with pytest.raises(Refused, match="audit lead"):
+            _run(p, cycle, by=person)
 
 
 # Pages
@@ -289,7 +290,7 @@ def test_the_month_page_queries_do_not_grow_with_teams_or_cases(
         kind=QuotaKind.PER_AUDITOR,
         audit_type="dip_sample",
         per_month=1,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     _cases(p)
     _run(p, cycle)
@@ -311,19 +312,21 @@ def test_the_month_page_queries_do_not_grow_with_teams_or_cases(
 def test_audits_already_drawn_for_a_team_that_month_count_towards_its_quota(
     p: Personas, cycle: Cycle
 ) -> None:
-    from auditloop.sampling.draws import DrawSpec
-    from auditloop.sampling.services import draw_save
+    from auditloop.sampling.rules.draws import DrawSpec
+    from auditloop.sampling.services.draws import DrawPlan, draw_save
 
     _team_quota(p, cycle)
     _cases(p)
     draw_save(
         spec=DrawSpec(seed=1, size=2, team_id=p.north_b.pk),
-        by=p.moderator.user,
-        cycle=cycle,
-        audit_type="dip_sample",
-        tool_version=p.compliance_tool,
-        planned_month=MAY,
-        create_audits=True,
+        by=p.moderator,
+        plan=DrawPlan(
+            cycle=cycle,
+            audit_type="dip_sample",
+            tool_version=p.compliance_tool,
+            planned_month=MAY,
+            create_audits=True,
+        ),
     )
     result = _run(p, cycle)
     by_team = {t.team: (t.already, t.draw.size, t.audits) for t in result.teams}
@@ -340,7 +343,7 @@ def test_the_month_page_logs_a_read_of_each_case_it_names_as_unassigned(
         kind=QuotaKind.PER_AUDITOR,
         audit_type="dip_sample",
         per_month=2,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     _cases(p)
     result = _run(p, cycle)

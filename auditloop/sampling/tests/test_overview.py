@@ -12,8 +12,8 @@ from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.cases.models import ChildCase
 from auditloop.sampling.models import Cycle, CycleAudit, Quota, QuotaKind
-from auditloop.sampling.selectors import OverviewCell
-from auditloop.sampling.services import cycle_create, quota_add
+from auditloop.sampling.selectors.cycles import OverviewCell
+from auditloop.sampling.services.cycles import cycle_create, quota_add
 from auditloop.testing import Personas, make_staff
 
 MAY = datetime.date(2026, 5, 1)
@@ -37,7 +37,7 @@ def wide_cycle(p: Personas, wide_lead: StaffMember) -> Cycle:
         tools=[p.compliance_tool],
         audit_types=["dip_sample"],
         auditors=[p.auditor],
-        by=wide_lead.user,
+        by=wide_lead,
     )
 
 
@@ -132,7 +132,7 @@ def test_cells_read_as_words_and_never_as_nought_of_nought(
         kind=QuotaKind.PER_TEAM,
         audit_type="dip_sample",
         per_month=3,
-        by=wide_lead.user,
+        by=wide_lead,
     )
     body = _overview(p, wide_lead, audited)
     assert not re.search(r"\b0 of 0\b", body)
@@ -184,7 +184,7 @@ def test_the_cycle_page_lists_a_qa_officer_quota_with_qa_in_capitals(
         audit_type="dip_sample",
         per_month=2,
         role=Role.AUDITOR,
-        by=wide_lead.user,
+        by=wide_lead,
     )
     response = p.client_for(wide_lead).get(
         reverse("sampling:cycle_detail", args=[wide_cycle.public_id])

@@ -12,9 +12,11 @@ from django.urls import reverse
 from auditloop.accounts.models import Role
 from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event
+from auditloop.core.refusals import Refused
 from auditloop.sampling.models import Cycle, DrawMethod, QuotaKind, SampleDraw
-from auditloop.sampling.services import SamplingRefused, quota_add
-from auditloop.sampling.services_planning import pick_add, pick_list_of, pick_remove, picks_plan
+from auditloop.sampling.selectors.picks import pick_list_of
+from auditloop.sampling.services.cycles import quota_add
+from auditloop.sampling.services.picks import pick_add, pick_remove, picks_plan
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas, make_staff
 
@@ -29,7 +31,7 @@ def _plan(p: Personas, cycle: Cycle, **overrides: Any) -> Any:
         "tool_version": p.quality_tool,
         "planned_month": MAY,
         "auditor": None,
-        "by": p.moderator.user,
+        "by": p.moderator,
     }
     args.update(overrides)
     return picks_plan(**args)
@@ -39,7 +41,7 @@ def _plan(p: Personas, cycle: Cycle, **overrides: Any) -> Any:
 
 
 def test_a_chosen_case_is_kept_with_its_reason_and_who_chose_it(p: Personas, cycle: Cycle) -> None:
-    row = pick_add(cycle=cycle, case=p.case, reason="  Repeat referral  ", by=p.moderator.user)
+    row = pick_add(cycle=cycle, case=p.case, reason="  Repeat referral  ", by=p.moderator)
     draft = pick_list_of(cycle)
     assert draft is not None
     assert draft.method == DrawMethod.CHOSEN and draft.is_draft
@@ -53,49 +55,49 @@ def test_a_chosen_case_is_kept_with_its_reason_and_who_chose_it(p: Personas, cyc
 
 
 def test_a_case_needs_a_reason(p: Personas, cycle: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="why this case") as refused:
-        pick_add(cycle=cycle, case=p.case, reason="   ", by=p.moderator.user)
+    with pytest.raises(Refused, match="why this case") as refused:
+        pick_add(cycle=cycle, case=p.case, reason="   ", by=p.moderator)
     assert refused.value.field == "reason"
     assert not SampleDraw.objects.exists()
 
 
 def test_a_case_outside_the_cycles_services_cannot_be_chosen(p: Personas, cycle: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="No open case"):
-        pick_add(cycle=cycle, case=p.outsider_case, reason="Concern", by=p.moderator.user)
+    with pytest.raises(Refused, match="No open case"):
+        pick_add(cycle=cycle, case=p.outsider_case, reason="Concern", by=p.moderator)
 
 
 def test_a_closed_case_cannot_be_chosen(p: Personas, cycle: Cycle) -> None:
     [closed] = cases_make(1, team=p.north_b, prefix="CL", is_open=False)
-    with pytest.raises(SamplingRefused, match="No open case"):
-        pick_add(cycle=cycle, case=closed, reason="Concern", by=p.moderator.user)
+    with pytest.raises(Refused, match="No open case"):
+        pick_add(cycle=cycle, case=closed, reason="Concern", by=p.moderator)
 
 
 def test_a_case_is_on_the_list_once(p: Personas, cycle: Cycle) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="One", by=p.moderator.user)
-    with pytest.raises(SamplingRefused, match="already on the list"):
-        pick_add(cycle=cycle, case=p.case, reason="Two", by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="One", by=p.moderator)
+    with pytest.raises(Refused, match="already on the list"):
+        pick_add(cycle=cycle, case=p.case, reason="Two", by=p.moderator)
 
 
 def test_only_a_planner_of_the_cycle_can_choose(p: Personas, cycle: Cycle) -> None:
     for person in (p.senior_leader, p.auditor, p.team_manager):
-        with pytest.raises(SamplingRefused, match="audit lead"):
-            pick_add(cycle=cycle, case=p.case, reason="Concern", by=person.user)
+        with pytest.raises(Refused, match="audit lead"):
+            pick_add(cycle=cycle, case=p.case, reason="Concern", by=person)
 
 
 def test_a_case_taken_off_the_list_is_gone_and_logged(p: Personas, cycle: Cycle) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
-    pick_remove(cycle=cycle, case=p.case, by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
+    pick_remove(cycle=cycle, case=p.case, by=p.moderator)
     draft = pick_list_of(cycle)
     assert draft is not None and not draft.chosen.exists()
     assert Event.objects.filter(verb="sample.case_unchosen").count() == 1
-    with pytest.raises(SamplingRefused, match="not on the list"):
-        pick_remove(cycle=cycle, case=p.case, by=p.moderator.user)
+    with pytest.raises(Refused, match="not on the list"):
+        pick_remove(cycle=cycle, case=p.case, by=p.moderator)
 
 
 def test_sharing_chosen_cases_out_evenly_respects_independence(p: Personas, cycle: Cycle) -> None:
     north_b = cases_make(2, team=p.north_b, prefix="NB")
     for case in [p.case, *north_b]:
-        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator.user)
+        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator)
     planned = _plan(p, cycle)
     audits = {a.case_id: a for a in planned.audits}
     assert len(audits) == 3 and not planned.unassigned
@@ -116,14 +118,14 @@ def test_sharing_chosen_cases_out_evenly_respects_independence(p: Personas, cycl
 
 def test_a_named_auditor_takes_every_chosen_case(p: Personas, cycle: Cycle) -> None:
     for case in cases_make(2, team=p.north_a, prefix="NA"):
-        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator.user)
+        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator)
     planned = _plan(p, cycle, auditor=p.auditor)
     assert {a.auditor for a in planned.audits} == {p.auditor}
 
 
 def test_a_named_auditor_who_manages_a_chosen_case_is_refused(p: Personas, cycle: Cycle) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
-    with pytest.raises(SamplingRefused, match="holds or manages 1 of the chosen") as refused:
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
+    with pytest.raises(Refused, match="holds or manages 1 of the chosen") as refused:
         _plan(p, cycle, auditor=p.team_manager)
     assert refused.value.field == "auditor"
     assert not Audit.objects.exists()
@@ -131,9 +133,9 @@ def test_a_named_auditor_who_manages_a_chosen_case_is_refused(p: Personas, cycle
 
 
 def test_a_named_auditor_outside_the_pool_is_refused(p: Personas, cycle: Cycle) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
     other = make_staff("qa2", "Quinn QA", Role.AUDITOR, p.north_b)
-    with pytest.raises(SamplingRefused, match="not an active auditor in this cycle"):
+    with pytest.raises(Refused, match="not an active auditor in this cycle"):
         _plan(p, cycle, auditor=other)
 
 
@@ -143,11 +145,11 @@ def test_a_named_auditor_past_their_monthly_quota_is_refused(p: Personas, cycle:
         kind=QuotaKind.PER_AUDITOR,
         audit_type="deep_dive",
         per_month=1,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     for case in cases_make(2, team=p.north_a, prefix="NA"):
-        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator.user)
-    with pytest.raises(SamplingRefused, match="their quota is 1 a month"):
+        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator)
+    with pytest.raises(Refused, match="their quota is 1 a month"):
         _plan(p, cycle, auditor=p.auditor)
 
 
@@ -159,10 +161,10 @@ def test_shared_out_cases_past_every_quota_are_kept_unassigned_with_the_reason(
         kind=QuotaKind.PER_AUDITOR,
         audit_type="deep_dive",
         per_month=1,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     for case in cases_make(3, team=p.north_b, prefix="NB"):
-        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator.user)
+        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator)
     planned = _plan(p, cycle)
     assert len(planned.audits) == 2
     [(position, reason)] = planned.unassigned
@@ -182,8 +184,8 @@ def test_shared_out_cases_past_every_quota_are_kept_unassigned_with_the_reason(
 def test_planning_chosen_cases_refuses_what_the_cycle_does_not_plan(
     p: Personas, cycle: Cycle, overrides: dict[str, Any], message: str
 ) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
-    with pytest.raises(SamplingRefused, match=message):
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
+    with pytest.raises(Refused, match=message):
         _plan(p, cycle, **overrides)
     assert not Audit.objects.exists()
 
@@ -191,8 +193,8 @@ def test_planning_chosen_cases_refuses_what_the_cycle_does_not_plan(
 def test_a_thematic_audit_needs_its_theme_and_passes_it_on(p: Personas, cycle: Cycle) -> None:
     cycle.audit_types = ["dip_sample", "deep_dive", "thematic"]
     cycle.save()
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
-    with pytest.raises(SamplingRefused, match="theme"):
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
+    with pytest.raises(Refused, match="theme"):
         _plan(p, cycle, audit_type="thematic", theme=" ")
     planned = _plan(p, cycle, audit_type="thematic", theme="Neglect")
     assert [a.theme for a in planned.audits] == ["Neglect"]
@@ -200,7 +202,7 @@ def test_a_thematic_audit_needs_its_theme_and_passes_it_on(p: Personas, cycle: C
 
 
 def test_an_empty_list_cannot_be_planned(p: Personas, cycle: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="at least one case"):
+    with pytest.raises(Refused, match="at least one case"):
         _plan(p, cycle)
 
 
@@ -286,7 +288,7 @@ def test_adding_a_case_of_another_service_by_its_public_id_is_refused(
 
 
 def test_a_case_is_removed_from_the_list_by_post(p: Personas, cycle: Cycle) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
     client = p.client_for(p.moderator)
     url = reverse("sampling:choose_remove", args=[cycle.public_id])
     assert client.post(url, {"case": "not-a-uuid"}).status_code == 404
@@ -298,7 +300,7 @@ def test_a_case_is_removed_from_the_list_by_post(p: Personas, cycle: Cycle) -> N
 def test_planning_the_list_from_the_page_creates_the_audits_and_shows_the_reasons(
     p: Personas, cycle: Cycle
 ) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Drift in the plan", by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="Drift in the plan", by=p.moderator)
     client = p.client_for(p.moderator)
     page = client.get(reverse("sampling:choose", args=[cycle.public_id])).content.decode()
     assert "Mary Manager" not in page.split("Plan the audits")[1]  # manages the case
@@ -323,7 +325,7 @@ def test_planning_the_list_from_the_page_creates_the_audits_and_shows_the_reason
 
 
 def test_choosing_an_auditor_who_manages_a_case_is_not_offered(p: Personas, cycle: Cycle) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
     response = p.client_for(p.moderator).post(
         reverse("sampling:choose_plan", args=[cycle.public_id]),
         {
@@ -344,11 +346,11 @@ def test_the_choose_page_queries_do_not_grow_with_the_list(
     client = p.client_for(p.moderator)
     url = reverse("sampling:choose", args=[cycle.public_id])
     cases = cases_make(20, team=p.north_b, prefix="NB")
-    pick_add(cycle=cycle, case=cases[0], reason="Concern", by=p.moderator.user)
+    pick_add(cycle=cycle, case=cases[0], reason="Concern", by=p.moderator)
     with django_assert_max_num_queries(20) as few:
         client.get(url)
     for case in cases[1:]:
-        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator.user)
+        pick_add(cycle=cycle, case=case, reason="Concern", by=p.moderator)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).content.decode().count("Concern") == 20
 
@@ -356,7 +358,7 @@ def test_the_choose_page_queries_do_not_grow_with_the_list(
 def test_showing_the_pick_list_is_logged_as_a_read_of_each_case_on_it(
     p: Personas, cycle: Cycle
 ) -> None:
-    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator.user)
+    pick_add(cycle=cycle, case=p.case, reason="Concern", by=p.moderator)
     AccessLog.objects.all().delete()
     p.client_for(p.moderator).get(reverse("sampling:choose", args=[cycle.public_id]))
     read = AccessLog.objects.get(target_id=str(p.case.public_id))

@@ -11,19 +11,19 @@ from django.core import mail
 from auditloop.accounts.models import Role
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.core.models import Event, Notification
-from auditloop.sampling.assignment import NOBODY_FREE
-from auditloop.sampling.draws import DrawSpec
+from auditloop.core.refusals import Refused
 from auditloop.sampling.models import Cycle, CycleAudit, QuotaKind, ReminderSent
-from auditloop.sampling.services import (
-    SamplingRefused,
+from auditloop.sampling.rules.assignment import NOBODY_FREE
+from auditloop.sampling.rules.draws import DrawSpec
+from auditloop.sampling.rules.months import due_date_for
+from auditloop.sampling.services.cycles import (
     cycle_auditors_set,
     cycle_create,
-    draw_save,
-    due_date_for,
     quota_add,
     quota_remove,
-    reminders_send,
 )
+from auditloop.sampling.services.draws import DrawPlan, draw_save
+from auditloop.sampling.services.reminders import reminders_send
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas, make_staff
 
@@ -38,7 +38,7 @@ def test_a_cycle_lasts_six_months_unless_told_otherwise(p: Personas, cycle: Cycl
 
 
 def test_a_moderator_cannot_plan_a_cycle_for_a_service_they_do_not_oversee(p: Personas) -> None:
-    with pytest.raises(SamplingRefused, match="every service"):
+    with pytest.raises(Refused, match="every service"):
         cycle_create(
             name="South",
             services=[p.south],
@@ -46,12 +46,12 @@ def test_a_moderator_cannot_plan_a_cycle_for_a_service_they_do_not_oversee(p: Pe
             tools=[p.compliance_tool],
             audit_types=["dip_sample"],
             auditors=[],
-            by=p.moderator.user,
+            by=p.moderator,
         )
 
 
 def test_a_senior_leader_cannot_plan_a_cycle(p: Personas) -> None:
-    with pytest.raises(SamplingRefused):
+    with pytest.raises(Refused):
         cycle_create(
             name="North",
             services=[p.north],
@@ -59,12 +59,12 @@ def test_a_senior_leader_cannot_plan_a_cycle(p: Personas) -> None:
             tools=[p.compliance_tool],
             audit_types=["dip_sample"],
             auditors=[],
-            by=p.senior_leader.user,
+            by=p.senior_leader,
         )
 
 
 def test_a_practitioner_cannot_be_in_the_pool_of_auditors(p: Personas) -> None:
-    with pytest.raises(SamplingRefused, match="cannot be in the pool"):
+    with pytest.raises(Refused, match="cannot be in the pool"):
         cycle_create(
             name="North",
             services=[p.north],
@@ -72,12 +72,12 @@ def test_a_practitioner_cannot_be_in_the_pool_of_auditors(p: Personas) -> None:
             tools=[p.compliance_tool],
             audit_types=["dip_sample"],
             auditors=[p.practitioner],
-            by=p.moderator.user,
+            by=p.moderator,
         )
 
 
 def test_a_cycle_that_ends_before_it_starts_is_refused(p: Personas) -> None:
-    with pytest.raises(SamplingRefused, match="end after it starts"):
+    with pytest.raises(Refused, match="end after it starts"):
         cycle_create(
             name="North",
             services=[p.north],
@@ -86,7 +86,7 @@ def test_a_cycle_that_ends_before_it_starts_is_refused(p: Personas) -> None:
             tools=[p.compliance_tool],
             audit_types=["dip_sample"],
             auditors=[],
-            by=p.moderator.user,
+            by=p.moderator,
         )
 
 
@@ -97,31 +97,31 @@ def test_quotas_are_added_and_removed_with_events(p: Personas, cycle: Cycle) -> 
         audit_type="dip_sample",
         per_month=2,
         role=Role.TEAM_MANAGER,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     assert quota.who == "Each team manager"
-    quota_remove(quota=quota, by=p.moderator.user)
+    quota_remove(quota=quota, by=p.moderator)
     assert not cycle.quotas.exists()
     verbs = set(Event.objects.values_list("verb", flat=True))
     assert {"cycle.quota_added", "cycle.quota_removed"} <= verbs
 
 
 def test_a_quota_for_a_type_the_cycle_does_not_plan_is_refused(p: Personas, cycle: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="types of audit this cycle plans"):
+    with pytest.raises(Refused, match="types of audit this cycle plans"):
         quota_add(
             cycle=cycle,
             kind=QuotaKind.PER_TEAM,
             audit_type="thematic",
             per_month=10,
-            by=p.moderator.user,
+            by=p.moderator,
         )
 
 
 def test_the_pool_of_auditors_can_be_changed(p: Personas, cycle: Cycle) -> None:
-    cycle_auditors_set(cycle=cycle, auditors=[p.auditor], by=p.moderator.user)
+    cycle_auditors_set(cycle=cycle, auditors=[p.auditor], by=p.moderator)
     assert list(cycle.auditors.all()) == [p.auditor]
-    with pytest.raises(SamplingRefused):
-        cycle_auditors_set(cycle=cycle, auditors=[p.auditor], by=p.senior_leader.user)
+    with pytest.raises(Refused):
+        cycle_auditors_set(cycle=cycle, auditors=[p.auditor], by=p.senior_leader)
 
 
 def test_due_dates_fall_at_the_end_of_the_month_plus_the_extension(cycle: Cycle) -> None:
@@ -133,13 +133,15 @@ def test_due_dates_fall_at_the_end_of_the_month_plus_the_extension(cycle: Cycle)
 def _draw(p: Personas, cycle: Cycle, *, size: int, seed: int = 5) -> object:
     return draw_save(
         spec=DrawSpec(seed=seed, size=size, stratify="team"),
-        by=p.moderator.user,
-        cycle=cycle,
-        audit_type="dip_sample",
-        tool_version=p.compliance_tool,
-        planned_month=datetime.date(2026, 5, 1),
-        create_audits=True,
+        by=p.moderator,
         today=datetime.date(2026, 4, 20),
+        plan=DrawPlan(
+            cycle=cycle,
+            audit_type="dip_sample",
+            tool_version=p.compliance_tool,
+            planned_month=datetime.date(2026, 5, 1),
+            create_audits=True,
+        ),
     )
 
 
@@ -171,7 +173,7 @@ def test_cases_beyond_everyones_quota_are_kept_unassigned_with_the_reason(
         kind=QuotaKind.PER_AUDITOR,
         audit_type="dip_sample",
         per_month=2,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     cases_make(12, team=p.north_b, prefix="NB")
     saved = _draw(p, cycle, size=6)
@@ -184,33 +186,37 @@ def test_cases_beyond_everyones_quota_are_kept_unassigned_with_the_reason(
 def test_audits_are_created_only_when_the_cycle_has_auditors(p: Personas, cycle: Cycle) -> None:
     cycle.auditors.clear()
     cases_make(3, team=p.north_b, prefix="NB")
-    with pytest.raises(SamplingRefused, match="Add auditors"):
+    with pytest.raises(Refused, match="Add auditors"):
         _draw(p, cycle, size=2)
     assert not Audit.objects.exists()
 
 
 def test_a_moderator_elsewhere_cannot_draw_for_the_cycle(p: Personas, cycle: Cycle) -> None:
     south_lead = make_staff("southlead", "Sol Lead", Role.MODERATOR, services=[p.south])
-    with pytest.raises(SamplingRefused, match="Only an audit lead"):
+    with pytest.raises(Refused, match="Only an audit lead"):
         draw_save(
             spec=DrawSpec(seed=1, size=1),
-            by=south_lead.user,
-            cycle=cycle,
-            audit_type="dip_sample",
-            tool_version=p.compliance_tool,
-            planned_month=APRIL,
+            by=south_lead,
+            plan=DrawPlan(
+                cycle=cycle,
+                audit_type="dip_sample",
+                tool_version=p.compliance_tool,
+                planned_month=APRIL,
+            ),
         )
 
 
 def test_a_month_outside_the_cycle_is_refused(p: Personas, cycle: Cycle) -> None:
-    with pytest.raises(SamplingRefused, match="inside the cycle"):
+    with pytest.raises(Refused, match="inside the cycle"):
         draw_save(
             spec=DrawSpec(seed=1, size=1),
-            by=p.moderator.user,
-            cycle=cycle,
-            audit_type="dip_sample",
-            tool_version=p.compliance_tool,
-            planned_month=datetime.date(2027, 1, 1),
+            by=p.moderator,
+            plan=DrawPlan(
+                cycle=cycle,
+                audit_type="dip_sample",
+                tool_version=p.compliance_tool,
+                planned_month=datetime.date(2027, 1, 1),
+            ),
         )
 
 
@@ -241,7 +247,7 @@ def test_reminders_go_once_a_day_one_message_to_each_auditor(
 
 
 def test_reminders_refuse_a_negative_number_of_days(db: None) -> None:
-    with pytest.raises(SamplingRefused, match="cannot be negative"):
+    with pytest.raises(Refused, match="cannot be negative"):
         reminders_send(today=datetime.date(2026, 5, 28), within_days=-1)
 
 
@@ -255,9 +261,9 @@ def test_submitted_audits_get_no_reminder(p: Personas, cycle: Cycle) -> None:
 
 def test_a_lead_may_draw_outside_a_cycle_only_from_their_own_services(p: Personas) -> None:
     cases_make(3, team=p.south_a, prefix="SA")
-    with pytest.raises(SamplingRefused, match="Only an audit lead"):
-        draw_save(spec=DrawSpec(seed=1, size=1, service_ids=(p.south.pk,)), by=p.moderator.user)
-    with pytest.raises(SamplingRefused, match="Only an audit lead"):
-        draw_save(spec=DrawSpec(seed=1, size=1), by=p.moderator.user)  # every service
-    saved = draw_save(spec=DrawSpec(seed=1, size=1, service_ids=(p.north.pk,)), by=p.moderator.user)
+    with pytest.raises(Refused, match="Only an audit lead"):
+        draw_save(spec=DrawSpec(seed=1, size=1, service_ids=(p.south.pk,)), by=p.moderator)
+    with pytest.raises(Refused, match="Only an audit lead"):
+        draw_save(spec=DrawSpec(seed=1, size=1), by=p.moderator)  # every service
+    saved = draw_save(spec=DrawSpec(seed=1, size=1, service_ids=(p.north.pk,)), by=p.moderator)
     assert saved.draw.size == 1

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.core.models import AccessLog
-from auditloop.sampling.draws import DrawSpec
 from auditloop.sampling.models import Cycle, QuotaKind, SampleDraw
-from auditloop.sampling.services import draw_save, quota_add
+from auditloop.sampling.rules.draws import DrawSpec
+from auditloop.sampling.services.cycles import quota_add
+from auditloop.sampling.services.draws import DrawPlan, draw_save
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas
 
@@ -46,12 +47,14 @@ def _saved_draw(p: Personas, cycle: Cycle) -> SampleDraw:
     cases_make(8, team=p.north_b, prefix="NB")
     return draw_save(
         spec=DrawSpec(seed=3, size=4),
-        by=p.moderator.user,
-        cycle=cycle,
-        audit_type="dip_sample",
-        tool_version=p.compliance_tool,
-        planned_month=datetime.date(2026, 5, 1),
-        create_audits=True,
+        by=p.moderator,
+        plan=DrawPlan(
+            cycle=cycle,
+            audit_type="dip_sample",
+            tool_version=p.compliance_tool,
+            planned_month=datetime.date(2026, 5, 1),
+            create_audits=True,
+        ),
     ).draw
 
 
@@ -245,12 +248,14 @@ def _more_audits(p: Personas, cycle: Cycle, n: int, seed: int) -> None:
     cases_make(n, team=p.north_b, prefix=f"S{seed}-")
     draw_save(
         spec=DrawSpec(seed=seed, size=n, team_id=p.north_b.pk, exclude_months=0),
-        by=p.moderator.user,
-        cycle=cycle,
-        audit_type="dip_sample",
-        tool_version=p.compliance_tool,
-        planned_month=datetime.date(2026, 6, 1),
-        create_audits=True,
+        by=p.moderator,
+        plan=DrawPlan(
+            cycle=cycle,
+            audit_type="dip_sample",
+            tool_version=p.compliance_tool,
+            planned_month=datetime.date(2026, 6, 1),
+            create_audits=True,
+        ),
     )
 
 
@@ -262,7 +267,7 @@ def test_overview_queries_do_not_grow_with_the_number_of_audits(
         kind=QuotaKind.PER_TEAM,
         audit_type="dip_sample",
         per_month=10,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     client = p.client_for(p.senior_leader)
     url = reverse("sampling:cycle_overview", args=[cycle.public_id])
@@ -302,7 +307,7 @@ def test_the_overview_marks_a_begun_month_planned_short_of_the_team_quota(
         kind=QuotaKind.PER_TEAM,
         audit_type="dip_sample",
         per_month=10,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     _saved_draw(p, cycle)  # four audits in May 2026, all in North B
     body = (
@@ -325,7 +330,7 @@ def test_a_lead_cannot_see_a_draw_of_a_cycle_reaching_beyond_their_services(
     p: Personas,
 ) -> None:
     from auditloop.accounts.models import Role
-    from auditloop.sampling.services import cycle_create
+    from auditloop.sampling.services.cycles import cycle_create
     from auditloop.testing import make_staff
 
     council_lead = make_staff(
@@ -338,15 +343,17 @@ def test_a_lead_cannot_see_a_draw_of_a_cycle_reaching_beyond_their_services(
         tools=[p.compliance_tool],
         audit_types=["dip_sample"],
         auditors=[p.auditor],
-        by=council_lead.user,
+        by=council_lead,
     )
     draw = draw_save(
         spec=DrawSpec(seed=1, size=1),
-        by=council_lead.user,
-        cycle=wide,
-        audit_type="dip_sample",
-        tool_version=p.compliance_tool,
-        planned_month=datetime.date(2026, 4, 1),
+        by=council_lead,
+        plan=DrawPlan(
+            cycle=wide,
+            audit_type="dip_sample",
+            tool_version=p.compliance_tool,
+            planned_month=datetime.date(2026, 4, 1),
+        ),
     ).draw
     url = reverse("sampling:draw_detail", args=[draw.public_id])
     assert p.client_for(p.moderator).get(url).status_code == 404

@@ -11,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from auditloop.sampling.services import SamplingRefused, reminders_send
+from auditloop.core.refusals import Refused
+from auditloop.sampling.services.reminders import reminders_send
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         today = options["today"] or timezone.localdate()
         try:
             sent = reminders_send(today=today, within_days=options["within_days"])
-        except SamplingRefused as exc:
+        except Refused as exc:
             raise CommandError(exc.message) from exc
         if options["json"]:
             self.stdout.write(

@@ -11,8 +11,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auditloop.accounts.models import Service, StaffMember, Team
 from auditloop.cases.models import Cohort
-from auditloop.sampling.draws import DrawResult, DrawSpec, draw_preview
-from auditloop.sampling.services import SamplingRefused, draw_save
+from auditloop.core.refusals import Refused
+from auditloop.sampling.rules.draws import DrawResult, DrawSpec
+from auditloop.sampling.selectors.draws import draw_preview
+from auditloop.sampling.services.draws import draw_save
 
 
 def _margin(value: str) -> float:
@@ -85,7 +87,7 @@ class Command(BaseCommand):
             saved = None
             if options["save"]:
                 saved = draw_save(spec=spec, by=None, auditors=auditors)
-        except (ValueError, SamplingRefused) as exc:
+        except (ValueError, Refused) as exc:
             raise CommandError(str(exc)) from exc
         draw_id = str(saved.draw.public_id) if saved else None
         if options["json"]:

@@ -1,26 +1,18 @@
-"""Reads of cycles and draws, scoped to the person asking, and the cycle overview."""
+"""Reads of cycles, scoped to the person asking: the cycles they see, the auditors they may put
+in a pool, a cycle's draws, and the cycle overview (planned against done)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
+from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember, Team
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import AuditStatus
-from auditloop.cases.models import ChildCase
-from auditloop.sampling.models import (
-    Cycle,
-    CycleAudit,
-    Quota,
-    QuotaKind,
-    SampleDraw,
-    SampleDrawCase,
-)
+from auditloop.sampling.models import Cycle, CycleAudit, Quota, QuotaKind, SampleDraw
+from auditloop.sampling.rules.months import cycle_months
 
 DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
 
@@ -33,27 +25,38 @@ def cycles_visible_to(staff: StaffMember) -> QuerySet[Cycle]:
     return Cycle.objects.none()
 
 
-def cycle_can_plan(staff: StaffMember, cycle: Cycle) -> bool:
-    """Audit leads who oversee every service the cycle covers."""
-    if staff.role != Role.MODERATOR:
-        return False
-    covered = {s.pk for s in cycle.services.all()}
-    return covered <= set(services_overseen(staff))
-
-
-def draws_visible_to(staff: StaffMember) -> QuerySet[SampleDraw]:
-    """Draws name children's cases, so only the people who plan may read them: audit leads,
-    for draws in their cycles."""
-    if staff.role == Role.MODERATOR:
-        overseen = services_overseen(staff)
-        # A draw belongs to the lead only when its cycle covers no service they do not oversee.
-        foreign = Cycle.services.through.objects.exclude(service_id__in=overseen)
-        return (
-            SampleDraw.objects.filter(cycle__services__in=overseen)
-            .exclude(cycle_id__in=foreign.values("cycle_id"))
-            .distinct()
+def cycles_listed(staff: StaffMember) -> QuerySet[Cycle]:
+    """The cycles `staff` sees, newest first, each with its services and audits planned and
+    done (one query, and one for the services)."""
+    return (
+        cycles_visible_to(staff)
+        .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
+        .annotate(
+            planned=Count("cycle_audits", distinct=True),
+            done=Count(
+                "cycle_audits",
+                filter=Q(cycle_audits__audit__status__in=DONE_STATUSES),
+                distinct=True,
+            ),
         )
-    return SampleDraw.objects.none()
+        .order_by("-starts_on", "name")
+    )
+
+
+def cycle_draws(cycle: Cycle) -> QuerySet[SampleDraw]:
+    """The cycle's stored draws (not a pick list still being put together), newest first, each
+    with the number of audits it planned."""
+    return (
+        cycle.draws.filter(is_draft=False)
+        .select_related("tool_version__tool", "created_by", "quota_team")
+        .annotate(audits=Count("cycle_audits"))
+        .order_by("-created_at")
+    )
+
+
+def cycle_pool(cycle: Cycle) -> list[StaffMember]:
+    """The cycle's active auditors, by name: those audits are shared among."""
+    return list(cycle.auditors.filter(is_active=True).select_related("team").order_by("name", "pk"))
 
 
 def auditors_available(staff: StaffMember) -> QuerySet[StaffMember]:
@@ -63,16 +66,6 @@ def auditors_available(staff: StaffMember) -> QuerySet[StaffMember]:
         Q(team__service__in=overseen) | Q(services__in=overseen)
     )
     return people.select_related("team").distinct().order_by("name")
-
-
-def cycle_months(cycle: Cycle) -> list[datetime.date]:
-    """The first day of every month the cycle touches."""
-    months: list[datetime.date] = []
-    day = cycle.starts_on.replace(day=1)
-    while day <= cycle.ends_on:
-        months.append(day)
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
-    return months
 
 
 @dataclass
@@ -178,18 +171,27 @@ def cycle_overview(
         row.cells[i].planned += line["planned"]
         row.cells[i].done += line["done"]
     rows = list(by_team.values())
-    totals = OverviewRow(
-        "All your teams" if left_out else "All teams", [OverviewCell() for _ in months]
-    )
+    totals = _totals(rows, len(months), "All your teams" if left_out else "All teams")
+    auditors = _auditor_lines(CycleAudit.objects.filter(in_scope, cycle=cycle), today)
+    return Overview(months, rows, totals, auditors, team_target, left_out)
+
+
+def _totals(rows: list[OverviewRow], months: int, label: str) -> OverviewRow:
+    """Each row's total, and the totals of every row by month and overall."""
+    totals = OverviewRow(label, [OverviewCell() for _ in range(months)])
     for row in rows:
         for i, cell in enumerate(row.cells):
             for target in (row.total, totals.cells[i], totals.total):
                 target.planned += cell.planned
                 target.done += cell.done
                 target.target += cell.target
+    return totals
+
+
+def _auditor_lines(planned: QuerySet[CycleAudit], today: datetime.date) -> list[AuditorLine]:
+    """Planned, done and overdue for each auditor, by name (one query)."""
     per_auditor = (
-        CycleAudit.objects.filter(in_scope, cycle=cycle)
-        .values("audit__auditor__name", "audit__auditor_id")
+        planned.values("audit__auditor__name", "audit__auditor_id")
         .annotate(
             planned=Count("id"),
             done=Count("id", filter=Q(audit__status__in=DONE_STATUSES)),
@@ -200,92 +202,7 @@ def cycle_overview(
         )
         .order_by("audit__auditor__name", "audit__auditor_id")
     )
-    auditors = [
+    return [
         AuditorLine(a["audit__auditor__name"], a["planned"], a["done"], a["overdue"])
         for a in per_auditor
     ]
-    return Overview(months, rows, totals, auditors, team_target, left_out)
-
-
-def draw_chosen_rows(draw: SampleDraw) -> QuerySet[SampleDrawCase]:
-    return draw.chosen.select_related(
-        "case__allocated_team", "auditor", "added_by__staff"
-    ).order_by("position")
-
-
-def month_loads(cycle: Cycle, month: datetime.date) -> dict[int, int]:
-    """Audits each auditor already has in `month` of `cycle`."""
-    rows = (
-        CycleAudit.objects.filter(cycle=cycle, planned_month=month)
-        .values("audit__auditor_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {r["audit__auditor_id"]: r["n"] for r in rows}
-
-
-def _cycle_open_cases(cycle: Cycle) -> QuerySet[ChildCase]:
-    return ChildCase.objects.filter(
-        is_open=True, allocated_team__service__in=cycle.services.all()
-    ).select_related("allocated_team", "allocated_worker")
-
-
-def cycle_case_by_child_id(cycle: Cycle, la_child_id: str) -> ChildCase | None:
-    """The open case in the cycle's services with this LA child ID (as typed, else ignoring
-    capitals). A case outside the cycle's services is not found, exactly as a missing one."""
-    typed = la_child_id.strip()
-    if not typed:
-        return None
-    found = list(_cycle_open_cases(cycle).filter(la_child_id__iexact=typed)[:10])
-    exact = [c for c in found if c.la_child_id == typed]
-    best = exact or found
-    return best[0] if best else None
-
-
-def cycle_case(cycle: Cycle, public_id: UUID | str) -> ChildCase | None:
-    """The open case in the cycle's services with this public id, or None."""
-    try:
-        return _cycle_open_cases(cycle).get(public_id=public_id)
-    except (ChildCase.DoesNotExist, ValueError, ValidationError):
-        return None
-
-
-def pick_list_rows(draw: SampleDraw | None) -> list[SampleDrawCase]:
-    if draw is None:
-        return []
-    return list(
-        draw.chosen.select_related(
-            "case__allocated_team", "case__allocated_worker", "added_by__staff"
-        ).order_by("position")
-    )
-
-
-def month_plan_draws(cycle: Cycle, month: datetime.date) -> list[SampleDraw]:
-    """The draws "Plan this month" stored for `month`, one per team and type of audit, each
-    with its audit count and its unassigned cases. Three queries however many teams."""
-    return list(
-        SampleDraw.objects.filter(cycle=cycle, planned_month=month, quota_team__isnull=False)
-        .select_related("quota_team__service", "tool_version__tool")
-        .annotate(audits=Count("cycle_audits"))
-        .prefetch_related(
-            Prefetch(
-                "chosen",
-                queryset=SampleDrawCase.objects.exclude(unassigned_reason="")
-                .select_related("case")
-                .order_by("position"),
-                to_attr="unassigned_rows",
-            )
-        )
-        .order_by("audit_type", "quota_team__service__name", "quota_team__name")
-    )
-
-
-def months_planned(cycle: Cycle) -> dict[datetime.date, int]:
-    """Months "Plan this month" has been run for, with the audits it created in each."""
-    rows = (
-        SampleDraw.objects.filter(cycle=cycle, quota_team__isnull=False)
-        .values("planned_month")
-        .annotate(audits=Count("cycle_audits"))
-        .order_by("planned_month")
-    )
-    return {r["planned_month"]: r["audits"] for r in rows if r["planned_month"] is not None}

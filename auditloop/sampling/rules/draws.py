@@ -1,9 +1,8 @@
-"""Working out a sample before it is stored: the population a set of filters gives, who is
-excluded and why, the size, the strata and the cases drawn.
+"""Working out a sample: who is excluded and why, the size, the strata and the cases drawn.
 
 `draw_compute` is pure (rows in, result out) so the properties inspectors care about can be
-tested with hypothesis; `population_rows` and `draw_preview` fetch what it needs in a fixed
-number of queries, however many cases there are.
+tested with hypothesis; `selectors.draws` fetches the rows it needs in a fixed number of
+queries, however many cases there are.
 """
 
 from __future__ import annotations
@@ -13,14 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
-
-from auditloop.accounts.models import Service, StaffMember, Team
-from auditloop.audits.models import Audit
-from auditloop.audits.services import audits as audit_rules
-from auditloop.cases.models import ChildCase, Cohort
-from auditloop.sampling import statistics
+from auditloop.accounts.models import Service, Team
+from auditloop.cases.models import Cohort
+from auditloop.sampling.rules import statistics
+from auditloop.sampling.rules.independence import AuditorRow, CaseRow, row_holds_or_manages
 
 # Annex A's lists of open cases, by cohort: what "the cohort's list" means to a council.
 ANNEX_A_LIST = {Cohort.CIN: 6, Cohort.CP: 7, Cohort.CLA: 8, Cohort.CL: 9}
@@ -89,38 +84,6 @@ class DrawSpec:
             "confidence": self.confidence,
             "margin": self.margin,
         }
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    pk: int
-    la_child_id: str
-    team_id: int | None
-    team_name: str
-    service_id: int | None
-    service_name: str
-    worker_id: int | None
-    worker_manager_id: int | None
-
-
-@dataclass(frozen=True)
-class AuditorRow:
-    pk: int
-    role: str
-    team_id: int | None
-
-
-def holds_or_manages(auditor: AuditorRow, case: CaseRow) -> bool:
-    """The independence rule for a whole population at once: the same function
-    `auditor_is_independent` uses for one case, fed from the rows of one query."""
-    return audit_rules.holds_or_manages(
-        auditor_id=auditor.pk,
-        auditor_role=auditor.role,
-        auditor_team_id=auditor.team_id,
-        worker_id=case.worker_id,
-        worker_manager_id=case.worker_manager_id,
-        case_team_id=case.team_id,
-    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +159,7 @@ def draw_compute(
     for row in rows:
         if row.pk in recently_audited:
             exclusions.setdefault(recent_reason, []).append(row.pk)
-        elif auditors and all(holds_or_manages(a, row) for a in auditors):
+        elif auditors and all(row_holds_or_manages(a, row) for a in auditors):
             exclusions.setdefault(held_reason, []).append(row.pk)
         else:
             eligible.append(row)
@@ -231,81 +194,6 @@ def draw_compute(
         chosen=chosen,
         child_ids={r.pk: r.la_child_id for r in rows},
         stratum_labels=labels,
-    )
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    # The 31st of a shorter month becomes its last day.
-    for d in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def population_rows(spec: DrawSpec) -> list[CaseRow]:
-    """The cases the filters match, in one query."""
-    cases = ChildCase.objects.all()
-    if spec.cohort:
-        cases = cases.filter(cohort=spec.cohort)
-    if spec.service_ids:
-        cases = cases.filter(allocated_team__service_id__in=spec.service_ids)
-    if spec.team_id is not None:
-        cases = cases.filter(allocated_team_id=spec.team_id)
-    if spec.open_on is None:
-        cases = cases.filter(is_open=True)
-    else:
-        opened = Q(opened_on__isnull=True) | Q(opened_on__lte=spec.open_on)
-        not_closed = Q(is_open=True, closed_on__isnull=True) | Q(closed_on__gte=spec.open_on)
-        cases = cases.filter(opened, not_closed)
-    values = cases.values_list(
-        "pk",
-        "la_child_id",
-        "allocated_team_id",
-        "allocated_team__name",
-        "allocated_team__service_id",
-        "allocated_team__service__name",
-        "allocated_worker_id",
-        "allocated_worker__manager_id",
-    )
-    return [
-        CaseRow(pk, child, team, team_name or "", service, service_name or "", worker, manager)
-        for pk, child, team, team_name, service, service_name, worker, manager in values
-    ]
-
-
-def recently_audited(spec: DrawSpec, *, today: datetime.date | None = None) -> set[int]:
-    """Ids of cases with an audit started in the last `exclude_months` months (one query)."""
-    if spec.exclude_months == 0:
-        return set()
-    today = today or timezone.localdate()
-    cutoff = months_before(today, spec.exclude_months)
-    audits = Audit.objects.filter(created_at__date__gte=cutoff)
-    if spec.cohort:
-        audits = audits.filter(case__cohort=spec.cohort)
-    return set(audits.values_list("case_id", flat=True))
-
-
-def auditor_rows(auditors: Iterable[StaffMember]) -> list[AuditorRow]:
-    return [AuditorRow(a.pk, a.role, a.team_id) for a in auditors]
-
-
-def draw_preview(
-    spec: DrawSpec,
-    *,
-    auditors: Sequence[StaffMember] = (),
-    today: datetime.date | None = None,
-) -> DrawResult:
-    """The draw these filters and this seed give today, without storing anything."""
-    return draw_compute(
-        spec=spec,
-        rows=population_rows(spec),
-        recently_audited=recently_audited(spec, today=today),
-        auditors=auditor_rows(auditors),
     )
 
 
