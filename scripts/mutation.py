@@ -23,7 +23,7 @@ MUTMUT = str(BIN / "mutmut")
 # Module label -> the mutant names mutmut runs for it. services/audits.py and actions.py hold
 # much besides their status machines; only the transition functions are mutated.
 MODULES: dict[str, list[str]] = {
-    "sampling/statistics.py": ["auditloop.sampling.statistics.*"],
+    "sampling/rules/statistics.py": ["auditloop.sampling.rules.statistics.*"],
     "imports/values.py": ["auditloop.imports.values.*"],
     "accounts/access.py": ["auditloop.accounts.access.*"],
     "audit and action status transitions": [
