@@ -14,8 +14,6 @@ from django.urls import reverse
 
 from auditloop.accounts import services
 from auditloop.accounts.models import User
-from auditloop.api.models import ApiToken
-from auditloop.api.services import api_token_create
 from auditloop.core.models import Event, FailedSignIn
 from auditloop.testing import PASSWORD, Personas
 
@@ -110,20 +108,6 @@ def test_a_new_login_is_one_time_too(
     assert _sign_in(Client(), "nia", password) == 200
     assert [m.to for m in mail.outbox] == [["nia@northshire.example"]]
     assert password not in mail.outbox[0].body
-
-
-def test_a_reset_revokes_the_logins_api_tokens(p: Personas) -> None:
-    token, key = api_token_create(user=_auditor(p), name="Power BI")
-    other, _ = api_token_create(user=p.moderator.user, name="Someone else's")
-    assert Client().get("/api/v1/audits", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
-    services.staff_password_reset(staff=p.auditor, by=_admin(p))
-    token.refresh_from_db()
-    other.refresh_from_db()
-    assert token.revoked_at is not None
-    assert other.revoked_at is None
-    assert Client().get("/api/v1/audits", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
-    assert Event.objects.get(verb="staff.password_reset").after["api_tokens_revoked"] == 1
-    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 1
 
 
 def test_a_reset_is_told_to_its_owner_by_email_without_the_password(
