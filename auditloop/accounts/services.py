@@ -1,14 +1,15 @@
 """Writes for administration: services, teams, staff members and their logins.
 
 Every function runs in one transaction, writes one event, and refuses bad input with a
-ValidationError whose message the form shows. No event ever carries a password.
+ValidationError whose message the form shows. No event ever carries a password. `by` is the
+member of staff acting (None for the command line, where a service allows it).
 """
 
 from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from auditloop.accounts.models import (
     Team,
     User,
 )
+from auditloop.accounts.selectors import service_ids_overseen_with
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.services import notification_send
@@ -60,9 +62,13 @@ def _staff_snapshot(staff: StaffMember) -> dict[str, Any]:
     return out
 
 
-def _name_of(user: User | None) -> str:
-    staff = getattr(user, "staff", None)
-    return staff.name if isinstance(staff, StaffMember) else "an administrator"
+def _name_of(by: StaffMember | None) -> str:
+    return by.name if by is not None else "an administrator"
+
+
+def _login_of(by: StaffMember | None) -> User | None:
+    """The login an event or a decision names for `by` (None for the system)."""
+    return by.user if by is not None else None
 
 
 def _one_time_password() -> str:
@@ -86,12 +92,14 @@ def _check_service_name(name: str, *, exclude: Service | None = None) -> str:
 
 
 @transaction.atomic
-def service_create(*, by: User, name: str, head_of_service: StaffMember | None = None) -> Service:
+def service_create(
+    *, by: StaffMember, name: str, head_of_service: StaffMember | None = None
+) -> Service:
     service = Service.objects.create(
         name=_check_service_name(name), head_of_service=head_of_service
     )
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="service.created",
         target=service,
         summary=f"Service {service.name} created",
@@ -102,7 +110,7 @@ def service_create(*, by: User, name: str, head_of_service: StaffMember | None =
 
 @transaction.atomic
 def service_update(
-    *, service: Service, by: User, name: str, head_of_service: StaffMember | None
+    *, service: Service, by: StaffMember, name: str, head_of_service: StaffMember | None
 ) -> Service:
     """Rename a service and set (or clear) its head of service."""
     if head_of_service is not None and not head_of_service.is_active:
@@ -112,7 +120,7 @@ def service_update(
     service.head_of_service = head_of_service
     service.save(update_fields=["name", "head_of_service"])
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="service.updated",
         target=service,
         summary=f"Service {service.name} changed",
@@ -138,10 +146,10 @@ def _check_team_name(name: str, service: Service, *, exclude: Team | None = None
 
 
 @transaction.atomic
-def team_create(*, by: User, service: Service, name: str) -> Team:
+def team_create(*, by: StaffMember, service: Service, name: str) -> Team:
     team = Team.objects.create(service=service, name=_check_team_name(name, service))
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="team.created",
         target=team,
         summary=f"Team {team.name} created in {service.name}",
@@ -151,14 +159,14 @@ def team_create(*, by: User, service: Service, name: str) -> Team:
 
 
 @transaction.atomic
-def team_update(*, team: Team, by: User, name: str, service: Service) -> Team:
+def team_update(*, team: Team, by: StaffMember, name: str, service: Service) -> Team:
     """Rename a team, or move it to another service (its staff and cases move with it)."""
     before = snapshot(team, TEAM_FIELDS)
     team.name = _check_team_name(name, service, exclude=team)
     team.service = service
     team.save(update_fields=["name", "service"])
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="team.updated",
         target=team,
         summary=f"Team {team.name} changed",
@@ -220,10 +228,7 @@ class Access:
     services: tuple[Service, ...]
 
     def overseen_service_ids(self) -> set[int]:
-        ids = {s.pk for s in self.services}
-        if self.team is not None and self.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
-            ids.add(self.team.service_id)
-        return ids
+        return service_ids_overseen_with(self.role, self.team, (s.pk for s in self.services))
 
     def key(self) -> tuple[str, int | None, frozenset[int]]:
         return (
@@ -259,8 +264,8 @@ def access_needs_approval(current: Access | None, proposed: Access) -> bool:
     return False
 
 
-def _refuse_own_access_change(staff: StaffMember, by: User | None, proposed: Access) -> None:
-    if by is None or staff.user_id != by.pk:
+def _refuse_own_access_change(staff: StaffMember, by: StaffMember | None, proposed: Access) -> None:
+    if by is None or staff.pk != by.pk:
         return
     if _access_of(staff).key() != proposed.key():
         raise ValidationError(
@@ -268,16 +273,16 @@ def _refuse_own_access_change(staff: StaffMember, by: User | None, proposed: Acc
         )
 
 
-def _withdraw_pending(staff: StaffMember, by: User | None, why: str) -> None:
+def _withdraw_pending(staff: StaffMember, by: StaffMember | None, why: str) -> None:
     """A newer decision about someone's access replaces any request still waiting."""
     for waiting in staff.access_requests.filter(status=AccessRequestStatus.PENDING):
         waiting.status = AccessRequestStatus.WITHDRAWN
-        waiting.decided_by = by
+        waiting.decided_by = _login_of(by)
         waiting.decided_at = timezone.now()
         waiting.decision_note = why
         waiting.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         event_record(
-            actor=by,
+            actor=_login_of(by),
             verb="staff.access_withdrawn",
             target=staff,
             summary=f"Request to make {staff.name} {Role(waiting.role).label.lower()} withdrawn",
@@ -285,10 +290,10 @@ def _withdraw_pending(staff: StaffMember, by: User | None, why: str) -> None:
         )
 
 
-def _approvers_told(request: AccessRequest, by: User) -> None:
+def _approvers_told(request: AccessRequest, by: StaffMember) -> None:
     approvers = StaffMember.objects.filter(
         is_active=True, role__in=ACCESS_APPROVER_ROLES, user__isnull=False
-    ).exclude(user=by)
+    ).exclude(pk=by.pk)
     notification_send(
         recipients=approvers.exclude(pk=request.staff_id),
         message=(
@@ -299,17 +304,17 @@ def _approvers_told(request: AccessRequest, by: User) -> None:
     )
 
 
-def staff_access_request(*, staff: StaffMember, by: User, proposed: Access) -> AccessRequest:
+def staff_access_request(*, staff: StaffMember, by: StaffMember, proposed: Access) -> AccessRequest:
     """Ask for `staff` to be given `proposed` (see `access_needs_approval`); it waits for
     another administrator or a senior leader, who are told. Replaces any request waiting.
     Runs inside the caller's transaction (the staff pages, a staff list import)."""
     _withdraw_pending(staff, by, "A newer change was asked for.")
     request = AccessRequest.objects.create(
-        staff=staff, role=proposed.role, team=proposed.team, requested_by=by
+        staff=staff, role=proposed.role, team=proposed.team, requested_by=by.user
     )
     request.services.set(proposed.services)
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.access_requested",
         target=staff,
         summary=f"{staff.name} to be {Role(proposed.role).label.lower()}: waiting for approval",
@@ -323,52 +328,63 @@ def staff_access_request(*, staff: StaffMember, by: User, proposed: Access) -> A
 # Staff records: create and change ----------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StaffDetails:
+    """What an administrator writes on someone's record, the same for a new member of staff
+    and a change (the staff form's fields)."""
+
+    name: str
+    role: str
+    email: str = ""
+    swe_number: str = ""
+    team: Team | None = None
+    services: Sequence[Service] = ()
+    manager: StaffMember | None = None
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+
+    @property
+    def access(self) -> Access:
+        return Access(self.role, self.team, tuple(self.services))
+
+
+def _checked_email(staff: StaffMember | None, details: StaffDetails) -> str | None:
+    return _check_staff(
+        staff=staff,
+        email=details.email,
+        role=details.role,
+        team=details.team,
+        services=list(details.services),
+        manager=details.manager,
+        start_date=details.start_date,
+        end_date=details.end_date,
+    )
+
+
 @transaction.atomic
-def staff_create(
-    *,
-    by: User | None,
-    name: str,
-    role: str,
-    email: str = "",
-    swe_number: str = "",
-    team: Team | None = None,
-    services: Iterable[Service] = (),
-    manager: StaffMember | None = None,
-    start_date: datetime.date | None = None,
-    end_date: datetime.date | None = None,
-) -> StaffMember:
+def staff_create(*, by: StaffMember | None, details: StaffDetails) -> StaffMember:
     """A new member of staff, without a login (see `staff_login_create`).
 
     A role that reads audits, or the administrator's, waits for a second person's approval
     (an AccessRequest); until then they are a practitioner, who reads nobody else's audits.
     `by` None is the system (the command line), which sets the role at once."""
-    services = list(services)
-    normalised = _check_staff(
-        staff=None,
-        email=email,
-        role=role,
-        team=team,
-        services=services,
-        manager=manager,
-        start_date=start_date,
-        end_date=end_date,
-    )
-    proposed = Access(role, team, tuple(services))
+    normalised = _checked_email(None, details)
+    proposed = details.access
     waits = by is not None and access_needs_approval(None, proposed)
     staff = StaffMember.objects.create(
-        name=name.strip(),
+        name=details.name.strip(),
         email=normalised,
-        swe_number=swe_number.strip(),
-        role=Role.PRACTITIONER if waits else role,
-        team=team,
-        manager=manager,
-        start_date=start_date,
-        end_date=end_date,
+        swe_number=details.swe_number.strip(),
+        role=Role.PRACTITIONER if waits else details.role,
+        team=details.team,
+        manager=details.manager,
+        start_date=details.start_date,
+        end_date=details.end_date,
     )
     if not waits:
-        staff.services.set(services)
+        staff.services.set(details.services)
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.created",
         target=staff,
         summary=f"{staff.name} added as {staff.get_role_display().lower()}",
@@ -381,58 +397,37 @@ def staff_create(
 
 @transaction.atomic
 def staff_update(
-    *,
-    staff: StaffMember,
-    by: User | None,
-    name: str,
-    role: str,
-    email: str = "",
-    swe_number: str = "",
-    team: Team | None = None,
-    services: Iterable[Service] = (),
-    manager: StaffMember | None = None,
-    start_date: datetime.date | None = None,
-    end_date: datetime.date | None = None,
+    *, staff: StaffMember, by: StaffMember | None, details: StaffDetails
 ) -> StaffMember:
     """Change someone's record. Nobody changes their own role, team or services. A change that
     lets the person read audits they could not (see `access_needs_approval`) is asked for, not
     made: the other details are saved and the role, team and services wait for approval."""
-    services = list(services)
-    normalised = _check_staff(
-        staff=staff,
-        email=email,
-        role=role,
-        team=team,
-        services=services,
-        manager=manager,
-        start_date=start_date,
-        end_date=end_date,
-    )
-    proposed = Access(role, team, tuple(services))
+    normalised = _checked_email(staff, details)
+    proposed = details.access
     _refuse_own_access_change(staff, by, proposed)
     current = _access_of(staff)
     access_changes = proposed.key() != current.key()
     waits = by is not None and access_needs_approval(current, proposed)
     before = _staff_snapshot(staff)
-    staff.name = name.strip()
+    staff.name = details.name.strip()
     staff.email = normalised
-    staff.swe_number = swe_number.strip()
+    staff.swe_number = details.swe_number.strip()
     if not waits:
-        staff.role = role
-        staff.team = team
-    staff.manager = manager
-    staff.start_date = start_date
-    staff.end_date = end_date
+        staff.role = details.role
+        staff.team = details.team
+    staff.manager = details.manager
+    staff.start_date = details.start_date
+    staff.end_date = details.end_date
     staff.save()
     if not waits:
-        staff.services.set(services)
+        staff.services.set(details.services)
     if staff.user is not None and normalised and staff.user.email != normalised:
         staff.user.email = normalised
         staff.user.save(update_fields=["email"])
     if access_changes and not waits:
         _withdraw_pending(staff, by, "The role, team or services were changed directly.")
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.updated",
         target=staff,
         summary=f"{staff.name}'s record changed",
@@ -445,7 +440,7 @@ def staff_update(
 
 
 @transaction.atomic
-def access_request_approve(*, access_request: AccessRequest, by: User) -> StaffMember:
+def access_request_approve(*, access_request: AccessRequest, by: StaffMember) -> StaffMember:
     """Another administrator or a senior leader approves: the person gets the role, team and
     services asked for. Never by whoever asked, nor by the person it is about."""
     request = _decidable(access_request, by)
@@ -470,16 +465,16 @@ def access_request_approve(*, access_request: AccessRequest, by: User) -> StaffM
     staff.services.set(proposed.services)
     _decide(request, by, AccessRequestStatus.APPROVED, "")
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.access_approved",
         target=staff,
         summary=f"{staff.name} made {staff.get_role_display().lower()}, approved by {_name_of(by)}",
         before=before,
         after={**proposed.snapshot(), "request": str(request.public_id)},
     )
-    if request.requested_by is not None and hasattr(request.requested_by, "staff"):
+    if request.requested_by_id is not None:
         notification_send(
-            recipients=[request.requested_by.staff],
+            recipients=StaffMember.objects.filter(user_id=request.requested_by_id),
             message=f"{_name_of(by)} approved the change of role for {staff.name}.",
             url=reverse("accounts:access_request", args=[request.public_id]),
         )
@@ -487,34 +482,34 @@ def access_request_approve(*, access_request: AccessRequest, by: User) -> StaffM
 
 
 @transaction.atomic
-def access_request_reject(*, access_request: AccessRequest, by: User, reason: str) -> None:
+def access_request_reject(*, access_request: AccessRequest, by: StaffMember, reason: str) -> None:
     """Turn the request down, saying why; the person keeps what they had. Whoever asked may
     withdraw their own request the same way."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the change is not approved."})
-    own = access_request.requested_by_id == by.pk
+    own = by.user_id is not None and access_request.requested_by_id == by.user_id
     request = _decidable(access_request, by, withdrawing=own)
     status = AccessRequestStatus.WITHDRAWN if own else AccessRequestStatus.REJECTED
     _decide(request, by, status, reason)
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.access_withdrawn" if own else "staff.access_rejected",
         target=request.staff,
         summary=f"Request to make {request.staff.name} {Role(request.role).label.lower()} "
         f"{'withdrawn' if own else 'rejected'} by {_name_of(by)}",
         after={"request": str(request.public_id), "why": reason},
     )
-    if not own and request.requested_by is not None and hasattr(request.requested_by, "staff"):
+    if not own and request.requested_by_id is not None:
         notification_send(
-            recipients=[request.requested_by.staff],
+            recipients=StaffMember.objects.filter(user_id=request.requested_by_id),
             message=f"{_name_of(by)} did not approve the change of role for {request.staff.name}.",
             url=reverse("accounts:access_request", args=[request.public_id]),
         )
 
 
 def _decidable(
-    access_request: AccessRequest, by: User, *, withdrawing: bool = False
+    access_request: AccessRequest, by: StaffMember, *, withdrawing: bool = False
 ) -> AccessRequest:
     """The request, locked, if `by` may decide it now; else a ValidationError saying why."""
     request = (
@@ -522,14 +517,13 @@ def _decidable(
         .select_related("staff", "requested_by", "team")
         .get(pk=access_request.pk)
     )
-    decider = getattr(by, "staff", None)
-    if not isinstance(decider, StaffMember) or not decider.is_active:
+    if not by.is_active:
         raise ValidationError("Only active staff decide on role changes.")
-    if not withdrawing and decider.role not in ACCESS_APPROVER_ROLES:
+    if not withdrawing and by.role not in ACCESS_APPROVER_ROLES:
         raise ValidationError("Only an administrator or a senior leader approves role changes.")
-    if request.staff.user_id == by.pk:
+    if request.staff_id == by.pk:
         raise ValidationError("Nobody decides on a change to their own role. Ask someone else.")
-    if not withdrawing and request.requested_by_id == by.pk:
+    if not withdrawing and by.user_id is not None and request.requested_by_id == by.user_id:
         raise ValidationError(
             "You asked for this change, so someone else must approve it: another "
             "administrator or a senior leader."
@@ -541,9 +535,9 @@ def _decidable(
     return request
 
 
-def _decide(request: AccessRequest, by: User, status: str, note: str) -> None:
+def _decide(request: AccessRequest, by: StaffMember, status: str, note: str) -> None:
     request.status = status
-    request.decided_by = by
+    request.decided_by = by.user
     request.decided_at = timezone.now()
     request.decision_note = note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -551,11 +545,11 @@ def _decide(request: AccessRequest, by: User, status: str, note: str) -> None:
 
 @transaction.atomic
 def staff_deactivate(
-    *, staff: StaffMember, by: User, end_date: datetime.date | None = None
+    *, staff: StaffMember, by: StaffMember, end_date: datetime.date | None = None
 ) -> StaffMember:
     """Mark someone as having left. Their login stops working at once (open sessions too:
     Django's auth backend refuses inactive users on every request)."""
-    if staff.user_id is not None and staff.user_id == by.pk:
+    if staff.pk == by.pk:
         raise ValidationError("You cannot deactivate yourself. Ask another administrator.")
     if not staff.is_active:
         raise ValidationError(f"{staff.name} is already inactive.")
@@ -569,7 +563,7 @@ def staff_deactivate(
     after = snapshot(staff, ["is_active", "end_date"])
     after["login_active"] = False
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.deactivated",
         target=staff,
         summary=f"{staff.name} deactivated",
@@ -580,7 +574,7 @@ def staff_deactivate(
 
 
 @transaction.atomic
-def staff_reactivate(*, staff: StaffMember, by: User) -> StaffMember:
+def staff_reactivate(*, staff: StaffMember, by: StaffMember) -> StaffMember:
     """Bring back someone who returns; their login (if any) works again."""
     if staff.is_active:
         raise ValidationError(f"{staff.name} is already active.")
@@ -592,7 +586,7 @@ def staff_reactivate(*, staff: StaffMember, by: User) -> StaffMember:
         staff.user.is_active = True
         staff.user.save(update_fields=["is_active"])
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.reactivated",
         target=staff,
         summary=f"{staff.name} reactivated",
@@ -603,7 +597,9 @@ def staff_reactivate(*, staff: StaffMember, by: User) -> StaffMember:
 
 
 @transaction.atomic
-def staff_login_create(*, staff: StaffMember, by: User | None, username: str) -> tuple[User, str]:
+def staff_login_create(
+    *, staff: StaffMember, by: StaffMember | None, username: str
+) -> tuple[User, str]:
     """Give a member of staff a login. Returns the login and a one-time password, which the
     caller shows once and never stores; only its hash is kept. `by` None is the system."""
     username = username.strip()
@@ -634,7 +630,7 @@ def staff_login_create(*, staff: StaffMember, by: User | None, username: str) ->
         email_subject="You have an auditloop login",
     )
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.login_created",
         target=staff,
         summary=f"Login {user.username} created for {staff.name}",
@@ -651,7 +647,7 @@ def _set_one_time_password(user: User, password: str) -> None:
 
 
 @transaction.atomic
-def staff_password_reset(*, staff: StaffMember, by: User) -> str:
+def staff_password_reset(*, staff: StaffMember, by: StaffMember) -> str:
     """Set a new one-time password and return it, to be shown once and never stored.
 
     The old password and every open session stop working; the login's API tokens are
@@ -662,7 +658,7 @@ def staff_password_reset(*, staff: StaffMember, by: User) -> str:
         raise ValidationError(f"{staff.name} has no login yet. Create one instead.")
     if not staff.is_active:
         raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
-    if user.pk == by.pk:
+    if staff.pk == by.pk:
         raise ValidationError("Change your own password on the 'Change your password' page.")
     password = _one_time_password()
     _set_one_time_password(user, password)
@@ -679,7 +675,7 @@ def staff_password_reset(*, staff: StaffMember, by: User) -> str:
         email_subject="Your auditloop password has been reset",
     )
     event_record(
-        actor=by,
+        actor=_login_of(by),
         verb="staff.password_reset",
         target=staff,
         summary=f"Password reset for login {user.username}",

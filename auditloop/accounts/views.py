@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts import selectors, services
 from auditloop.accounts.access import (
+    StaffRequest,
     any_staff,
     get_access_request_for_user,
     get_service_for_user,
@@ -25,7 +26,6 @@ from auditloop.accounts.access import (
     get_team_for_user,
     roles_required,
     signed_in_user,
-    staff_for,
 )
 from auditloop.accounts.forms import (
     AccessFilterForm,
@@ -83,11 +83,11 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 @administrators_only
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: StaffRequest) -> HttpResponse:
     form = ServiceForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            service = services.service_create(by=signed_in_user(request), **form.cleaned_data)
+            service = services.service_create(by=request.staff, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -103,15 +103,13 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 
 @administrators_only
-def service_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def service_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     service = get_service_for_user(request.user, public_id)
     initial = {"name": service.name, "head_of_service": service.head_of_service}
     form = ServiceForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_update(
-                service=service, by=signed_in_user(request), **form.cleaned_data
-            )
+            services.service_update(service=service, by=request.staff, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -146,7 +144,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @administrators_only
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: StaffRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if "service" in request.GET:
         initial["service"] = Service.objects.filter(
@@ -155,7 +153,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create(by=signed_in_user(request), **form.cleaned_data)
+            team = services.team_create(by=request.staff, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -167,12 +165,12 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 @administrators_only
-def team_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def team_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     team = get_team_for_user(request.user, public_id)
     form = TeamForm(_posted(request), initial={"name": team.name, "service": team.service})
     if request.method == "POST" and form.is_valid():
         try:
-            services.team_update(team=team, by=signed_in_user(request), **form.cleaned_data)
+            services.team_update(team=team, by=request.staff, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -236,18 +234,18 @@ def _waiting_note(waiting: AccessRequest | None) -> str:
     )
 
 
-def _staff_form_data(form: StaffForm) -> dict[str, Any]:
+def _staff_details(form: StaffForm) -> services.StaffDetails:
     data = dict(form.cleaned_data)
     data["services"] = list(data["services"])
-    return data
+    return services.StaffDetails(**data)
 
 
 @administrators_only
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: StaffRequest) -> HttpResponse:
     form = StaffForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            staff = services.staff_create(by=signed_in_user(request), **_staff_form_data(form))
+            staff = services.staff_create(by=request.staff, details=_staff_details(form))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -267,7 +265,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @administrators_only
-def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = get_staff_member_for_user(request.user, public_id)
     initial = {
         "name": staff.name,
@@ -283,7 +281,7 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = StaffForm(_posted(request), initial=initial, staff=staff)
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_update(staff=staff, by=signed_in_user(request), **_staff_form_data(form))
+            services.staff_update(staff=staff, by=request.staff, details=_staff_details(form))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -304,12 +302,12 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @administrators_only
-def staff_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_deactivate(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = get_staff_member_for_user(request.user, public_id)
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_deactivate(staff=staff, by=signed_in_user(request))
+            services.staff_deactivate(staff=staff, by=request.staff)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -330,10 +328,10 @@ def staff_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @administrators_only
-def staff_reactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_reactivate(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = get_staff_member_for_user(request.user, public_id)
     try:
-        services.staff_reactivate(staff=staff, by=signed_in_user(request))
+        services.staff_reactivate(staff=staff, by=request.staff)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -354,14 +352,14 @@ def _one_time_password_page(
 
 
 @administrators_only
-def staff_login_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_login_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = get_staff_member_for_user(request.user, public_id)
     suggested = (staff.email or "").split("@")[0]
     form = LoginCreateForm(_posted(request), initial={"username": suggested})
     if request.method == "POST" and form.is_valid():
         try:
             user, password = services.staff_login_create(
-                staff=staff, by=signed_in_user(request), username=form.cleaned_data["username"]
+                staff=staff, by=request.staff, username=form.cleaned_data["username"]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -379,12 +377,12 @@ def staff_login_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @administrators_only
-def staff_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_password_reset(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = get_staff_member_for_user(request.user, public_id)
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            password = services.staff_password_reset(staff=staff, by=signed_in_user(request))
+            password = services.staff_password_reset(staff=staff, by=request.staff)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -452,12 +450,13 @@ def access_request_list(request: HttpRequest) -> HttpResponse:
 
 
 def _access_request_page(
-    request: HttpRequest, access_request: AccessRequest, reject_form: AccessRejectForm | None = None
+    request: StaffRequest,
+    access_request: AccessRequest,
+    reject_form: AccessRejectForm | None = None,
 ) -> HttpResponse:
-    user = signed_in_user(request)
     pending = access_request.status == AccessRequestStatus.PENDING
-    about_self = access_request.staff.user_id == user.pk
-    asked_by_self = access_request.requested_by_id == user.pk
+    about_self = access_request.staff_id == request.staff.pk
+    asked_by_self = access_request.requested_by_id == request.staff.user_id
     staff = access_request.staff
     return render(
         request,
@@ -472,24 +471,22 @@ def _access_request_page(
             "can_approve": pending and not about_self and not asked_by_self,
             "can_withdraw": pending and asked_by_self,
             "reject_form": reject_form or AccessRejectForm(),
-            "is_administrator": staff_for(user).role == Role.ADMINISTRATOR,
+            "is_administrator": request.staff.role == Role.ADMINISTRATOR,
         },
     )
 
 
 @approvers_only
-def access_request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def access_request_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     return _access_request_page(request, get_access_request_for_user(request.user, public_id))
 
 
 @require_POST
 @approvers_only
-def access_request_approve(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def access_request_approve(request: StaffRequest, public_id: UUID) -> HttpResponse:
     access_request = get_access_request_for_user(request.user, public_id)
     try:
-        staff = services.access_request_approve(
-            access_request=access_request, by=signed_in_user(request)
-        )
+        staff = services.access_request_approve(access_request=access_request, by=request.staff)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:access_request", public_id=public_id)
@@ -499,14 +496,14 @@ def access_request_approve(request: HttpRequest, public_id: UUID) -> HttpRespons
 
 @require_POST
 @approvers_only
-def access_request_reject(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def access_request_reject(request: StaffRequest, public_id: UUID) -> HttpResponse:
     access_request = get_access_request_for_user(request.user, public_id)
     form = AccessRejectForm(request.POST)
     if form.is_valid():
         try:
             services.access_request_reject(
                 access_request=access_request,
-                by=signed_in_user(request),
+                by=request.staff,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:

@@ -9,12 +9,11 @@ from auditloop.api.services import ApiTokenRefused
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.tools import ToolChangeError
 from auditloop.core.refusals import Refused
-from auditloop.imports.services import ImportRefused
 from auditloop.sampling.services import SamplingRefused
 
 
 @pytest.mark.parametrize(
-    "refusal", [AuditRefused, SamplingRefused, ImportRefused, ApiTokenRefused, ToolChangeError]
+    "refusal", [AuditRefused, SamplingRefused, ApiTokenRefused, ToolChangeError]
 )
 def test_each_apps_refusal_is_a_refused_with_its_message(refusal: type[Refused]) -> None:
     refused = refusal("Not allowed.")

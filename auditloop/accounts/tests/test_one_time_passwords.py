@@ -20,11 +20,6 @@ from auditloop.testing import PASSWORD, Personas
 NEW_PASSWORD = "a much longer new passphrase 7"
 
 
-def _admin(p: Personas) -> User:
-    assert p.administrator.user is not None
-    return p.administrator.user
-
-
 def _auditor(p: Personas) -> User:
     assert p.auditor.user is not None
     return p.auditor.user
@@ -36,7 +31,7 @@ def _sign_in(client: Client, username: str, password: str) -> int:
 
 
 def test_a_reset_password_signs_in_once_only(p: Personas, anon: Client) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=_admin(p))
+    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
     assert _sign_in(anon, "auditor", password) == 302
     assert "_auth_user_id" in anon.session
     again = Client()
@@ -47,7 +42,7 @@ def test_a_reset_password_signs_in_once_only(p: Personas, anon: Client) -> None:
 
 
 def test_a_one_time_password_is_spent_by_authenticating_with_it(p: Personas) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=_admin(p))
+    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
     assert authenticate(username="auditor", password=password) == _auditor(p)
     assert authenticate(username="auditor", password=password) is None
 
@@ -55,7 +50,7 @@ def test_a_one_time_password_is_spent_by_authenticating_with_it(p: Personas) -> 
 def test_after_a_one_time_sign_in_every_page_leads_to_choosing_a_password(
     p: Personas, anon: Client
 ) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=_admin(p))
+    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
     _sign_in(anon, "auditor", password)
     change = reverse("accounts:password_change")
     for url in [reverse("home"), reverse("audits:list"), reverse("api_tokens:list"), "/api/v1/"]:
@@ -83,7 +78,7 @@ def test_after_a_one_time_sign_in_every_page_leads_to_choosing_a_password(
 
 
 def test_the_one_time_password_cannot_be_kept_as_the_new_one(p: Personas) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=_admin(p))
+    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
     with pytest.raises(ValidationError) as caught:
         services.user_password_change(
             user=_auditor(p), current_password=password, new_password=password
@@ -95,14 +90,13 @@ def test_a_new_login_is_one_time_too(
     p: Personas, anon: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     staff = services.staff_create(
-        by=_admin(p),
-        name="Nia New",
-        email="nia@northshire.example",
-        role="practitioner",
-        team=p.north_a,
+        by=p.administrator,
+        details=services.StaffDetails(
+            name="Nia New", email="nia@northshire.example", role="practitioner", team=p.north_a
+        ),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        _, password = services.staff_login_create(staff=staff, by=_admin(p), username="nia")
+        _, password = services.staff_login_create(staff=staff, by=p.administrator, username="nia")
     assert _sign_in(anon, "nia", password) == 302
     assert anon.get(reverse("home"))["Location"] == reverse("accounts:password_change")
     assert _sign_in(Client(), "nia", password) == 200
@@ -114,7 +108,7 @@ def test_a_reset_is_told_to_its_owner_by_email_without_the_password(
     p: Personas, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        password = services.staff_password_reset(staff=p.auditor, by=_admin(p))
+        password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["auditor@northshire.example"]
@@ -126,7 +120,7 @@ def test_a_reset_is_told_to_its_owner_by_email_without_the_password(
 def test_a_reset_ends_the_owners_open_sessions(p: Personas) -> None:
     client = p.client_for(p.auditor)
     assert client.get(reverse("home")).status_code == 200
-    services.staff_password_reset(staff=p.auditor, by=_admin(p))
+    services.staff_password_reset(staff=p.auditor, by=p.administrator)
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -134,7 +128,7 @@ def test_a_reset_ends_the_owners_open_sessions(p: Personas) -> None:
 
 def test_an_administrator_cannot_reset_their_own_password(p: Personas) -> None:
     with pytest.raises(ValidationError, match="your own password"):
-        services.staff_password_reset(staff=p.administrator, by=_admin(p))
+        services.staff_password_reset(staff=p.administrator, by=p.administrator)
 
 
 def test_a_password_the_person_chose_is_not_one_time(p: Personas, anon: Client) -> None:

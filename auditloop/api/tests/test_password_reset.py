@@ -12,11 +12,6 @@ from auditloop.core.models import Event
 from auditloop.testing import Personas
 
 
-def _admin(p: Personas) -> User:
-    assert p.administrator.user is not None
-    return p.administrator.user
-
-
 def _auditor(p: Personas) -> User:
     assert p.auditor.user is not None
     return p.auditor.user
@@ -26,7 +21,7 @@ def test_a_reset_revokes_the_logins_api_tokens(p: Personas) -> None:
     token, key = api_token_create(user=_auditor(p), name="Power BI")
     other, _ = api_token_create(user=p.moderator.user, name="Someone else's")
     assert Client().get("/api/v1/audits", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
-    services.staff_password_reset(staff=p.auditor, by=_admin(p))
+    services.staff_password_reset(staff=p.auditor, by=p.administrator)
     token.refresh_from_db()
     other.refresh_from_db()
     assert token.revoked_at is not None

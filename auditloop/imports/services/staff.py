@@ -43,7 +43,7 @@ def _team(name: str, service: Service, teams: dict[tuple[int, str], Team]) -> Te
 
 @transaction.atomic
 def staff_rows_apply(
-    *, parsed: ParsedStaff, name: str, today: datetime.date, by: Any = None
+    *, parsed: ParsedStaff, name: str, today: datetime.date, by: StaffMember | None = None
 ) -> StaffCounts:
     """Create or update the staff the list names (matched by email, then SWE number), with
     the services and teams it names; managers are linked once everyone is in.
@@ -54,7 +54,8 @@ def staff_rows_apply(
     would let someone read audits they could not (see `access_needs_approval`) is asked
     for, not given, exactly as on the staff pages; the command line (`by` None) gives it."""
     counts = StaffCounts()
-    importer = getattr(by, "staff", None) if by is not None else None
+    importer = by
+    actor = by.user if by is not None else None
     services = {normalise_name(s.name): s for s in Service.objects.all()}
     teams = {(t.service_id, normalise_name(t.name)): t for t in Team.objects.all()}
     people = list(StaffMember.objects.all())
@@ -108,7 +109,7 @@ def staff_rows_apply(
             by_email[row.email] = staff
             counts.created += 1
             event_record(
-                actor=by,
+                actor=actor,
                 verb="staff.imported",
                 target=staff,
                 summary=f"{staff.name} added from staff list {name}",
@@ -127,7 +128,7 @@ def staff_rows_apply(
                     # Ended on the list: their login ends with them, as on the staff pages.
                     User.objects.filter(pk=staff.user_id).update(is_active=False)
                 event_record(
-                    actor=by,
+                    actor=actor,
                     verb="staff.updated_by_import",
                     target=staff,
                     summary=f"{staff.name} changed by staff list {name}",
@@ -137,7 +138,7 @@ def staff_rows_apply(
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        if waits:
+        if waits and by is not None:
             staff_access_request(staff=staff, by=by, proposed=proposed)
         elif overseen:
             staff.services.add(*overseen)
