@@ -5,26 +5,22 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from auditloop.accounts.models import User
-from auditloop.cases.services import case_update
+from auditloop.cases.services import CaseDetails, case_update
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.models import Event
 from auditloop.testing import Personas
 
 
-def _admin(p: Personas) -> User:
-    assert p.administrator.user is not None
-    return p.administrator.user
-
-
 def test_event_and_access_logs_never_show_a_childs_id(p: Personas) -> None:
     case_update(
         case=p.case,
-        by=_admin(p),
-        la_child_id="00123-NEW",
-        cohort="CLA",
-        allocated_team=p.north_a,
-        allocated_worker=p.practitioner,
+        by=p.administrator,
+        details=CaseDetails(
+            la_child_id="00123-NEW",
+            cohort="CLA",
+            allocated_team=p.north_a,
+            allocated_worker=p.practitioner,
+        ),
     )
     access_shown(user=p.moderator.user, targets=[p.case], purpose=Purpose.VIEW)
     client = p.client_for(p.administrator)
