@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.accounts.access import APPROVERS_ONLY, can_approve_access_changes
 from auditloop.accounts.models import (
     ACCESS_APPROVER_ROLES,
     ROLES_NEEDING_APPROVAL,
@@ -79,7 +80,13 @@ def _one_time_password() -> str:
 # Services ---------------------------------------------------------------------------------
 
 
-def _check_service_name(name: str, *, exclude: Service | None = None) -> str:
+def _check_service(
+    name: str, head_of_service: StaffMember | None, *, exclude: Service | None = None
+) -> str:
+    """Refuse a service without a name, with another's name, or headed by someone who has
+    left; return the trimmed name. The same checks for a new service and a change."""
+    if head_of_service is not None and not head_of_service.is_active:
+        raise ValidationError({"head_of_service": "The head of service must be active staff."})
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Enter the service's name."})
@@ -96,7 +103,7 @@ def service_create(
     *, by: StaffMember, name: str, head_of_service: StaffMember | None = None
 ) -> Service:
     service = Service.objects.create(
-        name=_check_service_name(name), head_of_service=head_of_service
+        name=_check_service(name, head_of_service), head_of_service=head_of_service
     )
     event_record(
         actor=_login_of(by),
@@ -113,10 +120,8 @@ def service_update(
     *, service: Service, by: StaffMember, name: str, head_of_service: StaffMember | None
 ) -> Service:
     """Rename a service and set (or clear) its head of service."""
-    if head_of_service is not None and not head_of_service.is_active:
-        raise ValidationError({"head_of_service": "The head of service must be active staff."})
     before = snapshot(service, SERVICE_FIELDS)
-    service.name = _check_service_name(name, exclude=service)
+    service.name = _check_service(name, head_of_service, exclude=service)
     service.head_of_service = head_of_service
     service.save(update_fields=["name", "head_of_service"])
     event_record(
@@ -519,8 +524,8 @@ def _decidable(
     )
     if not by.is_active:
         raise ValidationError("Only active staff decide on role changes.")
-    if not withdrawing and by.role not in ACCESS_APPROVER_ROLES:
-        raise ValidationError("Only an administrator or a senior leader approves role changes.")
+    if not withdrawing and not can_approve_access_changes(by):
+        raise ValidationError(APPROVERS_ONLY)
     if request.staff_id == by.pk:
         raise ValidationError("Nobody decides on a change to their own role. Ask someone else.")
     if not withdrawing and by.user_id is not None and request.requested_by_id == by.user_id:

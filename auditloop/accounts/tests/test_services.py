@@ -40,6 +40,13 @@ def test_a_service_name_cannot_be_used_twice(p: Personas) -> None:
         services.service_create(by=p.administrator, name="north")
 
 
+def test_a_new_service_cannot_be_headed_by_someone_who_has_left(p: Personas) -> None:
+    StaffMember.objects.filter(pk=p.senior_leader.pk).update(is_active=False)
+    p.senior_leader.refresh_from_db()
+    with pytest.raises(ValidationError, match="must be active staff"):
+        services.service_create(by=p.administrator, name="East", head_of_service=p.senior_leader)
+
+
 def test_administrator_renames_a_service_and_sets_its_head(p: Personas) -> None:
     services.service_update(
         service=p.south, by=p.administrator, name="South and West", head_of_service=p.senior_leader
