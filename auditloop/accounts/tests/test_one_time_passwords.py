@@ -12,8 +12,13 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from auditloop.accounts import services
 from auditloop.accounts.models import User
+from auditloop.accounts.services.logins import (
+    staff_login_create,
+    staff_password_reset,
+    user_password_change,
+)
+from auditloop.accounts.services.staff import StaffDetails, staff_create
 from auditloop.core.models import Event, FailedSignIn
 from auditloop.testing import PASSWORD, Personas
 
@@ -31,7 +36,7 @@ def _sign_in(client: Client, username: str, password: str) -> int:
 
 
 def test_a_reset_password_signs_in_once_only(p: Personas, anon: Client) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
+    password = staff_password_reset(staff=p.auditor, by=p.administrator)
     assert _sign_in(anon, "auditor", password) == 302
     assert "_auth_user_id" in anon.session
     again = Client()
@@ -42,7 +47,7 @@ def test_a_reset_password_signs_in_once_only(p: Personas, anon: Client) -> None:
 
 
 def test_a_one_time_password_is_spent_by_authenticating_with_it(p: Personas) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
+    password = staff_password_reset(staff=p.auditor, by=p.administrator)
     assert authenticate(username="auditor", password=password) == _auditor(p)
     assert authenticate(username="auditor", password=password) is None
 
@@ -50,7 +55,7 @@ def test_a_one_time_password_is_spent_by_authenticating_with_it(p: Personas) -> 
 def test_after_a_one_time_sign_in_every_page_leads_to_choosing_a_password(
     p: Personas, anon: Client
 ) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
+    password = staff_password_reset(staff=p.auditor, by=p.administrator)
     _sign_in(anon, "auditor", password)
     change = reverse("accounts:password_change")
     for url in [reverse("home"), reverse("audits:list"), reverse("api_tokens:list"), "/api/v1/"]:
@@ -78,25 +83,23 @@ def test_after_a_one_time_sign_in_every_page_leads_to_choosing_a_password(
 
 
 def test_the_one_time_password_cannot_be_kept_as_the_new_one(p: Personas) -> None:
-    password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
+    password = staff_password_reset(staff=p.auditor, by=p.administrator)
     with pytest.raises(ValidationError) as caught:
-        services.user_password_change(
-            user=_auditor(p), current_password=password, new_password=password
-        )
+        user_password_change(user=_auditor(p), current_password=password, new_password=password)
     assert "new_password" in caught.value.message_dict
 
 
 def test_a_new_login_is_one_time_too(
     p: Personas, anon: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    staff = services.staff_create(
+    staff = staff_create(
         by=p.administrator,
-        details=services.StaffDetails(
+        details=StaffDetails(
             name="Nia New", email="nia@northshire.example", role="practitioner", team=p.north_a
         ),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        _, password = services.staff_login_create(staff=staff, by=p.administrator, username="nia")
+        _, password = staff_login_create(staff=staff, by=p.administrator, username="nia")
     assert _sign_in(anon, "nia", password) == 302
     assert anon.get(reverse("home"))["Location"] == reverse("accounts:password_change")
     assert _sign_in(Client(), "nia", password) == 200
@@ -108,7 +111,7 @@ def test_a_reset_is_told_to_its_owner_by_email_without_the_password(
     p: Personas, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        password = services.staff_password_reset(staff=p.auditor, by=p.administrator)
+        password = staff_password_reset(staff=p.auditor, by=p.administrator)
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["auditor@northshire.example"]
@@ -120,7 +123,7 @@ def test_a_reset_is_told_to_its_owner_by_email_without_the_password(
 def test_a_reset_ends_the_owners_open_sessions(p: Personas) -> None:
     client = p.client_for(p.auditor)
     assert client.get(reverse("home")).status_code == 200
-    services.staff_password_reset(staff=p.auditor, by=p.administrator)
+    staff_password_reset(staff=p.auditor, by=p.administrator)
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -128,7 +131,7 @@ def test_a_reset_ends_the_owners_open_sessions(p: Personas) -> None:
 
 def test_an_administrator_cannot_reset_their_own_password(p: Personas) -> None:
     with pytest.raises(ValidationError, match="your own password"):
-        services.staff_password_reset(staff=p.administrator, by=p.administrator)
+        staff_password_reset(staff=p.administrator, by=p.administrator)
 
 
 def test_a_password_the_person_chose_is_not_one_time(p: Personas, anon: Client) -> None:

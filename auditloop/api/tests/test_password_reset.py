@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from auditloop.accounts import services
+from auditloop.accounts.services.logins import staff_password_reset
 from auditloop.api.models import ApiToken
 from auditloop.api.services import api_token_create
 from auditloop.core.models import Event
@@ -15,7 +15,7 @@ def test_a_reset_revokes_the_logins_api_tokens(p: Personas) -> None:
     token, key = api_token_create(by=p.auditor, name="Power BI")
     other, _ = api_token_create(by=p.moderator, name="Someone else's")
     assert Client().get("/api/v1/audits", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
-    services.staff_password_reset(staff=p.auditor, by=p.administrator)
+    staff_password_reset(staff=p.auditor, by=p.administrator)
     token.refresh_from_db()
     other.refresh_from_db()
     assert token.revoked_at is not None

@@ -9,13 +9,17 @@ from typing import Any
 from django.db import transaction
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team, User
-from auditloop.accounts.services import Access, access_needs_approval, staff_access_request
+from auditloop.accounts.services.access_requests import (
+    Access,
+    access_needs_approval,
+    staff_access_request,
+)
+from auditloop.accounts.services.common import OVERSEEING_ROLES
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.imports.parsers.base import Issue, ParsedStaff
 from auditloop.imports.values import normalise_name
 
-OVERSEEING_ROLES = frozenset({Role.MODERATOR, Role.SENIOR_LEADER, Role.BOARD_MEMBER})
 STAFF_FIELDS = ("name", "swe_number", "role", "team_id", "start_date", "end_date", "is_active")
 
 

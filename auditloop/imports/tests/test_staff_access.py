@@ -4,7 +4,7 @@ them. The command line (the system) gives them at once."""
 from __future__ import annotations
 
 from auditloop.accounts.models import AccessRequestStatus, Role, StaffMember
-from auditloop.accounts.services import access_request_approve
+from auditloop.accounts.services.access_requests import access_request_approve
 from auditloop.imports.models import ImportKind
 from auditloop.imports.services.runs import import_run
 from auditloop.imports.tests.builders import STAFF_CSV

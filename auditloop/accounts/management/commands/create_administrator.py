@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from auditloop.accounts.models import Role
-from auditloop.accounts.services import StaffDetails, staff_create, staff_login_create
+from auditloop.accounts.services.logins import staff_login_create
+from auditloop.accounts.services.staff import StaffDetails, staff_create
 
 
 class Command(BaseCommand):
