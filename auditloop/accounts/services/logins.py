@@ -125,7 +125,7 @@ def one_time_password_spend(*, user: User) -> bool:
     ).update(one_time_password_used_at=timezone.now())
     if not spent:
         return False
-    staff = getattr(user, "staff", None)
+    staff = StaffMember.objects.filter(user=user).first()
     event_record(
         actor=user,
         verb="user.one_time_password_used",
@@ -150,7 +150,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     user.password_change_required = False
     user.one_time_password_used_at = None
     user.save(update_fields=["password", "password_change_required", "one_time_password_used_at"])
-    staff = getattr(user, "staff", None)
+    staff = StaffMember.objects.filter(user=user).first()
     event_record(
         actor=user,
         verb="user.password_changed",

@@ -34,8 +34,8 @@ from auditloop.imports.parsers.cin import parse_cin
 from auditloop.imports.parsers.ssda903 import parse_ssda903, table_of
 from auditloop.imports.parsers.staff import parse_staff
 from auditloop.imports.services.annex_a import annex_a_apply, staged_annex_a
-from auditloop.imports.services.cases import case_records_apply
-from auditloop.imports.services.staff import staff_rows_apply
+from auditloop.imports.services.cases import CaseCounts, case_records_apply
+from auditloop.imports.services.staff import StaffCounts, staff_rows_apply
 
 logger = logging.getLogger(__name__)
 
@@ -294,14 +294,14 @@ def _process(run: ImportRun, content: bytes | Path, by: StaffMember | None) -> I
     _progress(run, 0.75)
     today = timezone.localdate()
     with transaction.atomic():
+        counts: StaffCounts | CaseCounts
         if isinstance(parsed, ParsedStaff):
             counts = staff_rows_apply(parsed=parsed, name=run.file_name, today=today, by=by)
             rows = len(parsed.rows)
-            closed = 0
         else:
-            counts = case_records_apply(parsed=parsed, today=today)  # type: ignore[assignment]
+            counts = case_records_apply(parsed=parsed, today=today)
             rows = parsed.rows
-            closed = getattr(counts, "closed", 0)
+        closed = counts.closed if isinstance(counts, CaseCounts) else 0
         issues = IssueLog(parsed.issues)
         issues.extend(counts.issues)
         changed = counts.created + counts.updated
