@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import StaffRequest, any_staff, roles_required, staff_for
+from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
 from auditloop.audits.selectors import audit_rows, audits_visible_to
-from auditloop.casefiles.access import get_case_for_user
+from auditloop.casefiles.access import can_change_cases, can_list_cases, get_case_for_user
 from auditloop.cases import selectors, services
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
@@ -32,10 +32,10 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 
 
 @case_list_roles
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: StaffRequest) -> HttpResponse:
     """The filtered list on GET; a search by LA child ID on POST, answered on the same page so
     the ID never goes into a URL."""
-    staff = staff_for(request.user)
+    staff = request.staff
     filters = CaseFilterForm(request.GET or None, teams=selectors.teams_for_case_filter(staff))
     search = CaseSearchForm(_posted(request))
     if request.method == "POST":
@@ -65,15 +65,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "search": search,
             "page": page,
-            "can_create": staff.role == Role.ADMINISTRATOR,
+            "can_create": can_change_cases(staff),
         },
     )
 
 
 @any_staff
-def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def case_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, public_id)
-    staff = staff_for(request.user)
+    staff = request.staff
     audits = list(audits_visible_to(staff).filter(case=case).order_by("-created_at"))
     access_shown(user=request.user, targets=audits, purpose=Purpose.LISTED)
     return render(
@@ -82,8 +82,8 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         {
             "case": case,
             "audit_rows": audit_rows(audits),
-            "can_change": staff.role == Role.ADMINISTRATOR,
-            "can_list": staff.role in CASE_LIST_ROLES,
+            "can_change": can_change_cases(staff),
+            "can_list": can_list_cases(staff),
         },
     )
 
