@@ -118,7 +118,7 @@ def _bare_read(path: Path, number: int, rows: int) -> float:
 
 def _import(path: Path) -> Any:
     from auditloop.imports.models import ImportKind
-    from auditloop.imports.services import import_run
+    from auditloop.imports.services.runs import import_run
 
     return import_run(kind=ImportKind.ANNEX_A, files=[path])
 

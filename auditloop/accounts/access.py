@@ -111,11 +111,20 @@ def get_staff_member_for_user(user: Any, public_id: UUID) -> StaffMember:
     )
 
 
+APPROVERS_ONLY = "Only an administrator or a senior leader approves role changes."
+
+
+def can_approve_access_changes(staff: StaffMember) -> bool:
+    """Who decides on a change of role, team or services that lets someone read more (whether
+    they may decide a given request is `access_request_approve`'s rule)."""
+    return staff.role in ACCESS_APPROVER_ROLES
+
+
 def get_access_request_for_user(user: Any, public_id: UUID) -> AccessRequest:
     """A request for a change of role, for those who may approve one: administrators and
     senior leaders (whether they may decide this one is the service's rule)."""
-    if staff_for(user).role not in ACCESS_APPROVER_ROLES:
-        raise PermissionDenied("Only administrators and senior leaders approve role changes.")
+    if not can_approve_access_changes(staff_for(user)):
+        raise PermissionDenied(APPROVERS_ONLY)
     return get_object_or_404(
         AccessRequest.objects.select_related(
             "staff__team__service", "team__service", "requested_by__staff", "decided_by__staff"

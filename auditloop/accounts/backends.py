@@ -8,7 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from auditloop.accounts.models import User
-from auditloop.accounts.services import one_time_password_spend
+from auditloop.accounts.services.logins import one_time_password_spend
 
 
 class OneTimePasswordBackend(ModelBackend):

@@ -22,12 +22,22 @@ from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 # Who oversees what ---------------------------------------------------------------------------
 
 
+def service_ids_overseen_with(role: str, team: Team | None, service_ids: Iterable[int]) -> set[int]:
+    """The rule of who oversees what, for a role, team and services held or only proposed: the
+    services named, and an audit lead's or senior leader's own team's service."""
+    ids = set(service_ids)
+    if team is not None and role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        ids.add(team.service_id)
+    return ids
+
+
 def services_overseen(staff: StaffMember) -> list[int]:
     """Ids of the services a moderator, senior leader or board member looks across."""
-    ids = set(staff.services.values_list("id", flat=True))
-    if staff.team_id is not None and staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
-        ids.add(staff.team.service_id)  # type: ignore[union-attr]
-    return sorted(ids)
+    return sorted(
+        service_ids_overseen_with(
+            staff.role, staff.team, staff.services.values_list("id", flat=True)
+        )
+    )
 
 
 def oversees_every_service(staff: StaffMember) -> bool:

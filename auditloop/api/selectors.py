@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db.models import QuerySet
+
+from auditloop.accounts.models import StaffMember
 from auditloop.api.models import ApiToken
 
 
@@ -19,4 +22,11 @@ def api_token_for_key(key: str) -> ApiToken | None:
         ApiToken.objects.select_related("user__staff")
         .filter(key_digest=key_digest(key), revoked_at__isnull=True, user__is_active=True)
         .first()
+    )
+
+
+def api_tokens_of(staff: StaffMember) -> QuerySet[ApiToken]:
+    """`staff`'s own tokens, live and revoked, for their tokens page."""
+    return (
+        ApiToken.objects.filter(user_id=staff.user_id) if staff.user_id else ApiToken.objects.none()
     )

@@ -4,15 +4,17 @@ import contextlib
 from uuid import UUID
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import any_staff
+from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.api.access import get_api_token_for_user
 from auditloop.api.api import MAX_LIMIT, MAX_OFFSET, api
 from auditloop.api.documentation import documentation_from_schema
-from auditloop.api.models import ApiToken
-from auditloop.api.services import ApiTokenRefused, api_token_create, api_token_revoke
+from auditloop.api.selectors import api_tokens_of
+from auditloop.api.services import api_token_create, api_token_revoke
+from auditloop.core.refusals import Refused, refusal_to_form
 
 
 class TokenForm(forms.Form):
@@ -24,17 +26,17 @@ class TokenForm(forms.Form):
 
 
 @any_staff
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: StaffRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = ""
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
-        except ApiTokenRefused as exc:
-            form.add_error("name", str(exc))
+            _, new_key = api_token_create(by=request.staff, name=form.cleaned_data["name"])
+        except Refused as refused:
+            refusal_to_form(form, refused)
         else:
             form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)  # type: ignore[misc]
+    tokens = api_tokens_of(request.staff)
     return render(
         request, "api/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key}
     )
@@ -42,13 +44,11 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @any_staff
-def token_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, public_id=public_id).first()  # type: ignore[misc]
-    if token is None:
-        raise Http404("No token found.")
+def token_revoke(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    token = get_api_token_for_user(request.staff, public_id)
     # Revoking twice (a double click) leaves it revoked; nothing to tell the user.
-    with contextlib.suppress(ApiTokenRefused):
-        api_token_revoke(token=token, by=request.user)
+    with contextlib.suppress(Refused):
+        api_token_revoke(token=token, by=request.staff)
     return redirect("api_tokens:list")
 
 

@@ -10,10 +10,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from auditloop.accounts.access import staff_for
-from auditloop.accounts.models import Role
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.casefiles.selectors import case_visibility_filter
 from auditloop.cases.models import ChildCase
+from auditloop.cases.selectors import CASE_LIST_ROLES
 from auditloop.core.accesslog import Purpose, access_shown
+
+
+def can_list_cases(staff: StaffMember) -> bool:
+    """Who has a case list; others reach a case file only through an audit of it."""
+    return staff.role in CASE_LIST_ROLES
+
+
+def can_change_cases(staff: StaffMember) -> bool:
+    """Who adds, changes, closes and reopens case files."""
+    return staff.role == Role.ADMINISTRATOR
 
 
 def get_case_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> ChildCase:
@@ -28,7 +39,7 @@ def get_case_for_user(user: Any, public_id: UUID | str, *, write: bool = False) 
         )
     except (ChildCase.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("No case file found.") from exc
-    if write and staff.role != Role.ADMINISTRATOR:
+    if write and not can_change_cases(staff):
         raise PermissionDenied("Only administrators can change a case file.")
     access_shown(user=user, targets=[case], purpose=Purpose.WRITE if write else Purpose.VIEW)
     return case

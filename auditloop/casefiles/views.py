@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
 from auditloop.audits.selectors import audit_rows, audits_visible_to
-from auditloop.casefiles.access import get_case_for_user
+from auditloop.casefiles.access import can_change_cases, can_list_cases, get_case_for_user
 from auditloop.cases import selectors, services
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
@@ -32,10 +32,10 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 
 
 @case_list_roles
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: StaffRequest) -> HttpResponse:
     """The filtered list on GET; a search by LA child ID on POST, answered on the same page so
     the ID never goes into a URL."""
-    staff = staff_for(request.user)
+    staff = request.staff
     filters = CaseFilterForm(request.GET or None, teams=selectors.teams_for_case_filter(staff))
     search = CaseSearchForm(_posted(request))
     if request.method == "POST":
@@ -65,15 +65,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "search": search,
             "page": page,
-            "can_create": staff.role == Role.ADMINISTRATOR,
+            "can_create": can_change_cases(staff),
         },
     )
 
 
 @any_staff
-def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def case_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, public_id)
-    staff = staff_for(request.user)
+    staff = request.staff
     audits = list(audits_visible_to(staff).filter(case=case).order_by("-created_at"))
     access_shown(user=request.user, targets=audits, purpose=Purpose.LISTED)
     return render(
@@ -82,26 +82,18 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         {
             "case": case,
             "audit_rows": audit_rows(audits),
-            "can_change": staff.role == Role.ADMINISTRATOR,
-            "can_list": staff.role in CASE_LIST_ROLES,
+            "can_change": can_change_cases(staff),
+            "can_list": can_list_cases(staff),
         },
     )
 
 
 @administrators_only
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: StaffRequest) -> HttpResponse:
     form = CaseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            case = services.case_create(
-                by=signed_in_user(request),
-                la_child_id=data["la_child_id"],
-                cohort=data["cohort"],
-                allocated_team=data["allocated_team"],
-                allocated_worker=data["allocated_worker"],
-                **form.key_dates(),
-            )
+            case = services.case_create(by=request.staff, details=form.details())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -115,7 +107,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 @administrators_only
-def case_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def case_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, public_id, write=True)
     initial = {
         "la_child_id": case.la_child_id,
@@ -126,17 +118,8 @@ def case_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     }
     form = CaseForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.case_update(
-                case=case,
-                by=signed_in_user(request),
-                la_child_id=data["la_child_id"],
-                cohort=data["cohort"],
-                allocated_team=data["allocated_team"],
-                allocated_worker=data["allocated_worker"],
-                **form.key_dates(),
-            )
+            services.case_update(case=case, by=request.staff, details=form.details())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -154,12 +137,12 @@ def case_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @administrators_only
-def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def case_close(request: StaffRequest, public_id: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, public_id, write=True)
     form = CaseCloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_close(case=case, by=signed_in_user(request), **form.cleaned_data)
+            services.case_close(case=case, by=request.staff, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -170,10 +153,10 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @administrators_only
-def case_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def case_reopen(request: StaffRequest, public_id: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, public_id, write=True)
     try:
-        services.case_reopen(case=case, by=signed_in_user(request))
+        services.case_reopen(case=case, by=request.staff)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

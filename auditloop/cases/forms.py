@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from auditloop.accounts.forms import TeamChoiceField
 from auditloop.accounts.models import StaffMember, Team
 from auditloop.cases.models import ChildCase, Cohort
-from auditloop.cases.services import KEY_DATES
+from auditloop.cases.services import KEY_DATES, CaseDetails
 from auditloop.core.forms import GovukDateField
 
 
@@ -58,8 +58,16 @@ class CaseForm(forms.Form):
                 required=False,
             )
 
-    def key_dates(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in KEY_DATES}
+    def details(self) -> CaseDetails:
+        """The case file as the administrator wrote it, for `case_create` or `case_update`."""
+        data = self.cleaned_data
+        return CaseDetails(
+            la_child_id=data["la_child_id"],
+            cohort=data["cohort"],
+            allocated_team=data["allocated_team"],
+            allocated_worker=data["allocated_worker"],
+            **{name: data.get(name) for name in KEY_DATES},
+        )
 
 
 class CaseCloseForm(forms.Form):

@@ -4,7 +4,7 @@ call these too). Each writes one event; no event carries a child's ID."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,22 +32,36 @@ KEY_DATES = [
 CASE_FIELDS = ["cohort", "allocated_team", "allocated_worker", *KEY_DATES, "is_open", "closed_on"]
 
 
-def _check_case(
-    *,
-    case: ChildCase | None,
-    la_child_id: str,
-    cohort: str,
-    allocated_team: Team | None,
-    allocated_worker: StaffMember | None,
-    key_dates: Mapping[str, object],
-) -> tuple[str, Team | None]:
+@dataclass(frozen=True)
+class CaseDetails:
+    """What an administrator writes on a case file, the same for a new one and a change: the
+    ID, cohort, allocation and every key date (None when not known)."""
+
+    la_child_id: str
+    cohort: str
+    allocated_team: Team | None = None
+    allocated_worker: StaffMember | None = None
+    referral_date: datetime.date | None = None
+    assessment_completed: datetime.date | None = None
+    cp_plan_start: datetime.date | None = None
+    cla_start: datetime.date | None = None
+    last_statutory_visit: datetime.date | None = None
+    last_seen_alone: datetime.date | None = None
+    latest_review: datetime.date | None = None
+    last_health_assessment: datetime.date | None = None
+    latest_pathway_plan_review: datetime.date | None = None
+    opened_on: datetime.date | None = None
+
+    def key_dates(self) -> dict[str, datetime.date | None]:
+        return {name: getattr(self, name) for name in KEY_DATES}
+
+
+def _check_case(case: ChildCase | None, details: CaseDetails) -> tuple[str, Team | None]:
     """Refuse what must not be saved; return the trimmed ID and the team (the worker's team
     when only a worker is given)."""
-    unknown = set(key_dates) - set(KEY_DATES)
-    if unknown:
-        raise TypeError(f"Unknown key dates: {', '.join(sorted(unknown))}")
     errors: dict[str, str] = {}
-    la_child_id = la_child_id.strip()
+    la_child_id = details.la_child_id.strip()
+    allocated_team, allocated_worker = details.allocated_team, details.allocated_worker
     if not la_child_id:
         errors["la_child_id"] = "Enter the LA child ID."
     else:
@@ -56,7 +70,7 @@ def _check_case(
             clash = clash.exclude(pk=case.pk)
         if clash.exists():
             errors["la_child_id"] = "There is already a case file with this LA child ID."
-    if cohort not in Cohort.values:
+    if details.cohort not in Cohort.values:
         errors["cohort"] = "Choose the cohort."
     if allocated_worker is not None:
         if not allocated_worker.is_active:
@@ -73,34 +87,23 @@ def _check_case(
     return la_child_id, allocated_team
 
 
+def _actor(by: StaffMember | None) -> User | None:
+    return by.user if by is not None else None
+
+
 @transaction.atomic
-def case_create(
-    *,
-    by: User | None,
-    la_child_id: str,
-    cohort: str,
-    allocated_team: Team | None = None,
-    allocated_worker: StaffMember | None = None,
-    **key_dates: datetime.date | None,
-) -> ChildCase:
-    """A new, open case file. `key_dates` are any of KEY_DATES."""
-    la_child_id, allocated_team = _check_case(
-        case=None,
-        la_child_id=la_child_id,
-        cohort=cohort,
-        allocated_team=allocated_team,
-        allocated_worker=allocated_worker,
-        key_dates=key_dates,
-    )
+def case_create(*, by: StaffMember | None, details: CaseDetails) -> ChildCase:
+    """A new, open case file."""
+    la_child_id, allocated_team = _check_case(None, details)
     case = ChildCase.objects.create(
         la_child_id=la_child_id,
-        cohort=cohort,
+        cohort=details.cohort,
         allocated_team=allocated_team,
-        allocated_worker=allocated_worker,
-        **key_dates,
+        allocated_worker=details.allocated_worker,
+        **details.key_dates(),
     )
     event_record(
-        actor=by,
+        actor=_actor(by),
         verb="case.created",
         target=case,
         summary=f"Case file created ({case.get_cohort_display()})",
@@ -110,32 +113,16 @@ def case_create(
 
 
 @transaction.atomic
-def case_update(
-    *,
-    case: ChildCase,
-    by: User | None,
-    la_child_id: str,
-    cohort: str,
-    allocated_team: Team | None = None,
-    allocated_worker: StaffMember | None = None,
-    **key_dates: datetime.date | None,
-) -> ChildCase:
+def case_update(*, case: ChildCase, by: StaffMember | None, details: CaseDetails) -> ChildCase:
     """Change a case file's ID, cohort, allocation or key dates."""
-    la_child_id, allocated_team = _check_case(
-        case=case,
-        la_child_id=la_child_id,
-        cohort=cohort,
-        allocated_team=allocated_team,
-        allocated_worker=allocated_worker,
-        key_dates=key_dates,
-    )
+    la_child_id, allocated_team = _check_case(case, details)
     before: dict[str, Any] = snapshot(case, CASE_FIELDS)
     id_changed = la_child_id != case.la_child_id
     case.la_child_id = la_child_id
-    case.cohort = cohort
+    case.cohort = details.cohort
     case.allocated_team = allocated_team
-    case.allocated_worker = allocated_worker
-    for name, value in key_dates.items():
+    case.allocated_worker = details.allocated_worker
+    for name, value in details.key_dates().items():
         setattr(case, name, value)
     case.save()
     after: dict[str, Any] = snapshot(case, CASE_FIELDS)
@@ -143,7 +130,7 @@ def case_update(
         # Recorded as a fact, never as the values.
         before["la_child_id"], after["la_child_id"] = "(earlier ID)", "(corrected)"
     event_record(
-        actor=by,
+        actor=_actor(by),
         verb="case.updated",
         target=case,
         summary="Case file changed" + (", including its LA child ID" if id_changed else ""),
@@ -155,7 +142,7 @@ def case_update(
 
 @transaction.atomic
 def case_close(
-    *, case: ChildCase, by: User | None, closed_on: datetime.date | None = None
+    *, case: ChildCase, by: StaffMember | None, closed_on: datetime.date | None = None
 ) -> ChildCase:
     """Close an open case file. Its audits stay; it leaves the open case list and samples."""
     if not case.is_open:
@@ -168,7 +155,7 @@ def case_close(
     case.closed_on = closed_on
     case.save(update_fields=["is_open", "closed_on", "updated_at"])
     event_record(
-        actor=by,
+        actor=_actor(by),
         verb="case.closed",
         target=case,
         summary="Case file closed",
@@ -179,7 +166,7 @@ def case_close(
 
 
 @transaction.atomic
-def case_reopen(*, case: ChildCase, by: User | None) -> ChildCase:
+def case_reopen(*, case: ChildCase, by: StaffMember | None) -> ChildCase:
     """Reopen a closed case file (for example, closed by mistake or re-referred)."""
     if case.is_open:
         raise ValidationError("This case file is already open.")
@@ -188,7 +175,7 @@ def case_reopen(*, case: ChildCase, by: User | None) -> ChildCase:
     case.closed_on = None
     case.save(update_fields=["is_open", "closed_on", "updated_at"])
     event_record(
-        actor=by,
+        actor=_actor(by),
         verb="case.reopened",
         target=case,
         summary="Case file reopened",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from faker import Faker
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team, User
+from auditloop.audits.services.audits import holds_or_manages
 from auditloop.cases.models import ChildCase
 from auditloop.demo.phrases import LOCALITIES, QA_SERVICE, QA_TEAM, SERVICE_TEAMS
 
@@ -87,23 +88,17 @@ class Council:
     cases: list[CaseRef] = field(default_factory=list)
     cases_by_worker: dict[int, list[CaseRef]] = field(default_factory=dict)
 
-    def chain_above(self, staff_id: int) -> list[int]:
-        """Everyone in `staff_id`'s line of management, nearest first."""
-        out: list[int] = []
-        current = self.manager_of.get(staff_id)
-        while current is not None and current not in out:
-            out.append(current)
-            current = self.manager_of.get(current)
-        return out
-
     def may_audit(self, auditor_id: int, case: CaseRef) -> bool:
-        """Independence: nobody audits a case they hold or manage, nor a team manager their own
+        """Independence, by the product's one rule (`holds_or_manages`): nobody audits a case
+        they hold, nor one held by someone they line-manage, nor a team manager their own
         team's cases."""
-        if auditor_id == case.worker_id or auditor_id in self.chain_above(case.worker_id):
-            return False
-        return not (
-            self.role_of[auditor_id] == Role.TEAM_MANAGER
-            and self.team_of[auditor_id] == case.team_id
+        return not holds_or_manages(
+            auditor_id=auditor_id,
+            auditor_role=self.role_of[auditor_id],
+            auditor_team_id=self.team_of[auditor_id],
+            worker_id=case.worker_id,
+            worker_manager_id=self.manager_of.get(case.worker_id),
+            case_team_id=case.team_id,
         )
 
 

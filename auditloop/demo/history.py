@@ -496,68 +496,80 @@ class HistoryBuilder:
     # --- the work in hand today ---------------------------------------------------------
 
     def _work_in_hand(self) -> None:
-        c, rng, today = self.c, self.rng, self.today
+        """Today's work for each demo login, in the latest cycle."""
+        own = self.c.cases_by_worker.get(self.c.demo["practitioner"], [])
+        if not own:
+            raise RuntimeError("The demo practitioner holds no cases.")
+        drafts: list[Draft] = []
+        self._practitioners_work(drafts, own)
+        self._managers_work(drafts)
+        self._auditors_work(drafts)
+        self._leaders_work(drafts)
+        self._audit_leads_work(drafts)
+        self._save(drafts)
+        if self.cycle is not None:
+            # The work in hand belongs to the latest cycle, which ends this month.
+            self._link(self.cycle, drafts)
+
+    def _current(
+        self, drafts: list[Draft], case: CaseRef, by: int, audit_type: str, created: dt.date
+    ) -> Draft:
+        if not self.c.may_audit(by, case):
+            raise RuntimeError("A demo audit must respect independence.")
+        draft = self._draft(case, by, audit_type, created, grade=None)
+        draft.derive_children = False
+        drafts.append(draft)
+        return draft
+
+    def _set_status(self, draft: Draft, status: str, *, days_ago: int, grade: str | None) -> None:
+        audit = draft.audit
+        audit.status = status
+        audit.started_at = audit.submitted_at = audit.completed_at = None
+        audit.overall_grade = None
+        audit.strengths = audit.areas_for_development = audit.impact_on_child = ""
+        audit.practitioner_reflection = ""
+        audit.meeting_date = None
+        draft.answered, draft.grade = "none", None
+        if status != AuditStatus.PLANNED:
+            audit.started_at = self.now - dt.timedelta(days=days_ago + 3)
+            draft.answered = "part"
+        if grade is not None:
+            self._findings(draft, grade)
+        if status in {AuditStatus.SUBMITTED, AuditStatus.COMPLETED}:
+            audit.submitted_at = self.now - dt.timedelta(days=days_ago)
+        if status == AuditStatus.COMPLETED:
+            audit.completed_at = self.now - dt.timedelta(days=max(0, days_ago - 7))
+
+    def _practitioners_work(self, drafts: list[Draft], own: list[CaseRef]) -> None:
+        c, today = self.c, self.today
         practitioner, manager, auditor = (
             c.demo["practitioner"],
             c.demo["manager"],
             c.demo["auditor"],
         )
-        leader = c.demo["leader"]
-        own = c.cases_by_worker.get(practitioner, [])
-        if not own:
-            raise RuntimeError("The demo practitioner holds no cases.")
 
         def own_case(i: int) -> CaseRef:
             return own[i % len(own)]
 
-        team_cases = [
-            case
-            for case in c.cases
-            if case.team_id == c.team_of[manager] and case.worker_id != practitioner
-        ] or own
-        elsewhere = [case for case in c.cases if c.may_audit(manager, case)]
-        drafts: list[Draft] = []
-
-        def current(case: CaseRef, by: int, audit_type: str, created: dt.date) -> Draft:
-            if not c.may_audit(by, case):
-                raise RuntimeError("A demo audit must respect independence.")
-            draft = self._draft(case, by, audit_type, created, grade=None)
-            draft.derive_children = False
-            drafts.append(draft)
-            return draft
-
-        def set_status(draft: Draft, status: str, *, days_ago: int, grade: str | None) -> None:
-            audit = draft.audit
-            audit.status = status
-            audit.started_at = audit.submitted_at = audit.completed_at = None
-            audit.overall_grade = None
-            audit.strengths = audit.areas_for_development = audit.impact_on_child = ""
-            audit.practitioner_reflection = ""
-            audit.meeting_date = None
-            draft.answered, draft.grade = "none", None
-            if status != AuditStatus.PLANNED:
-                audit.started_at = self.now - dt.timedelta(days=days_ago + 3)
-                draft.answered = "part"
-            if grade is not None:
-                self._findings(draft, grade)
-            if status in {AuditStatus.SUBMITTED, AuditStatus.COMPLETED}:
-                audit.submitted_at = self.now - dt.timedelta(days=days_ago)
-            if status == AuditStatus.COMPLETED:
-                audit.completed_at = self.now - dt.timedelta(days=max(0, days_ago - 7))
-
-        # The practitioner: two audits of their cases submitted this week, awaiting a reply.
-        d = current(own_case(0), auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=12))
-        set_status(d, AuditStatus.SUBMITTED, days_ago=3, grade="requires_improvement")
+        # Two audits of their cases submitted this week, awaiting a reply.
+        d = self._current(
+            drafts, own_case(0), auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=12)
+        )
+        self._set_status(d, AuditStatus.SUBMITTED, days_ago=3, grade="requires_improvement")
         d.actions.append(
             self._action(d.audit, practitioner, today + dt.timedelta(days=25), created=self.now)
         )
         other = self._auditor_for(own_case(1), exclude=frozenset({auditor}))
-        d = current(own_case(1), other, AuditType.DEEP_DIVE, today - dt.timedelta(days=15))
-        set_status(d, AuditStatus.SUBMITTED, days_ago=6, grade="good")
+        d = self._current(
+            drafts, own_case(1), other, AuditType.DEEP_DIVE, today - dt.timedelta(days=15)
+        )
+        self._set_status(d, AuditStatus.SUBMITTED, days_ago=6, grade="good")
         # An audit completed last month: replied to, one action done and one overdue.
         other = self._auditor_for(own_case(2))
-        d = current(own_case(2), other, AuditType.DIP_SAMPLE, today - dt.timedelta(days=60))
-        set_status(d, AuditStatus.COMPLETED, days_ago=40, grade="requires_improvement")
+        d = self._current(
+            drafts, own_case(2), other, AuditType.DIP_SAMPLE, today - dt.timedelta(days=60)
+        )
+        self._set_status(d, AuditStatus.COMPLETED, days_ago=40, grade="requires_improvement")
         submitted = self.now - dt.timedelta(days=40)
         d.reply_at = submitted + dt.timedelta(days=2)
         done = self._action(d.audit, practitioner, today - dt.timedelta(days=20), created=submitted)
@@ -568,67 +580,96 @@ class HistoryBuilder:
             self._action(d.audit, manager, today - dt.timedelta(days=5), created=submitted),
         ]
         # A deep dive of the practitioner's case, planned with them and their manager.
-        d = current(own_case(3), auditor, AuditType.DEEP_DIVE, today - dt.timedelta(days=2))
-        set_status(d, AuditStatus.PLANNED, days_ago=0, grade=None)
+        d = self._current(
+            drafts, own_case(3), auditor, AuditType.DEEP_DIVE, today - dt.timedelta(days=2)
+        )
+        self._set_status(d, AuditStatus.PLANNED, days_ago=0, grade=None)
         d.audit.due_date = today + dt.timedelta(days=10)
 
-        # The manager: an open unsafe-child flag in their team, raised yesterday.
-        flagged = team_cases[0]
-        d = current(flagged, auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=5))
-        set_status(d, AuditStatus.IN_PROGRESS, days_ago=0, grade=None)
+    def _managers_work(self, drafts: list[Draft]) -> None:
+        c, today = self.c, self.today
+        practitioner, manager, auditor = (
+            c.demo["practitioner"],
+            c.demo["manager"],
+            c.demo["auditor"],
+        )
+        team_cases = [
+            case
+            for case in c.cases
+            if case.team_id == c.team_of[manager] and case.worker_id != practitioner
+        ] or c.cases_by_worker[practitioner]
+        elsewhere = [case for case in c.cases if c.may_audit(manager, case)]
+        # An open unsafe-child flag in their team, raised yesterday.
+        d = self._current(
+            drafts, team_cases[0], auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=5)
+        )
+        self._set_status(d, AuditStatus.IN_PROGRESS, days_ago=0, grade=None)
         d.escalation = self._escalation(d.audit, self.now - dt.timedelta(days=1))
         self._notify(d.escalation)
         # ...and audits of their own to do, outside their team.
         for i, status in enumerate([AuditStatus.PLANNED, AuditStatus.IN_PROGRESS]):
             case = elsewhere[(i * 7919) % len(elsewhere)]
-            d = current(case, manager, AuditType.DIP_SAMPLE, today - dt.timedelta(days=4))
-            set_status(d, status, days_ago=0, grade=None)
+            d = self._current(
+                drafts, case, manager, AuditType.DIP_SAMPLE, today - dt.timedelta(days=4)
+            )
+            self._set_status(d, status, days_ago=0, grade=None)
             d.audit.due_date = today + dt.timedelta(days=14 + 7 * i)
 
-        # The auditor: planned, in progress and returned audits.
+    def _auditors_work(self, drafts: list[Draft]) -> None:
+        """Planned, in progress and returned audits."""
+        c, rng, today = self.c, self.rng, self.today
+        auditor = c.demo["auditor"]
         for i in range(3):
             case = rng.choice(c.cases)
-            d = current(case, auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=2))
-            set_status(d, AuditStatus.PLANNED, days_ago=0, grade=None)
+            d = self._current(
+                drafts, case, auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=2)
+            )
+            self._set_status(d, AuditStatus.PLANNED, days_ago=0, grade=None)
             d.audit.due_date = today + dt.timedelta(days=14 + 7 * i)
         for audit_type in (AuditType.DIP_SAMPLE, AuditType.DEEP_DIVE):
             case = rng.choice(c.cases)
-            d = current(case, auditor, audit_type, today - dt.timedelta(days=9))
-            set_status(d, AuditStatus.IN_PROGRESS, days_ago=1, grade=None)
+            d = self._current(drafts, case, auditor, audit_type, today - dt.timedelta(days=9))
+            self._set_status(d, AuditStatus.IN_PROGRESS, days_ago=1, grade=None)
         case = rng.choice(c.cases)
-        d = current(case, auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=20))
-        set_status(d, AuditStatus.IN_PROGRESS, days_ago=5, grade="good")
+        d = self._current(
+            drafts, case, auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=20)
+        )
+        self._set_status(d, AuditStatus.IN_PROGRESS, days_ago=5, grade="good")
         d.audit.return_reason = rng.choice(phrases.RETURN_REASONS)
 
-        # The leader audits another service's case this month.
+    def _leaders_work(self, drafts: list[Draft]) -> None:
+        c, rng, today = self.c, self.rng, self.today
+        # The leader audits a case this month, one they neither hold nor line-manage.
+        leader = c.demo["leader"]
         case = next(x for x in c.cases if c.may_audit(leader, x))
-        d = current(case, leader, AuditType.DEEP_DIVE, today - dt.timedelta(days=3))
-        set_status(d, AuditStatus.PLANNED, days_ago=0, grade=None)
-
+        d = self._current(drafts, case, leader, AuditType.DEEP_DIVE, today - dt.timedelta(days=3))
+        self._set_status(d, AuditStatus.PLANNED, days_ago=0, grade=None)
         # The demo audit lead is part-way through a thematic audit of their own.
         moderator = c.demo["moderator"]
         case = rng.choice([x for x in c.cases if c.may_audit(moderator, x)])
-        d = current(case, moderator, AuditType.THEMATIC, today - dt.timedelta(days=6))
-        set_status(d, AuditStatus.IN_PROGRESS, days_ago=1, grade=None)
+        d = self._current(drafts, case, moderator, AuditType.THEMATIC, today - dt.timedelta(days=6))
+        self._set_status(d, AuditStatus.IN_PROGRESS, days_ago=1, grade=None)
         d.audit.theme = phrases.THEMES[self.cycles % len(phrases.THEMES)]
 
-        # The audit leads: audits submitted this week for them to complete, one with a flag
-        # still waiting for its acknowledgement.
+    def _audit_leads_work(self, drafts: list[Draft]) -> None:
+        """Audits submitted this week for the audit leads to complete, one with a flag still
+        waiting for its acknowledgement."""
+        c, rng, today = self.c, self.rng, self.today
         for i in range(4):
             case = rng.choice(c.cases)
-            d = current(
-                case, self._auditor_for(case), AuditType.DIP_SAMPLE, today - dt.timedelta(days=14)
+            d = self._current(
+                drafts,
+                case,
+                self._auditor_for(case),
+                AuditType.DIP_SAMPLE,
+                today - dt.timedelta(days=14),
             )
-            set_status(d, AuditStatus.SUBMITTED, days_ago=1 + i, grade=self._grade(1.0))
+            self._set_status(d, AuditStatus.SUBMITTED, days_ago=1 + i, grade=self._grade(1.0))
             if i == 0:
                 d.grade = "inadequate"
                 d.audit.overall_grade = self.grades["inadequate"]
                 d.escalation = self._escalation(d.audit, self.now - dt.timedelta(days=3))
                 self._notify(d.escalation)
-        self._save(drafts)
-        if self.cycle is not None:
-            # The work in hand belongs to the latest cycle, which ends this month.
-            self._link(self.cycle, drafts)
 
     def _notify(self, escalation: Escalation) -> None:
         """Tell those who must act, with the notice and the link the flag's service sends."""

@@ -6,7 +6,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from auditloop.imports.models import ImportKind
-from auditloop.imports.services import MAX_UPLOAD_BYTES
+from auditloop.imports.services.runs import MAX_UPLOAD_BYTES
 
 
 class ImportUploadForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from auditloop.imports.models import ImportRun
-from auditloop.imports.services import import_run_process
+from auditloop.imports.services.runs import import_run_process
 
 
 @task()

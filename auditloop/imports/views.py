@@ -9,13 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from auditloop.accounts.access import roles_required, staff_for
-from auditloop.imports.access import IMPORT_ROLES, get_import_run_for_user, import_kind_refusal
+from auditloop.accounts.access import StaffRequest, roles_required
+from auditloop.core.refusals import Refused, refusal_to_form
+from auditloop.imports.access import IMPORT_ROLES, get_import_run_for_user
 from auditloop.imports.exports import issues_csv, issues_xlsx
 from auditloop.imports.forms import ImportUploadForm
 from auditloop.imports.parsers.staff import template_csv
 from auditloop.imports.selectors import import_issues_of, import_runs_visible_to
-from auditloop.imports.services import import_run_queue
+from auditloop.imports.services.runs import import_run_queue
 from auditloop.imports.tasks import import_run_task
 
 RUNS_PER_PAGE = 20
@@ -29,24 +30,24 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 
 @roles_required(*IMPORT_ROLES)
-def import_index(request: HttpRequest) -> HttpResponse:
+def import_index(request: StaffRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
-        refusal = import_kind_refusal(request.user, form.cleaned_data["kind"])
-        if refusal:
-            form.add_error("kind", refusal)
-    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
-        run = import_run_queue(
-            kind=form.cleaned_data["kind"],
-            file_name=upload.name or "upload",
-            content=upload.read(),
-            by=request.user,
-        )
-        import_run_task.enqueue(str(run.public_id))
-        return redirect("imports:run", public_id=run.public_id)
-    runs = import_runs_visible_to(staff_for(request.user))
+        try:
+            run = import_run_queue(
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name or "upload",
+                content=upload.read(),
+                by=request.staff,
+            )
+        except Refused as refused:
+            refusal_to_form(form, refused)
+        else:
+            import_run_task.enqueue(str(run.public_id))
+            return redirect("imports:run", public_id=run.public_id)
+    runs = import_runs_visible_to(request.staff)
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/index.html", {"form": form, "page": page})
 

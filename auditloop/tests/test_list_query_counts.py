@@ -187,7 +187,7 @@ class Council:
                 before = Event.objects.order_by("-id").values_list("id", flat=True).first()
                 for staff in p.all_roles().values():
                     assert staff.user is not None
-                    api_token_create(user=staff.user, name=f"Token {_stamp(i)}")
+                    api_token_create(by=staff, name=f"Token {_stamp(i)}")
                 Event.objects.filter(id__gt=before or 0).delete()
         Notification.objects.bulk_create(
             Notification(recipient=staff.user, message=f"Note {_stamp(i)}")

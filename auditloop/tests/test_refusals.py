@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from auditloop.api.services import ApiTokenRefused
 from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.tools import ToolChangeError
 from auditloop.core.refusals import Refused
-from auditloop.imports.services import ImportRefused
 
 
-@pytest.mark.parametrize("refusal", [AuditRefused, ImportRefused, ApiTokenRefused, ToolChangeError])
+@pytest.mark.parametrize("refusal", [AuditRefused, ToolChangeError])
 def test_each_apps_refusal_is_a_refused_with_its_message(refusal: type[Refused]) -> None:
     refused = refusal("Not allowed.")
     assert isinstance(refused, Refused)

@@ -8,11 +8,9 @@ from pathlib import Path
 from django.apps import apps
 from django.urls import reverse
 
-from auditloop.accounts.log_words import VERB_LABELS, purpose_label, target_label, verb_label
-from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.accounts.log_words import VERB_LABELS, target_label, verb_label
 from auditloop.core.events import event_record
 from auditloop.core.models import AccessLog, Event
-from auditloop.sampling.models import SampleDraw
 from auditloop.testing import Personas
 
 SOURCE = Path(__file__).resolve().parents[2]
@@ -59,15 +57,6 @@ def test_the_event_log_filter_offers_what_happened_in_words(p: Personas) -> None
     assert '<option value="audit.answers_saved">Audit answers saved</option>' in page
     assert ">audit.answers_saved<" not in page
     assert "<strong" in page and "Audit answers saved</strong>" in page
-
-
-def test_the_access_log_names_a_sample_draw_in_words(p: Personas) -> None:
-    draw = SampleDraw.objects.create(seed=1, population_size=0, size=0, filters={})
-    access_shown(user=p.moderator.user, targets=[draw], purpose=Purpose.PICK_LIST)
-    page = p.client_for(p.administrator).get(reverse("accounts:access_log")).content.decode()
-    assert "Sample draw" in page
-    assert "Sampledraw" not in page
-    assert purpose_label("pick list") in page
 
 
 def test_reading_the_event_log_is_itself_logged_row_by_row(p: Personas) -> None:

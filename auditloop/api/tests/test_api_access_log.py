@@ -14,7 +14,7 @@ from auditloop.testing import Personas
 
 def _bearer(p: Personas) -> Client:
     assert p.moderator.user is not None
-    _, key = api_token_create(user=p.moderator.user, name="Power BI")
+    _, key = api_token_create(by=p.moderator, name="Power BI")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 

@@ -16,7 +16,7 @@ from auditloop.testing import Personas
 
 def test_a_token_puts_its_owners_member_of_staff_on_the_request(p: Personas) -> None:
     assert p.moderator.user is not None
-    _, key = api_token_create(user=p.moderator.user, name="Power BI")
+    _, key = api_token_create(by=p.moderator, name="Power BI")
     request = RequestFactory().get("/api/v1/audits")
     request.user = AnonymousUser()
     assert TokenAuth().authenticate(request, key) == p.moderator.user
@@ -32,7 +32,9 @@ def test_a_signed_in_session_puts_the_member_of_staff_on_the_request(p: Personas
 
 def test_a_token_whose_owner_is_no_active_member_of_staff_is_refused(p: Personas) -> None:
     login = User.objects.create_user(username="nobody", password="x")
-    _, key = api_token_create(user=login, name="Report")
+    staff = StaffMember.objects.create(name="No Body", role="practitioner", user=login)
+    _, key = api_token_create(by=staff, name="Report")
+    StaffMember.objects.filter(pk=staff.pk).update(user=None)  # the login is no staff's now
     request = RequestFactory().get("/api/v1/audits")
     with pytest.raises(PermissionDenied, match="not linked to an active member of staff"):
         TokenAuth().authenticate(request, key)

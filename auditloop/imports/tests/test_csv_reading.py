@@ -23,7 +23,7 @@ from auditloop.imports.parsers.base import FileRejected, _long_field_index, csv_
 from auditloop.imports.parsers.cin import parse_cin
 from auditloop.imports.parsers.ssda903 import parse_ssda903
 from auditloop.imports.parsers.staff import parse_staff
-from auditloop.imports.services import import_run
+from auditloop.imports.services.runs import import_run
 from auditloop.imports.tests.builders import CIN_2024, EPISODES
 
 LIMIT = csv.field_size_limit()

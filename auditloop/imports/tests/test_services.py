@@ -10,7 +10,7 @@ from auditloop.accounts.models import Service, StaffMember, Team
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import Event
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
-from auditloop.imports.services import import_run, import_run_process, import_run_queue
+from auditloop.imports.services.runs import import_run, import_run_process, import_run_queue
 from auditloop.imports.tests.builders import (
     ANNEX_A,
     CIN_2024,
@@ -64,9 +64,7 @@ def test_the_same_file_twice_changes_nothing() -> None:
 @pytest.mark.django_db
 def test_the_same_rows_in_a_different_file_change_nothing_either(p: Personas) -> None:
     first = _annex(list_6(list_6_row("E1", team="North A")))
-    again = _annex(
-        list_6(list_6_row("E1", team="North A")), name="copy.xlsx", by=p.administrator.user
-    )
+    again = _annex(list_6(list_6_row("E1", team="North A")), name="copy.xlsx", by=p.administrator)
     assert first.status == "imported"  # type: ignore[attr-defined]
     assert (again.status, again.unchanged) == ("unchanged", 1)  # type: ignore[attr-defined]
 
@@ -203,7 +201,7 @@ def test_a_queued_upload_is_processed_once_and_its_file_is_then_forgotten() -> N
 
 @pytest.mark.django_db
 def test_issues_past_the_limit_are_summarised_not_stored(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("auditloop.imports.services.MAX_STORED_ISSUES", 2)
+    monkeypatch.setattr("auditloop.imports.services.runs.MAX_STORED_ISSUES", 2)
     result = import_run(kind=ImportKind.ANNEX_A, files=[ANNEX_A])
     stored = list(ImportIssue.objects.values_list("message", flat=True))
     assert len(stored) == 3

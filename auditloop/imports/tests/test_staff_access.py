@@ -4,17 +4,15 @@ them. The command line (the system) gives them at once."""
 from __future__ import annotations
 
 from auditloop.accounts.models import AccessRequestStatus, Role, StaffMember
-from auditloop.accounts.services import access_request_approve
+from auditloop.accounts.services.access_requests import access_request_approve
 from auditloop.imports.models import ImportKind
-from auditloop.imports.services import import_run
+from auditloop.imports.services.runs import import_run
 from auditloop.imports.tests.builders import STAFF_CSV
 from auditloop.testing import Personas
 
 
 def _upload(p: Personas, content: str) -> None:
-    import_run(
-        kind=ImportKind.STAFF, files=[("staff.csv", content.encode())], by=p.administrator.user
-    )
+    import_run(kind=ImportKind.STAFF, files=[("staff.csv", content.encode())], by=p.administrator)
 
 
 def test_an_uploaded_staff_list_asks_for_roles_that_read_audits(p: Personas) -> None:
@@ -29,7 +27,7 @@ def test_an_uploaded_staff_list_asks_for_roles_that_read_audits(p: Personas) -> 
     assert asked.role == Role.MODERATOR
     assert [s.name for s in asked.services.all()] == ["East"]
     assert p.senior_leader.user is not None
-    access_request_approve(access_request=asked, by=p.senior_leader.user)
+    access_request_approve(access_request=asked, by=p.senior_leader)
     lee.refresh_from_db()
     assert lee.role == Role.MODERATOR
     assert [s.name for s in lee.services.all()] == ["East"]

@@ -18,8 +18,9 @@ from auditloop.imports.models import ImportIssue, ImportKind, ImportRun
 from auditloop.imports.parsers import annex_a as annex_a_parser
 from auditloop.imports.parsers import base
 from auditloop.imports.parsers.annex_a import parse_annex_a
-from auditloop.imports.services import ImportResult, cases, import_run
 from auditloop.imports.services import annex_a as staged
+from auditloop.imports.services import cases
+from auditloop.imports.services.runs import ImportResult, import_run
 from auditloop.imports.tests.builders import (
     ANNEX_A,
     LIST_6_HEADERS,

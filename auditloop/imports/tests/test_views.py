@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from auditloop.cases.models import ChildCase
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
-from auditloop.imports.services import import_run
+from auditloop.imports.services.runs import import_run
 from auditloop.imports.tests.builders import ANNEX_A
 from auditloop.testing import Personas
 

@@ -14,7 +14,7 @@ from auditloop.cases.models import ChildCase
 from auditloop.imports.models import ImportKind, ImportStatus
 from auditloop.imports.parsers import annex_a
 from auditloop.imports.parsers.base import FileRejected, check_workbook_size
-from auditloop.imports.services import import_run
+from auditloop.imports.services.runs import import_run
 from auditloop.imports.tests.builders import ANNEX_A, LIST_6_HEADERS, list_6, list_6_row
 
 

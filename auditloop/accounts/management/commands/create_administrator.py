@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from auditloop.accounts.models import Role
-from auditloop.accounts.services import staff_create, staff_login_create
+from auditloop.accounts.services.logins import staff_login_create
+from auditloop.accounts.services.staff import StaffDetails, staff_create
 
 
 class Command(BaseCommand):
@@ -31,7 +32,10 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 staff = staff_create(
-                    by=None, name=options["name"], role=Role.ADMINISTRATOR, email=options["email"]
+                    by=None,
+                    details=StaffDetails(
+                        name=options["name"], role=Role.ADMINISTRATOR, email=options["email"]
+                    ),
                 )
                 user, password = staff_login_create(
                     staff=staff, by=None, username=options["username"]

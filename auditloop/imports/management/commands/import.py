@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auditloop.imports.models import ImportStatus
-from auditloop.imports.services import import_run
+from auditloop.imports.services.runs import import_run
 
 KINDS = {"annex-a": "annex_a", "ssda903": "ssda903", "cin": "cin", "staff": "staff"}
 EXIT_REJECTED = 2

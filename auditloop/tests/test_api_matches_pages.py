@@ -61,7 +61,7 @@ def page_client(username: str) -> Client:
 
 
 def api_client(username: str) -> Client:
-    _, key = api_token_create(user=staff(username).user, name="Comparison")
+    _, key = api_token_create(by=staff(username), name="Comparison")
     return Client(headers={"Authorization": f"Bearer {key}"})
 
 
