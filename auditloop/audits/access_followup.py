@@ -14,6 +14,7 @@ from auditloop.audits.models import Action, Escalation
 from auditloop.audits.selectors_actions import actions_visible_to
 from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.refusals import Refused
 
 
 def get_escalation_for_user(
@@ -61,9 +62,7 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
 
 def acting_staff(by: User) -> StaffMember:
     """The staff member behind a service call's `by`; refused for a login without one."""
-    from auditloop.audits.services.audits import AuditRefused
-
     staff = getattr(by, "staff", None)
     if not isinstance(staff, StaffMember) or not staff.is_active:
-        raise AuditRefused("This login is not linked to an active member of staff.")
+        raise Refused("This login is not linked to an active member of staff.")
     return staff

@@ -9,7 +9,6 @@ from django import forms
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Answer, Audit
 from auditloop.audits.selectors_actions import action_owner_choices
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.core.forms import GovukDateField
 
 OVERALL = "overall"
@@ -106,9 +105,3 @@ class FeedbackReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Enter your reply to the feedback"},
     )
-
-
-def refusal_show(form: forms.Form, refusal: AuditRefused) -> None:
-    """Put a service's refusal on the form: on its field when it names one, else at the top."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)

@@ -17,7 +17,7 @@ from django.utils import formats
 from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember, Team, User
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus, AuditType, ToolVersion
-from auditloop.audits.services.audits import AuditRefused, audit_create, auditor_is_independent
+from auditloop.audits.services.audits import audit_create, auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
@@ -530,7 +530,7 @@ def audits_share_out(
                 due_date=due,
                 theme=theme,
             )
-        except AuditRefused as exc:
+        except Refused as exc:
             raise SamplingRefused(exc.message) from exc
         CycleAudit.objects.create(cycle=cycle, audit=audit, draw=draw, planned_month=month)
         row.auditor_id = planned.auditor_id

@@ -215,7 +215,7 @@ def test_tools_are_refused_to_a_role_whose_pages_refuse_them(p: Personas) -> Non
 
 
 def test_a_draft_tool_version_is_listed_only_to_those_who_may_change_tools(p: Personas) -> None:
-    draft = tool_version_draft_create(tool=p.quality_tool.tool, by=p.moderator.user)
+    draft = tool_version_draft_create(tool=p.quality_tool.tool, by=p.moderator)
 
     def version_ids(staff: Any) -> set[str]:
         tools = _bearer(p, staff).get("/api/v1/tools").json()

@@ -45,7 +45,7 @@ def council(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterat
         lead = StaffMember.objects.get(user__username="moderator")
         tool = AuditTool.objects.order_by("name").first()
         assert tool is not None
-        tool_version_draft_create(tool=tool, by=lead.user)
+        tool_version_draft_create(tool=tool, by=lead)
         yield
         transaction.set_rollback(True)
 

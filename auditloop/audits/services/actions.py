@@ -18,9 +18,9 @@ from auditloop.audits.selectors_actions import (
     can_create_action,
     today,
 )
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 
 # The status machine: every allowed move. Anything else is refused by `action_move_check`.
@@ -38,7 +38,7 @@ _FIELDS = ["owner", "due_date", "status", "completed_at", "cancelled_at"]
 def action_move_check(action: Action, to: ActionStatus) -> None:
     """Refuse any move the table does not allow, with a message that says why."""
     if to not in ACTION_TRANSITIONS[action.status]:
-        raise AuditRefused(
+        raise Refused(
             f"This action is {ActionStatus(action.status).label.lower()}; "
             f"it cannot be marked {to.label.lower()}."
         )
@@ -65,20 +65,20 @@ def action_create(
     """
     staff = acting_staff(by)
     if not can_create_action(staff, audit):
-        raise AuditRefused(
+        raise Refused(
             "Only the auditor, an audit lead or the team manager can add actions to this audit."
         )
     if audit.status == AuditStatus.PLANNED:
-        raise AuditRefused("Actions come from findings: start the audit first.")
+        raise Refused("Actions come from findings: start the audit first.")
     if answer is not None and answer.audit_id != audit.pk:
-        raise AuditRefused("That finding belongs to another audit.")
+        raise Refused("That finding belongs to another audit.")
     if not owner.is_active:
-        raise AuditRefused(f"{owner.name} is no longer an active member of staff.")
+        raise Refused(f"{owner.name} is no longer an active member of staff.")
     description = description.strip()
     if not description:
-        raise AuditRefused("Describe the action.", field="description")
+        raise Refused("Describe the action.", field="description")
     if due_date < today():
-        raise AuditRefused("The due date must be today or in the future.", field="due_date")
+        raise Refused("The due date must be today or in the future.", field="due_date")
     action = Action.objects.create(
         audit=audit,
         answer=answer,
@@ -112,11 +112,11 @@ def action_complete(*, action: Action, by: User, evidence: str) -> Action:
     """Its owner or the owner's team manager marks it done, with the evidence that it is."""
     staff = acting_staff(by)
     if not can_complete_action(staff, action):
-        raise AuditRefused("Only the action's owner or their team manager can complete it.")
+        raise Refused("Only the action's owner or their team manager can complete it.")
     action_move_check(action, ActionStatus.COMPLETED)
     evidence = evidence.strip()
     if not evidence:
-        raise AuditRefused("Enter the evidence that the action is done.", field="evidence")
+        raise Refused("Enter the evidence that the action is done.", field="evidence")
     before = snapshot(action, _FIELDS)
     action.status = ActionStatus.COMPLETED
     action.completion_evidence = evidence
@@ -139,11 +139,11 @@ def action_cancel(*, action: Action, by: User, reason: str) -> Action:
     """Whoever created it, or an audit lead, withdraws it, saying why (kept on the action)."""
     staff = acting_staff(by)
     if not can_cancel_action(staff, action):
-        raise AuditRefused("Only whoever created the action or an audit lead can cancel it.")
+        raise Refused("Only whoever created the action or an audit lead can cancel it.")
     action_move_check(action, ActionStatus.CANCELLED)
     reason = reason.strip()
     if not reason:
-        raise AuditRefused("Enter why the action is cancelled.", field="reason")
+        raise Refused("Enter why the action is cancelled.", field="reason")
     before = snapshot(action, _FIELDS)
     action.status = ActionStatus.CANCELLED
     action.cancel_reason = reason

@@ -34,10 +34,6 @@ from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 
 
-class AuditRefused(Refused):
-    """A change to an audit the rules do not allow (see `Refused`)."""
-
-
 @dataclass(frozen=True)
 class Problem:
     """One thing that stops an audit being submitted. `question_id` is None for the overall
@@ -48,7 +44,10 @@ class Problem:
     question_id: int | None = None
 
 
-class AuditIncomplete(AuditRefused):
+class AuditIncomplete(Refused):
+    """The refusal to submit an unfinished audit. It carries the list of problems as well as
+    the message, so that the answers page can put each one on its own field."""
+
     def __init__(self, problems: list[Problem]) -> None:
         listed = "; ".join(p.message for p in problems)
         super().__init__(f"This audit cannot be submitted yet: {listed}.")
@@ -81,7 +80,7 @@ def _status_words(status: str) -> str:
 def _refuse_unless_allowed(audit: Audit, to: str, verb: str) -> None:
     if to not in AUDIT_TRANSITIONS[audit.status]:
         word = _MOVE_WORDS.get(verb, f"moved to {_status_words(to)}")
-        raise AuditRefused(f"An audit that is {_status_words(audit.status)} cannot be {word}.")
+        raise Refused(f"An audit that is {_status_words(audit.status)} cannot be {word}.")
 
 
 def _audit_transition(
@@ -161,16 +160,16 @@ def _staff_of(by: User) -> StaffMember | None:
 def _require_auditor(audit: Audit, by: User) -> None:
     staff = _staff_of(by)
     if staff is None or staff.pk != audit.auditor_id:
-        raise AuditRefused("Only the auditor assigned to this audit can change it.")
+        raise Refused("Only the auditor assigned to this audit can change it.")
     if audit.status not in WRITABLE_STATUSES:
-        raise AuditRefused(
+        raise Refused(
             f"An audit that is {_status_words(audit.status)} cannot be changed by its auditor."
         )
 
 
 def _require_lead(audit: Audit, by: User, doing: str) -> None:
     if _staff_of(by) is None or not can_lead_audit(by, audit):
-        raise AuditRefused(f"Only an audit lead for this service can {doing} an audit.")
+        raise Refused(f"Only an audit lead for this service can {doing} an audit.")
 
 
 @transaction.atomic
@@ -188,38 +187,36 @@ def audit_create(
     """Plan an audit of `case` by `auditor`. The case's worker and team are copied onto the
     audit, so feedback goes to whoever held the case when it was audited."""
     if audit_type not in AuditType.values:
-        raise AuditRefused("Choose a type of audit.", field="audit_type")
+        raise Refused("Choose a type of audit.", field="audit_type")
     if not auditor.can_audit:
-        raise AuditRefused(
+        raise Refused(
             f"{auditor.name} cannot be given audits: their role is "
             f"{str(auditor.get_role_display()).lower()}.",
             field="auditor",
         )
     if not auditor.is_active:
-        raise AuditRefused(
-            f"{auditor.name} is no longer an active member of staff.", field="auditor"
-        )
+        raise Refused(f"{auditor.name} is no longer an active member of staff.", field="auditor")
     if not auditor_is_independent(auditor=auditor, case=case):
-        raise AuditRefused(
+        raise Refused(
             f"{auditor.name} holds or manages this case, so cannot audit it. "
             "Choose an auditor from outside the case's line.",
             field="auditor",
         )
     if not tool_version.is_published:
-        raise AuditRefused(
+        raise Refused(
             "That version of the audit tool is not published yet. Choose a published version.",
             field="tool_version",
         )
     if audit_type == AuditType.REVISIT and revisit_of is None:
-        raise AuditRefused("A revisit needs the earlier audit it follows up.", field="revisit_of")
+        raise Refused("A revisit needs the earlier audit it follows up.", field="revisit_of")
     if audit_type != AuditType.REVISIT and revisit_of is not None:
-        raise AuditRefused(
+        raise Refused(
             "Only a revisit follows up an earlier audit. Choose the type 'Revisit', "
             "or leave the earlier audit empty.",
             field="revisit_of",
         )
     if revisit_of is not None and revisit_of.case_id != case.pk:
-        raise AuditRefused(
+        raise Refused(
             "A revisit must follow up an earlier audit of the same case.", field="revisit_of"
         )
     audit = Audit.objects.create(
@@ -284,7 +281,7 @@ def meeting_date_problem(audit: Audit, meeting_date: datetime.date) -> str | Non
 
 def _check_grade(grade: Grade | None, audit: Audit, what: str) -> None:
     if grade is not None and grade.scale_id != audit.tool_version.grading_scale_id:
-        raise AuditRefused(f"The grade for {what} is not on this audit tool's grading scale.")
+        raise Refused(f"The grade for {what} is not on this audit tool's grading scale.")
 
 
 @transaction.atomic
@@ -314,21 +311,21 @@ def audit_answers_save(
     for question_id, given in answers.items():
         question = questions.get(question_id)
         if question is None:
-            raise AuditRefused("An answer was given to a question that is not in this audit.")
+            raise Refused("An answer was given to a question that is not in this audit.")
         if given.compliance and given.compliance not in ComplianceAnswer.values:
-            raise AuditRefused(f"Answer {question.code} with yes, no or not applicable.")
+            raise Refused(f"Answer {question.code} with yes, no or not applicable.")
         if given.compliance and question.kind != QuestionKind.COMPLIANCE:
-            raise AuditRefused(f"{question.code} is graded, not answered yes or no.")
+            raise Refused(f"{question.code} is graded, not answered yes or no.")
         if given.grade is not None and question.kind != QuestionKind.GRADED:
-            raise AuditRefused(f"{question.code} is answered yes or no, not graded.")
+            raise Refused(f"{question.code} is answered yes or no, not graded.")
         _check_grade(given.grade, audit, question.code)
     _check_grade(overall_grade, audit, "the overall judgement")
     if meeting_date is not None:
         if audit.audit_type != AuditType.DEEP_DIVE:
-            raise AuditRefused("Only a deep dive records the date of a meeting.")
+            raise Refused("Only a deep dive records the date of a meeting.")
         problem = meeting_date_problem(audit, meeting_date)
         if problem:
-            raise AuditRefused(problem, field="meeting_date")
+            raise Refused(problem, field="meeting_date")
     if audit.status == AuditStatus.PLANNED:
         _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
 
@@ -455,7 +452,7 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
     """Submit a complete audit, or refuse with AuditIncomplete listing what is missing."""
     staff = _staff_of(by)
     if staff is None or staff.pk != audit.auditor_id:
-        raise AuditRefused("Only the auditor assigned to this audit can submit it.")
+        raise Refused("Only the auditor assigned to this audit can submit it.")
     # A wrong status is refused before completeness is checked: its message is the clearer.
     _refuse_unless_allowed(audit, AuditStatus.SUBMITTED, "audit.submitted")
     problems = audit_problems(audit)
@@ -473,7 +470,7 @@ def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
     _require_lead(audit, by, "return")
     reason = reason.strip()
     if not reason:
-        raise AuditRefused("Say why the audit is being returned.", field="reason")
+        raise Refused("Say why the audit is being returned.", field="reason")
     audit.return_reason = reason
     audit.save(update_fields=["return_reason"])
     _audit_transition(
@@ -503,11 +500,11 @@ def participant_add(
     """Record that `staff` took part in a deep dive, and what they said."""
     _require_auditor(audit, by)
     if audit.audit_type != AuditType.DEEP_DIVE:
-        raise AuditRefused("Who took part is recorded for deep dives only.")
+        raise Refused("Who took part is recorded for deep dives only.")
     if role not in ParticipantRole.values:
-        raise AuditRefused("Choose the part they played.", field="role")
+        raise Refused("Choose the part they played.", field="role")
     if audit.participants.filter(staff=staff).exists():
-        raise AuditRefused(f"{staff.name} is already recorded as taking part.", field="staff")
+        raise Refused(f"{staff.name} is already recorded as taking part.", field="staff")
     participant = Participant.objects.create(
         audit=audit, staff=staff, role=role, contribution=contribution.strip()
     )
@@ -526,7 +523,7 @@ def participant_add(
 def participant_remove(*, audit: Audit, by: User, participant: Participant) -> None:
     _require_auditor(audit, by)
     if participant.audit_id != audit.pk:
-        raise AuditRefused("That person is not recorded on this audit.")
+        raise Refused("That person is not recorded on this audit.")
     before = {"staff": str(participant.staff.public_id), "role": participant.role}
     name = participant.staff.name
     participant.delete()

@@ -16,9 +16,9 @@ from auditloop.audits.selectors_escalations import (
     escalation_recipients,
     escalation_team,
 )
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send, notifications_mark_read_by_url
 
 
@@ -32,14 +32,12 @@ def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
     once, in the product and by email (without the child's ID)."""
     staff = acting_staff(by)
     if audit.auditor_id != staff.pk:
-        raise AuditRefused("Only the audit's auditor can flag that the child is not safe.")
+        raise Refused("Only the audit's auditor can flag that the child is not safe.")
     if audit.status == AuditStatus.COMPLETED:
-        raise AuditRefused(
-            "This audit is completed. Raise your concern with the team manager directly."
-        )
+        raise Refused("This audit is completed. Raise your concern with the team manager directly.")
     reason = reason.strip()
     if not reason:
-        raise AuditRefused("Enter why you think the child is not safe.", field="reason")
+        raise Refused("Enter why you think the child is not safe.", field="reason")
     escalation = Escalation.objects.create(audit=audit, raised_by=staff, reason=reason)
     event_record(
         actor=by,
@@ -65,16 +63,16 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
     are doing about it. A flag is acknowledged once."""
     staff = acting_staff(by)
     if not can_acknowledge(staff, escalation):
-        raise AuditRefused(
+        raise Refused(
             "Only a team manager of the case's team or the head of service can acknowledge."
         )
     # Lock the row so two managers acknowledging at once cannot both succeed.
     current = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if current.acknowledged_at is not None:
-        raise AuditRefused("This flag has already been acknowledged.")
+        raise Refused("This flag has already been acknowledged.")
     response = response.strip()
     if not response:
-        raise AuditRefused("Enter what you are doing to keep the child safe.", field="response")
+        raise Refused("Enter what you are doing to keep the child safe.", field="response")
     before = snapshot(current, ["acknowledged_by", "acknowledged_at"])
     escalation.acknowledged_by = staff
     escalation.acknowledged_at = timezone.now()

@@ -10,6 +10,7 @@ from auditloop.audits.access_followup import acting_staff
 from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus, FeedbackReply
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 
 
@@ -45,20 +46,17 @@ def feedback_reply(*, audit: Audit, by: User, text: str) -> FeedbackReply:
 
     Only `audit.practitioner` may reply; the auditor is told at once.
     """
-    # Imported here: audit_submit imports this module to call feedback_ready_notify.
-    from auditloop.audits.services.audits import AuditRefused
-
     staff = acting_staff(by)
     if audit.practitioner_id is None or audit.practitioner_id != staff.pk:
-        raise AuditRefused("Only the practitioner whose case was audited can reply.")
+        raise Refused("Only the practitioner whose case was audited can reply.")
     if audit.status not in SHARED_STATUSES:
-        raise AuditRefused(
+        raise Refused(
             "You can reply once the audit has been submitted; this one is "
             f"{AuditStatus(audit.status).label.lower()}."
         )
     text = text.strip()
     if not text:
-        raise AuditRefused("Enter your reply to the feedback.", field="text")
+        raise Refused("Enter your reply to the feedback.", field="text")
     reply = FeedbackReply.objects.create(audit=audit, author=staff, text=text)
     event_record(
         actor=by,

@@ -16,9 +16,9 @@ from auditloop.audits.services.actions import (
     action_complete,
     action_create,
 )
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit, user_of
 from auditloop.core.models import Event, Notification
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
 
 TODAY = timezone.localdate()
@@ -63,7 +63,7 @@ def test_audit_lead_and_team_manager_can_create_actions(p: Personas, who: str) -
 @pytest.mark.parametrize("who", ["practitioner", "senior_leader", "outsider_manager"])
 def test_others_cannot_create_actions(p: Personas, who: str) -> None:
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
-    with pytest.raises(AuditRefused, match="Only the auditor"):
+    with pytest.raises(Refused, match="Only the auditor"):
         action_create(
             audit=audit,
             by=user_of(getattr(p, who)),
@@ -74,7 +74,7 @@ def test_others_cannot_create_actions(p: Personas, who: str) -> None:
 
 
 def test_no_action_on_a_planned_audit(p: Personas) -> None:
-    with pytest.raises(AuditRefused, match="start the audit"):
+    with pytest.raises(Refused, match="start the audit"):
         action_create(
             audit=make_audit(p, status=AuditStatus.PLANNED),
             by=user_of(p.auditor),
@@ -85,7 +85,7 @@ def test_no_action_on_a_planned_audit(p: Personas) -> None:
 
 
 def test_action_due_date_cannot_be_in_the_past(p: Personas) -> None:
-    with pytest.raises(AuditRefused) as refusal:
+    with pytest.raises(Refused) as refusal:
         action_create(
             audit=make_audit(p),
             by=user_of(p.auditor),
@@ -98,7 +98,7 @@ def test_action_due_date_cannot_be_in_the_past(p: Personas) -> None:
 
 def test_action_finding_must_belong_to_the_audit(p: Personas) -> None:
     other = make_audit(p)
-    with pytest.raises(AuditRefused, match="another audit"):
+    with pytest.raises(Refused, match="another audit"):
         action_create(
             audit=make_audit(p),
             by=user_of(p.auditor),
@@ -112,7 +112,7 @@ def test_action_finding_must_belong_to_the_audit(p: Personas) -> None:
 def test_action_owner_must_be_active(p: Personas) -> None:
     p.practitioner.is_active = False
     p.practitioner.save()
-    with pytest.raises(AuditRefused, match="no longer an active"):
+    with pytest.raises(Refused, match="no longer an active"):
         action_create(
             audit=make_audit(p),
             by=user_of(p.auditor),
@@ -148,7 +148,7 @@ def test_owner_or_their_team_manager_completes_an_action_with_evidence(
 
 def test_completing_needs_evidence(p: Personas) -> None:
     action = make_action(p)
-    with pytest.raises(AuditRefused) as refusal:
+    with pytest.raises(Refused) as refusal:
         action_complete(action=action, by=user_of(p.practitioner), evidence=" ")
     assert refusal.value.field == "evidence"
     action.refresh_from_db()
@@ -158,16 +158,16 @@ def test_completing_needs_evidence(p: Personas) -> None:
 @pytest.mark.parametrize("who", ["auditor", "moderator", "outsider_manager", "senior_leader"])
 def test_others_cannot_complete_an_action(p: Personas, who: str) -> None:
     action = make_action(p)
-    with pytest.raises(AuditRefused, match="owner"):
+    with pytest.raises(Refused, match="owner"):
         action_complete(action=action, by=user_of(getattr(p, who)), evidence="Done.")
 
 
 def test_a_completed_action_cannot_be_completed_or_cancelled_again(p: Personas) -> None:
     action = make_action(p)
     action_complete(action=action, by=user_of(p.practitioner), evidence="Done.")
-    with pytest.raises(AuditRefused, match="completed; it cannot be marked completed"):
+    with pytest.raises(Refused, match="completed; it cannot be marked completed"):
         action_complete(action=action, by=user_of(p.practitioner), evidence="Again.")
-    with pytest.raises(AuditRefused, match="completed; it cannot be marked cancelled"):
+    with pytest.raises(Refused, match="completed; it cannot be marked cancelled"):
         action_cancel(action=action, by=user_of(p.auditor), reason="No longer needed.")
 
 
@@ -185,19 +185,19 @@ def test_creator_or_audit_lead_cancels_an_action_with_a_reason(p: Personas, who:
 def test_a_cancelled_action_cannot_be_completed(p: Personas) -> None:
     action = make_action(p)
     action_cancel(action=action, by=user_of(p.auditor), reason="Duplicate.")
-    with pytest.raises(AuditRefused, match="cancelled"):
+    with pytest.raises(Refused, match="cancelled"):
         action_complete(action=action, by=user_of(p.practitioner), evidence="Done.")
 
 
 @pytest.mark.parametrize("who", ["practitioner", "team_manager", "senior_leader"])
 def test_others_cannot_cancel_an_action(p: Personas, who: str) -> None:
     action = make_action(p)
-    with pytest.raises(AuditRefused, match="cancel"):
+    with pytest.raises(Refused, match="cancel"):
         action_cancel(action=action, by=user_of(getattr(p, who)), reason="No.")
 
 
 def test_cancelling_needs_a_reason(p: Personas) -> None:
-    with pytest.raises(AuditRefused) as refusal:
+    with pytest.raises(Refused) as refusal:
         action_cancel(action=make_action(p), by=user_of(p.auditor), reason="")
     assert refusal.value.field == "reason"
 

@@ -20,7 +20,6 @@ from auditloop.audits.models import (
 from auditloop.audits.services.audits import (
     AnswerInput,
     AuditIncomplete,
-    AuditRefused,
     audit_answers_save,
     audit_complete,
     audit_create,
@@ -36,6 +35,7 @@ from auditloop.audits.tests.audit_factories import (
     user_of,
 )
 from auditloop.core.models import Event, Notification
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
 
 
@@ -69,21 +69,21 @@ def test_audit_lead_plans_an_audit_with_the_case_worker_and_team_recorded(p: Per
 def test_auditor_cannot_audit_a_case_they_hold(p: Personas) -> None:
     p.practitioner.role = Role.AUDITOR  # a worker who also audits
     p.practitioner.save()
-    with pytest.raises(AuditRefused, match="holds or manages this case") as refused:
+    with pytest.raises(Refused, match="holds or manages this case") as refused:
         planned_audit(p, auditor=p.practitioner)
     assert refused.value.field == "auditor"
     assert not Audit.objects.exists()
 
 
 def test_team_manager_cannot_audit_a_case_in_the_team_they_manage(p: Personas) -> None:
-    with pytest.raises(AuditRefused, match="holds or manages"):
+    with pytest.raises(Refused, match="holds or manages"):
         planned_audit(p, auditor=p.team_manager)
 
 
 def test_line_manager_cannot_audit_their_workers_case_from_another_team(p: Personas) -> None:
     p.team_manager.team = p.north_b
     p.team_manager.save()
-    with pytest.raises(AuditRefused, match="holds or manages"):
+    with pytest.raises(Refused, match="holds or manages"):
         planned_audit(p, auditor=p.team_manager)
 
 
@@ -95,33 +95,33 @@ def test_team_manager_from_another_team_may_audit_the_case(p: Personas) -> None:
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.BOARD_MEMBER, Role.ADMINISTRATOR])
 def test_staff_whose_role_cannot_audit_are_refused(p: Personas, role: Role) -> None:
     someone = make_staff(f"someone-{role}", "Sid Someone", role, p.south_a)
-    with pytest.raises(AuditRefused, match="cannot be given audits"):
+    with pytest.raises(Refused, match="cannot be given audits"):
         planned_audit(p, auditor=someone)
 
 
 def test_an_inactive_auditor_is_refused(p: Personas) -> None:
     p.auditor.is_active = False
     p.auditor.save()
-    with pytest.raises(AuditRefused, match="no longer an active"):
+    with pytest.raises(Refused, match="no longer an active"):
         planned_audit(p)
 
 
 def test_an_unpublished_tool_version_is_refused(p: Personas) -> None:
     p.compliance_tool.is_published = False
     p.compliance_tool.save()
-    with pytest.raises(AuditRefused, match="not published") as refused:
+    with pytest.raises(Refused, match="not published") as refused:
         planned_audit(p)
     assert refused.value.field == "tool_version"
 
 
 def test_a_revisit_needs_the_earlier_audit(p: Personas) -> None:
-    with pytest.raises(AuditRefused, match="revisit needs the earlier audit"):
+    with pytest.raises(Refused, match="revisit needs the earlier audit"):
         planned_audit(p, audit_type=AuditType.REVISIT)
 
 
 def test_only_a_revisit_follows_up_an_earlier_audit(p: Personas) -> None:
     earlier = planned_audit(p)
-    with pytest.raises(AuditRefused, match="Only a revisit"):
+    with pytest.raises(Refused, match="Only a revisit"):
         audit_create(
             case=p.case,
             tool_version=p.compliance_tool,
@@ -134,7 +134,7 @@ def test_only_a_revisit_follows_up_an_earlier_audit(p: Personas) -> None:
 
 def test_a_revisit_must_follow_up_the_same_case(p: Personas) -> None:
     earlier = planned_audit(p, case=p.outsider_case)
-    with pytest.raises(AuditRefused, match="same case"):
+    with pytest.raises(Refused, match="same case"):
         audit_create(
             case=p.case,
             tool_version=p.compliance_tool,
@@ -193,13 +193,13 @@ def test_saving_again_updates_answers_without_duplicates(p: Personas) -> None:
 
 def test_only_the_auditor_can_save_answers(p: Personas) -> None:
     audit = planned_audit(p)
-    with pytest.raises(AuditRefused, match="Only the auditor"):
+    with pytest.raises(Refused, match="Only the auditor"):
         audit_answers_save(audit=audit, by=user_of(p.moderator), answers={})
 
 
 def test_a_submitted_audit_cannot_be_changed_by_its_auditor(p: Personas) -> None:
     audit = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
-    with pytest.raises(AuditRefused, match="submitted cannot be changed"):
+    with pytest.raises(Refused, match="submitted cannot be changed"):
         audit_answers_save(audit=audit, by=user_of(p.auditor), answers={})
 
 
@@ -207,7 +207,7 @@ def test_an_answer_to_a_question_of_another_tool_is_refused(p: Personas) -> None
     audit = planned_audit(p)
     other = Question.objects.filter(section__version=p.quality_tool).first()
     assert other is not None
-    with pytest.raises(AuditRefused, match="not in this audit"):
+    with pytest.raises(Refused, match="not in this audit"):
         audit_answers_save(
             audit=audit, by=user_of(p.auditor), answers={other.pk: AnswerInput(compliance="yes")}
         )
@@ -217,7 +217,7 @@ def test_an_answer_to_a_question_of_another_tool_is_refused(p: Personas) -> None
 def test_a_grade_on_a_compliance_check_is_refused(p: Personas) -> None:
     audit = planned_audit(p)
     good = Grade.objects.get(scale=audit.tool_version.grading_scale, code="good")
-    with pytest.raises(AuditRefused, match="not graded"):
+    with pytest.raises(Refused, match="not graded"):
         audit_answers_save(
             audit=audit,
             by=user_of(p.auditor),
@@ -228,13 +228,13 @@ def test_a_grade_on_a_compliance_check_is_refused(p: Personas) -> None:
 def test_a_grade_from_another_scale_is_refused(p: Personas) -> None:
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.THEMATIC)
     ten = Grade.objects.get(scale__slug="scaling-0-10", code="10")
-    with pytest.raises(AuditRefused, match="not on this audit tool's grading scale"):
+    with pytest.raises(Refused, match="not on this audit tool's grading scale"):
         audit_answers_save(audit=audit, by=user_of(p.auditor), answers={}, overall_grade=ten)
 
 
 def test_a_compliance_answer_outside_yes_no_na_is_refused(p: Personas) -> None:
     audit = planned_audit(p)
-    with pytest.raises(AuditRefused, match="yes, no or not applicable"):
+    with pytest.raises(Refused, match="yes, no or not applicable"):
         audit_answers_save(
             audit=audit,
             by=user_of(p.auditor),
@@ -370,13 +370,13 @@ def test_submitting_tells_the_practitioner_their_feedback_is_ready(p: Personas) 
 
 def test_only_the_auditor_can_submit(p: Personas) -> None:
     audit = answer_fully(planned_audit(p))
-    with pytest.raises(AuditRefused, match="Only the auditor"):
+    with pytest.raises(Refused, match="Only the auditor"):
         audit_submit(audit=audit, by=user_of(p.moderator))
 
 
 def test_a_planned_audit_cannot_be_submitted(p: Personas) -> None:
     audit = planned_audit(p)
-    with pytest.raises(AuditRefused, match=r"An audit that is planned cannot be submitted\."):
+    with pytest.raises(Refused, match=r"An audit that is planned cannot be submitted\."):
         audit_submit(audit=audit, by=user_of(p.auditor))
 
 
@@ -408,7 +408,7 @@ def test_a_returned_audit_can_be_changed_and_submitted_again(p: Personas) -> Non
 
 def test_returning_needs_a_reason(p: Personas) -> None:
     audit = _submitted(p)
-    with pytest.raises(AuditRefused, match="Say why") as refused:
+    with pytest.raises(Refused, match="Say why") as refused:
         audit_return(audit=audit, by=user_of(p.moderator), reason="   ")
     assert refused.value.field == "reason"
     audit.refresh_from_db()
@@ -419,15 +419,15 @@ def test_returning_needs_a_reason(p: Personas) -> None:
 def test_only_an_audit_lead_can_return_or_complete(p: Personas, who: str) -> None:
     audit = _submitted(p)
     staff = getattr(p, who)
-    with pytest.raises(AuditRefused, match="Only an audit lead"):
+    with pytest.raises(Refused, match="Only an audit lead"):
         audit_return(audit=audit, by=user_of(staff), reason="Why")
-    with pytest.raises(AuditRefused, match="Only an audit lead"):
+    with pytest.raises(Refused, match="Only an audit lead"):
         audit_complete(audit=audit, by=user_of(staff))
 
 
 def test_an_audit_lead_of_another_service_cannot_complete(p: Personas) -> None:
     south_lead = make_staff("southlead", "Sol Lead", Role.MODERATOR, services=[p.south])
-    with pytest.raises(AuditRefused, match="Only an audit lead"):
+    with pytest.raises(Refused, match="Only an audit lead"):
         audit_complete(audit=_submitted(p), by=user_of(south_lead))
 
 
@@ -441,13 +441,13 @@ def test_audit_lead_completes_a_submitted_audit(p: Personas) -> None:
 
 def test_an_in_progress_audit_cannot_be_completed(p: Personas) -> None:
     audit = answer_fully(planned_audit(p))
-    with pytest.raises(AuditRefused, match=r"An audit that is in progress cannot be completed\."):
+    with pytest.raises(Refused, match=r"An audit that is in progress cannot be completed\."):
         audit_complete(audit=audit, by=user_of(p.moderator))
 
 
 def test_a_completed_audit_cannot_be_returned(p: Personas) -> None:
     audit = audit_complete(audit=_submitted(p), by=user_of(p.moderator))
-    with pytest.raises(AuditRefused, match=r"An audit that is completed cannot be returned\."):
+    with pytest.raises(Refused, match=r"An audit that is completed cannot be returned\."):
         audit_return(audit=audit, by=user_of(p.moderator), reason="Late thought")
 
 
@@ -478,12 +478,12 @@ def test_someone_is_recorded_once(p: Personas) -> None:
     audit = _deep_dive(p)
     by = user_of(p.auditor)
     participant_add(audit=audit, by=by, staff=p.practitioner, role=ParticipantRole.PRACTITIONER)
-    with pytest.raises(AuditRefused, match="already recorded"):
+    with pytest.raises(Refused, match="already recorded"):
         participant_add(audit=audit, by=by, staff=p.practitioner, role=ParticipantRole.OTHER)
 
 
 def test_participants_are_for_deep_dives_only(p: Personas) -> None:
-    with pytest.raises(AuditRefused, match="deep dives only"):
+    with pytest.raises(Refused, match="deep dives only"):
         participant_add(
             audit=planned_audit(p),
             by=user_of(p.auditor),
@@ -494,7 +494,7 @@ def test_participants_are_for_deep_dives_only(p: Personas) -> None:
 
 def test_only_the_auditor_records_participants(p: Personas) -> None:
     audit = _deep_dive(p)
-    with pytest.raises(AuditRefused, match="Only the auditor"):
+    with pytest.raises(Refused, match="Only the auditor"):
         participant_add(
             audit=audit,
             by=user_of(p.moderator),
@@ -508,7 +508,7 @@ def test_a_participant_of_another_audit_cannot_be_removed_here(p: Personas) -> N
     participant = participant_add(
         audit=first, by=user_of(p.auditor), staff=p.practitioner, role=ParticipantRole.OTHER
     )
-    with pytest.raises(AuditRefused, match="not recorded on this audit"):
+    with pytest.raises(Refused, match="not recorded on this audit"):
         participant_remove(audit=second, by=user_of(p.auditor), participant=participant)
 
 

@@ -7,11 +7,11 @@ import pytest
 from auditloop.audits.models import AuditStatus
 from auditloop.audits.services.audits import (
     AUDIT_TRANSITIONS,
-    AuditRefused,
     _audit_transition,
 )
 from auditloop.audits.tests.audit_factories import planned_audit, user_of
 from auditloop.core.models import Event
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas
 
 ALLOWED = {
@@ -35,7 +35,7 @@ def test_every_other_move_is_refused_with_a_clear_message(p: Personas, start: st
     audit.status = start
     audit.save()
     events_before = Event.objects.count()
-    with pytest.raises(AuditRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _audit_transition(audit, to, user_of(p.moderator), "audit.moved")
     start_words = str(AuditStatus(start).label).lower()
     assert str(refused.value).startswith(f"An audit that is {start_words} cannot be ")
@@ -69,6 +69,6 @@ def test_the_refusal_names_the_move_in_plain_english(p: Personas) -> None:
     audit = planned_audit(p)
     audit.status = AuditStatus.COMPLETED
     audit.save()
-    with pytest.raises(AuditRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _audit_transition(audit, AuditStatus.SUBMITTED, None, "audit.submitted")
     assert str(refused.value) == "An audit that is completed cannot be submitted."

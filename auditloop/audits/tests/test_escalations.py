@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role
 from auditloop.audits.models import Answer, Audit, AuditStatus, Escalation, Grade, Question
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.tests.followup_factories import make_audit, make_escalation, user_of
 from auditloop.core.models import AccessLog, Event, Notification
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
 
 
@@ -68,20 +68,20 @@ def test_flag_can_be_raised_on_a_submitted_audit(p: Personas) -> None:
 
 def test_flag_cannot_be_raised_on_a_completed_audit(p: Personas) -> None:
     audit = make_audit(p, status=AuditStatus.COMPLETED)
-    with pytest.raises(AuditRefused, match="completed"):
+    with pytest.raises(Refused, match="completed"):
         escalation_raise(audit=audit, by=user_of(p.auditor), reason="Worried.")
     assert not Escalation.objects.exists()
 
 
 def test_only_the_audits_auditor_can_raise_a_flag(p: Personas) -> None:
     audit = make_audit(p)
-    with pytest.raises(AuditRefused, match="auditor"):
+    with pytest.raises(Refused, match="auditor"):
         escalation_raise(audit=audit, by=user_of(p.moderator), reason="Worried.")
     assert not Escalation.objects.exists()
 
 
 def test_a_flag_needs_a_reason(p: Personas) -> None:
-    with pytest.raises(AuditRefused) as refusal:
+    with pytest.raises(Refused) as refusal:
         escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="   ")
     assert refusal.value.field == "reason"
 
@@ -107,7 +107,7 @@ def test_team_manager_acknowledges_a_flag_once(p: Personas) -> None:
     assert escalation.acknowledged_at is not None
     assert escalation.response == "Visited today."
     assert Notification.objects.filter(recipient=p.auditor.user).exists()
-    with pytest.raises(AuditRefused, match="already been acknowledged"):
+    with pytest.raises(Refused, match="already been acknowledged"):
         escalation_acknowledge(
             escalation=escalation, by=user_of(p.senior_leader), response="Again."
         )
@@ -123,7 +123,7 @@ def test_head_of_service_can_acknowledge_a_flag(p: Personas) -> None:
 @pytest.mark.parametrize("who", ["auditor", "moderator", "practitioner", "outsider_manager"])
 def test_others_cannot_acknowledge_a_flag(p: Personas, who: str) -> None:
     escalation = make_escalation(p)
-    with pytest.raises(AuditRefused, match="team manager"):
+    with pytest.raises(Refused, match="team manager"):
         escalation_acknowledge(escalation=escalation, by=user_of(getattr(p, who)), response="Seen.")
     escalation.refresh_from_db()
     assert escalation.acknowledged_at is None
@@ -131,7 +131,7 @@ def test_others_cannot_acknowledge_a_flag(p: Personas, who: str) -> None:
 
 def test_an_acknowledgement_needs_a_response(p: Personas) -> None:
     escalation = make_escalation(p)
-    with pytest.raises(AuditRefused) as refusal:
+    with pytest.raises(Refused) as refusal:
         escalation_acknowledge(escalation=escalation, by=user_of(p.team_manager), response="")
     assert refusal.value.field == "response"
 

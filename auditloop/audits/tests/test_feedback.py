@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role
 from auditloop.audits.models import AuditStatus, AuditType, FeedbackReply
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import feedback_ready_notify, feedback_reply
 from auditloop.audits.tests.followup_factories import make_audit, user_of
 from auditloop.core.models import Event, Notification
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
 
 
@@ -29,7 +29,7 @@ def test_practitioner_replies_to_feedback_and_the_auditor_is_told(
 
 @pytest.mark.parametrize("status", [AuditStatus.PLANNED, AuditStatus.IN_PROGRESS])
 def test_no_reply_before_the_audit_is_submitted(p: Personas, status: AuditStatus) -> None:
-    with pytest.raises(AuditRefused, match="once the audit has been submitted"):
+    with pytest.raises(Refused, match="once the audit has been submitted"):
         feedback_reply(audit=make_audit(p, status=status), by=user_of(p.practitioner), text="Hi")
     assert not FeedbackReply.objects.exists()
 
@@ -37,12 +37,12 @@ def test_no_reply_before_the_audit_is_submitted(p: Personas, status: AuditStatus
 @pytest.mark.parametrize("who", ["team_manager", "auditor", "moderator"])
 def test_only_the_practitioner_can_reply(p: Personas, who: str) -> None:
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
-    with pytest.raises(AuditRefused, match="Only the practitioner"):
+    with pytest.raises(Refused, match="Only the practitioner"):
         feedback_reply(audit=audit, by=user_of(getattr(p, who)), text="Hi")
 
 
 def test_a_reply_needs_text(p: Personas) -> None:
-    with pytest.raises(AuditRefused) as refusal:
+    with pytest.raises(Refused) as refusal:
         feedback_reply(
             audit=make_audit(p, status=AuditStatus.SUBMITTED), by=user_of(p.practitioner), text=""
         )

@@ -13,11 +13,11 @@ from django.utils import timezone
 from auditloop.audits.models import Audit, AuditType
 from auditloop.audits.services.audits import (
     AuditIncomplete,
-    AuditRefused,
     audit_answers_save,
     audit_submit,
 )
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas
 
 
@@ -108,12 +108,12 @@ def test_the_service_refuses_a_meeting_date_out_of_range_or_on_a_dip_sample(
     p: Personas,
 ) -> None:
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    with pytest.raises(AuditRefused, match="today or in the past") as refused:
+    with pytest.raises(Refused, match="today or in the past") as refused:
         audit_answers_save(
             audit=_deep_dive(p), by=user_of(p.auditor), answers={}, meeting_date=tomorrow
         )
     assert refused.value.field == "meeting_date"
-    with pytest.raises(AuditRefused, match="Only a deep dive"):
+    with pytest.raises(Refused, match="Only a deep dive"):
         audit_answers_save(
             audit=planned_audit(p),
             by=user_of(p.auditor),

@@ -10,7 +10,8 @@ from django.utils import timezone
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access import can_lead_audit
 from auditloop.audits.models import Audit, AuditStatus, AuditType
-from auditloop.audits.services.audits import AuditRefused, audit_complete, audit_return
+from auditloop.audits.services.audits import audit_complete, audit_return
+from auditloop.core.refusals import Refused
 from auditloop.home.selectors import home_work_for
 from auditloop.testing import Personas, make_staff
 
@@ -53,9 +54,9 @@ def test_audit_lead_cannot_return_their_own_audit(p: Personas) -> None:
 def test_the_services_refuse_an_audit_lead_signing_off_their_own_audit(p: Personas) -> None:
     audit = _submitted_by(p, p.moderator)
     assert p.moderator.user is not None
-    with pytest.raises(AuditRefused):
+    with pytest.raises(Refused):
         audit_complete(audit=audit, by=p.moderator.user)
-    with pytest.raises(AuditRefused):
+    with pytest.raises(Refused):
         audit_return(audit=audit, by=p.moderator.user, reason="Check A4")
     audit.refresh_from_db()
     assert audit.status == AuditStatus.SUBMITTED

@@ -24,7 +24,6 @@ from auditloop.audits.forms_followup import (
     ActionCancelForm,
     ActionCompleteForm,
     ActionCreateForm,
-    refusal_show,
 )
 from auditloop.audits.models import Action, ActionStatus
 from auditloop.audits.selectors_actions import (
@@ -37,10 +36,10 @@ from auditloop.audits.selectors_actions import (
     today,
 )
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
+from auditloop.core.refusals import Refused, refusal_to_form
 
 PAGE_SIZE = 50
 SHOW = {"open": "Open", "overdue": "Overdue", "closed": "Completed or cancelled"}
@@ -130,8 +129,8 @@ def action_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
             action_complete(
                 action=action, by=signed_in_user(request), evidence=form.cleaned_data["evidence"]
             )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "Action completed.")
             return redirect("audits:action", public_id=action.public_id)
@@ -151,8 +150,8 @@ def action_cancel_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
             action_cancel(
                 action=action, by=signed_in_user(request), reason=form.cleaned_data["reason"]
             )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "Action cancelled.")
             return redirect("audits:action", public_id=action.public_id)
@@ -179,8 +178,8 @@ def action_create_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 due_date=form.cleaned_data["due_date"],
                 answer=form.chosen_answer(),
             )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"Action added for {action.owner.name}.")
             return redirect(audit_url(audit) + "#actions")

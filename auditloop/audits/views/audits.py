@@ -54,7 +54,6 @@ from auditloop.audits.selectors_planning import (
 from auditloop.audits.services.audits import (
     WRITABLE_STATUSES,
     AuditIncomplete,
-    AuditRefused,
     audit_answers_save,
     audit_complete,
     audit_create,
@@ -66,6 +65,7 @@ from auditloop.audits.services.audits import (
 from auditloop.cases.models import ChildCase
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
+from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 PAGE_SIZE = 50
 
@@ -154,8 +154,8 @@ def audit_create_view(request: HttpRequest) -> HttpResponse:
                 theme=data["theme"],
                 revisit_of=data["revisit_of"],
             )
-        except AuditRefused as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"Audit planned and assigned to {audit.auditor.name}.")
             return redirect("audits:detail", public_id=audit.public_id)
@@ -278,8 +278,8 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         audit_answers_save(
             audit=audit, by=signed_in_user(request), answers=form.answer_inputs(), **form.findings()
         )
-    except AuditRefused as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    except Refused as exc:
+        refusal_to_form(form, exc)
         return _render_edit(request, audit, form=form)
     if request.POST.get("action") != "submit":
         messages.success(request, "Draft saved.")
@@ -304,8 +304,8 @@ def audit_submit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form = _saved_answers_form(audit)
         form.add_problems(exc.problems)
         return _render_edit(request, audit, form=form)
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+    except Refused as exc:
+        refusal_to_message(request, exc)
         return redirect("audits:detail", public_id=audit.public_id)
     messages.success(request, "Audit submitted.")
     return redirect("audits:detail", public_id=audit.public_id)
@@ -329,8 +329,8 @@ def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _render_detail(request, audit, return_form=form)
     try:
         audit_return(audit=audit, by=signed_in_user(request), reason=form.cleaned_data["reason"])
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+    except Refused as exc:
+        refusal_to_message(request, exc)
     else:
         messages.success(request, f"Audit returned to {audit.auditor.name}.")
     return redirect("audits:detail", public_id=audit.public_id)
@@ -342,8 +342,8 @@ def audit_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     audit = _audit_for_lead(request, public_id)
     try:
         audit_complete(audit=audit, by=signed_in_user(request))
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+    except Refused as exc:
+        refusal_to_message(request, exc)
     else:
         messages.success(request, "Audit completed.")
     return redirect("audits:detail", public_id=audit.public_id)
@@ -364,8 +364,8 @@ def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 role=data["role"],
                 contribution=data["contribution"],
             )
-        except AuditRefused as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"{data['staff'].name} recorded as taking part.")
             return redirect(reverse("audits:edit", args=[audit.public_id]) + "#participants")
@@ -385,8 +385,8 @@ def participant_remove_view(
     )
     try:
         participant_remove(audit=audit, by=signed_in_user(request), participant=participant)
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+    except Refused as exc:
+        refusal_to_message(request, exc)
     else:
         messages.success(request, f"{participant.staff.name} removed from who took part.")
     return redirect(reverse("audits:edit", args=[audit.public_id]) + "#participants")

@@ -17,7 +17,6 @@ from auditloop.audits.access_followup import get_escalation_for_user
 from auditloop.audits.forms_followup import (
     EscalationAcknowledgeForm,
     EscalationRaiseForm,
-    refusal_show,
 )
 from auditloop.audits.models import AuditStatus, Escalation
 from auditloop.audits.selectors_escalations import (
@@ -27,11 +26,11 @@ from auditloop.audits.selectors_escalations import (
     escalation_team,
     escalations_visible_to,
 )
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
+from auditloop.core.refusals import Refused, refusal_to_form
 
 PAGE_SIZE = 50
 
@@ -66,8 +65,8 @@ def escalation_raise_view(request: HttpRequest, public_id: UUID) -> HttpResponse
             escalation = escalation_raise(
                 audit=audit, by=signed_in_user(request), reason=form.cleaned_data["reason"]
             )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -103,8 +102,8 @@ def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     by=signed_in_user(request),
                     response=form.cleaned_data["response"],
                 )
-            except AuditRefused as exc:
-                refusal_show(form, exc)
+            except Refused as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, "Flag acknowledged. The auditor has been told.")
                 return redirect("audits:escalation", public_id=escalation.public_id)

@@ -12,9 +12,9 @@ from django.urls import path
 
 from auditloop.accounts.access import any_staff, signed_in_user, staff_for
 from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.forms_followup import FeedbackReplyForm, refusal_show
-from auditloop.audits.services.audits import AuditRefused
+from auditloop.audits.forms_followup import FeedbackReplyForm
 from auditloop.audits.services.feedback import audit_url, feedback_reply
+from auditloop.core.refusals import Refused, refusal_to_form
 
 
 @any_staff
@@ -27,8 +27,8 @@ def feedback_reply_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             feedback_reply(audit=audit, by=signed_in_user(request), text=form.cleaned_data["text"])
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "Reply sent. The auditor has been told.")
             return redirect(audit_url(audit) + "#replies")
