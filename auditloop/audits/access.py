@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from auditloop.accounts.access import staff_for
-from auditloop.accounts.models import Role
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.audits.selectors import audit_visibility_filter
@@ -48,10 +48,9 @@ def get_audit_for_user(user: Any, public_id: UUID | str, *, write: bool = False)
     return audit
 
 
-def can_lead_audit(user: Any, audit: Audit) -> bool:
+def can_lead_audit(staff: StaffMember, audit: Audit) -> bool:
     """Audit leads (moderators) for the audit's service may return or complete it, unless
     they did the audit themselves: nobody signs off their own work."""
-    staff = staff_for(user)
     return (
         staff.role == Role.MODERATOR
         and audit.auditor_id != staff.pk

@@ -9,12 +9,10 @@ from uuid import UUID
 from django.http import Http404
 
 from auditloop.accounts.access import staff_for
-from auditloop.accounts.models import StaffMember, User
 from auditloop.audits.models import Action, Escalation
 from auditloop.audits.selectors_actions import actions_visible_to
 from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.refusals import Refused
 
 
 def get_escalation_for_user(
@@ -58,11 +56,3 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
         raise Http404("No action found.") from exc
     access_shown(user=user, targets=[action.audit], purpose=Purpose.ACTION)
     return action
-
-
-def acting_staff(by: User) -> StaffMember:
-    """The staff member behind a service call's `by`; refused for a login without one."""
-    staff = getattr(by, "staff", None)
-    if not isinstance(staff, StaffMember) or not staff.is_active:
-        raise Refused("This login is not linked to an active member of staff.")
-    return staff

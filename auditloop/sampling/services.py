@@ -526,7 +526,7 @@ def audits_share_out(
                 tool_version=tool_version,
                 audit_type=audit_type,
                 auditor=people[planned.auditor_id],
-                by=by,
+                by=_staff(by),
                 due_date=due,
                 theme=theme,
             )

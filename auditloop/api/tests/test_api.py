@@ -172,7 +172,7 @@ def test_a_practitioner_cannot_list_an_action_whose_page_they_cannot_open(p: Per
     assert audit.practitioner == p.practitioner
     action = action_create(
         audit=audit,
-        by=p.moderator.user,  # type: ignore[arg-type]
+        by=p.moderator,
         description="Re-read the chronology.",
         owner=p.auditor,
         due_date=datetime.date(2026, 12, 1),
@@ -190,7 +190,7 @@ def test_the_action_filters_narrow_what_the_token_may_see(p: Personas) -> None:
     made = {
         key: action_create(
             audit=audit,
-            by=p.moderator.user,  # type: ignore[arg-type]
+            by=p.moderator,
             description=f"Action {key}.",
             owner=p.practitioner,
             due_date=datetime.date(2099, 1, 6),

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember, User
-from auditloop.audits.access_followup import acting_staff
+from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
 from auditloop.audits.selectors_actions import (
     can_cancel_action,
@@ -52,7 +51,7 @@ def _action_url(action: Action) -> str:
 def action_create(
     *,
     audit: Audit,
-    by: User,
+    by: StaffMember,
     description: str,
     owner: StaffMember,
     due_date: datetime.date,
@@ -63,7 +62,7 @@ def action_create(
     By the audit's auditor, an audit lead over its service, or its team's manager; once the
     audit has started. The owner is told.
     """
-    staff = acting_staff(by)
+    staff = by
     if not can_create_action(staff, audit):
         raise Refused(
             "Only the auditor, an audit lead or the team manager can add actions to this audit."
@@ -85,10 +84,10 @@ def action_create(
         description=description,
         owner=owner,
         due_date=due_date,
-        created_by=by,
+        created_by=by.user,
     )
     event_record(
-        actor=by,
+        actor=by.user,
         verb="action.created",
         target=action,
         summary=f"Action for {owner.name} from {audit}.",
@@ -108,9 +107,9 @@ def action_create(
 
 
 @transaction.atomic
-def action_complete(*, action: Action, by: User, evidence: str) -> Action:
+def action_complete(*, action: Action, by: StaffMember, evidence: str) -> Action:
     """Its owner or the owner's team manager marks it done, with the evidence that it is."""
-    staff = acting_staff(by)
+    staff = by
     if not can_complete_action(staff, action):
         raise Refused("Only the action's owner or their team manager can complete it.")
     action_move_check(action, ActionStatus.COMPLETED)
@@ -123,7 +122,7 @@ def action_complete(*, action: Action, by: User, evidence: str) -> Action:
     action.completed_at = timezone.now()
     action.save(update_fields=["status", "completion_evidence", "completed_at"])
     event_record(
-        actor=by,
+        actor=by.user,
         verb="action.completed",
         target=action,
         summary=f"Action completed by {staff.name}.",
@@ -135,9 +134,9 @@ def action_complete(*, action: Action, by: User, evidence: str) -> Action:
 
 
 @transaction.atomic
-def action_cancel(*, action: Action, by: User, reason: str) -> Action:
+def action_cancel(*, action: Action, by: StaffMember, reason: str) -> Action:
     """Whoever created it, or an audit lead, withdraws it, saying why (kept on the action)."""
-    staff = acting_staff(by)
+    staff = by
     if not can_cancel_action(staff, action):
         raise Refused("Only whoever created the action or an audit lead can cancel it.")
     action_move_check(action, ActionStatus.CANCELLED)
@@ -150,7 +149,7 @@ def action_cancel(*, action: Action, by: User, reason: str) -> Action:
     action.cancelled_at = timezone.now()
     action.save(update_fields=["status", "cancel_reason", "cancelled_at"])
     event_record(
-        actor=by,
+        actor=by.user,
         verb="action.cancelled",
         target=action,
         summary=f"Action cancelled by {staff.name}.",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from auditloop.accounts.models import Role, StaffMember, User
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access import can_lead_audit
 from auditloop.audits.models import (
     Answer,
@@ -84,7 +84,12 @@ def _refuse_unless_allowed(audit: Audit, to: str, verb: str) -> None:
 
 
 def _audit_transition(
-    audit: Audit, to: str, by: User | None, verb: str, *, content_changed: list[str] | None = None
+    audit: Audit,
+    to: str,
+    by: StaffMember | None,
+    verb: str,
+    *,
+    content_changed: list[str] | None = None,
 ) -> None:
     """Move `audit` to status `to`, or refuse. Writes the one event for the move."""
     _refuse_unless_allowed(audit, to, verb)
@@ -103,7 +108,7 @@ def _audit_transition(
         fields.append("completed_at")
     audit.save(update_fields=fields)
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb=verb,
         target=audit,
         summary=f"Audit {_MOVE_WORDS.get(verb, 'moved')}",
@@ -152,14 +157,8 @@ def auditor_is_independent(*, auditor: StaffMember, case: ChildCase) -> bool:
     )
 
 
-def _staff_of(by: User) -> StaffMember | None:
-    staff = getattr(by, "staff", None)
-    return staff if isinstance(staff, StaffMember) else None
-
-
-def _require_auditor(audit: Audit, by: User) -> None:
-    staff = _staff_of(by)
-    if staff is None or staff.pk != audit.auditor_id:
+def _require_auditor(audit: Audit, by: StaffMember) -> None:
+    if by.pk != audit.auditor_id:
         raise Refused("Only the auditor assigned to this audit can change it.")
     if audit.status not in WRITABLE_STATUSES:
         raise Refused(
@@ -167,8 +166,8 @@ def _require_auditor(audit: Audit, by: User) -> None:
         )
 
 
-def _require_lead(audit: Audit, by: User, doing: str) -> None:
-    if _staff_of(by) is None or not can_lead_audit(by, audit):
+def _require_lead(audit: Audit, by: StaffMember, doing: str) -> None:
+    if not can_lead_audit(by, audit):
         raise Refused(f"Only an audit lead for this service can {doing} an audit.")
 
 
@@ -179,7 +178,7 @@ def audit_create(
     tool_version: ToolVersion,
     audit_type: str,
     auditor: StaffMember,
-    by: User | None,
+    by: StaffMember | None,
     due_date: datetime.date | None = None,
     theme: str = "",
     revisit_of: Audit | None = None,
@@ -229,10 +228,10 @@ def audit_create(
         team=case.allocated_team,
         revisit_of=revisit_of,
         due_date=due_date,
-        created_by=by,
+        created_by=by.user if by else None,
     )
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="audit.created",
         target=audit,
         summary=f"{audit.get_audit_type_display()} audit planned",
@@ -288,7 +287,7 @@ def _check_grade(grade: Grade | None, audit: Audit, what: str) -> None:
 def audit_answers_save(
     *,
     audit: Audit,
-    by: User,
+    by: StaffMember,
     answers: Mapping[int, AnswerInput],
     meeting_date: datetime.date | None = None,
     overall_grade: Grade | None = None,
@@ -367,7 +366,7 @@ def audit_answers_save(
         audit.practitioner_reflection = practitioner_reflection.strip()
     audit.save(update_fields=_FINDINGS_FIELDS)
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="audit.answers_saved",
         target=audit,
         summary=(
@@ -448,10 +447,9 @@ def _alert_on_no(audit: Audit) -> None:
 
 
 @transaction.atomic
-def audit_submit(*, audit: Audit, by: User) -> Audit:
+def audit_submit(*, audit: Audit, by: StaffMember) -> Audit:
     """Submit a complete audit, or refuse with AuditIncomplete listing what is missing."""
-    staff = _staff_of(by)
-    if staff is None or staff.pk != audit.auditor_id:
+    if by.pk != audit.auditor_id:
         raise Refused("Only the auditor assigned to this audit can submit it.")
     # A wrong status is refused before completeness is checked: its message is the clearer.
     _refuse_unless_allowed(audit, AuditStatus.SUBMITTED, "audit.submitted")
@@ -465,7 +463,7 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
 
 
 @transaction.atomic
-def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
+def audit_return(*, audit: Audit, by: StaffMember, reason: str) -> Audit:
     """An audit lead sends a submitted audit back to its auditor, saying why."""
     _require_lead(audit, by, "return")
     reason = reason.strip()
@@ -486,7 +484,7 @@ def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
 
 
 @transaction.atomic
-def audit_complete(*, audit: Audit, by: User) -> Audit:
+def audit_complete(*, audit: Audit, by: StaffMember) -> Audit:
     """An audit lead accepts a submitted audit as complete."""
     _require_lead(audit, by, "complete")
     _audit_transition(audit, AuditStatus.COMPLETED, by, "audit.completed")
@@ -495,7 +493,7 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
 
 @transaction.atomic
 def participant_add(
-    *, audit: Audit, by: User, staff: StaffMember, role: str, contribution: str = ""
+    *, audit: Audit, by: StaffMember, staff: StaffMember, role: str, contribution: str = ""
 ) -> Participant:
     """Record that `staff` took part in a deep dive, and what they said."""
     _require_auditor(audit, by)
@@ -509,7 +507,7 @@ def participant_add(
         audit=audit, staff=staff, role=role, contribution=contribution.strip()
     )
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="audit.participant_added",
         target=audit,
         summary=f"{staff.name} recorded as taking part ({participant.get_role_display()})",
@@ -520,7 +518,7 @@ def participant_add(
 
 
 @transaction.atomic
-def participant_remove(*, audit: Audit, by: User, participant: Participant) -> None:
+def participant_remove(*, audit: Audit, by: StaffMember, participant: Participant) -> None:
     _require_auditor(audit, by)
     if participant.audit_id != audit.pk:
         raise Refused("That person is not recorded on this audit.")
@@ -528,7 +526,7 @@ def participant_remove(*, audit: Audit, by: User, participant: Participant) -> N
     name = participant.staff.name
     participant.delete()
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="audit.participant_removed",
         target=audit,
         summary=f"{name} no longer recorded as taking part",

@@ -7,8 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import User
-from auditloop.audits.access_followup import acting_staff
+from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Audit, AuditStatus, Escalation
 from auditloop.audits.selectors_escalations import (
     can_acknowledge,
@@ -27,10 +26,10 @@ def escalation_url(escalation: Escalation) -> str:
 
 
 @transaction.atomic
-def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
+def escalation_raise(*, audit: Audit, by: StaffMember, reason: str) -> Escalation:
     """The audit's auditor flags that the child is not safe. Everyone who must act is told at
     once, in the product and by email (without the child's ID)."""
-    staff = acting_staff(by)
+    staff = by
     if audit.auditor_id != staff.pk:
         raise Refused("Only the audit's auditor can flag that the child is not safe.")
     if audit.status == AuditStatus.COMPLETED:
@@ -40,7 +39,7 @@ def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
         raise Refused("Enter why you think the child is not safe.", field="reason")
     escalation = Escalation.objects.create(audit=audit, raised_by=staff, reason=reason)
     event_record(
-        actor=by,
+        actor=by.user,
         verb="escalation.raised",
         target=escalation,
         summary=f"Unsafe-child flag raised on {audit}.",
@@ -58,10 +57,10 @@ def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
 
 
 @transaction.atomic
-def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -> Escalation:
+def escalation_acknowledge(*, escalation: Escalation, by: StaffMember, response: str) -> Escalation:
     """The team manager or head of service records that they have read the flag and what they
     are doing about it. A flag is acknowledged once."""
-    staff = acting_staff(by)
+    staff = by
     if not can_acknowledge(staff, escalation):
         raise Refused(
             "Only a team manager of the case's team or the head of service can acknowledge."
@@ -83,7 +82,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
     # is now done, so none of them stays waiting, whoever it was sent to.
     answered = notifications_mark_read_by_url(url=url)
     event_record(
-        actor=by,
+        actor=by.user,
         verb="escalation.acknowledged",
         target=escalation,
         summary=f"Unsafe-child flag acknowledged by {staff.name}.",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
-from auditloop.accounts.models import User
-from auditloop.audits.access_followup import acting_staff
+from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus, FeedbackReply
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
@@ -41,12 +40,12 @@ def feedback_ready_notify(*, audit: Audit) -> None:
 
 
 @transaction.atomic
-def feedback_reply(*, audit: Audit, by: User, text: str) -> FeedbackReply:
+def feedback_reply(*, audit: Audit, by: StaffMember, text: str) -> FeedbackReply:
     """The practitioner's reply to the feedback, once the audit is submitted or completed.
 
     Only `audit.practitioner` may reply; the auditor is told at once.
     """
-    staff = acting_staff(by)
+    staff = by
     if audit.practitioner_id is None or audit.practitioner_id != staff.pk:
         raise Refused("Only the practitioner whose case was audited can reply.")
     if audit.status not in SHARED_STATUSES:
@@ -59,7 +58,7 @@ def feedback_reply(*, audit: Audit, by: User, text: str) -> FeedbackReply:
         raise Refused("Enter your reply to the feedback.", field="text")
     reply = FeedbackReply.objects.create(audit=audit, author=staff, text=text)
     event_record(
-        actor=by,
+        actor=by.user,
         verb="feedback.replied",
         target=audit,
         summary="The practitioner replied to the feedback.",

@@ -43,7 +43,7 @@ def planned_audit(
         tool_version=tool or p.compliance_tool,
         audit_type=audit_type,
         auditor=auditor or p.auditor,
-        by=user_of(p.moderator),
+        by=p.moderator,
     )
 
 
@@ -66,7 +66,7 @@ def answer_fully(
     audit: Audit, *, compliance: str = ComplianceAnswer.YES, grade_code: str = "good"
 ) -> Audit:
     """Answer everything submission needs, as the auditor would."""
-    by = user_of(audit.auditor)
+    by = audit.auditor
     if audit.audit_type == AuditType.DEEP_DIVE and audit.practitioner is not None:
         participant_add(
             audit=audit,

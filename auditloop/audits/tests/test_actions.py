@@ -16,7 +16,7 @@ from auditloop.audits.services.actions import (
     action_complete,
     action_create,
 )
-from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit, user_of
+from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit
 from auditloop.core.models import Event, Notification
 from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
@@ -34,7 +34,7 @@ def test_auditor_creates_an_action_from_a_finding_and_the_owner_is_told(p: Perso
     answer = make_answer(audit)
     action = action_create(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         description="Record the child's wishes.",
         owner=p.practitioner,
         due_date=NEXT_MONTH,
@@ -52,7 +52,7 @@ def test_audit_lead_and_team_manager_can_create_actions(p: Personas, who: str) -
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
     action = action_create(
         audit=audit,
-        by=user_of(getattr(p, who)),
+        by=getattr(p, who),
         description="Update the plan.",
         owner=p.practitioner,
         due_date=NEXT_MONTH,
@@ -66,7 +66,7 @@ def test_others_cannot_create_actions(p: Personas, who: str) -> None:
     with pytest.raises(Refused, match="Only the auditor"):
         action_create(
             audit=audit,
-            by=user_of(getattr(p, who)),
+            by=getattr(p, who),
             description="x",
             owner=p.practitioner,
             due_date=NEXT_MONTH,
@@ -77,7 +77,7 @@ def test_no_action_on_a_planned_audit(p: Personas) -> None:
     with pytest.raises(Refused, match="start the audit"):
         action_create(
             audit=make_audit(p, status=AuditStatus.PLANNED),
-            by=user_of(p.auditor),
+            by=p.auditor,
             description="x",
             owner=p.practitioner,
             due_date=NEXT_MONTH,
@@ -88,7 +88,7 @@ def test_action_due_date_cannot_be_in_the_past(p: Personas) -> None:
     with pytest.raises(Refused) as refusal:
         action_create(
             audit=make_audit(p),
-            by=user_of(p.auditor),
+            by=p.auditor,
             description="x",
             owner=p.practitioner,
             due_date=YESTERDAY,
@@ -101,7 +101,7 @@ def test_action_finding_must_belong_to_the_audit(p: Personas) -> None:
     with pytest.raises(Refused, match="another audit"):
         action_create(
             audit=make_audit(p),
-            by=user_of(p.auditor),
+            by=p.auditor,
             description="x",
             owner=p.practitioner,
             due_date=NEXT_MONTH,
@@ -115,7 +115,7 @@ def test_action_owner_must_be_active(p: Personas) -> None:
     with pytest.raises(Refused, match="no longer an active"):
         action_create(
             audit=make_audit(p),
-            by=user_of(p.auditor),
+            by=p.auditor,
             description="x",
             owner=p.practitioner,
             due_date=NEXT_MONTH,
@@ -136,7 +136,7 @@ def test_owner_or_their_team_manager_completes_an_action_with_evidence(
     p: Personas, who: str
 ) -> None:
     action = make_action(p)
-    action_complete(action=action, by=user_of(getattr(p, who)), evidence="Visited 3 May.")
+    action_complete(action=action, by=getattr(p, who), evidence="Visited 3 May.")
     action.refresh_from_db()
     assert action.status == ActionStatus.COMPLETED
     assert action.completion_evidence == "Visited 3 May."
@@ -149,7 +149,7 @@ def test_owner_or_their_team_manager_completes_an_action_with_evidence(
 def test_completing_needs_evidence(p: Personas) -> None:
     action = make_action(p)
     with pytest.raises(Refused) as refusal:
-        action_complete(action=action, by=user_of(p.practitioner), evidence=" ")
+        action_complete(action=action, by=p.practitioner, evidence=" ")
     assert refusal.value.field == "evidence"
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
@@ -159,22 +159,22 @@ def test_completing_needs_evidence(p: Personas) -> None:
 def test_others_cannot_complete_an_action(p: Personas, who: str) -> None:
     action = make_action(p)
     with pytest.raises(Refused, match="owner"):
-        action_complete(action=action, by=user_of(getattr(p, who)), evidence="Done.")
+        action_complete(action=action, by=getattr(p, who), evidence="Done.")
 
 
 def test_a_completed_action_cannot_be_completed_or_cancelled_again(p: Personas) -> None:
     action = make_action(p)
-    action_complete(action=action, by=user_of(p.practitioner), evidence="Done.")
+    action_complete(action=action, by=p.practitioner, evidence="Done.")
     with pytest.raises(Refused, match="completed; it cannot be marked completed"):
-        action_complete(action=action, by=user_of(p.practitioner), evidence="Again.")
+        action_complete(action=action, by=p.practitioner, evidence="Again.")
     with pytest.raises(Refused, match="completed; it cannot be marked cancelled"):
-        action_cancel(action=action, by=user_of(p.auditor), reason="No longer needed.")
+        action_cancel(action=action, by=p.auditor, reason="No longer needed.")
 
 
 @pytest.mark.parametrize("who", ["auditor", "moderator"])
 def test_creator_or_audit_lead_cancels_an_action_with_a_reason(p: Personas, who: str) -> None:
     action = make_action(p)
-    action_cancel(action=action, by=user_of(getattr(p, who)), reason="Case closed.")
+    action_cancel(action=action, by=getattr(p, who), reason="Case closed.")
     action.refresh_from_db()
     assert action.status == ActionStatus.CANCELLED
     assert action.cancel_reason == "Case closed."
@@ -184,21 +184,21 @@ def test_creator_or_audit_lead_cancels_an_action_with_a_reason(p: Personas, who:
 
 def test_a_cancelled_action_cannot_be_completed(p: Personas) -> None:
     action = make_action(p)
-    action_cancel(action=action, by=user_of(p.auditor), reason="Duplicate.")
+    action_cancel(action=action, by=p.auditor, reason="Duplicate.")
     with pytest.raises(Refused, match="cancelled"):
-        action_complete(action=action, by=user_of(p.practitioner), evidence="Done.")
+        action_complete(action=action, by=p.practitioner, evidence="Done.")
 
 
 @pytest.mark.parametrize("who", ["practitioner", "team_manager", "senior_leader"])
 def test_others_cannot_cancel_an_action(p: Personas, who: str) -> None:
     action = make_action(p)
     with pytest.raises(Refused, match="cancel"):
-        action_cancel(action=action, by=user_of(getattr(p, who)), reason="No.")
+        action_cancel(action=action, by=getattr(p, who), reason="No.")
 
 
 def test_cancelling_needs_a_reason(p: Personas) -> None:
     with pytest.raises(Refused) as refusal:
-        action_cancel(action=make_action(p), by=user_of(p.auditor), reason="")
+        action_cancel(action=make_action(p), by=p.auditor, reason="")
     assert refusal.value.field == "reason"
 
 

@@ -9,7 +9,7 @@ from auditloop.audits.services.audits import (
     AUDIT_TRANSITIONS,
     _audit_transition,
 )
-from auditloop.audits.tests.audit_factories import planned_audit, user_of
+from auditloop.audits.tests.audit_factories import planned_audit
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused
 from auditloop.testing import Personas
@@ -36,7 +36,7 @@ def test_every_other_move_is_refused_with_a_clear_message(p: Personas, start: st
     audit.save()
     events_before = Event.objects.count()
     with pytest.raises(Refused) as refused:
-        _audit_transition(audit, to, user_of(p.moderator), "audit.moved")
+        _audit_transition(audit, to, p.moderator, "audit.moved")
     start_words = str(AuditStatus(start).label).lower()
     assert str(refused.value).startswith(f"An audit that is {start_words} cannot be ")
     audit.refresh_from_db()
@@ -52,7 +52,7 @@ def test_each_allowed_move_changes_the_status_and_writes_one_event(
     audit.status = start
     audit.save()
     events_before = Event.objects.count()
-    _audit_transition(audit, to, user_of(p.moderator), "audit.moved")
+    _audit_transition(audit, to, p.moderator, "audit.moved")
     audit.refresh_from_db()
     assert audit.status == to
     assert Event.objects.count() == events_before + 1

@@ -55,9 +55,9 @@ def test_the_services_refuse_an_audit_lead_signing_off_their_own_audit(p: Person
     audit = _submitted_by(p, p.moderator)
     assert p.moderator.user is not None
     with pytest.raises(Refused):
-        audit_complete(audit=audit, by=p.moderator.user)
+        audit_complete(audit=audit, by=p.moderator)
     with pytest.raises(Refused):
-        audit_return(audit=audit, by=p.moderator.user, reason="Check A4")
+        audit_return(audit=audit, by=p.moderator, reason="Check A4")
     audit.refresh_from_db()
     assert audit.status == AuditStatus.SUBMITTED
 
@@ -65,7 +65,7 @@ def test_the_services_refuse_an_audit_lead_signing_off_their_own_audit(p: Person
 def test_another_audit_lead_for_the_service_completes_it(p: Personas) -> None:
     audit = _submitted_by(p, p.moderator)
     other = _second_lead(p)
-    assert can_lead_audit(other.user, audit)
+    assert can_lead_audit(other, audit)
     response = p.client_for(other).post(reverse("audits:complete", args=[audit.public_id]))
     assert response.status_code == 302
     audit.refresh_from_db()

@@ -10,12 +10,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.access_followup import get_action_for_user
@@ -45,7 +45,7 @@ PAGE_SIZE = 50
 SHOW = {"open": "Open", "overdue": "Overdue", "closed": "Completed or cancelled"}
 
 
-def _list_context(request: HttpRequest, qs: QuerySet[Action]) -> dict[str, Any]:
+def _list_context(request: StaffRequest, qs: QuerySet[Action]) -> dict[str, Any]:
     show = request.GET.get("show", "open")
     if show not in SHOW:
         show = "open"
@@ -62,8 +62,8 @@ def _list_context(request: HttpRequest, qs: QuerySet[Action]) -> dict[str, Any]:
 
 
 @any_staff
-def action_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     context = _list_context(request, actions_owned_by(staff))
     context["title"] = "My actions"
     context["can_see_team"] = staff.role in {
@@ -75,8 +75,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER)
-def team_action_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def team_action_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     context = _list_context(request, actions_overseen_by(staff))
     context["title"] = (
         "Team actions" if staff.role == Role.TEAM_MANAGER else "Actions in your services"
@@ -86,13 +86,13 @@ def team_action_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: StaffRequest,
     action: Action,
     *,
     complete_form: forms.Form | None = None,
     cancel_form: forms.Form | None = None,
 ) -> HttpResponse:
-    staff = staff_for(request.user)
+    staff = request.staff
     is_open = action.status == ActionStatus.OPEN
     return render(
         request,
@@ -112,23 +112,21 @@ def _detail(
 
 
 @any_staff
-def action_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def action_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     return _detail(request, get_action_for_user(request.user, public_id))
 
 
 @any_staff
 @require_POST
-def action_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_complete_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     action = get_action_for_user(request.user, public_id)
     if not can_complete_action(staff, action):
         raise PermissionDenied("Only the action's owner or their team manager can complete it.")
     form = ActionCompleteForm(request.POST)
     if form.is_valid():
         try:
-            action_complete(
-                action=action, by=signed_in_user(request), evidence=form.cleaned_data["evidence"]
-            )
+            action_complete(action=action, by=request.staff, evidence=form.cleaned_data["evidence"])
         except Refused as exc:
             refusal_to_form(form, exc)
         else:
@@ -139,17 +137,15 @@ def action_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def action_cancel_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_cancel_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     action = get_action_for_user(request.user, public_id)
     if not can_cancel_action(staff, action):
         raise PermissionDenied("Only whoever created the action or an audit lead can cancel it.")
     form = ActionCancelForm(request.POST)
     if form.is_valid():
         try:
-            action_cancel(
-                action=action, by=signed_in_user(request), reason=form.cleaned_data["reason"]
-            )
+            action_cancel(action=action, by=request.staff, reason=form.cleaned_data["reason"])
         except Refused as exc:
             refusal_to_form(form, exc)
         else:
@@ -159,8 +155,8 @@ def action_cancel_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @any_staff
-def action_create_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_create_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     audit = get_audit_for_user(request.user, public_id)
     if not can_create_action(staff, audit):
         raise PermissionDenied(
@@ -172,7 +168,7 @@ def action_create_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             action = action_create(
                 audit=audit,
-                by=signed_in_user(request),
+                by=request.staff,
                 description=form.cleaned_data["description"],
                 owner=form.cleaned_data["owner"],
                 due_date=form.cleaned_data["due_date"],

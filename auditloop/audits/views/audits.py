@@ -10,12 +10,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import auditors_in_services_of
 from auditloop.audits.access import can_lead_audit, get_audit_for_user
@@ -71,8 +71,8 @@ PAGE_SIZE = 50
 
 
 @any_staff
-def audit_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def audit_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     form = AuditFilterForm(request.GET or None)
     audits = form.filter(audits_visible_to(staff)).select_related("team", "case")
     # Page links keep the filters ({% querystring %} in core/_pagination.html).
@@ -90,12 +90,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_find(request: HttpRequest, find: AuditCaseFindForm) -> HttpResponse:
+def _render_find(request: StaffRequest, find: AuditCaseFindForm) -> HttpResponse:
     return render(request, "audits/audit_create_find.html", {"find": find})
 
 
 def _render_plan(
-    request: HttpRequest, case: ChildCase, form: AuditCreateForm, staff: StaffMember
+    request: StaffRequest, case: ChildCase, form: AuditCreateForm, staff: StaffMember
 ) -> HttpResponse:
     # The summary shows the case file's dates and its audits' grades: a read of the case, and
     # of each audit named (the recent ones, and those a revisit could follow up).
@@ -119,12 +119,12 @@ def _render_plan(
 
 
 @roles_required(Role.MODERATOR)
-def audit_create_view(request: HttpRequest) -> HttpResponse:
+def audit_create_view(request: StaffRequest) -> HttpResponse:
     """Plan an audit, as GOV.UK question pages that work without JavaScript. Step 1 asks
     which child's case, by LA child ID, sent by POST so the ID never enters a URL or a log.
     Step 2 is the same view POSTed with the case's public id in a hidden field, checked
     again on every POST: the case, the audit tool, type, auditor and due date."""
-    staff = staff_for(request.user)
+    staff = request.staff
     if request.method != "POST":
         return _render_find(request, AuditCaseFindForm(staff=staff))
     posted_case = request.POST.get("case")
@@ -149,7 +149,7 @@ def audit_create_view(request: HttpRequest) -> HttpResponse:
                 tool_version=data["tool_version"],
                 audit_type=data["audit_type"],
                 auditor=data["auditor"],
-                by=signed_in_user(request),
+                by=request.staff,
                 due_date=data["due_date"],
                 theme=data["theme"],
                 revisit_of=data["revisit_of"],
@@ -185,11 +185,11 @@ def _answered_sections(audit: Audit) -> list[tuple[Section, list[AnsweredQuestio
 
 
 def _render_detail(
-    request: HttpRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
+    request: StaffRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
 ) -> HttpResponse:
-    staff = staff_for(request.user)
+    staff = request.staff
     is_auditor = audit.auditor_id == staff.pk
-    leads = can_lead_audit(request.user, audit)
+    leads = can_lead_audit(request.staff, audit)
     sections = _answered_sections(audit)
     checks = [
         row.answer.compliance if row.answer else ""
@@ -217,7 +217,7 @@ def _render_detail(
 
 
 @any_staff
-def audit_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id)
     return _render_detail(request, audit)
 
@@ -247,7 +247,7 @@ def _saved_answers_form(audit: Audit) -> AuditAnswersForm:
 
 
 def _render_edit(
-    request: HttpRequest,
+    request: StaffRequest,
     audit: Audit,
     *,
     form: AuditAnswersForm | None = None,
@@ -267,7 +267,7 @@ def _render_edit(
 
 
 @any_staff
-def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     if request.method != "POST":
         return _render_edit(request, audit)
@@ -276,7 +276,7 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _render_edit(request, audit, form=form)
     try:
         audit_answers_save(
-            audit=audit, by=signed_in_user(request), answers=form.answer_inputs(), **form.findings()
+            audit=audit, by=request.staff, answers=form.answer_inputs(), **form.findings()
         )
     except Refused as exc:
         refusal_to_form(form, exc)
@@ -285,7 +285,7 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.success(request, "Draft saved.")
         return redirect("audits:edit", public_id=audit.public_id)
     try:
-        audit_submit(audit=audit, by=signed_in_user(request))
+        audit_submit(audit=audit, by=request.staff)
     except AuditIncomplete as exc:
         # The draft is kept: only the submission is refused.
         form.add_problems(exc.problems)
@@ -296,10 +296,10 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def audit_submit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_submit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     try:
-        audit_submit(audit=audit, by=signed_in_user(request))
+        audit_submit(audit=audit, by=request.staff)
     except AuditIncomplete as exc:
         form = _saved_answers_form(audit)
         form.add_problems(exc.problems)
@@ -311,24 +311,24 @@ def audit_submit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("audits:detail", public_id=audit.public_id)
 
 
-def _audit_for_lead(request: HttpRequest, public_id: UUID) -> Audit:
+def _audit_for_lead(request: StaffRequest, public_id: UUID) -> Audit:
     audit = get_audit_for_user(request.user, public_id)
-    if audit.auditor_id == staff_for(request.user).pk:
+    if audit.auditor_id == request.staff.pk:
         raise PermissionDenied("Another audit lead must return or complete an audit you did.")
-    if not can_lead_audit(request.user, audit):
+    if not can_lead_audit(request.staff, audit):
         raise PermissionDenied("Only an audit lead for this service can do that.")
     return audit
 
 
 @any_staff
 @require_POST
-def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_return_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = _audit_for_lead(request, public_id)
     form = AuditReturnForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, audit, return_form=form)
     try:
-        audit_return(audit=audit, by=signed_in_user(request), reason=form.cleaned_data["reason"])
+        audit_return(audit=audit, by=request.staff, reason=form.cleaned_data["reason"])
     except Refused as exc:
         refusal_to_message(request, exc)
     else:
@@ -338,10 +338,10 @@ def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def audit_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_complete_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = _audit_for_lead(request, public_id)
     try:
-        audit_complete(audit=audit, by=signed_in_user(request))
+        audit_complete(audit=audit, by=request.staff)
     except Refused as exc:
         refusal_to_message(request, exc)
     else:
@@ -351,7 +351,7 @@ def audit_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def participant_add_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     form = ParticipantForm(request.POST, audit=audit)
     if form.is_valid():
@@ -359,7 +359,7 @@ def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             participant_add(
                 audit=audit,
-                by=signed_in_user(request),
+                by=request.staff,
                 staff=data["staff"],
                 role=data["role"],
                 contribution=data["contribution"],
@@ -375,7 +375,7 @@ def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @any_staff
 @require_POST
 def participant_remove_view(
-    request: HttpRequest, public_id: UUID, staff_public_id: UUID
+    request: StaffRequest, public_id: UUID, staff_public_id: UUID
 ) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     participant = get_object_or_404(
@@ -384,7 +384,7 @@ def participant_remove_view(
         staff__public_id=staff_public_id,
     )
     try:
-        participant_remove(audit=audit, by=signed_in_user(request), participant=participant)
+        participant_remove(audit=audit, by=request.staff, participant=participant)
     except Refused as exc:
         refusal_to_message(request, exc)
     else:

@@ -6,11 +6,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from auditloop.accounts.access import any_staff, auditing_roles_required, signed_in_user, staff_for
+from auditloop.accounts.access import StaffRequest, any_staff, auditing_roles_required
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.access import get_audit_for_user
 from auditloop.audits.access_followup import get_escalation_for_user
@@ -36,8 +36,8 @@ PAGE_SIZE = 50
 
 
 @auditing_roles_required
-def escalation_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def escalation_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     page = page_of(request, escalations_visible_to(staff), per_page=PAGE_SIZE)
     access_shown(
         user=request.user, targets=[e.audit for e in page], purpose=Purpose.ESCALATION_LISTED
@@ -54,8 +54,8 @@ def _flagged_audit_url(staff: StaffMember, escalation: Escalation) -> str:
 
 
 @any_staff
-def escalation_raise_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def escalation_raise_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     audit = get_audit_for_user(request.user, public_id)
     if audit.auditor_id != staff.pk:
         raise PermissionDenied("Only the audit's auditor can flag that the child is not safe.")
@@ -63,7 +63,7 @@ def escalation_raise_view(request: HttpRequest, public_id: UUID) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             escalation = escalation_raise(
-                audit=audit, by=signed_in_user(request), reason=form.cleaned_data["reason"]
+                audit=audit, by=request.staff, reason=form.cleaned_data["reason"]
             )
         except Refused as exc:
             refusal_to_form(form, exc)
@@ -87,8 +87,8 @@ def escalation_raise_view(request: HttpRequest, public_id: UUID) -> HttpResponse
 
 
 @any_staff
-def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def escalation_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     escalation = get_escalation_for_user(request.user, public_id)
     may_acknowledge = escalation.acknowledged_at is None and can_acknowledge(staff, escalation)
     form = EscalationAcknowledgeForm(request.POST or None)
@@ -99,7 +99,7 @@ def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             try:
                 escalation_acknowledge(
                     escalation=escalation,
-                    by=signed_in_user(request),
+                    by=request.staff,
                     response=form.cleaned_data["response"],
                 )
             except Refused as exc:
@@ -121,11 +121,11 @@ def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @any_staff
-def escalation_audit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def escalation_audit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """The flagged audit, read-only, as far as acting on the flag needs: the flags, the child,
     the case file and the auditor's notes behind the flag. Whoever may see the flag may open
     it, even while the audit is in progress; the read is logged."""
-    staff = staff_for(request.user)
+    staff = request.staff
     escalation = get_escalation_for_user(request.user, public_id, purpose=Purpose.FLAGGED_AUDIT)
     audit = escalation.audit
     return render(

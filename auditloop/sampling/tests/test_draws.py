@@ -144,7 +144,7 @@ def test_recently_audited_cases_and_the_auditors_own_cases_are_left_out(p: Perso
         tool_version=p.compliance_tool,
         audit_type="dip_sample",
         auditor=p.auditor,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     mine = cases_make(2, team=p.north_b, prefix="MINE", worker=p.team_manager)
     spec = DrawSpec(seed=3, size=100, service_ids=(p.north.pk,))

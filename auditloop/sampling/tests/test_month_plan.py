@@ -141,7 +141,7 @@ def test_recently_audited_cases_are_not_drawn_again(p: Personas, cycle: Cycle) -
         tool_version=p.compliance_tool,
         audit_type="dip_sample",
         auditor=p.auditor,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     result = _run(p, cycle, today=None)
     team_b = next(t for t in result.teams if t.team == p.north_b)
