@@ -25,13 +25,14 @@ from auditloop.audits.models import (
     Section,
     ToolVersion,
 )
+from auditloop.audits.rules import meeting_date_problem
 from auditloop.audits.selectors import audits_matching
 from auditloop.audits.selectors_planning import (
     auditors_independent_of,
     audits_of_case_to_revisit,
     cases_to_plan_by_child_id,
 )
-from auditloop.audits.services.audits import AnswerInput, Problem, meeting_date_problem
+from auditloop.audits.services.audits import AnswerInput, Problem
 from auditloop.cases.models import ChildCase
 from auditloop.core.forms import GovukDateField
 

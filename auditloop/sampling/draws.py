@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from auditloop.accounts.models import Service, StaffMember, Team
+from auditloop.audits import rules as audit_rules
 from auditloop.audits.models import Audit
-from auditloop.audits.services import audits as audit_rules
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.sampling import statistics
 

@@ -17,7 +17,8 @@ from django.utils import formats
 from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember, Team, User
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus, AuditType, ToolVersion
-from auditloop.audits.services.audits import audit_create, auditor_is_independent
+from auditloop.audits.rules import auditor_is_independent
+from auditloop.audits.services.audits import audit_create
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot

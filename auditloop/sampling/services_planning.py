@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 
 from auditloop.accounts.models import Service, StaffMember, Team, User
 from auditloop.audits.models import Audit, AuditType, ToolVersion
-from auditloop.audits.services.audits import auditor_is_independent
+from auditloop.audits.rules import auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.sampling.draws import DrawSpec

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import roles_required
-from auditloop.audits.services.audits import auditor_is_independent
+from auditloop.audits.rules import auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.sampling.access import get_cycle_for_user

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
+from auditloop.audits.rules import ACTION_TRANSITIONS
 from auditloop.audits.selectors_actions import (
     can_cancel_action,
     can_complete_action,
@@ -21,13 +22,6 @@ from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
-
-# The status machine: every allowed move. Anything else is refused by `action_move_check`.
-ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    ActionStatus.OPEN: frozenset({ActionStatus.COMPLETED, ActionStatus.CANCELLED}),
-    ActionStatus.COMPLETED: frozenset(),
-    ActionStatus.CANCELLED: frozenset(),
-}
 
 # Logged by value: the facts of an action. Its description, completion evidence and cancel
 # reason are audit content: events name them in `content_changed`, never their text.

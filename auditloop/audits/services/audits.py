@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access import can_lead_audit
@@ -25,6 +25,14 @@ from auditloop.audits.models import (
     Question,
     QuestionKind,
     ToolVersion,
+)
+from auditloop.audits.rules import (
+    AUDIT_TRANSITIONS,
+    MOVE_WORDS,
+    WRITABLE_STATUSES,
+    auditor_is_independent,
+    meeting_date_problem,
+    status_words,
 )
 from auditloop.audits.services.feedback import feedback_ready_notify
 from auditloop.cases.models import ChildCase
@@ -54,33 +62,10 @@ class AuditIncomplete(Refused):
         self.problems = problems
 
 
-# The one table of allowed moves. Anything not here is refused by _audit_transition.
-AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
-    AuditStatus.PLANNED: frozenset({AuditStatus.IN_PROGRESS}),
-    AuditStatus.IN_PROGRESS: frozenset({AuditStatus.SUBMITTED}),
-    AuditStatus.SUBMITTED: frozenset({AuditStatus.COMPLETED, AuditStatus.IN_PROGRESS}),
-    AuditStatus.COMPLETED: frozenset(),
-}
-
-# What each move is called, for the refusal message ("... cannot be submitted").
-_MOVE_WORDS = {
-    "audit.started": "started",
-    "audit.submitted": "submitted",
-    "audit.returned": "returned",
-    "audit.completed": "completed",
-}
-
-WRITABLE_STATUSES = frozenset({AuditStatus.PLANNED, AuditStatus.IN_PROGRESS})
-
-
-def _status_words(status: str) -> str:
-    return str(AuditStatus(status).label).lower()
-
-
 def _refuse_unless_allowed(audit: Audit, to: str, verb: str) -> None:
     if to not in AUDIT_TRANSITIONS[audit.status]:
-        word = _MOVE_WORDS.get(verb, f"moved to {_status_words(to)}")
-        raise Refused(f"An audit that is {_status_words(audit.status)} cannot be {word}.")
+        word = MOVE_WORDS.get(verb, f"moved to {status_words(to)}")
+        raise Refused(f"An audit that is {status_words(audit.status)} cannot be {word}.")
 
 
 def _audit_transition(
@@ -111,49 +96,10 @@ def _audit_transition(
         actor=by.user if by else None,
         verb=verb,
         target=audit,
-        summary=f"Audit {_MOVE_WORDS.get(verb, 'moved')}",
+        summary=f"Audit {MOVE_WORDS.get(verb, 'moved')}",
         before=before,
         after=snapshot(audit, ["status"]),
         content_changed=content_changed or (),
-    )
-
-
-def holds_or_manages(
-    *,
-    auditor_id: int | None,
-    auditor_role: str,
-    auditor_team_id: int | None,
-    worker_id: int | None,
-    worker_manager_id: int | None,
-    case_team_id: int | None,
-) -> bool:
-    """The one statement of the independence rule, on ids alone, so that a single case
-    (`auditor_is_independent`) and a whole population filtered at once (sampling's draws) are
-    judged by the same code. True when the auditor is the case's allocated worker, that
-    worker's line manager, or a team manager of the case's allocated team."""
-    if worker_id is not None and worker_id == auditor_id:
-        return True
-    if worker_manager_id is not None and worker_manager_id == auditor_id:
-        return True
-    return (
-        auditor_role == Role.TEAM_MANAGER
-        and case_team_id is not None
-        and auditor_team_id == case_team_id
-    )
-
-
-def auditor_is_independent(*, auditor: StaffMember, case: ChildCase) -> bool:
-    """False when the auditor holds the case or manages it (see `holds_or_manages`).
-
-    Reads `case.allocated_worker`; select_related it when checking many cases."""
-    worker = case.allocated_worker if case.allocated_worker_id is not None else None
-    return not holds_or_manages(
-        auditor_id=auditor.pk,
-        auditor_role=auditor.role,
-        auditor_team_id=auditor.team_id,
-        worker_id=case.allocated_worker_id,
-        worker_manager_id=worker.manager_id if worker is not None else None,
-        case_team_id=case.allocated_team_id,
     )
 
 
@@ -162,7 +108,7 @@ def _require_auditor(audit: Audit, by: StaffMember) -> None:
         raise Refused("Only the auditor assigned to this audit can change it.")
     if audit.status not in WRITABLE_STATUSES:
         raise Refused(
-            f"An audit that is {_status_words(audit.status)} cannot be changed by its auditor."
+            f"An audit that is {status_words(audit.status)} cannot be changed by its auditor."
         )
 
 
@@ -262,20 +208,6 @@ _FINDINGS_FIELDS = [
     "impact_on_child",
     "practitioner_reflection",
 ]
-
-
-def meeting_date_problem(audit: Audit, meeting_date: datetime.date) -> str | None:
-    """Why `meeting_date` cannot be the day of this deep dive's meeting, or None if it can: the
-    meeting is held once the audit is planned, and cannot be recorded before it is held."""
-    planned = timezone.localdate(audit.created_at)
-    if meeting_date > timezone.localdate():
-        return "The date of the deep dive meeting must be today or in the past"
-    if meeting_date < planned:
-        return (
-            "The date of the deep dive meeting must be the same as or after "
-            f"{formats.date_format(planned, 'j F Y')}, when the audit was planned"
-        )
-    return None
 
 
 def _check_grade(grade: Grade | None, audit: Audit, what: str) -> None:

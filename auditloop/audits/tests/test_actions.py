@@ -10,12 +10,8 @@ from django.utils import timezone
 
 from auditloop.accounts.models import Role
 from auditloop.audits.models import Action, ActionStatus, AuditStatus
-from auditloop.audits.services.actions import (
-    ACTION_TRANSITIONS,
-    action_cancel,
-    action_complete,
-    action_create,
-)
+from auditloop.audits.rules import ACTION_TRANSITIONS
+from auditloop.audits.services.actions import action_cancel, action_complete, action_create
 from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit
 from auditloop.core.models import Event, Notification
 from auditloop.core.refusals import Refused

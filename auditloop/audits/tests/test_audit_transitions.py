@@ -5,10 +5,8 @@ import itertools
 import pytest
 
 from auditloop.audits.models import AuditStatus
-from auditloop.audits.services.audits import (
-    AUDIT_TRANSITIONS,
-    _audit_transition,
-)
+from auditloop.audits.rules import AUDIT_TRANSITIONS
+from auditloop.audits.services.audits import _audit_transition
 from auditloop.audits.tests.audit_factories import planned_audit
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused

@@ -11,11 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.audits.models import Audit, AuditType
-from auditloop.audits.services.audits import (
-    AuditIncomplete,
-    audit_answers_save,
-    audit_submit,
-)
+from auditloop.audits.services.audits import AuditIncomplete, audit_answers_save, audit_submit
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.core.refusals import Refused
 from auditloop.testing import Personas

@@ -38,6 +38,7 @@ from auditloop.audits.models import (
     QuestionKind,
     Section,
 )
+from auditloop.audits.rules import WRITABLE_STATUSES
 from auditloop.audits.selectors import (
     ComplianceScore,
     audit_earlier_visible,
@@ -52,7 +53,6 @@ from auditloop.audits.selectors_planning import (
     case_to_plan,
 )
 from auditloop.audits.services.audits import (
-    WRITABLE_STATUSES,
     AuditIncomplete,
     audit_answers_save,
     audit_complete,
