@@ -26,8 +26,8 @@ from auditloop.audits.models import (
     ToolVersion,
 )
 from auditloop.audits.rules import meeting_date_problem
-from auditloop.audits.selectors import audits_matching
-from auditloop.audits.selectors_planning import (
+from auditloop.audits.selectors.audits import audits_matching
+from auditloop.audits.selectors.planning import (
     auditors_independent_of,
     audits_of_case_to_revisit,
     cases_to_plan_by_child_id,

@@ -8,7 +8,7 @@ from django import forms
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Answer, Audit
-from auditloop.audits.selectors_actions import action_owner_choices
+from auditloop.audits.selectors.actions import action_owner_choices
 from auditloop.core.forms import GovukDateField
 
 OVERALL = "overall"

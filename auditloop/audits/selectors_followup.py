@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.actions import can_create_action
+from auditloop.audits.access.escalations import can_acknowledge_on
 from auditloop.audits.forms_followup import (
     EscalationAcknowledgeForm,
     EscalationRaiseForm,
     FeedbackReplyForm,
 )
 from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus
-from auditloop.audits.selectors_actions import can_create_action, today
-from auditloop.audits.selectors_escalations import can_acknowledge_on
+from auditloop.audits.selectors.actions import today
 
 
 def audit_followup_context(*, audit: Audit, staff: StaffMember) -> dict[str, Any]:

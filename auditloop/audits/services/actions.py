@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
-from auditloop.audits.rules import ACTION_TRANSITIONS
-from auditloop.audits.selectors_actions import (
+from auditloop.audits.access.actions import (
     can_cancel_action,
     can_complete_action,
     can_create_action,
-    today,
 )
+from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
+from auditloop.audits.rules import ACTION_TRANSITIONS
+from auditloop.audits.selectors.actions import today
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused

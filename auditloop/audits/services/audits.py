@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.access import can_lead_audit
+from auditloop.audits.access.audits import can_lead_audit
 from auditloop.audits.models import (
     Answer,
     Audit,

@@ -8,13 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.escalations import can_acknowledge, escalation_team
 from auditloop.audits.models import Audit, AuditStatus, Escalation
-from auditloop.audits.selectors_escalations import (
-    can_acknowledge,
-    escalation_raised_message,
-    escalation_recipients,
-    escalation_team,
-)
+from auditloop.audits.selectors.escalations import escalation_raised_message, escalation_recipients
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused

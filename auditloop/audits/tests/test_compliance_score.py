@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries
 
 from auditloop.audits.models import Audit, AuditType, ComplianceAnswer, Grade, Question
-from auditloop.audits.selectors import ComplianceScore, compliance_scores
+from auditloop.audits.selectors.audits import ComplianceScore, compliance_scores
 from auditloop.audits.services.audits import AnswerInput, audit_answers_save, audit_submit
 from auditloop.audits.tests.audit_factories import (
     answer_fully,

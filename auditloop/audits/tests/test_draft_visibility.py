@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.audits.access.audits import audit_visibility_filter
 from auditloop.audits.models import Audit, AuditType, Grade, ParticipantRole
-from auditloop.audits.selectors import audit_visibility_filter
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,

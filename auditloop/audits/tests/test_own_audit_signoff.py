@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.access import can_lead_audit
+from auditloop.audits.access.audits import can_lead_audit
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.services.audits import audit_complete, audit_return
 from auditloop.core.refusals import Refused

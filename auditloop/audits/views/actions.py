@@ -17,8 +17,13 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
-from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.access_followup import get_action_for_user
+from auditloop.audits.access.actions import (
+    can_cancel_action,
+    can_complete_action,
+    can_create_action,
+    get_action_for_user,
+)
+from auditloop.audits.access.audits import get_audit_for_user
 from auditloop.audits.forms_followup import (
     OVERALL,
     ActionCancelForm,
@@ -26,13 +31,10 @@ from auditloop.audits.forms_followup import (
     ActionCreateForm,
 )
 from auditloop.audits.models import Action, ActionStatus
-from auditloop.audits.selectors_actions import (
+from auditloop.audits.selectors.actions import (
     actions_filtered,
     actions_overseen_by,
     actions_owned_by,
-    can_cancel_action,
-    can_complete_action,
-    can_create_action,
     today,
 )
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create

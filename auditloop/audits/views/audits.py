@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import auditors_in_services_of
-from auditloop.audits.access import can_lead_audit, get_audit_for_user
+from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
 from auditloop.audits.forms import (
     AuditAnswersForm,
     AuditCaseFindForm,
@@ -39,19 +39,19 @@ from auditloop.audits.models import (
     Section,
 )
 from auditloop.audits.rules import WRITABLE_STATUSES
-from auditloop.audits.selectors import (
+from auditloop.audits.selectors.audits import (
     ComplianceScore,
     audit_earlier_visible,
     audit_revisits_visible,
     audit_rows,
     audits_visible_to,
 )
-from auditloop.audits.selectors_followup import audit_followup_context
-from auditloop.audits.selectors_planning import (
+from auditloop.audits.selectors.planning import (
     RECENT_AUDITS_DAYS,
     audits_of_case_recent,
     case_to_plan,
 )
+from auditloop.audits.selectors_followup import audit_followup_context
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,

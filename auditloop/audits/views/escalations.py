@@ -12,18 +12,20 @@ from django.urls import path, reverse
 
 from auditloop.accounts.access import StaffRequest, any_staff, auditing_roles_required
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.access_followup import get_escalation_for_user
+from auditloop.audits.access.audits import get_audit_for_user
+from auditloop.audits.access.escalations import (
+    can_acknowledge,
+    escalation_team,
+    get_escalation_for_user,
+)
 from auditloop.audits.forms_followup import (
     EscalationAcknowledgeForm,
     EscalationRaiseForm,
 )
 from auditloop.audits.models import AuditStatus, Escalation
-from auditloop.audits.selectors_escalations import (
-    can_acknowledge,
+from auditloop.audits.selectors.escalations import (
     escalation_audit_fully_visible,
     escalation_concerns,
-    escalation_team,
     escalations_visible_to,
 )
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise

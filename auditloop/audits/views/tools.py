@@ -20,6 +20,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.accounts.models import Role
+from auditloop.audits.access.scales import get_grading_scale_for_user
+from auditloop.audits.access.tools import (
+    TOOL_READ_ROLES,
+    can_change_tools,
+    get_question,
+    get_section,
+    get_tool_for_user,
+    get_tool_version_for_user,
+)
 from auditloop.audits.forms_tools import (
     GradeForm,
     GradingScaleForm,
@@ -31,18 +40,8 @@ from auditloop.audits.forms_tools import (
     ToolCreateForm,
 )
 from auditloop.audits.models import GradingScale, ToolVersion
-from auditloop.audits.selectors_tools import (
-    TOOL_READ_ROLES,
-    can_change_tools,
-    get_grading_scale_for_user,
-    get_question,
-    get_section,
-    get_tool_for_user,
-    get_tool_version_for_user,
-    grading_scales_for_list,
-    tool_version_contents,
-    tools_for_list,
-)
+from auditloop.audits.selectors.scales import grading_scales_for_list
+from auditloop.audits.selectors.tools import tool_version_contents, tools_for_list
 from auditloop.audits.services import tools as services
 from auditloop.audits.services.tools import scale_in_use
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
