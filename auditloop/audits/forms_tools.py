@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from auditloop.audits.models import Grade, GradingScale, QuestionKind, ToolKind, ToolVersion
-from auditloop.audits.services.tools import CODE_PATTERN, KINDS_FOR_TOOL
+from auditloop.audits.rules import CODE_PATTERN, KINDS_FOR_TOOL
 
 DESCRIPTOR_PREFIX = "descriptor_"
 

@@ -5,11 +5,12 @@ the forms, the pages and sampling's draws all ask these same functions."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.utils import formats, timezone
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import ActionStatus, Audit, AuditStatus
+from auditloop.audits.models import ActionStatus, Audit, AuditStatus, QuestionKind, ToolKind
 from auditloop.cases.models import ChildCase
 
 # The one table of allowed moves. Anything not here is refused by the services.
@@ -94,3 +95,15 @@ def meeting_date_problem(audit: Audit, meeting_date: datetime.date) -> str | Non
             f"{formats.date_format(planned, 'j F Y')}, when the audit was planned"
         )
     return None
+
+
+# Codes appear in URLs and in the descriptors' keys: letters, digits, hyphens, underscores.
+CODE_PATTERN = re.compile(r"\A[A-Za-z0-9_-]+\Z")
+
+
+# Which question kinds each kind of tool takes.
+KINDS_FOR_TOOL: dict[str, tuple[str, ...]] = {
+    ToolKind.COMPLIANCE: (QuestionKind.COMPLIANCE,),
+    ToolKind.QUALITY: (QuestionKind.GRADED,),
+    ToolKind.MIXED: (QuestionKind.COMPLIANCE, QuestionKind.GRADED),
+}

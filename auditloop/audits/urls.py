@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditloop.audits.views import actions, audits, escalations, feedback, tools
+from auditloop.audits.views import actions, audits, escalations, feedback, scales, tools
 
 app_name = "audits"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *escalations.urlpatterns,
     *feedback.urlpatterns,
     *tools.urlpatterns,
+    *scales.urlpatterns,
 ]

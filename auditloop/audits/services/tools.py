@@ -7,7 +7,6 @@ A grading scale is frozen once a published version uses it.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from django.db import transaction
@@ -18,7 +17,6 @@ from django.utils.text import slugify
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import (
     AuditTool,
-    Grade,
     GradingScale,
     Question,
     QuestionKind,
@@ -26,12 +24,10 @@ from auditloop.audits.models import (
     ToolKind,
     ToolVersion,
 )
+from auditloop.audits.rules import CODE_PATTERN, KINDS_FOR_TOOL
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
-
-# Codes appear in URLs and in the descriptors' keys: letters, digits, hyphens, underscores.
-CODE_PATTERN = re.compile(r"\A[A-Za-z0-9_-]+\Z")
 
 QUESTION_FIELDS = [
     "code",
@@ -44,15 +40,8 @@ QUESTION_FIELDS = [
     "alert_on_no",
 ]
 
-# Which question kinds each kind of tool takes.
-KINDS_FOR_TOOL: dict[str, tuple[str, ...]] = {
-    ToolKind.COMPLIANCE: (QuestionKind.COMPLIANCE,),
-    ToolKind.QUALITY: (QuestionKind.GRADED,),
-    ToolKind.MIXED: (QuestionKind.COMPLIANCE, QuestionKind.GRADED),
-}
 
-
-def _unique_slug(model: type[AuditTool] | type[GradingScale], name: str, max_length: int) -> str:
+def unique_slug(model: type[AuditTool] | type[GradingScale], name: str, max_length: int) -> str:
     base = (slugify(name) or "untitled")[: max_length - 4]
     slug, n = base, 2
     while model.objects.filter(slug=slug).exists():
@@ -68,96 +57,12 @@ def _check_draft(version: ToolVersion) -> None:
         )
 
 
-def _check_code(code: str, what: str) -> None:
+def check_code(code: str, what: str) -> None:
     if not CODE_PATTERN.match(code):
         raise Refused(f"The {what} code can only use letters, numbers, hyphens and underscores.")
 
 
-def scale_in_use(scale: GradingScale) -> bool:
-    """A scale used by a published version is frozen: audits have been graded on it."""
-    return ToolVersion.objects.filter(grading_scale=scale, is_published=True).exists()
-
-
 # ---- grading scales --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def grading_scale_create(*, name: str, by: StaffMember | None) -> GradingScale:
-    """A new, empty scale; its grades are added one at a time with `grade_add`."""
-    name = name.strip()
-    if not name:
-        raise Refused("Enter a name for the grading scale.")
-    if GradingScale.objects.filter(name__iexact=name).exists():
-        raise Refused(f"There is already a grading scale called {name}.")
-    scale = GradingScale.objects.create(
-        slug=_unique_slug(GradingScale, name, 40), name=name, higher_is_better=True
-    )
-    event_record(
-        actor=by.user if by else None, verb="grading_scale.created", target=scale, summary=name
-    )
-    return scale
-
-
-@transaction.atomic
-def grade_add(
-    *,
-    scale: GradingScale,
-    code: str,
-    label: str,
-    value: int,
-    is_inadequate: bool,
-    description: str = "",
-    by: StaffMember | None,
-) -> Grade:
-    """Add a grade to a scale that no published version uses yet."""
-    scale = GradingScale.objects.select_for_update().get(pk=scale.pk)
-    if scale_in_use(scale):
-        raise Refused(
-            f"{scale.name} is used by a published audit tool and is frozen. "
-            "Create a new grading scale instead."
-        )
-    code = code.strip()
-    _check_code(code, "grade")
-    if scale.grades.filter(code=code).exists():
-        raise Refused(f"{scale.name} already has a grade with the code {code}.")
-    if scale.grades.filter(value=value).exists():
-        raise Refused(f"{scale.name} already has a grade with the value {value}.")
-    grade = Grade.objects.create(
-        scale=scale,
-        code=code,
-        label=label.strip(),
-        value=value,
-        is_inadequate=is_inadequate,
-        description=description.strip(),
-    )
-    event_record(
-        actor=by.user if by else None,
-        verb="grading_scale.grade_added",
-        target=scale,
-        summary=f"Grade {grade.label} added to {scale.name}",
-        after=snapshot(grade, ["code", "label", "value", "is_inadequate", "description"]),
-    )
-    return grade
-
-
-@transaction.atomic
-def grade_remove(*, grade: Grade, by: StaffMember | None) -> None:
-    """Remove a grade from a scale that no published version uses yet."""
-    scale = GradingScale.objects.select_for_update().get(pk=grade.scale_id)
-    if scale_in_use(scale):
-        raise Refused(
-            f"{scale.name} is used by a published audit tool and is frozen: "
-            "its grades cannot be removed."
-        )
-    before = snapshot(grade, ["code", "label", "value", "is_inadequate", "description"])
-    grade.delete()
-    event_record(
-        actor=by.user if by else None,
-        verb="grading_scale.grade_removed",
-        target=scale,
-        summary=f"Grade {before['label']} removed from {scale.name}",
-        before=before,
-    )
 
 
 # ---- tools and versions ----------------------------------------------------------------------
@@ -181,7 +86,7 @@ def audit_tool_create(
     if AuditTool.objects.filter(name__iexact=name).exists():
         raise Refused(f"There is already an audit tool called {name}.")
     tool = AuditTool.objects.create(
-        slug=_unique_slug(AuditTool, name, 60),
+        slug=unique_slug(AuditTool, name, 60),
         name=name,
         kind=kind,
         description=description.strip(),
@@ -480,7 +385,7 @@ def question_add(
     code = code.strip()
     if not code:
         raise Refused("Enter a code for the question, for example A16.")
-    _check_code(code, "question")
+    check_code(code, "question")
     existing = Question.objects.filter(section__version=version, code__iexact=code).first()
     if existing is not None:
         raise Refused(

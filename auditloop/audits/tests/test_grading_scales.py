@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditloop.audits.models import Grade, GradingScale
-from auditloop.audits.services.tools import (
-    CODE_PATTERN,
-    audit_tool_create,
+from auditloop.audits.rules import CODE_PATTERN
+from auditloop.audits.services.scales import (
     grade_add,
     grade_remove,
     grading_scale_create,
     scale_in_use,
 )
+from auditloop.audits.services.tools import audit_tool_create
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused
 from auditloop.testing import Personas

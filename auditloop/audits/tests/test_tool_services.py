@@ -13,10 +13,9 @@ from auditloop.audits.models import (
     Question,
     ToolVersion,
 )
+from auditloop.audits.services.scales import grade_add, grading_scale_create
 from auditloop.audits.services.tools import (
     audit_tool_create,
-    grade_add,
-    grading_scale_create,
     question_add,
     question_move,
     question_retire,

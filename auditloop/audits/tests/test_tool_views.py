@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from auditloop.audits.models import Audit, AuditType, GradingScale, Question, ToolVersion
+from auditloop.audits.services.scales import grade_add, grading_scale_create
 from auditloop.audits.services.tools import (
-    grade_add,
-    grading_scale_create,
     question_add,
     question_retire,
     question_reword,

@@ -2,7 +2,7 @@
 
 Reading is for staff who audit, audit leads and administrators; changing is for audit leads
 and administrators, and only ever in a tool's one draft version. Every change has one of two
-shapes, each written once: a page with a form (`_form_page`) or a button (`_button`).
+shapes, each written once: a page with a form (`form_page`) or a button (`button`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.accounts.models import Role
-from auditloop.audits.access.scales import get_grading_scale_for_user
 from auditloop.audits.access.tools import (
     TOOL_READ_ROLES,
     can_change_tools,
@@ -30,8 +29,6 @@ from auditloop.audits.access.tools import (
     get_tool_version_for_user,
 )
 from auditloop.audits.forms_tools import (
-    GradeForm,
-    GradingScaleForm,
     MoveForm,
     PublishForm,
     QuestionForm,
@@ -39,11 +36,10 @@ from auditloop.audits.forms_tools import (
     SectionForm,
     ToolCreateForm,
 )
-from auditloop.audits.models import GradingScale, ToolVersion
+from auditloop.audits.models import ToolVersion
 from auditloop.audits.selectors.scales import grading_scales_for_list
 from auditloop.audits.selectors.tools import tool_version_contents, tools_for_list
 from auditloop.audits.services import tools as services
-from auditloop.audits.services.tools import scale_in_use
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 reads = roles_required(*(Role(r) for r in TOOL_READ_ROLES))
@@ -57,11 +53,7 @@ def _version_url(version: ToolVersion) -> str:
     return reverse("audits:tool_version", kwargs={"public_id": version.public_id})
 
 
-def _scale_url(scale: GradingScale) -> str:
-    return reverse("audits:grading_scale", kwargs={"public_id": scale.public_id})
-
-
-def _form_page(
+def form_page(
     request: HttpRequest,
     form: forms.Form,
     change: Callable[[dict[str, Any]], Done],
@@ -81,7 +73,7 @@ def _form_page(
     return render(request, template, {"form": form, **context})
 
 
-def _button(request: HttpRequest, change: Callable[[], Done], *, refused_to: str) -> HttpResponse:
+def button(request: HttpRequest, change: Callable[[], Done], *, refused_to: str) -> HttpResponse:
     """A button (a POST without a page): make the change, or say why not and go to
     `refused_to`."""
     try:
@@ -131,7 +123,7 @@ def tool_create(request: StaffRequest) -> HttpResponse:
         return f"{tool.name} created as draft version 1.", _version_url(tool.versions.get())
 
     form = ToolCreateForm(request.POST or None)
-    return _form_page(request, form, change, "audits/tools/tool_create.html", {})
+    return form_page(request, form, change, "audits/tools/tool_create.html", {})
 
 
 @writes
@@ -144,7 +136,7 @@ def tool_draft_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
         done = f"Draft version {version.number} created from the current version."
         return done, _version_url(version)
 
-    return _button(request, change, refused_to=reverse("audits:tools"))
+    return button(request, change, refused_to=reverse("audits:tools"))
 
 
 @reads
@@ -197,7 +189,7 @@ def tool_version_publish(request: StaffRequest, public_id: UUID) -> HttpResponse
 
     form = PublishForm(request.POST or None)
     context = {"version": version, "problems": services.tool_version_problems(version)}
-    return _form_page(request, form, change, "audits/tools/publish.html", context)
+    return form_page(request, form, change, "audits/tools/publish.html", context)
 
 
 @writes
@@ -257,7 +249,7 @@ def tool_version_discard(request: StaffRequest, public_id: UUID) -> HttpResponse
         done = f"Draft version {version.number} of {version.tool.name} discarded."
         return done, reverse("audits:tools")
 
-    return _button(request, change, refused_to=_version_url(version))
+    return button(request, change, refused_to=_version_url(version))
 
 
 # ---- sections ---------------------------------------------------------------------------------
@@ -275,7 +267,7 @@ def section_add(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
     form = SectionForm(request.POST or None)
     context = {"version": version, "adding": True}
-    return _form_page(request, form, change, "audits/tools/section_form.html", context)
+    return form_page(request, form, change, "audits/tools/section_form.html", context)
 
 
 @writes
@@ -291,7 +283,7 @@ def section_edit(request: StaffRequest, public_id: UUID, number: int) -> HttpRes
 
     form = SectionForm(request.POST or None, initial={"title": section.title})
     context = {"version": version, "section": section, "adding": False}
-    return _form_page(request, form, change, "audits/tools/section_form.html", context)
+    return form_page(request, form, change, "audits/tools/section_form.html", context)
 
 
 @writes
@@ -308,7 +300,7 @@ def section_move(request: StaffRequest, public_id: UUID, number: int) -> HttpRes
         services.section_move(section=section, direction=direction, by=request.staff)
         return "", _version_url(version)
 
-    return _button(request, change, refused_to=_version_url(version))
+    return button(request, change, refused_to=_version_url(version))
 
 
 @writes
@@ -321,7 +313,7 @@ def section_remove(request: StaffRequest, public_id: UUID, number: int) -> HttpR
         services.section_remove(section=section, by=request.staff)
         return f"Section {section.title} removed.", _version_url(version)
 
-    return _button(request, change, refused_to=_version_url(version))
+    return button(request, change, refused_to=_version_url(version))
 
 
 # ---- questions --------------------------------------------------------------------------------
@@ -352,7 +344,7 @@ def question_add(request: StaffRequest, public_id: UUID, number: int) -> HttpRes
         return f"Question {question.code} added to {section.title}.", _version_url(version)
 
     context = {"version": version, "section": section, "adding": True}
-    return _form_page(request, form, change, "audits/tools/question_form.html", context)
+    return form_page(request, form, change, "audits/tools/question_form.html", context)
 
 
 @writes
@@ -392,7 +384,7 @@ def question_edit(request: StaffRequest, public_id: UUID, code: str) -> HttpResp
         return f"Question {question.code} changed.", _version_url(version)
 
     context = {"version": version, "section": question.section, "question": question}
-    return _form_page(
+    return form_page(
         request, form, change, "audits/tools/question_form.html", context | {"adding": False}
     )
 
@@ -411,7 +403,7 @@ def question_move(request: StaffRequest, public_id: UUID, code: str) -> HttpResp
         services.question_move(question=question, direction=direction, by=request.staff)
         return "", _version_url(version)
 
-    return _button(request, change, refused_to=_version_url(version))
+    return button(request, change, refused_to=_version_url(version))
 
 
 @writes
@@ -429,102 +421,7 @@ def question_retire(request: StaffRequest, public_id: UUID, code: str) -> HttpRe
         services.question_retire(question=question, by=request.staff)
         return f"Question {code} retired from version {version.number}.", _version_url(version)
 
-    return _button(request, change, refused_to=_version_url(version))
-
-
-# ---- grading scales ---------------------------------------------------------------------------
-
-
-@reads
-def grading_scales(request: StaffRequest) -> HttpResponse:
-    return render(
-        request,
-        "audits/tools/scale_list.html",
-        {"scales": grading_scales_for_list(), "can_change": can_change_tools(request.staff)},
-    )
-
-
-@writes
-def grading_scale_create(request: StaffRequest) -> HttpResponse:
-    def change(data: dict[str, Any]) -> Done:
-        scale = services.grading_scale_create(name=data["name"], by=request.staff)
-        return f"{scale.name} created. Now add its grades.", _scale_url(scale)
-
-    form = GradingScaleForm(request.POST or None)
-    return _form_page(request, form, change, "audits/tools/scale_create.html", {})
-
-
-def _scale_page(request: StaffRequest, scale: GradingScale, form: GradeForm | None) -> HttpResponse:
-    frozen = scale_in_use(scale)
-    can_change = can_change_tools(request.staff)
-    editable = can_change and not frozen
-    versions = ToolVersion.objects.filter(grading_scale=scale).select_related("tool")
-    if not can_change:
-        versions = versions.filter(is_published=True)
-    return render(
-        request,
-        "audits/tools/scale.html",
-        {
-            "scale": scale,
-            "grades": scale.grades.order_by("-value"),
-            "frozen": frozen,
-            "editable": editable,
-            "form": (form or GradeForm()) if editable else None,
-            "versions": versions.order_by("tool__name", "-number"),
-        },
-    )
-
-
-@reads
-@require_GET
-def grading_scale(request: StaffRequest, public_id: UUID) -> HttpResponse:
-    """A scale's grades; while no published version uses it, a lead adds grades here."""
-    scale = get_grading_scale_for_user(request.user, public_id)
-    return _scale_page(request, scale, None)
-
-
-@writes
-@require_POST
-def grade_add(request: StaffRequest, public_id: UUID) -> HttpResponse:
-    scale = get_grading_scale_for_user(request.user, public_id, write=True)
-    form = GradeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            grade = services.grade_add(
-                scale=scale,
-                code=data["code"],
-                label=data["label"],
-                value=data["value"],
-                is_inadequate=data["is_inadequate"],
-                description=data["description"],
-                by=request.staff,
-            )
-        except Refused as refused:
-            if scale_in_use(scale):
-                refusal_to_message(request, refused)
-                return redirect(_scale_url(scale))
-            refusal_to_form(form, refused)
-        else:
-            messages.success(request, f"Grade {grade.label} added.")
-            return redirect(_scale_url(scale))
-    return _scale_page(request, scale, form)
-
-
-@writes
-@require_POST
-def grade_remove(request: StaffRequest, public_id: UUID, code: str) -> HttpResponse:
-    scale = get_grading_scale_for_user(request.user, public_id, write=True)
-    grade = scale.grades.filter(code=code).first()
-    if grade is None:
-        messages.error(request, f"{scale.name} has no grade {code}.")
-        return redirect(_scale_url(scale))
-
-    def change() -> Done:
-        services.grade_remove(grade=grade, by=request.staff)
-        return f"Grade {grade.label} removed.", _scale_url(scale)
-
-    return _button(request, change, refused_to=_scale_url(scale))
+    return button(request, change, refused_to=_version_url(version))
 
 
 V = "tools/versions/<uuid:public_id>/"
@@ -544,13 +441,4 @@ urlpatterns = [
     path(V + "questions/<slug:code>/", question_edit, name="tool_question_edit"),
     path(V + "questions/<slug:code>/move/", question_move, name="tool_question_move"),
     path(V + "questions/<slug:code>/retire/", question_retire, name="tool_question_retire"),
-    path("tools/scales/", grading_scales, name="grading_scales"),
-    path("tools/scales/new/", grading_scale_create, name="grading_scale_create"),
-    path("tools/scales/<uuid:public_id>/", grading_scale, name="grading_scale"),
-    path("tools/scales/<uuid:public_id>/grades/new/", grade_add, name="grade_add"),
-    path(
-        "tools/scales/<uuid:public_id>/grades/<slug:code>/remove/",
-        grade_remove,
-        name="grade_remove",
-    ),
 ]
