@@ -8,11 +8,8 @@ from typing import Any
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.access.actions import can_create_action
 from auditloop.audits.access.escalations import can_acknowledge_on
-from auditloop.audits.forms_followup import (
-    EscalationAcknowledgeForm,
-    EscalationRaiseForm,
-    FeedbackReplyForm,
-)
+from auditloop.audits.forms.escalations import EscalationAcknowledgeForm, EscalationRaiseForm
+from auditloop.audits.forms.feedback import FeedbackReplyForm
 from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus
 from auditloop.audits.selectors.actions import today
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditloop.accounts.models import Role
-from auditloop.audits.forms import AuditCaseFindForm
+from auditloop.audits.forms.planning import AuditCaseFindForm
 from auditloop.audits.models import Audit, AuditStatus, AuditType, Grade
 from auditloop.audits.services.audits import audit_submit
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit

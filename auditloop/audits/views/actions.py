@@ -24,7 +24,7 @@ from auditloop.audits.access.actions import (
     get_action_for_user,
 )
 from auditloop.audits.access.audits import get_audit_for_user
-from auditloop.audits.forms_followup import (
+from auditloop.audits.forms.actions import (
     OVERALL,
     ActionCancelForm,
     ActionCompleteForm,

@@ -19,14 +19,13 @@ from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import auditors_in_services_of
 from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
-from auditloop.audits.forms import (
+from auditloop.audits.forms.audits import (
     AuditAnswersForm,
-    AuditCaseFindForm,
-    AuditCreateForm,
     AuditFilterForm,
     AuditReturnForm,
     ParticipantForm,
 )
+from auditloop.audits.forms.planning import AuditCaseFindForm, AuditCreateForm
 from auditloop.audits.models import (
     Answer,
     Audit,

@@ -18,10 +18,7 @@ from auditloop.audits.access.escalations import (
     escalation_team,
     get_escalation_for_user,
 )
-from auditloop.audits.forms_followup import (
-    EscalationAcknowledgeForm,
-    EscalationRaiseForm,
-)
+from auditloop.audits.forms.escalations import EscalationAcknowledgeForm, EscalationRaiseForm
 from auditloop.audits.models import AuditStatus, Escalation
 from auditloop.audits.selectors.escalations import (
     escalation_audit_fully_visible,

@@ -12,7 +12,7 @@ from django.urls import path
 
 from auditloop.accounts.access import StaffRequest, any_staff
 from auditloop.audits.access.audits import get_audit_for_user
-from auditloop.audits.forms_followup import FeedbackReplyForm
+from auditloop.audits.forms.feedback import FeedbackReplyForm
 from auditloop.audits.services.feedback import audit_url, feedback_reply
 from auditloop.core.refusals import Refused, refusal_to_form
 

@@ -17,10 +17,7 @@ from auditloop.audits.access.scales import get_grading_scale_for_user
 from auditloop.audits.access.tools import (
     can_change_tools,
 )
-from auditloop.audits.forms_tools import (
-    GradeForm,
-    GradingScaleForm,
-)
+from auditloop.audits.forms.scales import GradeForm, GradingScaleForm
 from auditloop.audits.models import GradingScale, ToolVersion
 from auditloop.audits.selectors.scales import grading_scales_for_list
 from auditloop.audits.services import scales as services

@@ -28,7 +28,7 @@ from auditloop.audits.access.tools import (
     get_tool_for_user,
     get_tool_version_for_user,
 )
-from auditloop.audits.forms_tools import (
+from auditloop.audits.forms.tools import (
     MoveForm,
     PublishForm,
     QuestionForm,
