@@ -14,6 +14,7 @@ from auditloop.accounts.models import Role, StaffMember, Team
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import (
     Audit,
+    AuditStatus,
     Escalation,
 )
 from auditloop.core.accesslog import Purpose, access_shown
@@ -83,3 +84,17 @@ def can_acknowledge_on(staff: StaffMember, audit: Audit) -> bool:
     if staff.role == Role.TEAM_MANAGER and staff.team_id == team.pk:
         return True
     return team.service.head_of_service_id == staff.pk
+
+
+def escalation_raise_refusal(staff: StaffMember, audit: Audit) -> str | None:
+    """Why `staff` may not flag that the child in `audit` is not safe, or None if they may: the
+    audit's auditor may, until the audit is completed."""
+    if audit.auditor_id != staff.pk:
+        return "Only the audit's auditor can flag that the child is not safe."
+    if audit.status == AuditStatus.COMPLETED:
+        return "This audit is completed. Raise your concern with the team manager directly."
+    return None
+
+
+def can_raise_escalation(staff: StaffMember, audit: Audit) -> bool:
+    return escalation_raise_refusal(staff, audit) is None

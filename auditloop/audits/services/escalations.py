@@ -8,8 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.access.escalations import can_acknowledge, escalation_team
-from auditloop.audits.models import Audit, AuditStatus, Escalation
+from auditloop.audits.access.escalations import (
+    can_acknowledge,
+    escalation_raise_refusal,
+    escalation_team,
+)
+from auditloop.audits.models import Audit, Escalation
 from auditloop.audits.selectors.escalations import escalation_raised_message, escalation_recipients
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
@@ -26,10 +30,8 @@ def escalation_raise(*, audit: Audit, by: StaffMember, reason: str) -> Escalatio
     """The audit's auditor flags that the child is not safe. Everyone who must act is told at
     once, in the product and by email (without the child's ID)."""
     staff = by
-    if audit.auditor_id != staff.pk:
-        raise Refused("Only the audit's auditor can flag that the child is not safe.")
-    if audit.status == AuditStatus.COMPLETED:
-        raise Refused("This audit is completed. Raise your concern with the team manager directly.")
+    if refusal := escalation_raise_refusal(staff, audit):
+        raise Refused(refusal)
     reason = reason.strip()
     if not reason:
         raise Refused("Enter why you think the child is not safe.", field="reason")

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus, FeedbackReply
+from auditloop.audits.access.feedback import feedback_reply_refusal
+from auditloop.audits.models import Audit, FeedbackReply
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
@@ -46,13 +47,8 @@ def feedback_reply(*, audit: Audit, by: StaffMember, text: str) -> FeedbackReply
     Only `audit.practitioner` may reply; the auditor is told at once.
     """
     staff = by
-    if audit.practitioner_id is None or audit.practitioner_id != staff.pk:
-        raise Refused("Only the practitioner whose case was audited can reply.")
-    if audit.status not in SHARED_STATUSES:
-        raise Refused(
-            "You can reply once the audit has been submitted; this one is "
-            f"{AuditStatus(audit.status).label.lower()}."
-        )
+    if refusal := feedback_reply_refusal(staff, audit):
+        raise Refused(refusal)
     text = text.strip()
     if not text:
         raise Refused("Enter your reply to the feedback.", field="text")

@@ -18,13 +18,18 @@ from django.views.decorators.http import require_POST
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import auditors_in_services_of
+from auditloop.audits.access.actions import can_create_action
 from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
+from auditloop.audits.access.escalations import can_acknowledge_on, can_raise_escalation
+from auditloop.audits.access.feedback import can_reply_to_feedback
 from auditloop.audits.forms.audits import (
     AuditAnswersForm,
     AuditFilterForm,
     AuditReturnForm,
     ParticipantForm,
 )
+from auditloop.audits.forms.escalations import EscalationAcknowledgeForm, EscalationRaiseForm
+from auditloop.audits.forms.feedback import FeedbackReplyForm
 from auditloop.audits.forms.planning import AuditCaseFindForm, AuditCreateForm
 from auditloop.audits.models import (
     Answer,
@@ -38,6 +43,7 @@ from auditloop.audits.models import (
     Section,
 )
 from auditloop.audits.rules import WRITABLE_STATUSES
+from auditloop.audits.selectors.actions import today
 from auditloop.audits.selectors.audits import (
     ComplianceScore,
     audit_earlier_visible,
@@ -50,7 +56,6 @@ from auditloop.audits.selectors.planning import (
     audits_of_case_recent,
     case_to_plan,
 )
-from auditloop.audits.selectors_followup import audit_followup_context
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,
@@ -183,6 +188,41 @@ def _answered_sections(audit: Audit) -> list[tuple[Section, list[AnsweredQuestio
     return out
 
 
+def _followup_context(*, audit: Audit, staff: StaffMember) -> dict[str, Any]:
+    """Template context for the follow-up partials of an audit `staff` may already see.
+
+    Three queries (flags, actions, replies) however many rows; the permission flags come
+    from the audit already loaded.
+    """
+    can_raise = can_raise_escalation(staff, audit)
+    can_reply = can_reply_to_feedback(staff, audit)
+    escalations = list(audit.escalations.select_related("raised_by", "acknowledged_by"))
+    may_acknowledge = any(e.acknowledged_at is None for e in escalations) and (
+        can_acknowledge_on(staff, audit)
+    )
+    return {
+        "escalations": escalations,
+        "actions": audit.actions.select_related("owner", "answer__question"),
+        "replies": audit.replies.select_related("author"),
+        "today": today(),
+        "can_raise_escalation": can_raise,
+        "can_acknowledge_escalation": may_acknowledge,
+        "can_add_action": audit.status != AuditStatus.PLANNED and can_create_action(staff, audit),
+        "can_reply": can_reply,
+        # auto_id keeps these fields' ids apart from the other forms on the audit page.
+        "escalation_form": EscalationRaiseForm(auto_id="flag_%s") if can_raise else None,
+        # One form per open flag, each with its own field ids.
+        "acknowledge_forms": [
+            (e, EscalationAcknowledgeForm(auto_id=f"ack{n}_%s"))
+            for n, e in enumerate(escalations, start=1)
+            if e.acknowledged_at is None
+        ]
+        if may_acknowledge
+        else [],
+        "reply_form": FeedbackReplyForm(auto_id="reply_%s") if can_reply else None,
+    }
+
+
 def _render_detail(
     request: StaffRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
 ) -> HttpResponse:
@@ -211,7 +251,7 @@ def _render_detail(
         "can_lead": leads and audit.status == AuditStatus.SUBMITTED,
         "return_form": return_form or AuditReturnForm(),
     }
-    context.update(audit_followup_context(audit=audit, staff=staff))
+    context.update(_followup_context(audit=audit, staff=staff))
     return render(request, "audits/audit_detail.html", context)
 
 
