@@ -12,7 +12,6 @@ from auditloop.audits.access.audits import can_lead_audit
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.services.audits import audit_complete, audit_return
 from auditloop.core.refusals import Refused
-from auditloop.home.selectors import home_work_for
 from auditloop.testing import Personas, make_staff
 
 
@@ -79,14 +78,3 @@ def test_own_audit_page_offers_no_return_or_complete(p: Personas) -> None:
     assert reverse("audits:complete", args=[audit.public_id]) not in page.content.decode()
     other_page = p.client_for(_second_lead(p)).get(reverse("audits:detail", args=[audit.public_id]))
     assert reverse("audits:complete", args=[audit.public_id]) in other_page.content.decode()
-
-
-def test_own_audit_is_not_on_the_audit_leads_list_awaiting_completion(p: Personas) -> None:
-    own = _submitted_by(p, p.moderator)
-    theirs = _submitted_by(p, p.auditor)
-    waiting = home_work_for(p.moderator).awaiting_completion
-    assert waiting is not None
-    assert [a.pk for a in waiting.rows] == [theirs.pk]
-    other = home_work_for(_second_lead(p)).awaiting_completion
-    assert other is not None
-    assert {a.pk for a in other.rows} == {own.pk, theirs.pk}
