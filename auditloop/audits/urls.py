@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from auditloop.audits.views import actions, audits, escalations, feedback, scales, tools
+from auditloop.audits.views import actions, audits, escalations, feedback, planning, scales, tools
 
 app_name = "audits"
 urlpatterns = [
     *audits.urlpatterns,
+    *planning.urlpatterns,
     *actions.urlpatterns,
     *escalations.urlpatterns,
     *feedback.urlpatterns,

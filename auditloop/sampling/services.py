@@ -18,7 +18,7 @@ from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus, AuditType, ToolVersion
 from auditloop.audits.rules import auditor_is_independent
-from auditloop.audits.services.audits import audit_create
+from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot

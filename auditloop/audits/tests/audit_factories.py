@@ -15,12 +15,8 @@ from auditloop.audits.models import (
     QuestionKind,
     ToolVersion,
 )
-from auditloop.audits.services.audits import (
-    AnswerInput,
-    audit_answers_save,
-    audit_create,
-    participant_add,
-)
+from auditloop.audits.services.audits import AnswerInput, audit_answers_save, participant_add
+from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase
 from auditloop.testing import Personas
 

@@ -22,12 +22,12 @@ from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,
     audit_complete,
-    audit_create,
     audit_return,
     audit_submit,
     participant_add,
     participant_remove,
 )
+from auditloop.audits.services.planning import audit_create
 from auditloop.audits.tests.audit_factories import (
     answer_fully,
     full_answers,

@@ -13,7 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from auditloop.audits.models import AuditType
-from auditloop.audits.services.audits import audit_create, audit_submit
+from auditloop.audits.services.audits import audit_submit
+from auditloop.audits.services.planning import audit_create
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.testing import Personas
 from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401

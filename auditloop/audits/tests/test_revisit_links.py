@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.models import Audit, AuditType
-from auditloop.audits.services.audits import audit_create, audit_submit
+from auditloop.audits.services.audits import audit_submit
+from auditloop.audits.services.planning import audit_create
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.testing import Personas, make_staff
 

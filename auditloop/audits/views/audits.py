@@ -15,9 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import StaffRequest, any_staff, roles_required
-from auditloop.accounts.models import Role, StaffMember
-from auditloop.accounts.selectors import auditors_in_services_of
+from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.accounts.models import StaffMember
 from auditloop.audits.access.actions import can_create_action
 from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
 from auditloop.audits.access.escalations import can_acknowledge_on, can_raise_escalation
@@ -30,7 +29,6 @@ from auditloop.audits.forms.audits import (
 )
 from auditloop.audits.forms.escalations import EscalationAcknowledgeForm, EscalationRaiseForm
 from auditloop.audits.forms.feedback import FeedbackReplyForm
-from auditloop.audits.forms.planning import AuditCaseFindForm, AuditCreateForm
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -51,22 +49,15 @@ from auditloop.audits.selectors.audits import (
     audit_rows,
     audits_visible_to,
 )
-from auditloop.audits.selectors.planning import (
-    RECENT_AUDITS_DAYS,
-    audits_of_case_recent,
-    case_to_plan,
-)
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,
     audit_complete,
-    audit_create,
     audit_return,
     audit_submit,
     participant_add,
     participant_remove,
 )
-from auditloop.cases.models import ChildCase
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
@@ -92,78 +83,6 @@ def audit_list(request: StaffRequest) -> HttpResponse:
             "can_create": staff.is_audit_lead,
         },
     )
-
-
-def _render_find(request: StaffRequest, find: AuditCaseFindForm) -> HttpResponse:
-    return render(request, "audits/audit_create_find.html", {"find": find})
-
-
-def _render_plan(
-    request: StaffRequest, case: ChildCase, form: AuditCreateForm, staff: StaffMember
-) -> HttpResponse:
-    # The summary shows the case file's dates and its audits' grades: a read of the case, and
-    # of each audit named (the recent ones, and those a revisit could follow up).
-    recent_audits = list(audits_of_case_recent(staff, case))
-    access_shown(user=request.user, targets=[case], purpose=Purpose.VIEW)
-    access_shown(
-        user=request.user,
-        targets=[*recent_audits, *form.fields["revisit_of"].queryset],  # type: ignore[attr-defined]
-        purpose=Purpose.LISTED,
-    )
-    return render(
-        request,
-        "audits/audit_create.html",
-        {
-            "case": case,
-            "form": form,
-            "recent_audits": recent_audits,
-            "recent_days": RECENT_AUDITS_DAYS,
-        },
-    )
-
-
-@roles_required(Role.MODERATOR)
-def audit_create_view(request: StaffRequest) -> HttpResponse:
-    """Plan an audit, as GOV.UK question pages that work without JavaScript. Step 1 asks
-    which child's case, by LA child ID, sent by POST so the ID never enters a URL or a log.
-    Step 2 is the same view POSTed with the case's public id in a hidden field, checked
-    again on every POST: the case, the audit tool, type, auditor and due date."""
-    staff = request.staff
-    if request.method != "POST":
-        return _render_find(request, AuditCaseFindForm(staff=staff))
-    posted_case = request.POST.get("case")
-    if posted_case is None:
-        find = AuditCaseFindForm(request.POST, staff=staff)
-        if not find.is_valid() or find.case is None:
-            return _render_find(request, find)
-        auditors = auditors_in_services_of(staff)
-        form = AuditCreateForm(staff=staff, case=find.case, auditors=auditors)
-        return _render_plan(request, find.case, form, staff)
-    case = case_to_plan(staff, posted_case)
-    if case is None:
-        # Closed or moved since step 1, or a forged id: start again, naming no case.
-        return _render_find(request, AuditCaseFindForm({}, staff=staff, case_gone=True))
-    auditors = auditors_in_services_of(staff)
-    form = AuditCreateForm(request.POST, staff=staff, case=case, auditors=auditors)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            audit = audit_create(
-                case=case,
-                tool_version=data["tool_version"],
-                audit_type=data["audit_type"],
-                auditor=data["auditor"],
-                by=request.staff,
-                due_date=data["due_date"],
-                theme=data["theme"],
-                revisit_of=data["revisit_of"],
-            )
-        except Refused as exc:
-            refusal_to_form(form, exc)
-        else:
-            messages.success(request, f"Audit planned and assigned to {audit.auditor.name}.")
-            return redirect("audits:detail", public_id=audit.public_id)
-    return _render_plan(request, case, form, staff)
 
 
 @dataclass
@@ -433,7 +352,6 @@ def participant_remove_view(
 
 urlpatterns = [
     path("", audit_list, name="list"),
-    path("new/", audit_create_view, name="create"),
     path("<uuid:public_id>/", audit_detail, name="detail"),
     path("<uuid:public_id>/answer/", audit_edit, name="edit"),
     path("<uuid:public_id>/submit/", audit_submit_view, name="submit"),

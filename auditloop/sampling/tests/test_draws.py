@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditloop.accounts.models import Role
-from auditloop.audits.services.audits import audit_create
+from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.sampling.draws import (
     REASON_HELD,

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role, Team
 from auditloop.audits.models import Audit
-from auditloop.audits.services.audits import audit_create
+from auditloop.audits.services.planning import audit_create
 from auditloop.core.models import AccessLog, Event
 from auditloop.sampling.assignment import NOBODY_FREE
 from auditloop.sampling.models import Cycle, CycleAudit, QuotaKind, SampleDraw
