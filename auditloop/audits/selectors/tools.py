@@ -145,3 +145,24 @@ def tool_version_contents(version: ToolVersion) -> tuple[list[SectionView], list
             )
         )
     return out, grades
+
+
+def tool_version_problems(version: ToolVersion) -> list[str]:
+    """What stops this version being published, in the user's words; empty when it can be."""
+    problems: list[str] = []
+    questions = list(Question.objects.filter(section__version=version))
+    if not questions:
+        problems.append("Add at least one question before publishing.")
+    grades = list(version.grading_scale.grades.order_by("-value").values_list("code", "label"))
+    if len(grades) < 2:
+        problems.append(f"The grading scale {version.grading_scale.name} needs at least 2 grades.")
+    for q in questions:
+        if q.kind != QuestionKind.GRADED:
+            continue
+        missing = [label for code, label in grades if not str(q.descriptors.get(code, "")).strip()]
+        if missing:
+            problems.append(
+                f"Question {q.code} needs a descriptor for each grade "
+                f"(missing: {', '.join(missing)})."
+            )
+    return problems

@@ -141,30 +141,10 @@ def _check_grade(grade: Grade | None, audit: Audit, what: str) -> None:
         raise Refused(f"The grade for {what} is not on this audit tool's grading scale.")
 
 
-@transaction.atomic
-def audit_answers_save(
-    *,
-    audit: Audit,
-    by: StaffMember,
-    answers: Mapping[int, AnswerInput],
-    meeting_date: datetime.date | None = None,
-    overall_grade: Grade | None = None,
-    strengths: str = "",
-    areas_for_development: str = "",
-    impact_on_child: str = "",
-    practitioner_reflection: str | None = None,
-) -> Audit:
-    """Save a draft: `answers` maps question ids of the audit's tool version to answers.
-    Nothing has to be complete yet. The first save moves a planned audit to in progress.
-    `meeting_date` is a deep dive's only. `practitioner_reflection` None leaves the saved
-    reflection as it is."""
-    _require_auditor(audit, by)
-    questions = {
-        q.pk: q
-        for q in Question.objects.filter(section__version_id=audit.tool_version_id).only(
-            "id", "code", "kind"
-        )
-    }
+def _check_answers(
+    audit: Audit, questions: Mapping[int, Question], answers: Mapping[int, AnswerInput]
+) -> None:
+    """Refuse an answer to a question not in the audit, or of the wrong kind."""
     for question_id, given in answers.items():
         question = questions.get(question_id)
         if question is None:
@@ -176,16 +156,13 @@ def audit_answers_save(
         if given.grade is not None and question.kind != QuestionKind.GRADED:
             raise Refused(f"{question.code} is answered yes or no, not graded.")
         _check_grade(given.grade, audit, question.code)
-    _check_grade(overall_grade, audit, "the overall judgement")
-    if meeting_date is not None:
-        if audit.audit_type != AuditType.DEEP_DIVE:
-            raise Refused("Only a deep dive records the date of a meeting.")
-        problem = meeting_date_problem(audit, meeting_date)
-        if problem:
-            raise Refused(problem, field="meeting_date")
-    if audit.status == AuditStatus.PLANNED:
-        _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
 
+
+def _answers_write(
+    audit: Audit, questions: Mapping[int, Question], answers: Mapping[int, AnswerInput]
+) -> list[str]:
+    """Create or update the answers that changed (blank new ones are not stored); the codes of
+    the questions whose answers changed."""
     existing = {a.question_id: a for a in audit.answers.all()}
     to_create: list[Answer] = []
     to_update: list[Answer] = []
@@ -213,6 +190,44 @@ def audit_answers_save(
     Answer.objects.bulk_create(to_create)
     if to_update:
         Answer.objects.bulk_update(to_update, [*_ANSWER_FIELDS])
+    return changed_codes
+
+
+@transaction.atomic
+def audit_answers_save(
+    *,
+    audit: Audit,
+    by: StaffMember,
+    answers: Mapping[int, AnswerInput],
+    meeting_date: datetime.date | None = None,
+    overall_grade: Grade | None = None,
+    strengths: str = "",
+    areas_for_development: str = "",
+    impact_on_child: str = "",
+    practitioner_reflection: str | None = None,
+) -> Audit:
+    """Save a draft: `answers` maps question ids of the audit's tool version to answers.
+    Nothing has to be complete yet. The first save moves a planned audit to in progress.
+    `meeting_date` is a deep dive's only. `practitioner_reflection` None leaves the saved
+    reflection as it is."""
+    _require_auditor(audit, by)
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(section__version_id=audit.tool_version_id).only(
+            "id", "code", "kind"
+        )
+    }
+    _check_answers(audit, questions, answers)
+    _check_grade(overall_grade, audit, "the overall judgement")
+    if meeting_date is not None:
+        if audit.audit_type != AuditType.DEEP_DIVE:
+            raise Refused("Only a deep dive records the date of a meeting.")
+        problem = meeting_date_problem(audit, meeting_date)
+        if problem:
+            raise Refused(problem, field="meeting_date")
+    if audit.status == AuditStatus.PLANNED:
+        _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
+    changed_codes = _answers_write(audit, questions, answers)
 
     before = snapshot(audit, _FINDINGS_FIELDS)  # compared below, never logged
     audit.meeting_date = meeting_date

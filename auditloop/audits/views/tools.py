@@ -38,7 +38,11 @@ from auditloop.audits.forms.tools import (
 )
 from auditloop.audits.models import ToolVersion
 from auditloop.audits.selectors.scales import grading_scales_for_list
-from auditloop.audits.selectors.tools import tool_version_contents, tools_for_list
+from auditloop.audits.selectors.tools import (
+    tool_version_contents,
+    tool_version_problems,
+    tools_for_list,
+)
 from auditloop.audits.services import tools as services
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
@@ -164,7 +168,7 @@ def tool_version(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "draft": next((v for v in versions if not v.is_published), None),
             "can_change": can_change,
             "editable": can_change and not version.is_published,
-            "problems": services.tool_version_problems(version)
+            "problems": tool_version_problems(version)
             if can_change and not version.is_published
             else [],
         },
@@ -188,7 +192,7 @@ def tool_version_publish(request: StaffRequest, public_id: UUID) -> HttpResponse
         return done, _version_url(version)
 
     form = PublishForm(request.POST or None)
-    context = {"version": version, "problems": services.tool_version_problems(version)}
+    context = {"version": version, "problems": tool_version_problems(version)}
     return form_page(request, form, change, "audits/tools/publish.html", context)
 
 
