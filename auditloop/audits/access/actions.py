@@ -50,6 +50,14 @@ def action_visibility_filter(staff: StaffMember) -> Q:
     return rule
 
 
+# What the services and the pages say when a predicate below answers no.
+ACTION_CREATE_REFUSED = (
+    "Only the auditor, an audit lead or the team manager can add actions to this audit."
+)
+ACTION_COMPLETE_REFUSED = "Only the action's owner or their team manager can complete it."
+ACTION_CANCEL_REFUSED = "Only whoever created the action or an audit lead can cancel it."
+
+
 def can_create_action(staff: StaffMember, audit: Audit) -> bool:
     """The audit's auditor, an audit lead over its service, or its team's manager."""
     if audit.auditor_id == staff.pk:

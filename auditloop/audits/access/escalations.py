@@ -86,11 +86,14 @@ def can_acknowledge_on(staff: StaffMember, audit: Audit) -> bool:
     return team.service.head_of_service_id == staff.pk
 
 
+ESCALATION_RAISE_AUDITOR_ONLY = "Only the audit's auditor can flag that the child is not safe."
+
+
 def escalation_raise_refusal(staff: StaffMember, audit: Audit) -> str | None:
     """Why `staff` may not flag that the child in `audit` is not safe, or None if they may: the
     audit's auditor may, until the audit is completed."""
     if audit.auditor_id != staff.pk:
-        return "Only the audit's auditor can flag that the child is not safe."
+        return ESCALATION_RAISE_AUDITOR_ONLY
     if audit.status == AuditStatus.COMPLETED:
         return "This audit is completed. Raise your concern with the team manager directly."
     return None

@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.access.actions import (
+    ACTION_CANCEL_REFUSED,
+    ACTION_COMPLETE_REFUSED,
+    ACTION_CREATE_REFUSED,
     can_cancel_action,
     can_complete_action,
     can_create_action,
@@ -58,9 +61,7 @@ def action_create(
     """
     staff = by
     if not can_create_action(staff, audit):
-        raise Refused(
-            "Only the auditor, an audit lead or the team manager can add actions to this audit."
-        )
+        raise Refused(ACTION_CREATE_REFUSED)
     if audit.status == AuditStatus.PLANNED:
         raise Refused("Actions come from findings: start the audit first.")
     if answer is not None and answer.audit_id != audit.pk:
@@ -105,7 +106,7 @@ def action_complete(*, action: Action, by: StaffMember, evidence: str) -> Action
     """Its owner or the owner's team manager marks it done, with the evidence that it is."""
     staff = by
     if not can_complete_action(staff, action):
-        raise Refused("Only the action's owner or their team manager can complete it.")
+        raise Refused(ACTION_COMPLETE_REFUSED)
     action_move_check(action, ActionStatus.COMPLETED)
     evidence = evidence.strip()
     if not evidence:
@@ -132,7 +133,7 @@ def action_cancel(*, action: Action, by: StaffMember, reason: str) -> Action:
     """Whoever created it, or an audit lead, withdraws it, saying why (kept on the action)."""
     staff = by
     if not can_cancel_action(staff, action):
-        raise Refused("Only whoever created the action or an audit lead can cancel it.")
+        raise Refused(ACTION_CANCEL_REFUSED)
     action_move_check(action, ActionStatus.CANCELLED)
     reason = reason.strip()
     if not reason:

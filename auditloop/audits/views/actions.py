@@ -18,6 +18,9 @@ from django.views.decorators.http import require_POST
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
 from auditloop.audits.access.actions import (
+    ACTION_CANCEL_REFUSED,
+    ACTION_COMPLETE_REFUSED,
+    ACTION_CREATE_REFUSED,
     can_cancel_action,
     can_complete_action,
     can_create_action,
@@ -124,7 +127,7 @@ def action_complete_view(request: StaffRequest, public_id: UUID) -> HttpResponse
     staff = request.staff
     action = get_action_for_user(request.user, public_id)
     if not can_complete_action(staff, action):
-        raise PermissionDenied("Only the action's owner or their team manager can complete it.")
+        raise PermissionDenied(ACTION_COMPLETE_REFUSED)
     form = ActionCompleteForm(request.POST)
     if form.is_valid():
         try:
@@ -143,7 +146,7 @@ def action_cancel_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = request.staff
     action = get_action_for_user(request.user, public_id)
     if not can_cancel_action(staff, action):
-        raise PermissionDenied("Only whoever created the action or an audit lead can cancel it.")
+        raise PermissionDenied(ACTION_CANCEL_REFUSED)
     form = ActionCancelForm(request.POST)
     if form.is_valid():
         try:
@@ -161,9 +164,7 @@ def action_create_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = request.staff
     audit = get_audit_for_user(request.user, public_id)
     if not can_create_action(staff, audit):
-        raise PermissionDenied(
-            "Only the auditor, an audit lead or the team manager can add actions to this audit."
-        )
+        raise PermissionDenied(ACTION_CREATE_REFUSED)
     initial = {"finding": request.GET.get("finding", OVERALL)}
     form = ActionCreateForm(request.POST or None, audit=audit, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -14,6 +14,7 @@ from auditloop.accounts.access import StaffRequest, any_staff, auditing_roles_re
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.access.audits import get_audit_for_user
 from auditloop.audits.access.escalations import (
+    ESCALATION_RAISE_AUDITOR_ONLY,
     can_acknowledge,
     escalation_team,
     get_escalation_for_user,
@@ -57,7 +58,7 @@ def escalation_raise_view(request: StaffRequest, public_id: UUID) -> HttpRespons
     staff = request.staff
     audit = get_audit_for_user(request.user, public_id)
     if audit.auditor_id != staff.pk:
-        raise PermissionDenied("Only the audit's auditor can flag that the child is not safe.")
+        raise PermissionDenied(ESCALATION_RAISE_AUDITOR_ONLY)
     form = EscalationRaiseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
