@@ -239,7 +239,7 @@ def audit_answers_save(
         audit.practitioner_reflection = practitioner_reflection.strip()
     audit.save(update_fields=_FINDINGS_FIELDS)
     event_record(
-        actor=by.user if by else None,
+        actor=by.user,
         verb="audit.answers_saved",
         target=audit,
         summary=(
@@ -380,7 +380,7 @@ def participant_add(
         audit=audit, staff=staff, role=role, contribution=contribution.strip()
     )
     event_record(
-        actor=by.user if by else None,
+        actor=by.user,
         verb="audit.participant_added",
         target=audit,
         summary=f"{staff.name} recorded as taking part ({participant.get_role_display()})",
@@ -399,7 +399,7 @@ def participant_remove(*, audit: Audit, by: StaffMember, participant: Participan
     name = participant.staff.name
     participant.delete()
     event_record(
-        actor=by.user if by else None,
+        actor=by.user,
         verb="audit.participant_removed",
         target=audit,
         summary=f"{name} no longer recorded as taking part",
