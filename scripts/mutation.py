@@ -29,7 +29,7 @@ MODULES: dict[str, list[str]] = {
     "audit and action status transitions": [
         "auditloop.audits.services.audits.x__refuse_unless_allowed__mutmut_*",
         "auditloop.audits.services.audits.x__audit_transition__mutmut_*",
-        "auditloop.audits.services.audits.x__status_words__mutmut_*",
+        "auditloop.audits.rules.x_status_words__mutmut_*",
         "auditloop.audits.services.actions.x_action_move_check__mutmut_*",
     ],
 }

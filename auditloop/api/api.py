@@ -21,17 +21,18 @@ from ninja.security import HttpBearer, SessionAuth
 from auditloop.accounts.access import StaffRequest, staff_for
 from auditloop.api.selectors import api_token_for_key
 from auditloop.api.services import api_token_mark_used
-from auditloop.audits.access import get_audit_for_user
+from auditloop.audits.access.audits import get_audit_for_user
+from auditloop.audits.access.tools import can_read_tools
 from auditloop.audits.models import ActionStatus, Audit, AuditStatus, AuditType
-from auditloop.audits.selectors import (
+from auditloop.audits.selectors.actions import actions_matching, actions_visible_to
+from auditloop.audits.selectors.audits import (
     ComplianceScore,
     audit_answers,
     audits_matching,
     audits_visible_to,
     compliance_scores,
 )
-from auditloop.audits.selectors_actions import actions_matching, actions_visible_to
-from auditloop.audits.selectors_tools import can_read_tools, tools_with_questions
+from auditloop.audits.selectors.tools import tools_with_questions
 from auditloop.core.accesslog import Purpose, access_shown
 
 MAX_LIMIT = 500

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from auditloop.audits.views import actions, audits, escalations, feedback, tools
+from auditloop.audits.views import actions, audits, escalations, feedback, planning, scales, tools
 
 app_name = "audits"
 urlpatterns = [
     *audits.urlpatterns,
+    *planning.urlpatterns,
     *actions.urlpatterns,
     *escalations.urlpatterns,
     *feedback.urlpatterns,
     *tools.urlpatterns,
+    *scales.urlpatterns,
 ]

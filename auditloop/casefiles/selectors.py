@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.audits.access.escalations import escalation_visibility_filter
 from auditloop.audits.models import Audit, Escalation
-from auditloop.audits.selectors_escalations import escalation_visibility_filter
 from auditloop.cases.selectors import case_list_filter
 
 

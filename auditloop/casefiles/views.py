@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
-from auditloop.audits.selectors import audit_rows, audits_visible_to
+from auditloop.audits.selectors.audits import audit_rows, audits_visible_to
 from auditloop.casefiles.access import can_change_cases, can_list_cases, get_case_for_user
 from auditloop.cases import selectors, services
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from faker import Faker
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team, User
-from auditloop.audits.services.audits import holds_or_manages
+from auditloop.audits.rules import holds_or_manages
 from auditloop.cases.models import ChildCase
 from auditloop.demo.phrases import LOCALITIES, QA_SERVICE, QA_TEAM, SERVICE_TEAMS
 

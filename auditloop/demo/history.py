@@ -32,10 +32,7 @@ from auditloop.audits.models import (
     QuestionKind,
     ToolVersion,
 )
-from auditloop.audits.selectors_escalations import (
-    escalation_raised_message,
-    escalation_recipients,
-)
+from auditloop.audits.selectors.escalations import escalation_raised_message, escalation_recipients
 from auditloop.core.models import Notification
 from auditloop.demo import phrases
 from auditloop.demo.council import BATCH, CaseRef, Council, at, new_uuid

@@ -22,8 +22,8 @@ from auditloop.audits.models import (
     Escalation,
     FeedbackReply,
 )
-from auditloop.audits.selectors_actions import actions_overseen_by
-from auditloop.audits.selectors_escalations import escalations_open_for
+from auditloop.audits.selectors.actions import actions_overseen_by
+from auditloop.audits.selectors.escalations import escalations_open_for
 
 LIMIT = 10
 

@@ -20,8 +20,8 @@ from auditloop.accounts.models import StaffMember
 from auditloop.api.api import api
 from auditloop.api.services import api_token_create
 from auditloop.audits.models import Action, AuditTool
-from auditloop.audits.selectors import audits_visible_to
-from auditloop.audits.selectors_actions import actions_visible_to
+from auditloop.audits.selectors.actions import actions_visible_to
+from auditloop.audits.selectors.audits import audits_visible_to
 from auditloop.audits.services.tools import tool_version_draft_create
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
@@ -45,7 +45,7 @@ def council(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterat
         lead = StaffMember.objects.get(user__username="moderator")
         tool = AuditTool.objects.order_by("name").first()
         assert tool is not None
-        tool_version_draft_create(tool=tool, by=lead.user)
+        tool_version_draft_create(tool=tool, by=lead)
         yield
         transaction.set_rollback(True)
 

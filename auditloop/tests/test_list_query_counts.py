@@ -31,8 +31,8 @@ from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import Role, Service, Team
 from auditloop.api.services import api_token_create
+from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
-from auditloop.audits.selectors_tools import TOOL_READ_ROLES
 from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog, Event, Notification

@@ -188,7 +188,7 @@ def test_a_practitioner_cannot_list_an_action_whose_page_they_cannot_open(p: Per
     assert audit.practitioner == p.practitioner
     action = action_create(
         audit=audit,
-        by=p.moderator.user,  # type: ignore[arg-type]
+        by=p.moderator,
         description="Re-read the chronology.",
         owner=p.auditor,
         due_date=datetime.date(2026, 12, 1),
@@ -206,7 +206,7 @@ def test_the_action_filters_narrow_what_the_token_may_see(p: Personas) -> None:
     made = {
         key: action_create(
             audit=audit,
-            by=p.moderator.user,  # type: ignore[arg-type]
+            by=p.moderator,
             description=f"Action {key}.",
             owner=p.practitioner,
             due_date=datetime.date(2099, 1, 6),
@@ -231,7 +231,7 @@ def test_tools_are_refused_to_a_role_whose_pages_refuse_them(p: Personas) -> Non
 
 
 def test_a_draft_tool_version_is_listed_only_to_those_who_may_change_tools(p: Personas) -> None:
-    draft = tool_version_draft_create(tool=p.quality_tool.tool, by=p.moderator.user)
+    draft = tool_version_draft_create(tool=p.quality_tool.tool, by=p.moderator)
 
     def version_ids(staff: Any) -> set[str]:
         tools = _bearer(p, staff).get("/api/v1/tools").json()

@@ -9,26 +9,22 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember, User
-from auditloop.audits.access_followup import acting_staff
-from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
-from auditloop.audits.selectors_actions import (
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.actions import (
+    ACTION_CANCEL_REFUSED,
+    ACTION_COMPLETE_REFUSED,
+    ACTION_CREATE_REFUSED,
     can_cancel_action,
     can_complete_action,
     can_create_action,
-    today,
 )
-from auditloop.audits.services.audits import AuditRefused
+from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
+from auditloop.audits.rules import ACTION_TRANSITIONS
+from auditloop.audits.selectors.actions import today
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
-
-# The status machine: every allowed move. Anything else is refused by `action_move_check`.
-ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    ActionStatus.OPEN: frozenset({ActionStatus.COMPLETED, ActionStatus.CANCELLED}),
-    ActionStatus.COMPLETED: frozenset(),
-    ActionStatus.CANCELLED: frozenset(),
-}
 
 # Logged by value: the facts of an action. Its description, completion evidence and cancel
 # reason are audit content: events name them in `content_changed`, never their text.
@@ -38,7 +34,7 @@ _FIELDS = ["owner", "due_date", "status", "completed_at", "cancelled_at"]
 def action_move_check(action: Action, to: ActionStatus) -> None:
     """Refuse any move the table does not allow, with a message that says why."""
     if to not in ACTION_TRANSITIONS[action.status]:
-        raise AuditRefused(
+        raise Refused(
             f"This action is {ActionStatus(action.status).label.lower()}; "
             f"it cannot be marked {to.label.lower()}."
         )
@@ -52,7 +48,7 @@ def _action_url(action: Action) -> str:
 def action_create(
     *,
     audit: Audit,
-    by: User,
+    by: StaffMember,
     description: str,
     owner: StaffMember,
     due_date: datetime.date,
@@ -63,32 +59,30 @@ def action_create(
     By the audit's auditor, an audit lead over its service, or its team's manager; once the
     audit has started. The owner is told.
     """
-    staff = acting_staff(by)
+    staff = by
     if not can_create_action(staff, audit):
-        raise AuditRefused(
-            "Only the auditor, an audit lead or the team manager can add actions to this audit."
-        )
+        raise Refused(ACTION_CREATE_REFUSED)
     if audit.status == AuditStatus.PLANNED:
-        raise AuditRefused("Actions come from findings: start the audit first.")
+        raise Refused("Actions come from findings: start the audit first.")
     if answer is not None and answer.audit_id != audit.pk:
-        raise AuditRefused("That finding belongs to another audit.")
+        raise Refused("That finding belongs to another audit.")
     if not owner.is_active:
-        raise AuditRefused(f"{owner.name} is no longer an active member of staff.")
+        raise Refused(f"{owner.name} is no longer an active member of staff.")
     description = description.strip()
     if not description:
-        raise AuditRefused("Describe the action.", field="description")
+        raise Refused("Describe the action.", field="description")
     if due_date < today():
-        raise AuditRefused("The due date must be today or in the future.", field="due_date")
+        raise Refused("The due date must be today or in the future.", field="due_date")
     action = Action.objects.create(
         audit=audit,
         answer=answer,
         description=description,
         owner=owner,
         due_date=due_date,
-        created_by=by,
+        created_by=by.user,
     )
     event_record(
-        actor=by,
+        actor=by.user,
         verb="action.created",
         target=action,
         summary=f"Action for {owner.name} from {audit}.",
@@ -108,22 +102,22 @@ def action_create(
 
 
 @transaction.atomic
-def action_complete(*, action: Action, by: User, evidence: str) -> Action:
+def action_complete(*, action: Action, by: StaffMember, evidence: str) -> Action:
     """Its owner or the owner's team manager marks it done, with the evidence that it is."""
-    staff = acting_staff(by)
+    staff = by
     if not can_complete_action(staff, action):
-        raise AuditRefused("Only the action's owner or their team manager can complete it.")
+        raise Refused(ACTION_COMPLETE_REFUSED)
     action_move_check(action, ActionStatus.COMPLETED)
     evidence = evidence.strip()
     if not evidence:
-        raise AuditRefused("Enter the evidence that the action is done.", field="evidence")
+        raise Refused("Enter the evidence that the action is done.", field="evidence")
     before = snapshot(action, _FIELDS)
     action.status = ActionStatus.COMPLETED
     action.completion_evidence = evidence
     action.completed_at = timezone.now()
     action.save(update_fields=["status", "completion_evidence", "completed_at"])
     event_record(
-        actor=by,
+        actor=by.user,
         verb="action.completed",
         target=action,
         summary=f"Action completed by {staff.name}.",
@@ -135,22 +129,22 @@ def action_complete(*, action: Action, by: User, evidence: str) -> Action:
 
 
 @transaction.atomic
-def action_cancel(*, action: Action, by: User, reason: str) -> Action:
+def action_cancel(*, action: Action, by: StaffMember, reason: str) -> Action:
     """Whoever created it, or an audit lead, withdraws it, saying why (kept on the action)."""
-    staff = acting_staff(by)
+    staff = by
     if not can_cancel_action(staff, action):
-        raise AuditRefused("Only whoever created the action or an audit lead can cancel it.")
+        raise Refused(ACTION_CANCEL_REFUSED)
     action_move_check(action, ActionStatus.CANCELLED)
     reason = reason.strip()
     if not reason:
-        raise AuditRefused("Enter why the action is cancelled.", field="reason")
+        raise Refused("Enter why the action is cancelled.", field="reason")
     before = snapshot(action, _FIELDS)
     action.status = ActionStatus.CANCELLED
     action.cancel_reason = reason
     action.cancelled_at = timezone.now()
     action.save(update_fields=["status", "cancel_reason", "cancelled_at"])
     event_record(
-        actor=by,
+        actor=by.user,
         verb="action.cancelled",
         target=action,
         summary=f"Action cancelled by {staff.name}.",

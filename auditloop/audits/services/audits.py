@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
-from auditloop.accounts.models import Role, StaffMember, User
-from auditloop.audits.access import can_lead_audit
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.audits.access.audits import can_lead_audit
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -24,18 +24,19 @@ from auditloop.audits.models import (
     ParticipantRole,
     Question,
     QuestionKind,
-    ToolVersion,
+)
+from auditloop.audits.rules import (
+    AUDIT_TRANSITIONS,
+    MOVE_WORDS,
+    WRITABLE_STATUSES,
+    meeting_date_problem,
+    status_words,
 )
 from auditloop.audits.services.feedback import feedback_ready_notify
-from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record, fields_changed
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
-
-
-class AuditRefused(Refused):
-    """A change to an audit the rules do not allow (see `Refused`)."""
 
 
 @dataclass(frozen=True)
@@ -48,44 +49,29 @@ class Problem:
     question_id: int | None = None
 
 
-class AuditIncomplete(AuditRefused):
+class AuditIncomplete(Refused):
+    """The refusal to submit an unfinished audit. It carries the list of problems as well as
+    the message, so that the answers page can put each one on its own field."""
+
     def __init__(self, problems: list[Problem]) -> None:
         listed = "; ".join(p.message for p in problems)
         super().__init__(f"This audit cannot be submitted yet: {listed}.")
         self.problems = problems
 
 
-# The one table of allowed moves. Anything not here is refused by _audit_transition.
-AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
-    AuditStatus.PLANNED: frozenset({AuditStatus.IN_PROGRESS}),
-    AuditStatus.IN_PROGRESS: frozenset({AuditStatus.SUBMITTED}),
-    AuditStatus.SUBMITTED: frozenset({AuditStatus.COMPLETED, AuditStatus.IN_PROGRESS}),
-    AuditStatus.COMPLETED: frozenset(),
-}
-
-# What each move is called, for the refusal message ("... cannot be submitted").
-_MOVE_WORDS = {
-    "audit.started": "started",
-    "audit.submitted": "submitted",
-    "audit.returned": "returned",
-    "audit.completed": "completed",
-}
-
-WRITABLE_STATUSES = frozenset({AuditStatus.PLANNED, AuditStatus.IN_PROGRESS})
-
-
-def _status_words(status: str) -> str:
-    return str(AuditStatus(status).label).lower()
-
-
 def _refuse_unless_allowed(audit: Audit, to: str, verb: str) -> None:
     if to not in AUDIT_TRANSITIONS[audit.status]:
-        word = _MOVE_WORDS.get(verb, f"moved to {_status_words(to)}")
-        raise AuditRefused(f"An audit that is {_status_words(audit.status)} cannot be {word}.")
+        word = MOVE_WORDS.get(verb, f"moved to {status_words(to)}")
+        raise Refused(f"An audit that is {status_words(audit.status)} cannot be {word}.")
 
 
 def _audit_transition(
-    audit: Audit, to: str, by: User | None, verb: str, *, content_changed: list[str] | None = None
+    audit: Audit,
+    to: str,
+    by: StaffMember | None,
+    verb: str,
+    *,
+    content_changed: list[str] | None = None,
 ) -> None:
     """Move `audit` to status `to`, or refuse. Writes the one event for the move."""
     _refuse_unless_allowed(audit, to, verb)
@@ -104,146 +90,28 @@ def _audit_transition(
         fields.append("completed_at")
     audit.save(update_fields=fields)
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb=verb,
         target=audit,
-        summary=f"Audit {_MOVE_WORDS.get(verb, 'moved')}",
+        summary=f"Audit {MOVE_WORDS.get(verb, 'moved')}",
         before=before,
         after=snapshot(audit, ["status"]),
         content_changed=content_changed or (),
     )
 
 
-def holds_or_manages(
-    *,
-    auditor_id: int | None,
-    auditor_role: str,
-    auditor_team_id: int | None,
-    worker_id: int | None,
-    worker_manager_id: int | None,
-    case_team_id: int | None,
-) -> bool:
-    """The one statement of the independence rule, on ids alone, so that a single case
-    (`auditor_is_independent`) and a whole population filtered at once (sampling's draws) are
-    judged by the same code. True when the auditor is the case's allocated worker, that
-    worker's line manager, or a team manager of the case's allocated team."""
-    if worker_id is not None and worker_id == auditor_id:
-        return True
-    if worker_manager_id is not None and worker_manager_id == auditor_id:
-        return True
-    return (
-        auditor_role == Role.TEAM_MANAGER
-        and case_team_id is not None
-        and auditor_team_id == case_team_id
-    )
-
-
-def auditor_is_independent(*, auditor: StaffMember, case: ChildCase) -> bool:
-    """False when the auditor holds the case or manages it (see `holds_or_manages`).
-
-    Reads `case.allocated_worker`; select_related it when checking many cases."""
-    worker = case.allocated_worker if case.allocated_worker_id is not None else None
-    return not holds_or_manages(
-        auditor_id=auditor.pk,
-        auditor_role=auditor.role,
-        auditor_team_id=auditor.team_id,
-        worker_id=case.allocated_worker_id,
-        worker_manager_id=worker.manager_id if worker is not None else None,
-        case_team_id=case.allocated_team_id,
-    )
-
-
-def _staff_of(by: User) -> StaffMember | None:
-    staff = getattr(by, "staff", None)
-    return staff if isinstance(staff, StaffMember) else None
-
-
-def _require_auditor(audit: Audit, by: User) -> None:
-    staff = _staff_of(by)
-    if staff is None or staff.pk != audit.auditor_id:
-        raise AuditRefused("Only the auditor assigned to this audit can change it.")
+def _require_auditor(audit: Audit, by: StaffMember) -> None:
+    if by.pk != audit.auditor_id:
+        raise Refused("Only the auditor assigned to this audit can change it.")
     if audit.status not in WRITABLE_STATUSES:
-        raise AuditRefused(
-            f"An audit that is {_status_words(audit.status)} cannot be changed by its auditor."
+        raise Refused(
+            f"An audit that is {status_words(audit.status)} cannot be changed by its auditor."
         )
 
 
-def _require_lead(audit: Audit, by: User, doing: str) -> None:
-    if _staff_of(by) is None or not can_lead_audit(by, audit):
-        raise AuditRefused(f"Only an audit lead for this service can {doing} an audit.")
-
-
-@transaction.atomic
-def audit_create(
-    *,
-    case: ChildCase,
-    tool_version: ToolVersion,
-    audit_type: str,
-    auditor: StaffMember,
-    by: User | None,
-    due_date: datetime.date | None = None,
-    theme: str = "",
-    revisit_of: Audit | None = None,
-) -> Audit:
-    """Plan an audit of `case` by `auditor`. The case's worker and team are copied onto the
-    audit, so feedback goes to whoever held the case when it was audited."""
-    if audit_type not in AuditType.values:
-        raise AuditRefused("Choose a type of audit.", field="audit_type")
-    if not auditor.can_audit:
-        raise AuditRefused(
-            f"{auditor.name} cannot be given audits: their role is "
-            f"{str(auditor.get_role_display()).lower()}.",
-            field="auditor",
-        )
-    if not auditor.is_active:
-        raise AuditRefused(
-            f"{auditor.name} is no longer an active member of staff.", field="auditor"
-        )
-    if not auditor_is_independent(auditor=auditor, case=case):
-        raise AuditRefused(
-            f"{auditor.name} holds or manages this case, so cannot audit it. "
-            "Choose an auditor from outside the case's line.",
-            field="auditor",
-        )
-    if not tool_version.is_published:
-        raise AuditRefused(
-            "That version of the audit tool is not published yet. Choose a published version.",
-            field="tool_version",
-        )
-    if audit_type == AuditType.REVISIT and revisit_of is None:
-        raise AuditRefused("A revisit needs the earlier audit it follows up.", field="revisit_of")
-    if audit_type != AuditType.REVISIT and revisit_of is not None:
-        raise AuditRefused(
-            "Only a revisit follows up an earlier audit. Choose the type 'Revisit', "
-            "or leave the earlier audit empty.",
-            field="revisit_of",
-        )
-    if revisit_of is not None and revisit_of.case_id != case.pk:
-        raise AuditRefused(
-            "A revisit must follow up an earlier audit of the same case.", field="revisit_of"
-        )
-    audit = Audit.objects.create(
-        case=case,
-        tool_version=tool_version,
-        audit_type=audit_type,
-        theme=theme.strip(),
-        auditor=auditor,
-        practitioner=case.allocated_worker,
-        team=case.allocated_team,
-        revisit_of=revisit_of,
-        due_date=due_date,
-        created_by=by,
-    )
-    event_record(
-        actor=by,
-        verb="audit.created",
-        target=audit,
-        summary=f"{audit.get_audit_type_display()} audit planned",
-        after=snapshot(
-            audit, ["audit_type", "tool_version", "auditor", "practitioner", "team", "due_date"]
-        ),
-    )
-    return audit
+def _require_lead(audit: Audit, by: StaffMember, doing: str) -> None:
+    if not can_lead_audit(by, audit):
+        raise Refused(f"Only an audit lead for this service can {doing} an audit.")
 
 
 @dataclass(frozen=True)
@@ -268,70 +136,33 @@ _FINDINGS_FIELDS = [
 ]
 
 
-def meeting_date_problem(audit: Audit, meeting_date: datetime.date) -> str | None:
-    """Why `meeting_date` cannot be the day of this deep dive's meeting, or None if it can: the
-    meeting is held once the audit is planned, and cannot be recorded before it is held."""
-    planned = timezone.localdate(audit.created_at)
-    if meeting_date > timezone.localdate():
-        return "The date of the deep dive meeting must be today or in the past"
-    if meeting_date < planned:
-        return (
-            "The date of the deep dive meeting must be the same as or after "
-            f"{formats.date_format(planned, 'j F Y')}, when the audit was planned"
-        )
-    return None
-
-
 def _check_grade(grade: Grade | None, audit: Audit, what: str) -> None:
     if grade is not None and grade.scale_id != audit.tool_version.grading_scale_id:
-        raise AuditRefused(f"The grade for {what} is not on this audit tool's grading scale.")
+        raise Refused(f"The grade for {what} is not on this audit tool's grading scale.")
 
 
-@transaction.atomic
-def audit_answers_save(
-    *,
-    audit: Audit,
-    by: User,
-    answers: Mapping[int, AnswerInput],
-    meeting_date: datetime.date | None = None,
-    overall_grade: Grade | None = None,
-    strengths: str = "",
-    areas_for_development: str = "",
-    impact_on_child: str = "",
-    practitioner_reflection: str | None = None,
-) -> Audit:
-    """Save a draft: `answers` maps question ids of the audit's tool version to answers.
-    Nothing has to be complete yet. The first save moves a planned audit to in progress.
-    `meeting_date` is a deep dive's only. `practitioner_reflection` None leaves the saved
-    reflection as it is."""
-    _require_auditor(audit, by)
-    questions = {
-        q.pk: q
-        for q in Question.objects.filter(section__version_id=audit.tool_version_id).only(
-            "id", "code", "kind"
-        )
-    }
+def _check_answers(
+    audit: Audit, questions: Mapping[int, Question], answers: Mapping[int, AnswerInput]
+) -> None:
+    """Refuse an answer to a question not in the audit, or of the wrong kind."""
     for question_id, given in answers.items():
         question = questions.get(question_id)
         if question is None:
-            raise AuditRefused("An answer was given to a question that is not in this audit.")
+            raise Refused("An answer was given to a question that is not in this audit.")
         if given.compliance and given.compliance not in ComplianceAnswer.values:
-            raise AuditRefused(f"Answer {question.code} with yes, no or not applicable.")
+            raise Refused(f"Answer {question.code} with yes, no or not applicable.")
         if given.compliance and question.kind != QuestionKind.COMPLIANCE:
-            raise AuditRefused(f"{question.code} is graded, not answered yes or no.")
+            raise Refused(f"{question.code} is graded, not answered yes or no.")
         if given.grade is not None and question.kind != QuestionKind.GRADED:
-            raise AuditRefused(f"{question.code} is answered yes or no, not graded.")
+            raise Refused(f"{question.code} is answered yes or no, not graded.")
         _check_grade(given.grade, audit, question.code)
-    _check_grade(overall_grade, audit, "the overall judgement")
-    if meeting_date is not None:
-        if audit.audit_type != AuditType.DEEP_DIVE:
-            raise AuditRefused("Only a deep dive records the date of a meeting.")
-        problem = meeting_date_problem(audit, meeting_date)
-        if problem:
-            raise AuditRefused(problem, field="meeting_date")
-    if audit.status == AuditStatus.PLANNED:
-        _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
 
+
+def _answers_write(
+    audit: Audit, questions: Mapping[int, Question], answers: Mapping[int, AnswerInput]
+) -> list[str]:
+    """Create or update the answers that changed (blank new ones are not stored); the codes of
+    the questions whose answers changed."""
     existing = {a.question_id: a for a in audit.answers.all()}
     to_create: list[Answer] = []
     to_update: list[Answer] = []
@@ -359,6 +190,44 @@ def audit_answers_save(
     Answer.objects.bulk_create(to_create)
     if to_update:
         Answer.objects.bulk_update(to_update, [*_ANSWER_FIELDS])
+    return changed_codes
+
+
+@transaction.atomic
+def audit_answers_save(
+    *,
+    audit: Audit,
+    by: StaffMember,
+    answers: Mapping[int, AnswerInput],
+    meeting_date: datetime.date | None = None,
+    overall_grade: Grade | None = None,
+    strengths: str = "",
+    areas_for_development: str = "",
+    impact_on_child: str = "",
+    practitioner_reflection: str | None = None,
+) -> Audit:
+    """Save a draft: `answers` maps question ids of the audit's tool version to answers.
+    Nothing has to be complete yet. The first save moves a planned audit to in progress.
+    `meeting_date` is a deep dive's only. `practitioner_reflection` None leaves the saved
+    reflection as it is."""
+    _require_auditor(audit, by)
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(section__version_id=audit.tool_version_id).only(
+            "id", "code", "kind"
+        )
+    }
+    _check_answers(audit, questions, answers)
+    _check_grade(overall_grade, audit, "the overall judgement")
+    if meeting_date is not None:
+        if audit.audit_type != AuditType.DEEP_DIVE:
+            raise Refused("Only a deep dive records the date of a meeting.")
+        problem = meeting_date_problem(audit, meeting_date)
+        if problem:
+            raise Refused(problem, field="meeting_date")
+    if audit.status == AuditStatus.PLANNED:
+        _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
+    changed_codes = _answers_write(audit, questions, answers)
 
     before = snapshot(audit, _FINDINGS_FIELDS)  # compared below, never logged
     audit.meeting_date = meeting_date
@@ -370,7 +239,7 @@ def audit_answers_save(
         audit.practitioner_reflection = practitioner_reflection.strip()
     audit.save(update_fields=_FINDINGS_FIELDS)
     event_record(
-        actor=by,
+        actor=by.user,
         verb="audit.answers_saved",
         target=audit,
         summary=(
@@ -451,11 +320,10 @@ def _alert_on_no(audit: Audit) -> None:
 
 
 @transaction.atomic
-def audit_submit(*, audit: Audit, by: User) -> Audit:
+def audit_submit(*, audit: Audit, by: StaffMember) -> Audit:
     """Submit a complete audit, or refuse with AuditIncomplete listing what is missing."""
-    staff = _staff_of(by)
-    if staff is None or staff.pk != audit.auditor_id:
-        raise AuditRefused("Only the auditor assigned to this audit can submit it.")
+    if by.pk != audit.auditor_id:
+        raise Refused("Only the auditor assigned to this audit can submit it.")
     # A wrong status is refused before completeness is checked: its message is the clearer.
     _refuse_unless_allowed(audit, AuditStatus.SUBMITTED, "audit.submitted")
     problems = audit_problems(audit)
@@ -468,12 +336,12 @@ def audit_submit(*, audit: Audit, by: User) -> Audit:
 
 
 @transaction.atomic
-def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
+def audit_return(*, audit: Audit, by: StaffMember, reason: str) -> Audit:
     """An audit lead sends a submitted audit back to its auditor, saying why."""
     _require_lead(audit, by, "return")
     reason = reason.strip()
     if not reason:
-        raise AuditRefused("Say why the audit is being returned.", field="reason")
+        raise Refused("Say why the audit is being returned.", field="reason")
     audit.return_reason = reason
     audit.save(update_fields=["return_reason"])
     _audit_transition(
@@ -489,7 +357,7 @@ def audit_return(*, audit: Audit, by: User, reason: str) -> Audit:
 
 
 @transaction.atomic
-def audit_complete(*, audit: Audit, by: User) -> Audit:
+def audit_complete(*, audit: Audit, by: StaffMember) -> Audit:
     """An audit lead accepts a submitted audit as complete."""
     _require_lead(audit, by, "complete")
     _audit_transition(audit, AuditStatus.COMPLETED, by, "audit.completed")
@@ -498,21 +366,21 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
 
 @transaction.atomic
 def participant_add(
-    *, audit: Audit, by: User, staff: StaffMember, role: str, contribution: str = ""
+    *, audit: Audit, by: StaffMember, staff: StaffMember, role: str, contribution: str = ""
 ) -> Participant:
     """Record that `staff` took part in a deep dive, and what they said."""
     _require_auditor(audit, by)
     if audit.audit_type != AuditType.DEEP_DIVE:
-        raise AuditRefused("Who took part is recorded for deep dives only.")
+        raise Refused("Who took part is recorded for deep dives only.")
     if role not in ParticipantRole.values:
-        raise AuditRefused("Choose the part they played.", field="role")
+        raise Refused("Choose the part they played.", field="role")
     if audit.participants.filter(staff=staff).exists():
-        raise AuditRefused(f"{staff.name} is already recorded as taking part.", field="staff")
+        raise Refused(f"{staff.name} is already recorded as taking part.", field="staff")
     participant = Participant.objects.create(
         audit=audit, staff=staff, role=role, contribution=contribution.strip()
     )
     event_record(
-        actor=by,
+        actor=by.user,
         verb="audit.participant_added",
         target=audit,
         summary=f"{staff.name} recorded as taking part ({participant.get_role_display()})",
@@ -523,15 +391,15 @@ def participant_add(
 
 
 @transaction.atomic
-def participant_remove(*, audit: Audit, by: User, participant: Participant) -> None:
+def participant_remove(*, audit: Audit, by: StaffMember, participant: Participant) -> None:
     _require_auditor(audit, by)
     if participant.audit_id != audit.pk:
-        raise AuditRefused("That person is not recorded on this audit.")
+        raise Refused("That person is not recorded on this audit.")
     before = {"staff": str(participant.staff.public_id), "role": participant.role}
     name = participant.staff.name
     participant.delete()
     event_record(
-        actor=by,
+        actor=by.user,
         verb="audit.participant_removed",
         target=audit,
         summary=f"{name} no longer recorded as taking part",

@@ -7,18 +7,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import User
-from auditloop.audits.access_followup import acting_staff
-from auditloop.audits.models import Audit, AuditStatus, Escalation
-from auditloop.audits.selectors_escalations import (
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.escalations import (
     can_acknowledge,
-    escalation_raised_message,
-    escalation_recipients,
+    escalation_raise_refusal,
     escalation_team,
 )
-from auditloop.audits.services.audits import AuditRefused
+from auditloop.audits.models import Audit, Escalation
+from auditloop.audits.selectors.escalations import escalation_raised_message, escalation_recipients
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send, notifications_mark_read_by_url
 
 
@@ -27,22 +26,18 @@ def escalation_url(escalation: Escalation) -> str:
 
 
 @transaction.atomic
-def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
+def escalation_raise(*, audit: Audit, by: StaffMember, reason: str) -> Escalation:
     """The audit's auditor flags that the child is not safe. Everyone who must act is told at
     once, in the product and by email (without the child's ID)."""
-    staff = acting_staff(by)
-    if audit.auditor_id != staff.pk:
-        raise AuditRefused("Only the audit's auditor can flag that the child is not safe.")
-    if audit.status == AuditStatus.COMPLETED:
-        raise AuditRefused(
-            "This audit is completed. Raise your concern with the team manager directly."
-        )
+    staff = by
+    if refusal := escalation_raise_refusal(staff, audit):
+        raise Refused(refusal)
     reason = reason.strip()
     if not reason:
-        raise AuditRefused("Enter why you think the child is not safe.", field="reason")
+        raise Refused("Enter why you think the child is not safe.", field="reason")
     escalation = Escalation.objects.create(audit=audit, raised_by=staff, reason=reason)
     event_record(
-        actor=by,
+        actor=by.user,
         verb="escalation.raised",
         target=escalation,
         summary=f"Unsafe-child flag raised on {audit}.",
@@ -60,21 +55,21 @@ def escalation_raise(*, audit: Audit, by: User, reason: str) -> Escalation:
 
 
 @transaction.atomic
-def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -> Escalation:
+def escalation_acknowledge(*, escalation: Escalation, by: StaffMember, response: str) -> Escalation:
     """The team manager or head of service records that they have read the flag and what they
     are doing about it. A flag is acknowledged once."""
-    staff = acting_staff(by)
+    staff = by
     if not can_acknowledge(staff, escalation):
-        raise AuditRefused(
+        raise Refused(
             "Only a team manager of the case's team or the head of service can acknowledge."
         )
     # Lock the row so two managers acknowledging at once cannot both succeed.
     current = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if current.acknowledged_at is not None:
-        raise AuditRefused("This flag has already been acknowledged.")
+        raise Refused("This flag has already been acknowledged.")
     response = response.strip()
     if not response:
-        raise AuditRefused("Enter what you are doing to keep the child safe.", field="response")
+        raise Refused("Enter what you are doing to keep the child safe.", field="response")
     before = snapshot(current, ["acknowledged_by", "acknowledged_at"])
     escalation.acknowledged_by = staff
     escalation.acknowledged_at = timezone.now()
@@ -85,7 +80,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, response: str) -
     # is now done, so none of them stays waiting, whoever it was sent to.
     answered = notifications_mark_read_by_url(url=url)
     event_record(
-        actor=by,
+        actor=by.user,
         verb="escalation.acknowledged",
         target=escalation,
         summary=f"Unsafe-child flag acknowledged by {staff.name}.",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
-from auditloop.accounts.models import User
-from auditloop.audits.access_followup import acting_staff
-from auditloop.audits.models import SHARED_STATUSES, Audit, AuditStatus, FeedbackReply
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.feedback import feedback_reply_refusal
+from auditloop.audits.models import Audit, FeedbackReply
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
+from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 
 
@@ -40,28 +41,20 @@ def feedback_ready_notify(*, audit: Audit) -> None:
 
 
 @transaction.atomic
-def feedback_reply(*, audit: Audit, by: User, text: str) -> FeedbackReply:
+def feedback_reply(*, audit: Audit, by: StaffMember, text: str) -> FeedbackReply:
     """The practitioner's reply to the feedback, once the audit is submitted or completed.
 
     Only `audit.practitioner` may reply; the auditor is told at once.
     """
-    # Imported here: audit_submit imports this module to call feedback_ready_notify.
-    from auditloop.audits.services.audits import AuditRefused
-
-    staff = acting_staff(by)
-    if audit.practitioner_id is None or audit.practitioner_id != staff.pk:
-        raise AuditRefused("Only the practitioner whose case was audited can reply.")
-    if audit.status not in SHARED_STATUSES:
-        raise AuditRefused(
-            "You can reply once the audit has been submitted; this one is "
-            f"{AuditStatus(audit.status).label.lower()}."
-        )
+    staff = by
+    if refusal := feedback_reply_refusal(staff, audit):
+        raise Refused(refusal)
     text = text.strip()
     if not text:
-        raise AuditRefused("Enter your reply to the feedback.", field="text")
+        raise Refused("Enter your reply to the feedback.", field="text")
     reply = FeedbackReply.objects.create(audit=audit, author=staff, text=text)
     event_record(
-        actor=by,
+        actor=by.user,
         verb="feedback.replied",
         target=audit,
         summary="The practitioner replied to the feedback.",

@@ -7,18 +7,16 @@ A grading scale is frozen once a published version uses it.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import (
     AuditTool,
-    Grade,
     GradingScale,
     Question,
     QuestionKind,
@@ -26,12 +24,11 @@ from auditloop.audits.models import (
     ToolKind,
     ToolVersion,
 )
+from auditloop.audits.rules import CODE_PATTERN, KINDS_FOR_TOOL
+from auditloop.audits.selectors.tools import tool_version_problems
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
-
-# Codes appear in URLs and in the descriptors' keys: letters, digits, hyphens, underscores.
-CODE_PATTERN = re.compile(r"\A[A-Za-z0-9_-]+\Z")
 
 QUESTION_FIELDS = [
     "code",
@@ -44,20 +41,8 @@ QUESTION_FIELDS = [
     "alert_on_no",
 ]
 
-# Which question kinds each kind of tool takes.
-KINDS_FOR_TOOL: dict[str, tuple[str, ...]] = {
-    ToolKind.COMPLIANCE: (QuestionKind.COMPLIANCE,),
-    ToolKind.QUALITY: (QuestionKind.GRADED,),
-    ToolKind.MIXED: (QuestionKind.COMPLIANCE, QuestionKind.GRADED),
-}
 
-
-class ToolChangeError(Refused, ValidationError):  # type: ignore[misc]  # message: str vs a lazy str
-    """A change to an audit tool the rules do not allow; the message says why, in the user's
-    words. Still a ValidationError too, until the tool views show it as every other refusal."""
-
-
-def _unique_slug(model: type[AuditTool] | type[GradingScale], name: str, max_length: int) -> str:
+def unique_slug(model: type[AuditTool] | type[GradingScale], name: str, max_length: int) -> str:
     base = (slugify(name) or "untitled")[: max_length - 4]
     slug, n = base, 2
     while model.objects.filter(slug=slug).exists():
@@ -67,102 +52,18 @@ def _unique_slug(model: type[AuditTool] | type[GradingScale], name: str, max_len
 
 def _check_draft(version: ToolVersion) -> None:
     if version.is_published:
-        raise ToolChangeError(
+        raise Refused(
             f"Version {version.number} of {version.tool.name} is published and frozen: "
             "audits use it as it is. Create a new draft version to change the tool."
         )
 
 
-def _check_code(code: str, what: str) -> None:
+def check_code(code: str, what: str) -> None:
     if not CODE_PATTERN.match(code):
-        raise ToolChangeError(
-            f"The {what} code can only use letters, numbers, hyphens and underscores."
-        )
-
-
-def scale_in_use(scale: GradingScale) -> bool:
-    """A scale used by a published version is frozen: audits have been graded on it."""
-    return ToolVersion.objects.filter(grading_scale=scale, is_published=True).exists()
+        raise Refused(f"The {what} code can only use letters, numbers, hyphens and underscores.")
 
 
 # ---- grading scales --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def grading_scale_create(*, name: str, by: Any) -> GradingScale:
-    """A new, empty scale; its grades are added one at a time with `grade_add`."""
-    name = name.strip()
-    if not name:
-        raise ToolChangeError("Enter a name for the grading scale.")
-    if GradingScale.objects.filter(name__iexact=name).exists():
-        raise ToolChangeError(f"There is already a grading scale called {name}.")
-    scale = GradingScale.objects.create(
-        slug=_unique_slug(GradingScale, name, 40), name=name, higher_is_better=True
-    )
-    event_record(actor=by, verb="grading_scale.created", target=scale, summary=name)
-    return scale
-
-
-@transaction.atomic
-def grade_add(
-    *,
-    scale: GradingScale,
-    code: str,
-    label: str,
-    value: int,
-    is_inadequate: bool,
-    description: str = "",
-    by: Any,
-) -> Grade:
-    """Add a grade to a scale that no published version uses yet."""
-    scale = GradingScale.objects.select_for_update().get(pk=scale.pk)
-    if scale_in_use(scale):
-        raise ToolChangeError(
-            f"{scale.name} is used by a published audit tool and is frozen. "
-            "Create a new grading scale instead."
-        )
-    code = code.strip()
-    _check_code(code, "grade")
-    if scale.grades.filter(code=code).exists():
-        raise ToolChangeError(f"{scale.name} already has a grade with the code {code}.")
-    if scale.grades.filter(value=value).exists():
-        raise ToolChangeError(f"{scale.name} already has a grade with the value {value}.")
-    grade = Grade.objects.create(
-        scale=scale,
-        code=code,
-        label=label.strip(),
-        value=value,
-        is_inadequate=is_inadequate,
-        description=description.strip(),
-    )
-    event_record(
-        actor=by,
-        verb="grading_scale.grade_added",
-        target=scale,
-        summary=f"Grade {grade.label} added to {scale.name}",
-        after=snapshot(grade, ["code", "label", "value", "is_inadequate", "description"]),
-    )
-    return grade
-
-
-@transaction.atomic
-def grade_remove(*, grade: Grade, by: Any) -> None:
-    """Remove a grade from a scale that no published version uses yet."""
-    scale = GradingScale.objects.select_for_update().get(pk=grade.scale_id)
-    if scale_in_use(scale):
-        raise ToolChangeError(
-            f"{scale.name} is used by a published audit tool and is frozen: "
-            "its grades cannot be removed."
-        )
-    before = snapshot(grade, ["code", "label", "value", "is_inadequate", "description"])
-    grade.delete()
-    event_record(
-        actor=by,
-        verb="grading_scale.grade_removed",
-        target=scale,
-        summary=f"Grade {before['label']} removed from {scale.name}",
-        before=before,
-    )
 
 
 # ---- tools and versions ----------------------------------------------------------------------
@@ -170,27 +71,32 @@ def grade_remove(*, grade: Grade, by: Any) -> None:
 
 @transaction.atomic
 def audit_tool_create(
-    *, name: str, kind: str, grading_scale: GradingScale, description: str = "", by: Any
+    *,
+    name: str,
+    kind: str,
+    grading_scale: GradingScale,
+    description: str = "",
+    by: StaffMember | None,
 ) -> AuditTool:
     """A new tool, starting as an empty draft version 1 for the lead to fill and publish."""
     name = name.strip()
     if not name:
-        raise ToolChangeError("Enter a name for the audit tool.")
+        raise Refused("Enter a name for the audit tool.")
     if kind not in ToolKind.values:
-        raise ToolChangeError("Choose what kind of audit tool this is.")
+        raise Refused("Choose what kind of audit tool this is.")
     if AuditTool.objects.filter(name__iexact=name).exists():
-        raise ToolChangeError(f"There is already an audit tool called {name}.")
+        raise Refused(f"There is already an audit tool called {name}.")
     tool = AuditTool.objects.create(
-        slug=_unique_slug(AuditTool, name, 60),
+        slug=unique_slug(AuditTool, name, 60),
         name=name,
         kind=kind,
         description=description.strip(),
     )
     ToolVersion.objects.create(
-        tool=tool, number=1, grading_scale=grading_scale, created_by=_user(by)
+        tool=tool, number=1, grading_scale=grading_scale, created_by=by.user if by else None
     )
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="audit_tool.created",
         target=tool,
         summary=f"{name} created as a draft",
@@ -200,12 +106,8 @@ def audit_tool_create(
     return tool
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
 @transaction.atomic
-def tool_version_draft_create(*, tool: AuditTool, by: Any) -> ToolVersion:
+def tool_version_draft_create(*, tool: AuditTool, by: StaffMember | None) -> ToolVersion:
     """A new draft version: a copy of the current published version's sections and questions.
 
     Refused while the tool already has a draft: one draft at a time per tool.
@@ -213,13 +115,13 @@ def tool_version_draft_create(*, tool: AuditTool, by: Any) -> ToolVersion:
     tool = AuditTool.objects.select_for_update().get(pk=tool.pk)
     draft = tool.versions.filter(is_published=False).first()
     if draft is not None:
-        raise ToolChangeError(
+        raise Refused(
             f"{tool.name} already has a draft (version {draft.number}). "
             "Publish or continue that draft."
         )
     source = tool.current_version
     if source is None:
-        raise ToolChangeError(f"{tool.name} has no published version to copy.")
+        raise Refused(f"{tool.name} has no published version to copy.")
     number = (tool.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ToolVersion.objects.create(
         tool=tool,
@@ -227,7 +129,7 @@ def tool_version_draft_create(*, tool: AuditTool, by: Any) -> ToolVersion:
         grading_scale_id=source.grading_scale_id,
         guidance=source.guidance,
         lead_note=source.lead_note,
-        created_by=_user(by),
+        created_by=by.user if by else None,
     )
     sections = list(source.sections.order_by("order"))
     new_sections = Section.objects.bulk_create(
@@ -243,7 +145,7 @@ def tool_version_draft_create(*, tool: AuditTool, by: Any) -> ToolVersion:
         for q in Question.objects.filter(section__version=source).order_by("pk")
     )
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.draft_created",
         target=version,
         summary=f"{tool.name}: version {number} drafted from version {source.number}",
@@ -251,43 +153,24 @@ def tool_version_draft_create(*, tool: AuditTool, by: Any) -> ToolVersion:
     return version
 
 
-def tool_version_problems(version: ToolVersion) -> list[str]:
-    """What stops this version being published, in the user's words; empty when it can be."""
-    problems: list[str] = []
-    questions = list(Question.objects.filter(section__version=version))
-    if not questions:
-        problems.append("Add at least one question before publishing.")
-    grades = list(version.grading_scale.grades.order_by("-value").values_list("code", "label"))
-    if len(grades) < 2:
-        problems.append(f"The grading scale {version.grading_scale.name} needs at least 2 grades.")
-    for q in questions:
-        if q.kind != QuestionKind.GRADED:
-            continue
-        missing = [label for code, label in grades if not str(q.descriptors.get(code, "")).strip()]
-        if missing:
-            problems.append(
-                f"Question {q.code} needs a descriptor for each grade "
-                f"(missing: {', '.join(missing)})."
-            )
-    return problems
-
-
 @transaction.atomic
-def tool_version_publish(*, version: ToolVersion, by: Any, change_note: str) -> ToolVersion:
+def tool_version_publish(
+    *, version: ToolVersion, by: StaffMember | None, change_note: str
+) -> ToolVersion:
     """Publish a draft: from now on new audits use it; earlier audits keep their version."""
     version = ToolVersion.objects.select_for_update().select_related("tool").get(pk=version.pk)
     _check_draft(version)
     if not change_note.strip():
-        raise ToolChangeError("Enter a change note saying what changed in this version.")
+        raise Refused("Enter a change note saying what changed in this version.")
     problems = tool_version_problems(version)
     if problems:
-        raise ToolChangeError(" ".join(problems))
+        raise Refused(" ".join(problems))
     version.is_published = True
     version.published_at = timezone.now()
     version.change_note = change_note.strip()
     version.save(update_fields=["is_published", "published_at", "change_note"])
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.published",
         target=version,
         summary=f"{version.tool.name}: version {version.number} published",
@@ -298,7 +181,7 @@ def tool_version_publish(*, version: ToolVersion, by: Any, change_note: str) -> 
 
 @transaction.atomic
 def tool_version_scale_change(
-    *, version: ToolVersion, grading_scale: GradingScale, by: Any
+    *, version: ToolVersion, grading_scale: GradingScale, by: StaffMember | None
 ) -> list[str]:
     """Grade the draft on another scale. Descriptors are keyed by grade code: those whose code
     the new scale also has are kept, the others dropped. Returns the codes of the graded
@@ -319,7 +202,7 @@ def tool_version_scale_change(
     version.grading_scale = grading_scale
     version.save(update_fields=["grading_scale"])
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.scale_changed",
         target=version,
         summary=f"{version.tool.name} version {version.number}: graded on {grading_scale.name}",
@@ -330,19 +213,17 @@ def tool_version_scale_change(
 
 
 @transaction.atomic
-def tool_version_discard(*, version: ToolVersion, by: Any) -> None:
+def tool_version_discard(*, version: ToolVersion, by: StaffMember | None) -> None:
     """Throw a draft away. A published version is never discarded."""
     _check_draft(version)
     if version.audits.exists():
-        raise ToolChangeError("This draft has audits and cannot be discarded.")
+        raise Refused("This draft has audits and cannot be discarded.")
     tool = version.tool
     number = version.number
     if not tool.versions.exclude(pk=version.pk).exists():
-        raise ToolChangeError(
-            f"Version {number} is the only version of {tool.name}: publish it instead."
-        )
+        raise Refused(f"Version {number} is the only version of {tool.name}: publish it instead.")
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.discarded",
         target=tool,
         summary=f"{tool.name}: draft version {number} discarded",
@@ -354,15 +235,15 @@ def tool_version_discard(*, version: ToolVersion, by: Any) -> None:
 
 
 @transaction.atomic
-def section_add(*, version: ToolVersion, title: str, by: Any) -> Section:
+def section_add(*, version: ToolVersion, title: str, by: StaffMember | None) -> Section:
     _check_draft(version)
     title = title.strip()
     if not title:
-        raise ToolChangeError("Enter a title for the section.")
+        raise Refused("Enter a title for the section.")
     order = (version.sections.aggregate(n=Max("order"))["n"] or 0) + 1
     section = Section.objects.create(version=version, order=order, title=title)
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.section_added",
         target=version,
         summary=f"Section {order} added: {title}",
@@ -372,17 +253,17 @@ def section_add(*, version: ToolVersion, title: str, by: Any) -> Section:
 
 
 @transaction.atomic
-def section_rename(*, section: Section, title: str, by: Any) -> Section:
+def section_rename(*, section: Section, title: str, by: StaffMember | None) -> Section:
     version = section.version
     _check_draft(version)
     title = title.strip()
     if not title:
-        raise ToolChangeError("Enter a title for the section.")
+        raise Refused("Enter a title for the section.")
     before = {"title": section.title}
     section.title = title
     section.save(update_fields=["title"])
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.section_renamed",
         target=version,
         summary=f"Section {section.order} renamed: {title}",
@@ -393,19 +274,17 @@ def section_rename(*, section: Section, title: str, by: Any) -> Section:
 
 
 @transaction.atomic
-def section_remove(*, section: Section, by: Any) -> None:
+def section_remove(*, section: Section, by: StaffMember | None) -> None:
     """Remove an empty section from a draft; retire its questions first."""
     version = section.version
     _check_draft(version)
     if section.questions.exists():
-        raise ToolChangeError(
-            f"The section {section.title} still has questions: retire them first."
-        )
+        raise Refused(f"The section {section.title} still has questions: retire them first.")
     before = {"order": section.order, "title": section.title}
     section.delete()
     _renumber(list(version.sections.order_by("order")))
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.section_removed",
         target=version,
         summary=f"Section removed: {before['title']}",
@@ -426,24 +305,26 @@ def _renumber(items: list[Any]) -> None:
 
 def _move(items: list[Any], item: Any, direction: Literal["up", "down"], what: str) -> None:
     if direction not in ("up", "down"):
-        raise ToolChangeError("Choose to move it up or down.")
+        raise Refused("Choose to move it up or down.")
     index = next(i for i, x in enumerate(items) if x.pk == item.pk)
     target = index - 1 if direction == "up" else index + 1
     if target < 0 or target >= len(items):
         place = "first" if direction == "up" else "last"
-        raise ToolChangeError(f"{what} is already {place}.")
+        raise Refused(f"{what} is already {place}.")
     items[index], items[target] = items[target], items[index]
     _renumber(items)
 
 
 @transaction.atomic
-def section_move(*, section: Section, direction: Literal["up", "down"], by: Any) -> None:
+def section_move(
+    *, section: Section, direction: Literal["up", "down"], by: StaffMember | None
+) -> None:
     version = section.version
     _check_draft(version)
     sections = list(version.sections.order_by("order"))
     _move(sections, section, direction, f"The section {section.title}")
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.section_moved",
         target=version,
         summary=f"Section {section.title} moved {direction}",
@@ -457,7 +338,7 @@ def _clean_descriptors(version: ToolVersion, descriptors: dict[str, str]) -> dic
     codes = set(version.grading_scale.grades.values_list("code", flat=True))
     unknown = sorted(set(descriptors) - codes)
     if unknown:
-        raise ToolChangeError(
+        raise Refused(
             f"{version.grading_scale.name} has no grade {', '.join(unknown)}: "
             "descriptors are given for the grades of the version's scale."
         )
@@ -476,30 +357,30 @@ def question_add(
     guidance: str = "",
     alert_on_no: bool = False,
     descriptors: dict[str, str] | None = None,
-    by: Any,
+    by: StaffMember | None,
 ) -> Question:
     """Add a question at the end of a draft's section. Codes are unique within the version."""
     version = ToolVersion.objects.select_related("tool", "grading_scale").get(pk=section.version_id)
     _check_draft(version)
     code = code.strip()
     if not code:
-        raise ToolChangeError("Enter a code for the question, for example A16.")
-    _check_code(code, "question")
+        raise Refused("Enter a code for the question, for example A16.")
+    check_code(code, "question")
     existing = Question.objects.filter(section__version=version, code__iexact=code).first()
     if existing is not None:
-        raise ToolChangeError(
+        raise Refused(
             f"Version {version.number} already has a question {existing.code}. "
             "Give this one another code."
         )
     if kind not in KINDS_FOR_TOOL[version.tool.kind]:
-        raise ToolChangeError(
+        raise Refused(
             f"{version.tool.name} is a {version.tool.get_kind_display().lower()} tool: "
             f"it cannot take a {QuestionKind(kind).label.lower()}."
             if kind in QuestionKind.values
             else "Choose what kind of question this is."
         )
     if not text.strip():
-        raise ToolChangeError("Enter the question's text.")
+        raise Refused("Enter the question's text.")
     order = (section.questions.aggregate(n=Max("order"))["n"] or 0) + 1
     question = Question.objects.create(
         section=section,
@@ -516,7 +397,7 @@ def question_add(
         else {},
     )
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.question_added",
         target=version,
         summary=f"Question {code} added to {section.title}",
@@ -535,7 +416,7 @@ def question_reword(
     guidance: str = "",
     alert_on_no: bool = False,
     descriptors: dict[str, str] | None = None,
-    by: Any,
+    by: StaffMember | None,
 ) -> Question:
     """Change a draft question's wording, basis, applies-to, guidance and grade descriptors."""
     version = ToolVersion.objects.select_related("tool", "grading_scale").get(
@@ -543,7 +424,7 @@ def question_reword(
     )
     _check_draft(version)
     if not text.strip():
-        raise ToolChangeError("Enter the question's text.")
+        raise Refused("Enter the question's text.")
     before = snapshot(question, QUESTION_FIELDS)
     question.text = text.strip()
     question.basis = basis.strip()
@@ -554,7 +435,7 @@ def question_reword(
         question.descriptors = _clean_descriptors(version, descriptors or {})
     question.save()
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.question_reworded",
         target=version,
         summary=f"Question {question.code} reworded",
@@ -565,7 +446,7 @@ def question_reword(
 
 
 @transaction.atomic
-def question_retire(*, question: Question, by: Any) -> None:
+def question_retire(*, question: Question, by: StaffMember | None) -> None:
     """Remove a question from a draft. Earlier versions, and the audits on them, keep it."""
     section = question.section
     version = section.version
@@ -574,7 +455,7 @@ def question_retire(*, question: Question, by: Any) -> None:
     question.delete()
     _renumber(list(section.questions.order_by("order")))
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.question_retired",
         target=version,
         summary=f"Question {before['code']} retired",
@@ -583,7 +464,9 @@ def question_retire(*, question: Question, by: Any) -> None:
 
 
 @transaction.atomic
-def question_move(*, question: Question, direction: Literal["up", "down"], by: Any) -> None:
+def question_move(
+    *, question: Question, direction: Literal["up", "down"], by: StaffMember | None
+) -> None:
     """Move a question up or down within its section."""
     section = question.section
     version = section.version
@@ -595,7 +478,7 @@ def question_move(*, question: Question, direction: Literal["up", "down"], by: A
         f"Question {question.code}",
     )
     event_record(
-        actor=by,
+        actor=by.user if by else None,
         verb="tool_version.question_moved",
         target=version,
         summary=f"Question {question.code} moved {direction}",

@@ -15,12 +15,8 @@ from auditloop.audits.models import (
     QuestionKind,
     ToolVersion,
 )
-from auditloop.audits.services.audits import (
-    AnswerInput,
-    audit_answers_save,
-    audit_create,
-    participant_add,
-)
+from auditloop.audits.services.audits import AnswerInput, audit_answers_save, participant_add
+from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase
 from auditloop.testing import Personas
 
@@ -43,7 +39,7 @@ def planned_audit(
         tool_version=tool or p.compliance_tool,
         audit_type=audit_type,
         auditor=auditor or p.auditor,
-        by=user_of(p.moderator),
+        by=p.moderator,
     )
 
 
@@ -66,7 +62,7 @@ def answer_fully(
     audit: Audit, *, compliance: str = ComplianceAnswer.YES, grade_code: str = "good"
 ) -> Audit:
     """Answer everything submission needs, as the auditor would."""
-    by = user_of(audit.auditor)
+    by = audit.auditor
     if audit.audit_type == AuditType.DEEP_DIVE and audit.practitioner is not None:
         participant_add(
             audit=audit,

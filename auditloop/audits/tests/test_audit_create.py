@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditloop.accounts.models import Role
-from auditloop.audits.forms import AuditCaseFindForm
+from auditloop.audits.forms.planning import AuditCaseFindForm
 from auditloop.audits.models import Audit, AuditStatus, AuditType, Grade
 from auditloop.audits.services.audits import audit_submit
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.testing import Personas, make_staff
@@ -68,7 +68,7 @@ def _options(page: str, name: str) -> dict[str, str]:
 
 def _submitted(p: Personas, case: ChildCase | None = None) -> Audit:
     audit = answer_fully(planned_audit(p, case=case))
-    return audit_submit(audit=audit, by=user_of(p.auditor))
+    return audit_submit(audit=audit, by=p.auditor)
 
 
 # Step 1: which child's case

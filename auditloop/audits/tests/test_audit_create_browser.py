@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from auditloop.audits.models import Audit
 from auditloop.audits.services.audits import audit_submit
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.testing import Personas
 from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
 from auditloop.tests.browser.support import assert_accessible, sign_in
@@ -61,7 +61,7 @@ def test_an_audit_lead_plans_a_revisit_through_the_two_question_pages(
     p: Personas,
     page_as: Callable[..., Page],  # noqa: F811
 ) -> None:
-    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
+    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
     asked = _plan_a_revisit(page_as(p.moderator), check=True)
     assert Audit.objects.get(revisit_of=earlier).auditor == p.auditor
     assert not [url for url in asked if "00123" in url or "S-0999" in url]
@@ -72,7 +72,7 @@ def test_planning_works_with_javascript_off(
     new_page: Callable[..., Page],  # noqa: F811
     live_server: LiveServer,
 ) -> None:
-    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
+    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
     page = new_page(javascript=False)
     sign_in(page, live_server.url, "moderator")
     _plan_a_revisit(page, check=False)

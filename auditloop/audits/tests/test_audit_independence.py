@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditloop.accounts.models import Role, StaffMember, Team
-from auditloop.audits.services.audits import auditor_is_independent
+from auditloop.audits.rules import auditor_is_independent
 from auditloop.cases.models import ChildCase
 
 ROLES = st.sampled_from(list(Role))

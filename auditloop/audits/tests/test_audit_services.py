@@ -20,22 +20,21 @@ from auditloop.audits.models import (
 from auditloop.audits.services.audits import (
     AnswerInput,
     AuditIncomplete,
-    AuditRefused,
     audit_answers_save,
     audit_complete,
-    audit_create,
     audit_return,
     audit_submit,
     participant_add,
     participant_remove,
 )
+from auditloop.audits.services.planning import audit_create
 from auditloop.audits.tests.audit_factories import (
     answer_fully,
     full_answers,
     planned_audit,
-    user_of,
 )
 from auditloop.core.models import Event, Notification
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
 
 
@@ -52,7 +51,7 @@ def test_audit_lead_plans_an_audit_with_the_case_worker_and_team_recorded(p: Per
         tool_version=p.compliance_tool,
         audit_type=AuditType.DIP_SAMPLE,
         auditor=p.auditor,
-        by=user_of(p.moderator),
+        by=p.moderator,
         due_date=datetime.date(2026, 12, 31),
         theme="  visits ",
     )
@@ -69,21 +68,21 @@ def test_audit_lead_plans_an_audit_with_the_case_worker_and_team_recorded(p: Per
 def test_auditor_cannot_audit_a_case_they_hold(p: Personas) -> None:
     p.practitioner.role = Role.AUDITOR  # a worker who also audits
     p.practitioner.save()
-    with pytest.raises(AuditRefused, match="holds or manages this case") as refused:
+    with pytest.raises(Refused, match="holds or manages this case") as refused:
         planned_audit(p, auditor=p.practitioner)
     assert refused.value.field == "auditor"
     assert not Audit.objects.exists()
 
 
 def test_team_manager_cannot_audit_a_case_in_the_team_they_manage(p: Personas) -> None:
-    with pytest.raises(AuditRefused, match="holds or manages"):
+    with pytest.raises(Refused, match="holds or manages"):
         planned_audit(p, auditor=p.team_manager)
 
 
 def test_line_manager_cannot_audit_their_workers_case_from_another_team(p: Personas) -> None:
     p.team_manager.team = p.north_b
     p.team_manager.save()
-    with pytest.raises(AuditRefused, match="holds or manages"):
+    with pytest.raises(Refused, match="holds or manages"):
         planned_audit(p, auditor=p.team_manager)
 
 
@@ -95,33 +94,33 @@ def test_team_manager_from_another_team_may_audit_the_case(p: Personas) -> None:
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.BOARD_MEMBER, Role.ADMINISTRATOR])
 def test_staff_whose_role_cannot_audit_are_refused(p: Personas, role: Role) -> None:
     someone = make_staff(f"someone-{role}", "Sid Someone", role, p.south_a)
-    with pytest.raises(AuditRefused, match="cannot be given audits"):
+    with pytest.raises(Refused, match="cannot be given audits"):
         planned_audit(p, auditor=someone)
 
 
 def test_an_inactive_auditor_is_refused(p: Personas) -> None:
     p.auditor.is_active = False
     p.auditor.save()
-    with pytest.raises(AuditRefused, match="no longer an active"):
+    with pytest.raises(Refused, match="no longer an active"):
         planned_audit(p)
 
 
 def test_an_unpublished_tool_version_is_refused(p: Personas) -> None:
     p.compliance_tool.is_published = False
     p.compliance_tool.save()
-    with pytest.raises(AuditRefused, match="not published") as refused:
+    with pytest.raises(Refused, match="not published") as refused:
         planned_audit(p)
     assert refused.value.field == "tool_version"
 
 
 def test_a_revisit_needs_the_earlier_audit(p: Personas) -> None:
-    with pytest.raises(AuditRefused, match="revisit needs the earlier audit"):
+    with pytest.raises(Refused, match="revisit needs the earlier audit"):
         planned_audit(p, audit_type=AuditType.REVISIT)
 
 
 def test_only_a_revisit_follows_up_an_earlier_audit(p: Personas) -> None:
     earlier = planned_audit(p)
-    with pytest.raises(AuditRefused, match="Only a revisit"):
+    with pytest.raises(Refused, match="Only a revisit"):
         audit_create(
             case=p.case,
             tool_version=p.compliance_tool,
@@ -134,7 +133,7 @@ def test_only_a_revisit_follows_up_an_earlier_audit(p: Personas) -> None:
 
 def test_a_revisit_must_follow_up_the_same_case(p: Personas) -> None:
     earlier = planned_audit(p, case=p.outsider_case)
-    with pytest.raises(AuditRefused, match="same case"):
+    with pytest.raises(Refused, match="same case"):
         audit_create(
             case=p.case,
             tool_version=p.compliance_tool,
@@ -167,7 +166,7 @@ def test_first_draft_starts_the_audit_and_saves_answers(p: Personas) -> None:
     a1 = _question(audit, "A1")
     audit_answers_save(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         answers={a1.pk: AnswerInput(compliance=ComplianceAnswer.NO, evidence=" gap ")},
         strengths="Good visits",
     )
@@ -184,7 +183,7 @@ def test_first_draft_starts_the_audit_and_saves_answers(p: Personas) -> None:
 def test_saving_again_updates_answers_without_duplicates(p: Personas) -> None:
     audit = planned_audit(p)
     a1 = _question(audit, "A1")
-    by = user_of(p.auditor)
+    by = p.auditor
     audit_answers_save(audit=audit, by=by, answers={a1.pk: AnswerInput(compliance="no")})
     audit_answers_save(audit=audit, by=by, answers={a1.pk: AnswerInput(compliance="yes")})
     assert list(audit.answers.values_list("compliance", flat=True)) == ["yes"]
@@ -193,23 +192,23 @@ def test_saving_again_updates_answers_without_duplicates(p: Personas) -> None:
 
 def test_only_the_auditor_can_save_answers(p: Personas) -> None:
     audit = planned_audit(p)
-    with pytest.raises(AuditRefused, match="Only the auditor"):
-        audit_answers_save(audit=audit, by=user_of(p.moderator), answers={})
+    with pytest.raises(Refused, match="Only the auditor"):
+        audit_answers_save(audit=audit, by=p.moderator, answers={})
 
 
 def test_a_submitted_audit_cannot_be_changed_by_its_auditor(p: Personas) -> None:
-    audit = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
-    with pytest.raises(AuditRefused, match="submitted cannot be changed"):
-        audit_answers_save(audit=audit, by=user_of(p.auditor), answers={})
+    audit = audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
+    with pytest.raises(Refused, match="submitted cannot be changed"):
+        audit_answers_save(audit=audit, by=p.auditor, answers={})
 
 
 def test_an_answer_to_a_question_of_another_tool_is_refused(p: Personas) -> None:
     audit = planned_audit(p)
     other = Question.objects.filter(section__version=p.quality_tool).first()
     assert other is not None
-    with pytest.raises(AuditRefused, match="not in this audit"):
+    with pytest.raises(Refused, match="not in this audit"):
         audit_answers_save(
-            audit=audit, by=user_of(p.auditor), answers={other.pk: AnswerInput(compliance="yes")}
+            audit=audit, by=p.auditor, answers={other.pk: AnswerInput(compliance="yes")}
         )
     assert audit.status == AuditStatus.PLANNED
 
@@ -217,10 +216,10 @@ def test_an_answer_to_a_question_of_another_tool_is_refused(p: Personas) -> None
 def test_a_grade_on_a_compliance_check_is_refused(p: Personas) -> None:
     audit = planned_audit(p)
     good = Grade.objects.get(scale=audit.tool_version.grading_scale, code="good")
-    with pytest.raises(AuditRefused, match="not graded"):
+    with pytest.raises(Refused, match="not graded"):
         audit_answers_save(
             audit=audit,
-            by=user_of(p.auditor),
+            by=p.auditor,
             answers={_question(audit, "A1").pk: AnswerInput(grade=good)},
         )
 
@@ -228,16 +227,16 @@ def test_a_grade_on_a_compliance_check_is_refused(p: Personas) -> None:
 def test_a_grade_from_another_scale_is_refused(p: Personas) -> None:
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.THEMATIC)
     ten = Grade.objects.get(scale__slug="scaling-0-10", code="10")
-    with pytest.raises(AuditRefused, match="not on this audit tool's grading scale"):
-        audit_answers_save(audit=audit, by=user_of(p.auditor), answers={}, overall_grade=ten)
+    with pytest.raises(Refused, match="not on this audit tool's grading scale"):
+        audit_answers_save(audit=audit, by=p.auditor, answers={}, overall_grade=ten)
 
 
 def test_a_compliance_answer_outside_yes_no_na_is_refused(p: Personas) -> None:
     audit = planned_audit(p)
-    with pytest.raises(AuditRefused, match="yes, no or not applicable"):
+    with pytest.raises(Refused, match="yes, no or not applicable"):
         audit_answers_save(
             audit=audit,
-            by=user_of(p.auditor),
+            by=p.auditor,
             answers={_question(audit, "A1").pk: AnswerInput(compliance="maybe")},
         )
 
@@ -246,7 +245,7 @@ def test_a_compliance_answer_outside_yes_no_na_is_refused(p: Personas) -> None:
 
 
 def test_auditor_submits_a_complete_audit(p: Personas) -> None:
-    audit = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
+    audit = audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
     audit.refresh_from_db()
     assert audit.status == AuditStatus.SUBMITTED
     assert audit.submitted_at is not None
@@ -256,11 +255,9 @@ def test_auditor_submits_a_complete_audit(p: Personas) -> None:
 def test_submission_lists_everything_that_is_missing(p: Personas) -> None:
     audit = planned_audit(p)
     a3 = _question(audit, "A3")
-    audit_answers_save(
-        audit=audit, by=user_of(p.auditor), answers={a3.pk: AnswerInput(compliance="no")}
-    )
+    audit_answers_save(audit=audit, by=p.auditor, answers={a3.pk: AnswerInput(compliance="no")})
     with pytest.raises(AuditIncomplete) as refused:
-        audit_submit(audit=audit, by=user_of(p.auditor))
+        audit_submit(audit=audit, by=p.auditor)
     messages = [problem.message for problem in refused.value.problems]
     assert "answer A1 with yes, no or not applicable" in messages
     assert "add an evidence note for the 'No' on A3" in messages
@@ -286,7 +283,7 @@ def test_each_graded_domain_needs_a_grade(p: Personas) -> None:
     answer_fully(audit)
     audit_answers_save(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         answers=answers,
         overall_grade=audit.overall_grade,
         strengths="s",
@@ -294,7 +291,7 @@ def test_each_graded_domain_needs_a_grade(p: Personas) -> None:
         impact_on_child="i",
     )
     with pytest.raises(AuditIncomplete) as refused:
-        audit_submit(audit=audit, by=user_of(p.auditor))
+        audit_submit(audit=audit, by=p.auditor)
     assert [(x.field, x.message) for x in refused.value.problems] == [
         ("grade", "choose a grade for D5")
     ]
@@ -304,16 +301,14 @@ def test_a_deep_dive_needs_the_practitioner_recorded_as_taking_part(p: Personas)
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.DEEP_DIVE)
     answer_fully(audit)
     Participant.objects.filter(audit=audit).delete()
-    participant_add(
-        audit=audit, by=user_of(p.auditor), staff=p.team_manager, role=ParticipantRole.MANAGER
-    )
+    participant_add(audit=audit, by=p.auditor, staff=p.team_manager, role=ParticipantRole.MANAGER)
     with pytest.raises(AuditIncomplete, match="record the practitioner as taking part"):
-        audit_submit(audit=audit, by=user_of(p.auditor))
+        audit_submit(audit=audit, by=p.auditor)
 
 
 def test_a_no_on_an_alerting_check_tells_the_team_manager_at_once(p: Personas) -> None:
     audit = answer_fully(planned_audit(p))
-    by = user_of(p.auditor)
+    by = p.auditor
     for code in ("A1", "A5", "A3"):
         audit_answers_save(
             audit=audit,
@@ -337,7 +332,7 @@ def test_a_no_on_an_alerting_check_tells_the_team_manager_at_once(p: Personas) -
 @pytest.mark.django_db(transaction=True)
 def test_the_alert_is_emailed_to_the_team_manager_without_the_childs_id(p: Personas) -> None:
     audit = answer_fully(planned_audit(p), compliance=ComplianceAnswer.NO)
-    audit_submit(audit=audit, by=user_of(p.auditor))
+    audit_submit(audit=audit, by=p.auditor)
     alerts = [m for m in mail.outbox if m.subject.startswith("Audit alert")]
     assert len(alerts) == 1
     email = alerts[0]
@@ -349,20 +344,20 @@ def test_no_alert_when_every_alerting_check_is_yes(p: Personas) -> None:
     audit = answer_fully(planned_audit(p))
     audit_answers_save(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         answers={_question(audit, "A3").pk: AnswerInput(compliance="no", evidence="none")},
         overall_grade=audit.overall_grade,
         strengths="s",
         areas_for_development="a",
         impact_on_child="i",
     )
-    audit_submit(audit=audit, by=user_of(p.auditor))
+    audit_submit(audit=audit, by=p.auditor)
     assert not Notification.objects.filter(recipient=p.team_manager.user).exists()
 
 
 def test_submitting_tells_the_practitioner_their_feedback_is_ready(p: Personas) -> None:
     audit = answer_fully(planned_audit(p))
-    audit_submit(audit=audit, by=user_of(p.auditor))
+    audit_submit(audit=audit, by=p.auditor)
     note = Notification.objects.get(recipient=p.practitioner.user)
     assert note.url.endswith(f"{audit.public_id}/")
     assert "00123" not in note.message
@@ -370,25 +365,25 @@ def test_submitting_tells_the_practitioner_their_feedback_is_ready(p: Personas) 
 
 def test_only_the_auditor_can_submit(p: Personas) -> None:
     audit = answer_fully(planned_audit(p))
-    with pytest.raises(AuditRefused, match="Only the auditor"):
-        audit_submit(audit=audit, by=user_of(p.moderator))
+    with pytest.raises(Refused, match="Only the auditor"):
+        audit_submit(audit=audit, by=p.moderator)
 
 
 def test_a_planned_audit_cannot_be_submitted(p: Personas) -> None:
     audit = planned_audit(p)
-    with pytest.raises(AuditRefused, match=r"An audit that is planned cannot be submitted\."):
-        audit_submit(audit=audit, by=user_of(p.auditor))
+    with pytest.raises(Refused, match=r"An audit that is planned cannot be submitted\."):
+        audit_submit(audit=audit, by=p.auditor)
 
 
 # audit_return and audit_complete
 
 
 def _submitted(p: Personas) -> Audit:
-    return audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
+    return audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
 
 
 def test_audit_lead_returns_a_submitted_audit_with_a_reason(p: Personas) -> None:
-    audit = audit_return(audit=_submitted(p), by=user_of(p.moderator), reason=" Grade D3 again ")
+    audit = audit_return(audit=_submitted(p), by=p.moderator, reason=" Grade D3 again ")
     audit.refresh_from_db()
     assert audit.status == AuditStatus.IN_PROGRESS
     assert audit.return_reason == "Grade D3 again"
@@ -400,16 +395,16 @@ def test_audit_lead_returns_a_submitted_audit_with_a_reason(p: Personas) -> None
 
 
 def test_a_returned_audit_can_be_changed_and_submitted_again(p: Personas) -> None:
-    audit = audit_return(audit=_submitted(p), by=user_of(p.moderator), reason="Check A4")
+    audit = audit_return(audit=_submitted(p), by=p.moderator, reason="Check A4")
     answer_fully(audit)
-    audit_submit(audit=audit, by=user_of(p.auditor))
+    audit_submit(audit=audit, by=p.auditor)
     assert audit.status == AuditStatus.SUBMITTED
 
 
 def test_returning_needs_a_reason(p: Personas) -> None:
     audit = _submitted(p)
-    with pytest.raises(AuditRefused, match="Say why") as refused:
-        audit_return(audit=audit, by=user_of(p.moderator), reason="   ")
+    with pytest.raises(Refused, match="Say why") as refused:
+        audit_return(audit=audit, by=p.moderator, reason="   ")
     assert refused.value.field == "reason"
     audit.refresh_from_db()
     assert audit.status == AuditStatus.SUBMITTED
@@ -419,20 +414,20 @@ def test_returning_needs_a_reason(p: Personas) -> None:
 def test_only_an_audit_lead_can_return_or_complete(p: Personas, who: str) -> None:
     audit = _submitted(p)
     staff = getattr(p, who)
-    with pytest.raises(AuditRefused, match="Only an audit lead"):
-        audit_return(audit=audit, by=user_of(staff), reason="Why")
-    with pytest.raises(AuditRefused, match="Only an audit lead"):
-        audit_complete(audit=audit, by=user_of(staff))
+    with pytest.raises(Refused, match="Only an audit lead"):
+        audit_return(audit=audit, by=staff, reason="Why")
+    with pytest.raises(Refused, match="Only an audit lead"):
+        audit_complete(audit=audit, by=staff)
 
 
 def test_an_audit_lead_of_another_service_cannot_complete(p: Personas) -> None:
     south_lead = make_staff("southlead", "Sol Lead", Role.MODERATOR, services=[p.south])
-    with pytest.raises(AuditRefused, match="Only an audit lead"):
-        audit_complete(audit=_submitted(p), by=user_of(south_lead))
+    with pytest.raises(Refused, match="Only an audit lead"):
+        audit_complete(audit=_submitted(p), by=south_lead)
 
 
 def test_audit_lead_completes_a_submitted_audit(p: Personas) -> None:
-    audit = audit_complete(audit=_submitted(p), by=user_of(p.moderator))
+    audit = audit_complete(audit=_submitted(p), by=p.moderator)
     audit.refresh_from_db()
     assert audit.status == AuditStatus.COMPLETED
     assert audit.completed_at is not None
@@ -441,14 +436,14 @@ def test_audit_lead_completes_a_submitted_audit(p: Personas) -> None:
 
 def test_an_in_progress_audit_cannot_be_completed(p: Personas) -> None:
     audit = answer_fully(planned_audit(p))
-    with pytest.raises(AuditRefused, match=r"An audit that is in progress cannot be completed\."):
-        audit_complete(audit=audit, by=user_of(p.moderator))
+    with pytest.raises(Refused, match=r"An audit that is in progress cannot be completed\."):
+        audit_complete(audit=audit, by=p.moderator)
 
 
 def test_a_completed_audit_cannot_be_returned(p: Personas) -> None:
-    audit = audit_complete(audit=_submitted(p), by=user_of(p.moderator))
-    with pytest.raises(AuditRefused, match=r"An audit that is completed cannot be returned\."):
-        audit_return(audit=audit, by=user_of(p.moderator), reason="Late thought")
+    audit = audit_complete(audit=_submitted(p), by=p.moderator)
+    with pytest.raises(Refused, match=r"An audit that is completed cannot be returned\."):
+        audit_return(audit=audit, by=p.moderator, reason="Late thought")
 
 
 # participants
@@ -462,31 +457,31 @@ def test_auditor_records_who_took_part_and_removes_them(p: Personas) -> None:
     audit = _deep_dive(p)
     participant = participant_add(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         staff=p.practitioner,
         role=ParticipantRole.PRACTITIONER,
         contribution=" Mapped the child's journey ",
     )
     assert participant.contribution == "Mapped the child's journey"
     assert Event.objects.filter(verb="audit.participant_added").count() == 1
-    participant_remove(audit=audit, by=user_of(p.auditor), participant=participant)
+    participant_remove(audit=audit, by=p.auditor, participant=participant)
     assert not audit.participants.exists()
     assert Event.objects.filter(verb="audit.participant_removed").count() == 1
 
 
 def test_someone_is_recorded_once(p: Personas) -> None:
     audit = _deep_dive(p)
-    by = user_of(p.auditor)
+    by = p.auditor
     participant_add(audit=audit, by=by, staff=p.practitioner, role=ParticipantRole.PRACTITIONER)
-    with pytest.raises(AuditRefused, match="already recorded"):
+    with pytest.raises(Refused, match="already recorded"):
         participant_add(audit=audit, by=by, staff=p.practitioner, role=ParticipantRole.OTHER)
 
 
 def test_participants_are_for_deep_dives_only(p: Personas) -> None:
-    with pytest.raises(AuditRefused, match="deep dives only"):
+    with pytest.raises(Refused, match="deep dives only"):
         participant_add(
             audit=planned_audit(p),
-            by=user_of(p.auditor),
+            by=p.auditor,
             staff=p.practitioner,
             role=ParticipantRole.PRACTITIONER,
         )
@@ -494,10 +489,10 @@ def test_participants_are_for_deep_dives_only(p: Personas) -> None:
 
 def test_only_the_auditor_records_participants(p: Personas) -> None:
     audit = _deep_dive(p)
-    with pytest.raises(AuditRefused, match="Only the auditor"):
+    with pytest.raises(Refused, match="Only the auditor"):
         participant_add(
             audit=audit,
-            by=user_of(p.moderator),
+            by=p.moderator,
             staff=p.practitioner,
             role=ParticipantRole.PRACTITIONER,
         )
@@ -506,22 +501,22 @@ def test_only_the_auditor_records_participants(p: Personas) -> None:
 def test_a_participant_of_another_audit_cannot_be_removed_here(p: Personas) -> None:
     first, second = _deep_dive(p), _deep_dive(p)
     participant = participant_add(
-        audit=first, by=user_of(p.auditor), staff=p.practitioner, role=ParticipantRole.OTHER
+        audit=first, by=p.auditor, staff=p.practitioner, role=ParticipantRole.OTHER
     )
-    with pytest.raises(AuditRefused, match="not recorded on this audit"):
-        participant_remove(audit=second, by=user_of(p.auditor), participant=participant)
+    with pytest.raises(Refused, match="not recorded on this audit"):
+        participant_remove(audit=second, by=p.auditor, participant=participant)
 
 
 def test_the_practitioners_reflection_is_saved_on_a_deep_dive(p: Personas) -> None:
     audit = _deep_dive(p)
     audit_answers_save(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         answers={},
         practitioner_reflection=" I will see him alone next time. ",
     )
     audit.refresh_from_db()
     assert audit.practitioner_reflection == "I will see him alone next time."
-    audit_answers_save(audit=audit, by=user_of(p.auditor), answers={})
+    audit_answers_save(audit=audit, by=p.auditor, answers={})
     audit.refresh_from_db()
     assert audit.practitioner_reflection == "I will see him alone next time."

@@ -7,13 +7,11 @@ import pytest
 from django.utils import timezone
 
 from auditloop.audits.models import AuditStatus
-from auditloop.audits.services.audits import (
-    AUDIT_TRANSITIONS,
-    AuditRefused,
-    _audit_transition,
-)
-from auditloop.audits.tests.audit_factories import planned_audit, user_of
+from auditloop.audits.rules import AUDIT_TRANSITIONS
+from auditloop.audits.services.audits import _audit_transition
+from auditloop.audits.tests.audit_factories import planned_audit
 from auditloop.core.models import Event
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas
 
 ALLOWED = {
@@ -37,8 +35,8 @@ def test_every_other_move_is_refused_with_a_clear_message(p: Personas, start: st
     audit.status = start
     audit.save()
     events_before = Event.objects.count()
-    with pytest.raises(AuditRefused) as refused:
-        _audit_transition(audit, to, user_of(p.moderator), "audit.moved")
+    with pytest.raises(Refused) as refused:
+        _audit_transition(audit, to, p.moderator, "audit.moved")
     start_words = str(AuditStatus(start).label).lower()
     assert str(refused.value).startswith(f"An audit that is {start_words} cannot be ")
     audit.refresh_from_db()
@@ -54,7 +52,7 @@ def test_each_allowed_move_changes_the_status_and_writes_one_event(
     audit.status = start
     audit.save()
     events_before = Event.objects.count()
-    _audit_transition(audit, to, user_of(p.moderator), "audit.moved")
+    _audit_transition(audit, to, p.moderator, "audit.moved")
     audit.refresh_from_db()
     assert audit.status == to
     assert Event.objects.count() == events_before + 1
@@ -71,14 +69,14 @@ def test_the_refusal_names_the_move_in_plain_english(p: Personas) -> None:
     audit = planned_audit(p)
     audit.status = AuditStatus.COMPLETED
     audit.save()
-    with pytest.raises(AuditRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _audit_transition(audit, AuditStatus.SUBMITTED, None, "audit.submitted")
     assert str(refused.value) == "An audit that is completed cannot be submitted."
 
 
 def test_a_refused_move_without_a_name_of_its_own_says_where_it_was_going(p: Personas) -> None:
     audit = planned_audit(p)
-    with pytest.raises(AuditRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _audit_transition(audit, AuditStatus.COMPLETED, None, "audit.moved")
     assert str(refused.value) == "An audit that is planned cannot be moved to completed."
 
@@ -109,7 +107,7 @@ def test_each_move_stamps_its_own_time_and_leaves_the_others(
         setattr(audit, field, value)
     audit.save()
     before = timezone.now()
-    _audit_transition(audit, to, user_of(p.moderator), "audit.moved")
+    _audit_transition(audit, to, p.moderator, "audit.moved")
     after = timezone.now()
     audit.refresh_from_db()
     stamped = STAMPS[start, to]
@@ -126,7 +124,7 @@ def test_a_move_writes_only_the_status_and_its_stamp(p: Personas) -> None:
     audit = planned_audit(p)
     # An edit held in memory, never saved: the move must not write it behind the editor's back.
     audit.strengths = "Not saved."
-    _audit_transition(audit, AuditStatus.IN_PROGRESS, user_of(p.moderator), "audit.started")
+    _audit_transition(audit, AuditStatus.IN_PROGRESS, p.moderator, "audit.started")
     audit.refresh_from_db()
     assert audit.status == AuditStatus.IN_PROGRESS
     assert audit.strengths == ""
@@ -146,6 +144,6 @@ def test_the_event_names_who_moved_the_audit_and_the_move(
     p: Personas, verb: str, summary: str
 ) -> None:
     audit = planned_audit(p)
-    _audit_transition(audit, AuditStatus.IN_PROGRESS, user_of(p.moderator), verb)
+    _audit_transition(audit, AuditStatus.IN_PROGRESS, p.moderator, verb)
     event = Event.objects.filter(target_id=str(audit.public_id)).latest("id")
-    assert (event.actor, event.verb, event.summary) == (user_of(p.moderator), verb, summary)
+    assert (event.actor, event.verb, event.summary) == (p.moderator.user, verb, summary)

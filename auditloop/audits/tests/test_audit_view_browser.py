@@ -13,8 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from auditloop.audits.models import AuditType
-from auditloop.audits.services.audits import audit_create, audit_submit
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.services.audits import audit_submit
+from auditloop.audits.services.planning import audit_create
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.testing import Personas
 from auditloop.tests.browser.conftest import browser, new_page, page_as  # noqa: F401
 from auditloop.tests.browser.support import assert_accessible
@@ -60,13 +61,13 @@ def test_lead_reads_scores_and_follows_a_revisit_both_ways(
     p: Personas,
     page_as: PageAs,  # noqa: F811
 ) -> None:
-    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
+    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
     revisit = audit_create(
         case=p.case,
         tool_version=p.compliance_tool,
         audit_type=AuditType.REVISIT,
         auditor=p.auditor,
-        by=user_of(p.moderator),
+        by=p.moderator,
         revisit_of=earlier,
     )
     page = page_as(p.moderator)

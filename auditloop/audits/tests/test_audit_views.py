@@ -20,7 +20,7 @@ from auditloop.audits.models import (
     Question,
 )
 from auditloop.audits.services.audits import audit_submit, participant_add
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog
 from auditloop.testing import Personas
@@ -33,7 +33,7 @@ def _url(name: str, audit: Audit) -> str:
 
 
 def _submitted(p: Personas, **kwargs: Any) -> Audit:
-    return audit_submit(audit=answer_fully(planned_audit(p, **kwargs)), by=user_of(p.auditor))
+    return audit_submit(audit=answer_fully(planned_audit(p, **kwargs)), by=p.auditor)
 
 
 def _text(response: Any) -> str:
@@ -57,7 +57,7 @@ def test_practitioner_does_not_see_an_audit_of_their_case_before_submission(
     audit = planned_audit(p)
     response = p.client_for(p.practitioner).get(reverse("audits:list"))
     assert _url("detail", audit) not in _text(response)
-    audit_submit(audit=answer_fully(audit), by=user_of(p.auditor))
+    audit_submit(audit=answer_fully(audit), by=p.auditor)
     response = p.client_for(p.practitioner).get(reverse("audits:list"))
     assert _url("detail", audit) in _text(response)
 
@@ -373,9 +373,7 @@ def test_auditor_adds_and_removes_someone_who_took_part(p: Personas) -> None:
 
 def test_adding_someone_twice_shows_an_error(p: Personas) -> None:
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.DEEP_DIVE)
-    participant_add(
-        audit=audit, by=user_of(p.auditor), staff=p.practitioner, role=ParticipantRole.OTHER
-    )
+    participant_add(audit=audit, by=p.auditor, staff=p.practitioner, role=ParticipantRole.OTHER)
     response = p.client_for(p.auditor).post(
         _url("participant_add", audit),
         {

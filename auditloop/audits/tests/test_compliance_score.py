@@ -13,13 +13,12 @@ from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries
 
 from auditloop.audits.models import Audit, AuditType, ComplianceAnswer, Grade, Question
-from auditloop.audits.selectors import ComplianceScore, compliance_scores
+from auditloop.audits.selectors.audits import ComplianceScore, compliance_scores
 from auditloop.audits.services.audits import AnswerInput, audit_answers_save, audit_submit
 from auditloop.audits.tests.audit_factories import (
     answer_fully,
     full_answers,
     planned_audit,
-    user_of,
 )
 from auditloop.testing import Personas
 
@@ -39,7 +38,7 @@ def _answered(p: Personas, *, no: int, na: int) -> Audit:
             answers[q.pk] = AnswerInput(compliance=ComplianceAnswer.NOT_APPLICABLE)
     return audit_answers_save(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         answers=answers,
         overall_grade=Grade.objects.get(scale=audit.tool_version.grading_scale, code="good"),
         strengths="Visits are regular.",
@@ -84,7 +83,7 @@ def test_scores_of_many_audits_come_in_one_query(
 
 
 def test_the_audit_page_shows_the_score_with_its_counts(p: Personas) -> None:
-    audit = audit_submit(audit=_answered(p, no=2, na=1), by=user_of(p.auditor))
+    audit = audit_submit(audit=_answered(p, no=2, na=1), by=p.auditor)
     page = p.client_for(p.practitioner).get(reverse("audits:detail", args=[audit.public_id]))
     text = page.content.decode()
     assert "Compliance score" in text
@@ -105,7 +104,7 @@ def test_the_auditor_sees_a_draft_score_marked_as_a_draft(p: Personas) -> None:
 
 def test_a_quality_audit_has_no_compliance_score(p: Personas) -> None:
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.DEEP_DIVE)
-    audit = audit_submit(audit=answer_fully(audit), by=user_of(p.auditor))
+    audit = audit_submit(audit=answer_fully(audit), by=p.auditor)
     text = (
         p.client_for(p.moderator)
         .get(reverse("audits:detail", args=[audit.public_id]))
@@ -122,7 +121,7 @@ def test_lists_show_the_score_once_the_audit_is_submitted(p: Personas) -> None:
         text = client.get(url).content.decode()
         assert "87%" not in text
         assert "Not scored" in text
-    audit_submit(audit=audit, by=user_of(p.auditor))
+    audit_submit(audit=audit, by=p.auditor)
     for url in (reverse("audits:list"), case_url):
         text = client.get(url).content.decode()
         assert '<td class="govuk-table__cell">87%</td>' in text
@@ -134,7 +133,7 @@ def test_the_api_gives_the_score_as_a_fraction_once_submitted(p: Personas) -> No
     detail = f"/api/v1/audits/{audit.public_id}"
     assert client.get("/api/v1/audits").json()["items"][0]["compliance_score"] is None
     assert client.get(detail).json()["compliance_score"] is None
-    audit_submit(audit=audit, by=user_of(p.auditor))
+    audit_submit(audit=audit, by=p.auditor)
     assert client.get("/api/v1/audits").json()["items"][0]["compliance_score"] == pytest.approx(
         13 / 15
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from auditloop.audits.defaults import default_tools_install
 from auditloop.audits.models import AuditTool, Grade, Question, QuestionKind, ToolVersion
-from auditloop.audits.services.tools import tool_version_problems
+from auditloop.audits.selectors.tools import tool_version_problems
 from auditloop.testing import Personas
 
 

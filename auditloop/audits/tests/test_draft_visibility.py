@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.audits.access.audits import audit_visibility_filter
 from auditloop.audits.models import Audit, AuditType, Grade, ParticipantRole
-from auditloop.audits.selectors import audit_visibility_filter
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,
@@ -21,7 +21,7 @@ from auditloop.audits.services.audits import (
     audit_submit,
     participant_add,
 )
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.testing import Personas
 
 REASON = "The evidence for D3 does not support the grade."
@@ -34,11 +34,9 @@ def _detail(audit: Audit) -> str:
 def _returned_deep_dive(p: Personas) -> Audit:
     """A deep dive the practitioner and their manager took part in, submitted and returned."""
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.DEEP_DIVE)
-    participant_add(
-        audit=audit, by=user_of(p.auditor), staff=p.team_manager, role=ParticipantRole.MANAGER
-    )
-    audit = audit_submit(audit=answer_fully(audit), by=user_of(p.auditor))
-    return audit_return(audit=audit, by=user_of(p.moderator), reason=REASON)
+    participant_add(audit=audit, by=p.auditor, staff=p.team_manager, role=ParticipantRole.MANAGER)
+    audit = audit_submit(audit=answer_fully(audit), by=p.auditor)
+    return audit_return(audit=audit, by=p.moderator, reason=REASON)
 
 
 def _reads(client: Client, audit: Audit) -> dict[str, Any]:
@@ -80,7 +78,7 @@ def test_an_audit_in_progress_is_not_read_by_those_who_took_part_or_oversee_it(
 def test_the_returned_audit_is_read_again_once_resubmitted_without_the_reason(
     p: Personas, who: str
 ) -> None:
-    audit = audit_submit(audit=_returned_deep_dive(p), by=user_of(p.auditor))
+    audit = audit_submit(audit=_returned_deep_dive(p), by=p.auditor)
     client = p.client_for(getattr(p, who))
     assert _reads(client, audit) == SHOWN
     page = client.get(_detail(audit)).content.decode()
@@ -105,10 +103,10 @@ def test_an_audit_lead_of_another_service_taking_part_waits_for_submission(
 ) -> None:
     south_lead = StaffMember.objects.create(name="Sol South", role=Role.MODERATOR, team=p.south_a)
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.DEEP_DIVE)
-    participant_add(audit=audit, by=user_of(p.auditor), staff=south_lead, role="other")
+    participant_add(audit=audit, by=p.auditor, staff=south_lead, role="other")
     visible = Audit.objects.filter(pk=audit.pk)
     assert not visible.filter(audit_visibility_filter(south_lead)).exists()
-    audit_submit(audit=answer_fully(audit), by=user_of(p.auditor))
+    audit_submit(audit=answer_fully(audit), by=p.auditor)
     assert visible.filter(audit_visibility_filter(south_lead)).exists()
 
 
@@ -123,9 +121,9 @@ def test_lists_show_no_grade_for_an_audit_whose_submission_failed(p: Personas) -
     audit = planned_audit(p)
     good = Grade.objects.get(scale=p.compliance_tool.grading_scale, code="good")
     # The auditor chose "Good" and pressed Submit with checks unanswered: the draft is kept.
-    audit_answers_save(audit=audit, by=user_of(p.auditor), answers={}, overall_grade=good)
+    audit_answers_save(audit=audit, by=p.auditor, answers={}, overall_grade=good)
     with pytest.raises(AuditIncomplete):
-        audit_submit(audit=audit, by=user_of(p.auditor))
+        audit_submit(audit=audit, by=p.auditor)
     audit.refresh_from_db()
     assert audit.overall_grade == good
     assert audit.grade_shown is None
@@ -141,7 +139,7 @@ def test_lists_show_no_grade_for_an_audit_whose_submission_failed(p: Personas) -
 
 
 def test_lists_show_the_grade_once_the_audit_is_submitted(p: Personas) -> None:
-    audit = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
+    audit = audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
     assert audit.grade_shown is not None
     client = p.client_for(p.practitioner)
     assert _grade_cells(client.get(reverse("audits:list")).content.decode()) == ["Good"]
@@ -155,6 +153,6 @@ def test_a_returned_audit_is_not_among_the_team_managers_audits_submitted_this_m
     audit = _returned_deep_dive(p)
     home = p.client_for(p.team_manager).get(reverse("home")).content.decode()
     assert _detail(audit) not in home
-    audit_submit(audit=audit, by=user_of(p.auditor))
+    audit_submit(audit=audit, by=p.auditor)
     home = p.client_for(p.team_manager).get(reverse("home")).content.decode()
     assert _detail(audit) in home

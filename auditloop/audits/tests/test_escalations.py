@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role
 from auditloop.audits.models import Answer, Audit, AuditStatus, Escalation, Grade, Question
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.tests.followup_factories import make_audit, make_escalation, user_of
 from auditloop.core.models import AccessLog, Event, Notification
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
 
 
@@ -31,9 +31,7 @@ def test_auditor_raising_a_flag_tells_manager_head_of_service_and_audit_leads_at
 ) -> None:
     audit = make_audit(p)
     with django_capture_on_commit_callbacks(execute=True):
-        escalation = escalation_raise(
-            audit=audit, by=user_of(p.auditor), reason="Not seen for 3 months."
-        )
+        escalation = escalation_raise(audit=audit, by=p.auditor, reason="Not seen for 3 months.")
     assert escalation.raised_by == p.auditor
     assert _urgent_recipients() == {"manager", "leader", "moderator"}
     assert len(mail.outbox) == 1
@@ -52,7 +50,7 @@ def test_flag_messages_and_emails_never_carry_the_childs_id(
     p: Personas, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="Worried.")
+        escalation_raise(audit=make_audit(p), by=p.auditor, reason="Worried.")
     child_id = p.case.la_child_id
     assert all(
         child_id not in n.message and child_id not in n.url for n in Notification.objects.all()
@@ -63,32 +61,32 @@ def test_flag_messages_and_emails_never_carry_the_childs_id(
 
 def test_flag_can_be_raised_on_a_submitted_audit(p: Personas) -> None:
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
-    assert escalation_raise(audit=audit, by=user_of(p.auditor), reason="Worried.").pk
+    assert escalation_raise(audit=audit, by=p.auditor, reason="Worried.").pk
 
 
 def test_flag_cannot_be_raised_on_a_completed_audit(p: Personas) -> None:
     audit = make_audit(p, status=AuditStatus.COMPLETED)
-    with pytest.raises(AuditRefused, match="completed"):
-        escalation_raise(audit=audit, by=user_of(p.auditor), reason="Worried.")
+    with pytest.raises(Refused, match="completed"):
+        escalation_raise(audit=audit, by=p.auditor, reason="Worried.")
     assert not Escalation.objects.exists()
 
 
 def test_only_the_audits_auditor_can_raise_a_flag(p: Personas) -> None:
     audit = make_audit(p)
-    with pytest.raises(AuditRefused, match="auditor"):
-        escalation_raise(audit=audit, by=user_of(p.moderator), reason="Worried.")
+    with pytest.raises(Refused, match="auditor"):
+        escalation_raise(audit=audit, by=p.moderator, reason="Worried.")
     assert not Escalation.objects.exists()
 
 
 def test_a_flag_needs_a_reason(p: Personas) -> None:
-    with pytest.raises(AuditRefused) as refusal:
-        escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="   ")
+    with pytest.raises(Refused) as refusal:
+        escalation_raise(audit=make_audit(p), by=p.auditor, reason="   ")
     assert refusal.value.field == "reason"
 
 
 def test_the_flag_goes_to_the_cases_current_team_not_the_auditors(p: Personas) -> None:
     other_manager = make_staff("northbmanager", "Nora North-B", Role.TEAM_MANAGER, p.north_b)
-    escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="Worried.")
+    escalation_raise(audit=make_audit(p), by=p.auditor, reason="Worried.")
     assert "manager" in _urgent_recipients()
     assert other_manager.user.username not in _urgent_recipients()  # type: ignore[union-attr]
     assert "southmanager" not in _urgent_recipients()
@@ -99,40 +97,36 @@ def test_the_flag_goes_to_the_cases_current_team_not_the_auditors(p: Personas) -
 
 def test_team_manager_acknowledges_a_flag_once(p: Personas) -> None:
     escalation = make_escalation(p)
-    escalation_acknowledge(
-        escalation=escalation, by=user_of(p.team_manager), response="Visited today."
-    )
+    escalation_acknowledge(escalation=escalation, by=p.team_manager, response="Visited today.")
     escalation.refresh_from_db()
     assert escalation.acknowledged_by == p.team_manager
     assert escalation.acknowledged_at is not None
     assert escalation.response == "Visited today."
     assert Notification.objects.filter(recipient=p.auditor.user).exists()
-    with pytest.raises(AuditRefused, match="already been acknowledged"):
-        escalation_acknowledge(
-            escalation=escalation, by=user_of(p.senior_leader), response="Again."
-        )
+    with pytest.raises(Refused, match="already been acknowledged"):
+        escalation_acknowledge(escalation=escalation, by=p.senior_leader, response="Again.")
     assert Event.objects.filter(verb="escalation.acknowledged").count() == 1
 
 
 def test_head_of_service_can_acknowledge_a_flag(p: Personas) -> None:
     escalation = make_escalation(p)
-    escalation_acknowledge(escalation=escalation, by=user_of(p.senior_leader), response="On it.")
+    escalation_acknowledge(escalation=escalation, by=p.senior_leader, response="On it.")
     assert escalation.acknowledged_by == p.senior_leader
 
 
 @pytest.mark.parametrize("who", ["auditor", "moderator", "practitioner", "outsider_manager"])
 def test_others_cannot_acknowledge_a_flag(p: Personas, who: str) -> None:
     escalation = make_escalation(p)
-    with pytest.raises(AuditRefused, match="team manager"):
-        escalation_acknowledge(escalation=escalation, by=user_of(getattr(p, who)), response="Seen.")
+    with pytest.raises(Refused, match="team manager"):
+        escalation_acknowledge(escalation=escalation, by=getattr(p, who), response="Seen.")
     escalation.refresh_from_db()
     assert escalation.acknowledged_at is None
 
 
 def test_an_acknowledgement_needs_a_response(p: Personas) -> None:
     escalation = make_escalation(p)
-    with pytest.raises(AuditRefused) as refusal:
-        escalation_acknowledge(escalation=escalation, by=user_of(p.team_manager), response="")
+    with pytest.raises(Refused) as refusal:
+        escalation_acknowledge(escalation=escalation, by=p.team_manager, response="")
     assert refusal.value.field == "response"
 
 
@@ -227,7 +221,7 @@ def test_flag_pages_send_anonymous_visitors_to_sign_in(p: Personas, anon: Client
 
 def test_flag_list_shows_open_flags_first_and_only_in_scope(p: Personas) -> None:
     acknowledged = make_escalation(p)
-    escalation_acknowledge(escalation=acknowledged, by=user_of(p.team_manager), response="Done.")
+    escalation_acknowledge(escalation=acknowledged, by=p.team_manager, response="Done.")
     open_flag = make_escalation(p)
     south_audit = make_audit(p)
     south_audit.case = p.outsider_case
@@ -445,12 +439,12 @@ def test_the_flag_list_names_each_child_and_logs_the_read(p: Personas) -> None:
 def test_acknowledging_a_flag_marks_its_urgent_notices_read_for_every_recipient(
     p: Personas,
 ) -> None:
-    escalation = escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="Worried.")
+    escalation = escalation_raise(audit=make_audit(p), by=p.auditor, reason="Worried.")
     unrelated = Notification.objects.create(
         recipient=user_of(p.team_manager), message="Something else", url="/audits/"
     )
     assert Notification.objects.filter(is_urgent=True, read_at__isnull=True).count() == 3
-    escalation_acknowledge(escalation=escalation, by=user_of(p.senior_leader), response="Seen.")
+    escalation_acknowledge(escalation=escalation, by=p.senior_leader, response="Seen.")
     assert not Notification.objects.filter(is_urgent=True, read_at__isnull=True).exists()
     unrelated.refresh_from_db()
     assert unrelated.read_at is None
@@ -459,8 +453,8 @@ def test_acknowledging_a_flag_marks_its_urgent_notices_read_for_every_recipient(
 
 
 def test_acknowledging_a_flag_tells_the_auditor_and_the_others_who_were_told(p: Personas) -> None:
-    escalation = escalation_raise(audit=make_audit(p), by=user_of(p.auditor), reason="Worried.")
-    escalation_acknowledge(escalation=escalation, by=user_of(p.team_manager), response="Seen.")
+    escalation = escalation_raise(audit=make_audit(p), by=p.auditor, reason="Worried.")
+    escalation_acknowledge(escalation=escalation, by=p.team_manager, response="Seen.")
     told = {
         n.recipient.username: n.message
         for n in Notification.objects.filter(is_urgent=False, read_at__isnull=True)

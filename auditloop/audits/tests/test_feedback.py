@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role
 from auditloop.audits.models import AuditStatus, AuditType, FeedbackReply
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import feedback_ready_notify, feedback_reply
-from auditloop.audits.tests.followup_factories import make_audit, user_of
+from auditloop.audits.tests.followup_factories import make_audit
 from auditloop.core.models import Event, Notification
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
 
 
@@ -21,7 +21,7 @@ def test_practitioner_replies_to_feedback_and_the_auditor_is_told(
     p: Personas, status: AuditStatus
 ) -> None:
     audit = make_audit(p, status=status)
-    reply = feedback_reply(audit=audit, by=user_of(p.practitioner), text="Thank you, agreed.")
+    reply = feedback_reply(audit=audit, by=p.practitioner, text="Thank you, agreed.")
     assert reply.author == p.practitioner
     assert Notification.objects.filter(recipient=p.auditor.user).count() == 1
     assert Event.objects.filter(verb="feedback.replied", target_id=str(audit.public_id)).exists()
@@ -29,22 +29,22 @@ def test_practitioner_replies_to_feedback_and_the_auditor_is_told(
 
 @pytest.mark.parametrize("status", [AuditStatus.PLANNED, AuditStatus.IN_PROGRESS])
 def test_no_reply_before_the_audit_is_submitted(p: Personas, status: AuditStatus) -> None:
-    with pytest.raises(AuditRefused, match="once the audit has been submitted"):
-        feedback_reply(audit=make_audit(p, status=status), by=user_of(p.practitioner), text="Hi")
+    with pytest.raises(Refused, match="once the audit has been submitted"):
+        feedback_reply(audit=make_audit(p, status=status), by=p.practitioner, text="Hi")
     assert not FeedbackReply.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["team_manager", "auditor", "moderator"])
 def test_only_the_practitioner_can_reply(p: Personas, who: str) -> None:
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
-    with pytest.raises(AuditRefused, match="Only the practitioner"):
-        feedback_reply(audit=audit, by=user_of(getattr(p, who)), text="Hi")
+    with pytest.raises(Refused, match="Only the practitioner"):
+        feedback_reply(audit=audit, by=getattr(p, who), text="Hi")
 
 
 def test_a_reply_needs_text(p: Personas) -> None:
-    with pytest.raises(AuditRefused) as refusal:
+    with pytest.raises(Refused) as refusal:
         feedback_reply(
-            audit=make_audit(p, status=AuditStatus.SUBMITTED), by=user_of(p.practitioner), text=""
+            audit=make_audit(p, status=AuditStatus.SUBMITTED), by=p.practitioner, text=""
         )
     assert refusal.value.field == "text"
 
@@ -135,7 +135,7 @@ def test_practitioner_sees_the_reply_form_on_the_audit_page(p: Personas) -> None
 
 def test_team_manager_reads_replies_but_gets_no_reply_form(p: Personas) -> None:
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
-    feedback_reply(audit=audit, by=user_of(p.practitioner), text="Agreed, thank you.")
+    feedback_reply(audit=audit, by=p.practitioner, text="Agreed, thank you.")
     page = p.client_for(p.team_manager).get(reverse("audits:detail", args=[audit.public_id]))
     text = page.content.decode()
     assert "Agreed, thank you." in text
@@ -146,20 +146,20 @@ def test_audit_page_query_count_does_not_grow_with_flags_actions_and_replies(
     p: Personas,
     django_assert_max_num_queries: Any,
 ) -> None:
-    from auditloop.audits.tests.followup_factories import make_action, make_escalation, user_of
+    from auditloop.audits.tests.followup_factories import make_action, make_escalation
 
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
     client = p.client_for(p.team_manager)
     url = reverse("audits:detail", args=[audit.public_id])
     make_escalation(p, audit)
     make_action(p, audit=audit)
-    feedback_reply(audit=audit, by=user_of(p.practitioner), text="One.")
+    feedback_reply(audit=audit, by=p.practitioner, text="One.")
     with django_assert_max_num_queries(60) as few:
         client.get(url)
     for n in range(8):
         make_escalation(p, audit)
         make_action(p, audit=audit)
-        feedback_reply(audit=audit, by=user_of(p.practitioner), text=f"Reply {n}.")
+        feedback_reply(audit=audit, by=p.practitioner, text=f"Reply {n}.")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count("Acknowledge the flag raised") == 9

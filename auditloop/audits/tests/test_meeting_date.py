@@ -11,13 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.audits.models import Audit, AuditType
-from auditloop.audits.services.audits import (
-    AuditIncomplete,
-    AuditRefused,
-    audit_answers_save,
-    audit_submit,
-)
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.services.audits import AuditIncomplete, audit_answers_save, audit_submit
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
+from auditloop.core.refusals import Refused
 from auditloop.testing import Personas
 
 
@@ -108,15 +104,13 @@ def test_the_service_refuses_a_meeting_date_out_of_range_or_on_a_dip_sample(
     p: Personas,
 ) -> None:
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    with pytest.raises(AuditRefused, match="today or in the past") as refused:
-        audit_answers_save(
-            audit=_deep_dive(p), by=user_of(p.auditor), answers={}, meeting_date=tomorrow
-        )
+    with pytest.raises(Refused, match="today or in the past") as refused:
+        audit_answers_save(audit=_deep_dive(p), by=p.auditor, answers={}, meeting_date=tomorrow)
     assert refused.value.field == "meeting_date"
-    with pytest.raises(AuditRefused, match="Only a deep dive"):
+    with pytest.raises(Refused, match="Only a deep dive"):
         audit_answers_save(
             audit=planned_audit(p),
-            by=user_of(p.auditor),
+            by=p.auditor,
             answers={},
             meeting_date=timezone.localdate(),
         )
@@ -126,7 +120,7 @@ def test_a_deep_dive_cannot_be_submitted_without_its_meeting_date(p: Personas) -
     audit = answer_fully(_deep_dive(p))
     audit_answers_save(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         answers={},
         overall_grade=audit.overall_grade,
         strengths=audit.strengths,
@@ -134,7 +128,7 @@ def test_a_deep_dive_cannot_be_submitted_without_its_meeting_date(p: Personas) -
         impact_on_child=audit.impact_on_child,
     )
     with pytest.raises(AuditIncomplete) as incomplete:
-        audit_submit(audit=audit, by=user_of(p.auditor))
+        audit_submit(audit=audit, by=p.auditor)
     assert [problem.field for problem in incomplete.value.problems] == ["meeting_date"]
 
 
@@ -143,7 +137,7 @@ def test_a_failed_submit_from_the_audit_page_keeps_the_saved_date_in_its_boxes(
 ) -> None:
     audit = _deep_dive(p)
     today = timezone.localdate()
-    audit_answers_save(audit=audit, by=user_of(p.auditor), answers={}, meeting_date=today)
+    audit_answers_save(audit=audit, by=p.auditor, answers={}, meeting_date=today)
     response = p.client_for(p.auditor).post(reverse("audits:submit", args=[audit.public_id]))
     text = response.content.decode()
     assert "Choose a grade for D1" in text

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from auditloop.audits.forms import ParticipantForm
+from auditloop.audits.forms.audits import ParticipantForm
 from auditloop.audits.models import AuditType
 from auditloop.audits.tests.audit_factories import planned_audit
 from auditloop.testing import Personas

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.models import Audit, AuditType
-from auditloop.audits.services.audits import audit_create, audit_submit
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.services.audits import audit_submit
+from auditloop.audits.services.planning import audit_create
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.testing import Personas, make_staff
 
 
@@ -22,7 +23,7 @@ def _page(p: Personas, staff: StaffMember, audit: Audit) -> str:
 
 
 def _earlier_and_revisit(p: Personas, revisit_auditor: StaffMember) -> tuple[Audit, Audit]:
-    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=user_of(p.auditor))
+    earlier = audit_submit(audit=answer_fully(planned_audit(p)), by=p.auditor)
     submitted = timezone.now() - datetime.timedelta(days=40)
     Audit.objects.filter(pk=earlier.pk).update(submitted_at=submitted)
     earlier.refresh_from_db()
@@ -31,7 +32,7 @@ def _earlier_and_revisit(p: Personas, revisit_auditor: StaffMember) -> tuple[Aud
         tool_version=p.compliance_tool,
         audit_type=AuditType.REVISIT,
         auditor=revisit_auditor,
-        by=user_of(p.moderator),
+        by=p.moderator,
         revisit_of=earlier,
     )
     return earlier, revisit
@@ -65,7 +66,7 @@ def test_the_link_forward_waits_until_the_reader_may_see_the_revisit(p: Personas
         text = _page(p, reader, earlier)
         assert revisit_url not in text
         assert "Revisited by" not in text
-    audit_submit(audit=answer_fully(revisit), by=user_of(p.auditor))
+    audit_submit(audit=answer_fully(revisit), by=p.auditor)
     for reader in (p.practitioner, p.team_manager, p.senior_leader):
         assert revisit_url in _page(p, reader, earlier)
 

@@ -47,7 +47,7 @@ def test_those_who_edit_audit_tools_see_the_note_for_leads(p: Personas, role: st
 
 
 def test_a_new_draft_keeps_the_note_for_leads(p: Personas) -> None:
-    draft = tool_version_draft_create(tool=p.compliance_tool.tool, by=p.moderator.user)
+    draft = tool_version_draft_create(tool=p.compliance_tool.tool, by=p.moderator)
     assert draft.lead_note == p.compliance_tool.lead_note != ""
     assert draft.guidance == p.compliance_tool.guidance
 

@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from auditloop.audits.models import Audit, AuditType, GradingScale, Question, ToolVersion
+from auditloop.audits.services.scales import grade_add, grading_scale_create
 from auditloop.audits.services.tools import (
-    grade_add,
-    grading_scale_create,
     question_add,
     question_retire,
     question_reword,
@@ -32,7 +31,7 @@ def client(p: Personas, role: str) -> Client:
 
 
 def draft_of(p: Personas, version: ToolVersion) -> ToolVersion:
-    return tool_version_draft_create(tool=version.tool, by=p.moderator.user)
+    return tool_version_draft_create(tool=version.tool, by=p.moderator)
 
 
 def page(response: Any) -> str:
@@ -313,9 +312,7 @@ def test_publishing_with_a_change_note_makes_the_draft_current(p: Personas) -> N
 
 def test_the_publish_page_lists_what_stops_publishing(p: Personas) -> None:
     draft = draft_of(p, p.quality_tool)
-    question_add(
-        section=draft.sections.get(), code="D9", text="New", kind="graded", by=p.moderator.user
-    )
+    question_add(section=draft.sections.get(), code="D9", text="New", kind="graded", by=p.moderator)
     response = client(p, "moderator").get(
         reverse("audits:tool_version_publish", args=[draft.public_id])
     )
@@ -420,9 +417,9 @@ def test_the_tool_list_query_count_does_not_grow_with_versions(
         c.get(reverse("audits:tools"))
     for tool_version in (p.compliance_tool, p.quality_tool):
         for n in range(3):
-            draft = tool_version_draft_create(tool=tool_version.tool, by=p.moderator.user)
-            tool_version_publish(version=draft, by=p.moderator.user, change_note=f"Change {n}")
-        tool_version_draft_create(tool=tool_version.tool, by=p.moderator.user)
+            draft = tool_version_draft_create(tool=tool_version.tool, by=p.moderator)
+            tool_version_publish(version=draft, by=p.moderator, change_note=f"Change {n}")
+        tool_version_draft_create(tool=tool_version.tool, by=p.moderator)
     with django_assert_max_num_queries(len(before.captured_queries)):
         response = c.get(reverse("audits:tools"))
     assert page(response).count("Change 2") == 2
@@ -444,7 +441,7 @@ def test_the_version_page_query_count_does_not_grow_with_questions(
             text=f"Domain {n}",
             kind="graded",
             descriptors={"good": "Good"},
-            by=p.moderator.user,
+            by=p.moderator,
         )
     with django_assert_max_num_queries(len(before.captured_queries)):
         response = c.get(url)
@@ -458,7 +455,7 @@ def test_the_grading_scale_list_query_count_does_not_grow_with_scales(
     with CaptureQueriesContext(connection) as before:
         c.get(reverse("audits:grading_scales"))
     for n in range(5):
-        scale = grading_scale_create(name=f"Scale {n}", by=p.moderator.user)
+        scale = grading_scale_create(name=f"Scale {n}", by=p.moderator)
         for value in range(3):
             grade_add(
                 scale=scale,
@@ -480,19 +477,19 @@ def test_the_auditor_still_answers_version_1_after_version_2_is_published(p: Per
     question_reword(
         question=Question.objects.get(section__version=draft, code="A10"),
         text="A reworded health check.",
-        by=p.moderator.user,
+        by=p.moderator,
     )
     question_retire(
-        question=Question.objects.get(section__version=draft, code="A15"), by=p.moderator.user
+        question=Question.objects.get(section__version=draft, code="A15"), by=p.moderator
     )
     question_add(
         section=draft.sections.get(),
         code="A16",
         text="A brand new check.",
         kind="compliance",
-        by=p.moderator.user,
+        by=p.moderator,
     )
-    tool_version_publish(version=draft, by=p.moderator.user, change_note="Version 2")
+    tool_version_publish(version=draft, by=p.moderator, change_note="Version 2")
 
     response = client(p, "auditor").get(reverse("audits:edit", args=[audit.public_id]))
     assert response.status_code == 200

@@ -10,43 +10,47 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
+from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
-from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.access_followup import get_action_for_user
-from auditloop.audits.forms_followup import (
+from auditloop.audits.access.actions import (
+    ACTION_CANCEL_REFUSED,
+    ACTION_COMPLETE_REFUSED,
+    ACTION_CREATE_REFUSED,
+    can_cancel_action,
+    can_complete_action,
+    can_create_action,
+    get_action_for_user,
+)
+from auditloop.audits.access.audits import get_audit_for_user
+from auditloop.audits.forms.actions import (
     OVERALL,
     ActionCancelForm,
     ActionCompleteForm,
     ActionCreateForm,
-    refusal_show,
 )
 from auditloop.audits.models import Action, ActionStatus
-from auditloop.audits.selectors_actions import (
+from auditloop.audits.selectors.actions import (
     actions_filtered,
     actions_overseen_by,
     actions_owned_by,
-    can_cancel_action,
-    can_complete_action,
-    can_create_action,
     today,
 )
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
+from auditloop.core.refusals import Refused, refusal_to_form
 
 PAGE_SIZE = 50
 SHOW = {"open": "Open", "overdue": "Overdue", "closed": "Completed or cancelled"}
 
 
-def _list_context(request: HttpRequest, qs: QuerySet[Action]) -> dict[str, Any]:
+def _list_context(request: StaffRequest, qs: QuerySet[Action]) -> dict[str, Any]:
     show = request.GET.get("show", "open")
     if show not in SHOW:
         show = "open"
@@ -63,8 +67,8 @@ def _list_context(request: HttpRequest, qs: QuerySet[Action]) -> dict[str, Any]:
 
 
 @any_staff
-def action_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     context = _list_context(request, actions_owned_by(staff))
     context["title"] = "My actions"
     context["can_see_team"] = staff.role in {
@@ -76,8 +80,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER)
-def team_action_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def team_action_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     context = _list_context(request, actions_overseen_by(staff))
     context["title"] = (
         "Team actions" if staff.role == Role.TEAM_MANAGER else "Actions in your services"
@@ -87,13 +91,13 @@ def team_action_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: StaffRequest,
     action: Action,
     *,
     complete_form: forms.Form | None = None,
     cancel_form: forms.Form | None = None,
 ) -> HttpResponse:
-    staff = staff_for(request.user)
+    staff = request.staff
     is_open = action.status == ActionStatus.OPEN
     return render(
         request,
@@ -113,25 +117,23 @@ def _detail(
 
 
 @any_staff
-def action_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def action_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     return _detail(request, get_action_for_user(request.user, public_id))
 
 
 @any_staff
 @require_POST
-def action_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_complete_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     action = get_action_for_user(request.user, public_id)
     if not can_complete_action(staff, action):
-        raise PermissionDenied("Only the action's owner or their team manager can complete it.")
+        raise PermissionDenied(ACTION_COMPLETE_REFUSED)
     form = ActionCompleteForm(request.POST)
     if form.is_valid():
         try:
-            action_complete(
-                action=action, by=signed_in_user(request), evidence=form.cleaned_data["evidence"]
-            )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+            action_complete(action=action, by=request.staff, evidence=form.cleaned_data["evidence"])
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "Action completed.")
             return redirect("audits:action", public_id=action.public_id)
@@ -140,19 +142,17 @@ def action_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def action_cancel_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_cancel_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     action = get_action_for_user(request.user, public_id)
     if not can_cancel_action(staff, action):
-        raise PermissionDenied("Only whoever created the action or an audit lead can cancel it.")
+        raise PermissionDenied(ACTION_CANCEL_REFUSED)
     form = ActionCancelForm(request.POST)
     if form.is_valid():
         try:
-            action_cancel(
-                action=action, by=signed_in_user(request), reason=form.cleaned_data["reason"]
-            )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+            action_cancel(action=action, by=request.staff, reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "Action cancelled.")
             return redirect("audits:action", public_id=action.public_id)
@@ -160,27 +160,25 @@ def action_cancel_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @any_staff
-def action_create_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def action_create_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     audit = get_audit_for_user(request.user, public_id)
     if not can_create_action(staff, audit):
-        raise PermissionDenied(
-            "Only the auditor, an audit lead or the team manager can add actions to this audit."
-        )
+        raise PermissionDenied(ACTION_CREATE_REFUSED)
     initial = {"finding": request.GET.get("finding", OVERALL)}
     form = ActionCreateForm(request.POST or None, audit=audit, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             action = action_create(
                 audit=audit,
-                by=signed_in_user(request),
+                by=request.staff,
                 description=form.cleaned_data["description"],
                 owner=form.cleaned_data["owner"],
                 due_date=form.cleaned_data["due_date"],
                 answer=form.chosen_answer(),
             )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"Action added for {action.owner.name}.")
             return redirect(audit_url(audit) + "#actions")

@@ -10,23 +10,25 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import any_staff, roles_required, signed_in_user, staff_for
-from auditloop.accounts.models import Role, StaffMember
-from auditloop.accounts.selectors import auditors_in_services_of
-from auditloop.audits.access import can_lead_audit, get_audit_for_user
-from auditloop.audits.forms import (
+from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.actions import can_create_action
+from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
+from auditloop.audits.access.escalations import can_acknowledge_on, can_raise_escalation
+from auditloop.audits.access.feedback import can_reply_to_feedback
+from auditloop.audits.forms.audits import (
     AuditAnswersForm,
-    AuditCaseFindForm,
-    AuditCreateForm,
     AuditFilterForm,
     AuditReturnForm,
     ParticipantForm,
 )
+from auditloop.audits.forms.escalations import EscalationAcknowledgeForm, EscalationRaiseForm
+from auditloop.audits.forms.feedback import FeedbackReplyForm
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -38,41 +40,34 @@ from auditloop.audits.models import (
     QuestionKind,
     Section,
 )
-from auditloop.audits.selectors import (
+from auditloop.audits.rules import WRITABLE_STATUSES
+from auditloop.audits.selectors.actions import today
+from auditloop.audits.selectors.audits import (
     ComplianceScore,
     audit_earlier_visible,
     audit_revisits_visible,
     audit_rows,
     audits_visible_to,
 )
-from auditloop.audits.selectors_followup import audit_followup_context
-from auditloop.audits.selectors_planning import (
-    RECENT_AUDITS_DAYS,
-    audits_of_case_recent,
-    case_to_plan,
-)
 from auditloop.audits.services.audits import (
-    WRITABLE_STATUSES,
     AuditIncomplete,
-    AuditRefused,
     audit_answers_save,
     audit_complete,
-    audit_create,
     audit_return,
     audit_submit,
     participant_add,
     participant_remove,
 )
-from auditloop.cases.models import ChildCase
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
+from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 PAGE_SIZE = 50
 
 
 @any_staff
-def audit_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def audit_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     form = AuditFilterForm(request.GET or None)
     audits = form.filter(audits_visible_to(staff)).select_related("team", "case")
     # Page links keep the filters ({% querystring %} in core/_pagination.html).
@@ -88,78 +83,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "can_create": staff.is_audit_lead,
         },
     )
-
-
-def _render_find(request: HttpRequest, find: AuditCaseFindForm) -> HttpResponse:
-    return render(request, "audits/audit_create_find.html", {"find": find})
-
-
-def _render_plan(
-    request: HttpRequest, case: ChildCase, form: AuditCreateForm, staff: StaffMember
-) -> HttpResponse:
-    # The summary shows the case file's dates and its audits' grades: a read of the case, and
-    # of each audit named (the recent ones, and those a revisit could follow up).
-    recent_audits = list(audits_of_case_recent(staff, case))
-    access_shown(user=request.user, targets=[case], purpose=Purpose.VIEW)
-    access_shown(
-        user=request.user,
-        targets=[*recent_audits, *form.fields["revisit_of"].queryset],  # type: ignore[attr-defined]
-        purpose=Purpose.LISTED,
-    )
-    return render(
-        request,
-        "audits/audit_create.html",
-        {
-            "case": case,
-            "form": form,
-            "recent_audits": recent_audits,
-            "recent_days": RECENT_AUDITS_DAYS,
-        },
-    )
-
-
-@roles_required(Role.MODERATOR)
-def audit_create_view(request: HttpRequest) -> HttpResponse:
-    """Plan an audit, as GOV.UK question pages that work without JavaScript. Step 1 asks
-    which child's case, by LA child ID, sent by POST so the ID never enters a URL or a log.
-    Step 2 is the same view POSTed with the case's public id in a hidden field, checked
-    again on every POST: the case, the audit tool, type, auditor and due date."""
-    staff = staff_for(request.user)
-    if request.method != "POST":
-        return _render_find(request, AuditCaseFindForm(staff=staff))
-    posted_case = request.POST.get("case")
-    if posted_case is None:
-        find = AuditCaseFindForm(request.POST, staff=staff)
-        if not find.is_valid() or find.case is None:
-            return _render_find(request, find)
-        auditors = auditors_in_services_of(staff)
-        form = AuditCreateForm(staff=staff, case=find.case, auditors=auditors)
-        return _render_plan(request, find.case, form, staff)
-    case = case_to_plan(staff, posted_case)
-    if case is None:
-        # Closed or moved since step 1, or a forged id: start again, naming no case.
-        return _render_find(request, AuditCaseFindForm({}, staff=staff, case_gone=True))
-    auditors = auditors_in_services_of(staff)
-    form = AuditCreateForm(request.POST, staff=staff, case=case, auditors=auditors)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            audit = audit_create(
-                case=case,
-                tool_version=data["tool_version"],
-                audit_type=data["audit_type"],
-                auditor=data["auditor"],
-                by=signed_in_user(request),
-                due_date=data["due_date"],
-                theme=data["theme"],
-                revisit_of=data["revisit_of"],
-            )
-        except AuditRefused as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"Audit planned and assigned to {audit.auditor.name}.")
-            return redirect("audits:detail", public_id=audit.public_id)
-    return _render_plan(request, case, form, staff)
 
 
 @dataclass
@@ -184,12 +107,47 @@ def _answered_sections(audit: Audit) -> list[tuple[Section, list[AnsweredQuestio
     return out
 
 
+def _followup_context(*, audit: Audit, staff: StaffMember) -> dict[str, Any]:
+    """Template context for the follow-up partials of an audit `staff` may already see.
+
+    Three queries (flags, actions, replies) however many rows; the permission flags come
+    from the audit already loaded.
+    """
+    can_raise = can_raise_escalation(staff, audit)
+    can_reply = can_reply_to_feedback(staff, audit)
+    escalations = list(audit.escalations.select_related("raised_by", "acknowledged_by"))
+    may_acknowledge = any(e.acknowledged_at is None for e in escalations) and (
+        can_acknowledge_on(staff, audit)
+    )
+    return {
+        "escalations": escalations,
+        "actions": audit.actions.select_related("owner", "answer__question"),
+        "replies": audit.replies.select_related("author"),
+        "today": today(),
+        "can_raise_escalation": can_raise,
+        "can_acknowledge_escalation": may_acknowledge,
+        "can_add_action": audit.status != AuditStatus.PLANNED and can_create_action(staff, audit),
+        "can_reply": can_reply,
+        # auto_id keeps these fields' ids apart from the other forms on the audit page.
+        "escalation_form": EscalationRaiseForm(auto_id="flag_%s") if can_raise else None,
+        # One form per open flag, each with its own field ids.
+        "acknowledge_forms": [
+            (e, EscalationAcknowledgeForm(auto_id=f"ack{n}_%s"))
+            for n, e in enumerate(escalations, start=1)
+            if e.acknowledged_at is None
+        ]
+        if may_acknowledge
+        else [],
+        "reply_form": FeedbackReplyForm(auto_id="reply_%s") if can_reply else None,
+    }
+
+
 def _render_detail(
-    request: HttpRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
+    request: StaffRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
 ) -> HttpResponse:
-    staff = staff_for(request.user)
+    staff = request.staff
     is_auditor = audit.auditor_id == staff.pk
-    leads = can_lead_audit(request.user, audit)
+    leads = can_lead_audit(request.staff, audit)
     sections = _answered_sections(audit)
     checks = [
         row.answer.compliance if row.answer else ""
@@ -212,12 +170,12 @@ def _render_detail(
         "can_lead": leads and audit.status == AuditStatus.SUBMITTED,
         "return_form": return_form or AuditReturnForm(),
     }
-    context.update(audit_followup_context(audit=audit, staff=staff))
+    context.update(_followup_context(audit=audit, staff=staff))
     return render(request, "audits/audit_detail.html", context)
 
 
 @any_staff
-def audit_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id)
     return _render_detail(request, audit)
 
@@ -247,7 +205,7 @@ def _saved_answers_form(audit: Audit) -> AuditAnswersForm:
 
 
 def _render_edit(
-    request: HttpRequest,
+    request: StaffRequest,
     audit: Audit,
     *,
     form: AuditAnswersForm | None = None,
@@ -267,7 +225,7 @@ def _render_edit(
 
 
 @any_staff
-def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     if request.method != "POST":
         return _render_edit(request, audit)
@@ -276,16 +234,16 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _render_edit(request, audit, form=form)
     try:
         audit_answers_save(
-            audit=audit, by=signed_in_user(request), answers=form.answer_inputs(), **form.findings()
+            audit=audit, by=request.staff, answers=form.answer_inputs(), **form.findings()
         )
-    except AuditRefused as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    except Refused as exc:
+        refusal_to_form(form, exc)
         return _render_edit(request, audit, form=form)
     if request.POST.get("action") != "submit":
         messages.success(request, "Draft saved.")
         return redirect("audits:edit", public_id=audit.public_id)
     try:
-        audit_submit(audit=audit, by=signed_in_user(request))
+        audit_submit(audit=audit, by=request.staff)
     except AuditIncomplete as exc:
         # The draft is kept: only the submission is refused.
         form.add_problems(exc.problems)
@@ -296,41 +254,41 @@ def audit_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def audit_submit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_submit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     try:
-        audit_submit(audit=audit, by=signed_in_user(request))
+        audit_submit(audit=audit, by=request.staff)
     except AuditIncomplete as exc:
         form = _saved_answers_form(audit)
         form.add_problems(exc.problems)
         return _render_edit(request, audit, form=form)
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+    except Refused as exc:
+        refusal_to_message(request, exc)
         return redirect("audits:detail", public_id=audit.public_id)
     messages.success(request, "Audit submitted.")
     return redirect("audits:detail", public_id=audit.public_id)
 
 
-def _audit_for_lead(request: HttpRequest, public_id: UUID) -> Audit:
+def _audit_for_lead(request: StaffRequest, public_id: UUID) -> Audit:
     audit = get_audit_for_user(request.user, public_id)
-    if audit.auditor_id == staff_for(request.user).pk:
+    if audit.auditor_id == request.staff.pk:
         raise PermissionDenied("Another audit lead must return or complete an audit you did.")
-    if not can_lead_audit(request.user, audit):
+    if not can_lead_audit(request.staff, audit):
         raise PermissionDenied("Only an audit lead for this service can do that.")
     return audit
 
 
 @any_staff
 @require_POST
-def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_return_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = _audit_for_lead(request, public_id)
     form = AuditReturnForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, audit, return_form=form)
     try:
-        audit_return(audit=audit, by=signed_in_user(request), reason=form.cleaned_data["reason"])
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+        audit_return(audit=audit, by=request.staff, reason=form.cleaned_data["reason"])
+    except Refused as exc:
+        refusal_to_message(request, exc)
     else:
         messages.success(request, f"Audit returned to {audit.auditor.name}.")
     return redirect("audits:detail", public_id=audit.public_id)
@@ -338,12 +296,12 @@ def audit_return_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def audit_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def audit_complete_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = _audit_for_lead(request, public_id)
     try:
-        audit_complete(audit=audit, by=signed_in_user(request))
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+        audit_complete(audit=audit, by=request.staff)
+    except Refused as exc:
+        refusal_to_message(request, exc)
     else:
         messages.success(request, "Audit completed.")
     return redirect("audits:detail", public_id=audit.public_id)
@@ -351,7 +309,7 @@ def audit_complete_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @any_staff
 @require_POST
-def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def participant_add_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     form = ParticipantForm(request.POST, audit=audit)
     if form.is_valid():
@@ -359,13 +317,13 @@ def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             participant_add(
                 audit=audit,
-                by=signed_in_user(request),
+                by=request.staff,
                 staff=data["staff"],
                 role=data["role"],
                 contribution=data["contribution"],
             )
-        except AuditRefused as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"{data['staff'].name} recorded as taking part.")
             return redirect(reverse("audits:edit", args=[audit.public_id]) + "#participants")
@@ -375,7 +333,7 @@ def participant_add_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @any_staff
 @require_POST
 def participant_remove_view(
-    request: HttpRequest, public_id: UUID, staff_public_id: UUID
+    request: StaffRequest, public_id: UUID, staff_public_id: UUID
 ) -> HttpResponse:
     audit = get_audit_for_user(request.user, public_id, write=True)
     participant = get_object_or_404(
@@ -384,9 +342,9 @@ def participant_remove_view(
         staff__public_id=staff_public_id,
     )
     try:
-        participant_remove(audit=audit, by=signed_in_user(request), participant=participant)
-    except AuditRefused as exc:
-        messages.error(request, exc.message)
+        participant_remove(audit=audit, by=request.staff, participant=participant)
+    except Refused as exc:
+        refusal_to_message(request, exc)
     else:
         messages.success(request, f"{participant.staff.name} removed from who took part.")
     return redirect(reverse("audits:edit", args=[audit.public_id]) + "#participants")
@@ -394,7 +352,6 @@ def participant_remove_view(
 
 urlpatterns = [
     path("", audit_list, name="list"),
-    path("new/", audit_create_view, name="create"),
     path("<uuid:public_id>/", audit_detail, name="detail"),
     path("<uuid:public_id>/answer/", audit_edit, name="edit"),
     path("<uuid:public_id>/submit/", audit_submit_view, name="submit"),

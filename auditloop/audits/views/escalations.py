@@ -6,39 +6,38 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from auditloop.accounts.access import any_staff, auditing_roles_required, signed_in_user, staff_for
+from auditloop.accounts.access import StaffRequest, any_staff, auditing_roles_required
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.access_followup import get_escalation_for_user
-from auditloop.audits.forms_followup import (
-    EscalationAcknowledgeForm,
-    EscalationRaiseForm,
-    refusal_show,
-)
-from auditloop.audits.models import AuditStatus, Escalation
-from auditloop.audits.selectors_escalations import (
+from auditloop.audits.access.audits import get_audit_for_user
+from auditloop.audits.access.escalations import (
+    ESCALATION_RAISE_AUDITOR_ONLY,
     can_acknowledge,
+    escalation_team,
+    get_escalation_for_user,
+)
+from auditloop.audits.forms.escalations import EscalationAcknowledgeForm, EscalationRaiseForm
+from auditloop.audits.models import AuditStatus, Escalation
+from auditloop.audits.selectors.escalations import (
     escalation_audit_fully_visible,
     escalation_concerns,
-    escalation_team,
     escalations_visible_to,
 )
-from auditloop.audits.services.audits import AuditRefused
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
+from auditloop.core.refusals import Refused, refusal_to_form
 
 PAGE_SIZE = 50
 
 
 @auditing_roles_required
-def escalation_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def escalation_list(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     page = page_of(request, escalations_visible_to(staff), per_page=PAGE_SIZE)
     access_shown(
         user=request.user, targets=[e.audit for e in page], purpose=Purpose.ESCALATION_LISTED
@@ -55,19 +54,19 @@ def _flagged_audit_url(staff: StaffMember, escalation: Escalation) -> str:
 
 
 @any_staff
-def escalation_raise_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def escalation_raise_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     audit = get_audit_for_user(request.user, public_id)
     if audit.auditor_id != staff.pk:
-        raise PermissionDenied("Only the audit's auditor can flag that the child is not safe.")
+        raise PermissionDenied(ESCALATION_RAISE_AUDITOR_ONLY)
     form = EscalationRaiseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             escalation = escalation_raise(
-                audit=audit, by=signed_in_user(request), reason=form.cleaned_data["reason"]
+                audit=audit, by=request.staff, reason=form.cleaned_data["reason"]
             )
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -88,8 +87,8 @@ def escalation_raise_view(request: HttpRequest, public_id: UUID) -> HttpResponse
 
 
 @any_staff
-def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def escalation_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     escalation = get_escalation_for_user(request.user, public_id)
     may_acknowledge = escalation.acknowledged_at is None and can_acknowledge(staff, escalation)
     form = EscalationAcknowledgeForm(request.POST or None)
@@ -100,11 +99,11 @@ def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             try:
                 escalation_acknowledge(
                     escalation=escalation,
-                    by=signed_in_user(request),
+                    by=request.staff,
                     response=form.cleaned_data["response"],
                 )
-            except AuditRefused as exc:
-                refusal_show(form, exc)
+            except Refused as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, "Flag acknowledged. The auditor has been told.")
                 return redirect("audits:escalation", public_id=escalation.public_id)
@@ -122,11 +121,11 @@ def escalation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @any_staff
-def escalation_audit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def escalation_audit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """The flagged audit, read-only, as far as acting on the flag needs: the flags, the child,
     the case file and the auditor's notes behind the flag. Whoever may see the flag may open
     it, even while the audit is in progress; the read is logged."""
-    staff = staff_for(request.user)
+    staff = request.staff
     escalation = get_escalation_for_user(request.user, public_id, purpose=Purpose.FLAGGED_AUDIT)
     audit = escalation.audit
     return render(

@@ -6,29 +6,29 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from auditloop.accounts.access import any_staff, signed_in_user, staff_for
-from auditloop.audits.access import get_audit_for_user
-from auditloop.audits.forms_followup import FeedbackReplyForm, refusal_show
-from auditloop.audits.services.audits import AuditRefused
+from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.audits.access.audits import get_audit_for_user
+from auditloop.audits.forms.feedback import FeedbackReplyForm
 from auditloop.audits.services.feedback import audit_url, feedback_reply
+from auditloop.core.refusals import Refused, refusal_to_form
 
 
 @any_staff
-def feedback_reply_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    staff = staff_for(request.user)
+def feedback_reply_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    staff = request.staff
     audit = get_audit_for_user(request.user, public_id)
     if audit.practitioner_id != staff.pk:
         raise PermissionDenied("Only the practitioner whose case was audited can reply.")
     form = FeedbackReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            feedback_reply(audit=audit, by=signed_in_user(request), text=form.cleaned_data["text"])
-        except AuditRefused as exc:
-            refusal_show(form, exc)
+            feedback_reply(audit=audit, by=request.staff, text=form.cleaned_data["text"])
+        except Refused as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "Reply sent. The auditor has been told.")
             return redirect(audit_url(audit) + "#replies")

@@ -1,24 +1,34 @@
 """Audit tools, their versions and grading scales.
 
 Reading is for staff who audit, audit leads and administrators; changing is for audit leads
-and administrators, and only ever in a tool's one draft version.
+and administrators, and only ever in a tool's one draft version. Every change has one of two
+shapes, each written once: a page with a form (`form_page`) or a button (`button`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import roles_required, staff_for
+from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.accounts.models import Role
-from auditloop.audits.forms_tools import (
-    GradeForm,
-    GradingScaleForm,
+from auditloop.audits.access.tools import (
+    TOOL_READ_ROLES,
+    can_change_tools,
+    get_question,
+    get_section,
+    get_tool_for_user,
+    get_tool_version_for_user,
+)
+from auditloop.audits.forms.tools import (
     MoveForm,
     PublishForm,
     QuestionForm,
@@ -26,34 +36,58 @@ from auditloop.audits.forms_tools import (
     SectionForm,
     ToolCreateForm,
 )
-from auditloop.audits.models import Grade, GradingScale, ToolVersion
-from auditloop.audits.selectors_tools import (
-    TOOL_READ_ROLES,
-    can_change_tools,
-    get_grading_scale_for_user,
-    get_question,
-    get_section,
-    get_tool_for_user,
-    get_tool_version_for_user,
-    grading_scales_for_list,
+from auditloop.audits.models import ToolVersion
+from auditloop.audits.selectors.scales import grading_scales_for_list
+from auditloop.audits.selectors.tools import (
     tool_version_contents,
+    tool_version_problems,
     tools_for_list,
 )
 from auditloop.audits.services import tools as services
-from auditloop.audits.services.tools import ToolChangeError, scale_in_use
+from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 reads = roles_required(*(Role(r) for r in TOOL_READ_ROLES))
 writes = roles_required(Role.MODERATOR, Role.ADMINISTRATOR)
 
+# What a change returns when it is made: the success message ("" for none) and where to go.
+Done = tuple[str, str]
 
-def _version_url(version: ToolVersion) -> HttpResponseRedirect:
-    return redirect("audits:tool_version", public_id=version.public_id)
+
+def _version_url(version: ToolVersion) -> str:
+    return reverse("audits:tool_version", kwargs={"public_id": version.public_id})
 
 
-def _refused(request: HttpRequest, version: ToolVersion, exc: ToolChangeError) -> HttpResponse:
-    for message in exc.messages:
-        messages.error(request, message)
-    return _version_url(version)
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    change: Callable[[dict[str, Any]], Done],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A page with a form: on a valid POST, make the change; a refusal goes on the form, and
+    a change made says so and goes on. Otherwise (GET, or mistakes) the page again."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, to = change(form.cleaned_data)
+        except Refused as refused:
+            refusal_to_form(form, refused)
+        else:
+            messages.success(request, message)
+            return redirect(to)
+    return render(request, template, {"form": form, **context})
+
+
+def button(request: HttpRequest, change: Callable[[], Done], *, refused_to: str) -> HttpResponse:
+    """A button (a POST without a page): make the change, or say why not and go to
+    `refused_to`."""
+    try:
+        message, to = change()
+    except Refused as refused:
+        refusal_to_message(request, refused)
+        return redirect(refused_to)
+    if message:
+        messages.success(request, message)
+    return redirect(to)
 
 
 def _frozen(request: HttpRequest, version: ToolVersion) -> HttpResponse | None:
@@ -65,63 +99,55 @@ def _frozen(request: HttpRequest, version: ToolVersion) -> HttpResponse | None:
         f"Version {version.number} is published and frozen: audits use it as it is. "
         "Create a new draft version to change the tool.",
     )
-    return _version_url(version)
+    return redirect(_version_url(version))
 
 
 # ---- tools and versions ----------------------------------------------------------------------
 
 
 @reads
-def tool_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
+def tool_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "audits/tool_list.html",
-        {"tools": tools_for_list(staff), "can_change": can_change_tools(staff)},
+        {"tools": tools_for_list(request.staff), "can_change": can_change_tools(request.staff)},
     )
 
 
 @writes
-def tool_create(request: HttpRequest) -> HttpResponse:
+def tool_create(request: StaffRequest) -> HttpResponse:
+    def change(data: dict[str, Any]) -> Done:
+        tool = services.audit_tool_create(
+            name=data["name"],
+            kind=data["kind"],
+            grading_scale=data["grading_scale"],
+            description=data["description"],
+            by=request.staff,
+        )
+        return f"{tool.name} created as draft version 1.", _version_url(tool.versions.get())
+
     form = ToolCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tool = services.audit_tool_create(
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                grading_scale=form.cleaned_data["grading_scale"],
-                description=form.cleaned_data["description"],
-                by=request.user,
-            )
-        except ToolChangeError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{tool.name} created as draft version 1.")
-            version = tool.versions.get()
-            return _version_url(version)
-    return render(request, "audits/tools/tool_create.html", {"form": form})
+    return form_page(request, form, change, "audits/tools/tool_create.html", {})
 
 
 @writes
 @require_POST
-def tool_draft_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def tool_draft_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
     tool = get_tool_for_user(request.user, public_id, write=True)
-    try:
-        version = services.tool_version_draft_create(tool=tool, by=request.user)
-    except ToolChangeError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("audits:tools")
-    messages.success(request, f"Draft version {version.number} created from the current version.")
-    return _version_url(version)
+
+    def change() -> Done:
+        version = services.tool_version_draft_create(tool=tool, by=request.staff)
+        done = f"Draft version {version.number} created from the current version."
+        return done, _version_url(version)
+
+    return button(request, change, refused_to=reverse("audits:tools"))
 
 
 @reads
-def tool_version(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def tool_version(request: StaffRequest, public_id: UUID) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id)
-    staff = staff_for(request.user)
     sections, grades = tool_version_contents(version)
-    can_change = can_change_tools(staff)
+    can_change = can_change_tools(request.staff)
     versions = list(
         version.tool.versions.filter(is_published=True)
         if not can_change
@@ -142,7 +168,7 @@ def tool_version(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "draft": next((v for v in versions if not v.is_published), None),
             "can_change": can_change,
             "editable": can_change and not version.is_published,
-            "problems": services.tool_version_problems(version)
+            "problems": tool_version_problems(version)
             if can_change and not version.is_published
             else [],
         },
@@ -150,38 +176,28 @@ def tool_version(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @writes
-def tool_version_publish(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def tool_version_publish(request: StaffRequest, public_id: UUID) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     if (frozen := _frozen(request, version)) is not None:
         return frozen
+
+    def change(data: dict[str, Any]) -> Done:
+        services.tool_version_publish(
+            version=version, by=request.staff, change_note=data["change_note"]
+        )
+        done = (
+            f"Version {version.number} of {version.tool.name} is published. New audits use "
+            "it; audits already started keep the version they started on."
+        )
+        return done, _version_url(version)
+
     form = PublishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tool_version_publish(
-                version=version, by=request.user, change_note=form.cleaned_data["change_note"]
-            )
-        except ToolChangeError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                f"Version {version.number} of {version.tool.name} is published. New audits use "
-                "it; audits already started keep the version they started on.",
-            )
-            return _version_url(version)
-    return render(
-        request,
-        "audits/tools/publish.html",
-        {
-            "version": version,
-            "form": form,
-            "problems": services.tool_version_problems(version),
-        },
-    )
+    context = {"version": version, "problems": tool_version_problems(version)}
+    return form_page(request, form, change, "audits/tools/publish.html", context)
 
 
 @writes
-def tool_version_scale(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def tool_version_scale(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """Change a draft's grading scale; warn, and ask to confirm, when the grade codes differ."""
     version = get_tool_version_for_user(request.user, public_id, write=True)
     if (frozen := _frozen(request, version)) is not None:
@@ -205,10 +221,11 @@ def tool_version_scale(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             try:
                 to_redo = services.tool_version_scale_change(
-                    version=version, grading_scale=scale, by=request.user
+                    version=version, grading_scale=scale, by=request.staff
                 )
-            except ToolChangeError as exc:
-                return _refused(request, version, exc)
+            except Refused as refused:
+                refusal_to_message(request, refused)
+                return redirect(_version_url(version))
             if to_redo:
                 messages.error(
                     request,
@@ -217,7 +234,7 @@ def tool_version_scale(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 )
             else:
                 messages.success(request, f"Now graded on {scale.name}.")
-            return _version_url(version)
+            return redirect(_version_url(version))
     scales = grading_scales_for_list()
     return render(
         request,
@@ -228,135 +245,114 @@ def tool_version_scale(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @writes
 @require_POST
-def tool_version_discard(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def tool_version_discard(request: StaffRequest, public_id: UUID) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
-    try:
-        services.tool_version_discard(version=version, by=request.user)
-    except ToolChangeError as exc:
-        return _refused(request, version, exc)
-    messages.success(request, f"Draft version {version.number} of {version.tool.name} discarded.")
-    return redirect("audits:tools")
+
+    def change() -> Done:
+        services.tool_version_discard(version=version, by=request.staff)
+        done = f"Draft version {version.number} of {version.tool.name} discarded."
+        return done, reverse("audits:tools")
+
+    return button(request, change, refused_to=_version_url(version))
 
 
 # ---- sections ---------------------------------------------------------------------------------
 
 
 @writes
-def section_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def section_add(request: StaffRequest, public_id: UUID) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     if (frozen := _frozen(request, version)) is not None:
         return frozen
+
+    def change(data: dict[str, Any]) -> Done:
+        section = services.section_add(version=version, title=data["title"], by=request.staff)
+        return f"Section {section.title} added.", _version_url(version)
+
     form = SectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            section = services.section_add(
-                version=version, title=form.cleaned_data["title"], by=request.user
-            )
-        except ToolChangeError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Section {section.title} added.")
-            return _version_url(version)
-    return render(
-        request,
-        "audits/tools/section_form.html",
-        {"version": version, "form": form, "adding": True},
-    )
+    context = {"version": version, "adding": True}
+    return form_page(request, form, change, "audits/tools/section_form.html", context)
 
 
 @writes
-def section_edit(request: HttpRequest, public_id: UUID, number: int) -> HttpResponse:
+def section_edit(request: StaffRequest, public_id: UUID, number: int) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     if (frozen := _frozen(request, version)) is not None:
         return frozen
     section = get_section(version, number)
+
+    def change(data: dict[str, Any]) -> Done:
+        services.section_rename(section=section, title=data["title"], by=request.staff)
+        return f"Section renamed {section.title}.", _version_url(version)
+
     form = SectionForm(request.POST or None, initial={"title": section.title})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.section_rename(
-                section=section, title=form.cleaned_data["title"], by=request.user
-            )
-        except ToolChangeError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Section renamed {section.title}.")
-            return _version_url(version)
-    return render(
-        request,
-        "audits/tools/section_form.html",
-        {"version": version, "form": form, "section": section, "adding": False},
-    )
+    context = {"version": version, "section": section, "adding": False}
+    return form_page(request, form, change, "audits/tools/section_form.html", context)
 
 
 @writes
 @require_POST
-def section_move(request: HttpRequest, public_id: UUID, number: int) -> HttpResponse:
+def section_move(request: StaffRequest, public_id: UUID, number: int) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     section = get_section(version, number)
     form = MoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.section_move(
-                section=section, direction=form.cleaned_data["direction"], by=request.user
-            )
-        except ToolChangeError as exc:
-            return _refused(request, version, exc)
-    return _version_url(version)
+    if not form.is_valid():
+        return redirect(_version_url(version))
+
+    def change() -> Done:
+        direction = form.cleaned_data["direction"]
+        services.section_move(section=section, direction=direction, by=request.staff)
+        return "", _version_url(version)
+
+    return button(request, change, refused_to=_version_url(version))
 
 
 @writes
 @require_POST
-def section_remove(request: HttpRequest, public_id: UUID, number: int) -> HttpResponse:
+def section_remove(request: StaffRequest, public_id: UUID, number: int) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     section = get_section(version, number)
-    try:
-        services.section_remove(section=section, by=request.user)
-    except ToolChangeError as exc:
-        return _refused(request, version, exc)
-    messages.success(request, f"Section {section.title} removed.")
-    return _version_url(version)
+
+    def change() -> Done:
+        services.section_remove(section=section, by=request.staff)
+        return f"Section {section.title} removed.", _version_url(version)
+
+    return button(request, change, refused_to=_version_url(version))
 
 
 # ---- questions --------------------------------------------------------------------------------
 
 
 @writes
-def question_add(request: HttpRequest, public_id: UUID, number: int) -> HttpResponse:
+def question_add(request: StaffRequest, public_id: UUID, number: int) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     if (frozen := _frozen(request, version)) is not None:
         return frozen
     section = get_section(version, number)
     grades = list(version.grading_scale.grades.order_by("-value"))
     form = QuestionForm(request.POST or None, version=version, grades=grades, adding=True)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            question = services.question_add(
-                section=section,
-                code=data["code"],
-                text=data["text"],
-                kind=data["kind"],
-                basis=data["basis"],
-                applies_to=data["applies_to"],
-                guidance=data["guidance"],
-                alert_on_no=data.get("alert_on_no", False),
-                descriptors=form.descriptors(),
-                by=request.user,
-            )
-        except ToolChangeError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Question {question.code} added to {section.title}.")
-            return _version_url(version)
-    return render(
-        request,
-        "audits/tools/question_form.html",
-        {"version": version, "section": section, "form": form, "adding": True},
-    )
+
+    def change(data: dict[str, Any]) -> Done:
+        question = services.question_add(
+            section=section,
+            code=data["code"],
+            text=data["text"],
+            kind=data["kind"],
+            basis=data["basis"],
+            applies_to=data["applies_to"],
+            guidance=data["guidance"],
+            alert_on_no=data.get("alert_on_no", False),
+            descriptors=form.descriptors(),
+            by=request.staff,
+        )
+        return f"Question {question.code} added to {section.title}.", _version_url(version)
+
+    context = {"version": version, "section": section, "adding": True}
+    return form_page(request, form, change, "audits/tools/question_form.html", context)
 
 
 @writes
-def question_edit(request: HttpRequest, public_id: UUID, code: str) -> HttpResponse:
+def question_edit(request: StaffRequest, public_id: UUID, code: str) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     if (frozen := _frozen(request, version)) is not None:
         return frozen
@@ -377,174 +373,59 @@ def question_edit(request: HttpRequest, public_id: UUID, code: str) -> HttpRespo
             del form.fields[field.name]
     else:
         form.fields.pop("alert_on_no", None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.question_reword(
-                question=question,
-                text=data["text"],
-                basis=data["basis"],
-                applies_to=data["applies_to"],
-                guidance=data["guidance"],
-                alert_on_no=data.get("alert_on_no", False),
-                descriptors=form.descriptors(),
-                by=request.user,
-            )
-        except ToolChangeError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Question {question.code} changed.")
-            return _version_url(version)
-    return render(
-        request,
-        "audits/tools/question_form.html",
-        {
-            "version": version,
-            "section": question.section,
-            "question": question,
-            "form": form,
-            "adding": False,
-        },
+
+    def change(data: dict[str, Any]) -> Done:
+        services.question_reword(
+            question=question,
+            text=data["text"],
+            basis=data["basis"],
+            applies_to=data["applies_to"],
+            guidance=data["guidance"],
+            alert_on_no=data.get("alert_on_no", False),
+            descriptors=form.descriptors(),
+            by=request.staff,
+        )
+        return f"Question {question.code} changed.", _version_url(version)
+
+    context = {"version": version, "section": question.section, "question": question}
+    return form_page(
+        request, form, change, "audits/tools/question_form.html", context | {"adding": False}
     )
 
 
 @writes
 @require_POST
-def question_move(request: HttpRequest, public_id: UUID, code: str) -> HttpResponse:
+def question_move(request: StaffRequest, public_id: UUID, code: str) -> HttpResponse:
     version = get_tool_version_for_user(request.user, public_id, write=True)
     question = get_question(version, code)
     form = MoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.question_move(
-                question=question, direction=form.cleaned_data["direction"], by=request.user
-            )
-        except ToolChangeError as exc:
-            return _refused(request, version, exc)
-    return _version_url(version)
+    if not form.is_valid():
+        return redirect(_version_url(version))
+
+    def change() -> Done:
+        direction = form.cleaned_data["direction"]
+        services.question_move(question=question, direction=direction, by=request.staff)
+        return "", _version_url(version)
+
+    return button(request, change, refused_to=_version_url(version))
 
 
 @writes
-def question_retire(request: HttpRequest, public_id: UUID, code: str) -> HttpResponse:
+def question_retire(request: StaffRequest, public_id: UUID, code: str) -> HttpResponse:
     """Ask to confirm, then remove the question from the draft."""
     version = get_tool_version_for_user(request.user, public_id, write=True)
     if (frozen := _frozen(request, version)) is not None:
         return frozen
     question = get_question(version, code)
-    if request.method == "POST":
-        try:
-            services.question_retire(question=question, by=request.user)
-        except ToolChangeError as exc:
-            return _refused(request, version, exc)
-        messages.success(request, f"Question {code} retired from version {version.number}.")
-        return _version_url(version)
-    return render(
-        request, "audits/tools/question_retire.html", {"version": version, "question": question}
-    )
+    if request.method != "POST":
+        context = {"version": version, "question": question}
+        return render(request, "audits/tools/question_retire.html", context)
 
+    def change() -> Done:
+        services.question_retire(question=question, by=request.staff)
+        return f"Question {code} retired from version {version.number}.", _version_url(version)
 
-# ---- grading scales ---------------------------------------------------------------------------
-
-
-@reads
-def grading_scales(request: HttpRequest) -> HttpResponse:
-    staff = staff_for(request.user)
-    return render(
-        request,
-        "audits/tools/scale_list.html",
-        {"scales": grading_scales_for_list(), "can_change": can_change_tools(staff)},
-    )
-
-
-@writes
-def grading_scale_create(request: HttpRequest) -> HttpResponse:
-    form = GradingScaleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            scale = services.grading_scale_create(name=form.cleaned_data["name"], by=request.user)
-        except ToolChangeError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{scale.name} created. Now add its grades.")
-            return redirect("audits:grading_scale", public_id=scale.public_id)
-    return render(request, "audits/tools/scale_create.html", {"form": form})
-
-
-def _scale_page(request: HttpRequest, scale: GradingScale, form: GradeForm | None) -> HttpResponse:
-    frozen = scale_in_use(scale)
-    can_change = can_change_tools(staff_for(request.user))
-    editable = can_change and not frozen
-    versions = ToolVersion.objects.filter(grading_scale=scale).select_related("tool")
-    if not can_change:
-        versions = versions.filter(is_published=True)
-    return render(
-        request,
-        "audits/tools/scale.html",
-        {
-            "scale": scale,
-            "grades": scale.grades.order_by("-value"),
-            "frozen": frozen,
-            "editable": editable,
-            "form": (form or GradeForm()) if editable else None,
-            "versions": versions.order_by("tool__name", "-number"),
-        },
-    )
-
-
-@reads
-@require_GET
-def grading_scale(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """A scale's grades; while no published version uses it, a lead adds grades here."""
-    scale = get_grading_scale_for_user(request.user, public_id)
-    return _scale_page(request, scale, None)
-
-
-@writes
-@require_POST
-def grade_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    scale = get_grading_scale_for_user(request.user, public_id, write=True)
-    form = GradeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            grade = services.grade_add(
-                scale=scale,
-                code=data["code"],
-                label=data["label"],
-                value=data["value"],
-                is_inadequate=data["is_inadequate"],
-                description=data["description"],
-                by=request.user,
-            )
-        except ToolChangeError as exc:
-            if scale_in_use(scale):
-                for message in exc.messages:
-                    messages.error(request, message)
-                return redirect("audits:grading_scale", public_id=scale.public_id)
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Grade {grade.label} added.")
-            return redirect("audits:grading_scale", public_id=scale.public_id)
-    return _scale_page(request, scale, form)
-
-
-@writes
-@require_POST
-def grade_remove(request: HttpRequest, public_id: UUID, code: str) -> HttpResponse:
-    scale = get_grading_scale_for_user(request.user, public_id, write=True)
-    try:
-        grade = scale.grades.get(code=code)
-    except Grade.DoesNotExist:
-        messages.error(request, f"{scale.name} has no grade {code}.")
-    else:
-        try:
-            services.grade_remove(grade=grade, by=request.user)
-        except ToolChangeError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, f"Grade {grade.label} removed.")
-    return redirect("audits:grading_scale", public_id=scale.public_id)
+    return button(request, change, refused_to=_version_url(version))
 
 
 V = "tools/versions/<uuid:public_id>/"
@@ -564,13 +445,4 @@ urlpatterns = [
     path(V + "questions/<slug:code>/", question_edit, name="tool_question_edit"),
     path(V + "questions/<slug:code>/move/", question_move, name="tool_question_move"),
     path(V + "questions/<slug:code>/retire/", question_retire, name="tool_question_retire"),
-    path("tools/scales/", grading_scales, name="grading_scales"),
-    path("tools/scales/new/", grading_scale_create, name="grading_scale_create"),
-    path("tools/scales/<uuid:public_id>/", grading_scale, name="grading_scale"),
-    path("tools/scales/<uuid:public_id>/grades/new/", grade_add, name="grade_add"),
-    path(
-        "tools/scales/<uuid:public_id>/grades/<slug:code>/remove/",
-        grade_remove,
-        name="grade_remove",
-    ),
 ]

@@ -21,7 +21,7 @@ from auditloop.audits.models import (
     Escalation,
     FeedbackReply,
 )
-from auditloop.audits.services.audits import auditor_is_independent
+from auditloop.audits.rules import auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.core.models import Event, Notification
 from auditloop.demo.builder import demo_council_build

@@ -18,7 +18,6 @@ from auditloop.audits.tests.followup_factories import (
     make_action,
     make_audit,
     make_escalation,
-    user_of,
 )
 from auditloop.home.selectors import LIMIT, WorkList
 from auditloop.testing import Personas
@@ -77,7 +76,7 @@ def test_practitioner_sees_feedback_awaiting_reply_until_they_reply(p: Personas)
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
     make_audit(p, status=AuditStatus.IN_PROGRESS)
     assert "Feedback waiting for your reply" in _home(p, "practitioner")
-    feedback_reply(audit=audit, by=user_of(p.practitioner), text="Thanks.")
+    feedback_reply(audit=audit, by=p.practitioner, text="Thanks.")
     assert "No feedback is waiting for your reply." in _home(p, "practitioner")
 
 
@@ -94,7 +93,7 @@ def test_team_manager_sees_open_flags_overdue_team_actions_and_audits_this_month
 ) -> None:
     flag = make_escalation(p)
     done = make_escalation(p)
-    escalation_acknowledge(escalation=done, by=user_of(p.team_manager), response="Visited.")
+    escalation_acknowledge(escalation=done, by=p.team_manager, response="Visited.")
     submitted = make_audit(p, status=AuditStatus.SUBMITTED)
     overdue = make_action(p, audit=submitted, due_date=YESTERDAY)
     make_action(p, audit=submitted)

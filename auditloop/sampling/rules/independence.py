@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.services.audits import auditor_is_independent, holds_or_manages
+from auditloop.audits.rules import auditor_is_independent, holds_or_manages
 
 __all__ = [
     "AuditorRow",

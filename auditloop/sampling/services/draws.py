@@ -16,7 +16,7 @@ from django.db import transaction
 
 from auditloop.accounts.models import Service, StaffMember, Team
 from auditloop.audits.models import Audit, AuditType, ToolVersion
-from auditloop.audits.services.audits import audit_create
+from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
@@ -227,7 +227,7 @@ def audits_share_out(
             tool_version=tool,
             audit_type=plan.audit_type,
             auditor=people[planned.auditor_id],
-            by=by.user if by else None,
+            by=by,
             due_date=due_date_for(cycle, month),
             theme=plan.theme,
         )

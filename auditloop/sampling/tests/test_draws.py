@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditloop.accounts.models import Role
-from auditloop.audits.services.audits import audit_create
+from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.sampling.models import SampleDraw
 from auditloop.sampling.rules.draws import REASON_HELD, DrawSpec, draw_compute, draw_rerun
@@ -137,7 +137,7 @@ def test_recently_audited_cases_and_the_auditors_own_cases_are_left_out(p: Perso
         tool_version=p.compliance_tool,
         audit_type="dip_sample",
         auditor=p.auditor,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     mine = cases_make(2, team=p.north_b, prefix="MINE", worker=p.team_manager)
     spec = DrawSpec(seed=3, size=100, service_ids=(p.north.pk,))

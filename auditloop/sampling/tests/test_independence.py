@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditloop.accounts.models import Role, StaffMember, Team
-from auditloop.audits.services.audits import auditor_is_independent
+from auditloop.audits.rules import auditor_is_independent
 from auditloop.cases.models import ChildCase
 from auditloop.sampling.rules.draws import DrawSpec
 from auditloop.sampling.rules.independence import CaseRow, auditor_rows, row_holds_or_manages

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role, Team
 from auditloop.audits.models import Audit
-from auditloop.audits.services.audits import audit_create
+from auditloop.audits.services.planning import audit_create
 from auditloop.core.models import AccessLog, Event
 from auditloop.core.refusals import Refused
 from auditloop.sampling.models import Cycle, CycleAudit, QuotaKind, SampleDraw
@@ -142,7 +142,7 @@ def test_recently_audited_cases_are_not_drawn_again(p: Personas, cycle: Cycle) -
         tool_version=p.compliance_tool,
         audit_type="dip_sample",
         auditor=p.auditor,
-        by=p.moderator.user,
+        by=p.moderator,
     )
     result = _run(p, cycle, today=None)
     team_b = next(t for t in result.teams if t.team == p.north_b)

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from auditloop.audits.models import Audit, AuditStatus, Escalation, FeedbackReply
 from auditloop.audits.services.audits import audit_submit
 from auditloop.audits.services.escalations import escalation_raise
-from auditloop.audits.tests.audit_factories import answer_fully, planned_audit, user_of
+from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
 from auditloop.testing import Personas
 from auditloop.tests.browser.support import assert_accessible
 
@@ -64,7 +64,7 @@ def test_auditor_answers_and_submits_an_audit(p: Personas, page_as: PageAs) -> N
 
 def _submitted_audit(p: Personas) -> Audit:
     audit = answer_fully(planned_audit(p))
-    return audit_submit(audit=audit, by=user_of(p.auditor))
+    return audit_submit(audit=audit, by=p.auditor)
 
 
 def test_practitioner_reads_their_feedback_and_replies(p: Personas, page_as: PageAs) -> None:
@@ -99,7 +99,7 @@ def test_manager_acknowledges_an_unsafe_child_flag(p: Personas, page_as: PageAs)
     audit = planned_audit(p)
     escalation = escalation_raise(
         audit=audit,
-        by=user_of(p.auditor),
+        by=p.auditor,
         reason="The child told me they are frightened of a new adult in the home.",
     )
     page = page_as(p.team_manager)
@@ -134,9 +134,7 @@ def test_manager_opens_a_flag_notice_and_what_is_needed_to_act(
     audit = planned_audit(p)
     audit.status = AuditStatus.IN_PROGRESS
     audit.save()
-    escalation_raise(
-        audit=audit, by=user_of(p.auditor), reason="The child has not been seen for 3 months."
-    )
+    escalation_raise(audit=audit, by=p.auditor, reason="The child has not been seen for 3 months.")
     page = page_as(p.team_manager)
     page.get_by_role("link", name=re.compile("Notifications")).click()
     assert_accessible(page)

@@ -1,4 +1,4 @@
-"""Forms for audit tools, their draft versions and grading scales."""
+"""Forms for audit tools and their draft versions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from auditloop.audits.models import Grade, GradingScale, QuestionKind, ToolKind, ToolVersion
-from auditloop.audits.services.tools import CODE_PATTERN, KINDS_FOR_TOOL
+from auditloop.audits.rules import CODE_PATTERN, KINDS_FOR_TOOL
 
 DESCRIPTOR_PREFIX = "descriptor_"
 
@@ -17,7 +17,7 @@ class ScaleChoiceField(forms.ModelChoiceField[GradingScale]):
         return obj.name
 
 
-def _code_field(label: str, help_text: str) -> forms.CharField:
+def code_field(label: str, help_text: str) -> forms.CharField:
     return forms.RegexField(
         regex=CODE_PATTERN,
         max_length=10,
@@ -67,7 +67,7 @@ class SectionForm(forms.Form):
 class QuestionForm(forms.Form):
     """Add or reword a question. `descriptor_<grade code>` fields follow the version's scale."""
 
-    code = _code_field("Question code", "Unique in this version, for example A16 or D9")
+    code = code_field("Question code", "Unique in this version, for example A16 or D9")
     kind = forms.ChoiceField(
         choices=QuestionKind.choices,
         widget=forms.RadioSelect,
@@ -164,35 +164,4 @@ class PublishForm(forms.Form):
         label="Change note",
         help_text="What changed in this version and why. Auditors and inspectors read it.",
         error_messages={"required": "Enter a change note"},
-    )
-
-
-class GradingScaleForm(forms.Form):
-    name = forms.CharField(
-        max_length=120,
-        label="Name",
-        help_text="For example, Three-point scale (good, requires improvement, inadequate)",
-        error_messages={"required": "Enter a name for the grading scale"},
-    )
-
-
-class GradeForm(forms.Form):
-    code = _code_field("Grade code", "A short code, for example good or 7")
-    label = forms.CharField(
-        max_length=60, label="Label", error_messages={"required": "Enter a label"}
-    )
-    value = forms.IntegerField(
-        label="Value",
-        help_text="The grade's position on the scale: higher is better practice.",
-        error_messages={
-            "required": "Enter a value",
-            "invalid": "Enter the value as a whole number, for example 3",
-        },
-    )
-    is_inadequate = forms.BooleanField(
-        required=False,
-        label="Counts as inadequate (moderated and revisited by default)",
-    )
-    description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Description"
     )

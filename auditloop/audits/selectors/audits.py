@@ -6,47 +6,16 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from auditloop.accounts.models import Role, StaffMember
-from auditloop.accounts.selectors import services_overseen
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.audits import audit_visibility_filter
 from auditloop.audits.models import (
-    SHARED_STATUSES,
     Answer,
     Audit,
     ComplianceAnswer,
-    Participant,
     QuestionKind,
 )
-
-
-def audit_visibility_filter(staff: StaffMember) -> Q:
-    """The rule, as one Q: who may read which audit. Used by lists and by the access helper.
-
-    Its auditor and the audit leads over its service read an audit at every status. Everyone
-    else who may read it (its practitioner, those who took part in a deep dive, the team's
-    manager, senior leaders) reads it only once it is submitted: a draft, its draft grades and
-    a lead's reasons for returning it are between the auditor and the leads."""
-    # A subquery, not a join: a join would repeat an audit per participant and make every list
-    # SELECT DISTINCT over all its columns (four times slower on the large council).
-    took_part = Q(Exists(Participant.objects.filter(audit=OuterRef("pk"), staff=staff)))
-    mine = Q(auditor=staff)
-    shared = Q(status__in=SHARED_STATUSES)
-    if staff.role == Role.PRACTITIONER:
-        return mine | (shared & (Q(practitioner=staff) | took_part))
-    if staff.role == Role.TEAM_MANAGER:
-        theirs = Q(practitioner=staff) | took_part
-        if staff.team_id is not None:
-            theirs |= Q(team_id=staff.team_id)
-        return mine | (shared & theirs)
-    if staff.role == Role.MODERATOR:
-        return mine | Q(team__service_id__in=services_overseen(staff)) | (shared & took_part)
-    if staff.role == Role.SENIOR_LEADER:
-        return mine | (shared & (Q(team__service_id__in=services_overseen(staff)) | took_part))
-    if staff.role == Role.AUDITOR:
-        return mine | (shared & took_part)
-    # Board members read anonymised aggregates; administrators see no case content by default.
-    return Q(pk__in=[])
 
 
 def audits_visible_to(staff: StaffMember) -> QuerySet[Audit]:

@@ -8,43 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404
+from django.db.models import Count, Prefetch
 
-from auditloop.accounts.access import staff_for
-from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.access.tools import tool_versions_visible_to
 from auditloop.audits.models import (
     AuditTool,
     Grade,
-    GradingScale,
     Question,
     QuestionKind,
     Section,
     ToolVersion,
 )
 from auditloop.core.models import Event
-
-TOOL_WRITE_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR)
-TOOL_READ_ROLES = tuple(sorted(AUDITING_ROLES | set(TOOL_WRITE_ROLES)))
-
-
-def can_change_tools(staff: StaffMember) -> bool:
-    return staff.role in TOOL_WRITE_ROLES
-
-
-def can_read_tools(staff: StaffMember) -> bool:
-    """Who reaches the audit tools pages (and the API's list of tools)."""
-    return staff.role in TOOL_READ_ROLES
-
-
-def _visible_versions(staff: StaffMember) -> QuerySet[ToolVersion]:
-    versions = ToolVersion.objects.all()
-    if not can_change_tools(staff):
-        versions = versions.filter(is_published=True)
-    return versions
 
 
 def _with_publishers(versions: list[ToolVersion]) -> list[ToolVersion]:
@@ -76,7 +53,7 @@ def tools_for_list(staff: StaffMember) -> list[AuditTool]:
     """Every tool, each with `version_list` (newest first, the drafts only for those who may
     change tools), each version with `audit_count`, `created_by_name` and `published_by`."""
     versions = (
-        _visible_versions(staff)
+        tool_versions_visible_to(staff)
         .select_related("created_by__staff", "grading_scale")
         .annotate(audit_count=Count("audits"))
         .order_by("-number")
@@ -101,7 +78,7 @@ def tools_with_questions(staff: StaffMember) -> list[AuditTool]:
     who may change tools, as on the tools page), each version with its scale, sections and
     questions. Four queries, whatever the number of tools."""
     versions = (
-        _visible_versions(staff)
+        tool_versions_visible_to(staff)
         .select_related("grading_scale")
         .prefetch_related(
             Prefetch(
@@ -118,69 +95,6 @@ def tools_with_questions(staff: StaffMember) -> list[AuditTool]:
             Prefetch("versions", queryset=versions, to_attr="version_list")
         ).order_by("name")
     )
-
-
-def get_tool_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> AuditTool:
-    staff = staff_for(user)
-    if staff.role not in TOOL_READ_ROLES:
-        raise Http404("No audit tool found.")
-    if write and not can_change_tools(staff):
-        raise PermissionDenied("Only an audit lead or an administrator can change audit tools.")
-    try:
-        return AuditTool.objects.get(public_id=public_id)
-    except (AuditTool.DoesNotExist, ValueError) as exc:
-        raise Http404("No audit tool found.") from exc
-
-
-def get_tool_version_for_user(
-    user: Any, public_id: UUID | str, *, write: bool = False
-) -> ToolVersion:
-    """The version, if `user` may read it: drafts only for audit leads and administrators.
-    With write=True, 403 for anyone else (a published version is refused by the service)."""
-    staff = staff_for(user)
-    if staff.role not in TOOL_READ_ROLES:
-        raise Http404("No audit tool version found.")
-    try:
-        version = (
-            _visible_versions(staff)
-            .select_related("tool", "grading_scale", "created_by__staff")
-            .get(public_id=public_id)
-        )
-    except (ToolVersion.DoesNotExist, ValueError) as exc:
-        raise Http404("No audit tool version found.") from exc
-    if write and not can_change_tools(staff):
-        raise PermissionDenied("Only an audit lead or an administrator can change audit tools.")
-    return version
-
-
-def get_grading_scale_for_user(
-    user: Any, public_id: UUID | str, *, write: bool = False
-) -> GradingScale:
-    staff = staff_for(user)
-    if staff.role not in TOOL_READ_ROLES:
-        raise Http404("No grading scale found.")
-    if write and not can_change_tools(staff):
-        raise PermissionDenied("Only an audit lead or an administrator can change grading scales.")
-    try:
-        return GradingScale.objects.get(public_id=public_id)
-    except (GradingScale.DoesNotExist, ValueError) as exc:
-        raise Http404("No grading scale found.") from exc
-
-
-def get_section(version: ToolVersion, number: int) -> Section:
-    try:
-        return Section.objects.select_related("version__tool").get(version=version, order=number)
-    except Section.DoesNotExist as exc:
-        raise Http404("No such section in this version.") from exc
-
-
-def get_question(version: ToolVersion, code: str) -> Question:
-    try:
-        return Question.objects.select_related("section__version__tool").get(
-            section__version=version, code=code
-        )
-    except Question.DoesNotExist as exc:
-        raise Http404("No such question in this version.") from exc
 
 
 @dataclass
@@ -233,16 +147,22 @@ def tool_version_contents(version: ToolVersion) -> tuple[list[SectionView], list
     return out, grades
 
 
-def grading_scales_for_list() -> list[GradingScale]:
-    """Every scale with its grades (`grade_list`) and `in_use` (frozen when true)."""
-    published_scale_ids = set(
-        ToolVersion.objects.filter(is_published=True).values_list("grading_scale_id", flat=True)
-    )
-    scales: list[GradingScale] = list(
-        GradingScale.objects.prefetch_related(
-            Prefetch("grades", queryset=Grade.objects.order_by("-value"), to_attr="grade_list")
-        ).order_by("name")
-    )
-    for scale in scales:
-        scale.in_use = scale.pk in published_scale_ids  # type: ignore[attr-defined]
-    return scales
+def tool_version_problems(version: ToolVersion) -> list[str]:
+    """What stops this version being published, in the user's words; empty when it can be."""
+    problems: list[str] = []
+    questions = list(Question.objects.filter(section__version=version))
+    if not questions:
+        problems.append("Add at least one question before publishing.")
+    grades = list(version.grading_scale.grades.order_by("-value").values_list("code", "label"))
+    if len(grades) < 2:
+        problems.append(f"The grading scale {version.grading_scale.name} needs at least 2 grades.")
+    for q in questions:
+        if q.kind != QuestionKind.GRADED:
+            continue
+        missing = [label for code, label in grades if not str(q.descriptors.get(code, "")).strip()]
+        if missing:
+            problems.append(
+                f"Question {q.code} needs a descriptor for each grade "
+                f"(missing: {', '.join(missing)})."
+            )
+    return problems

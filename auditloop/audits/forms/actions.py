@@ -1,4 +1,4 @@
-"""Forms for unsafe-child flags, actions and feedback replies."""
+"""Forms for actions: adding one from a finding, completing it, cancelling it."""
 
 from __future__ import annotations
 
@@ -8,32 +8,10 @@ from django import forms
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Answer, Audit
-from auditloop.audits.selectors_actions import action_owner_choices
-from auditloop.audits.services.audits import AuditRefused
+from auditloop.audits.selectors.actions import action_owner_choices
 from auditloop.core.forms import GovukDateField
 
 OVERALL = "overall"
-
-
-class EscalationRaiseForm(forms.Form):
-    reason = forms.CharField(
-        label="Why do you think the child is not safe?",
-        help_text=(
-            "Say what you found in the case file and what needs to happen today. "
-            "Do not include the child's name."
-        ),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter why you think the child is not safe"},
-    )
-
-
-class EscalationAcknowledgeForm(forms.Form):
-    response = forms.CharField(
-        label="What are you doing to keep the child safe?",
-        help_text="This is recorded with your name and the time, and the auditor is told.",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter what you are doing to keep the child safe"},
-    )
 
 
 class OwnerChoiceField(forms.ModelChoiceField[StaffMember]):
@@ -97,18 +75,3 @@ class ActionCancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the action is cancelled"},
     )
-
-
-class FeedbackReplyForm(forms.Form):
-    text = forms.CharField(
-        label="Your reply to the feedback",
-        help_text=("Only you, the auditor, your team manager and the audit leads can read it."),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter your reply to the feedback"},
-    )
-
-
-def refusal_show(form: forms.Form, refusal: AuditRefused) -> None:
-    """Put a service's refusal on the form: on its field when it names one, else at the top."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)

@@ -9,25 +9,16 @@ from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
-from auditloop.audits.models import Action, ActionStatus, Audit
+from auditloop.audits.access.actions import action_visibility_filter
+from auditloop.audits.models import (
+    Action,
+    ActionStatus,
+    Audit,
+)
 
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def action_visibility_filter(staff: StaffMember) -> Q:
-    """Who may read which action: its owner, whoever created it, the audit's auditor, the team
-    manager of the owner's or the audit's team, and the audit leads and senior leaders over
-    the service."""
-    rule = Q(owner=staff) | Q(audit__auditor=staff)
-    if staff.user_id is not None:
-        rule |= Q(created_by_id=staff.user_id)
-    if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
-        rule |= Q(owner__team_id=staff.team_id) | Q(audit__team_id=staff.team_id)
-    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
-        rule |= Q(audit__team__service_id__in=services_overseen(staff))
-    return rule
 
 
 def actions_visible_to(staff: StaffMember) -> QuerySet[Action]:
@@ -78,43 +69,6 @@ def actions_overseen_by(staff: StaffMember) -> QuerySet[Action]:
     else:
         return Action.objects.none()
     return _listed(Action.objects.filter(scope))
-
-
-def can_create_action(staff: StaffMember, audit: Audit) -> bool:
-    """The audit's auditor, an audit lead over its service, or its team's manager."""
-    if audit.auditor_id == staff.pk:
-        return True
-    if audit.team_id is None:
-        return False
-    if staff.role == Role.TEAM_MANAGER:
-        return staff.team_id == audit.team_id
-    if staff.role == Role.MODERATOR:
-        return audit.team.service_id in services_overseen(staff)  # type: ignore[union-attr]
-    return False
-
-
-def can_complete_action(staff: StaffMember, action: Action) -> bool:
-    """Its owner, or the owner's team manager."""
-    owner = action.owner
-    if owner.pk == staff.pk or owner.manager_id == staff.pk:
-        return True
-    return (
-        staff.role == Role.TEAM_MANAGER
-        and staff.team_id is not None
-        and staff.team_id == owner.team_id
-    )
-
-
-def can_cancel_action(staff: StaffMember, action: Action) -> bool:
-    """Whoever created it, or an audit lead over the audit's service."""
-    if staff.user_id is not None and action.created_by_id == staff.user_id:
-        return True
-    team = action.audit.team
-    return (
-        staff.role == Role.MODERATOR
-        and team is not None
-        and team.service_id in services_overseen(staff)
-    )
 
 
 def action_owner_choices(audit: Audit) -> QuerySet[StaffMember]:

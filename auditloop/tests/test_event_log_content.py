@@ -29,7 +29,7 @@ from auditloop.audits.services.audits import (
 )
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
 from auditloop.audits.services.feedback import feedback_reply
-from auditloop.audits.tests.audit_factories import full_answers, planned_audit, user_of
+from auditloop.audits.tests.audit_factories import full_answers, planned_audit
 from auditloop.audits.tests.followup_factories import make_action
 from auditloop.core.models import Event
 from auditloop.sampling.services.cycles import cycle_create
@@ -59,7 +59,7 @@ def _walk_every_content_bearing_service(p: Personas) -> list[str]:
         given.append(_secret(what))
         return given[-1]
 
-    auditor, lead = user_of(p.auditor), user_of(p.moderator)
+    auditor, lead = p.auditor, p.moderator
     audit = planned_audit(p, tool=p.quality_tool, audit_type=AuditType.DEEP_DIVE)
     participant_add(
         audit=audit,
@@ -91,11 +91,9 @@ def _walk_every_content_bearing_service(p: Personas) -> list[str]:
     audit_submit(audit=audit, by=auditor)
     audit_return(audit=audit, by=lead, reason=secret("return reason"))
     audit_submit(audit=audit, by=auditor)
-    feedback_reply(audit=audit, by=user_of(p.practitioner), text=secret("reply"))
+    feedback_reply(audit=audit, by=p.practitioner, text=secret("reply"))
     flag = escalation_raise(audit=audit, by=auditor, reason=secret("flag reason"))
-    escalation_acknowledge(
-        escalation=flag, by=user_of(p.team_manager), response=secret("flag response")
-    )
+    escalation_acknowledge(escalation=flag, by=p.team_manager, response=secret("flag response"))
     done = action_create(
         audit=audit,
         by=auditor,
@@ -103,7 +101,7 @@ def _walk_every_content_bearing_service(p: Personas) -> list[str]:
         owner=p.practitioner,
         due_date=NEXT_MONTH,
     )
-    action_complete(action=done, by=user_of(p.practitioner), evidence=secret("evidence of done"))
+    action_complete(action=done, by=p.practitioner, evidence=secret("evidence of done"))
     dropped = action_create(
         audit=audit,
         by=auditor,

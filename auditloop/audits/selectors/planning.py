@@ -16,8 +16,8 @@ from django.utils import timezone
 from auditloop.accounts.models import StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditStatus
-from auditloop.audits.selectors import audits_visible_to
-from auditloop.audits.services.audits import auditor_is_independent
+from auditloop.audits.rules import auditor_is_independent
+from auditloop.audits.selectors.audits import audits_visible_to
 from auditloop.cases.models import ChildCase
 
 # How far back the lead is shown a case's earlier audits.

@@ -1,0 +1,109 @@
+"""The audits' pure rules: which status moves are allowed, who is independent of a case, when
+a deep dive's meeting can have been held. No database writes and no services: the services,
+the forms, the pages and sampling's draws all ask these same functions."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.utils import formats, timezone
+
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.audits.models import ActionStatus, Audit, AuditStatus, QuestionKind, ToolKind
+from auditloop.cases.models import ChildCase
+
+# The one table of allowed moves. Anything not here is refused by the services.
+AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AuditStatus.PLANNED: frozenset({AuditStatus.IN_PROGRESS}),
+    AuditStatus.IN_PROGRESS: frozenset({AuditStatus.SUBMITTED}),
+    AuditStatus.SUBMITTED: frozenset({AuditStatus.COMPLETED, AuditStatus.IN_PROGRESS}),
+    AuditStatus.COMPLETED: frozenset(),
+}
+
+# What each move is called, for the refusal message ("... cannot be submitted").
+MOVE_WORDS = {
+    "audit.started": "started",
+    "audit.submitted": "submitted",
+    "audit.returned": "returned",
+    "audit.completed": "completed",
+}
+
+WRITABLE_STATUSES = frozenset({AuditStatus.PLANNED, AuditStatus.IN_PROGRESS})
+
+
+def status_words(status: str) -> str:
+    return str(AuditStatus(status).label).lower()
+
+
+# The status machine: every allowed move. Anything else is refused by the action services.
+ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ActionStatus.OPEN: frozenset({ActionStatus.COMPLETED, ActionStatus.CANCELLED}),
+    ActionStatus.COMPLETED: frozenset(),
+    ActionStatus.CANCELLED: frozenset(),
+}
+
+
+def holds_or_manages(
+    *,
+    auditor_id: int | None,
+    auditor_role: str,
+    auditor_team_id: int | None,
+    worker_id: int | None,
+    worker_manager_id: int | None,
+    case_team_id: int | None,
+) -> bool:
+    """The one statement of the independence rule, on ids alone, so that a single case
+    (`auditor_is_independent`) and a whole population filtered at once (sampling's draws) are
+    judged by the same code. True when the auditor is the case's allocated worker, that
+    worker's line manager, or a team manager of the case's allocated team."""
+    if worker_id is not None and worker_id == auditor_id:
+        return True
+    if worker_manager_id is not None and worker_manager_id == auditor_id:
+        return True
+    return (
+        auditor_role == Role.TEAM_MANAGER
+        and case_team_id is not None
+        and auditor_team_id == case_team_id
+    )
+
+
+def auditor_is_independent(*, auditor: StaffMember, case: ChildCase) -> bool:
+    """False when the auditor holds the case or manages it (see `holds_or_manages`).
+
+    Reads `case.allocated_worker`; select_related it when checking many cases."""
+    worker = case.allocated_worker if case.allocated_worker_id is not None else None
+    return not holds_or_manages(
+        auditor_id=auditor.pk,
+        auditor_role=auditor.role,
+        auditor_team_id=auditor.team_id,
+        worker_id=case.allocated_worker_id,
+        worker_manager_id=worker.manager_id if worker is not None else None,
+        case_team_id=case.allocated_team_id,
+    )
+
+
+def meeting_date_problem(audit: Audit, meeting_date: datetime.date) -> str | None:
+    """Why `meeting_date` cannot be the day of this deep dive's meeting, or None if it can: the
+    meeting is held once the audit is planned, and cannot be recorded before it is held."""
+    planned = timezone.localdate(audit.created_at)
+    if meeting_date > timezone.localdate():
+        return "The date of the deep dive meeting must be today or in the past"
+    if meeting_date < planned:
+        return (
+            "The date of the deep dive meeting must be the same as or after "
+            f"{formats.date_format(planned, 'j F Y')}, when the audit was planned"
+        )
+    return None
+
+
+# Codes appear in URLs and in the descriptors' keys: letters, digits, hyphens, underscores.
+CODE_PATTERN = re.compile(r"\A[A-Za-z0-9_-]+\Z")
+
+
+# Which question kinds each kind of tool takes.
+KINDS_FOR_TOOL: dict[str, tuple[str, ...]] = {
+    ToolKind.COMPLIANCE: (QuestionKind.COMPLIANCE,),
+    ToolKind.QUALITY: (QuestionKind.GRADED,),
+    ToolKind.MIXED: (QuestionKind.COMPLIANCE, QuestionKind.GRADED),
+}
