@@ -219,6 +219,14 @@ class CouncilBuilder:
                     start_date=start,
                 )
             )
+        self._save_tier(users, staff, specs)
+        return [m.pk for m in staff]
+
+    def _save_tier(
+        self, users: list[User], staff: list[StaffMember], specs: Sequence[StaffSpec]
+    ) -> None:
+        """Write a tier's logins, staff and services overseen, and note them in the
+        directory."""
         User.objects.bulk_create(users, batch_size=BATCH)
         for user, member in zip(users, staff, strict=True):
             member.user = user
@@ -237,7 +245,6 @@ class CouncilBuilder:
             c.user_of[member.pk] = user.pk
             if spec[0] is not None:
                 c.demo[spec[0]] = member.pk
-        return [m.pk for m in staff]
 
     def _staff(self) -> None:
         """Every member of staff, tier by tier from the director down, so that each one's
