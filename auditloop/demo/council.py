@@ -219,6 +219,14 @@ class CouncilBuilder:
                     start_date=start,
                 )
             )
+        self._save_tier(users, staff, specs)
+        return [m.pk for m in staff]
+
+    def _save_tier(
+        self, users: list[User], staff: list[StaffMember], specs: Sequence[StaffSpec]
+    ) -> None:
+        """Write a tier's logins, staff and services overseen, and note them in the
+        directory."""
         User.objects.bulk_create(users, batch_size=BATCH)
         for user, member in zip(users, staff, strict=True):
             member.user = user
@@ -237,16 +245,24 @@ class CouncilBuilder:
             c.user_of[member.pk] = user.pk
             if spec[0] is not None:
                 c.demo[spec[0]] = member.pk
-        return [m.pk for m in staff]
 
     def _staff(self) -> None:
-        c, shape = self.council, self.shape
-        services = c.services
+        """Every member of staff, tier by tier from the director down, so that each one's
+        manager exists before them."""
+        services = self.council.services
         # The demo practitioner, manager and leader sit in the safeguarding service's first
         # team, where child protection cases give the deep dives and flags something to show.
         demo_service = services[1] if len(services) > 1 else services[0]
-        demo_team = next(t for t in c.practice_teams if t.service_id == demo_service.pk)
+        demo_team = next(t for t in self.council.practice_teams if t.service_id == demo_service.pk)
+        director = self._leaders(demo_service)
+        lead = self._audit_leads(director)
+        self._board_admins_and_auditors(lead)
+        self._practice_staff(demo_team)
 
+    def _leaders(self, demo_service: Service) -> int:
+        """The director, and a head for each service (the demo leader heads the demo
+        service's); returns the director."""
+        c, services = self.council, self.council.services
         (director,) = self._tier([(None, Role.SENIOR_LEADER, None, None, services)])
         heads = self._tier(
             [
@@ -258,8 +274,12 @@ class CouncilBuilder:
             service.head_of_service_id = head
             c.head_of_service[service.pk] = head
         Service.objects.bulk_update(services, ["head_of_service"])
+        return director
 
-        # Audit leads: the demo moderator looks across every service, the others one each.
+    def _audit_leads(self, director: int) -> int:
+        """Audit leads: the demo moderator looks across every service, the others one each;
+        returns the demo moderator, who manages the QA officers."""
+        services = self.council.services
         moderators = self._tier(
             [
                 (
@@ -269,10 +289,13 @@ class CouncilBuilder:
                     director,
                     services if i == 0 else [services[i % len(services)]],
                 )
-                for i in range(shape.moderators)
+                for i in range(self.shape.moderators)
             ]
         )
-        lead = moderators[0]
+        return moderators[0]
+
+    def _board_admins_and_auditors(self, lead: int) -> None:
+        shape, services = self.shape, self.council.services
         self._tier(
             [
                 ("board" if i == 0 else None, Role.BOARD_MEMBER, None, None, services)
@@ -289,6 +312,10 @@ class CouncilBuilder:
                 for i in range(shape.auditors)
             ]
         )
+
+    def _practice_staff(self, demo_team: Team) -> None:
+        """A team manager for each practice team, then its practitioners."""
+        c = self.council
         managers = self._tier(
             [
                 (
@@ -304,7 +331,7 @@ class CouncilBuilder:
         c.team_manager_of_team = {t.pk: m for t, m in zip(c.practice_teams, managers, strict=True)}
         specs: list[StaffSpec] = []
         for team in c.practice_teams:
-            for i in range(shape.practitioners_per_team):
+            for i in range(self.shape.practitioners_per_team):
                 username = "practitioner" if team is demo_team and i == 0 else None
                 manager = c.team_manager_of_team[team.pk]
                 specs.append((username, Role.PRACTITIONER, team, manager, []))
