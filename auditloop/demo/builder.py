@@ -18,7 +18,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from faker import Faker
 
-from auditloop.accounts.models import Service, StaffMember, Team, User
+from auditloop.accounts.models import AccessRequest, Service, StaffMember, Team, User
 from auditloop.audits.defaults import default_tools_install
 from auditloop.audits.models import (
     Action,
@@ -30,9 +30,10 @@ from auditloop.audits.models import (
 )
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
-from auditloop.core.models import Notification
+from auditloop.core.models import FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.council import CouncilBuilder, CouncilShape
 from auditloop.demo.history import HistoryBuilder
+from auditloop.demo.trail import TrailBuilder
 from auditloop.sampling.models import Cycle, CycleAudit, Quota
 
 
@@ -116,6 +117,9 @@ SEEDED: dict[str, type[models.Model]] = {
     "cycle auditors": Cycle.auditors.through,
     "cycle quotas": Quota,
     "audits planned in a cycle": CycleAudit,
+    "role changes": AccessRequest,
+    "refused requests": RefusedRequest,
+    "failed sign-ins": FailedSignIn,
 }
 SEEDED_MODELS = list(SEEDED.values())
 
@@ -233,6 +237,7 @@ def demo_council_build(
                 cycles=spec.cycles,
                 audits_per_cycle=spec.audits_per_cycle,
             ).build()
+            TrailBuilder(council=council, rng=rng, today=today).build()
         counts = council_counts()
         event_record(
             actor=None,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -9,7 +10,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from pytest_django import DjangoDbBlocker
 
-from auditloop.accounts.models import Role, Service, StaffMember
+from auditloop.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Role,
+    Service,
+    StaffMember,
+)
 from auditloop.audits.models import (
     Action,
     ActionStatus,
@@ -23,7 +30,7 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import auditor_is_independent
 from auditloop.cases.models import ChildCase
-from auditloop.core.models import Event, Notification
+from auditloop.core.models import Event, FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
 from auditloop.sampling.models import Cycle, CycleAudit
@@ -223,3 +230,40 @@ def test_each_past_cycle_is_planned_and_holds_its_audits(small: None) -> None:
     planned = CycleAudit.objects.values_list("audit_id", flat=True)
     assert not Audit.objects.filter(pk__in=planned, audit_type=AuditType.REVISIT).exists()
     assert staff("moderator").audits_as_auditor.filter(status=AuditStatus.IN_PROGRESS).exists()
+
+
+def test_the_administrators_trail_has_something_to_show_from_the_last_weeks(small: None) -> None:
+    month_ago = datetime.datetime.combine(
+        TODAY - datetime.timedelta(days=31), datetime.time(), datetime.UTC
+    )
+    refused = list(RefusedRequest.objects.all())
+    assert {r.status for r in refused} == {403, 404}
+    assert all(r.at >= month_ago and r.user.staff.role != Role.ADMINISTRATOR for r in refused)
+    # A path names records by opaque id alone, never a child's ID or a query string.
+    child_ids = set(ChildCase.objects.values_list("la_child_id", flat=True))
+    assert not any("?" in r.path or set(re.findall(r"[\w-]+", r.path)) & child_ids for r in refused)
+    failed = list(FailedSignIn.objects.all())
+    assert any(f.user is not None for f in failed)
+    assert any(f.user is None and f.locked_out for f in failed)
+    assert all(f.at >= month_ago for f in failed)
+
+
+def test_a_role_change_waits_for_the_demo_administrator_and_leader(small: None) -> None:
+    waiting = AccessRequest.objects.get(status=AccessRequestStatus.PENDING)
+    assert waiting.staff.role == Role.PRACTITIONER
+    assert waiting.requested_by is not None
+    assert waiting.requested_by != staff("admin").user
+    told = set(
+        Notification.objects.filter(url__endswith=f"{waiting.public_id}/").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert {"admin", "leader"} <= told
+    assert waiting.requested_by.username not in told
+    decided = AccessRequest.objects.exclude(status=AccessRequestStatus.PENDING)
+    assert {r.status for r in decided} == {
+        AccessRequestStatus.APPROVED,
+        AccessRequestStatus.REJECTED,
+    }
+    approved = decided.get(status=AccessRequestStatus.APPROVED)
+    assert (approved.staff.role, approved.staff.team) == (approved.role, approved.team)
