@@ -34,7 +34,7 @@ from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
-from auditloop.accounts.services import staff_update
+from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
 from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
@@ -164,15 +164,16 @@ class Council:
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
         for a second person, and the approvers are told."""
-        assert self.other_administrator.user is not None
         staff_update(
             staff=worker,
-            by=self.other_administrator.user,
-            name=worker.name,
-            role=Role.AUDITOR,
-            email=worker.email or "",
-            team=worker.team,
-            start_date=worker.start_date,
+            by=self.other_administrator,
+            details=StaffDetails(
+                name=worker.name,
+                role=Role.AUDITOR,
+                email=worker.email or "",
+                team=worker.team,
+                start_date=worker.start_date,
+            ),
         )
 
     def add(self, n: int) -> None:

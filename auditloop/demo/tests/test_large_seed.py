@@ -29,8 +29,8 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
 from auditloop.accounts.models import AccessRequest, AccessRequestStatus, User
+from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.audits.models import Audit
-from auditloop.audits.selectors_tools import TOOL_READ_ROLES
 from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 from auditloop.core.tests.url_walk import all_routes
 from auditloop.demo.builder import demo_council_build
