@@ -101,6 +101,30 @@ def _name(question_id: int, part: str) -> str:
     return f"q{question_id}_{part}"
 
 
+def _initial_answers(
+    audit: Audit, grades: list[Grade], answers: dict[int, Answer]
+) -> dict[str, Any]:
+    """The form's starting values: the audit's findings and every answer saved so far."""
+    initial: dict[str, Any] = {
+        "meeting_date": audit.meeting_date,
+        "overall_grade": audit.overall_grade.code if audit.overall_grade else "",
+        "strengths": audit.strengths,
+        "areas_for_development": audit.areas_for_development,
+        "impact_on_child": audit.impact_on_child,
+        "practitioner_reflection": audit.practitioner_reflection,
+    }
+    grade_by_id = {g.pk: g for g in grades}
+    for answer in answers.values():
+        qid = answer.question_id
+        initial[_name(qid, "compliance")] = answer.compliance
+        grade = grade_by_id.get(answer.grade_id) if answer.grade_id else None
+        initial[_name(qid, "grade")] = grade.code if grade else ""
+        initial[_name(qid, "evidence")] = answer.evidence
+        initial[_name(qid, "working_well")] = answer.working_well
+        initial[_name(qid, "worried_about")] = answer.worried_about
+    return initial
+
+
 class AuditAnswersForm(forms.Form):
     """Every question of the audit's tool version on one page, plus the overall findings.
 
@@ -142,24 +166,7 @@ class AuditAnswersForm(forms.Form):
         answers: dict[int, Answer],
         **kwargs: Any,
     ) -> None:
-        initial: dict[str, Any] = {
-            "meeting_date": audit.meeting_date,
-            "overall_grade": audit.overall_grade.code if audit.overall_grade else "",
-            "strengths": audit.strengths,
-            "areas_for_development": audit.areas_for_development,
-            "impact_on_child": audit.impact_on_child,
-            "practitioner_reflection": audit.practitioner_reflection,
-        }
-        grade_by_id = {g.pk: g for g in grades}
-        for answer in answers.values():
-            qid = answer.question_id
-            initial[_name(qid, "compliance")] = answer.compliance
-            grade = grade_by_id.get(answer.grade_id) if answer.grade_id else None
-            initial[_name(qid, "grade")] = grade.code if grade else ""
-            initial[_name(qid, "evidence")] = answer.evidence
-            initial[_name(qid, "working_well")] = answer.working_well
-            initial[_name(qid, "worried_about")] = answer.worried_about
-        kwargs.setdefault("initial", initial)
+        kwargs.setdefault("initial", _initial_answers(audit, grades, answers))
         super().__init__(*args, **kwargs)
         self.audit = audit
         self.grades = {g.code: g for g in grades}
@@ -170,6 +177,12 @@ class AuditAnswersForm(forms.Form):
             del self.fields["meeting_date"]
             del self.fields["practitioner_reflection"]
         self.question_ids: list[int] = []
+        self.sections = self._section_rows(sections, grades, grade_choices)
+
+    def _section_rows(
+        self, sections: list[Section], grades: list[Grade], grade_choices: list[tuple[str, str]]
+    ) -> list[SectionRows]:
+        """Add each question's fields, then lay them out by section for the template."""
         specs: list[tuple[Section, list[tuple[Question, list[str]]]]] = []
         for section in sections:
             rows = []
@@ -177,7 +190,7 @@ class AuditAnswersForm(forms.Form):
                 self.question_ids.append(q.pk)
                 rows.append((q, self._add_question_fields(q, grade_choices)))
             specs.append((section, rows))
-        self.sections = [
+        return [
             SectionRows(
                 section=section,
                 rows=[

@@ -211,20 +211,11 @@ def audit_answers_save(
     `meeting_date` is a deep dive's only. `practitioner_reflection` None leaves the saved
     reflection as it is."""
     _require_auditor(audit, by)
-    questions = {
-        q.pk: q
-        for q in Question.objects.filter(section__version_id=audit.tool_version_id).only(
-            "id", "code", "kind"
-        )
-    }
+    questions = _questions_by_id(audit)
     _check_answers(audit, questions, answers)
     _check_grade(overall_grade, audit, "the overall judgement")
     if meeting_date is not None:
-        if audit.audit_type != AuditType.DEEP_DIVE:
-            raise Refused("Only a deep dive records the date of a meeting.")
-        problem = meeting_date_problem(audit, meeting_date)
-        if problem:
-            raise Refused(problem, field="meeting_date")
+        _check_meeting_date(audit, meeting_date)
     if audit.status == AuditStatus.PLANNED:
         _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
     changed_codes = _answers_write(audit, questions, answers)
@@ -251,6 +242,25 @@ def audit_answers_save(
         content_changed=fields_changed(before, snapshot(audit, _FINDINGS_FIELDS)),
     )
     return audit
+
+
+def _questions_by_id(audit: Audit) -> dict[int, Question]:
+    """The questions of the audit's tool version, by id, with what checking an answer needs."""
+    return {
+        q.pk: q
+        for q in Question.objects.filter(section__version_id=audit.tool_version_id).only(
+            "id", "code", "kind"
+        )
+    }
+
+
+def _check_meeting_date(audit: Audit, meeting_date: datetime.date) -> None:
+    """Only a deep dive has a meeting, and its date must be one the audit allows."""
+    if audit.audit_type != AuditType.DEEP_DIVE:
+        raise Refused("Only a deep dive records the date of a meeting.")
+    problem = meeting_date_problem(audit, meeting_date)
+    if problem:
+        raise Refused(problem, field="meeting_date")
 
 
 def audit_problems(audit: Audit) -> list[Problem]:

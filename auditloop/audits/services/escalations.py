@@ -91,6 +91,12 @@ def escalation_acknowledge(*, escalation: Escalation, by: StaffMember, response:
         },
         content_changed=["response"],
     )
+    _acknowledgement_notify(escalation, staff, url)
+    return escalation
+
+
+def _acknowledgement_notify(escalation: Escalation, staff: StaffMember, url: str) -> None:
+    """Tell whoever raised the flag, and everyone else it went to, that it is acknowledged."""
     notification_send(
         recipients=[escalation.raised_by],
         message=f"{staff.name} acknowledged your unsafe-child flag.",
@@ -110,4 +116,3 @@ def escalation_acknowledge(*, escalation: Escalation, by: StaffMember, response:
         ),
         url=url,
     )
-    return escalation

@@ -37,37 +37,13 @@ def audit_create(
     audit, so feedback goes to whoever held the case when it was audited."""
     if audit_type not in AuditType.values:
         raise Refused("Choose a type of audit.", field="audit_type")
-    if not auditor.can_audit:
-        raise Refused(
-            f"{auditor.name} cannot be given audits: their role is "
-            f"{str(auditor.get_role_display()).lower()}.",
-            field="auditor",
-        )
-    if not auditor.is_active:
-        raise Refused(f"{auditor.name} is no longer an active member of staff.", field="auditor")
-    if not auditor_is_independent(auditor=auditor, case=case):
-        raise Refused(
-            f"{auditor.name} holds or manages this case, so cannot audit it. "
-            "Choose an auditor from outside the case's line.",
-            field="auditor",
-        )
+    _require_auditor_for(auditor=auditor, case=case)
     if not tool_version.is_published:
         raise Refused(
             "That version of the audit tool is not published yet. Choose a published version.",
             field="tool_version",
         )
-    if audit_type == AuditType.REVISIT and revisit_of is None:
-        raise Refused("A revisit needs the earlier audit it follows up.", field="revisit_of")
-    if audit_type != AuditType.REVISIT and revisit_of is not None:
-        raise Refused(
-            "Only a revisit follows up an earlier audit. Choose the type 'Revisit', "
-            "or leave the earlier audit empty.",
-            field="revisit_of",
-        )
-    if revisit_of is not None and revisit_of.case_id != case.pk:
-        raise Refused(
-            "A revisit must follow up an earlier audit of the same case.", field="revisit_of"
-        )
+    _require_revisit_fits(audit_type=audit_type, revisit_of=revisit_of, case=case)
     audit = Audit.objects.create(
         case=case,
         tool_version=tool_version,
@@ -90,3 +66,37 @@ def audit_create(
         ),
     )
     return audit
+
+
+def _require_auditor_for(*, auditor: StaffMember, case: ChildCase) -> None:
+    """Refuse an auditor who cannot audit, has left, or holds or manages the case."""
+    if not auditor.can_audit:
+        raise Refused(
+            f"{auditor.name} cannot be given audits: their role is "
+            f"{str(auditor.get_role_display()).lower()}.",
+            field="auditor",
+        )
+    if not auditor.is_active:
+        raise Refused(f"{auditor.name} is no longer an active member of staff.", field="auditor")
+    if not auditor_is_independent(auditor=auditor, case=case):
+        raise Refused(
+            f"{auditor.name} holds or manages this case, so cannot audit it. "
+            "Choose an auditor from outside the case's line.",
+            field="auditor",
+        )
+
+
+def _require_revisit_fits(*, audit_type: str, revisit_of: Audit | None, case: ChildCase) -> None:
+    """A revisit, and only a revisit, follows up an earlier audit of the same case."""
+    if audit_type == AuditType.REVISIT and revisit_of is None:
+        raise Refused("A revisit needs the earlier audit it follows up.", field="revisit_of")
+    if audit_type != AuditType.REVISIT and revisit_of is not None:
+        raise Refused(
+            "Only a revisit follows up an earlier audit. Choose the type 'Revisit', "
+            "or leave the earlier audit empty.",
+            field="revisit_of",
+        )
+    if revisit_of is not None and revisit_of.case_id != case.pk:
+        raise Refused(
+            "A revisit must follow up an earlier audit of the same case.", field="revisit_of"
+        )

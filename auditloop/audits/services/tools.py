@@ -345,23 +345,9 @@ def _clean_descriptors(version: ToolVersion, descriptors: dict[str, str]) -> dic
     return {k: v.strip() for k, v in descriptors.items() if v and v.strip()}
 
 
-@transaction.atomic
-def question_add(
-    *,
-    section: Section,
-    code: str,
-    text: str,
-    kind: str,
-    basis: str = "",
-    applies_to: str = "",
-    guidance: str = "",
-    alert_on_no: bool = False,
-    descriptors: dict[str, str] | None = None,
-    by: StaffMember | None,
-) -> Question:
-    """Add a question at the end of a draft's section. Codes are unique within the version."""
-    version = ToolVersion.objects.select_related("tool", "grading_scale").get(pk=section.version_id)
-    _check_draft(version)
+def _new_question_code(version: ToolVersion, *, code: str, text: str, kind: str) -> str:
+    """The new question's code, stripped; refuses an empty, malformed or taken code, a kind
+    the tool cannot take, and empty text."""
     code = code.strip()
     if not code:
         raise Refused("Enter a code for the question, for example A16.")
@@ -381,6 +367,27 @@ def question_add(
         )
     if not text.strip():
         raise Refused("Enter the question's text.")
+    return code
+
+
+@transaction.atomic
+def question_add(
+    *,
+    section: Section,
+    code: str,
+    text: str,
+    kind: str,
+    basis: str = "",
+    applies_to: str = "",
+    guidance: str = "",
+    alert_on_no: bool = False,
+    descriptors: dict[str, str] | None = None,
+    by: StaffMember | None,
+) -> Question:
+    """Add a question at the end of a draft's section. Codes are unique within the version."""
+    version = ToolVersion.objects.select_related("tool", "grading_scale").get(pk=section.version_id)
+    _check_draft(version)
+    code = _new_question_code(version, code=code, text=text, kind=kind)
     order = (section.questions.aggregate(n=Max("order"))["n"] or 0) + 1
     question = Question.objects.create(
         section=section,

@@ -7,7 +7,7 @@ python-calamine (the fastest xlsx reader), after the file's bytes have been chec
 sink in batches, so nothing grows with the row count. The import stages those rows in the
 database and merges each child's rows there; `parse_annex_a` merges them in memory instead,
 for small files and tests. Both merge with `merge_rows`, so they agree. The lists, columns
-and row layout are in `annex_a_columns`.
+and row layout are in `annex_a_columns`; the merge is in `annex_a_merge`.
 """
 
 from __future__ import annotations
@@ -27,35 +27,25 @@ from auditloop.cases.models import Cohort
 from auditloop.imports.parsers.annex_a_columns import (
     BATCH_ROWS,
     CHILD,
-    COHORT,
     DATE_COLUMNS,
-    DATE_ITEMS,
     END_COLUMNS,
-    ENDED,
     GENDERS,
     HEADER_SEARCH_ROWS,
     HEADER_TO_COLUMN,
-    LIST,
     LISTS,
     MEMO_SIZE,
     NUMERIC_IDS_NOTE,
-    OPEN,
     POSTCODE,
-    ROW,
-    SHEET,
     STAGED_DATES,
     STAGED_TEXTS,
-    TEAM,
-    TEXT_ITEMS,
-    WORKER,
     YES,
     YES_NO,
     ListSpec,
     Sink,
     StagedRow,
 )
+from auditloop.imports.parsers.annex_a_merge import merge_rows
 from auditloop.imports.parsers.base import (
-    CaseRecord,
     FileRejected,
     Issue,
     IssueLog,
@@ -63,7 +53,6 @@ from auditloop.imports.parsers.base import (
     Progress,
     check_workbook_size,
     check_xlsx,
-    more_specific,
     no_progress,
 )
 from auditloop.imports.values import (
@@ -116,23 +105,7 @@ def read_annex_a(
     """Stream an Annex A workbook's usable rows to `sink`, `BATCH_ROWS` at a time, and its
     problems to `issues`. Raises FileRejected when it cannot be read at all. Given a path,
     the file is read from disk as it is parsed rather than held in memory."""
-    check_xlsx(content)
-    check_workbook_size(content)
-    try:
-        workbook = (
-            CalamineWorkbook.from_path(str(content))
-            if isinstance(content, Path)
-            else CalamineWorkbook.from_filelike(io.BytesIO(content))
-        )
-    except Exception as exc:  # calamine raises its own and PyO3's errors alike
-        password = "password" in str(exc).casefold() or "encrypt" in str(exc).casefold()
-        raise FileRejected(
-            "This workbook is password-protected, so it cannot be read. Remove the password in "
-            "Excel, save it and upload it again."
-            if password
-            else "This workbook is damaged, so it cannot be read. Open it in Excel, save it "
-            "again as .xlsx and upload it again."
-        ) from exc
+    workbook = _open_workbook(content)
     read = AnnexRead(sheets=list(workbook.sheet_names))
     seen_lists: dict[int, str] = {}
     batch: list[StagedRow] = []
@@ -170,6 +143,27 @@ def read_annex_a(
     return read
 
 
+def _open_workbook(content: bytes | Path) -> CalamineWorkbook:
+    """The workbook, once its bytes are checked; a rejection if it is locked or damaged."""
+    check_xlsx(content)
+    check_workbook_size(content)
+    try:
+        return (
+            CalamineWorkbook.from_path(str(content))
+            if isinstance(content, Path)
+            else CalamineWorkbook.from_filelike(io.BytesIO(content))
+        )
+    except Exception as exc:  # calamine raises its own and PyO3's errors alike
+        password = "password" in str(exc).casefold() or "encrypt" in str(exc).casefold()
+        raise FileRejected(
+            "This workbook is password-protected, so it cannot be read. Remove the password in "
+            "Excel, save it and upload it again."
+            if password
+            else "This workbook is damaged, so it cannot be read. Open it in Excel, save it "
+            "again as .xlsx and upload it again."
+        ) from exc
+
+
 def parse_annex_a(content: bytes, *, progress: Progress = no_progress) -> ParsedCases:
     """Read an Annex A workbook into case records, in memory. Raises FileRejected when it
     cannot be read at all. (The import streams instead: see `read_annex_a`.)"""
@@ -189,101 +183,6 @@ def parse_annex_a(content: bytes, *, progress: Progress = no_progress) -> Parsed
     )
 
 
-def merge_rows(rows: Sequence[StagedRow], sheets: Sequence[str], issues: IssueLog) -> CaseRecord:
-    """One child's case record from their rows, in the order the workbook gave them.
-
-    The child is open if any list holds them open; the most specific list they are open on
-    decides the cohort (or, if closed everywhere, the most specific list). Dates take the
-    latest given; gender, ethnicity and disability the first; team and worker the last.
-    A child twice on one sheet is reported at the later row.
-    """
-    first = rows[0]
-    if len(rows) == 1:
-        return _record_of_one(first, sheets)
-    record = CaseRecord(
-        la_child_id=first[CHILD],
-        cohort=first[COHORT],
-        sheet=sheets[first[SHEET]],
-        row=first[ROW],
-        is_open=bool(first[OPEN]),
-    )
-    fields = record.fields
-    closed_on = None
-    seen_sheets: set[int] = set()
-    for row in rows:
-        is_open = bool(row[OPEN])
-        if row is not first:
-            if is_open and not record.is_open:
-                record.cohort, record.is_open, closed_on = row[COHORT], True, None
-            elif is_open == record.is_open:
-                record.cohort = more_specific(record.cohort, row[COHORT])
-            if row[SHEET] in seen_sheets:
-                issues.append(
-                    Issue(
-                        sheets[row[SHEET]],
-                        row[ROW],
-                        "Child Unique ID",
-                        row[CHILD],
-                        "This child is listed twice in this list; the later row adds to the "
-                        "earlier one.",
-                        "warning",
-                    )
-                )
-        seen_sheets.add(row[SHEET])
-        record.lists.add(row[LIST])
-        for index, name in DATE_ITEMS:
-            value = row[index]
-            if value is not None:
-                current = fields.get(name)
-                if current is None or value > current:
-                    fields[name] = value
-        for index, name in TEXT_ITEMS:
-            value = row[index]
-            if value and name not in fields:
-                fields[name] = value
-        ended_on = row[ENDED]
-        if (
-            not record.is_open
-            and ended_on is not None
-            and (closed_on is None or ended_on > closed_on)
-        ):
-            closed_on = ended_on
-        if row[TEAM]:
-            record.team_name = row[TEAM]
-        if row[WORKER]:
-            record.worker_name = row[WORKER]
-            record.sheet, record.row = sheets[row[SHEET]], row[ROW]
-    for name in STAGED_DATES:
-        if name in fields:
-            fields[name] = datetime.date.fromordinal(fields[name])
-    if closed_on is not None:
-        fields["closed_on"] = datetime.date.fromordinal(closed_on)
-    return record
-
-
-def _record_of_one(row: StagedRow, sheets: Sequence[str]) -> CaseRecord:
-    """`merge_rows` for a child on one row only (most children), without the merging."""
-    day = datetime.date.fromordinal
-    fields = {name: day(row[index]) for index, name in DATE_ITEMS if row[index] is not None}
-    for index, name in TEXT_ITEMS:
-        if row[index]:
-            fields[name] = row[index]
-    is_open = bool(row[OPEN])
-    if not is_open and row[ENDED] is not None:
-        fields["closed_on"] = day(row[ENDED])
-    return CaseRecord(
-        la_child_id=row[CHILD],
-        cohort=row[COHORT],
-        lists={row[LIST]},
-        fields=fields,
-        team_name=row[TEAM],
-        worker_name=row[WORKER],
-        is_open=is_open,
-        sheet=sheets[row[SHEET]],
-        row=row[ROW],
-    )
-
-
 def _open_sheet(
     sheet: Any,
     position: int,
@@ -295,13 +194,7 @@ def _open_sheet(
     """Find a sheet's header row and list; a reader for its rows, or None if it has none."""
     start_row = int(sheet.start[0]) if sheet.start else 0
     rows = sheet.iter_rows()
-    head: list[list[Cell]] = []
-    found = None
-    for row in rows:
-        head.append(row)
-        found = _find_header([row])
-        if found is not None or len(head) >= HEADER_SEARCH_ROWS:
-            break
+    head, found = _scan_for_header(rows)
     if found is None:
         if any(text(c) for r in head for c in r):
             issues.append(
@@ -316,32 +209,10 @@ def _open_sheet(
             )
         return None
     header_row = start_row + len(head)  # 1-based Excel row number of the header
-    spec = found[2]
-    if spec.number in seen_lists:
-        issues.append(
-            Issue(
-                name,
-                header_row,
-                "",
-                "",
-                f"List {spec.number} ({spec.title}) was already "
-                f"read from sheet '{seen_lists[spec.number]}'; this sheet adds to it.",
-                "warning",
-            )
-        )
-    seen_lists.setdefault(spec.number, name)
-    if spec.cohort is None:
-        read.found.append(f"List {spec.number} ({spec.title}: not a list of case files)")
+    _, headers, spec = found
+    if not _note_list(spec, name, header_row, read, issues, seen_lists):
         return None
-    read.found.append(f"List {spec.number} ({spec.title})")
-    headers = found[1]
-    columns: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    for index, header in enumerate(headers):
-        column = HEADER_TO_COLUMN.get(normalise_header(header))
-        if column is not None and column not in columns:
-            columns[column] = index
-            labels[column] = text(header)
+    columns, labels = _columns_of(headers)
     if "child_id" not in columns:
         issues.append(
             Issue(
@@ -357,6 +228,63 @@ def _open_sheet(
         return None
     numbered = ((row, header_row + offset) for offset, row in enumerate(rows, start=1))
     return _RowReader(spec, name, position, columns, labels, issues, numbered)
+
+
+def _scan_for_header(
+    rows: Iterator[list[Cell]],
+) -> tuple[list[list[Cell]], tuple[int, list[Cell], ListSpec] | None]:
+    """The rows read up to and including the header row, and what the header says (or None).
+
+    Reads no further than the header, so the caller goes on from the first data row."""
+    head: list[list[Cell]] = []
+    found = None
+    for row in rows:
+        head.append(row)
+        found = _find_header([row])
+        if found is not None or len(head) >= HEADER_SEARCH_ROWS:
+            break
+    return head, found
+
+
+def _note_list(
+    spec: ListSpec,
+    name: str,
+    header_row: int,
+    read: AnnexRead,
+    issues: IssueLog,
+    seen_lists: dict[int, str],
+) -> bool:
+    """Record the list a sheet holds (warning if another sheet held it); whether to read it."""
+    if spec.number in seen_lists:
+        issues.append(
+            Issue(
+                name,
+                header_row,
+                "",
+                "",
+                f"List {spec.number} ({spec.title}) was already "
+                f"read from sheet '{seen_lists[spec.number]}'; this sheet adds to it.",
+                "warning",
+            )
+        )
+    seen_lists.setdefault(spec.number, name)
+    if spec.cohort is None:
+        read.found.append(f"List {spec.number} ({spec.title}: not a list of case files)")
+        return False
+    read.found.append(f"List {spec.number} ({spec.title})")
+    return True
+
+
+def _columns_of(headers: Sequence[Cell]) -> tuple[dict[str, int], dict[str, str]]:
+    """Each known column's position and its header as written (the first, if repeated)."""
+    columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for index, header in enumerate(headers):
+        column = HEADER_TO_COLUMN.get(normalise_header(header))
+        if column is not None and column not in columns:
+            columns[column] = index
+            labels[column] = text(header)
+    return columns, labels
 
 
 class _RowReader:
@@ -410,21 +338,7 @@ class _RowReader:
             self.warned_numeric_id = True
             self.issue(number, "child_id", value, problem + NUMERIC_IDS_NOTE, "warning")
         fields: dict[str, Any] = {}
-        ended_on = None
-        for column, index, target in self.dates:
-            cell = row[index]
-            if cell is None or cell == "":
-                continue
-            when, problem = parse_date(cell)
-            if problem:
-                self.issue(number, column, cell, problem, "warning")
-                continue
-            if when is None:
-                continue
-            if column in END_COLUMNS:
-                ended_on = when
-            elif target is not None and (target not in fields or when > fields[target]):
-                fields[target] = when
+        ended_on = self._read_dates(row, number, fields)
         self._read_picklists(row, number, fields)
         visited = fields.get("last_statutory_visit")
         seen_alone = self._memo("seen_alone", self.cell(row, "seen_alone"), _key)
@@ -436,16 +350,7 @@ class _RowReader:
             is_open = False
         team = self._person_or_team(row, number, "allocated_team")
         worker = self._person_or_team(row, number, "allocated_worker")
-        if "placement_postcode" in self.columns:
-            postcode = self.cell(row, "placement_postcode")
-            if not self._memo("placement_postcode", postcode, _postcode_ok):
-                self.issue(
-                    number,
-                    "placement_postcode",
-                    postcode,
-                    "This is not a UK postcode; it was ignored.",
-                    "warning",
-                )
+        self._check_postcode(row, number)
         get = fields.get
         return (
             seq,
@@ -461,6 +366,42 @@ class _RowReader:
             team,
             worker,
         )
+
+    def _read_dates(
+        self, row: list[Cell], number: int, fields: dict[str, Any]
+    ) -> datetime.date | None:
+        """The row's dates into `fields` (the latest, where two columns feed one field);
+        returns the date the episode ended, or None while it is open."""
+        ended_on = None
+        for column, index, target in self.dates:
+            cell = row[index]
+            if cell is None or cell == "":
+                continue
+            when, problem = parse_date(cell)
+            if problem:
+                self.issue(number, column, cell, problem, "warning")
+                continue
+            if when is None:
+                continue
+            if column in END_COLUMNS:
+                ended_on = when
+            elif target is not None and (target not in fields or when > fields[target]):
+                fields[target] = when
+        return ended_on
+
+    def _check_postcode(self, row: list[Cell], number: int) -> None:
+        """Warn of a placement postcode that is not a UK postcode (it is not kept either way)."""
+        if "placement_postcode" not in self.columns:
+            return
+        postcode = self.cell(row, "placement_postcode")
+        if not self._memo("placement_postcode", postcode, _postcode_ok):
+            self.issue(
+                number,
+                "placement_postcode",
+                postcode,
+                "This is not a UK postcode; it was ignored.",
+                "warning",
+            )
 
     def _memo[T](self, column: str, cell: Cell, read: Callable[[Cell], T]) -> T:
         """`read(cell)`, remembered per column and value: lists repeat their values a lot."""

@@ -144,35 +144,60 @@ def _read_child(child: Any, name: str, parsed: ParsedCases) -> None:
     dob = _date(parsed, name, ids, "PersonBirthDate")
     if dob is not None:
         fields["date_of_birth"] = dob
+    _read_sex(ids, name, parsed, fields)
+    _read_characteristics(_first(child, "ChildCharacteristics"), fields)
+    open_cin, open_cp, closures = _read_episodes(child, name, parsed, fields)
+    record = CaseRecord(
+        la_child_id=child_id,
+        cohort=Cohort.CP if open_cp else Cohort.CIN,
+        fields={k: v for k, v in fields.items() if v is not None},
+        is_open=open_cin,
+        sheet=name,
+        row=child.sourceline,
+    )
+    record.lists.add(7 if open_cp else 6)
+    if not open_cin:
+        record.keeps_status = True
+        if closures:
+            record.fields["closed_on"] = max(closures)
+    parsed.records[child_id] = record
+
+
+def _read_sex(ids: Any, name: str, parsed: ParsedCases, fields: dict[str, Any]) -> None:
+    """The child's sex into `fields`, with a warning for a letter or an unknown code."""
     # 2024 schema: GenderCurrent; 2026 schema: Sex. Both coded 1 male, 2 female.
     sex_element = _first(ids, "Sex") if ids is not None else None
     if sex_element is None and ids is not None:
         sex_element = _first(ids, "GenderCurrent")
-    if sex_element is not None:
-        code = text(sex_element.text)
-        if code in SEXES:
-            fields["gender"] = SEXES[code]
-        elif code.upper() in LETTER_SEXES:
-            fields["gender"] = LETTER_SEXES[code.upper()]
-            _issue(
-                parsed,
-                name,
-                sex_element,
-                _local(sex_element),
-                code,
-                "The census codes sex as 1 (male) or 2 (female); this letter was read as "
-                f"{fields['gender'].lower()}.",
-            )
-        elif code:
-            _issue(
-                parsed,
-                name,
-                sex_element,
-                _local(sex_element),
-                code,
-                "This is not a sex code the census uses (1 male, 2 female).",
-            )
-    traits = _first(child, "ChildCharacteristics")
+    if sex_element is None:
+        return
+    code = text(sex_element.text)
+    if code in SEXES:
+        fields["gender"] = SEXES[code]
+    elif code.upper() in LETTER_SEXES:
+        fields["gender"] = LETTER_SEXES[code.upper()]
+        _issue(
+            parsed,
+            name,
+            sex_element,
+            _local(sex_element),
+            code,
+            "The census codes sex as 1 (male) or 2 (female); this letter was read as "
+            f"{fields['gender'].lower()}.",
+        )
+    elif code:
+        _issue(
+            parsed,
+            name,
+            sex_element,
+            _local(sex_element),
+            code,
+            "This is not a sex code the census uses (1 male, 2 female).",
+        )
+
+
+def _read_characteristics(traits: Any, fields: dict[str, Any]) -> None:
+    """Ethnicity and disability (any coded disability but NONE is a yes) into `fields`."""
     ethnicity = _value(traits, "Ethnicity").upper()
     if ethnicity:
         fields["ethnicity"] = ethnicity[:60]
@@ -182,6 +207,12 @@ def _read_child(child: Any, name: str, parsed: ParsedCases) -> None:
         codes.discard("")
         if codes:
             fields["disability"] = "No" if codes == {"NONE"} else "Yes"
+
+
+def _read_episodes(
+    child: Any, name: str, parsed: ParsedCases, fields: dict[str, Any]
+) -> tuple[bool, bool, list[Any]]:
+    """Walk the CIN episodes into `fields`: (an episode is open, a plan is open, closure dates)."""
     open_cin = False
     open_cp = False
     closures = []
@@ -209,20 +240,7 @@ def _read_child(child: Any, name: str, parsed: ParsedCases) -> None:
                 fields["cp_plan_start"] = start
             for reviews in _children(plan, "Reviews"):
                 _latest(fields, "latest_review", _date(parsed, name, reviews, "CPPreviewDate"))
-    record = CaseRecord(
-        la_child_id=child_id,
-        cohort=Cohort.CP if open_cp else Cohort.CIN,
-        fields={k: v for k, v in fields.items() if v is not None},
-        is_open=open_cin,
-        sheet=name,
-        row=child.sourceline,
-    )
-    record.lists.add(7 if open_cp else 6)
-    if not open_cin:
-        record.keeps_status = True
-        if closures:
-            record.fields["closed_on"] = max(closures)
-    parsed.records[child_id] = record
+    return open_cin, open_cp, closures
 
 
 def _latest(fields: dict[str, Any], key: str, value: Any) -> None:

@@ -249,20 +249,7 @@ def _header(rows: Rows, name: str, parsed: ParsedCases) -> None:
         if child_id is None:
             continue
         parsed.rows += 1
-        upn = text(row.get("UPN", "")).upper()
-        if upn and not (_UPN.match(upn) or _UPN_UNKNOWN.match(upn)):
-            parsed.issues.append(
-                Issue(
-                    name,
-                    number,
-                    "UPN",
-                    row.get("UPN", ""),
-                    "This is not a valid unique pupil "
-                    "number: it should be a letter, 11 digits and a digit or letter (13 "
-                    "characters), or UN1 to UN7 when unknown.",
-                    "warning",
-                )
-            )
+        _check_upn(row, number, name, parsed)
         if child_id in parsed.records:
             parsed.issues.append(
                 Issue(
@@ -275,35 +262,60 @@ def _header(rows: Rows, name: str, parsed: ParsedCases) -> None:
                 )
             )
             continue
-        fields: dict[str, Any] = {}
-        dob = _date(row, "DOB", number, name, parsed)
-        if dob is not None:
-            fields["date_of_birth"] = dob
-        sex = text(row.get("SEX", ""))
-        if sex in SEXES:
-            fields["gender"] = SEXES[sex]
-        elif sex:
-            parsed.issues.append(
-                Issue(
-                    name,
-                    number,
-                    "SEX",
-                    row.get("SEX", ""),
-                    "SEX should be 1 (male) or 2 (female).",
-                    "warning",
-                )
-            )
-        ethnic = text(row.get("ETHNIC", "")).upper()
-        if ethnic:
-            fields["ethnicity"] = ethnic[:60]
         parsed.records[child_id] = CaseRecord(
             la_child_id=child_id,
             cohort=Cohort.CLA,
-            fields=fields,
+            fields=_header_fields(row, number, name, parsed),
             sheet=name,
             row=number,
             update_only=True,
         )
+
+
+def _check_upn(row: dict[str, str], number: int, name: str, parsed: ParsedCases) -> None:
+    """Warn of a unique pupil number that is neither a UPN nor an 'unknown' code."""
+    upn = text(row.get("UPN", "")).upper()
+    if upn and not (_UPN.match(upn) or _UPN_UNKNOWN.match(upn)):
+        parsed.issues.append(
+            Issue(
+                name,
+                number,
+                "UPN",
+                row.get("UPN", ""),
+                "This is not a valid unique pupil "
+                "number: it should be a letter, 11 digits and a digit or letter (13 "
+                "characters), or UN1 to UN7 when unknown.",
+                "warning",
+            )
+        )
+
+
+def _header_fields(
+    row: dict[str, str], number: int, name: str, parsed: ParsedCases
+) -> dict[str, Any]:
+    """The child's date of birth, sex and ethnicity from their header row."""
+    fields: dict[str, Any] = {}
+    dob = _date(row, "DOB", number, name, parsed)
+    if dob is not None:
+        fields["date_of_birth"] = dob
+    sex = text(row.get("SEX", ""))
+    if sex in SEXES:
+        fields["gender"] = SEXES[sex]
+    elif sex:
+        parsed.issues.append(
+            Issue(
+                name,
+                number,
+                "SEX",
+                row.get("SEX", ""),
+                "SEX should be 1 (male) or 2 (female).",
+                "warning",
+            )
+        )
+    ethnic = text(row.get("ETHNIC", "")).upper()
+    if ethnic:
+        fields["ethnicity"] = ethnic[:60]
+    return fields
 
 
 def _sw_episodes(rows: Rows, name: str, parsed: ParsedCases) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -113,6 +114,12 @@ def parse_staff(content: bytes, *, name: str, progress: Progress = no_progress) 
     return parsed
 
 
+class _Report(Protocol):
+    """Reports a problem with the row being read, at a column."""
+
+    def __call__(self, column: str, message: str, severity: str = "warning") -> None: ...
+
+
 def _row(
     row: dict[str, str], number: int, name: str, parsed: ParsedStaff, seen: set[str]
 ) -> StaffRow | None:
@@ -121,6 +128,45 @@ def _row(
 
     person = row.get("name", "")
     email = row.get("email", "").casefold()
+    role = _role_if_importable(row, person, email, seen, issue)
+    if role is None:
+        return None
+    swe = row.get("swe_number", "").upper().replace(" ", "")
+    if swe and not _SWE.match(swe):
+        issue(
+            "swe_number",
+            "A Social Work England number looks like SW123456; it was kept as written.",
+        )
+    team, service = row.get("team", ""), row.get("service", "")
+    if team and not service:
+        issue("service", "A team needs its service; the team was left blank for this person.")
+        team = ""
+    manager = _manager_email(row, issue)
+    start, problem = parse_date(row.get("start_date", ""))
+    if problem:
+        issue("start_date", problem)
+    end, problem = parse_date(row.get("end_date", ""))
+    if problem:
+        issue("end_date", problem)
+    return StaffRow(
+        name=person[:150],
+        email=email,
+        swe_number=swe[:20],
+        team=team[:120],
+        service=service[:120],
+        role=role,
+        manager_email=manager,
+        start_date=start,
+        end_date=end,
+        row=number,
+    )
+
+
+def _role_if_importable(
+    row: dict[str, str], person: str, email: str, seen: set[str], issue: _Report
+) -> str | None:
+    """The row's role, or None (with an error) when the row cannot be imported: no name, no
+    valid email, an email already seen, or no role we know. A new email is added to `seen`."""
     if not person:
         issue("name", "The name is missing, so this row was not imported.", "error")
         return None
@@ -146,17 +192,11 @@ def _row(
             "imported.",
             "error",
         )
-        return None
-    swe = row.get("swe_number", "").upper().replace(" ", "")
-    if swe and not _SWE.match(swe):
-        issue(
-            "swe_number",
-            "A Social Work England number looks like SW123456; it was kept as written.",
-        )
-    team, service = row.get("team", ""), row.get("service", "")
-    if team and not service:
-        issue("service", "A team needs its service; the team was left blank for this person.")
-        team = ""
+    return role
+
+
+def _manager_email(row: dict[str, str], issue: _Report) -> str:
+    """The manager's email, or "" (with a warning) when it is not an email address."""
     manager = row.get("manager_email", "").casefold()
     if manager:
         try:
@@ -164,21 +204,4 @@ def _row(
         except ValidationError:
             issue("manager_email", "This is not an email address; no manager was set.")
             manager = ""
-    start, problem = parse_date(row.get("start_date", ""))
-    if problem:
-        issue("start_date", problem)
-    end, problem = parse_date(row.get("end_date", ""))
-    if problem:
-        issue("end_date", problem)
-    return StaffRow(
-        name=person[:150],
-        email=email,
-        swe_number=swe[:20],
-        team=team[:120],
-        service=service[:120],
-        role=role,
-        manager_email=manager,
-        start_date=start,
-        end_date=end,
-        row=number,
-    )
+    return manager

@@ -21,8 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from auditloop.cases.models import ChildCase
-from auditloop.imports.parsers.annex_a import AnnexRead, merge_rows
+from auditloop.imports.parsers.annex_a import AnnexRead
 from auditloop.imports.parsers.annex_a_columns import CHILD, SEQ, StagedRow
+from auditloop.imports.parsers.annex_a_merge import merge_rows
 from auditloop.imports.parsers.base import IssueLog
 from auditloop.imports.services.cases import DATA_FIELDS, CaseCounts, CaseWriter, bulk_load
 

@@ -84,13 +84,7 @@ def month_plan(
         raise Refused("The seed cannot be negative.", field="seed")
     planning_pool(cycle)
     lock_cycle(cycle)
-    existing = month_already_planned(cycle, month)
-    if existing is not None:
-        raise Refused(
-            f"{month_name(month)} is already planned from the team quotas "
-            f"({existing} audit{'s' if existing != 1 else ''}). Nothing new was drawn.",
-            field="planned_month",
-        )
+    _require_month_unplanned(cycle, month)
     quotas = team_quotas(cycle)
     teams = list(Team.objects.filter(service__cycles=cycle).order_by("service__name", "name"))
     already = planned_by_team(cycle, month)
@@ -107,21 +101,45 @@ def month_plan(
         for team in teams
     ]
     result = MonthPlanned(month, planned)
+    _record_month_planned(cycle, result, seed=seed, quotas=quotas, teams=len(teams), by=by)
+    return result
+
+
+def _require_month_unplanned(cycle: Cycle, month: datetime.date) -> None:
+    """Refuse a month already planned from the team quotas (call with the cycle locked)."""
+    existing = month_already_planned(cycle, month)
+    if existing is not None:
+        raise Refused(
+            f"{month_name(month)} is already planned from the team quotas "
+            f"({existing} audit{'s' if existing != 1 else ''}). Nothing new was drawn.",
+            field="planned_month",
+        )
+
+
+def _record_month_planned(
+    cycle: Cycle,
+    result: MonthPlanned,
+    *,
+    seed: int,
+    quotas: dict[str, int],
+    teams: int,
+    by: StaffMember,
+) -> None:
+    """The month's one event row: what was asked for and how many audits it gave."""
     event_record(
         actor=by.user,
         verb="cycle.month_planned",
         target=cycle,
-        summary=f"{month_name(month)} planned from the team quotas: {result.audits} audits",
+        summary=f"{month_name(result.month)} planned from the team quotas: {result.audits} audits",
         after={
-            "month": month.isoformat(),
+            "month": result.month.isoformat(),
             "seed": seed,
             "quotas": quotas,
-            "teams": len(teams),
+            "teams": teams,
             "audits": result.audits,
             "unassigned": result.unassigned,
         },
     )
-    return result
 
 
 def _team_drawn(
