@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember, User
+from auditloop.accounts.models import Role, StaffMember, User
 from auditloop.audits.models import (
     Audit,
+    AuditStatus,
     AuditType,
     ComplianceAnswer,
     Grade,
@@ -18,7 +19,7 @@ from auditloop.audits.models import (
 from auditloop.audits.services.audits import AnswerInput, audit_answers_save, participant_add
 from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 
 def user_of(staff: StaffMember) -> User:
@@ -81,3 +82,22 @@ def answer_fully(
         areas_for_development="The chronology is a list.",
         impact_on_child="The child is safer at home.",
     )
+
+
+def submitted_audit_by(p: Personas, auditor: StaffMember) -> Audit:
+    """A submitted dip sample of the practitioner's case, done by `auditor`."""
+    return Audit.objects.create(
+        case=p.case,
+        tool_version=p.compliance_tool,
+        audit_type=AuditType.DIP_SAMPLE,
+        status=AuditStatus.SUBMITTED,
+        auditor=auditor,
+        practitioner=p.practitioner,
+        team=p.north_a,
+        submitted_at=timezone.now(),
+    )
+
+
+def second_lead(p: Personas) -> StaffMember:
+    """Another audit lead for the North service."""
+    return make_staff("lead2", "Robin Second Lead", Role.MODERATOR, services=[p.north])

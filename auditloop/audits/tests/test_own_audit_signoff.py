@@ -5,35 +5,17 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access.audits import can_lead_audit
-from auditloop.audits.models import Audit, AuditStatus, AuditType
+from auditloop.audits.models import AuditStatus
 from auditloop.audits.services.audits import audit_complete, audit_return
+from auditloop.audits.tests.audit_factories import second_lead, submitted_audit_by
 from auditloop.core.refusals import Refused
-from auditloop.testing import Personas, make_staff
-
-
-def _submitted_by(p: Personas, auditor: StaffMember) -> Audit:
-    return Audit.objects.create(
-        case=p.case,
-        tool_version=p.compliance_tool,
-        audit_type=AuditType.DIP_SAMPLE,
-        status=AuditStatus.SUBMITTED,
-        auditor=auditor,
-        practitioner=p.practitioner,
-        team=p.north_a,
-        submitted_at=timezone.now(),
-    )
-
-
-def _second_lead(p: Personas) -> StaffMember:
-    return make_staff("lead2", "Robin Second Lead", Role.MODERATOR, services=[p.north])
+from auditloop.testing import Personas
 
 
 def test_audit_lead_cannot_complete_their_own_audit(p: Personas) -> None:
-    audit = _submitted_by(p, p.moderator)
+    audit = submitted_audit_by(p, p.moderator)
     response = p.client_for(p.moderator).post(reverse("audits:complete", args=[audit.public_id]))
     assert response.status_code == 403
     audit.refresh_from_db()
@@ -41,7 +23,7 @@ def test_audit_lead_cannot_complete_their_own_audit(p: Personas) -> None:
 
 
 def test_audit_lead_cannot_return_their_own_audit(p: Personas) -> None:
-    audit = _submitted_by(p, p.moderator)
+    audit = submitted_audit_by(p, p.moderator)
     response = p.client_for(p.moderator).post(
         reverse("audits:return", args=[audit.public_id]), {"reason": "Looks fine to me"}
     )
@@ -51,7 +33,7 @@ def test_audit_lead_cannot_return_their_own_audit(p: Personas) -> None:
 
 
 def test_the_services_refuse_an_audit_lead_signing_off_their_own_audit(p: Personas) -> None:
-    audit = _submitted_by(p, p.moderator)
+    audit = submitted_audit_by(p, p.moderator)
     assert p.moderator.user is not None
     with pytest.raises(Refused):
         audit_complete(audit=audit, by=p.moderator)
@@ -62,8 +44,8 @@ def test_the_services_refuse_an_audit_lead_signing_off_their_own_audit(p: Person
 
 
 def test_another_audit_lead_for_the_service_completes_it(p: Personas) -> None:
-    audit = _submitted_by(p, p.moderator)
-    other = _second_lead(p)
+    audit = submitted_audit_by(p, p.moderator)
+    other = second_lead(p)
     assert can_lead_audit(other, audit)
     response = p.client_for(other).post(reverse("audits:complete", args=[audit.public_id]))
     assert response.status_code == 302
@@ -72,9 +54,9 @@ def test_another_audit_lead_for_the_service_completes_it(p: Personas) -> None:
 
 
 def test_own_audit_page_offers_no_return_or_complete(p: Personas) -> None:
-    audit = _submitted_by(p, p.moderator)
+    audit = submitted_audit_by(p, p.moderator)
     page = p.client_for(p.moderator).get(reverse("audits:detail", args=[audit.public_id]))
     assert page.status_code == 200
     assert reverse("audits:complete", args=[audit.public_id]) not in page.content.decode()
-    other_page = p.client_for(_second_lead(p)).get(reverse("audits:detail", args=[audit.public_id]))
+    other_page = p.client_for(second_lead(p)).get(reverse("audits:detail", args=[audit.public_id]))
     assert reverse("audits:complete", args=[audit.public_id]) in other_page.content.decode()
