@@ -156,3 +156,9 @@ class AccessRequest(PublicIdModel):
 
     def __str__(self) -> str:
         return f"access request {self.public_id}"
+
+
+def actor_login(by: StaffMember | None) -> User | None:
+    """The login an event or a decision names for `by` (None for the system): services take
+    the member of staff, the event log names their login."""
+    return by.user if by is not None else None

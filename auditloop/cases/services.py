@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember, Team, User
+from auditloop.accounts.models import StaffMember, Team, actor_login
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
@@ -87,10 +87,6 @@ def _check_case(case: ChildCase | None, details: CaseDetails) -> tuple[str, Team
     return la_child_id, allocated_team
 
 
-def _actor(by: StaffMember | None) -> User | None:
-    return by.user if by is not None else None
-
-
 @transaction.atomic
 def case_create(*, by: StaffMember | None, details: CaseDetails) -> ChildCase:
     """A new, open case file."""
@@ -103,7 +99,7 @@ def case_create(*, by: StaffMember | None, details: CaseDetails) -> ChildCase:
         **details.key_dates(),
     )
     event_record(
-        actor=_actor(by),
+        actor=actor_login(by),
         verb="case.created",
         target=case,
         summary=f"Case file created ({case.get_cohort_display()})",
@@ -130,7 +126,7 @@ def case_update(*, case: ChildCase, by: StaffMember | None, details: CaseDetails
         # Recorded as a fact, never as the values.
         before["la_child_id"], after["la_child_id"] = "(earlier ID)", "(corrected)"
     event_record(
-        actor=_actor(by),
+        actor=actor_login(by),
         verb="case.updated",
         target=case,
         summary="Case file changed" + (", including its LA child ID" if id_changed else ""),
@@ -155,7 +151,7 @@ def case_close(
     case.closed_on = closed_on
     case.save(update_fields=["is_open", "closed_on", "updated_at"])
     event_record(
-        actor=_actor(by),
+        actor=actor_login(by),
         verb="case.closed",
         target=case,
         summary="Case file closed",
@@ -175,7 +171,7 @@ def case_reopen(*, case: ChildCase, by: StaffMember | None) -> ChildCase:
     case.closed_on = None
     case.save(update_fields=["is_open", "closed_on", "updated_at"])
     event_record(
-        actor=_actor(by),
+        actor=actor_login(by),
         verb="case.reopened",
         target=case,
         summary="Case file reopened",

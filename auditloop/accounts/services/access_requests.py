@@ -21,9 +21,10 @@ from auditloop.accounts.models import (
     Service,
     StaffMember,
     Team,
+    actor_login,
 )
 from auditloop.accounts.selectors import service_ids_overseen_with
-from auditloop.accounts.services.common import actor_login, actor_name, check_staff
+from auditloop.accounts.services.common import actor_name, check_staff
 from auditloop.core.events import event_record
 from auditloop.core.services import notification_send
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team, User
+from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.core.models import snapshot
 
 # Roles that look across one or more services rather than sitting in one team.
@@ -35,11 +35,6 @@ def staff_snapshot(staff: StaffMember) -> dict[str, Any]:
 
 def actor_name(by: StaffMember | None) -> str:
     return by.name if by is not None else "an administrator"
-
-
-def actor_login(by: StaffMember | None) -> User | None:
-    """The login an event or a decision names for `by` (None for the system)."""
-    return by.user if by is not None else None
 
 
 def check_staff(

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember, User
-from auditloop.accounts.services.common import actor_login, actor_name
+from auditloop.accounts.models import StaffMember, User, actor_login
+from auditloop.accounts.services.common import actor_name
 from auditloop.core.events import event_record
 from auditloop.core.services import notification_send
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from auditloop.accounts.models import Service, StaffMember, Team
-from auditloop.accounts.services.common import actor_login
+from auditloop.accounts.models import Service, StaffMember, Team, actor_login
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.accounts.models import Role, Service, StaffMember, Team, actor_login
 from auditloop.accounts.services.access_requests import (
     Access,
     access_needs_approval,
@@ -19,7 +19,7 @@ from auditloop.accounts.services.access_requests import (
     refuse_own_access_change,
     staff_access_request,
 )
-from auditloop.accounts.services.common import actor_login, check_staff, staff_snapshot
+from auditloop.accounts.services.common import check_staff, staff_snapshot
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 

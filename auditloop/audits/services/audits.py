@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.models import Role, StaffMember, actor_login
 from auditloop.audits.access.audits import can_lead_audit
 from auditloop.audits.models import (
     Answer,
@@ -90,7 +90,7 @@ def _audit_transition(
         fields.append("completed_at")
     audit.save(update_fields=fields)
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb=verb,
         target=audit,
         summary=f"Audit {MOVE_WORDS.get(verb, 'moved')}",

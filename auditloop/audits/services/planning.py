@@ -6,7 +6,7 @@ import datetime
 
 from django.db import transaction
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.audits.models import (
     Audit,
     AuditType,
@@ -54,10 +54,10 @@ def audit_create(
         team=case.allocated_team,
         revisit_of=revisit_of,
         due_date=due_date,
-        created_by=by.user if by else None,
+        created_by=actor_login(by),
     )
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="audit.created",
         target=audit,
         summary=f"{audit.get_audit_type_display()} audit planned",

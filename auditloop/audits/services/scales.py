@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.audits.models import (
     Grade,
     GradingScale,
@@ -33,9 +33,7 @@ def grading_scale_create(*, name: str, by: StaffMember | None) -> GradingScale:
     scale = GradingScale.objects.create(
         slug=unique_slug(GradingScale, name, 40), name=name, higher_is_better=True
     )
-    event_record(
-        actor=by.user if by else None, verb="grading_scale.created", target=scale, summary=name
-    )
+    event_record(actor=actor_login(by), verb="grading_scale.created", target=scale, summary=name)
     return scale
 
 
@@ -72,7 +70,7 @@ def grade_add(
         description=description.strip(),
     )
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="grading_scale.grade_added",
         target=scale,
         summary=f"Grade {grade.label} added to {scale.name}",
@@ -93,7 +91,7 @@ def grade_remove(*, grade: Grade, by: StaffMember | None) -> None:
     before = snapshot(grade, ["code", "label", "value", "is_inadequate", "description"])
     grade.delete()
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="grading_scale.grade_removed",
         target=scale,
         summary=f"Grade {before['label']} removed from {scale.name}",

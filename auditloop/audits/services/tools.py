@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.audits.models import (
     AuditTool,
     GradingScale,
@@ -93,10 +93,10 @@ def audit_tool_create(
         description=description.strip(),
     )
     ToolVersion.objects.create(
-        tool=tool, number=1, grading_scale=grading_scale, created_by=by.user if by else None
+        tool=tool, number=1, grading_scale=grading_scale, created_by=actor_login(by)
     )
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="audit_tool.created",
         target=tool,
         summary=f"{name} created as a draft",
@@ -129,7 +129,7 @@ def tool_version_draft_create(*, tool: AuditTool, by: StaffMember | None) -> Too
         grading_scale_id=source.grading_scale_id,
         guidance=source.guidance,
         lead_note=source.lead_note,
-        created_by=by.user if by else None,
+        created_by=actor_login(by),
     )
     sections = list(source.sections.order_by("order"))
     new_sections = Section.objects.bulk_create(
@@ -145,7 +145,7 @@ def tool_version_draft_create(*, tool: AuditTool, by: StaffMember | None) -> Too
         for q in Question.objects.filter(section__version=source).order_by("pk")
     )
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.draft_created",
         target=version,
         summary=f"{tool.name}: version {number} drafted from version {source.number}",
@@ -170,7 +170,7 @@ def tool_version_publish(
     version.change_note = change_note.strip()
     version.save(update_fields=["is_published", "published_at", "change_note"])
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.published",
         target=version,
         summary=f"{version.tool.name}: version {version.number} published",
@@ -202,7 +202,7 @@ def tool_version_scale_change(
     version.grading_scale = grading_scale
     version.save(update_fields=["grading_scale"])
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.scale_changed",
         target=version,
         summary=f"{version.tool.name} version {version.number}: graded on {grading_scale.name}",
@@ -223,7 +223,7 @@ def tool_version_discard(*, version: ToolVersion, by: StaffMember | None) -> Non
     if not tool.versions.exclude(pk=version.pk).exists():
         raise Refused(f"Version {number} is the only version of {tool.name}: publish it instead.")
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.discarded",
         target=tool,
         summary=f"{tool.name}: draft version {number} discarded",
@@ -243,7 +243,7 @@ def section_add(*, version: ToolVersion, title: str, by: StaffMember | None) -> 
     order = (version.sections.aggregate(n=Max("order"))["n"] or 0) + 1
     section = Section.objects.create(version=version, order=order, title=title)
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.section_added",
         target=version,
         summary=f"Section {order} added: {title}",
@@ -263,7 +263,7 @@ def section_rename(*, section: Section, title: str, by: StaffMember | None) -> S
     section.title = title
     section.save(update_fields=["title"])
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.section_renamed",
         target=version,
         summary=f"Section {section.order} renamed: {title}",
@@ -284,7 +284,7 @@ def section_remove(*, section: Section, by: StaffMember | None) -> None:
     section.delete()
     _renumber(list(version.sections.order_by("order")))
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.section_removed",
         target=version,
         summary=f"Section removed: {before['title']}",
@@ -324,7 +324,7 @@ def section_move(
     sections = list(version.sections.order_by("order"))
     _move(sections, section, direction, f"The section {section.title}")
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.section_moved",
         target=version,
         summary=f"Section {section.title} moved {direction}",
@@ -404,7 +404,7 @@ def question_add(
         else {},
     )
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.question_added",
         target=version,
         summary=f"Question {code} added to {section.title}",
@@ -442,7 +442,7 @@ def question_reword(
         question.descriptors = _clean_descriptors(version, descriptors or {})
     question.save()
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.question_reworded",
         target=version,
         summary=f"Question {question.code} reworded",
@@ -462,7 +462,7 @@ def question_retire(*, question: Question, by: StaffMember | None) -> None:
     question.delete()
     _renumber(list(section.questions.order_by("order")))
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.question_retired",
         target=version,
         summary=f"Question {before['code']} retired",
@@ -485,7 +485,7 @@ def question_move(
         f"Question {question.code}",
     )
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="tool_version.question_moved",
         target=version,
         summary=f"Question {question.code} moved {direction}",

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.core.events import event_record
 from auditloop.imports.access import refuse_unless_can_import_kind
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
@@ -156,7 +156,7 @@ def _run_create(
     return ImportRun.objects.create(
         kind=kind,
         file_name=file_name[:255],
-        by=by.user if by is not None else None,
+        by=actor_login(by),
         status=ImportStatus.QUEUED,
         content=content,
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team, User
+from auditloop.accounts.models import Role, Service, StaffMember, Team, User, actor_login
 from auditloop.accounts.services.access_requests import (
     Access,
     access_needs_approval,
@@ -188,7 +188,7 @@ def staff_rows_apply(
     would let someone read audits they could not (see `access_needs_approval`) is asked
     for, not given, exactly as on the staff pages; the command line (`by` None) gives it."""
     counts = StaffCounts()
-    actor = by.user if by is not None else None
+    actor = actor_login(by)
     directory = _Directory.load()
     listed: list[tuple[StaffMember, str]] = []
     for row in parsed.rows:

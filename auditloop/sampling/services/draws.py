@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from auditloop.accounts.models import Service, StaffMember, Team
+from auditloop.accounts.models import Service, StaffMember, Team, actor_login
 from auditloop.audits.models import Audit, AuditType, ToolVersion
 from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase
@@ -131,7 +131,7 @@ def draw_save(
     result = draw_preview(spec, auditors=pool, today=today)
     draw, rows = _draw_store(spec, plan, result, by)
     event_record(
-        actor=by.user if by else None,
+        actor=actor_login(by),
         verb="sample.drawn",
         target=draw,
         summary=f"Sample of {result.size} drawn from {result.population_size} cases",
@@ -170,7 +170,7 @@ def _draw_store(
         planned_month=plan.planned_month if plan else None,
         theme=plan.theme if plan else "",
         quota_team=plan.quota_team if plan else None,
-        created_by=by.user if by else None,
+        created_by=actor_login(by),
     )
     rows = SampleDrawCase.objects.bulk_create(
         SampleDrawCase(
