@@ -36,7 +36,6 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
 from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
 from auditloop.cases.models import ChildCase, Cohort
@@ -47,7 +46,7 @@ from auditloop.core.tests.url_walk import Route, all_routes
 from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
-from auditloop.tests.test_role_checks import allowed_roles
+from auditloop.tests.test_role_checks import decision_admits
 
 pytestmark = pytest.mark.django_db
 
@@ -139,12 +138,8 @@ def list_pages() -> list[Route]:
 
 
 def admits(route: Route, role: str) -> bool:
-    """Whether the route's access decision lets this role see the page at all: every login
-    of staff is signed in, and a public page admits anyone."""
-    decision = _decision(route)
-    if decision.startswith("roles: "):
-        return role in allowed_roles(decision)
-    return decision.startswith(("any staff", "api", "signed in", "public"))
+    """Whether the route's access decision lets this role see the page at all."""
+    return decision_admits(_decision(route), role, route_name=route.name)
 
 
 def _stamp(n: int) -> str:
@@ -325,13 +320,8 @@ def _pairs() -> list[tuple[Route, str, str]]:
         (route, who, role.value)
         for route in PAGES
         for who, role in personas.items()
-        if admits(route, role.value) and role.value in API_ROLES.get(route.name, role.value)
+        if admits(route, role.value)
     ]
-
-
-# API lists whose roles are decided inside the endpoint (the token admits any staff), by the
-# same rule as the matching page.
-API_ROLES: dict[str, tuple[str, ...]] = {"api:list_tools": TOOL_READ_ROLES}
 
 
 PAGE_LOGINS = _pairs()

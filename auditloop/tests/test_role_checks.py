@@ -14,6 +14,7 @@ import logging
 import pytest
 
 from auditloop.accounts.models import AUDITING_ROLES, Role
+from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.core.tests.url_walk import Route, all_routes, sample_url
 from auditloop.testing import Personas
 from auditloop.tests.test_url_access import Visitor, _request
@@ -35,6 +36,21 @@ def allowed_roles(decision: str) -> frozenset[str]:
         else:
             raise ValueError(f"{decision!r} names {name!r}, which is not a role or a group")
     return frozenset(allowed)
+
+
+# API lists whose roles are decided inside the endpoint (the token admits any staff), by the
+# same rule as the matching page.
+API_ROLES: dict[str, tuple[str, ...]] = {"api:list_tools": TOOL_READ_ROLES}
+
+
+def decision_admits(decision: str, role: str, *, route_name: str = "") -> bool:
+    """Whether a route's access decision lets this role see the page at all: every login of
+    staff is signed in, and a public page admits anyone."""
+    if role not in API_ROLES.get(route_name, (role,)):
+        return False
+    if decision.startswith(ROLE_PREFIX):
+        return role in allowed_roles(decision)
+    return decision.startswith(("any staff", "api", "signed in", "public"))
 
 
 def role_checked_routes() -> list[Route]:

@@ -29,14 +29,13 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
 from auditloop.accounts.models import AccessRequest, AccessRequestStatus, User
-from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 from auditloop.core.tests.url_walk import all_routes
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
 from auditloop.sampling.models import Cycle
-from auditloop.tests.test_role_checks import allowed_roles
+from auditloop.tests.test_role_checks import decision_admits
 
 pytestmark = [pytest.mark.large, pytest.mark.django_db]
 
@@ -100,19 +99,10 @@ def pages() -> list[Page]:
     return found
 
 
-# API lists whose roles are decided inside the endpoint (the token admits any staff), by the
-# same rule as the matching page.
-API_ROLES: dict[str, tuple[str, ...]] = {"api:list_tools": TOOL_READ_ROLES}
-
-
 def answers(page: Page, role: str) -> bool:
     """Whether the page's access decision lets this role see it: only those pages are
     compared, as a 403 (or a redirect) asks as few queries on any council."""
-    if role not in API_ROLES.get(page.label, (role,)):
-        return False
-    if page.decision.startswith("roles: "):
-        return role in allowed_roles(page.decision)
-    return page.decision.startswith(("any staff", "api", "signed in", "public"))
+    return decision_admits(page.decision, role, route_name=page.label)
 
 
 PAGES = pages()
