@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "auditloop.casefiles",
     "auditloop.imports",
     "auditloop.sampling",
+    "auditloop.assurance",
     "auditloop.api",
     "auditloop.home",
     "auditloop.demo",

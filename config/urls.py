@@ -12,6 +12,7 @@ urlpatterns = [
     path("audits/", include("auditloop.audits.urls")),
     path("imports/", include("auditloop.imports.urls")),
     path("sampling/", include("auditloop.sampling.urls")),
+    path("", include("auditloop.assurance.urls")),
     path("api/v1/", api_urls),
     path("api-tokens/", include(token_urlpatterns)),
 ]

@@ -135,6 +135,8 @@ class AuditType(models.TextChoices):
     DEEP_DIVE = "deep_dive", "Deep dive"
     THEMATIC = "thematic", "Thematic"
     REVISIT = "revisit", "Revisit"
+    # One of several independent audits of the same case in a calibration exercise.
+    CALIBRATION = "calibration", "Calibration"
 
 
 class AuditStatus(models.TextChoices):
@@ -178,9 +180,16 @@ class Audit(PublicIdModel):
     due_date = models.DateField(null=True, blank=True)
     # Deep dives: the day the auditor met the social worker (and their manager).
     meeting_date = models.DateField(null=True, blank=True)
+    # The auditor's overall grade. Moderation never overwrites it: the grade the moderator and
+    # auditor agree (or the head of service decides) is kept beside it, and counts once set.
     overall_grade = models.ForeignKey(
         Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    agreed_overall_grade = models.ForeignKey(
+        Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Why a revisit was scheduled (an agreed Inadequate grade, or an audit lead's reason).
+    revisit_reason = models.TextField(blank=True)
     strengths = models.TextField(blank=True)
     areas_for_development = models.TextField(blank=True)
     impact_on_child = models.TextField(blank=True)
@@ -211,10 +220,19 @@ class Audit(PublicIdModel):
         return self.status in SHARED_STATUSES
 
     @property
+    def grade_counted(self) -> Grade | None:
+        """The overall grade that counts: the agreed grade where moderation has set one, else
+        the auditor's. Reads the grade rows; select_related both when listing many audits."""
+        if self.agreed_overall_grade_id is not None:
+            return self.agreed_overall_grade
+        return self.overall_grade
+
+    @property
     def grade_shown(self) -> Grade | None:
-        """The overall grade, once the audit is submitted. A draft's grade (saved by the auditor,
-        or left by a failed submit or a return) is not a grade yet, and no list shows it."""
-        return self.overall_grade if self.is_shared else None
+        """The overall grade that counts (see `grade_counted`), once the audit is submitted. A
+        draft's grade (saved by the auditor, or left by a failed submit or a return) is not a
+        grade yet, and no list shows it."""
+        return self.grade_counted if self.is_shared else None
 
 
 class ComplianceAnswer(models.TextChoices):
@@ -227,12 +245,18 @@ class Answer(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     compliance = models.CharField(max_length=3, choices=ComplianceAnswer.choices, blank=True)
+    # The auditor's grade; the agreed grade from moderation is kept beside it, never over it.
     grade = models.ForeignKey(
+        Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_grade = models.ForeignKey(
         Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     evidence = models.TextField(blank=True)
     working_well = models.TextField(blank=True)
     worried_about = models.TextField(blank=True)
+    # A "No" or a grade below Good needs an action, or this: why none is needed.
+    no_action_reason = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -242,6 +266,13 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.pk}"
+
+    @property
+    def grade_counted(self) -> Grade | None:
+        """The question's grade that counts: the agreed grade where there is one."""
+        if self.agreed_grade_id is not None:
+            return self.agreed_grade
+        return self.grade
 
 
 class ParticipantRole(models.TextChoices):
@@ -297,7 +328,9 @@ class Escalation(PublicIdModel):
 
 class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
+    # Done, says its owner: waiting for a team manager to sign it off (or send it back).
     COMPLETED = "completed", "Completed"
+    CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -317,6 +350,18 @@ class Action(PublicIdModel):
     )
     completion_evidence = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        "accounts.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions_signed_off",
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    sent_back_reason = models.TextField(blank=True)
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    # The overdue reminder is emailed at most once a day.
+    reminded_on = models.DateField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

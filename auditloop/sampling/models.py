@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from auditloop.accounts.models import Role
@@ -29,6 +30,14 @@ class Cycle(PublicIdModel):
     auditors = models.ManyToManyField("accounts.StaffMember", related_name="cycles_auditing")
     # Audits are due at the end of the month they are planned for, plus this many days.
     due_extension_days = models.PositiveSmallIntegerField(default=0)
+    # Moderation: every Inadequate and Outstanding audit, and this share of the rest.
+    moderation_percent = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    # An Inadequate agreed grade schedules a revisit this many weeks later.
+    revisit_weeks = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
