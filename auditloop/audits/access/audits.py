@@ -44,6 +44,8 @@ def get_audit_for_user(
                 "agreed_overall_grade",
                 "tool_version__tool",
                 "tool_version__grading_scale",
+                # Its moderation, if it has one (the assurance app's; named, not imported).
+                "moderation",
             )
             .distinct()
             .get()
