@@ -191,11 +191,6 @@ def _auditor_grades(audit: Audit) -> dict[int, Answer]:
     return {a.question_id: a for a in Answer.objects.filter(audit=audit).select_related("grade")}
 
 
-def _needs_reason(*grades: Grade | None) -> bool:
-    """A reason is needed where the grades were not all the same."""
-    return in_dispute(*grades)
-
-
 def _check_settled_grades(
     *,
     doing: str,
@@ -266,8 +261,9 @@ def moderation_agreement_record(
         questions=questions,
         grades=grades,
         overall=overall,
+        # A reason wherever the auditor's, the moderator's and the agreed grade differ.
         reason_needed={
-            q.pk: _needs_reason(*graded(q.pk), grades.get(q.pk, GradeGiven(None)).grade)
+            q.pk: in_dispute(*graded(q.pk), grades.get(q.pk, GradeGiven(None)).grade)
             for q in questions
         },
     )

@@ -451,6 +451,13 @@ def test_with_no_head_of_service_a_senior_leader_over_the_service_decides(p: Per
     assert deciders.rule.startswith("North has no head of service.")
 
 
+def test_a_head_of_service_who_has_left_does_not_decide(p: Personas) -> None:
+    director = make_staff("director", "Dee Director", Role.SENIOR_LEADER, services=[p.north])
+    p.senior_leader.is_active = False
+    p.senior_leader.save()
+    assert moderation_deciders(regraded(p)).staff == [director]
+
+
 def test_the_moderator_and_auditor_cannot_escalate_when_nobody_can_decide(p: Personas) -> None:
     p.north.head_of_service = None
     p.north.save()
