@@ -48,6 +48,11 @@ VERB_LABELS = {
     "import.queued": "File queued for import",
     "import.rejected": "Import rejected",
     "import.unchanged": "Import changed nothing",
+    "moderation.agreed": "Agreed grades confirmed by the auditor",
+    "moderation.agreement_recorded": "Agreed grades recorded by the moderator",
+    "moderation.decided": "Moderation disagreement decided",
+    "moderation.escalated": "Moderation disagreement sent to the head of service",
+    "moderation.regraded": "Audit regraded blind by its moderator",
     "notification.all_read": "All notifications marked as read",
     "notification.read": "Notification marked as read",
     "sample.case_chosen": "Case added to a pick list",
@@ -117,6 +122,8 @@ PURPOSE_LABELS = {
     "sample draw": "Named in a sample draw",
     "month plan": "Named on a month's plan",
     "pick list": "Named on a pick list",
+    "moderation": "Read to moderate it, or with its moderation",
+    "grade history": "Grade history read",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -178,7 +178,12 @@ class AuditOut(Schema):
     team: str | None = Field(description="The team that held the case when it was audited.")
     auditor: str = Field(description="The auditor's name.")
     overall_grade: str | None = Field(
-        description="The overall grade's code, once the audit is submitted; null before."
+        description=(
+            "The code of the overall grade that counts, once the audit is submitted: the grade "
+            "agreed at moderation (or decided by the head of service) where there is one, else "
+            "the auditor's. Null before submission, and to the audit's moderator until they "
+            "have given their own grades (the blind regrade)."
+        )
     )
     overall_grade_value: int | None = Field(
         description="The overall grade's place on its scale: higher is better."
@@ -199,7 +204,13 @@ class AnswerOut(Schema):
     question: str = Field(description="The question's code in its tool version.")
     kind: str = Field(description="compliance (yes, no or not applicable) or graded.")
     compliance: str | None = Field(description="yes, no or na, for a compliance check.")
-    grade: str | None = Field(description="The grade's code, for a graded question.")
+    grade: str | None = Field(
+        description=(
+            "For a graded question, the code of the grade that counts: agreed at moderation "
+            "where there is one, else the auditor's. Null to the audit's moderator until they "
+            "have given their own grades."
+        )
+    )
     grade_value: int | None = Field(description="The grade's place on its scale.")
 
 
@@ -260,16 +271,18 @@ def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
     audit = get_audit_for_user(request.user, audit_id)
     answers = list(audit_answers(audit))
     out = _audit_out(audit, ComplianceScore.of(a.compliance for a in answers))
-    out["answers"] = [
-        {
-            "question": a.question.code,
-            "kind": a.question.kind,
-            "compliance": a.compliance or None,
-            "grade": a.grade.code if a.grade else None,
-            "grade_value": a.grade.value if a.grade else None,
-        }
-        for a in answers
-    ]
+    out["answers"] = []
+    for a in answers:
+        grade = None if audit.grades_hidden else a.grade_counted
+        out["answers"].append(
+            {
+                "question": a.question.code,
+                "kind": a.question.kind,
+                "compliance": a.compliance or None,
+                "grade": grade.code if grade else None,
+                "grade_value": grade.value if grade else None,
+            }
+        )
     return out
 
 

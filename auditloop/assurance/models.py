@@ -135,6 +135,12 @@ class Moderation(PublicIdModel):
     # Why the agreed overall grade is what it is (agreed, or decided by the head of service).
     agreed_reason = models.TextField(blank=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
+    # The agreed overall grade the moderator recorded after meeting the auditor, waiting for the
+    # auditor to confirm it; only then is it written to the audit (`Audit.agreed_overall_grade`).
+    proposed_overall_grade = models.ForeignKey(
+        "audits.Grade", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
     escalation_reason = models.TextField(blank=True)
     escalated_by = models.ForeignKey(
         "accounts.StaffMember",
@@ -152,6 +158,8 @@ class Moderation(PublicIdModel):
         related_name="moderations_decided",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Why the head of service (or the senior leader deciding) chose the overall grade.
+    decided_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -170,7 +178,14 @@ class ModeratorGrade(models.Model):
     question = models.ForeignKey("audits.Question", on_delete=models.PROTECT, related_name="+")
     grade = models.ForeignKey("audits.Grade", on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(blank=True)
+    # The agreed grade the moderator recorded for this question, waiting for the auditor's
+    # confirmation (then written to `Answer.agreed_grade`), and why.
+    proposed_grade = models.ForeignKey(
+        "audits.Grade", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     agreed_reason = models.TextField(blank=True)
+    # Why the head of service (or senior leader) decided this question's grade, when in dispute.
+    decided_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["question__section__order", "question__order"]

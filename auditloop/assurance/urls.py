@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.assurance.views import regrade
+
 app_name = "assurance"
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += regrade.urlpatterns

@@ -211,6 +211,11 @@ class Audit(PublicIdModel):
             models.Index(fields=["practitioner", "status"]),
         ]
 
+    # Whether the person reading is this audit's moderator, still regrading it blind: set for
+    # them by the scoped reads (`auditloop.audits.access.audits.with_grades_hidden`). While it
+    # is, `grade_shown` is None and no page shows them a grade of this audit.
+    grades_hidden: bool = False
+
     def __str__(self) -> str:
         return f"{self.get_audit_type_display()} audit {self.public_id}"
 
@@ -231,8 +236,9 @@ class Audit(PublicIdModel):
     def grade_shown(self) -> Grade | None:
         """The overall grade that counts (see `grade_counted`), once the audit is submitted. A
         draft's grade (saved by the auditor, or left by a failed submit or a return) is not a
-        grade yet, and no list shows it."""
-        return self.grade_counted if self.is_shared else None
+        grade yet, and no list shows it; nor does any page show a grade to the moderator
+        regrading the audit blind (`grades_hidden`)."""
+        return self.grade_counted if self.is_shared and not self.grades_hidden else None
 
 
 class ComplianceAnswer(models.TextChoices):

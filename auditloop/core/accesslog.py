@@ -66,6 +66,8 @@ class Purpose(StrEnum):
     MONTH_PLAN = "month plan"  # a month's plan, naming the cases nobody could take
     SAMPLE_DRAW = "sample draw"  # a sample draw's page, naming the cases it chose
     EVENT_LOG = "event log"  # an event log row, read by an administrator
+    MODERATION = "moderation"  # a moderation's page: the audit it moderates
+    GRADE_HISTORY = "grade history"  # an audit's grade history (the auditor's, moderated, agreed)
 
 
 @dataclass(frozen=True)

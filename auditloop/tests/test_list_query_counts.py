@@ -3,12 +3,13 @@ answers.
 
 A query per row (an N+1) only shows when the two states compared differ in the rows a page
 shows: a page already full in both, or a 403 in both, compares equal whatever the code does. So
-the module builds the personas' council with one row of every kind (an audit, an action, a
-flag, a case, a notification, a log entry, a cycle, an import, a token, a refused request, a
-failed sign-in, a role change waiting for approval, ...), asks every list
-page as every login its access decision admits, then adds rows until each page is full and asks
-again. Each page must answer 200 both times, the login must see more rows the second time (at
-least a page's worth more where the list is long enough), and the query counts must be equal.
+the module builds the personas' council with one row of every kind (an audit with an agreed
+grade, some being moderated, an action, a flag, a case, a notification, a log entry, a cycle,
+an import, a token, a refused request, a failed sign-in, a role change waiting for approval,
+...), asks every list page as every login its access decision admits, then adds rows until
+each page is full and asks again. Each page must answer 200 both times, the login must see
+more rows the second time (at least a page's worth more where the list is long enough), and
+the query counts must be equal.
 
 The pages are every route without parameters that answers GET, so a list page added later is
 checked without editing this file; a page that lists nothing (a form) is named in NOT_LISTS.
@@ -36,7 +37,15 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
+from auditloop.audits.models import (
+    Audit,
+    AuditStatus,
+    AuditTool,
+    Grade,
+    GradingScale,
+    ToolVersion,
+)
 from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.accesslog import Purpose, access_shown
@@ -155,6 +164,9 @@ class Council:
         # Asks for the role changes, so that both the personas' administrator and the senior
         # leader may decide them (nobody decides a change they asked for).
         self.other_administrator = make_staff("admin2", "Ari Admin", Role.ADMINISTRATOR)
+        scale = p.compliance_tool.grading_scale
+        self.good = Grade.objects.get(scale=scale, code="good")
+        self.requires_improvement = Grade.objects.get(scale=scale, code="requires_improvement")
 
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
@@ -176,6 +188,18 @@ class Council:
         for _ in range(n):
             i = self.added = self.added + 1
             submitted = make_audit(p, status=AuditStatus.SUBMITTED)
+            # Moderated: the agreed grade counts beside the auditor's (both joined, never asked
+            # for row by row); every other one is still being regraded, blind, by the lead.
+            Audit.objects.filter(pk=submitted.pk).update(
+                overall_grade=self.good, agreed_overall_grade=self.requires_improvement
+            )
+            if i % 2 == 0:
+                Moderation.objects.create(
+                    audit=submitted,
+                    reason=ModerationReason.RANDOM,
+                    status=ModerationStatus.REGRADING,
+                    moderator=p.moderator,
+                )
             make_action(p, audit=submitted, owner=p.practitioner)
             make_action(p, audit=submitted, owner=p.team_manager)
             make_escalation(p, submitted)

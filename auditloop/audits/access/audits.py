@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from auditloop.accounts.access import staff_for
@@ -22,13 +22,18 @@ from auditloop.audits.models import (
 from auditloop.core.accesslog import Purpose, access_shown
 
 
-def get_audit_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> Audit:
-    """The audit, if `user` may see it (logged as a read). With write=True, only its auditor
+def get_audit_for_user(
+    user: Any, public_id: UUID | str, *, write: bool = False, purpose: Purpose | None = None
+) -> Audit:
+    """The audit, if `user` may see it (logged as a read, for `purpose` if given), with
+    `grades_hidden` set for them (see `grades_hidden_filter`). With write=True, only its auditor
     while it is planned or in progress; anyone else who may see it gets 403."""
     staff = staff_for(user)
     try:
         audit = (
-            Audit.objects.filter(audit_visibility_filter(staff), public_id=public_id)
+            with_grades_hidden(
+                Audit.objects.filter(audit_visibility_filter(staff), public_id=public_id), staff
+            )
             .select_related(
                 "case",
                 "case__allocated_team",
@@ -36,8 +41,11 @@ def get_audit_for_user(user: Any, public_id: UUID | str, *, write: bool = False)
                 "practitioner",
                 "team__service",
                 "overall_grade",
+                "agreed_overall_grade",
                 "tool_version__tool",
                 "tool_version__grading_scale",
+                # Its moderation, if it has one (the assurance app's; named, not imported).
+                "moderation",
             )
             .distinct()
             .get()
@@ -49,8 +57,43 @@ def get_audit_for_user(user: Any, public_id: UUID | str, *, write: bool = False)
         and audit.status in {AuditStatus.PLANNED, AuditStatus.IN_PROGRESS}
     ):
         raise PermissionDenied("Only the auditor can change this audit while it is in progress.")
-    access_shown(user=user, targets=[audit], purpose=Purpose.WRITE if write else Purpose.VIEW)
+    purpose = purpose or (Purpose.WRITE if write else Purpose.VIEW)
+    access_shown(user=user, targets=[audit], purpose=purpose)
     return audit
+
+
+def grades_hidden_filter(staff: StaffMember) -> Q:
+    """The moderation blind, as one Q: the audits whose grades `staff` may not see yet. The
+    moderator of an audit regrades it blind: until they have given their own grade for every
+    graded question and overall (`moderation_regrade` sets `regraded_at`), nothing shows them
+    the auditor's grades, per question or overall, nor an agreed one. Everything that shows
+    grades asks this rule: the scoped reads set it on each audit as `grades_hidden`
+    (`with_grades_hidden`), `Audit.grade_shown` answers None while it is set, and the pages,
+    the API and the moderation page leave out each question's grade too.
+
+    The moderation is the assurance app's, above this one; it is reached by its relation's
+    name (`Audit.moderation`), so that this app imports nothing of it."""
+    return Q(moderation__moderator=staff, moderation__regraded_at__isnull=True)
+
+
+def with_grades_hidden(audits: QuerySet[Audit], staff: StaffMember) -> QuerySet[Audit]:
+    """`audits`, each with `grades_hidden`: whether `staff` is blind to its grades. A join on
+    the audit's one moderation: no more queries, however many audits."""
+    # The stubs take an annotation named like a class attribute for a redefinition; it is meant:
+    # the annotation sets, for this reader, what `Audit.grades_hidden` says by default.
+    return audits.annotate(  # type: ignore[no-redef]
+        grades_hidden=Case(
+            When(grades_hidden_filter(staff), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def grades_hidden_from(staff: StaffMember, audit: Audit) -> bool:
+    """Whether `staff` is blind to this audit's grades (`grades_hidden_filter`), for a page that
+    did not read the audit through the scoped reads. One query."""
+    return Audit.objects.filter(grades_hidden_filter(staff), pk=audit.pk).exists()
 
 
 def can_lead_audit(staff: StaffMember, audit: Audit) -> bool:

@@ -82,8 +82,11 @@ class _EarlierAuditField(forms.ModelChoiceField[Audit]):
             if obj.submitted_at
             else "not submitted"
         )
+        name = f"{obj.get_audit_type_display()} submitted {when}"
+        if obj.grades_hidden:
+            return f"{name}, grade hidden until you regrade it"
         grade = obj.grade_shown.label if obj.grade_shown else "not graded"
-        return f"{obj.get_audit_type_display()} submitted {when}, graded {grade}"
+        return f"{name}, graded {grade}"
 
 
 class _AuditorField(forms.ChoiceField):

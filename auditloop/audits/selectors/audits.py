@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.access.audits import audit_visibility_filter, with_grades_hidden
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -19,9 +20,34 @@ from auditloop.audits.models import (
 
 
 def audits_visible_to(staff: StaffMember) -> QuerySet[Audit]:
-    return Audit.objects.filter(audit_visibility_filter(staff)).select_related(
-        "case", "auditor", "practitioner", "team", "overall_grade", "tool_version__tool"
+    """The audits `staff` may read, each with the grade that counts joined and with
+    `grades_hidden` set for them (the moderation blind), so that `grade_shown` is right."""
+    return with_grades_hidden(
+        Audit.objects.filter(audit_visibility_filter(staff)), staff
+    ).select_related(
+        "case",
+        "auditor",
+        "practitioner",
+        "team",
+        "overall_grade",
+        "agreed_overall_grade",
+        "tool_version__tool",
     )
+
+
+def overall_grade_counted(field: str = "id") -> Coalesce:
+    """`Audit.grade_counted` as one SQL expression, for querysets of audits that count, filter
+    or chart by grade: `field` of the agreed overall grade where moderation set one, else of
+    the auditor's. E.g. `audits.annotate(grade_value=overall_grade_counted("value"))` or
+    `audits.alias(g=overall_grade_counted("is_inadequate")).filter(g=True)`. (Only submitted
+    audits have a grade anyone may count: see `Audit.grade_shown`.)"""
+    return Coalesce(f"agreed_overall_grade__{field}", f"overall_grade__{field}")
+
+
+def answer_grade_counted(field: str = "id") -> Coalesce:
+    """`Answer.grade_counted` as one SQL expression, for querysets of answers: `field` of the
+    agreed grade where there is one, else of the auditor's."""
+    return Coalesce(f"agreed_grade__{field}", f"grade__{field}")
 
 
 def audits_matching(
@@ -46,7 +72,7 @@ def audit_answers(audit: Audit) -> QuerySet[Answer]:
     comes from `get_audit_for_user`, which decided (and logged) the read."""
     return (
         Answer.objects.filter(audit=audit)
-        .select_related("question", "grade")
+        .select_related("question", "grade", "agreed_grade")
         .order_by("question__section__order", "question__order")
     )
 

@@ -89,20 +89,34 @@ def audit_list(request: StaffRequest) -> HttpResponse:
 class AnsweredQuestion:
     question: Question
     answer: Answer | None
-    # What the chosen grade looks like for this question, from the tool's descriptors.
+    # The grade shown: the one that counts (agreed at moderation where there is one), or None
+    # while the reader is the moderator regrading blind.
+    grade: Grade | None
+    # The auditor's grade, where the grade that counts differs from it.
+    auditor_grade: Grade | None
+    # What the grade shown looks like for this question, from the tool's descriptors.
     descriptor: str
 
 
 def _answered_sections(audit: Audit) -> list[tuple[Section, list[AnsweredQuestion]]]:
-    answers = {a.question_id: a for a in audit.answers.select_related("grade")}
+    answers = {a.question_id: a for a in audit.answers.select_related("grade", "agreed_grade")}
     out = []
     for section in audit.tool_version.sections.prefetch_related("questions"):
         rows = []
         for q in section.questions.all():
             answer = answers.get(q.pk)
-            grade = answer.grade if answer is not None else None
+            grade = answer.grade_counted if answer is not None and not audit.grades_hidden else None
+            differs = grade is not None and answer is not None and answer.grade_id != grade.pk
             descriptor = (q.descriptors.get(grade.code) or grade.description) if grade else ""
-            rows.append(AnsweredQuestion(question=q, answer=answer, descriptor=descriptor))
+            rows.append(
+                AnsweredQuestion(
+                    question=q,
+                    answer=answer,
+                    grade=grade,
+                    auditor_grade=answer.grade if differs and answer is not None else None,
+                    descriptor=descriptor,
+                )
+            )
         out.append((section, rows))
     return out
 

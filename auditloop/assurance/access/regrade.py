@@ -1,0 +1,182 @@
+"""Who may read a moderation and who may take each step of the blind regrade, and who decides
+when the moderator and the auditor cannot agree. Reading a moderation is reading its audit:
+logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from auditloop.accounts.access import staff_for
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.assurance.models import Moderation, ModerationStatus
+from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.models import Audit
+from auditloop.audits.rules import auditor_is_independent
+from auditloop.core.accesslog import Purpose, access_shown
+
+
+def moderation_visibility_filter(staff: StaffMember) -> Q:
+    """Who may read which moderation, as one Q: its moderator (who may be from outside the
+    audit's line, and so not otherwise read the audit), the head of service deciding it, and
+    whoever may read the audit itself (its auditor, the audit leads over its service, and,
+    once it is submitted, its practitioner, their managers and the senior leaders)."""
+    readable = Exists(Audit.objects.filter(audit_visibility_filter(staff), pk=OuterRef("audit_id")))
+    deciding = Q(
+        audit__team__service__head_of_service=staff,
+        status__in=[ModerationStatus.ESCALATED, ModerationStatus.DECIDED],
+    )
+    return Q(moderator=staff) | Q(decided_by=staff) | deciding | Q(readable)
+
+
+def get_moderation_for_user(user: Any, public_id: UUID | str) -> Moderation:
+    """The moderation, if `user` may read it; the read of its audit is logged."""
+    staff = staff_for(user)
+    try:
+        moderation = (
+            Moderation.objects.filter(moderation_visibility_filter(staff), public_id=public_id)
+            .select_related(
+                "moderator",
+                "moderator_overall_grade",
+                "proposed_overall_grade",
+                "escalated_by",
+                "decided_by",
+                "audit__case__allocated_team",
+                "audit__case__allocated_worker",
+                "audit__auditor",
+                "audit__practitioner",
+                "audit__team__service__head_of_service",
+                "audit__overall_grade",
+                "audit__agreed_overall_grade",
+                "audit__tool_version__tool",
+                "audit__tool_version__grading_scale",
+            )
+            .get()
+        )
+    except (Moderation.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No moderation found.") from exc
+    access_shown(user=user, targets=[moderation.audit], purpose=Purpose.MODERATION)
+    return moderation
+
+
+def is_moderator(staff: StaffMember, moderation: Moderation) -> bool:
+    return moderation.moderator_id is not None and moderation.moderator_id == staff.pk
+
+
+def is_auditor(staff: StaffMember, moderation: Moderation) -> bool:
+    return moderation.audit.auditor_id == staff.pk
+
+
+def moderator_not_independent(staff: StaffMember, moderation: Moderation) -> str | None:
+    """Why `staff` may not moderate this audit, or None: nobody moderates an audit they did,
+    or a case they hold or manage (the independence rule, `holds_or_manages`). Asked again
+    when they regrade: the case may have moved to them since they were given it."""
+    if is_auditor(staff, moderation):
+        return "you did the audit"
+    if not auditor_is_independent(auditor=staff, case=moderation.audit.case):
+        return "you hold or manage the case"
+    return None
+
+
+def part_of_moderation(staff: StaffMember, moderation: Moderation) -> str | None:
+    """Why `staff` is part of this moderation's disagreement, or None when they are not: they
+    did the audit, they moderate it, or they hold or manage the case (the independence rule,
+    `holds_or_manages`). Nobody decides a disagreement they are part of."""
+    if is_auditor(staff, moderation):
+        return "the auditor who did the audit"
+    if is_moderator(staff, moderation):
+        return "its moderator"
+    if not auditor_is_independent(auditor=staff, case=moderation.audit.case):
+        return "the case's worker or one of its managers"
+    return None
+
+
+@dataclass(frozen=True)
+class Deciders:
+    """Who decides the disagreement, and the rule that chose them, in words for the page."""
+
+    staff: list[StaffMember]
+    rule: str
+
+
+def moderation_deciders(moderation: Moderation) -> Deciders:
+    """Who decides when moderator and auditor cannot agree: the head of service of the audit's
+    team's service; if they are part of the disagreement, or hold or manage the case, or
+    there is none, every senior leader over that service who is not part of it (any one of
+    them may decide). One query, only when the head of service cannot decide."""
+    team = moderation.audit.team
+    if team is None:
+        return Deciders([], "The audit has no team, so no head of service can decide it.")
+    service = team.service
+    head = service.head_of_service
+    if head is not None and head.is_active:
+        why_not = part_of_moderation(head, moderation)
+        if why_not is None:
+            return Deciders([head], f"The head of service for {service.name} decides.")
+        because = (
+            f"The head of service for {service.name}, {head.name}, is {why_not}, so cannot decide."
+        )
+    else:
+        because = f"{service.name} has no head of service."
+    leaders = (
+        StaffMember.objects.filter(is_active=True, role=Role.SENIOR_LEADER)
+        .filter(Q(services=service) | Q(team__service=service))
+        .exclude(pk__in=[head.pk] if head is not None else [])
+        .select_related("team")
+        .distinct()
+        .order_by("name", "pk")
+    )
+    eligible = [s for s in leaders if part_of_moderation(s, moderation) is None]
+    if not eligible:
+        return Deciders(
+            [],
+            f"{because} No senior leader over {service.name} can decide it either: ask an "
+            "administrator to name a head of service who is not part of it.",
+        )
+    return Deciders(
+        eligible,
+        f"{because} A senior leader over {service.name} who is not part of the disagreement "
+        "decides instead.",
+    )
+
+
+DECIDER_RULE = (
+    "If the moderator and the auditor cannot agree, the head of service decides each grade in "
+    "dispute and the overall grade. If the head of service did the audit, moderates it, holds "
+    "or manages the case, or there is none, a senior leader over the service who is not part "
+    "of the disagreement decides instead. Nobody decides a disagreement they are part of."
+)
+
+
+def can_regrade(staff: StaffMember, moderation: Moderation) -> bool:
+    return is_moderator(staff, moderation) and moderation.status == ModerationStatus.REGRADING
+
+
+def can_record_agreement(staff: StaffMember, moderation: Moderation) -> bool:
+    return is_moderator(staff, moderation) and moderation.status == ModerationStatus.AGREEING
+
+
+def can_confirm_agreement(staff: StaffMember, moderation: Moderation) -> bool:
+    return (
+        is_auditor(staff, moderation)
+        and moderation.status == ModerationStatus.AGREEING
+        and moderation.proposed_at is not None
+    )
+
+
+def can_say_cannot_agree(staff: StaffMember, moderation: Moderation) -> bool:
+    return moderation.status == ModerationStatus.AGREEING and (
+        is_moderator(staff, moderation) or is_auditor(staff, moderation)
+    )
+
+
+def can_decide(staff: StaffMember, moderation: Moderation) -> bool:
+    """Whether `staff` may decide this escalated disagreement (see `moderation_deciders`)."""
+    if moderation.status != ModerationStatus.ESCALATED:
+        return False
+    return staff.pk in {s.pk for s in moderation_deciders(moderation).staff}
