@@ -36,6 +36,8 @@ type FloatArray = npt.NDArray[np.float64]
 RESAMPLES = 2000
 SEED = 2011
 CONFIDENCE = 0.95
+# The most grades a scale may have (0 to 100, say): the tables are grades x grades.
+MAX_GRADES = 101
 # Kappa and alpha need at least this many items rated by two people; an interval this many.
 MIN_ITEMS = 2
 MIN_ITEMS_FOR_INTERVAL = 5
@@ -46,7 +48,7 @@ MAX_UNDEFINED_SHARE = 0.05
 BATCH_CELLS = 500_000
 
 LANDIS_KOCH = "Landis and Koch (1977)"
-KRIPPENDORFF = "Krippendorff's thresholds of 0.667 and 0.800"
+KRIPPENDORFF = "Krippendorff's thresholds (0.800 to rely on, 0.667 for tentative conclusions)"
 
 # Landis and Koch (1977), table 2: the upper end of each band, at two decimal places.
 _KAPPA_BANDS = (
@@ -95,10 +97,10 @@ def alpha_reading(value: float) -> str:
     on data at 0.800 or above, draw only tentative conclusions between 0.667 and 0.800."""
     shown = round(value, 3)
     if shown >= 0.8:
-        return "reliable (at least 0.800)"
+        return "reliable enough to rely on"
     if shown >= 0.667:
-        return "good enough only for tentative conclusions (0.667 to 0.800)"
-    return "too unreliable to draw conclusions from (below 0.667)"
+        return "good enough only for tentative conclusions"
+    return "too unreliable to draw conclusions from"
 
 
 @dataclass(frozen=True)
@@ -266,8 +268,10 @@ class _Items:
 
 def _positions(scale: Sequence[int]) -> dict[int, int]:
     ordered = tuple(scale)
-    if len(ordered) < 2:
-        raise ValueError("A scale needs at least two grades.")
+    if not ordered:
+        raise ValueError("A scale needs at least one grade.")
+    if len(ordered) > MAX_GRADES:
+        raise ValueError(f"A scale of {len(ordered)} grades is more than {MAX_GRADES}.")
     if any(b <= a for a, b in itertools.pairwise(ordered)):
         raise ValueError("The scale's grades must be given from lowest to highest, each once.")
     return {grade: position for position, grade in enumerate(ordered)}
