@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.assurance.views import agreement
+
 app_name = "assurance"
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += agreement.urlpatterns

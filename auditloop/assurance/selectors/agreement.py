@@ -83,6 +83,19 @@ class AgreementRow:
     withheld: str = ""
     sort: tuple[Any, ...] = field(default=(), repr=False)
 
+    @property
+    def unavailable(self) -> str:
+        """Why no figure of the row can be given, where one reason covers them all (withheld, or
+        nothing regraded); "" where some figure is there, or each has its own reason."""
+        if self.figures is None:
+            return self.withheld
+        figures = self.figures
+        shown = (figures.exact, figures.within_one, figures.kappa_linear, figures.kappa_quadratic)
+        reasons = {figure.reason for figure in shown if figure.value is None}
+        if len(reasons) == 1 and all(figure.value is None for figure in shown):
+            return reasons.pop()
+        return ""
+
 
 @dataclass(frozen=True)
 class _Described:
