@@ -36,6 +36,7 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
+from auditloop.assurance.tests.agreement_factories import overall_moderation_of
 from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
 from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
 from auditloop.cases.models import ChildCase, Cohort
@@ -121,6 +122,11 @@ ROWS_PER_ROUND = {
     ("accounts:event_list", "administrator"): 3,
     # A staff-list run and a case-list run: the administrator reads every kind.
     ("imports:index", "administrator"): 2,
+    # The latest cycle (each round's) by question (its overall grade) and by auditor, and a
+    # line by cycle; board members read no figures by auditor.
+    ("assurance:agreement", "moderator"): 3,
+    ("assurance:agreement", "senior_leader"): 3,
+    ("assurance:agreement", "board_member"): 2,
     # A note, and the notice that a role change waits for their approval.
     ("notifications", "senior_leader"): 2,
     ("notifications", "administrator"): 2,
@@ -219,11 +225,14 @@ class Council:
                 by=p.administrator.user,
             )
             today = timezone.localdate()
-            Cycle.objects.create(
+            cycle = Cycle.objects.create(
                 name=f"Cycle {_stamp(i)}",
                 starts_on=today + datetime.timedelta(days=i),
                 ends_on=today + datetime.timedelta(days=180 + i),
-            ).services.set([p.north, service])
+            )
+            cycle.services.set([p.north, service])
+            # Moderated in that cycle: a line on the agreement page's table by cycle.
+            overall_moderation_of(submitted, moderator=p.moderator, overall=(3, 2), cycle=cycle)
             scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")
             Grade.objects.create(scale=scale, code="good", label="Good", value=2)
             tool = AuditTool.objects.create(

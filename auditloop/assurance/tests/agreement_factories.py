@@ -96,6 +96,31 @@ def moderated_audit(
     return moderation
 
 
+def overall_moderation_of(
+    audit: Audit,
+    *,
+    moderator: StaffMember,
+    overall: tuple[int, int],
+    cycle: Cycle | None = None,
+) -> Moderation:
+    """A regraded moderation of an existing submitted audit, its overall grade only: the
+    auditor's `overall[0]` against the moderator's `overall[1]`; the audit put in `cycle`."""
+    tool = audit.tool_version
+    audit.overall_grade = grade_of(tool, overall[0])
+    audit.save(update_fields=["overall_grade"])
+    if cycle is not None:
+        CycleAudit.objects.create(
+            cycle=cycle, audit=audit, planned_month=cycle.starts_on.replace(day=1)
+        )
+    return Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.AGREED,
+        moderator=moderator,
+        moderator_overall_grade=grade_of(tool, overall[1]),
+    )
+
+
 def calibration_make(
     p: Personas,
     *,
