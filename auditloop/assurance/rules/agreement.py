@@ -462,7 +462,7 @@ def _interval(
         return (
             None,
             None,
-            f"Too few items ({n_units}) for a confidence interval: at least "
+            f"No interval from {n_units} item{'s' if n_units != 1 else ''}: at least "
             f"{MIN_ITEMS_FOR_INTERVAL} are needed.",
         )
     defined = replicates[~np.isnan(replicates)]
@@ -471,8 +471,8 @@ def _interval(
         return (
             None,
             None,
-            f"The figure cannot be worked out in {undefined} of {len(replicates)} resamples "
-            "(they hold a single grade, or too few pairs), so no interval is given.",
+            f"No interval: the figure cannot be worked out in {undefined} of "
+            f"{len(replicates)} resamples (they hold a single grade).",
         )
     tail = (1 - CONFIDENCE) / 2 * 100
     low, high = np.percentile(defined, [tail, 100 - tail])

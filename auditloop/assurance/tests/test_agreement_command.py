@@ -127,7 +127,7 @@ def test_without_json_it_prints_a_table_and_says_why_a_figure_is_missing(
     assert lines[1] == "2 items, 2 raters"
     assert lines[2].split() == ["Figure", "Value", "95%", "interval", "N", "Reading"]
     assert any(line.strip().startswith("Exact agreement") and "50%" in line for line in lines)
-    assert "Too few items (2) for a confidence interval" in out
+    assert "No interval from 2 items: at least 5 are needed." in out
 
 
 # Unreadable files --------------------------------------------------------------------------------

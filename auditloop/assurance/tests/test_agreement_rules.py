@@ -291,8 +291,7 @@ def test_two_items_give_the_references_figures_but_no_interval() -> None:
     )
     assert figures.kappa_quadratic.low is None
     assert figures.kappa_quadratic.interval_reason == (
-        f"Too few items (2) for a confidence interval: at least {MIN_ITEMS_FOR_INTERVAL} are "
-        "needed."
+        f"No interval from 2 items: at least {MIN_ITEMS_FOR_INTERVAL} are needed."
     )
 
 

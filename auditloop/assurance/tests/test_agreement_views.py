@@ -82,7 +82,7 @@ def test_a_figure_that_cannot_be_worked_out_says_not_enough_to_say_and_why(
     words = text(page(p, p.moderator))
     assert "Not enough to say" in words
     assert "Only 1 item was graded by both raters: at least 2 are needed." in words
-    assert "No interval: Too few items (2)" in words
+    assert "No interval from 2 items: at least 5 are needed." in words
 
 
 def test_cycles_with_nothing_regraded_say_so_on_their_line(p: Personas) -> None:

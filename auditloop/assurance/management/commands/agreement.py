@@ -159,7 +159,7 @@ class Command(BaseCommand):
                 )
             )
             if figure.interval_reason:
-                notes.append(f"  {figure.name}, no interval: {figure.interval_reason}")
+                notes.append(f"  {figure.name}: {figure.interval_reason}")
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
