@@ -20,7 +20,6 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import formats
 
-from auditloop.accounts.models import StaffMember
 from auditloop.assurance.models import (
     CalibrationExercise,
     Moderation,
@@ -37,9 +36,7 @@ from auditloop.assurance.rules.agreement import (
 from auditloop.audits.models import (
     SHARED_STATUSES,
     Answer,
-    AuditTool,
     Grade,
-    Question,
     QuestionKind,
 )
 from auditloop.sampling.models import Cycle
@@ -211,13 +208,12 @@ def _pair_counts(
     return counts
 
 
-def _scales(scale_ids: set[int]) -> dict[int, Scale]:
-    """Each scale's grades, lowest first, and their names (one query)."""
+def _scales() -> dict[int, Scale]:
+    """Every scale's grades, lowest first, and their names: one query, always (scales are a
+    handful, and asking for all keeps a page's query count the same with or without pairs)."""
     grades: dict[int, dict[int, str]] = defaultdict(dict)
     names: dict[int, str] = {}
-    rows = Grade.objects.filter(scale_id__in=scale_ids).values_list(
-        "scale_id", "scale__name", "value", "label"
-    )
+    rows = Grade.objects.values_list("scale_id", "scale__name", "value", "label")
     for scale_id, scale_name, value, label in rows:
         grades[scale_id][value] = label
         names[scale_id] = scale_name
@@ -243,7 +239,7 @@ def _rows(
         key = (group(count), count.scale_id)
         pairs[key][count.auditors_grade, count.moderators_grade] += count.n
         auditors[key].add(count.auditor_id)
-    scales = _scales({scale_id for _, scale_id in pairs})
+    scales = _scales()
     scales_in_group = Counter(key for key, _ in pairs)
     rows = []
     for (key, scale_id), counted in pairs.items():
@@ -277,44 +273,51 @@ def withheld_reason(min_auditors: int) -> str:
 
 # By question ---------------------------------------------------------------------------------
 
-_BY_QUESTION = ("question__section__version__tool_id", "question__code")
-_BY_TOOL = ("audit__tool_version__tool_id",)
+# The question's words and place come with its pairs, from the versions moderated: no lookup
+# afterwards, so the page asks the same queries with or without moderations to show.
+_BY_QUESTION = (
+    "question__section__version__tool_id",
+    "question__section__version__tool__name",
+    "question__code",
+    "question__section__version__number",
+    "question__text",
+    "question__section__order",
+    "question__order",
+)
+_BY_TOOL = ("audit__tool_version__tool_id", "audit__tool_version__tool__name")
 
 
 def _question_group(count: _Count) -> Group:
-    """(tool, False, question code) for a question, (tool, True, "") for the overall grade."""
-    return (count.fields[0], count.overall, "" if count.overall else count.fields[1])
+    """(tool, False, question code) for a question, (tool, True, "") for the overall grade:
+    a question's pairs from every version of its tool count together."""
+    return (count.fields[0], count.overall, "" if count.overall else count.fields[2])
 
 
-def _question_descriptions(groups: set[Group]) -> Callable[[Group], _Described]:
-    """Labels and order for the by-question rows: a question's code and words (from the tool's
-    latest version that has it), "Overall grade" after a tool's questions, and the tool's name
-    where the table holds more than one tool. Two queries."""
-    tool_ids = {tool_id for tool_id, _, _ in groups}
-    tools = dict(AuditTool.objects.filter(pk__in=tool_ids).values_list("pk", "name"))
-    questions: dict[tuple[int, str], tuple[str, int, int]] = {}
-    rows = (
-        Question.objects.filter(
-            section__version__tool_id__in=tool_ids,
-            code__in={code for _, overall, code in groups if not overall},
-            kind=QuestionKind.GRADED,
-        )
-        .order_by("section__version__number")
-        .values_list("section__version__tool_id", "code", "text", "section__order", "order")
-    )
-    for tool_id, code, text, section_order, order in rows:
-        questions[tool_id, code] = (text, section_order, order)  # the latest version wins
-    several_tools = len(tool_ids) > 1
+def _question_descriptions(counts: list[_Count]) -> Callable[[Group], _Described]:
+    """Labels and order for the by-question rows: a question's code and words (from the latest
+    version of the tool moderated), "Overall grade" after a tool's questions, and the tool's
+    name where the table holds more than one tool."""
+    tools: dict[int, str] = {}
+    latest: dict[tuple[int, str], tuple[int, str, int, int]] = {}
+    for count in counts:
+        tool_id, tool = count.fields[:2]
+        tools[tool_id] = tool
+        if not count.overall:
+            _, _, code, version, text, section_order, order = count.fields
+            known = latest.get((tool_id, code))
+            if known is None or version > known[0]:
+                latest[tool_id, code] = (version, text, section_order, order)
+    several_tools = len(tools) > 1
 
     def describe(group: Group) -> _Described:
         tool_id, overall, code = group
-        tool = tools.get(tool_id, "")
+        tool = tools[tool_id]
         hint = tool if several_tools else ""
         if overall:
             return _Described("Overall grade", hint, (tool, 1, 0, 0), f"{tool_id}:overall")
-        text, section_order, order = questions.get((tool_id, code), ("", 0, 0))
+        _, text, section_order, order = latest[tool_id, code]
         return _Described(
-            f"{code} {text}".strip(), hint, (tool, 0, section_order, order), f"{tool_id}:{code}"
+            f"{code} {text}", hint, (tool, 0, section_order, order), f"{tool_id}:{code}"
         )
 
     return describe
@@ -329,11 +332,10 @@ def agreement_by_question(
         question_fields=_BY_QUESTION,
         overall_fields=_BY_TOOL,
     )
-    groups = {_question_group(count) for count in counts}
     return _rows(
         counts,
         group=_question_group,
-        describe=_question_descriptions(groups),
+        describe=_question_descriptions(counts),
         min_auditors=min_auditors,
     )
 
@@ -345,17 +347,17 @@ def agreement_by_auditor(
     *, service_ids: Sequence[int] | None, cycle: Cycle | None
 ) -> list[AgreementRow]:
     """Per auditor, by name: every graded question and overall grade of theirs moderated."""
-    counts = _pair_counts(moderations_regraded(service_ids=service_ids, cycle=cycle))
-    names = dict(
-        StaffMember.objects.filter(pk__in={c.auditor_id for c in counts}).values_list("pk", "name")
+    counts = _pair_counts(
+        moderations_regraded(service_ids=service_ids, cycle=cycle),
+        question_fields=("moderation__audit__auditor__name",),
+        overall_fields=("audit__auditor__name",),
     )
 
     def describe(group: Group) -> _Described:
-        (auditor_id,) = group
-        name = names.get(auditor_id, "")
+        auditor_id, name = group
         return _Described(name, "", (name.casefold(), auditor_id))
 
-    return _rows(counts, group=lambda count: (count.auditor_id,), describe=describe)
+    return _rows(counts, group=lambda count: (count.auditor_id, *count.fields), describe=describe)
 
 
 # Pooled, and by cycle ------------------------------------------------------------------------
@@ -461,5 +463,5 @@ def calibration_agreement(exercise: CalibrationExercise) -> AgreementFigures:
         grade = entry.audit.overall_grade
         if grade is not None and grade.scale_id == scale_id:
             ratings.append(Rating("overall", f"audit {entry.audit_id}", grade.value))
-    scale = _scales({scale_id})[scale_id]
+    scale = _scales()[scale_id]
     return agreement_of_ratings(ratings, scale=scale.values, names=scale.names)
