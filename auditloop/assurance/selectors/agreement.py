@@ -438,7 +438,8 @@ def calibration_agreement(exercise: CalibrationExercise) -> AgreementFigures:
     the entries' auditors, the items the tool's graded questions and the overall grade, each
     auditor's own grades (`Answer.grade`, `Audit.overall_grade`). Krippendorff's alpha is the
     figure for several raters; kappa is there only when exactly two took part. Before then, or
-    with nobody taking part, every figure is None with the reason. Three queries."""
+    with nobody taking part, every figure is None with the reason. A few queries; the page
+    showing the result logs the read, as it does any calibration result's."""
     entries = list(exercise.entries.select_related("audit__overall_grade"))
     if not entries:
         return figures_unavailable("Nobody has been given this calibration exercise yet.")
