@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.assurance.views import regrade
+from auditloop.assurance.views import agreement, regrade
 
 app_name = "assurance"
 urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += regrade.urlpatterns
+urlpatterns += agreement.urlpatterns

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from auditloop.accounts.models import AUDITING_ROLES, Role
+from auditloop.assurance.access.agreement import AGREEMENT_READERS
 
 
 def _navigation(role: str) -> list[tuple[str, str]]:
@@ -26,6 +27,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
     # Planning audits (cycles, samples, months) is the audit lead's, never the administrator's.
     if role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         items.append(("Cycles", reverse("sampling:cycle_list")))
+    if role in AGREEMENT_READERS:
+        items.append(("Agreement", reverse("assurance:agreement")))
     if role == Role.SENIOR_LEADER:
         # Senior leaders approve role changes that let someone read audits.
         items.append(("Role changes", reverse("accounts:access_requests")))

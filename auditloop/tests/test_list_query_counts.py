@@ -37,7 +37,8 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
+from auditloop.assurance.models import Moderation
+from auditloop.assurance.tests.agreement_factories import overall_moderation_of
 from auditloop.audits.models import (
     Audit,
     AuditStatus,
@@ -130,6 +131,11 @@ ROWS_PER_ROUND = {
     ("accounts:event_list", "administrator"): 3,
     # A staff-list run and a case-list run: the administrator reads every kind.
     ("imports:index", "administrator"): 2,
+    # The latest cycle (each round's) by question (its overall grade) and by auditor, and a
+    # line by cycle; board members read no figures by auditor.
+    ("assurance:agreement", "moderator"): 3,
+    ("assurance:agreement", "senior_leader"): 3,
+    ("assurance:agreement", "board_member"): 2,
     # A note, and the notice that a role change waits for their approval.
     ("notifications", "senior_leader"): 2,
     ("notifications", "administrator"): 2,
@@ -193,13 +199,6 @@ class Council:
             Audit.objects.filter(pk=submitted.pk).update(
                 overall_grade=self.good, agreed_overall_grade=self.requires_improvement
             )
-            if i % 2 == 0:
-                Moderation.objects.create(
-                    audit=submitted,
-                    reason=ModerationReason.RANDOM,
-                    status=ModerationStatus.REGRADING,
-                    moderator=p.moderator,
-                )
             make_action(p, audit=submitted, owner=p.practitioner)
             make_action(p, audit=submitted, owner=p.team_manager)
             make_escalation(p, submitted)
@@ -243,11 +242,19 @@ class Council:
                 by=p.administrator.user,
             )
             today = timezone.localdate()
-            Cycle.objects.create(
+            cycle = Cycle.objects.create(
                 name=f"Cycle {_stamp(i)}",
                 starts_on=today + datetime.timedelta(days=i),
                 ends_on=today + datetime.timedelta(days=180 + i),
-            ).services.set([p.north, service])
+            )
+            cycle.services.set([p.north, service])
+            # Moderated in that cycle: a line on the agreement page's table by cycle.
+            moderation = overall_moderation_of(
+                submitted, moderator=p.moderator, overall=(3, 2), cycle=cycle
+            )
+            # Every other one is still blind to the lead, who has not regraded it yet.
+            if i % 2:
+                Moderation.objects.filter(pk=moderation.pk).update(regraded_at=timezone.now())
             scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")
             Grade.objects.create(scale=scale, code="good", label="Good", value=2)
             tool = AuditTool.objects.create(
