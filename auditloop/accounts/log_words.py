@@ -21,6 +21,7 @@ VERB_LABELS = {
     "audit.participant_removed": "Deep-dive participant removed",
     "audit.reminder_sent": "Audit reminder sent",
     "audit.returned": "Audit returned to its auditor",
+    "audit.revisit_scheduled": "Revisit scheduled",
     "audit.started": "Audit started",
     "audit.submitted": "Audit submitted",
     "audit_tool.created": "Audit tool created",
@@ -117,6 +118,7 @@ PURPOSE_LABELS = {
     "sample draw": "Named in a sample draw",
     "month plan": "Named on a month's plan",
     "pick list": "Named on a pick list",
+    "revisit": "Read beside its revisit",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

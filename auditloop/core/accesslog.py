@@ -66,6 +66,7 @@ class Purpose(StrEnum):
     MONTH_PLAN = "month plan"  # a month's plan, naming the cases nobody could take
     SAMPLE_DRAW = "sample draw"  # a sample draw's page, naming the cases it chose
     EVENT_LOG = "event log"  # an event log row, read by an administrator
+    REVISIT = "revisit"  # the earlier audit's answers, shown beside its revisit
 
 
 @dataclass(frozen=True)
