@@ -4,5 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.assurance.views import revisits
+
 app_name = "assurance"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *revisits.urlpatterns,
+]

@@ -36,8 +36,22 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
-from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
+from auditloop.audits.models import (
+    Answer,
+    Audit,
+    AuditStatus,
+    AuditTool,
+    AuditType,
+    Grade,
+    GradingScale,
+    ToolVersion,
+)
+from auditloop.audits.tests.followup_factories import (
+    make_action,
+    make_answer,
+    make_audit,
+    make_escalation,
+)
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.events import failed_sign_in_record, refused_request_record
@@ -124,6 +138,10 @@ ROWS_PER_ROUND = {
     # A note, and the notice that a role change waits for their approval.
     ("notifications", "senior_leader"): 2,
     ("notifications", "administrator"): 2,
+    # A revisit done, and with the first one the figures' rows: the overall grade and the one
+    # check both audits answered.
+    ("assurance:revisits", "moderator"): 3,
+    ("assurance:revisits", "senior_leader"): 3,
 }
 
 
@@ -155,6 +173,13 @@ class Council:
         # Asks for the role changes, so that both the personas' administrator and the senior
         # leader may decide them (nobody decides a change they asked for).
         self.other_administrator = make_staff("admin2", "Ari Admin", Role.ADMINISTRATOR)
+        # The audit each round's submitted audit revisits: Inadequate, its first check No.
+        self.revisited = make_audit(p, status=AuditStatus.SUBMITTED)
+        self.revisited.overall_grade = Grade.objects.get(
+            scale=p.compliance_tool.grading_scale, code="inadequate"
+        )
+        self.revisited.save()
+        make_answer(self.revisited)
 
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
@@ -171,11 +196,20 @@ class Council:
             ),
         )
 
+    def _revisit_done(self, audit: Audit) -> None:
+        """Make `audit` a revisit of the Inadequate audit, graded Good, its first check Yes."""
+        audit.audit_type = AuditType.REVISIT
+        audit.revisit_of = self.revisited
+        audit.overall_grade = Grade.objects.get(scale=audit.tool_version.grading_scale, code="good")
+        audit.save()
+        Answer.objects.filter(pk=make_answer(audit).pk).update(compliance="yes")
+
     def add(self, n: int) -> None:
         p = self.p
         for _ in range(n):
             i = self.added = self.added + 1
             submitted = make_audit(p, status=AuditStatus.SUBMITTED)
+            self._revisit_done(submitted)
             make_action(p, audit=submitted, owner=p.practitioner)
             make_action(p, audit=submitted, owner=p.team_manager)
             make_escalation(p, submitted)
