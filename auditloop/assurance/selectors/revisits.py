@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import formats, timezone
 
 from auditloop.accounts.models import Role, Service, StaffMember
 from auditloop.accounts.selectors import services_overseen
@@ -336,6 +337,23 @@ def revisit_figures(scope: RevisitScope) -> RevisitFigures:
         for qs in sorted(by_tool.values(), key=lambda qs: qs[0].tool_name)
     ]
     return RevisitFigures(revisits_done=len(pairs), overall=change_figures(overall), tools=tools)
+
+
+def revisit_scheduled_message(revisit: Audit, earlier: Audit) -> str:
+    """The notice to a revisit's auditor, shown in the product and emailed: never the child's
+    ID, only the team, the earlier audit and when the revisit is due."""
+    where = f" in {revisit.team.name}" if revisit.team is not None else ""
+    when = earlier.submitted_at or earlier.created_at
+    due = revisit.due_date or timezone.localdate(revisit.created_at)
+    return (
+        f"A revisit for you to do: the {earlier.get_audit_type_display().lower()} audit of a "
+        f"case{where}, submitted {_day(timezone.localdate(when))}, is to be revisited by "
+        f"{_day(due)}."
+    )
+
+
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "j F Y")
 
 
 def audit_leads_over(service_id: int) -> list[StaffMember]:

@@ -20,6 +20,7 @@ from auditloop.assurance.access.revisits import LEADS_ONLY, can_schedule_revisit
 from auditloop.assurance.selectors.revisits import (
     audit_leads_over,
     revisit_cycle,
+    revisit_scheduled_message,
     unfinished_revisit,
 )
 from auditloop.audits.models import Audit, AuditType
@@ -173,15 +174,9 @@ def _revisit_plan(
 
 def _auditor_told(revisit: Audit, earlier: Audit) -> None:
     """The revisit's auditor is told, in the product and by email: never the child's ID."""
-    where = f" in {revisit.team.name}" if revisit.team is not None else ""
-    when = earlier.submitted_at or earlier.created_at
     notification_send(
         recipients=[revisit.auditor],
-        message=(
-            f"A revisit for you to do: the {earlier.get_audit_type_display().lower()} audit of a "
-            f"case{where}, submitted {_day(timezone.localdate(when))}, is to be revisited by "
-            f"{_day(revisit.due_date or timezone.localdate())}."
-        ),
+        message=revisit_scheduled_message(revisit, earlier),
         url=reverse("audits:detail", args=[revisit.public_id]),
         email_subject="A revisit for you to do",
     )
