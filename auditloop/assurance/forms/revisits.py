@@ -85,6 +85,7 @@ class RevisitFilterForm(forms.Form):
         required=False,
         empty_label="All your services",
         to_field_name="public_id",
+        error_messages={"invalid_choice": "Choose one of the services you oversee"},
     )
     cycle = forms.ModelChoiceField(
         label="Cycle",
@@ -93,8 +94,14 @@ class RevisitFilterForm(forms.Form):
         empty_label="Every cycle",
         to_field_name="public_id",
         help_text="The cycle of the audit revisited.",
+        error_messages={"invalid_choice": "Choose a cycle of the services you oversee"},
     )
-    show = forms.ChoiceField(label="Show", choices=SHOW_CHOICES, required=False)
+    show = forms.ChoiceField(
+        label="Show",
+        choices=SHOW_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose which revisits to show"},
+    )
 
     def __init__(self, *args: Any, staff: StaffMember, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

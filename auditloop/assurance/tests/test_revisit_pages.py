@@ -259,6 +259,22 @@ def test_the_scope_narrows_to_a_service_and_to_the_cycle_revisited(p: Personas) 
     assert "Overall grade: 2 revisits compared" in text
 
 
+def test_a_service_or_cycle_the_reader_does_not_oversee_gets_a_clear_message(
+    p: Personas,
+) -> None:
+    _pair(p)
+    south = Cycle.objects.create(
+        name="South 2026", starts_on=datetime.date(2026, 6, 1), ends_on=datetime.date(2026, 11, 30)
+    )
+    south.services.set([p.south])
+    text = _get(p, p.moderator, f"{REVISITS}?service={p.south.public_id}&cycle={south.public_id}")
+    assert "<title>Error: Revisits" in text
+    assert '<a href="#id_service">Choose one of the services you oversee</a>' in text
+    assert '<a href="#id_cycle">Choose a cycle of the services you oversee</a>' in text
+    # The page still shows what the reader may see: their own services.
+    assert "Overall grade: 1 revisit compared" in text
+
+
 def test_a_lead_sees_only_the_revisits_of_their_services(p: Personas) -> None:
     _pair(p)
     south_lead = make_staff("southlead", "Sol South", Role.MODERATOR, services=[p.south])
