@@ -12,7 +12,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import formats, timezone
 
 from auditloop.accounts.models import Role, Service, StaffMember
@@ -121,9 +131,15 @@ def revisits_listed(scope: RevisitScope, *, show: str, today: datetime.date) -> 
                 When(status__in=WRITABLE_STATUSES, then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),
-            )
+            ),
+            # Waiting revisits by due date; done ones have none here, so go latest first.
+            waiting_due=Case(
+                When(status__in=WRITABLE_STATUSES, then=F("due_date")),
+                default=None,
+                output_field=DateField(),
+            ),
         )
-        .order_by("order", "due_date", "-submitted_at", "id")
+        .order_by("order", F("waiting_due").asc(nulls_last=True), "-submitted_at", "-id")
     )
 
 
