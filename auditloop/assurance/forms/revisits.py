@@ -67,6 +67,9 @@ class RevisitScheduleForm(forms.Form):
             if self.unavailable
             else f"{audit.auditor.name} did the earlier audit and is chosen, unless you choose "
             "someone else. Only staff who neither hold nor manage the case are offered."
+        ) + (
+            " Another auditor sees the earlier audit's answers beside the questions only if they "
+            "may read that audit."
         )
 
     def clean_auditor(self) -> StaffMember:
