@@ -82,7 +82,7 @@ def test_a_lead_schedules_a_revisit_from_the_page_and_lands_on_it(p: Personas) -
     assert "<title>Schedule a revisit" in form
     assert p.case.la_child_id not in form.split("<title>")[1].split("</title>")[0]
     assert "Alex Auditor did the earlier audit and is chosen" in form
-    assert "sees the earlier audit's answers beside the questions only if they may read" in form
+    assert "answers beside the questions only if they may read that audit." in form
     response = client.post(
         _schedule_url(earlier), {"reason": REASON, "auditor": str(p.auditor.public_id)}
     )
