@@ -21,6 +21,7 @@ VERB_LABELS = {
     "audit.participant_removed": "Deep-dive participant removed",
     "audit.reminder_sent": "Audit reminder sent",
     "audit.returned": "Audit returned to its auditor",
+    "audit.revisit_scheduled": "Revisit scheduled",
     "audit.started": "Audit started",
     "audit.submitted": "Audit submitted",
     "audit_tool.created": "Audit tool created",
@@ -124,6 +125,7 @@ PURPOSE_LABELS = {
     "pick list": "Named on a pick list",
     "moderation": "Read to moderate it, or with its moderation",
     "grade history": "Grade history read",
+    "revisit": "Read beside its revisit",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.assurance.views import agreement, regrade
+from auditloop.assurance.views import agreement, regrade, revisits
 
 app_name = "assurance"
-urlpatterns: list[URLPattern | URLResolver] = []
-urlpatterns += regrade.urlpatterns
-urlpatterns += agreement.urlpatterns
+urlpatterns: list[URLPattern | URLResolver] = [
+    *regrade.urlpatterns,
+    *agreement.urlpatterns,
+    *revisits.urlpatterns,
+]

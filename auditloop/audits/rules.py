@@ -10,7 +10,14 @@ import re
 from django.utils import formats, timezone
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import ActionStatus, Audit, AuditStatus, QuestionKind, ToolKind
+from auditloop.audits.models import (
+    ActionStatus,
+    Audit,
+    AuditStatus,
+    ComplianceAnswer,
+    QuestionKind,
+    ToolKind,
+)
 from auditloop.cases.models import ChildCase
 
 # The one table of allowed moves. Anything not here is refused by the services.
@@ -107,3 +114,48 @@ KINDS_FOR_TOOL: dict[str, tuple[str, ...]] = {
     ToolKind.QUALITY: (QuestionKind.GRADED,),
     ToolKind.MIXED: (QuestionKind.COMPLIANCE, QuestionKind.GRADED),
 }
+
+
+# Revisits: an answer's place on one ordered scale, so that a revisit's answer can be compared
+# with the earlier audit's. A compliance check places Yes above No; "not applicable" and a blank
+# have no place. A grade's place is its value on the tool's scale (higher is better practice,
+# one step a grade), so "by how many grades" is the difference of the two values.
+COMPLIANCE_PLACE: dict[str, int] = {ComplianceAnswer.YES: 1, ComplianceAnswer.NO: 0}
+
+
+def answer_place(*, compliance: str = "", grade_value: int | None = None) -> int | None:
+    """Where an answer stands: its grade's value, else its compliance answer's place, else
+    None (not applicable, or not answered)."""
+    if grade_value is not None:
+        return grade_value
+    return COMPLIANCE_PLACE.get(compliance)
+
+
+def change_steps(before: int | None, after: int | None) -> int | None:
+    """How many steps better (positive) or worse (negative) the later answer stands; None
+    when either has no place, so the two cannot be compared."""
+    if before is None or after is None:
+        return None
+    return after - before
+
+
+def change_direction(steps: int | None) -> str:
+    """ "better", "the same", "worse", or "" when the answers cannot be compared."""
+    if steps is None:
+        return ""
+    if steps > 0:
+        return "better"
+    return "worse" if steps < 0 else "the same"
+
+
+def change_words(*, steps: int | None, before: str, after: str, graded: bool) -> str:
+    """The change in a sentence: "Better by 2 grades (Inadequate, now Good)", "The same (Yes
+    both times)", "Worse (Yes, now No)". `before` and `after` are the answers' labels."""
+    direction = change_direction(steps)
+    if not direction:
+        return f"Cannot be compared ({before or 'not answered'}, now {after or 'not answered'})"
+    if steps == 0:
+        return f"The same ({after} both times)"
+    size = abs(steps or 0)
+    by = f" by {size} grade{'s' if size != 1 else ''}" if graded else ""
+    return f"{direction.capitalize()}{by} ({before}, now {after})"

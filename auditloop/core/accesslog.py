@@ -68,6 +68,7 @@ class Purpose(StrEnum):
     EVENT_LOG = "event log"  # an event log row, read by an administrator
     MODERATION = "moderation"  # a moderation's page: the audit it moderates
     GRADE_HISTORY = "grade history"  # an audit's grade history (the auditor's, moderated, agreed)
+    REVISIT = "revisit"  # the earlier audit's answers, shown beside its revisit
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ def _navigation(role: str) -> list[tuple[str, str]]:
     # Planning audits (cycles, samples, months) is the audit lead's, never the administrator's.
     if role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         items.append(("Cycles", reverse("sampling:cycle_list")))
+        items.append(("Revisits", reverse("assurance:revisits")))
     if role in AGREEMENT_READERS:
         items.append(("Agreement", reverse("assurance:agreement")))
     if role == Role.SENIOR_LEADER:

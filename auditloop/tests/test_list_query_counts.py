@@ -40,14 +40,21 @@ from auditloop.api.services import api_token_create
 from auditloop.assurance.models import Moderation
 from auditloop.assurance.tests.agreement_factories import overall_moderation_of
 from auditloop.audits.models import (
+    Answer,
     Audit,
     AuditStatus,
     AuditTool,
+    AuditType,
     Grade,
     GradingScale,
     ToolVersion,
 )
-from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
+from auditloop.audits.tests.followup_factories import (
+    make_action,
+    make_answer,
+    make_audit,
+    make_escalation,
+)
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.events import failed_sign_in_record, refused_request_record
@@ -139,6 +146,10 @@ ROWS_PER_ROUND = {
     # A note, and the notice that a role change waits for their approval.
     ("notifications", "senior_leader"): 2,
     ("notifications", "administrator"): 2,
+    # A revisit done, and with the first one the figures' rows: the overall grade and the one
+    # check both audits answered.
+    ("assurance:revisits", "moderator"): 3,
+    ("assurance:revisits", "senior_leader"): 3,
 }
 
 
@@ -173,6 +184,13 @@ class Council:
         scale = p.compliance_tool.grading_scale
         self.good = Grade.objects.get(scale=scale, code="good")
         self.requires_improvement = Grade.objects.get(scale=scale, code="requires_improvement")
+        # The audit each round's submitted audit revisits: Inadequate, its first check No.
+        self.revisited = make_audit(p, status=AuditStatus.SUBMITTED)
+        self.revisited.overall_grade = Grade.objects.get(
+            scale=p.compliance_tool.grading_scale, code="inadequate"
+        )
+        self.revisited.save()
+        make_answer(self.revisited)
 
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
@@ -189,11 +207,20 @@ class Council:
             ),
         )
 
+    def _revisit_done(self, audit: Audit) -> None:
+        """Make `audit` a revisit of the Inadequate audit, graded Good, its first check Yes."""
+        audit.audit_type = AuditType.REVISIT
+        audit.revisit_of = self.revisited
+        audit.overall_grade = Grade.objects.get(scale=audit.tool_version.grading_scale, code="good")
+        audit.save()
+        Answer.objects.filter(pk=make_answer(audit).pk).update(compliance="yes")
+
     def add(self, n: int) -> None:
         p = self.p
         for _ in range(n):
             i = self.added = self.added + 1
             submitted = make_audit(p, status=AuditStatus.SUBMITTED)
+            self._revisit_done(submitted)
             # Moderated: the agreed grade counts beside the auditor's (both joined, never asked
             # for row by row); every other one is still being regraded, blind, by the lead.
             Audit.objects.filter(pk=submitted.pk).update(

@@ -47,7 +47,7 @@ def test_a_revisit_names_the_earlier_audit_by_type_and_date(p: Personas) -> None
     text = _page(p, p.auditor, revisit)
     when = timezone.localtime(earlier.submitted_at).strftime("%-d %B %Y")
     assert _named(earlier, f"Dip sample audit, submitted {when}") in text
-    assert "the earlier audit" not in text
+    assert ">the earlier audit</a>" not in text
 
 
 def test_the_earlier_audit_links_forward_to_its_revisit(p: Personas) -> None:

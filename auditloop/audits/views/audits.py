@@ -49,6 +49,7 @@ from auditloop.audits.selectors.audits import (
     audit_rows,
     audits_visible_to,
 )
+from auditloop.audits.selectors.revisits import revisit_comparison
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,
@@ -177,6 +178,7 @@ def _render_detail(
         "score": ComplianceScore.of(checks),
         "earlier": audit_earlier_visible(staff, audit),
         "revisits": audit_revisits_visible(staff, audit),
+        "revisit": revisit_comparison(user=request.user, staff=staff, audit=audit),
         "participants": audit.participants.select_related("staff"),
         "is_deep_dive": audit.audit_type == AuditType.DEEP_DIVE,
         "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
@@ -234,6 +236,7 @@ def _render_edit(
         "participants": audit.participants.select_related("staff") if is_deep_dive else [],
         "participant_form": participant_form or ParticipantForm(audit=audit),
         "kinds": QuestionKind,
+        "revisit": revisit_comparison(user=request.user, staff=request.staff, audit=audit),
     }
     return render(request, "audits/audit_edit.html", context)
 

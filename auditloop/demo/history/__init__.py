@@ -6,7 +6,7 @@ Written with `bulk_create`, cycle by cycle, so memory stays flat however many ye
 Every part draws from the one seeded random-number stream held in `History`, in a fixed order,
 so the same seed builds the same rows: `state` (what the parts share), `audits` (one audit, its
 answers, and writing a batch), `followup` (actions, flags with their notices, replies),
-`cycles` (the past cycles and revisits) and `today` (the work in hand).
+`cycles` (the past cycles), `revisits` (each cycle's revisits) and `today` (the work in hand).
 """
 
 from __future__ import annotations

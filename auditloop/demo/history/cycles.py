@@ -1,5 +1,5 @@
 """The past six-month cycles: each one's plan, its dip samples, deep dives and thematic audits,
-and the revisits of the inadequate ones."""
+then their revisits (`revisits`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from auditloop.audits.models import AuditType
 from auditloop.demo import phrases
 from auditloop.demo.council import BATCH, at, new_uuid
 from auditloop.demo.history.audits import audits_save, draft
+from auditloop.demo.history.revisits import revisits_of_cycle
 from auditloop.demo.history.state import CYCLE_MONTHS, Draft, History
 from auditloop.sampling.models import Cycle, CycleAudit, Quota, QuotaKind
 
@@ -104,30 +105,4 @@ def cycle_build(h: History, k: int) -> None:
         )
     audits_save(h, drafts)
     cycle_link(cycle, drafts)
-    audits_save(h, _revisits(h, drafts))
-
-
-def _revisits(h: History, drafts: list[Draft]) -> list[Draft]:
-    """Inadequate audits are revisited six to eight weeks on; most have improved."""
-    rng = h.rng
-    revisits: list[Draft] = []
-    for d in drafts:
-        submitted = d.audit.submitted_at
-        if d.grade != "inadequate" or submitted is None or rng.random() >= 0.8:
-            continue
-        created = submitted.date() + h.days(42, 56)
-        if created > h.today:
-            continue
-        grade = rng.choices(["inadequate", "requires_improvement", "good"], [25, 50, 25])[0]
-        revisits.append(
-            draft(
-                h,
-                d.case,
-                d.audit.auditor_id,
-                AuditType.REVISIT,
-                created,
-                revisit_of=d.audit,
-                grade=grade,
-            )
-        )
-    return revisits
+    revisits_of_cycle(h, k, drafts)

@@ -132,15 +132,24 @@ def test_submitted_audits_carry_findings_and_deep_dives_their_participants(small
     assert not dives.filter(practitioner_reflection="").exists()
 
 
-def test_revisits_follow_inadequate_audits_of_the_same_case(small: None) -> None:
-    revisits = Audit.objects.filter(audit_type=AuditType.REVISIT).select_related("revisit_of")
+def test_revisits_follow_earlier_audits_of_the_same_case_and_tool_with_a_reason(
+    small: None,
+) -> None:
+    revisits = Audit.objects.filter(audit_type=AuditType.REVISIT).select_related(
+        "revisit_of__overall_grade"
+    )
     assert revisits.exists()
     for revisit in revisits:
-        assert revisit.revisit_of is not None
-        assert revisit.revisit_of.overall_grade is not None
-        assert revisit.revisit_of.overall_grade.is_inadequate
-        assert revisit.case_id == revisit.revisit_of.case_id
-        assert revisit.created_at > revisit.revisit_of.created_at
+        earlier = revisit.revisit_of
+        assert earlier is not None and earlier.submitted_at is not None
+        assert earlier.overall_grade is not None
+        assert revisit.case_id == earlier.case_id
+        assert revisit.tool_version_id == earlier.tool_version_id
+        assert revisit.created_at > earlier.submitted_at
+        assert revisit.revisit_reason
+    after_agreement = revisits.filter(revisit_reason__startswith="The overall grade agreed")
+    assert after_agreement.count() > revisits.count() / 2
+    assert not after_agreement.exclude(revisit_of__overall_grade__is_inadequate=True).exists()
 
 
 def test_actions_flags_and_replies_are_in_every_state(small: None) -> None:
@@ -227,8 +236,10 @@ def test_each_past_cycle_is_planned_and_holds_its_audits(small: None) -> None:
         assert cycle.quotas.count() == 2
         assert cycle.services.count() == 3
         assert cycle.cycle_audits.count() >= 100
-    planned = CycleAudit.objects.values_list("audit_id", flat=True)
-    assert not Audit.objects.filter(pk__in=planned, audit_type=AuditType.REVISIT).exists()
+    # A revisit is placed in the cycle of the audit it revisits.
+    revisits = CycleAudit.objects.filter(audit__audit_type=AuditType.REVISIT)
+    assert revisits.exists()
+    assert not revisits.exclude(cycle=F("audit__revisit_of__cycle_link__cycle")).exists()
     assert staff("moderator").audits_as_auditor.filter(status=AuditStatus.IN_PROGRESS).exists()
 
 
