@@ -29,6 +29,7 @@ from auditloop.assurance.access.regrade import (
 from auditloop.assurance.models import Moderation, ModerationStatus, ModeratorGrade
 from auditloop.assurance.rules.regrade import in_dispute, moderation_move_refusal
 from auditloop.assurance.selectors.regrade import graded_questions
+from auditloop.assurance.services.revisits import revisit_schedule_after_agreement
 from auditloop.audits.models import Answer, Audit, Grade, Question
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
@@ -486,12 +487,11 @@ def moderation_decide(
 def _after_grade_agreed(moderation: Moderation, by: StaffMember) -> None:
     """What follows once an audit's grades are settled, agreed (the auditor confirmed them) or
     decided (by the head of service): called by both, inside their transaction, after the
-    agreed grades are written to the audit. Tells those taking part, by email too.
-
-    The revisit is scheduled from here: when the settled overall grade is Inadequate
-    (`moderation.audit.agreed_overall_grade.is_inadequate`), call the revisit scheduling
-    (after the cycle's `revisit_weeks`) at this point."""
+    agreed grades are written to the audit. Schedules the revisit when the settled overall grade
+    is Inadequate (after the cycle's `revisit_weeks`), and tells those taking part, by email
+    too."""
     audit = moderation.audit
+    revisit_schedule_after_agreement(audit=audit, by=by)
     grade = audit.agreed_overall_grade
     overall = f" The overall grade is now {grade.label}." if grade is not None else ""
     url = moderation_url(moderation)

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from auditloop.accounts.models import Role
 from auditloop.assurance.access.regrade import moderation_deciders
@@ -32,7 +33,7 @@ from auditloop.assurance.tests.regrade_factories import (
     regraded,
     regrading,
 )
-from auditloop.audits.models import Answer, AuditStatus, Grade, GradingScale
+from auditloop.audits.models import Answer, Audit, AuditStatus, AuditType, Grade, GradingScale
 from auditloop.audits.tests.audit_factories import second_lead
 from auditloop.core.models import Event, Notification
 from auditloop.core.refusals import Refused
@@ -524,7 +525,7 @@ def test_a_step_refused_half_way_writes_nothing(p: Personas) -> None:
 
 
 def test_the_same_hook_follows_an_agreed_grade_and_a_decided_one(p: Personas) -> None:
-    """`_after_grade_agreed` is the one place the revisit scheduling will be called from."""
+    """`_after_grade_agreed` is the one place the revisit is scheduled from."""
     agreed = agreement_recorded(p)
     decided = _escalated(p)
     with mock.patch.object(services, "_after_grade_agreed") as hook:
@@ -544,3 +545,37 @@ def test_proposed_at_read_back_from_a_form_matches_exactly(p: Personas) -> None:
     seen = datetime.datetime.fromisoformat(moderation.proposed_at.isoformat())
     moderation_agreement_confirm(moderation=moderation, by=p.auditor, proposed_at_seen=seen)
     assert Moderation.objects.get(pk=moderation.pk).status == ModerationStatus.AGREED
+
+
+def test_a_disagreement_decided_inadequate_schedules_the_audits_revisit(p: Personas) -> None:
+    decided = _escalated(p)
+    _decide_all(decided, p.senior_leader, code="inadequate")
+    revisit = Audit.objects.get(revisit_of=decided.audit)
+    assert revisit.audit_type == AuditType.REVISIT
+    assert revisit.status == AuditStatus.PLANNED
+    assert revisit.auditor == decided.audit.auditor
+    assert revisit.due_date is not None
+    assert revisit.due_date > timezone.localdate()
+
+
+def test_an_agreed_grade_that_is_not_inadequate_schedules_no_revisit(p: Personas) -> None:
+    agreed = agreement_recorded(p)
+    moderation_agreement_confirm(moderation=agreed, by=p.auditor)
+    assert agreed.audit.agreed_overall_grade is not None
+    assert not agreed.audit.agreed_overall_grade.is_inadequate
+    assert not Audit.objects.filter(revisit_of=agreed.audit).exists()
+
+
+def test_an_agreed_inadequate_grade_schedules_the_audits_revisit_once(p: Personas) -> None:
+    moderation = regraded(p, overall="inadequate")
+    audit = moderation.audit
+    grades = {q.pk: GradeGiven(grade(audit, "good"), "Both.") for q in graded_questions(audit)}
+    grades[graded_questions(audit)[0].pk] = GradeGiven(grade(audit, "inadequate"), "Unsafe.")
+    moderation_agreement_record(
+        moderation=moderation,
+        by=p.moderator,
+        grades=grades,
+        overall=GradeGiven(grade(audit, "inadequate"), "The child was not seen."),
+    )
+    moderation_agreement_confirm(moderation=moderation, by=p.auditor)
+    assert Audit.objects.filter(revisit_of=audit, audit_type=AuditType.REVISIT).count() == 1
