@@ -121,25 +121,41 @@ def test_action_owner_must_be_active(p: Personas) -> None:
 # --- completing and cancelling ------------------------------------------------------------------
 
 
-def test_the_status_table_allows_only_moves_out_of_open() -> None:
+def test_the_status_table_lets_a_done_action_be_signed_off_or_sent_back_and_nothing_else_move() -> (
+    None
+):
     assert ACTION_TRANSITIONS[ActionStatus.OPEN] == {ActionStatus.COMPLETED, ActionStatus.CANCELLED}
-    assert not ACTION_TRANSITIONS[ActionStatus.COMPLETED]
+    assert ACTION_TRANSITIONS[ActionStatus.COMPLETED] == {ActionStatus.CLOSED, ActionStatus.OPEN}
+    assert not ACTION_TRANSITIONS[ActionStatus.CLOSED]
     assert not ACTION_TRANSITIONS[ActionStatus.CANCELLED]
 
 
-@pytest.mark.parametrize("who", ["practitioner", "team_manager"])
-def test_owner_or_their_team_manager_completes_an_action_with_evidence(
-    p: Personas, who: str
+def test_a_done_action_is_shown_as_waiting_for_sign_off() -> None:
+    assert ActionStatus.COMPLETED.label == "Waiting for sign-off"
+
+
+def test_the_owner_marks_an_action_done_with_evidence_and_it_waits_for_sign_off(
+    p: Personas,
 ) -> None:
     action = make_action(p)
-    action_complete(action=action, by=getattr(p, who), evidence="Visited 3 May.")
+    action_complete(action=action, by=p.practitioner, evidence="Visited 3 May.")
     action.refresh_from_db()
     assert action.status == ActionStatus.COMPLETED
     assert action.completion_evidence == "Visited 3 May."
     assert action.completed_at is not None
+    assert action.signed_off_at is None
     event = Event.objects.get(verb="action.completed")
     assert event.before["status"] == "open"
     assert event.after["status"] == "completed"
+    assert event.content_changed == ["completion_evidence"]
+
+
+def test_marking_an_action_done_tells_the_team_manager_who_signs_it_off(p: Personas) -> None:
+    action = make_action(p)
+    action_complete(action=action, by=p.practitioner, evidence="Visited 3 May.")
+    note = Notification.objects.get(recipient=p.team_manager.user)
+    assert "waiting for your sign-off" in note.message
+    assert note.url == reverse("audits:action", args=[action.public_id])
 
 
 def test_completing_needs_evidence(p: Personas) -> None:
@@ -151,19 +167,28 @@ def test_completing_needs_evidence(p: Personas) -> None:
     assert action.status == ActionStatus.OPEN
 
 
-@pytest.mark.parametrize("who", ["auditor", "moderator", "outsider_manager", "senior_leader"])
-def test_others_cannot_complete_an_action(p: Personas, who: str) -> None:
+@pytest.mark.parametrize(
+    "who", ["team_manager", "auditor", "moderator", "outsider_manager", "senior_leader"]
+)
+def test_nobody_but_the_owner_marks_an_action_done(p: Personas, who: str) -> None:
+    # Not even the team manager who signs it off: nobody checks evidence they gave themselves.
     action = make_action(p)
-    with pytest.raises(Refused, match="owner"):
+    with pytest.raises(Refused, match="Only the action's owner can mark it as done"):
         action_complete(action=action, by=getattr(p, who), evidence="Done.")
 
 
-def test_a_completed_action_cannot_be_completed_or_cancelled_again(p: Personas) -> None:
+def test_an_action_waiting_for_sign_off_cannot_be_marked_done_again_or_cancelled(
+    p: Personas,
+) -> None:
     action = make_action(p)
     action_complete(action=action, by=p.practitioner, evidence="Done.")
-    with pytest.raises(Refused, match="completed; it cannot be marked completed"):
+    with pytest.raises(
+        Refused, match="This action is waiting for sign-off: it cannot be marked as done"
+    ):
         action_complete(action=action, by=p.practitioner, evidence="Again.")
-    with pytest.raises(Refused, match="completed; it cannot be marked cancelled"):
+    with pytest.raises(
+        Refused, match="This action is waiting for sign-off: it cannot be cancelled"
+    ):
         action_cancel(action=action, by=p.auditor, reason="No longer needed.")
 
 
@@ -218,11 +243,24 @@ def test_overdue_view_lists_only_overdue_actions(p: Personas) -> None:
     assert list(response.context["page"].object_list) == [overdue]
 
 
-def test_closed_view_lists_completed_and_cancelled_actions(p: Personas) -> None:
-    done = make_action(p, status=ActionStatus.COMPLETED)
+def test_closed_view_lists_signed_off_and_cancelled_actions_not_those_waiting(
+    p: Personas,
+) -> None:
+    closed = make_action(p, status=ActionStatus.CLOSED)
+    cancelled = make_action(p, status=ActionStatus.CANCELLED, due_date=YESTERDAY)
+    make_action(p, status=ActionStatus.COMPLETED)
     make_action(p)
     response = p.client_for(p.practitioner).get(reverse("audits:actions") + "?show=closed")
-    assert list(response.context["page"].object_list) == [done]
+    assert list(response.context["page"].object_list) == [closed, cancelled]
+
+
+def test_waiting_view_lists_the_actions_marked_done_and_not_yet_signed_off(p: Personas) -> None:
+    waiting = make_action(p, status=ActionStatus.COMPLETED)
+    make_action(p, status=ActionStatus.CLOSED)
+    make_action(p)
+    response = p.client_for(p.practitioner).get(reverse("audits:actions") + "?show=waiting")
+    assert list(response.context["page"].object_list) == [waiting]
+    assert "Waiting for sign-off" in response.content.decode()
 
 
 def test_team_actions_show_the_team_managers_team_only(p: Personas) -> None:
@@ -259,12 +297,12 @@ def test_action_lists_query_count_does_not_grow_with_rows(
     assert len(response.context["page"].object_list) > 1
 
 
-def test_owner_completes_an_action_on_its_page(p: Personas) -> None:
+def test_owner_marks_an_action_done_on_its_page(p: Personas) -> None:
     action = make_action(p)
     client = p.client_for(p.practitioner)
     page = client.get(reverse("audits:action", args=[action.public_id]))
     assert page.status_code == 200
-    assert "Mark as completed" in page.content.decode()
+    assert "Mark as done" in page.content.decode()
     assert "Cancel the action" not in page.content.decode()
     response = client.post(
         reverse("audits:action_complete", args=[action.public_id]), {"evidence": "Seen alone."}
@@ -297,7 +335,7 @@ def test_auditor_can_read_but_not_complete_an_action(p: Personas) -> None:
     action = make_action(p)
     client = p.client_for(p.auditor)
     assert (
-        "Mark as completed"
+        "Mark as done"
         not in client.get(reverse("audits:action", args=[action.public_id])).content.decode()
     )
     response = client.post(
