@@ -9,8 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role
-from auditloop.audits.models import Action, ActionStatus, AuditStatus
-from auditloop.audits.rules import ACTION_TRANSITIONS
+from auditloop.audits.models import (
+    Action,
+    ActionStatus,
+    AuditStatus,
+    ComplianceAnswer,
+    QuestionKind,
+)
+from auditloop.audits.rules import (
+    ACTION_TRANSITIONS,
+    action_move_problem,
+    may_sign_off,
+    needs_action,
+)
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create
 from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit
 from auditloop.core.models import Event, Notification
@@ -443,3 +454,109 @@ def test_the_audit_page_offers_add_an_action_to_those_who_may(p: Personas) -> No
     assert add in p.client_for(p.auditor).get(url).content.decode()
     assert add in p.client_for(p.team_manager).get(url).content.decode()
     assert add not in p.client_for(p.practitioner).get(url).content.decode()
+
+
+# --- the pure rules -----------------------------------------------------------------------------
+
+
+def test_a_move_the_table_allows_has_no_problem_and_one_it_refuses_says_why() -> None:
+    assert action_move_problem(ActionStatus.COMPLETED, ActionStatus.CLOSED) is None
+    assert action_move_problem(ActionStatus.COMPLETED, ActionStatus.OPEN) is None
+    assert action_move_problem(ActionStatus.OPEN, ActionStatus.CLOSED) == (
+        "This action is open: it cannot be signed off."
+    )
+    assert action_move_problem(ActionStatus.CANCELLED, ActionStatus.OPEN) == (
+        "This action is cancelled: it cannot be sent back."
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "compliance", "weak_grade", "needs"),
+    [
+        (QuestionKind.COMPLIANCE, ComplianceAnswer.NO, False, True),
+        (QuestionKind.COMPLIANCE, ComplianceAnswer.YES, False, False),
+        (QuestionKind.COMPLIANCE, ComplianceAnswer.NOT_APPLICABLE, False, False),
+        (QuestionKind.COMPLIANCE, "", False, False),
+        (QuestionKind.GRADED, "", True, True),
+        (QuestionKind.GRADED, "", False, False),
+    ],
+)
+def test_a_no_or_a_grade_that_needs_an_action_needs_one(
+    kind: str, compliance: str, weak_grade: bool, needs: bool
+) -> None:
+    assert needs_action(kind=kind, compliance=compliance, grade_needs_action=weak_grade) == needs
+
+
+# Ids for the sign-off rule: the owner 1, their line manager 2, the head of service 3, the
+# audit's team 10 (another team 11), someone else 4.
+PRACTITIONER_OWNER = {"owner_id": 1, "owner_role": Role.PRACTITIONER, "owner_team_id": 10}
+MANAGER_OWNER = {"owner_id": 1, "owner_role": Role.TEAM_MANAGER, "owner_team_id": 10}
+
+
+@pytest.mark.parametrize(
+    ("owner", "signer", "audit_team", "allowed"),
+    [
+        # A practitioner's action: any team manager of the audit's team, nobody else.
+        (PRACTITIONER_OWNER, (4, Role.TEAM_MANAGER, 10), 10, True),
+        (PRACTITIONER_OWNER, (4, Role.TEAM_MANAGER, 11), 10, False),
+        (PRACTITIONER_OWNER, (4, Role.SENIOR_LEADER, 10), 10, False),
+        (PRACTITIONER_OWNER, (3, Role.SENIOR_LEADER, None), 10, False),
+        (PRACTITIONER_OWNER, (2, Role.PRACTITIONER, 10), 10, False),
+        # Owned by a team manager of the audit's team: their manager or the head of service.
+        (MANAGER_OWNER, (2, Role.SENIOR_LEADER, None), 10, True),
+        (MANAGER_OWNER, (3, Role.SENIOR_LEADER, None), 10, True),
+        (MANAGER_OWNER, (4, Role.TEAM_MANAGER, 10), 10, False),
+        (MANAGER_OWNER, (1, Role.TEAM_MANAGER, 10), 10, False),
+        # A team manager owning an action from another team's audit is like anyone else.
+        ({**MANAGER_OWNER, "owner_team_id": 11}, (4, Role.TEAM_MANAGER, 10), 10, True),
+        ({**MANAGER_OWNER, "owner_team_id": 11}, (2, Role.SENIOR_LEADER, None), 10, False),
+        # An audit with no team: the owner's line manager alone.
+        (PRACTITIONER_OWNER, (2, Role.TEAM_MANAGER, 10), None, True),
+        (PRACTITIONER_OWNER, (4, Role.TEAM_MANAGER, 10), None, False),
+        (PRACTITIONER_OWNER, (3, Role.SENIOR_LEADER, None), None, False),
+    ],
+)
+def test_who_may_sign_off_an_action(
+    owner: dict[str, Any],
+    signer: tuple[int, str, int | None],
+    audit_team: int | None,
+    allowed: bool,
+) -> None:
+    signer_id, role, team = signer
+    assert (
+        may_sign_off(
+            signer_id=signer_id,
+            signer_role=role,
+            signer_team_id=team,
+            owner_manager_id=2,
+            audit_team_id=audit_team,
+            head_of_service_id=3 if audit_team is not None else None,
+            **owner,
+        )
+        == allowed
+    )
+
+
+def test_nobody_signs_off_their_own_action_even_without_a_manager() -> None:
+    assert not may_sign_off(
+        signer_id=1,
+        signer_role=Role.TEAM_MANAGER,
+        signer_team_id=10,
+        owner_id=1,
+        owner_role=Role.PRACTITIONER,
+        owner_team_id=11,
+        owner_manager_id=None,
+        audit_team_id=10,
+        head_of_service_id=None,
+    )
+    assert not may_sign_off(
+        signer_id=5,
+        signer_role=Role.SENIOR_LEADER,
+        signer_team_id=None,
+        owner_id=1,
+        owner_role=Role.PRACTITIONER,
+        owner_team_id=None,
+        owner_manager_id=None,
+        audit_team_id=None,
+        head_of_service_id=None,
+    )
