@@ -29,7 +29,7 @@ from auditloop.audits.models import (
 from auditloop.audits.rules import meeting_date_problem
 from auditloop.audits.selectors.actions import action_owner_choices
 from auditloop.audits.selectors.audits import audits_matching
-from auditloop.audits.services.actions import FindingAction, FindingActionRefused
+from auditloop.audits.services.actions import FindingAction
 from auditloop.audits.services.audits import AnswerInput, Problem
 from auditloop.core.forms import GovukDateField
 
@@ -378,13 +378,6 @@ class AuditAnswersForm(forms.Form):
                     )
                 )
         return out
-
-    def add_action_refusal(self, refused: FindingActionRefused) -> None:
-        """Put a refused action on the fields beside its question."""
-        part = f"action_{refused.field}" if refused.field else ""
-        if part not in ACTION_PARTS:
-            part = "action_description"
-        self.add_error(_name(refused.question_id, part), refused.message)
 
     def data_without_actions(self) -> QueryDict | dict[str, Any]:
         """What was sent, less the actions beside the questions: for showing the page again

@@ -124,15 +124,6 @@ class FindingAction:
     due_date: datetime.date
 
 
-class FindingActionRefused(Refused):
-    """An action beside a question refused: the refusal, and the question it was typed beside,
-    so that the answers page can put it on that question's fields."""
-
-    def __init__(self, refused: Refused, *, question_id: int) -> None:
-        super().__init__(refused.message, field=refused.field)
-        self.question_id = question_id
-
-
 @transaction.atomic
 def finding_actions_create(
     *, audit: Audit, by: StaffMember, actions: Sequence[FindingAction]
@@ -140,15 +131,13 @@ def finding_actions_create(
     """Create each action from its question's answer (see `action_create`), all or none: a
     refusal names the question, and undoes the ones before it, so that nothing is added twice
     when the page is sent again."""
-    answers = {a.question_id: a for a in audit.answers.all()}
+    answers = {a.question_id: a for a in audit.answers.select_related("question")}
     created = []
     for given in actions:
         answer = answers.get(given.question_id)
+        if answer is None or not (answer.compliance or answer.grade_id):
+            raise Refused("Answer each question before you add an action for it.")
         try:
-            if answer is None or not (answer.compliance or answer.grade_id):
-                raise Refused(
-                    "Answer the question before you add an action for it.", field="description"
-                )
             created.append(
                 action_create(
                     audit=audit,
@@ -160,7 +149,8 @@ def finding_actions_create(
                 )
             )
         except Refused as exc:
-            raise FindingActionRefused(exc, question_id=given.question_id) from exc
+            code = answer.question.code
+            raise Refused(f"The action for {code} was not added. {exc.message}") from exc
     return created
 
 

@@ -26,7 +26,12 @@ from auditloop.audits.models import (
     Question,
     ToolVersion,
 )
-from auditloop.audits.services.actions import action_cancel, action_create
+from auditloop.audits.services.actions import (
+    FindingAction,
+    action_cancel,
+    action_create,
+    finding_actions_create,
+)
 from auditloop.audits.services.audits import (
     AnswerInput,
     AuditIncomplete,
@@ -484,3 +489,50 @@ def test_full_answers_gives_a_reason_only_where_one_is_needed(p: Personas) -> No
     audit = planned_audit(p)
     answers = full_answers(audit, compliance=ComplianceAnswer.YES)
     assert not any(a.no_action_reason for a in answers.values())
+
+
+def test_an_owner_who_has_left_is_refused_on_the_page_and_nothing_is_added(p: Personas) -> None:
+    audit = _answered_with_a_no(p)
+    a3 = _question(audit, "A3")
+    data = _page_data(audit, action="save")
+    data |= _action_fields(a3, owner=p.practitioner.pk, due=NEXT_MONTH)
+    p.practitioner.is_active = False
+    p.practitioner.save(update_fields=["is_active"])
+    response = p.client_for(p.auditor).post(_edit_url(audit), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[f"q{a3.pk}_action_owner"]
+    assert not Action.objects.exists()
+
+
+def test_actions_beside_questions_are_added_all_or_none_naming_the_refused_question(
+    p: Personas,
+) -> None:
+    audit = _answered_with_a_no(p, "A3")
+    audit_answers_save(
+        audit=audit,
+        by=p.auditor,
+        answers={_question(audit, "A5").pk: AnswerInput(compliance="no", evidence="Not seen.")},
+        **_findings(audit),
+    )
+    p.team_manager.is_active = False
+    p.team_manager.save(update_fields=["is_active"])
+    given = [
+        FindingAction(_question(audit, "A3").pk, "Record visits.", p.practitioner, NEXT_MONTH),
+        FindingAction(_question(audit, "A5").pk, "Supervise.", p.team_manager, NEXT_MONTH),
+    ]
+    with pytest.raises(Refused) as refused:
+        finding_actions_create(audit=audit, by=p.auditor, actions=given)
+    assert refused.value.message == (
+        "The action for A5 was not added. Mary Manager is no longer an active member of staff."
+    )
+    assert not Action.objects.exists()
+
+
+def test_an_action_for_a_question_not_yet_answered_is_refused_by_the_service(
+    p: Personas,
+) -> None:
+    audit = _answered_with_a_no(p)
+    Answer.objects.filter(audit=audit, question__code="A1").delete()
+    given = [FindingAction(_question(audit, "A1").pk, "Visit.", p.practitioner, NEXT_MONTH)]
+    with pytest.raises(Refused, match="Answer each question before you add an action for it"):
+        finding_actions_create(audit=audit, by=p.auditor, actions=given)

@@ -50,7 +50,7 @@ from auditloop.audits.selectors.audits import (
     audit_rows,
     audits_visible_to,
 )
-from auditloop.audits.services.actions import FindingActionRefused, finding_actions_create
+from auditloop.audits.services.actions import finding_actions_create
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,
@@ -254,9 +254,10 @@ def audit_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
         return _render_edit(request, audit, form=form)
     try:
         added = finding_actions_create(audit=audit, by=request.staff, actions=form.action_inputs())
-    except FindingActionRefused as exc:
-        # The draft is saved; the actions are not, and stay typed on the page.
-        form.add_action_refusal(exc)
+    except Refused as exc:
+        # The draft is saved; the actions are not, and stay typed on the page. The form has
+        # checked what it can: this is the rules' word (an owner who has just left, say).
+        refusal_to_form(form, exc)
         return _render_edit(request, audit, form=form)
     button = request.POST.get("action", "")
     if button != "submit":
