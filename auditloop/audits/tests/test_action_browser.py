@@ -14,7 +14,14 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from auditloop.audits.models import Action, ActionStatus, Audit, AuditStatus, Question
+from auditloop.audits.models import (
+    Action,
+    ActionStatus,
+    Audit,
+    AuditStatus,
+    GradingScale,
+    Question,
+)
 from auditloop.audits.services.actions import action_complete, action_create
 from auditloop.audits.services.audits import AnswerInput, audit_answers_save, audit_submit
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
@@ -167,3 +174,29 @@ def test_a_manager_sends_back_then_signs_off_a_completed_action(
     action.refresh_from_db()
     assert action.status == ActionStatus.CLOSED
     assert action.signed_off_by == p.team_manager
+
+
+def test_an_audit_lead_sets_which_grades_need_an_action(
+    p: Personas,
+    page_as: PageAs,  # noqa: F811
+) -> None:
+    scale = GradingScale.objects.get(slug="scaling-0-10")
+    page = page_as(p.moderator)
+    page.goto(f"/audits/tools/scales/{scale.public_id}/")
+    grades = page.get_by_role("group", name="Which grades need an action?")
+    expect(grades.get_by_label("5", exact=True)).to_be_checked()
+    expect(grades.get_by_label("6", exact=True)).not_to_be_checked()
+    assert_accessible(page)
+    grades.get_by_label("5", exact=True).uncheck()
+    page.get_by_role("button", name="Save the grades that need an action").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "The grades that need an action are saved."
+    )
+    assert_accessible(page)
+    assert sorted(scale.grades.filter(needs_action=True).values_list("value", flat=True)) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
