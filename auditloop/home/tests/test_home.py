@@ -162,6 +162,22 @@ def test_actions_waiting_for_sign_off_reach_the_signers_home_page_only(p: Person
     assert owner.awaiting_sign_off.rows == []
 
 
+def test_see_all_links_only_to_a_page_the_login_may_open(p: Personas) -> None:
+    # A QA officer line-managed by the audit lead, with more overdue actions than the page shows.
+    p.auditor.manager = p.moderator
+    p.auditor.save(update_fields=["manager"])
+    for _ in range(LIMIT + 1):
+        make_action(p, owner=p.auditor, due_date=YESTERDAY)
+    lead = _home(p, "moderator")
+    assert f'href="{reverse("audits:team_actions")}?show=overdue">See all {LIMIT + 1}' in lead
+    report = make_staff("report", "Rae Report", Role.PRACTITIONER, manager=p.auditor)
+    for _ in range(LIMIT + 1):
+        make_action(p, owner=report, due_date=YESTERDAY)
+    text = _home(p, "auditor")
+    assert "Overdue actions of the people you manage (11)" in text
+    assert reverse("audits:team_actions") not in text
+
+
 def test_a_closed_or_waiting_action_is_not_overdue_anywhere(p: Personas) -> None:
     make_action(p, status=ActionStatus.CLOSED, due_date=YESTERDAY)
     make_action(p, status=ActionStatus.COMPLETED, due_date=YESTERDAY)
