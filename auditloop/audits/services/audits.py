@@ -284,7 +284,8 @@ def _action_problem(question: Question, answer: Answer) -> Problem:
         finding = f"is graded {grade.label}" if grade is not None else "needs an action"
     return Problem(
         "action_description",
-        f"{question.code} '{question.text}' {finding}: add an action, or say why none is needed",
+        f"{question.code} '{question.text.rstrip('.')}' {finding}: "
+        "add an action, or say why none is needed",
         question.pk,
     )
 

@@ -60,7 +60,7 @@ def _refused_then_supplied(page: Page, audit: Audit, a3: Question, *, check: boo
     # Submitting is refused: the error summary names A3 and links to its action.
     page.get_by_role("button", name="Submit", exact=True).click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text(f"A3 '{a3.text}' is answered No")
+    expect(summary).to_contain_text(f"A3 '{a3.text.rstrip('.')}' is answered No")
     expect(page.get_by_label("A3: what needs to be done")).to_be_visible()
     if check:
         assert_accessible(page)

@@ -105,9 +105,9 @@ def test_a_no_without_an_action_or_a_reason_stops_submission_naming_the_question
     assert problem.question_id == a3.pk
     assert problem.field == "action_description"
     assert problem.message == (
-        f"A3 '{a3.text}' is answered No: add an action, or say why none is needed"
+        f"A3 '{a3.text.rstrip('.')}' is answered No: add an action, or say why none is needed"
     )
-    assert f"A3 '{a3.text}' is answered No" in str(refused.value)
+    assert f"A3 '{a3.text.rstrip('.')}' is answered No" in str(refused.value)
     audit.refresh_from_db()
     assert audit.status == AuditStatus.IN_PROGRESS
 
@@ -329,7 +329,9 @@ def test_submitting_on_the_page_shows_each_missing_action_linked_to_its_question
     assert response.status_code == 200
     text = response.content.decode()
     assert "There is a problem" in text
-    message = escape(f"A3 '{a3.text}' is answered No: add an action, or say why none is needed")
+    message = escape(
+        f"A3 '{a3.text.rstrip('.')}' is answered No: add an action, or say why none is needed"
+    )
     assert f'<a href="#id_q{a3.pk}_action_description">{message}</a>' in text
     # The action fields beside A3 are open, so the link lands on them.
     assert f'id="q{a3.pk}-action" open' in text

@@ -262,7 +262,7 @@ def test_submission_lists_everything_that_is_missing(p: Personas) -> None:
     assert "answer A1 with yes, no or not applicable" in messages
     assert "add an evidence note for the 'No' on A3" in messages
     assert "answer A3 with yes, no or not applicable" not in messages
-    a3_text = f"A3 '{a3.text}' is answered No: add an action, or say why none is needed"
+    a3_text = f"A3 '{a3.text.rstrip('.')}' is answered No: add an action, or say why none is needed"
     assert a3_text in messages
     for missing in (
         "choose an overall grade",
