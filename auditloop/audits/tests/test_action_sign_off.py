@@ -154,6 +154,16 @@ def test_a_team_managers_action_is_signed_off_by_the_head_of_service(p: Personas
     assert action.signed_off_by == p.senior_leader
 
 
+def test_a_team_manager_who_heads_the_service_still_cannot_sign_off_their_own(
+    p: Personas,
+) -> None:
+    p.north.head_of_service = p.team_manager
+    p.north.save(update_fields=["head_of_service"])
+    action = _done(p, owner=p.team_manager)
+    assert not can_sign_off_action(p.team_manager, action)
+    assert not actions_awaiting_sign_off_by(p.team_manager).exists()
+
+
 def test_the_head_of_service_does_not_sign_off_a_practitioners_action(p: Personas) -> None:
     # Their team manager does: the head of service steps in only for a team manager's own.
     action = _done(p)
