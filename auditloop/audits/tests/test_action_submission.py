@@ -6,13 +6,17 @@ needed. The auditor adds either beside the question on the answers page."""
 from __future__ import annotations
 
 import datetime
+import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from auditloop.audits import migrations
 from auditloop.audits.models import (
     Action,
     ActionStatus,
@@ -38,7 +42,11 @@ from auditloop.audits.services.audits import (
     audit_answers_save,
     audit_submit,
 )
-from auditloop.audits.services.scales import grading_scale_action_grades_set
+from auditloop.audits.services.scales import (
+    grade_add,
+    grading_scale_action_grades_set,
+    grading_scale_create,
+)
 from auditloop.audits.tests.audit_factories import answer_fully, full_answers, planned_audit
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused
@@ -538,3 +546,23 @@ def test_an_action_for_a_question_not_yet_answered_is_refused_by_the_service(
     given = [FindingAction(_question(audit, "A1").pk, "Visit.", p.practitioner, NEXT_MONTH)]
     with pytest.raises(Refused, match="Answer each question before you add an action for it"):
         finding_actions_create(audit=audit, by=p.auditor, actions=given)
+
+
+def test_the_migration_gives_a_council_the_default_grades_needing_an_action(p: Personas) -> None:
+    """An existing council's scales: the shipped ones get the defaults, one of its own has its
+    inadequate grades need an action (an audit lead can widen that on the scale's page)."""
+    own = grading_scale_create(name="Three-point scale", by=p.moderator)
+    grade_add(scale=own, code="weak", label="Weak", value=1, is_inadequate=True, by=None)
+    grade_add(scale=own, code="fair", label="Fair", value=2, is_inadequate=False, by=None)
+    Grade.objects.update(needs_action=False)
+    folder = Path(migrations.__file__).parent
+    [path] = folder.glob("*_grade_needs_action_and_sign_off_label.py")
+    migration = importlib.import_module(f"{migrations.__name__}.{path.stem}")
+    migration.set_needs_action(django_apps, None)
+    needing = set(Grade.objects.filter(needs_action=True).values_list("scale__slug", "code"))
+    assert needing == {
+        ("ofsted-four", "requires_improvement"),
+        ("ofsted-four", "inadequate"),
+        *(("scaling-0-10", str(n)) for n in range(6)),
+        (own.slug, "weak"),
+    }
