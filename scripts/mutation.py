@@ -30,7 +30,12 @@ MODULES: dict[str, list[str]] = {
         "auditloop.audits.services.audits.x__refuse_unless_allowed__mutmut_*",
         "auditloop.audits.services.audits.x__audit_transition__mutmut_*",
         "auditloop.audits.rules.x_status_words__mutmut_*",
+        "auditloop.audits.rules.x_action_move_problem__mutmut_*",
         "auditloop.audits.services.actions.x_action_move_check__mutmut_*",
+    ],
+    "action sign-off and the actions a submission needs": [
+        "auditloop.audits.rules.x_may_sign_off__mutmut_*",
+        "auditloop.audits.rules.x_needs_action__mutmut_*",
     ],
 }
 

@@ -9,8 +9,11 @@ from django.apps import apps
 # but the test of this module asks for each one the code writes to be named here.
 VERB_LABELS = {
     "action.cancelled": "Action cancelled",
-    "action.completed": "Action completed",
+    "action.completed": "Action marked as done",
     "action.created": "Action added",
+    "action.reminder_sent": "Overdue action reminder sent",
+    "action.sent_back": "Action sent back to its owner",
+    "action.signed_off": "Action signed off",
     "api_token.created": "API token made",
     "api_token.revoked": "API token revoked",
     "audit.answers_saved": "Audit answers saved",
@@ -41,6 +44,7 @@ VERB_LABELS = {
     "escalation.acknowledged": "Unsafe-child flag acknowledged",
     "escalation.raised": "Unsafe-child flag raised",
     "feedback.replied": "Practitioner replied to feedback",
+    "grading_scale.action_grades_set": "Grades needing an action changed",
     "grading_scale.created": "Grading scale created",
     "grading_scale.grade_added": "Grade added to a scale",
     "grading_scale.grade_removed": "Grade removed from a scale",

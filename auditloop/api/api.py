@@ -296,8 +296,18 @@ class ActionOut(Schema):
     audit_id: uuid.UUID = Field(description="The audit it came from.")
     owner: str = Field(description="The name of the person who owns it.")
     due_date: datetime.date = Field(description="When it is due.")
-    status: str = Field(description="open, completed or cancelled.")
-    completed_at: datetime.datetime | None = Field(description="When it was completed.")
+    status: str = Field(
+        description=(
+            "open, completed (marked done by its owner, waiting for sign-off), closed (signed "
+            "off: the only status that counts as done) or cancelled."
+        )
+    )
+    completed_at: datetime.datetime | None = Field(
+        description="When its owner last marked it done."
+    )
+    signed_off_at: datetime.datetime | None = Field(
+        description="When it was signed off and closed."
+    )
 
 
 @api.get("/actions", response=list[ActionOut], summary="Actions you may open, soonest due first")
@@ -317,6 +327,7 @@ def list_actions(request: StaffRequest, filters: Query[ActionFilters]) -> list[d
             "due_date": a.due_date,
             "status": a.status,
             "completed_at": a.completed_at,
+            "signed_off_at": a.signed_off_at,
         }
         for a in page
     ]

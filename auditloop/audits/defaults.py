@@ -47,6 +47,7 @@ def default_tools_install(*, by: Any = None) -> list[AuditTool]:
                     label=g["label"],
                     value=g["value"],
                     is_inadequate=g["is_inadequate"],
+                    needs_action=g["needs_action"],
                     description=g["description"],
                 )
                 for g in s["grades"]

@@ -31,6 +31,11 @@ class Grade(models.Model):
     value = models.IntegerField(help_text="Position on the scale; higher is better practice.")
     # An inadequate grade triggers moderation and re-audit by default.
     is_inadequate = models.BooleanField(default=False)
+    # A question given this grade needs an action, or a reason why none is needed, before the
+    # audit is submitted: Requires improvement and Inadequate on Ofsted's scale, 0 to 5 on the
+    # 0-10 scale. Set per grade so that any scale a council builds can say which of its grades
+    # fall short, whatever their number and values.
+    needs_action = models.BooleanField(default=False)
     description = models.TextField(blank=True)
 
     class Meta:
@@ -335,7 +340,8 @@ class Escalation(PublicIdModel):
 class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
     # Done, says its owner: waiting for a team manager to sign it off (or send it back).
-    COMPLETED = "completed", "Completed"
+    # Only a closed action is done.
+    COMPLETED = "completed", "Waiting for sign-off"
     CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
 

@@ -44,11 +44,70 @@ def status_words(status: str) -> str:
 
 
 # The status machine: every allowed move. Anything else is refused by the action services.
+# The owner marks an open action done (completed: waiting for sign-off); a team manager signs
+# it off (closed, the only state that counts as done) or sends it back (open again).
 ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
     ActionStatus.OPEN: frozenset({ActionStatus.COMPLETED, ActionStatus.CANCELLED}),
-    ActionStatus.COMPLETED: frozenset(),
+    ActionStatus.COMPLETED: frozenset({ActionStatus.CLOSED, ActionStatus.OPEN}),
+    ActionStatus.CLOSED: frozenset(),
     ActionStatus.CANCELLED: frozenset(),
 }
+
+# What each move is called, for the refusal message ("... it cannot be signed off").
+ACTION_MOVE_WORDS: dict[str, str] = {
+    ActionStatus.COMPLETED: "marked as done",
+    ActionStatus.CLOSED: "signed off",
+    ActionStatus.OPEN: "sent back",
+    ActionStatus.CANCELLED: "cancelled",
+}
+
+
+def action_move_problem(status: str, to: str) -> str | None:
+    """Why an action at `status` cannot move to `to`, or None when the table allows it."""
+    if to in ACTION_TRANSITIONS[status]:
+        return None
+    return (
+        f"This action is {ActionStatus(status).label.lower()}: "
+        f"it cannot be {ACTION_MOVE_WORDS[to]}."
+    )
+
+
+def needs_action(*, kind: str, compliance: str, grade_needs_action: bool) -> bool:
+    """Whether an answer is a weakness that needs an action (or a reason why none is needed)
+    before its audit is submitted: a "No" on a compliance check, or a graded question whose
+    grade that counts is one its scale marks as needing an action."""
+    if kind == QuestionKind.COMPLIANCE:
+        return compliance == ComplianceAnswer.NO
+    return grade_needs_action
+
+
+def may_sign_off(
+    *,
+    signer_id: int,
+    signer_role: str,
+    signer_team_id: int | None,
+    owner_id: int,
+    owner_role: str,
+    owner_team_id: int | None,
+    owner_manager_id: int | None,
+    audit_team_id: int | None,
+    head_of_service_id: int | None,
+) -> bool:
+    """Who signs off a completed action, on ids alone, so that one action (the pages and the
+    services) and a whole list (the home page's "waiting for your sign-off") are judged alike.
+
+    Nobody signs off their own action. A team manager of the audit's team signs off the
+    actions of everyone else. An action owned by a team manager of the audit's team is signed
+    off by their own line manager or the head of the audit team's service instead, never by a
+    fellow team manager. An audit with no team has no team manager: the owner's line manager
+    signs off."""
+    if signer_id == owner_id:
+        return False
+    if audit_team_id is None:
+        return owner_manager_id is not None and signer_id == owner_manager_id
+    if owner_role == Role.TEAM_MANAGER and owner_team_id == audit_team_id:
+        return signer_id in {owner_manager_id, head_of_service_id}
+    return signer_role == Role.TEAM_MANAGER and signer_team_id == audit_team_id
 
 
 def holds_or_manages(

@@ -22,7 +22,10 @@ from auditloop.audits.models import (
     Escalation,
     FeedbackReply,
 )
-from auditloop.audits.selectors.actions import actions_overseen_by
+from auditloop.audits.selectors.actions import (
+    actions_awaiting_sign_off_by,
+    actions_overdue_managed_by,
+)
 from auditloop.audits.selectors.escalations import escalations_open_for
 
 LIMIT = 10
@@ -64,8 +67,11 @@ class HomeWork:
     returned: WorkList | None = None
     awaiting_reply: WorkList | None = None
     my_actions: WorkList | None = None
+    my_overdue: int = 0
     open_flags: WorkList | None = None
+    # Overdue actions of the people one line-manages, and a team manager's team's.
     team_overdue: WorkList | None = None
+    awaiting_sign_off: WorkList | None = None
     team_submitted: WorkList | None = None
     awaiting_completion: WorkList | None = None
     team_counts: list[TeamCounts] = field(default_factory=list)
@@ -84,7 +90,7 @@ class HomeWork:
         )
 
     def actions_shown(self) -> list[Action]:
-        return self._rows(self.my_actions, self.team_overdue)
+        return self._rows(self.my_actions, self.team_overdue, self.awaiting_sign_off)
 
     def flags_shown(self) -> list[Escalation]:
         return self._rows(self.open_flags)
@@ -116,11 +122,12 @@ def home_work_for(staff: StaffMember) -> HomeWork:
             _by_due_date(mine.filter(status=AuditStatus.IN_PROGRESS).exclude(return_reason=""))
         )
     if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
-        work.my_actions = _work(
-            Action.objects.filter(owner=staff, status=ActionStatus.OPEN)
-            .select_related("audit__team")
-            .order_by("due_date", "id")
-        )
+        owned = Action.objects.filter(owner=staff, status=ActionStatus.OPEN)
+        work.my_actions = _work(owned.select_related("audit__team").order_by("due_date", "id"))
+        work.my_overdue = owned.filter(due_date__lt=today).count()
+        # Anyone may line-manage someone, or be a head of service: both sign off and chase.
+        work.awaiting_sign_off = _work(actions_awaiting_sign_off_by(staff))
+        work.team_overdue = _work(actions_overdue_managed_by(staff, on=today))
     if role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
         replied = FeedbackReply.objects.filter(audit=OuterRef("pk"), author=staff)
         work.awaiting_reply = _work(
@@ -132,9 +139,6 @@ def home_work_for(staff: StaffMember) -> HomeWork:
     if role in {Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER}:
         work.open_flags = _work(escalations_open_for(staff))
     if role == Role.TEAM_MANAGER and staff.team_id is not None:
-        work.team_overdue = _work(
-            actions_overseen_by(staff).filter(status=ActionStatus.OPEN, due_date__lt=today)
-        )
         work.team_submitted = _work(
             _audits()
             # A returned audit keeps its submission date, but is a draft again.

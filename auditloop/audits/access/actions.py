@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from auditloop.accounts.access import staff_for
@@ -14,8 +14,10 @@ from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import (
     Action,
+    ActionStatus,
     Audit,
 )
+from auditloop.audits.rules import may_sign_off
 from auditloop.core.accesslog import Purpose, access_shown
 
 
@@ -25,7 +27,11 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
         action = (
             Action.objects.filter(action_visibility_filter(staff), public_id=public_id)
             .select_related(
-                "owner__team", "audit__team__service", "audit__auditor", "answer__question"
+                "owner__team",
+                "audit__team__service",
+                "audit__auditor",
+                "answer__question",
+                "signed_off_by",
             )
             .distinct()
             .get()
@@ -38,9 +44,11 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
 
 def action_visibility_filter(staff: StaffMember) -> Q:
     """Who may read which action: its owner, whoever created it, the audit's auditor, the team
-    manager of the owner's or the audit's team, and the audit leads and senior leaders over
-    the service."""
-    rule = Q(owner=staff) | Q(audit__auditor=staff)
+    manager of the owner's or the audit's team, the owner's line manager and the head of the
+    audit team's service (who sign off a team manager's actions), and the audit leads and
+    senior leaders over the service."""
+    rule = Q(owner=staff) | Q(audit__auditor=staff) | Q(owner__manager=staff)
+    rule |= Q(audit__team__service__head_of_service=staff)
     if staff.user_id is not None:
         rule |= Q(created_by_id=staff.user_id)
     if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
@@ -54,7 +62,11 @@ def action_visibility_filter(staff: StaffMember) -> Q:
 ACTION_CREATE_REFUSED = (
     "Only the auditor, an audit lead or the team manager can add actions to this audit."
 )
-ACTION_COMPLETE_REFUSED = "Only the action's owner or their team manager can complete it."
+ACTION_COMPLETE_REFUSED = "Only the action's owner can mark it as done."
+ACTION_SIGN_OFF_REFUSED = (
+    "Only a team manager of the audit's team can sign off this action, or send it back; "
+    "an action a team manager owns goes to their own manager or the head of service."
+)
 ACTION_CANCEL_REFUSED = "Only whoever created the action or an audit lead can cancel it."
 
 
@@ -72,15 +84,39 @@ def can_create_action(staff: StaffMember, audit: Audit) -> bool:
 
 
 def can_complete_action(staff: StaffMember, action: Action) -> bool:
-    """Its owner, or the owner's team manager."""
+    """Its owner alone: whoever signs it off then checks the owner's evidence."""
+    return action.owner_id == staff.pk
+
+
+def can_sign_off_action(staff: StaffMember, action: Action) -> bool:
+    """Whether `staff` signs off this action or sends it back (`rules.may_sign_off`). Reads the
+    owner and the audit's team and service; `get_action_for_user` loads them."""
     owner = action.owner
-    if owner.pk == staff.pk or owner.manager_id == staff.pk:
-        return True
-    return (
-        staff.role == Role.TEAM_MANAGER
-        and staff.team_id is not None
-        and staff.team_id == owner.team_id
+    team = action.audit.team
+    return may_sign_off(
+        signer_id=staff.pk,
+        signer_role=staff.role,
+        signer_team_id=staff.team_id,
+        owner_id=owner.pk,
+        owner_role=owner.role,
+        owner_team_id=owner.team_id,
+        owner_manager_id=owner.manager_id,
+        audit_team_id=team.pk if team is not None else None,
+        head_of_service_id=team.service.head_of_service_id if team is not None else None,
     )
+
+
+def action_sign_off_filter(staff: StaffMember) -> Q:
+    """The actions waiting for `staff` to sign them off: `may_sign_off` as a query, for lists.
+    The tests hold the two to the same answers."""
+    owner_manages_team = Q(owner__role=Role.TEAM_MANAGER, owner__team_id=F("audit__team_id"))
+    rule = Q(audit__team__isnull=True, owner__manager=staff)
+    rule |= owner_manages_team & (
+        Q(owner__manager=staff) | Q(audit__team__service__head_of_service=staff)
+    )
+    if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
+        rule |= Q(audit__team_id=staff.team_id) & ~owner_manages_team
+    return Q(status=ActionStatus.COMPLETED) & rule & ~Q(owner=staff)
 
 
 def can_cancel_action(staff: StaffMember, action: Action) -> bool:

@@ -1,4 +1,5 @@
-"""Forms for actions: adding one from a finding, completing it, cancelling it."""
+"""Forms for actions: adding one from a finding, marking it done, sending it back, cancelling
+it."""
 
 from __future__ import annotations
 
@@ -66,6 +67,15 @@ class ActionCompleteForm(forms.Form):
         help_text="For example, the date of the visit and where it is recorded.",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the evidence that the action is done"},
+    )
+
+
+class ActionSendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you sending it back?",
+        help_text="The owner sees this, does what is still needed and marks it as done again.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the action is sent back"},
     )
 
 

@@ -9,9 +9,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import (
+    Action,
     Answer,
     Audit,
     AuditStatus,
@@ -24,7 +27,9 @@ from auditloop.audits.models import (
     Section,
 )
 from auditloop.audits.rules import meeting_date_problem
+from auditloop.audits.selectors.actions import action_owner_choices
 from auditloop.audits.selectors.audits import audits_matching
+from auditloop.audits.services.actions import FindingAction
 from auditloop.audits.services.audits import AnswerInput, Problem
 from auditloop.core.forms import GovukDateField
 
@@ -83,12 +88,26 @@ def staff_label(staff: StaffMember) -> str:
     return f"{staff.name} ({staff.get_role_display()}, {where})"
 
 
+# The fields beside a question for its action, or the reason why none is needed.
+ACTION_PARTS = ("action_description", "action_owner", "action_due_date")
+
+
 @dataclass
 class QuestionRow:
     question: Question
     fields: dict[str, forms.BoundField]
     # For graded questions: (code, label, what this grade looks like for this question).
     grade_options: list[tuple[str, str, str]] = field(default_factory=list)
+    # The actions already added from this question's answer.
+    actions: list[Action] = field(default_factory=list)
+    # When an action is needed for this question, in words.
+    action_hint: str = ""
+
+    @property
+    def action_open(self) -> bool:
+        """Show the action fields open: something is typed in them, or wrong with them."""
+        parts = [p for p in (*ACTION_PARTS, "no_action_reason") if p in self.fields]
+        return any(self.fields[p].errors or self.fields[p].value() for p in parts)
 
 
 @dataclass
@@ -122,6 +141,7 @@ def _initial_answers(
         initial[_name(qid, "evidence")] = answer.evidence
         initial[_name(qid, "working_well")] = answer.working_well
         initial[_name(qid, "worried_about")] = answer.worried_about
+        initial[_name(qid, "no_action_reason")] = answer.no_action_reason
     return initial
 
 
@@ -164,12 +184,29 @@ class AuditAnswersForm(forms.Form):
         sections: list[Section],
         grades: list[Grade],
         answers: dict[int, Answer],
+        actions: dict[int, list[Action]] | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("initial", _initial_answers(audit, grades, answers))
         super().__init__(*args, **kwargs)
         self.audit = audit
         self.grades = {g.code: g for g in grades}
+        # A calibration audit is an exercise: its findings need no actions.
+        self.takes_actions = audit.audit_type != AuditType.CALIBRATION
+        self.actions = actions or {}
+        self.owners = (
+            {str(s.pk): s for s in action_owner_choices(audit)} if self.takes_actions else {}
+        )
+        self.owner_choices = [("", "Select who owns it")] + [
+            (pk, f"{s.name} ({s.get_role_display()})") for pk, s in self.owners.items()
+        ]
+        weak = [g.label for g in grades if g.needs_action]
+        self.grade_action_hint = (
+            f"A grade of {_either(weak)} needs an action, or a reason why none is needed, "
+            "before you submit."
+            if weak
+            else ""
+        )
         grade_choices = [(g.code, g.label) for g in grades]
         self.fields["overall_grade"].choices = grade_choices  # type: ignore[attr-defined]
         self.is_deep_dive = audit.audit_type == AuditType.DEEP_DIVE
@@ -177,6 +214,7 @@ class AuditAnswersForm(forms.Form):
             del self.fields["meeting_date"]
             del self.fields["practitioner_reflection"]
         self.question_ids: list[int] = []
+        self.codes: dict[int, str] = {}
         self.sections = self._section_rows(sections, grades, grade_choices)
 
     def _section_rows(
@@ -188,6 +226,7 @@ class AuditAnswersForm(forms.Form):
             rows = []
             for q in section.questions.all():
                 self.question_ids.append(q.pk)
+                self.codes[q.pk] = q.code
                 rows.append((q, self._add_question_fields(q, grade_choices)))
             specs.append((section, rows))
         return [
@@ -203,6 +242,10 @@ class AuditAnswersForm(forms.Form):
                         ]
                         if q.kind == QuestionKind.GRADED
                         else [],
+                        actions=self.actions.get(q.pk, []),
+                        action_hint=COMPLIANCE_ACTION_HINT
+                        if q.kind == QuestionKind.COMPLIANCE
+                        else self.grade_action_hint,
                     )
                     for q, names in rows
                 ],
@@ -250,11 +293,107 @@ class AuditAnswersForm(forms.Form):
                     label=f"{q.code}: what we are worried about", required=False, widget=_TEXTAREA
                 ),
             }
+        if self.takes_actions:
+            new |= self._action_fields(q)
         names = []
         for part, form_field in new.items():
             self.fields[_name(q.pk, part)] = form_field
             names.append(_name(q.pk, part))
         return names
+
+    def _action_fields(self, q: Question) -> dict[str, forms.Field]:
+        """Beside each question: an action from its answer (what, who, by when), or why none
+        is needed. Blank unless the answer needs one; checked together in `clean`."""
+        return {
+            "action_description": forms.CharField(
+                label=f"{q.code}: what needs to be done",
+                required=False,
+                widget=_TEXTAREA,
+            ),
+            "action_owner": forms.ChoiceField(
+                label=f"{q.code}: who owns the action",
+                required=False,
+                choices=self.owner_choices,
+            ),
+            "action_due_date": GovukDateField(
+                label=f"{q.code}: when the action is due",
+                required=False,
+                help_text="For example, 27 3 2027",
+            ),
+            "no_action_reason": forms.CharField(
+                label=f"Or, why is no action needed for {q.code}?",
+                required=False,
+                widget=_TEXTAREA,
+                help_text="For example, the record was put right while you audited it.",
+            ),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for qid in self.question_ids if self.takes_actions else []:
+            self._clean_action(qid, data)
+        return data
+
+    def _clean_action(self, qid: int, data: dict[str, Any]) -> None:
+        """An action beside a question needs all three parts, a due date not yet past, and an
+        answer to the question it comes from."""
+        description, owner, due = (data.get(_name(qid, part)) for part in ACTION_PARTS)
+        if not (description or owner or due) or self.has_error(_name(qid, "action_due_date")):
+            return
+        code = self.codes[qid]
+        answered = data.get(_name(qid, "compliance")) or data.get(_name(qid, "grade"))
+        if not answered:
+            self.add_error(
+                _name(qid, "action_description"),
+                f"Answer {code} before you add an action for it",
+            )
+        if not description:
+            self.add_error(_name(qid, "action_description"), f"Describe the action for {code}")
+        if not owner:
+            self.add_error(_name(qid, "action_owner"), f"Select who owns the action for {code}")
+        if not due:
+            self.add_error(
+                _name(qid, "action_due_date"), f"Enter when the action for {code} is due"
+            )
+        elif due < timezone.localdate():
+            self.add_error(
+                _name(qid, "action_due_date"),
+                f"The due date of the action for {code} must be today or in the future",
+            )
+
+    def action_inputs(self) -> list[FindingAction]:
+        """The actions typed beside their questions, complete (`clean` has checked them)."""
+        out = []
+        for qid in self.question_ids if self.takes_actions else []:
+            description, owner, due = (
+                self.cleaned_data.get(_name(qid, part)) for part in ACTION_PARTS
+            )
+            if description and owner and due:
+                out.append(
+                    FindingAction(
+                        question_id=qid,
+                        description=description,
+                        owner=self.owners[owner],
+                        due_date=due,
+                    )
+                )
+        return out
+
+    def data_without_actions(self) -> QueryDict | dict[str, Any]:
+        """What was sent, less the actions beside the questions: for showing the page again
+        once they are added, so that sending it again does not add them twice."""
+        drop = {
+            key
+            for qid in self.question_ids
+            for part in ACTION_PARTS
+            for key in (_name(qid, part), *(f"{_name(qid, part)}-{d}" for d in DATE_PARTS))
+        }
+        if isinstance(self.data, QueryDict):
+            kept = self.data.copy()
+            for key in drop:
+                kept.pop(key, None)
+            return kept
+        return {k: v for k, v in self.data.items() if k not in drop}
 
     def clean_meeting_date(self) -> datetime.date | None:
         meeting_date: datetime.date | None = self.cleaned_data.get("meeting_date")
@@ -274,6 +413,7 @@ class AuditAnswersForm(forms.Form):
                 evidence=data.get(_name(qid, "evidence")) or "",
                 working_well=data.get(_name(qid, "working_well")) or "",
                 worried_about=data.get(_name(qid, "worried_about")) or "",
+                no_action_reason=data.get(_name(qid, "no_action_reason")) or "",
             )
         return inputs
 
@@ -301,6 +441,17 @@ class AuditAnswersForm(forms.Form):
                 self.add_error(problem.field, message)
             else:
                 self.add_error(None, message)
+
+
+COMPLIANCE_ACTION_HINT = "A No needs an action, or a reason why none is needed, before you submit."
+DATE_PARTS = ("day", "month", "year")
+
+
+def _either(labels: list[str]) -> str:
+    """ "A", "A or B", "A, B or C"."""
+    if len(labels) < 2:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} or {labels[-1]}"
 
 
 class ParticipantForm(forms.Form):

@@ -32,6 +32,7 @@ from auditloop.audits.rules import (
     meeting_date_problem,
     status_words,
 )
+from auditloop.audits.selectors.actions import answers_needing_action
 from auditloop.audits.services.feedback import feedback_ready_notify
 from auditloop.core.events import event_record, fields_changed
 from auditloop.core.models import snapshot
@@ -123,9 +124,18 @@ class AnswerInput:
     evidence: str = ""
     working_well: str = ""
     worried_about: str = ""
+    # Why a "No" or a grade that needs an action has none (see `answers_needing_action`).
+    no_action_reason: str = ""
 
 
-_ANSWER_FIELDS = ["compliance", "grade", "evidence", "working_well", "worried_about"]
+_ANSWER_FIELDS = [
+    "compliance",
+    "grade",
+    "evidence",
+    "working_well",
+    "worried_about",
+    "no_action_reason",
+]
 _FINDINGS_FIELDS = [
     "meeting_date",
     "overall_grade",
@@ -174,6 +184,7 @@ def _answers_write(
             "evidence": given.evidence.strip(),
             "working_well": given.working_well.strip(),
             "worried_about": given.worried_about.strip(),
+            "no_action_reason": given.no_action_reason.strip(),
         }
         answer = existing.get(question_id)
         if answer is None:
@@ -263,12 +274,29 @@ def _check_meeting_date(audit: Audit, meeting_date: datetime.date) -> None:
         raise Refused(problem, field="meeting_date")
 
 
+def _action_problem(question: Question, answer: Answer) -> Problem:
+    """A "No" or a grade that needs an action, with neither an action nor a reason why none is
+    needed: named by the question's code and text, on the question's action fields."""
+    if question.kind == QuestionKind.COMPLIANCE:
+        finding = "is answered No"
+    else:
+        grade = answer.grade_counted
+        finding = f"is graded {grade.label}" if grade is not None else "needs an action"
+    return Problem(
+        "action_description",
+        f"{question.code} '{question.text.rstrip('.')}' {finding}: "
+        "add an action, or say why none is needed",
+        question.pk,
+    )
+
+
 def audit_problems(audit: Audit) -> list[Problem]:
     """Everything that stops `audit` being submitted, in the order of the page."""
     problems: list[Problem] = []
     if audit.audit_type == AuditType.DEEP_DIVE and audit.meeting_date is None:
         problems.append(Problem("meeting_date", "enter the date of the deep dive meeting"))
     answers = {a.question_id: a for a in audit.answers.all()}
+    without_action = {a.question_id: a for a in answers_needing_action(audit)}
     questions = Question.objects.filter(section__version_id=audit.tool_version_id).order_by(
         "section__order", "order"
     )
@@ -285,6 +313,9 @@ def audit_problems(audit: Audit) -> list[Problem]:
                 )
         elif answer is None or answer.grade_id is None:
             problems.append(Problem("grade", f"choose a grade for {q.code}", q.pk))
+        weakness = without_action.get(q.pk)
+        if weakness is not None:
+            problems.append(_action_problem(q, weakness))
     if audit.overall_grade_id is None:
         problems.append(Problem("overall_grade", "choose an overall grade"))
     if not audit.strengths:

@@ -3,6 +3,8 @@ tool uses it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import transaction
 
 from auditloop.accounts.models import StaffMember, actor_login
@@ -15,6 +17,8 @@ from auditloop.audits.services.tools import check_code, unique_slug
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
+
+_GRADE_FIELDS = ["code", "label", "value", "is_inadequate", "needs_action", "description"]
 
 
 def scale_in_use(scale: GradingScale) -> bool:
@@ -45,6 +49,7 @@ def grade_add(
     label: str,
     value: int,
     is_inadequate: bool,
+    needs_action: bool = False,
     description: str = "",
     by: StaffMember | None,
 ) -> Grade:
@@ -67,6 +72,7 @@ def grade_add(
         label=label.strip(),
         value=value,
         is_inadequate=is_inadequate,
+        needs_action=needs_action,
         description=description.strip(),
     )
     event_record(
@@ -74,7 +80,7 @@ def grade_add(
         verb="grading_scale.grade_added",
         target=scale,
         summary=f"Grade {grade.label} added to {scale.name}",
-        after=snapshot(grade, ["code", "label", "value", "is_inadequate", "description"]),
+        after=snapshot(grade, _GRADE_FIELDS),
     )
     return grade
 
@@ -88,7 +94,7 @@ def grade_remove(*, grade: Grade, by: StaffMember | None) -> None:
             f"{scale.name} is used by a published audit tool and is frozen: "
             "its grades cannot be removed."
         )
-    before = snapshot(grade, ["code", "label", "value", "is_inadequate", "description"])
+    before = snapshot(grade, _GRADE_FIELDS)
     grade.delete()
     event_record(
         actor=actor_login(by),
@@ -97,3 +103,32 @@ def grade_remove(*, grade: Grade, by: StaffMember | None) -> None:
         summary=f"Grade {before['label']} removed from {scale.name}",
         before=before,
     )
+
+
+@transaction.atomic
+def grading_scale_action_grades_set(
+    *, scale: GradingScale, codes: Collection[str], by: StaffMember | None
+) -> GradingScale:
+    """Say which of the scale's grades need an action (or a reason why none is needed) before
+    an audit is submitted. Allowed on a frozen scale too: it changes what a submission asks
+    for from now on, never a grade already given."""
+    scale = GradingScale.objects.select_for_update().get(pk=scale.pk)
+    grades = list(scale.grades.order_by("-value"))
+    unknown = set(codes) - {g.code for g in grades}
+    if unknown:
+        raise Refused(f"{scale.name} has no grade {sorted(unknown)[0]}.")
+    before = {"needs_action": [g.code for g in grades if g.needs_action]}
+    for grade in grades:
+        grade.needs_action = grade.code in codes
+    Grade.objects.bulk_update(grades, ["needs_action"])
+    after = {"needs_action": [g.code for g in grades if g.needs_action]}
+    if before != after:
+        event_record(
+            actor=actor_login(by),
+            verb="grading_scale.action_grades_set",
+            target=scale,
+            summary=f"Grades needing an action on {scale.name} changed",
+            before=before,
+            after=after,
+        )
+    return scale

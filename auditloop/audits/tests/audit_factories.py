@@ -45,24 +45,43 @@ def planned_audit(
 
 
 def full_answers(
-    audit: Audit, *, compliance: str = ComplianceAnswer.YES, grade_code: str = "good"
+    audit: Audit,
+    *,
+    compliance: str = ComplianceAnswer.YES,
+    grade_code: str = "good",
+    no_action_reasons: bool = True,
 ) -> dict[int, AnswerInput]:
     """An answer to every question of the audit's tool: each check `compliance` (with an
-    evidence note), each domain graded `grade_code`."""
+    evidence note), each domain graded `grade_code`. A "No", or a grade that needs an action,
+    says why no action is needed, unless `no_action_reasons` is False."""
     grade = Grade.objects.get(scale=audit.tool_version.grading_scale, code=grade_code)
+    reason = "Put right while the audit was done." if no_action_reasons else ""
     answers = {}
     for q in Question.objects.filter(section__version=audit.tool_version):
         if q.kind == QuestionKind.COMPLIANCE:
-            answers[q.pk] = AnswerInput(compliance=compliance, evidence="Seen on the record.")
+            answers[q.pk] = AnswerInput(
+                compliance=compliance,
+                evidence="Seen on the record.",
+                no_action_reason=reason if compliance == ComplianceAnswer.NO else "",
+            )
         else:
-            answers[q.pk] = AnswerInput(grade=grade, working_well="Direct work.")
+            answers[q.pk] = AnswerInput(
+                grade=grade,
+                working_well="Direct work.",
+                no_action_reason=reason if grade.needs_action else "",
+            )
     return answers
 
 
 def answer_fully(
-    audit: Audit, *, compliance: str = ComplianceAnswer.YES, grade_code: str = "good"
+    audit: Audit,
+    *,
+    compliance: str = ComplianceAnswer.YES,
+    grade_code: str = "good",
+    no_action_reasons: bool = True,
 ) -> Audit:
-    """Answer everything submission needs, as the auditor would."""
+    """Answer everything submission needs, as the auditor would (with `no_action_reasons`
+    False, a "No" or a grade that needs an action is left without an action or a reason)."""
     by = audit.auditor
     if audit.audit_type == AuditType.DEEP_DIVE and audit.practitioner is not None:
         participant_add(
@@ -75,7 +94,12 @@ def answer_fully(
     return audit_answers_save(
         audit=audit,
         by=by,
-        answers=full_answers(audit, compliance=compliance, grade_code=grade_code),
+        answers=full_answers(
+            audit,
+            compliance=compliance,
+            grade_code=grade_code,
+            no_action_reasons=no_action_reasons,
+        ),
         meeting_date=timezone.localdate() if audit.audit_type == AuditType.DEEP_DIVE else None,
         overall_grade=Grade.objects.get(scale=audit.tool_version.grading_scale, code="good"),
         strengths="Visits are regular.",

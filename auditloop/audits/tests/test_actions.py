@@ -9,8 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role
-from auditloop.audits.models import Action, ActionStatus, AuditStatus
-from auditloop.audits.rules import ACTION_TRANSITIONS
+from auditloop.audits.models import (
+    Action,
+    ActionStatus,
+    AuditStatus,
+    ComplianceAnswer,
+    QuestionKind,
+)
+from auditloop.audits.rules import (
+    ACTION_TRANSITIONS,
+    action_move_problem,
+    may_sign_off,
+    needs_action,
+)
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create
 from auditloop.audits.tests.followup_factories import make_action, make_answer, make_audit
 from auditloop.core.models import Event, Notification
@@ -121,25 +132,41 @@ def test_action_owner_must_be_active(p: Personas) -> None:
 # --- completing and cancelling ------------------------------------------------------------------
 
 
-def test_the_status_table_allows_only_moves_out_of_open() -> None:
+def test_the_status_table_lets_a_done_action_be_signed_off_or_sent_back_and_nothing_else_move() -> (
+    None
+):
     assert ACTION_TRANSITIONS[ActionStatus.OPEN] == {ActionStatus.COMPLETED, ActionStatus.CANCELLED}
-    assert not ACTION_TRANSITIONS[ActionStatus.COMPLETED]
+    assert ACTION_TRANSITIONS[ActionStatus.COMPLETED] == {ActionStatus.CLOSED, ActionStatus.OPEN}
+    assert not ACTION_TRANSITIONS[ActionStatus.CLOSED]
     assert not ACTION_TRANSITIONS[ActionStatus.CANCELLED]
 
 
-@pytest.mark.parametrize("who", ["practitioner", "team_manager"])
-def test_owner_or_their_team_manager_completes_an_action_with_evidence(
-    p: Personas, who: str
+def test_a_done_action_is_shown_as_waiting_for_sign_off() -> None:
+    assert ActionStatus.COMPLETED.label == "Waiting for sign-off"
+
+
+def test_the_owner_marks_an_action_done_with_evidence_and_it_waits_for_sign_off(
+    p: Personas,
 ) -> None:
     action = make_action(p)
-    action_complete(action=action, by=getattr(p, who), evidence="Visited 3 May.")
+    action_complete(action=action, by=p.practitioner, evidence="Visited 3 May.")
     action.refresh_from_db()
     assert action.status == ActionStatus.COMPLETED
     assert action.completion_evidence == "Visited 3 May."
     assert action.completed_at is not None
+    assert action.signed_off_at is None
     event = Event.objects.get(verb="action.completed")
     assert event.before["status"] == "open"
     assert event.after["status"] == "completed"
+    assert event.content_changed == ["completion_evidence"]
+
+
+def test_marking_an_action_done_tells_the_team_manager_who_signs_it_off(p: Personas) -> None:
+    action = make_action(p)
+    action_complete(action=action, by=p.practitioner, evidence="Visited 3 May.")
+    note = Notification.objects.get(recipient=p.team_manager.user)
+    assert "waiting for your sign-off" in note.message
+    assert note.url == reverse("audits:action", args=[action.public_id])
 
 
 def test_completing_needs_evidence(p: Personas) -> None:
@@ -151,19 +178,28 @@ def test_completing_needs_evidence(p: Personas) -> None:
     assert action.status == ActionStatus.OPEN
 
 
-@pytest.mark.parametrize("who", ["auditor", "moderator", "outsider_manager", "senior_leader"])
-def test_others_cannot_complete_an_action(p: Personas, who: str) -> None:
+@pytest.mark.parametrize(
+    "who", ["team_manager", "auditor", "moderator", "outsider_manager", "senior_leader"]
+)
+def test_nobody_but_the_owner_marks_an_action_done(p: Personas, who: str) -> None:
+    # Not even the team manager who signs it off: nobody checks evidence they gave themselves.
     action = make_action(p)
-    with pytest.raises(Refused, match="owner"):
+    with pytest.raises(Refused, match="Only the action's owner can mark it as done"):
         action_complete(action=action, by=getattr(p, who), evidence="Done.")
 
 
-def test_a_completed_action_cannot_be_completed_or_cancelled_again(p: Personas) -> None:
+def test_an_action_waiting_for_sign_off_cannot_be_marked_done_again_or_cancelled(
+    p: Personas,
+) -> None:
     action = make_action(p)
     action_complete(action=action, by=p.practitioner, evidence="Done.")
-    with pytest.raises(Refused, match="completed; it cannot be marked completed"):
+    with pytest.raises(
+        Refused, match="This action is waiting for sign-off: it cannot be marked as done"
+    ):
         action_complete(action=action, by=p.practitioner, evidence="Again.")
-    with pytest.raises(Refused, match="completed; it cannot be marked cancelled"):
+    with pytest.raises(
+        Refused, match="This action is waiting for sign-off: it cannot be cancelled"
+    ):
         action_cancel(action=action, by=p.auditor, reason="No longer needed.")
 
 
@@ -218,11 +254,24 @@ def test_overdue_view_lists_only_overdue_actions(p: Personas) -> None:
     assert list(response.context["page"].object_list) == [overdue]
 
 
-def test_closed_view_lists_completed_and_cancelled_actions(p: Personas) -> None:
-    done = make_action(p, status=ActionStatus.COMPLETED)
+def test_closed_view_lists_signed_off_and_cancelled_actions_not_those_waiting(
+    p: Personas,
+) -> None:
+    closed = make_action(p, status=ActionStatus.CLOSED)
+    cancelled = make_action(p, status=ActionStatus.CANCELLED, due_date=YESTERDAY)
+    make_action(p, status=ActionStatus.COMPLETED)
     make_action(p)
     response = p.client_for(p.practitioner).get(reverse("audits:actions") + "?show=closed")
-    assert list(response.context["page"].object_list) == [done]
+    assert list(response.context["page"].object_list) == [closed, cancelled]
+
+
+def test_waiting_view_lists_the_actions_marked_done_and_not_yet_signed_off(p: Personas) -> None:
+    waiting = make_action(p, status=ActionStatus.COMPLETED)
+    make_action(p, status=ActionStatus.CLOSED)
+    make_action(p)
+    response = p.client_for(p.practitioner).get(reverse("audits:actions") + "?show=waiting")
+    assert list(response.context["page"].object_list) == [waiting]
+    assert "Waiting for sign-off" in response.content.decode()
 
 
 def test_team_actions_show_the_team_managers_team_only(p: Personas) -> None:
@@ -259,12 +308,12 @@ def test_action_lists_query_count_does_not_grow_with_rows(
     assert len(response.context["page"].object_list) > 1
 
 
-def test_owner_completes_an_action_on_its_page(p: Personas) -> None:
+def test_owner_marks_an_action_done_on_its_page(p: Personas) -> None:
     action = make_action(p)
     client = p.client_for(p.practitioner)
     page = client.get(reverse("audits:action", args=[action.public_id]))
     assert page.status_code == 200
-    assert "Mark as completed" in page.content.decode()
+    assert "Mark as done" in page.content.decode()
     assert "Cancel the action" not in page.content.decode()
     response = client.post(
         reverse("audits:action_complete", args=[action.public_id]), {"evidence": "Seen alone."}
@@ -297,7 +346,7 @@ def test_auditor_can_read_but_not_complete_an_action(p: Personas) -> None:
     action = make_action(p)
     client = p.client_for(p.auditor)
     assert (
-        "Mark as completed"
+        "Mark as done"
         not in client.get(reverse("audits:action", args=[action.public_id])).content.decode()
     )
     response = client.post(
@@ -405,3 +454,109 @@ def test_the_audit_page_offers_add_an_action_to_those_who_may(p: Personas) -> No
     assert add in p.client_for(p.auditor).get(url).content.decode()
     assert add in p.client_for(p.team_manager).get(url).content.decode()
     assert add not in p.client_for(p.practitioner).get(url).content.decode()
+
+
+# --- the pure rules -----------------------------------------------------------------------------
+
+
+def test_a_move_the_table_allows_has_no_problem_and_one_it_refuses_says_why() -> None:
+    assert action_move_problem(ActionStatus.COMPLETED, ActionStatus.CLOSED) is None
+    assert action_move_problem(ActionStatus.COMPLETED, ActionStatus.OPEN) is None
+    assert action_move_problem(ActionStatus.OPEN, ActionStatus.CLOSED) == (
+        "This action is open: it cannot be signed off."
+    )
+    assert action_move_problem(ActionStatus.CANCELLED, ActionStatus.OPEN) == (
+        "This action is cancelled: it cannot be sent back."
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "compliance", "weak_grade", "needs"),
+    [
+        (QuestionKind.COMPLIANCE, ComplianceAnswer.NO, False, True),
+        (QuestionKind.COMPLIANCE, ComplianceAnswer.YES, False, False),
+        (QuestionKind.COMPLIANCE, ComplianceAnswer.NOT_APPLICABLE, False, False),
+        (QuestionKind.COMPLIANCE, "", False, False),
+        (QuestionKind.GRADED, "", True, True),
+        (QuestionKind.GRADED, "", False, False),
+    ],
+)
+def test_a_no_or_a_grade_that_needs_an_action_needs_one(
+    kind: str, compliance: str, weak_grade: bool, needs: bool
+) -> None:
+    assert needs_action(kind=kind, compliance=compliance, grade_needs_action=weak_grade) == needs
+
+
+# Ids for the sign-off rule: the owner 1, their line manager 2, the head of service 3, the
+# audit's team 10 (another team 11), someone else 4.
+PRACTITIONER_OWNER = {"owner_id": 1, "owner_role": Role.PRACTITIONER, "owner_team_id": 10}
+MANAGER_OWNER = {"owner_id": 1, "owner_role": Role.TEAM_MANAGER, "owner_team_id": 10}
+
+
+@pytest.mark.parametrize(
+    ("owner", "signer", "audit_team", "allowed"),
+    [
+        # A practitioner's action: any team manager of the audit's team, nobody else.
+        (PRACTITIONER_OWNER, (4, Role.TEAM_MANAGER, 10), 10, True),
+        (PRACTITIONER_OWNER, (4, Role.TEAM_MANAGER, 11), 10, False),
+        (PRACTITIONER_OWNER, (4, Role.SENIOR_LEADER, 10), 10, False),
+        (PRACTITIONER_OWNER, (3, Role.SENIOR_LEADER, None), 10, False),
+        (PRACTITIONER_OWNER, (2, Role.PRACTITIONER, 10), 10, False),
+        # Owned by a team manager of the audit's team: their manager or the head of service.
+        (MANAGER_OWNER, (2, Role.SENIOR_LEADER, None), 10, True),
+        (MANAGER_OWNER, (3, Role.SENIOR_LEADER, None), 10, True),
+        (MANAGER_OWNER, (4, Role.TEAM_MANAGER, 10), 10, False),
+        (MANAGER_OWNER, (1, Role.TEAM_MANAGER, 10), 10, False),
+        # A team manager owning an action from another team's audit is like anyone else.
+        ({**MANAGER_OWNER, "owner_team_id": 11}, (4, Role.TEAM_MANAGER, 10), 10, True),
+        ({**MANAGER_OWNER, "owner_team_id": 11}, (2, Role.SENIOR_LEADER, None), 10, False),
+        # An audit with no team: the owner's line manager alone.
+        (PRACTITIONER_OWNER, (2, Role.TEAM_MANAGER, 10), None, True),
+        (PRACTITIONER_OWNER, (4, Role.TEAM_MANAGER, 10), None, False),
+        (PRACTITIONER_OWNER, (3, Role.SENIOR_LEADER, None), None, False),
+    ],
+)
+def test_who_may_sign_off_an_action(
+    owner: dict[str, Any],
+    signer: tuple[int, str, int | None],
+    audit_team: int | None,
+    allowed: bool,
+) -> None:
+    signer_id, role, team = signer
+    assert (
+        may_sign_off(
+            signer_id=signer_id,
+            signer_role=role,
+            signer_team_id=team,
+            owner_manager_id=2,
+            audit_team_id=audit_team,
+            head_of_service_id=3 if audit_team is not None else None,
+            **owner,
+        )
+        == allowed
+    )
+
+
+def test_nobody_signs_off_their_own_action_even_without_a_manager() -> None:
+    assert not may_sign_off(
+        signer_id=1,
+        signer_role=Role.TEAM_MANAGER,
+        signer_team_id=10,
+        owner_id=1,
+        owner_role=Role.PRACTITIONER,
+        owner_team_id=11,
+        owner_manager_id=None,
+        audit_team_id=10,
+        head_of_service_id=None,
+    )
+    assert not may_sign_off(
+        signer_id=5,
+        signer_role=Role.SENIOR_LEADER,
+        signer_team_id=None,
+        owner_id=1,
+        owner_role=Role.PRACTITIONER,
+        owner_team_id=None,
+        owner_manager_id=None,
+        audit_team_id=None,
+        head_of_service_id=None,
+    )

@@ -262,6 +262,8 @@ def test_submission_lists_everything_that_is_missing(p: Personas) -> None:
     assert "answer A1 with yes, no or not applicable" in messages
     assert "add an evidence note for the 'No' on A3" in messages
     assert "answer A3 with yes, no or not applicable" not in messages
+    a3_text = f"A3 '{a3.text.rstrip('.')}' is answered No: add an action, or say why none is needed"
+    assert a3_text in messages
     for missing in (
         "choose an overall grade",
         "record the strengths",
@@ -269,7 +271,7 @@ def test_submission_lists_everything_that_is_missing(p: Personas) -> None:
         "record the impact on the child",
     ):
         assert missing in messages
-    assert len(messages) == 14 + 1 + 4
+    assert len(messages) == 14 + 2 + 4
     assert str(refused.value).startswith("This audit cannot be submitted yet: answer A1")
     audit.refresh_from_db()
     assert audit.status == AuditStatus.IN_PROGRESS
@@ -313,7 +315,11 @@ def test_a_no_on_an_alerting_check_tells_the_team_manager_at_once(p: Personas) -
         audit_answers_save(
             audit=audit,
             by=by,
-            answers={_question(audit, code).pk: AnswerInput(compliance="no", evidence="Not seen")},
+            answers={
+                _question(audit, code).pk: AnswerInput(
+                    compliance="no", evidence="Not seen", no_action_reason="Raised at once."
+                )
+            },
             overall_grade=audit.overall_grade,
             strengths="s",
             areas_for_development="a",
@@ -345,7 +351,11 @@ def test_no_alert_when_every_alerting_check_is_yes(p: Personas) -> None:
     audit_answers_save(
         audit=audit,
         by=p.auditor,
-        answers={_question(audit, "A3").pk: AnswerInput(compliance="no", evidence="none")},
+        answers={
+            _question(audit, "A3").pk: AnswerInput(
+                compliance="no", evidence="none", no_action_reason="Done the same day."
+            )
+        },
         overall_grade=audit.overall_grade,
         strengths="s",
         areas_for_development="a",

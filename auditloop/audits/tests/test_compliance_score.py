@@ -33,7 +33,11 @@ def _answered(p: Personas, *, no: int, na: int) -> Audit:
     )
     for n, q in enumerate(checks):
         if n < no:
-            answers[q.pk] = AnswerInput(compliance=ComplianceAnswer.NO, evidence="Not on file.")
+            answers[q.pk] = AnswerInput(
+                compliance=ComplianceAnswer.NO,
+                evidence="Not on file.",
+                no_action_reason="Put right while the audit was done.",
+            )
         elif n < no + na:
             answers[q.pk] = AnswerInput(compliance=ComplianceAnswer.NOT_APPLICABLE)
     return audit_answers_save(

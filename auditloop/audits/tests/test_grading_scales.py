@@ -103,3 +103,47 @@ def test_a_grade_code_is_accepted_only_if_it_can_sit_in_a_url(code: str) -> None
             "audits:grade_remove",
             kwargs={"public_id": "3f1b6a0e-2c1d-4e5f-8a9b-0c1d2e3f4a5b", "code": code},
         ).endswith(f"/{code}/remove/")
+
+
+def test_a_new_grade_can_say_it_needs_an_action(p: Personas) -> None:
+    scale = grading_scale_create(name="Three-point scale", by=p.moderator)
+    grade = grade_add(
+        scale=scale,
+        code="weak",
+        label="Weak",
+        value=1,
+        is_inadequate=False,
+        needs_action=True,
+        by=p.moderator,
+    )
+    assert grade.needs_action
+    assert Event.objects.get(verb="grading_scale.grade_added").after["needs_action"] is True
+
+
+def test_a_lead_sets_which_grades_need_an_action_on_a_frozen_scale_page(p: Personas) -> None:
+    ofsted = GradingScale.objects.get(slug="ofsted-four")
+    url = reverse("audits:grading_scale", args=[ofsted.public_id])
+    client = p.client_for(p.moderator)
+    page = client.get(url).content.decode()
+    assert "Grades that need an action" in page
+    response = client.post(
+        reverse("audits:grading_scale_action_grades", args=[ofsted.public_id]),
+        {"codes": ["inadequate"]},
+    )
+    assert response.status_code == 302
+    assert list(ofsted.grades.filter(needs_action=True).values_list("code", flat=True)) == [
+        "inadequate"
+    ]
+    assert "The grades that need an action are saved." in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("who", ["auditor", "team_manager"])
+def test_only_those_who_change_scales_set_which_grades_need_an_action(
+    p: Personas, who: str
+) -> None:
+    ofsted = GradingScale.objects.get(slug="ofsted-four")
+    response = p.client_for(getattr(p, who)).post(
+        reverse("audits:grading_scale_action_grades", args=[ofsted.public_id]), {"codes": []}
+    )
+    assert response.status_code in {403, 404}
+    assert ofsted.grades.filter(needs_action=True).count() == 2

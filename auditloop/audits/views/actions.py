@@ -1,5 +1,5 @@
-"""Actions: my actions, team actions, one action (complete or cancel it), a new action from an
-audit's finding."""
+"""Actions: my actions, team actions, one action (mark it done, sign it off or send it back,
+cancel it), a new action from an audit's finding."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from auditloop.audits.access.actions import (
     ACTION_CANCEL_REFUSED,
     ACTION_COMPLETE_REFUSED,
     ACTION_CREATE_REFUSED,
+    ACTION_SIGN_OFF_REFUSED,
     can_cancel_action,
     can_complete_action,
     can_create_action,
+    can_sign_off_action,
     get_action_for_user,
 )
 from auditloop.audits.access.audits import get_audit_for_user
@@ -32,6 +34,7 @@ from auditloop.audits.forms.actions import (
     ActionCancelForm,
     ActionCompleteForm,
     ActionCreateForm,
+    ActionSendBackForm,
 )
 from auditloop.audits.models import Action, ActionStatus
 from auditloop.audits.selectors.actions import (
@@ -40,14 +43,25 @@ from auditloop.audits.selectors.actions import (
     actions_owned_by,
     today,
 )
-from auditloop.audits.services.actions import action_cancel, action_complete, action_create
+from auditloop.audits.services.actions import (
+    action_cancel,
+    action_complete,
+    action_create,
+    action_send_back,
+    action_sign_off,
+)
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
-from auditloop.core.refusals import Refused, refusal_to_form
+from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 PAGE_SIZE = 50
-SHOW = {"open": "Open", "overdue": "Overdue", "closed": "Completed or cancelled"}
+SHOW = {
+    "open": "Open",
+    "overdue": "Overdue",
+    "waiting": "Waiting for sign-off",
+    "closed": "Closed or cancelled",
+}
 
 
 def _list_context(request: StaffRequest, qs: QuerySet[Action]) -> dict[str, Any]:
@@ -96,9 +110,14 @@ def _detail(
     *,
     complete_form: forms.Form | None = None,
     cancel_form: forms.Form | None = None,
+    send_back_form: forms.Form | None = None,
 ) -> HttpResponse:
     staff = request.staff
     is_open = action.status == ActionStatus.OPEN
+    waiting = action.status == ActionStatus.COMPLETED
+    signs_off = waiting and can_sign_off_action(staff, action)
+    # Sent back: the owner adds to the evidence they gave.
+    evidence = {"evidence": action.completion_evidence} if action.completion_evidence else None
     return render(
         request,
         "audits/actions/detail.html",
@@ -106,12 +125,14 @@ def _detail(
             "action": action,
             "audit_url": audit_url(action.audit),
             "today": today(),
-            "complete_form": (complete_form or ActionCompleteForm())
+            "complete_form": (complete_form or ActionCompleteForm(initial=evidence))
             if is_open and can_complete_action(staff, action)
             else None,
             "cancel_form": (cancel_form or ActionCancelForm())
             if is_open and can_cancel_action(staff, action)
             else None,
+            "can_sign_off": signs_off,
+            "send_back_form": (send_back_form or ActionSendBackForm()) if signs_off else None,
         },
     )
 
@@ -135,9 +156,45 @@ def action_complete_view(request: StaffRequest, public_id: UUID) -> HttpResponse
         except Refused as exc:
             refusal_to_form(form, exc)
         else:
-            messages.success(request, "Action completed.")
+            messages.success(request, "Action marked as done. It is waiting for sign-off.")
             return redirect("audits:action", public_id=action.public_id)
     return _detail(request, action, complete_form=form)
+
+
+def _action_to_sign_off(request: StaffRequest, public_id: UUID) -> Action:
+    action = get_action_for_user(request.user, public_id)
+    if not can_sign_off_action(request.staff, action):
+        raise PermissionDenied(ACTION_SIGN_OFF_REFUSED)
+    return action
+
+
+@any_staff
+@require_POST
+def action_sign_off_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    action = _action_to_sign_off(request, public_id)
+    try:
+        action_sign_off(action=action, by=request.staff)
+    except Refused as exc:
+        refusal_to_message(request, exc)
+    else:
+        messages.success(request, "Action signed off. It is closed.")
+    return redirect("audits:action", public_id=action.public_id)
+
+
+@any_staff
+@require_POST
+def action_send_back_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    action = _action_to_sign_off(request, public_id)
+    form = ActionSendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            action_send_back(action=action, by=request.staff, reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            refusal_to_form(form, exc)
+        else:
+            messages.success(request, f"Action sent back to {action.owner.name}.")
+            return redirect("audits:action", public_id=action.public_id)
+    return _detail(request, action, send_back_form=form)
 
 
 @any_staff
@@ -194,6 +251,8 @@ urlpatterns = [
     path("actions/team/", team_action_list, name="team_actions"),
     path("actions/<uuid:public_id>/", action_detail, name="action"),
     path("actions/<uuid:public_id>/complete/", action_complete_view, name="action_complete"),
+    path("actions/<uuid:public_id>/sign-off/", action_sign_off_view, name="action_sign_off"),
+    path("actions/<uuid:public_id>/send-back/", action_send_back_view, name="action_send_back"),
     path("actions/<uuid:public_id>/cancel/", action_cancel_view, name="action_cancel"),
     path("<uuid:public_id>/actions/new/", action_create_view, name="action_create"),
 ]

@@ -30,6 +30,7 @@ from auditloop.audits.forms.audits import (
 from auditloop.audits.forms.escalations import EscalationAcknowledgeForm, EscalationRaiseForm
 from auditloop.audits.forms.feedback import FeedbackReplyForm
 from auditloop.audits.models import (
+    Action,
     Answer,
     Audit,
     AuditStatus,
@@ -41,7 +42,7 @@ from auditloop.audits.models import (
     Section,
 )
 from auditloop.audits.rules import WRITABLE_STATUSES
-from auditloop.audits.selectors.actions import today
+from auditloop.audits.selectors.actions import actions_by_question, today
 from auditloop.audits.selectors.audits import (
     ComplianceScore,
     audit_earlier_visible,
@@ -50,6 +51,7 @@ from auditloop.audits.selectors.audits import (
     audits_visible_to,
 )
 from auditloop.audits.selectors.revisits import revisit_comparison
+from auditloop.audits.services.actions import finding_actions_create
 from auditloop.audits.services.audits import (
     AuditIncomplete,
     audit_answers_save,
@@ -200,7 +202,14 @@ def _answers_form(audit: Audit, data: Any = None) -> AuditAnswersForm:
     sections = list(audit.tool_version.sections.prefetch_related("questions"))
     grades: list[Grade] = list(audit.tool_version.grading_scale.grades.all())
     answers = {a.question_id: a for a in audit.answers.all()}
-    return AuditAnswersForm(data, audit=audit, sections=sections, grades=grades, answers=answers)
+    return AuditAnswersForm(
+        data,
+        audit=audit,
+        sections=sections,
+        grades=grades,
+        answers=answers,
+        actions=actions_by_question(audit),
+    )
 
 
 def _saved_answers_form(audit: Audit) -> AuditAnswersForm:
@@ -237,12 +246,16 @@ def _render_edit(
         "participant_form": participant_form or ParticipantForm(audit=audit),
         "kinds": QuestionKind,
         "revisit": revisit_comparison(user=request.user, staff=request.staff, audit=audit),
+        "today": today(),
     }
     return render(request, "audits/audit_edit.html", context)
 
 
 @any_staff
 def audit_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    """Save the draft, with any actions typed beside its questions; then, when asked, submit
+    it. A refusal shows the page again with everything typed kept (less the actions already
+    added, so that sending it again does not add them twice)."""
     audit = get_audit_for_user(request.user, public_id, write=True)
     if request.method != "POST":
         return _render_edit(request, audit)
@@ -256,17 +269,35 @@ def audit_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     except Refused as exc:
         refusal_to_form(form, exc)
         return _render_edit(request, audit, form=form)
-    if request.POST.get("action") != "submit":
-        messages.success(request, "Draft saved.")
-        return redirect("audits:edit", public_id=audit.public_id)
+    try:
+        added = finding_actions_create(audit=audit, by=request.staff, actions=form.action_inputs())
+    except Refused as exc:
+        # The draft is saved; the actions are not, and stay typed on the page. The form has
+        # checked what it can: this is the rules' word (an owner who has just left, say).
+        refusal_to_form(form, exc)
+        return _render_edit(request, audit, form=form)
+    button = request.POST.get("action", "")
+    if button != "submit":
+        messages.success(request, _saved_message(added))
+        anchor = f"#q{added[-1].answer.question_id}-action" if added and added[-1].answer else ""
+        return redirect(reverse("audits:edit", args=[audit.public_id]) + anchor)
     try:
         audit_submit(audit=audit, by=request.staff)
     except AuditIncomplete as exc:
         # The draft is kept: only the submission is refused.
+        form = _answers_form(audit, form.data_without_actions() if added else form.data)
+        form.is_valid()
         form.add_problems(exc.problems)
         return _render_edit(request, audit, form=form)
     messages.success(request, "Audit submitted.")
     return redirect("audits:detail", public_id=audit.public_id)
+
+
+def _saved_message(added: list[Action]) -> str:
+    if not added:
+        return "Draft saved."
+    noun = "action" if len(added) == 1 else "actions"
+    return f"Draft saved, and {len(added)} {noun} added."
 
 
 @any_staff

@@ -17,7 +17,7 @@ from auditloop.audits.access.scales import get_grading_scale_for_user
 from auditloop.audits.access.tools import (
     can_change_tools,
 )
-from auditloop.audits.forms.scales import GradeForm, GradingScaleForm
+from auditloop.audits.forms.scales import ActionGradesForm, GradeForm, GradingScaleForm
 from auditloop.audits.models import GradingScale, ToolVersion
 from auditloop.audits.selectors.scales import grading_scales_for_list
 from auditloop.audits.services import scales as services
@@ -49,10 +49,16 @@ def grading_scale_create(request: StaffRequest) -> HttpResponse:
     return form_page(request, form, change, "audits/tools/scale_create.html", {})
 
 
-def _scale_page(request: StaffRequest, scale: GradingScale, form: GradeForm | None) -> HttpResponse:
+def _scale_page(
+    request: StaffRequest,
+    scale: GradingScale,
+    form: GradeForm | None,
+    action_form: ActionGradesForm | None = None,
+) -> HttpResponse:
     frozen = scale_in_use(scale)
     can_change = can_change_tools(request.staff)
     editable = can_change and not frozen
+    grades = list(scale.grades.order_by("-value"))
     versions = ToolVersion.objects.filter(grading_scale=scale).select_related("tool")
     if not can_change:
         versions = versions.filter(is_published=True)
@@ -61,10 +67,14 @@ def _scale_page(request: StaffRequest, scale: GradingScale, form: GradeForm | No
         "audits/tools/scale.html",
         {
             "scale": scale,
-            "grades": scale.grades.order_by("-value"),
+            "grades": grades,
             "frozen": frozen,
             "editable": editable,
             "form": (form or GradeForm()) if editable else None,
+            # Which grades need an action is policy, not grading: set even on a frozen scale.
+            "action_form": (action_form or ActionGradesForm(grades=grades))
+            if can_change and grades
+            else None,
             "versions": versions.order_by("tool__name", "-number"),
         },
     )
@@ -92,6 +102,7 @@ def grade_add(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 label=data["label"],
                 value=data["value"],
                 is_inadequate=data["is_inadequate"],
+                needs_action=data["needs_action"],
                 description=data["description"],
                 by=request.staff,
             )
@@ -122,11 +133,34 @@ def grade_remove(request: StaffRequest, public_id: UUID, code: str) -> HttpRespo
     return button(request, change, refused_to=_scale_url(scale))
 
 
+@writes
+@require_POST
+def grading_scale_action_grades(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    scale = get_grading_scale_for_user(request.user, public_id, write=True)
+    form = ActionGradesForm(request.POST, grades=list(scale.grades.order_by("-value")))
+    if form.is_valid():
+        try:
+            services.grading_scale_action_grades_set(
+                scale=scale, codes=form.cleaned_data["codes"], by=request.staff
+            )
+        except Refused as refused:
+            refusal_to_form(form, refused)
+        else:
+            messages.success(request, "The grades that need an action are saved.")
+            return redirect(_scale_url(scale))
+    return _scale_page(request, scale, None, form)
+
+
 urlpatterns = [
     path("tools/scales/", grading_scales, name="grading_scales"),
     path("tools/scales/new/", grading_scale_create, name="grading_scale_create"),
     path("tools/scales/<uuid:public_id>/", grading_scale, name="grading_scale"),
     path("tools/scales/<uuid:public_id>/grades/new/", grade_add, name="grade_add"),
+    path(
+        "tools/scales/<uuid:public_id>/action-grades/",
+        grading_scale_action_grades,
+        name="grading_scale_action_grades",
+    ),
     path(
         "tools/scales/<uuid:public_id>/grades/<slug:code>/remove/",
         grade_remove,

@@ -21,6 +21,7 @@ from auditloop.audits.models import (
 from auditloop.demo import phrases
 from auditloop.demo.council import BATCH, CaseRef, at, new_uuid
 from auditloop.demo.history import followup
+from auditloop.demo.history.actions import follow_through
 from auditloop.demo.history.state import CODE_OF_VALUE, GRADE_VALUE, P_YES, Draft, History
 
 
@@ -182,9 +183,11 @@ def audits_save(h: History, drafts: list[Draft]) -> None:
     actions: list[Action] = []
     escalations: list[Escalation] = []
     replies: list[FeedbackReply] = []
+    reasoned: list[Answer] = []
     for d in drafts:
         if d.derive_children:
             followup.derived_children(h, d)
+        reasoned += follow_through(h, d)
         if d.participants:
             all_participants.extend(participants(h, d))
         actions.extend(d.actions)
@@ -192,6 +195,7 @@ def audits_save(h: History, drafts: list[Draft]) -> None:
             escalations.append(d.escalation)
         if d.reply_at is not None:
             replies.append(followup.reply(h, d, d.reply_at))
+    Answer.objects.bulk_update(reasoned, ["no_action_reason"], batch_size=BATCH)
     Participant.objects.bulk_create(all_participants, batch_size=BATCH)
     Action.objects.bulk_create(actions, batch_size=BATCH)
     Escalation.objects.bulk_create(escalations, batch_size=BATCH)

@@ -10,6 +10,7 @@ import datetime as dt
 from auditloop.audits.models import AuditStatus, AuditType
 from auditloop.demo import phrases
 from auditloop.demo.council import CaseRef
+from auditloop.demo.history.actions import demo_logins_states, sign_off
 from auditloop.demo.history.audits import audits_save, draft, findings
 from auditloop.demo.history.cycles import cycle_link
 from auditloop.demo.history.followup import (
@@ -88,6 +89,7 @@ def _practitioners_work(h: History, drafts: list[Draft], own: list[CaseRef]) -> 
     )
     _set_status(h, d, AuditStatus.SUBMITTED, days_ago=3, grade="requires_improvement")
     d.actions.append(action(h, d.audit, practitioner, today + dt.timedelta(days=25), created=h.now))
+    demo_logins_states(h, d, manager=manager)
     other = h.auditor_for(own_case(1), exclude=frozenset({auditor}))
     d = _current(h, drafts, own_case(1), other, AuditType.DEEP_DIVE, today - dt.timedelta(days=15))
     _set_status(h, d, AuditStatus.SUBMITTED, days_ago=6, grade="good")
@@ -99,6 +101,7 @@ def _practitioners_work(h: History, drafts: list[Draft], own: list[CaseRef]) -> 
     d.reply_at = submitted + dt.timedelta(days=2)
     done = action(h, d.audit, practitioner, today - dt.timedelta(days=20), created=submitted)
     action_complete(h, done, h.now - dt.timedelta(days=25))
+    sign_off(h, done, team_id=own_case(2).team_id, when=h.now - dt.timedelta(days=22))
     d.actions += [
         done,
         action(h, d.audit, practitioner, today - dt.timedelta(days=10), created=submitted),

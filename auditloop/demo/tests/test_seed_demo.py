@@ -17,6 +17,7 @@ from auditloop.accounts.models import (
     Service,
     StaffMember,
 )
+from auditloop.audits.access.actions import can_sign_off_action
 from auditloop.audits.models import (
     Action,
     ActionStatus,
@@ -29,6 +30,7 @@ from auditloop.audits.models import (
     FeedbackReply,
 )
 from auditloop.audits.rules import auditor_is_independent
+from auditloop.audits.selectors.actions import actions_awaiting_sign_off_by, answers_needing_action
 from auditloop.cases.models import ChildCase
 from auditloop.core.models import Event, FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.builder import demo_council_build
@@ -154,13 +156,42 @@ def test_revisits_follow_earlier_audits_of_the_same_case_and_tool_with_a_reason(
 
 def test_actions_flags_and_replies_are_in_every_state(small: None) -> None:
     statuses = set(Action.objects.values_list("status", flat=True))
-    assert statuses == {ActionStatus.OPEN, ActionStatus.COMPLETED, ActionStatus.CANCELLED}
+    assert statuses == set(ActionStatus)
     assert Action.objects.filter(status=ActionStatus.OPEN, due_date__lt=TODAY).exists()
-    done = Action.objects.filter(status=ActionStatus.COMPLETED)
+    sent_back = Action.objects.filter(status=ActionStatus.OPEN, sent_back_at__isnull=False)
+    assert sent_back.exists()
+    assert not sent_back.filter(sent_back_reason="").exists()
+    done = Action.objects.filter(status__in=[ActionStatus.COMPLETED, ActionStatus.CLOSED])
     assert not done.filter(Q(completion_evidence="") | Q(completed_at__isnull=True)).exists()
+    closed = Action.objects.filter(status=ActionStatus.CLOSED)
+    assert not closed.filter(Q(signed_off_by__isnull=True) | Q(signed_off_at__lt=F("completed_at")))
+    assert not Action.objects.filter(status=ActionStatus.CANCELLED, cancel_reason="").exists()
     assert 1 <= Escalation.objects.filter(acknowledged_at__isnull=True).count() <= 2
     assert Escalation.objects.filter(acknowledged_at__isnull=False).exists()
     assert FeedbackReply.objects.exists()
+
+
+def test_every_submitted_demo_audit_has_an_action_or_a_reason_for_each_weakness(
+    small: None,
+) -> None:
+    """By the product's own submission rule."""
+    shared = Audit.objects.filter(status__in=[AuditStatus.SUBMITTED, AuditStatus.COMPLETED])
+    assert shared.count() > 100
+    for audit in shared:
+        assert answers_needing_action(audit) == [], audit.pk
+    assert Answer.objects.exclude(no_action_reason="").exists()
+    assert Action.objects.filter(answer__compliance=ComplianceAnswer.NO).exists()
+    assert Action.objects.filter(answer__grade__needs_action=True).exists()
+
+
+def test_every_signed_off_demo_action_was_signed_off_by_whom_the_rule_names(small: None) -> None:
+    closed = Action.objects.filter(status=ActionStatus.CLOSED).select_related(
+        "signed_off_by", "owner", "audit__team__service"
+    )
+    assert closed.exists()
+    for action in closed:
+        assert action.signed_off_by is not None
+        assert can_sign_off_action(action.signed_off_by, action), action.pk
 
 
 def test_no_auditor_audits_a_case_they_hold_or_manage(small: None) -> None:
@@ -182,6 +213,9 @@ def test_each_demo_login_finds_something_to_do(small: None) -> None:
     assert awaiting.count() >= 2
     mine = Action.objects.filter(owner=practitioner, status=ActionStatus.OPEN)
     assert mine.filter(due_date__lt=TODAY).exists() and mine.filter(due_date__gte=TODAY).exists()
+    assert mine.filter(sent_back_at__isnull=False).exists()
+    assert actions_awaiting_sign_off_by(manager).filter(owner=practitioner).exists()
+    assert actions_awaiting_sign_off_by(leader).filter(owner=manager).exists()
 
     open_flags = Escalation.objects.filter(acknowledged_at__isnull=True, audit__team=manager.team)
     assert open_flags.exists()

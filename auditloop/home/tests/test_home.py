@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import AuditStatus
+from auditloop.audits.models import ActionStatus, AuditStatus
 from auditloop.audits.services.escalations import escalation_acknowledge
 from auditloop.audits.services.feedback import feedback_reply
 from auditloop.audits.tests.followup_factories import (
@@ -20,26 +20,35 @@ from auditloop.audits.tests.followup_factories import (
     make_escalation,
 )
 from auditloop.home.selectors import LIMIT, WorkList
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
-# The lists each login's home page shows; every one is filled by _home_rows_add.
+# The lists each login's home page shows; every one is filled by _home_rows_add. Anyone may
+# line-manage someone, so every login with work has the actions of the people they manage.
+MANAGED = ["awaiting_sign_off", "team_overdue"]
 HOME_LISTS = {
-    "practitioner": ["my_actions", "awaiting_reply"],
-    "outsider": ["my_actions", "awaiting_reply"],
+    "practitioner": ["my_actions", "awaiting_reply", *MANAGED],
+    "outsider": ["my_actions", "awaiting_reply", *MANAGED],
     "team_manager": [
         "assigned",
         "returned",
         "my_actions",
         "awaiting_reply",
         "open_flags",
-        "team_overdue",
         "team_submitted",
+        *MANAGED,
     ],
-    "auditor": ["assigned", "returned", "my_actions"],
-    "moderator": ["assigned", "returned", "my_actions", "open_flags", "awaiting_completion"],
-    "senior_leader": ["assigned", "returned", "my_actions", "open_flags"],
+    "auditor": ["assigned", "returned", "my_actions", *MANAGED],
+    "moderator": [
+        "assigned",
+        "returned",
+        "my_actions",
+        "open_flags",
+        "awaiting_completion",
+        *MANAGED,
+    ],
+    "senior_leader": ["assigned", "returned", "my_actions", "open_flags", *MANAGED],
 }
 
 
@@ -103,6 +112,81 @@ def test_team_manager_sees_open_flags_overdue_team_actions_and_audits_this_month
     assert work.team_submitted.rows == [submitted]
 
 
+def test_the_owner_is_warned_of_their_overdue_actions_on_their_home_page(p: Personas) -> None:
+    make_action(p, due_date=YESTERDAY)
+    make_action(p, due_date=YESTERDAY)
+    make_action(p)
+    text = _home(p, "practitioner")
+    assert "2 of your actions are overdue." in text
+    assert text.count(">Overdue</strong>") == 2
+
+
+def test_an_overdue_action_reaches_the_owners_line_manager_outside_the_audits_team(
+    p: Personas,
+) -> None:
+    # The practitioner's action comes from an audit of another team's case: their own line
+    # manager still sees it, as does the manager of the audit's team.
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    audit.team = p.north_b
+    audit.save(update_fields=["team"])
+    north_b_manager = make_staff("nbmanager", "Nia North B", Role.TEAM_MANAGER, p.north_b)
+    overdue = make_action(p, audit=audit, due_date=YESTERDAY)
+    make_action(p, audit=audit)
+    for manager in (p.team_manager, north_b_manager):
+        work = p.client_for(manager).get(reverse("home")).context["work"]
+        assert work.team_overdue.rows == [overdue], manager.name
+
+
+def test_a_senior_leader_sees_the_overdue_actions_of_the_team_managers_they_manage(
+    p: Personas,
+) -> None:
+    p.team_manager.manager = p.senior_leader
+    p.team_manager.save(update_fields=["manager"])
+    overdue = make_action(p, owner=p.team_manager, due_date=YESTERDAY)
+    response = p.client_for(p.senior_leader).get(reverse("home"))
+    assert response.context["work"].team_overdue.rows == [overdue]
+    assert "Overdue actions of the people you manage" in response.content.decode()
+
+
+def test_actions_waiting_for_sign_off_reach_the_signers_home_page_only(p: Personas) -> None:
+    waiting = make_action(p, status=ActionStatus.COMPLETED)
+    make_action(p, status=ActionStatus.CLOSED)
+    theirs = make_action(p, owner=p.team_manager, status=ActionStatus.COMPLETED)
+    response = p.client_for(p.team_manager).get(reverse("home"))
+    assert response.context["work"].awaiting_sign_off.rows == [waiting]
+    assert "Actions waiting for your sign-off" in response.content.decode()
+    # The team manager's own action waits for the head of service, not for them.
+    leader = p.client_for(p.senior_leader).get(reverse("home")).context["work"]
+    assert leader.awaiting_sign_off.rows == [theirs]
+    owner = p.client_for(p.practitioner).get(reverse("home")).context["work"]
+    assert owner.awaiting_sign_off.rows == []
+
+
+def test_see_all_links_only_to_a_page_the_login_may_open(p: Personas) -> None:
+    # A QA officer line-managed by the audit lead, with more overdue actions than the page shows.
+    p.auditor.manager = p.moderator
+    p.auditor.save(update_fields=["manager"])
+    for _ in range(LIMIT + 1):
+        make_action(p, owner=p.auditor, due_date=YESTERDAY)
+    lead = _home(p, "moderator")
+    assert f'href="{reverse("audits:team_actions")}?show=overdue">See all {LIMIT + 1}' in lead
+    report = make_staff("report", "Rae Report", Role.PRACTITIONER, manager=p.auditor)
+    for _ in range(LIMIT + 1):
+        make_action(p, owner=report, due_date=YESTERDAY)
+    text = _home(p, "auditor")
+    assert "Overdue actions of the people you manage (11)" in text
+    assert reverse("audits:team_actions") not in text
+
+
+def test_a_closed_or_waiting_action_is_not_overdue_anywhere(p: Personas) -> None:
+    make_action(p, status=ActionStatus.CLOSED, due_date=YESTERDAY)
+    make_action(p, status=ActionStatus.COMPLETED, due_date=YESTERDAY)
+    assert p.client_for(p.practitioner).get(reverse("home")).context["work"].my_overdue == 0
+    assert p.client_for(p.team_manager).get(reverse("home")).context["work"].team_overdue.total == 0
+    leader = p.client_for(p.senior_leader).get(reverse("home")).context["work"]
+    assert {row.team.name: row.overdue_actions for row in leader.team_counts}["North A"] == 0
+
+
 def test_flags_in_another_team_do_not_reach_a_team_managers_home(p: Personas) -> None:
     make_escalation(p)
     work = p.client_for(p.outsider_manager).get(reverse("home")).context["work"]
@@ -158,9 +242,26 @@ def _home_rows_add(p: Personas, staff: StaffMember, n: int) -> None:
             submitted.practitioner = staff
             submitted.save(update_fields=["practitioner"])
         make_action(p, audit=submitted, owner=staff, due_date=YESTERDAY)
+        # Someone they line-manage, with an action overdue and one waiting for their sign-off
+        # (from an audit with no team, so that only the line manager signs it off).
+        report = _report_of(staff)
+        make_action(p, audit=submitted, owner=report, due_date=YESTERDAY)
+        teamless = make_audit(p, status=AuditStatus.SUBMITTED)
+        teamless.team, teamless.practitioner = None, report
+        teamless.save(update_fields=["team", "practitioner"])
+        make_action(p, audit=teamless, owner=report, status=ActionStatus.COMPLETED)
         # A flag on someone else's audit, so it does not count as work assigned to them.
         other = p.moderator if staff == p.auditor else p.auditor
         make_escalation(p, audit=make_audit(p, auditor=other))
+
+
+def _report_of(staff: StaffMember) -> StaffMember:
+    """A practitioner in another service whom `staff` line-manages (made once)."""
+    username = f"report{staff.pk}"
+    existing = StaffMember.objects.filter(user__username=username).first()
+    return existing or make_staff(
+        username, f"Ray Report {staff.pk}", Role.PRACTITIONER, manager=staff
+    )
 
 
 def _home_lists(response: Any) -> dict[str, WorkList]:

@@ -110,6 +110,18 @@ def test_cycle_remind_is_idempotent_per_day(p: Personas, cycle: Cycle) -> None:
     first, second = io.StringIO(), io.StringIO()
     call_command(*args, stdout=first)
     call_command(*args, stdout=second)
-    assert json.loads(first.getvalue()) == {"due_soon": 0, "overdue": 2, "auditors": 2}
-    assert json.loads(second.getvalue()) == {"due_soon": 0, "overdue": 0, "auditors": 0}
+    assert json.loads(first.getvalue()) == {
+        "due_soon": 0,
+        "overdue": 2,
+        "auditors": 2,
+        "actions_overdue": 0,
+        "action_owners": 0,
+    }
+    assert json.loads(second.getvalue()) == {
+        "due_soon": 0,
+        "overdue": 0,
+        "auditors": 0,
+        "actions_overdue": 0,
+        "action_owners": 0,
+    }
     assert ReminderSent.objects.count() == 2
