@@ -48,6 +48,12 @@ VERB_LABELS = {
     "import.queued": "File queued for import",
     "import.rejected": "Import rejected",
     "import.unchanged": "Import changed nothing",
+    "moderation.added": "Audit added to moderation",
+    "moderation.asked_for": "Moderation asked for",
+    "moderation.moderator_changed": "Moderator changed",
+    "moderation.moderator_given": "Moderator given",
+    "moderation.request_withdrawn": "Request for moderation withdrawn",
+    "moderation_sample.drawn": "Moderation sample drawn",
     "notification.all_read": "All notifications marked as read",
     "notification.read": "Notification marked as read",
     "sample.case_chosen": "Case added to a pick list",
@@ -117,6 +123,8 @@ PURPOSE_LABELS = {
     "sample draw": "Named in a sample draw",
     "month plan": "Named on a month's plan",
     "pick list": "Named on a pick list",
+    "moderation listed": "Named on a list of moderations",
+    "moderation sample": "Named in a moderation sample",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

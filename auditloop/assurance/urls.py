@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.assurance.views import moderation_samples
+
 app_name = "assurance"
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += moderation_samples.urlpatterns

@@ -66,6 +66,8 @@ class Purpose(StrEnum):
     MONTH_PLAN = "month plan"  # a month's plan, naming the cases nobody could take
     SAMPLE_DRAW = "sample draw"  # a sample draw's page, naming the cases it chose
     EVENT_LOG = "event log"  # an event log row, read by an administrator
+    MODERATION_LISTED = "moderation listed"  # an audit on a list of moderations
+    MODERATION_SAMPLE = "moderation sample"  # a moderation sample, naming the audits it took
 
 
 @dataclass(frozen=True)
