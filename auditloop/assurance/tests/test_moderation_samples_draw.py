@@ -45,9 +45,7 @@ def test_every_inadequate_and_outstanding_audit_is_chosen_with_its_reason(p: Per
     }
     assert sorted(sample.population_ids) == sorted([inadequate.pk, outstanding.pk, good.pk])
     assert (sample.seed, sample.percent, sample.population_size) == (7, 0, 3)
-    assert set(sample.moderations.values_list("status", flat=True)) == {
-        ModerationStatus.UNASSIGNED
-    }
+    assert set(sample.moderations.values_list("status", flat=True)) == {ModerationStatus.UNASSIGNED}
 
 
 def test_the_random_share_is_the_cycles_percent_of_the_rest_rounded_up(p: Personas) -> None:

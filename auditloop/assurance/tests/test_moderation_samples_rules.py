@@ -96,7 +96,9 @@ def test_every_inadequate_and_outstanding_audit_is_chosen_and_a_share_of_the_res
 def test_the_random_share_can_be_drawn_again_from_what_a_sample_stores(
     population: list[PopulationAudit], percent: int, seed: int
 ) -> None:
-    choice = moderation_sample_choose(population=population, requests=[], percent=percent, seed=seed)
+    choice = moderation_sample_choose(
+        population=population, requests=[], percent=percent, seed=seed
+    )
     graded = {
         c.audit_id
         for c in choice.chosen
@@ -112,7 +114,9 @@ def test_the_random_share_can_be_drawn_again_from_what_a_sample_stores(
     ("rest", "percent", "size"),
     [(10, 15, 2), (20, 15, 3), (7, 15, 2), (100, 15, 15), (1, 1, 1), (0, 50, 0), (9, 0, 0)],
 )
-def test_the_random_share_is_rounded_up_to_a_whole_audit(rest: int, percent: int, size: int) -> None:
+def test_the_random_share_is_rounded_up_to_a_whole_audit(
+    rest: int, percent: int, size: int
+) -> None:
     assert random_share_size(rest=rest, percent=percent) == size
 
 

@@ -210,6 +210,9 @@ def moderation_sample_detail(request: StaffRequest, public_id: UUID) -> HttpResp
             "random_size": random_share_size(rest=len(rest), percent=sample.percent),
             "rerun_matches": set(drawn_again) == set(by_reason[ModerationReason.RANDOM]),
             "rounding_rule": ROUNDING_RULE,
+            # The counts by reason would tell a moderator regrading one of these audits blind
+            # the auditor's grade, as each row's reason would.
+            "blind": any(getattr(m, "blind", False) for m in moderations),
         },
     )
 
