@@ -36,7 +36,16 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
+from auditloop.audits.models import (
+    Audit,
+    AuditStatus,
+    AuditTool,
+    AuditType,
+    Grade,
+    GradingScale,
+    ToolVersion,
+)
 from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.accesslog import Purpose, access_shown
@@ -155,6 +164,40 @@ class Council:
         # Asks for the role changes, so that both the personas' administrator and the senior
         # leader may decide them (nobody decides a change they asked for).
         self.other_administrator = make_staff("admin2", "Ari Admin", Role.ADMINISTRATOR)
+        # Audits South's cases, so that the audits given to the personas to moderate show on
+        # no other list of theirs.
+        self.south_auditor = make_staff("southauditor", "Quinn South", Role.AUDITOR, p.south_a)
+
+    def _moderations_add(self, submitted: Audit) -> None:
+        """The round's audit, given to the senior leader to moderate (on the audit lead's
+        list of moderations), and one South audit for each other persona who moderates."""
+        p = self.p
+        now = timezone.now()
+        Moderation.objects.create(
+            audit=submitted,
+            reason=ModerationReason.RANDOM,
+            status=ModerationStatus.REGRADING,
+            moderator=p.senior_leader,
+            assigned_at=now,
+        )
+        for moderator in (p.moderator, p.auditor, p.team_manager):
+            south = Audit.objects.create(
+                case=p.outsider_case,
+                tool_version=p.compliance_tool,
+                audit_type=AuditType.DIP_SAMPLE,
+                status=AuditStatus.SUBMITTED,
+                auditor=self.south_auditor,
+                practitioner=p.outsider,
+                team=p.south_a,
+                submitted_at=now,
+            )
+            Moderation.objects.create(
+                audit=south,
+                reason=ModerationReason.RANDOM,
+                status=ModerationStatus.REGRADING,
+                moderator=moderator,
+                assigned_at=now,
+            )
 
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
@@ -179,6 +222,7 @@ class Council:
             make_action(p, audit=submitted, owner=p.practitioner)
             make_action(p, audit=submitted, owner=p.team_manager)
             make_escalation(p, submitted)
+            self._moderations_add(submitted)
             ChildCase.objects.create(
                 la_child_id=f"L{_stamp(i)}",
                 cohort=Cohort.CIN,
