@@ -26,6 +26,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
     # Planning audits (cycles, samples, months) is the audit lead's, never the administrator's.
     if role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         items.append(("Cycles", reverse("sampling:cycle_list")))
+    if role == Role.MODERATOR:
+        items.append(("Moderation", reverse("assurance:moderation_list")))
     if role == Role.SENIOR_LEADER:
         # Senior leaders approve role changes that let someone read audits.
         items.append(("Role changes", reverse("accounts:access_requests")))
