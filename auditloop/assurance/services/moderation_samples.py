@@ -39,7 +39,7 @@ from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 from auditloop.sampling.access import require_can_plan
-from auditloop.sampling.models import Cycle
+from auditloop.sampling.models import Cycle, CycleAudit
 from auditloop.sampling.services.draws import lock_cycle
 
 # Seeds are stored as a signed 64-bit integer; a lead types one of up to sixteen digits.
@@ -157,6 +157,10 @@ def moderation_request_withdraw(*, request: ModerationRequest, by: StaffMember) 
 def moderation_add(*, audit: Audit, by: StaffMember, reason: str) -> Moderation:
     """An audit lead over the audit's service adds it to moderation at once, saying why (kept
     as a request of theirs, taken). Anyone's request still waiting for it is taken with it."""
+    # A sample being drawn for the audit's cycle at the same moment could choose it too.
+    cycle_link = CycleAudit.objects.filter(audit=audit).select_related("cycle").first()
+    if cycle_link is not None:
+        lock_cycle(cycle_link.cycle)
     if refusal := moderation_add_refusal(by, audit):
         raise Refused(refusal)
     reason = reason.strip()

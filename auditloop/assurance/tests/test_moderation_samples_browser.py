@@ -42,7 +42,9 @@ def _cycle(p: Personas) -> Cycle:
     )
     cycle.moderation_percent = 0
     cycle.save(update_fields=["moderation_percent"])
-    case = ChildCase.objects.create(la_child_id="77777", cohort=Cohort.CIN, allocated_team=p.north_b)
+    case = ChildCase.objects.create(
+        la_child_id="77777", cohort=Cohort.CIN, allocated_team=p.north_b
+    )
     cycle_audit(p, cycle, grade_code="inadequate")
     cycle_audit(p, cycle, grade_code="good", case=case)
     cycle_audit(p, cycle, grade_code="good")
@@ -50,7 +52,8 @@ def _cycle(p: Personas) -> Cycle:
 
 
 def test_an_audit_lead_draws_the_moderation_sample_and_gives_it_a_moderator(
-    p: Personas, page_as: PageAs
+    p: Personas,
+    page_as: PageAs,  # noqa: F811
 ) -> None:
     _cycle(p)
     page = page_as(p.moderator)

@@ -506,7 +506,11 @@ class ModerationHistory:
             p.stage == ModerationStatus.ESCALATED and self._head_of(p.audit) == leader
             for p in plans
         ):
-            order = [ModerationStatus.AGREEING, ModerationStatus.AGREED, ModerationStatus.REGRADING]
+            order: list[str] = [
+                ModerationStatus.AGREEING,
+                ModerationStatus.AGREED,
+                ModerationStatus.REGRADING,
+            ]
             candidates = sorted(
                 (
                     p
