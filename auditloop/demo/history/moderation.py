@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Min
@@ -45,7 +46,7 @@ from auditloop.audits.models import (
     QuestionKind,
 )
 from auditloop.core.models import Notification
-from auditloop.demo.council import BATCH, CaseRef, Council, at, new_uuid
+from auditloop.demo.council import BATCH, CaseRef, Council, at, batched, new_uuid
 from auditloop.sampling.models import Cycle
 
 # Who moderates, and how often: audit leads and QA officers most, managers and heads some.
@@ -153,6 +154,15 @@ class Plan:
     asked: Asked | None
     escalates: bool
     stage: str = ModerationStatus.UNASSIGNED
+
+
+def _by_grade(rows: Iterable[tuple[int, int | None]]) -> dict[int, list[int]]:
+    """Row ids by the grade to write to them."""
+    out: dict[int, list[int]] = {}
+    for pk, grade_id in rows:
+        if grade_id is not None:
+            out.setdefault(grade_id, []).append(pk)
+    return out
 
 
 class ModerationHistory:
@@ -637,8 +647,13 @@ class ModerationHistory:
         for grade in grades:
             grade.moderation_id = grade.moderation.pk
         ModeratorGrade.objects.bulk_create(grades, batch_size=BATCH)
-        Answer.objects.bulk_update(answers, ["agreed_grade"], batch_size=BATCH)
-        Audit.objects.bulk_update(audits, ["agreed_overall_grade"], batch_size=BATCH)
+        # One UPDATE per agreed grade: far quicker than bulk_update's CASE over every row.
+        for grade_id, ids in _by_grade((a.pk, a.agreed_grade_id) for a in answers).items():
+            for chunk in batched(ids):
+                Answer.objects.filter(pk__in=chunk).update(agreed_grade_id=grade_id)
+        for grade_id, ids in _by_grade((a.pk, a.agreed_overall_grade_id) for a in audits).items():
+            for chunk in batched(ids):
+                Audit.objects.filter(pk__in=chunk).update(agreed_overall_grade_id=grade_id)
         self._tell_moderators(plans)
 
     def _tell_moderators(self, plans: list[Plan]) -> None:
