@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Min
 
-from auditloop.accounts.models import Role
+from auditloop.accounts.models import Role, Service
 from auditloop.assurance.models import (
     Moderation,
+    ModerationReason,
     ModerationRequest,
     ModerationRequestStatus,
     ModerationSample,
@@ -113,6 +114,10 @@ ESCALATION_REASONS = [
     "We could not agree whether the drift in the plan makes practice Inadequate.",
     "The auditor and I read the management oversight differently and could not agree.",
     "We disagree on the impact on the child; the head of service should decide.",
+]
+ADDED_REASONS = [
+    "Added after the complaint from the child's family: the panel meets next month.",
+    "Added because the team has had three changes of worker on this case this year.",
 ]
 DECISION_REASONS = [
     "Decided on the evidence of the plan and the last two reviews: the moderator's grade stands.",
@@ -218,6 +223,7 @@ class ModerationHistory:
             asked += self._requests_since(audits, asked, moderated, draws[-1])
             self._every_state_shown(plans)
             self._demo_logins_moderate(plans)
+            plans += self._added_directly(audits, asked, moderated)
         self._write(asked, plans)
 
     def _audits(self, cycle: Cycle) -> list[AuditRow]:
@@ -412,12 +418,18 @@ class ModerationHistory:
         head = self._head_of(audit)
         return head is not None and head != audit.auditor_id
 
-    def _moderator_for(self, audit: AuditRow) -> int | None:
+    def _moderator_for(self, audit: AuditRow, *, latest: bool) -> int | None:
+        """Someone independent, drawn by their share. Not the demo moderator in the latest
+        sample, which they drew: regrading any of it blind would hide its workings from them
+        (they moderate audits added since instead, see `_added_directly`)."""
+        barred = {self.c.demo["moderator"]} if latest else set()
         for _ in range(50):
             candidate = self.rng.choices(self.pool, self.pool_weights)[0]
-            if self._may_moderate(candidate, audit):
+            if candidate not in barred and self._may_moderate(candidate, audit):
                 return candidate
-        return next((s for s in self.pool if self._may_moderate(s, audit)), None)
+        return next(
+            (s for s in self.pool if s not in barred and self._may_moderate(s, audit)), None
+        )
 
     def _plan(
         self,
@@ -441,7 +453,7 @@ class ModerationHistory:
         plan = Plan(moderation, audit, asked, escalates=escalates)
         if latest and rng.random() < UNASSIGNED_SHARE:
             return plan
-        moderator = self._moderator_for(audit)
+        moderator = self._moderator_for(audit, latest=latest)
         if moderator is None:
             return plan
         moderation.moderator_id = moderator
@@ -489,7 +501,9 @@ class ModerationHistory:
             for plan in reversed([p for p in plans if p.stage == commonest]):
                 if escalates and not self._may_escalate(plan.audit):
                     continue
-                moderator = plan.moderation.moderator_id or self._moderator_for(plan.audit)
+                moderator = plan.moderation.moderator_id or self._moderator_for(
+                    plan.audit, latest=True
+                )
                 if moderator is None:
                     continue
                 plan.escalates = escalates
@@ -508,9 +522,10 @@ class ModerationHistory:
         self._timestamps(plan, times)
 
     def _demo_logins_moderate(self, plans: list[Plan]) -> None:
-        """The demo moderator has two audits to regrade and one to agree; the demo auditor and
-        manager one to regrade each: their home pages show them. The demo leader, a head of
-        service, has a disagreement to decide."""
+        """The demo moderator has an audit of the latest sample to agree, and the demo auditor
+        and manager one to regrade each: their home pages show them. (The demo moderator's
+        audits to regrade were added by another lead: see `_added_directly`.) The demo leader,
+        a head of service, has a disagreement to decide."""
         leader = self.c.demo.get("leader")
         if not any(
             p.stage == ModerationStatus.ESCALATED and self._head_of(p.audit) == leader
@@ -536,8 +551,6 @@ class ModerationHistory:
                 plan.escalates, plan.stage = True, ModerationStatus.ESCALATED
                 self._recent(plan)
         wanted = [
-            ("moderator", ModerationStatus.REGRADING),
-            ("moderator", ModerationStatus.REGRADING),
             ("moderator", ModerationStatus.AGREEING),
             ("auditor", ModerationStatus.REGRADING),
             ("manager", ModerationStatus.REGRADING),
@@ -553,6 +566,55 @@ class ModerationHistory:
                 plan.moderation.moderator_id = staff
                 taken.add(id(plan))
                 break
+
+    def _added_directly(
+        self, audits: list[AuditRow], asked: list[Asked], moderated: set[int]
+    ) -> list[Plan]:
+        """Two audits another audit lead added to moderation since the latest sample, with
+        their reason, and gave the demo moderator to regrade. (Had the demo moderator been
+        given audits of the sample to regrade, its page would hide from them, the lead who
+        drew it, why each audit was chosen, as it does for anyone regrading blind.)"""
+        demo = self.c.demo["moderator"]
+        leads = {
+            sid: set(Service.objects.filter(overseers__pk=sid).values_list("pk", flat=True))
+            for sid, role in sorted(self.c.role_of.items())
+            if role == Role.MODERATOR and sid != demo
+        }
+        busy = {a.audit.pk for a in asked if a.request.status} | moderated
+        out: list[Plan] = []
+        for audit in audits:
+            if len(out) == 2:
+                break
+            service = self.c.service_of_team.get(audit.team_id or 0)
+            lead = next(
+                (
+                    sid
+                    for sid, services in leads.items()
+                    if service in services and sid != audit.auditor_id
+                ),
+                None,
+            )
+            if audit.pk in busy or lead is None or not self._may_moderate(demo, audit):
+                continue
+            added = self.now - dt.timedelta(
+                days=self.rng.randint(2, 9), hours=self.rng.randint(1, 6)
+            )
+            extra = self._asked(audit, lead, max(added, audit.submitted_at))
+            extra.request.reason = self.rng.choice(ADDED_REASONS)
+            extra.request.status = ModerationRequestStatus.TAKEN
+            asked.append(extra)
+            moderation = Moderation(
+                public_id=new_uuid(self.rng),
+                audit_id=audit.pk,
+                reason=ModerationReason.REQUESTED,
+                moderator_id=demo,
+                created_at=extra.request.created_at,
+            )
+            plan = Plan(moderation, audit, extra, escalates=False, stage=ModerationStatus.REGRADING)
+            self._timestamps(plan, [extra.request.created_at + dt.timedelta(hours=2)])
+            moderated.add(audit.pk)
+            out.append(plan)
+        return out
 
     # --- grades, and writing ------------------------------------------------------------
 
