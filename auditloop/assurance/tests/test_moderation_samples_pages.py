@@ -127,7 +127,7 @@ def test_the_sample_page_shows_the_seed_the_population_and_that_it_draws_again_t
     )
     assert "123" in page
     assert "Every audit considered (10)" in page
-    assert "2 of the other 9 (20%, 2 rounded up)" in page
+    assert "2 of the other 9: 20% of 9 is 1.8, rounded up to 2" in page
     assert "the random share chooses the same 2 audits" in page
     assert "Graded Outstanding" in page
 

@@ -208,6 +208,8 @@ def moderation_sample_detail(request: StaffRequest, public_id: UUID) -> HttpResp
             "counts": {reason: len(ids) for reason, ids in by_reason.items()},
             "rest_size": len(rest),
             "random_size": random_share_size(rest=len(rest), percent=sample.percent),
+            # The share before rounding, as a person would write it: 14.4, 1.5, 3.
+            "exact_share": f"{len(rest) * sample.percent / 100:.2f}".rstrip("0").rstrip("."),
             "rerun_matches": set(drawn_again) == set(by_reason[ModerationReason.RANDOM]),
             "rounding_rule": ROUNDING_RULE,
             # The counts by reason would tell a moderator regrading one of these audits blind

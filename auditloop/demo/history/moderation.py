@@ -161,12 +161,11 @@ class Plan:
     stage: str = ModerationStatus.UNASSIGNED
 
 
-def _by_grade(rows: Iterable[tuple[int, int | None]]) -> dict[int, list[int]]:
+def _by_grade(rows: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
     """Row ids by the grade to write to them."""
     out: dict[int, list[int]] = {}
     for pk, grade_id in rows:
-        if grade_id is not None:
-            out.setdefault(grade_id, []).append(pk)
+        out.setdefault(grade_id, []).append(pk)
     return out
 
 
@@ -640,7 +639,10 @@ class ModerationHistory:
         return moderator if self.rng.random() < 0.6 else auditor
 
     def _grades(
-        self, plan: Plan, answers: list[Answer], audits: list[Audit]
+        self,
+        plan: Plan,
+        answers: list[tuple[int, int]],
+        audits: list[tuple[int, int]],
     ) -> list[ModeratorGrade]:
         """The moderator's blind grades once they have regraded, and the agreed grades once
         agreed or decided (written to the audit's answers and the audit)."""
@@ -662,9 +664,7 @@ class ModerationHistory:
             )
             if settled:
                 agreed = self._settled(value, mine)
-                answers.append(
-                    Answer(pk=answer_id, agreed_grade=self.grade_of[(audit.scale_id, agreed)])
-                )
+                answers.append((answer_id, self.grade_of[(audit.scale_id, agreed)].pk))
                 if mine != value:
                     grade.agreed_reason = rng.choice(QUESTION_REASONS)
             out.append(grade)
@@ -673,9 +673,7 @@ class ModerationHistory:
             m.moderator_overall_grade = self.grade_of[(audit.scale_id, mine)]
             if settled:
                 agreed = self._settled(audit.overall, mine)
-                audits.append(
-                    Audit(pk=audit.pk, agreed_overall_grade=self.grade_of[(audit.scale_id, agreed)])
-                )
+                audits.append((audit.pk, self.grade_of[(audit.scale_id, agreed)].pk))
         m.moderator_notes = rng.choice(MODERATOR_NOTES)
         return out
 
@@ -691,8 +689,9 @@ class ModerationHistory:
     def _write(self, asked: list[Asked], plans: list[Plan]) -> None:
         requests = [a.request for a in asked if a.request.status]
         ModerationRequest.objects.bulk_create(requests, batch_size=BATCH)
-        answers: list[Answer] = []
-        audits: list[Audit] = []
+        # (row id, agreed grade id) for the answers and audits settled.
+        answers: list[tuple[int, int]] = []
+        audits: list[tuple[int, int]] = []
         grades: list[ModeratorGrade] = []
         for plan in plans:
             m = plan.moderation
@@ -710,10 +709,10 @@ class ModerationHistory:
             grade.moderation_id = grade.moderation.pk
         ModeratorGrade.objects.bulk_create(grades, batch_size=BATCH)
         # One UPDATE per agreed grade: far quicker than bulk_update's CASE over every row.
-        for grade_id, ids in _by_grade((a.pk, a.agreed_grade_id) for a in answers).items():
+        for grade_id, ids in _by_grade(answers).items():
             for chunk in batched(ids):
                 Answer.objects.filter(pk__in=chunk).update(agreed_grade_id=grade_id)
-        for grade_id, ids in _by_grade((a.pk, a.agreed_overall_grade_id) for a in audits).items():
+        for grade_id, ids in _by_grade(audits).items():
             for chunk in batched(ids):
                 Audit.objects.filter(pk__in=chunk).update(agreed_overall_grade_id=grade_id)
         self._tell_moderators(plans)
