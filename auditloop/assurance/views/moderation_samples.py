@@ -249,7 +249,7 @@ def moderation_assign_view(request: StaffRequest, public_id: UUID) -> HttpRespon
                     f"{moderation.moderator.name if moderation.moderator else 'The moderator'} "
                     "has been given the audit to moderate, and told.",
                 )
-                return redirect(_back_to(moderation))
+                return redirect(_back_to(moderation)[0])
     elif request.method == "POST":
         raise PermissionDenied(refusal)
     return render(
@@ -261,19 +261,20 @@ def moderation_assign_view(request: StaffRequest, public_id: UUID) -> HttpRespon
             "case": audit.case,
             "form": form,
             "refusal": refusal,
-            "back_url": _back_to(moderation),
+            "back": _back_to(moderation),
         },
     )
 
 
-def _back_to(moderation: Moderation) -> str:
-    """The cycle's moderation page for an audit in a cycle, else the list of moderations."""
+def _back_to(moderation: Moderation) -> tuple[str, str]:
+    """Where the lead came from, and its words: the cycle's moderation page for an audit in a
+    cycle, else the list of moderations."""
     cycle_link = getattr(moderation.audit, "cycle_link", None)
     if cycle_link is not None:
-        return reverse(
-            "assurance:moderation_cycle", kwargs={"public_id": cycle_link.cycle.public_id}
-        )
-    return reverse("assurance:moderation_list")
+        cycle_id = cycle_link.cycle.public_id
+        url = reverse("assurance:moderation_cycle", kwargs={"public_id": cycle_id})
+        return url, f"Back to the moderation of {cycle_link.cycle.name}"
+    return reverse("assurance:moderation_list"), "Back to moderation"
 
 
 # Asking for moderation ------------------------------------------------------------------------
