@@ -58,6 +58,12 @@ VERB_LABELS = {
     "moderation.decided": "Moderation disagreement decided",
     "moderation.escalated": "Moderation disagreement sent to the head of service",
     "moderation.regraded": "Audit regraded blind by its moderator",
+    "moderation.added": "Audit added to moderation",
+    "moderation.asked_for": "Moderation asked for",
+    "moderation.moderator_changed": "Moderator changed",
+    "moderation.moderator_given": "Moderator given",
+    "moderation.request_withdrawn": "Request for moderation withdrawn",
+    "moderation_sample.drawn": "Moderation sample drawn",
     "notification.all_read": "All notifications marked as read",
     "notification.read": "Notification marked as read",
     "sample.case_chosen": "Case added to a pick list",
@@ -130,6 +136,8 @@ PURPOSE_LABELS = {
     "moderation": "Read to moderate it, or with its moderation",
     "grade history": "Grade history read",
     "revisit": "Read beside its revisit",
+    "moderation listed": "Named on a list of moderations",
+    "moderation sample": "Named in a moderation sample",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

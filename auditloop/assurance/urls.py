@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.assurance.views import agreement, regrade, revisits
+from auditloop.assurance.views import agreement, moderation_samples, regrade, revisits
 
 app_name = "assurance"
 urlpatterns: list[URLPattern | URLResolver] = [
+    *moderation_samples.urlpatterns,
     *regrade.urlpatterns,
     *agreement.urlpatterns,
     *revisits.urlpatterns,

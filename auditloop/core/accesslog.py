@@ -69,6 +69,8 @@ class Purpose(StrEnum):
     MODERATION = "moderation"  # a moderation's page: the audit it moderates
     GRADE_HISTORY = "grade history"  # an audit's grade history (the auditor's, moderated, agreed)
     REVISIT = "revisit"  # the earlier audit's answers, shown beside its revisit
+    MODERATION_LISTED = "moderation listed"  # an audit on a list of moderations
+    MODERATION_SAMPLE = "moderation sample"  # a moderation sample, naming the audits it took
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,12 @@ from django.utils import timezone
 from faker import Faker
 
 from auditloop.accounts.models import AccessRequest, Service, StaffMember, Team, User
+from auditloop.assurance.models import (
+    Moderation,
+    ModerationRequest,
+    ModerationSample,
+    ModeratorGrade,
+)
 from auditloop.audits.defaults import default_tools_install
 from auditloop.audits.models import (
     Action,
@@ -33,6 +39,7 @@ from auditloop.core.events import event_record
 from auditloop.core.models import FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.council import CouncilBuilder, CouncilShape
 from auditloop.demo.history import HistoryBuilder
+from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.trail import TrailBuilder
 from auditloop.sampling.models import Cycle, CycleAudit, Quota
 
@@ -117,11 +124,19 @@ SEEDED: dict[str, type[models.Model]] = {
     "cycle auditors": Cycle.auditors.through,
     "cycle quotas": Quota,
     "audits planned in a cycle": CycleAudit,
+    "moderation samples": ModerationSample,
+    "requests for moderation": ModerationRequest,
+    "moderations": Moderation,
+    "moderators' grades": ModeratorGrade,
     "role changes": AccessRequest,
     "refused requests": RefusedRequest,
     "failed sign-ins": FailedSignIn,
 }
 SEEDED_MODELS = list(SEEDED.values())
+# JSON fields that list the ids of another seeded model's rows: compared by rank too.
+ID_LISTS: dict[tuple[type[models.Model], str], type[models.Model]] = {
+    (ModerationSample, "population_ids"): Audit,
+}
 
 
 @dataclass(frozen=True)
@@ -238,6 +253,7 @@ def demo_council_build(
                 audits_per_cycle=spec.audits_per_cycle,
             ).build()
             TrailBuilder(council=council, rng=rng, today=today).build()
+            ModerationHistory(council=council, seed=seed, today=today).build()
         counts = council_counts()
         event_record(
             actor=None,
@@ -280,6 +296,9 @@ def demo_digest() -> str:
                     value = rank(model)[value]
                 elif f.is_relation and value is not None and f.related_model is not None:
                     value = rank(f.related_model)[value]
+                elif (model, f.attname) in ID_LISTS:
+                    ranked = rank(ID_LISTS[model, f.attname])
+                    value = [ranked[i] for i in value]
                 out.append(value)
             if link_table:
                 outs.append(out)

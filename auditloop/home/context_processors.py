@@ -30,6 +30,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Revisits", reverse("assurance:revisits")))
     if role in AGREEMENT_READERS:
         items.append(("Agreement", reverse("assurance:agreement")))
+    if role == Role.MODERATOR:
+        items.append(("Moderation", reverse("assurance:moderation_list")))
     if role == Role.SENIOR_LEADER:
         # Senior leaders approve role changes that let someone read audits.
         items.append(("Role changes", reverse("accounts:access_requests")))

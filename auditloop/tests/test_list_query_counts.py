@@ -37,7 +37,7 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.assurance.models import Moderation
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
 from auditloop.assurance.tests.agreement_factories import overall_moderation_of
 from auditloop.audits.models import (
     Answer,
@@ -191,6 +191,33 @@ class Council:
         )
         self.revisited.save()
         make_answer(self.revisited)
+        # Audits South's cases, so that the audits given to the personas to moderate show on
+        # no other list of theirs.
+        self.south_auditor = make_staff("southauditor", "Quinn South", Role.AUDITOR, p.south_a)
+
+    def _moderations_add(self) -> None:
+        """One South audit for each persona who moderates, other than the senior leader (who
+        moderates the round's audit, on the audit lead's list of moderations)."""
+        p = self.p
+        now = timezone.now()
+        for moderator in (p.moderator, p.auditor, p.team_manager):
+            south = Audit.objects.create(
+                case=p.outsider_case,
+                tool_version=p.compliance_tool,
+                audit_type=AuditType.DIP_SAMPLE,
+                status=AuditStatus.SUBMITTED,
+                auditor=self.south_auditor,
+                practitioner=p.outsider,
+                team=p.south_a,
+                submitted_at=now,
+            )
+            Moderation.objects.create(
+                audit=south,
+                reason=ModerationReason.RANDOM,
+                status=ModerationStatus.REGRADING,
+                moderator=moderator,
+                assigned_at=now,
+            )
 
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
@@ -229,6 +256,7 @@ class Council:
             make_action(p, audit=submitted, owner=p.practitioner)
             make_action(p, audit=submitted, owner=p.team_manager)
             make_escalation(p, submitted)
+            self._moderations_add()
             ChildCase.objects.create(
                 la_child_id=f"L{_stamp(i)}",
                 cohort=Cohort.CIN,
@@ -277,9 +305,9 @@ class Council:
             cycle.services.set([p.north, service])
             # Moderated in that cycle: a line on the agreement page's table by cycle.
             moderation = overall_moderation_of(
-                submitted, moderator=p.moderator, overall=(3, 2), cycle=cycle
+                submitted, moderator=p.senior_leader, overall=(3, 2), cycle=cycle
             )
-            # Every other one is still blind to the lead, who has not regraded it yet.
+            # Every other one is still blind to its moderator, who has not regraded it yet.
             if i % 2:
                 Moderation.objects.filter(pk=moderation.pk).update(regraded_at=timezone.now())
             scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")

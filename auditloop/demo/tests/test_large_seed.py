@@ -94,7 +94,11 @@ def pages() -> list[Page]:
             _cycle_page(name),
             _decision_of(name),
         )
-        for name in ("sampling:cycle_detail", "sampling:cycle_overview")
+        for name in (
+            "sampling:cycle_detail",
+            "sampling:cycle_overview",
+            "assurance:moderation_cycle",
+        )
     ]
     return found
 

@@ -19,8 +19,8 @@ class StaffChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg
         return f"{obj.name} ({obj.get_role_display()}{team})"
 
 
-class CycleEditForm(forms.Form):
-    """The parts of a cycle that can change once it is planned."""
+class CycleFields(forms.Form):
+    """What planning a cycle and changing it both ask."""
 
     name = forms.CharField(
         max_length=150,
@@ -65,7 +65,42 @@ class CycleEditForm(forms.Form):
         return data
 
 
-class CycleForm(CycleEditForm):
+class CycleEditForm(CycleFields):
+    """The parts of a cycle that can change once it is planned, and how it is moderated and
+    revisited."""
+
+    moderation_percent = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        label="Share of the other audits moderated at random (%)",
+        help_text=(
+            "Every Inadequate and every Outstanding audit is moderated; this share of the rest is "
+            "drawn at random, rounded up to a whole audit. 15 by default."
+        ),
+        error_messages={
+            "required": "Enter the share of audits moderated at random, from 0 to 100",
+            "invalid": "The share moderated at random must be a whole number from 0 to 100",
+            "min_value": "The share moderated at random must be 0 or more",
+            "max_value": "The share moderated at random must be 100 or less",
+        },
+    )
+    revisit_weeks = forms.IntegerField(
+        min_value=1,
+        max_value=52,
+        label="Weeks before an Inadequate audit is revisited",
+        help_text=(
+            "An agreed Inadequate grade schedules a revisit this many weeks later. 6 by default."
+        ),
+        error_messages={
+            "required": "Enter the weeks before a revisit, from 1 to 52",
+            "invalid": "The weeks before a revisit must be a whole number from 1 to 52",
+            "min_value": "The weeks before a revisit must be 1 or more",
+            "max_value": "The weeks before a revisit must be 52 or less",
+        },
+    )
+
+
+class CycleForm(CycleFields):
     services = forms.ModelMultipleChoiceField(
         queryset=Service.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -27,7 +27,14 @@ from auditloop.sampling.models import (
 from auditloop.sampling.rules.months import cycle_end, month_names
 
 _TYPES = dict(PLANNED_TYPES)
-_CYCLE_FIELDS = ["name", "starts_on", "ends_on", "audit_types"]
+_CYCLE_FIELDS = [
+    "name",
+    "starts_on",
+    "ends_on",
+    "audit_types",
+    "moderation_percent",
+    "revisit_weeks",
+]
 
 
 def _cycle_checked(
@@ -175,12 +182,22 @@ def cycle_update(
     ends_on: datetime.date | None = None,
     tools: Sequence[ToolVersion],
     audit_types: Sequence[str],
+    moderation_percent: int | None = None,
+    revisit_weeks: int | None = None,
     by: StaffMember,
 ) -> Cycle:
     """Change a cycle's name, dates, audit tools and types, keeping everything already drawn
     and planned: refused when the new dates leave planned audits or draws outside the cycle,
-    or when a tool or type still in use (by audits, draws or quotas) would be taken away."""
+    or when a tool or type still in use (by audits, draws or quotas) would be taken away. The
+    share moderated at random and the weeks before a revisit change when given (samples
+    already drawn keep the share they were drawn with)."""
     require_can_plan(by, cycle)
+    if moderation_percent is not None and not 0 <= moderation_percent <= 100:
+        raise Refused(
+            "The share moderated at random must be from 0 to 100.", field="moderation_percent"
+        )
+    if revisit_weeks is not None and not 1 <= revisit_weeks <= 52:
+        raise Refused("The weeks before a revisit must be from 1 to 52.", field="revisit_weeks")
     name, ends_on = _cycle_checked(
         name=name, starts_on=starts_on, ends_on=ends_on, tools=tools, audit_types=audit_types
     )
@@ -195,6 +212,10 @@ def cycle_update(
     cycle.starts_on = starts_on
     cycle.ends_on = ends_on
     cycle.audit_types = list(dict.fromkeys(audit_types))
+    if moderation_percent is not None:
+        cycle.moderation_percent = moderation_percent
+    if revisit_weeks is not None:
+        cycle.revisit_weeks = revisit_weeks
     cycle.save(update_fields=_CYCLE_FIELDS)
     cycle.tools.set(tools)
     event_record(

@@ -149,6 +149,8 @@ def _form(p: Personas, **extra: str) -> dict[str, Any]:
         "ends_on-year": "2026",
         "tools": [str(p.compliance_tool.pk), str(p.quality_tool.pk)],
         "audit_types": ["dip_sample", "deep_dive"],
+        "moderation_percent": "15",
+        "revisit_weeks": "6",
     }
     data.update(extra)
     return data

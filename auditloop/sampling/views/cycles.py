@@ -168,7 +168,8 @@ def cycle_auditors_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
 @roles_required(*PLANNERS)
 def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
-    """Name, dates, audit tools and types; what is already drawn and planned stays."""
+    """Name, dates, audit tools and types, the share moderated at random and the weeks before
+    a revisit; what is already drawn and planned stays."""
     cycle = get_cycle_for_user(request.staff, public_id, write=True)
     initial = {
         "name": cycle.name,
@@ -176,6 +177,8 @@ def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
         "ends_on": cycle.ends_on,
         "tools": list(cycle.tools.values_list("pk", flat=True)),
         "audit_types": cycle.audit_types,
+        "moderation_percent": cycle.moderation_percent,
+        "revisit_weeks": cycle.revisit_weeks,
     }
     form = CycleEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -188,6 +191,8 @@ def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 ends_on=data.get("ends_on"),
                 tools=list(data["tools"]),
                 audit_types=data["audit_types"],
+                moderation_percent=data["moderation_percent"],
+                revisit_weeks=data["revisit_weeks"],
                 by=request.staff,
             )
         except Refused as refused:
