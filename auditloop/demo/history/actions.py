@@ -86,6 +86,19 @@ def follow_through(h: History, draft: Draft) -> list[Answer]:
     return reasoned
 
 
+def weaknesses_covered(h: History, draft: Draft) -> tuple[list[Answer], list[Action]]:
+    """For a submitted draft whose answers were written after it (a revisit's follow the
+    earlier audit's): each weakness given a reason or an action, as the submission rule asks.
+    The answers given a reason and the new actions, settled (both to be saved)."""
+    if draft.audit.submitted_at is None:
+        return [], []
+    rng = random.Random(f"{draft.audit.public_id}:weaknesses")  # noqa: S311 (a demo)
+    reasoned, added = _cover_weaknesses(h, draft, rng)
+    for action in added:
+        _settle(h, draft, action, rng)
+    return reasoned, added
+
+
 def _weak(answer: Answer) -> bool:
     kind = QuestionKind.COMPLIANCE if answer.compliance else QuestionKind.GRADED
     return needs_action(

@@ -40,6 +40,8 @@ from auditloop.assurance.rules.moderation_samples import (
 from auditloop.assurance.services.moderation_samples import moderation_url
 from auditloop.audits.models import (
     SHARED_STATUSES,
+    Action,
+    ActionStatus,
     Answer,
     Audit,
     AuditType,
@@ -47,7 +49,9 @@ from auditloop.audits.models import (
     QuestionKind,
 )
 from auditloop.core.models import Notification
+from auditloop.demo import phrases
 from auditloop.demo.council import BATCH, CaseRef, Council, at, batched, new_uuid
+from auditloop.demo.history.actions import signer
 from auditloop.sampling.models import Cycle
 
 # Who moderates, and how often: audit leads and QA officers most, managers and heads some.
@@ -119,6 +123,11 @@ ADDED_REASONS = [
     "Added after the complaint from the child's family: the panel meets next month.",
     "Added because the team has had three changes of worker on this case this year.",
 ]
+ACTION_DONE = [
+    "The plan now has dates and owners for each action; checked in supervision.",
+    "The child's views are now recorded in their own words and shape the plan.",
+    "Management oversight now records the decision and the reasons for it.",
+]
 DECISION_REASONS = [
     "Decided on the evidence of the plan and the last two reviews: the moderator's grade stands.",
     "Decided after meeting both: the auditor's grade stands, with a note on recording.",
@@ -139,6 +148,10 @@ class AuditRow:
     inadequate: bool
     top: bool
     scale_id: int | None
+    practitioner_id: int | None = None
+    # A revisit, or an audit revisited: its grades stand as the auditor gave them, so that the
+    # revisit history (built earlier, from those grades) tells the same story.
+    pinned: bool = False
     answers: list[tuple[int, int, int]] = field(default_factory=list)  # (pk, question, value)
 
 
@@ -193,6 +206,8 @@ class ModerationHistory:
         self.strictness = {sid: self.rng.choice(STRICTNESS) for sid in self.pool}
         self.lead_user = council.user_of[council.demo["moderator"]]
         self.notifications: list[Notification] = []
+        # Answers whose agreed grade needs an action: (answer id, its moderation's plan).
+        self.agreed_weak: list[tuple[int, Plan]] = []
 
     def build(self) -> None:
         cycles = list(Cycle.objects.order_by("starts_on", "pk"))
@@ -240,6 +255,13 @@ class ModerationHistory:
                 "overall_grade__value",
                 "overall_grade__is_inadequate",
                 "overall_grade__scale_id",
+                "practitioner_id",
+                "audit_type",
+            )
+        )
+        revisited = set(
+            Audit.objects.filter(revisit_of__cycle_link__cycle=cycle).values_list(
+                "revisit_of_id", flat=True
             )
         )
         audits = [
@@ -253,8 +275,21 @@ class ModerationHistory:
                 inadequate=bool(inadequate),
                 top=value is not None and value == self.bounds.get(scale_id, (0, 0))[1],
                 scale_id=scale_id,
+                practitioner_id=practitioner,
+                pinned=kind == AuditType.REVISIT or pk in revisited,
             )
-            for pk, auditor_id, case_id, team_id, submitted_at, value, inadequate, scale_id in rows
+            for (
+                pk,
+                auditor_id,
+                case_id,
+                team_id,
+                submitted_at,
+                value,
+                inadequate,
+                scale_id,
+                practitioner,
+                kind,
+            ) in rows
             if submitted_at is not None
         ]
         by_pk = {a.pk: a for a in audits}
@@ -630,9 +665,9 @@ class ModerationHistory:
             moved = value + gap if stricter else value - gap
         return min(top, max(low, moved))
 
-    def _settled(self, auditor: int, moderator: int) -> int:
+    def _settled(self, auditor: int, moderator: int, *, pinned: bool = False) -> int:
         """The grade they agree (or the head of service decides)."""
-        if auditor == moderator:
+        if auditor == moderator or pinned:
             return auditor
         if abs(auditor - moderator) == 2 and self.rng.random() < 0.3:
             return (auditor + moderator) // 2
@@ -663,8 +698,10 @@ class ModerationHistory:
                 notes=rng.choice(MODERATOR_NOTES) if mine != value and rng.random() < 0.5 else "",
             )
             if settled:
-                agreed = self._settled(value, mine)
+                agreed = self._settled(value, mine, pinned=audit.pinned)
                 answers.append((answer_id, self.grade_of[(audit.scale_id, agreed)].pk))
+                if self.grade_of[(audit.scale_id, agreed)].needs_action:
+                    self.agreed_weak.append((answer_id, plan))
                 if mine != value:
                     grade.agreed_reason = rng.choice(QUESTION_REASONS)
             out.append(grade)
@@ -672,7 +709,7 @@ class ModerationHistory:
             mine = self._blind(audit.overall, m.moderator_id, audit.scale_id, OVERALL_GAPS)
             m.moderator_overall_grade = self.grade_of[(audit.scale_id, mine)]
             if settled:
-                agreed = self._settled(audit.overall, mine)
+                agreed = self._settled(audit.overall, mine, pinned=audit.pinned)
                 audits.append((audit.pk, self.grade_of[(audit.scale_id, agreed)].pk))
         m.moderator_notes = rng.choice(MODERATOR_NOTES)
         return out
@@ -715,7 +752,60 @@ class ModerationHistory:
         for grade_id, ids in _by_grade(audits).items():
             for chunk in batched(ids):
                 Audit.objects.filter(pk__in=chunk).update(agreed_overall_grade_id=grade_id)
+        self._agreed_weaknesses_actioned()
         self._tell_moderators(plans)
+
+    def _agreed_weaknesses_actioned(self) -> None:
+        """An agreed grade that needs an action, where the auditor's did not and so the audit
+        has none: the team takes an action from the moderation, as a real audit group asks,
+        done and signed off by whom the product's rule names once its date has passed."""
+        weak, self.agreed_weak = self.agreed_weak, []
+        ids = [answer_id for answer_id, _ in weak]
+        covered: set[int] = set()
+        for chunk in batched(ids):
+            covered |= set(
+                Action.objects.filter(answer_id__in=chunk)
+                .exclude(status=ActionStatus.CANCELLED)
+                .values_list("answer_id", flat=True)
+            )
+            covered |= set(
+                Answer.objects.filter(pk__in=chunk)
+                .exclude(no_action_reason="")
+                .values_list("pk", flat=True)
+            )
+        actions: list[Action] = []
+        for answer_id, plan in weak:
+            if answer_id in covered:
+                continue
+            covered.add(answer_id)
+            actions.append(self._action_from_moderation(answer_id, plan))
+        Action.objects.bulk_create(actions, batch_size=BATCH)
+
+    def _action_from_moderation(self, answer_id: int, plan: Plan) -> Action:
+        audit, m = plan.audit, plan.moderation
+        agreed_at = m.decided_at or m.agreed_at or self.now
+        team = audit.team_id
+        owner = audit.practitioner_id or (
+            self.c.team_manager_of_team[team] if team is not None else audit.auditor_id
+        )
+        action = Action(
+            public_id=new_uuid(self.rng),
+            audit_id=audit.pk,
+            answer_id=answer_id,
+            description="Agreed at moderation: " + self.rng.choice(phrases.ACTIONS),
+            owner_id=owner,
+            due_date=(agreed_at + dt.timedelta(days=self.rng.randint(21, 42))).date(),
+            created_by_id=self.c.user_of.get(m.moderator_id) if m.moderator_id else None,
+            created_at=agreed_at,
+        )
+        done = action.due_date - dt.timedelta(days=self.rng.randint(1, 7))
+        if team is not None and done + dt.timedelta(days=7) < self.now.date():
+            action.status = ActionStatus.CLOSED
+            action.completion_evidence = self.rng.choice(ACTION_DONE)
+            action.completed_at = at(done, self.rng)
+            action.signed_off_by_id = signer(self.c, owner, team)
+            action.signed_off_at = action.completed_at + dt.timedelta(days=self.rng.randint(1, 6))
+        return action
 
     def _tell_moderators(self, plans: list[Plan]) -> None:
         """The notice each demo login had when they were given an audit to moderate, as the

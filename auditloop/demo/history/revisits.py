@@ -20,6 +20,7 @@ from django.urls import reverse
 from auditloop.assurance.selectors.revisits import revisit_scheduled_message
 from auditloop.assurance.services.revisits import AFTER_AGREEMENT_REASON
 from auditloop.audits.models import (
+    Action,
     Answer,
     Audit,
     AuditStatus,
@@ -30,6 +31,7 @@ from auditloop.audits.models import (
 from auditloop.core.models import Notification
 from auditloop.demo import phrases
 from auditloop.demo.council import BATCH, at, new_uuid
+from auditloop.demo.history.actions import weaknesses_covered
 from auditloop.demo.history.audits import audits_save, draft, findings
 from auditloop.demo.history.state import CODE_OF_VALUE, GRADE_VALUE, Draft, History
 from auditloop.sampling.models import Cycle, CycleAudit
@@ -118,14 +120,18 @@ def revisits_of_cycle(h: History, k: int, drafts: list[Draft]) -> None:
     revisits = [d for d, _ in done + waiting]
     audits_save(h, revisits)
     _auditors_told(h, waiting)
-    Answer.objects.bulk_create(
-        [
-            a
-            for (d, earlier), way in zip(done, directions, strict=True)
-            for a in _answers(h, d, earlier, way)
-        ],
-        batch_size=BATCH,
-    )
+    for (d, earlier), way in zip(done, directions, strict=True):
+        d.answers = _answers(h, d, earlier, way)
+    Answer.objects.bulk_create([a for d, _ in done for a in d.answers], batch_size=BATCH)
+    # Each weakness the revisit found gets its action or reason, as any submitted audit's does.
+    reasoned: list[Answer] = []
+    actions: list[Action] = []
+    for d, _ in done:
+        more_reasoned, more_actions = weaknesses_covered(h, d)
+        reasoned += more_reasoned
+        actions += more_actions
+    Answer.objects.bulk_update(reasoned, ["no_action_reason"], batch_size=BATCH)
+    Action.objects.bulk_create(actions, batch_size=BATCH)
     CycleAudit.objects.bulk_create(
         [
             CycleAudit(
