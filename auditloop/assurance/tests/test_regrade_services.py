@@ -34,6 +34,7 @@ from auditloop.assurance.tests.regrade_factories import (
     regrading,
 )
 from auditloop.audits.models import Answer, Audit, AuditStatus, AuditType, Grade, GradingScale
+from auditloop.audits.services.audits import audit_return
 from auditloop.audits.tests.audit_factories import second_lead
 from auditloop.core.models import Event, Notification
 from auditloop.core.refusals import Refused
@@ -579,3 +580,14 @@ def test_an_agreed_inadequate_grade_schedules_the_audits_revisit_once(p: Persona
     )
     moderation_agreement_confirm(moderation=moderation, by=p.auditor)
     assert Audit.objects.filter(revisit_of=audit, audit_type=AuditType.REVISIT).count() == 1
+
+
+def test_an_audit_chosen_for_moderation_is_not_returned_to_its_auditor(p: Personas) -> None:
+    """A return would let the auditor change the grades the moderator is comparing."""
+    moderation = regrading(p)
+    audit = moderation.audit
+    lead = second_lead(p)
+    with pytest.raises(Refused, match="chosen for moderation, so it cannot be returned"):
+        audit_return(audit=audit, by=lead, reason="Please add the chronology.")
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.SUBMITTED

@@ -166,3 +166,9 @@ def audit_rows(audits: Iterable[Audit]) -> list[AuditRow]:
     audits = list(audits)
     scores = compliance_scores(a.pk for a in audits)
     return [AuditRow(audit=a, score=scores.get(a.pk) if a.is_shared else None) for a in audits]
+
+
+def in_moderation(audit: Audit) -> bool:
+    """Whether the audit has been chosen for moderation (the assurance app's `Moderation`,
+    reached by its relation's name so that this app imports nothing of it)."""
+    return Audit.objects.filter(pk=audit.pk, moderation__isnull=False).exists()

@@ -33,6 +33,7 @@ from auditloop.audits.rules import (
     status_words,
 )
 from auditloop.audits.selectors.actions import answers_needing_action
+from auditloop.audits.selectors.audits import in_moderation
 from auditloop.audits.services.feedback import feedback_ready_notify
 from auditloop.core.events import event_record, fields_changed
 from auditloop.core.models import snapshot
@@ -378,8 +379,15 @@ def audit_submit(*, audit: Audit, by: StaffMember) -> Audit:
 
 @transaction.atomic
 def audit_return(*, audit: Audit, by: StaffMember, reason: str) -> Audit:
-    """An audit lead sends a submitted audit back to its auditor, saying why."""
+    """An audit lead sends a submitted audit back to its auditor, saying why. Not once it is
+    chosen for moderation: its grades are then settled at moderation, beside the auditor's,
+    and a return would let the auditor change the grades the moderator is comparing."""
     _require_lead(audit, by, "return")
+    if in_moderation(audit):
+        raise Refused(
+            "This audit has been chosen for moderation, so it cannot be returned: its grades "
+            "are settled with the moderator. Say what needs changing at the moderation."
+        )
     reason = reason.strip()
     if not reason:
         raise Refused("Say why the audit is being returned.", field="reason")

@@ -49,6 +49,7 @@ from auditloop.audits.selectors.audits import (
     audit_revisits_visible,
     audit_rows,
     audits_visible_to,
+    in_moderation,
 )
 from auditloop.audits.selectors.revisits import revisit_comparison
 from auditloop.audits.services.actions import finding_actions_create
@@ -186,6 +187,7 @@ def _render_detail(
         "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
         "can_submit": is_auditor and audit.status == AuditStatus.IN_PROGRESS,
         "can_lead": leads and audit.status == AuditStatus.SUBMITTED,
+        "can_return": leads and audit.status == AuditStatus.SUBMITTED and not in_moderation(audit),
         "return_form": return_form or AuditReturnForm(),
     }
     context.update(_followup_context(audit=audit, staff=staff))
