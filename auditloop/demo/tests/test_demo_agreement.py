@@ -81,7 +81,7 @@ def _pairs() -> dict[Key, list[tuple[int, int, int]]]:
 
 def _row(printed: dict[str, Any], key: Key) -> dict[str, Any]:
     tool, label = key
-    rows = [
+    rows: list[dict[str, Any]] = [
         r
         for r in printed["json"]["by_question"]
         if r["tool"] == tool and (r["question"] == label or label.startswith(r["question"]))
