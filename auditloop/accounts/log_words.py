@@ -25,6 +25,7 @@ VERB_LABELS = {
     "audit.submitted": "Audit submitted",
     "audit_tool.created": "Audit tool created",
     "audit_tool.installed": "Audit tool installed",
+    "calibration.set": "Calibration exercise set",
     "case.closed": "Case file closed",
     "case.created": "Case file added",
     "case.reopened": "Case file reopened",
@@ -48,6 +49,7 @@ VERB_LABELS = {
     "import.queued": "File queued for import",
     "import.rejected": "Import rejected",
     "import.unchanged": "Import changed nothing",
+    "moderation_meeting.recorded": "Moderation meeting recorded",
     "notification.all_read": "All notifications marked as read",
     "notification.read": "Notification marked as read",
     "sample.case_chosen": "Case added to a pick list",
@@ -92,6 +94,8 @@ TARGET_LABELS = {
     "accounts.user": "Login",
     "accounts.accessrequest": "Role change request",
     "api.apitoken": "API token",
+    "assurance.calibrationexercise": "Calibration exercise",
+    "assurance.moderationmeeting": "Moderation meeting",
     "audits.escalation": "Unsafe-child flag",
     "audits.feedbackreply": "Reply to feedback",
     "audits.toolversion": "Audit tool version",
@@ -117,6 +121,8 @@ PURPOSE_LABELS = {
     "sample draw": "Named in a sample draw",
     "month plan": "Named on a month's plan",
     "pick list": "Named on a pick list",
+    "calibration": "Read in a calibration exercise",
+    "moderation meeting": "Read in a moderation meeting's record",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -66,6 +66,8 @@ class Purpose(StrEnum):
     MONTH_PLAN = "month plan"  # a month's plan, naming the cases nobody could take
     SAMPLE_DRAW = "sample draw"  # a sample draw's page, naming the cases it chose
     EVENT_LOG = "event log"  # an event log row, read by an administrator
+    CALIBRATION = "calibration"  # a calibration exercise's page: its case and the audits compared
+    MEETING = "moderation meeting"  # a moderation meeting's page: the audits discussed
 
 
 @dataclass(frozen=True)

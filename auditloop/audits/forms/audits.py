@@ -60,7 +60,10 @@ class AuditFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *AuditStatus.choices]
     )
     audit_type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any type"), *AuditType.choices]
+        label="Type",
+        required=False,
+        # Calibration audits are exercises: listed only when asked for (see audits_matching).
+        choices=[("", "Any type but calibration"), *AuditType.choices],
     )
 
     def filter(self, audits: QuerySet[Audit]) -> QuerySet[Audit]:
