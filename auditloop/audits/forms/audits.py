@@ -67,12 +67,12 @@ class AuditFilterForm(forms.Form):
     )
 
     def filter(self, audits: QuerySet[Audit]) -> QuerySet[Audit]:
-        if not self.is_valid():
-            return audits
+        # Unfiltered (or filtered wrongly), the list is still the list's: no calibration audits.
+        data = self.cleaned_data if self.is_valid() else {}
         return audits_matching(
             audits,
-            status=self.cleaned_data.get("status") or "",
-            audit_type=self.cleaned_data.get("audit_type") or "",
+            status=data.get("status") or "",
+            audit_type=data.get("audit_type") or "",
         )
 
 
