@@ -36,7 +36,23 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.audits.models import AuditStatus, AuditTool, Grade, GradingScale, ToolVersion
+from auditloop.assurance.models import (
+    CalibrationEntry,
+    CalibrationExercise,
+    MeetingItem,
+    MeetingKind,
+    MeetingOutcome,
+    ModerationMeeting,
+)
+from auditloop.audits.models import (
+    Audit,
+    AuditStatus,
+    AuditTool,
+    AuditType,
+    Grade,
+    GradingScale,
+    ToolVersion,
+)
 from auditloop.audits.tests.followup_factories import make_action, make_audit, make_escalation
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.accesslog import Purpose, access_shown
@@ -68,6 +84,8 @@ NOT_LISTS = {
     "audits:grading_scale_create",
     "imports:staff_template",
     "sampling:cycle_create",
+    "assurance:calibration_create",
+    "assurance:meeting_create",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -155,6 +173,44 @@ class Council:
         # Asks for the role changes, so that both the personas' administrator and the senior
         # leader may decide them (nobody decides a change they asked for).
         self.other_administrator = make_staff("admin2", "Ari Admin", Role.ADMINISTRATOR)
+        # The case calibration exercises are set on: in North B, held by nobody, so that the
+        # auditor, the team manager (of North A) and the senior leader may all audit it.
+        self.calibration_case = ChildCase.objects.create(
+            la_child_id="CAL-1", cohort=Cohort.CIN, allocated_team=p.north_b
+        )
+
+    def _calibration_and_meeting(self, i: int, discussed: Audit) -> None:
+        """A calibration exercise for the auditor, the team manager and the senior leader
+        (which the moderator oversees), and an audit group meeting the auditor and the team
+        manager attended. Written directly: the services would tell people, and the
+        notification lists count per round."""
+        p = self.p
+        exercise = CalibrationExercise.objects.create(
+            title=f"Calibration {_stamp(i)}",
+            case=self.calibration_case,
+            tool_version=p.quality_tool,
+            set_by=p.moderator,
+            due_date=timezone.localdate(),
+        )
+        for auditor in (p.auditor, p.team_manager, p.senior_leader):
+            audit = Audit.objects.create(
+                case=self.calibration_case,
+                tool_version=p.quality_tool,
+                audit_type=AuditType.CALIBRATION,
+                auditor=auditor,
+                team=p.north_b,
+            )
+            CalibrationEntry.objects.create(exercise=exercise, audit=audit)
+        meeting = ModerationMeeting.objects.create(
+            kind=MeetingKind.AUDIT_GROUP,
+            held_on=timezone.localdate(),
+            recorded_by=p.moderator,
+            learning="Read the chronology first.",
+        )
+        meeting.attendees.set([p.auditor, p.team_manager])
+        MeetingItem.objects.create(
+            meeting=meeting, audit=discussed, outcome=MeetingOutcome.GRADE_CONFIRMED
+        )
 
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
@@ -179,6 +235,7 @@ class Council:
             make_action(p, audit=submitted, owner=p.practitioner)
             make_action(p, audit=submitted, owner=p.team_manager)
             make_escalation(p, submitted)
+            self._calibration_and_meeting(i, submitted)
             ChildCase.objects.create(
                 la_child_id=f"L{_stamp(i)}",
                 cohort=Cohort.CIN,
