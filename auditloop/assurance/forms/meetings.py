@@ -25,6 +25,30 @@ FIRST_ROWS = 4
 MOST_ROWS = 40
 
 
+class _AskedFor:
+    """Marked required, so the page does not call it optional, yet left blank it passes: the
+    form's own clean() says when it is needed (a row in use, a managers' meeting)."""
+
+    required: bool
+
+    def validate(self, value: Any) -> None:
+        if value in (None, ""):
+            return
+        super().validate(value)  # type: ignore[misc]
+
+
+class _AskedForCharField(_AskedFor, forms.CharField):
+    pass
+
+
+class _AskedForChoiceField(_AskedFor, forms.ChoiceField):
+    pass
+
+
+class _AskedForServiceField(_AskedFor, forms.ModelChoiceField[Service]):
+    pass
+
+
 class _AttendeesField(forms.ModelMultipleChoiceField[StaffMember]):
     def label_from_instance(self, obj: StaffMember) -> str:
         return staff_label(obj)
@@ -36,11 +60,10 @@ class MeetingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of meeting"},
     )
-    service = forms.ModelChoiceField(
+    service = _AskedForServiceField(
         label="Service",
         queryset=Service.objects.none(),
         to_field_name="public_id",
-        required=False,
         empty_label="Choose a service",
         help_text=(
             "For managers\u2019 moderation only: the service whose managers met. An audit "
@@ -115,15 +138,13 @@ type Resolver = Callable[[str], Audit | str]
 class MeetingItemForm(forms.Form):
     """One audit discussed. A row left wholly blank is ignored."""
 
-    reference = forms.CharField(
+    reference = _AskedForCharField(
         label="Audit reference",
         max_length=40,
-        required=False,
         help_text="Shown on the audit\u2019s page, for example 3F2A9C1B.",
     )
-    outcome = forms.ChoiceField(
+    outcome = _AskedForChoiceField(
         label="Outcome",
-        required=False,
         choices=[("", "Choose an outcome"), *MeetingOutcome.choices],
     )
     notes = forms.CharField(label="Notes", required=False, widget=_TEXTAREA)
