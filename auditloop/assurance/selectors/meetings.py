@@ -76,6 +76,18 @@ def reference_normalised(text: str) -> str:
     return re.sub(r"[\s-]", "", text).lower()
 
 
+def _dashed(hex_prefix: str) -> str:
+    """The start of a public id as its canonical text has it (8-4-4-4-12, with dashes), which
+    PostgreSQL compares against; SQLite stores the id without dashes and Django strips them."""
+    parts, start = [], 0
+    for end in (8, 12, 16, 20, 32):
+        if start >= len(hex_prefix):
+            break
+        parts.append(hex_prefix[start:end])
+        start = end
+    return "-".join(parts)
+
+
 def audits_by_reference(staff: StaffMember, text: str) -> list[Audit]:
     """The audits `staff` may read whose reference starts `text` (at most two: one is a match,
     two say that more of it is needed). None for text that cannot be a reference."""
@@ -83,7 +95,7 @@ def audits_by_reference(staff: StaffMember, text: str) -> list[Audit]:
     if not REFERENCE.match(wanted):
         return []
     return list(
-        Audit.objects.filter(audit_visibility_filter(staff), public_id__istartswith=wanted)
+        Audit.objects.filter(audit_visibility_filter(staff), public_id__istartswith=_dashed(wanted))
         .select_related("case", "team__service", "tool_version__tool")
         .order_by("pk")[:2]
     )

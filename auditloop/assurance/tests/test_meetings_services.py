@@ -13,6 +13,7 @@ from auditloop.assurance.models import (
     MeetingOutcome,
     ModerationMeeting,
 )
+from auditloop.assurance.selectors.meetings import audits_by_reference
 from auditloop.assurance.services.meetings import ItemInput, meeting_record
 from auditloop.assurance.tests.calibration_factories import (
     answer_and_submit,
@@ -168,3 +169,13 @@ def test_someone_who_has_left_cannot_be_recorded_as_attending(p: Personas) -> No
     gone.save()
     with pytest.raises(Refused, match="no longer an active member of staff"):
         _managers(p, p.team_manager, [submitted_audit(p)], attendees=[gone])
+
+
+def test_an_audit_is_found_by_its_reference_or_more_of_its_id_in_any_case(p: Personas) -> None:
+    audit = submitted_audit(p)
+    whole = str(audit.public_id)
+    for typed in (audit.reference, audit.reference.lower(), whole, whole.upper(), whole[:13]):
+        assert audits_by_reference(p.moderator, f" {typed} ") == [audit], typed
+    assert audits_by_reference(p.moderator, audit.reference[:7]) == []
+    assert audits_by_reference(p.moderator, "not-a-reference") == []
+    assert audits_by_reference(p.outsider, audit.reference) == []
