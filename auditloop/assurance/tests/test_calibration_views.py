@@ -229,3 +229,12 @@ def test_a_spread_counts_places_on_the_scale_not_its_values() -> None:
     assert grade_spread([middle, high, high], grades) == 1
     assert grade_spread([middle, middle], grades) == 0
     assert grade_spread([middle, None], grades) is None
+
+
+def test_a_calibration_audits_page_says_so_and_links_to_its_exercise(p: Personas) -> None:
+    exercise = set_exercise(p)
+    audit = entry_of(exercise, p.auditor)
+    text = page(p.client_for(p.auditor), reverse("audits:detail", args=[audit.public_id]))
+    assert "not a judgement on the social worker" in text
+    assert f'href="{detail(exercise)}"' in text
+    assert audit.reference in text
