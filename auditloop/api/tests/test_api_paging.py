@@ -100,7 +100,7 @@ def test_a_page_past_the_end_is_empty_and_still_counts_the_list(p: Personas) -> 
         ),
         (
             "/api/v1/actions?status=done",
-            "status must be 'open', 'completed' or 'cancelled' (you sent 'done').",
+            "status must be 'open', 'completed', 'closed' or 'cancelled' (you sent 'done').",
         ),
         ("/api/v1/actions?overdue=perhaps", "overdue must be true or false (you sent 'perhaps')."),
     ],
