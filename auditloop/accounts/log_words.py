@@ -29,6 +29,7 @@ VERB_LABELS = {
     "audit.submitted": "Audit submitted",
     "audit_tool.created": "Audit tool created",
     "audit_tool.installed": "Audit tool installed",
+    "calibration.set": "Calibration exercise set",
     "case.closed": "Case file closed",
     "case.created": "Case file added",
     "case.reopened": "Case file reopened",
@@ -64,6 +65,7 @@ VERB_LABELS = {
     "moderation.moderator_given": "Moderator given",
     "moderation.request_withdrawn": "Request for moderation withdrawn",
     "moderation_sample.drawn": "Moderation sample drawn",
+    "moderation_meeting.recorded": "Moderation meeting recorded",
     "notification.all_read": "All notifications marked as read",
     "notification.read": "Notification marked as read",
     "sample.case_chosen": "Case added to a pick list",
@@ -108,6 +110,8 @@ TARGET_LABELS = {
     "accounts.user": "Login",
     "accounts.accessrequest": "Role change request",
     "api.apitoken": "API token",
+    "assurance.calibrationexercise": "Calibration exercise",
+    "assurance.moderationmeeting": "Moderation meeting",
     "audits.escalation": "Unsafe-child flag",
     "audits.feedbackreply": "Reply to feedback",
     "audits.toolversion": "Audit tool version",
@@ -138,6 +142,8 @@ PURPOSE_LABELS = {
     "revisit": "Read beside its revisit",
     "moderation listed": "Named on a list of moderations",
     "moderation sample": "Named in a moderation sample",
+    "calibration": "Read in a calibration exercise",
+    "moderation meeting": "Read in a moderation meeting's record",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -158,7 +158,13 @@ class Page(Schema):
 
 class AuditFilters(Page):
     status: AuditStatus | None = Field(None, description="Only audits with this status.")
-    audit_type: AuditType | None = Field(None, description="Only audits of this type.")
+    audit_type: AuditType | None = Field(
+        None,
+        description=(
+            "Only audits of this type. Calibration audits (exercises, not judgements on "
+            "practice) are listed only when asked for by this filter."
+        ),
+    )
     submitted_since: datetime.date | None = Field(
         None, description="Only audits submitted on or after this date (YYYY-MM-DD)."
     )

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.assurance.views import agreement, moderation_samples, regrade, revisits
+from auditloop.assurance.views import (
+    agreement,
+    calibration,
+    meetings,
+    moderation_samples,
+    regrade,
+    revisits,
+)
 
 app_name = "assurance"
 urlpatterns: list[URLPattern | URLResolver] = [
     *moderation_samples.urlpatterns,
+    *meetings.urlpatterns,
     *regrade.urlpatterns,
     *agreement.urlpatterns,
     *revisits.urlpatterns,
+    *calibration.urlpatterns,
 ]

@@ -238,6 +238,12 @@ class Audit(PublicIdModel):
         return self.overall_grade
 
     @property
+    def reference(self) -> str:
+        """A short reference people can say, write in meeting papers and type (a moderation
+        meeting's record names audits by it): the first eight characters of the public id."""
+        return self.public_id.hex[:8].upper()
+
+    @property
     def grade_shown(self) -> Grade | None:
         """The overall grade that counts (see `grade_counted`), once the audit is submitted. A
         draft's grade (saved by the auditor, or left by a failed submit or a return) is not a

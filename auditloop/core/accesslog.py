@@ -71,6 +71,8 @@ class Purpose(StrEnum):
     REVISIT = "revisit"  # the earlier audit's answers, shown beside its revisit
     MODERATION_LISTED = "moderation listed"  # an audit on a list of moderations
     MODERATION_SAMPLE = "moderation sample"  # a moderation sample, naming the audits it took
+    CALIBRATION = "calibration"  # a calibration exercise's page: its case and the audits compared
+    MEETING = "moderation meeting"  # a moderation meeting's page: the audits discussed
 
 
 @dataclass(frozen=True)

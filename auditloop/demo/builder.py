@@ -19,6 +19,7 @@ from django.utils import timezone
 from faker import Faker
 
 from auditloop.accounts.models import AccessRequest, Service, StaffMember, Team, User
+from auditloop.assurance import models as assurance
 from auditloop.assurance.models import (
     Moderation,
     ModerationRequest,
@@ -39,6 +40,7 @@ from auditloop.core.events import event_record
 from auditloop.core.models import FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.council import CouncilBuilder, CouncilShape
 from auditloop.demo.history import HistoryBuilder
+from auditloop.demo.history.calibration import calibration_history
 from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.trail import TrailBuilder
 from auditloop.sampling.models import Cycle, CycleAudit, Quota
@@ -131,6 +133,11 @@ SEEDED: dict[str, type[models.Model]] = {
     "role changes": AccessRequest,
     "refused requests": RefusedRequest,
     "failed sign-ins": FailedSignIn,
+    "calibration exercises": assurance.CalibrationExercise,
+    "calibration entries": assurance.CalibrationEntry,
+    "moderation meetings": assurance.ModerationMeeting,
+    "meeting attendees": assurance.ModerationMeeting.attendees.through,
+    "audits discussed at meetings": assurance.MeetingItem,
 }
 SEEDED_MODELS = list(SEEDED.values())
 # JSON fields that list the ids of another seeded model's rows: compared by rank too.
@@ -254,6 +261,7 @@ def demo_council_build(
             ).build()
             TrailBuilder(council=council, rng=rng, today=today).build()
             ModerationHistory(council=council, seed=seed, today=today).build()
+            calibration_history(council=council, rng=rng, today=today)
         counts = council_counts()
         event_record(
             actor=None,

@@ -18,6 +18,9 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Actions", reverse("audits:actions")))
     if role in {Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER}:
         items.append(("Unsafe-child flags", reverse("audits:escalations")))
+    if role in AUDITING_ROLES:
+        items.append(("Calibration", reverse("assurance:calibration_list")))
+        items.append(("Moderation meetings", reverse("assurance:meeting_list")))
     if role in AUDITING_ROLES or role == Role.ADMINISTRATOR:
         items.append(("Audit tools", reverse("audits:tools")))
     if role in {Role.MODERATOR, Role.ADMINISTRATOR, Role.TEAM_MANAGER, Role.SENIOR_LEADER}:

@@ -19,6 +19,7 @@ from auditloop.audits.models import (
     ActionStatus,
     Audit,
     AuditStatus,
+    AuditType,
     Escalation,
     FeedbackReply,
 )
@@ -100,6 +101,12 @@ def _audits() -> QuerySet[Audit]:
     return Audit.objects.select_related("case", "team", "tool_version__tool", "auditor")
 
 
+def _judged() -> QuerySet[Audit]:
+    """Audits that judge practice: a calibration audit is an exercise, shown to nobody but its
+    auditors and the audit leads, and counted nowhere."""
+    return _audits().exclude(audit_type=AuditType.CALIBRATION)
+
+
 def _by_due_date(qs: QuerySet[Audit]) -> QuerySet[Audit]:
     return qs.order_by(Coalesce("due_date", datetime.date.max), "created_at", "id")
 
@@ -131,7 +138,7 @@ def home_work_for(staff: StaffMember) -> HomeWork:
     if role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
         replied = FeedbackReply.objects.filter(audit=OuterRef("pk"), author=staff)
         work.awaiting_reply = _work(
-            _audits()
+            _judged()
             .filter(practitioner=staff, status__in=SHARED_STATUSES)
             .filter(~Exists(replied))
             .order_by("-submitted_at", "-id")
@@ -140,7 +147,7 @@ def home_work_for(staff: StaffMember) -> HomeWork:
         work.open_flags = _work(escalations_open_for(staff))
     if role == Role.TEAM_MANAGER and staff.team_id is not None:
         work.team_submitted = _work(
-            _audits()
+            _judged()
             # A returned audit keeps its submission date, but is a draft again.
             .filter(team_id=staff.team_id, status__in=SHARED_STATUSES)
             .filter(submitted_at__date__gte=work.month_start)
@@ -148,7 +155,7 @@ def home_work_for(staff: StaffMember) -> HomeWork:
         )
     if role == Role.MODERATOR:
         work.awaiting_completion = _work(
-            _audits()
+            _judged()
             .filter(status=AuditStatus.SUBMITTED, team__service_id__in=services_overseen(staff))
             # Their own audits wait for another lead: nobody signs off their own work.
             .exclude(auditor=staff)
@@ -194,6 +201,7 @@ def team_counts_for(staff: StaffMember, *, today: datetime.date) -> list[TeamCou
             status__in=[AuditStatus.IN_PROGRESS, AuditStatus.SUBMITTED],
             team_id__in=list(counts),
         )
+        .exclude(audit_type=AuditType.CALIBRATION)
         .values("team_id", "status")
         .annotate(n=Count("id"))
     )

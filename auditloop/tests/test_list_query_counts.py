@@ -37,7 +37,17 @@ from pytest_django import DjangoDbBlocker
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
-from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
+from auditloop.assurance.models import (
+    CalibrationEntry,
+    CalibrationExercise,
+    MeetingItem,
+    MeetingKind,
+    MeetingOutcome,
+    Moderation,
+    ModerationMeeting,
+    ModerationReason,
+    ModerationStatus,
+)
 from auditloop.assurance.tests.agreement_factories import overall_moderation_of
 from auditloop.audits.models import (
     Answer,
@@ -85,6 +95,8 @@ NOT_LISTS = {
     "audits:grading_scale_create",
     "imports:staff_template",
     "sampling:cycle_create",
+    "assurance:calibration_create",
+    "assurance:meeting_create",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -194,6 +206,11 @@ class Council:
         # Audits South's cases, so that the audits given to the personas to moderate show on
         # no other list of theirs.
         self.south_auditor = make_staff("southauditor", "Quinn South", Role.AUDITOR, p.south_a)
+        # The case calibration exercises are set on: in North B, held by nobody, so that the
+        # auditor, the team manager (of North A) and the senior leader may all audit it.
+        self.calibration_case = ChildCase.objects.create(
+            la_child_id="CAL-1", cohort=Cohort.CIN, allocated_team=p.north_b
+        )
 
     def _moderations_add(self) -> None:
         """One South audit for each persona who moderates, other than the senior leader (who
@@ -218,6 +235,39 @@ class Council:
                 moderator=moderator,
                 assigned_at=now,
             )
+
+    def _calibration_and_meeting(self, i: int, discussed: Audit) -> None:
+        """A calibration exercise for the auditor, the team manager and the senior leader
+        (which the moderator oversees), and an audit group meeting the auditor and the team
+        manager attended. Written directly: the services would tell people, and the
+        notification lists count per round."""
+        p = self.p
+        exercise = CalibrationExercise.objects.create(
+            title=f"Calibration {_stamp(i)}",
+            case=self.calibration_case,
+            tool_version=p.quality_tool,
+            set_by=p.moderator,
+            due_date=timezone.localdate(),
+        )
+        for auditor in (p.auditor, p.team_manager, p.senior_leader):
+            audit = Audit.objects.create(
+                case=self.calibration_case,
+                tool_version=p.quality_tool,
+                audit_type=AuditType.CALIBRATION,
+                auditor=auditor,
+                team=p.north_b,
+            )
+            CalibrationEntry.objects.create(exercise=exercise, audit=audit)
+        meeting = ModerationMeeting.objects.create(
+            kind=MeetingKind.AUDIT_GROUP,
+            held_on=timezone.localdate(),
+            recorded_by=p.moderator,
+            learning="Read the chronology first.",
+        )
+        meeting.attendees.set([p.auditor, p.team_manager])
+        MeetingItem.objects.create(
+            meeting=meeting, audit=discussed, outcome=MeetingOutcome.GRADE_CONFIRMED
+        )
 
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
@@ -257,6 +307,7 @@ class Council:
             make_action(p, audit=submitted, owner=p.team_manager)
             make_escalation(p, submitted)
             self._moderations_add()
+            self._calibration_and_meeting(i, submitted)
             ChildCase.objects.create(
                 la_child_id=f"L{_stamp(i)}",
                 cohort=Cohort.CIN,

@@ -95,8 +95,8 @@ def test_a_page_past_the_end_is_empty_and_still_counts_the_list(p: Personas) -> 
         ),
         (
             "/api/v1/audits?audit_type=spot_check",
-            "audit_type must be 'dip_sample', 'deep_dive', 'thematic' or 'revisit' "
-            "(you sent 'spot_check').",
+            "audit_type must be 'dip_sample', 'deep_dive', 'thematic', 'revisit' or "
+            "'calibration' (you sent 'spot_check').",
         ),
         (
             "/api/v1/actions?status=done",

@@ -16,6 +16,7 @@ from auditloop.audits.models import (
     Action,
     ActionStatus,
     Audit,
+    AuditType,
 )
 from auditloop.audits.rules import may_sign_off
 from auditloop.core.accesslog import Purpose, access_shown
@@ -71,7 +72,10 @@ ACTION_CANCEL_REFUSED = "Only whoever created the action or an audit lead can ca
 
 
 def can_create_action(staff: StaffMember, audit: Audit) -> bool:
-    """The audit's auditor, an audit lead over its service, or its team's manager."""
+    """The audit's auditor, an audit lead over its service, or its team's manager; never on a
+    calibration audit, which raises no action on the team."""
+    if audit.audit_type == AuditType.CALIBRATION:
+        return False
     if audit.auditor_id == staff.pk:
         return True
     if audit.team_id is None:

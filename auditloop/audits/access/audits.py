@@ -17,6 +17,7 @@ from auditloop.audits.models import (
     SHARED_STATUSES,
     Audit,
     AuditStatus,
+    AuditType,
     Participant,
 )
 from auditloop.core.accesslog import Purpose, access_shown
@@ -98,13 +99,21 @@ def grades_hidden_from(staff: StaffMember, audit: Audit) -> bool:
 
 def can_lead_audit(staff: StaffMember, audit: Audit) -> bool:
     """Audit leads (moderators) for the audit's service may return or complete it, unless
-    they did the audit themselves: nobody signs off their own work."""
+    they did the audit themselves: nobody signs off their own work. A calibration audit is an
+    exercise compared with the others of its exercise, never returned or completed."""
     return (
         staff.role == Role.MODERATOR
+        and audit.audit_type != AuditType.CALIBRATION
         and audit.auditor_id != staff.pk
         and audit.team is not None
         and audit.team.service_id in services_overseen(staff)
     )
+
+
+# The roles that read any individual's audit.
+_READERS = frozenset(
+    {Role.PRACTITIONER, Role.TEAM_MANAGER, Role.AUDITOR, Role.MODERATOR, Role.SENIOR_LEADER}
+)
 
 
 def audit_visibility_filter(staff: StaffMember) -> Q:
@@ -113,24 +122,61 @@ def audit_visibility_filter(staff: StaffMember) -> Q:
     Its auditor and the audit leads over its service read an audit at every status. Everyone
     else who may read it (its practitioner, those who took part in a deep dive, the team's
     manager, senior leaders) reads it only once it is submitted: a draft, its draft grades and
-    a lead's reasons for returning it are between the auditor and the leads."""
+    a lead's reasons for returning it are between the auditor and the leads.
+
+    A calibration audit is an exercise, not a judgement on the practitioner's work: it is
+    never shared with the practitioner, their managers or senior leaders (see
+    `_calibration_rule`)."""
+    if staff.role not in _READERS:
+        # Board members read anonymised aggregates; administrators see no case content.
+        return Q(pk__in=[])
+    overseen = (
+        services_overseen(staff) if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER} else []
+    )
+    calibration = Q(audit_type=AuditType.CALIBRATION)
+    return (
+        Q(auditor=staff)
+        | (~calibration & _others_rule(staff, overseen))
+        | (calibration & _calibration_rule(staff, overseen))
+    )
+
+
+def _others_rule(staff: StaffMember, overseen: list[int]) -> Q:
+    """Who besides its auditor reads an audit that is not a calibration exercise's.
+    `overseen`: the services a lead or senior leader looks across."""
     # A subquery, not a join: a join would repeat an audit per participant and make every list
     # SELECT DISTINCT over all its columns (four times slower on the large council).
     took_part = Q(Exists(Participant.objects.filter(audit=OuterRef("pk"), staff=staff)))
-    mine = Q(auditor=staff)
     shared = Q(status__in=SHARED_STATUSES)
     if staff.role == Role.PRACTITIONER:
-        return mine | (shared & (Q(practitioner=staff) | took_part))
+        return shared & (Q(practitioner=staff) | took_part)
     if staff.role == Role.TEAM_MANAGER:
         theirs = Q(practitioner=staff) | took_part
         if staff.team_id is not None:
             theirs |= Q(team_id=staff.team_id)
-        return mine | (shared & theirs)
+        return shared & theirs
     if staff.role == Role.MODERATOR:
-        return mine | Q(team__service_id__in=services_overseen(staff)) | (shared & took_part)
+        return Q(team__service_id__in=overseen) | (shared & took_part)
     if staff.role == Role.SENIOR_LEADER:
-        return mine | (shared & (Q(team__service_id__in=services_overseen(staff)) | took_part))
-    if staff.role == Role.AUDITOR:
-        return mine | (shared & took_part)
-    # Board members read anonymised aggregates; administrators see no case content by default.
-    return Q(pk__in=[])
+        return shared & (Q(team__service_id__in=overseen) | took_part)
+    return shared & took_part
+
+
+def _calibration_rule(staff: StaffMember, overseen: list[int]) -> Q:
+    """Who besides its auditor reads a calibration audit. Until every entry of the exercise is
+    submitted, nobody in the exercise sees another's answers: only the audit leads over the
+    case's service who are not themselves in it. Once all are in, every auditor in the
+    exercise and those leads read them all, to compare.
+
+    The exercise lives in the assurance app, above this one: it is reached through its
+    related names (`calibration_entry`, `entries`), never imported."""
+    # The exercise's entries, seen from the audit being filtered (subqueries, not joins, so
+    # that no list repeats a row).
+    entries = Audit.objects.filter(calibration_entry__exercise__entries__audit=OuterRef("pk"))
+    waiting = Exists(entries.exclude(status__in=SHARED_STATUSES))
+    in_exercise = Exists(entries.filter(auditor=staff))
+    rule = Q(in_exercise) & ~Q(waiting)
+    if staff.role == Role.MODERATOR:
+        leads = Q(team__service_id__in=overseen)
+        rule |= leads & (~Q(in_exercise) | ~Q(waiting))
+    return rule

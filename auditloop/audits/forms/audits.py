@@ -65,16 +65,19 @@ class AuditFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *AuditStatus.choices]
     )
     audit_type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any type"), *AuditType.choices]
+        label="Type",
+        required=False,
+        # Calibration audits are exercises: listed only when asked for (see audits_matching).
+        choices=[("", "Any type but calibration"), *AuditType.choices],
     )
 
     def filter(self, audits: QuerySet[Audit]) -> QuerySet[Audit]:
-        if not self.is_valid():
-            return audits
+        # Unfiltered (or filtered wrongly), the list is still the list's: no calibration audits.
+        data = self.cleaned_data if self.is_valid() else {}
         return audits_matching(
             audits,
-            status=self.cleaned_data.get("status") or "",
-            audit_type=self.cleaned_data.get("audit_type") or "",
+            status=data.get("status") or "",
+            audit_type=data.get("audit_type") or "",
         )
 
 

@@ -14,6 +14,7 @@ from auditloop.audits.access.audits import audit_visibility_filter, with_grades_
 from auditloop.audits.models import (
     Answer,
     Audit,
+    AuditType,
     ComplianceAnswer,
     QuestionKind,
 )
@@ -57,11 +58,16 @@ def audits_matching(
     audit_type: str = "",
     submitted_since: datetime.date | None = None,
 ) -> QuerySet[Audit]:
-    """`audits` narrowed by the list's filters (the page's and the API's); blank means any."""
+    """`audits` narrowed by the list's filters (the page's and the API's); blank means any.
+
+    Calibration audits are listed and counted only when asked for by type: each is an
+    exercise, not a judgement on the practitioner's work, and counts in no figure."""
     if status:
         audits = audits.filter(status=status)
     if audit_type:
         audits = audits.filter(audit_type=audit_type)
+    else:
+        audits = audits.exclude(audit_type=AuditType.CALIBRATION)
     if submitted_since is not None:
         audits = audits.filter(submitted_at__date__gte=submitted_since)
     return audits

@@ -24,7 +24,7 @@ from auditloop.audits.access.actions import (
     can_create_action,
     can_sign_off_action,
 )
-from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus
+from auditloop.audits.models import Action, ActionStatus, Answer, Audit, AuditStatus, AuditType
 from auditloop.audits.rules import action_move_problem
 from auditloop.audits.selectors.actions import action_signers, today
 from auditloop.core.events import event_record
@@ -73,6 +73,8 @@ def action_create(
     audit has started. The owner is told.
     """
     staff = by
+    if audit.audit_type == AuditType.CALIBRATION:
+        raise Refused("A calibration audit is an exercise: it raises no actions on the team.")
     if not can_create_action(staff, audit):
         raise Refused(ACTION_CREATE_REFUSED)
     if audit.status == AuditStatus.PLANNED:

@@ -372,8 +372,11 @@ def audit_submit(*, audit: Audit, by: StaffMember) -> Audit:
     if problems:
         raise AuditIncomplete(problems)
     _audit_transition(audit, AuditStatus.SUBMITTED, by, "audit.submitted")
-    _alert_on_no(audit)
-    feedback_ready_notify(audit=audit)
+    if audit.audit_type != AuditType.CALIBRATION:
+        # A calibration audit is an exercise, not a judgement on the practitioner's work: it
+        # tells neither them nor their managers anything (a flag on it still does).
+        _alert_on_no(audit)
+        feedback_ready_notify(audit=audit)
     return audit
 
 

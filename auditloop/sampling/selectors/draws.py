@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
-from auditloop.audits.models import Audit
+from auditloop.audits.models import Audit, AuditType
 from auditloop.cases.models import ChildCase
 from auditloop.sampling.models import Cycle, SampleDraw, SampleDrawCase
 from auditloop.sampling.rules.draws import DrawResult, DrawSpec, draw_compute
@@ -73,12 +73,15 @@ def population_rows(spec: DrawSpec) -> list[CaseRow]:
 
 
 def recently_audited(spec: DrawSpec, *, today: datetime.date | None = None) -> set[int]:
-    """Ids of cases with an audit started in the last `exclude_months` months (one query)."""
+    """Ids of cases with an audit started in the last `exclude_months` months (one query). A
+    calibration exercise's audits do not count: they judge the auditors, not the case."""
     if spec.exclude_months == 0:
         return set()
     today = today or timezone.localdate()
     cutoff = months_before(today, spec.exclude_months)
-    audits = Audit.objects.filter(created_at__date__gte=cutoff)
+    audits = Audit.objects.filter(created_at__date__gte=cutoff).exclude(
+        audit_type=AuditType.CALIBRATION
+    )
     if spec.cohort:
         audits = audits.filter(case__cohort=spec.cohort)
     return set(audits.values_list("case_id", flat=True))
