@@ -45,7 +45,7 @@ def _action_on(audit: Audit, code: str) -> Action:
         audit=audit,
         answer=Answer.objects.get(audit=audit, question__code=code),
         description="Bring the plan up to date with the family.",
-        owner=audit.practitioner,
+        owner=audit.practitioner or audit.auditor,
         due_date=timezone.localdate() + datetime.timedelta(days=14),
         created_by=audit.auditor.user,
     )
