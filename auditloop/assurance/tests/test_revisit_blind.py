@@ -139,6 +139,18 @@ def test_an_earlier_dip_samples_compliance_answers_stay_beside_the_revisit_its_g
     assert "Hidden until you have regraded the earlier audit" in text
 
 
+def test_scheduling_a_revisit_of_an_audit_regraded_blind_says_its_grade_is_hidden(
+    p: Personas,
+) -> None:
+    earlier = earlier_audit(p, tool=p.quality_tool)
+    regrading(p, audit=earlier)
+    text = _page(p, p.moderator, earlier, "assurance:revisit_schedule")
+    overall = text.split("Overall grade</dt>")[1].split("</dd>")[0]
+    assert "Hidden until you have regraded it" in overall
+    assert "Not graded" not in overall  # it is graded: the grade is hidden, not missing
+    assert "Inadequate" in _page(p, second_lead(p), earlier, "assurance:revisit_schedule")
+
+
 # The revisits page ---------------------------------------------------------------------------
 
 
