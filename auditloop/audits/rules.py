@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 
 from django.utils import formats, timezone
 
@@ -15,6 +16,7 @@ from auditloop.audits.models import (
     Audit,
     AuditStatus,
     ComplianceAnswer,
+    Grade,
     QuestionKind,
     ToolKind,
 )
@@ -175,24 +177,53 @@ KINDS_FOR_TOOL: dict[str, tuple[str, ...]] = {
 }
 
 
-# Revisits: an answer's place on one ordered scale, so that a revisit's answer can be compared
-# with the earlier audit's. A compliance check places Yes above No; "not applicable" and a blank
-# have no place. A grade's place is its value on the tool's scale (higher is better practice,
-# one step a grade), so "by how many grades" is the difference of the two values.
+# Grades are counted apart in places on their scale, never in values: a grade's value is a free
+# integer (a council's scale may run 0, 5, 10), so one step up the scale is one grade however far
+# apart the values lie. `grade_places` is the one rule for a grade's place; the moderation's
+# comparison and the revisits' changes both count with it.
+def grade_places(scale: Iterable[Grade]) -> dict[int, int]:
+    """Each grade of one scale (by id) with its place on it: 0 for the lowest value, one more
+    for each grade above."""
+    return {g.pk: n for n, g in enumerate(sorted(scale, key=lambda g: g.value))}
+
+
+def grades_apart(first: Grade | None, second: Grade | None, scale: Iterable[Grade]) -> int | None:
+    """How many grades `second` is above `first` on their scale (negative when below), counted
+    in places on the scale (`grade_places`), not in values; None when either is missing or off
+    the scale."""
+    places = grade_places(scale)
+    if first is None or second is None or first.pk not in places or second.pk not in places:
+        return None
+    return places[second.pk] - places[first.pk]
+
+
+# Revisits: a compliance check places Yes one above No; "not applicable" and a blank have no
+# place. A graded answer stands at its grade's place on the scale (`grades_apart`).
 COMPLIANCE_PLACE: dict[str, int] = {ComplianceAnswer.YES: 1, ComplianceAnswer.NO: 0}
 
 
-def answer_place(*, compliance: str = "", grade_value: int | None = None) -> int | None:
-    """Where an answer stands: its grade's value, else its compliance answer's place, else
-    None (not applicable, or not answered)."""
-    if grade_value is not None:
-        return grade_value
-    return COMPLIANCE_PLACE.get(compliance)
+def answer_steps(
+    *,
+    before_compliance: str = "",
+    before_grade: Grade | None = None,
+    after_compliance: str = "",
+    after_grade: Grade | None = None,
+    scale: Iterable[Grade] = (),
+) -> int | None:
+    """How many steps better (positive) or worse (negative) the later answer to a question
+    stands than the earlier; None when the two cannot be compared (either is not applicable or
+    not answered, a grade stands beside a check, or a grade is not on `scale`, the earlier
+    grade's). Grades are counted in places on their scale; a check moves one step."""
+    if before_grade is not None or after_grade is not None:
+        return grades_apart(before_grade, after_grade, scale)
+    return change_steps(
+        COMPLIANCE_PLACE.get(before_compliance), COMPLIANCE_PLACE.get(after_compliance)
+    )
 
 
 def change_steps(before: int | None, after: int | None) -> int | None:
-    """How many steps better (positive) or worse (negative) the later answer stands; None
-    when either has no place, so the two cannot be compared."""
+    """How many steps better (positive) or worse (negative) the later place is; None when
+    either is missing, so the two cannot be compared."""
     if before is None or after is None:
         return None
     return after - before

@@ -1,9 +1,8 @@
 """The blind regrade's pure rules: the moderation's status machine, how far apart two grades
-are, and which questions are in dispute. No database writes and no services."""
+are in words (counted in places on their scale by `auditloop.audits.rules.grades_apart`), and
+which questions are in dispute. No database writes and no services."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from auditloop.assurance.models import ModerationStatus
 from auditloop.audits.models import Grade
@@ -34,15 +33,6 @@ def moderation_move_refusal(status: str, to: str) -> str | None:
         return None
     where = str(ModerationStatus(status).label).lower()
     return f"A moderation that is at '{where}' cannot be {STEP_WORDS.get(to, 'moved')}."
-
-
-def grades_apart(first: Grade | None, second: Grade | None, scale: Sequence[Grade]) -> int | None:
-    """How many grades `second` is above `first` on their scale (negative when below), counted
-    in places on the scale, not in values; None when either is missing or off the scale."""
-    places = {g.pk: n for n, g in enumerate(sorted(scale, key=lambda g: g.value))}
-    if first is None or second is None or first.pk not in places or second.pk not in places:
-        return None
-    return places[second.pk] - places[first.pk]
 
 
 def in_dispute(*grades: Grade | None) -> bool:

@@ -1,7 +1,8 @@
 """What changed between audits and their revisits, as figures: how many pairs improved, stayed
 the same or got worse, and, when there are enough pairs, the paired Wilcoxon signed-rank test
-with its effect size. Pure arithmetic on the differences (the revisit's place on the scale less
-the earlier audit's, `auditloop.audits.rules.answer_place`); no database.
+with its effect size. Pure arithmetic on the differences (how many steps the revisit's answer
+stands above the earlier audit's, counted in places on the scale and never in grade values,
+`auditloop.audits.rules.answer_steps`); no database.
 
 The test is scipy's (`scipy.stats.wilcoxon`) on the pairs that changed: pairs that stayed the
 same carry no sign, and are left out as in Wilcoxon's own test (`zero_method="wilcox"`). The

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditloop.assurance.models import Moderation, ModeratorGrade
-from auditloop.assurance.rules.regrade import apart_words, grades_apart, in_dispute
+from auditloop.assurance.rules.regrade import apart_words, in_dispute
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -18,6 +18,7 @@ from auditloop.audits.models import (
     QuestionKind,
     Section,
 )
+from auditloop.audits.rules import grades_apart
 
 
 @dataclass

@@ -4,7 +4,14 @@ figures of what changed (`auditloop.assurance.rules.revisits`).
 
 A revisit belongs to the service of its team and to the cycle of the audit it follows up (a
 revisit scheduled here is placed in that cycle too). Every read is a fixed number of queries,
-however many revisits the scope holds."""
+however many revisits the scope holds. A change is counted in places on the earlier audit's
+grading scale (`auditloop.audits.rules.grades_apart`), never in grade values.
+
+The moderation blind holds here (`grades_hidden_filter`): an audit whose grades are hidden from
+the reader is not listed among the Inadequate audits to revisit (that would say its grade), no
+change is shown where either audit of a pair is hidden from them, and such pairs are left out
+of the figures they read (with the others' changes listed beside them, the totals would give
+the hidden change away)."""
 
 from __future__ import annotations
 
@@ -28,9 +35,13 @@ from django.utils import formats, timezone
 from auditloop.accounts.models import Role, Service, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.assurance.rules.revisits import ChangeFigures, change_figures
-from auditloop.audits.access.audits import audit_visibility_filter
-from auditloop.audits.models import SHARED_STATUSES, Answer, Audit
-from auditloop.audits.rules import WRITABLE_STATUSES, answer_place, change_steps, change_words
+from auditloop.audits.access.audits import (
+    audit_visibility_filter,
+    grades_hidden_filter,
+    with_grades_hidden,
+)
+from auditloop.audits.models import SHARED_STATUSES, Answer, Audit, Grade
+from auditloop.audits.rules import WRITABLE_STATUSES, answer_steps, change_words, grades_apart
 from auditloop.sampling.models import Cycle
 
 SHOW_CHOICES = [
@@ -44,9 +55,11 @@ SHOW_CHOICES = [
 
 @dataclass(frozen=True)
 class RevisitScope:
-    """Which revisits a page is about: the services (those the reader oversees, or one of
-    them) and, optionally, one cycle."""
+    """Which revisits a page is about, for whom: the reader, the services (those they oversee,
+    or one of them) and, optionally, one cycle. The reader decides which grades are hidden
+    (the moderation blind)."""
 
+    reader: StaffMember
     service_ids: list[int]
     cycle: Cycle | None = None
 
@@ -57,7 +70,7 @@ def revisit_scope(
     """The reader's services, narrowed to `service` if it is one of them."""
     overseen = services_overseen(staff)
     ids = [service.pk] if service is not None and service.pk in overseen else overseen
-    return RevisitScope(service_ids=ids, cycle=cycle)
+    return RevisitScope(reader=staff, service_ids=ids, cycle=cycle)
 
 
 def revisit_services(staff: StaffMember) -> QuerySet[Service]:
@@ -90,13 +103,14 @@ def _inadequate_counted() -> Q:
 
 def audits_to_revisit(scope: RevisitScope) -> QuerySet[Audit]:
     """Submitted or completed audits whose grade that counts is Inadequate and that no revisit
-    follows up yet, oldest first: they wait longest."""
+    follows up yet, oldest first: they wait longest. Not those whose grades are hidden from
+    the reader: being listed here would tell them the grade."""
     audits = Audit.objects.filter(
         _inadequate_counted(),
         status__in=SHARED_STATUSES,
         team__service_id__in=scope.service_ids,
         revisits__isnull=True,
-    )
+    ).exclude(pk__in=Audit.objects.filter(grades_hidden_filter(scope.reader)).values("pk"))
     if scope.cycle is not None:
         audits = audits.filter(cycle_link__cycle=scope.cycle)
     return audits.select_related(
@@ -170,12 +184,14 @@ def revisit_counts(scope: RevisitScope, *, today: datetime.date) -> RevisitCount
 @dataclass(frozen=True)
 class RevisitRow:
     """A revisit as the list shows it. The child's ID and the link only where the reader may
-    read the revisit; its change in the overall grade only where they may read both audits."""
+    read the revisit; its change in the overall grade only where they may read both audits and
+    the grades of neither are hidden from them (`hidden`)."""
 
     audit: Audit
     state: str  # "overdue", "due" or "done"
     readable: bool
     change: str
+    hidden: bool = False
 
 
 def _state(audit: Audit, today: datetime.date) -> str:
@@ -186,51 +202,68 @@ def _state(audit: Audit, today: datetime.date) -> str:
     return "due"
 
 
-def _overall_change(revisit: Audit) -> str:
+def _overall_change(revisit: Audit, scales: dict[int, list[Grade]]) -> str:
+    """The change in the overall grade, in places on the earlier audit's scale."""
     earlier = revisit.revisit_of
     if earlier is None:
         return ""
     before, after = earlier.grade_counted, revisit.grade_counted
-    steps = change_steps(
-        before.value if before is not None else None, after.value if after is not None else None
-    )
+    scale = scales.get(before.scale_id, []) if before is not None else []
     return change_words(
-        steps=steps,
+        steps=grades_apart(before, after, scale),
         before=before.label if before is not None else "",
         after=after.label if after is not None else "",
         graded=True,
     )
 
 
-def readable_ids(staff: StaffMember, ids: list[int]) -> set[int]:
-    """Those of `ids` that `staff` may read (the one rule, `audit_visibility_filter`). One
-    query."""
+def _scales_of(grades: list[Grade | None]) -> dict[int, list[Grade]]:
+    """Every grade of the scales of `grades`, by scale: one query (none for no grade)."""
+    ids = {g.scale_id for g in grades if g is not None}
+    scales: dict[int, list[Grade]] = defaultdict(list)
+    for grade in Grade.objects.filter(scale_id__in=ids) if ids else []:
+        scales[grade.scale_id].append(grade)
+    return scales
+
+
+def readable_ids(staff: StaffMember, ids: list[int]) -> dict[int, bool]:
+    """Those of `ids` that `staff` may read (the one rule, `audit_visibility_filter`), each
+    with whether its grades are hidden from them (`grades_hidden_filter`). One query."""
     if not ids:
-        return set()
-    visible = Audit.objects.filter(audit_visibility_filter(staff), pk__in=ids)
-    return set(visible.values_list("pk", flat=True))
+        return {}
+    visible = with_grades_hidden(
+        Audit.objects.filter(audit_visibility_filter(staff), pk__in=ids), staff
+    )
+    return {audit.pk: audit.grades_hidden for audit in visible.only("pk")}
 
 
 def revisit_rows(
     staff: StaffMember, revisits: list[Audit], *, today: datetime.date
 ) -> list[RevisitRow]:
     """Rows for a page of revisits: one query for which of them, and of the audits they follow
-    up, the reader may read."""
+    up, the reader may read (and whose grades are hidden from them), and one for the scales
+    their changes are counted on."""
     ids = [a.pk for a in revisits] + [a.revisit_of_id for a in revisits if a.revisit_of_id]
     readable = readable_ids(staff, ids)
-    rows = []
+    shown = []
     for audit in revisits:
         state = _state(audit, today)
         both = audit.pk in readable and audit.revisit_of_id in readable
-        rows.append(
-            RevisitRow(
-                audit=audit,
-                state=state,
-                readable=audit.pk in readable,
-                change=_overall_change(audit) if state == "done" and both else "",
-            )
+        hidden = readable.get(audit.pk, False) or readable.get(audit.revisit_of_id or 0, False)
+        shown.append((audit, state, both and state == "done" and not hidden, hidden))
+    scales = _scales_of(
+        [a.revisit_of.grade_counted for a, _, compared, _ in shown if compared and a.revisit_of]
+    )
+    return [
+        RevisitRow(
+            audit=audit,
+            state=state,
+            readable=audit.pk in readable,
+            change=_overall_change(audit, scales) if compared else "",
+            hidden=hidden,
         )
-    return rows
+        for audit, state, compared, hidden in shown
+    ]
 
 
 # Figures ------------------------------------------------------------------------------------
@@ -253,11 +286,13 @@ class ToolFigures:
 class RevisitFigures:
     """What changed across the revisits done in scope: overall (pairs where both audits have
     an overall grade) and per question of each audit tool (pairs of audits of the same tool
-    where both answered the question with a grade, or a Yes or No)."""
+    where both answered the question with a grade, or a Yes or No). `left_out`: the pairs left
+    out because the reader is regrading one of their audits blind."""
 
     revisits_done: int
     overall: ChangeFigures
     tools: list[ToolFigures] = field(default_factory=list)
+    left_out: int = 0
 
 
 def _counted(agreed: int | None, auditor: int | None) -> int | None:
@@ -273,26 +308,50 @@ class _Question:
     order: tuple[int, int]
 
 
+def _hidden_pairs(reader: StaffMember) -> Q:
+    """Pairs either of whose audits has its grades hidden from `reader`, as one Q on the
+    revisit."""
+    hidden = Audit.objects.filter(grades_hidden_filter(reader)).values("pk")
+    return Q(pk__in=hidden) | Q(revisit_of_id__in=hidden)
+
+
 def revisit_figures(scope: RevisitScope) -> RevisitFigures:
-    """Two queries: the pairs with their overall grades, then both audits' answers."""
-    done = _revisits(scope).filter(
+    """Four queries: the pairs left out for the blind, the pairs with their overall grades,
+    every grade (to count changes in places on their scales), then both audits' answers."""
+    every_done = _revisits(scope).filter(
         status__in=SHARED_STATUSES, revisit_of__status__in=SHARED_STATUSES
     )
+    hidden = _hidden_pairs(scope.reader)
+    left_out = every_done.filter(hidden).count()
+    done = every_done.exclude(hidden)
     pairs = list(
         done.values_list(
             "pk",
             "revisit_of_id",
             "tool_version__tool_id",
             "revisit_of__tool_version__tool_id",
-            "agreed_overall_grade__value",
-            "overall_grade__value",
-            "revisit_of__agreed_overall_grade__value",
-            "revisit_of__overall_grade__value",
+            "agreed_overall_grade_id",
+            "overall_grade_id",
+            "revisit_of__agreed_overall_grade_id",
+            "revisit_of__overall_grade_id",
         ).order_by("pk")
     )
+    grades = {g.pk: g for g in Grade.objects.all()}
+    scales: dict[int, list[Grade]] = defaultdict(list)
+    for one in grades.values():
+        scales[one.scale_id].append(one)
+
+    def grade(grade_id: int | None) -> Grade | None:
+        return grades.get(grade_id) if grade_id is not None else None
+
+    def scale_of(before: Grade | None) -> list[Grade]:
+        """The scale a change is counted on: the earlier grade's."""
+        return scales[before.scale_id] if before is not None else []
+
     overall = []
     for *_, agreed_after, after, agreed_before, before in pairs:
-        steps = change_steps(_counted(agreed_before, before), _counted(agreed_after, after))
+        was = grade(_counted(agreed_before, before))
+        steps = grades_apart(was, grade(_counted(agreed_after, after)), scale_of(was))
         if steps is not None:
             overall.append(steps)
     answers = Answer.objects.filter(
@@ -306,10 +365,10 @@ def revisit_figures(scope: RevisitScope) -> RevisitFigures:
         "question__section__version__tool_id",
         "question__section__version__tool__name",
         "compliance",
-        "agreed_grade__value",
-        "grade__value",
+        "agreed_grade_id",
+        "grade_id",
     )
-    places: dict[int, dict[str, int | None]] = defaultdict(dict)
+    given: dict[int, dict[str, tuple[str, Grade | None]]] = defaultdict(dict)
     questions: dict[tuple[int, str], _Question] = {}
     revisit_ids = {pair[0] for pair in pairs}
     for (
@@ -322,11 +381,9 @@ def revisit_figures(scope: RevisitScope) -> RevisitFigures:
         tool_name,
         yes_no,
         agreed,
-        grade,
+        graded,
     ) in answers:
-        places[audit_id][code] = answer_place(
-            compliance=yes_no, grade_value=_counted(agreed, grade)
-        )
+        given[audit_id][code] = (yes_no, grade(_counted(agreed, graded)))
         if audit_id in revisit_ids or (tool_id, code) not in questions:
             # The revisit's wording, the later version's, where the versions differ.
             questions[tool_id, code] = _Question(tool_id, tool_name, code, text, (s_order, q_order))
@@ -334,9 +391,18 @@ def revisit_figures(scope: RevisitScope) -> RevisitFigures:
     for revisit_id, earlier_id, tool_id, earlier_tool_id, *_ in pairs:
         if tool_id != earlier_tool_id:
             continue
-        before_places = places.get(earlier_id, {})
-        for code, place in places.get(revisit_id, {}).items():
-            change = change_steps(before_places.get(code), place)
+        earlier_given = given.get(earlier_id, {})
+        for code, (yes_no, now) in given.get(revisit_id, {}).items():
+            if code not in earlier_given:
+                continue
+            was_yes_no, was = earlier_given[code]
+            change = answer_steps(
+                before_compliance=was_yes_no,
+                before_grade=was,
+                after_compliance=yes_no,
+                after_grade=now,
+                scale=scale_of(was),
+            )
             if change is not None:
                 differences[tool_id, code].append(change)
     by_tool: dict[int, list[_Question]] = defaultdict(list)
@@ -352,7 +418,12 @@ def revisit_figures(scope: RevisitScope) -> RevisitFigures:
         )
         for qs in sorted(by_tool.values(), key=lambda qs: qs[0].tool_name)
     ]
-    return RevisitFigures(revisits_done=len(pairs), overall=change_figures(overall), tools=tools)
+    return RevisitFigures(
+        revisits_done=len(pairs),
+        overall=change_figures(overall),
+        tools=tools,
+        left_out=left_out,
+    )
 
 
 def revisit_scheduled_message(revisit: Audit, earlier: Audit) -> str:

@@ -9,11 +9,11 @@ from auditloop.assurance.models import ModerationStatus
 from auditloop.assurance.rules.regrade import (
     MODERATION_TRANSITIONS,
     apart_words,
-    grades_apart,
     in_dispute,
     moderation_move_refusal,
 )
 from auditloop.audits.models import Grade, GradingScale
+from auditloop.audits.rules import grades_apart
 
 pytestmark = pytest.mark.django_db
 

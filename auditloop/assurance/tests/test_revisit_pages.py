@@ -7,18 +7,22 @@ from __future__ import annotations
 import datetime
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.assurance.rules.revisits import signed_rank_test
+from auditloop.assurance.selectors.revisits import revisit_figures, revisit_scope
 from auditloop.audits.models import Answer, Audit, ComplianceAnswer
 from auditloop.audits.tests.revisit_factories import (
     answered,
     earlier_audit,
     grade_of,
     marked_submitted,
+    on_gapped_scale,
     revisit_of,
 )
 from auditloop.core.models import AccessLog
@@ -249,6 +253,48 @@ def test_the_figures_use_the_grades_agreed_at_moderation(p: Personas) -> None:
     d2 = text.split(">D2 ")[1].split("</tr>")[0]
     assert "Not run: no pair changed" in d1
     assert "Not run: 1 changed, 6 needed" in d2
+
+
+def _quality_pair(p: Personas, before: str, after: str) -> Audit:
+    """A submitted revisit of a quality deep dive: every domain and overall `before`, then
+    `after`."""
+    revisit = revisit_of(
+        p, earlier_audit(p, tool=p.quality_tool, overall=before, grade_code=before)
+    )
+    answered(revisit, overall=after, grade_code=after)
+    return marked_submitted(revisit)
+
+
+def test_the_list_counts_a_change_in_steps_on_the_scale_not_in_grade_values(
+    p: Personas,
+) -> None:
+    on_gapped_scale(p.quality_tool)  # Inadequate 0, Requires improvement 5, Good 10, ...
+    _quality_pair(p, "inadequate", "good")
+    text = _get(p, p.moderator, REVISITS)
+    assert "Better by 2 grades (Inadequate, now Good)" in text
+    assert "by 10 grades" not in text
+
+
+def test_the_signed_rank_test_and_its_effect_size_use_steps_on_the_scale_not_values(
+    p: Personas,
+) -> None:
+    # Five pairs one step better (5 in values) and two one step worse (20 in values, Outstanding
+    # at 30 to Good at 10): in steps the changes tie; in values the two worse would rank higher.
+    on_gapped_scale(p.quality_tool)
+    for _ in range(5):
+        _quality_pair(p, "inadequate", "requires_improvement")
+    for _ in range(2):
+        _quality_pair(p, "outstanding", "good")
+    figures = revisit_figures(revisit_scope(p.moderator))
+    expected = signed_rank_test([1] * 5 + [-1] * 2)
+    assert expected is not None
+    d1 = next(q for q in figures.tools[0].questions if q.code == "D1")
+    for found in (figures.overall, d1.figures):
+        assert (found.improved, found.unchanged, found.worse) == (5, 0, 2)
+        assert found.test is not None
+        assert found.test.effect == pytest.approx(expected.effect)  # 12 / 28 = 0.43
+        assert found.test.p_value == pytest.approx(expected.p_value)
+        assert found.test.rank_sum_better == pytest.approx(20.0)
 
 
 def test_the_scope_narrows_to_a_service_and_to_the_cycle_revisited(p: Personas) -> None:

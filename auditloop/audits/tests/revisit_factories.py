@@ -14,6 +14,7 @@ from auditloop.audits.models import (
     AuditType,
     ComplianceAnswer,
     Grade,
+    GradingScale,
     Question,
     QuestionKind,
     ToolVersion,
@@ -107,3 +108,27 @@ def revisit_of(p: Personas, earlier: Audit, *, auditor: StaffMember | None = Non
         by=p.moderator,
         revisit_of=earlier,
     )
+
+
+# A council's own scale whose values are not one apart: Inadequate 0, Requires improvement 5,
+# Good 10, Outstanding 30. One step up the scale is one grade, whatever the values.
+GAPPED_VALUES = {"inadequate": 0, "requires_improvement": 5, "good": 10, "outstanding": 30}
+
+
+def on_gapped_scale(tool: ToolVersion) -> ToolVersion:
+    """`tool` graded on a new scale with the Ofsted grades' codes and labels but values with
+    gaps between them (`GAPPED_VALUES`)."""
+    ofsted = {g.code: g for g in tool.grading_scale.grades.all()}
+    scale = GradingScale.objects.create(slug="gapped", name="Gapped scale")
+    for code, value in GAPPED_VALUES.items():
+        Grade.objects.create(
+            scale=scale,
+            code=code,
+            label=ofsted[code].label,
+            value=value,
+            is_inadequate=ofsted[code].is_inadequate,
+            needs_action=ofsted[code].needs_action,
+        )
+    tool.grading_scale = scale
+    tool.save(update_fields=["grading_scale"])
+    return tool

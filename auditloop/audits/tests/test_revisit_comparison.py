@@ -16,6 +16,7 @@ from auditloop.audits.tests.revisit_factories import (
     earlier_audit,
     grade_of,
     marked_submitted,
+    on_gapped_scale,
     revisit_of,
 )
 from auditloop.core.models import AccessLog
@@ -124,6 +125,26 @@ def test_once_submitted_each_domain_shows_by_how_many_grades_it_changed(p: Perso
     assert "Worse by 1 grade (Requires improvement, now Inadequate)" in text
     assert text.count("The same (Requires improvement both times)") == 6
     assert "Better by 1 grade (Inadequate, now Requires improvement)" in text
+
+
+def test_a_change_is_counted_in_steps_on_the_scale_not_in_grade_values(p: Personas) -> None:
+    # Inadequate 0, Requires improvement 5, Good 10, Outstanding 30: a council's own values.
+    tool = on_gapped_scale(p.quality_tool)
+    earlier = earlier_audit(p, tool=tool, grade_code="inadequate", overall="inadequate")
+    revisit = revisit_of(p, earlier)
+    answered(
+        revisit,
+        grade_code="requires_improvement",
+        overall="good",
+        by_code={"D1": "outstanding", "D2": "inadequate"},
+    )
+    marked_submitted(revisit)
+    text = _text(p, p.senior_leader, "audits:detail", revisit)
+    assert "Better by 2 grades (Inadequate, now Good)" in text
+    assert "Better by 3 grades (Inadequate, now Outstanding)" in text
+    assert text.count("Better by 1 grade (Inadequate, now Requires improvement)") == 6
+    assert "The same (Inadequate both times)" in text
+    assert not re.search(r"by (5|10|30) grades", text)
 
 
 def test_an_audit_that_is_not_a_revisit_shows_no_earlier_answers(p: Personas) -> None:

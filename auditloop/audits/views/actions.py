@@ -28,7 +28,7 @@ from auditloop.audits.access.actions import (
     can_sign_off_action,
     get_action_for_user,
 )
-from auditloop.audits.access.audits import get_audit_for_user
+from auditloop.audits.access.audits import get_audit_for_user, grades_hidden_from
 from auditloop.audits.forms.actions import (
     OVERALL,
     ActionCancelForm,
@@ -124,6 +124,9 @@ def _detail(
         {
             "action": action,
             "audit_url": audit_url(action.audit),
+            # The moderation blind: which graded question an action comes from tells the
+            # moderator regrading the audit that it was graded as needing one.
+            "grades_hidden": grades_hidden_from(staff, action.audit),
             "today": today(),
             "complete_form": (complete_form or ActionCompleteForm(initial=evidence))
             if is_open and can_complete_action(staff, action)
