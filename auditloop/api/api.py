@@ -192,7 +192,10 @@ class AuditOut(Schema):
         )
     )
     overall_grade_value: int | None = Field(
-        description="The overall grade's place on its scale: higher is better."
+        description=(
+            "The overall grade's value on its scale (the scale's own numbers, not steps): "
+            "higher is better."
+        )
     )
     compliance_score: float | None = Field(
         description=(
@@ -217,7 +220,11 @@ class AnswerOut(Schema):
             "have given their own grades."
         )
     )
-    grade_value: int | None = Field(description="The grade's place on its scale.")
+    grade_value: int | None = Field(
+        description=(
+            "The grade's value on its scale (the scale's own numbers, not steps): higher is better."
+        )
+    )
 
 
 class AuditDetailOut(AuditOut):
