@@ -154,6 +154,7 @@ def get_moderation_for_lead(user: Any, public_id: UUID | str) -> Moderation:
             .select_related(
                 "audit__case__allocated_worker",
                 "audit__case__allocated_team",
+                "audit__practitioner",
                 "audit__team__service",
                 "audit__auditor",
                 "audit__tool_version__tool",

@@ -253,8 +253,8 @@ def moderations_unassigned_count(staff: StaffMember) -> int:
 
 def moderators_available(lead: StaffMember, audit: Audit) -> list[StaffMember]:
     """Whom an audit lead may give `audit` to moderate: the auditing staff of their services
-    (as for planning an audit) who may moderate it (`moderator_refusal`). One query, and one for
-    the case's worker if `audit` was not fetched with it."""
+    (as for planning an audit) who may moderate it (`moderator_refusal`). One query, and one each
+    for the case's worker and the audit's practitioner if `audit` was not fetched with them."""
     return [
         person
         for person in auditors_in_services_of(lead)

@@ -155,6 +155,31 @@ def test_a_moderator_who_now_holds_the_case_cannot_regrade_it(p: Personas) -> No
         )
 
 
+def _case_moves_to_south(p: Personas) -> None:
+    """The practitioner's case moves to South A, held by the outsider: the audit keeps the
+    practitioner and team whose work it judged."""
+    p.case.allocated_team, p.case.allocated_worker = p.south_a, p.outsider
+    p.case.save(update_fields=["allocated_team", "allocated_worker"])
+
+
+def test_a_moderator_who_managed_the_work_audited_cannot_regrade_it_once_the_case_has_moved(
+    p: Personas,
+) -> None:
+    """Mary Manager manages the practitioner whose work was audited, and North A, the audit's
+    team: the case moving to South does not make her independent of the audit."""
+    moderation = regrading(p, moderator=p.team_manager)
+    _case_moves_to_south(p)
+    with pytest.raises(Refused, match="you hold or manage the case, or did when it was audited"):
+        moderation_regrade(
+            moderation=moderation,
+            by=p.team_manager,
+            grades=every_grade(moderation.audit, "good"),
+            overall=_good(moderation),
+        )
+    assert not ModeratorGrade.objects.filter(moderation=moderation).exists()
+    assert Moderation.objects.get(pk=moderation.pk).status == ModerationStatus.REGRADING
+
+
 def test_an_audit_returned_to_its_auditor_is_not_regraded_until_submitted_again(
     p: Personas,
 ) -> None:
@@ -442,6 +467,29 @@ def test_a_head_of_service_who_manages_the_case_does_not_decide_it(p: Personas) 
     deciders = moderation_deciders(moderation)
     assert deciders.staff == [director]
     assert "the case's worker or one of its managers" in deciders.rule
+
+
+def test_a_head_of_service_who_managed_the_work_audited_does_not_decide_once_the_case_moved(
+    p: Personas,
+) -> None:
+    """Judged against the audit as it was too: the case has moved to South, but the head of
+    service line-manages the practitioner whose work was audited."""
+    director = make_staff("director", "Dee Director", Role.SENIOR_LEADER, services=[p.north])
+    p.practitioner.manager = p.senior_leader
+    p.practitioner.save()
+    moderation = regraded(p)
+    _case_moves_to_south(p)
+    moderation = Moderation.objects.select_related("audit__case", "audit__practitioner").get(
+        pk=moderation.pk
+    )
+    deciders = moderation_deciders(moderation)
+    assert deciders.staff == [director]
+    assert "the case's worker or one of its managers, now or when it was audited" in deciders.rule
+    _escalated(p, moderation)
+    with pytest.raises(Refused, match="you are part of: you are the case's worker"):
+        _decide_all(moderation, p.senior_leader)
+    _decide_all(moderation, director)
+    assert Moderation.objects.get(pk=moderation.pk).decided_by == director
 
 
 def test_with_no_head_of_service_a_senior_leader_over_the_service_decides(p: Personas) -> None:
