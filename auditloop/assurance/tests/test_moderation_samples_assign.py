@@ -113,9 +113,7 @@ def test_the_manager_of_the_work_audited_cannot_moderate_it_once_the_case_has_mo
     moderation = _moderation(p)
     _case_moves_to_south(p)
     with pytest.raises(Refused, match="held or managed it when it was audited") as refused:
-        moderation_moderator_assign(
-            moderation=moderation, moderator=p.team_manager, by=p.moderator
-        )
+        moderation_moderator_assign(moderation=moderation, moderator=p.team_manager, by=p.moderator)
     assert refused.value.field == "moderator"
     moderation.refresh_from_db()
     assert moderation.moderator is None
