@@ -75,6 +75,7 @@ def moderation_request_refusal(staff: StaffMember, audit: Audit) -> str | None:
     waiting = (
         ModerationRequest.objects.filter(audit=audit, status=ModerationRequestStatus.WAITING)
         .select_related("requested_by")
+        .defer("reason")  # who asked, not what they wrote: that is for them and the leads
         .first()
     )
     if waiting is not None:

@@ -24,6 +24,7 @@ from auditloop.assurance.services.moderation_samples import (
     moderation_sample_draw,
 )
 from auditloop.assurance.tests.moderation_sample_factories import (
+    asker_words_read,
     cycle_audit,
     moderation_of,
     north_cycle,
@@ -208,7 +209,9 @@ def test_a_lead_over_another_service_is_not_told_what_was_asked_of_an_audit_they
     url = reverse("assurance:moderation_cycle", args=[cycle.public_id])
     client = p.client_for(south_lead)
     assert client.get(reverse("audits:detail", args=[waiting.public_id])).status_code == 404
-    page = client.get(url).content.decode()
+    with asker_words_read() as read:
+        page = client.get(url).content.decode()
+    assert read == []  # not shown, and not even loaded
     for hidden in (
         "Too generous, I think.",
         "The plan has drifted.",
