@@ -151,6 +151,30 @@ def auditor_is_independent(*, auditor: StaffMember, case: ChildCase) -> bool:
     )
 
 
+def independent_of_audit(*, staff: StaffMember, audit: Audit) -> bool:
+    """False when `staff` holds or manages the audit's case now (`auditor_is_independent`), or
+    held or managed the work the audit judged: the audit's practitioner (who held the case when
+    it was audited), that practitioner's line manager, or a team manager of the audit's team.
+    The same rule (`holds_or_manages`) both ways, so that a case moved to another team since
+    does not make its former worker's manager independent of the audit of their work.
+
+    For whoever judges a finished audit (its moderator, whoever decides a disagreement about
+    it); a new audit of the case is judged against the case alone. Reads
+    `audit.case.allocated_worker` and `audit.practitioner`: select_related them when judging
+    many people."""
+    if not auditor_is_independent(auditor=staff, case=audit.case):
+        return False
+    practitioner = audit.practitioner if audit.practitioner_id is not None else None
+    return not holds_or_manages(
+        auditor_id=staff.pk,
+        auditor_role=staff.role,
+        auditor_team_id=staff.team_id,
+        worker_id=audit.practitioner_id,
+        worker_manager_id=practitioner.manager_id if practitioner is not None else None,
+        case_team_id=audit.team_id,
+    )
+
+
 def meeting_date_problem(audit: Audit, meeting_date: datetime.date) -> str | None:
     """Why `meeting_date` cannot be the day of this deep dive's meeting, or None if it can: the
     meeting is held once the audit is planned, and cannot be recorded before it is held."""

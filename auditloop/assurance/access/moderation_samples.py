@@ -75,6 +75,7 @@ def moderation_request_refusal(staff: StaffMember, audit: Audit) -> str | None:
     waiting = (
         ModerationRequest.objects.filter(audit=audit, status=ModerationRequestStatus.WAITING)
         .select_related("requested_by")
+        .defer("reason")  # who asked, not what they wrote: that is for them and the leads
         .first()
     )
     if waiting is not None:
@@ -154,6 +155,7 @@ def get_moderation_for_lead(user: Any, public_id: UUID | str) -> Moderation:
             .select_related(
                 "audit__case__allocated_worker",
                 "audit__case__allocated_team",
+                "audit__practitioner",
                 "audit__team__service",
                 "audit__auditor",
                 "audit__tool_version__tool",

@@ -17,7 +17,7 @@ from auditloop.accounts.models import Role, StaffMember
 from auditloop.assurance.models import Moderation, ModerationStatus
 from auditloop.audits.access.audits import audit_visibility_filter
 from auditloop.audits.models import Audit
-from auditloop.audits.rules import auditor_is_independent
+from auditloop.audits.rules import independent_of_audit
 from auditloop.core.accesslog import Purpose, access_shown
 
 
@@ -73,26 +73,28 @@ def is_auditor(staff: StaffMember, moderation: Moderation) -> bool:
 
 
 def moderator_not_independent(staff: StaffMember, moderation: Moderation) -> str | None:
-    """Why `staff` may not moderate this audit, or None: nobody moderates an audit they did,
-    or a case they hold or manage (the independence rule, `holds_or_manages`). Asked again
-    when they regrade: the case may have moved to them since they were given it."""
+    """Why `staff` may not moderate this audit, or None: nobody moderates an audit they did, a
+    case they hold or manage, or the work of someone they managed when it was audited (the
+    independence rule, `independent_of_audit`). Asked again when they regrade: the case may
+    have moved to them since they were given it."""
     if is_auditor(staff, moderation):
         return "you did the audit"
-    if not auditor_is_independent(auditor=staff, case=moderation.audit.case):
-        return "you hold or manage the case"
+    if not independent_of_audit(staff=staff, audit=moderation.audit):
+        return "you hold or manage the case, or did when it was audited"
     return None
 
 
 def part_of_moderation(staff: StaffMember, moderation: Moderation) -> str | None:
     """Why `staff` is part of this moderation's disagreement, or None when they are not: they
-    did the audit, they moderate it, or they hold or manage the case (the independence rule,
-    `holds_or_manages`). Nobody decides a disagreement they are part of."""
+    did the audit, they moderate it, or they hold or manage the case now or held or managed it
+    when it was audited (the independence rule, `independent_of_audit`). Nobody decides a
+    disagreement they are part of."""
     if is_auditor(staff, moderation):
         return "the auditor who did the audit"
     if is_moderator(staff, moderation):
         return "its moderator"
-    if not auditor_is_independent(auditor=staff, case=moderation.audit.case):
-        return "the case's worker or one of its managers"
+    if not independent_of_audit(staff=staff, audit=moderation.audit):
+        return "the case's worker or one of its managers, now or when it was audited"
     return None
 
 
@@ -108,7 +110,8 @@ def moderation_deciders(moderation: Moderation) -> Deciders:
     """Who decides when moderator and auditor cannot agree: the head of service of the audit's
     team's service; if they are part of the disagreement, or hold or manage the case, or
     there is none, every senior leader over that service who is not part of it (any one of
-    them may decide). One query, only when the head of service cannot decide."""
+    them may decide). One query, only when the head of service cannot decide (and one for the
+    audit's practitioner if the moderation was not fetched with it)."""
     team = moderation.audit.team
     if team is None:
         return Deciders([], "The audit has no team, so no head of service can decide it.")
@@ -148,8 +151,9 @@ def moderation_deciders(moderation: Moderation) -> Deciders:
 DECIDER_RULE = (
     "If the moderator and the auditor cannot agree, the head of service decides each grade in "
     "dispute and the overall grade. If the head of service did the audit, moderates it, holds "
-    "or manages the case, or there is none, a senior leader over the service who is not part "
-    "of the disagreement decides instead. Nobody decides a disagreement they are part of."
+    "or manages the case (or did when it was audited), or there is none, a senior leader over "
+    "the service who is not part of the disagreement decides instead. Nobody decides a "
+    "disagreement they are part of."
 )
 
 

@@ -87,7 +87,8 @@ class ModeratorForm(forms.Form):
         label="Moderator",
         help_text=(
             "Only audit leads, auditors, senior leaders and team managers who did not write "
-            "this audit and neither hold nor manage the child's case are offered."
+            "this audit, and neither hold nor manage the child's case nor held or managed it "
+            "when it was audited, are offered."
         ),
         error_messages={
             "required": "Choose a moderator",

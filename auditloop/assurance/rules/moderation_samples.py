@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from auditloop.accounts.models import AUDITING_ROLES, StaffMember
 from auditloop.assurance.models import ModerationReason, ModerationStatus
 from auditloop.audits.models import Audit
-from auditloop.audits.rules import auditor_is_independent
+from auditloop.audits.rules import independent_of_audit
 from auditloop.sampling.rules.statistics import draw_cases, percentage_size
 
 ROUNDING_RULE = (
@@ -148,10 +148,12 @@ def moderation_sample_choose(
 
 def moderator_refusal(person: StaffMember, audit: Audit) -> str | None:
     """Why `person` may not moderate `audit`, or None if they may: an active audit lead,
-    auditor, senior leader or team manager who did not write the audit and does not hold or
-    manage the child's case (the product's one independence rule, `auditor_is_independent`).
+    auditor, senior leader or team manager who did not write the audit, and neither holds nor
+    manages the child's case now nor held or managed the work audited (the product's one
+    independence rule, `independent_of_audit`).
 
-    Reads `audit.case.allocated_worker`; select_related it when judging many people."""
+    Reads `audit.case.allocated_worker` and `audit.practitioner`; select_related them when
+    judging many people."""
     name = person.name
     if person.role not in AUDITING_ROLES:
         return (
@@ -162,6 +164,9 @@ def moderator_refusal(person: StaffMember, audit: Audit) -> str | None:
         return f"{name} has left, so cannot moderate."
     if person.pk == audit.auditor_id:
         return f"{name} wrote this audit, and nobody moderates their own audit."
-    if not auditor_is_independent(auditor=person, case=audit.case):
-        return f"{name} holds or manages this child's case, so cannot moderate its audit."
+    if not independent_of_audit(staff=person, audit=audit):
+        return (
+            f"{name} holds or manages this child's case, or held or managed it when it was "
+            "audited, so cannot moderate its audit."
+        )
     return None

@@ -14,16 +14,18 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import auditors_in_services_of, services_overseen
 from auditloop.assurance.models import (
     Moderation,
@@ -33,6 +35,7 @@ from auditloop.assurance.models import (
     ModerationStatus,
 )
 from auditloop.assurance.rules.moderation_samples import (
+    ASSIGNABLE_STATUSES,
     OPEN_STATUSES,
     WAITING_FOR_MODERATOR,
     PopulationAudit,
@@ -70,6 +73,56 @@ def _blind(staff: StaffMember) -> Case:
         When(Q(moderator=staff, status=ModerationStatus.REGRADING), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
+    )
+
+
+def _leads(staff: StaffMember, audit_path: str) -> Q:
+    """Whether `staff` is an audit lead over the service of the audit at `audit_path`, as the
+    audit's own page asks it (`audit_moderation`)."""
+    if staff.role != Role.MODERATOR:
+        return Q(pk__in=[])
+    return Q(**{f"{audit_path}__team__service_id__in": services_overseen(staff)})
+
+
+def _asker_words(staff: StaffMember, *, audit: str, asker: str, reason: str) -> Case:
+    """What someone wrote when asking for the audit to be moderated, for the readers its own
+    page shows it to: an audit lead over its service, or whoever asked, and only if they may
+    read the audit. Anyone else's row carries "" and the words are never read from the
+    database for them (the queries defer the reason itself)."""
+    shown = Q(_readable(staff, audit)) & (_leads(staff, audit) | Q(**{asker: staff}))
+    return Case(When(shown, then=F(reason)), default=Value(""), output_field=TextField())
+
+
+def _moderation_rows(moderations: QuerySet[Moderation], staff: StaffMember) -> QuerySet[Moderation]:
+    """Moderations as a list shows them to `staff`: whether they may read each audit
+    (`may_read`: only then is its child named, or why it was chosen said), whether they regrade
+    it blind (`blind`), the asker's words where they may read them (`request_reason`), and
+    whether they may give it a moderator (`may_assign`: an audit lead over its service, not for
+    their own audit, until the moderator has given their grades)."""
+    request_reason = Case(
+        When(Q(moderator=staff, status=ModerationStatus.REGRADING), then=Value("")),
+        default=_asker_words(
+            staff, audit="audit", asker="request__requested_by", reason="request__reason"
+        ),
+        output_field=TextField(),
+    )
+    may_assign = Case(
+        When(
+            _leads(staff, "audit") & Q(status__in=ASSIGNABLE_STATUSES) & ~Q(audit__auditor=staff),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        moderations.select_related(*_MODERATION_ROWS)
+        .defer("request__reason")
+        .annotate(
+            may_read=_readable(staff, "audit_id"),
+            blind=_blind(staff),
+            request_reason=request_reason,
+            may_assign=may_assign,
+        )
     )
 
 
@@ -149,23 +202,26 @@ def cycle_samples(cycle: Cycle) -> QuerySet[ModerationSample]:
 def cycle_moderations(cycle: Cycle, staff: StaffMember) -> QuerySet[Moderation]:
     """Every moderation of the cycle's audits, from its samples or added by an audit lead, the
     first drawn first; each row says whether `staff` may read the audit."""
-    return (
-        Moderation.objects.filter(audit__cycle_link__cycle=cycle)
-        .select_related(*_MODERATION_ROWS)
-        .annotate(may_read=_readable(staff, "audit_id"), blind=_blind(staff))
-        .order_by("created_at", "id")
-    )
+    return _moderation_rows(
+        Moderation.objects.filter(audit__cycle_link__cycle=cycle), staff
+    ).order_by("created_at", "id")
 
 
 def requests_waiting_for_cycle(cycle: Cycle, staff: StaffMember) -> QuerySet[ModerationRequest]:
     """Every waiting request for an audit of the cycle (whether or not a sample could take it
-    now), oldest first."""
+    now), oldest first; each row says whether `staff` may read the audit (`may_read`), and
+    carries the asker's words only where they may read them (`reason_shown`, see
+    `_asker_words`)."""
     return (
         ModerationRequest.objects.filter(
             status=ModerationRequestStatus.WAITING, audit__cycle_link__cycle=cycle
         )
         .select_related("requested_by", "audit__case", "audit__team", "audit__auditor")
-        .annotate(may_read=_readable(staff, "audit_id"))
+        .defer("reason")
+        .annotate(
+            may_read=_readable(staff, "audit_id"),
+            reason_shown=_asker_words(staff, audit="audit", asker="requested_by", reason="reason"),
+        )
         .order_by("created_at", "id")
     )
 
@@ -177,11 +233,7 @@ class PopulationRow:
 
 
 def sample_moderations(sample: ModerationSample, staff: StaffMember) -> list[Moderation]:
-    return list(
-        sample.moderations.select_related(*_MODERATION_ROWS)
-        .annotate(may_read=_readable(staff, "audit_id"), blind=_blind(staff))
-        .order_by("audit_id")
-    )
+    return list(_moderation_rows(sample.moderations.all(), staff).order_by("audit_id"))
 
 
 def sample_population_rows(
@@ -206,11 +258,10 @@ def moderations_led_by(staff: StaffMember) -> QuerySet[Moderation]:
     """The moderations an audit lead oversees: of every audit in their services. Open ones
     first, then the newest."""
     return (
-        Moderation.objects.filter(audit__team__service_id__in=services_overseen(staff))
-        .select_related(*_MODERATION_ROWS)
-        .annotate(
-            may_read=_readable(staff, "audit_id"), blind=_blind(staff), open_first=_open_first()
+        _moderation_rows(
+            Moderation.objects.filter(audit__team__service_id__in=services_overseen(staff)), staff
         )
+        .annotate(open_first=_open_first())
         .order_by("open_first", "-created_at", "-id")
     )
 
@@ -224,9 +275,8 @@ def moderations_given_to(staff: StaffMember) -> QuerySet[Moderation]:
         output_field=IntegerField(),
     )
     return (
-        Moderation.objects.filter(moderator=staff)
-        .select_related(*_MODERATION_ROWS)
-        .annotate(may_read=_readable(staff, "audit_id"), open_first=waiting_first)
+        _moderation_rows(Moderation.objects.filter(moderator=staff), staff)
+        .annotate(open_first=waiting_first)
         .order_by("open_first", "-assigned_at", "-id")
     )
 
@@ -253,8 +303,8 @@ def moderations_unassigned_count(staff: StaffMember) -> int:
 
 def moderators_available(lead: StaffMember, audit: Audit) -> list[StaffMember]:
     """Whom an audit lead may give `audit` to moderate: the auditing staff of their services
-    (as for planning an audit) who may moderate it (`moderator_refusal`). One query, and one for
-    the case's worker if `audit` was not fetched with it."""
+    (as for planning an audit) who may moderate it (`moderator_refusal`). One query, and one each
+    for the case's worker and the audit's practitioner if `audit` was not fetched with them."""
     return [
         person
         for person in auditors_in_services_of(lead)

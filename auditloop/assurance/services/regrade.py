@@ -76,11 +76,31 @@ def _where(audit: Audit) -> str:
 
 
 def _locked(moderation: Moderation) -> Moderation:
-    """Lock the moderation's row and take its current status, so that two people taking a step
-    at once cannot both succeed."""
-    current = Moderation.objects.select_for_update().get(pk=moderation.pk)
+    """Lock the moderation's row and take, under the lock, everything a step's checks read that
+    someone else could have changed since the caller read it: its status, its moderator (an
+    audit lead may give it to someone else while it is regraded), when the agreed grades were
+    recorded, and the audit's status, case, practitioner and team's service (the independence
+    rule and the choice of decider read them). One query. Every step locks first and only then
+    asks who may act, so that two people taking a step at once cannot both succeed, and a
+    moderator replaced between reading the page and saving cannot act."""
+    current = (
+        Moderation.objects.select_for_update(of=("self",))
+        .select_related(
+            "moderator",
+            "audit__case__allocated_worker",
+            "audit__practitioner",
+            "audit__team__service__head_of_service",
+        )
+        .get(pk=moderation.pk)
+    )
     moderation.status = current.status
     moderation.proposed_at = current.proposed_at
+    moderation.moderator = current.moderator
+    audit, now = moderation.audit, current.audit
+    audit.status = now.status
+    audit.case = now.case
+    audit.practitioner = now.practitioner
+    audit.team = now.team
     return moderation
 
 
@@ -115,9 +135,12 @@ def moderation_regrade(
     nothing: refused, naming each question without a grade, unless every one has one. Then the
     auditor's and the moderator's grades are shown side by side and the auditor is told."""
     audit = moderation.audit
-    if not is_moderator(by, moderation):
-        raise Refused("Only the moderator given this audit can regrade it.")
     _locked(moderation)
+    if not is_moderator(by, moderation):
+        raise Refused(
+            "Only the moderator given this audit can regrade it: an audit lead may have given "
+            "it to someone else."
+        )
     _refuse_unless_moves(moderation, ModerationStatus.AGREEING)
     if not audit.is_shared:
         raise Refused(
@@ -244,9 +267,9 @@ def moderation_agreement_record(
     auditor is asked to confirm them; until they do, the grades count for nothing and the
     moderator may record them again."""
     audit = moderation.audit
+    _locked(moderation)
     if not is_moderator(by, moderation):
         raise Refused("Only the moderator can record the agreed grades.")
-    _locked(moderation)
     _refuse_unless_agreeing(moderation)
     questions = graded_questions(audit)
     mine = _given_grades(moderation)
@@ -313,9 +336,9 @@ def moderation_agreement_confirm(
     count from now on. `proposed_at_seen` is when the grades the auditor read were recorded:
     refused if the moderator has recorded them again since."""
     audit = moderation.audit
+    _locked(moderation)
     if not is_auditor(by, moderation):
         raise Refused("Only the auditor who did the audit can confirm the agreed grades.")
-    _locked(moderation)
     _refuse_unless_moves(moderation, ModerationStatus.AGREED)
     if moderation.proposed_at is None:
         raise Refused("The moderator has not recorded the agreed grades yet.")
@@ -352,9 +375,9 @@ def moderation_escalate(*, moderation: Moderation, by: StaffMember, reason: str)
     """The moderator or the auditor says they cannot agree, and why: the disagreement goes to
     whoever decides it (`moderation_deciders`), who is told. Refused when nobody can decide."""
     audit = moderation.audit
+    _locked(moderation)
     if not (is_moderator(by, moderation) or is_auditor(by, moderation)):
         raise Refused("Only the moderator or the auditor can say that they cannot agree.")
-    _locked(moderation)
     _refuse_unless_moves(moderation, ModerationStatus.ESCALATED)
     reason = reason.strip()
     if not reason:

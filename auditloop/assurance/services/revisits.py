@@ -55,7 +55,11 @@ def revisit_due_default(audit: Audit, *, today: datetime.date | None = None) -> 
 
 
 def earlier_auditor_unavailable(audit: Audit) -> str:
-    """Why the earlier audit's auditor cannot do its revisit, in a sentence, or "" if they can."""
+    """Why the earlier audit's auditor cannot do its revisit, in a sentence, or "" if they can.
+
+    Independence is judged against the case now, not the earlier audit as it was
+    (`independent_of_audit`): the revisit is a new audit of the case as it is today, of its
+    current worker's and team's practice, and `audit_create` judges every new audit so."""
     auditor = audit.auditor
     if not auditor.is_active:
         return f"{auditor.name}, who did the earlier audit, is no longer an active member of staff."

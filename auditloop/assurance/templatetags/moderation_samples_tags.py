@@ -58,18 +58,20 @@ def audit_moderation(context: template.Context) -> dict[str, Any]:
     moderation = (
         Moderation.objects.filter(audit=audit)
         .select_related("moderator", "request__requested_by")
+        .defer("request__reason")
         .first()
     )
     lead = staff.role == Role.MODERATOR and (
         audit.team is not None and audit.team.service_id in services_overseen(staff)
     )
-    requests = [
-        r
-        for r in ModerationRequest.objects.filter(
-            audit=audit, status=ModerationRequestStatus.WAITING
-        ).select_related("requested_by")
-        if lead or r.requested_by_id == staff.pk
-    ]
+    # The requests waiting, and what their askers wrote, are for the audit leads and each
+    # asker: nobody else's are read from the database.
+    waiting = ModerationRequest.objects.filter(audit=audit, status=ModerationRequestStatus.WAITING)
+    requests = list(
+        (waiting if lead else waiting.filter(requested_by=staff))
+        .select_related("requested_by")
+        .order_by("created_at", "id")
+    )
     if moderation is not None:
         moderation.audit = audit
     can_ask = is_asker_for(staff, audit) and moderation_request_refusal(staff, audit) is None
@@ -86,6 +88,8 @@ def audit_moderation(context: template.Context) -> dict[str, Any]:
         and moderation.request is not None
         and (moderation.request.requested_by_id == staff.pk)
     )
+    # What someone wrote when asking is for the audit leads and themselves: read only for them.
+    show_request_reason = not blind and (lead or asked)
     return {
         "show": bool(moderation or requests or can_ask or can_add),
         "audit": audit,
@@ -93,8 +97,11 @@ def audit_moderation(context: template.Context) -> dict[str, Any]:
         "moderation": moderation,
         # Its moderator, regrading blind, is not told why it was chosen (the auditor's grade).
         "blind": blind,
-        # What someone wrote when asking is for the audit leads and themselves.
-        "show_request_reason": not blind and (lead or asked),
+        "request_reason": (
+            moderation.request.reason
+            if show_request_reason and moderation is not None and moderation.request is not None
+            else ""
+        ),
         "requests": requests,
         "can_ask": can_ask,
         "can_add": can_add,

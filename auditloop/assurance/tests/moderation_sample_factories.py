@@ -4,11 +4,20 @@ moderated and by whom. Built straight in the database so each test starts where 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
 
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
-from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
+from auditloop.assurance.models import (
+    Moderation,
+    ModerationReason,
+    ModerationRequest,
+    ModerationStatus,
+)
 from auditloop.audits.models import Audit, AuditStatus, AuditType, Grade
 from auditloop.cases.models import ChildCase
 from auditloop.sampling.models import Cycle, CycleAudit
@@ -80,3 +89,20 @@ def moderation_of(
         reason=reason,
         assigned_at=timezone.now() if moderator else None,
     )
+
+
+@contextmanager
+def asker_words_read() -> Iterator[list[str]]:
+    """Every asker's words read from the database while inside: what a page loaded, shown or
+    not."""
+    read: list[str] = []
+    original = ModerationRequest.from_db.__func__  # type: ignore[attr-defined]
+
+    def from_db(cls: type[ModerationRequest], *args: Any, **kwargs: Any) -> ModerationRequest:
+        row: ModerationRequest = original(cls, *args, **kwargs)
+        if "reason" in row.__dict__:
+            read.append(row.reason)
+        return row
+
+    with mock.patch.object(ModerationRequest, "from_db", classmethod(from_db)):
+        yield read

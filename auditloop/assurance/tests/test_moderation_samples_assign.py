@@ -98,6 +98,27 @@ def test_the_practitioners_own_manager_cannot_moderate_even_from_another_team(
         moderation_moderator_assign(moderation=moderation, moderator=ash, by=p.moderator)
 
 
+def _case_moves_to_south(p: Personas) -> None:
+    """The practitioner's case moves to South A, to be held by the outsider: the audit keeps
+    the practitioner and team whose work it judged."""
+    p.case.allocated_team, p.case.allocated_worker = p.south_a, p.outsider
+    p.case.save(update_fields=["allocated_team", "allocated_worker"])
+
+
+def test_the_manager_of_the_work_audited_cannot_moderate_it_once_the_case_has_moved(
+    p: Personas,
+) -> None:
+    """Independence is judged against the audit as it was too: Mary Manager managed the
+    practitioner whose work was audited, wherever the case is now."""
+    moderation = _moderation(p)
+    _case_moves_to_south(p)
+    with pytest.raises(Refused, match="held or managed it when it was audited") as refused:
+        moderation_moderator_assign(moderation=moderation, moderator=p.team_manager, by=p.moderator)
+    assert refused.value.field == "moderator"
+    moderation.refresh_from_db()
+    assert moderation.moderator is None
+
+
 def test_someone_who_has_left_cannot_moderate(p: Personas) -> None:
     ash = _ash(p)
     ash.is_active = False
@@ -181,6 +202,16 @@ def test_the_form_offers_only_those_who_may_moderate_the_audit(p: Personas) -> N
     # Not the auditor who wrote it, nor the team manager who manages the case, nor anyone who
     # does not audit.
     assert offered == {"Ash Second Auditor", "Lee Leader", "Morgan Moderator"}
+
+
+def test_the_form_does_not_offer_the_manager_of_the_work_audited_once_the_case_has_moved(
+    p: Personas,
+) -> None:
+    moderation = _moderation(p)
+    _case_moves_to_south(p)
+    url = reverse("assurance:moderation_assign", args=[moderation.public_id])
+    offered = _offered(p.client_for(p.moderator).get(url).content.decode())
+    assert offered == {"Lee Leader", "Morgan Moderator"}
 
 
 def test_the_page_gives_the_moderator_and_goes_back_to_the_cycles_moderation(

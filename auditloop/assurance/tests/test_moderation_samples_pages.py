@@ -12,13 +12,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from auditloop.accounts.models import Role, User
+from auditloop.accounts.models import Role, StaffMember, User
 from auditloop.assurance.models import ModerationReason, ModerationSample, ModerationStatus
+from auditloop.assurance.selectors.moderation_samples import (
+    cycle_moderations,
+    requests_waiting_for_cycle,
+)
 from auditloop.assurance.services.moderation_samples import (
+    moderation_add,
     moderation_request_create,
     moderation_sample_draw,
 )
 from auditloop.assurance.tests.moderation_sample_factories import (
+    asker_words_read,
     cycle_audit,
     moderation_of,
     north_cycle,
@@ -27,6 +33,7 @@ from auditloop.audits.models import Audit
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog
 from auditloop.core.refusals import Refused
+from auditloop.sampling.models import Cycle
 from auditloop.sampling.services.cycles import cycle_update
 from auditloop.testing import Personas, make_staff
 
@@ -176,6 +183,98 @@ def test_the_sample_names_only_the_children_the_lead_may_read_and_logs_them(
     assert str(south.public_id) not in _reads(p.moderator.user, "moderation sample")
 
 
+def _row(row: object, *names: str) -> tuple[object, ...]:
+    """What a selector's row says for the reader, by its annotations' names."""
+    return tuple(getattr(row, name) for name in names)
+
+
+def _cycle_across_north_and_south(p: Personas) -> tuple[Cycle, StaffMember]:
+    """A cycle over North and South, and an audit lead over South only: they see the cycle's
+    moderation, but may not read an audit of North."""
+    cycle = north_cycle(p, moderation_percent=0)
+    cycle.services.add(p.south)
+    south_lead = make_staff("southlead", "Sol South Lead", Role.MODERATOR, services=[p.south])
+    return cycle, south_lead
+
+
+def test_a_lead_over_another_service_is_not_told_what_was_asked_of_an_audit_they_cannot_read(
+    p: Personas,
+) -> None:
+    cycle, south_lead = _cycle_across_north_and_south(p)
+    waiting = cycle_audit(p, cycle)
+    moderation_request_create(audit=waiting, by=p.team_manager, reason="Too generous, I think.")
+    added = moderation_add(
+        audit=cycle_audit(p, cycle), by=p.moderator, reason="The plan has drifted."
+    )
+    url = reverse("assurance:moderation_cycle", args=[cycle.public_id])
+    client = p.client_for(south_lead)
+    assert client.get(reverse("audits:detail", args=[waiting.public_id])).status_code == 404
+    with asker_words_read() as read:
+        page = client.get(url).content.decode()
+    assert read == []  # not shown, and not even loaded
+    for hidden in (
+        "Too generous, I think.",
+        "The plan has drifted.",
+        "Added by Morgan Moderator",
+        "Give it a moderator",
+        reverse("assurance:moderation_assign", args=[added.public_id]),
+        p.case.la_child_id,
+    ):
+        assert hidden not in page, hidden
+    assert "Not shown: you cannot read this audit" in page
+    assert not AccessLog.objects.filter(user=south_lead.user).exists()
+    # The lead over North reads them all, as on the audit's own page, and the reads are logged.
+    north_page = p.client_for(p.moderator).get(url).content.decode()
+    for shown in (
+        "Too generous, I think.",
+        "Added by Morgan Moderator: The plan has drifted.",
+        "Give it a moderator",
+    ):
+        assert shown in north_page, shown
+    assert _reads(p.moderator.user, "moderation sample") == {
+        str(waiting.public_id),
+        str(added.audit.public_id),
+    }
+
+
+def test_the_words_of_a_request_the_lead_may_not_read_are_not_even_loaded(p: Personas) -> None:
+    cycle, south_lead = _cycle_across_north_and_south(p)
+    waiting = cycle_audit(p, cycle)
+    moderation_request_create(audit=waiting, by=p.team_manager, reason="Too generous, I think.")
+    moderation_add(audit=cycle_audit(p, cycle), by=p.moderator, reason="The plan has drifted.")
+    [moderation] = cycle_moderations(cycle, south_lead)
+    assert moderation.request is not None
+    assert "reason" in moderation.request.get_deferred_fields()
+    assert _row(moderation, "may_read", "request_reason", "may_assign") == (False, "", False)
+    [request] = requests_waiting_for_cycle(cycle, south_lead)
+    assert "reason" in request.get_deferred_fields()
+    assert _row(request, "may_read", "reason_shown") == (False, "")
+    [theirs] = cycle_moderations(cycle, p.moderator)
+    assert _row(theirs, "request_reason", "may_assign") == ("The plan has drifted.", True)
+    [asked] = requests_waiting_for_cycle(cycle, p.moderator)
+    assert _row(asked, "reason_shown") == ("Too generous, I think.",)
+
+
+def test_the_sample_does_not_say_why_an_audit_the_lead_may_not_read_was_chosen(
+    p: Personas,
+) -> None:
+    cycle, south_lead = _cycle_across_north_and_south(p)
+    both = make_staff("bothlead", "Bea Both Lead", Role.MODERATOR, services=[p.north, p.south])
+    asked = cycle_audit(p, cycle)
+    moderation_request_create(audit=asked, by=p.team_manager, reason="Too generous, I think.")
+    cycle_audit(p, cycle, grade_code="inadequate")
+    sample = moderation_sample_draw(cycle=cycle, by=both, seed=7)
+    url = reverse("assurance:moderation_sample", args=[sample.public_id])
+    page = p.client_for(south_lead).get(url).content.decode()
+    assert "Too generous, I think." not in page
+    assert "Asked for by Mary Manager" not in page
+    assert "Yes: " not in page  # the population's rows say chosen, not why
+    assert page.count("Not shown: you cannot read this audit") == 2
+    north_page = p.client_for(p.moderator).get(url).content.decode()
+    assert "Asked for by Mary Manager: Too generous, I think." in north_page
+    assert "Yes: graded inadequate" in north_page
+
+
 def test_the_moderator_regrading_blind_is_not_told_why_the_audit_was_chosen(
     p: Personas,
 ) -> None:
@@ -191,6 +290,7 @@ def test_the_moderator_regrading_blind_is_not_told_why_the_audit_was_chosen(
         reverse("assurance:moderation_sample", args=[sample.public_id]),
         reverse("assurance:moderation_list"),
         reverse("audits:detail", args=[audit.public_id]),
+        reverse("assurance:moderation_assign", args=[moderation.public_id]),
     ):
         own = p.client_for(lead2).get(url).content.decode()
         assert "Graded Inadequate" not in own, url

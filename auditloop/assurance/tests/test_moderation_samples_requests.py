@@ -20,6 +20,7 @@ from auditloop.assurance.services.moderation_samples import (
     moderation_request_withdraw,
 )
 from auditloop.assurance.tests.moderation_sample_factories import (
+    asker_words_read,
     cycle_audit,
     moderation_of,
     north_cycle,
@@ -152,6 +153,29 @@ def test_the_audit_page_offers_asking_to_those_who_may_and_nobody_else(p: Person
     ]:
         page = p.client_for(staff).get(url).content.decode()
         assert ("Ask for this audit to be moderated" in page) is offered, staff.name
+
+
+def test_the_audit_page_shows_and_reads_the_askers_words_only_for_the_leads_and_the_asker(
+    p: Personas,
+) -> None:
+    waiting = cycle_audit(p, north_cycle(p))
+    moderation_request_create(audit=waiting, by=p.team_manager, reason=REASON)
+    added = cycle_audit(p, waiting.cycle_link.cycle)
+    moderation_add(audit=added, by=p.moderator, reason="A complaint from the family.")
+    pages = {audit: reverse("audits:detail", args=[audit.public_id]) for audit in (waiting, added)}
+    for staff in (p.senior_leader, p.auditor):
+        client = p.client_for(staff)
+        with asker_words_read() as read:
+            shown = [client.get(url).content.decode() for url in pages.values()]
+        assert read == [], staff.name
+        assert not any(REASON in page or "A complaint" in page for page in shown), staff.name
+    lead = p.client_for(p.moderator)
+    with asker_words_read() as read:
+        assert REASON in lead.get(pages[waiting]).content.decode()
+        assert "A complaint from the family." in lead.get(pages[added]).content.decode()
+    assert sorted(read) == ["A complaint from the family.", REASON]
+    asker = p.client_for(p.team_manager)
+    assert REASON in asker.get(pages[waiting]).content.decode()
 
 
 # Withdrawing ----------------------------------------------------------------------------------

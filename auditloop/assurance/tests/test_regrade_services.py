@@ -17,6 +17,7 @@ from auditloop.assurance.access.regrade import moderation_deciders
 from auditloop.assurance.models import Moderation, ModerationStatus, ModeratorGrade
 from auditloop.assurance.selectors.regrade import graded_questions
 from auditloop.assurance.services import regrade as services
+from auditloop.assurance.services.moderation_samples import moderation_moderator_assign
 from auditloop.assurance.services.regrade import (
     GradeGiven,
     GradesIncomplete,
@@ -36,6 +37,7 @@ from auditloop.assurance.tests.regrade_factories import (
 from auditloop.audits.models import Answer, Audit, AuditStatus, AuditType, Grade, GradingScale
 from auditloop.audits.services.audits import audit_return
 from auditloop.audits.tests.audit_factories import second_lead
+from auditloop.cases.models import ChildCase
 from auditloop.core.models import Event, Notification
 from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
@@ -153,6 +155,79 @@ def test_a_moderator_who_now_holds_the_case_cannot_regrade_it(p: Personas) -> No
             grades=every_grade(moderation.audit, "good"),
             overall=_good(moderation),
         )
+
+
+def test_a_moderator_replaced_between_reading_and_saving_cannot_save_their_grades(
+    p: Personas,
+) -> None:
+    """The moderator reads the moderation; an audit lead then gives it to someone else; the
+    first moderator's save, from the copy they read, is refused and changes nothing."""
+    read_by_first = regrading(p, moderator=p.senior_leader)
+    second = make_staff("auditor2", "Ash Second Auditor", Role.AUDITOR, p.north_b)
+    moderation_moderator_assign(
+        moderation=Moderation.objects.get(pk=read_by_first.pk), moderator=second, by=p.moderator
+    )
+    with pytest.raises(Refused, match="Only the moderator given this audit can regrade it"):
+        moderation_regrade(
+            moderation=read_by_first,
+            by=p.senior_leader,
+            grades=every_grade(read_by_first.audit, "good"),
+            overall=_good(read_by_first),
+        )
+    current = Moderation.objects.get(pk=read_by_first.pk)
+    assert (current.moderator, current.status) == (second, ModerationStatus.REGRADING)
+    assert current.regraded_at is None and current.moderator_overall_grade is None
+    assert not ModeratorGrade.objects.filter(moderation=current).exists()
+    assert "moderation.regraded" not in _events(current)
+    # The new moderator regrades blind from the start, as usual.
+    moderation_regrade(
+        moderation=current,
+        by=second,
+        grades=every_grade(current.audit, "good"),
+        overall=_good(current),
+    )
+    assert Moderation.objects.get(pk=current.pk).status == ModerationStatus.AGREEING
+
+
+def test_a_case_given_to_the_moderator_after_they_read_it_is_judged_as_it_is_when_they_save(
+    p: Personas,
+) -> None:
+    moderation = regrading(p)
+    read = Moderation.objects.select_related("audit__case__allocated_worker").get(pk=moderation.pk)
+    ChildCase.objects.filter(pk=p.case.pk).update(allocated_worker=p.moderator)
+    with pytest.raises(Refused, match="you hold or manage the case"):
+        moderation_regrade(
+            moderation=read,
+            by=p.moderator,
+            grades=every_grade(read.audit, "good"),
+            overall=_good(read),
+        )
+    assert not ModeratorGrade.objects.filter(moderation=moderation).exists()
+
+
+def _case_moves_to_south(p: Personas) -> None:
+    """The practitioner's case moves to South A, held by the outsider: the audit keeps the
+    practitioner and team whose work it judged."""
+    p.case.allocated_team, p.case.allocated_worker = p.south_a, p.outsider
+    p.case.save(update_fields=["allocated_team", "allocated_worker"])
+
+
+def test_a_moderator_who_managed_the_work_audited_cannot_regrade_it_once_the_case_has_moved(
+    p: Personas,
+) -> None:
+    """Mary Manager manages the practitioner whose work was audited, and North A, the audit's
+    team: the case moving to South does not make her independent of the audit."""
+    moderation = regrading(p, moderator=p.team_manager)
+    _case_moves_to_south(p)
+    with pytest.raises(Refused, match="you hold or manage the case, or did when it was audited"):
+        moderation_regrade(
+            moderation=moderation,
+            by=p.team_manager,
+            grades=every_grade(moderation.audit, "good"),
+            overall=_good(moderation),
+        )
+    assert not ModeratorGrade.objects.filter(moderation=moderation).exists()
+    assert Moderation.objects.get(pk=moderation.pk).status == ModerationStatus.REGRADING
 
 
 def test_an_audit_returned_to_its_auditor_is_not_regraded_until_submitted_again(
@@ -442,6 +517,29 @@ def test_a_head_of_service_who_manages_the_case_does_not_decide_it(p: Personas) 
     deciders = moderation_deciders(moderation)
     assert deciders.staff == [director]
     assert "the case's worker or one of its managers" in deciders.rule
+
+
+def test_a_head_of_service_who_managed_the_work_audited_does_not_decide_once_the_case_moved(
+    p: Personas,
+) -> None:
+    """Judged against the audit as it was too: the case has moved to South, but the head of
+    service line-manages the practitioner whose work was audited."""
+    director = make_staff("director", "Dee Director", Role.SENIOR_LEADER, services=[p.north])
+    p.practitioner.manager = p.senior_leader
+    p.practitioner.save()
+    moderation = regraded(p)
+    _case_moves_to_south(p)
+    moderation = Moderation.objects.select_related("audit__case", "audit__practitioner").get(
+        pk=moderation.pk
+    )
+    deciders = moderation_deciders(moderation)
+    assert deciders.staff == [director]
+    assert "the case's worker or one of its managers, now or when it was audited" in deciders.rule
+    _escalated(p, moderation)
+    with pytest.raises(Refused, match="you are part of: you are the case's worker"):
+        _decide_all(moderation, p.senior_leader)
+    _decide_all(moderation, director)
+    assert Moderation.objects.get(pk=moderation.pk).decided_by == director
 
 
 def test_with_no_head_of_service_a_senior_leader_over_the_service_decides(p: Personas) -> None:

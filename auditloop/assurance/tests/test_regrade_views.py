@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -13,7 +14,12 @@ from django.urls import reverse
 from auditloop.accounts.models import Role
 from auditloop.assurance.models import Moderation, ModerationStatus, ModeratorGrade
 from auditloop.assurance.selectors.regrade import graded_questions
-from auditloop.assurance.services.regrade import moderation_agreement_confirm, moderation_escalate
+from auditloop.assurance.services.moderation_samples import moderation_moderator_assign
+from auditloop.assurance.services.regrade import (
+    moderation_agreement_confirm,
+    moderation_escalate,
+    moderation_regrade,
+)
 from auditloop.assurance.tests.regrade_factories import agreement_recorded, regraded, regrading
 from auditloop.audits.tests.audit_factories import second_lead
 from auditloop.core.models import AccessLog
@@ -155,6 +161,37 @@ def test_only_the_moderator_may_post_a_regrade(p: Personas) -> None:
         )
         assert response.status_code == 403
     assert not ModeratorGrade.objects.exists()
+
+
+def test_a_moderator_replaced_while_the_page_was_open_is_told_and_sees_nothing_more(
+    p: Personas,
+) -> None:
+    """A lead gives the moderation to someone else between the page's read and the save: the
+    first moderator's grades are not saved, and they go back to their own list with the
+    reason, not to a page of an audit they may no longer see."""
+    outside = make_staff("southmgr2", "Sid South", Role.TEAM_MANAGER, p.south_a)
+    second = make_staff("auditor2", "Ash Second Auditor", Role.AUDITOR, p.north_b)
+    moderation = regrading(p, moderator=outside)
+
+    def reassigned_then_saved(**kwargs: Any) -> Moderation:
+        moderation_moderator_assign(
+            moderation=Moderation.objects.get(pk=moderation.pk), moderator=second, by=p.moderator
+        )
+        return moderation_regrade(**kwargs)
+
+    client = p.client_for(outside)
+    with mock.patch(
+        "auditloop.assurance.views.regrade.moderation_regrade", side_effect=reassigned_then_saved
+    ):
+        response = client.post(_step(moderation, "regrade"), _regrade_data(moderation))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assurance:moderation_mine")
+    current = Moderation.objects.get(pk=moderation.pk)
+    assert (current.moderator, current.status) == (second, ModerationStatus.REGRADING)
+    assert not ModeratorGrade.objects.filter(moderation=current).exists()
+    mine = _text(client.get(response["Location"]))
+    assert "Only the moderator given this audit can regrade it" in mine
+    assert client.get(_page(moderation)).status_code == 404
 
 
 # Agreeing ----------------------------------------------------------------------------------------

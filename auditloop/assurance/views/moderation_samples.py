@@ -44,7 +44,12 @@ from auditloop.assurance.forms.moderation_samples import (
     ModerationSampleDrawForm,
     ModeratorForm,
 )
-from auditloop.assurance.models import Moderation, ModerationReason, ModerationRequest
+from auditloop.assurance.models import (
+    Moderation,
+    ModerationReason,
+    ModerationRequest,
+    ModerationStatus,
+)
 from auditloop.assurance.rules.moderation_samples import (
     ROUNDING_RULE,
     random_share_draw,
@@ -252,6 +257,9 @@ def moderation_assign_view(request: StaffRequest, public_id: UUID) -> HttpRespon
                 return redirect(_back_to(moderation)[0])
     elif request.method == "POST":
         raise PermissionDenied(refusal)
+    # A lead may change the moderator of an audit they regrade themselves: not told why it was
+    # chosen until they have given their grades, as on every other page.
+    blind = moderation.moderator_id == staff.pk and moderation.status == ModerationStatus.REGRADING
     return render(
         request,
         "assurance/moderation_samples/assign.html",
@@ -262,6 +270,11 @@ def moderation_assign_view(request: StaffRequest, public_id: UUID) -> HttpRespon
             "form": form,
             "refusal": refusal,
             "back": _back_to(moderation),
+            "blind": blind,
+            # A lead over the audit's service reads what the asker wrote, as on the audit's page.
+            "request_reason": moderation.request.reason
+            if moderation.request is not None and not blind
+            else "",
         },
     )
 

@@ -22,6 +22,7 @@ from auditloop.assurance.access.regrade import (
     can_regrade,
     can_say_cannot_agree,
     get_moderation_for_user,
+    is_moderator,
     moderation_deciders,
 )
 from auditloop.assurance.forms.regrade import (
@@ -207,6 +208,11 @@ def moderation_regrade_view(request: StaffRequest, public_id: UUID) -> HttpRespo
         except GradesIncomplete as exc:
             form.add_missing(exc.missing)
         except Refused as exc:
+            if not is_moderator(request.staff, moderation):
+                # Given to someone else since the page was read: the moderation is no longer
+                # theirs to see, blind or not. Their own list says why.
+                refusal_to_message(request, exc)
+                return redirect("assurance:moderation_mine")
             refusal_to_form(form, exc)
         else:
             return _done(

@@ -23,7 +23,7 @@ from auditloop.assurance.models import (
 )
 from auditloop.assurance.rules.moderation_samples import random_share_draw
 from auditloop.audits.models import Answer
-from auditloop.audits.rules import auditor_is_independent
+from auditloop.audits.rules import independent_of_audit
 from auditloop.demo.builder import demo_council_build
 from auditloop.sampling.models import Cycle
 
@@ -82,13 +82,16 @@ def test_moderations_are_in_every_state(council: None) -> None:
 
 def test_every_moderator_is_independent_of_the_audit_and_the_head_decides(council: None) -> None:
     moderations = Moderation.objects.exclude(moderator=None).select_related(
-        "moderator", "audit__case__allocated_worker", "audit__team__service"
+        "moderator",
+        "audit__case__allocated_worker",
+        "audit__practitioner",
+        "audit__team__service",
     )
     assert moderations.exists()
     for m in moderations:
         assert m.moderator is not None
         assert m.moderator_id != m.audit.auditor_id
-        assert auditor_is_independent(auditor=m.moderator, case=m.audit.case)
+        assert independent_of_audit(staff=m.moderator, audit=m.audit)
         assert m.audit.team is not None
         head = m.audit.team.service.head_of_service_id
         assert m.moderator_id != head
