@@ -100,7 +100,8 @@ def part_of_moderation(staff: StaffMember, moderation: Moderation) -> str | None
 
 @dataclass(frozen=True)
 class Deciders:
-    """Who decides the disagreement, and the rule that chose them, in words for the page."""
+    """Who decides the disagreement, and the rule that chose them, naming them once, in words
+    for the page."""
 
     staff: list[StaffMember]
     rule: str
@@ -120,7 +121,9 @@ def moderation_deciders(moderation: Moderation) -> Deciders:
     if head is not None and head.is_active:
         why_not = part_of_moderation(head, moderation)
         if why_not is None:
-            return Deciders([head], f"The head of service for {service.name} decides.")
+            return Deciders(
+                [head], f"The head of service for {service.name}, {head.name}, decides."
+            )
         because = (
             f"The head of service for {service.name}, {head.name}, is {why_not}, so cannot decide."
         )
@@ -141,10 +144,14 @@ def moderation_deciders(moderation: Moderation) -> Deciders:
             f"{because} No senior leader over {service.name} can decide it either: ask an "
             "administrator to name a head of service who is not part of it.",
         )
+    if len(eligible) == 1:
+        who = f"{eligible[0].name}, a senior leader over {service.name} who is not part of it,"
+        return Deciders(eligible, f"{because} {who} decides instead.")
+    names = ", ".join(s.name for s in eligible[:-1]) + f" or {eligible[-1].name}"
     return Deciders(
         eligible,
         f"{because} A senior leader over {service.name} who is not part of the disagreement "
-        "decides instead.",
+        f"decides instead: any one of {names}.",
     )
 
 

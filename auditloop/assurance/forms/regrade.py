@@ -17,6 +17,12 @@ from auditloop.audits.models import Grade, Question
 _TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+def _named(question: Question) -> str:
+    """A question by its code and its words ("D6 Recording and chronology"), as the audit form
+    names it: a code alone means nothing to someone who has not the tool by heart."""
+    return f"{question.code} {question.text}"
+
+
 class _NeededField(forms.CharField):
     """Marked required, so the page does not call it optional, yet may be sent blank: the
     service refuses what is missing, all or nothing, and names each."""
@@ -134,7 +140,7 @@ class RegradeForm(_GradesForm):
     text_part = "notes"
 
     def _grade_label(self, question: Question | None) -> str:
-        return f"Your grade for {question.code}" if question else "Your overall grade"
+        return f"Your grade for {_named(question)}" if question else "Your overall grade"
 
     def _text_field(self, question: Question | None) -> forms.CharField:
         return forms.CharField(
@@ -151,7 +157,7 @@ class AgreementForm(_GradesForm):
     prefix = "agree"
 
     def _grade_label(self, question: Question | None) -> str:
-        return f"Agreed grade for {question.code}" if question else "Agreed overall grade"
+        return f"Agreed grade for {_named(question)}" if question else "Agreed overall grade"
 
     def _text_label(self, question: Question | None) -> str:
         return f"Why {question.code} is graded so" if question else "Why the overall grade is so"
@@ -163,7 +169,7 @@ class DecisionForm(_GradesForm):
     prefix = "decide"
 
     def _grade_label(self, question: Question | None) -> str:
-        return f"Your decision on {question.code}" if question else "Your decision overall"
+        return f"Your decision on {_named(question)}" if question else "Your decision overall"
 
     def _text_label(self, question: Question | None) -> str:
         return f"Why you decided {question.code} so" if question else "Why you decided so"

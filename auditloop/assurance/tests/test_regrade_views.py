@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from auditloop.accounts.models import Role
 from auditloop.assurance.models import Moderation, ModerationStatus, ModeratorGrade
@@ -125,7 +126,7 @@ def test_a_regrade_missing_grades_comes_back_naming_each_question_on_its_field(
     html = _text(response)
     assert "<title>Error: " in html
     d3 = graded_questions(moderation.audit)[2]
-    assert f'href="#id_regrade-q{d3.pk}_grade_0">Give a grade for D3</a>' in html
+    assert f'href="#id_regrade-q{d3.pk}_grade_0">Give a grade for D3 {escape(d3.text)}</a>' in html
     assert 'href="#id_regrade-overall_grade_0">Give an overall grade</a>' in html
     # What was chosen is kept, and nothing is saved.
     assert 'value="requires_improvement"' in html
@@ -232,7 +233,10 @@ def test_agreed_grades_without_their_reasons_come_back_with_each_named(p: Person
     data = {f"agree-q{q.pk}_grade": "good" for q in graded_questions(moderation.audit)}
     data["agree-overall_grade"] = "good"
     html = _text(p.client_for(p.moderator).post(_step(moderation, "agree"), data))
-    assert f'href="#id_agree-q{d1.pk}_reason">Give the reason for the grade for D1</a>' in html
+    assert (
+        f'href="#id_agree-q{d1.pk}_reason">'
+        f"Give the reason for the grade for D1 {escape(d1.text)}</a>" in html
+    )
     assert 'href="#id_agree-overall_reason">Give the reason for the overall grade</a>' in html
 
 
@@ -250,7 +254,15 @@ def test_the_page_says_who_decides_if_they_cannot_agree(p: Personas) -> None:
     moderation = regraded(p)
     html = _text(p.client_for(p.auditor).get(_page(moderation)))
     assert "Nobody decides a disagreement they are part of." in html
-    assert "The head of service for North decides. Lee Leader decides." in html
+    assert "The head of service for North, Lee Leader, decides." in html
+    assert "Lee Leader decides" not in html
+
+
+def test_each_grade_on_the_regrade_form_names_its_question_by_code_and_words(p: Personas) -> None:
+    moderation = regrading(p)
+    html = _text(p.client_for(p.moderator).get(_page(moderation)))
+    for q in graded_questions(moderation.audit):
+        assert f"Your grade for {q.code} {escape(q.text)}</legend>" in html
 
 
 def test_saying_you_cannot_agree_without_a_reason_comes_back_with_the_error(p: Personas) -> None:
