@@ -14,8 +14,13 @@ from django.http import Http404
 
 from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import services_overseen
 from auditloop.assurance.models import Moderation, ModerationStatus
-from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.access.audits import (
+    audit_visibility_filter,
+    get_audit_for_user,
+    with_grades_hidden,
+)
 from auditloop.audits.models import Audit
 from auditloop.audits.rules import independent_of_audit
 from auditloop.core.accesslog import Purpose, access_shown
@@ -62,6 +67,47 @@ def get_moderation_for_user(user: Any, public_id: UUID | str) -> Moderation:
         raise Http404("No moderation found.") from exc
     access_shown(user=user, targets=[moderation.audit], purpose=Purpose.MODERATION)
     return moderation
+
+
+def get_audit_for_grade_history(user: Any, public_id: UUID | str) -> tuple[Audit, bool]:
+    """The audit whose grade history `user` may read, the read logged: whoever may read the
+    audit (blind or not: its page says so), and, once their blind no longer applies, whoever
+    the moderation page admits for being part of its moderation (a moderator from outside the
+    audit's line, the head of service or senior leader deciding it) though they may not
+    otherwise read the audit. With whether they may read the audit itself, for the page's
+    links."""
+    try:
+        audit = get_audit_for_user(user, public_id, purpose=Purpose.GRADE_HISTORY)
+    except Http404:
+        pass
+    else:
+        return audit, True
+    staff = staff_for(user)
+    moderated = Moderation.objects.filter(
+        moderation_visibility_filter(staff), audit__public_id=public_id
+    ).values("audit_id")
+    try:
+        audit = (
+            with_grades_hidden(Audit.objects.filter(pk__in=moderated), staff)
+            .select_related(
+                "case",
+                "auditor",
+                "practitioner",
+                "team__service",
+                "overall_grade",
+                "agreed_overall_grade",
+                "tool_version__tool",
+                "tool_version__grading_scale",
+            )
+            .get()
+        )
+    except (Audit.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No audit found.") from exc
+    if audit.grades_hidden:
+        # Their moderation is still blind: nothing of the audit's grades is theirs yet.
+        raise Http404("No audit found.")
+    access_shown(user=user, targets=[audit], purpose=Purpose.GRADE_HISTORY)
+    return audit, False
 
 
 def is_moderator(staff: StaffMember, moderation: Moderation) -> bool:
@@ -162,6 +208,26 @@ DECIDER_RULE = (
     "the service who is not part of the disagreement decides instead. Nobody decides a "
     "disagreement they are part of."
 )
+
+
+def sees_moderation_workings(staff: StaffMember, moderation: Moderation) -> bool:
+    """Whether `staff` reads the moderation's workings: the moderator's private notes (what they
+    will raise with the auditor) and why the audit was chosen for moderation. Its moderator;
+    its auditor once the moderator has regraded (the notes are for their meeting); whoever
+    decides or decided a disagreement; and the audit leads over the audit's service. Not the
+    case's worker, their managers or anyone else who may read the audit: to them the notes are
+    a conversation they were not part of, and "Chosen because Graded Inadequate" reads as a
+    judgement of their work rather than the sampling rule it is."""
+    if is_moderator(staff, moderation):
+        return True
+    if is_auditor(staff, moderation):
+        return moderation.regraded_at is not None
+    if moderation.decided_by_id is not None and moderation.decided_by_id == staff.pk:
+        return True
+    if can_decide(staff, moderation):
+        return True
+    team = moderation.audit.team
+    return staff.is_audit_lead and team is not None and team.service_id in services_overseen(staff)
 
 
 def can_regrade(staff: StaffMember, moderation: Moderation) -> bool:
