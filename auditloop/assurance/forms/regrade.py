@@ -43,6 +43,8 @@ class GradeFields:
     question: Question | None
     grade: forms.BoundField
     text: forms.BoundField
+    # Each grade as (code, label, what it means here), as the audit form offers them.
+    options: list[tuple[str, str, str]]
 
 
 class _GradesForm(forms.Form):
@@ -101,14 +103,31 @@ class _GradesForm(forms.Form):
         )
         self.fields[f"{key}_{self.text_part}"] = self._text_field(question)
 
+    def _options(self, question: Question | None) -> list[tuple[str, str, str]]:
+        """Each grade with what it means for `question` (its descriptor, else the scale's
+        description of the grade), as the audit form shows them: the moderator and the
+        decider grade against the same words the auditor did."""
+        descriptors = question.descriptors if question is not None else {}
+        return [
+            (g.code, g.label, descriptors.get(g.code) or g.description)
+            for g in self.grades.values()
+        ]
+
     def rows(self) -> list[GradeFields]:
         return [
-            GradeFields(q, self[f"q{q.pk}_grade"], self[f"q{q.pk}_{self.text_part}"])
+            GradeFields(
+                q,
+                self[f"q{q.pk}_grade"],
+                self[f"q{q.pk}_{self.text_part}"],
+                self._options(q),
+            )
             for q in self.questions
         ]
 
     def overall(self) -> GradeFields:
-        return GradeFields(None, self["overall_grade"], self[f"overall_{self.text_part}"])
+        return GradeFields(
+            None, self["overall_grade"], self[f"overall_{self.text_part}"], self._options(None)
+        )
 
     def _given(self, key: str) -> GradeGiven:
         data = self.cleaned_data

@@ -484,3 +484,29 @@ def test_the_grade_history_stays_closed_to_someone_elses_moderation(p: Personas)
     regraded(p, moderation=regrading(p, moderator=outside))
     other = regraded(p)
     assert p.client_for(outside).get(_history(other)).status_code == 404
+
+
+# What each grade means ------------------------------------------------------------------------
+
+
+def test_the_regrade_form_says_what_each_grade_means_for_each_question_as_the_audit_form_does(
+    p: Personas,
+) -> None:
+    moderation = regrading(p)
+    html = _text(p.client_for(p.moderator).get(_page(moderation)))
+    for q in graded_questions(moderation.audit):
+        for code, words in q.descriptors.items():
+            assert f'class="govuk-hint govuk-radios__hint">{escape(words)}</div>' in html, (q, code)
+    d1 = graded_questions(moderation.audit)[0]
+    hint = f"id_regrade-q{d1.pk}_grade_0-item-hint"
+    assert f'aria-describedby="{hint}"' in html and f'id="{hint}"' in html
+
+
+def test_the_decision_form_says_what_each_grade_means_for_each_question_in_dispute(
+    p: Personas,
+) -> None:
+    moderation = regraded(p)
+    moderation_escalate(moderation=moderation, by=p.auditor, reason="We differ.")
+    html = _text(p.client_for(p.senior_leader).get(_page(moderation)))
+    d1 = graded_questions(moderation.audit)[0]
+    assert f'class="govuk-hint govuk-radios__hint">{escape(d1.descriptors["good"])}</div>' in html
