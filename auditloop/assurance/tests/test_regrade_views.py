@@ -433,6 +433,16 @@ def test_the_moderator_the_auditor_an_audit_lead_and_the_decider_read_the_workin
     assert NOTE in _text(client.get(_history(moderation)))
 
 
+def test_the_audits_page_tells_the_lead_not_the_practitioner_why_it_was_chosen(
+    p: Personas,
+) -> None:
+    """The same rule on the audit's own page: one rule, `sees_moderation_workings`."""
+    moderation = regraded(p)
+    url = reverse("audits:detail", args=[moderation.audit.public_id])
+    assert "Why it was chosen" not in _text(p.client_for(p.practitioner).get(url))
+    assert "Why it was chosen" in _text(p.client_for(second_lead(p)).get(url))
+
+
 def test_a_team_manager_reads_neither_the_moderators_notes_nor_why_it_was_chosen(
     p: Personas,
 ) -> None:
