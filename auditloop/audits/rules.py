@@ -267,6 +267,8 @@ def change_words(*, steps: int | None, before: str, after: str, graded: bool) ->
     both times)", "Worse (Yes, now No)". `before` and `after` are the answers' labels."""
     direction = change_direction(steps)
     if not direction:
+        if before == after:
+            return f"Cannot be compared ({before or 'not answered'} both times)"
         return f"Cannot be compared ({before or 'not answered'}, now {after or 'not answered'})"
     if steps == 0:
         return f"The same ({after} both times)"

@@ -14,8 +14,13 @@ from django.http import Http404
 
 from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import services_overseen
 from auditloop.assurance.models import Moderation, ModerationStatus
-from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.access.audits import (
+    audit_visibility_filter,
+    get_audit_for_user,
+    with_grades_hidden,
+)
 from auditloop.audits.models import Audit
 from auditloop.audits.rules import independent_of_audit
 from auditloop.core.accesslog import Purpose, access_shown
@@ -64,6 +69,47 @@ def get_moderation_for_user(user: Any, public_id: UUID | str) -> Moderation:
     return moderation
 
 
+def get_audit_for_grade_history(user: Any, public_id: UUID | str) -> tuple[Audit, bool]:
+    """The audit whose grade history `user` may read, the read logged: whoever may read the
+    audit (blind or not: its page says so), and, once their blind no longer applies, whoever
+    the moderation page admits for being part of its moderation (a moderator from outside the
+    audit's line, the head of service or senior leader deciding it) though they may not
+    otherwise read the audit. With whether they may read the audit itself, for the page's
+    links."""
+    try:
+        audit = get_audit_for_user(user, public_id, purpose=Purpose.GRADE_HISTORY)
+    except Http404:
+        pass
+    else:
+        return audit, True
+    staff = staff_for(user)
+    moderated = Moderation.objects.filter(
+        moderation_visibility_filter(staff), audit__public_id=public_id
+    ).values("audit_id")
+    try:
+        audit = (
+            with_grades_hidden(Audit.objects.filter(pk__in=moderated), staff)
+            .select_related(
+                "case",
+                "auditor",
+                "practitioner",
+                "team__service",
+                "overall_grade",
+                "agreed_overall_grade",
+                "tool_version__tool",
+                "tool_version__grading_scale",
+            )
+            .get()
+        )
+    except (Audit.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No audit found.") from exc
+    if audit.grades_hidden:
+        # Their moderation is still blind: nothing of the audit's grades is theirs yet.
+        raise Http404("No audit found.")
+    access_shown(user=user, targets=[audit], purpose=Purpose.GRADE_HISTORY)
+    return audit, False
+
+
 def is_moderator(staff: StaffMember, moderation: Moderation) -> bool:
     return moderation.moderator_id is not None and moderation.moderator_id == staff.pk
 
@@ -100,7 +146,8 @@ def part_of_moderation(staff: StaffMember, moderation: Moderation) -> str | None
 
 @dataclass(frozen=True)
 class Deciders:
-    """Who decides the disagreement, and the rule that chose them, in words for the page."""
+    """Who decides the disagreement, and the rule that chose them, naming them once, in words
+    for the page."""
 
     staff: list[StaffMember]
     rule: str
@@ -120,7 +167,9 @@ def moderation_deciders(moderation: Moderation) -> Deciders:
     if head is not None and head.is_active:
         why_not = part_of_moderation(head, moderation)
         if why_not is None:
-            return Deciders([head], f"The head of service for {service.name} decides.")
+            return Deciders(
+                [head], f"The head of service for {service.name}, {head.name}, decides."
+            )
         because = (
             f"The head of service for {service.name}, {head.name}, is {why_not}, so cannot decide."
         )
@@ -141,10 +190,14 @@ def moderation_deciders(moderation: Moderation) -> Deciders:
             f"{because} No senior leader over {service.name} can decide it either: ask an "
             "administrator to name a head of service who is not part of it.",
         )
+    if len(eligible) == 1:
+        who = f"{eligible[0].name}, a senior leader over {service.name} who is not part of it,"
+        return Deciders(eligible, f"{because} {who} decides instead.")
+    names = ", ".join(s.name for s in eligible[:-1]) + f" or {eligible[-1].name}"
     return Deciders(
         eligible,
         f"{because} A senior leader over {service.name} who is not part of the disagreement "
-        "decides instead.",
+        f"decides instead: any one of {names}.",
     )
 
 
@@ -155,6 +208,26 @@ DECIDER_RULE = (
     "the service who is not part of the disagreement decides instead. Nobody decides a "
     "disagreement they are part of."
 )
+
+
+def sees_moderation_workings(staff: StaffMember, moderation: Moderation) -> bool:
+    """Whether `staff` reads the moderation's workings: the moderator's private notes (what they
+    will raise with the auditor) and why the audit was chosen for moderation. Its moderator;
+    its auditor once the moderator has regraded (the notes are for their meeting); whoever
+    decides or decided a disagreement; and the audit leads over the audit's service. Not the
+    case's worker, their managers or anyone else who may read the audit: to them the notes are
+    a conversation they were not part of, and "Chosen because Graded Inadequate" reads as a
+    judgement of their work rather than the sampling rule it is."""
+    if is_moderator(staff, moderation):
+        return True
+    if is_auditor(staff, moderation):
+        return moderation.regraded_at is not None
+    if moderation.decided_by_id is not None and moderation.decided_by_id == staff.pk:
+        return True
+    if can_decide(staff, moderation):
+        return True
+    team = moderation.audit.team
+    return staff.is_audit_lead and team is not None and team.service_id in services_overseen(staff)
 
 
 def can_regrade(staff: StaffMember, moderation: Moderation) -> bool:

@@ -17,6 +17,12 @@ from auditloop.audits.models import Grade, Question
 _TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+def _named(question: Question) -> str:
+    """A question by its code and its words ("D6 Recording and chronology"), as the audit form
+    names it: a code alone means nothing to someone who has not the tool by heart."""
+    return f"{question.code} {question.text}"
+
+
 class _NeededField(forms.CharField):
     """Marked required, so the page does not call it optional, yet may be sent blank: the
     service refuses what is missing, all or nothing, and names each."""
@@ -37,6 +43,8 @@ class GradeFields:
     question: Question | None
     grade: forms.BoundField
     text: forms.BoundField
+    # Each grade as (code, label, what it means here), as the audit form offers them.
+    options: list[tuple[str, str, str]]
 
 
 class _GradesForm(forms.Form):
@@ -95,14 +103,31 @@ class _GradesForm(forms.Form):
         )
         self.fields[f"{key}_{self.text_part}"] = self._text_field(question)
 
+    def _options(self, question: Question | None) -> list[tuple[str, str, str]]:
+        """Each grade with what it means for `question` (its descriptor, else the scale's
+        description of the grade), as the audit form shows them: the moderator and the
+        decider grade against the same words the auditor did."""
+        descriptors = question.descriptors if question is not None else {}
+        return [
+            (g.code, g.label, descriptors.get(g.code) or g.description)
+            for g in self.grades.values()
+        ]
+
     def rows(self) -> list[GradeFields]:
         return [
-            GradeFields(q, self[f"q{q.pk}_grade"], self[f"q{q.pk}_{self.text_part}"])
+            GradeFields(
+                q,
+                self[f"q{q.pk}_grade"],
+                self[f"q{q.pk}_{self.text_part}"],
+                self._options(q),
+            )
             for q in self.questions
         ]
 
     def overall(self) -> GradeFields:
-        return GradeFields(None, self["overall_grade"], self[f"overall_{self.text_part}"])
+        return GradeFields(
+            None, self["overall_grade"], self[f"overall_{self.text_part}"], self._options(None)
+        )
 
     def _given(self, key: str) -> GradeGiven:
         data = self.cleaned_data
@@ -134,7 +159,7 @@ class RegradeForm(_GradesForm):
     text_part = "notes"
 
     def _grade_label(self, question: Question | None) -> str:
-        return f"Your grade for {question.code}" if question else "Your overall grade"
+        return f"Your grade for {_named(question)}" if question else "Your overall grade"
 
     def _text_field(self, question: Question | None) -> forms.CharField:
         return forms.CharField(
@@ -151,7 +176,7 @@ class AgreementForm(_GradesForm):
     prefix = "agree"
 
     def _grade_label(self, question: Question | None) -> str:
-        return f"Agreed grade for {question.code}" if question else "Agreed overall grade"
+        return f"Agreed grade for {_named(question)}" if question else "Agreed overall grade"
 
     def _text_label(self, question: Question | None) -> str:
         return f"Why {question.code} is graded so" if question else "Why the overall grade is so"
@@ -163,7 +188,7 @@ class DecisionForm(_GradesForm):
     prefix = "decide"
 
     def _grade_label(self, question: Question | None) -> str:
-        return f"Your decision on {question.code}" if question else "Your decision overall"
+        return f"Your decision on {_named(question)}" if question else "Your decision overall"
 
     def _text_label(self, question: Question | None) -> str:
         return f"Why you decided {question.code} so" if question else "Why you decided so"

@@ -129,8 +129,11 @@ class Figure:
 
     def _text(self, number: float) -> str:
         if self.is_share:
-            return f"{number * 100:.0f}%"
-        return f"{number:.3f}" if self.key == ALPHA_ORDINAL else f"{number:.2f}"
+            text = f"{number * 100:.0f}%"
+        else:
+            text = f"{number:.3f}" if self.key == ALPHA_ORDINAL else f"{number:.2f}"
+        # A figure a hair below zero rounds to "-0.00": nobody reads a sign on nothing.
+        return text[1:] if text.startswith("-") and not text.strip("-0.%") else text
 
     @property
     def value_text(self) -> str:

@@ -145,10 +145,11 @@ class GradeComparison:
         return [*(r for r in self.rows if r.in_dispute), self.overall]
 
 
-def grade_comparison(moderation: Moderation) -> GradeComparison:
+def grade_comparison(moderation: Moderation, *, with_notes: bool = True) -> GradeComparison:
     """The three grades of every graded question and overall, side by side. Three queries.
 
-    Shows the auditor's grades: only for a reader whose blind is not in force."""
+    Shows the auditor's grades: only for a reader whose blind is not in force. The moderator's
+    private notes only `with_notes` (see `sees_moderation_workings`)."""
     audit = moderation.audit
     scale = scale_grades(audit)
     answers = {
@@ -170,7 +171,7 @@ def grade_comparison(moderation: Moderation) -> GradeComparison:
                 question=q,
                 auditor=answer.grade if answer else None,
                 moderator=mine.grade if mine else None,
-                moderator_notes=mine.notes if mine else "",
+                moderator_notes=mine.notes if mine and with_notes else "",
                 proposed=mine.proposed_grade if mine else None,
                 agreed_reason=mine.agreed_reason if mine else "",
                 agreed=answer.agreed_grade if answer else None,
@@ -182,7 +183,7 @@ def grade_comparison(moderation: Moderation) -> GradeComparison:
         question=None,
         auditor=audit.overall_grade,
         moderator=moderation.moderator_overall_grade,
-        moderator_notes=moderation.moderator_notes,
+        moderator_notes=moderation.moderator_notes if with_notes else "",
         proposed=moderation.proposed_overall_grade,
         agreed_reason=moderation.agreed_reason,
         agreed=audit.agreed_overall_grade,

@@ -152,7 +152,7 @@ def moderation_regrade(
         )
     questions = graded_questions(audit)
     missing = [
-        Missing(q.pk, "grade", f"give a grade for {q.code}")
+        Missing(q.pk, "grade", f"give a grade for {q.code} {q.text}")
         for q in questions
         if grades.get(q.pk, GradeGiven(None)).grade is None
     ]
@@ -230,9 +230,11 @@ def _check_settled_grades(
     for q in questions:
         given = grades.get(q.pk, GradeGiven(None))
         if given.grade is None:
-            missing.append(Missing(q.pk, "grade", f"choose the grade for {q.code}"))
+            missing.append(Missing(q.pk, "grade", f"choose the grade for {q.code} {q.text}"))
         if reason_needed.get(q.pk) and not given.text.strip():
-            missing.append(Missing(q.pk, "reason", f"give the reason for the grade for {q.code}"))
+            missing.append(
+                Missing(q.pk, "reason", f"give the reason for the grade for {q.code} {q.text}")
+            )
     if overall.grade is None:
         missing.append(Missing(None, "grade", "choose the overall grade"))
     if not overall.text.strip():

@@ -20,6 +20,7 @@ from auditloop.assurance.access.moderation_samples import (
     moderation_request_refusal,
     moderator_assign_refusal,
 )
+from auditloop.assurance.access.regrade import sees_moderation_workings
 from auditloop.assurance.models import (
     Moderation,
     ModerationRequest,
@@ -90,6 +91,9 @@ def audit_moderation(context: template.Context) -> dict[str, Any]:
     )
     # What someone wrote when asking is for the audit leads and themselves: read only for them.
     show_request_reason = not blind and (lead or asked)
+    # Why it was chosen is for those who read the moderation's workings (not the case's worker,
+    # to whom it reads as a judgement) and for whoever asked for it.
+    show_why = moderation is not None and (asked or sees_moderation_workings(staff, moderation))
     return {
         "show": bool(moderation or requests or can_ask or can_add),
         "audit": audit,
@@ -97,6 +101,7 @@ def audit_moderation(context: template.Context) -> dict[str, Any]:
         "moderation": moderation,
         # Its moderator, regrading blind, is not told why it was chosen (the auditor's grade).
         "blind": blind,
+        "show_why": show_why,
         "request_reason": (
             moderation.request.reason
             if show_request_reason and moderation is not None and moderation.request is not None

@@ -19,9 +19,11 @@ from sklearn.metrics import cohen_kappa_score
 
 from auditloop.assurance.rules.agreement import (
     ALPHA_ORDINAL,
+    EXACT,
     KAPPA_LINEAR,
     KAPPA_QUADRATIC,
     MIN_ITEMS_FOR_INTERVAL,
+    Figure,
     Rating,
     _all_figures,
     _items_from_ratings,
@@ -454,3 +456,20 @@ def test_each_figure_carries_its_reading_and_the_scale_it_comes_from() -> None:
     assert figures.alpha_ordinal.reading_scale.startswith("Krippendorff")
     assert figures.exact.reading == ""
     assert Counter(f.counted for f in figures.figures) == {"pairs": 2, "items": 3}
+
+
+@pytest.mark.parametrize(
+    ("key", "low", "high", "words"),
+    [
+        (KAPPA_QUADRATIC, -0.001, 0.4, "0.00 to 0.40"),
+        (KAPPA_QUADRATIC, -0.004, -0.0001, "0.00 to 0.00"),
+        (KAPPA_QUADRATIC, -0.2, 0.4, "-0.20 to 0.40"),
+        (ALPHA_ORDINAL, -0.0004, 0.5, "0.000 to 0.500"),
+        (EXACT, -0.001, 0.5, "0% to 50%"),
+    ],
+)
+def test_an_interval_a_hair_below_zero_prints_zero_without_a_minus_sign(
+    key: str, low: float, high: float, words: str
+) -> None:
+    figure = Figure(key=key, value=0.1, n=10, counted="pairs", low=low, high=high)
+    assert figure.interval_text == words

@@ -105,8 +105,8 @@ def test_a_regrade_missing_grades_is_refused_naming_each_question_and_saves_noth
             moderation=moderation, by=p.moderator, grades=grades, overall=GradeGiven(None)
         )
     assert refused.value.message == (
-        "Your regrade cannot be saved yet: give a grade for D2; give a grade for D5; "
-        "give an overall grade."
+        "Your regrade cannot be saved yet: give a grade for D2 Assessment and analysis; "
+        "give a grade for D5 Management oversight and supervision; give an overall grade."
     )
     assert [(m.key, m.field) for m in refused.value.missing] == [
         (d2.pk, "grade"),
@@ -449,8 +449,9 @@ def test_a_decision_missing_a_grade_or_reason_in_dispute_is_refused_naming_each(
             overall=GradeGiven(grade(moderation.audit, "good"), ""),
         )
     assert refused.value.message == (
-        "The disagreement cannot be decided yet: choose the grade for D1; give the reason for "
-        "the grade for D1; give the reason for the overall grade."
+        "The disagreement cannot be decided yet: choose the grade for D1 Voice and lived "
+        "experience; give the reason for the grade for D1 Voice and lived experience; give "
+        "the reason for the overall grade."
     )
     moderation.refresh_from_db()
     assert moderation.status == ModerationStatus.ESCALATED
@@ -500,6 +501,9 @@ def test_a_head_of_service_who_moderates_the_audit_does_not_decide_it(p: Persona
     deciders = moderation_deciders(moderation)
     assert deciders.staff == [director]
     assert "Lee Leader, is its moderator, so cannot decide" in deciders.rule
+    assert deciders.rule.endswith(
+        "Dee Director, a senior leader over North who is not part of it, decides instead."
+    )
     _escalated(p, moderation)
     with pytest.raises(Refused, match="you are part of: you are its moderator"):
         _decide_all(moderation, p.senior_leader)

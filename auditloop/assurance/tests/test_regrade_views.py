@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from auditloop.accounts.models import Role
 from auditloop.assurance.models import Moderation, ModerationStatus, ModeratorGrade
@@ -125,7 +126,7 @@ def test_a_regrade_missing_grades_comes_back_naming_each_question_on_its_field(
     html = _text(response)
     assert "<title>Error: " in html
     d3 = graded_questions(moderation.audit)[2]
-    assert f'href="#id_regrade-q{d3.pk}_grade_0">Give a grade for D3</a>' in html
+    assert f'href="#id_regrade-q{d3.pk}_grade_0">Give a grade for D3 {escape(d3.text)}</a>' in html
     assert 'href="#id_regrade-overall_grade_0">Give an overall grade</a>' in html
     # What was chosen is kept, and nothing is saved.
     assert 'value="requires_improvement"' in html
@@ -232,7 +233,10 @@ def test_agreed_grades_without_their_reasons_come_back_with_each_named(p: Person
     data = {f"agree-q{q.pk}_grade": "good" for q in graded_questions(moderation.audit)}
     data["agree-overall_grade"] = "good"
     html = _text(p.client_for(p.moderator).post(_step(moderation, "agree"), data))
-    assert f'href="#id_agree-q{d1.pk}_reason">Give the reason for the grade for D1</a>' in html
+    assert (
+        f'href="#id_agree-q{d1.pk}_reason">'
+        f"Give the reason for the grade for D1 {escape(d1.text)}</a>" in html
+    )
     assert 'href="#id_agree-overall_reason">Give the reason for the overall grade</a>' in html
 
 
@@ -250,7 +254,15 @@ def test_the_page_says_who_decides_if_they_cannot_agree(p: Personas) -> None:
     moderation = regraded(p)
     html = _text(p.client_for(p.auditor).get(_page(moderation)))
     assert "Nobody decides a disagreement they are part of." in html
-    assert "The head of service for North decides. Lee Leader decides." in html
+    assert "The head of service for North, Lee Leader, decides." in html
+    assert "Lee Leader decides" not in html
+
+
+def test_each_grade_on_the_regrade_form_names_its_question_by_code_and_words(p: Personas) -> None:
+    moderation = regrading(p)
+    html = _text(p.client_for(p.moderator).get(_page(moderation)))
+    for q in graded_questions(moderation.audit):
+        assert f"Your grade for {q.code} {escape(q.text)}</legend>" in html
 
 
 def test_saying_you_cannot_agree_without_a_reason_comes_back_with_the_error(p: Personas) -> None:
@@ -307,7 +319,7 @@ def test_nobody_part_of_the_disagreement_is_offered_the_decision(p: Personas) ->
 def test_the_grade_history_shows_every_grade_with_who_when_and_why(p: Personas) -> None:
     moderation = agreement_recorded(p)
     moderation_agreement_confirm(moderation=moderation, by=p.auditor)
-    html = _text(p.client_for(p.practitioner).get(_history(moderation)))
+    html = _text(p.client_for(p.auditor).get(_history(moderation)))
     assert "Alex Auditor, submitted" in html
     assert "Morgan Moderator, regraded blind" in html
     assert "confirmed by the auditor" in html
@@ -357,3 +369,154 @@ def test_the_grade_history_is_not_found_for_those_who_may_not_read_the_audit(
 ) -> None:
     moderation = regraded(p)
     assert p.client_for(getattr(p, who)).get(_history(moderation)).status_code == 404
+
+
+def test_the_grade_history_gives_the_reason_for_an_agreed_overall_grade_kept_on_the_moderation(
+    p: Personas,
+) -> None:
+    """An agreement settled without a recorded proposal (as the demo's history writes it) keeps
+    its overall reason on the moderation: the grade history shows it, as the moderation does."""
+    moderation = agreement_recorded(p)
+    moderation_agreement_confirm(moderation=moderation, by=p.auditor)
+    Moderation.objects.filter(pk=moderation.pk).update(
+        proposed_overall_grade=None, agreed_reason="Agreed at the meeting: drift since May."
+    )
+    client = p.client_for(p.auditor)
+    assert "Agreed at the meeting: drift since May." in _text(client.get(_page(moderation)))
+    assert "Agreed at the meeting: drift since May." in _text(client.get(_history(moderation)))
+
+
+def test_the_grade_history_shows_how_far_apart_the_grades_are_as_a_tag_without_brackets(
+    p: Personas,
+) -> None:
+    moderation = regraded(p)
+    html = _text(p.client_for(p.auditor).get(_history(moderation)))
+    assert '<strong class="govuk-tag govuk-tag--green">Same</strong>' in html
+    assert not re.search(r"\(\s*<strong class=\"govuk-tag", html)
+
+
+# Who reads the moderation's workings --------------------------------------------------------------
+
+NOTE = "The plan is not SMART."  # the moderator's private note on D1 (see `regraded`)
+CHOSEN = "Chosen because"
+
+
+def test_the_practitioner_reads_neither_the_moderators_notes_nor_why_the_audit_was_chosen(
+    p: Personas,
+) -> None:
+    moderation = agreement_recorded(p)
+    client = p.client_for(p.practitioner)
+    for url in (_page(moderation), _history(moderation)):
+        html = _text(client.get(url))
+        assert "Plan not SMART." in html  # the reason for the agreed grade is theirs to read
+        assert NOTE not in html
+        assert CHOSEN not in html
+        assert moderation.get_reason_display() not in html
+
+
+@pytest.mark.parametrize("who", ["moderator", "auditor", "lead", "head"])
+def test_the_moderator_the_auditor_an_audit_lead_and_the_decider_read_the_workings(
+    p: Personas, who: str
+) -> None:
+    moderation = regraded(p)
+    moderation_escalate(moderation=moderation, by=p.auditor, reason="We differ.")
+    someone = {
+        "moderator": p.moderator,
+        "auditor": p.auditor,
+        "lead": second_lead(p),
+        "head": p.senior_leader,
+    }[who]
+    client = p.client_for(someone)
+    html = _text(client.get(_page(moderation)))
+    assert NOTE in html
+    assert f"{CHOSEN}</dt>" in html
+    assert NOTE in _text(client.get(_history(moderation)))
+
+
+def test_the_audits_page_tells_the_lead_not_the_practitioner_why_it_was_chosen(
+    p: Personas,
+) -> None:
+    """The same rule on the audit's own page: one rule, `sees_moderation_workings`."""
+    moderation = regraded(p)
+    url = reverse("audits:detail", args=[moderation.audit.public_id])
+    assert "Why it was chosen" not in _text(p.client_for(p.practitioner).get(url))
+    assert "Why it was chosen" in _text(p.client_for(second_lead(p)).get(url))
+
+
+def test_a_team_manager_reads_neither_the_moderators_notes_nor_why_it_was_chosen(
+    p: Personas,
+) -> None:
+    moderation = regraded(p)
+    html = _text(p.client_for(p.team_manager).get(_page(moderation)))
+    assert NOTE not in html
+    assert CHOSEN not in html
+
+
+def test_the_auditor_reads_why_it_was_chosen_only_once_the_moderator_has_regraded(
+    p: Personas,
+) -> None:
+    moderation = regrading(p)
+    client = p.client_for(p.auditor)
+    assert CHOSEN not in _text(client.get(_page(moderation)))
+    regraded(p, moderation=moderation)
+    assert CHOSEN in _text(client.get(_page(moderation)))
+
+
+# The grade history for those the moderation admits ------------------------------------------------
+
+
+def test_a_moderator_from_outside_the_line_follows_the_grade_history_link_once_they_have_regraded(
+    p: Personas,
+) -> None:
+    """The moderation page links to the grade history; it opens for its moderator, though they
+    may not read the audit itself, once they are no longer blind, and leads back to the
+    moderation, not to the audit's page they cannot open."""
+    outside = make_staff("southmgr3", "Sid South", Role.TEAM_MANAGER, p.south_a)
+    moderation = regrading(p, moderator=outside)
+    client = p.client_for(outside)
+    assert client.get(_history(moderation)).status_code == 404  # blind
+    regraded(p, moderation=moderation)
+    page = _text(client.get(_page(moderation)))
+    assert f'href="{_history(moderation)}"' in page
+    response = client.get(_history(moderation))
+    assert response.status_code == 200
+    html = _text(response)
+    assert "Sid South, regraded blind" in html
+    assert f'href="{_page(moderation)}" class="govuk-back-link">Back to the moderation' in html
+    assert reverse("audits:detail", args=[moderation.audit.public_id]) not in html
+    read = AccessLog.objects.get(user=outside.user, purpose="grade history")
+    assert read.target_id == str(moderation.audit.public_id)
+
+
+def test_the_grade_history_stays_closed_to_someone_elses_moderation(p: Personas) -> None:
+    """Moderating one audit opens no other audit's grade history."""
+    outside = make_staff("southmgr4", "Sid South", Role.TEAM_MANAGER, p.south_a)
+    regraded(p, moderation=regrading(p, moderator=outside))
+    other = regraded(p)
+    assert p.client_for(outside).get(_history(other)).status_code == 404
+
+
+# What each grade means ------------------------------------------------------------------------
+
+
+def test_the_regrade_form_says_what_each_grade_means_for_each_question_as_the_audit_form_does(
+    p: Personas,
+) -> None:
+    moderation = regrading(p)
+    html = _text(p.client_for(p.moderator).get(_page(moderation)))
+    for q in graded_questions(moderation.audit):
+        for code, words in q.descriptors.items():
+            assert f'class="govuk-hint govuk-radios__hint">{escape(words)}</div>' in html, (q, code)
+    d1 = graded_questions(moderation.audit)[0]
+    hint = f"id_regrade-q{d1.pk}_grade_0-item-hint"
+    assert f'aria-describedby="{hint}"' in html and f'id="{hint}"' in html
+
+
+def test_the_decision_form_says_what_each_grade_means_for_each_question_in_dispute(
+    p: Personas,
+) -> None:
+    moderation = regraded(p)
+    moderation_escalate(moderation=moderation, by=p.auditor, reason="We differ.")
+    html = _text(p.client_for(p.senior_leader).get(_page(moderation)))
+    d1 = graded_questions(moderation.audit)[0]
+    assert f'class="govuk-hint govuk-radios__hint">{escape(d1.descriptors["good"])}</div>' in html

@@ -21,9 +21,11 @@ from auditloop.assurance.access.regrade import (
     can_record_agreement,
     can_regrade,
     can_say_cannot_agree,
+    get_audit_for_grade_history,
     get_moderation_for_user,
     is_moderator,
     moderation_deciders,
+    sees_moderation_workings,
 )
 from auditloop.assurance.forms.regrade import (
     AgreementForm,
@@ -52,11 +54,9 @@ from auditloop.assurance.services.regrade import (
 )
 from auditloop.audits.access.audits import (
     audit_visibility_filter,
-    get_audit_for_user,
     grades_hidden_from,
 )
 from auditloop.audits.models import Audit, AuditType, Grade
-from auditloop.core.accesslog import Purpose
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 # After the regrade: the grades are compared, agreed, disputed or settled.
@@ -143,7 +143,8 @@ def _render(request: StaffRequest, moderation: Moderation, **bound: Any) -> Http
     audit.grades_hidden = blind
     grades = scale_grades(audit)
     compared = moderation.status in COMPARED and not blind
-    comparison = grade_comparison(moderation) if compared else None
+    workings = sees_moderation_workings(staff, moderation)
+    comparison = grade_comparison(moderation, with_notes=workings) if compared else None
     deciders = (
         moderation_deciders(moderation)
         if moderation.status in {ModerationStatus.AGREEING, ModerationStatus.ESCALATED}
@@ -163,6 +164,7 @@ def _render(request: StaffRequest, moderation: Moderation, **bound: Any) -> Http
         "audit": audit,
         "case": audit.case,
         "blind": blind,
+        "sees_workings": workings and not blind,
         "evidence": evidence,
         "participants": (
             deep_dive_participants(audit) if audit.audit_type == AuditType.DEEP_DIVE else []
@@ -321,21 +323,25 @@ def moderation_decide_view(request: StaffRequest, public_id: UUID) -> HttpRespon
 @any_staff
 def grade_history(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """The audit's grades per question and overall: the auditor's, the moderator's and the
-    agreed or decided one, with who, when and why. For whoever may read the audit, except its
-    moderator while they regrade blind; the read is logged."""
+    agreed or decided one, with who, when and why. For whoever may read the audit or its
+    moderation (`get_audit_for_grade_history`), never its moderator's grades while they
+    regrade blind; the read is logged."""
     staff = request.staff
-    audit = get_audit_for_user(request.user, public_id, purpose=Purpose.GRADE_HISTORY)
+    audit, readable = get_audit_for_grade_history(request.user, public_id)
     found = moderation_of(audit)
     moderation = None if audit.grades_hidden else found
     comparison = None
     if moderation is not None:
         moderation.audit = audit
-        comparison = grade_comparison(moderation)
+        comparison = grade_comparison(
+            moderation, with_notes=sees_moderation_workings(staff, moderation)
+        )
     return render(
         request,
         "assurance/regrade/grade_history.html",
         {
             "audit": audit,
+            "audit_readable": readable,
             "moderation": moderation,
             "comparison": comparison,
             "auditor_rows": [] if audit.grades_hidden or moderation else _auditor_rows(audit),

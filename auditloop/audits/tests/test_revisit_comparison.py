@@ -170,6 +170,14 @@ def test_an_audit_that_is_not_a_revisit_shows_no_earlier_answers(p: Personas) ->
         (-1, "Yes", "No", False, "Worse (Yes, now No)"),
         (None, "Not applicable", "Yes", False, "Cannot be compared (Not applicable, now Yes)"),
         (None, "", "Yes", False, "Cannot be compared (not answered, now Yes)"),
+        (
+            None,
+            "Not applicable",
+            "Not applicable",
+            False,
+            "Cannot be compared (Not applicable both times)",
+        ),
+        (None, "", "", False, "Cannot be compared (not answered both times)"),
     ],
 )
 def test_a_change_reads_as_a_sentence(
