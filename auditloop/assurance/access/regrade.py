@@ -4,12 +4,13 @@ logged."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from auditloop.accounts.access import staff_for
@@ -153,12 +154,30 @@ class Deciders:
     rule: str
 
 
-def moderation_deciders(moderation: Moderation) -> Deciders:
+def senior_leaders_over(service_id: int) -> QuerySet[StaffMember]:
+    """The active senior leaders over a service (by the services they look across, or their
+    own team's): those who may decide instead of its head of service."""
+    return (
+        StaffMember.objects.filter(is_active=True, role=Role.SENIOR_LEADER)
+        .filter(Q(services=service_id) | Q(team__service=service_id))
+        .select_related("team")
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def moderation_deciders(
+    moderation: Moderation, *, leaders: Iterable[StaffMember] | None = None
+) -> Deciders:
     """Who decides when moderator and auditor cannot agree: the head of service of the audit's
     team's service; if they are part of the disagreement, or hold or manage the case, or
     there is none, every senior leader over that service who is not part of it (any one of
     them may decide). One query, only when the head of service cannot decide (and one for the
-    audit's practitioner if the moderation was not fetched with it)."""
+    audit's practitioner if the moderation was not fetched with it).
+
+    `leaders`, when given, are the senior leaders over the service already fetched (from
+    `senior_leaders_over`, or the one reader a list asks about), so that a list of many
+    moderations asks no query per row."""
     team = moderation.audit.team
     if team is None:
         return Deciders([], "The audit has no team, so no head of service can decide it.")
@@ -175,15 +194,13 @@ def moderation_deciders(moderation: Moderation) -> Deciders:
         )
     else:
         because = f"{service.name} has no head of service."
-    leaders = (
-        StaffMember.objects.filter(is_active=True, role=Role.SENIOR_LEADER)
-        .filter(Q(services=service) | Q(team__service=service))
-        .exclude(pk__in=[head.pk] if head is not None else [])
-        .select_related("team")
-        .distinct()
-        .order_by("name", "pk")
-    )
-    eligible = [s for s in leaders if part_of_moderation(s, moderation) is None]
+    if leaders is None:
+        leaders = senior_leaders_over(service.pk)
+    eligible = [
+        s
+        for s in leaders
+        if (head is None or s.pk != head.pk) and part_of_moderation(s, moderation) is None
+    ]
     if not eligible:
         return Deciders(
             [],

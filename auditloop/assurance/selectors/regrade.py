@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditloop.assurance.models import Moderation, ModeratorGrade
+from django.db.models import Q, QuerySet
+
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.assurance.access.regrade import moderation_deciders
+from auditloop.assurance.models import Moderation, ModerationStatus, ModeratorGrade
 from auditloop.assurance.rules.regrade import apart_words, in_dispute
 from auditloop.audits.models import (
     Answer,
@@ -205,4 +209,56 @@ def moderation_of(audit: Audit) -> Moderation | None:
             "decided_by",
         )
         .first()
+    )
+
+
+# The home page's lists ------------------------------------------------------------------------
+
+_HOME_ROWS = (
+    "audit__case__allocated_worker",
+    "audit__practitioner",
+    "audit__team__service__head_of_service",
+    "audit__auditor",
+    "audit__tool_version__tool",
+    "moderator",
+)
+
+
+def disagreements_to_decide_by(staff: StaffMember) -> list[Moderation]:
+    """The escalated disagreements `staff` is to decide, the longest waiting first: by the one
+    rule (`moderation_deciders`), asked of each moderation of a service they head or, as a
+    senior leader, look across, with `staff` as the only senior leader it need consider (so
+    no query per row). Two queries, whatever the number."""
+    over = Q(audit__team__service__head_of_service=staff)
+    led: set[int] = set()
+    if staff.role == Role.SENIOR_LEADER and staff.is_active:
+        for service_id, team_service_id in StaffMember.objects.filter(pk=staff.pk).values_list(
+            "services", "team__service"
+        ):
+            led |= {s for s in (service_id, team_service_id) if s is not None}
+        over |= Q(audit__team__service_id__in=led)
+    candidates = (
+        Moderation.objects.filter(over, status=ModerationStatus.ESCALATED)
+        .select_related(*_HOME_ROWS)
+        .order_by("escalated_at", "id")
+    )
+    mine = []
+    for moderation in candidates:
+        team = moderation.audit.team
+        leaders = [staff] if team is not None and team.service_id in led else []
+        deciders = moderation_deciders(moderation, leaders=leaders)
+        if any(s.pk == staff.pk for s in deciders.staff):
+            mine.append(moderation)
+    return mine
+
+
+def agreements_to_confirm_by(staff: StaffMember) -> QuerySet[Moderation]:
+    """The moderations of `staff`'s audits whose moderator has recorded the agreed grades for
+    them to confirm (`can_confirm_agreement`), the longest waiting first."""
+    return (
+        Moderation.objects.filter(
+            audit__auditor=staff, status=ModerationStatus.AGREEING, proposed_at__isnull=False
+        )
+        .select_related(*_HOME_ROWS)
+        .order_by("proposed_at", "id")
     )

@@ -75,6 +75,14 @@ def _where(audit: Audit) -> str:
     return f"the {audit.get_audit_type_display().lower()} audit of a case in {team}"
 
 
+def escalated_message(audit: Audit) -> str:
+    """What whoever decides a disagreement is told when it is escalated (never the child's ID)."""
+    return (
+        f"The moderator and the auditor of {_where(audit)} cannot agree its grades. "
+        "Decide each grade in dispute and the overall grade, with your reasons."
+    )
+
+
 def _locked(moderation: Moderation) -> Moderation:
     """Lock the moderation's row and take, under the lock, everything a step's checks read that
     someone else could have changed since the caller read it: its status, its moderator (an
@@ -411,10 +419,7 @@ def moderation_escalate(*, moderation: Moderation, by: StaffMember, reason: str)
     url = moderation_url(moderation)
     notification_send(
         recipients=deciders.staff,
-        message=(
-            f"The moderator and the auditor of {_where(audit)} cannot agree its grades. "
-            "Decide each grade in dispute and the overall grade, with your reasons."
-        ),
+        message=escalated_message(audit),
         url=url,
         email_subject="A moderation disagreement for you to decide",
     )

@@ -127,7 +127,8 @@ def moderation_home(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     access_shown(
         user=request.user,
-        targets=[m.audit for m in rows if getattr(m, "may_read", False)],
+        # Each row names its child: its moderator reads it on the moderation's page.
+        targets=[m.audit for m in rows],
         purpose=Purpose.MODERATION_LISTED,
     )
     unassigned = moderations_unassigned_count(staff) if staff.role == Role.MODERATOR else 0

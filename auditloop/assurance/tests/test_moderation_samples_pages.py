@@ -326,26 +326,32 @@ def test_the_leads_list_shows_every_moderation_in_their_services_by_status_and_c
     }
 
 
-def test_the_moderators_list_names_the_child_only_where_they_may_read_the_audit(
+def test_the_moderators_list_names_every_child_they_moderate_even_outside_their_line(
     p: Personas,
 ) -> None:
+    """Their moderator reads each child's ID on the moderation's page, even of an audit they
+    could not otherwise read: the list names it too (so four rows are not four identical
+    links), and logs each read."""
     readable = moderation_of(
         cycle_audit(p, north_cycle(p)),
         status=ModerationStatus.REGRADING,
         moderator=p.senior_leader,
     )
-    unreadable = moderation_of(
+    outside = moderation_of(
         _south_audit(p),
         status=ModerationStatus.REGRADING,
         moderator=p.senior_leader,
     )
     response = p.client_for(p.senior_leader).get(reverse("assurance:moderation_mine"))
     page = response.content.decode()
-    assert list(response.context["page"]) == [unreadable, readable]
+    assert list(response.context["page"]) == [outside, readable]
     assert p.case.la_child_id in page
-    assert p.outsider_case.la_child_id not in page
+    assert p.outsider_case.la_child_id in page
     assert "Graded" not in page  # no reason: it would tell them the auditor's grade
-    assert _reads(p.senior_leader.user, "moderation listed") == {str(readable.audit.public_id)}
+    assert _reads(p.senior_leader.user, "moderation listed") == {
+        str(readable.audit.public_id),
+        str(outside.audit.public_id),
+    }
 
 
 def test_the_moderators_list_is_for_those_who_may_moderate(p: Personas) -> None:

@@ -366,7 +366,10 @@ def moderation_add_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
 def moderation_mine(request: StaffRequest) -> HttpResponse:
     """The audits given to the signed-in person to moderate, those waiting for them first."""
     page = page_of(request, moderations_given_to(request.staff), per_page=PAGE_SIZE)
-    _log_readable(request, _moderation_audits(page), Purpose.MODERATION_LISTED)
+    # Each row names its child: its moderator reads it on the moderation's page.
+    access_shown(
+        user=request.user, targets=[m.audit for m in page], purpose=Purpose.MODERATION_LISTED
+    )
     return render(request, "assurance/moderation_samples/mine.html", {"page": page})
 
 

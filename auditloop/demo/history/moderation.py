@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max, Min
 
 from auditloop.accounts.models import Role, Service
+from auditloop.assurance.access.regrade import moderation_deciders
 from auditloop.assurance.models import (
     Moderation,
     ModerationReason,
@@ -38,6 +39,7 @@ from auditloop.assurance.rules.moderation_samples import (
     moderation_sample_choose,
 )
 from auditloop.assurance.services.moderation_samples import moderation_url
+from auditloop.assurance.services.regrade import escalated_message
 from auditloop.audits.models import (
     SHARED_STATUSES,
     Action,
@@ -754,6 +756,7 @@ class ModerationHistory:
                 Audit.objects.filter(pk__in=chunk).update(agreed_overall_grade_id=grade_id)
         self._agreed_weaknesses_actioned()
         self._tell_moderators(plans)
+        self._tell_deciders(plans)
 
     def _agreed_weaknesses_actioned(self) -> None:
         """An agreed grade that needs an action, where the auditor's did not and so the audit
@@ -806,6 +809,30 @@ class ModerationHistory:
             action.signed_off_by_id = signer(self.c, owner, team)
             action.signed_off_at = action.completed_at + dt.timedelta(days=self.rng.randint(1, 6))
         return action
+
+    def _tell_deciders(self, plans: list[Plan]) -> None:
+        """The notice whoever decides each disagreement still waiting had when it was escalated,
+        as `moderation_escalate` sends it: the deciders by the product's own rule
+        (`moderation_deciders`), so the demo leader is told of the one they must decide."""
+        waiting = [p.moderation.pk for p in plans if p.stage == ModerationStatus.ESCALATED]
+        moderations = Moderation.objects.filter(pk__in=waiting).select_related(
+            "audit__team__service__head_of_service",
+            "audit__case__allocated_worker",
+            "audit__practitioner",
+        )
+        for m in moderations:
+            for staff in moderation_deciders(m).staff:
+                if staff.user_id is None:
+                    continue
+                self.notifications.append(
+                    Notification(
+                        public_id=new_uuid(self.rng),
+                        recipient_id=staff.user_id,
+                        message=escalated_message(m.audit),
+                        url=moderation_url(m),
+                        created_at=m.escalated_at or self.now,
+                    )
+                )
 
     def _tell_moderators(self, plans: list[Plan]) -> None:
         """The notice each demo login had when they were given an audit to moderate, as the

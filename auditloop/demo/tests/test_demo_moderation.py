@@ -12,6 +12,7 @@ from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
+from auditloop.assurance.access.regrade import moderation_deciders
 from auditloop.assurance.models import (
     Moderation,
     ModerationReason,
@@ -22,8 +23,11 @@ from auditloop.assurance.models import (
     ModeratorGrade,
 )
 from auditloop.assurance.rules.moderation_samples import random_share_draw
+from auditloop.assurance.services.moderation_samples import moderation_url
+from auditloop.assurance.services.regrade import escalated_message
 from auditloop.audits.models import Answer
 from auditloop.audits.rules import independent_of_audit
+from auditloop.core.models import Notification
 from auditloop.demo.builder import demo_council_build
 from auditloop.sampling.models import Cycle
 
@@ -181,3 +185,20 @@ def test_the_demo_logins_have_moderation_to_do(council: None) -> None:
         status="escalated", audit__team__service__head_of_service=_staff("leader")
     ).exists()
     assert Moderation.objects.filter(status="unassigned").exists()
+
+
+def test_whoever_decides_each_waiting_disagreement_was_told_of_it(council: None) -> None:
+    """As `moderation_escalate` tells them: the demo leader finds theirs in their notices."""
+    leader = _staff("leader")
+    for m in Moderation.objects.filter(status="escalated"):
+        for decider in moderation_deciders(m).staff:
+            if decider.user_id is None:
+                continue
+            assert Notification.objects.filter(
+                recipient_id=decider.user_id,
+                url=moderation_url(m),
+                message=escalated_message(m.audit),
+            ).exists(), m
+    assert Notification.objects.filter(
+        recipient=leader.user, message__contains="cannot agree its grades"
+    ).exists()
