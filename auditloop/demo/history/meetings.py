@@ -166,12 +166,14 @@ class _MeetingsBuilder:
             .order_by("pk")
         )
         # Moderated audits come to the meeting most: it is where moderation is reported.
-        moderated = set(
-            Moderation.objects.filter(audit__in=candidates).values_list("audit_id", flat=True)
+        # Most of all those whose moderation has an outcome to report.
+        moderated = dict(
+            Moderation.objects.filter(audit__in=candidates).values_list("audit_id", "status")
         )
+        reported = {ModerationStatus.AGREED, ModerationStatus.DECIDED, ModerationStatus.ESCALATED}
         weights = [
             (4 if a.overall_grade is not None and a.overall_grade.value in {1, 4} else 1)
-            * (5 if a.pk in moderated else 1)
+            * (1 if a.pk not in moderated else 12 if moderated[a.pk] in reported else 4)
             for a in candidates
         ]
         chosen: list[Audit] = []
