@@ -100,13 +100,22 @@ MODERATOR_NOTES = [
     "Good direct work; the chronology stops in the spring.",
     "Safety planning is specific and reviewed; the family's network is well used.",
 ]
-AGREED_REASONS = [
-    "Agreed with the auditor at the moderation meeting: the evidence supports the grade.",
-    "We agreed the moderator's grade: the plan was not reviewed after the second incident.",
-    "Agreed the auditor's grade once the supervision notes were found in another folder.",
-    "Agreed a grade between ours: strong direct work, weak recording of the child's views.",
-    "Agreed after reading the review minutes together: the impact on the child is clear.",
-]
+# The agreed grade's reason, by whose overall grade was agreed (as `DECISION_REASONS`).
+AGREED_REASONS: dict[str, list[str]] = {
+    "same": [
+        "Agreed with the auditor at the moderation meeting: the evidence supports the grade.",
+        "Agreed after reading the review minutes together: the impact on the child is clear.",
+    ],
+    "moderator": [
+        "We agreed the moderator's grade: the plan was not reviewed after the second incident.",
+    ],
+    "auditor": [
+        "Agreed the auditor's grade once the supervision notes were found in another folder.",
+    ],
+    "between": [
+        "Agreed a grade between ours: strong direct work, weak recording of the child's views.",
+    ],
+}
 QUESTION_REASONS = [
     "The plan's actions have no dates or owners.",
     "The child was seen alone at every visit since May.",
@@ -781,18 +790,20 @@ class ModerationHistory:
         m.escalated_by_id = rng.choice([m.moderator_id, audit.auditor_id])
         if plan.stage == ModerationStatus.DECIDED:
             m.decided_by_id = self._head_of(audit)
-            decided = plan.agreed_overall
-            if given == theirs:
-                stood = "same"
-            elif decided == theirs:
-                stood = "moderator"
-            elif decided == given:
-                stood = "auditor"
-            else:
-                stood = "between"
-            m.agreed_reason = rng.choice(DECISION_REASONS[stood]).format(
-                grade=self._label(audit, decided)
+            m.agreed_reason = rng.choice(DECISION_REASONS[self._stood(plan)]).format(
+                grade=self._label(audit, plan.agreed_overall)
             )
+
+    @staticmethod
+    def _stood(plan: Plan) -> str:
+        """Whose overall grade was agreed or decided: "same" where both gave it, else the
+        "moderator"'s, the "auditor"'s, or one "between" theirs."""
+        given, theirs, settled = plan.audit.overall, plan.moderator_overall, plan.agreed_overall
+        if given == theirs:
+            return "same"
+        if settled == theirs:
+            return "moderator"
+        return "auditor" if settled == given else "between"
 
     def _write(self, asked: list[Asked], plans: list[Plan]) -> None:
         requests = [a.request for a in asked if a.request.status]
@@ -809,7 +820,7 @@ class ModerationHistory:
             grades += self._grades(plan, answers, audits)
             self._escalation(plan)
             if plan.stage == ModerationStatus.AGREED:
-                m.agreed_reason = self.rng.choice(AGREED_REASONS)
+                m.agreed_reason = self.rng.choice(AGREED_REASONS[self._stood(plan)])
         Moderation.objects.bulk_create([p.moderation for p in plans], batch_size=BATCH)
         for grade in grades:
             grade.moderation_id = grade.moderation.pk

@@ -139,6 +139,21 @@ def test_only_a_disagreement_goes_to_the_head_and_the_decision_names_whose_grade
             assert decided not in {theirs, audit.overall_grade}
 
 
+def test_an_agreed_reason_names_the_grade_that_was_agreed(council: None) -> None:
+    agreed = Moderation.objects.filter(status=ModerationStatus.AGREED).select_related(
+        "audit__overall_grade", "audit__agreed_overall_grade", "moderator_overall_grade"
+    )
+    assert agreed.exists()
+    for m in agreed:
+        given, theirs = m.audit.overall_grade, m.moderator_overall_grade
+        settled = m.audit.agreed_overall_grade
+        differ = given != theirs
+        reason = m.agreed_reason
+        assert ("moderator's grade" in reason) == (differ and settled == theirs), reason
+        assert ("auditor's grade" in reason) == (differ and settled == given), reason
+        assert ("between ours" in reason) == (settled not in {given, theirs}), reason
+
+
 def test_blind_grades_mostly_agree_often_one_apart_rarely_two(council: None) -> None:
     auditor = {
         (audit_id, question_id): value
