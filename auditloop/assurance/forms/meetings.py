@@ -13,7 +13,11 @@ from django.utils import timezone
 from auditloop.accounts.models import Service, StaffMember
 from auditloop.assurance.access.meetings import managers_meeting_services, meeting_kinds_for
 from auditloop.assurance.models import MeetingKind, MeetingOutcome
-from auditloop.assurance.services.meetings import ItemInput
+from auditloop.assurance.services.meetings import (
+    ItemInput,
+    grade_changed_at_moderation,
+    grade_not_changed_message,
+)
 from auditloop.audits.forms.audits import staff_label
 from auditloop.audits.models import Audit
 from auditloop.core.forms import GovukDateField
@@ -173,6 +177,12 @@ class MeetingItemForm(forms.Form):
                 self.add_error("reference", found)
             else:
                 self.audit = found
+                if data.get("outcome") == MeetingOutcome.GRADE_CHANGED and (
+                    not grade_changed_at_moderation(
+                        found.overall_grade_id, found.agreed_overall_grade_id
+                    )
+                ):
+                    self.add_error("outcome", grade_not_changed_message(found.reference))
         if not data.get("outcome"):
             self.add_error("outcome", f"Choose the outcome for audit {self.number}")
         return data

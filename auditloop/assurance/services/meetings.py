@@ -34,6 +34,21 @@ class ItemInput:
     notes: str = ""
 
 
+def grade_changed_at_moderation(given_id: int | None, agreed_id: int | None) -> bool:
+    """Whether moderation changed an audit's grade: an agreed overall grade (agreed, or
+    decided by the head of service) other than the auditor's. A meeting records "Grade
+    changed" only for such an audit: the grade is changed through the moderation, and the
+    meeting's record says so, never the other way round."""
+    return agreed_id is not None and agreed_id != given_id
+
+
+def grade_not_changed_message(ref: str) -> str:
+    return (
+        f"The grade of the audit {ref} has not been changed at moderation. Record the changed "
+        "grade through the audit\u2019s moderation first, then record this outcome."
+    )
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -102,11 +117,13 @@ def _check_items(by: StaffMember, service: Service | None, items: Sequence[ItemI
     if not items:
         raise Refused("Enter at least one audit discussed.", field="items")
     seen: set[int] = set()
-    readable = set(
-        Audit.objects.filter(
+    # Each readable audit's grades as they stand now: the auditor's overall and the agreed one.
+    readable = {
+        pk: (given, agreed)
+        for pk, given, agreed in Audit.objects.filter(
             audit_visibility_filter(by), pk__in=[i.audit.pk for i in items]
-        ).values_list("pk", flat=True)
-    )
+        ).values_list("pk", "overall_grade_id", "agreed_overall_grade_id")
+    }
     for item in items:
         audit = item.audit
         ref = audit.reference
@@ -117,6 +134,10 @@ def _check_items(by: StaffMember, service: Service | None, items: Sequence[ItemI
         seen.add(audit.pk)
         if item.outcome not in MeetingOutcome.values:
             raise Refused(f"Choose the outcome for the audit {ref}.", field="items")
+        if item.outcome == MeetingOutcome.GRADE_CHANGED and not grade_changed_at_moderation(
+            *readable[audit.pk]
+        ):
+            raise Refused(grade_not_changed_message(ref), field="items")
         if audit.audit_type == AuditType.CALIBRATION:
             raise Refused(
                 f"The audit {ref} is a calibration audit: it is compared on its exercise's "

@@ -9,7 +9,7 @@ from django.utils import timezone
 from auditloop.accounts.models import StaffMember
 from auditloop.assurance.models import MeetingKind, MeetingOutcome, ModerationMeeting
 from auditloop.assurance.services.meetings import ItemInput, meeting_record
-from auditloop.audits.models import Audit, AuditStatus
+from auditloop.audits.models import Audit, AuditStatus, Grade
 from auditloop.audits.tests.followup_factories import make_audit
 from auditloop.testing import Personas
 
@@ -39,3 +39,17 @@ def audit_group_meeting(
         ],
         learning="Auditors read the chronology before the plan.",
     )
+
+
+def with_agreed_grade(audit: Audit, *, given: str = "good", agreed: str | None) -> Audit:
+    """`audit` graded `given` overall by its auditor and, when `agreed` is a code, with that
+    grade agreed at moderation (set directly: moderation itself is tested with moderation)."""
+    scale = audit.tool_version.grading_scale
+    Audit.objects.filter(pk=audit.pk).update(
+        overall_grade=Grade.objects.get(scale=scale, code=given),
+        agreed_overall_grade=(
+            Grade.objects.get(scale=scale, code=agreed) if agreed is not None else None
+        ),
+    )
+    audit.refresh_from_db()
+    return audit

@@ -20,7 +20,11 @@ from auditloop.assurance.tests.calibration_factories import (
     entry_of,
     set_exercise,
 )
-from auditloop.assurance.tests.meeting_factories import audit_group_meeting, submitted_audit
+from auditloop.assurance.tests.meeting_factories import (
+    audit_group_meeting,
+    submitted_audit,
+    with_agreed_grade,
+)
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.audits.tests.followup_factories import make_audit
 from auditloop.cases.models import ChildCase, Cohort
@@ -40,7 +44,7 @@ def _managers(p: Personas, by: object, audits: list[Audit], **changes: object) -
         "service": p.north,
         "held_on": LAST_WEEK,
         "attendees": [p.team_manager],
-        "items": [ItemInput(audit=a, outcome=MeetingOutcome.GRADE_CHANGED) for a in audits],
+        "items": [ItemInput(audit=a, outcome=MeetingOutcome.GRADE_CONFIRMED) for a in audits],
         "learning": "",
     }
     args.update(changes)
@@ -61,6 +65,29 @@ def test_an_audit_lead_records_an_audit_group_meeting_with_its_outcomes(p: Perso
     assert event.content_changed == ["learning", "notes"]
     assert "chronology" not in str(event.after) + event.summary
     assert event.after["audits"] == [str(first.public_id), str(second.public_id)]
+
+
+def test_grade_changed_is_recorded_for_a_grade_agreed_other_than_the_auditors(
+    p: Personas,
+) -> None:
+    audit = with_agreed_grade(submitted_audit(p), given="good", agreed="requires_improvement")
+    changed = [ItemInput(audit=audit, outcome=MeetingOutcome.GRADE_CHANGED)]
+    meeting = _managers(p, p.team_manager, [], items=changed)
+    assert isinstance(meeting, ModerationMeeting)
+    assert meeting.items.get().outcome == MeetingOutcome.GRADE_CHANGED
+
+
+@pytest.mark.parametrize("agreed", [None, "good"], ids=["not moderated", "agreed the same"])
+def test_grade_changed_is_refused_where_moderation_did_not_change_the_grade(
+    p: Personas, agreed: str | None
+) -> None:
+    audit = with_agreed_grade(submitted_audit(p), given="good", agreed=agreed)
+    changed = [ItemInput(audit=audit, outcome=MeetingOutcome.GRADE_CHANGED)]
+    with pytest.raises(
+        Refused, match="Record the changed grade through the audit\u2019s moderation"
+    ):
+        _managers(p, p.team_manager, [], items=changed)
+    assert not ModerationMeeting.objects.exists()
 
 
 def test_a_team_manager_records_managers_moderation_in_their_own_service(p: Personas) -> None:

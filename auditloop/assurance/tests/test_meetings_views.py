@@ -12,7 +12,11 @@ from django.utils import timezone
 
 from auditloop.accounts.models import Role
 from auditloop.assurance.models import MeetingKind, ModerationMeeting
-from auditloop.assurance.tests.meeting_factories import audit_group_meeting, submitted_audit
+from auditloop.assurance.tests.meeting_factories import (
+    audit_group_meeting,
+    submitted_audit,
+    with_agreed_grade,
+)
 from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog
 from auditloop.testing import Personas, make_staff
@@ -50,7 +54,7 @@ def _posted(p: Personas, audit: Audit, **changes: object) -> dict[str, object]:
 
 
 def test_an_audit_lead_records_a_meeting_naming_the_audit_by_its_reference(p: Personas) -> None:
-    audit = submitted_audit(p)
+    audit = with_agreed_grade(submitted_audit(p), agreed="requires_improvement")
     response = p.client_for(p.moderator).post(CREATE, _posted(p, audit))
     meeting = ModerationMeeting.objects.get()
     assert response.status_code == 302
@@ -62,6 +66,27 @@ def test_an_audit_lead_records_a_meeting_naming_the_audit_by_its_reference(p: Pe
         "Agreed Requires improvement.",
     )
     assert meeting.learning == "Read the chronology first."
+
+
+@pytest.mark.parametrize("agreed", [None, "good"], ids=["not moderated", "agreed the same"])
+def test_grade_changed_is_refused_on_its_row_for_a_grade_moderation_did_not_change(
+    p: Personas, agreed: str | None
+) -> None:
+    audit = with_agreed_grade(submitted_audit(p), given="good", agreed=agreed)
+    response = p.client_for(p.moderator).post(CREATE, _posted(p, audit))
+    assert response.status_code == 200
+    text = " ".join(response.content.decode().split())
+    assert (
+        f"The grade of the audit {audit.reference} has not been changed at moderation. "
+        "Record the changed grade through the audit\u2019s moderation first" in text
+    )
+    assert 'href="#id_item1-outcome"' in text
+    assert not ModerationMeeting.objects.exists()
+    # Grade confirmed is what the meeting may record for it.
+    response = p.client_for(p.moderator).post(
+        CREATE, _posted(p, audit, **{"item1-outcome": "confirmed"})
+    )
+    assert response.status_code == 302
 
 
 def test_checking_shows_the_recorder_the_childs_id_without_saving(p: Personas) -> None:

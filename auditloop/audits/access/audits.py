@@ -124,6 +124,9 @@ def audit_visibility_filter(staff: StaffMember) -> Q:
     manager, senior leaders) reads it only once it is submitted: a draft, its draft grades and
     a lead's reasons for returning it are between the auditor and the leads.
 
+    The auditor of a revisit reads the audit it revisits once that audit is submitted: the
+    revisit compares each answer with the earlier one, whoever did the earlier audit.
+
     A calibration audit is an exercise, not a judgement on the practitioner's work: it is
     never shared with the practitioner, their managers or senior leaders (see
     `_calibration_rule`)."""
@@ -147,6 +150,9 @@ def _others_rule(staff: StaffMember, overseen: list[int]) -> Q:
     # A subquery, not a join: a join would repeat an audit per participant and make every list
     # SELECT DISTINCT over all its columns (four times slower on the large council).
     took_part = Q(Exists(Participant.objects.filter(audit=OuterRef("pk"), staff=staff)))
+    # The same for the auditor of a revisit of it, who compares their answers with its own.
+    revisits_it = Q(Exists(Audit.objects.filter(revisit_of=OuterRef("pk"), auditor=staff)))
+    took_part |= revisits_it
     shared = Q(status__in=SHARED_STATUSES)
     if staff.role == Role.PRACTITIONER:
         return shared & (Q(practitioner=staff) | took_part)

@@ -9,7 +9,14 @@ import pytest
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import Answer, Audit, ComplianceAnswer
+from auditloop.audits.models import (
+    Answer,
+    Audit,
+    AuditStatus,
+    ComplianceAnswer,
+    Participant,
+    ParticipantRole,
+)
 from auditloop.audits.rules import change_words
 from auditloop.audits.tests.revisit_factories import (
     answered,
@@ -65,17 +72,56 @@ def test_the_earlier_grade_shown_is_the_grade_that_counts(p: Personas) -> None:
     assert "Requires improvement" in overall
 
 
-def test_a_reader_who_may_not_read_the_earlier_audit_sees_none_of_its_answers(
+def test_a_revisit_given_to_another_auditor_shows_them_the_earlier_answers(
     p: Personas,
 ) -> None:
     other = make_staff("auditor2", "Ari Auditor", Role.AUDITOR, p.north_b)
     earlier = earlier_audit(p)
     revisit = revisit_of(p, earlier, auditor=other)
-    for page in ("audits:edit", "audits:detail"):
-        text = _text(p, other, page, revisit)
-        assert "at the earlier audit:" not in text
-        assert EARLIER_EVIDENCE not in text
-        assert "may not read" in text
+    text = _text(p, other, "audits:edit", revisit)
+    assert "A1 at the earlier audit:" in text
+    assert f"Evidence: {EARLIER_EVIDENCE}" in text
+    text = _text(p, other, "audits:detail", revisit)
+    assert "Overall grade at the earlier audit" in text
+    assert "may not read" not in text
+    # They read the earlier audit itself too, as the revisit's auditor, and the read is logged.
+    _text(p, other, "audits:detail", earlier)
+    assert AccessLog.objects.filter(target_id=str(earlier.public_id), user=other.user).exists()
+
+
+def test_an_auditor_with_no_revisit_of_an_audit_still_may_not_read_it(p: Personas) -> None:
+    other = make_staff("auditor2", "Ari Auditor", Role.AUDITOR, p.north_b)
+    earlier = earlier_audit(p)
+    revisit_of(p, earlier)
+    url = reverse("audits:detail", args=[earlier.public_id])
+    assert p.client_for(other).get(url).status_code == 404
+
+
+def test_the_revisits_auditor_may_not_read_an_earlier_audit_still_in_draft(
+    p: Personas,
+) -> None:
+    other = make_staff("auditor2", "Ari Auditor", Role.AUDITOR, p.north_b)
+    earlier = earlier_audit(p)
+    revisit_of(p, earlier, auditor=other)
+    Audit.objects.filter(pk=earlier.pk).update(status=AuditStatus.IN_PROGRESS)
+    url = reverse("audits:detail", args=[earlier.public_id])
+    assert p.client_for(other).get(url).status_code == 404
+
+
+def test_a_reader_who_may_not_read_the_earlier_audit_sees_none_of_its_answers(
+    p: Personas,
+) -> None:
+    # Someone who took part in the revisit's deep dive but not in the earlier audit.
+    colleague = make_staff("practitioner2", "Pat Colleague", Role.PRACTITIONER, p.north_b)
+    earlier = earlier_audit(p)
+    revisit = revisit_of(p, earlier)
+    answered(revisit, compliance=ComplianceAnswer.YES)
+    Participant.objects.create(audit=revisit, staff=colleague, role=ParticipantRole.OTHER)
+    marked_submitted(revisit)
+    text = _text(p, colleague, "audits:detail", revisit)
+    assert "at the earlier audit:" not in text
+    assert EARLIER_EVIDENCE not in text
+    assert "may not read" in text
     assert not AccessLog.objects.filter(target_id=str(earlier.public_id)).exists()
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.models import Audit, AuditType
+from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.services.audits import audit_submit
 from auditloop.audits.services.planning import audit_create
 from auditloop.audits.tests.audit_factories import answer_fully, planned_audit
@@ -71,11 +71,22 @@ def test_the_link_forward_waits_until_the_reader_may_see_the_revisit(p: Personas
         assert revisit_url in _page(p, reader, earlier)
 
 
+def test_a_revisits_auditor_who_did_not_do_the_earlier_audit_gets_a_link_to_it(
+    p: Personas,
+) -> None:
+    second = make_staff("auditor2", "Ari Auditor", Role.AUDITOR, p.north_b)
+    earlier, revisit = _earlier_and_revisit(p, second)
+    when = timezone.localtime(earlier.submitted_at).strftime("%-d %B %Y")
+    assert _named(earlier, f"Dip sample audit, submitted {when}") in _page(p, second, revisit)
+
+
 def test_a_revisits_auditor_who_may_not_read_the_earlier_audit_gets_no_link_to_it(
     p: Personas,
 ) -> None:
     second = make_staff("auditor2", "Ari Auditor", Role.AUDITOR, p.north_b)
     earlier, revisit = _earlier_and_revisit(p, second)
+    # Returned to its auditor since: a draft is between its auditor and the leads.
+    Audit.objects.filter(pk=earlier.pk).update(status=AuditStatus.IN_PROGRESS)
     text = _page(p, second, revisit)
     assert "An earlier audit of this case" in text
     assert reverse("audits:detail", args=[earlier.public_id]) not in text

@@ -16,24 +16,22 @@ from auditloop.assurance.models import (
     MeetingItem,
     MeetingKind,
     MeetingOutcome,
+    Moderation,
     ModerationMeeting,
+    ModerationStatus,
 )
-from auditloop.audits.models import SHARED_STATUSES, Audit, AuditType
+from auditloop.audits.models import SHARED_STATUSES, Audit, AuditType, Grade
+from auditloop.audits.rules import grades_apart
 from auditloop.demo.council import Council, at, new_uuid
 
-# What a moderation meeting writes against each audit it discussed, by outcome.
+# What a moderation meeting writes against each audit it discussed, by outcome (a changed
+# grade's note says which way it moved: `CHANGED_NOTES`).
 OUTCOME_NOTES: dict[str, list[str]] = {
     MeetingOutcome.GRADE_CONFIRMED: [
         "The group agreed the evidence supports the grade.",
         "Grade confirmed: the analysis of risk is clear and well evidenced.",
         "Confirmed after talking through the chronology and the child's recent progress.",
         "Confirmed. The auditor's note on the child's voice was used as a good example.",
-    ],
-    MeetingOutcome.GRADE_CHANGED: [
-        "Agreed one grade lower: management oversight is recorded without reasons.",
-        "Agreed one grade higher: the recent direct work had not been given its weight.",
-        "Agreed one grade lower: the plan has drifted since the last review.",
-        "Agreed one grade higher once the latest review minutes were read.",
     ],
     MeetingOutcome.SENT_TO_HEAD: [
         "No agreement on whether drift has left the child at risk; sent to the head of "
@@ -48,12 +46,27 @@ OUTCOME_NOTES: dict[str, list[str]] = {
         "The moderator will read the supervision record with the team manager first.",
     ],
 }
-OUTCOME_WEIGHTS = [
-    (MeetingOutcome.GRADE_CONFIRMED, 60),
-    (MeetingOutcome.GRADE_CHANGED, 25),
-    (MeetingOutcome.MORE_WORK, 10),
-    (MeetingOutcome.SENT_TO_HEAD, 5),
-]
+# "Grade changed", by whether the agreed grade is above or below the auditor's: "{by}" is
+# "one grade", "two grades"...
+CHANGED_NOTES: dict[bool, list[str]] = {
+    False: [
+        "Agreed {by} lower: management oversight is recorded without reasons.",
+        "Agreed {by} lower: the plan has drifted since the last review.",
+    ],
+    True: [
+        "Agreed {by} higher: the recent direct work had not been given its weight.",
+        "Agreed {by} higher once the latest review minutes were read.",
+    ],
+}
+GRADES_IN_WORDS = {1: "one grade", 2: "two grades", 3: "three grades"}
+# A moderation not yet agreed or decided: still with the moderator and auditor, or with the
+# head of service.
+UNSETTLED_OUTCOME = {
+    ModerationStatus.UNASSIGNED: MeetingOutcome.MORE_WORK,
+    ModerationStatus.REGRADING: MeetingOutcome.MORE_WORK,
+    ModerationStatus.AGREEING: MeetingOutcome.MORE_WORK,
+    ModerationStatus.ESCALATED: MeetingOutcome.SENT_TO_HEAD,
+}
 
 AUDIT_GROUP_LEARNING = [
     "Auditors are grading plans on their tasks rather than their outcomes; the group agreed "
@@ -135,8 +148,8 @@ class _MeetingsBuilder:
         return [bank[(start + i) % len(bank)] for i in range(count)]
 
     def _discussed(self, held: dt.date, where: Q, count: int) -> list[Audit]:
-        """Audits submitted in the ten weeks before the meeting, Inadequate and Outstanding
-        ones most likely (as a moderation sample would have them)."""
+        """Audits submitted in the ten weeks before the meeting, moderated ones, Inadequate
+        and Outstanding ones most likely (as a moderation sample would have them)."""
         since = dt.datetime.combine(held - dt.timedelta(weeks=10), dt.time(), dt.UTC)
         until = dt.datetime.combine(held, dt.time(), dt.UTC)
         candidates = list(
@@ -149,11 +162,18 @@ class _MeetingsBuilder:
             )
             .exclude(audit_type=AuditType.CALIBRATION)
             .exclude(pk__in=self.discussed)
-            .select_related("overall_grade")
+            .select_related("overall_grade", "agreed_overall_grade", "tool_version")
             .order_by("pk")
         )
+        # Moderated audits come to the meeting most: it is where moderation is reported.
+        # Most of all those whose moderation has an outcome to report.
+        moderated = dict(
+            Moderation.objects.filter(audit__in=candidates).values_list("audit_id", "status")
+        )
+        reported = {ModerationStatus.AGREED, ModerationStatus.DECIDED, ModerationStatus.ESCALATED}
         weights = [
-            4 if a.overall_grade is not None and a.overall_grade.value in {1, 4} else 1
+            (4 if a.overall_grade is not None and a.overall_grade.value in {1, 4} else 1)
+            * (1 if a.pk not in moderated else 12 if moderated[a.pk] in reported else 4)
             for a in candidates
         ]
         chosen: list[Audit] = []
@@ -188,16 +208,31 @@ class _MeetingsBuilder:
             created_at=at(min(held + dt.timedelta(days=rng.randint(0, 3)), self.today), rng),
         )
         meeting.attendees.set(sorted(set(attendees)))
-        outcomes, weights = zip(*OUTCOME_WEIGHTS, strict=True)
+        moderations = {
+            m.audit_id: m for m in Moderation.objects.filter(audit__in=audits).order_by("pk")
+        }
         items = []
         for audit in audits:
-            outcome = rng.choices(outcomes, weights)[0]
-            items.append(
-                MeetingItem(
-                    meeting=meeting,
-                    audit=audit,
-                    outcome=outcome,
-                    notes=rng.choice(OUTCOME_NOTES[outcome]),
-                )
-            )
+            outcome, notes = self._outcome(audit, moderations.get(audit.pk))
+            items.append(MeetingItem(meeting=meeting, audit=audit, outcome=outcome, notes=notes))
         MeetingItem.objects.bulk_create(items)
+
+    def _outcome(self, audit: Audit, moderation: Moderation | None) -> tuple[str, str]:
+        """What the meeting recorded for `audit`, as its moderation stands: "Grade changed"
+        only where the agreed (or decided) grade differs from the auditor's, in the way it
+        moved; "Grade confirmed" where it is the same, or where the audit was not moderated;
+        otherwise more work, or sent to the head of service while escalated."""
+        rng = self.rng
+        if moderation is None:
+            outcome = MeetingOutcome.GRADE_CONFIRMED
+        elif moderation.status in UNSETTLED_OUTCOME:
+            outcome = UNSETTLED_OUTCOME[ModerationStatus(moderation.status)]
+        else:
+            scale = Grade.objects.filter(scale_id=audit.tool_version.grading_scale_id)
+            moved = grades_apart(audit.overall_grade, audit.agreed_overall_grade, scale)
+            if moved:
+                note = rng.choice(CHANGED_NOTES[moved > 0])
+                by = GRADES_IN_WORDS.get(abs(moved), f"{abs(moved)} grades")
+                return MeetingOutcome.GRADE_CHANGED, note.format(by=by)
+            outcome = MeetingOutcome.GRADE_CONFIRMED
+        return outcome, rng.choice(OUTCOME_NOTES[outcome])

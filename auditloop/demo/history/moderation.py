@@ -102,13 +102,22 @@ MODERATOR_NOTES = [
     "Good direct work; the chronology stops in the spring.",
     "Safety planning is specific and reviewed; the family's network is well used.",
 ]
-AGREED_REASONS = [
-    "Agreed with the auditor at the moderation meeting: the evidence supports the grade.",
-    "We agreed the moderator's grade: the plan was not reviewed after the second incident.",
-    "Agreed the auditor's grade once the supervision notes were found in another folder.",
-    "Agreed a grade between ours: strong direct work, weak recording of the child's views.",
-    "Agreed after reading the review minutes together: the impact on the child is clear.",
-]
+# The agreed grade's reason, by whose overall grade was agreed (as `DECISION_REASONS`).
+AGREED_REASONS: dict[str, list[str]] = {
+    "same": [
+        "Agreed with the auditor at the moderation meeting: the evidence supports the grade.",
+        "Agreed after reading the review minutes together: the impact on the child is clear.",
+    ],
+    "moderator": [
+        "We agreed the moderator's grade: the plan was not reviewed after the second incident.",
+    ],
+    "auditor": [
+        "Agreed the auditor's grade once the supervision notes were found in another folder.",
+    ],
+    "between": [
+        "Agreed a grade between ours: strong direct work, weak recording of the child's views.",
+    ],
+}
 QUESTION_REASONS = [
     "The plan's actions have no dates or owners.",
     "The child was seen alone at every visit since May.",
@@ -116,10 +125,21 @@ QUESTION_REASONS = [
     "The chronology was updated after the audit was started.",
     "The voice of the child is recorded in their own words.",
 ]
+# Why a moderation went to the head of service: where the overall grades differ ("{auditor}"
+# and "{moderator}" are their labels), or where they agree overall and differ on questions.
 ESCALATION_REASONS = [
-    "We could not agree whether the drift in the plan makes practice Inadequate.",
-    "The auditor and I read the management oversight differently and could not agree.",
-    "We disagree on the impact on the child; the head of service should decide.",
+    "The auditor graded {auditor} and the moderator {moderator}; we read the drift in the plan "
+    "differently and could not agree.",
+    "We could not agree whether practice is {auditor} or {moderator}: we read the management "
+    "oversight differently.",
+    "We disagree on the impact on the child, {auditor} or {moderator}; the head of service "
+    "should decide.",
+]
+QUESTION_ESCALATION_REASONS = [
+    "We agree the overall grade but not the grade for management oversight; the head of "
+    "service should decide.",
+    "We agree overall but read the child's lived experience differently and could not agree "
+    "its grade.",
 ]
 ADDED_REASONS = [
     "Added after the complaint from the child's family: the panel meets next month.",
@@ -130,11 +150,26 @@ ACTION_DONE = [
     "The child's views are now recorded in their own words and shape the plan.",
     "Management oversight now records the decision and the reasons for it.",
 ]
-DECISION_REASONS = [
-    "Decided on the evidence of the plan and the last two reviews: the moderator's grade stands.",
-    "Decided after meeting both: the auditor's grade stands, with a note on recording.",
-    "Decided Requires improvement: the direct work is good but the plan has drifted.",
-]
+# The head of service's decision, by whose overall grade stood ("{grade}" is its label).
+DECISION_REASONS: dict[str, list[str]] = {
+    "moderator": [
+        "Decided on the evidence of the plan and the last two reviews: the moderator's grade "
+        "stands.",
+        "Decided {grade}, the moderator's grade: the plan was not reviewed after the incident.",
+    ],
+    "auditor": [
+        "Decided after meeting both: the auditor's grade stands, with a note on recording.",
+        "Decided {grade}, the auditor's grade: the supervision notes show the oversight.",
+    ],
+    "between": [
+        "Decided {grade}, between the two grades: the direct work is good but the plan has "
+        "drifted.",
+    ],
+    "same": [
+        "Decided the questions in dispute on the evidence of the last review; the overall grade "
+        "both gave, {grade}, stands.",
+    ],
+}
 
 
 @dataclass
@@ -174,6 +209,11 @@ class Plan:
     asked: Asked | None
     escalates: bool
     stage: str = ModerationStatus.UNASSIGNED
+    # Once regraded: the moderator's blind overall grade, the agreed one once settled (values
+    # on the scale), and whether any blind grade differs from the auditor's.
+    moderator_overall: int | None = None
+    agreed_overall: int | None = None
+    differs: bool = False
 
 
 def _by_grade(rows: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
@@ -452,7 +492,8 @@ class ModerationHistory:
         """Whether the head of the audit's service may decide a disagreement about it: not when
         they wrote it themselves."""
         head = self._head_of(audit)
-        return head is not None and head != audit.auditor_id
+        # A disagreement the demo can show needs an overall grade to differ on.
+        return head is not None and head != audit.auditor_id and audit.overall is not None
 
     def _moderator_for(self, audit: AuditRow, *, latest: bool) -> int | None:
         """Someone independent, drawn by their share. Not the demo moderator in the latest
@@ -706,24 +747,65 @@ class ModerationHistory:
                     self.agreed_weak.append((answer_id, plan))
                 if mine != value:
                     grade.agreed_reason = rng.choice(QUESTION_REASONS)
+            plan.differs |= mine != value
             out.append(grade)
         if audit.overall is not None:
             mine = self._blind(audit.overall, m.moderator_id, audit.scale_id, OVERALL_GAPS)
+            if plan.escalates and not plan.differs and mine == audit.overall:
+                # Only a disagreement goes to the head of service: the moderator's overall
+                # grade is one apart, their usual way.
+                mine = self._one_apart(audit.overall, m.moderator_id, audit.scale_id)
+            plan.differs |= mine != audit.overall
+            plan.moderator_overall = mine
             m.moderator_overall_grade = self.grade_of[(audit.scale_id, mine)]
             if settled:
                 agreed = self._settled(audit.overall, mine, pinned=audit.pinned)
+                plan.agreed_overall = agreed
                 audits.append((audit.pk, self.grade_of[(audit.scale_id, agreed)].pk))
         m.moderator_notes = rng.choice(MODERATOR_NOTES)
         return out
 
+    def _one_apart(self, value: int, moderator: int, scale_id: int | None) -> int:
+        """A grade one from `value` on its scale, the stricter way if the moderator tends to be
+        stricter (and the scale allows)."""
+        low, top = self.bounds.get(scale_id, (value, value))
+        stricter = self.rng.random() < self.strictness[moderator]
+        moved = value - 1 if stricter else value + 1
+        return moved if low <= moved <= top else (value + 1 if stricter else value - 1)
+
+    def _label(self, audit: AuditRow, value: int | None) -> str:
+        return str(self.grade_of[(audit.scale_id, value)].label) if value is not None else ""
+
     def _escalation(self, plan: Plan) -> None:
-        m, audit = plan.moderation, plan.audit
+        """Why it went to the head of service, in words that fit the grades given, and the
+        head's decision naming whose grade stood."""
+        m, audit, rng = plan.moderation, plan.audit, self.rng
         if plan.stage not in {ModerationStatus.ESCALATED, ModerationStatus.DECIDED}:
             return
-        m.escalation_reason = self.rng.choice(ESCALATION_REASONS)
-        m.escalated_by_id = self.rng.choice([m.moderator_id, audit.auditor_id])
+        given, theirs = audit.overall, plan.moderator_overall
+        if given != theirs:
+            m.escalation_reason = rng.choice(ESCALATION_REASONS).format(
+                auditor=self._label(audit, given), moderator=self._label(audit, theirs)
+            )
+        else:
+            m.escalation_reason = rng.choice(QUESTION_ESCALATION_REASONS)
+        m.escalated_by_id = rng.choice([m.moderator_id, audit.auditor_id])
         if plan.stage == ModerationStatus.DECIDED:
             m.decided_by_id = self._head_of(audit)
+            m.agreed_reason = rng.choice(DECISION_REASONS[self._stood(plan)]).format(
+                grade=self._label(audit, plan.agreed_overall)
+            )
+
+    @staticmethod
+    def _stood(plan: Plan) -> str:
+        """Whose overall grade was agreed or decided: "same" where both gave it, else the
+        "moderator"'s, the "auditor"'s, or one "between" theirs."""
+        given, theirs, settled = plan.audit.overall, plan.moderator_overall, plan.agreed_overall
+        if given == theirs:
+            return "same"
+        if settled == theirs:
+            return "moderator"
+        return "auditor" if settled == given else "between"
 
     def _write(self, asked: list[Asked], plans: list[Plan]) -> None:
         requests = [a.request for a in asked if a.request.status]
@@ -740,9 +822,7 @@ class ModerationHistory:
             grades += self._grades(plan, answers, audits)
             self._escalation(plan)
             if plan.stage == ModerationStatus.AGREED:
-                m.agreed_reason = self.rng.choice(AGREED_REASONS)
-            elif plan.stage == ModerationStatus.DECIDED:
-                m.agreed_reason = self.rng.choice(DECISION_REASONS)
+                m.agreed_reason = self.rng.choice(AGREED_REASONS[self._stood(plan)])
         Moderation.objects.bulk_create([p.moderation for p in plans], batch_size=BATCH)
         for grade in grades:
             grade.moderation_id = grade.moderation.pk

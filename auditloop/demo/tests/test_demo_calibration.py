@@ -14,7 +14,14 @@ from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
-from auditloop.assurance.models import CalibrationExercise, MeetingKind, ModerationMeeting
+from auditloop.assurance.models import (
+    CalibrationExercise,
+    MeetingItem,
+    MeetingKind,
+    MeetingOutcome,
+    ModerationMeeting,
+    ModerationStatus,
+)
 from auditloop.assurance.selectors.calibration import calibration_comparison
 from auditloop.audits.models import SHARED_STATUSES, AuditStatus, AuditType
 from auditloop.demo.builder import demo_council_build
@@ -112,6 +119,34 @@ def test_audit_group_meetings_over_the_past_cycles_and_a_managers_meeting_per_se
         assert all(i.audit.submitted_at.date() < meeting.held_on for i in items)  # type: ignore[union-attr]
     outcomes = {i.outcome for m in ModerationMeeting.objects.all() for i in m.items.all()}
     assert len(outcomes) >= 3
+
+
+def test_a_meeting_records_a_changed_grade_only_where_moderation_changed_it(
+    small: None,
+) -> None:
+    items = MeetingItem.objects.select_related(
+        "audit__overall_grade", "audit__agreed_overall_grade", "audit__moderation"
+    )
+    changed = 0
+    for item in items:
+        audit = item.audit
+        moderation = getattr(audit, "moderation", None)
+        settled = moderation is not None and moderation.status in {
+            ModerationStatus.AGREED,
+            ModerationStatus.DECIDED,
+        }
+        differs = settled and audit.agreed_overall_grade_id not in {None, audit.overall_grade_id}
+        if item.outcome == MeetingOutcome.GRADE_CHANGED:
+            changed += 1
+            assert differs, audit.reference
+            assert audit.agreed_overall_grade is not None and audit.overall_grade is not None
+            higher = audit.agreed_overall_grade.value > audit.overall_grade.value
+            assert ("higher" if higher else "lower") in item.notes
+        elif item.outcome == MeetingOutcome.GRADE_CONFIRMED:
+            assert moderation is None or (settled and not differs), audit.reference
+        elif differs:
+            raise AssertionError(f"{audit.reference}: a changed grade recorded as {item.outcome}")
+    assert changed >= 1
 
 
 @pytest.mark.parametrize("username", ["manager", "auditor", "moderator", "leader"])

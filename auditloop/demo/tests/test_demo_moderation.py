@@ -107,6 +107,57 @@ def test_every_moderator_is_independent_of_the_audit_and_the_head_decides(counci
             assert m.escalation_reason and m.decided_by_id is None
 
 
+def test_only_a_disagreement_goes_to_the_head_and_the_decision_names_whose_grade_stood(
+    council: None,
+) -> None:
+    escalated = Moderation.objects.filter(
+        status__in=[ModerationStatus.ESCALATED, ModerationStatus.DECIDED]
+    ).select_related(
+        "audit__overall_grade", "audit__agreed_overall_grade", "moderator_overall_grade"
+    )
+    assert escalated.exists()
+    for m in escalated:
+        audit, theirs = m.audit, m.moderator_overall_grade
+        assert audit.overall_grade is not None and theirs is not None
+        questions_differ = any(
+            g.grade_id != given
+            for g, given in (
+                (g, Answer.objects.get(audit=audit, question=g.question).grade_id)
+                for g in m.grades.all()
+            )
+        )
+        overall_differs = theirs != audit.overall_grade
+        assert overall_differs or questions_differ, audit.reference
+        if overall_differs:
+            assert audit.overall_grade.label in m.escalation_reason
+            assert theirs.label in m.escalation_reason
+        if m.status != ModerationStatus.DECIDED:
+            continue
+        decided = audit.agreed_overall_grade
+        assert decided is not None
+        reason = m.agreed_reason
+        names_moderator, names_auditor = "moderator's grade" in reason, "auditor's grade" in reason
+        assert names_moderator == (overall_differs and decided == theirs), reason
+        assert names_auditor == (overall_differs and decided == audit.overall_grade), reason
+        if "between" in reason:
+            assert decided not in {theirs, audit.overall_grade}
+
+
+def test_an_agreed_reason_names_the_grade_that_was_agreed(council: None) -> None:
+    agreed = Moderation.objects.filter(status=ModerationStatus.AGREED).select_related(
+        "audit__overall_grade", "audit__agreed_overall_grade", "moderator_overall_grade"
+    )
+    assert agreed.exists()
+    for m in agreed:
+        given, theirs = m.audit.overall_grade, m.moderator_overall_grade
+        settled = m.audit.agreed_overall_grade
+        differ = given != theirs
+        reason = m.agreed_reason
+        assert ("moderator's grade" in reason) == (differ and settled == theirs), reason
+        assert ("auditor's grade" in reason) == (differ and settled == given), reason
+        assert ("between ours" in reason) == (settled not in {given, theirs}), reason
+
+
 def test_blind_grades_mostly_agree_often_one_apart_rarely_two(council: None) -> None:
     auditor = {
         (audit_id, question_id): value
