@@ -24,6 +24,7 @@ from auditloop.audits.models import (
     QuestionKind,
     Section,
 )
+from auditloop.audits.rules import grade_places
 
 # Grades this many places apart or more are marked on the comparison.
 WIDE_SPREAD = 2
@@ -133,10 +134,10 @@ class Comparison:
 
 def grade_spread(grades: Sequence[Grade | None], scale: Sequence[Grade]) -> int | None:
     """How many places apart on `scale` the highest and lowest of `grades` are; None if any is
-    missing. Places, not values: a scale's values need not be consecutive."""
+    missing. Places, not values (`grade_places`): a scale's values need not be consecutive."""
     if not grades or any(g is None for g in grades):
         return None
-    place = {g.pk: i for i, g in enumerate(sorted(scale, key=lambda g: g.value))}
+    place = grade_places(scale)
     places = [place[g.pk] for g in grades if g is not None]
     return max(places) - min(places)
 
