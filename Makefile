@@ -36,10 +36,11 @@ $(STATIC)/app.css: node_modules/.package-lock.json frontend/app.scss
 	npx --no-install sass --no-source-map --quiet-deps --load-path=node_modules --style=compressed frontend/app.scss $@
 	mkdir -p var/static
 
-# Debian's Chromium drives the browser tests (Playwright's own download is not used).
+# Debian's Chromium drives the browser tests (Playwright's own download is not used); Pango is
+# what WeasyPrint lays briefings out with.
 /usr/bin/chromium:
-	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; \
-	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; fi
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; fi
 
 demo: install
 	$(BIN)/auditloop migrate --no-input -v 0

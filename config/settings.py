@@ -32,6 +32,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("AUDITLOOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
+# Figures for a team or group with fewer audits than this are suppressed wherever they are
+# shown or exported, so that nobody can be pointed at (with secondary suppression of totals).
+AUDITLOOP_SMALL_GROUP_MIN = int(os.environ.get("AUDITLOOP_SMALL_GROUP_MIN", "5"))
 COUNCIL_NAME = os.environ.get("AUDITLOOP_COUNCIL_NAME", "Northshire County Council")
 SITE_URL = os.environ.get("AUDITLOOP_SITE_URL", "http://127.0.0.1:8000")
 
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "auditloop.imports",
     "auditloop.sampling",
     "auditloop.assurance",
+    "auditloop.learning",
     "auditloop.api",
     "auditloop.home",
     "auditloop.demo",

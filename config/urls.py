@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", include("auditloop.imports.urls")),
     path("sampling/", include("auditloop.sampling.urls")),
     path("", include("auditloop.assurance.urls")),
+    path("", include("auditloop.learning.urls")),
     path("api/v1/", api_urls),
     path("api-tokens/", include(token_urlpatterns)),
 ]

@@ -1,0 +1,31 @@
+"""Redaction: the one way any text leaves an individual's own audit.
+
+`redactor_for_database()` gives a `Redactor` that knows the names in the database in use;
+`Redactor.redact(text)` returns the text with every name and identifier it finds replaced by a
+placeholder (`[social worker]`, `[child]`, `[postcode]`), and the spans it replaced, as
+character offsets into the input (Python string indices, end exclusive).
+
+Labels: `staff` (a name the product knows from the staff list and imports), `person` (another
+person's name it recognises), `identifier` with a finer label after a colon
+(`identifier:postcode`, `identifier:nhs_number`).
+"""
+
+from __future__ import annotations
+
+from auditloop.learning.redaction.engine import (
+    KnownName,
+    Redaction,
+    Redactor,
+    Span,
+    known_names_from_database,
+    redactor_for_database,
+)
+
+__all__ = [
+    "KnownName",
+    "Redaction",
+    "Redactor",
+    "Span",
+    "known_names_from_database",
+    "redactor_for_database",
+]

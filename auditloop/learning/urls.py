@@ -1,0 +1,8 @@
+"""The learning app's routes. Each views module owns a list; this file joins them."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "learning"
+urlpatterns: list[URLPattern | URLResolver] = []
