@@ -18,6 +18,8 @@ from auditloop.learning.redaction.engine import (
     Redactor,
     Span,
     known_names_from_database,
+    known_staff_spans,
+    placeholder_for,
     redactor_for_database,
 )
 
@@ -27,5 +29,7 @@ __all__ = [
     "Redactor",
     "Span",
     "known_names_from_database",
+    "known_staff_spans",
+    "placeholder_for",
     "redactor_for_database",
 ]

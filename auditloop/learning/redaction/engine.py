@@ -101,8 +101,27 @@ class Redactor:
         ]
         return spans
 
-    def redact(self, text: str) -> Redaction:
+    def redact(
+        self, text: str, *, added: Iterable[tuple[str, str]] = (), kept: Iterable[str] = ()
+    ) -> Redaction:
+        """`added`: (string, label) pairs a reviewer redacts as well, wherever they occur;
+        `kept`: strings the reviewer judged not identifying, left as written unless they are
+        a known staff name (those are always redacted)."""
         candidates = self._known_spans(text) + self._identifier_spans(text)
+        lowered = text.lower()
+        for extra, label in added:
+            needle = extra.strip().lower()
+            if not needle:
+                continue
+            start = lowered.find(needle)
+            while start != -1:
+                candidates.append(Span(start, start + len(needle), label, placeholder_for(label)))
+                start = lowered.find(needle, start + len(needle))
+        keep = {k.strip().lower() for k in kept if k.strip()}
+        if keep:
+            candidates = [
+                s for s in candidates if s.label == "staff" or lowered[s.start : s.end] not in keep
+            ]
         # Longest first where spans overlap; then in order of the text.
         candidates.sort(key=lambda s: (s.start, -(s.end - s.start)))
         chosen: list[Span] = []
@@ -118,6 +137,22 @@ class Redactor:
             at = span.end
         parts.append(text[at:])
         return Redaction(text=text, redacted="".join(parts), spans=tuple(chosen))
+
+
+def known_staff_spans(redactor: Redactor, text: str) -> list[Span]:
+    """The known staff names still in `text`: publishing is refused while there is one."""
+    return [s for s in redactor.redact(text).spans if s.label == "staff"]
+
+
+def placeholder_for(label: str) -> str:
+    """The placeholder for a label a reviewer chose: `[staff member]`, `[person]`, or the
+    identifier's kind (`identifier:postcode` -> `[postcode]`)."""
+    if label == "staff":
+        return "[staff member]"
+    if label == "person":
+        return "[person]"
+    kind = label.partition(":")[2] or "identifier"
+    return f"[{kind.replace('_', ' ')}]"
 
 
 def known_names_from_database() -> list[KnownName]:

@@ -1,0 +1,57 @@
+"""Who may see a key message: the get-for-user helper and its rule.
+
+A key message is anonymised learning, never personal to a named worker, and names no child;
+but a draft is unreviewed text that may still name someone, so drafts and messages in review
+are seen only by the audit leads over the services it covers (its author and its reviewer
+among them) and the senior leaders. A published message is seen by everyone it was sent to
+(the practitioners and managers of the teams concerned), the audit leads and senior leaders,
+and the board members, who read the service's learning."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from auditloop.accounts.access import staff_for
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import services_overseen
+from auditloop.learning.models import KeyMessage, KeyMessageRecipient, KeyMessageStatus
+
+
+def key_message_visibility_filter(staff: StaffMember) -> Q:
+    """The key messages `staff` may read."""
+    published = Q(status=KeyMessageStatus.PUBLISHED)
+    if staff.role == Role.SENIOR_LEADER:
+        return Q(pk__isnull=False)
+    if staff.role == Role.MODERATOR:
+        services = services_overseen(staff)
+        in_scope = (
+            Q(service_id__in=services)
+            | Q(team__service_id__in=services)
+            | Q(service__isnull=True, team__isnull=True)
+        )
+        return in_scope | Q(author=staff) | Q(reviewer=staff) | published
+    if staff.role == Role.BOARD_MEMBER:
+        return published
+    sent_to_them = Exists(
+        KeyMessageRecipient.objects.filter(key_message=OuterRef("pk"), staff=staff)
+    )
+    return published & Q(sent_to_them)
+
+
+def get_key_message_for_user(user: Any, public_id: UUID | str) -> KeyMessage:
+    """The key message, if `user` may read it; 404 otherwise, as for one that does not exist.
+    A key message names no child (it is redacted before anyone but its writers sees it), so
+    reading it is not a read of a child's data and is not logged as one."""
+    staff = staff_for(user)
+    try:
+        return (
+            KeyMessage.objects.filter(key_message_visibility_filter(staff), public_id=public_id)
+            .select_related("cycle", "service", "team", "author", "reviewer")
+            .get()
+        )
+    except (KeyMessage.DoesNotExist, ValueError) as exc:
+        raise Http404("No key message found.") from exc
