@@ -318,18 +318,18 @@ def _context(briefing: Briefing, **extra: Any) -> dict[str, Any]:
 def briefing_html(
     briefing: Briefing,
     *,
-    stylesheet_href: str = "",
+    stylesheet_hrefs: Sequence[str] = (),
     pdf_href: str = "",
     docx_href: str = "",
     compact: bool = False,
 ) -> str:
-    """The briefing as a standalone HTML page. The page in the browser links its stylesheet;
-    the PDF is made from the same page without the link, the stylesheet given to WeasyPrint."""
+    """The briefing as a standalone HTML page. The page in the browser links its stylesheets;
+    the PDF is made from the same page without them, its stylesheet given to WeasyPrint."""
     return render_to_string(
         TEMPLATE,
         _context(
             briefing,
-            stylesheet_href=stylesheet_href,
+            stylesheet_hrefs=stylesheet_hrefs,
             pdf_href=pdf_href,
             docx_href=docx_href,
             compact=compact,

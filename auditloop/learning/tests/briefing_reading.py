@@ -37,7 +37,7 @@ def pdf_laid_out_text(document: PdfDocument) -> str:
 def pdf_bytes_text(pdf: bytes) -> str:
     assert PDFTOTEXT is not None
     result = subprocess.run(  # noqa: S603 - a fixed tool on the test machine, reading our bytes
-        [PDFTOTEXT, "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        [PDFTOTEXT, "-raw", "-", "-"], input=pdf, capture_output=True, check=True
     )
     return re.sub(r"\s+", " ", result.stdout.decode())
 
