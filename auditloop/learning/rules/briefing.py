@@ -46,6 +46,14 @@ TEMPLATE = "learning/briefings/briefing.html"
 WORD_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _BULLET = re.compile(r"^\s*(?:[-*•])\s+")
+# Characters XML 1.0 refuses (control characters pasted in from elsewhere): Word's format is
+# XML and python-docx refuses them, so every text is cleaned of them once, as it comes in.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_text(text: object) -> str:
+    """The text, with the characters no export can carry taken out."""
+    return _NOT_XML.sub("", str(text))
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,10 @@ class Briefing:
     withdrawn_on: datetime.date | None = None
     withdrawn_reason: str = ""
     filename_stem: str = "briefing"
+
+    def __post_init__(self) -> None:
+        for name in ("council", "title", "scope", "withdrawn_reason", *BRIEFING_PARTS):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
 
     @property
     def parts(self) -> tuple[Part, ...]:
@@ -203,7 +215,7 @@ def _trend_sentence(trend: Mapping[str, Any], *, minimum: int) -> tuple[str, boo
     before = _share(trend.get("previous_good_or_better"), previous)
     if not now or not before:
         return "", False
-    cycle = str(trend.get("previous_cycle") or "the previous cycle")
+    cycle = clean_text(trend.get("previous_cycle") or "the previous cycle")
     return (
         f"Good or better: {now} of {audits} audits this cycle, against {before} of {previous} "
         f"in {cycle}.",
@@ -238,7 +250,7 @@ def headline_figures(figures: object, *, minimum: int) -> Figures:
             audits = str(total)
     domains = []
     for row in _rows(figures.get("domains")):
-        label = str(row.get("domain") or "Domain not named")
+        label = clean_text(row.get("domain") or "Domain not named")
         if group_is_suppressed(row.get("audits"), flagged=row.get("suppressed"), minimum=minimum):
             domains.append(FigureRow(label, (SUPPRESSED,) * 3, suppressed=True))
             any_suppressed = True
@@ -255,7 +267,7 @@ def headline_figures(figures: object, *, minimum: int) -> Figures:
         key=lambda r: -(_n(r.get("good_practice")) + _n(r.get("concerns"))),
     )
     for row in theme_rows[:5]:
-        label = str(row.get("theme") or "Theme not named")
+        label = clean_text(row.get("theme") or "Theme not named")
         size = row.get("audits", total)
         if group_is_suppressed(size, flagged=row.get("suppressed"), minimum=minimum):
             themes.append(FigureRow(label, (SUPPRESSED,) * 2, suppressed=True))
@@ -294,11 +306,11 @@ def example_from(value: object, *, fallback: object = None) -> Example | None:
         value = {**(fallback if isinstance(fallback, Mapping) else {}), "text": value}
     if not isinstance(value, Mapping):
         return None
-    text = str(value.get("text") or "").strip()
+    text = clean_text(value.get("text") or "").strip()
     if not text:
         return None
     kind = str(value.get("kind") or "")
-    return Example(KIND_WORDS.get(kind, ""), str(value.get("domain") or ""), text)
+    return Example(KIND_WORDS.get(kind, ""), clean_text(value.get("domain") or ""), text)
 
 
 # The three exports.
@@ -408,6 +420,7 @@ def briefing_docx(briefing: Briefing) -> bytes:
     properties.category = " · ".join(briefing.status_marks) or "Published"
     properties.language = "en-GB"
     properties.revision = 1
+    properties.created = properties.modified = datetime.datetime.now(tz=datetime.UTC)
 
     _word_marks(document, briefing)
     document.add_paragraph(f"7-minute briefing · {briefing.council}")

@@ -101,6 +101,19 @@ def test_markup_in_a_key_message_is_shown_as_written_never_run(export: str) -> N
         assert "<b>bold</b> & <i>italics</i>" in text
 
 
+@pytest.mark.parametrize("export", EXPORTS)
+def test_control_characters_pasted_into_a_key_message_do_not_break_an_export(export: str) -> None:
+    b = briefing(
+        title="Plans\x0b that change",
+        what_we_found="Pasted\x00 from\x1f a form\x0c.",
+        examples=(example_from({"text": "A\x08 quote", "domain": "Voice\x01"}),),
+    )
+    text = EXPORTS[export](b)
+    assert "Plans that change" in text
+    assert "Pasted from a form." in text
+    assert "A quote" in text
+
+
 def test_a_realistic_briefing_fits_one_side_of_a4() -> None:
     document = briefing_pdf_document(briefing())
     assert len(document.pages) == 1
