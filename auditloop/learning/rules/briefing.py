@@ -43,6 +43,7 @@ KIND_WORDS = {"good_practice": "Good practice to share", "concern": "Area for de
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "learning" / "briefing.css"
 TEMPLATE = "learning/briefings/briefing.html"
+PDF_VARIANT = "pdf/ua-1"
 WORD_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _BULLET = re.compile(r"^\s*(?:[-*•])\s+")
@@ -361,8 +362,12 @@ def briefing_pdf_document(briefing: Briefing) -> PdfDocument:
     return document
 
 
-def briefing_pdf(briefing: Briefing) -> bytes:
-    return bytes(briefing_pdf_document(briefing).write_pdf())
+def briefing_pdf(briefing: Briefing, **options: Any) -> bytes:
+    """The PDF, tagged (PDF/UA-1) so that a screen reader reads its headings, lists and tables
+    in order, in the page's language, as a council's published documents must be. `options`
+    go to WeasyPrint's `write_pdf` (`uncompressed_pdf=True` to read it in a test)."""
+    document = briefing_pdf_document(briefing)
+    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT, **options))
 
 
 def _word_marks(document: WordDocument, briefing: Briefing) -> None:

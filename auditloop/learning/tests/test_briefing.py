@@ -23,6 +23,7 @@ from auditloop.learning.rules.briefing import (
     Briefing,
     briefing_docx,
     briefing_html,
+    briefing_pdf,
     briefing_pdf_document,
     example_from,
     group_is_suppressed,
@@ -191,6 +192,13 @@ def test_the_pdf_names_the_council_as_its_author_and_the_briefing_as_its_title()
         metadata.title
         == "Plans that say what will change \u2013 7-minute briefing \u2013 " + COUNCIL
     )
+
+
+def test_the_pdf_is_tagged_for_screen_readers_in_british_english() -> None:
+    pdf = briefing_pdf(briefing(), uncompressed_pdf=True)
+    assert b"/StructTreeRoot" in pdf
+    assert b"/Marked true" in pdf
+    assert b"/Lang (en-GB)" in pdf
 
 
 def test_the_html_page_is_in_british_english_with_one_h1_then_h2s() -> None:
