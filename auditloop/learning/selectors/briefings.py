@@ -4,7 +4,8 @@ A published (or withdrawn) message's briefing is made only from `published_text`
 text its readers were given. A draft or one in review (read only by audit leads and senior
 leaders) is made from the draft text passed through the redactor with the reviewer's additions
 and kept strings, and is marked "Draft — not for circulation": no export ever carries a name
-the redaction would take out."""
+the redaction would take out. A message marked published without a published text (which the
+publishing service never leaves) is treated as a draft: redacted and marked, never shown raw."""
 
 from __future__ import annotations
 

@@ -272,3 +272,23 @@ def test_the_url_walk_finds_each_briefing_route_and_its_access_decision() -> Non
     for name in ROUTES:
         assert decisions[name] == "any staff; object helper decides"
     assert "learning" in route_groups()
+
+
+def test_a_message_marked_published_without_its_published_text_is_redacted_as_a_draft(
+    p: Personas,
+) -> None:
+    km = key_message_make(
+        p, status=KeyMessageStatus.PUBLISHED, what_we_found=NAMING_TEXT, published_text={}
+    )
+    briefing = briefing_for_key_message(km, today=datetime.date(2026, 11, 30))
+    assert briefing.draft
+    assert briefing.what_we_found.startswith("[social worker]'s visits")
+
+
+def test_published_examples_given_as_bare_text_keep_their_kind_and_domain(p: Personas) -> None:
+    km = key_message_make(p, status=KeyMessageStatus.PUBLISHED)
+    km.published_text = {**km.published_text, "examples": ["The redacted first example.", ""]}
+    briefing = briefing_for_key_message(km, today=datetime.date(2026, 11, 30))
+    assert [(e.text, e.caption) for e in briefing.examples] == [
+        ("The redacted first example.", "Good practice to share \u2013 Voice and lived experience")
+    ]
