@@ -54,6 +54,7 @@ VERB_LABELS = {
     "import.queued": "File queued for import",
     "import.rejected": "Import rejected",
     "import.unchanged": "Import changed nothing",
+    "key_message.briefing_exported": "Key message briefing exported",
     "moderation.agreed": "Agreed grades confirmed by the auditor",
     "moderation.agreement_recorded": "Agreed grades recorded by the moderator",
     "moderation.decided": "Moderation disagreement decided",
