@@ -22,16 +22,18 @@ as confidential):
    audits in a cycle; a row that is a group, given by `row_groups`) is small enough to point
    at the few people whose cases were audited: all its figures are suppressed, the group's own
    total with them. Zero audits is not suppressed: there is nothing about anyone to show.
-2. *Threshold rule for cells.* A count from 1 to `threshold - 1` is suppressed. The guidance
-   treats small counts (the ones and twos above all) as the usual route to identifying a
-   person, and lets a department set its threshold by how sensitive the attribute is. Here
-   the attribute is a judgement on a named worker's practice, read by people who know whose
-   cases were audited, so the same configurable threshold as for groups is used (5 by
-   default, the common choice for sensitive social care and health figures). Zeros are shown:
-   "no audit of the team was graded Inadequate for this domain" says nothing about a person.
-   (The guidance's "group disclosure", every member of a group in one category, is not
-   suppressed: a team's figures are about the team's practice and meant to be read as such,
-   and with at least `threshold` audits no single person is singled out.)
+2. *Threshold rule for counts.* A count from 1 to `threshold - 1` is suppressed, a total as
+   much as a cell. The guidance treats small counts (the ones and twos above all) as the
+   usual route to identifying a person, and lets a department set its threshold by how
+   sensitive the attribute is. Here the attribute is a judgement on a named worker's
+   practice, read by people who know whose cases were audited, so the same configurable
+   threshold as for groups is used (5 by default, the common choice for sensitive social care
+   and health figures). Zeros are shown: "no audit of the team was graded Inadequate for this
+   domain" says nothing about a person. (The guidance's "group disclosure", every member of a
+   group in one category, is not suppressed: a team's figures are about the team's practice
+   and meant to be read as such, and with at least `threshold` audits no single person is
+   singled out.) The price is plain: a team with a handful of deep dives a cycle sees most of
+   its grades by domain as [c]; lowering the threshold is the council's call, not the code's.
 3. *Secondary suppression.* The totals shown are sums of the cells, so a suppressed figure
    must not be recoverable from them: not from its row or column alone (a line with exactly
    one figure suppressed gives it away by subtraction), nor from any combination of the sums
@@ -141,8 +143,11 @@ def suppress_table(
         for j, value in enumerate(row):
             if small_group or 0 < value < threshold:
                 reasons[("cell", i, j)] = Reason.PRIMARY
-        if small_group and row_totals:
+        if row_totals and (small_group or 0 < sum(row) < threshold):
             reasons[("row", i, 0)] = Reason.PRIMARY
+    for key, value in table.values.items():
+        if key[0] in {"column", "grand"} and 0 < value < threshold:
+            reasons[key] = Reason.PRIMARY
     hidden = set(reasons)
     exposed = table.recoverable(hidden)
     while exposed:

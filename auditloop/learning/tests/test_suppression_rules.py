@@ -113,7 +113,9 @@ def test_no_suppressed_figure_can_be_worked_out_from_the_figures_shown(
 
 
 @given(tables)
-def test_every_small_count_is_suppressed_as_primary_and_no_zero_is(cells: list[list[int]]) -> None:
+def test_every_small_count_or_total_is_suppressed_as_primary_and_no_zero_is(
+    cells: list[list[int]],
+) -> None:
     result = suppress_table(cells, threshold=THRESHOLD)
     for i, row in enumerate(cells):
         for j, value in enumerate(row):
@@ -121,6 +123,11 @@ def test_every_small_count_is_suppressed_as_primary_and_no_zero_is(cells: list[l
                 assert result.cell(i, j) == Reason.PRIMARY
             else:
                 assert result.cell(i, j) != Reason.PRIMARY
+    totals = [(("row", i, 0), sum(row)) for i, row in enumerate(cells)]
+    totals += [(("column", 0, j), sum(row[j] for row in cells)) for j in range(len(cells[0]))]
+    totals.append((("grand", 0, 0), sum(map(sum, cells))))
+    for key, value in totals:
+        assert (result.reasons.get(key) == Reason.PRIMARY) == (0 < value < THRESHOLD)
 
 
 @given(tables_without_small_counts)
