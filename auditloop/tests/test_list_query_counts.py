@@ -132,6 +132,11 @@ SEES_NO_ROWS = {
     ("imports:index", "moderator"): "oversees North alone, so imports nothing",
 }
 
+# Logins a list page sends on to their own page instead (and the page they go to).
+REDIRECTED = {
+    ("learning:team_picture_choose", "team_manager"): "their own team's picture",
+}
+
 
 # Rows a round adds to a page for a login, where it is not one.
 ROWS_PER_ROUND = {
@@ -512,6 +517,9 @@ def test_a_list_page_asks_as_many_queries_for_one_row_as_for_a_full_page(
     measured: dict[tuple[str, str], tuple[Measure, Measure, Measure]], page: str, who: str
 ) -> None:
     zero, one, full = measured[page, who]
+    if (page, who) in REDIRECTED:
+        assert (one.status, full.status, one.queries) == (302, 302, full.queries)
+        return
     assert (one.status, full.status) == (200, 200), (
         f"{page} as {who} answered {one.status} and {full.status}; its access decision "
         "admits this login, so it must answer 200"
