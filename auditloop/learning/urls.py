@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.learning.views import team_picture
+from auditloop.learning.views import feedback, team_picture
 
 app_name = "learning"
 urlpatterns: list[URLPattern | URLResolver] = [
     *team_picture.urlpatterns,
+    *feedback.urlpatterns,
 ]
