@@ -130,6 +130,7 @@ SEES_NO_ROWS = {
     # import_kinds_open_to: an audit lead reads case-list runs only when they oversee every
     # service; the moderator oversees North alone (and never reads staff-list runs).
     ("imports:index", "moderator"): "oversees North alone, so imports nothing",
+    ("learning:my_feedback", "team_manager"): "holds no audited case of their own",
 }
 
 # Logins a list page sends on to their own page instead (and the page they go to).

@@ -21,7 +21,7 @@ from auditloop.learning.selectors.feedback import (
     line_reports,
 )
 
-PER_PAGE = 10
+PER_PAGE = 20
 
 
 def _render(request: StaffRequest, worker: StaffMember) -> HttpResponse:
