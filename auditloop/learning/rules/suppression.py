@@ -4,8 +4,9 @@ for a team or another group calls it, with `settings.AUDITLOOP_SMALL_GROUP_MIN` 
 
 Two calls:
 
-- `group_suppressed(audits, threshold=...)`: one group's figures (a team's picture for a cycle)
-  are withheld altogether when fewer than `threshold` audits lie behind them.
+- `group_suppressed(audits, threshold=..., people=...)`: one group's figures (a team's picture
+  for a cycle) are withheld altogether when fewer than `threshold` audits lie behind them, or
+  they are audits of fewer than `MIN_PEOPLE` people's cases.
 - `suppress_table(cells, threshold=..., ...)`: a table of counts (rows such as domains, teams
   or cycles; columns such as grades) with its row, column and grand totals, the way the page
   and the CSV show it. It answers, for every cell and total, whether it is suppressed and why
@@ -22,6 +23,11 @@ as confidential):
    audits in a cycle; a row that is a group, given by `row_groups`) is small enough to point
    at the few people whose cases were audited: all its figures are suppressed, the group's own
    total with them. Zero audits is not suppressed: there is nothing about anyone to show.
+   Audits count cases, not people, and the figures are about the practitioners whose cases
+   they were: a group whose audits are of fewer than `MIN_PEOPLE` (3) people's cases is
+   suppressed too, however many audits, where the caller says how many people (`people`,
+   `row_people`). That is the guidance's minimum number of contributors: with two, either
+   could take their own grades from the group's and read the other's.
 2. *Threshold rule for counts.* A count from 1 to `threshold - 1` is suppressed, a total as
    much as a cell. The guidance treats small counts (the ones and twos above all) as the
    usual route to identifying a person, and lets a department set its threshold by how
@@ -71,10 +77,17 @@ class Reason(StrEnum):
     SECONDARY = "secondary"  # would let a suppressed figure be worked out from the totals
 
 
-def group_suppressed(audits: int, *, threshold: int) -> bool:
+# The fewest people whose cases a group's audits must be of (see rule 1).
+MIN_PEOPLE = 3
+
+
+def group_suppressed(audits: int, *, threshold: int, people: int | None = None) -> bool:
     """Whether one group's figures are all withheld: fewer than `threshold` audits lie behind
-    them (and at least one: a group with none has no figures to withhold)."""
-    return 0 < audits < threshold
+    them, or (where `people` is given) they are audits of fewer than `MIN_PEOPLE` people's
+    cases. A group with no audits has no figures to withhold."""
+    if audits <= 0:
+        return False
+    return audits < threshold or (people is not None and people < MIN_PEOPLE)
 
 
 # A figure's place: ("cell", i, j), ("row", i, 0), ("column", 0, j) or ("grand", 0, 0).
@@ -113,6 +126,7 @@ def suppress_table(
     *,
     threshold: int,
     row_groups: Sequence[int] | None = None,
+    row_people: Sequence[int] | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
 ) -> Suppressed:
@@ -121,9 +135,10 @@ def suppress_table(
     `cells`: one list of non-negative counts per row, every row as long. `threshold`:
     `settings.AUDITLOOP_SMALL_GROUP_MIN`. `row_groups`: where each row is a group (a team, a
     cycle), how many audits lie behind it; a row with fewer than `threshold` (and at least
-    one) is suppressed whole. `row_totals` / `column_totals`: whether the table shows each
-    row's / column's total (the grand total is shown where both are); a total not shown is
-    not an equation a reader has, and is never itself marked.
+    one) is suppressed whole; `row_people`, with it, how many people's cases they are of (a
+    row of fewer than `MIN_PEOPLE` is suppressed whole too). `row_totals` / `column_totals`:
+    whether the table shows each row's / column's total (the grand total is shown where both
+    are); a total not shown is not an equation a reader has, and is never itself marked.
 
     Deterministic: the same table gives the same answer."""
     n_rows = len(cells)
@@ -134,11 +149,15 @@ def suppress_table(
         raise ValueError("Counts cannot be negative.")
     if row_groups is not None and len(row_groups) != n_rows:
         raise ValueError("row_groups must give one number of audits per row.")
+    if row_people is not None and (row_groups is None or len(row_people) != n_rows):
+        raise ValueError("row_people must give one number of people per row, with row_groups.")
     table = _Table(cells, row_totals=row_totals, column_totals=column_totals)
     reasons: dict[Key, Reason] = {}
     for i, row in enumerate(cells):
         small_group = row_groups is not None and group_suppressed(
-            row_groups[i], threshold=threshold
+            row_groups[i],
+            threshold=threshold,
+            people=row_people[i] if row_people is not None else None,
         )
         for j, value in enumerate(row):
             if small_group or 0 < value < threshold:

@@ -41,6 +41,7 @@ from auditloop.audits.selectors.audits import (
 from auditloop.imports.values import neutralise
 from auditloop.learning.models import LearningPoint, LearningPointKind
 from auditloop.learning.rules.suppression import (
+    MIN_PEOPLE,
     SUPPRESSED_MARK,
     SUPPRESSED_NOTE,
     group_suppressed,
@@ -135,6 +136,7 @@ def figure_table(
     columns: Sequence[str],
     rows: Sequence[tuple[str, list[int]]],
     row_groups: Sequence[int] | None = None,
+    row_people: Sequence[int] | None = None,
     column_totals: bool = True,
     derived_heading: str = "",
     derive: Derive | None = None,
@@ -148,6 +150,7 @@ def figure_table(
         cells,
         threshold=small_group_min(),
         row_groups=row_groups,
+        row_people=row_people,
         column_totals=column_totals,
     )
     shown_rows = []
@@ -192,6 +195,7 @@ class TeamPicture:
     cycle: Cycle
     threshold: int
     audits: int
+    people: int
     withheld: bool
     domains: list[FigureTable] = field(default_factory=list)
     compliance: list[FigureTable] = field(default_factory=list)
@@ -210,18 +214,27 @@ class TeamPicture:
     def suppressed(self) -> bool:
         return self.withheld or any(table.suppressed for table in self.tables())
 
+    @property
+    def withheld_message(self) -> str:
+        """Why the cycle's figures are not shown, where they are not."""
+        if not self.withheld:
+            return ""
+        return withheld_message(self.threshold, audits=self.audits)
+
 
 def team_picture(team: Team, cycle: Cycle, reader: StaffMember) -> TeamPicture:
     """The team's picture for the cycle, as `reader` may read it."""
     audits = audits_counted(reader).filter(team=team, cycle_link__cycle=cycle)
-    count = audits.count()
+    sizes = audits.aggregate(n=Count("pk"), people=Count("practitioner", distinct=True))
+    count, people = sizes["n"], sizes["people"]
     threshold = small_group_min()
     picture = TeamPicture(
         team=team,
         cycle=cycle,
         threshold=threshold,
         audits=count,
-        withheld=group_suppressed(count, threshold=threshold),
+        people=people,
+        withheld=group_suppressed(count, threshold=threshold, people=people),
     )
     if count and not picture.withheld:
         grades = _grades_of_scales(audits)
@@ -430,7 +443,12 @@ def _overall_by_cycle(team: Team, cycle: Cycle, reader: StaffMember) -> list[Fig
     audits = audits_counted(reader).filter(
         team=team, cycle_link__cycle__starts_on__lte=cycle.starts_on
     )
-    per_cycle = dict(audits.values_list("cycle_link__cycle_id").annotate(n=Count("pk")).order_by())
+    per_cycle = {
+        row["cycle_link__cycle_id"]: (row["n"], row["people"])
+        for row in audits.values("cycle_link__cycle_id")
+        .annotate(n=Count("pk"), people=Count("practitioner", distinct=True))
+        .order_by()
+    }
     if not per_cycle:
         return []
     cycles = sorted(
@@ -467,7 +485,8 @@ def _overall_by_cycle(team: Team, cycle: Cycle, reader: StaffMember) -> list[Fig
                     )
                     for c in cycles
                 ],
-                row_groups=[per_cycle[c.pk] for c in cycles],
+                row_groups=[per_cycle[c.pk][0] for c in cycles],
+                row_people=[per_cycle[c.pk][1] for c in cycles],
                 column_totals=False,
                 total_heading="Audits with an overall grade",
                 derived_heading=f"Share {GOOD_OR_BETTER.lower()}",
@@ -496,7 +515,7 @@ def team_picture_csv(picture: TeamPicture) -> str:
     writer.writerow(["Cycle", neutralise(picture.cycle.name)])
     if picture.withheld:
         writer.writerow(["Audits", SUPPRESSED_MARK])
-        writer.writerow([withheld_message(picture.threshold)])
+        writer.writerow([picture.withheld_message])
     else:
         writer.writerow(["Audits", picture.audits])
     for table in picture.tables():
@@ -522,5 +541,11 @@ def team_picture_csv(picture: TeamPicture) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def withheld_message(threshold: int) -> str:
-    return f"Fewer than {threshold} audits: not shown so that no one can be identified."
+def withheld_message(threshold: int, *, audits: int) -> str:
+    """Why a group's figures are withheld: too few audits, or too few people's cases."""
+    if audits < threshold:
+        return f"Fewer than {threshold} audits: not shown so that no one can be identified."
+    return (
+        f"Audits of fewer than {MIN_PEOPLE} people's cases: not shown so that no one can be "
+        "identified."
+    )

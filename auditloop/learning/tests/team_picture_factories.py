@@ -8,7 +8,7 @@ import itertools
 
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember, Team
+from auditloop.accounts.models import Role, StaffMember, Team
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -21,9 +21,23 @@ from auditloop.audits.models import (
     ToolVersion,
 )
 from auditloop.sampling.models import Cycle, CycleAudit
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 _numbers = itertools.count(1)
+
+
+def team_workers(p: Personas, team: Team) -> list[StaffMember]:
+    """Three practitioners of the team (the personas' practitioner first, in North A), made
+    once, whose cases the team's audits take in turn."""
+    workers = list(StaffMember.objects.filter(team=team, role=Role.PRACTITIONER).order_by("pk")[:3])
+    while len(workers) < 3:
+        n = next(_numbers)
+        workers.append(
+            make_staff(
+                f"worker{n}", f"Worker Number{n}", Role.PRACTITIONER, team, manager=p.team_manager
+            )
+        )
+    return workers
 
 
 def cycle_of(p: Personas, name: str, starts_on: datetime.date) -> Cycle:
@@ -52,16 +66,21 @@ def counted_audit(
     audit_type: str = AuditType.DEEP_DIVE,
 ) -> Audit:
     """A submitted audit of the team's in the cycle: every graded question `domains`, every
-    compliance check `compliance`, overall `overall`."""
+    compliance check `compliance`, overall `overall`; of a case of each of three of the team's
+    practitioners in turn, unless one is given."""
     tool = tool or p.quality_tool
+    team = team or p.north_a
+    if practitioner is None:
+        workers = team_workers(p, team)
+        practitioner = workers[Audit.objects.filter(team=team).count() % len(workers)]
     audit = Audit.objects.create(
         case=p.case,
         tool_version=tool,
         audit_type=audit_type,
         status=status,
         auditor=p.auditor,
-        practitioner=practitioner or p.practitioner,
-        team=team or p.north_a,
+        practitioner=practitioner,
+        team=team,
         submitted_at=timezone.now() if status != AuditStatus.IN_PROGRESS else None,
         overall_grade=grade(tool, overall),
     )

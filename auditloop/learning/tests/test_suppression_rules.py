@@ -204,3 +204,14 @@ def test_a_group_with_fewer_audits_than_the_threshold_is_suppressed_but_not_an_e
 def test_the_independent_check_finds_a_figure_left_alone_in_its_row() -> None:
     only_primary = Suppressed(reasons={("cell", 0, 1): Reason.PRIMARY})
     assert recoverable_by_algebra([[10, 2, 7], [9, 8, 12]], only_primary) == {("cell", 0, 1)}
+
+
+def test_a_group_of_audits_of_fewer_than_three_peoples_cases_is_suppressed() -> None:
+    assert group_suppressed(12, threshold=5, people=2)
+    assert not group_suppressed(12, threshold=5, people=3)
+    assert not group_suppressed(12, threshold=5)
+    result = suppress_table(
+        [[6, 6], [7, 8]], threshold=5, row_groups=[12, 15], row_people=[2, 4], column_totals=False
+    )
+    assert result.cell(0, 0) == result.cell(0, 1) == result.row_total(0) == Reason.PRIMARY
+    assert result.cell(1, 0) is None

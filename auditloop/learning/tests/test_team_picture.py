@@ -91,6 +91,18 @@ def test_a_cycle_with_fewer_than_five_audits_is_withheld_whole_on_the_page_and_i
     assert not any(r and r[0].startswith("D1 ") for r in rows)
 
 
+def test_a_cycle_whose_audits_are_of_fewer_than_three_peoples_cases_is_withheld(
+    p: Personas,
+) -> None:
+    cycle = cycle_of(p, "Spring", SPRING)
+    for n in range(8):
+        counted_audit(p, cycle, practitioner=p.practitioner if n % 2 else p.team_manager)
+    page = page_of(p)
+    assert "Audits of fewer than 3 people&#x27;s cases: not shown so that no one can be" in page
+    assert "Grades by domain" not in page
+    assert row(csv_of(p), "Spring")[1:] == ["[c]"] * 6
+
+
 @override_settings(AUDITLOOP_SMALL_GROUP_MIN=3)
 def test_the_threshold_comes_from_the_settings(p: Personas) -> None:
     cycle = cycle_of(p, "Spring", SPRING)
@@ -191,7 +203,10 @@ def test_no_ones_name_and_no_audit_is_on_the_page_or_in_the_csv(p: Personas) -> 
     audits = [counted_audit(p, cycle) for _ in range(6)]
     page = page_of(p)
     export = "\n".join(",".join(r) for r in csv_of(p))
+    workers = {audit.practitioner.name for audit in audits if audit.practitioner}
+    assert len(workers) == 3
     for text in (page.split("<main", 1)[1], export):
+        assert all(name not in text for name in workers)
         assert p.practitioner.name not in text
         assert p.auditor.name not in text
         assert p.case.la_child_id not in text

@@ -17,13 +17,13 @@ from auditloop.learning.access.team_picture import (
     team_picture_filter,
 )
 from auditloop.learning.forms.team_picture import TeamPictureCycleForm
+from auditloop.learning.rules.suppression import MIN_PEOPLE
 from auditloop.learning.selectors.team_picture import (
     small_group_min,
     suppressed_note,
     team_picture,
     team_picture_cycles,
     team_picture_teams,
-    withheld_message,
 )
 from auditloop.learning.services.team_picture import team_picture_export
 
@@ -55,7 +55,7 @@ def team_picture_page(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "cycles": cycles,
             "picture": picture,
             "threshold": small_group_min(),
-            "withheld_message": withheld_message(small_group_min()),
+            "min_people": MIN_PEOPLE,
             "suppressed_note": suppressed_note(),
             "can_choose_team": request.staff.role != Role.TEAM_MANAGER,
         },
