@@ -66,9 +66,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 SUPPRESSED_MARK = "[c]"
+# The footnote under a table with a figure suppressed (format it with `threshold`,
+# `largest_small` (threshold - 1) and `people` (`MIN_PEOPLE`)).
 SUPPRESSED_NOTE = (
-    "[c] Not shown so that no one can be identified: fewer than {threshold} audits, or a "
-    "figure that would let one be worked out."
+    "[c] Not shown so that no one can be identified: a count from 1 to {largest_small}, a "
+    "group of fewer than {threshold} audits or of audits of fewer than {people} people's "
+    "cases, or a figure that would let one of those be worked out from the totals."
 )
 
 

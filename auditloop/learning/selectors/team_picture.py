@@ -59,7 +59,10 @@ def small_group_min() -> int:
 
 
 def suppressed_note() -> str:
-    return SUPPRESSED_NOTE.format(threshold=small_group_min())
+    threshold = small_group_min()
+    return SUPPRESSED_NOTE.format(
+        threshold=threshold, largest_small=threshold - 1, people=MIN_PEOPLE
+    )
 
 
 def audits_counted(reader: StaffMember) -> QuerySet[Audit]:
@@ -109,11 +112,13 @@ class FigureTable:
     derived_heading: str = ""
     column_totals: list[Figure] | None = None
     grand_total: Figure | None = None
+    derived_total: Figure | None = None
 
     @property
     def suppressed(self) -> bool:
         figures = [f for row in self.rows for f in [*row.cells, row.total, row.derived] if f]
-        figures += [*(self.column_totals or []), *([self.grand_total] if self.grand_total else [])]
+        figures += [*(self.column_totals or [])]
+        figures += [f for f in (self.grand_total, self.derived_total) if f]
         return any(f.suppressed for f in figures)
 
 
@@ -167,12 +172,15 @@ def figure_table(
         )
     totals = None
     grand = None
+    derived_total = None
     if column_totals and cells:
-        totals = [
-            _shown(sum(row[j] for row in cells), result.column_total(j) is not None)
-            for j in range(len(columns))
-        ]
-        grand = _shown(sum(map(sum, cells)), result.grand_total is not None)
+        sums = [sum(row[j] for row in cells) for j in range(len(columns))]
+        hidden_sums = [result.column_total(j) is not None for j in range(len(columns))]
+        totals = [_shown(v, h) for v, h in zip(sums, hidden_sums, strict=True)]
+        grand_hidden = result.grand_total is not None
+        grand = _shown(sum(sums), grand_hidden)
+        if derive:
+            derived_total = derive(sums, hidden_sums, sum(sums), grand_hidden)
     return FigureTable(
         caption=caption,
         row_heading=row_heading,
@@ -182,6 +190,7 @@ def figure_table(
         derived_heading=derived_heading,
         column_totals=totals,
         grand_total=grand,
+        derived_total=derived_total,
     )
 
 
@@ -534,6 +543,8 @@ def team_picture_csv(picture: TeamPicture) -> str:
         if table.column_totals is not None:
             line = ["Total", *(f.text for f in table.column_totals)]
             line.append(table.grand_total.text if table.grand_total else "")
+            if table.derived_heading:
+                line.append(table.derived_total.text if table.derived_total else "")
             writer.writerow(line)
     writer.writerow([])
     writer.writerow([suppressed_note()])

@@ -178,7 +178,10 @@ def test_compliance_by_check_gives_yes_no_and_not_applicable_and_the_share_yes(
             audit_type=AuditType.DIP_SAMPLE,
             compliance=ComplianceAnswer.NO,
         )
-    assert row(csv_of(p), "A1 ")[1:] == ["5", "5", "0", "10", "50%"]
+    rows = csv_of(p)
+    assert row(rows, "A1 ")[1:] == ["5", "5", "0", "10", "50%"]
+    # Fifteen checks of ten audits: the totals, and the share yes of them all.
+    assert row(rows, "Total")[1:] == ["75", "75", "0", "150", "50%"]
 
 
 def test_themes_count_the_learning_points_of_the_cycles_audits_by_kind(p: Personas) -> None:
