@@ -89,6 +89,7 @@ VERB_LABELS = {
     "staff.updated_by_import": "Staff record changed by a staff list",
     "team.created": "Team added",
     "team.updated": "Team changed",
+    "team_picture.exported": "Team picture exported",
     "tool_version.discarded": "Audit tool draft discarded",
     "tool_version.draft_created": "Audit tool draft started",
     "tool_version.published": "Audit tool version published",
@@ -145,6 +146,7 @@ PURPOSE_LABELS = {
     "moderation sample": "Named in a moderation sample",
     "calibration": "Read in a calibration exercise",
     "moderation meeting": "Read in a moderation meeting's record",
+    "feedback": "Read on a feedback page",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

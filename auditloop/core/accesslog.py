@@ -73,6 +73,7 @@ class Purpose(StrEnum):
     MODERATION_SAMPLE = "moderation sample"  # a moderation sample, naming the audits it took
     CALIBRATION = "calibration"  # a calibration exercise's page: its case and the audits compared
     MEETING = "moderation meeting"  # a moderation meeting's page: the audits discussed
+    FEEDBACK = "feedback"  # a worker's feedback page: their audits, for them or their manager
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
+from auditloop.learning.access.feedback import FEEDBACK_ROLES
+from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
 
 
 def _navigation(role: str) -> list[tuple[str, str]]:
@@ -31,6 +33,11 @@ def _navigation(role: str) -> list[tuple[str, str]]:
     if role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         items.append(("Cycles", reverse("sampling:cycle_list")))
         items.append(("Revisits", reverse("assurance:revisits")))
+    # Learning from audit: the worker's own feedback, and a team's picture for those over it.
+    if role in FEEDBACK_ROLES:
+        items.append(("My feedback", reverse("learning:my_feedback")))
+    if role in TEAM_PICTURE_ROLES:
+        items.append(("Team picture", reverse("learning:team_picture_choose")))
     if role in AGREEMENT_READERS:
         items.append(("Agreement", reverse("assurance:agreement")))
     if role == Role.MODERATOR:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.learning.views import briefings
+from auditloop.learning.views import briefings, feedback, team_picture
 
 app_name = "learning"
 urlpatterns: list[URLPattern | URLResolver] = [
     *briefings.urlpatterns,
+    *team_picture.urlpatterns,
+    *feedback.urlpatterns,
 ]

@@ -130,6 +130,12 @@ SEES_NO_ROWS = {
     # import_kinds_open_to: an audit lead reads case-list runs only when they oversee every
     # service; the moderator oversees North alone (and never reads staff-list runs).
     ("imports:index", "moderator"): "oversees North alone, so imports nothing",
+    ("learning:my_feedback", "team_manager"): "holds no audited case of their own",
+}
+
+# Logins a list page sends on to their own page instead (and the page they go to).
+REDIRECTED = {
+    ("learning:team_picture_choose", "team_manager"): "their own team's picture",
 }
 
 
@@ -512,6 +518,9 @@ def test_a_list_page_asks_as_many_queries_for_one_row_as_for_a_full_page(
     measured: dict[tuple[str, str], tuple[Measure, Measure, Measure]], page: str, who: str
 ) -> None:
     zero, one, full = measured[page, who]
+    if (page, who) in REDIRECTED:
+        assert (one.status, full.status, one.queries) == (302, 302, full.queries)
+        return
     assert (one.status, full.status) == (200, 200), (
         f"{page} as {who} answered {one.status} and {full.status}; its access decision "
         "admits this login, so it must answer 200"
