@@ -73,6 +73,12 @@ SUPPRESSED_NOTE = (
     "group of fewer than {threshold} audits or of audits of fewer than {people} people's "
     "cases, or a figure that would let one of those be worked out from the totals."
 )
+# The same where small counts are shown (`suppress_table(..., small_counts=False)`).
+SUPPRESSED_GROUP_NOTE = (
+    "[c] Not shown so that no one can be identified: a group of fewer than {threshold} audits "
+    "or of audits of fewer than {people} people's cases, or a figure that would let one of "
+    "those be worked out from the totals."
+)
 
 
 class Reason(StrEnum):
@@ -132,6 +138,7 @@ def suppress_table(
     row_people: Sequence[int] | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
+    small_counts: bool = True,
 ) -> Suppressed:
     """Which figures of this table of counts to suppress (see the module's rule).
 
@@ -142,6 +149,11 @@ def suppress_table(
     row of fewer than `MIN_PEOPLE` is suppressed whole too). `row_totals` / `column_totals`:
     whether the table shows each row's / column's total (the grand total is shown where both
     are); a total not shown is not an equation a reader has, and is never itself marked.
+    `small_counts`: whether rule 2 (small counts) applies. It does wherever a reader could not
+    already read the audits behind the figures; a caller whose every reader may read each of
+    those audits (a team's picture, read by its manager and the leads over its service) turns
+    it off, keeping rules 1 and 3, because hiding from them a count they can read audit by
+    audit protects no one and leaves them a page of [c].
 
     Deterministic: the same table gives the same answer."""
     n_rows = len(cells)
@@ -163,12 +175,12 @@ def suppress_table(
             people=row_people[i] if row_people is not None else None,
         )
         for j, value in enumerate(row):
-            if small_group or 0 < value < threshold:
+            if small_group or (small_counts and 0 < value < threshold):
                 reasons[("cell", i, j)] = Reason.PRIMARY
-        if row_totals and (small_group or 0 < sum(row) < threshold):
+        if row_totals and (small_group or (small_counts and 0 < sum(row) < threshold)):
             reasons[("row", i, 0)] = Reason.PRIMARY
     for key, value in table.values.items():
-        if key[0] in {"column", "grand"} and 0 < value < threshold:
+        if small_counts and key[0] in {"column", "grand"} and 0 < value < threshold:
             reasons[key] = Reason.PRIMARY
     hidden = set(reasons)
     exposed = table.recoverable(hidden)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from auditloop.accounts.models import StaffMember, Team
-from auditloop.audits.access.audits import grades_hidden_filter
+from auditloop.audits.access.audits import audit_visibility_filter, grades_hidden_filter
 from auditloop.audits.models import (
     SHARED_STATUSES,
     Answer,
@@ -42,8 +42,8 @@ from auditloop.imports.values import neutralise
 from auditloop.learning.models import LearningPoint, LearningPointKind
 from auditloop.learning.rules.suppression import (
     MIN_PEOPLE,
+    SUPPRESSED_GROUP_NOTE,
     SUPPRESSED_MARK,
-    SUPPRESSED_NOTE,
     group_suppressed,
     suppress_table,
 )
@@ -60,16 +60,20 @@ def small_group_min() -> int:
 
 def suppressed_note() -> str:
     threshold = small_group_min()
-    return SUPPRESSED_NOTE.format(
-        threshold=threshold, largest_small=threshold - 1, people=MIN_PEOPLE
-    )
+    return SUPPRESSED_GROUP_NOTE.format(threshold=threshold, people=MIN_PEOPLE)
 
 
 def audits_counted(reader: StaffMember) -> QuerySet[Audit]:
-    """The audits that count in figures (submitted or completed, not calibration), less any
-    `reader` is moderating blind."""
+    """The audits that count in figures (submitted or completed, not calibration) that `reader`
+    may read, less any they are moderating blind. Every figure of a team's picture is about
+    audits its reader may read one by one, so small counts are not suppressed there (only
+    small groups, and what would give them away: see `figure_table`)."""
     blind = Audit.objects.filter(grades_hidden_filter(reader)).values("pk")
-    return audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES)).exclude(pk__in=blind)
+    return (
+        audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES))
+        .filter(audit_visibility_filter(reader))
+        .exclude(pk__in=blind)
+    )
 
 
 def team_picture_cycles(team: Team, reader: StaffMember) -> list[Cycle]:
@@ -157,6 +161,7 @@ def figure_table(
         row_groups=row_groups,
         row_people=row_people,
         column_totals=column_totals,
+        small_counts=False,
     )
     shown_rows = []
     for i, (label, counts) in enumerate(rows):
