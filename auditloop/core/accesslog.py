@@ -73,6 +73,7 @@ class Purpose(StrEnum):
     MODERATION_SAMPLE = "moderation sample"  # a moderation sample, naming the audits it took
     CALIBRATION = "calibration"  # a calibration exercise's page: its case and the audits compared
     MEETING = "moderation meeting"  # a moderation meeting's page: the audits discussed
+    LEARNING_POINTS = "learning points"  # an audit's learning points, on their own pages
 
 
 @dataclass(frozen=True)

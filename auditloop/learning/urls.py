@@ -4,5 +4,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.learning.views import learning_points, themes
+
 app_name = "learning"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *learning_points.urlpatterns,
+    *themes.urlpatterns,
+]
