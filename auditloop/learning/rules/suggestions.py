@@ -154,7 +154,13 @@ def groups_of(texts: Sequence[str], themes: Sequence[ThemeText] = ()) -> list[Gr
         terms = _terms(rows, vocabulary)
         if not terms:
             continue
-        theme = _matching_theme(rows.mean(axis=0), theme_matrix)
+        # Matched on the words the notes share only: a word one note happens to use (a
+        # housing note's "not invited") says nothing about what the group is about.
+        shared = np.zeros(len(vocabulary))
+        for term in terms:
+            index = int(np.flatnonzero(vocabulary == term)[0])
+            shared[index] = rows[:, index].mean()
+        theme = _matching_theme(shared, theme_matrix)
         groups.append(
             Group(
                 members=members,

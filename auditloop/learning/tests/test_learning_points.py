@@ -5,13 +5,15 @@ changed, never what it says."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
-from auditloop.accounts.models import Role
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.assurance.models import ModerationStatus
 from auditloop.assurance.tests.regrade_factories import regraded, regrading, submitted_deep_dive
-from auditloop.audits.models import AuditStatus, AuditType
+from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.tests.followup_factories import make_audit
 from auditloop.core.models import AccessLog, Event
 from auditloop.core.refusals import Refused
@@ -27,7 +29,7 @@ from auditloop.testing import Personas, make_staff
 TEXT = "Mum said Jayden is frightened at night; the worker recorded it in his words."
 
 
-def _add(p: Personas, audit, by=None, **kwargs):  # type: ignore[no-untyped-def]
+def _add(p: Personas, audit: Audit, by: StaffMember | None = None, **kwargs: Any) -> LearningPoint:
     return learning_point_add(
         audit=audit,
         by=by or audit.auditor,
@@ -141,7 +143,7 @@ def test_changing_a_point_names_the_fields_that_changed_only(p: Personas) -> Non
 # Pages
 
 
-def _points_url(audit) -> str:  # type: ignore[no-untyped-def]
+def _points_url(audit: Audit) -> str:
     return reverse("learning:audit_points", args=[audit.public_id])
 
 
