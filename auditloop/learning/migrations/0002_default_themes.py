@@ -1,5 +1,4 @@
-"""A starter theme list for a real council: the themes audits of children's social care find
-again and again, in the words of the audit tools' domains and descriptors. The audit leads
+"""A starter theme list for a real council (`auditloop.learning.defaults`). The audit leads
 rename, describe, add and retire themes from here; a theme already in the list (by name) is
 left as it is."""
 
@@ -10,58 +9,7 @@ from typing import Any
 
 from django.db import migrations
 
-DEFAULT_THEMES = (
-    (
-        "Voice of the child",
-        "The child's wishes, feelings and lived experience: seen alone, heard in their own "
-        "words, and what they said shaping the plan.",
-    ),
-    ("Drift and delay", "Plans, assessments or actions that stall, slip or are late."),
-    (
-        "Fathers and male carers not engaged",
-        "Fathers, partners and other male carers not assessed, invited or involved.",
-    ),
-    (
-        "Management oversight",
-        "Supervision and managers' oversight: reflective, recorded, with actions followed up.",
-    ),
-    ("Chronology", "A current, analytical chronology, updated after each significant event."),
-    (
-        "Domestic abuse",
-        "Domestic abuse recognised, assessed and planned for, with safety planning.",
-    ),
-    ("Neglect", "Neglect recognised and measured over time, with the child's daily life seen."),
-    (
-        "Exploitation",
-        "Child criminal and sexual exploitation, missing episodes and contextual safeguarding.",
-    ),
-    (
-        "Neurodiversity",
-        "Autism, ADHD and learning needs understood and reflected in how the family is worked "
-        "with.",
-    ),
-    (
-        "Cumulative harm",
-        "The build-up of harm over time seen through the history, not incident by incident.",
-    ),
-    (
-        "Multi-agency working",
-        "Partners (schools, health, police) sharing information and acting on the plan.",
-    ),
-    (
-        "Plans not SMART",
-        "Plans that are lists of tasks: outcomes vague, timescales and owners missing.",
-    ),
-    (
-        "Recording tells the child's story",
-        "Records that are timely, respectful and written so the child could read them later.",
-    ),
-    (
-        "Permanence planning",
-        "Early, clear plans for where the child will live and grow up.",
-    ),
-)
-
+from auditloop.learning.defaults import DEFAULT_THEMES
 
 def themes_add(apps: Any, schema_editor: Any) -> None:
     theme_model = apps.get_model("learning", "Theme")
