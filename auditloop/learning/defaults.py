@@ -4,6 +4,8 @@ data migration installs it; the demo council installs it again after clearing th
 
 from __future__ import annotations
 
+from auditloop.learning.models import Theme
+
 DEFAULT_THEMES = (
     (
         "Voice of the child",
@@ -55,3 +57,15 @@ DEFAULT_THEMES = (
         "Early, clear plans for where the child will live and grow up.",
     ),
 )
+
+
+def default_themes_install() -> list[Theme]:
+    """Add the starter themes the list does not have (by name, in any case); leave the rest
+    as the audit leads made them. What the data migration does, for a database whose tables
+    were emptied since (tests that flush them, the demo council)."""
+    existing = {name.casefold() for name in Theme.objects.values_list("name", flat=True)}
+    return Theme.objects.bulk_create(
+        Theme(name=name, description=description)
+        for name, description in DEFAULT_THEMES
+        if name.casefold() not in existing
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Audit, Question
+from auditloop.learning.defaults import default_themes_install
 from auditloop.learning.models import LearningPoint, LearningPointKind, Theme
 
 
@@ -35,4 +36,6 @@ def point_in(
 
 
 def theme_named(name: str) -> Theme:
+    """A theme of the starter list (installed again if a flushing test emptied the table)."""
+    default_themes_install()
     return Theme.objects.get(name=name)

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from auditloop.audits.models import AuditStatus
 from auditloop.audits.tests.followup_factories import make_audit
+from auditloop.learning.defaults import default_themes_install
 from auditloop.learning.models import LearningPoint, Theme
 from auditloop.learning.tests.point_factories import point_in
 from auditloop.testing import Personas
@@ -27,6 +28,8 @@ def test_an_auditor_marks_a_learning_point_with_themes_on_an_audit(
     page_as: Callable[..., Page],  # noqa: F811
 ) -> None:
     audit = make_audit(p, status=AuditStatus.IN_PROGRESS)
+    # A browser test's database is emptied after each test, the migration's themes with it.
+    default_themes_install()
     auditor = page_as(p.auditor)
     auditor.get_by_role("link", name="Audits", exact=True).click()
     auditor.locator(f"a[href='/audits/{audit.public_id}/']").first.click()
@@ -63,6 +66,7 @@ def test_an_audit_lead_makes_theme_suggestions_and_accepts_one(
     page_as: Callable[..., Page],  # noqa: F811
 ) -> None:
     audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    default_themes_install()
     for text in (
         "Housing damp and overcrowded; Pat Practitioner did not invite the housing officer.",
         "Overcrowded housing not assessed; damp bedroom for the children.",

@@ -14,6 +14,7 @@ from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.tests.followup_factories import make_audit
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused
+from auditloop.learning.defaults import default_themes_install
 from auditloop.learning.models import LearningPoint, Theme, ThemeSuggestion, ThemeSuggestionStatus
 from auditloop.learning.services.suggestions import (
     theme_suggestion_accept,
@@ -24,6 +25,13 @@ from auditloop.learning.tests.point_factories import point_in, theme_named
 from auditloop.testing import Personas, make_staff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _starter_themes(db: None) -> None:
+    """The starter list, as the migration left it (a flushing test may have emptied it)."""
+    default_themes_install()
+
 
 OVERSIGHT = [
     "No management oversight recorded for Pat Practitioner; supervision notes say agreed only.",

@@ -41,6 +41,7 @@ def test_an_audit_lead_adds_a_theme_with_an_event(p: Personas) -> None:
 
 
 def test_a_name_the_list_has_in_any_case_is_refused(p: Personas) -> None:
+    theme_named("Neglect")
     with pytest.raises(Refused, match="already a theme called Neglect") as refused:
         theme_create(by=p.moderator, name="NEGLECT")
     assert refused.value.field == "name"
@@ -83,6 +84,7 @@ def test_a_retired_theme_stays_on_its_points_but_is_not_offered(p: Personas) -> 
 def test_every_auditing_role_reads_the_list_and_only_the_lead_sees_the_buttons(
     p: Personas,
 ) -> None:
+    theme_named("Voice of the child")
     url = reverse("learning:themes")
     for reader in (p.auditor, p.team_manager, p.senior_leader):
         body = p.client_for(reader).get(url).content.decode()
@@ -111,6 +113,7 @@ def test_the_lead_adds_renames_and_retires_a_theme_on_the_pages(p: Personas) -> 
 
 
 def test_a_duplicate_name_is_shown_on_the_form(p: Personas) -> None:
+    theme_named("Voice of the child")
     response = p.client_for(p.moderator).post(
         reverse("learning:theme_add"), {"name": "voice of the child"}
     )
