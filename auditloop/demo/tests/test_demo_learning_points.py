@@ -21,6 +21,7 @@ from auditloop.demo.builder import demo_council_build
 from auditloop.learning.defaults import DEFAULT_THEMES
 from auditloop.learning.models import LearningPoint, LearningPointKind, Theme
 from auditloop.learning.redaction import redactor_for_database
+from auditloop.learning.services.suggestions import theme_suggestions_generate
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 26)
@@ -91,3 +92,10 @@ def test_the_auditor_reads_the_points_on_an_audit_page(small: None) -> None:
     client.force_login(user)
     page = client.get(reverse("learning:audit_points", args=[point.audit.public_id]))
     assert page.status_code == 200
+
+
+def test_the_demo_audit_lead_gets_theme_suggestions_from_the_untagged_notes(small: None) -> None:
+    lead = StaffMember.objects.get(user__username="moderator")
+    made = theme_suggestions_generate(by=lead)
+    assert len(made) >= 2
+    assert any(s.theme is not None for s in made)

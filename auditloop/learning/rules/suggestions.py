@@ -8,14 +8,15 @@ TF-IDF over the notes (English stop words, and the redaction's placeholders and 
 note about a child's case uses), then agglomerative clustering with cosine distance and average
 linkage, cut at a distance rather than at a number of groups: the lead does not know how many
 themes the untagged notes hold, and a cut at a distance leaves a note that reads like no other
-out of every group. Agglomerative clustering has no random start, so the same notes always give
-the same groups.
+out of every group. A group is proposed as an existing theme when the words its notes share
+are the theme's own words (`_matching_theme`). Agglomerative clustering has no random start,
+so the same notes always give the same groups.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +62,10 @@ _CASE_WORDS = frozenset(
         "need",
         "needs",
         "needed",
+        "auditor",
+        "told",
+        "said",
+        "says",
     }
 )
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | _CASE_WORDS)
@@ -73,9 +78,9 @@ MIN_GROUP_SIZE = 2
 # A group's words: at most this many, each in at least this share of its notes.
 TOP_TERMS = 5
 TERM_SHARE = 0.5
-# How alike a group's words and an existing theme's name and description must be (cosine of
-# their TF-IDF vectors) for the group to be proposed as that theme.
-THEME_MATCH = 0.2
+# A group is proposed as an existing theme when the words its notes share include a word of
+# the theme's name, or this many words of its description.
+DESCRIPTION_WORDS = 2
 
 _WORD_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z-]+\b"
 
@@ -144,23 +149,18 @@ def groups_of(texts: Sequence[str], themes: Sequence[ThemeText] = ()) -> list[Gr
         linkage="average",
         distance_threshold=DISTANCE_THRESHOLD,
     ).fit_predict(dense[usable])
-    theme_matrix = _theme_vectors(vectorizer, themes)
+    analyse = vectorizer.build_analyzer()
+    theme_words = [(_stems(analyse(t.name)), _stems(analyse(t.description))) for t in themes]
     groups: list[Group] = []
     for label in sorted(set(labels.tolist())):
         members = tuple(int(i) for i in usable[labels == label])
         if len(members) < MIN_GROUP_SIZE:
             continue
-        rows = dense[list(members)]
-        terms = _terms(rows, vocabulary)
-        if not terms:
+        shared = _terms(dense[list(members)], vocabulary)
+        if not shared:
             continue
-        # Matched on the words the notes share only: a word one note happens to use (a
-        # housing note's "not invited") says nothing about what the group is about.
-        shared = np.zeros(len(vocabulary))
-        for term in terms:
-            index = int(np.flatnonzero(vocabulary == term)[0])
-            shared[index] = rows[:, index].mean()
-        theme = _matching_theme(shared, theme_matrix)
+        theme = _matching_theme(_stems(shared), theme_words)
+        terms = shared[:TOP_TERMS]
         groups.append(
             Group(
                 members=members,
@@ -174,40 +174,36 @@ def groups_of(texts: Sequence[str], themes: Sequence[ThemeText] = ()) -> list[Gr
 
 
 def _terms(rows: np.ndarray, vocabulary: np.ndarray) -> tuple[str, ...]:
-    """The words a group's notes share: in at least `TERM_SHARE` of them (and two), by their
+    """Every word a group's notes share (in at least `TERM_SHARE` of them, and two), by their
     mean weight, the word itself breaking ties."""
     present = (rows > 0).sum(axis=0)
     needed = max(MIN_GROUP_SIZE, int(np.ceil(TERM_SHARE * len(rows))))
     weights = rows.mean(axis=0)
     shared = [int(i) for i in np.flatnonzero(present >= needed)]
     shared.sort(key=lambda i: (-round(float(weights[i]), 12), str(vocabulary[i])))
-    return tuple(str(vocabulary[i]) for i in shared[:TOP_TERMS])
+    return tuple(str(vocabulary[i]) for i in shared)
 
 
-def _theme_vectors(vectorizer: TfidfVectorizer, themes: Sequence[ThemeText]) -> np.ndarray | None:
-    if not themes:
-        return None
-    texts = [f"{t.name} {t.description}" for t in themes]
-    matrix: np.ndarray = vectorizer.transform(texts).toarray()
-    return matrix
+def _stems(words: Iterable[str]) -> set[str]:
+    """Words compared without a plural's "s" ("plans" is "plan", "reviews" is "review")."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
 
 
-def _matching_theme(centroid: np.ndarray, theme_matrix: np.ndarray | None) -> int | None:
-    """The theme whose name and description are most like the group's notes, if any is like
-    them enough (`THEME_MATCH`); the first in the list on a tie."""
-    if theme_matrix is None:
-        return None
-    norm = float(np.linalg.norm(centroid))
-    if norm == 0:
-        return None
+def _matching_theme(shared: set[str], themes: Sequence[tuple[set[str], set[str]]]) -> int | None:
+    """The theme the group's shared words point to: a word of its name counts twice, a word of
+    its description once; a theme needs a word of its name or `DESCRIPTION_WORDS` of its
+    description. The best score wins, the first in the list on a tie. Whole words, not
+    TF-IDF similarity: one incidental word a description happens to use ("planning" in
+    "safety planning") must not make a group about plans into a theme about domestic abuse."""
     best: int | None = None
-    best_score = THEME_MATCH
-    for index, row in enumerate(theme_matrix):
-        row_norm = float(np.linalg.norm(row))
-        if row_norm == 0:
+    best_score = 0
+    for index, (name, description) in enumerate(themes):
+        in_name = len(shared & name)
+        in_description = len(shared & (description - name))
+        if in_name == 0 and in_description < DESCRIPTION_WORDS:
             continue
-        score = float(row @ centroid) / (norm * row_norm)
-        if score >= best_score + 1e-12 or (best is None and score >= best_score):
+        score = 2 * in_name + in_description
+        if score > best_score:
             best, best_score = index, score
     return best
 
