@@ -62,6 +62,18 @@ def test_a_group_whose_words_match_a_theme_is_proposed_as_that_theme() -> None:
     assert plans.label == label_from(plans.terms)
 
 
+def test_one_incidental_word_of_a_description_does_not_make_a_match() -> None:
+    themes = [ThemeText("Domestic abuse", "Recognised and assessed, with a plan for safety.")]
+    plans = next(g for g in groups_of(NOTES, themes) if NOTES.index(PLANS[0]) in g.members)
+    assert plans.theme is None
+
+
+def test_a_plural_in_the_notes_matches_a_singular_in_the_name() -> None:
+    notes = ["Reviews were late twice.", "Reviews late again this year.", ODD_ONE]
+    [group] = groups_of(notes, [ThemeText("Chronology"), ThemeText("Late review")])
+    assert group.theme == 1
+
+
 def test_a_label_is_a_phrase_of_the_first_three_words() -> None:
     assert label_from(["drift", "delay", "plan", "review"]) == "Drift, delay and plan"
     assert label_from(["neglect"]) == "Neglect"
