@@ -55,6 +55,9 @@ VERB_LABELS = {
     "import.rejected": "Import rejected",
     "import.unchanged": "Import changed nothing",
     "key_message.briefing_exported": "Key message briefing exported",
+    "learning_point.added": "Learning point marked",
+    "learning_point.changed": "Learning point changed",
+    "learning_point.removed": "Learning point removed",
     "moderation.agreed": "Agreed grades confirmed by the auditor",
     "moderation.agreement_recorded": "Agreed grades recorded by the moderator",
     "moderation.decided": "Moderation disagreement decided",
@@ -99,6 +102,13 @@ VERB_LABELS = {
     "tool_version.question_reworded": "Question reworded in a draft",
     "tool_version.scale_changed": "Grading scale of a draft changed",
     "tool_version.section_added": "Section added to a draft",
+    "theme.added": "Theme added to the theme list",
+    "theme.changed": "Theme renamed or described",
+    "theme.restored": "Theme offered again",
+    "theme.retired": "Theme retired",
+    "theme_suggestion.accepted": "Theme suggestion accepted",
+    "theme_suggestion.proposed": "Theme suggested",
+    "theme_suggestion.rejected": "Theme suggestion rejected",
     "tool_version.section_moved": "Section moved in a draft",
     "tool_version.section_removed": "Section removed from a draft",
     "tool_version.section_renamed": "Section renamed in a draft",
@@ -120,6 +130,9 @@ TARGET_LABELS = {
     "cases.childcase": "Case file",
     "core.event": "Event log entry",
     "imports.importrun": "File import",
+    "learning.learningpoint": "Learning point",
+    "learning.theme": "Theme",
+    "learning.themesuggestion": "Theme suggestion",
     "sampling.sampledraw": "Sample draw",
 }
 
@@ -147,6 +160,7 @@ PURPOSE_LABELS = {
     "calibration": "Read in a calibration exercise",
     "moderation meeting": "Read in a moderation meeting's record",
     "feedback": "Read on a feedback page",
+    "learning points": "Read with its learning points",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -74,6 +74,7 @@ class Purpose(StrEnum):
     CALIBRATION = "calibration"  # a calibration exercise's page: its case and the audits compared
     MEETING = "moderation meeting"  # a moderation meeting's page: the audits discussed
     FEEDBACK = "feedback"  # a worker's feedback page: their audits, for them or their manager
+    LEARNING_POINTS = "learning points"  # an audit's learning points, on their own pages
 
 
 @dataclass(frozen=True)

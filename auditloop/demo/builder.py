@@ -41,8 +41,10 @@ from auditloop.core.models import FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.council import CouncilBuilder, CouncilShape
 from auditloop.demo.history import HistoryBuilder
 from auditloop.demo.history.calibration import calibration_history
+from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.trail import TrailBuilder
+from auditloop.learning import models as learning
 from auditloop.sampling.models import Cycle, CycleAudit, Quota
 
 
@@ -138,6 +140,9 @@ SEEDED: dict[str, type[models.Model]] = {
     "moderation meetings": assurance.ModerationMeeting,
     "meeting attendees": assurance.ModerationMeeting.attendees.through,
     "audits discussed at meetings": assurance.MeetingItem,
+    "themes": learning.Theme,
+    "learning points": learning.LearningPoint,
+    "learning points' themes": learning.LearningPoint.themes.through,
 }
 SEEDED_MODELS = list(SEEDED.values())
 # JSON fields that list the ids of another seeded model's rows: compared by rank too.
@@ -262,6 +267,7 @@ def demo_council_build(
             TrailBuilder(council=council, rng=rng, today=today).build()
             ModerationHistory(council=council, seed=seed, today=today).build()
             calibration_history(council=council, rng=rng, today=today)
+            learning_points_history(council=council, rng=rng, today=today)
         counts = council_counts()
         event_record(
             actor=None,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.learning.views import briefings, feedback, team_picture
+from auditloop.learning.views import briefings, feedback, learning_points, team_picture, themes
 
 app_name = "learning"
 urlpatterns: list[URLPattern | URLResolver] = [
+    *learning_points.urlpatterns,
+    *themes.urlpatterns,
     *briefings.urlpatterns,
     *team_picture.urlpatterns,
     *feedback.urlpatterns,

@@ -71,6 +71,13 @@ from auditloop.core.events import failed_sign_in_record, refused_request_record
 from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.core.tests.url_walk import Route, all_routes
 from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
+from auditloop.learning.models import (
+    LearningPoint,
+    LearningPointKind,
+    Theme,
+    ThemeSuggestion,
+    ThemeSuggestionStatus,
+)
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
@@ -97,6 +104,8 @@ NOT_LISTS = {
     "sampling:cycle_create",
     "assurance:calibration_create",
     "assurance:meeting_create",
+    "learning:theme_add",
+    "learning:suggestions_generate",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -168,6 +177,8 @@ ROWS_PER_ROUND = {
     # check both audits answered.
     ("assurance:revisits", "moderator"): 3,
     ("assurance:revisits", "senior_leader"): 3,
+    # An open theme suggestion and a rejected one.
+    ("learning:suggestions", "moderator"): 2,
 }
 
 
@@ -275,6 +286,33 @@ class Council:
             meeting=meeting, audit=discussed, outcome=MeetingOutcome.GRADE_CONFIRMED
         )
 
+    def _learning_add(self, i: int, audit: Audit) -> None:
+        """A theme with a learning point tagged with it, and a theme suggestion (the North
+        audit lead's) for two untagged points."""
+        theme = Theme.objects.create(name=f"Theme {_stamp(i)}", description="Made by a round.")
+        tagged, first, second = (
+            LearningPoint.objects.create(
+                audit=audit,
+                kind=LearningPointKind.CONCERN,
+                text=f"Drift in the plan for Jayden, round {_stamp(i)}.",
+                author=self.p.auditor,
+            )
+            for _ in range(3)
+        )
+        tagged.themes.add(theme)
+        suggestion = ThemeSuggestion.objects.create(
+            label=f"Suggested {_stamp(i)}", terms=["drift", "plan"]
+        )
+        suggestion.points.set([first, second])
+        rejected = ThemeSuggestion.objects.create(
+            label=f"Rejected {_stamp(i)}",
+            terms=["drift"],
+            status=ThemeSuggestionStatus.REJECTED,
+            decided_by=self.p.moderator,
+            decided_at=timezone.now(),
+        )
+        rejected.points.set([first, second])
+
     def _role_change_asked(self, worker: StaffMember) -> None:
         """Another administrator asks for the worker to become an auditor: the request waits
         for a second person, and the approvers are told."""
@@ -314,6 +352,7 @@ class Council:
             make_escalation(p, submitted)
             self._moderations_add()
             self._calibration_and_meeting(i, submitted)
+            self._learning_add(i, submitted)
             ChildCase.objects.create(
                 la_child_id=f"L{_stamp(i)}",
                 cohort=Cohort.CIN,

@@ -1,0 +1,80 @@
+"""Reads for theme suggestions: the untagged learning points a lead's suggestions are drawn
+from, and the suggestions a lead reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from auditloop.accounts.models import StaffMember
+from auditloop.accounts.selectors import services_overseen
+from auditloop.audits.models import SHARED_STATUSES, AuditType
+from auditloop.learning.access.suggestions import suggestion_visibility_filter
+from auditloop.learning.models import LearningPoint, ThemeSuggestion, ThemeSuggestionStatus
+from auditloop.learning.redaction import Redactor
+
+# The most recent untagged notes grouped at once: grouping compares every pair, so a backlog
+# bigger than this is worked through newest first.
+MOST_NOTES = 2000
+# Sample notes shown with each suggestion.
+SAMPLES = 3
+DECIDED_SHOWN = 20
+
+
+def untagged_points_for(staff: StaffMember) -> QuerySet[LearningPoint]:
+    """The learning points nobody tagged with any theme, in the audits that count (submitted
+    or completed, never a calibration exercise) of the services `staff` oversees, newest
+    first."""
+    return (
+        LearningPoint.objects.filter(
+            themes__isnull=True,
+            audit__status__in=SHARED_STATUSES,
+            audit__team__service_id__in=services_overseen(staff),
+        )
+        .exclude(audit__audit_type=AuditType.CALIBRATION)
+        .order_by("-created_at", "-id")
+    )
+
+
+def theme_suggestions_for(
+    staff: StaffMember, *, status: ThemeSuggestionStatus = ThemeSuggestionStatus.PROPOSED
+) -> QuerySet[ThemeSuggestion]:
+    """The suggestions `staff` may decide, in `status`, with their number of notes and their
+    notes (for the samples), biggest first."""
+    order = ["-notes", "label", "id"]
+    if status != ThemeSuggestionStatus.PROPOSED:
+        order = ["-decided_at", "-id"]
+    return (
+        ThemeSuggestion.objects.filter(suggestion_visibility_filter(staff), status=status)
+        .annotate(notes=Count("points", distinct=True))
+        .select_related("theme", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "points",
+                queryset=LearningPoint.objects.only("id", "text", "created_at").order_by(
+                    "created_at", "id"
+                ),
+            )
+        )
+        .order_by(*order)
+    )
+
+
+@dataclass(frozen=True)
+class SuggestionShown:
+    suggestion: ThemeSuggestion
+    samples: list[str]
+
+
+def suggestions_shown(
+    suggestions: QuerySet[ThemeSuggestion] | list[ThemeSuggestion], redactor: Redactor
+) -> list[SuggestionShown]:
+    """Each suggestion with a few of its notes, redacted: the notes leave their audits here."""
+    return [
+        SuggestionShown(
+            suggestion=s,
+            samples=[redactor.redact(p.text).redacted for p in list(s.points.all())[:SAMPLES]],
+        )
+        for s in suggestions
+    ]
