@@ -1,21 +1,52 @@
-"""The redaction engine: known names in one pass of an Aho-Corasick automaton, identifiers by
-one pattern each, checked by their own validating rules where a library has them."""
+"""The redaction engine.
+
+One pass of one Aho-Corasick automaton over the text, lower-cased and with every character
+that is not a letter or a digit turned into a space (the same length, so offsets hold), finds
+at once: the known staff names in every form people write them, the children's case IDs the
+council holds, the first names and surnames of the name lists, and the context words that
+tell whose name follows ("mother", "Mrs", "her brother") or precedes ("Kayden's mum"). Each
+key is stored with a space on either side and the text is read with a space on either side,
+so a key matches only as whole words, with no check per match. Identifiers are found around
+the runs of digits in the text (`identifiers.py`) and by one pattern for e-mail addresses.
+
+Known staff names are redacted wherever they occur as words, even when the name is also an
+ordinary word ("Will Hope", "Bill May": every "will", "hope", "bill" and "may" becomes a
+placeholder). A reader can work out a colleague from a first name left in place, and a
+publishing rule that refuses text while a known name remains has to see the same forms as
+the redaction, so for staff recall comes first and a few words redacted more than needed is
+the price; a reviewer can undo one (a kept string), except a staff name, which stays redacted.
+Initials are the exception that keeps its case: "SJ" and "S.J." count only in capitals, and
+initials that spell one of the abbreviations of social work ("SW", "TM", "GP", "CP", "LA")
+never count, since "the SW visited" names a role, not Sophie Wells.
+
+Names from the name lists are redacted when written capitalised. A list name that is also an
+ordinary word ("Hope", "Grace", "Will", "May") counts only capitalised and not as a sentence's
+first word, or with a context cue ("Mrs May", "her sister Grace"); words that are never a name
+in an audit note without a cue ("Court", "School", "June") count only with one.
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick
-from stdnum.gb import nhs
+from django.db import connection, models
 
-from auditloop.accounts.models import Role, StaffMember
-from auditloop.cases.models import ChildCase
+from auditloop.learning.redaction import identifiers
+from auditloop.learning.redaction.names import (
+    RELATIONS_AFTER,
+    RELATIONS_BEFORE,
+    TITLES,
+    person_name_lists,
+)
 
 STAFF_PLACEHOLDER: dict[str, str] = {
-    Role.PRACTITIONER.value: "[social worker]",
-    Role.TEAM_MANAGER.value: "[team manager]",
+    "practitioner": "[social worker]",
+    "team_manager": "[team manager]",
 }
 
 
@@ -37,69 +68,317 @@ class Redaction:
 @dataclass(frozen=True)
 class KnownName:
     """A name (or identifier) the product knows, the label it is redacted with, and its
-    placeholder."""
+    placeholder. A `staff` name is expanded into every form people write it (first name,
+    surname, possessive, initials...); any other label is matched as written."""
 
     text: str
     label: str
     placeholder: str
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+# Every character that is not a letter or a digit reads as a space; the text keeps its length.
+_SPACES: dict[int, str] = {
+    code: " " for code in range(0x3000) if not chr(code).isalnum() and chr(code) != " "
+}
+_SPACES |= {code: " " for code in (0x2018, 0x2019, 0x201C, 0x201D, 0x2013, 0x2014, 0x2026)}
+
+# Initials that spell an abbreviation of social work or everyday writing: never a name.
+_ABBREVIATIONS = frozenset(
+    """
+    SW SWS TM TMS GP CP LA LAC CLA CIN CP CPP IRO YP PA DV DA NFA OK UK NI IT ID AM PM EH EHA
+    EHC EHCP SEN SEND ADHD ASD PE RE HV MH ED AE BC CSE CCE FGC PLO ICPC RCPC SGO CAMHS NHS
+    DBS MP PC DS DC DI HR QA SM SMT HOS AD DCS TAC TAF MASH FM MA MR MS DR ST NB PS AKA TBC
+    """.split()
+)
+_PLACEHOLDER_TOKEN = re.compile(r"\[[a-zA-Z ]{2,30}\]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_TOKEN_BEFORE = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)['’]s?\s+$")
+_TOKEN_ENDING = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*),?\s*$")
+_JOINER = re.compile(r"[ \-](?=[^\W\d_])")
+_SENTENCE_ENDS = frozenset(".!?;:\n\r•*–-|>")
+_SKIPPED_BEFORE = frozenset(" \t\"'“‘([")
+
+# Automaton values: (key length with its two spaces, staff, child ID, name flags, cue before,
+# cue after). Staff: (placeholder, the form in capitals it must have, or "").
+_NAME_FIRST = 1
+_NAME_LAST = 2
+_NAME_WORD = 4
+_NAME_NEVER_ALONE = 8
+
+type _Value = tuple[int, tuple[str, str] | None, bool, int, tuple[str, bool] | None, str | None]
 
 
-POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
-NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+def _fold(text: str) -> str:
+    """Lower-cased, every other character a space, the same length as `text`."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A few characters lower-case into two ("İ"); keep one so that offsets hold.
+        lowered = "".join(ch.lower()[:1] for ch in text)
+    return lowered.translate(_SPACES)
+
+
+def _key(text: str) -> str:
+    """The automaton's key for a name as written: folded, single spaces, a space each side."""
+    return " " + " ".join(_fold(text).split()) + " "
+
+
+def _staff_forms(name: str) -> dict[str, str]:
+    """Every form a staff name is written in, as {key: required capitals or ""}."""
+    words = _TOKEN.findall(name)
+    # Titles are not part of a name.
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+        words = words[1:]
+    if not words:
+        return {}
+    forms: dict[str, str] = {}
+    parts = [part for word in words for part in re.split(r"['’-]", word) if part]
+
+    def add(form: str, capitals: str = "") -> None:
+        # `capitals`: the letters the form must have as written, for forms that are words
+        # in lower case ("SJ" is initials, "sj" is not).
+        key = _key(form)
+        if len(key.strip()) >= 2 and (capitals or key not in forms):
+            forms[key] = capitals
+
+    add(" ".join(words))
+    for word in words:
+        add(word)  # each name alone; a hyphenated surname whole
+    for part in parts:
+        add(part)  # and in parts
+    first, last = words[0], words[-1]
+    if len(words) > 1:
+        add(f"{first} {last}")
+        for part in re.split(r"['’-]", last):
+            if part:
+                add(f"{first} {part}")
+        # "S. Jones", "S Jones", "Sarah J", "S J Jones".
+        add(f"{first[0]} {last}")
+        add(f"{first[0]}  {last}")
+        add(f"{first} {last[0]}", capitals=f"{first}{last[0]}")
+        initials = [w[0].upper() for w in words]
+        last_parts = [p[0].upper() for p in re.split(r"['’-]", last) if p]
+        every = {"".join(initials), initials[0] + initials[-1], initials[0] + "".join(last_parts)}
+        every |= {initials[0] + part for part in last_parts}
+        every.add("".join(initials[:-1]) + "".join(last_parts))
+        for letters in every:
+            if len(letters) >= 2 and letters not in _ABBREVIATIONS:
+                add(letters, capitals=letters)  # "SJ"
+                add(" ".join(letters), capitals=letters)  # "S.J.", "S J", "S. J."
+    return forms
 
 
 class Redactor:
-    """Redacts the names it was given and the identifiers it recognises."""
+    """Redacts the names it was given and the identifiers and person names it recognises.
+
+    Build one per set of known names (`redactor_for_database()` keeps one per process while
+    the staff list and case list are unchanged) and call `redact` as often as needed: it is
+    read-only, so one redactor serves every thread."""
 
     def __init__(self, known: Iterable[KnownName]) -> None:
+        lists = person_name_lists()
+        values: dict[str, list[object]] = {}
+
+        def slot(key: str) -> list[object]:
+            entry = values.get(key)
+            if entry is None:
+                entry = values[key] = [len(key), None, False, 0, None, None]
+            return entry
+
+        for name in lists.first:
+            flags = _NAME_FIRST
+            if name in lists.words:
+                flags |= _NAME_WORD
+            if name in lists.never_alone:
+                flags |= _NAME_NEVER_ALONE
+            slot(_key(name))[3] = flags
+        for name in lists.last:
+            entry = slot(_key(name))
+            flags = int(entry[3]) | _NAME_LAST  # type: ignore[call-overload]
+            if name in lists.words:
+                flags |= _NAME_WORD
+            if name in lists.never_alone:
+                flags |= _NAME_NEVER_ALONE
+            entry[3] = flags
+        for cue, placeholder in TITLES.items():
+            slot(_key(cue))[4] = (placeholder, True)
+        for cue, placeholder in RELATIONS_BEFORE.items():
+            slot(_key(cue))[4] = (placeholder, False)
+        for cue, placeholder in RELATIONS_AFTER.items():
+            slot(_key(cue))[5] = placeholder
+
+        self._others: dict[str, tuple[str, str]] = {}
+        for known_name in known:
+            if known_name.label == "staff":
+                for key, capitals in _staff_forms(known_name.text).items():
+                    entry = slot(key)
+                    current = entry[1]
+                    # A form written freely beats one that needs capitals; the first role
+                    # to claim a form keeps it.
+                    if current is None or (current[1] and not capitals):  # type: ignore[index]
+                        entry[1] = (known_name.placeholder, capitals)
+            elif known_name.label == "identifier:child_id":
+                key = _key(known_name.text)
+                if len(key.strip()) >= 2:
+                    slot(key)[2] = True
+            else:
+                key = _key(known_name.text)
+                if len(key.strip()) >= 2:
+                    self._others[key] = (known_name.label, known_name.placeholder)
+        for key, (_label, _placeholder) in self._others.items():
+            slot(key)
+
         self._automaton = ahocorasick.Automaton()
-        for name in known:
-            key = name.text.strip().lower()
-            if len(key) < 2:
-                continue
-            existing = self._automaton.get(key, None)
-            # A string known as staff stays staff whatever else it is known as.
-            if existing is None or (existing[1] != "staff" and name.label == "staff"):
-                self._automaton.add_word(key, (len(key), name.label, name.placeholder))
-        self._has_words = len(self._automaton) > 0
-        if self._has_words:
-            self._automaton.make_automaton()
+        for key, entry in values.items():
+            self._automaton.add_word(key, tuple(entry))
+        self._automaton.make_automaton()
+        self._lists = lists
 
-    def _known_spans(self, text: str) -> list[Span]:
-        if not self._has_words:
+    # -- names ---------------------------------------------------------------------------
+
+    def _scan(self, text: str, ages: list[identifiers.Found]) -> tuple[list[Span], list[Span]]:
+        """Staff names, known IDs and other known strings; and person names (`ages`: where
+        an age is written, after which the name before it is a child's)."""
+        padded = " " + _fold(text) + " "
+        found: list[Span] = []
+        person: list[tuple[int, int, str, bool]] = []  # start, end, placeholder, cued
+        names: list[tuple[int, int, int]] = []
+        after_cues: list[tuple[int, int, str]] = []
+        for last, value in self._automaton.iter(padded):
+            length, staff, child_id, flags, before, after = value
+            start = last - length + 1
+            end = last - 1
+            if staff is not None:
+                placeholder, capitals = staff
+                if not capitals or _letters(text[start:end]) == capitals:
+                    found.append(Span(start, end, "staff", placeholder))
+                    continue
+            if child_id:
+                found.append(Span(start, end, "identifier:child_id", "[child ID]"))
+                continue
+            other = self._others.get(padded[last - length + 1 : last + 1]) if self._others else None
+            if other is not None:
+                found.append(Span(start, end, other[0], other[1]))
+            if flags:
+                names.append((start, end, flags))
+            if before is not None:
+                cued = self._after_cue(text, end, before)
+                if cued is not None:
+                    person.append(cued)
+            if after is not None:
+                after_cues.append((start, end, after))
+
+        staff_at = {(s.start, s.end) for s in found if s.label == "staff"}
+        staff_starts = {s.start for s in found if s.label == "staff"}
+        for start, end, placeholder in after_cues:
+            match = _TOKEN_BEFORE.search(text, max(0, start - 40), start)
+            if match and match.group(1)[0].isupper() and match.start(1) not in staff_starts:
+                token = match.group(1).lower()
+                if token not in self._lists.never_alone:
+                    person.append((match.start(1), match.end(1), placeholder, True))
+        for age in ages:
+            match = _TOKEN_ENDING.search(text, max(0, age.start - 40), age.start)
+            if match is not None and match.group(1)[0].isupper():
+                token = match.group(1).lower()
+                if token not in self._lists.never_alone and match.start(1) not in staff_starts:
+                    person.append((match.start(1), match.end(1), "[child]", True))
+        for start, end, flags in names:
+            if (start, end) in staff_at or not text[start].isupper():
+                continue
+            if flags & _NAME_NEVER_ALONE:
+                continue
+            if flags & _NAME_WORD and _starts_sentence(text, start):
+                continue
+            person.append((start, end, "", False))
+        return found, self._people(text, person, staff_starts)
+
+    def _after_cue(
+        self, text: str, cue_end: int, before: tuple[str, bool]
+    ) -> tuple[int, int, str, bool] | None:
+        """The name a cue introduces: "Mrs Khan", "mother, Kelly", "her brother Tyler"."""
+        placeholder, is_title = before
+        at = cue_end
+        limit = min(len(text), cue_end + 4)
+        while at < limit and text[at] in " .,:(\t":
+            at += 1
+        match = _TOKEN.match(text, at)
+        if match is None or not match.group()[0].isupper():
+            return None
+        token = match.group().lower()
+        if token in self._lists.never_alone and token not in self._lists.first:
+            return None
+        if match.group().isupper() and len(token) <= 3:
+            return None  # "Child ID", "mother (DV)": an abbreviation, not a name
+        if is_title:
+            # The title is part of what is redacted: "Mrs [person]" still says who.
+            start = cue_end
+            while start > 0 and text[start - 1].isalpha():
+                start -= 1
+            return (start, match.end(), placeholder, True)
+        return (match.start(), match.end(), placeholder, True)
+
+    def _people(
+        self, text: str, person: list[tuple[int, int, str, bool]], staff_starts: set[int]
+    ) -> list[Span]:
+        if not person:
             return []
-        lowered = text.lower()
-        spans = []
-        for end_index, (length, label, placeholder) in self._automaton.iter(lowered):
-            start, end = end_index - length + 1, end_index + 1
-            if start > 0 and _is_word_char(lowered[start - 1]):
+        lists = self._lists
+        # Names a cue placed (a child's, a parent's) take that placeholder wherever they occur.
+        roles: dict[str, str] = {}
+        for start, end, placeholder, cued in person:
+            if cued and placeholder:
+                word = text[start:end]
+                first = word.split()[-1] if " " in word else word
+                roles.setdefault(first, placeholder)
+        extra: list[tuple[int, int, str, bool]] = []
+        listed = {(s, e) for s, e, _p, _c in person}
+        for word in roles:
+            if len(word) < 2:
                 continue
-            if end < len(lowered) and _is_word_char(lowered[end]):
-                continue
-            spans.append(Span(start, end, label, placeholder))
+            at = text.find(word)
+            while at != -1:
+                end = at + len(word)
+                if (
+                    (at == 0 or not text[at - 1].isalnum())
+                    and (end == len(text) or not text[end].isalnum())
+                    and (at, end) not in listed
+                ):
+                    extra.append((at, end, roles[word], True))
+                at = text.find(word, end)
+        spans: list[Span] = []
+        for start, end, placeholder, _cued in person + extra:
+            # Extend over the rest of a name: "Kayden Smith", "Mrs Adeyemi-Okafor".
+            while True:
+                joiner = _JOINER.match(text, end)
+                if joiner is None:
+                    break
+                match = _TOKEN.match(text, end + 1)
+                if match is None or not match.group()[0].isupper():
+                    break
+                token = match.group().lower()
+                if token in lists.never_alone or match.start() in staff_starts:
+                    break
+                end = match.end()
+            # And over a first name written before a listed surname: "Oluwaseun Smith".
+            match = _TOKEN_ENDING.search(text, max(0, start - 30), start)
+            if (
+                match is not None
+                and match.end() == start
+                and text[match.end(1) : start] == " "
+                and match.group(1)[0].isupper()
+                and match.group(1).lower() not in lists.never_alone
+                and match.group(1).lower() not in lists.words
+                and match.group(1).lower().rstrip(".") not in TITLES
+                and match.start(1) not in staff_starts
+            ):
+                start = match.start(1)
+            if not placeholder:
+                placeholder = next(
+                    (roles[w] for w in text[start:end].split() if w in roles), "[person]"
+                )
+            spans.append(Span(start, end, "person", placeholder))
         return spans
 
-    @staticmethod
-    def _identifier_spans(text: str) -> list[Span]:
-        spans = [
-            Span(m.start(), m.end(), "identifier:postcode", "[postcode]")
-            for m in POSTCODE.finditer(text)
-        ]
-        spans += [
-            Span(m.start(), m.end(), "identifier:email", "[email address]")
-            for m in EMAIL.finditer(text)
-        ]
-        spans += [
-            Span(m.start(), m.end(), "identifier:nhs_number", "[NHS number]")
-            for m in NHS_NUMBER.finditer(text)
-            if nhs.is_valid(m.group())
-        ]
-        return spans
+    # -- the whole text ------------------------------------------------------------------
 
     def redact(
         self, text: str, *, added: Iterable[tuple[str, str]] = (), kept: Iterable[str] = ()
@@ -107,12 +386,25 @@ class Redactor:
         """`added`: (string, label) pairs a reviewer redacts as well, wherever they occur;
         `kept`: strings the reviewer judged not identifying, left as written unless they are
         a known staff name (those are always redacted)."""
-        candidates = self._known_spans(text) + self._identifier_spans(text)
-        lowered = text.lower()
+        found = identifiers.find_identifiers(text)
+        ages = [f for f in found if f.kind == "age"]
+        dates = [f for f in found if f.kind == "date"]
+        known, people = self._scan(text, ages)
+        if dates:
+            # A date left as written: a month in it is not a person's name.
+            people = [s for s in people if not any(_inside(s, d) for d in dates)]
+        candidates = known + people
+        candidates += [
+            Span(f.start, f.end, f"identifier:{f.kind}", identifiers.PLACEHOLDERS[f.kind])
+            for f in found
+            if f.kind != "age" and f.kind != "date"
+        ]
+        lowered = None
         for extra, label in added:
             needle = extra.strip().lower()
             if not needle:
                 continue
+            lowered = lowered or text.lower()
             start = lowered.find(needle)
             while start != -1:
                 candidates.append(Span(start, start + len(needle), label, placeholder_for(label)))
@@ -120,23 +412,62 @@ class Redactor:
         keep = {k.strip().lower() for k in kept if k.strip()}
         if keep:
             candidates = [
-                s for s in candidates if s.label == "staff" or lowered[s.start : s.end] not in keep
+                s
+                for s in candidates
+                if s.label == "staff" or text[s.start : s.end].lower() not in keep
             ]
-        # Longest first where spans overlap; then in order of the text.
-        candidates.sort(key=lambda s: (s.start, -(s.end - s.start)))
-        chosen: list[Span] = []
-        for span in candidates:
-            if chosen and span.start < chosen[-1].end:
-                continue
-            chosen.append(span)
-        parts: list[str] = []
-        at = 0
-        for span in chosen:
-            parts.append(text[at : span.start])
-            parts.append(span.placeholder)
-            at = span.end
-        parts.append(text[at:])
-        return Redaction(text=text, redacted="".join(parts), spans=tuple(chosen))
+        if "[" in text:
+            # A placeholder already in the text ("[child]") is never redacted again.
+            marks = [(m.start(), m.end()) for m in _PLACEHOLDER_TOKEN.finditer(text)]
+            if marks:
+                candidates = [
+                    s for s in candidates if not any(a <= s.start and s.end <= b for a, b in marks)
+                ]
+        return _apply(text, candidates)
+
+
+_PRIORITY = {"staff": 0}
+
+
+def _apply(text: str, candidates: list[Span]) -> Redaction:
+    # Longest first where spans overlap (a known staff name first among equals); then in
+    # order of the text.
+    candidates.sort(key=lambda s: (-(s.end - s.start), _PRIORITY.get(s.label, 1), s.start))
+    chosen: list[Span] = []
+    starts: list[int] = []  # of the chosen spans, in order; they never overlap
+    for span in candidates:
+        if span.end <= span.start:
+            continue
+        at = bisect.bisect_right(starts, span.start)
+        if at and chosen[at - 1].end > span.start:
+            continue
+        if at < len(starts) and starts[at] < span.end:
+            continue
+        starts.insert(at, span.start)
+        chosen.insert(at, span)
+    parts: list[str] = []
+    at = 0
+    for span in chosen:
+        parts.append(text[at : span.start])
+        parts.append(span.placeholder)
+        at = span.end
+    parts.append(text[at:])
+    return Redaction(text=text, redacted="".join(parts), spans=tuple(chosen))
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _inside(span: Span, found: identifiers.Found) -> bool:
+    return found.start <= span.start and span.end <= found.end
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    at = start - 1
+    while at >= 0 and text[at] in _SKIPPED_BEFORE:
+        at -= 1
+    return at < 0 or text[at] in _SENTENCE_ENDS
 
 
 def known_staff_spans(redactor: Redactor, text: str) -> list[Span]:
@@ -156,25 +487,54 @@ def placeholder_for(label: str) -> str:
 
 
 def known_names_from_database() -> list[KnownName]:
-    """The staff names the product knows (the staff list, and workers named by the case-list
-    imports), as full name, first name and surname; and the children's case ids."""
+    """The names the product knows: every staff member's (current and former, placeholder by
+    role), the workers named by the case-list imports that match no staff member, and the
+    children's case IDs. Each staff name is expanded into its forms by the `Redactor`."""
+    from auditloop.accounts.models import StaffMember
+    from auditloop.cases.models import ChildCase
+
     known: list[KnownName] = []
-    for name, role in StaffMember.objects.values_list("name", "role"):
-        placeholder = STAFF_PLACEHOLDER.get(role, "[staff member]")
-        parts = name.split()
-        for variant in {name, *parts}:
-            known.append(KnownName(variant, "staff", placeholder))
-    workers = ChildCase.objects.exclude(allocated_worker_name="").values_list(
-        "allocated_worker_name", flat=True
+    for name, role in StaffMember.objects.order_by("pk").values_list("name", "role"):
+        known.append(KnownName(name, "staff", STAFF_PLACEHOLDER.get(role, "[staff member]")))
+    workers = (
+        ChildCase.objects.exclude(allocated_worker_name="")
+        .values_list("allocated_worker_name", flat=True)
+        .distinct()
     )
-    for name in set(workers):
-        for variant in {name, *name.split()}:
-            known.append(KnownName(variant, "staff", "[social worker]"))
-    for child_id in ChildCase.objects.values_list("la_child_id", flat=True):
+    for name in sorted(workers):
+        known.append(KnownName(name, "staff", "[social worker]"))
+    for child_id in ChildCase.objects.values_list("la_child_id", flat=True).iterator(10000):
         known.append(KnownName(child_id, "identifier:child_id", "[child ID]"))
     return known
 
 
+_cache_lock = threading.Lock()
+_cached: tuple[tuple[object, ...], Redactor] | None = None
+
+
+def _database_fingerprint() -> tuple[object, ...]:
+    """Something cheap that changes whenever the known names may have: the staff list as it is
+    (a few thousand short rows) and the case list's count, highest key and latest change
+    (every import and every edit of a case file sets `updated_at`)."""
+    from auditloop.accounts.models import StaffMember
+    from auditloop.cases.models import ChildCase
+
+    staff = hash(tuple(StaffMember.objects.order_by("pk").values_list("pk", "name", "role")))
+    cases = ChildCase.objects.aggregate(
+        count=models.Count("pk"), top=models.Max("pk"), changed=models.Max("updated_at")
+    )
+    return (connection.alias, connection.settings_dict.get("NAME"), staff, *cases.values())
+
+
 def redactor_for_database() -> Redactor:
-    """A redactor that knows the names in the database in use, as they are now."""
-    return Redactor(known_names_from_database())
+    """A redactor that knows the names in the database in use, as they are now. Built once
+    and kept for the process while the staff list and the case list stay as they are."""
+    global _cached
+    fingerprint = _database_fingerprint()
+    with _cache_lock:
+        if _cached is not None and _cached[0] == fingerprint:
+            return _cached[1]
+    redactor = Redactor(known_names_from_database())
+    with _cache_lock:
+        _cached = (fingerprint, redactor)
+    return redactor
