@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -80,15 +81,11 @@ class KnownName:
 _SPACES: dict[int, str] = {
     code: " " for code in range(0x3000) if not chr(code).isalnum() and chr(code) != " "
 }
-_SPACES |= {code: " " for code in (0x2018, 0x2019, 0x201C, 0x201D, 0x2013, 0x2014, 0x2026)}
+_SPACES |= dict.fromkeys((8216, 8217, 8220, 8221, 8211, 8212, 8230), " ")
 
 # Initials that spell an abbreviation of social work or everyday writing: never a name.
 _ABBREVIATIONS = frozenset(
-    """
-    SW SWS TM TMS GP CP LA LAC CLA CIN CP CPP IRO YP PA DV DA NFA OK UK NI IT ID AM PM EH EHA
-    EHC EHCP SEN SEND ADHD ASD PE RE HV MH ED AE BC CSE CCE FGC PLO ICPC RCPC SGO CAMHS NHS
-    DBS MP PC DS DC DI HR QA SM SMT HOS AD DCS TAC TAF MASH FM MA MR MS DR ST NB PS AKA TBC
-    """.split()
+    ["SW", "SWS", "TM", "TMS", "GP", "CP", "LA", "LAC", "CLA", "CIN", "CP", "CPP", "IRO", "YP", "PA", "DV", "DA", "NFA", "OK", "UK", "NI", "IT", "ID", "AM", "PM", "EH", "EHA", "EHC", "EHCP", "SEN", "SEND", "ADHD", "ASD", "PE", "RE", "HV", "MH", "ED", "AE", "BC", "CSE", "CCE", "FGC", "PLO", "ICPC", "RCPC", "SGO", "CAMHS", "NHS", "DBS", "MP", "PC", "DS", "DC", "DI", "HR", "QA", "SM", "SMT", "HOS", "AD", "DCS", "TAC", "TAF", "MASH", "FM", "MA", "MR", "MS", "DR", "ST", "NB", "PS", "AKA", "TBC"]
 )
 _PLACEHOLDER_TOKEN = re.compile(r"\[[a-zA-Z ]{2,30}\]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -153,7 +150,8 @@ def _staff_forms(name: str) -> dict[str, str]:
                 add(f"{first} {part}")
         # "S. Jones", "S Jones", "Sarah J", "S J Jones".
         add(f"{first[0]} {last}")
-        add(f"{first[0]}  {last}")
+        # "S. Jones": the full stop reads as a space, so two spaces.
+        forms.setdefault(" " + _fold(first[0]) + "  " + " ".join(_fold(last).split()) + " ", "")
         add(f"{first} {last[0]}", capitals=f"{first}{last[0]}")
         initials = [w[0].upper() for w in words]
         last_parts = [p[0].upper() for p in re.split(r"['’-]", last) if p]
@@ -164,7 +162,22 @@ def _staff_forms(name: str) -> dict[str, str]:
             if len(letters) >= 2 and letters not in _ABBREVIATIONS:
                 add(letters, capitals=letters)  # "SJ"
                 add(" ".join(letters), capitals=letters)  # "S.J.", "S J", "S. J."
+    folded = _ascii(name)
+    if folded != name:
+        # "Zoë" is also written "Zoe", "Gráinne" "Grainne".
+        for key, capitals in _staff_forms(folded).items():
+            forms.setdefault(key, capitals)
     return forms
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_MONTH_WORDS = frozenset(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+)
 
 
 class Redactor:
@@ -391,8 +404,18 @@ class Redactor:
         dates = [f for f in found if f.kind == "date"]
         known, people = self._scan(text, ages)
         if dates:
-            # A date left as written: a month in it is not a person's name.
+            # A date left as written: a month in it is neither a person's name nor, for a
+            # worker called May, a staff name ("3 May 2024" is a day).
             people = [s for s in people if not any(_inside(s, d) for d in dates)]
+            known = [
+                s
+                for s in known
+                if not (
+                    s.label == "staff"
+                    and text[s.start : s.end].lower() in _MONTH_WORDS
+                    and any(_inside(s, d) for d in dates)
+                )
+            ]
         candidates = known + people
         candidates += [
             Span(f.start, f.end, f"identifier:{f.kind}", identifiers.PLACEHOLDERS[f.kind])
