@@ -85,15 +85,18 @@ _SPACES |= dict.fromkeys((8216, 8217, 8220, 8221, 8211, 8212, 8230), " ")
 
 # Initials that spell an abbreviation of social work or everyday writing: never a name.
 _ABBREVIATIONS = frozenset(
-    ["SW", "SWS", "TM", "TMS", "GP", "CP", "LA", "LAC", "CLA", "CIN", "CP", "CPP", "IRO", "YP", "PA", "DV", "DA", "NFA", "OK", "UK", "NI", "IT", "ID", "AM", "PM", "EH", "EHA", "EHC", "EHCP", "SEN", "SEND", "ADHD", "ASD", "PE", "RE", "HV", "MH", "ED", "AE", "BC", "CSE", "CCE", "FGC", "PLO", "ICPC", "RCPC", "SGO", "CAMHS", "NHS", "DBS", "MP", "PC", "DS", "DC", "DI", "HR", "QA", "SM", "SMT", "HOS", "AD", "DCS", "TAC", "TAF", "MASH", "FM", "MA", "MR", "MS", "DR", "ST", "NB", "PS", "AKA", "TBC"]
+    """
+    SW SWS TM TMS GP CP LA LAC CLA CIN CP CPP IRO YP PA DV DA NFA OK UK NI IT ID AM PM EH
+    EHA EHC EHCP SEN SEND ADHD ASD PE RE HV MH ED AE BC CSE CCE FGC PLO ICPC RCPC SGO CAMHS
+    NHS DBS MP PC DS DC DI HR QA SM SMT HOS AD DCS TAC TAF MASH FM MA MR MS DR ST NB PS AKA
+    TBC
+    """.split(),  # noqa: SIM905
 )
 _PLACEHOLDER_TOKEN = re.compile(r"\[[a-zA-Z ]{2,30}\]")
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_TOKEN_BEFORE = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)['’]s?\s+$")
-_TOKEN_ENDING = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*),?\s*$")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _JOINER = re.compile(r"[ \-](?=[^\W\d_])")
-_SENTENCE_ENDS = frozenset(".!?;:\n\r•*–-|>")
-_SKIPPED_BEFORE = frozenset(" \t\"'“‘([")
+_SENTENCE_ENDS = frozenset(".!?;:\n\r•*\u2013-|>")
+_SKIPPED_BEFORE = frozenset(" \t\"'“\u2018([")
 
 # Automaton values: (key length with its two spaces, staff, child ID, name flags, cue before,
 # cue after). Staff: (placeholder, the form in capitals it must have, or "").
@@ -128,7 +131,7 @@ def _staff_forms(name: str) -> dict[str, str]:
     if not words:
         return {}
     forms: dict[str, str] = {}
-    parts = [part for word in words for part in re.split(r"['’-]", word) if part]
+    parts = [part for word in words for part in re.split(r"['\u2019-]", word) if part]
 
     def add(form: str, capitals: str = "") -> None:
         # `capitals`: the letters the form must have as written, for forms that are words
@@ -145,7 +148,7 @@ def _staff_forms(name: str) -> dict[str, str]:
     first, last = words[0], words[-1]
     if len(words) > 1:
         add(f"{first} {last}")
-        for part in re.split(r"['’-]", last):
+        for part in re.split(r"['\u2019-]", last):
             if part:
                 add(f"{first} {part}")
         # "S. Jones", "S Jones", "Sarah J", "S J Jones".
@@ -154,7 +157,7 @@ def _staff_forms(name: str) -> dict[str, str]:
         forms.setdefault(" " + _fold(first[0]) + "  " + " ".join(_fold(last).split()) + " ", "")
         add(f"{first} {last[0]}", capitals=f"{first}{last[0]}")
         initials = [w[0].upper() for w in words]
-        last_parts = [p[0].upper() for p in re.split(r"['’-]", last) if p]
+        last_parts = [p[0].upper() for p in re.split(r"['\u2019-]", last) if p]
         every = {"".join(initials), initials[0] + initials[-1], initials[0] + "".join(last_parts)}
         every |= {initials[0] + part for part in last_parts}
         every.add("".join(initials[:-1]) + "".join(last_parts))
@@ -176,7 +179,20 @@ def _ascii(text: str) -> str:
 
 
 _MONTH_WORDS = frozenset(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
 )
 
 
@@ -277,32 +293,49 @@ class Redactor:
                 cued = self._after_cue(text, end, before)
                 if cued is not None:
                     person.append(cued)
+                elif not before[1]:
+                    # "Frank (father)", "Dawn, the maternal grandmother".
+                    word = _word_in_apposition(text, start)
+                    if word is not None and self._may_be_cued(text, word):
+                        person.append((word[0], word[1], before[0], True))
             if after is not None:
                 after_cues.append((start, end, after))
 
         staff_at = {(s.start, s.end) for s in found if s.label == "staff"}
         staff_starts = {s.start for s in found if s.label == "staff"}
-        for start, end, placeholder in after_cues:
-            match = _TOKEN_BEFORE.search(text, max(0, start - 40), start)
-            if match and match.group(1)[0].isupper() and match.start(1) not in staff_starts:
-                token = match.group(1).lower()
-                if token not in self._lists.never_alone:
-                    person.append((match.start(1), match.end(1), placeholder, True))
+        for start, _end, placeholder in after_cues:
+            # "Kayden's mum": Kayden is a child.
+            word = _word_before(text, start, possessive=True)
+            if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
+                person.append((word[0], word[1], placeholder, True))
         for age in ages:
-            match = _TOKEN_ENDING.search(text, max(0, age.start - 40), age.start)
-            if match is not None and match.group(1)[0].isupper():
-                token = match.group(1).lower()
-                if token not in self._lists.never_alone and match.start(1) not in staff_starts:
-                    person.append((match.start(1), match.end(1), "[child]", True))
+            # "Oluwaseun (aged 7)", "Riley, aged 15".
+            word = _word_before(text, age.start, possessive=False)
+            if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
+                person.append((word[0], word[1], "[child]", True))
         for start, end, flags in names:
             if (start, end) in staff_at or not text[start].isupper():
                 continue
             if flags & _NAME_NEVER_ALONE:
                 continue
+            if end - start > 1 and text[start + 1].isupper():
+                continue  # "SMART", "HOPE": headings and abbreviations, not names
+            if start >= 3 and text[start - 3 : start] in ("St ", "St."):
+                continue  # "St Mary's": a place
             if flags & _NAME_WORD and _starts_sentence(text, start):
                 continue
             person.append((start, end, "", False))
         return found, self._people(text, person, staff_starts)
+
+    def _may_be_cued(self, text: str, word: tuple[int, int]) -> bool:
+        """Whether a capitalised word a cue points at may be a name: not an abbreviation
+        ("Child ID"), nor a word of social work ("Court") unless it is also a first name
+        ("June")."""
+        token = text[word[0] : word[1]]
+        lowered = token.lower()
+        if token.isupper() and len(token) <= 3:
+            return False
+        return lowered not in self._lists.never_alone or lowered in self._lists.first
 
     def _after_cue(
         self, text: str, cue_end: int, before: tuple[str, bool]
@@ -368,22 +401,24 @@ class Redactor:
                 if match is None or not match.group()[0].isupper():
                     break
                 token = match.group().lower()
-                if token in lists.never_alone or match.start() in staff_starts:
+                if token in lists.never_alone:
+                    break
+                # A known staff name next to a person's is the worker's, unless joined by a
+                # hyphen into one surname ("Begum-Ali").
+                if match.start() in staff_starts and "-" not in match.group():
                     break
                 end = match.end()
-            # And over a first name written before a listed surname: "Oluwaseun Smith".
-            match = _TOKEN_ENDING.search(text, max(0, start - 30), start)
-            if (
-                match is not None
-                and match.end() == start
-                and text[match.end(1) : start] == " "
-                and match.group(1)[0].isupper()
-                and match.group(1).lower() not in lists.never_alone
-                and match.group(1).lower() not in lists.words
-                and match.group(1).lower().rstrip(".") not in TITLES
-                and match.start(1) not in staff_starts
-            ):
-                start = match.start(1)
+            # And over a first name written before a surname: "Oluwaseun Smith".
+            if start >= 2 and text[start - 1] == " " and text[start - 2].isalpha():
+                previous = _word_before(text, start - 1, possessive=False, spaces=0)
+                if previous is not None and previous[0] not in staff_starts:
+                    lowered = text[previous[0] : previous[1]].lower()
+                    if (
+                        lowered not in lists.never_alone
+                        and (lowered not in lists.words or lowered in lists.first)
+                        and lowered.rstrip(".") not in TITLES
+                    ):
+                        start = previous[0]
             if not placeholder:
                 placeholder = next(
                     (roles[w] for w in text[start:end].split() if w in roles), "[person]"
@@ -476,6 +511,60 @@ def _apply(text: str, candidates: list[Span]) -> Redaction:
         at = span.end
     parts.append(text[at:])
     return Redaction(text=text, redacted="".join(parts), spans=tuple(chosen))
+
+
+_NAME_INSIDE = frozenset("'\u2019-")
+
+
+def _word_before(
+    text: str, at: int, *, possessive: bool, spaces: int = 40
+) -> tuple[int, int] | None:
+    """The capitalised word that ends just before `at` (after at most `spaces` spaces,
+    commas or an opening bracket; with `possessive`, followed by "'s" or "'")."""
+    i = at
+    floor = max(0, at - spaces)
+    if possessive:
+        while i > floor and text[i - 1] == " ":
+            i -= 1
+        if i >= 2 and text[i - 1] in "sS" and text[i - 2] in "'\u2019":
+            i -= 2
+        elif i >= 1 and text[i - 1] in "'\u2019":
+            i -= 1
+        else:
+            return None
+    else:
+        while i > floor and text[i - 1] in " ,(\t":
+            i -= 1
+    end = i
+    while i > 0 and (
+        text[i - 1].isalpha() or (text[i - 1] in _NAME_INSIDE and i > 1 and text[i - 2].isalpha())
+    ):
+        i -= 1
+    if i == end or not text[i].isupper() or (i > 0 and text[i - 1].isalnum()):
+        return None
+    return (i, end)
+
+
+_APPOSITION = re.compile(
+    r"([^\W\d_]+(?:['\u2019-][^\W\d_]+)*)(?:\s*\(\s*|,\s+(?:the|her|his|their|a|an)\s+(?:[a-z]+\s+)?)$"
+)
+
+
+def _word_in_apposition(text: str, cue_start: int) -> tuple[int, int] | None:
+    """The name a relation describes after it: "Frank (father)", "Dawn, the maternal
+    grandmother"."""
+    at = cue_start
+    while at > 0 and text[at - 1] == " ":
+        at -= 1
+    if at and text[at - 1] == "(":
+        return _word_before(text, at - 1, possessive=False, spaces=2)
+    head = max(0, cue_start - 32)
+    if ", " not in text[head:cue_start]:
+        return None
+    match = _APPOSITION.search(text, head, cue_start)
+    if match is None or not match.group(1)[0].isupper():
+        return None
+    return (match.start(1), match.end(1))
 
 
 def _letters(text: str) -> str:

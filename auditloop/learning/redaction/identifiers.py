@@ -32,7 +32,7 @@ _STREET_WORDS = (
     r"|wharf|end|heights|estate"
 )
 _BUILDING_WORDS = r"house|court|tower|lodge|building|mansions|heights|point|block|hall"
-_NAME_WORD = r"(?-i:[A-Z][\w'’-]*)"
+_NAME_WORD = r"(?-i:[A-Z][\w'\u2019-]*)"
 
 # The runs of digits in a text (with the separators written inside numbers) are found by one
 # pattern that starts with a digit, which the regular expression engine scans for quickly;
@@ -46,13 +46,12 @@ _DAY_MONTH = re.compile(rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\b\.?(?:,?\s+\d{{4}}\
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s+(?:{_DAY},?\s+)?$", _I)
 _DOB_BEFORE = re.compile(
     r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bborn(?:\s+on)?|\bbirth\s?date|\bb\.)"
-    r"\s*(?:is|was|of|on|:|-|–)?\s*(?:in\s+)?$",
+    r"\s*(?:is|was|of|on|:|-|\u2013|,)?\s*(?:in\s+)?$",
     _I,
 )
-_ADDRESS = re.compile(
-    rf"\d{{1,4}}[a-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:{_STREET_WORDS})\b\.?", _I
-)
+_ADDRESS = re.compile(rf"\d{{1,4}}[a-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:{_STREET_WORDS})\b", _I)
 _FLAT_BEFORE = re.compile(r"\b(?:flat|apartment|apt|unit|room)\s+$", _I)
+_FLAT_NUMBER_BEFORE = re.compile(r"\b(?:flat|apartment|apt|unit|room)\s+\d+[a-z]?,?\s+$", _I)
 _FLAT = re.compile(rf"\d+[a-z]?(?:,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?:{_BUILDING_WORDS})\b)?", _I)
 _NI = re.compile(r"[A-Z]{2}\ ?\d{2}\ ?\d{2}\ ?\d{2}\ ?[A-D]\b", _I)
 _UPN = re.compile(r"[A-Z]\d{11}[0-9A-Z]\b", _I)
@@ -165,11 +164,17 @@ def _at_run(text: str, a: int, b: int) -> Found | None:
     letters = a
     while letters > 0 and a - letters < 3 and text[letters - 1].isalpha():
         letters -= 1
-    if letters == a and a >= 3 and text[a - 1] == " " and text[a - 3 : a - 1].isupper():
+    if (
         # "AB 12 34 56 C"
-        if (m := _NI.match(text, a - 3)) and (a == 3 or not text[a - 4].isalnum()):
-            if is_ni_number(m.group()):
-                return Found(a - 3, m.end(), "ni_number")
+        letters == a
+        and a >= 3
+        and text[a - 1] == " "
+        and text[a - 3 : a - 1].isupper()
+        and (a == 3 or not text[a - 4].isalnum())
+        and (m := _NI.match(text, a - 3))
+        and is_ni_number(m.group())
+    ):
+        return Found(a - 3, m.end(), "ni_number")
     if letters < a and (letters == 0 or not text[letters - 1].isalnum()):
         if (m := _UPN.match(text, letters)) and upn.is_valid(m.group()):
             return Found(letters, m.end(), "upn")
@@ -211,14 +216,12 @@ def _at_run(text: str, a: int, b: int) -> Found | None:
             return Found(start, end, "dob")
         return Found(start, end, "date")
     if (m := _ADDRESS.match(text, a)) is not None:
-        flat = _FLAT_BEFORE.search(text, max(0, a - 12), a)
-        before = flat.start() if flat else a
-        flat_first = _FLAT_BEFORE.search(text, max(0, before - 20), before)
-        return Found(flat_first.start() if flat_first else before, m.end(), "address")
+        # "Flat 3, 12 Acacia Avenue", "Flat 3 12 Acacia Avenue".
+        flat = _FLAT_NUMBER_BEFORE.search(text, max(0, a - 20), a) if a >= 6 else None
+        return Found(flat.start() if flat else a, m.end(), "address")
     if (flat := _FLAT_BEFORE.search(text, max(0, a - 12), a)) is not None:
         m = _FLAT.match(text, a)
-        assert m is not None
-        return Found(flat.start(), m.end(), "address")
+        return Found(flat.start(), m.end() if m else b, "address")
     if b - a <= 2 and (age := _AGE_BEFORE.search(text, max(0, a - 6), a)) is not None:
         after = _AGE_AFTER.match(text, b)
         return Found(age.start(), after.end() if after else b, "age")

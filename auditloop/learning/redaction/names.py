@@ -8,6 +8,7 @@ Pure code: no ORM. Built once per process (`person_name_lists()` is cached).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -44,14 +45,55 @@ _PERSON_LOCALES = (
 # is one of these ("Child", "Court", "May", "Hospital") counts only with a context cue
 # ("Mrs May", "her mum, June").
 _NEVER_ALONE = frozenset(
-    ["a", "an", "and", "as", "at", "be", "but", "by", "for", "from", "he", "her", "his", "i", "if", "in", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "yes", "ok", "okay", "also", "all", "any", "each", "every", "child", "children", "young", "person", "people", "family", "families", "parent", "parents", "mother", "father", "mum", "dad", "carer", "carers", "foster", "kinship", "sibling", "siblings", "brother", "sister", "son", "daughter", "baby", "twins", "grandmother", "grandfather", "nan", "nanna", "grandad", "uncle", "aunt", "aunty", "auntie", "cousin", "partner", "social", "worker", "workers", "manager", "team", "service", "services", "council", "court", "police", "school", "schools", "health", "hospital", "nurse", "doctor", "gp", "midwife", "health", "visitor", "teacher", "head", "headteacher", "college", "academy", "nursery", "primary", "secondary", "university", "centre", "center", "unit", "ward", "clinic", "plan", "plans", "planning", "review", "reviews", "conference", "conferences", "meeting", "meetings", "panel", "group", "core", "strategy", "discussion", "assessment", "assessments", "visit", "visits", "record", "records", "case", "cases", "file", "files", "note", "notes", "chronology", "supervision", "supervisor", "oversight", "audit", "audits", "auditor", "protection", "protected", "need", "needs", "help", "early", "support", "safeguarding", "referral", "referrals", "looked", "after", "care", "leaver", "leavers", "pathway", "placement", "placements", "order", "orders", "section", "legal", "proceedings", "public", "law", "outline", "letter", "independent", "reviewing", "officer", "iro", "agency", "agencies", "partnership", "board", "committee", "authority", "local", "education", "housing", "mental", "substance", "misuse", "domestic", "abuse", "violence", "neglect", "risk", "risks", "concern", "concerns", "good", "outstanding", "requires", "improvement", "inadequate", "grade", "grades", "practice", "voice", "strengths", "difficulties", "questionnaire", "sdq", "ehcp", "send", "sen", "camhs", "ofsted", "nhs", "north", "south", "east", "west", "street", "road", "avenue", "lane", "close", "drive", "way", "court", "crescent", "place", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter", "summer", "spring", "autumn", "winter", "today", "tomorrow", "yesterday", "england", "english", "british", "scotland", "wales", "ireland", "london"]
+    """
+    a an and as at be but by for from he her his i if in is it its me my no not of on or our
+    she so than that the their them then there these they this those to up us was we were
+    what when where which who why will with you your yes ok okay also all any each every
+    child children young person people family families parent parents mother father mum dad
+    carer carers foster kinship sibling siblings brother sister son daughter baby twins
+    grandmother grandfather nan nanna grandad uncle aunt aunty auntie cousin partner social
+    worker workers manager team service services council court police school schools health
+    hospital nurse doctor gp midwife health visitor teacher head headteacher college academy
+    nursery primary secondary university centre center unit ward clinic plan plans planning
+    review reviews conference conferences meeting meetings panel group core strategy
+    discussion assessment assessments visit visits record records case cases file files note
+    notes chronology supervision supervisor oversight audit audits auditor protection
+    protected need needs help early support safeguarding referral referrals looked after
+    care leaver leavers pathway placement placements order orders section legal proceedings
+    public law outline letter independent reviewing officer iro agency agencies partnership
+    board committee authority local education housing mental substance misuse domestic abuse
+    violence neglect risk risks concern concerns good outstanding requires improvement
+    inadequate grade grades practice voice strengths difficulties questionnaire sdq ehcp
+    send sen camhs ofsted nhs north south east west street road avenue lane close drive way
+    court crescent place january february march april may june july august september october
+    november december monday tuesday wednesday thursday friday saturday sunday christmas
+    easter summer spring autumn winter today tomorrow yesterday england english british
+    scotland wales ireland london life story book work direct passport leaving pathway bank
+    holiday
+    """.split(),  # noqa: SIM905
 )
 
 # Names that are also ordinary English words, beyond those in Faker's own English word list:
 # such a name counts when it is capitalised and not the first word of a sentence, or with a
 # context cue; "Hope was recorded" at a sentence start is a word.
 _NAME_WORDS = frozenset(
-    ["hope", "will", "may", "bill", "grace", "faith", "rose", "mark", "frank", "dawn", "joy", "summer", "ivy", "jack", "april", "june", "august", "autumn", "amber", "angel", "angela", "art", "bell", "belle", "berry", "blue", "brook", "brooke", "buck", "bud", "carol", "chance", "chase", "cliff", "clay", "crystal", "daisy", "dale", "dean", "destiny", "drew", "earl", "faye", "fern", "fleur", "gay", "gene", "gill", "glen", "guy", "hazel", "heather", "holly", "honey", "iris", "ivory", "jade", "jasmine", "jay", "jewel", "king", "lane", "lily", "lou", "major", "matt", "max", "melody", "mercy", "miles", "misty", "nick", "noble", "olive", "opal", "pat", "patience", "pearl", "penny", "poppy", "prince", "rain", "ray", "reed", "rich", "river", "robin", "rock", "rocky", "rod", "ruby", "rusty", "sage", "sandy", "sky", "sonny", "sterling", "stone", "storm", "sue", "sunny", "violet", "wade", "ward", "wells", "wes", "willow", "winter", "wood", "young", "green", "white", "black", "gray", "grey", "long", "little", "small", "short", "cook", "page", "hall", "church", "field", "hill", "house", "wall", "west", "north", "law", "lord", "love", "hart", "park", "price", "best", "bright", "early", "fair", "free", "gold", "golden", "hale", "hardy", "jolly", "keen", "lamb", "lee", "light", "lucky", "mills", "moon", "swift", "wise", "worthy", "well", "bolt", "bond", "brand", "bush", "case", "close", "cross", "dear", "duke", "fine", "ford", "fox", "frost", "gates", "glass", "grant", "hand", "hay", "heart", "heath", "hood", "horn", "hurst", "kind", "knight", "lake", "land", "line", "lock", "low", "march", "marsh", "mayor", "more", "moss", "nash", "new", "oak", "pace", "paris", "peace", "pike", "pool", "post", "power", "read", "reason", "rice", "ridge", "rivers", "rush", "sales", "sands", "say", "see", "shaw", "sharp", "son", "spring", "star", "steel", "stern", "still", "story", "strong", "such", "sweet", "tall", "tate", "toll", "trim", "true", "vale", "warren", "waters", "way", "wild", "willing", "win"]
+    """
+    hope will may bill grace faith rose mark frank dawn joy summer ivy jack april june
+    august autumn amber angel angela art bell belle berry blue brook brooke buck bud carol
+    chance chase cliff clay crystal daisy dale dean destiny drew earl faye fern fleur gay
+    gene gill glen guy hazel heather holly honey iris ivory jade jasmine jay jewel king lane
+    lily lou major matt max melody mercy miles misty nick noble olive opal pat patience
+    pearl penny poppy prince rain ray reed rich river robin rock rocky rod ruby rusty sage
+    sandy sky sonny sterling stone storm sue sunny violet wade ward wells wes willow winter
+    wood young green white black gray grey long little small short cook page hall church
+    field hill house wall west north law lord love hart park price best bright early fair
+    free gold golden hale hardy jolly keen lamb lee light lucky mills moon swift wise worthy
+    well bolt bond brand bush case close cross dear duke fine ford fox frost gates glass
+    grant hand hay heart heath hood horn hurst kind knight lake land line lock low march
+    marsh mayor more moss nash new oak pace paris peace pike pool post power read reason
+    rice ridge rivers rush sales sands say see shaw sharp son spring star steel stern still
+    story strong such sweet tall tate toll trim true vale warren waters way wild willing win
+    """.split(),  # noqa: SIM905
 )
 
 
@@ -78,13 +120,11 @@ def _provider_names(locale: str) -> tuple[set[str], set[str]]:
     return first, last
 
 
-def _names(values: object) -> set[str]:
-    # Faker keeps some lists as {name: weight} dicts and some as tuples.
-    keys = values.keys() if isinstance(values, dict) else values
-    assert isinstance(keys, (tuple, list, set, frozenset, type({}.keys())))
+def _names(values: Iterable[object]) -> set[str]:
+    # Faker keeps some lists as {name: weight} dicts and some as tuples: both iterate names.
     return {
         str(name).strip().lower()
-        for name in keys
+        for name in values
         if len(str(name).strip()) >= 3 and str(name).replace("-", "").replace("'", "").isalpha()
     }
 

@@ -71,13 +71,13 @@ def _redact_line(redactor: Any, number: int, line: str) -> dict[str, Any]:
         return {"line": number, "error": f"Not valid JSON: {error.msg} (column {error.colno})."}
     if not isinstance(item, dict):
         return {"line": number, "error": 'Each line must be a JSON object with a "text".'}
-    error = None
+    problem = None
     if "text" not in item:
-        error = 'The object has no "text".'
+        problem = 'The object has no "text".'
     elif not isinstance(item["text"], str):
-        error = '"text" must be a string.'
-    if error is not None:
-        result: dict[str, Any] = {"line": number, "error": error}
+        problem = '"text" must be a string.'
+    if problem is not None:
+        result: dict[str, Any] = {"line": number, "error": problem}
         if "id" in item:
             result["id"] = item["id"]
         return result
