@@ -78,10 +78,12 @@ class KnownName:
 
 
 # Every character that is not a letter or a digit reads as a space; the text keeps its length.
-_SPACES: dict[int, str] = {
-    code: " " for code in range(0x3000) if not chr(code).isalnum() and chr(code) != " "
-}
-_SPACES |= dict.fromkeys((8216, 8217, 8220, 8221, 8211, 8212, 8230), " ")
+# ASCII text (most notes) is lower-cased and spaced by one bytes translation.
+_ASCII_FOLD = (
+    bytes((c + 32 if 65 <= c <= 90 else c) if chr(c).isalnum() else 32 for c in range(256))[:128]
+    + b" " * 128
+)
+_NOT_WORD = re.compile(r"[\W_]")
 
 # Initials that spell an abbreviation of social work or everyday writing: never a name.
 _ABBREVIATIONS = frozenset(
@@ -106,15 +108,19 @@ _NAME_WORD = 4
 _NAME_NEVER_ALONE = 8
 
 type _Value = tuple[int, tuple[str, str] | None, bool, int, tuple[str, bool] | None, str | None]
+# A candidate span: start, end, label, placeholder.
+type _Cand = tuple[int, int, str, str]
 
 
 def _fold(text: str) -> str:
     """Lower-cased, every other character a space, the same length as `text`."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
     lowered = text.lower()
     if len(lowered) != len(text):
         # A few characters lower-case into two ("İ"); keep one so that offsets hold.
         lowered = "".join(ch.lower()[:1] for ch in text)
-    return lowered.translate(_SPACES)
+    return _NOT_WORD.sub(" ", lowered)
 
 
 def _key(text: str) -> str:
@@ -264,30 +270,31 @@ class Redactor:
 
     # -- names ---------------------------------------------------------------------------
 
-    def _scan(self, text: str, ages: list[identifiers.Found]) -> tuple[list[Span], list[Span]]:
+    def _scan(self, text: str, ages: list[identifiers.Found]) -> tuple[list[_Cand], list[_Cand]]:
         """Staff names, known IDs and other known strings; and person names (`ages`: where
         an age is written, after which the name before it is a child's)."""
         padded = " " + _fold(text) + " "
-        found: list[Span] = []
+        found: list[_Cand] = []
         person: list[tuple[int, int, str, bool]] = []  # start, end, placeholder, cued
         names: list[tuple[int, int, int]] = []
-        after_cues: list[tuple[int, int, str]] = []
-        for last, value in self._automaton.iter(padded):
-            length, staff, child_id, flags, before, after = value
+        after_cues: list[tuple[int, str]] = []
+        staff_at: set[tuple[int, int]] = set()
+        staff_starts: set[int] = set()
+        others = self._others
+        for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
             start = last - length + 1
             end = last - 1
-            if staff is not None:
-                placeholder, capitals = staff
-                if not capitals or _letters(text[start:end]) == capitals:
-                    found.append(Span(start, end, "staff", placeholder))
-                    continue
-            if child_id:
-                found.append(Span(start, end, "identifier:child_id", "[child ID]"))
+            if staff is not None and (not staff[1] or _letters(text[start:end]) == staff[1]):
+                found.append((start, end, "staff", staff[0]))
+                staff_at.add((start, end))
+                staff_starts.add(start)
                 continue
-            other = self._others.get(padded[last - length + 1 : last + 1]) if self._others else None
-            if other is not None:
-                found.append(Span(start, end, other[0], other[1]))
-            if flags:
+            if child_id:
+                found.append((start, end, "identifier:child_id", "[child ID]"))
+                continue
+            if others and (other := others.get(padded[start : last + 1])) is not None:
+                found.append((start, end, other[0], other[1]))
+            if flags and text[start].isupper():
                 names.append((start, end, flags))
             if before is not None:
                 cued = self._after_cue(text, end, before)
@@ -299,11 +306,9 @@ class Redactor:
                     if word is not None and self._may_be_cued(text, word):
                         person.append((word[0], word[1], before[0], True))
             if after is not None:
-                after_cues.append((start, end, after))
+                after_cues.append((start, after))
 
-        staff_at = {(s.start, s.end) for s in found if s.label == "staff"}
-        staff_starts = {s.start for s in found if s.label == "staff"}
-        for start, _end, placeholder in after_cues:
+        for start, placeholder in after_cues:
             # "Kayden's mum": Kayden is a child.
             word = _word_before(text, start, possessive=True)
             if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
@@ -314,9 +319,7 @@ class Redactor:
             if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
                 person.append((word[0], word[1], "[child]", True))
         for start, end, flags in names:
-            if (start, end) in staff_at or not text[start].isupper():
-                continue
-            if flags & _NAME_NEVER_ALONE:
+            if (start, end) in staff_at or flags & _NAME_NEVER_ALONE:
                 continue
             if end - start > 1 and text[start + 1].isupper():
                 continue  # "SMART", "HOPE": headings and abbreviations, not names
@@ -325,6 +328,8 @@ class Redactor:
             if flags & _NAME_WORD and _starts_sentence(text, start):
                 continue
             person.append((start, end, "", False))
+        if not person:
+            return found, []
         return found, self._people(text, person, staff_starts)
 
     def _may_be_cued(self, text: str, word: tuple[int, int]) -> bool:
@@ -364,9 +369,7 @@ class Redactor:
 
     def _people(
         self, text: str, person: list[tuple[int, int, str, bool]], staff_starts: set[int]
-    ) -> list[Span]:
-        if not person:
-            return []
+    ) -> list[_Cand]:
         lists = self._lists
         # Names a cue placed (a child's, a parent's) take that placeholder wherever they occur.
         roles: dict[str, str] = {}
@@ -390,7 +393,7 @@ class Redactor:
                 ):
                     extra.append((at, end, roles[word], True))
                 at = text.find(word, end)
-        spans: list[Span] = []
+        spans: list[_Cand] = []
         for start, end, placeholder, _cued in person + extra:
             # Extend over the rest of a name: "Kayden Smith", "Mrs Adeyemi-Okafor".
             while True:
@@ -423,7 +426,7 @@ class Redactor:
                 placeholder = next(
                     (roles[w] for w in text[start:end].split() if w in roles), "[person]"
                 )
-            spans.append(Span(start, end, "person", placeholder))
+            spans.append((start, end, "person", placeholder))
         return spans
 
     # -- the whole text ------------------------------------------------------------------
@@ -441,19 +444,19 @@ class Redactor:
         if dates:
             # A date left as written: a month in it is neither a person's name nor, for a
             # worker called May, a staff name ("3 May 2024" is a day).
-            people = [s for s in people if not any(_inside(s, d) for d in dates)]
+            people = [c for c in people if not _in_any(c, dates)]
             known = [
-                s
-                for s in known
+                c
+                for c in known
                 if not (
-                    s.label == "staff"
-                    and text[s.start : s.end].lower() in _MONTH_WORDS
-                    and any(_inside(s, d) for d in dates)
+                    c[2] == "staff"
+                    and text[c[0] : c[1]].lower() in _MONTH_WORDS
+                    and _in_any(c, dates)
                 )
             ]
         candidates = known + people
         candidates += [
-            Span(f.start, f.end, f"identifier:{f.kind}", identifiers.PLACEHOLDERS[f.kind])
+            (f.start, f.end, f"identifier:{f.kind}", identifiers.PLACEHOLDERS[f.kind])
             for f in found
             if f.kind != "age" and f.kind != "date"
         ]
@@ -465,52 +468,62 @@ class Redactor:
             lowered = lowered or text.lower()
             start = lowered.find(needle)
             while start != -1:
-                candidates.append(Span(start, start + len(needle), label, placeholder_for(label)))
+                candidates.append((start, start + len(needle), label, placeholder_for(label)))
                 start = lowered.find(needle, start + len(needle))
         keep = {k.strip().lower() for k in kept if k.strip()}
         if keep:
             candidates = [
-                s
-                for s in candidates
-                if s.label == "staff" or text[s.start : s.end].lower() not in keep
+                c for c in candidates if c[2] == "staff" or text[c[0] : c[1]].lower() not in keep
             ]
         if "[" in text:
             # A placeholder already in the text ("[child]") is never redacted again.
             marks = [(m.start(), m.end()) for m in _PLACEHOLDER_TOKEN.finditer(text)]
             if marks:
                 candidates = [
-                    s for s in candidates if not any(a <= s.start and s.end <= b for a, b in marks)
+                    c for c in candidates if not any(a <= c[0] and c[1] <= b for a, b in marks)
                 ]
         return _apply(text, candidates)
 
 
-_PRIORITY = {"staff": 0}
+def _longest_first(candidate: _Cand) -> tuple[int, bool, int]:
+    # Longest first where spans overlap, a known staff name first among equals.
+    return (candidate[0] - candidate[1], candidate[2] != "staff", candidate[0])
 
 
-def _apply(text: str, candidates: list[Span]) -> Redaction:
-    # Longest first where spans overlap (a known staff name first among equals); then in
-    # order of the text.
-    candidates.sort(key=lambda s: (-(s.end - s.start), _PRIORITY.get(s.label, 1), s.start))
-    chosen: list[Span] = []
-    starts: list[int] = []  # of the chosen spans, in order; they never overlap
-    for span in candidates:
-        if span.end <= span.start:
-            continue
-        at = bisect.bisect_right(starts, span.start)
-        if at and chosen[at - 1].end > span.start:
-            continue
-        if at < len(starts) and starts[at] < span.end:
-            continue
-        starts.insert(at, span.start)
-        chosen.insert(at, span)
+def _apply(text: str, candidates: list[_Cand]) -> Redaction:
+    candidates.sort()
+    # Most texts have no overlapping candidates: then they are all chosen, in order.
+    overlapping = any(candidates[i][1] > candidates[i + 1][0] for i in range(len(candidates) - 1))
+    chosen: list[_Cand]
+    if overlapping:
+        candidates.sort(key=_longest_first)
+        chosen = []
+        starts: list[int] = []  # of the chosen spans, in order; they never overlap
+        for candidate in candidates:
+            start, end = candidate[0], candidate[1]
+            if end <= start:
+                continue
+            at = bisect.bisect_right(starts, start)
+            if at and chosen[at - 1][1] > start:
+                continue
+            if at < len(starts) and starts[at] < end:
+                continue
+            starts.insert(at, start)
+            chosen.insert(at, candidate)
+    else:
+        chosen = [c for c in candidates if c[1] > c[0]]
     parts: list[str] = []
     at = 0
-    for span in chosen:
-        parts.append(text[at : span.start])
-        parts.append(span.placeholder)
-        at = span.end
+    for start, end, _label, placeholder in chosen:
+        parts.append(text[at:start])
+        parts.append(placeholder)
+        at = end
     parts.append(text[at:])
-    return Redaction(text=text, redacted="".join(parts), spans=tuple(chosen))
+    return Redaction(text=text, redacted="".join(parts), spans=tuple(Span(*c) for c in chosen))
+
+
+def _in_any(candidate: _Cand, dates: list[identifiers.Found]) -> bool:
+    return any(d.start <= candidate[0] and candidate[1] <= d.end for d in dates)
 
 
 _NAME_INSIDE = frozenset("'\u2019-")
@@ -569,10 +582,6 @@ def _word_in_apposition(text: str, cue_start: int) -> tuple[int, int] | None:
 
 def _letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
-
-
-def _inside(span: Span, found: identifiers.Found) -> bool:
-    return found.start <= span.start and span.end <= found.end
 
 
 def _starts_sentence(text: str, start: int) -> bool:

@@ -189,21 +189,34 @@ def _at_run(text: str, a: int, b: int) -> Found | None:
         return None
     if letters < a:
         return None  # digits inside a word: "Y10", "covid19"
-    digits = sum(ch.isdigit() for ch in text[a:b])
-    if digits >= 10:
+    run = text[a:b]
+    if b - a >= 10:
         start = a - 1 if a and text[a - 1] == "+" else a
         value = text[start:b]
         compact = "".join(ch for ch in value if ch.isdigit())
         if len(compact) == 10 and compact[0] != "0" and nhs.is_valid(compact):
             return Found(start, b, "nhs_number")
-        if is_phone_number(value):
+        if len(compact) >= 10 and is_phone_number(value):
             return Found(start, b, "phone")
-        return None
-    if (m := _CHILD_ID.match(text, a)) and _CHILD_ID_BEFORE.search(text, max(0, a - 30), a):
+        if len(compact) >= 10:
+            return None
+    # The words just before the run, for the cues that make it a birth date, a flat, an age
+    # or a child's ID: each pattern is tried only where its words are.
+    window = text[max(0, a - 24) : a].lower()
+    if (
+        b - a >= 4
+        and ("id" in window or "no" in window or "number" in window or "ref" in window)
+        and (m := _CHILD_ID.match(text, a))
+        and _CHILD_ID_BEFORE.search(text, max(0, a - 30), a)
+    ):
         return Found(a, m.end(), "child_id")
-    date = _NUMERIC_DATE.match(text, a) or _DAY_MONTH.match(text, a)
+    date = None
     start = a
-    if date is None and b - a == 4:
+    if "/" in run or "." in run or "-" in run:
+        date = _NUMERIC_DATE.match(text, a)
+    elif b - a <= 2 and b < len(text) and text[b] in " snrtSNRT":
+        date = _DAY_MONTH.match(text, a)
+    elif b - a == 4 and a >= 4 and text[a - 1] in " ,":
         before = _MONTH_BEFORE.search(text, max(0, a - 20), a)
         if before is not None:
             start = before.start()
@@ -212,17 +225,36 @@ def _at_run(text: str, a: int, b: int) -> Found | None:
         end = date.end()
         while end > start and text[end - 1] in ".,":
             end -= 1
-        if _DOB_BEFORE.search(text, max(0, start - 24), start):
+        cue = text[max(0, start - 24) : start].lower()
+        if (
+            ("b" in cue or "d.o" in cue)
+            and (
+                "dob" in cue
+                or "d.o" in cue
+                or "d o b" in cue
+                or "birth" in cue
+                or "b." in cue
+                or "born" in cue
+            )
+            and _DOB_BEFORE.search(text, max(0, start - 24), start)
+        ):
             return Found(start, end, "dob")
         return Found(start, end, "date")
-    if (m := _ADDRESS.match(text, a)) is not None:
-        # "Flat 3, 12 Acacia Avenue", "Flat 3 12 Acacia Avenue".
-        flat = _FLAT_NUMBER_BEFORE.search(text, max(0, a - 20), a) if a >= 6 else None
-        return Found(flat.start() if flat else a, m.end(), "address")
-    if (flat := _FLAT_BEFORE.search(text, max(0, a - 12), a)) is not None:
+    flat_cue = "flat" in window or "ap" in window or "unit" in window or "room" in window
+    if b - a <= 5 and b < len(text) and text[b] in " ,abcdefghijklmnopqrstuvwxyz":
+        m = _ADDRESS.match(text, a)
+        if m is not None:
+            # "Flat 3, 12 Acacia Avenue", "Flat 3 12 Acacia Avenue".
+            flat = _FLAT_NUMBER_BEFORE.search(text, max(0, a - 20), a) if flat_cue else None
+            return Found(flat.start() if flat else a, m.end(), "address")
+    if flat_cue and (flat := _FLAT_BEFORE.search(text, max(0, a - 12), a)) is not None:
         m = _FLAT.match(text, a)
         return Found(flat.start(), m.end() if m else b, "address")
-    if b - a <= 2 and (age := _AGE_BEFORE.search(text, max(0, a - 6), a)) is not None:
+    if (
+        b - a <= 2
+        and ("age" in window[-6:] or window.endswith("(") or window.endswith("( "))
+        and (age := _AGE_BEFORE.search(text, max(0, a - 6), a)) is not None
+    ):
         after = _AGE_AFTER.match(text, b)
         return Found(age.start(), after.end() if after else b, "age")
     return None
