@@ -33,6 +33,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import ahocorasick
 from django.db import connection, models
@@ -170,7 +171,9 @@ def _staff_forms(name: str) -> dict[str, str]:
         for letters in every:
             if len(letters) >= 2 and letters not in _ABBREVIATIONS:
                 add(letters, capitals=letters)  # "SJ"
-                add(" ".join(letters), capitals=letters)  # "S.J.", "S J", "S. J."
+                add(" ".join(letters), capitals=letters)  # "S.J.", "S J"
+                spaced = " " + "  ".join(letters).lower() + " "
+                forms[spaced] = letters  # "S. J.": a full stop and a space
     folded = _ascii(name)
     if folded != name:
         # "Zoë" is also written "Zoe", "Gráinne" "Grainne".
@@ -202,6 +205,37 @@ _MONTH_WORDS = frozenset(
 )
 
 
+@cache
+def _base_entries() -> dict[str, _Value]:
+    """The automaton's entries every redactor shares: the name lists' first names and
+    surnames, and the context cues. Built once per process."""
+    lists = person_name_lists()
+    values: dict[str, list[object]] = {}
+
+    def slot(key: str) -> list[object]:
+        entry = values.get(key)
+        if entry is None:
+            entry = values[key] = [len(key), None, False, 0, None, None]
+        return entry
+
+    for name in lists.first | lists.last:
+        flags = (_NAME_FIRST if name in lists.first else 0) | (
+            _NAME_LAST if name in lists.last else 0
+        )
+        if name in lists.words:
+            flags |= _NAME_WORD
+        if name in lists.never_alone:
+            flags |= _NAME_NEVER_ALONE
+        slot(_key(name))[3] = flags
+    for cue, placeholder in TITLES.items():
+        slot(_key(cue))[4] = (placeholder, True)
+    for cue, placeholder in RELATIONS_BEFORE.items():
+        slot(_key(cue))[4] = (placeholder, False)
+    for cue, placeholder in RELATIONS_AFTER.items():
+        slot(_key(cue))[5] = placeholder
+    return {key: tuple(entry) for key, entry in values.items()}  # type: ignore[misc]
+
+
 class Redactor:
     """Redacts the names it was given and the identifiers and person names it recognises.
 
@@ -211,35 +245,18 @@ class Redactor:
 
     def __init__(self, known: Iterable[KnownName]) -> None:
         lists = person_name_lists()
+        base = _base_entries()
+        # Only the entries the known names touch are copied from the shared base.
         values: dict[str, list[object]] = {}
 
         def slot(key: str) -> list[object]:
             entry = values.get(key)
             if entry is None:
-                entry = values[key] = [len(key), None, False, 0, None, None]
+                shared = base.get(key)
+                entry = values[key] = (
+                    list(shared) if shared is not None else [len(key), None, False, 0, None, None]
+                )
             return entry
-
-        for name in lists.first:
-            flags = _NAME_FIRST
-            if name in lists.words:
-                flags |= _NAME_WORD
-            if name in lists.never_alone:
-                flags |= _NAME_NEVER_ALONE
-            slot(_key(name))[3] = flags
-        for name in lists.last:
-            entry = slot(_key(name))
-            flags = int(entry[3]) | _NAME_LAST  # type: ignore[call-overload]
-            if name in lists.words:
-                flags |= _NAME_WORD
-            if name in lists.never_alone:
-                flags |= _NAME_NEVER_ALONE
-            entry[3] = flags
-        for cue, placeholder in TITLES.items():
-            slot(_key(cue))[4] = (placeholder, True)
-        for cue, placeholder in RELATIONS_BEFORE.items():
-            slot(_key(cue))[4] = (placeholder, False)
-        for cue, placeholder in RELATIONS_AFTER.items():
-            slot(_key(cue))[5] = placeholder
 
         self._others: dict[str, tuple[str, str]] = {}
         for known_name in known:
@@ -263,8 +280,12 @@ class Redactor:
             slot(key)
 
         self._automaton = ahocorasick.Automaton()
+        add = self._automaton.add_word
+        for key, shared in base.items():
+            if key not in values:
+                add(key, shared)
         for key, entry in values.items():
-            self._automaton.add_word(key, tuple(entry))
+            add(key, tuple(entry))
         self._automaton.make_automaton()
         self._lists = lists
 

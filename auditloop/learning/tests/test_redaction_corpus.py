@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditloop.learning.redaction import KnownName, Redactor, Span
@@ -27,6 +29,9 @@ FLOORS = {
 }
 
 
+type Note = tuple[str, list[tuple[int, int, str]]]
+
+
 def corpus_redactor() -> Redactor:
     known = json.loads((DATA / "redaction_known.json").read_text(encoding="utf-8"))
     names = [
@@ -37,7 +42,7 @@ def corpus_redactor() -> Redactor:
     return Redactor(names)
 
 
-def corpus() -> list[tuple[str, list[tuple[int, int, str]]]]:
+def corpus() -> list[Note]:
     notes = []
     for line in (DATA / "redaction_corpus.txt").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -60,36 +65,63 @@ def _family(label: str) -> str:
     return label.split(":")[0]
 
 
-def score(notes, redactor):  # type: ignore[no-untyped-def]
-    """Counts of true positives, gold spans and predicted spans, per label and family. A gold
-    span is found when predicted spans cover every one of its characters and one of them
-    overlapping it has its label; a predicted span is right when it overlaps a gold span with
-    its label."""
-    found, gold_n, right, predicted_n = Counter(), Counter(), Counter(), Counter()
-    misses, wrong = [], []
+@dataclass
+class Score:
+    """Per label and per family (`identifier`): gold spans found, gold spans, predicted spans
+    that are right, predicted spans; and what was missed or wrongly redacted."""
+
+    found: Counter[str] = field(default_factory=Counter)
+    gold: Counter[str] = field(default_factory=Counter)
+    right: Counter[str] = field(default_factory=Counter)
+    predicted: Counter[str] = field(default_factory=Counter)
+    misses: list[tuple[str, str]] = field(default_factory=list)
+    wrong: list[tuple[str, str]] = field(default_factory=list)
+
+    def recall(self, label: str) -> float:
+        return self.found[label] / self.gold[label] if self.gold[label] else 1.0
+
+    def precision(self, label: str) -> float:
+        return self.right[label] / self.predicted[label] if self.predicted[label] else 1.0
+
+    def table(self) -> str:
+        lines = [f"{'label':28} {'gold':>5} {'recall':>7} {'pred':>5} {'precision':>9}"]
+        for label in sorted(set(self.gold) | set(self.predicted)):
+            lines.append(
+                f"{label:28} {self.gold[label]:5} {self.recall(label):7.3f} "
+                f"{self.predicted[label]:5} {self.precision(label):9.3f}"
+            )
+        lines += [f"missed {label} {value!r}" for label, value in self.misses]
+        lines += [f"wrong  {label} {value!r}" for label, value in self.wrong]
+        return "\n".join(lines)
+
+
+def score(notes: list[Note], redactor: Redactor) -> Score:
+    """A gold span is found when predicted spans cover every one of its characters and one of
+    them overlapping it has its label; a predicted span is right when it overlaps a gold span
+    with its label."""
+    result = Score()
     for text, gold in notes:
         spans: tuple[Span, ...] = redactor.redact(text).spans
-        covered = set()
+        covered: set[int] = set()
         for s in spans:
             covered.update(range(s.start, s.end))
         for start, end, label in gold:
             keys = {label, _family(label)}
-            gold_n.update(keys)
-            ok = all(i in covered for i in range(start, end)) and any(
+            result.gold.update(keys)
+            if all(i in covered for i in range(start, end)) and any(
                 s.label == label and s.start < end and start < s.end for s in spans
-            )
-            if ok:
-                found.update(keys)
+            ):
+                result.found.update(keys)
             else:
-                misses.append((label, text[start:end], text))
+                result.misses.append((label, text[start:end]))
         for s in spans:
             keys = {s.label, _family(s.label)}
-            predicted_n.update(keys)
+            result.predicted.update(keys)
             if any(g[2] == s.label and s.start < g[1] and g[0] < s.end for g in gold):
-                right.update(keys)
+                result.right.update(keys)
             else:
-                wrong.append((s.label, text[s.start : s.end], text))
-    return found, gold_n, right, predicted_n, misses, wrong
+                result.wrong.append((s.label, text[s.start : s.end]))
+    return result
 
 
 def test_the_corpus_is_a_few_hundred_labelled_spans_of_every_kind() -> None:
@@ -102,18 +134,8 @@ def test_the_corpus_is_a_few_hundred_labelled_spans_of_every_kind() -> None:
 
 
 def test_recall_and_precision_per_label_reach_their_floors() -> None:
-    found, gold_n, right, predicted_n, misses, wrong = score(corpus(), corpus_redactor())
-    print()
-    print(f"{'label':28} {'gold':>5} {'recall':>7} {'pred':>5} {'precision':>9}")
-    for label in sorted(set(gold_n) | set(predicted_n)):
-        recall = found[label] / gold_n[label] if gold_n[label] else 1.0
-        precision = right[label] / predicted_n[label] if predicted_n[label] else 1.0
-        print(f"{label:28} {gold_n[label]:5} {recall:7.3f} {predicted_n[label]:5} {precision:9.3f}")
-    for label, value, _text in misses:
-        print("missed", label, repr(value))
-    for label, value, _text in wrong:
-        print("wrong ", label, repr(value))
+    result = score(corpus(), corpus_redactor())
+    sys.stdout.write("\n" + result.table() + "\n")
     for (label, measure), floor in FLOORS.items():
-        total = gold_n[label] if measure == "recall" else predicted_n[label]
-        hits = found[label] if measure == "recall" else right[label]
-        assert hits / total >= floor, (label, measure, hits, total)
+        value = result.recall(label) if measure == "recall" else result.precision(label)
+        assert value >= floor, (label, measure, value, result.table())
