@@ -84,7 +84,7 @@ _ASCII_FOLD = (
     bytes((c + 32 if 65 <= c <= 90 else c) if chr(c).isalnum() else 32 for c in range(256))[:128]
     + b" " * 128
 )
-_NOT_WORD = re.compile(r"[\W_]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 # Initials that spell an abbreviation of social work or everyday writing: never a name.
 _ABBREVIATIONS = frozenset(
@@ -115,13 +115,20 @@ type _Cand = tuple[int, int, str, str]
 
 def _fold(text: str) -> str:
     """Lower-cased, every other character a space, the same length as `text`."""
+    folded = text.encode("ascii", "replace").translate(_ASCII_FOLD).decode("ascii")
     if text.isascii():
-        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        # A few characters lower-case into two ("İ"); keep one so that offsets hold.
-        lowered = "".join(ch.lower()[:1] for ch in text)
-    return _NOT_WORD.sub(" ", lowered)
+        return folded
+    # Each character outside ASCII was one "?" (now a space): put back the letters, lower-cased
+    # one for one ("İ" lower-cases into two characters; its first is kept so offsets hold).
+    parts: list[str] = []
+    at = 0
+    for match in _NON_ASCII.finditer(text):
+        start, end = match.span()
+        parts.append(folded[at:start])
+        parts.append("".join(ch.lower()[:1] if ch.isalnum() else " " for ch in match.group()))
+        at = end
+    parts.append(folded[at:])
+    return "".join(parts)
 
 
 def _key(text: str) -> str:
@@ -299,16 +306,12 @@ class Redactor:
         person: list[tuple[int, int, str, bool]] = []  # start, end, placeholder, cued
         names: list[tuple[int, int, int]] = []
         after_cues: list[tuple[int, str]] = []
-        staff_at: set[tuple[int, int]] = set()
-        staff_starts: set[int] = set()
         others = self._others
         for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
             start = last - length + 1
             end = last - 1
             if staff is not None and (not staff[1] or _letters(text[start:end]) == staff[1]):
                 found.append((start, end, "staff", staff[0]))
-                staff_at.add((start, end))
-                staff_starts.add(start)
                 continue
             if child_id:
                 found.append((start, end, "identifier:child_id", "[child ID]"))
@@ -329,6 +332,10 @@ class Redactor:
             if after is not None:
                 after_cues.append((start, after))
 
+        if not (person or names or after_cues or ages):
+            return found, []
+        staff_at = {(c[0], c[1]) for c in found if c[2] == "staff"}
+        staff_starts = {c[0] for c in found if c[2] == "staff"}
         for start, placeholder in after_cues:
             # "Kayden's mum": Kayden is a child.
             word = _word_before(text, start, possessive=True)
@@ -372,6 +379,8 @@ class Redactor:
         limit = min(len(text), cue_end + 4)
         while at < limit and text[at] in " .,:(\t":
             at += 1
+        if at >= len(text) or not text[at].isupper():
+            return None
         match = _TOKEN.match(text, at)
         if match is None or not match.group()[0].isupper():
             return None

@@ -202,7 +202,7 @@ def _at_run(text: str, a: int, b: int) -> Found | None:
             return None
     # The words just before the run, for the cues that make it a birth date, a flat, an age
     # or a child's ID: each pattern is tried only where its words are.
-    window = text[max(0, a - 24) : a].lower()
+    window = text[max(0, a - 24) : a].lower() if a else ""
     if (
         b - a >= 4
         and ("id" in window or "no" in window or "number" in window or "ref" in window)
