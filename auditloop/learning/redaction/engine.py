@@ -16,8 +16,9 @@ publishing rule that refuses text while a known name remains has to see the same
 the redaction, so for staff recall comes first and a few words redacted more than needed is
 the price; a reviewer can undo one (a kept string), except a staff name, which stays redacted.
 Initials are the exception that keeps its case: "SJ" and "S.J." count only in capitals, and
-initials that spell one of the abbreviations of social work ("SW", "TM", "GP", "CP", "LA")
-never count, since "the SW visited" names a role, not Sophie Wells.
+initials that spell one of the abbreviations of social work ("SW", "TM", "GP", "CP", "LA") or
+an English word ("OF", "AT", "SAT") never count: "the SW visited" names a role, not Sophie
+Wells, and "NO FURTHER ACTION" is a heading, not Nadia Osei.
 
 Names from the name lists are redacted when written capitalised. A list name that is also an
 ordinary word ("Hope", "Grace", "Will", "May") counts only capitalised and not as a sentence's
@@ -27,7 +28,6 @@ in an audit note without a cue ("Court", "School", "June") count only with one.
 
 from __future__ import annotations
 
-import bisect
 import re
 import threading
 import unicodedata
@@ -136,6 +136,28 @@ def _key(text: str) -> str:
     return " " + " ".join(_fold(text).split()) + " "
 
 
+_SHORT_WORDS = frozenset(
+    """
+    a am an and any are as at be but by can day did do for go had has he her him his how if
+    in is it its let man me mum my new no nor not now of off oh old on one or our out own
+    put say see she so the to too two up us use was way we who why yes yet you
+    """.split()  # noqa: SIM905
+)
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    from faker.providers.lorem.en_US import Provider as EnglishWords
+
+    return frozenset(w.lower() for w in EnglishWords.word_list) | _SHORT_WORDS
+
+
+def _is_word(letters: str) -> bool:
+    """Whether initials spell an English word ("OF", "AT", "SAT"): in capitals they are far
+    more often a heading's word than someone's initials."""
+    return letters.lower() in _english_words()
+
+
 def _staff_forms(name: str) -> dict[str, str]:
     """Every form a staff name is written in, as {key: required capitals or ""}."""
     words = _TOKEN.findall(name)
@@ -176,7 +198,7 @@ def _staff_forms(name: str) -> dict[str, str]:
         every |= {initials[0] + part for part in last_parts}
         every.add("".join(initials[:-1]) + "".join(last_parts))
         for letters in every:
-            if len(letters) >= 2 and letters not in _ABBREVIATIONS:
+            if len(letters) >= 2 and letters not in _ABBREVIATIONS and not _is_word(letters):
                 add(letters, capitals=letters)  # "SJ"
                 add(" ".join(letters), capitals=letters)  # "S.J.", "S J"
                 spaced = " " + "  ".join(letters).lower() + " "
@@ -310,7 +332,9 @@ class Redactor:
         for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
             start = last - length + 1
             end = last - 1
-            if staff is not None and (not staff[1] or _letters(text[start:end]) == staff[1]):
+            if staff is not None and (
+                not staff[1] or text[start:end] == staff[1] or _letters(text[start:end]) == staff[1]
+            ):
                 found.append((start, end, "staff", staff[0]))
                 continue
             if child_id:
@@ -474,15 +498,18 @@ class Redactor:
         if dates:
             # A date left as written: a month in it is neither a person's name nor, for a
             # worker called May, a staff name ("3 May 2024" is a day).
-            people = [c for c in people if not _in_any(c, dates)]
+            months = _MONTH_WORDS
+            people = [
+                c
+                for c in people
+                if text[c[0] : c[1]].lower() not in months or not _in_any(c, dates)
+            ]
             known = [
                 c
                 for c in known
-                if not (
-                    c[2] == "staff"
-                    and text[c[0] : c[1]].lower() in _MONTH_WORDS
-                    and _in_any(c, dates)
-                )
+                if c[1] - c[0] > 9
+                or text[c[0] : c[1]].lower() not in months
+                or not _in_any(c, dates)
             ]
         candidates = known + people
         candidates += [
@@ -515,33 +542,31 @@ class Redactor:
         return _apply(text, candidates)
 
 
-def _longest_first(candidate: _Cand) -> tuple[int, bool, int]:
-    # Longest first where spans overlap, a known staff name first among equals.
+def _by_length(candidate: _Cand) -> tuple[int, bool, int]:
+    # Longest first, a known staff name first among equals, then in order of the text.
     return (candidate[0] - candidate[1], candidate[2] != "staff", candidate[0])
 
 
 def _apply(text: str, candidates: list[_Cand]) -> Redaction:
+    """Chooses among overlapping candidates the longest first (a known staff name first
+    among equals) and builds the redacted text."""
     candidates.sort()
-    # Most texts have no overlapping candidates: then they are all chosen, in order.
-    overlapping = any(candidates[i][1] > candidates[i + 1][0] for i in range(len(candidates) - 1))
-    chosen: list[_Cand]
-    if overlapping:
-        candidates.sort(key=_longest_first)
-        chosen = []
-        starts: list[int] = []  # of the chosen spans, in order; they never overlap
-        for candidate in candidates:
-            start, end = candidate[0], candidate[1]
-            if end <= start:
-                continue
-            at = bisect.bisect_right(starts, start)
-            if at and chosen[at - 1][1] > start:
-                continue
-            if at < len(starts) and starts[at] < end:
-                continue
-            starts.insert(at, start)
-            chosen.insert(at, candidate)
-    else:
-        chosen = [c for c in candidates if c[1] > c[0]]
+    chosen: list[_Cand] = []
+    cluster: list[_Cand] = []
+    cluster_end = -1
+    for candidate in candidates:
+        if candidate[1] <= candidate[0]:
+            continue
+        if candidate[0] < cluster_end:
+            cluster.append(candidate)
+            cluster_end = max(cluster_end, candidate[1])
+            continue
+        if cluster:
+            chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
+        cluster = [candidate]
+        cluster_end = candidate[1]
+    if cluster:
+        chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
     parts: list[str] = []
     at = 0
     for start, end, _label, placeholder in chosen:
@@ -550,6 +575,18 @@ def _apply(text: str, candidates: list[_Cand]) -> Redaction:
         at = end
     parts.append(text[at:])
     return Redaction(text=text, redacted="".join(parts), spans=tuple(Span(*c) for c in chosen))
+
+
+def _longest_first(cluster: list[_Cand]) -> list[_Cand]:
+    """Overlapping candidates: the longest is chosen, then the longest of those that do not
+    overlap what is chosen, and so on; in order of the text."""
+    cluster.sort(key=_by_length)
+    chosen: list[_Cand] = []
+    for candidate in cluster:
+        if all(candidate[1] <= c[0] or c[1] <= candidate[0] for c in chosen):
+            chosen.append(candidate)
+    chosen.sort()
+    return chosen
 
 
 def _in_any(candidate: _Cand, dates: list[identifiers.Found]) -> bool:
@@ -588,9 +625,7 @@ def _word_before(
     return (i, end)
 
 
-_APPOSITION = re.compile(
-    r"([^\W\d_]+(?:['\u2019-][^\W\d_]+)*)(?:\s*\(\s*|,\s+(?:the|her|his|their|a|an)\s+(?:[a-z]+\s+)?)$"
-)
+_APPOSITION_WORDS = frozenset({"the", "her", "his", "their", "a", "an"})
 
 
 def _word_in_apposition(text: str, cue_start: int) -> tuple[int, int] | None:
@@ -601,13 +636,15 @@ def _word_in_apposition(text: str, cue_start: int) -> tuple[int, int] | None:
         at -= 1
     if at and text[at - 1] == "(":
         return _word_before(text, at - 1, possessive=False, spaces=2)
-    head = max(0, cue_start - 32)
-    if ", " not in text[head:cue_start]:
+    comma = text.rfind(", ", max(0, cue_start - 32), cue_start)
+    if comma == -1:
         return None
-    match = _APPOSITION.search(text, head, cue_start)
-    if match is None or not match.group(1)[0].isupper():
+    between = text[comma + 2 : cue_start].split()
+    if not 1 <= len(between) <= 2 or between[0] not in _APPOSITION_WORDS:
         return None
-    return (match.start(1), match.end(1))
+    if len(between) == 2 and not between[1].islower():
+        return None
+    return _word_before(text, comma, possessive=False, spaces=0)
 
 
 def _letters(text: str) -> str:
