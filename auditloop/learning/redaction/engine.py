@@ -172,8 +172,11 @@ def _staff_forms(name: str) -> dict[str, str]:
     def add(form: str, capitals: str = "") -> None:
         # `capitals`: the letters the form must have as written, for forms that are words
         # in lower case ("SJ" is initials, "sj" is not).
-        key = _key(form)
-        if len(key.strip()) >= 2 and (capitals or key not in forms):
+        put(_key(form), capitals)
+
+    def put(key: str, capitals: str) -> None:
+        # A form matched as written in any case beats the same form needing capitals.
+        if len(key.strip()) >= 2 and (key not in forms or (forms[key] and not capitals)):
             forms[key] = capitals
 
     add(" ".join(words))
@@ -190,7 +193,7 @@ def _staff_forms(name: str) -> dict[str, str]:
         # "S. Jones", "S Jones", "Sarah J", "S J Jones".
         add(f"{first[0]} {last}")
         # "S. Jones": the full stop reads as a space, so two spaces.
-        forms.setdefault(" " + _fold(first[0]) + "  " + " ".join(_fold(last).split()) + " ", "")
+        put(" " + _fold(first[0]) + "  " + " ".join(_fold(last).split()) + " ", "")
         add(f"{first} {last[0]}", capitals=f"{first}{last[0]}")
         initials = [w[0].upper() for w in words]
         last_parts = [p[0].upper() for p in re.split(r"['\u2019-]", last) if p]
@@ -201,13 +204,12 @@ def _staff_forms(name: str) -> dict[str, str]:
             if len(letters) >= 2 and letters not in _ABBREVIATIONS and not _is_word(letters):
                 add(letters, capitals=letters)  # "SJ"
                 add(" ".join(letters), capitals=letters)  # "S.J.", "S J"
-                spaced = " " + "  ".join(letters).lower() + " "
-                forms[spaced] = letters  # "S. J.": a full stop and a space
+                put(" " + "  ".join(letters).lower() + " ", letters)  # "S. J."
     folded = _ascii(name)
     if folded != name:
         # "Zoë" is also written "Zoe", "Gráinne" "Grainne".
         for key, capitals in _staff_forms(folded).items():
-            forms.setdefault(key, capitals)
+            put(key, capitals)
     return forms
 
 

@@ -131,6 +131,17 @@ class TestOtherPeople:
         assert redacted("We saw Grace at school.") == "We saw [person] at school."
         assert redacted("Grace (aged 4) attended.") == "[child] (aged 4) attended."
 
+    def test_a_relation_in_brackets_or_apposition_names_the_word_before_it(self) -> None:
+        assert redacted("Frank (father) was not invited.") == "[parent] (father) was not invited."
+        assert redacted("Dawn, the maternal grandmother, helps.") == (
+            "[person], the maternal grandmother, helps."
+        )
+
+    def test_a_hyphenated_surname_holding_a_staff_surname_is_the_persons(self) -> None:
+        r = redactor(("Fatima Begum", "[team manager]"))
+        result = r.redact("Her mum, Farhana Begum-Ali, and Begum met.")
+        assert result.redacted == "Her mum, [parent], and [team manager] met."
+
     def test_ordinary_words_stay(self) -> None:
         text = "A frank discussion about joy, hope and the summer holidays at Court."
         assert redacted(text, redactor()) == text
