@@ -269,7 +269,7 @@ def _word_forms(name: str) -> list[tuple[str, bool]]:
     return [(key.strip(), bool(capitals)) for key, capitals in _staff_forms(name).items()]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(note_with_names())
 def test_redacted_text_never_contains_a_known_staff_name_in_any_form(
     case: tuple[list[str], str],
@@ -289,7 +289,7 @@ def test_redacted_text_never_contains_a_known_staff_name_in_any_form(
     assert known_staff_spans(r, result.redacted) == []
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(note_with_names())
 def test_spans_are_sorted_apart_within_the_text_and_make_the_redacted_text(
     case: tuple[list[str], str],
@@ -306,7 +306,7 @@ def test_spans_are_sorted_apart_within_the_text_and_make_the_redacted_text(
     assert "".join(rebuilt) == result.redacted
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_gives_spans_within_bounds_in_order(text: str) -> None:
     spans = SARAH.redact(text).spans
@@ -314,7 +314,7 @@ def test_any_text_gives_spans_within_bounds_in_order(text: str) -> None:
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(note_with_names())
 def test_redacting_the_redacted_text_again_finds_no_staff_name(
     case: tuple[list[str], str],
