@@ -5,9 +5,15 @@
 placeholder (`[social worker]`, `[child]`, `[postcode]`), and the spans it replaced, as
 character offsets into the input (Python string indices, end exclusive).
 
-Labels: `staff` (a name the product knows from the staff list and imports), `person` (another
-person's name it recognises), `identifier` with a finer label after a colon
-(`identifier:postcode`, `identifier:nhs_number`).
+Labels: `staff` (a name the product knows from the staff list and imports, placeholder by role:
+`[social worker]`, `[team manager]`, `[staff member]`), `person` (another person's name it
+recognises from name lists and context: `[child]`, `[parent]`, `[carer]`, `[person]`), and
+`identifier` with a finer label after a colon: `identifier:child_id`, `upn`, `nhs_number`,
+`ni_number`, `dob`, `address`, `postcode`, `phone`, `email`.
+
+`engine.py` holds the redactor, `names.py` the name lists and context words, `identifiers.py`
+the identifier rules. `scripts/benchmark_redaction.py` times it; the labelled corpus in
+`learning/tests/data/` measures it.
 """
 
 from __future__ import annotations

@@ -1,21 +1,54 @@
-"""The redaction engine: known names in one pass of an Aho-Corasick automaton, identifiers by
-one pattern each, checked by their own validating rules where a library has them."""
+"""The redaction engine.
+
+One pass of one Aho-Corasick automaton over the text, lower-cased and with every character
+that is not a letter or a digit turned into a space (the same length, so offsets hold), finds
+at once: the known staff names in every form people write them, the children's case IDs the
+council holds, the first names and surnames of the name lists, and the context words that
+tell whose name follows ("mother", "Mrs", "her brother") or precedes ("Kayden's mum"). Each
+key is stored with a space on either side and the text is read with a space on either side,
+so a key matches only as whole words, with no check per match. Identifiers are found around
+the runs of digits in the text (`identifiers.py`) and by one pattern for e-mail addresses.
+
+Known staff names are redacted wherever they occur as words, even when the name is also an
+ordinary word ("Will Hope", "Bill May": every "will", "hope", "bill" and "may" becomes a
+placeholder). A reader can work out a colleague from a first name left in place, and a
+publishing rule that refuses text while a known name remains has to see the same forms as
+the redaction, so for staff recall comes first and a few words redacted more than needed is
+the price; a reviewer can undo one (a kept string), except a staff name, which stays redacted.
+Initials are the exception that keeps its case: "SJ" and "S.J." count only in capitals, and
+initials that spell one of the abbreviations of social work ("SW", "TM", "GP", "CP", "LA") or
+an English word ("OF", "AT", "SAT") never count: "the SW visited" names a role, not Sophie
+Wells, and "NO FURTHER ACTION" is a heading, not Nadia Osei.
+
+Names from the name lists are redacted when written capitalised. A list name that is also an
+ordinary word ("Hope", "Grace", "Will", "May") counts only capitalised and not as a sentence's
+first word, or with a context cue ("Mrs May", "her sister Grace"); words that are never a name
+in an audit note without a cue ("Court", "School", "June") count only with one.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import ahocorasick
-from stdnum.gb import nhs
+from django.db import connection, models
 
-from auditloop.accounts.models import Role, StaffMember
-from auditloop.cases.models import ChildCase
+from auditloop.learning.redaction import identifiers
+from auditloop.learning.redaction.names import (
+    RELATIONS_AFTER,
+    RELATIONS_BEFORE,
+    TITLES,
+    person_name_lists,
+)
 
 STAFF_PLACEHOLDER: dict[str, str] = {
-    Role.PRACTITIONER.value: "[social worker]",
-    Role.TEAM_MANAGER.value: "[team manager]",
+    "practitioner": "[social worker]",
+    "team_manager": "[team manager]",
 }
 
 
@@ -37,69 +70,422 @@ class Redaction:
 @dataclass(frozen=True)
 class KnownName:
     """A name (or identifier) the product knows, the label it is redacted with, and its
-    placeholder."""
+    placeholder. A `staff` name is expanded into every form people write it (first name,
+    surname, possessive, initials...); any other label is matched as written."""
 
     text: str
     label: str
     placeholder: str
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+# Every character that is not a letter or a digit reads as a space; the text keeps its length.
+# ASCII text (most notes) is lower-cased and spaced by one bytes translation.
+_ASCII_FOLD = (
+    bytes((c + 32 if 65 <= c <= 90 else c) if chr(c).isalnum() else 32 for c in range(256))[:128]
+    + b" " * 128
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+# Initials that spell an abbreviation of social work or everyday writing: never a name.
+_ABBREVIATIONS = frozenset(
+    """
+    SW SWS TM TMS GP CP LA LAC CLA CIN CP CPP IRO YP PA DV DA NFA OK UK NI IT ID AM PM EH
+    EHA EHC EHCP SEN SEND ADHD ASD PE RE HV MH ED AE BC CSE CCE FGC PLO ICPC RCPC SGO CAMHS
+    NHS DBS MP PC DS DC DI HR QA SM SMT HOS AD DCS TAC TAF MASH FM MA MR MS DR ST NB PS AKA
+    TBC
+    """.split(),  # noqa: SIM905
+)
+_PLACEHOLDER_TOKEN = re.compile(r"\[[a-zA-Z ]{2,30}\]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+_JOINER = re.compile(r"[ \-](?=[^\W\d_])")
+_SENTENCE_ENDS = frozenset(".!?;:\n\r•*\u2013-|>")
+_SKIPPED_BEFORE = frozenset(" \t\"'“\u2018([")
+
+# Automaton values: (key length with its two spaces, staff, child ID, name flags, cue before,
+# cue after). Staff: (placeholder, the form in capitals it must have, or "").
+_NAME_FIRST = 1
+_NAME_LAST = 2
+_NAME_WORD = 4
+_NAME_NEVER_ALONE = 8
+
+type _Value = tuple[int, tuple[str, str] | None, bool, int, tuple[str, bool] | None, str | None]
+# A candidate span: start, end, label, placeholder.
+type _Cand = tuple[int, int, str, str]
 
 
-POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
-NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+def _fold(text: str) -> str:
+    """Lower-cased, every other character a space, the same length as `text`."""
+    folded = text.encode("ascii", "replace").translate(_ASCII_FOLD).decode("ascii")
+    if text.isascii():
+        return folded
+    # Each character outside ASCII was one "?" (now a space): put back the letters, lower-cased
+    # one for one ("İ" lower-cases into two characters; its first is kept so offsets hold).
+    parts: list[str] = []
+    at = 0
+    for match in _NON_ASCII.finditer(text):
+        start, end = match.span()
+        parts.append(folded[at:start])
+        parts.append("".join(ch.lower()[:1] if ch.isalnum() else " " for ch in match.group()))
+        at = end
+    parts.append(folded[at:])
+    return "".join(parts)
+
+
+def _key(text: str) -> str:
+    """The automaton's key for a name as written: folded, single spaces, a space each side."""
+    return " " + " ".join(_fold(text).split()) + " "
+
+
+_SHORT_WORDS = frozenset(
+    """
+    a am an and any are as at be but by can day did do for go had has he her him his how if
+    in is it its let man me mum my new no nor not now of off oh old on one or our out own
+    put say see she so the to too two up us use was way we who why yes yet you
+    """.split()  # noqa: SIM905
+)
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    from faker.providers.lorem.en_US import Provider as EnglishWords
+
+    return frozenset(w.lower() for w in EnglishWords.word_list) | _SHORT_WORDS
+
+
+def _is_word(letters: str) -> bool:
+    """Whether initials spell an English word ("OF", "AT", "SAT"): in capitals they are far
+    more often a heading's word than someone's initials."""
+    return letters.lower() in _english_words()
+
+
+def _staff_forms(name: str) -> dict[str, str]:
+    """Every form a staff name is written in, as {key: required capitals or ""}."""
+    words = _TOKEN.findall(name)
+    # Titles are not part of a name.
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+        words = words[1:]
+    if not words:
+        return {}
+    forms: dict[str, str] = {}
+    parts = [part for word in words for part in re.split(r"['\u2019-]", word) if part]
+
+    def add(form: str, capitals: str = "") -> None:
+        # `capitals`: the letters the form must have as written, for forms that are words
+        # in lower case ("SJ" is initials, "sj" is not).
+        put(_key(form), capitals)
+
+    def put(key: str, capitals: str) -> None:
+        # A form matched as written in any case beats the same form needing capitals.
+        if len(key.strip()) >= 2 and (key not in forms or (forms[key] and not capitals)):
+            forms[key] = capitals
+
+    add(" ".join(words))
+    for word in words:
+        add(word)  # each name alone; a hyphenated surname whole
+    for part in parts:
+        add(part)  # and in parts
+    first, last = words[0], words[-1]
+    if len(words) > 1:
+        add(f"{first} {last}")
+        for part in re.split(r"['\u2019-]", last):
+            if part:
+                add(f"{first} {part}")
+        # "S. Jones", "S Jones", "Sarah J", "S J Jones".
+        add(f"{first[0]} {last}")
+        # "S. Jones": the full stop reads as a space, so two spaces.
+        put(" " + _fold(first[0]) + "  " + " ".join(_fold(last).split()) + " ", "")
+        add(f"{first} {last[0]}", capitals=f"{first}{last[0]}")
+        initials = [w[0].upper() for w in words]
+        last_parts = [p[0].upper() for p in re.split(r"['\u2019-]", last) if p]
+        every = {"".join(initials), initials[0] + initials[-1], initials[0] + "".join(last_parts)}
+        every |= {initials[0] + part for part in last_parts}
+        every.add("".join(initials[:-1]) + "".join(last_parts))
+        for letters in every:
+            if len(letters) >= 2 and letters not in _ABBREVIATIONS and not _is_word(letters):
+                add(letters, capitals=letters)  # "SJ"
+                add(" ".join(letters), capitals=letters)  # "S.J.", "S J"
+                put(" " + "  ".join(letters).lower() + " ", letters)  # "S. J."
+    folded = _ascii(name)
+    if folded != name:
+        # "Zoë" is also written "Zoe", "Gráinne" "Grainne".
+        for key, capitals in _staff_forms(folded).items():
+            put(key, capitals)
+    return forms
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_MONTH_WORDS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+
+
+@cache
+def _base_entries() -> dict[str, _Value]:
+    """The automaton's entries every redactor shares: the name lists' first names and
+    surnames, and the context cues. Built once per process."""
+    lists = person_name_lists()
+    values: dict[str, list[object]] = {}
+
+    def slot(key: str) -> list[object]:
+        entry = values.get(key)
+        if entry is None:
+            entry = values[key] = [len(key), None, False, 0, None, None]
+        return entry
+
+    for name in lists.first | lists.last:
+        flags = (_NAME_FIRST if name in lists.first else 0) | (
+            _NAME_LAST if name in lists.last else 0
+        )
+        if name in lists.words:
+            flags |= _NAME_WORD
+        if name in lists.never_alone:
+            flags |= _NAME_NEVER_ALONE
+        slot(_key(name))[3] = flags
+    for cue, placeholder in TITLES.items():
+        slot(_key(cue))[4] = (placeholder, True)
+    for cue, placeholder in RELATIONS_BEFORE.items():
+        slot(_key(cue))[4] = (placeholder, False)
+    for cue, placeholder in RELATIONS_AFTER.items():
+        slot(_key(cue))[5] = placeholder
+    return {key: tuple(entry) for key, entry in values.items()}  # type: ignore[misc]
 
 
 class Redactor:
-    """Redacts the names it was given and the identifiers it recognises."""
+    """Redacts the names it was given and the identifiers and person names it recognises.
+
+    Build one per set of known names (`redactor_for_database()` keeps one per process while
+    the staff list and case list are unchanged) and call `redact` as often as needed: it is
+    read-only, so one redactor serves every thread."""
 
     def __init__(self, known: Iterable[KnownName]) -> None:
+        lists = person_name_lists()
+        base = _base_entries()
+        # Only the entries the known names touch are copied from the shared base.
+        values: dict[str, list[object]] = {}
+
+        def slot(key: str) -> list[object]:
+            entry = values.get(key)
+            if entry is None:
+                shared = base.get(key)
+                entry = values[key] = (
+                    list(shared) if shared is not None else [len(key), None, False, 0, None, None]
+                )
+            return entry
+
+        self._others: dict[str, tuple[str, str]] = {}
+        for known_name in known:
+            if known_name.label == "staff":
+                for key, capitals in _staff_forms(known_name.text).items():
+                    entry = slot(key)
+                    current = entry[1]
+                    # A form written freely beats one that needs capitals; the first role
+                    # to claim a form keeps it.
+                    if current is None or (current[1] and not capitals):  # type: ignore[index]
+                        entry[1] = (known_name.placeholder, capitals)
+            elif known_name.label == "identifier:child_id":
+                key = _key(known_name.text)
+                if len(key.strip()) >= 2:
+                    slot(key)[2] = True
+            else:
+                key = _key(known_name.text)
+                if len(key.strip()) >= 2:
+                    self._others[key] = (known_name.label, known_name.placeholder)
+        for key, (_label, _placeholder) in self._others.items():
+            slot(key)
+
         self._automaton = ahocorasick.Automaton()
-        for name in known:
-            key = name.text.strip().lower()
-            if len(key) < 2:
-                continue
-            existing = self._automaton.get(key, None)
-            # A string known as staff stays staff whatever else it is known as.
-            if existing is None or (existing[1] != "staff" and name.label == "staff"):
-                self._automaton.add_word(key, (len(key), name.label, name.placeholder))
-        self._has_words = len(self._automaton) > 0
-        if self._has_words:
-            self._automaton.make_automaton()
+        add = self._automaton.add_word
+        for key, shared in base.items():
+            if key not in values:
+                add(key, shared)
+        for key, entry in values.items():
+            add(key, tuple(entry))
+        self._automaton.make_automaton()
+        self._lists = lists
 
-    def _known_spans(self, text: str) -> list[Span]:
-        if not self._has_words:
-            return []
-        lowered = text.lower()
-        spans = []
-        for end_index, (length, label, placeholder) in self._automaton.iter(lowered):
-            start, end = end_index - length + 1, end_index + 1
-            if start > 0 and _is_word_char(lowered[start - 1]):
+    # -- names ---------------------------------------------------------------------------
+
+    def _scan(self, text: str, ages: list[identifiers.Found]) -> tuple[list[_Cand], list[_Cand]]:
+        """Staff names, known IDs and other known strings; and person names (`ages`: where
+        an age is written, after which the name before it is a child's)."""
+        padded = " " + _fold(text) + " "
+        found: list[_Cand] = []
+        person: list[tuple[int, int, str, bool]] = []  # start, end, placeholder, cued
+        names: list[tuple[int, int, int]] = []
+        after_cues: list[tuple[int, str]] = []
+        others = self._others
+        for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
+            start = last - length + 1
+            end = last - 1
+            if staff is not None and (
+                not staff[1] or text[start:end] == staff[1] or _letters(text[start:end]) == staff[1]
+            ):
+                found.append((start, end, "staff", staff[0]))
                 continue
-            if end < len(lowered) and _is_word_char(lowered[end]):
+            if child_id:
+                found.append((start, end, "identifier:child_id", "[child ID]"))
                 continue
-            spans.append(Span(start, end, label, placeholder))
+            if others and (other := others.get(padded[start : last + 1])) is not None:
+                found.append((start, end, other[0], other[1]))
+            if flags and text[start].isupper():
+                names.append((start, end, flags))
+            if before is not None:
+                cued = self._after_cue(text, end, before)
+                if cued is not None:
+                    person.append(cued)
+                elif not before[1]:
+                    # "Frank (father)", "Dawn, the maternal grandmother".
+                    word = _word_in_apposition(text, start)
+                    if word is not None and self._may_be_cued(text, word):
+                        person.append((word[0], word[1], before[0], True))
+            if after is not None:
+                after_cues.append((start, after))
+
+        if not (person or names or after_cues or ages):
+            return found, []
+        staff_at = {(c[0], c[1]) for c in found if c[2] == "staff"}
+        staff_starts = {c[0] for c in found if c[2] == "staff"}
+        for start, placeholder in after_cues:
+            # "Kayden's mum": Kayden is a child.
+            word = _word_before(text, start, possessive=True)
+            if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
+                person.append((word[0], word[1], placeholder, True))
+        for age in ages:
+            # "Oluwaseun (aged 7)", "Riley, aged 15".
+            word = _word_before(text, age.start, possessive=False)
+            if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
+                person.append((word[0], word[1], "[child]", True))
+        for start, end, flags in names:
+            if (start, end) in staff_at or flags & _NAME_NEVER_ALONE:
+                continue
+            if end - start > 1 and text[start + 1].isupper():
+                continue  # "SMART", "HOPE": headings and abbreviations, not names
+            if start >= 3 and text[start - 3 : start] in ("St ", "St."):
+                continue  # "St Mary's": a place
+            if flags & _NAME_WORD and _starts_sentence(text, start):
+                continue
+            person.append((start, end, "", False))
+        if not person:
+            return found, []
+        return found, self._people(text, person, staff_starts)
+
+    def _may_be_cued(self, text: str, word: tuple[int, int]) -> bool:
+        """Whether a capitalised word a cue points at may be a name: not an abbreviation
+        ("Child ID"), nor a word of social work ("Court") unless it is also a first name
+        ("June")."""
+        token = text[word[0] : word[1]]
+        lowered = token.lower()
+        if token.isupper() and len(token) <= 3:
+            return False
+        return lowered not in self._lists.never_alone or lowered in self._lists.first
+
+    def _after_cue(
+        self, text: str, cue_end: int, before: tuple[str, bool]
+    ) -> tuple[int, int, str, bool] | None:
+        """The name a cue introduces: "Mrs Khan", "mother, Kelly", "her brother Tyler"."""
+        placeholder, is_title = before
+        at = cue_end
+        limit = min(len(text), cue_end + 4)
+        while at < limit and text[at] in " .,:(\t":
+            at += 1
+        if at >= len(text) or not text[at].isupper():
+            return None
+        match = _TOKEN.match(text, at)
+        if match is None or not match.group()[0].isupper():
+            return None
+        token = match.group().lower()
+        if token in self._lists.never_alone and token not in self._lists.first:
+            return None
+        if match.group().isupper() and len(token) <= 3:
+            return None  # "Child ID", "mother (DV)": an abbreviation, not a name
+        if is_title:
+            # The title is part of what is redacted: "Mrs [person]" still says who.
+            start = cue_end
+            while start > 0 and text[start - 1].isalpha():
+                start -= 1
+            return (start, match.end(), placeholder, True)
+        return (match.start(), match.end(), placeholder, True)
+
+    def _people(
+        self, text: str, person: list[tuple[int, int, str, bool]], staff_starts: set[int]
+    ) -> list[_Cand]:
+        lists = self._lists
+        # Names a cue placed (a child's, a parent's) take that placeholder wherever they occur.
+        roles: dict[str, str] = {}
+        for start, end, placeholder, cued in person:
+            if cued and placeholder:
+                word = text[start:end]
+                first = word.split()[-1] if " " in word else word
+                roles.setdefault(first, placeholder)
+        extra: list[tuple[int, int, str, bool]] = []
+        listed = {(s, e) for s, e, _p, _c in person}
+        for word in roles:
+            if len(word) < 2:
+                continue
+            at = text.find(word)
+            while at != -1:
+                end = at + len(word)
+                if (
+                    (at == 0 or not text[at - 1].isalnum())
+                    and (end == len(text) or not text[end].isalnum())
+                    and (at, end) not in listed
+                ):
+                    extra.append((at, end, roles[word], True))
+                at = text.find(word, end)
+        spans: list[_Cand] = []
+        for start, end, placeholder, _cued in person + extra:
+            # Extend over the rest of a name: "Kayden Smith", "Mrs Adeyemi-Okafor".
+            while True:
+                joiner = _JOINER.match(text, end)
+                if joiner is None:
+                    break
+                match = _TOKEN.match(text, end + 1)
+                if match is None or not match.group()[0].isupper():
+                    break
+                token = match.group().lower()
+                if token in lists.never_alone:
+                    break
+                # A known staff name next to a person's is the worker's, unless joined by a
+                # hyphen into one surname ("Begum-Ali").
+                if match.start() in staff_starts and "-" not in match.group():
+                    break
+                end = match.end()
+            # And over a first name written before a surname: "Oluwaseun Smith".
+            if start >= 2 and text[start - 1] == " " and text[start - 2].isalpha():
+                previous = _word_before(text, start - 1, possessive=False, spaces=0)
+                if previous is not None and previous[0] not in staff_starts:
+                    lowered = text[previous[0] : previous[1]].lower()
+                    if (
+                        lowered not in lists.never_alone
+                        and (lowered not in lists.words or lowered in lists.first)
+                        and lowered.rstrip(".") not in TITLES
+                    ):
+                        start = previous[0]
+            if not placeholder:
+                placeholder = next(
+                    (roles[w] for w in text[start:end].split() if w in roles), "[person]"
+                )
+            spans.append((start, end, "person", placeholder))
         return spans
 
-    @staticmethod
-    def _identifier_spans(text: str) -> list[Span]:
-        spans = [
-            Span(m.start(), m.end(), "identifier:postcode", "[postcode]")
-            for m in POSTCODE.finditer(text)
-        ]
-        spans += [
-            Span(m.start(), m.end(), "identifier:email", "[email address]")
-            for m in EMAIL.finditer(text)
-        ]
-        spans += [
-            Span(m.start(), m.end(), "identifier:nhs_number", "[NHS number]")
-            for m in NHS_NUMBER.finditer(text)
-            if nhs.is_valid(m.group())
-        ]
-        return spans
+    # -- the whole text ------------------------------------------------------------------
 
     def redact(
         self, text: str, *, added: Iterable[tuple[str, str]] = (), kept: Iterable[str] = ()
@@ -107,36 +493,171 @@ class Redactor:
         """`added`: (string, label) pairs a reviewer redacts as well, wherever they occur;
         `kept`: strings the reviewer judged not identifying, left as written unless they are
         a known staff name (those are always redacted)."""
-        candidates = self._known_spans(text) + self._identifier_spans(text)
-        lowered = text.lower()
+        found = identifiers.find_identifiers(text)
+        ages = [f for f in found if f.kind == "age"]
+        dates = [f for f in found if f.kind == "date"]
+        known, people = self._scan(text, ages)
+        if dates:
+            # A date left as written: a month in it is neither a person's name nor, for a
+            # worker called May, a staff name ("3 May 2024" is a day).
+            months = _MONTH_WORDS
+            people = [
+                c
+                for c in people
+                if text[c[0] : c[1]].lower() not in months or not _in_any(c, dates)
+            ]
+            known = [
+                c
+                for c in known
+                if c[1] - c[0] > 9
+                or text[c[0] : c[1]].lower() not in months
+                or not _in_any(c, dates)
+            ]
+        candidates = known + people
+        candidates += [
+            (f.start, f.end, f"identifier:{f.kind}", identifiers.PLACEHOLDERS[f.kind])
+            for f in found
+            if f.kind != "age" and f.kind != "date"
+        ]
+        lowered = None
         for extra, label in added:
             needle = extra.strip().lower()
             if not needle:
                 continue
+            lowered = lowered or text.lower()
             start = lowered.find(needle)
             while start != -1:
-                candidates.append(Span(start, start + len(needle), label, placeholder_for(label)))
+                candidates.append((start, start + len(needle), label, placeholder_for(label)))
                 start = lowered.find(needle, start + len(needle))
         keep = {k.strip().lower() for k in kept if k.strip()}
         if keep:
             candidates = [
-                s for s in candidates if s.label == "staff" or lowered[s.start : s.end] not in keep
+                c for c in candidates if c[2] == "staff" or text[c[0] : c[1]].lower() not in keep
             ]
-        # Longest first where spans overlap; then in order of the text.
-        candidates.sort(key=lambda s: (s.start, -(s.end - s.start)))
-        chosen: list[Span] = []
-        for span in candidates:
-            if chosen and span.start < chosen[-1].end:
-                continue
-            chosen.append(span)
-        parts: list[str] = []
-        at = 0
-        for span in chosen:
-            parts.append(text[at : span.start])
-            parts.append(span.placeholder)
-            at = span.end
-        parts.append(text[at:])
-        return Redaction(text=text, redacted="".join(parts), spans=tuple(chosen))
+        if "[" in text:
+            # A placeholder already in the text ("[child]") is never redacted again.
+            marks = [(m.start(), m.end()) for m in _PLACEHOLDER_TOKEN.finditer(text)]
+            if marks:
+                candidates = [
+                    c for c in candidates if not any(a <= c[0] and c[1] <= b for a, b in marks)
+                ]
+        return _apply(text, candidates)
+
+
+def _by_length(candidate: _Cand) -> tuple[int, bool, int]:
+    # Longest first, a known staff name first among equals, then in order of the text.
+    return (candidate[0] - candidate[1], candidate[2] != "staff", candidate[0])
+
+
+def _apply(text: str, candidates: list[_Cand]) -> Redaction:
+    """Chooses among overlapping candidates the longest first (a known staff name first
+    among equals) and builds the redacted text."""
+    candidates.sort()
+    chosen: list[_Cand] = []
+    cluster: list[_Cand] = []
+    cluster_end = -1
+    for candidate in candidates:
+        if candidate[1] <= candidate[0]:
+            continue
+        if candidate[0] < cluster_end:
+            cluster.append(candidate)
+            cluster_end = max(cluster_end, candidate[1])
+            continue
+        if cluster:
+            chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
+        cluster = [candidate]
+        cluster_end = candidate[1]
+    if cluster:
+        chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
+    parts: list[str] = []
+    at = 0
+    for start, end, _label, placeholder in chosen:
+        parts.append(text[at:start])
+        parts.append(placeholder)
+        at = end
+    parts.append(text[at:])
+    return Redaction(text=text, redacted="".join(parts), spans=tuple(Span(*c) for c in chosen))
+
+
+def _longest_first(cluster: list[_Cand]) -> list[_Cand]:
+    """Overlapping candidates: the longest is chosen, then the longest of those that do not
+    overlap what is chosen, and so on; in order of the text."""
+    cluster.sort(key=_by_length)
+    chosen: list[_Cand] = []
+    for candidate in cluster:
+        if all(candidate[1] <= c[0] or c[1] <= candidate[0] for c in chosen):
+            chosen.append(candidate)
+    chosen.sort()
+    return chosen
+
+
+def _in_any(candidate: _Cand, dates: list[identifiers.Found]) -> bool:
+    return any(d.start <= candidate[0] and candidate[1] <= d.end for d in dates)
+
+
+_NAME_INSIDE = frozenset("'\u2019-")
+
+
+def _word_before(
+    text: str, at: int, *, possessive: bool, spaces: int = 40
+) -> tuple[int, int] | None:
+    """The capitalised word that ends just before `at` (after at most `spaces` spaces,
+    commas or an opening bracket; with `possessive`, followed by "'s" or "'")."""
+    i = at
+    floor = max(0, at - spaces)
+    if possessive:
+        while i > floor and text[i - 1] == " ":
+            i -= 1
+        if i >= 2 and text[i - 1] in "sS" and text[i - 2] in "'\u2019":
+            i -= 2
+        elif i >= 1 and text[i - 1] in "'\u2019":
+            i -= 1
+        else:
+            return None
+    else:
+        while i > floor and text[i - 1] in " ,(\t":
+            i -= 1
+    end = i
+    while i > 0 and (
+        text[i - 1].isalpha() or (text[i - 1] in _NAME_INSIDE and i > 1 and text[i - 2].isalpha())
+    ):
+        i -= 1
+    if i == end or not text[i].isupper() or (i > 0 and text[i - 1].isalnum()):
+        return None
+    return (i, end)
+
+
+_APPOSITION_WORDS = frozenset({"the", "her", "his", "their", "a", "an"})
+
+
+def _word_in_apposition(text: str, cue_start: int) -> tuple[int, int] | None:
+    """The name a relation describes after it: "Frank (father)", "Dawn, the maternal
+    grandmother"."""
+    at = cue_start
+    while at > 0 and text[at - 1] == " ":
+        at -= 1
+    if at and text[at - 1] == "(":
+        return _word_before(text, at - 1, possessive=False, spaces=2)
+    comma = text.rfind(", ", max(0, cue_start - 32), cue_start)
+    if comma == -1:
+        return None
+    between = text[comma + 2 : cue_start].split()
+    if not 1 <= len(between) <= 2 or between[0] not in _APPOSITION_WORDS:
+        return None
+    if len(between) == 2 and not between[1].islower():
+        return None
+    return _word_before(text, comma, possessive=False, spaces=0)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    at = start - 1
+    while at >= 0 and text[at] in _SKIPPED_BEFORE:
+        at -= 1
+    return at < 0 or text[at] in _SENTENCE_ENDS
 
 
 def known_staff_spans(redactor: Redactor, text: str) -> list[Span]:
@@ -156,25 +677,54 @@ def placeholder_for(label: str) -> str:
 
 
 def known_names_from_database() -> list[KnownName]:
-    """The staff names the product knows (the staff list, and workers named by the case-list
-    imports), as full name, first name and surname; and the children's case ids."""
+    """The names the product knows: every staff member's (current and former, placeholder by
+    role), the workers named by the case-list imports that match no staff member, and the
+    children's case IDs. Each staff name is expanded into its forms by the `Redactor`."""
+    from auditloop.accounts.models import StaffMember
+    from auditloop.cases.models import ChildCase
+
     known: list[KnownName] = []
-    for name, role in StaffMember.objects.values_list("name", "role"):
-        placeholder = STAFF_PLACEHOLDER.get(role, "[staff member]")
-        parts = name.split()
-        for variant in {name, *parts}:
-            known.append(KnownName(variant, "staff", placeholder))
-    workers = ChildCase.objects.exclude(allocated_worker_name="").values_list(
-        "allocated_worker_name", flat=True
+    for name, role in StaffMember.objects.order_by("pk").values_list("name", "role"):
+        known.append(KnownName(name, "staff", STAFF_PLACEHOLDER.get(role, "[staff member]")))
+    workers = (
+        ChildCase.objects.exclude(allocated_worker_name="")
+        .values_list("allocated_worker_name", flat=True)
+        .distinct()
     )
-    for name in set(workers):
-        for variant in {name, *name.split()}:
-            known.append(KnownName(variant, "staff", "[social worker]"))
-    for child_id in ChildCase.objects.values_list("la_child_id", flat=True):
+    for name in sorted(workers):
+        known.append(KnownName(name, "staff", "[social worker]"))
+    for child_id in ChildCase.objects.values_list("la_child_id", flat=True).iterator(10000):
         known.append(KnownName(child_id, "identifier:child_id", "[child ID]"))
     return known
 
 
+_cache_lock = threading.Lock()
+_cached: tuple[tuple[object, ...], Redactor] | None = None
+
+
+def _database_fingerprint() -> tuple[object, ...]:
+    """Something cheap that changes whenever the known names may have: the staff list as it is
+    (a few thousand short rows) and the case list's count, highest key and latest change
+    (every import and every edit of a case file sets `updated_at`)."""
+    from auditloop.accounts.models import StaffMember
+    from auditloop.cases.models import ChildCase
+
+    staff = hash(tuple(StaffMember.objects.order_by("pk").values_list("pk", "name", "role")))
+    cases = ChildCase.objects.aggregate(
+        count=models.Count("pk"), top=models.Max("pk"), changed=models.Max("updated_at")
+    )
+    return (connection.alias, connection.settings_dict.get("NAME"), staff, *cases.values())
+
+
 def redactor_for_database() -> Redactor:
-    """A redactor that knows the names in the database in use, as they are now."""
-    return Redactor(known_names_from_database())
+    """A redactor that knows the names in the database in use, as they are now. Built once
+    and kept for the process while the staff list and the case list stay as they are."""
+    global _cached
+    fingerprint = _database_fingerprint()
+    with _cache_lock:
+        if _cached is not None and _cached[0] == fingerprint:
+            return _cached[1]
+    redactor = Redactor(known_names_from_database())
+    with _cache_lock:
+        _cached = (fingerprint, redactor)
+    return redactor
