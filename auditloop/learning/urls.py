@@ -4,5 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.learning.views import training
+
 app_name = "learning"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *training.urlpatterns,
+]
