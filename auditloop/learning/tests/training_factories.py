@@ -34,9 +34,9 @@ def a_cycle(p: Personas, name: str = "April to September") -> Cycle:
 
 def quality_questions(p: Personas) -> list[Question]:
     return list(
-        Question.objects.filter(
-            section__version=p.quality_tool, kind=QuestionKind.GRADED
-        ).order_by("section__order", "order")
+        Question.objects.filter(section__version=p.quality_tool, kind=QuestionKind.GRADED).order_by(
+            "section__order", "order"
+        )
     )
 
 
@@ -91,7 +91,8 @@ def graded_audit(
 
 def practitioners(team: Team, n: int, prefix: str, manager: Any = None) -> list[StaffMember]:
     return [
-        make_staff(f"{prefix}{i}", f"{prefix.title()} Worker {i}", Role.PRACTITIONER, team,
-                   manager=manager)
+        make_staff(
+            f"{prefix}{i}", f"{prefix.title()} Worker {i}", Role.PRACTITIONER, team, manager=manager
+        )
         for i in range(n)
     ]
