@@ -71,6 +71,13 @@ from auditloop.core.events import failed_sign_in_record, refused_request_record
 from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.core.tests.url_walk import Route, all_routes
 from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
+from auditloop.learning.models import (
+    TrainingAttendance,
+    TrainingEvent,
+    TrainingNeed,
+    TrainingRule,
+    TrainingRuleKind,
+)
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
@@ -97,6 +104,10 @@ NOT_LISTS = {
     "sampling:cycle_create",
     "assurance:calibration_create",
     "assurance:meeting_create",
+    "learning:training_rule_create",
+    "learning:training_event_create",
+    "learning:training_needs_check",
+    "learning:training_attendance_template",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -292,6 +303,22 @@ class Council:
         audit.save()
         Answer.objects.filter(pk=make_answer(audit).pk).update(compliance="yes")
 
+    def _training_add(self, i: int, cycle: Cycle) -> None:
+        """A training rule, a need it raised for North A (read by its manager, the audit lead and
+        the senior leader), and a training event the practitioner attended that answers it."""
+        p = self.p
+        rule = TrainingRule.objects.create(
+            name=f"Rule {_stamp(i)}", kind=TrainingRuleKind.THEME_COUNT, count=3
+        )
+        need = TrainingNeed.objects.create(
+            rule=rule, cycle=cycle, team=p.north_a, title=f"Need {_stamp(i)}", evidence={}
+        )
+        event = TrainingEvent.objects.create(
+            title=f"Training {_stamp(i)}", held_on=timezone.localdate()
+        )
+        TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+        need.events.add(event)
+
     def add(self, n: int) -> None:
         p = self.p
         for _ in range(n):
@@ -361,6 +388,7 @@ class Council:
             # Every other one is still blind to its moderator, who has not regraded it yet.
             if i % 2:
                 Moderation.objects.filter(pk=moderation.pk).update(regraded_at=timezone.now())
+            self._training_add(i, cycle)
             scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")
             Grade.objects.create(scale=scale, code="good", label="Good", value=2)
             tool = AuditTool.objects.create(

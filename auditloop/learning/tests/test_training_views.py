@@ -353,3 +353,16 @@ def test_the_impact_page_suppresses_a_group_of_fewer_than_five_people(p: Persona
     assert "Not shown: fewer than 5 people" in page
     assert "too few audits to say whether the training made a difference" in page.lower()
     assert "Outstanding</th>" in page  # the scale's columns, but no counts for the group
+
+
+def test_training_is_in_the_navigation_of_those_who_read_needs_only(p: Personas) -> None:
+    link = f'href="{reverse("learning:training_needs")}"'
+    shown = {
+        who: link in p.client_for(staff).get(reverse("home")).content.decode()
+        for who, staff in p.all_roles().items()
+    }
+    assert {who for who, seen in shown.items() if seen} == {
+        "team_manager",
+        "moderator",
+        "senior_leader",
+    }
