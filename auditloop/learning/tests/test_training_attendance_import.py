@@ -136,7 +136,7 @@ def test_a_blank_file_is_rejected(event: TrainingEvent) -> None:
 
 
 def test_a_file_not_in_utf8_is_rejected_with_what_to_do(event: TrainingEvent) -> None:
-    with pytest.raises(FileRejected, match="not in UTF-8.*CSV UTF-8"):
+    with pytest.raises(FileRejected, match=r"not in UTF-8.*CSV UTF-8"):
         parse_attendance(
             "name\r\nZoë Ward\r\n".encode("latin-1"), name="r.csv", held_on=HELD, title="x"
         )

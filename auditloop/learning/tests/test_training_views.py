@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.accounts.models import Team
 from auditloop.core.models import Event
 from auditloop.learning.models import (
     TrainingAttendance,
@@ -31,7 +32,7 @@ from auditloop.testing import Personas
 pytestmark = pytest.mark.django_db
 
 
-def _need(p: Personas, cycle: Cycle, team: object = None) -> TrainingNeed:
+def _need(p: Personas, cycle: Cycle, team: Team | None = None) -> TrainingNeed:
     return TrainingNeed.objects.create(
         cycle=cycle,
         team=team or p.north_a,
