@@ -30,7 +30,13 @@ from auditloop.learning.models import (
     TrainingRuleKind,
 )
 from auditloop.learning.rules.attendance_csv import AttendanceRow, ParsedAttendance
-from auditloop.learning.rules.training import Finding, RuleTerms, rule_evaluate
+from auditloop.learning.rules.training import (
+    Evaluation,
+    Finding,
+    RuleTerms,
+    TeamFigures,
+    rule_evaluate,
+)
 from auditloop.learning.selectors.training import (
     default_scale_question_ids,
     grade_label,
@@ -169,22 +175,74 @@ class RaiseOutcome:
     too_few: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _need_title(rule: TrainingRule, finding: Finding, names: dict[str, str]) -> str:
+def _need_title(rule: TrainingRule, finding: Finding, subject: str, grade: str) -> str:
     e = finding.evidence
     if rule.kind == TrainingRuleKind.DOMAIN_SHARE:
         return (
-            f"{names['subject']}: {names['grade']} or worse in {e['share']:g}% of audits "
-            f"(more than {e['percent']}%)"
+            f"{subject}: {grade} or worse in {e['share']:g}% of audits (more than {e['percent']}%)"
         )
-    return f"{names['subject']}: in {e['with_theme']} audits (more than {e['count']})"
+    return f"{subject}: in {e['with_theme']} audits (more than {e['count']})"
 
 
-def _subject_names(
-    findings: list[Finding],
-) -> tuple[dict[int, Question], dict[int, Theme]]:
-    questions = Question.objects.in_bulk({f.question_id for f in findings if f.question_id})
-    themes = Theme.objects.in_bulk({f.theme_id for f in findings if f.theme_id})
-    return questions, themes
+@dataclass(frozen=True)
+class Subjects:
+    """The domains and themes findings name, and their teams' names, read once."""
+
+    questions: dict[int, Question]
+    themes: dict[int, Theme]
+    team_names: dict[int, str]
+
+    @classmethod
+    def of(cls, findings: list[Finding]) -> Subjects:
+        return cls(
+            questions=Question.objects.in_bulk({f.question_id for f in findings if f.question_id}),
+            themes=Theme.objects.in_bulk({f.theme_id for f in findings if f.theme_id}),
+            team_names=dict(
+                Team.objects.filter(pk__in={f.team_id for f in findings}).values_list("id", "name")
+            ),
+        )
+
+
+def need_built(
+    *, rule: TrainingRule, cycle: Cycle, finding: Finding, subjects: Subjects, minimum: int
+) -> TrainingNeed:
+    """The need (not saved) that `finding` raises, titled, with its evidence: the counts and
+    thresholds the rule saw, the rule's and the cycle's names; never a child or a worker."""
+    question = subjects.questions.get(finding.question_id) if finding.question_id else None
+    theme = subjects.themes.get(finding.theme_id) if finding.theme_id else None
+    subject = question.text[:90] if question else theme.name if theme else ""
+    domain = rule.kind == TrainingRuleKind.DOMAIN_SHARE
+    grade = grade_label(question, rule.grade_value) if domain else ""
+    return TrainingNeed(
+        rule=rule,
+        cycle=cycle,
+        team_id=finding.team_id,
+        question=question,
+        theme=theme,
+        title=_need_title(rule, finding, subject, grade)[:200],
+        evidence={
+            **finding.evidence,
+            "rule": rule.name,
+            "cycle": cycle.name,
+            "grade_label": grade,
+            "minimum": minimum,
+        },
+    )
+
+
+def rule_findings(
+    rule: TrainingRule, teams: dict[int, TeamFigures], *, minimum: int, any_domain: list[int]
+) -> Evaluation:
+    """What `rule` finds in these teams' figures (the pure rule, given the rule's terms)."""
+    terms = RuleTerms(
+        kind=rule.kind,
+        question_id=rule.question_id,
+        grade_value=rule.grade_value,
+        percent=rule.percent,
+        theme_id=rule.theme_id,
+        count=rule.count,
+    )
+    return rule_evaluate(terms, teams, minimum=minimum, graded_questions=any_domain)
 
 
 def _existing_need(rule: TrainingRule, cycle: Cycle, finding: Finding) -> bool:
@@ -216,44 +274,18 @@ def training_needs_raise(*, cycle: Cycle, by: StaffMember | None) -> RaiseOutcom
     outcome = RaiseOutcome()
     rules = list(TrainingRule.objects.filter(is_active=True).select_related("question", "theme"))
     for rule in rules:
-        terms = RuleTerms(
-            kind=rule.kind,
-            question_id=rule.question_id,
-            grade_value=rule.grade_value,
-            percent=rule.percent,
-            theme_id=rule.theme_id,
-            count=rule.count,
-        )
-        evaluation = rule_evaluate(terms, teams, minimum=minimum, graded_questions=any_domain)
+        evaluation = rule_findings(rule, teams, minimum=minimum, any_domain=any_domain)
         if evaluation.too_few:
             outcome.too_few[rule.name] = [team_names[t] for t in evaluation.too_few]
-        questions, themes = _subject_names(evaluation.findings)
+        subjects = Subjects.of(evaluation.findings)
         for finding in evaluation.findings:
             if _existing_need(rule, cycle, finding):
                 outcome.already += 1
                 continue
-            question = questions.get(finding.question_id) if finding.question_id else None
-            theme = themes.get(finding.theme_id) if finding.theme_id else None
-            names = {
-                "subject": question.text[:90] if question else theme.name if theme else "",
-                "grade": grade_label(question, rule.grade_value),
-            }
-            evidence = {
-                **finding.evidence,
-                "rule": rule.name,
-                "cycle": cycle.name,
-                "grade_label": names["grade"] if rule.kind == TrainingRuleKind.DOMAIN_SHARE else "",
-                "minimum": minimum,
-            }
-            need = TrainingNeed.objects.create(
-                rule=rule,
-                cycle=cycle,
-                team_id=finding.team_id,
-                question=question,
-                theme=theme,
-                title=_need_title(rule, finding, names)[:200],
-                evidence=evidence,
+            need = need_built(
+                rule=rule, cycle=cycle, finding=finding, subjects=subjects, minimum=minimum
             )
+            need.save()
             event_record(
                 actor=by.user if by else None,
                 verb="training_need.raised",
