@@ -159,7 +159,8 @@ def need_list(request: StaffRequest) -> HttpResponse:
     page = page_of(request, needs_matching(staff, **filters.chosen()))
     context: dict[str, Any] = {"page": page, "filters": filters, "can_check": staff.is_audit_lead}
     if staff.is_audit_lead:
-        context["check_form"] = CheckRulesForm(staff=staff)
+        # Its own ids: the filters below have a cycle field too.
+        context["check_form"] = CheckRulesForm(staff=staff, auto_id="check-%s")
     return render(request, "learning/training/needs.html", context)
 
 
