@@ -35,6 +35,7 @@ from auditloop.learning.models import (
     TrainingEvent,
     TrainingNeed,
     TrainingRule,
+    TrainingRuleKind,
 )
 from auditloop.learning.rules.training import TeamFigures
 from auditloop.learning.rules.training_impact import PersonGrades
@@ -134,6 +135,19 @@ def rules_listed() -> QuerySet[TrainingRule]:
         .annotate(need_count=Count("needs"))
         .order_by("-is_active", "name", "id")
     )
+
+
+def rule_words(rule: TrainingRule, labels: dict[int, str]) -> str:
+    """When the rule fires, in words: `labels` are the four-point scale's, by value."""
+    if rule.kind == TrainingRuleKind.DOMAIN_SHARE:
+        domain = f"{rule.question.code} {rule.question.text}" if rule.question else "Any domain"
+        grade = labels.get(rule.grade_value or 0, f"grade {rule.grade_value}")
+        return (
+            f"{domain} graded {grade} or worse in more than {rule.percent}% of a team's "
+            "audits in a cycle"
+        )
+    theme = f"The theme \u201c{rule.theme.name}\u201d" if rule.theme else "Any theme"
+    return f"{theme} in more than {rule.count} of a team's audits in a cycle"
 
 
 def themes_active() -> QuerySet[Theme]:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember, Team, User
+from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Question
 from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
@@ -264,12 +265,18 @@ def training_needs_raise(*, cycle: Cycle, by: StaffMember | None) -> RaiseOutcom
     need for each rule that fires for a team and a subject, with its evidence (counts, shares
     and thresholds: never a child or a worker). Raising again changes nothing: a need already
     raised is left as it is, whatever was decided about it. `by` is None for the nightly run.
-    Teams with fewer than the small-group minimum of counted audits raise nothing."""
+    Teams with fewer than the small-group minimum of counted audits raise nothing. An audit
+    lead's check covers the teams of the services they oversee; the nightly run, every team."""
     if by is not None and not by.is_audit_lead:
         raise Refused("Only an audit lead checks the training rules.")
     minimum = settings.AUDITLOOP_SMALL_GROUP_MIN
     teams = team_figures(cycle)
-    team_names = dict(Team.objects.filter(pk__in=teams).values_list("id", "name"))
+    in_reach = Team.objects.filter(pk__in=teams)
+    if by is not None:
+        # An audit lead raises needs for the teams of the services they oversee only.
+        in_reach = in_reach.filter(service_id__in=services_overseen(by))
+    team_names = dict(in_reach.values_list("id", "name"))
+    teams = {pk: figures for pk, figures in teams.items() if pk in team_names}
     any_domain = default_scale_question_ids()
     outcome = RaiseOutcome()
     rules = list(TrainingRule.objects.filter(is_active=True).select_related("question", "theme"))

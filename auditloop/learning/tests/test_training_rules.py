@@ -207,3 +207,17 @@ def test_a_domain_rule_without_its_percentage_is_refused(p: Personas) -> None:
             details=RuleDetails(name="x", kind=TrainingRuleKind.DOMAIN_SHARE, grade_value=2),
             by=p.moderator,
         )
+
+
+@pytest.mark.django_db
+def test_a_lead_raises_needs_for_the_teams_of_their_own_services_only(p: Personas) -> None:
+    cycle = a_cycle(p)
+    question = quality_questions(p)[0]
+    _domain_rule(p)
+    for _ in range(5):
+        graded_audit(p, cycle=cycle, question=question, value=1)
+        graded_audit(p, cycle=cycle, question=question, value=1, team=p.south_a)
+    raised = training_needs_raise(cycle=cycle, by=p.moderator).raised
+    assert [n.team for n in raised] == [p.north_a]
+    # The nightly run (nobody) covers every team.
+    assert [n.team for n in training_needs_raise(cycle=cycle, by=None).raised] == [p.south_a]

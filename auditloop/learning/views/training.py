@@ -41,11 +41,13 @@ from auditloop.learning.models import TrainingNeedStatus, TrainingRule
 from auditloop.learning.rules.attendance_csv import parse_attendance, template_csv
 from auditloop.learning.rules.training_impact import effect_words, impact_compare
 from auditloop.learning.selectors.training import (
+    default_scale_grades,
     event_attendance,
     event_needs,
     events_listed,
     impact_data,
     needs_matching,
+    rule_words,
     rules_listed,
 )
 from auditloop.learning.services.training import (
@@ -67,11 +69,13 @@ from auditloop.learning.services.training import (
 @roles_required(*RULE_READERS)
 def rule_list(request: StaffRequest) -> HttpResponse:
     page = page_of(request, rules_listed())
+    labels = {g.value: g.label for g in default_scale_grades()}
     return render(
         request,
         "learning/training/rules.html",
         {
             "page": page,
+            "rows": [(rule, rule_words(rule, labels)) for rule in page.object_list],
             "can_set": request.staff.is_audit_lead,
             "small_group_min": settings.AUDITLOOP_SMALL_GROUP_MIN,
         },
