@@ -20,6 +20,7 @@ from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
 from auditloop.imports.matching import normalise_name
 from auditloop.imports.parsers.base import Issue, IssueLog
+from auditloop.learning.access.training import LEADS_ONLY_NEEDS, can_decide_need
 from auditloop.learning.models import (
     AttendanceSource,
     Theme,
@@ -269,6 +270,9 @@ def training_needs_raise(*, cycle: Cycle, by: StaffMember | None) -> RaiseOutcom
     lead's check covers the teams of the services they oversee; the nightly run, every team."""
     if by is not None and not by.is_audit_lead:
         raise Refused("Only an audit lead checks the training rules.")
+    # One check of a cycle at a time: the constraint cannot stop two checks both raising a need
+    # whose domain or theme is empty (SQL counts two NULLs as different).
+    Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
     minimum = settings.AUDITLOOP_SMALL_GROUP_MIN
     teams = team_figures(cycle)
     in_reach = Team.objects.filter(pk__in=teams)
@@ -315,7 +319,7 @@ NEED_TRANSITIONS: dict[str, frozenset[str]] = {
         {TrainingNeedStatus.PLANNED, TrainingNeedStatus.MET, TrainingNeedStatus.DISMISSED}
     ),
     TrainingNeedStatus.MET: frozenset(),
-    TrainingNeedStatus.DISMISSED: frozenset({TrainingNeedStatus.OPEN}),
+    TrainingNeedStatus.DISMISSED: frozenset(),
 }
 
 
@@ -336,8 +340,10 @@ def training_need_decide(
     note: str = "",
     event: TrainingEvent | None = None,
 ) -> TrainingNeed:
-    """Mark a need planned (linking the training event that answers it), met, dismissed (with
-    a reason) or open again (a dismissal undone)."""
+    """Mark a need planned (linking the training event that answers it), met, or dismissed
+    (with a reason). Met and dismissed are final."""
+    if not can_decide_need(by, need):
+        raise Refused(LEADS_ONLY_NEEDS)
     _transition(need, status)
     if status == TrainingNeedStatus.PLANNED and event is None:
         raise Refused("Choose the training event that answers this need", field="event")
@@ -404,6 +410,8 @@ def training_event_create(
         after={"held_on": event.held_on.isoformat()},
     )
     for need in needs:
+        if not can_decide_need(by, need):
+            raise Refused(LEADS_ONLY_NEEDS, field="needs")
         if need.status == TrainingNeedStatus.OPEN:
             training_need_decide(need=need, status=TrainingNeedStatus.PLANNED, by=by, event=event)
         else:

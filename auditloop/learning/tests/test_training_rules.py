@@ -8,7 +8,7 @@ from django.test import override_settings
 from auditloop.audits.models import AuditStatus, AuditType
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused
-from auditloop.learning.models import Theme, TrainingNeed, TrainingRuleKind
+from auditloop.learning.models import Theme, TrainingNeed, TrainingNeedStatus, TrainingRuleKind
 from auditloop.learning.rules.training import (
     DOMAIN_SHARE,
     THEME_COUNT,
@@ -19,6 +19,7 @@ from auditloop.learning.rules.training import (
 )
 from auditloop.learning.services.training import (
     RuleDetails,
+    training_need_decide,
     training_needs_raise,
     training_rule_activate,
     training_rule_create,
@@ -221,3 +222,13 @@ def test_a_lead_raises_needs_for_the_teams_of_their_own_services_only(p: Persona
     assert [n.team for n in raised] == [p.north_a]
     # The nightly run (nobody) covers every team.
     assert [n.team for n in training_needs_raise(cycle=cycle, by=None).raised] == [p.south_a]
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_decision_by_someone_not_leading_the_teams_service(
+    p: Personas,
+) -> None:
+    cycle = a_cycle(p)
+    need = TrainingNeed.objects.create(cycle=cycle, team=p.south_a, title="South's need")
+    with pytest.raises(Refused, match="Only an audit lead over this team"):
+        training_need_decide(need=need, status=TrainingNeedStatus.MET, by=p.moderator)

@@ -371,3 +371,11 @@ def test_training_is_in_the_navigation_of_those_who_read_needs_only(p: Personas)
         "moderator",
         "senior_leader",
     }
+
+
+def test_a_lead_over_another_service_cannot_decide_a_need_they_cannot_see(p: Personas) -> None:
+    need = _need(p, a_cycle(p), team=p.south_a)
+    url = reverse("learning:training_need_decide", args=[need.public_id])
+    assert p.client_for(p.moderator).post(url, {"status": "met"}).status_code == 404
+    need.refresh_from_db()
+    assert need.status == TrainingNeedStatus.OPEN
