@@ -113,17 +113,20 @@ def default_scale_grades() -> list[Grade]:
     return list(Grade.objects.filter(scale__slug=DEFAULT_SCALE_SLUG).order_by("-value"))
 
 
-def grade_label(question: Question | None, value: int | None) -> str:
-    """The label of grade `value` on the question's scale (or the four-point scale)."""
+def grade_words(question: Question | None, value: int | None) -> str:
+    """Grade `value` at or below, in words, on the question's scale (or the four-point scale):
+    "Requires improvement or worse", or just "Inadequate" for the lowest grade."""
     if value is None:
         return ""
-    grades = Grade.objects.filter(value=value)
     if question is not None:
         scale = ToolVersion.objects.filter(sections__questions=question).values("grading_scale")
-        grade = grades.filter(scale__in=scale).first()
+        grades = Grade.objects.filter(scale__in=scale)
     else:
-        grade = grades.filter(scale__slug=DEFAULT_SCALE_SLUG).first()
-    return grade.label if grade else f"grade {value}"
+        grades = Grade.objects.filter(scale__slug=DEFAULT_SCALE_SLUG)
+    grade = grades.filter(value=value).first()
+    if grade is None:
+        return f"grade {value} or worse"
+    return grade.label if not grades.filter(value__lt=value).exists() else f"{grade.label} or worse"
 
 
 # Rules, needs and events ----------------------------------------------------------------------
@@ -141,9 +144,11 @@ def rule_words(rule: TrainingRule, labels: dict[int, str]) -> str:
     """When the rule fires, in words: `labels` are the four-point scale's, by value."""
     if rule.kind == TrainingRuleKind.DOMAIN_SHARE:
         domain = f"{rule.question.code} {rule.question.text}" if rule.question else "Any domain"
-        grade = labels.get(rule.grade_value or 0, f"grade {rule.grade_value}")
+        value = rule.grade_value or 0
+        grade = labels.get(value, f"grade {value}")
+        worse = " or worse" if any(v < value for v in labels) else ""
         return (
-            f"{domain} graded {grade} or worse in more than {rule.percent}% of a team's "
+            f"{domain} graded {grade}{worse} in more than {rule.percent}% of a team's "
             "audits in a cycle"
         )
     theme = f"The theme \u201c{rule.theme.name}\u201d" if rule.theme else "Any theme"

@@ -41,7 +41,7 @@ from auditloop.learning.rules.training import (
 )
 from auditloop.learning.selectors.training import (
     default_scale_question_ids,
-    grade_label,
+    grade_words,
     team_figures,
 )
 from auditloop.sampling.models import Cycle
@@ -180,9 +180,7 @@ class RaiseOutcome:
 def _need_title(rule: TrainingRule, finding: Finding, subject: str, grade: str) -> str:
     e = finding.evidence
     if rule.kind == TrainingRuleKind.DOMAIN_SHARE:
-        return (
-            f"{subject}: {grade} or worse in {e['share']:g}% of audits (more than {e['percent']}%)"
-        )
+        return f"{subject}: {grade} in {e['share']:g}% of audits (more than {e['percent']}%)"
     return f"{subject}: in {e['with_theme']} audits (more than {e['count']})"
 
 
@@ -214,7 +212,7 @@ def need_built(
     theme = subjects.themes.get(finding.theme_id) if finding.theme_id else None
     subject = question.text[:90] if question else theme.name if theme else ""
     domain = rule.kind == TrainingRuleKind.DOMAIN_SHARE
-    grade = grade_label(question, rule.grade_value) if domain else ""
+    grade = grade_words(question, rule.grade_value) if domain else ""
     return TrainingNeed(
         rule=rule,
         cycle=cycle,
@@ -226,7 +224,7 @@ def need_built(
             **finding.evidence,
             "rule": rule.name,
             "cycle": cycle.name,
-            "grade_label": grade,
+            "grade_words": grade,
             "minimum": minimum,
         },
     )

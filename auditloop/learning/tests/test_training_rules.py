@@ -17,6 +17,7 @@ from auditloop.learning.rules.training import (
     rule_evaluate,
     share_fires,
 )
+from auditloop.learning.selectors.training import grade_words
 from auditloop.learning.services.training import (
     RuleDetails,
     training_need_decide,
@@ -115,7 +116,7 @@ def test_checking_the_rules_raises_a_need_with_its_evidence_and_twice_changes_no
         "grade_value",
         "rule",
         "cycle",
-        "grade_label",
+        "grade_words",
         "minimum",
     }
     assert "Requires improvement or worse in 50% of audits" in need.title
@@ -232,3 +233,11 @@ def test_the_service_refuses_a_decision_by_someone_not_leading_the_teams_service
     need = TrainingNeed.objects.create(cycle=cycle, team=p.south_a, title="South's need")
     with pytest.raises(Refused, match="Only an audit lead over this team"):
         training_need_decide(need=need, status=TrainingNeedStatus.MET, by=p.moderator)
+
+
+@pytest.mark.django_db
+def test_the_lowest_grade_is_named_alone_and_others_or_worse(p: Personas) -> None:
+    question = quality_questions(p)[0]
+    assert grade_words(question, 1) == "Inadequate"
+    assert grade_words(question, 2) == "Requires improvement or worse"
+    assert grade_words(None, 2) == "Requires improvement or worse"

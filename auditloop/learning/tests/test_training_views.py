@@ -48,7 +48,7 @@ def _need(p: Personas, cycle: Cycle, team: Team | None = None) -> TrainingNeed:
             "grade_value": 2,
             "rule": "Voice",
             "cycle": cycle.name,
-            "grade_label": "Requires improvement",
+            "grade_words": "Requires improvement or worse",
             "minimum": 5,
         },
     )
