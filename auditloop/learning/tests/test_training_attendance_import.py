@@ -3,11 +3,15 @@ reported and never guessed, the whole file or nothing, and the same file twice c
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditloop.core.models import Event
 from auditloop.imports.parsers.base import FileRejected
@@ -182,3 +186,39 @@ def test_a_rejected_file_is_shown_as_an_error_on_the_upload(
 def test_the_template_names_the_columns(p: Personas) -> None:
     response = p.client_for(p.moderator).get(reverse("learning:training_attendance_template"))
     assert response.content.decode().startswith("email,name,swe_number,attended")
+
+
+@given(st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=4), max_size=8))
+def test_any_register_is_read_or_rejected_whole_and_each_problem_names_a_row_of_it(
+    rows: list[list[str]],
+) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "name", "attended", "event_date"])
+    writer.writerows(rows)
+    try:
+        parsed = parse_attendance(
+            out.getvalue().encode(), name="r.csv", held_on=HELD, title="Hearing the child"
+        )
+    except FileRejected as exc:
+        assert "r.csv" in str(exc)
+        return
+    lines = len(rows) + 1
+    for issue in parsed.issues:
+        assert issue.sheet == "r.csv" and issue.row is not None and 1 <= issue.row <= lines
+        assert issue.message
+    assert all(2 <= row.row <= lines for row in parsed.rows)
+
+
+def test_attendees_outside_the_leads_services_stay_when_the_lead_saves_the_form(
+    p: Personas, event: TrainingEvent
+) -> None:
+    TrainingAttendance.objects.create(event=event, staff=p.outsider)
+    p.client_for(p.moderator).post(
+        reverse("learning:training_attendance", args=[event.public_id]),
+        {"attendees": [p.practitioner.pk]},
+    )
+    assert set(event.attendance.values_list("staff", flat=True)) == {
+        p.outsider.pk,
+        p.practitioner.pk,
+    }
