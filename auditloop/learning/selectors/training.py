@@ -326,7 +326,7 @@ def impact_data(event: TrainingEvent, *, today: datetime.date) -> ImpactData:
         earlier, later = by_person[person]
         if not earlier or not later:
             continue
-        grades_of = PersonGrades(before=tuple(earlier), after=tuple(later))
+        grades_of = PersonGrades(before=tuple(sorted(earlier)), after=tuple(sorted(later)))
         (attendees if person in attendee_ids else others).append(grades_of)
     labels = [g.label for g in sorted(scale, key=lambda g: g.value)]
     return ImpactData(attendees, others, labels, before, after, left_out)
