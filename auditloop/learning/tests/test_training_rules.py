@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from auditloop.audits.models import AuditStatus, AuditType
 from auditloop.core.models import Event
@@ -241,3 +243,24 @@ def test_the_lowest_grade_is_named_alone_and_others_or_worse(p: Personas) -> Non
     assert grade_words(question, 1) == "Inadequate"
     assert grade_words(question, 2) == "Requires improvement or worse"
     assert grade_words(None, 2) == "Requires improvement or worse"
+
+
+@pytest.mark.django_db
+def test_counting_a_cycle_asks_as_many_queries_for_many_audits_and_teams_as_for_few(
+    p: Personas,
+) -> None:
+    cycle = a_cycle(p)
+    question = quality_questions(p)[0]
+    _domain_rule(p)
+    graded_audit(p, cycle=cycle, question=question, value=3)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            training_needs_raise(cycle=cycle, by=p.moderator)
+        return len(captured.captured_queries)
+
+    few = queries()
+    for team in (p.north_a, p.north_b):
+        for _ in range(12):
+            graded_audit(p, cycle=cycle, question=question, value=3, team=team)
+    assert queries() == few
