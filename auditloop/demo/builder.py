@@ -43,6 +43,7 @@ from auditloop.demo.history import HistoryBuilder
 from auditloop.demo.history.calibration import calibration_history
 from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
+from auditloop.demo.history.training import training_history
 from auditloop.demo.trail import TrailBuilder
 from auditloop.learning import models as learning
 from auditloop.sampling.models import Cycle, CycleAudit, Quota
@@ -143,6 +144,11 @@ SEEDED: dict[str, type[models.Model]] = {
     "themes": learning.Theme,
     "learning points": learning.LearningPoint,
     "learning points' themes": learning.LearningPoint.themes.through,
+    "training rules": learning.TrainingRule,
+    "training needs": learning.TrainingNeed,
+    "training needs answered by events": learning.TrainingNeed.events.through,
+    "training events": learning.TrainingEvent,
+    "training attendance": learning.TrainingAttendance,
 }
 SEEDED_MODELS = list(SEEDED.values())
 # JSON fields that list the ids of another seeded model's rows: compared by rank too.
@@ -268,6 +274,7 @@ def demo_council_build(
             ModerationHistory(council=council, seed=seed, today=today).build()
             calibration_history(council=council, rng=rng, today=today)
             learning_points_history(council=council, rng=rng, today=today)
+            training_history(council=council, rng=rng, today=today)
         counts = council_counts()
         event_record(
             actor=None,

@@ -41,6 +41,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Team picture", reverse("learning:team_picture_choose")))
     if role in AGREEMENT_READERS:
         items.append(("Agreement", reverse("assurance:agreement")))
+    if role in {Role.MODERATOR, Role.SENIOR_LEADER, Role.TEAM_MANAGER}:
+        items.append(("Training", reverse("learning:training_needs")))
     if role == Role.MODERATOR:
         items.append(("Moderation", reverse("assurance:moderation_list")))
     if role == Role.SENIOR_LEADER:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.learning.views import briefings, feedback, learning_points, team_picture, themes
+from auditloop.learning.views import (
+    briefings,
+    feedback,
+    learning_points,
+    team_picture,
+    themes,
+    training,
+)
 
 app_name = "learning"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -13,4 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *briefings.urlpatterns,
     *team_picture.urlpatterns,
     *feedback.urlpatterns,
+    *training.urlpatterns,
 ]

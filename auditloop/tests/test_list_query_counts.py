@@ -77,6 +77,11 @@ from auditloop.learning.models import (
     Theme,
     ThemeSuggestion,
     ThemeSuggestionStatus,
+    TrainingAttendance,
+    TrainingEvent,
+    TrainingNeed,
+    TrainingRule,
+    TrainingRuleKind,
 )
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
@@ -106,6 +111,10 @@ NOT_LISTS = {
     "assurance:meeting_create",
     "learning:theme_add",
     "learning:suggestions_generate",
+    "learning:training_rule_create",
+    "learning:training_event_create",
+    "learning:training_needs_check",
+    "learning:training_attendance_template",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -336,6 +345,22 @@ class Council:
         audit.save()
         Answer.objects.filter(pk=make_answer(audit).pk).update(compliance="yes")
 
+    def _training_add(self, i: int, cycle: Cycle) -> None:
+        """A training rule, a need it raised for North A (read by its manager, the audit lead and
+        the senior leader), and a training event the practitioner attended that answers it."""
+        p = self.p
+        rule = TrainingRule.objects.create(
+            name=f"Rule {_stamp(i)}", kind=TrainingRuleKind.THEME_COUNT, count=3
+        )
+        need = TrainingNeed.objects.create(
+            rule=rule, cycle=cycle, team=p.north_a, title=f"Need {_stamp(i)}", evidence={}
+        )
+        event = TrainingEvent.objects.create(
+            title=f"Training {_stamp(i)}", held_on=timezone.localdate()
+        )
+        TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+        need.events.add(event)
+
     def add(self, n: int) -> None:
         p = self.p
         for _ in range(n):
@@ -406,6 +431,7 @@ class Council:
             # Every other one is still blind to its moderator, who has not regraded it yet.
             if i % 2:
                 Moderation.objects.filter(pk=moderation.pk).update(regraded_at=timezone.now())
+            self._training_add(i, cycle)
             scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")
             Grade.objects.create(scale=scale, code="good", label="Good", value=2)
             tool = AuditTool.objects.create(

@@ -1,0 +1,79 @@
+"""Who may see and change training rules, needs and events.
+
+Rules are the audit leads' (they set them; senior leaders read them). A training need is about
+a team: the audit leads and senior leaders over its service read it, and its team manager;
+practitioners, auditors, board members and administrators never do. Only an audit lead over
+the team's service decides it (planned, met or dismissed). Training events are recorded by
+audit leads and read by audit leads, senior leaders and team managers (a team manager sees the
+attendance of their own team only); the impact page shows group figures only."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from auditloop.accounts.access import staff_for
+from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.selectors import services_overseen
+from auditloop.learning.models import TrainingEvent, TrainingNeed, TrainingRule
+from auditloop.learning.selectors.training import needs_visible_to
+
+RULE_READERS = (Role.MODERATOR, Role.SENIOR_LEADER)
+NEED_READERS = (Role.MODERATOR, Role.SENIOR_LEADER, Role.TEAM_MANAGER)
+EVENT_READERS = NEED_READERS
+
+LEADS_ONLY_RULES = "Only an audit lead sets training rules."
+LEADS_ONLY_NEEDS = "Only an audit lead over this team's service decides its training needs."
+LEADS_ONLY_EVENTS = "Only an audit lead records training events and who attended."
+
+
+def can_decide_need(staff: StaffMember, need: TrainingNeed) -> bool:
+    return (
+        staff.is_audit_lead
+        and need.team is not None
+        and need.team.service_id in services_overseen(staff)
+    )
+
+
+def get_rule_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> TrainingRule:
+    staff = staff_for(user)
+    if staff.role not in RULE_READERS:
+        raise Http404("No training rule found.")
+    try:
+        rule = TrainingRule.objects.select_related("question", "theme").get(public_id=public_id)
+    except (TrainingRule.DoesNotExist, ValueError) as exc:
+        raise Http404("No training rule found.") from exc
+    if write and not staff.is_audit_lead:
+        raise PermissionDenied(LEADS_ONLY_RULES)
+    return rule
+
+
+def get_need_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> TrainingNeed:
+    """The need, if `user` may read it (404 otherwise, as for one that does not exist); 403
+    when asked to decide it and they may not. A need names no child and no worker."""
+    staff = staff_for(user)
+    try:
+        need = needs_visible_to(staff).get(public_id=public_id)
+    except (TrainingNeed.DoesNotExist, ValueError) as exc:
+        raise Http404("No training need found.") from exc
+    if write and not can_decide_need(staff, need):
+        raise PermissionDenied(LEADS_ONLY_NEEDS)
+    return need
+
+
+def get_event_for_user(user: Any, public_id: UUID | str, *, write: bool = False) -> TrainingEvent:
+    staff = staff_for(user)
+    if staff.role not in EVENT_READERS:
+        raise Http404("No training event found.")
+    try:
+        event = TrainingEvent.objects.select_related("question", "theme", "created_by").get(
+            public_id=public_id
+        )
+    except (TrainingEvent.DoesNotExist, ValueError) as exc:
+        raise Http404("No training event found.") from exc
+    if write and not staff.is_audit_lead:
+        raise PermissionDenied(LEADS_ONLY_EVENTS)
+    return event

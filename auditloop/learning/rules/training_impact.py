@@ -1,0 +1,245 @@
+"""Whether a training event made a difference: the statistics, pure (no database).
+
+The selectors hand over, for each practitioner in each group (those who attended, and the
+comparison group: practitioners of the same services who did not), the places on the grading
+scale (0 = the lowest grade) of their audits' grades that count, before the event and after it.
+Only people with audits in both periods are compared, so that each group is compared with
+itself.
+
+Figures:
+
+- per group and period: the number of audits and people, the mean place and the distribution;
+- per group: the change in mean place (after minus before), and Cliff's delta of the audits
+  after against those before;
+- the difference in differences: the attendees' change minus the comparison group's change, in
+  grade places, with a 95% bootstrap interval;
+- the effect size: the attendees' Cliff's delta minus the comparison group's, with its interval.
+
+Why Cliff's delta. Grades are ordinal: "Good" is above "Requires improvement", but nothing says
+the step from Inadequate to Requires improvement is as large as the step from Good to
+Outstanding, which a mean or Hedges' g would assume. Cliff's delta, P(later > earlier) minus
+P(later < earlier) over every pair of audits, uses the order alone, lies in [-1, 1], is zero
+when the two periods look the same, and is the rank-biserial correlation of the Mann-Whitney U
+(delta = 2U / (n1 n2) - 1), so it can be checked against `scipy.stats.mannwhitneyu`. The mean
+change in places is shown beside it because it is what readers grasp, not as the effect size.
+
+Why a cluster bootstrap. One practitioner's audits are not independent of each other (the same
+worker, often the same cases), so the interval resamples people, not audits, within each group,
+with a fixed seed so that a page shows the same interval every time it is read.
+
+It is an observational comparison: who attended was not chosen at random, and much else changes
+between two periods. The caveats say so, always, and say when the numbers are too small to say
+anything at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# Fewer audits than this in any group and period: too few to say whether training mattered.
+MIN_AUDITS = 10
+BOOTSTRAP_REPS = 2000
+BOOTSTRAP_SEED = 20260401
+LEVEL = 0.95
+
+OBSERVATIONAL = (
+    "This is an observational comparison, not proof: the people who attended were not chosen "
+    "at random, and other things changed between the two periods (cases, caseloads, auditors, "
+    "the audit tool). A difference here is a reason to look closer, not a measure of the "
+    "training."
+)
+TOO_FEW = "There are too few audits to say whether the training made a difference"
+
+
+@dataclass(frozen=True)
+class PersonGrades:
+    """One practitioner's audits' places on the scale, before and after the event."""
+
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Period:
+    audits: int
+    mean: float | None
+    # Audits at each place on the scale, lowest first (every place shown, zeros included).
+    distribution: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """A group's figures; all None (but `people`) when the group is too small to show."""
+
+    people: int
+    suppressed: bool
+    before: Period | None
+    after: Period | None
+    change: float | None
+    delta: float | None
+
+
+@dataclass(frozen=True)
+class Impact:
+    attendees: GroupFigures
+    others: GroupFigures
+    difference: float | None
+    difference_interval: tuple[float, float] | None
+    effect: float | None
+    effect_interval: tuple[float, float] | None
+    too_few: bool
+    caveats: list[str]
+
+
+def cliffs_delta(later: Sequence[int], earlier: Sequence[int]) -> float:
+    """P(a later grade is above an earlier one) minus P(below), over every pair; 0 when either
+    side is empty. Antisymmetric: cliffs_delta(a, b) == -cliffs_delta(b, a)."""
+    if not later or not earlier:
+        return 0.0
+    a = np.asarray(later)[:, None]
+    b = np.asarray(earlier)[None, :]
+    return float(np.sign(a - b).sum() / (len(later) * len(earlier)))
+
+
+def _mean(values: Sequence[int]) -> float | None:
+    return float(np.mean(values)) if values else None
+
+
+def _period(values: Sequence[int], places: int) -> Period:
+    counts = Counter(values)
+    return Period(
+        audits=len(values),
+        mean=_mean(values),
+        distribution=tuple(counts.get(n, 0) for n in range(places)),
+    )
+
+
+def _pooled(people: Sequence[PersonGrades]) -> tuple[list[int], list[int]]:
+    before = [g for p in people for g in p.before]
+    after = [g for p in people for g in p.after]
+    return before, after
+
+
+def _change(people: Sequence[PersonGrades]) -> tuple[float, float] | None:
+    """(change in mean place, Cliff's delta) of a group, pooled over its audits."""
+    before, after = _pooled(people)
+    if not before or not after:
+        return None
+    return float(np.mean(after) - np.mean(before)), cliffs_delta(after, before)
+
+
+def _group(people: Sequence[PersonGrades], *, places: int, min_people: int) -> GroupFigures:
+    if len(people) < min_people:
+        return GroupFigures(len(people), True, None, None, None, None)
+    before, after = _pooled(people)
+    change = _change(people)
+    return GroupFigures(
+        people=len(people),
+        suppressed=False,
+        before=_period(before, places),
+        after=_period(after, places),
+        change=change[0] if change else None,
+        delta=change[1] if change else None,
+    )
+
+
+def _interval(values: list[float]) -> tuple[float, float]:
+    tail = (1 - LEVEL) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def bootstrap_intervals(
+    attendees: Sequence[PersonGrades],
+    others: Sequence[PersonGrades],
+    *,
+    reps: int = BOOTSTRAP_REPS,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """95% percentile intervals of the difference in differences and of the difference of
+    Cliff's deltas, resampling people (with their audits) within each group; None when a
+    group is empty. The same inputs and seed give the same intervals."""
+    if not attendees or not others:
+        return None
+    rng = np.random.default_rng(seed)
+    differences: list[float] = []
+    effects: list[float] = []
+    for _ in range(reps):
+        a = [attendees[i] for i in rng.integers(0, len(attendees), len(attendees))]
+        o = [others[i] for i in rng.integers(0, len(others), len(others))]
+        ca, co = _change(a), _change(o)
+        if ca is None or co is None:
+            continue
+        differences.append(ca[0] - co[0])
+        effects.append(ca[1] - co[1])
+    if not differences:
+        return None
+    return _interval(differences), _interval(effects)
+
+
+def impact_compare(
+    attendees: Sequence[PersonGrades],
+    others: Sequence[PersonGrades],
+    *,
+    places: int,
+    min_people: int,
+    min_audits: int = MIN_AUDITS,
+) -> Impact:
+    """The figures for one event: each group (suppressed when it has fewer than `min_people`
+    people: its figures could point at one person), the difference in differences and the
+    effect size with intervals (only when both groups are shown), and the caveats in words."""
+    a = _group(attendees, places=places, min_people=min_people)
+    o = _group(others, places=places, min_people=min_people)
+    caveats: list[str] = []
+    shown = not a.suppressed and not o.suppressed
+    periods = [g for f in (a, o) for g in (f.before, f.after) if g is not None]
+    too_few = not shown or any(p.audits < min_audits for p in periods)
+    if not shown:
+        caveats.append(
+            f"{TOO_FEW}: a group with fewer than {min_people} people is not shown, so that "
+            "no one's grades can be picked out."
+        )
+    elif too_few:
+        caveats.append(
+            f"{TOO_FEW}: fewer than {min_audits} audits in a group and period. The figures "
+            "are shown, but a change this small in numbers this small can be chance."
+        )
+    caveats.append(OBSERVATIONAL)
+    difference = effect = None
+    intervals = None
+    if (
+        shown
+        and a.change is not None
+        and o.change is not None
+        and a.delta is not None
+        and o.delta is not None
+    ):
+        difference = a.change - o.change
+        effect = a.delta - o.delta
+        intervals = bootstrap_intervals(attendees, others)
+    return Impact(
+        attendees=a,
+        others=o,
+        difference=difference,
+        difference_interval=intervals[0] if intervals else None,
+        effect=effect,
+        effect_interval=intervals[1] if intervals else None,
+        too_few=too_few,
+        caveats=caveats,
+    )
+
+
+def effect_words(effect: float | None) -> str:
+    """Cliff's delta (or a difference of two) in words, with the usual thresholds (Romano et
+    al.: under 0.147 negligible, 0.33 small, 0.474 medium, else large)."""
+    if effect is None:
+        return "not worked out"
+    size = abs(effect)
+    if size < 0.147:
+        return "negligible"
+    word = "small" if size < 0.33 else "medium" if size < 0.474 else "large"
+    return f"{word}, {'better' if effect > 0 else 'worse'} after the training"

@@ -1,0 +1,110 @@
+"""The statistics of whether training made a difference: Cliff's delta, the difference in
+differences, its bootstrap interval, small groups suppressed and the caveats."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import mannwhitneyu
+
+from auditloop.learning.rules.training_impact import (
+    OBSERVATIONAL,
+    TOO_FEW,
+    PersonGrades,
+    bootstrap_intervals,
+    cliffs_delta,
+    effect_words,
+    impact_compare,
+)
+
+grades = st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=40)
+
+
+@given(grades, grades)
+def test_cliffs_delta_lies_between_minus_one_and_one(a: list[int], b: list[int]) -> None:
+    assert -1.0 <= cliffs_delta(a, b) <= 1.0
+
+
+@given(grades, grades)
+def test_cliffs_delta_is_antisymmetric(a: list[int], b: list[int]) -> None:
+    assert cliffs_delta(a, b) == -cliffs_delta(b, a)
+
+
+@given(grades)
+def test_cliffs_delta_is_zero_when_both_sides_are_the_same(a: list[int]) -> None:
+    assert cliffs_delta(a, list(a)) == 0.0
+
+
+def test_cliffs_delta_is_one_when_every_later_grade_is_higher() -> None:
+    assert cliffs_delta([3, 3, 2], [1, 0]) == 1.0
+
+
+def test_cliffs_delta_agrees_with_the_rank_biserial_correlation_from_scipy() -> None:
+    later = [3, 2, 2, 3, 1, 2, 3, 3, 2, 1, 2]
+    earlier = [1, 2, 1, 2, 2, 0, 1, 3, 1]
+    u = mannwhitneyu(later, earlier, alternative="two-sided").statistic
+    assert abs(cliffs_delta(later, earlier) - (2 * u / (len(later) * len(earlier)) - 1)) < 1e-12
+
+
+def _people(n: int, before: tuple[int, ...], after: tuple[int, ...]) -> list[PersonGrades]:
+    return [PersonGrades(before=before, after=after) for _ in range(n)]
+
+
+def test_attendees_who_improved_beside_others_who_did_not_give_a_positive_difference() -> None:
+    attendees = _people(6, (1, 1), (2, 2))
+    others = _people(6, (1, 2), (1, 2))
+    impact = impact_compare(attendees, others, places=4, min_people=5)
+    assert impact.attendees.before is not None and impact.attendees.before.audits == 12
+    assert impact.attendees.before.distribution == (0, 12, 0, 0)
+    assert impact.difference == 1.0
+    assert impact.effect == 1.0
+    assert impact.difference_interval == (1.0, 1.0)
+    assert not impact.too_few
+    assert impact.caveats == [OBSERVATIONAL]
+    assert effect_words(impact.effect) == "large, better after the training"
+
+
+def test_identical_groups_give_no_difference() -> None:
+    people = _people(6, (1, 2), (2, 3))
+    impact = impact_compare(people, list(people), places=4, min_people=5)
+    assert impact.difference == 0.0 and impact.effect == 0.0
+
+
+def test_fewer_than_ten_audits_in_a_group_says_there_are_too_few_to_say() -> None:
+    attendees = _people(5, (1,), (2,))
+    others = _people(8, (1, 2), (1, 2))
+    impact = impact_compare(attendees, others, places=4, min_people=5)
+    assert impact.too_few
+    assert impact.caveats[0].startswith(TOO_FEW)
+    assert impact.caveats[-1] == OBSERVATIONAL
+    assert impact.difference is not None
+
+
+def test_a_group_of_fewer_people_than_the_minimum_is_suppressed_and_nothing_compared() -> None:
+    attendees = _people(4, (1, 1, 1), (3, 3, 3))
+    others = _people(8, (1, 2), (1, 2))
+    impact = impact_compare(attendees, others, places=4, min_people=5)
+    assert impact.attendees.suppressed and impact.attendees.people == 4
+    assert impact.attendees.before is None and impact.attendees.change is None
+    assert impact.difference is None and impact.effect is None
+    assert "fewer than 5 people" in impact.caveats[0]
+
+
+def test_the_bootstrap_interval_is_the_same_every_time_and_contains_the_difference() -> None:
+    attendees = [PersonGrades((1, 2), (2, 3)), PersonGrades((1,), (1, 2)), PersonGrades((2,), (3,))]
+    attendees += [PersonGrades((0, 1), (1, 1)), PersonGrades((2, 2), (2, 3))]
+    others = [PersonGrades((1, 2), (1, 2)), PersonGrades((2,), (1,)), PersonGrades((1,), (2,))]
+    others += [PersonGrades((1, 1), (1, 2)), PersonGrades((3, 2), (2, 2))]
+    first = bootstrap_intervals(attendees, others)
+    assert first == bootstrap_intervals(attendees, others)
+    impact = impact_compare(attendees, others, places=4, min_people=5)
+    assert first is not None and impact.difference is not None
+    low, high = first[0]
+    assert low <= impact.difference <= high
+    assert low < high
+
+
+@given(st.floats(min_value=-2, max_value=2))
+def test_effect_words_name_a_size_and_a_direction(effect: float) -> None:
+    words = effect_words(effect)
+    assert words == "negligible" or ("better" in words) == (effect > 0)
