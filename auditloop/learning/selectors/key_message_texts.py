@@ -75,6 +75,16 @@ class PartRedaction:
             out.append(Segment(text[at:]))
         return out
 
+    def placeholder_ranges(self) -> list[tuple[int, int]]:
+        """Where each placeholder stands in the redacted text (start, end)."""
+        ranges = []
+        shift = 0
+        for span in self.redaction.spans:
+            start = span.start + shift
+            ranges.append((start, start + len(span.placeholder)))
+            shift += len(span.placeholder) - (span.end - span.start)
+        return ranges
+
     @property
     def undoable(self) -> list[Segment]:
         """The redacted spans a reviewer may undo: all but known staff names."""
