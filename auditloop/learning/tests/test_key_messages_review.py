@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 import pytest
-from django.core import mail
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.core.models import Event, Notification
