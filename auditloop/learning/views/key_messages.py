@@ -211,7 +211,9 @@ def key_message_review(request: StaffRequest, public_id: UUID) -> HttpResponse:
     staff = request.staff
     message = get_key_message_for_user(request.user, public_id)
     if refusal := review_refusal(staff, message):
-        raise PermissionDenied(refusal)
+        # They may read it (the author, say): tell them why they cannot review it.
+        messages.error(request, refusal)
+        return redirect("learning:key_message_detail", public_id=message.public_id)
     if message.status != KeyMessageStatus.IN_REVIEW:
         messages.error(request, "This key message is not waiting for review.")
         return redirect("learning:key_message_detail", public_id=message.public_id)
