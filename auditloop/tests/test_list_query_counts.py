@@ -71,6 +71,7 @@ from auditloop.core.events import failed_sign_in_record, refused_request_record
 from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.core.tests.url_walk import Route, all_routes
 from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
+from auditloop.learning.models import KeyMessage, KeyMessageRecipient, KeyMessageStatus
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
@@ -97,6 +98,7 @@ NOT_LISTS = {
     "sampling:cycle_create",
     "assurance:calibration_create",
     "assurance:meeting_create",
+    "learning:key_message_create",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -130,6 +132,9 @@ SEES_NO_ROWS = {
     # import_kinds_open_to: an audit lead reads case-list runs only when they oversee every
     # service; the moderator oversees North alone (and never reads staff-list runs).
     ("imports:index", "moderator"): "oversees North alone, so imports nothing",
+    # Key messages go to practitioners and team managers; an auditor is sent none.
+    ("learning:key_message_list", "auditor"): "is sent no key message",
+    ("learning:key_message_list", "administrator"): "reads no audit learning",
 }
 
 
@@ -354,6 +359,22 @@ class Council:
                 ends_on=today + datetime.timedelta(days=180 + i),
             )
             cycle.services.set([p.north, service])
+            # Published to North A: its practitioner and team manager each get it. Written
+            # directly: publishing tells people, and the notification lists count per round.
+            message = KeyMessage.objects.create(
+                title=f"Key messages {_stamp(i)}",
+                cycle=cycle,
+                team=p.north_a,
+                status=KeyMessageStatus.PUBLISHED,
+                published_text={"title": f"Key messages {_stamp(i)}", "examples": []},
+                published_at=timezone.now(),
+                author=p.moderator,
+                reviewer=p.senior_leader,
+            )
+            KeyMessageRecipient.objects.bulk_create(
+                KeyMessageRecipient(key_message=message, staff=staff)
+                for staff in (p.practitioner, p.team_manager)
+            )
             # Moderated in that cycle: a line on the agreement page's table by cycle.
             moderation = overall_moderation_of(
                 submitted, moderator=p.senior_leader, overall=(3, 2), cycle=cycle
