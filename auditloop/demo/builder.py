@@ -41,6 +41,7 @@ from auditloop.core.models import FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.council import CouncilBuilder, CouncilShape
 from auditloop.demo.history import HistoryBuilder
 from auditloop.demo.history.calibration import calibration_history
+from auditloop.demo.history.key_messages import key_messages_history
 from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.trail import TrailBuilder
 from auditloop.sampling.models import Cycle, CycleAudit, Quota
@@ -262,6 +263,8 @@ def demo_council_build(
             TrailBuilder(council=council, rng=rng, today=today).build()
             ModerationHistory(council=council, seed=seed, today=today).build()
             calibration_history(council=council, rng=rng, today=today)
+        # Through the product's services, which stamp their own times.
+        key_messages_history(council=council, rng=rng, today=today)
         counts = council_counts()
         event_record(
             actor=None,

@@ -232,7 +232,9 @@ def key_message_submit(*, key_message: KeyMessage, by: StaffMember) -> KeyMessag
         recipients=reviewers_for(message),
         message=f"A key message for {scope_of(message).label} waits for a second person to "
         "review it.",
-        url=reverse("learning:key_message_review", kwargs={"public_id": message.public_id}),
+        # Its page, which offers the review while it waits for one (and says what became of
+        # it afterwards).
+        url=key_message_url(message),
     )
     return message
 
