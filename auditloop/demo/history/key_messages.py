@@ -104,7 +104,10 @@ def key_messages_history(*, council: Council, rng: random.Random, today: dt.date
     if cycle is None:
         return
     author = StaffMember.objects.get(pk=council.demo["moderator"])
-    demo_team = Team.objects.get(pk=council.team_of[council.demo["practitioner"]])
+    demo_team_id = council.team_of[council.demo["practitioner"]]
+    if demo_team_id is None:
+        raise RuntimeError("The demo practitioner has no team.")
+    demo_team = Team.objects.get(pk=demo_team_id)
     demo_service = Service.objects.get(pk=demo_team.service_id)
     _published(key_message_compile(by=author, scope=Scope(cycle=cycle)), author, rng)
     _published(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.learning.models import KeyMessage, KeyMessageStatus
-from auditloop.learning.selectors.key_messages import Scope, scope_of
 
 AUTHOR_ONLY = "Only the key message\u2019s author can change its draft."
 NOT_YOUR_SCOPE = "You can compile key messages only for services you oversee."
@@ -25,15 +24,24 @@ NOT_A_REVIEWER = (
 )
 
 
-def oversees_scope(staff: StaffMember, scope: Scope) -> bool:
-    return set(scope.service_ids()) <= set(services_overseen(staff))
+def message_service_ids(message: KeyMessage) -> list[int]:
+    """The services a key message covers: its team's, its service, or its cycle's."""
+    if message.team is not None:
+        return [message.team.service_id]
+    if message.service_id is not None:
+        return [message.service_id]
+    return sorted(message.cycle.services.values_list("id", flat=True))
 
 
-def compile_refusal(staff: StaffMember, scope: Scope) -> str:
-    """Why `staff` may not compile for `scope`, or ""."""
+def oversees(staff: StaffMember, service_ids: list[int]) -> bool:
+    return set(service_ids) <= set(services_overseen(staff))
+
+
+def compile_refusal(staff: StaffMember, service_ids: list[int]) -> str:
+    """Why `staff` may not compile for a scope covering `service_ids`, or ""."""
     if staff.role != Role.MODERATOR:
         return NOT_A_LEAD
-    if not scope.service_ids() or not oversees_scope(staff, scope):
+    if not service_ids or not oversees(staff, service_ids):
         return NOT_YOUR_SCOPE
     return ""
 
@@ -52,12 +60,12 @@ def review_refusal(staff: StaffMember, message: KeyMessage) -> str:
         return AUTHOR_CANNOT_REVIEW
     if staff.role not in (Role.MODERATOR, Role.SENIOR_LEADER):
         return NOT_A_REVIEWER
-    if not oversees_scope(staff, scope_of(message)):
+    if not oversees(staff, message_service_ids(message)):
         return NOT_A_REVIEWER
     return ""
 
 
 def withdraw_refusal(staff: StaffMember, message: KeyMessage) -> str:
-    if staff.role != Role.MODERATOR or not oversees_scope(staff, scope_of(message)):
+    if staff.role != Role.MODERATOR or not oversees(staff, message_service_ids(message)):
         return "Only an audit lead over the key message\u2019s services can withdraw it."
     return ""

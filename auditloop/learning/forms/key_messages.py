@@ -17,6 +17,7 @@ from auditloop.learning.selectors.key_messages import (
     teams_for_compiling,
 )
 from auditloop.learning.services.key_messages import ExampleEdit
+from auditloop.sampling.models import Cycle
 
 WHOLE_CYCLE = "cycle"
 ONE_SERVICE = "service"
@@ -25,7 +26,7 @@ ONE_TEAM = "team"
 
 class CompileForm(forms.Form):
     cycle = forms.ModelChoiceField(
-        queryset=None,
+        queryset=Cycle.objects.none(),
         label="Cycle",
         help_text="The key messages come from this cycle\u2019s submitted and completed audits.",
         empty_label="Choose a cycle",
@@ -42,14 +43,14 @@ class CompileForm(forms.Form):
         error_messages={"required": "Choose who the key messages are for"},
     )
     service = forms.ModelChoiceField(
-        queryset=None,
+        queryset=Service.objects.none(),
         required=False,
         label="Service",
         help_text="For one service: a service you oversee.",
         empty_label="Choose a service",
     )
     team = forms.ModelChoiceField(
-        queryset=None,
+        queryset=Team.objects.none(),
         required=False,
         label="Team",
         help_text="For one team: a team in a service you oversee.",
@@ -67,7 +68,7 @@ class CompileForm(forms.Form):
         team.label_from_instance = lambda t: f"{t.name} ({t.service.name})"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         scope = data.get("scope")
         if scope == ONE_SERVICE and not data.get("service"):
             self.add_error("service", "Choose the service")
@@ -113,7 +114,8 @@ class EditForm(forms.Form):
             initial[key] = getattr(message, key)
         for n, example in enumerate(message.examples, start=1):
             initial[f"example_{n}"] = example.get("text", "")
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         for key, (label, hint) in PART_FIELDS.items():
             self.fields[key] = forms.CharField(
                 label=label,

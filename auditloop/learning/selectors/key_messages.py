@@ -136,16 +136,19 @@ def scope_counts(scope: Scope) -> ScopeCounts:
     by_domain = points.values(
         "question__text", "question__section__order", "question__order", "kind"
     ).annotate(n=Count("id"))
-    for row in by_domain:
-        n = row["n"]
-        if row["kind"] == LearningPointKind.GOOD_PRACTICE:
+    for point_row in by_domain:
+        n = point_row["n"]
+        if point_row["kind"] == LearningPointKind.GOOD_PRACTICE:
             counts.good_practice_points += n
         else:
             counts.concern_points += n
-        if row["question__text"] is None:
+        if point_row["question__text"] is None:
             continue
-        d = domain(row["question__text"], (row["question__section__order"], row["question__order"]))
-        if row["kind"] == LearningPointKind.GOOD_PRACTICE:
+        d = domain(
+            point_row["question__text"],
+            (point_row["question__section__order"], point_row["question__order"]),
+        )
+        if point_row["kind"] == LearningPointKind.GOOD_PRACTICE:
             d.good_practice_points += n
         else:
             d.concern_points += n
@@ -159,15 +162,15 @@ def scope_counts(scope: Scope) -> ScopeCounts:
         .values("themes__name")
         .annotate(audits=Count("audit", distinct=True))
     }
-    for row in by_theme:
-        name = row["themes__name"]
+    for theme_row in by_theme:
+        name = theme_row["themes__name"]
         if name is None:
             continue
         t = themes.setdefault(name, ThemeCount(theme=name, audits=theme_audits.get(name, 0)))
-        if row["kind"] == LearningPointKind.GOOD_PRACTICE:
-            t.good_practice_points += row["n"]
+        if theme_row["kind"] == LearningPointKind.GOOD_PRACTICE:
+            t.good_practice_points += theme_row["n"]
         else:
-            t.concern_points += row["n"]
+            t.concern_points += theme_row["n"]
     counts.domains = list(domains.values())
     counts.themes = list(themes.values())
     return counts

@@ -102,7 +102,7 @@ def key_message_compile(*, by: StaffMember, scope: Scope) -> KeyMessage:
     """Compile a draft for `scope` from its counted audits and their learning points: the
     figures (frozen), the first part written from them, starter text for the other three, and
     a few examples of each kind across domains, redacted as they are drawn."""
-    if refusal := compile_refusal(by, scope):
+    if refusal := compile_refusal(by, scope.service_ids()):
         raise Refused(refusal, field="scope")
     figures = scope_figures(scope)
     redactor = redactor_for_database()

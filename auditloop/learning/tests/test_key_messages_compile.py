@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -34,8 +35,9 @@ SPRING = datetime.date(2026, 3, 1)
 AUTUMN = datetime.date(2025, 9, 1)
 
 
-def _domain(figures: dict, n: int) -> dict:  # type: ignore[type-arg]
-    return figures["domains"][n]
+def _domain(figures: dict[str, Any], n: int) -> dict[str, Any]:
+    domain: dict[str, Any] = figures["domains"][n]
+    return domain
 
 
 def test_compiling_counts_the_scopes_submitted_audits_and_their_learning_points(

@@ -276,7 +276,9 @@ def test_publishing_writes_the_redacted_text_and_delivers_it_to_the_teams_concer
     )
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
-    assert sorted(email.to + email.bcc) == sorted([p.practitioner.email, p.team_manager.email])
+    assert sorted(email.to + email.bcc) == sorted(
+        [str(p.practitioner.email), str(p.team_manager.email)]
+    )
     assert "key message" in email.subject.lower()
     assert str(message.public_id) in email.body
     for leaked in ("Pat", "Mary", "00123", "North A"):
