@@ -46,14 +46,14 @@ class CompileForm(forms.Form):
         queryset=Service.objects.none(),
         required=False,
         label="Service",
-        help_text="For one service: a service you oversee.",
+        help_text="Only for key messages to one service: a service you oversee.",
         empty_label="Choose a service",
     )
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
         label="Team",
-        help_text="For one team: a team in a service you oversee.",
+        help_text="Only for key messages to one team: a team in a service you oversee.",
         empty_label="Choose a team",
     )
 
