@@ -154,6 +154,7 @@ PURPOSE_LABELS = {
     "moderation sample": "Named in a moderation sample",
     "calibration": "Read in a calibration exercise",
     "moderation meeting": "Read in a moderation meeting's record",
+    "key message": "Learning points drawn, redacted, into a key message",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

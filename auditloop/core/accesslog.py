@@ -73,6 +73,7 @@ class Purpose(StrEnum):
     MODERATION_SAMPLE = "moderation sample"  # a moderation sample, naming the audits it took
     CALIBRATION = "calibration"  # a calibration exercise's page: its case and the audits compared
     MEETING = "moderation meeting"  # a moderation meeting's page: the audits discussed
+    KEY_MESSAGE = "key message"  # learning points drawn, redacted, into a key message's examples
 
 
 @dataclass(frozen=True)

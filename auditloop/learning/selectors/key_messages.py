@@ -207,6 +207,11 @@ def example_candidates(scope: Scope) -> list[Candidate]:
     ]
 
 
+def audits_drawn_from(message: KeyMessage) -> list[Audit]:
+    """The audits whose learning points became the message's examples."""
+    return list(Audit.objects.filter(learning_points__in=message.source_points.all()).distinct())
+
+
 def recipients_for(scope: Scope) -> list[StaffMember]:
     """The active practitioners and team managers of the teams concerned."""
     return list(

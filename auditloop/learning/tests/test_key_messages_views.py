@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.core.models import Event
+from auditloop.core.models import AccessLog, Event
 from auditloop.learning.models import KeyMessage, KeyMessageRecipient, KeyMessageStatus
 from auditloop.learning.redaction import redactor_for_database
 from auditloop.learning.selectors.key_message_texts import (
@@ -183,6 +183,9 @@ def test_a_lead_compiles_a_draft_through_the_form(p: Personas) -> None:
     message = KeyMessage.objects.get()
     assert response["Location"] == url("key_message_detail", message)
     assert message.team == p.north_a and message.figures["audits"] == 5
+    # The learning point drawn into an example was read (redacted): logged against its audit.
+    read = AccessLog.objects.get(user=p.moderator.user, purpose="key message")
+    assert read.target_id == str(audits[0].public_id)
 
 
 def test_the_compile_form_says_what_is_missing(p: Personas) -> None:

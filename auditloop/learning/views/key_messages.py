@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import Role
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 from auditloop.core.templatetags.govuk import govuk_error_summary
@@ -40,6 +41,7 @@ from auditloop.learning.selectors.key_message_texts import (
 )
 from auditloop.learning.selectors.key_messages import (
     acknowledgements_for,
+    audits_drawn_from,
     key_messages_visible_to,
     recipient_row,
     scope_of,
@@ -94,6 +96,12 @@ def key_message_create(request: StaffRequest) -> HttpResponse:
         except Refused as exc:
             refusal_to_form(form, exc)
         else:
+            # The examples were drawn from these audits' learning points (shown redacted).
+            access_shown(
+                user=request.user,
+                targets=audits_drawn_from(message),
+                purpose=Purpose.KEY_MESSAGE,
+            )
             messages.success(request, "Key message compiled. Check and edit the draft.")
             return redirect("learning:key_message_detail", public_id=message.public_id)
     return render(
