@@ -14,7 +14,8 @@ import datetime as dt
 import random
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
-from auditloop.demo.council import Council
+from auditloop.core.models import Event, Notification
+from auditloop.demo.council import Council, new_uuid
 from auditloop.learning.models import KeyMessage, KeyMessageRecipient
 from auditloop.learning.redaction import redactor_for_database
 from auditloop.learning.selectors.key_message_texts import (
@@ -98,26 +99,69 @@ def _published(message: KeyMessage, author: StaffMember, rng: random.Random) -> 
     return message
 
 
+def _compiled(author: StaffMember, scope: Scope, rng: random.Random) -> KeyMessage:
+    """Compiled by the service, given a public id from the seeded generator (before anyone is
+    told of it), so that the same seed gives the same addresses."""
+    message = key_message_compile(by=author, scope=scope)
+    old, new = str(message.public_id), new_uuid(rng)
+    KeyMessage.objects.filter(pk=message.pk).update(public_id=new)
+    Event.objects.filter(target_type="learning.keymessage", target_id=old).update(
+        target_id=str(new)
+    )
+    message.refresh_from_db()
+    return message
+
+
+def _last_pk(model: type[Event] | type[Notification]) -> int:
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _restamped(
+    today: dt.date, cycle: Cycle, events_after: int, notes_after: int, rng: random.Random
+) -> None:
+    """Put what the services stamped with the time of the build at fixed past times: the
+    messages were compiled after the cycle ended and published soon after, and each reader
+    acknowledged within days. The same day gives the same rows, whenever the demo is built."""
+    day = min(cycle.ends_on + dt.timedelta(days=14), today - dt.timedelta(days=7))
+    published = dt.datetime.combine(day, dt.time(10, 0), dt.UTC)
+    compiled = published - dt.timedelta(days=5)
+    submitted = published - dt.timedelta(days=2)
+    KeyMessage.objects.update(created_at=compiled, updated_at=submitted)
+    KeyMessage.objects.exclude(submitted_at=None).update(submitted_at=submitted)
+    KeyMessage.objects.exclude(published_at=None).update(published_at=published)
+    KeyMessageRecipient.objects.update(sent_at=published)
+    KeyMessageRecipient.objects.exclude(emailed_at=None).update(emailed_at=published)
+    acknowledged = KeyMessageRecipient.objects.exclude(acknowledged_at=None).order_by("pk")
+    for n, row in enumerate(acknowledged):
+        row.acknowledged_at = published + dt.timedelta(hours=2 + (n * 7) % 96)
+    KeyMessageRecipient.objects.bulk_update(acknowledged, ["acknowledged_at"])
+    Event.objects.filter(pk__gt=events_after).update(at=published)
+    notes = list(Notification.objects.filter(pk__gt=notes_after).order_by("pk"))
+    for note in notes:
+        note.created_at = published
+        note.public_id = new_uuid(rng)
+    Notification.objects.bulk_update(notes, ["created_at", "public_id"])
+
+
 def key_messages_history(*, council: Council, rng: random.Random, today: dt.date) -> None:
     """The four key messages (the builder's one call for this part)."""
     cycle = _latest_complete_cycle(today)
     if cycle is None:
         return
+    events_after, notes_after = _last_pk(Event), _last_pk(Notification)
     author = StaffMember.objects.get(pk=council.demo["moderator"])
     demo_team_id = council.team_of[council.demo["practitioner"]]
     if demo_team_id is None:
         raise RuntimeError("The demo practitioner has no team.")
     demo_team = Team.objects.get(pk=demo_team_id)
     demo_service = Service.objects.get(pk=demo_team.service_id)
-    _published(key_message_compile(by=author, scope=Scope(cycle=cycle)), author, rng)
-    _published(
-        key_message_compile(by=author, scope=Scope(cycle=cycle, team=demo_team)), author, rng
-    )
+    _published(_compiled(author, Scope(cycle=cycle), rng), author, rng)
+    _published(_compiled(author, Scope(cycle=cycle, team=demo_team), rng), author, rng)
     # In review: the lead wrote a practitioner's first name into it, which the reviewer sees
     # redacted; the reviewer has already redacted a school's name.
     practitioner = StaffMember.objects.get(pk=council.demo["practitioner"])
     first_name = practitioner.name.split()[0]
-    in_review = key_message_compile(by=author, scope=Scope(cycle=cycle, service=demo_service))
+    in_review = _compiled(author, Scope(cycle=cycle, service=demo_service), rng)
     in_review = _written(
         in_review,
         author,
@@ -140,4 +184,5 @@ def key_messages_history(*, council: Council, rng: random.Random, today: dt.date
         .order_by("name")
         .first()
     )
-    key_message_compile(by=author, scope=Scope(cycle=cycle, team=other_team or demo_team))
+    _compiled(author, Scope(cycle=cycle, team=other_team or demo_team), rng)
+    _restamped(today, cycle, events_after, notes_after, rng)
