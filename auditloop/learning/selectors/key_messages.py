@@ -52,6 +52,9 @@ class Scope:
     cycle: Cycle
     service: Service | None = None
     team: Team | None = None
+    # For every service: only these, where given (the previous cycle, compared with a later
+    # one that covers fewer services).
+    only_services: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -67,6 +70,8 @@ class Scope:
             return [self.team.service_id]
         if self.service is not None:
             return [self.service.pk]
+        if self.only_services:
+            return sorted(self.only_services)
         return sorted(self.cycle.services.values_list("id", flat=True))
 
     def teams(self) -> QuerySet[Team]:

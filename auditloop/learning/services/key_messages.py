@@ -85,7 +85,14 @@ def scope_figures(scope: Scope) -> dict[str, Any]:
     earlier = previous_cycle(scope)
     before = (
         counts_figures(
-            scope_counts(Scope(cycle=earlier, service=scope.service, team=scope.team)),
+            scope_counts(
+                Scope(
+                    cycle=earlier,
+                    service=scope.service,
+                    team=scope.team,
+                    only_services=tuple(scope.service_ids()),
+                )
+            ),
             small_group_min=small,
         )
         if earlier is not None

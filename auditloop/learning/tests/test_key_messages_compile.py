@@ -120,6 +120,20 @@ def test_the_trend_compares_with_the_previous_cycle_covering_the_same_service(
     assert "up by 40 percentage points" in message.what_we_found
 
 
+def test_the_previous_cycle_of_every_service_counts_only_the_services_covered_now(
+    p: Personas,
+) -> None:
+    p.moderator.services.add(p.south)
+    autumn = make_cycle("Autumn 2025", AUTUMN, [p.north, p.south])
+    counted_team(p, autumn, 5, answers=["good"])
+    counted_team(p, autumn, 5, team=p.south_a, answers=["good"])
+    spring = make_cycle("Spring 2026", SPRING, [p.north])
+    counted_team(p, spring, 5, answers=["good"])
+    message = key_message_compile(by=p.moderator, scope=Scope(cycle=spring))
+    assert message.figures["previous"]["audits"] == 5
+    assert message.figures["trend"]["audits_change"] == 0
+
+
 @override_settings(AUDITLOOP_SMALL_GROUP_MIN=5)
 def test_a_scope_with_fewer_audits_than_the_threshold_has_its_figures_suppressed(
     p: Personas,
