@@ -219,6 +219,10 @@ def trend_figures(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> d
     }
 
 
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 def _points(n: int) -> str:
     return f"{abs(n)} percentage point{'' if abs(n) == 1 else 's'}"
 
@@ -239,8 +243,9 @@ def what_we_found_text(figures: Mapping[str, Any], scope: str) -> str:
         )
     lines = [
         f"{figures['audits']} audits of {scope} counted in {figures['cycle']}, with "
-        f"{figures['learning_points']} learning points ({figures['good_practice_points']} good "
-        f"practice to share, {figures['concern_points']} areas for development)."
+        f"{figures['learning_points']} learning point{_s(figures['learning_points'])} "
+        f"({figures['good_practice_points']} good practice to share, "
+        f"{figures['concern_points']} area{_s(figures['concern_points'])} for development)."
     ]
     if figures.get("good_or_better_share") is not None:
         lines.append(
@@ -303,7 +308,8 @@ def examples_chosen(
     by_kind: dict[str, list[Candidate]] = {}
     for c in candidates:
         by_kind.setdefault(c.kind, []).append(c)
-    for kind in sorted(by_kind):
+    # Good practice first: what to share leads, what to develop follows.
+    for kind in sorted(by_kind, key=lambda k: (k != "good_practice", k)):
         pool = by_kind[kind]
         taken: list[Candidate] = []
         domains: set[str] = set()
