@@ -58,6 +58,16 @@ VERB_LABELS = {
     "learning_point.added": "Learning point marked",
     "learning_point.changed": "Learning point changed",
     "learning_point.removed": "Learning point removed",
+    "key_message.acknowledged": "Key message read and acknowledged",
+    "key_message.compiled": "Key message compiled",
+    "key_message.edited": "Key message draft changed",
+    "key_message.published": "Key message published",
+    "key_message.redaction_added": "Key message: reviewer redacted more",
+    "key_message.redaction_kept": "Key message: reviewer undid a redaction",
+    "key_message.redaction_restored": "Key message: reviewer redacted again",
+    "key_message.sent_back": "Key message sent back to its author",
+    "key_message.submitted": "Key message sent for review",
+    "key_message.withdrawn": "Key message withdrawn",
     "moderation.agreed": "Agreed grades confirmed by the auditor",
     "moderation.agreement_recorded": "Agreed grades recorded by the moderator",
     "moderation.decided": "Moderation disagreement decided",
@@ -161,6 +171,7 @@ PURPOSE_LABELS = {
     "moderation meeting": "Read in a moderation meeting's record",
     "feedback": "Read on a feedback page",
     "learning points": "Read with its learning points",
+    "key message": "Learning points drawn, redacted, into a key message",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

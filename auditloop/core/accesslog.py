@@ -75,6 +75,7 @@ class Purpose(StrEnum):
     MEETING = "moderation meeting"  # a moderation meeting's page: the audits discussed
     FEEDBACK = "feedback"  # a worker's feedback page: their audits, for them or their manager
     LEARNING_POINTS = "learning points"  # an audit's learning points, on their own pages
+    KEY_MESSAGE = "key message"  # learning points drawn, redacted, into a key message's examples
 
 
 @dataclass(frozen=True)

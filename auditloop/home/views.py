@@ -8,6 +8,12 @@ from django.shortcuts import render
 from auditloop.accounts.access import StaffRequest, any_staff
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.home.selectors import home_work_for
+from auditloop.learning.selectors.key_messages import (
+    RECIPIENT_ROLES,
+    key_messages_unacknowledged_by,
+)
+
+KEY_MESSAGES_SHOWN = 5
 
 
 @any_staff
@@ -25,4 +31,11 @@ def home(request: StaffRequest) -> HttpResponse:
         targets=[e.audit for e in work.flags_shown()],
         purpose=Purpose.ESCALATION_LISTED,
     )
-    return render(request, "home/home.html", {"staff": staff, "work": work})
+    unread = (
+        list(key_messages_unacknowledged_by(staff)[: KEY_MESSAGES_SHOWN + 1])
+        if staff.role in RECIPIENT_ROLES
+        else []
+    )
+    context = {"staff": staff, "work": work, "key_messages_unread": unread[:KEY_MESSAGES_SHOWN]}
+    context["key_messages_more"] = len(unread) > KEY_MESSAGES_SHOWN
+    return render(request, "home/home.html", context)

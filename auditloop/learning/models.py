@@ -193,6 +193,8 @@ class KeyMessage(PublicIdModel):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
+    # Why the reviewer sent it back to its author (the latest time), shown to the author.
+    return_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-published_at", "-created_at", "-id"]

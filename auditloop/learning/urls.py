@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver
 from auditloop.learning.views import (
     briefings,
     feedback,
+    key_messages,
     learning_points,
     team_picture,
     themes,
@@ -17,6 +18,7 @@ app_name = "learning"
 urlpatterns: list[URLPattern | URLResolver] = [
     *learning_points.urlpatterns,
     *themes.urlpatterns,
+    *key_messages.urlpatterns,
     *briefings.urlpatterns,
     *team_picture.urlpatterns,
     *feedback.urlpatterns,

@@ -72,6 +72,9 @@ from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.core.tests.url_walk import Route, all_routes
 from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
 from auditloop.learning.models import (
+    KeyMessage,
+    KeyMessageRecipient,
+    KeyMessageStatus,
     LearningPoint,
     LearningPointKind,
     Theme,
@@ -115,6 +118,7 @@ NOT_LISTS = {
     "learning:training_event_create",
     "learning:training_needs_check",
     "learning:training_attendance_template",
+    "learning:key_message_create",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -154,6 +158,9 @@ SEES_NO_ROWS = {
 # Logins a list page sends on to their own page instead (and the page they go to).
 REDIRECTED = {
     ("learning:team_picture_choose", "team_manager"): "their own team's picture",
+    # Key messages go to practitioners and team managers; an auditor is sent none.
+    ("learning:key_message_list", "auditor"): "is sent no key message",
+    ("learning:key_message_list", "administrator"): "reads no audit learning",
 }
 
 
@@ -424,6 +431,22 @@ class Council:
                 ends_on=today + datetime.timedelta(days=180 + i),
             )
             cycle.services.set([p.north, service])
+            # Published to North A: its practitioner and team manager each get it. Written
+            # directly: publishing tells people, and the notification lists count per round.
+            message = KeyMessage.objects.create(
+                title=f"Key messages {_stamp(i)}",
+                cycle=cycle,
+                team=p.north_a,
+                status=KeyMessageStatus.PUBLISHED,
+                published_text={"title": f"Key messages {_stamp(i)}", "examples": []},
+                published_at=timezone.now(),
+                author=p.moderator,
+                reviewer=p.senior_leader,
+            )
+            KeyMessageRecipient.objects.bulk_create(
+                KeyMessageRecipient(key_message=message, staff=staff)
+                for staff in (p.practitioner, p.team_manager)
+            )
             # Moderated in that cycle: a line on the agreement page's table by cycle.
             moderation = overall_moderation_of(
                 submitted, moderator=p.senior_leader, overall=(3, 2), cycle=cycle

@@ -23,7 +23,8 @@ from auditloop.learning.models import KeyMessage, KeyMessageRecipient, KeyMessag
 
 def key_message_visibility_filter(staff: StaffMember) -> Q:
     """The key messages `staff` may read."""
-    published = Q(status=KeyMessageStatus.PUBLISHED)
+    # A withdrawn message stays readable by those who had it, marked withdrawn.
+    published = Q(status__in=(KeyMessageStatus.PUBLISHED, KeyMessageStatus.WITHDRAWN))
     if staff.role == Role.SENIOR_LEADER:
         return Q(pk__isnull=False)
     if staff.role == Role.MODERATOR:

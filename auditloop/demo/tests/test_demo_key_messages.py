@@ -1,0 +1,123 @@
+"""The demo council's key messages: compiled by the product's services from the learning points
+the council has (here, a few this module adds before they are compiled), published to every
+service and to the demo team, one in review and one draft."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from pytest_django import DjangoDbBlocker
+
+from auditloop.accounts.models import StaffMember, User
+from auditloop.audits.models import SHARED_STATUSES, Audit, AuditType, Question, QuestionKind
+from auditloop.demo import builder
+from auditloop.demo.builder import demo_council_build
+from auditloop.learning.models import (
+    KeyMessage,
+    KeyMessageRecipient,
+    KeyMessageStatus,
+    LearningPoint,
+    LearningPointKind,
+)
+from auditloop.sampling.models import Cycle
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 26)
+
+
+def _learning_points_added(**kwargs: Any) -> None:
+    """What the learning points' part of the demo will do before key messages are compiled:
+    a few points on the latest complete cycle's deep dives, one naming a worker."""
+    cycle = Cycle.objects.filter(ends_on__lt=TODAY).order_by("-ends_on").first()
+    assert cycle is not None
+    audits = list(
+        Audit.objects.filter(
+            cycle_link__cycle=cycle,
+            status__in=SHARED_STATUSES,
+            audit_type=AuditType.DEEP_DIVE,
+        ).select_related("auditor", "practitioner")[:6]
+    )
+    questions = list(Question.objects.filter(kind=QuestionKind.GRADED)[:3])
+    for n, audit in enumerate(audits):
+        worker = audit.practitioner.name if audit.practitioner else "The worker"
+        LearningPoint.objects.create(
+            audit=audit,
+            question=questions[n % len(questions)],
+            kind=LearningPointKind.GOOD_PRACTICE if n % 2 else LearningPointKind.CONCERN,
+            text=f"{worker} recorded the child's words at every visit.",
+            author=audit.auditor,
+        )
+
+
+@pytest.fixture(scope="module")
+def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    original = getattr(builder, "calibration_history")  # noqa: B009
+
+    def calibration_then_points(**kwargs: Any) -> None:
+        original(**kwargs)
+        _learning_points_added()
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        setattr(builder, "calibration_history", calibration_then_points)  # noqa: B010
+        try:
+            demo_council_build(size="small", seed=1, today=TODAY)
+        finally:
+            setattr(builder, "calibration_history", original)  # noqa: B010
+        yield
+        transaction.set_rollback(True)
+
+
+def _lead() -> StaffMember:
+    return StaffMember.objects.get(user__username="moderator")
+
+
+def test_the_demo_lead_has_a_message_in_each_state(small: None) -> None:
+    messages = list(KeyMessage.objects.filter(author=_lead()))
+    statuses = sorted(m.status for m in messages)
+    assert statuses == sorted(
+        [
+            KeyMessageStatus.PUBLISHED,
+            KeyMessageStatus.PUBLISHED,
+            KeyMessageStatus.IN_REVIEW,
+            KeyMessageStatus.DRAFT,
+        ]
+    )
+    for message in messages:
+        assert message.reviewer_id != _lead().pk
+
+
+def test_one_message_goes_to_every_service_and_one_to_the_demo_team(small: None) -> None:
+    published = KeyMessage.objects.filter(status=KeyMessageStatus.PUBLISHED)
+    council_wide = published.get(service=None, team=None)
+    practitioner = StaffMember.objects.get(user__username="practitioner")
+    team_message = published.get(team=practitioner.team)
+    assert council_wide.reviewer is not None and team_message.reviewer is not None
+    assert KeyMessageRecipient.objects.filter(key_message=team_message, staff=practitioner)
+    assert council_wide.recipients.count() > team_message.recipients.count() > 1
+
+
+def test_most_recipients_have_acknowledged_and_a_few_have_not(small: None) -> None:
+    rows = KeyMessageRecipient.objects.filter(key_message__status=KeyMessageStatus.PUBLISHED)
+    read = rows.filter(acknowledged_at__isnull=False).count()
+    assert 0.6 * rows.count() <= read < rows.count()
+
+
+def test_the_examples_come_from_the_learning_points_with_no_name_left(small: None) -> None:
+    message = KeyMessage.objects.get(status=KeyMessageStatus.PUBLISHED, service=None, team=None)
+    assert message.source_points.exists()
+    names = set(StaffMember.objects.values_list("name", flat=True))
+    texts = [e["text"] for e in message.published_text["examples"]]
+    assert texts
+    for text in texts:
+        assert not any(name in text for name in names), text
+
+
+def test_the_message_in_review_shows_a_redaction_the_reviewer_added(small: None) -> None:
+    message = KeyMessage.objects.get(status=KeyMessageStatus.IN_REVIEW)
+    assert message.redaction_added == [{"text": "Larkfield Primary", "label": "identifier:school"}]
+    assert message.reviewer is not None
+    assert User.objects.filter(staff=message.reviewer).exists()
