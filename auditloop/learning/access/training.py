@@ -13,13 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.learning.models import TrainingEvent, TrainingNeed, TrainingRule
-from auditloop.learning.selectors.training import needs_visible_to
 
 RULE_READERS = (Role.MODERATOR, Role.SENIOR_LEADER)
 NEED_READERS = (Role.MODERATOR, Role.SENIOR_LEADER, Role.TEAM_MANAGER)
@@ -28,6 +28,16 @@ EVENT_READERS = NEED_READERS
 LEADS_ONLY_RULES = "Only an audit lead sets training rules."
 LEADS_ONLY_NEEDS = "Only an audit lead over this team's service decides its training needs."
 LEADS_ONLY_EVENTS = "Only an audit lead records training events and who attended."
+
+
+def need_visibility_filter(staff: StaffMember) -> Q:
+    """The needs `staff` may read: an audit lead's or senior leader's services' teams, a team
+    manager's own team; nobody else's."""
+    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        return Q(team__service_id__in=services_overseen(staff))
+    if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
+        return Q(team_id=staff.team_id)
+    return Q(pk__in=[])
 
 
 def can_decide_need(staff: StaffMember, need: TrainingNeed) -> bool:
@@ -56,7 +66,11 @@ def get_need_for_user(user: Any, public_id: UUID | str, *, write: bool = False) 
     when asked to decide it and they may not. A need names no child and no worker."""
     staff = staff_for(user)
     try:
-        need = needs_visible_to(staff).get(public_id=public_id)
+        need = (
+            TrainingNeed.objects.filter(need_visibility_filter(staff))
+            .select_related("rule", "cycle", "team__service", "question", "theme", "decided_by")
+            .get(public_id=public_id)
+        )
     except (TrainingNeed.DoesNotExist, ValueError) as exc:
         raise Http404("No training need found.") from exc
     if write and not can_decide_need(staff, need):

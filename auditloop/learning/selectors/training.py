@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from auditloop.accounts.models import Role, StaffMember, Team
 from auditloop.accounts.selectors import services_overseen
@@ -28,6 +28,7 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import grade_places
 from auditloop.audits.selectors.audits import answer_grade_counted, overall_grade_counted
+from auditloop.learning.access.training import need_visibility_filter
 from auditloop.learning.models import (
     LearningPoint,
     Theme,
@@ -157,16 +158,6 @@ def rule_words(rule: TrainingRule, labels: dict[int, str]) -> str:
 
 def themes_active() -> QuerySet[Theme]:
     return Theme.objects.filter(is_active=True).order_by("name")
-
-
-def need_visibility_filter(staff: StaffMember) -> Q:
-    """The needs `staff` may read: an audit lead's or senior leader's services' teams, a team
-    manager's own team; nobody else's."""
-    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
-        return Q(team__service_id__in=services_overseen(staff))
-    if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
-        return Q(team_id=staff.team_id)
-    return Q(pk__in=[])
 
 
 def needs_visible_to(staff: StaffMember) -> QuerySet[TrainingNeed]:
