@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
-from auditloop.accounts.models import AccessRequest, AccessRequestStatus, User
+from auditloop.accounts.models import AccessRequest, AccessRequestStatus, StaffMember, User
 from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 from auditloop.core.tests.url_walk import all_routes
@@ -52,6 +52,12 @@ NOT_PAGES = {
     "api:openapi-json",
     "api:api-root",
     "imports:staff_template",
+    # Actions taken by a POST (a GET is refused): making theme suggestions, checking the
+    # training rules for a cycle.
+    "learning:suggestions_generate",
+    "learning:training_needs_check",
+    # Sends a team manager to their own team's picture, measured below.
+    "learning:team_picture_choose",
 }
 
 
@@ -81,6 +87,12 @@ def _fixed(url: str) -> Callable[[], str]:
     return lambda: url
 
 
+def _manager_team_picture() -> str:
+    manager = StaffMember.objects.select_related("team").get(user__username="manager")
+    assert manager.team is not None
+    return reverse("learning:team_picture", kwargs={"public_id": manager.team.public_id})
+
+
 def pages() -> list[Page]:
     """Every page whose query count must not grow with the data."""
     found = [
@@ -100,6 +112,13 @@ def pages() -> list[Page]:
             "assurance:moderation_cycle",
         )
     ]
+    found.append(
+        Page(
+            "learning:team_picture (the demo manager's team)",
+            _manager_team_picture,
+            _decision_of("learning:team_picture"),
+        )
+    )
     return found
 
 
