@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,8 +33,10 @@ class Recipient(Protocol):
 
 
 def _email(subject: str, body: str, recipients: list[str]) -> None:
+    """One email to each recipient, over one connection: never one email to all of them, which
+    would show every recipient everyone else's address."""
     try:
-        send_mail(subject, body, None, recipients)
+        send_mass_mail([(subject, body, None, [address]) for address in recipients])
     except OSError:
         # The in-app notification stands; the mail server's failure is logged without content.
         logger.exception("Could not send a notification email to %d recipients", len(recipients))

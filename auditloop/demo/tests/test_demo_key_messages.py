@@ -1,72 +1,32 @@
 """The demo council's key messages: compiled by the product's services from the learning points
-the council has (here, a few this module adds before they are compiled), published to every
+the demo council has, published to every
 service and to the demo team, one in review and one draft."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember, User
-from auditloop.audits.models import SHARED_STATUSES, Audit, AuditType, Question, QuestionKind
-from auditloop.demo import builder
 from auditloop.demo.builder import demo_council_build
 from auditloop.learning.models import (
     KeyMessage,
     KeyMessageRecipient,
     KeyMessageStatus,
-    LearningPoint,
-    LearningPointKind,
 )
-from auditloop.sampling.models import Cycle
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 26)
 
 
-def _learning_points_added(**kwargs: Any) -> None:
-    """What the learning points' part of the demo will do before key messages are compiled:
-    a few points on the latest complete cycle's deep dives, one naming a worker."""
-    cycle = Cycle.objects.filter(ends_on__lt=TODAY).order_by("-ends_on").first()
-    assert cycle is not None
-    audits = list(
-        Audit.objects.filter(
-            cycle_link__cycle=cycle,
-            status__in=SHARED_STATUSES,
-            audit_type=AuditType.DEEP_DIVE,
-        ).select_related("auditor", "practitioner")[:6]
-    )
-    questions = list(Question.objects.filter(kind=QuestionKind.GRADED)[:3])
-    for n, audit in enumerate(audits):
-        worker = audit.practitioner.name if audit.practitioner else "The worker"
-        LearningPoint.objects.create(
-            audit=audit,
-            question=questions[n % len(questions)],
-            kind=LearningPointKind.GOOD_PRACTICE if n % 2 else LearningPointKind.CONCERN,
-            text=f"{worker} recorded the child's words at every visit.",
-            author=audit.auditor,
-        )
-
-
 @pytest.fixture(scope="module")
 def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    original = getattr(builder, "calibration_history")  # noqa: B009
-
-    def calibration_then_points(**kwargs: Any) -> None:
-        original(**kwargs)
-        _learning_points_added()
-
     with django_db_blocker.unblock(), transaction.atomic():
-        setattr(builder, "calibration_history", calibration_then_points)  # noqa: B010
-        try:
-            demo_council_build(size="small", seed=1, today=TODAY)
-        finally:
-            setattr(builder, "calibration_history", original)  # noqa: B010
+        demo_council_build(size="small", seed=1, today=TODAY)
         yield
         transaction.set_rollback(True)
 

@@ -274,9 +274,10 @@ def test_publishing_writes_the_redacted_text_and_delivers_it_to_the_teams_concer
         ).count()
         == 2
     )
-    assert len(mailoutbox) == 1
+    # One email each: nobody sees another recipient's address.
+    assert all(len(email.to) == 1 and not email.bcc for email in mailoutbox)
     email = mailoutbox[0]
-    assert sorted(email.to + email.bcc) == sorted(
+    assert sorted(e.to[0] for e in mailoutbox) == sorted(
         [str(p.practitioner.email), str(p.team_manager.email)]
     )
     assert "key message" in email.subject.lower()
