@@ -23,7 +23,6 @@ def _navigation(role: str) -> list[tuple[str, str]]:
     if role in AUDITING_ROLES:
         items.append(("Calibration", reverse("assurance:calibration_list")))
         items.append(("Moderation meetings", reverse("assurance:meeting_list")))
-        items.append(("Themes", reverse("learning:themes")))
     if role != Role.ADMINISTRATOR:
         items.append(("Key messages", reverse("learning:key_message_list")))
     if role in AUDITING_ROLES or role == Role.ADMINISTRATOR:

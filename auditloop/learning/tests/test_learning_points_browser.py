@@ -74,7 +74,8 @@ def test_an_audit_lead_makes_theme_suggestions_and_accepts_one(
     ):
         point_in(audit, text=text)
     lead = page_as(p.moderator)
-    lead.get_by_role("link", name="Themes").click()
+    lead.get_by_role("navigation").get_by_role("link", name="Key messages").click()
+    lead.get_by_role("main").get_by_role("link", name="Themes").click()
     expect(lead.get_by_role("heading", level=1)).to_have_text("Themes")
     assert_accessible(lead)
 

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
-from auditloop.accounts.models import Role
+from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
@@ -82,7 +82,11 @@ def key_message_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "learning/key_messages/list.html",
-        {"page": page, "can_compile": staff.role == Role.MODERATOR},
+        {
+            "page": page,
+            "can_compile": staff.role == Role.MODERATOR,
+            "can_read_themes": staff.role in AUDITING_ROLES,
+        },
     )
 
 
