@@ -551,32 +551,46 @@ def _by_length(candidate: _Cand) -> tuple[int, bool, int]:
 
 def _apply(text: str, candidates: list[_Cand]) -> Redaction:
     """Chooses among overlapping candidates the longest first (a known staff name first
-    among equals) and builds the redacted text."""
+    among equals) and builds the redacted text, in one pass over the candidates in order."""
     candidates.sort()
     chosen: list[_Cand] = []
-    cluster: list[_Cand] = []
+    cluster: list[_Cand] | None = None  # overlapping candidates, with chosen[-1] first
     cluster_end = -1
     for candidate in candidates:
-        if candidate[1] <= candidate[0]:
+        start, end = candidate[0], candidate[1]
+        if end <= start:
             continue
-        if candidate[0] < cluster_end:
+        if start < cluster_end:
+            if cluster is None:
+                cluster = [chosen.pop()]
             cluster.append(candidate)
-            cluster_end = max(cluster_end, candidate[1])
+            if end > cluster_end:
+                cluster_end = end
             continue
-        if cluster:
-            chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
-        cluster = [candidate]
-        cluster_end = candidate[1]
-    if cluster:
-        chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
+        if cluster is not None:
+            chosen += _longest_first(cluster)
+            cluster = None
+        chosen.append(candidate)
+        cluster_end = end
+    if cluster is not None:
+        chosen += _longest_first(cluster)
     parts: list[str] = []
+    spans: list[Span] = []
     at = 0
-    for start, end, _label, placeholder in chosen:
-        parts.append(text[at:start])
-        parts.append(placeholder)
-        at = end
+    new = object.__new__
+    for candidate in chosen:
+        parts.append(text[at : candidate[0]])
+        parts.append(candidate[3])
+        at = candidate[1]
+        # Span(*candidate) without the frozen dataclass's four checked assignments.
+        span = new(Span)
+        fields = span.__dict__
+        fields["start"], fields["end"], fields["label"], fields["placeholder"] = candidate
+        spans.append(span)
+    if not parts:
+        return Redaction(text, text, ())
     parts.append(text[at:])
-    return Redaction(text=text, redacted="".join(parts), spans=tuple(Span(*c) for c in chosen))
+    return Redaction(text, "".join(parts), tuple(spans))
 
 
 def _longest_first(cluster: list[_Cand]) -> list[_Cand]:
@@ -585,7 +599,11 @@ def _longest_first(cluster: list[_Cand]) -> list[_Cand]:
     cluster.sort(key=_by_length)
     chosen: list[_Cand] = []
     for candidate in cluster:
-        if all(candidate[1] <= c[0] or c[1] <= candidate[0] for c in chosen):
+        start, end = candidate[0], candidate[1]
+        for other in chosen:
+            if start < other[1] and other[0] < end:
+                break
+        else:
             chosen.append(candidate)
     chosen.sort()
     return chosen
