@@ -97,7 +97,6 @@ _ABBREVIATIONS = frozenset(
 )
 _PLACEHOLDER_TOKEN = re.compile(r"\[[a-zA-Z ]{2,30}\]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-_JOINER = re.compile(r"[ \-](?=[^\W\d_])")
 _SENTENCE_ENDS = frozenset(".!?;:\n\r•*\u2013-|>")
 _SKIPPED_BEFORE = frozenset(" \t\"'“\u2018([")
 
@@ -331,6 +330,8 @@ class Redactor:
         names: list[tuple[int, int, int]] = []
         after_cues: list[tuple[int, str]] = []
         others = self._others
+        # "Kayden's mum" needs an apostrophe before the cue.
+        possessive = "'" in text or "\u2019" in text
         for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
             start = last - length + 1
             end = last - 1
@@ -347,7 +348,10 @@ class Redactor:
             if flags and text[start].isupper():
                 names.append((start, end, flags))
             if before is not None:
-                cued = self._after_cue(text, end, before)
+                if text[end : end + 1] == " " and text[end + 1 : end + 2].islower():
+                    cued = None  # "mum said": no name follows (the check `_after_cue` begins with)
+                else:
+                    cued = self._after_cue(text, end, before)
                 if cued is not None:
                     person.append(cued)
                 elif not before[1]:
@@ -355,7 +359,7 @@ class Redactor:
                     word = _word_in_apposition(text, start)
                     if word is not None and self._may_be_cued(text, word):
                         person.append((word[0], word[1], before[0], True))
-            if after is not None:
+            if after is not None and possessive:
                 after_cues.append((start, after))
 
         if not (person or names or after_cues or ages):
@@ -434,6 +438,7 @@ class Redactor:
                 word = text[start:end]
                 first = word.split()[-1] if " " in word else word
                 roles.setdefault(first, placeholder)
+        length = len(text)
         extra: list[tuple[int, int, str, bool]] = []
         listed = {(s, e) for s, e, _p, _c in person}
         for word in roles:
@@ -452,12 +457,10 @@ class Redactor:
         spans: list[_Cand] = []
         for start, end, placeholder, _cued in person + extra:
             # Extend over the rest of a name: "Kayden Smith", "Mrs Adeyemi-Okafor".
-            while True:
-                joiner = _JOINER.match(text, end)
-                if joiner is None:
-                    break
+            # A space or hyphen, then a capitalised word (the check before the pattern).
+            while end + 1 < length and text[end] in " -" and text[end + 1].isupper():
                 match = _TOKEN.match(text, end + 1)
-                if match is None or not match.group()[0].isupper():
+                if match is None:
                     break
                 token = match.group().lower()
                 if token in lists.never_alone:
@@ -493,32 +496,36 @@ class Redactor:
         """`added`: (string, label) pairs a reviewer redacts as well, wherever they occur;
         `kept`: strings the reviewer judged not identifying, left as written unless they are
         a known staff name (those are always redacted)."""
-        found = identifiers.find_identifiers(text)
-        ages = [f for f in found if f.kind == "age"]
-        dates = [f for f in found if f.kind == "date"]
+        ages: list[identifiers.Found] = []
+        dates: list[identifiers.Found] = []
+        found: list[_Cand] = []
+        # Identifiers all hold a digit or an "@": a note with neither has none.
+        if "@" in text or _HAS_DIGIT(text):
+            for f in identifiers.find_identifiers(text):
+                if f.kind == "date":
+                    dates.append(f)
+                elif f.kind == "age":
+                    ages.append(f)
+                else:
+                    found.append(
+                        (f.start, f.end, _IDENTIFIER_LABELS[f.kind], _PLACEHOLDERS[f.kind])
+                    )
         known, people = self._scan(text, ages)
+        candidates = known + people if people else known
         if dates:
             # A date left as written: a month in it is neither a person's name nor, for a
             # worker called May, a staff name ("3 May 2024" is a day).
             months = _MONTH_WORDS
-            people = [
+            candidates = [
                 c
-                for c in people
-                if text[c[0] : c[1]].lower() not in months or not _in_any(c, dates)
-            ]
-            known = [
-                c
-                for c in known
+                for c in candidates
                 if c[1] - c[0] > 9
+                or c[1] - c[0] < 3
                 or text[c[0] : c[1]].lower() not in months
                 or not _in_any(c, dates)
             ]
-        candidates = known + people
-        candidates += [
-            (f.start, f.end, f"identifier:{f.kind}", identifiers.PLACEHOLDERS[f.kind])
-            for f in found
-            if f.kind != "age" and f.kind != "date"
-        ]
+        if found:
+            candidates += found
         lowered = None
         for extra, label in added:
             needle = extra.strip().lower()
@@ -607,6 +614,11 @@ def _longest_first(cluster: list[_Cand]) -> list[_Cand]:
             chosen.append(candidate)
     chosen.sort()
     return chosen
+
+
+_HAS_DIGIT = re.compile(r"\d").search
+_PLACEHOLDERS = identifiers.PLACEHOLDERS
+_IDENTIFIER_LABELS = {kind: f"identifier:{kind}" for kind in _PLACEHOLDERS}
 
 
 def _in_any(candidate: _Cand, dates: list[identifiers.Found]) -> bool:
