@@ -105,7 +105,6 @@ _SKIPPED_BEFORE = frozenset(" \t\"'“\u2018([")
 _NAME_FIRST = 1
 _NAME_LAST = 2
 _NAME_WORD = 4
-_NAME_NEVER_ALONE = 8
 
 type _Value = tuple[int, tuple[str, str] | None, bool, int, tuple[str, bool] | None, str | None]
 # A candidate span: start, end, label, placeholder.
@@ -249,13 +248,15 @@ def _base_entries() -> dict[str, _Value]:
         return entry
 
     for name in lists.first | lists.last:
+        if name in lists.never_alone:
+            # Counts only after a cue, which finds it by itself: no entry of its own, so the
+            # scan never handles it ("child", "court", "plan" are in the name lists).
+            continue
         flags = (_NAME_FIRST if name in lists.first else 0) | (
             _NAME_LAST if name in lists.last else 0
         )
         if name in lists.words:
             flags |= _NAME_WORD
-        if name in lists.never_alone:
-            flags |= _NAME_NEVER_ALONE
         slot(_key(name))[3] = flags
     for cue, placeholder in TITLES.items():
         slot(_key(cue))[4] = (placeholder, True)
@@ -360,7 +361,12 @@ class Redactor:
                     if word is not None and self._may_be_cued(text, word):
                         person.append((word[0], word[1], before[0], True))
             if after is not None and possessive:
-                after_cues.append((start, after))
+                # The check `_word_before` begins with: "'s" or "'" before the cue.
+                at = start - 1
+                while at >= 0 and text[at] == " ":
+                    at -= 1
+                if at >= 0 and text[at] in "sS'\u2019":
+                    after_cues.append((start, after))
 
         if not (person or names or after_cues or ages):
             return found, []
@@ -377,7 +383,7 @@ class Redactor:
             if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
                 person.append((word[0], word[1], "[child]", True))
         for start, end, flags in names:
-            if (start, end) in staff_at or flags & _NAME_NEVER_ALONE:
+            if (start, end) in staff_at:
                 continue
             if end - start > 1 and text[start + 1].isupper():
                 continue  # "SMART", "HOPE": headings and abbreviations, not names
