@@ -581,12 +581,12 @@ def _apply(text: str, candidates: list[_Cand]) -> Redaction:
                 cluster_end = end
             continue
         if cluster is not None:
-            chosen += _longest_first(cluster)
+            chosen += _longest_first(cluster, cluster_end)
             cluster = None
         chosen.append(candidate)
         cluster_end = end
     if cluster is not None:
-        chosen += _longest_first(cluster)
+        chosen += _longest_first(cluster, cluster_end)
     parts: list[str] = []
     spans: list[Span] = []
     at = 0
@@ -606,9 +606,13 @@ def _apply(text: str, candidates: list[_Cand]) -> Redaction:
     return Redaction(text, "".join(parts), tuple(spans))
 
 
-def _longest_first(cluster: list[_Cand]) -> list[_Cand]:
+def _longest_first(cluster: list[_Cand], cluster_end: int) -> list[_Cand]:
     """Overlapping candidates: the longest is chosen, then the longest of those that do not
     overlap what is chosen, and so on; in order of the text."""
+    best = min(cluster, key=_by_length)
+    if best[0] == cluster[0][0] and best[1] == cluster_end:
+        # The longest covers the others ("Sarah Jones" over "Sarah" and "Jones"): it alone.
+        return [best]
     cluster.sort(key=_by_length)
     chosen: list[_Cand] = []
     for candidate in cluster:
