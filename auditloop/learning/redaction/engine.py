@@ -333,16 +333,21 @@ class Redactor:
         others = self._others
         # "Kayden's mum" needs an apostrophe before the cue.
         possessive = "'" in text or "\u2019" in text
+        add = found.append
         for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
             start = last - length + 1
             end = last - 1
-            if staff is not None and (
-                not staff[1] or text[start:end] == staff[1] or _letters(text[start:end]) == staff[1]
-            ):
-                found.append((start, end, "staff", staff[0]))
-                continue
+            if staff is not None:
+                capitals = staff[1]
+                if (
+                    not capitals
+                    or text[start:end] == capitals
+                    or _letters(text[start:end]) == capitals
+                ):
+                    add((start, end, "staff", staff[0]))
+                    continue
             if child_id:
-                found.append((start, end, "identifier:child_id", "[child ID]"))
+                add((start, end, "identifier:child_id", "[child ID]"))
                 continue
             if others and (other := others.get(padded[start : last + 1])) is not None:
                 found.append((start, end, other[0], other[1]))
@@ -370,8 +375,8 @@ class Redactor:
 
         if not (person or names or after_cues or ages):
             return found, []
-        staff_at = {(c[0], c[1]) for c in found if c[2] == "staff"}
-        staff_starts = {c[0] for c in found if c[2] == "staff"}
+        staff_at = {c[:2] for c in found if c[2] == "staff"}
+        staff_starts = {at[0] for at in staff_at}
         for start, placeholder in after_cues:
             # "Kayden's mum": Kayden is a child.
             word = _word_before(text, start, possessive=True)
