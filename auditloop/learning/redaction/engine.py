@@ -101,7 +101,9 @@ _SENTENCE_ENDS = frozenset(".!?;:\n\r•*\u2013-|>")
 _SKIPPED_BEFORE = frozenset(" \t\"'“\u2018([")
 
 # Automaton values: (key length with its two spaces, staff, child ID, name flags, cue before,
-# cue after). Staff: (placeholder, the form in capitals it must have, or "").
+# cue after). Staff: (placeholder, the form in capitals it must have, or ""). A staff form
+# matched in any case is redacted whatever else its key is, so its value is only
+# (key length less one, placeholder): the scan's commonest match costs one length check.
 _NAME_FIRST = 1
 _NAME_LAST = 2
 _NAME_WORD = 4
@@ -316,7 +318,11 @@ class Redactor:
             if key not in values:
                 add(key, shared)
         for key, entry in values.items():
-            add(key, tuple(entry))
+            staff = entry[1]
+            if staff is not None and not staff[1]:  # type: ignore[index]
+                add(key, (len(key) - 1, staff[0]))  # type: ignore[index]
+            else:
+                add(key, tuple(entry))
         self._automaton.make_automaton()
         self._lists = lists
 
@@ -334,7 +340,11 @@ class Redactor:
         # "Kayden's mum" needs an apostrophe before the cue.
         possessive = "'" in text or "\u2019" in text
         add = found.append
-        for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
+        for last, value in self._automaton.iter(padded):
+            if len(value) == 2:
+                add((last - value[0], last - 1, "staff", value[1]))
+                continue
+            length, staff, child_id, flags, before, after = value
             start = last - length + 1
             end = last - 1
             if staff is not None:
