@@ -97,16 +97,16 @@ _ABBREVIATIONS = frozenset(
 )
 _PLACEHOLDER_TOKEN = re.compile(r"\[[a-zA-Z ]{2,30}\]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-_JOINER = re.compile(r"[ \-](?=[^\W\d_])")
 _SENTENCE_ENDS = frozenset(".!?;:\n\r•*\u2013-|>")
 _SKIPPED_BEFORE = frozenset(" \t\"'“\u2018([")
 
 # Automaton values: (key length with its two spaces, staff, child ID, name flags, cue before,
-# cue after). Staff: (placeholder, the form in capitals it must have, or "").
+# cue after). Staff: (placeholder, the form in capitals it must have, or ""). A staff form
+# matched in any case is redacted whatever else its key is, so its value is only
+# (key length less one, placeholder): the scan's commonest match costs one length check.
 _NAME_FIRST = 1
 _NAME_LAST = 2
 _NAME_WORD = 4
-_NAME_NEVER_ALONE = 8
 
 type _Value = tuple[int, tuple[str, str] | None, bool, int, tuple[str, bool] | None, str | None]
 # A candidate span: start, end, label, placeholder.
@@ -250,13 +250,15 @@ def _base_entries() -> dict[str, _Value]:
         return entry
 
     for name in lists.first | lists.last:
+        if name in lists.never_alone:
+            # Counts only after a cue, which finds it by itself: no entry of its own, so the
+            # scan never handles it ("child", "court", "plan" are in the name lists).
+            continue
         flags = (_NAME_FIRST if name in lists.first else 0) | (
             _NAME_LAST if name in lists.last else 0
         )
         if name in lists.words:
             flags |= _NAME_WORD
-        if name in lists.never_alone:
-            flags |= _NAME_NEVER_ALONE
         slot(_key(name))[3] = flags
     for cue, placeholder in TITLES.items():
         slot(_key(cue))[4] = (placeholder, True)
@@ -316,7 +318,11 @@ class Redactor:
             if key not in values:
                 add(key, shared)
         for key, entry in values.items():
-            add(key, tuple(entry))
+            staff = entry[1]
+            if staff is not None and not staff[1]:  # type: ignore[index]
+                add(key, (len(key) - 1, staff[0]))  # type: ignore[index]
+            else:
+                add(key, tuple(entry))
         self._automaton.make_automaton()
         self._lists = lists
 
@@ -331,23 +337,37 @@ class Redactor:
         names: list[tuple[int, int, int]] = []
         after_cues: list[tuple[int, str]] = []
         others = self._others
-        for last, (length, staff, child_id, flags, before, after) in self._automaton.iter(padded):
+        # "Kayden's mum" needs an apostrophe before the cue.
+        possessive = "'" in text or "\u2019" in text
+        add = found.append
+        for last, value in self._automaton.iter(padded):
+            if len(value) == 2:
+                add((last - value[0], last - 1, "staff", value[1]))
+                continue
+            length, staff, child_id, flags, before, after = value
             start = last - length + 1
             end = last - 1
-            if staff is not None and (
-                not staff[1] or text[start:end] == staff[1] or _letters(text[start:end]) == staff[1]
-            ):
-                found.append((start, end, "staff", staff[0]))
-                continue
+            if staff is not None:
+                capitals = staff[1]
+                if (
+                    not capitals
+                    or text[start:end] == capitals
+                    or _letters(text[start:end]) == capitals
+                ):
+                    add((start, end, "staff", staff[0]))
+                    continue
             if child_id:
-                found.append((start, end, "identifier:child_id", "[child ID]"))
+                add((start, end, "identifier:child_id", "[child ID]"))
                 continue
             if others and (other := others.get(padded[start : last + 1])) is not None:
                 found.append((start, end, other[0], other[1]))
             if flags and text[start].isupper():
                 names.append((start, end, flags))
             if before is not None:
-                cued = self._after_cue(text, end, before)
+                if text[end : end + 1] == " " and text[end + 1 : end + 2].islower():
+                    cued = None  # "mum said": no name follows (the check `_after_cue` begins with)
+                else:
+                    cued = self._after_cue(text, end, before)
                 if cued is not None:
                     person.append(cued)
                 elif not before[1]:
@@ -355,13 +375,18 @@ class Redactor:
                     word = _word_in_apposition(text, start)
                     if word is not None and self._may_be_cued(text, word):
                         person.append((word[0], word[1], before[0], True))
-            if after is not None:
-                after_cues.append((start, after))
+            if after is not None and possessive:
+                # The check `_word_before` begins with: "'s" or "'" before the cue.
+                at = start - 1
+                while at >= 0 and text[at] == " ":
+                    at -= 1
+                if at >= 0 and text[at] in "sS'\u2019":
+                    after_cues.append((start, after))
 
         if not (person or names or after_cues or ages):
             return found, []
-        staff_at = {(c[0], c[1]) for c in found if c[2] == "staff"}
-        staff_starts = {c[0] for c in found if c[2] == "staff"}
+        staff_at = {c[:2] for c in found if c[2] == "staff"}
+        staff_starts = {at[0] for at in staff_at}
         for start, placeholder in after_cues:
             # "Kayden's mum": Kayden is a child.
             word = _word_before(text, start, possessive=True)
@@ -373,7 +398,7 @@ class Redactor:
             if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
                 person.append((word[0], word[1], "[child]", True))
         for start, end, flags in names:
-            if (start, end) in staff_at or flags & _NAME_NEVER_ALONE:
+            if (start, end) in staff_at:
                 continue
             if end - start > 1 and text[start + 1].isupper():
                 continue  # "SMART", "HOPE": headings and abbreviations, not names
@@ -434,6 +459,7 @@ class Redactor:
                 word = text[start:end]
                 first = word.split()[-1] if " " in word else word
                 roles.setdefault(first, placeholder)
+        length = len(text)
         extra: list[tuple[int, int, str, bool]] = []
         listed = {(s, e) for s, e, _p, _c in person}
         for word in roles:
@@ -452,12 +478,10 @@ class Redactor:
         spans: list[_Cand] = []
         for start, end, placeholder, _cued in person + extra:
             # Extend over the rest of a name: "Kayden Smith", "Mrs Adeyemi-Okafor".
-            while True:
-                joiner = _JOINER.match(text, end)
-                if joiner is None:
-                    break
+            # A space or hyphen, then a capitalised word (the check before the pattern).
+            while end + 1 < length and text[end] in " -" and text[end + 1].isupper():
                 match = _TOKEN.match(text, end + 1)
-                if match is None or not match.group()[0].isupper():
+                if match is None:
                     break
                 token = match.group().lower()
                 if token in lists.never_alone:
@@ -493,32 +517,36 @@ class Redactor:
         """`added`: (string, label) pairs a reviewer redacts as well, wherever they occur;
         `kept`: strings the reviewer judged not identifying, left as written unless they are
         a known staff name (those are always redacted)."""
-        found = identifiers.find_identifiers(text)
-        ages = [f for f in found if f.kind == "age"]
-        dates = [f for f in found if f.kind == "date"]
+        ages: list[identifiers.Found] = []
+        dates: list[identifiers.Found] = []
+        found: list[_Cand] = []
+        # Identifiers all hold a digit or an "@": a note with neither has none.
+        if "@" in text or _HAS_DIGIT(text):
+            for f in identifiers.find_identifiers(text):
+                if f.kind == "date":
+                    dates.append(f)
+                elif f.kind == "age":
+                    ages.append(f)
+                else:
+                    found.append(
+                        (f.start, f.end, _IDENTIFIER_LABELS[f.kind], _PLACEHOLDERS[f.kind])
+                    )
         known, people = self._scan(text, ages)
+        candidates = known + people if people else known
         if dates:
             # A date left as written: a month in it is neither a person's name nor, for a
             # worker called May, a staff name ("3 May 2024" is a day).
             months = _MONTH_WORDS
-            people = [
+            candidates = [
                 c
-                for c in people
-                if text[c[0] : c[1]].lower() not in months or not _in_any(c, dates)
-            ]
-            known = [
-                c
-                for c in known
+                for c in candidates
                 if c[1] - c[0] > 9
+                or c[1] - c[0] < 3
                 or text[c[0] : c[1]].lower() not in months
                 or not _in_any(c, dates)
             ]
-        candidates = known + people
-        candidates += [
-            (f.start, f.end, f"identifier:{f.kind}", identifiers.PLACEHOLDERS[f.kind])
-            for f in found
-            if f.kind != "age" and f.kind != "date"
-        ]
+        if found:
+            candidates += found
         lowered = None
         for extra, label in added:
             needle = extra.strip().lower()
@@ -551,44 +579,71 @@ def _by_length(candidate: _Cand) -> tuple[int, bool, int]:
 
 def _apply(text: str, candidates: list[_Cand]) -> Redaction:
     """Chooses among overlapping candidates the longest first (a known staff name first
-    among equals) and builds the redacted text."""
+    among equals) and builds the redacted text, in one pass over the candidates in order."""
     candidates.sort()
     chosen: list[_Cand] = []
-    cluster: list[_Cand] = []
+    cluster: list[_Cand] | None = None  # overlapping candidates, with chosen[-1] first
     cluster_end = -1
     for candidate in candidates:
-        if candidate[1] <= candidate[0]:
+        start, end = candidate[0], candidate[1]
+        if end <= start:
             continue
-        if candidate[0] < cluster_end:
+        if start < cluster_end:
+            if cluster is None:
+                cluster = [chosen.pop()]
             cluster.append(candidate)
-            cluster_end = max(cluster_end, candidate[1])
+            if end > cluster_end:
+                cluster_end = end
             continue
-        if cluster:
-            chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
-        cluster = [candidate]
-        cluster_end = candidate[1]
-    if cluster:
-        chosen += cluster if len(cluster) == 1 else _longest_first(cluster)
+        if cluster is not None:
+            chosen += _longest_first(cluster, cluster_end)
+            cluster = None
+        chosen.append(candidate)
+        cluster_end = end
+    if cluster is not None:
+        chosen += _longest_first(cluster, cluster_end)
     parts: list[str] = []
+    spans: list[Span] = []
     at = 0
-    for start, end, _label, placeholder in chosen:
-        parts.append(text[at:start])
-        parts.append(placeholder)
-        at = end
+    new = object.__new__
+    for candidate in chosen:
+        parts.append(text[at : candidate[0]])
+        parts.append(candidate[3])
+        at = candidate[1]
+        # Span(*candidate) without the frozen dataclass's four checked assignments.
+        span = new(Span)
+        fields = span.__dict__
+        fields["start"], fields["end"], fields["label"], fields["placeholder"] = candidate
+        spans.append(span)
+    if not parts:
+        return Redaction(text, text, ())
     parts.append(text[at:])
-    return Redaction(text=text, redacted="".join(parts), spans=tuple(Span(*c) for c in chosen))
+    return Redaction(text, "".join(parts), tuple(spans))
 
 
-def _longest_first(cluster: list[_Cand]) -> list[_Cand]:
+def _longest_first(cluster: list[_Cand], cluster_end: int) -> list[_Cand]:
     """Overlapping candidates: the longest is chosen, then the longest of those that do not
     overlap what is chosen, and so on; in order of the text."""
+    best = min(cluster, key=_by_length)
+    if best[0] == cluster[0][0] and best[1] == cluster_end:
+        # The longest covers the others ("Sarah Jones" over "Sarah" and "Jones"): it alone.
+        return [best]
     cluster.sort(key=_by_length)
     chosen: list[_Cand] = []
     for candidate in cluster:
-        if all(candidate[1] <= c[0] or c[1] <= candidate[0] for c in chosen):
+        start, end = candidate[0], candidate[1]
+        for other in chosen:
+            if start < other[1] and other[0] < end:
+                break
+        else:
             chosen.append(candidate)
     chosen.sort()
     return chosen
+
+
+_HAS_DIGIT = re.compile(r"\d").search
+_PLACEHOLDERS = identifiers.PLACEHOLDERS
+_IDENTIFIER_LABELS = {kind: f"identifier:{kind}" for kind in _PLACEHOLDERS}
 
 
 def _in_any(candidate: _Cand, dates: list[identifiers.Found]) -> bool:

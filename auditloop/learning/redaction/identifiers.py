@@ -15,7 +15,7 @@ Pure code: no ORM.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import phonenumbers
 from stdnum.gb import nhs, upn
@@ -80,8 +80,7 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """An identifier (`kind` one of PLACEHOLDERS), or a date left as written (`date`), or an
     age next to which a name is a child's (`age`)."""
 
