@@ -25,8 +25,10 @@ HELD = datetime.date(2026, 5, 4)
 
 
 @pytest.fixture
-def event() -> TrainingEvent:
-    return TrainingEvent.objects.create(title="Hearing the child", held_on=HELD)
+def event(p: Personas) -> TrainingEvent:
+    return TrainingEvent.objects.create(
+        title="Hearing the child", held_on=HELD, created_by=p.moderator
+    )
 
 
 def _import(p: Personas, event: TrainingEvent, content: bytes, name: str = "register.csv"):  # type: ignore[no-untyped-def]

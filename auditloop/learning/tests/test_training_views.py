@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import Team
+from auditloop.accounts.models import Role, Team
 from auditloop.core.models import Event
 from auditloop.learning.models import (
     TrainingAttendance,
@@ -27,7 +27,7 @@ from auditloop.learning.tests.training_factories import (
     quality_questions,
 )
 from auditloop.sampling.models import Cycle
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +283,9 @@ def test_adding_someone_unknown_by_email_is_refused_not_guessed(p: Personas) -> 
 
 
 def test_a_team_manager_sees_only_their_own_teams_attendees(p: Personas) -> None:
-    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    event = TrainingEvent.objects.create(
+        title="Voice", held_on=datetime.date(2026, 5, 1), created_by=p.moderator
+    )
     TrainingAttendance.objects.create(event=event, staff=p.practitioner)
     TrainingAttendance.objects.create(event=event, staff=p.outsider)
     url = reverse("learning:training_event", args=[event.public_id])
@@ -294,7 +296,9 @@ def test_a_team_manager_sees_only_their_own_teams_attendees(p: Personas) -> None
 
 
 def test_changing_who_attended_replaces_the_register(p: Personas) -> None:
-    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    event = TrainingEvent.objects.create(
+        title="Voice", held_on=datetime.date(2026, 5, 1), created_by=p.moderator
+    )
     TrainingAttendance.objects.create(event=event, staff=p.practitioner)
     p.client_for(p.moderator).post(
         reverse("learning:training_attendance", args=[event.public_id]),
@@ -379,3 +383,49 @@ def test_a_lead_over_another_service_cannot_decide_a_need_they_cannot_see(p: Per
     assert p.client_for(p.moderator).post(url, {"status": "met"}).status_code == 404
     need.refresh_from_db()
     assert need.status == TrainingNeedStatus.OPEN
+
+
+def test_a_team_manager_cannot_open_the_impact_page_of_an_event_their_team_attended(
+    p: Personas,
+) -> None:
+    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+    client = p.client_for(p.team_manager)
+    impact = reverse("learning:training_impact", args=[event.public_id])
+    assert client.get(impact).status_code == 404
+    page = client.get(reverse("learning:training_event", args=[event.public_id])).content
+    assert impact.encode() not in page
+
+
+def test_only_a_lead_or_leader_over_every_attendees_service_opens_the_impact_page(
+    p: Personas,
+) -> None:
+    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+    TrainingAttendance.objects.create(event=event, staff=p.outsider)
+    url = reverse("learning:training_impact", args=[event.public_id])
+    both = make_staff("bothlead", "Bea Both", Role.MODERATOR, services=[p.north, p.south])
+    assert p.client_for(p.moderator).get(url).status_code == 404  # North only
+    assert p.client_for(p.senior_leader).get(url).status_code == 404
+    assert p.client_for(both).get(url).status_code == 200
+
+
+def test_a_lead_over_another_service_cannot_change_an_events_register(p: Personas) -> None:
+    south_lead = make_staff("southlead", "Sue Southlead", Role.MODERATOR, services=[p.south])
+    event = TrainingEvent.objects.create(
+        title="Voice", held_on=datetime.date(2026, 5, 1), created_by=south_lead
+    )
+    TrainingAttendance.objects.create(event=event, staff=p.outsider)
+    attendance = reverse("learning:training_attendance", args=[event.public_id])
+    imports = reverse("learning:training_attendance_import", args=[event.public_id])
+    north = p.client_for(p.moderator)
+    assert north.post(attendance, {"attendees": [p.practitioner.pk]}).status_code == 403
+    assert north.get(imports).status_code == 403
+    assert list(event.attendance.values_list("staff", flat=True)) == [p.outsider.pk]
+    # Once a North need or attendee is on it, North's lead changes North's part of it.
+    TrainingAttendance.objects.create(event=event, staff=p.team_manager)
+    assert north.post(attendance, {"attendees": [p.practitioner.pk]}).status_code == 302
+    assert set(event.attendance.values_list("staff", flat=True)) == {
+        p.outsider.pk,
+        p.practitioner.pk,
+    }

@@ -23,8 +23,11 @@ from auditloop.learning.access.training import (
     EVENT_READERS,
     NEED_READERS,
     RULE_READERS,
+    can_change_event,
     can_decide_need,
+    can_read_impact,
     get_event_for_user,
+    get_event_impact_for_user,
     get_need_for_user,
     get_rule_for_user,
 )
@@ -301,7 +304,8 @@ def event_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "attendance": event_attendance(event, staff),
             "attended": event.attendance.count(),
             "needs": event_needs(event, staff),
-            "can_record": staff.is_audit_lead,
+            "can_record": can_change_event(staff, event),
+            "can_read_impact": can_read_impact(staff, event),
             "own_team_only": staff.role == Role.TEAM_MANAGER,
         },
     )
@@ -377,7 +381,7 @@ def attendance_template(request: StaffRequest) -> HttpResponse:
 def event_impact(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """Group figures only: no individual's grades, and a group smaller than the small-group
     minimum is not shown at all."""
-    event = get_event_for_user(request.user, public_id)
+    event = get_event_impact_for_user(request.user, public_id)
     today = timezone.localdate()
     data = impact_data(event, today=today)
     impact = impact_compare(
