@@ -33,6 +33,7 @@ from auditloop.learning.models import (
 )
 from auditloop.learning.rules.attendance_csv import AttendanceRow, ParsedAttendance
 from auditloop.learning.rules.training import (
+    Domain,
     Evaluation,
     Finding,
     RuleTerms,
@@ -40,7 +41,8 @@ from auditloop.learning.rules.training import (
     rule_evaluate,
 )
 from auditloop.learning.selectors.training import (
-    default_scale_question_ids,
+    default_scale_domains,
+    domain_of,
     grade_words,
     team_figures,
 )
@@ -188,14 +190,23 @@ def _need_title(rule: TrainingRule, finding: Finding, subject: str, grade: str) 
 class Subjects:
     """The domains and themes findings name, and their teams' names, read once."""
 
-    questions: dict[int, Question]
+    questions: dict[Domain, Question]
     themes: dict[int, Theme]
     team_names: dict[int, str]
 
     @classmethod
     def of(cls, findings: list[Finding]) -> Subjects:
+        domains = {f.domain for f in findings if f.domain is not None}
+        rows = Question.objects.filter(
+            code__in={code for _, code in domains},
+            section__version__tool_id__in={tool for tool, _ in domains},
+        ).select_related("section__version")
+        # Each domain's question in the newest published version (else the newest).
+        newest = sorted(
+            rows, key=lambda q: (q.section.version.is_published, q.section.version.number)
+        )
         return cls(
-            questions=Question.objects.in_bulk({f.question_id for f in findings if f.question_id}),
+            questions={domain_of(q): q for q in newest if domain_of(q) in domains},
             themes=Theme.objects.in_bulk({f.theme_id for f in findings if f.theme_id}),
             team_names=dict(
                 Team.objects.filter(pk__in={f.team_id for f in findings}).values_list("id", "name")
@@ -208,7 +219,7 @@ def need_built(
 ) -> TrainingNeed:
     """The need (not saved) that `finding` raises, titled, with its evidence: the counts and
     thresholds the rule saw, the rule's and the cycle's names; never a child or a worker."""
-    question = subjects.questions.get(finding.question_id) if finding.question_id else None
+    question = rule.question or (subjects.questions.get(finding.domain) if finding.domain else None)
     theme = subjects.themes.get(finding.theme_id) if finding.theme_id else None
     subject = question.text[:90] if question else theme.name if theme else ""
     domain = rule.kind == TrainingRuleKind.DOMAIN_SHARE
@@ -231,29 +242,30 @@ def need_built(
 
 
 def rule_findings(
-    rule: TrainingRule, teams: dict[int, TeamFigures], *, minimum: int, any_domain: list[int]
+    rule: TrainingRule, teams: dict[int, TeamFigures], *, minimum: int, any_domain: list[Domain]
 ) -> Evaluation:
     """What `rule` finds in these teams' figures (the pure rule, given the rule's terms)."""
     terms = RuleTerms(
         kind=rule.kind,
-        question_id=rule.question_id,
+        domain=domain_of(rule.question) if rule.question else None,
         grade_value=rule.grade_value,
         percent=rule.percent,
         theme_id=rule.theme_id,
         count=rule.count,
     )
-    return rule_evaluate(terms, teams, minimum=minimum, graded_questions=any_domain)
+    return rule_evaluate(terms, teams, minimum=minimum, graded_domains=any_domain)
 
 
 def _existing_need(rule: TrainingRule, cycle: Cycle, finding: Finding) -> bool:
-    """Whether this rule already raised this need (the unique constraint does not hold where a
-    column is empty: SQL counts two NULLs as different)."""
+    """Whether this rule already raised this need, on the same domain in any version of its tool
+    (the unique constraint does not hold where a column is empty: SQL counts two NULLs as
+    different)."""
     match = Q(rule=rule, cycle=cycle, team_id=finding.team_id)
-    match &= (
-        Q(question_id=finding.question_id)
-        if finding.question_id is not None
-        else Q(question__isnull=True)
-    )
+    if finding.domain is not None:
+        tool, code = finding.domain
+        match &= Q(question__section__version__tool_id=tool, question__code=code)
+    else:
+        match &= Q(question__isnull=True)
     match &= Q(theme_id=finding.theme_id) if finding.theme_id is not None else Q(theme__isnull=True)
     return TrainingNeed.objects.filter(match).exists()
 
@@ -279,9 +291,13 @@ def training_needs_raise(*, cycle: Cycle, by: StaffMember | None) -> RaiseOutcom
         in_reach = in_reach.filter(service_id__in=services_overseen(by))
     team_names = dict(in_reach.values_list("id", "name"))
     teams = {pk: figures for pk, figures in teams.items() if pk in team_names}
-    any_domain = default_scale_question_ids()
+    any_domain = default_scale_domains()
     outcome = RaiseOutcome()
-    rules = list(TrainingRule.objects.filter(is_active=True).select_related("question", "theme"))
+    rules = list(
+        TrainingRule.objects.filter(is_active=True).select_related(
+            "question__section__version", "theme"
+        )
+    )
     for rule in rules:
         evaluation = rule_findings(rule, teams, minimum=minimum, any_domain=any_domain)
         if evaluation.too_few:
