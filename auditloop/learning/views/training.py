@@ -57,6 +57,7 @@ from auditloop.learning.services.training import (
     EventDetails,
     RuleDetails,
     training_attendance_import,
+    training_attendance_import_rejected,
     training_attendance_set,
     training_event_create,
     training_need_decide,
@@ -351,6 +352,7 @@ def event_attendance_import(request: StaffRequest, public_id: UUID) -> HttpRespo
                 upload.read(), name=name, held_on=event.held_on, title=event.title
             )
         except FileRejected as exc:
+            training_attendance_import_rejected(event=event, by=request.staff)
             form.add_error("file", str(exc))
         else:
             outcome = training_attendance_import(
