@@ -570,7 +570,7 @@ class _StaffIndex:
 
 
 def _import_recorded(
-    *, event: TrainingEvent, by: StaffMember, status: str, after: dict[str, object]
+    *, event: TrainingEvent, by: StaffMember, status: str, after: dict[str, int]
 ) -> None:
     """One event row per import, whatever came of it (counts and the outcome, never a row of
     the file: the file name is the lead's and may name anyone, so it is not kept either)."""

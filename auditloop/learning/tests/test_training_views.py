@@ -4,6 +4,7 @@ impact; who sees what."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -338,12 +339,12 @@ def test_the_impact_page_shows_group_figures_and_the_caveats(p: Personas) -> Non
     assert "1.00 grade places" in page
     assert "large, better after the training" in page
     assert "observational comparison, not proof" in page
-    assert "too few audits" not in page
+    assert "too few audits" not in page and "[c]" not in page
     # Group figures only: no one's name on the page.
     assert "Went Worker" not in page and "Stayed Worker" not in page
 
 
-def test_the_impact_page_suppresses_a_group_of_fewer_than_five_people(p: Personas) -> None:
+def test_the_impact_page_suppresses_a_group_of_one_person(p: Personas) -> None:
     question = quality_questions(p)[0]
     held = timezone.localdate() - datetime.timedelta(days=60)
     event = TrainingEvent.objects.create(title="Voice", held_on=held, question=question)
@@ -359,7 +360,8 @@ def test_the_impact_page_suppresses_a_group_of_fewer_than_five_people(p: Persona
         .get(reverse("learning:training_impact", args=[event.public_id]))
         .content.decode()
     )
-    assert "Not shown: fewer than 5 people" in page
+    assert page.count(">[c]</td>") == 2 * 6  # both periods: audits, four grades, mean
+    assert "[c] Not shown so that no one can be identified" in page
     assert "too few audits to say whether the training made a difference" in page.lower()
     assert "Outstanding</th>" in page  # the scale's columns, but no counts for the group
 
@@ -429,3 +431,28 @@ def test_a_lead_over_another_service_cannot_change_an_events_register(p: Persona
         p.outsider.pk,
         p.practitioner.pk,
     }
+
+
+def test_the_impact_page_hides_a_small_count_and_what_would_give_it_away(p: Personas) -> None:
+    question = quality_questions(p)[0]
+    held = timezone.localdate() - datetime.timedelta(days=60)
+    event = TrainingEvent.objects.create(title="Voice", held_on=held, question=question)
+    before = timezone.now() - datetime.timedelta(days=90)
+    after = timezone.now() - datetime.timedelta(days=20)
+    went = practitioners(p.north_a, 5, "went")
+    for n, person in enumerate(went):
+        TrainingAttendance.objects.create(event=event, staff=person)
+        # One of the five was graded Inadequate before: the count of 1 is not shown.
+        first = 1 if n == 0 else 2
+        for value, when in ((first, before), (2, before), (3, after), (3, after)):
+            graded_audit(p, practitioner=person, question=question, value=value, submitted_at=when)
+    page = (
+        p.client_for(p.moderator)
+        .get(reverse("learning:training_impact", args=[event.public_id]))
+        .content.decode()
+    )
+    row = page[page.index("Attended, before") : page.index("Attended, after")]
+    cells = re.findall(r'numeric">([^<]*)</td>', row)
+    # People, audits, Inadequate .. Outstanding, mean: the 1 and the 9 beside it hidden.
+    assert cells == ["5", "10", "[c]", "[c]", "0", "0", "[c]"]
+    assert 'Difference in differences</dt><dd class="govuk-summary-list__value">Not worked' in page

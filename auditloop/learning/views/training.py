@@ -42,6 +42,7 @@ from auditloop.learning.forms.training import (
 )
 from auditloop.learning.models import TrainingNeedStatus, TrainingRule
 from auditloop.learning.rules.attendance_csv import parse_attendance, template_csv
+from auditloop.learning.rules.suppression import MIN_PEOPLE, SUPPRESSED_MARK, SUPPRESSED_NOTE
 from auditloop.learning.rules.training_impact import effect_words, impact_compare
 from auditloop.learning.selectors.training import (
     default_scale_grades,
@@ -386,22 +387,14 @@ def event_impact(request: StaffRequest, public_id: UUID) -> HttpResponse:
     event = get_event_impact_for_user(request.user, public_id)
     today = timezone.localdate()
     data = impact_data(event, today=today)
+    threshold = settings.AUDITLOOP_SMALL_GROUP_MIN
     impact = impact_compare(
-        data.attendees,
-        data.others,
-        places=len(data.labels),
-        min_people=settings.AUDITLOOP_SMALL_GROUP_MIN,
+        data.attendees, data.others, places=len(data.labels), threshold=threshold
     )
     rows = [
-        {
-            "name": f"{name}, {when}",
-            "people": group.people,
-            "suppressed": group.suppressed,
-            "period": getattr(group, attr),
-            "span": len(data.labels) + 2,
-        }
+        {"name": f"{name}, {when}", "people": group.people, "period": getattr(group, when)}
         for name, group in (("Attended", impact.attendees), ("Did not attend", impact.others))
-        for when, attr in (("before", "before"), ("after", "after"))
+        for when in ("before", "after")
     ]
     return render(
         request,
@@ -411,7 +404,12 @@ def event_impact(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "data": data,
             "impact": impact,
             "rows": rows,
-            "small_group_min": settings.AUDITLOOP_SMALL_GROUP_MIN,
+            "mark": SUPPRESSED_MARK,
+            "suppressed_note": SUPPRESSED_NOTE.format(
+                threshold=threshold, largest_small=threshold - 1, people=MIN_PEOPLE
+            )
+            if impact.attendees.suppressed or impact.others.suppressed
+            else "",
             "effect_words": effect_words(impact.effect),
             "future": event.held_on >= today,
             "groups": [("Attended", impact.attendees), ("Did not attend", impact.others)],
