@@ -55,7 +55,7 @@ from auditloop.learning.models import (
     TrainingRule,
     TrainingRuleKind,
 )
-from auditloop.learning.selectors.training import default_scale_question_ids, team_figures
+from auditloop.learning.selectors.training import default_scale_domains, team_figures
 from auditloop.learning.services.training import Subjects, need_built, rule_findings
 from auditloop.sampling.models import Cycle
 
@@ -171,7 +171,7 @@ class _TrainingBuilder:
     def _needs(self, rules: list[TrainingRule]) -> list[TrainingNeed]:
         """Each active rule on every cycle but the latest, raised a few days after it ended."""
         minimum = settings.AUDITLOOP_SMALL_GROUP_MIN
-        any_domain = default_scale_question_ids()
+        any_domain = default_scale_domains()
         needs: list[TrainingNeed] = []
         for cycle in self.cycles[:-1]:
             teams = team_figures(cycle)

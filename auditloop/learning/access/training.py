@@ -5,7 +5,20 @@ a team: the audit leads and senior leaders over its service read it, and its tea
 practitioners, auditors, board members and administrators never do. Only an audit lead over
 the team's service decides it (planned, met or dismissed). Training events are recorded by
 audit leads and read by audit leads, senior leaders and team managers (a team manager sees the
-attendance of their own team only); the impact page shows group figures only."""
+attendance of their own team only).
+
+An event is changed (its register, on the form or from a CSV) by the audit lead who recorded it,
+or by an audit lead over a service one of its attendees or the needs it answers is in; each of
+them adds and removes only the staff of the services they oversee (the form and the import
+offer nobody else), so no lead can change another service's register.
+
+The impact page compares the grades of the attendees' audits with those of the other
+practitioners of the attendees' services. Only audit leads and senior leaders who oversee every
+one of those services read it: they may read every audit behind its figures, so nobody can
+subtract from the group figures the people they can read and be left with someone they cannot
+(a team manager who reads four of five attendees' audits would read the fifth's grades off the
+distribution). Its figures are still suppressed as every group figure is
+(`rules/suppression.py`)."""
 
 from __future__ import annotations
 
@@ -28,6 +41,10 @@ EVENT_READERS = NEED_READERS
 LEADS_ONLY_RULES = "Only an audit lead sets training rules."
 LEADS_ONLY_NEEDS = "Only an audit lead over this team's service decides its training needs."
 LEADS_ONLY_EVENTS = "Only an audit lead records training events and who attended."
+EVENT_NOT_YOURS = (
+    "Only the audit lead who recorded this event, or an audit lead over the service of one of "
+    "its attendees or of a need it answers, changes who attended."
+)
 
 
 def need_visibility_filter(staff: StaffMember) -> Q:
@@ -83,11 +100,49 @@ def get_event_for_user(user: Any, public_id: UUID | str, *, write: bool = False)
     if staff.role not in EVENT_READERS:
         raise Http404("No training event found.")
     try:
-        event = TrainingEvent.objects.select_related("question", "theme", "created_by").get(
-            public_id=public_id
-        )
+        event = TrainingEvent.objects.select_related(
+            "question__section__version", "theme", "created_by"
+        ).get(public_id=public_id)
     except (TrainingEvent.DoesNotExist, ValueError) as exc:
         raise Http404("No training event found.") from exc
-    if write and not staff.is_audit_lead:
-        raise PermissionDenied(LEADS_ONLY_EVENTS)
+    if write and not can_change_event(staff, event):
+        raise PermissionDenied(EVENT_NOT_YOURS if staff.is_audit_lead else LEADS_ONLY_EVENTS)
+    return event
+
+
+def event_services(event: TrainingEvent) -> set[int]:
+    """The services of the event's attendees' teams (those its impact page compares)."""
+    return set(
+        StaffMember.objects.filter(training_attended__event=event, team__isnull=False)
+        .values_list("team__service_id", flat=True)
+        .distinct()
+    )
+
+
+def can_change_event(staff: StaffMember, event: TrainingEvent) -> bool:
+    """The audit lead who recorded it, or one over a service of its attendees or its needs."""
+    if not staff.is_audit_lead:
+        return False
+    if event.created_by_id == staff.pk:
+        return True
+    concerned = event_services(event) | set(
+        TrainingNeed.objects.filter(events=event, team__isnull=False).values_list(
+            "team__service_id", flat=True
+        )
+    )
+    return bool(concerned & set(services_overseen(staff)))
+
+
+def can_read_impact(staff: StaffMember, event: TrainingEvent) -> bool:
+    """An audit lead or senior leader over every service the impact page compares."""
+    if staff.role not in RULE_READERS:
+        return False
+    return event_services(event) <= set(services_overseen(staff))
+
+
+def get_event_impact_for_user(user: Any, public_id: UUID | str) -> TrainingEvent:
+    """The event, if `user` may read its impact page (404 otherwise: see the module)."""
+    event = get_event_for_user(user, public_id)
+    if not can_read_impact(staff_for(user), event):
+        raise Http404("No training event found.")
     return event

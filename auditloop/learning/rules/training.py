@@ -3,7 +3,8 @@
 The selectors count, for each team, its counted audits in the cycle (submitted or completed,
 not calibration), how many of them graded each domain at each grade value (the grade that
 counts, after moderation), and in how many a learning point carried each theme. A rule is
-evaluated team by team:
+evaluated team by team (a domain is a question's tool and code, never one version's question
+row: a new version of a tool has new question rows, and a rule on "V1" must go on counting it):
 
 - DOMAIN_SHARE fires for a team and a domain when the audits grading that domain at or below
   the rule's grade value are *more than* `percent` per cent of the team's audits that graded
@@ -22,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DOMAIN_SHARE = "domain_share"
+# A domain: a graded question's tool id and code, the same in every version of the tool.
+type Domain = tuple[int, str]
 THEME_COUNT = "theme_count"
 
 
@@ -30,7 +33,7 @@ class RuleTerms:
     """What a rule asks, without the database: its kind, subject (None = any) and threshold."""
 
     kind: str
-    question_id: int | None = None
+    domain: Domain | None = None
     grade_value: int | None = None
     percent: int | None = None
     theme_id: int | None = None
@@ -41,12 +44,12 @@ class RuleTerms:
 class TeamFigures:
     """One team's counted audits in a cycle, as the selectors count them.
 
-    `grades[question_id][grade_value]` is the number of the team's audits whose answer to that
+    `grades[domain][grade_value]` is the number of the team's audits whose answer to that
     domain counts that grade; `themes[theme_id]` the number of its audits carrying the theme."""
 
     team_id: int
     audits: int
-    grades: dict[int, dict[int, int]] = field(default_factory=dict)
+    grades: dict[Domain, dict[int, int]] = field(default_factory=dict)
     themes: dict[int, int] = field(default_factory=dict)
 
 
@@ -56,7 +59,7 @@ class Finding:
     and thresholds only, never a child or a worker."""
 
     team_id: int
-    question_id: int | None
+    domain: Domain | None
     theme_id: int | None
     evidence: dict[str, int | float | str]
 
@@ -82,13 +85,13 @@ def share_fires(low: int, graded: int, percent: int) -> bool:
 
 
 def _domain_findings(
-    terms: RuleTerms, team: TeamFigures, question_ids: list[int], minimum: int
+    terms: RuleTerms, team: TeamFigures, domains: list[Domain], minimum: int
 ) -> list[Finding]:
     if terms.grade_value is None or terms.percent is None:
         raise ValueError("A domain rule needs its grade and its percentage.")
     found = []
-    for question_id in question_ids:
-        counts = team.grades.get(question_id, {})
+    for domain in domains:
+        counts = team.grades.get(domain, {})
         graded = sum(counts.values())
         low = sum(n for value, n in counts.items() if value <= terms.grade_value)
         if graded < minimum or not share_fires(low, graded, terms.percent):
@@ -96,7 +99,7 @@ def _domain_findings(
         found.append(
             Finding(
                 team_id=team.team_id,
-                question_id=question_id,
+                domain=domain,
                 theme_id=None,
                 evidence={
                     "kind": DOMAIN_SHARE,
@@ -123,7 +126,7 @@ def _theme_findings(terms: RuleTerms, team: TeamFigures, theme_ids: list[int]) -
         found.append(
             Finding(
                 team_id=team.team_id,
-                question_id=None,
+                domain=None,
                 theme_id=theme_id,
                 evidence={
                     "kind": THEME_COUNT,
@@ -142,12 +145,13 @@ def rule_evaluate(
     teams: Mapping[int, TeamFigures],
     *,
     minimum: int,
-    graded_questions: list[int],
+    graded_domains: list[Domain],
 ) -> Evaluation:
     """The needs `terms` raises across `teams` (by team id), and the teams too small to judge.
 
-    `graded_questions` are the domains an "any domain" rule looks at (every graded question
-    of a published tool); `minimum` is the small-group minimum of counted audits."""
+    `graded_domains` are the domains an "any domain" rule looks at (the graded questions'
+    (tool, code) of the tools graded on the four-point scale); `minimum` is the small-group
+    minimum of counted audits."""
     findings: list[Finding] = []
     too_few: list[int] = []
     for team_id in sorted(teams):
@@ -156,8 +160,8 @@ def rule_evaluate(
             too_few.append(team_id)
             continue
         if terms.kind == DOMAIN_SHARE:
-            questions = [terms.question_id] if terms.question_id is not None else graded_questions
-            findings += _domain_findings(terms, team, questions, minimum)
+            domains = [terms.domain] if terms.domain is not None else graded_domains
+            findings += _domain_findings(terms, team, domains, minimum)
         elif terms.kind == THEME_COUNT:
             themes = [terms.theme_id] if terms.theme_id is not None else sorted(team.themes)
             findings += _theme_findings(terms, team, themes)

@@ -27,6 +27,15 @@ Why a cluster bootstrap. One practitioner's audits are not independent of each o
 worker, often the same cases), so the interval resamples people, not audits, within each group,
 with a fixed seed so that a page shows the same interval every time it is read.
 
+Small groups. The four rows (each group before and after) are one table of counts (audits at
+each grade, and each row's total, the audits), suppressed by the shared rule
+(`rules.suppression.suppress_table`, small counts included, with secondary suppression): a row
+of fewer than the threshold of audits, or of fewer than `MIN_PEOPLE` people, is not shown, nor
+is a count from 1 to the threshold less one, nor a figure that would let one of those be worked
+out. A figure worked out from the counts (a mean, a change, Cliff's delta, the difference in
+differences, the effect size and their intervals) is shown only where every count it is worked
+out from is shown: a mean beside a total and the other cells gives a hidden cell away.
+
 It is an observational comparison: who attended was not chosen at random, and much else changes
 between two periods. The caveats say so, always, and say when the numbers are too small to say
 anything at all.
@@ -39,6 +48,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from auditloop.learning.rules.suppression import Suppressed, suppress_table
 
 # Fewer audits than this in any group and period: too few to say whether training mattered.
 MIN_AUDITS = 10
@@ -65,20 +76,28 @@ class PersonGrades:
 
 @dataclass(frozen=True)
 class Period:
-    audits: int
+    """A group's audits in one period. `audits`, `mean` and each count of `distribution` are
+    None where suppressed (the mean wherever any count of the period is)."""
+
+    audits: int | None
     mean: float | None
-    # Audits at each place on the scale, lowest first (every place shown, zeros included).
-    distribution: tuple[int, ...]
+    # Audits at each place on the scale, lowest first (every place, zeros included).
+    distribution: tuple[int | None, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.audits is not None and all(n is not None for n in self.distribution)
 
 
 @dataclass(frozen=True)
 class GroupFigures:
-    """A group's figures; all None (but `people`) when the group is too small to show."""
+    """A group's figures: `change` and `delta` are None unless both its periods are shown
+    whole. `suppressed`: some figure of the group is not shown."""
 
     people: int
     suppressed: bool
-    before: Period | None
-    after: Period | None
+    before: Period
+    after: Period
     change: float | None
     delta: float | None
 
@@ -109,13 +128,17 @@ def _mean(values: Sequence[int]) -> float | None:
     return float(np.mean(values)) if values else None
 
 
-def _period(values: Sequence[int], places: int) -> Period:
+def _counts(values: Sequence[int], places: int) -> list[int]:
     counts = Counter(values)
-    return Period(
-        audits=len(values),
-        mean=_mean(values),
-        distribution=tuple(counts.get(n, 0) for n in range(places)),
-    )
+    return [counts.get(n, 0) for n in range(places)]
+
+
+def _period(values: Sequence[int], places: int, hidden: Suppressed, row: int) -> Period:
+    counts = _counts(values, places)
+    distribution = tuple(None if hidden.cell(row, j) else n for j, n in enumerate(counts))
+    audits = None if hidden.row_total(row) else len(values)
+    whole = audits is not None and None not in distribution
+    return Period(audits=audits, mean=_mean(values) if whole else None, distribution=distribution)
 
 
 def _pooled(people: Sequence[PersonGrades]) -> tuple[list[int], list[int]]:
@@ -132,16 +155,50 @@ def _change(people: Sequence[PersonGrades]) -> tuple[float, float] | None:
     return float(np.mean(after) - np.mean(before)), cliffs_delta(after, before)
 
 
-def _group(people: Sequence[PersonGrades], *, places: int, min_people: int) -> GroupFigures:
-    if len(people) < min_people:
-        return GroupFigures(len(people), True, None, None, None, None)
+def impact_suppressed(
+    attendees: Sequence[PersonGrades],
+    others: Sequence[PersonGrades],
+    *,
+    places: int,
+    threshold: int,
+) -> Suppressed:
+    """The shared suppression of the page's table: rows attendees before, attendees after,
+    others before, others after; columns the scale's places; each row's total (its audits)
+    shown, no column totals."""
+    cells: list[list[int]] = []
+    audits: list[int] = []
+    people: list[int] = []
+    for group in (attendees, others):
+        for values in _pooled(group):
+            cells.append(_counts(values, places))
+            audits.append(len(values))
+            people.append(len(group))
+    return suppress_table(
+        cells,
+        threshold=threshold,
+        row_groups=audits,
+        row_people=people,
+        row_totals=True,
+        column_totals=False,
+        small_counts=True,
+    )
+
+
+def _group(
+    people: Sequence[PersonGrades], *, places: int, hidden: Suppressed, first_row: int
+) -> GroupFigures:
     before, after = _pooled(people)
-    change = _change(people)
+    periods = (
+        _period(before, places, hidden, first_row),
+        _period(after, places, hidden, first_row + 1),
+    )
+    whole = all(p.complete for p in periods)
+    change = _change(people) if whole else None
     return GroupFigures(
         people=len(people),
-        suppressed=False,
-        before=_period(before, places),
-        after=_period(after, places),
+        suppressed=not whole,
+        before=periods[0],
+        after=periods[1],
         change=change[0] if change else None,
         delta=change[1] if change else None,
     )
@@ -186,22 +243,23 @@ def impact_compare(
     others: Sequence[PersonGrades],
     *,
     places: int,
-    min_people: int,
+    threshold: int,
     min_audits: int = MIN_AUDITS,
 ) -> Impact:
-    """The figures for one event: each group (suppressed when it has fewer than `min_people`
-    people: its figures could point at one person), the difference in differences and the
-    effect size with intervals (only when both groups are shown), and the caveats in words."""
-    a = _group(attendees, places=places, min_people=min_people)
-    o = _group(others, places=places, min_people=min_people)
+    """The figures for one event: each group's, suppressed by the shared rule (`threshold` is
+    `settings.AUDITLOOP_SMALL_GROUP_MIN`), the difference in differences and the effect size
+    with intervals (only when every count of both groups is shown), and the caveats in words."""
+    hidden = impact_suppressed(attendees, others, places=places, threshold=threshold)
+    a = _group(attendees, places=places, hidden=hidden, first_row=0)
+    o = _group(others, places=places, hidden=hidden, first_row=2)
     caveats: list[str] = []
     shown = not a.suppressed and not o.suppressed
-    periods = [g for f in (a, o) for g in (f.before, f.after) if g is not None]
-    too_few = not shown or any(p.audits < min_audits for p in periods)
+    periods = [g for f in (a, o) for g in (f.before, f.after)]
+    too_few = not shown or any((p.audits or 0) < min_audits for p in periods)
     if not shown:
         caveats.append(
-            f"{TOO_FEW}: a group with fewer than {min_people} people is not shown, so that "
-            "no one's grades can be picked out."
+            f"{TOO_FEW}: some figures are not shown, so that no one's grades can be picked "
+            "out, and nothing is worked out from them."
         )
     elif too_few:
         caveats.append(

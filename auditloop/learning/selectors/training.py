@@ -12,7 +12,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from auditloop.accounts.models import Role, StaffMember, Team
 from auditloop.accounts.selectors import services_overseen
@@ -28,7 +29,7 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import grade_places
 from auditloop.audits.selectors.audits import answer_grade_counted, overall_grade_counted
-from auditloop.learning.access.training import need_visibility_filter
+from auditloop.learning.access.training import event_services, need_visibility_filter
 from auditloop.learning.models import (
     LearningPoint,
     Theme,
@@ -38,7 +39,7 @@ from auditloop.learning.models import (
     TrainingRule,
     TrainingRuleKind,
 )
-from auditloop.learning.rules.training import TeamFigures
+from auditloop.learning.rules.training import Domain, TeamFigures
 from auditloop.learning.rules.training_impact import PersonGrades
 from auditloop.sampling.models import Cycle
 
@@ -47,6 +48,7 @@ from auditloop.sampling.models import Cycle
 DEFAULT_SCALE_SLUG = "ofsted-four"
 # How far before and after an event the impact page looks for audits.
 IMPACT_WINDOW_DAYS = 183
+TOOL = "question__section__version__tool_id"
 
 
 # Counting for the rules -----------------------------------------------------------------------
@@ -72,12 +74,13 @@ def team_figures(cycle: Cycle) -> dict[int, TeamFigures]:
         Answer.objects.filter(audit__in=counted, question__kind=QuestionKind.GRADED)
         .annotate(counted_value=answer_grade_counted("value"))
         .filter(counted_value__isnull=False)
-        .values("audit__team_id", "question_id", "counted_value")
+        .values("audit__team_id", TOOL, "question__code", "counted_value")
         .annotate(n=Count("audit_id", distinct=True))
         .order_by()
     )
     for row in graded:
-        by_grade = teams[row["audit__team_id"]].grades.setdefault(row["question_id"], {})
+        domain = (row[TOOL], row["question__code"])
+        by_grade = teams[row["audit__team_id"]].grades.setdefault(domain, {})
         by_grade[row["counted_value"]] = row["n"]
     themed = (
         LearningPoint.themes.through.objects.filter(learningpoint__audit__in=counted)
@@ -91,14 +94,30 @@ def team_figures(cycle: Cycle) -> dict[int, TeamFigures]:
     return teams
 
 
-def default_scale_question_ids() -> list[int]:
-    """The graded questions an "any domain" rule looks at: those of tool versions graded on the
-    four-point scale."""
-    return list(
+def default_scale_domains() -> list[Domain]:
+    """The domains an "any domain" rule looks at: the graded questions' (tool, code) of tool
+    versions graded on the four-point scale."""
+    rows = (
         Question.objects.filter(
             kind=QuestionKind.GRADED, section__version__grading_scale__slug=DEFAULT_SCALE_SLUG
-        ).values_list("id", flat=True)
+        )
+        .values_list("section__version__tool_id", "code")
+        .distinct()
+        .order_by("section__version__tool_id", "code")
     )
+    return [(tool, code) for tool, code in rows]
+
+
+def domain_of(question: Question) -> Domain:
+    """A question's domain: its tool and code, the same in every version of the tool."""
+    return (question.section.version.tool_id, question.code)
+
+
+def same_domain(question: Question, prefix: str = "question__") -> Q:
+    """The answers (or, with `prefix=""`, the questions) of `question`'s domain, in any
+    version of its tool."""
+    tool, code = domain_of(question)
+    return Q(**{f"{prefix}section__version__tool_id": tool, f"{prefix}code": code})
 
 
 def graded_questions_published() -> QuerySet[Question]:
@@ -268,11 +287,7 @@ def impact_data(event: TrainingEvent, *, today: datetime.date) -> ImpactData:
     attendee_ids = set(
         TrainingAttendance.objects.filter(event=event).values_list("staff_id", flat=True)
     )
-    services = set(
-        StaffMember.objects.filter(pk__in=attendee_ids, team__isnull=False).values_list(
-            "team__service_id", flat=True
-        )
-    )
+    services = event_services(event)
     audits = Audit.objects.filter(
         status__in=SHARED_STATUSES,
         practitioner__isnull=False,
@@ -281,9 +296,9 @@ def impact_data(event: TrainingEvent, *, today: datetime.date) -> ImpactData:
         submitted_at__date__lte=after[1],
     ).exclude(audit_type=AuditType.CALIBRATION)
     rows: list[tuple[int, datetime.datetime, int]]
-    if event.question_id is not None:
+    if event.question is not None:
         answers = (
-            Answer.objects.filter(audit__in=audits, question_id=event.question_id)
+            Answer.objects.filter(same_domain(event.question), audit__in=audits)
             .annotate(counted=answer_grade_counted("id"))
             .filter(counted__isnull=False)
             .values_list("audit__practitioner_id", "audit__submitted_at", "counted")
@@ -306,7 +321,7 @@ def impact_data(event: TrainingEvent, *, today: datetime.date) -> ImpactData:
         if grade_id not in places:
             left_out += 1
             continue
-        day = submitted.date()
+        day = timezone.localdate(submitted)
         if before[0] <= day < before[1]:
             by_person[person][0].append(places[grade_id])
         elif after[0] <= day <= after[1]:

@@ -20,7 +20,12 @@ from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
 from auditloop.imports.matching import normalise_name
 from auditloop.imports.parsers.base import Issue, IssueLog
-from auditloop.learning.access.training import LEADS_ONLY_NEEDS, can_decide_need
+from auditloop.learning.access.training import (
+    EVENT_NOT_YOURS,
+    LEADS_ONLY_NEEDS,
+    can_change_event,
+    can_decide_need,
+)
 from auditloop.learning.models import (
     AttendanceSource,
     Theme,
@@ -33,6 +38,7 @@ from auditloop.learning.models import (
 )
 from auditloop.learning.rules.attendance_csv import AttendanceRow, ParsedAttendance
 from auditloop.learning.rules.training import (
+    Domain,
     Evaluation,
     Finding,
     RuleTerms,
@@ -40,7 +46,9 @@ from auditloop.learning.rules.training import (
     rule_evaluate,
 )
 from auditloop.learning.selectors.training import (
-    default_scale_question_ids,
+    attendance_candidates,
+    default_scale_domains,
+    domain_of,
     grade_words,
     team_figures,
 )
@@ -188,14 +196,23 @@ def _need_title(rule: TrainingRule, finding: Finding, subject: str, grade: str) 
 class Subjects:
     """The domains and themes findings name, and their teams' names, read once."""
 
-    questions: dict[int, Question]
+    questions: dict[Domain, Question]
     themes: dict[int, Theme]
     team_names: dict[int, str]
 
     @classmethod
     def of(cls, findings: list[Finding]) -> Subjects:
+        domains = {f.domain for f in findings if f.domain is not None}
+        rows = Question.objects.filter(
+            code__in={code for _, code in domains},
+            section__version__tool_id__in={tool for tool, _ in domains},
+        ).select_related("section__version")
+        # Each domain's question in the newest published version (else the newest).
+        newest = sorted(
+            rows, key=lambda q: (q.section.version.is_published, q.section.version.number)
+        )
         return cls(
-            questions=Question.objects.in_bulk({f.question_id for f in findings if f.question_id}),
+            questions={domain_of(q): q for q in newest if domain_of(q) in domains},
             themes=Theme.objects.in_bulk({f.theme_id for f in findings if f.theme_id}),
             team_names=dict(
                 Team.objects.filter(pk__in={f.team_id for f in findings}).values_list("id", "name")
@@ -208,7 +225,7 @@ def need_built(
 ) -> TrainingNeed:
     """The need (not saved) that `finding` raises, titled, with its evidence: the counts and
     thresholds the rule saw, the rule's and the cycle's names; never a child or a worker."""
-    question = subjects.questions.get(finding.question_id) if finding.question_id else None
+    question = rule.question or (subjects.questions.get(finding.domain) if finding.domain else None)
     theme = subjects.themes.get(finding.theme_id) if finding.theme_id else None
     subject = question.text[:90] if question else theme.name if theme else ""
     domain = rule.kind == TrainingRuleKind.DOMAIN_SHARE
@@ -231,29 +248,30 @@ def need_built(
 
 
 def rule_findings(
-    rule: TrainingRule, teams: dict[int, TeamFigures], *, minimum: int, any_domain: list[int]
+    rule: TrainingRule, teams: dict[int, TeamFigures], *, minimum: int, any_domain: list[Domain]
 ) -> Evaluation:
     """What `rule` finds in these teams' figures (the pure rule, given the rule's terms)."""
     terms = RuleTerms(
         kind=rule.kind,
-        question_id=rule.question_id,
+        domain=domain_of(rule.question) if rule.question else None,
         grade_value=rule.grade_value,
         percent=rule.percent,
         theme_id=rule.theme_id,
         count=rule.count,
     )
-    return rule_evaluate(terms, teams, minimum=minimum, graded_questions=any_domain)
+    return rule_evaluate(terms, teams, minimum=minimum, graded_domains=any_domain)
 
 
 def _existing_need(rule: TrainingRule, cycle: Cycle, finding: Finding) -> bool:
-    """Whether this rule already raised this need (the unique constraint does not hold where a
-    column is empty: SQL counts two NULLs as different)."""
+    """Whether this rule already raised this need, on the same domain in any version of its tool
+    (the unique constraint does not hold where a column is empty: SQL counts two NULLs as
+    different)."""
     match = Q(rule=rule, cycle=cycle, team_id=finding.team_id)
-    match &= (
-        Q(question_id=finding.question_id)
-        if finding.question_id is not None
-        else Q(question__isnull=True)
-    )
+    if finding.domain is not None:
+        tool, code = finding.domain
+        match &= Q(question__section__version__tool_id=tool, question__code=code)
+    else:
+        match &= Q(question__isnull=True)
     match &= Q(theme_id=finding.theme_id) if finding.theme_id is not None else Q(theme__isnull=True)
     return TrainingNeed.objects.filter(match).exists()
 
@@ -279,9 +297,13 @@ def training_needs_raise(*, cycle: Cycle, by: StaffMember | None) -> RaiseOutcom
         in_reach = in_reach.filter(service_id__in=services_overseen(by))
     team_names = dict(in_reach.values_list("id", "name"))
     teams = {pk: figures for pk, figures in teams.items() if pk in team_names}
-    any_domain = default_scale_question_ids()
+    any_domain = default_scale_domains()
     outcome = RaiseOutcome()
-    rules = list(TrainingRule.objects.filter(is_active=True).select_related("question", "theme"))
+    rules = list(
+        TrainingRule.objects.filter(is_active=True).select_related(
+            "question__section__version", "theme"
+        )
+    )
     for rule in rules:
         evaluation = rule_findings(rule, teams, minimum=minimum, any_domain=any_domain)
         if evaluation.too_few:
@@ -436,8 +458,8 @@ def training_attendance_set(
     *, event: TrainingEvent, staff: Iterable[StaffMember], by: StaffMember
 ) -> AttendanceChange:
     """Make the register exactly `staff`: add those missing, remove those no longer ticked."""
-    if not by.is_audit_lead:
-        raise Refused("Only an audit lead records who attended.")
+    if not can_change_event(by, event):
+        raise Refused(EVENT_NOT_YOURS)
     wanted = {s.pk for s in staff}
     present = set(TrainingAttendance.objects.filter(event=event).values_list("staff_id", flat=True))
     add, remove = wanted - present, present - wanted
@@ -459,6 +481,7 @@ def _attendance_apply(
     unchanged: int,
     by: StaffMember,
     source: str,
+    record: bool = True,
 ) -> AttendanceChange:
     TrainingAttendance.objects.bulk_create(
         TrainingAttendance(event=event, staff_id=pk, source=source, recorded_by=_user(by))
@@ -466,7 +489,7 @@ def _attendance_apply(
     )
     TrainingAttendance.objects.filter(event=event, staff_id__in=remove).delete()
     change = AttendanceChange(added=len(add), removed=len(remove), unchanged=unchanged)
-    if add or remove:
+    if record and (add or remove):
         event_record(
             actor=by.user,
             verb="training_event.attendance_changed",
@@ -486,6 +509,11 @@ class ImportOutcome:
     change: AttendanceChange | None
 
 
+NOT_IN_REACH = (
+    "Only active staff of the teams in the services you oversee can be marked as attending."
+)
+
+
 def _match(row: AttendanceRow, name: str, issues: IssueLog, index: _StaffIndex) -> int | None:
     def error(column: str, value: str, message: str) -> None:
         issues.append(Issue(name, row.row, column, value, message, "error"))
@@ -496,8 +524,9 @@ def _match(row: AttendanceRow, name: str, issues: IssueLog, index: _StaffIndex) 
             error(
                 "email",
                 row.email,
-                "No member of staff has this email address. Check it against the staff list, "
-                "or add them to the staff list first; nobody was guessed.",
+                "No member of staff you can mark has this email address. Check it against the "
+                f"staff list, or add them to the staff list first; nobody was guessed. "
+                f"{NOT_IN_REACH}",
             )
         return found
     if row.swe_number:
@@ -506,7 +535,8 @@ def _match(row: AttendanceRow, name: str, issues: IssueLog, index: _StaffIndex) 
             error(
                 "swe_number",
                 row.swe_number,
-                "No member of staff has this SWE number. Check it, or give their email address.",
+                "No member of staff you can mark has this SWE number. Check it, or give their "
+                f"email address. {NOT_IN_REACH}",
             )
         return found
     candidates = index.by_name.get(normalise_name(row.name), [])
@@ -517,24 +547,48 @@ def _match(row: AttendanceRow, name: str, issues: IssueLog, index: _StaffIndex) 
         row.name,
         "More than one member of staff has this name: give their email address instead."
         if candidates
-        else "No member of staff has this name. Check the spelling, or give their email "
-        "address; nobody was guessed.",
+        else "No member of staff you can mark has this name. Check the spelling, or give their "
+        f"email address; nobody was guessed. {NOT_IN_REACH}",
     )
     return None
 
 
 class _StaffIndex:
-    def __init__(self) -> None:
+    """The staff an import may mark: the same people the attendance form offers the lead."""
+
+    def __init__(self, by: StaffMember) -> None:
         self.by_email: dict[str, int] = {}
         self.by_swe: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = {}
-        rows = StaffMember.objects.values_list("id", "email", "swe_number", "name")
+        rows = attendance_candidates(by).order_by().values_list("id", "email", "swe_number", "name")
         for pk, email, swe, person in rows:
             if email:
                 self.by_email[email.casefold()] = pk
             if swe:
                 self.by_swe[swe.strip().upper()] = pk
             self.by_name.setdefault(normalise_name(person), []).append(pk)
+
+
+def _import_recorded(
+    *, event: TrainingEvent, by: StaffMember, status: str, after: dict[str, int]
+) -> None:
+    """One event row per import, whatever came of it (counts and the outcome, never a row of
+    the file: the file name is the lead's and may name anyone, so it is not kept either)."""
+    event_record(
+        actor=by.user,
+        verb=f"training_event.attendance_import_{status}",
+        target=event,
+        summary=f"Attendance import {status}.",
+        after={"status": status, **after},
+    )
+
+
+@transaction.atomic
+def training_attendance_import_rejected(*, event: TrainingEvent, by: StaffMember) -> None:
+    """Record a register rejected whole (not a CSV, not UTF-8, no column naming who)."""
+    if not can_change_event(by, event):
+        raise Refused(EVENT_NOT_YOURS)
+    _import_recorded(event=event, by=by, status="rejected", after={"errors": 1})
 
 
 @transaction.atomic
@@ -544,10 +598,10 @@ def training_attendance_import(
     """Apply a parsed register to the event, all or nothing: any error (in the file, or a
     person who matches nobody) and nothing is written. People marked attended are added,
     those marked not attended taken off; importing the same file again changes nothing."""
-    if not by.is_audit_lead:
-        raise Refused("Only an audit lead records who attended.")
+    if not can_change_event(by, event):
+        raise Refused(EVENT_NOT_YOURS)
     issues = IssueLog(parsed.issues)
-    index = _StaffIndex()
+    index = _StaffIndex(by)
     yes: dict[int, int] = {}
     no: set[int] = set()
     for row in parsed.rows:
@@ -555,22 +609,28 @@ def training_attendance_import(
         if pk is None:
             continue
         if pk in yes or pk in no:
-            issues.append(
-                Issue(
-                    name,
-                    row.row,
-                    "email" if row.email else "swe_number" if row.swe_number else "name",
-                    row.email or row.swe_number or row.name,
+            column = "email" if row.email else "swe_number" if row.swe_number else "name"
+            value = row.email or row.swe_number or row.name
+            if (pk in yes) == row.attended:
+                message = (
                     "This is the same person as an earlier row (named another way); this row "
-                    "was ignored.",
+                    "was ignored."
                 )
-            )
+                issues.append(Issue(name, row.row, column, value, message))
+            else:
+                message = (
+                    "This is the same person as an earlier row (named another way), with the "
+                    "other answer to whether they attended. Keep one row for them."
+                )
+                issues.append(Issue(name, row.row, column, value, message, "error"))
             continue
         if row.attended:
             yes[pk] = row.row
         else:
             no.add(pk)
+    counts = {"rows": len(parsed.rows), "errors": issues.errors}
     if issues.errors:
+        _import_recorded(event=event, by=by, status="rejected", after=counts)
         return ImportOutcome(issues=issues, change=None)
     present = set(TrainingAttendance.objects.filter(event=event).values_list("staff_id", flat=True))
     change = _attendance_apply(
@@ -580,5 +640,17 @@ def training_attendance_import(
         unchanged=len(set(yes) & present),
         by=by,
         source=AttendanceSource.IMPORT,
+        record=False,
+    )
+    _import_recorded(
+        event=event,
+        by=by,
+        status="applied" if change.added or change.removed else "unchanged",
+        after={
+            **counts,
+            "added": change.added,
+            "removed": change.removed,
+            "unchanged": change.unchanged,
+        },
     )
     return ImportOutcome(issues=issues, change=change)

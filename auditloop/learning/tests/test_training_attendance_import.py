@@ -13,25 +13,36 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.core.models import Event
+from auditloop.core.refusals import Refused
 from auditloop.imports.parsers.base import FileRejected
 from auditloop.learning.models import AttendanceSource, TrainingAttendance, TrainingEvent
 from auditloop.learning.rules.attendance_csv import parse_attendance
-from auditloop.learning.services.training import training_attendance_import
-from auditloop.testing import Personas
+from auditloop.learning.services.training import (
+    training_attendance_import,
+    training_attendance_set,
+)
+from auditloop.testing import Personas, make_staff
 
 pytestmark = pytest.mark.django_db
 HELD = datetime.date(2026, 5, 4)
 
 
 @pytest.fixture
-def event() -> TrainingEvent:
-    return TrainingEvent.objects.create(title="Hearing the child", held_on=HELD)
+def event(p: Personas) -> TrainingEvent:
+    return TrainingEvent.objects.create(
+        title="Hearing the child", held_on=HELD, created_by=p.moderator
+    )
 
 
 def _import(p: Personas, event: TrainingEvent, content: bytes, name: str = "register.csv"):  # type: ignore[no-untyped-def]
+    return _import_by(p.moderator, event, content, name)
+
+
+def _import_by(by: StaffMember, event: TrainingEvent, content: bytes, name: str = "r.csv"):  # type: ignore[no-untyped-def]
     parsed = parse_attendance(content, name=name, held_on=event.held_on, title=event.title)
-    return training_attendance_import(event=event, parsed=parsed, name=name, by=p.moderator)
+    return training_attendance_import(event=event, parsed=parsed, name=name, by=by)
 
 
 def _register(p: Personas) -> bytes:
@@ -60,7 +71,17 @@ def test_the_same_register_twice_changes_nothing(p: Personas, event: TrainingEve
     assert outcome.change is not None
     assert (outcome.change.added, outcome.change.removed, outcome.change.unchanged) == (0, 0, 2)
     assert TrainingAttendance.objects.filter(event=event).count() == 2
-    assert Event.objects.count() == events
+    # One event row says the import ran and changed nothing.
+    [ran] = Event.objects.order_by("pk")[events:]
+    assert ran.verb == "training_event.attendance_import_unchanged"
+    assert ran.after == {
+        "status": "unchanged",
+        "rows": 3,
+        "errors": 0,
+        "added": 0,
+        "removed": 0,
+        "unchanged": 2,
+    }
 
 
 def test_a_no_takes_someone_off_the_register(p: Personas, event: TrainingEvent) -> None:
@@ -87,10 +108,64 @@ def test_an_unknown_email_is_reported_and_nothing_is_imported(
     assert "nobody was guessed" in problem.message
 
 
+def test_a_rejected_register_is_recorded_by_its_counts_and_names_nobody(
+    p: Personas, event: TrainingEvent
+) -> None:
+    content = _register(p) + b"nobody@northshire.example,,,yes,,\r\n"
+    _import(p, event, content)
+    ran = Event.objects.get(verb="training_event.attendance_import_rejected")
+    assert ran.after == {"status": "rejected", "rows": 4, "errors": 1}
+    assert "nobody@" not in str(ran.after) + ran.summary
+    assert not Event.objects.filter(verb="training_event.attendance_changed").exists()
+
+
+def test_a_file_rejected_whole_on_the_page_is_recorded_too(
+    p: Personas, event: TrainingEvent
+) -> None:
+    upload = SimpleUploadedFile("register.xlsx", b"PK\x03\x04 a workbook")
+    p.client_for(p.moderator).post(
+        reverse("learning:training_attendance_import", args=[event.public_id]), {"file": upload}
+    )
+    ran = Event.objects.get(verb="training_event.attendance_import_rejected")
+    assert ran.after == {"status": "rejected", "errors": 1}
+
+
+def test_staff_the_form_does_not_offer_cannot_be_imported(
+    p: Personas, event: TrainingEvent
+) -> None:
+    left = make_staff("left", "Lou Left", Role.PRACTITIONER, p.north_a)
+    left.is_active = False
+    left.save()
+    content = (
+        f"email,attended\r\n{p.outsider.email},yes\r\n{left.email},yes\r\n"
+        f"{p.practitioner.email},yes\r\n"
+    )
+    outcome = _import(p, event, content.encode())
+    assert outcome.change is None
+    assert not TrainingAttendance.objects.exists()
+    errors = [(i.row, i.value) for i in outcome.issues if i.severity == "error"]
+    assert errors == [(2, p.outsider.email), (3, left.email)]
+    assert "services you oversee" in outcome.issues[0].message
+    by_name = _import(p, event, b"name\r\nOlly Outsider\r\n")
+    assert by_name.change is None and by_name.issues[0].column == "name"
+
+
+def test_the_same_person_named_two_ways_with_both_answers_is_an_error(
+    p: Personas, event: TrainingEvent
+) -> None:
+    content = f"email,name,attended\r\n{p.practitioner.email},,yes\r\n,Pat Practitioner,no\r\n"
+    outcome = _import(p, event, content.encode())
+    assert outcome.change is None
+    assert not TrainingAttendance.objects.exists()
+    [problem] = outcome.issues
+    assert (problem.row, problem.column, problem.severity) == (3, "name", "error")
+    assert "the other answer" in problem.message
+
+
 def test_an_unknown_name_is_not_guessed(p: Personas, event: TrainingEvent) -> None:
     outcome = _import(p, event, b"name\r\nPat Practitionr\r\n")
     assert outcome.change is None
-    assert outcome.issues[0].message.startswith("No member of staff has this name")
+    assert outcome.issues[0].message.startswith("No member of staff you can mark has this name")
 
 
 def test_a_bad_date_and_another_events_title_are_errors_naming_their_cells(
@@ -222,3 +297,14 @@ def test_attendees_outside_the_leads_services_stay_when_the_lead_saves_the_form(
         p.outsider.pk,
         p.practitioner.pk,
     }
+
+
+def test_a_lead_over_another_service_is_refused_by_the_services_too(
+    p: Personas, event: TrainingEvent
+) -> None:
+    south_lead = make_staff("southlead", "Sue Southlead", Role.MODERATOR, services=[p.south])
+    with pytest.raises(Refused, match="recorded this event"):
+        _import_by(south_lead, event, f"email\r\n{p.outsider.email}\r\n".encode())
+    with pytest.raises(Refused, match="recorded this event"):
+        training_attendance_set(event=event, staff=[p.outsider], by=south_lead)
+    assert not TrainingAttendance.objects.exists()

@@ -10,6 +10,7 @@ from scipy.stats import mannwhitneyu
 from auditloop.learning.rules.training_impact import (
     OBSERVATIONAL,
     TOO_FEW,
+    Period,
     PersonGrades,
     bootstrap_intervals,
     cliffs_delta,
@@ -53,7 +54,7 @@ def _people(n: int, before: tuple[int, ...], after: tuple[int, ...]) -> list[Per
 def test_attendees_who_improved_beside_others_who_did_not_give_a_positive_difference() -> None:
     attendees = _people(6, (1, 1), (2, 2))
     others = _people(6, (1, 2), (1, 2))
-    impact = impact_compare(attendees, others, places=4, min_people=5)
+    impact = impact_compare(attendees, others, places=4, threshold=5)
     assert impact.attendees.before is not None and impact.attendees.before.audits == 12
     assert impact.attendees.before.distribution == (0, 12, 0, 0)
     assert impact.difference == 1.0
@@ -66,28 +67,45 @@ def test_attendees_who_improved_beside_others_who_did_not_give_a_positive_differ
 
 def test_identical_groups_give_no_difference() -> None:
     people = _people(6, (1, 2), (2, 3))
-    impact = impact_compare(people, list(people), places=4, min_people=5)
+    impact = impact_compare(people, list(people), places=4, threshold=5)
     assert impact.difference == 0.0 and impact.effect == 0.0
 
 
 def test_fewer_than_ten_audits_in_a_group_says_there_are_too_few_to_say() -> None:
     attendees = _people(5, (1,), (2,))
     others = _people(8, (1, 2), (1, 2))
-    impact = impact_compare(attendees, others, places=4, min_people=5)
+    impact = impact_compare(attendees, others, places=4, threshold=5)
     assert impact.too_few
     assert impact.caveats[0].startswith(TOO_FEW)
     assert impact.caveats[-1] == OBSERVATIONAL
     assert impact.difference is not None
 
 
-def test_a_group_of_fewer_people_than_the_minimum_is_suppressed_and_nothing_compared() -> None:
-    attendees = _people(4, (1, 1, 1), (3, 3, 3))
+def test_a_group_of_fewer_than_three_people_is_suppressed_and_nothing_compared() -> None:
+    attendees = _people(2, (1, 1, 1), (3, 3, 3))
     others = _people(8, (1, 2), (1, 2))
-    impact = impact_compare(attendees, others, places=4, min_people=5)
-    assert impact.attendees.suppressed and impact.attendees.people == 4
-    assert impact.attendees.before is None and impact.attendees.change is None
+    impact = impact_compare(attendees, others, places=4, threshold=5)
+    assert impact.attendees.suppressed and impact.attendees.people == 2
+    assert impact.attendees.before == Period(audits=None, mean=None, distribution=(None,) * 4)
+    assert impact.attendees.change is None
     assert impact.difference is None and impact.effect is None
-    assert "fewer than 5 people" in impact.caveats[0]
+    assert "no one's grades can be picked out" in impact.caveats[0]
+    assert impact.others.before.distribution == (0, 8, 8, 0)  # the other group is shown
+
+
+def test_a_small_count_is_suppressed_with_a_second_so_the_total_does_not_give_it_away() -> None:
+    # Five attendees: four graded Good before, one Requires improvement; all Good after.
+    attendees = _people(4, (2, 2), (2, 2)) + _people(1, (1, 1), (2, 2))
+    others = _people(6, (1, 2), (1, 2))
+    impact = impact_compare(attendees, others, places=4, threshold=5)
+    before = impact.attendees.before
+    # The 2 at Requires improvement is a small count; with the total (10) shown, the 8 at
+    # Good would give it away, so it is hidden too; the zeros are shown.
+    assert before.distribution == (0, None, None, 0) and before.audits == 10
+    assert before.mean is None and impact.attendees.change is None
+    assert impact.attendees.after.distribution == (0, 0, 10, 0)
+    assert impact.difference is None and impact.effect_interval is None
+    assert impact.too_few
 
 
 def test_the_bootstrap_interval_is_the_same_every_time_and_contains_the_difference() -> None:
@@ -97,10 +115,11 @@ def test_the_bootstrap_interval_is_the_same_every_time_and_contains_the_differen
     others += [PersonGrades((1, 1), (1, 2)), PersonGrades((3, 2), (2, 2))]
     first = bootstrap_intervals(attendees, others)
     assert first == bootstrap_intervals(attendees, others)
-    impact = impact_compare(attendees, others, places=4, min_people=5)
-    assert first is not None and impact.difference is not None
+    # The difference in differences: the attendees' change in mean place minus the others'.
+    difference = (18 / 9 - 11 / 8) - (13 / 8 - 13 / 8)
+    assert first is not None
     low, high = first[0]
-    assert low <= impact.difference <= high
+    assert low <= difference <= high
     assert low < high
 
 

@@ -12,7 +12,11 @@ from auditloop.audits.models import AuditStatus, AuditType
 from auditloop.learning.models import TrainingAttendance, TrainingEvent
 from auditloop.learning.rules.training_impact import PersonGrades
 from auditloop.learning.selectors.training import IMPACT_WINDOW_DAYS, impact_data
-from auditloop.learning.tests.training_factories import graded_audit, quality_questions
+from auditloop.learning.tests.training_factories import (
+    graded_audit,
+    quality_questions,
+    same_question_in_a_new_version,
+)
 from auditloop.testing import Personas
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +104,30 @@ def test_someone_audited_in_one_period_only_is_left_out(p: Personas) -> None:
     assert impact_data(event, today=today).attendees == []
     graded_audit(p, overall=3, submitted_at=_when(today, -5))
     assert impact_data(event, today=today).attendees == [PersonGrades(before=(1,), after=(2,))]
+
+
+def test_audits_on_a_newer_version_of_the_events_domain_still_count_after_it(
+    p: Personas,
+) -> None:
+    today = timezone.localdate()
+    question = quality_questions(p)[0]
+    event = TrainingEvent.objects.create(
+        title="Voice", held_on=today - datetime.timedelta(days=30), question=question
+    )
+    TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+    graded_audit(p, question=question, value=2, submitted_at=_when(today, -60))
+    newer = same_question_in_a_new_version(p, question)
+    graded_audit(p, question=newer, value=3, submitted_at=_when(today, -5))
+    assert impact_data(event, today=today).attendees == [PersonGrades(before=(1,), after=(2,))]
+
+
+def test_an_audit_submitted_after_midnight_in_london_is_after_the_event(p: Personas) -> None:
+    held = datetime.date(2026, 7, 1)  # British Summer Time: 23:30 UTC is 00:30 the next day
+    event = TrainingEvent.objects.create(title="Standards", held_on=held)
+    TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+    graded_audit(p, overall=2, submitted_at=datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC))
+    graded_audit(
+        p, overall=3, submitted_at=datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC)
+    )
+    data = impact_data(event, today=datetime.date(2026, 8, 1))
+    assert data.attendees == [PersonGrades(before=(1,), after=(2,))]

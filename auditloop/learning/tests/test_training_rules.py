@@ -31,50 +31,52 @@ from auditloop.learning.tests.training_factories import (
     a_cycle,
     graded_audit,
     quality_questions,
+    same_question_in_a_new_version,
 )
 from auditloop.testing import Personas
 
-SHARE = RuleTerms(kind=DOMAIN_SHARE, question_id=7, grade_value=2, percent=30)
+V1, V2 = (1, "V1"), (1, "V2")
+SHARE = RuleTerms(kind=DOMAIN_SHARE, domain=V1, grade_value=2, percent=30)
 
 
 def team(audits: int, low: int, *, graded: int | None = None) -> dict[int, TeamFigures]:
     graded = audits if graded is None else graded
-    return {1: TeamFigures(team_id=1, audits=audits, grades={7: {2: low, 3: graded - low}})}
+    return {1: TeamFigures(team_id=1, audits=audits, grades={V1: {2: low, 3: graded - low}})}
 
 
 def test_a_share_exactly_at_the_threshold_does_not_fire_and_one_more_audit_does() -> None:
     assert not share_fires(3, 10, 30)
     assert share_fires(4, 10, 30)
-    at = rule_evaluate(SHARE, team(10, 3), minimum=5, graded_questions=[])
-    past = rule_evaluate(SHARE, team(10, 4), minimum=5, graded_questions=[])
+    at = rule_evaluate(SHARE, team(10, 3), minimum=5, graded_domains=[])
+    past = rule_evaluate(SHARE, team(10, 4), minimum=5, graded_domains=[])
     assert at.findings == []
     assert [f.evidence["low"] for f in past.findings] == [4]
     assert past.findings[0].evidence["share"] == 40.0
 
 
 def test_grades_below_the_rules_grade_count_as_low_too() -> None:
-    figures = {1: TeamFigures(team_id=1, audits=10, grades={7: {1: 2, 2: 2, 4: 6}})}
-    found = rule_evaluate(SHARE, figures, minimum=5, graded_questions=[]).findings
+    figures = {1: TeamFigures(team_id=1, audits=10, grades={V1: {1: 2, 2: 2, 4: 6}})}
+    found = rule_evaluate(SHARE, figures, minimum=5, graded_domains=[]).findings
     assert found[0].evidence["low"] == 4
 
 
 def test_a_team_with_fewer_audits_than_the_small_group_minimum_never_fires() -> None:
-    evaluation = rule_evaluate(SHARE, team(4, 4), minimum=5, graded_questions=[])
+    evaluation = rule_evaluate(SHARE, team(4, 4), minimum=5, graded_domains=[])
     assert evaluation.findings == []
     assert evaluation.too_few == [1]
 
 
 def test_an_any_domain_rule_looks_at_each_domain_on_its_own() -> None:
     terms = RuleTerms(kind=DOMAIN_SHARE, grade_value=2, percent=30)
-    figures = {1: TeamFigures(team_id=1, audits=10, grades={7: {2: 5, 3: 5}, 8: {2: 1, 3: 9}})}
-    found = rule_evaluate(terms, figures, minimum=5, graded_questions=[7, 8]).findings
-    assert [f.question_id for f in found] == [7]
+    figures = {1: TeamFigures(team_id=1, audits=10, grades={V1: {2: 5, 3: 5}, V2: {2: 1, 3: 9}})}
+    found = rule_evaluate(terms, figures, minimum=5, graded_domains=[V1, V2]).findings
+    assert [f.domain for f in found] == [V1]
 
 
 def test_a_theme_rule_fires_past_its_count_for_each_theme() -> None:
     terms = RuleTerms(kind=THEME_COUNT, count=3)
     figures = {1: TeamFigures(team_id=1, audits=8, themes={5: 3, 6: 4})}
-    found = rule_evaluate(terms, figures, minimum=5, graded_questions=[]).findings
+    found = rule_evaluate(terms, figures, minimum=5, graded_domains=[]).findings
     assert [(f.theme_id, f.evidence["with_theme"]) for f in found] == [(6, 4)]
 
 
@@ -127,6 +129,43 @@ def test_checking_the_rules_raises_a_need_with_its_evidence_and_twice_changes_no
     assert second.raised == [] and second.already == 1
     assert TrainingNeed.objects.count() == 1
     assert Event.objects.filter(verb="training_need.raised").count() == events == 1
+
+
+@pytest.mark.django_db
+def test_a_domain_rule_goes_on_counting_its_domain_in_a_new_version_of_the_tool(
+    p: Personas,
+) -> None:
+    cycle = a_cycle(p)
+    _domain_rule(p)  # on the first version's question
+    newer = same_question_in_a_new_version(p, quality_questions(p)[0])
+    for value in (2, 2, 1, 3, 3, 4):
+        graded_audit(p, cycle=cycle, question=newer, value=value)
+    raised = training_needs_raise(cycle=cycle, by=p.moderator).raised
+    assert [n.team for n in raised] == [p.north_a]
+    again = training_needs_raise(cycle=cycle, by=p.moderator)
+    assert again.raised == [] and again.already == 1
+
+
+@pytest.mark.django_db
+def test_an_any_domain_rule_raises_one_need_per_domain_across_versions(p: Personas) -> None:
+    cycle = a_cycle(p)
+    training_rule_create(
+        details=RuleDetails(
+            name="Any domain", kind=TrainingRuleKind.DOMAIN_SHARE, grade_value=2, percent=50
+        ),
+        by=p.moderator,
+    )
+    first = quality_questions(p)[0]
+    newer = same_question_in_a_new_version(p, first)
+    for value in (2, 2, 1):
+        graded_audit(p, cycle=cycle, question=first, value=value)
+    for value in (2, 3, 4):
+        graded_audit(p, cycle=cycle, question=newer, value=value)
+    raised = training_needs_raise(cycle=cycle, by=p.moderator).raised
+    # One need for the domain, named by its question in the newest published version.
+    assert [(n.question, n.evidence["graded"], n.evidence["low"]) for n in raised] == [
+        (newer, 6, 4)
+    ]
 
 
 @pytest.mark.django_db

@@ -4,12 +4,13 @@ impact; who sees what."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from auditloop.accounts.models import Team
+from auditloop.accounts.models import Role, Team
 from auditloop.core.models import Event
 from auditloop.learning.models import (
     TrainingAttendance,
@@ -27,7 +28,7 @@ from auditloop.learning.tests.training_factories import (
     quality_questions,
 )
 from auditloop.sampling.models import Cycle
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +284,9 @@ def test_adding_someone_unknown_by_email_is_refused_not_guessed(p: Personas) -> 
 
 
 def test_a_team_manager_sees_only_their_own_teams_attendees(p: Personas) -> None:
-    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    event = TrainingEvent.objects.create(
+        title="Voice", held_on=datetime.date(2026, 5, 1), created_by=p.moderator
+    )
     TrainingAttendance.objects.create(event=event, staff=p.practitioner)
     TrainingAttendance.objects.create(event=event, staff=p.outsider)
     url = reverse("learning:training_event", args=[event.public_id])
@@ -294,7 +297,9 @@ def test_a_team_manager_sees_only_their_own_teams_attendees(p: Personas) -> None
 
 
 def test_changing_who_attended_replaces_the_register(p: Personas) -> None:
-    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    event = TrainingEvent.objects.create(
+        title="Voice", held_on=datetime.date(2026, 5, 1), created_by=p.moderator
+    )
     TrainingAttendance.objects.create(event=event, staff=p.practitioner)
     p.client_for(p.moderator).post(
         reverse("learning:training_attendance", args=[event.public_id]),
@@ -334,12 +339,12 @@ def test_the_impact_page_shows_group_figures_and_the_caveats(p: Personas) -> Non
     assert "1.00 grade places" in page
     assert "large, better after the training" in page
     assert "observational comparison, not proof" in page
-    assert "too few audits" not in page
+    assert "too few audits" not in page and "[c]" not in page
     # Group figures only: no one's name on the page.
     assert "Went Worker" not in page and "Stayed Worker" not in page
 
 
-def test_the_impact_page_suppresses_a_group_of_fewer_than_five_people(p: Personas) -> None:
+def test_the_impact_page_suppresses_a_group_of_one_person(p: Personas) -> None:
     question = quality_questions(p)[0]
     held = timezone.localdate() - datetime.timedelta(days=60)
     event = TrainingEvent.objects.create(title="Voice", held_on=held, question=question)
@@ -355,7 +360,8 @@ def test_the_impact_page_suppresses_a_group_of_fewer_than_five_people(p: Persona
         .get(reverse("learning:training_impact", args=[event.public_id]))
         .content.decode()
     )
-    assert "Not shown: fewer than 5 people" in page
+    assert page.count(">[c]</td>") == 2 * 6  # both periods: audits, four grades, mean
+    assert "[c] Not shown so that no one can be identified" in page
     assert "too few audits to say whether the training made a difference" in page.lower()
     assert "Outstanding</th>" in page  # the scale's columns, but no counts for the group
 
@@ -379,3 +385,74 @@ def test_a_lead_over_another_service_cannot_decide_a_need_they_cannot_see(p: Per
     assert p.client_for(p.moderator).post(url, {"status": "met"}).status_code == 404
     need.refresh_from_db()
     assert need.status == TrainingNeedStatus.OPEN
+
+
+def test_a_team_manager_cannot_open_the_impact_page_of_an_event_their_team_attended(
+    p: Personas,
+) -> None:
+    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+    client = p.client_for(p.team_manager)
+    impact = reverse("learning:training_impact", args=[event.public_id])
+    assert client.get(impact).status_code == 404
+    page = client.get(reverse("learning:training_event", args=[event.public_id])).content
+    assert impact.encode() not in page
+
+
+def test_only_a_lead_or_leader_over_every_attendees_service_opens_the_impact_page(
+    p: Personas,
+) -> None:
+    event = TrainingEvent.objects.create(title="Voice", held_on=datetime.date(2026, 5, 1))
+    TrainingAttendance.objects.create(event=event, staff=p.practitioner)
+    TrainingAttendance.objects.create(event=event, staff=p.outsider)
+    url = reverse("learning:training_impact", args=[event.public_id])
+    both = make_staff("bothlead", "Bea Both", Role.MODERATOR, services=[p.north, p.south])
+    assert p.client_for(p.moderator).get(url).status_code == 404  # North only
+    assert p.client_for(p.senior_leader).get(url).status_code == 404
+    assert p.client_for(both).get(url).status_code == 200
+
+
+def test_a_lead_over_another_service_cannot_change_an_events_register(p: Personas) -> None:
+    south_lead = make_staff("southlead", "Sue Southlead", Role.MODERATOR, services=[p.south])
+    event = TrainingEvent.objects.create(
+        title="Voice", held_on=datetime.date(2026, 5, 1), created_by=south_lead
+    )
+    TrainingAttendance.objects.create(event=event, staff=p.outsider)
+    attendance = reverse("learning:training_attendance", args=[event.public_id])
+    imports = reverse("learning:training_attendance_import", args=[event.public_id])
+    north = p.client_for(p.moderator)
+    assert north.post(attendance, {"attendees": [p.practitioner.pk]}).status_code == 403
+    assert north.get(imports).status_code == 403
+    assert list(event.attendance.values_list("staff", flat=True)) == [p.outsider.pk]
+    # Once a North need or attendee is on it, North's lead changes North's part of it.
+    TrainingAttendance.objects.create(event=event, staff=p.team_manager)
+    assert north.post(attendance, {"attendees": [p.practitioner.pk]}).status_code == 302
+    assert set(event.attendance.values_list("staff", flat=True)) == {
+        p.outsider.pk,
+        p.practitioner.pk,
+    }
+
+
+def test_the_impact_page_hides_a_small_count_and_what_would_give_it_away(p: Personas) -> None:
+    question = quality_questions(p)[0]
+    held = timezone.localdate() - datetime.timedelta(days=60)
+    event = TrainingEvent.objects.create(title="Voice", held_on=held, question=question)
+    before = timezone.now() - datetime.timedelta(days=90)
+    after = timezone.now() - datetime.timedelta(days=20)
+    went = practitioners(p.north_a, 5, "went")
+    for n, person in enumerate(went):
+        TrainingAttendance.objects.create(event=event, staff=person)
+        # One of the five was graded Inadequate before: the count of 1 is not shown.
+        first = 1 if n == 0 else 2
+        for value, when in ((first, before), (2, before), (3, after), (3, after)):
+            graded_audit(p, practitioner=person, question=question, value=value, submitted_at=when)
+    page = (
+        p.client_for(p.moderator)
+        .get(reverse("learning:training_impact", args=[event.public_id]))
+        .content.decode()
+    )
+    row = page[page.index("Attended, before") : page.index("Attended, after")]
+    cells = re.findall(r'numeric">([^<]*)</td>', row)
+    # People, audits, Inadequate .. Outstanding, mean: the 1 and the 9 beside it hidden.
+    assert cells == ["5", "10", "[c]", "[c]", "0", "0", "[c]"]
+    assert 'Difference in differences</dt><dd class="govuk-summary-list__value">Not worked' in page

@@ -17,6 +17,7 @@ from auditloop.audits.models import (
     Question,
     QuestionKind,
 )
+from auditloop.audits.services.tools import tool_version_draft_create, tool_version_publish
 from auditloop.learning.models import LearningPoint, LearningPointKind, Theme
 from auditloop.sampling.models import Cycle, CycleAudit
 from auditloop.testing import Personas, make_staff
@@ -96,3 +97,10 @@ def practitioners(team: Team, n: int, prefix: str, manager: Any = None) -> list[
         )
         for i in range(n)
     ]
+
+
+def same_question_in_a_new_version(p: Personas, question: Question) -> Question:
+    """The same question (tool and code) in a newly published version of its tool: a new row."""
+    draft = tool_version_draft_create(tool=p.quality_tool.tool, by=None)
+    tool_version_publish(version=draft, by=None, change_note="Reworded the guidance.")
+    return Question.objects.get(section__version=draft, code=question.code)

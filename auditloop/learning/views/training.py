@@ -23,8 +23,11 @@ from auditloop.learning.access.training import (
     EVENT_READERS,
     NEED_READERS,
     RULE_READERS,
+    can_change_event,
     can_decide_need,
+    can_read_impact,
     get_event_for_user,
+    get_event_impact_for_user,
     get_need_for_user,
     get_rule_for_user,
 )
@@ -39,6 +42,7 @@ from auditloop.learning.forms.training import (
 )
 from auditloop.learning.models import TrainingNeedStatus, TrainingRule
 from auditloop.learning.rules.attendance_csv import parse_attendance, template_csv
+from auditloop.learning.rules.suppression import MIN_PEOPLE, SUPPRESSED_MARK, SUPPRESSED_NOTE
 from auditloop.learning.rules.training_impact import effect_words, impact_compare
 from auditloop.learning.selectors.training import (
     default_scale_grades,
@@ -54,6 +58,7 @@ from auditloop.learning.services.training import (
     EventDetails,
     RuleDetails,
     training_attendance_import,
+    training_attendance_import_rejected,
     training_attendance_set,
     training_event_create,
     training_need_decide,
@@ -301,7 +306,8 @@ def event_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "attendance": event_attendance(event, staff),
             "attended": event.attendance.count(),
             "needs": event_needs(event, staff),
-            "can_record": staff.is_audit_lead,
+            "can_record": can_change_event(staff, event),
+            "can_read_impact": can_read_impact(staff, event),
             "own_team_only": staff.role == Role.TEAM_MANAGER,
         },
     )
@@ -347,6 +353,7 @@ def event_attendance_import(request: StaffRequest, public_id: UUID) -> HttpRespo
                 upload.read(), name=name, held_on=event.held_on, title=event.title
             )
         except FileRejected as exc:
+            training_attendance_import_rejected(event=event, by=request.staff)
             form.add_error("file", str(exc))
         else:
             outcome = training_attendance_import(
@@ -377,25 +384,17 @@ def attendance_template(request: StaffRequest) -> HttpResponse:
 def event_impact(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """Group figures only: no individual's grades, and a group smaller than the small-group
     minimum is not shown at all."""
-    event = get_event_for_user(request.user, public_id)
+    event = get_event_impact_for_user(request.user, public_id)
     today = timezone.localdate()
     data = impact_data(event, today=today)
+    threshold = settings.AUDITLOOP_SMALL_GROUP_MIN
     impact = impact_compare(
-        data.attendees,
-        data.others,
-        places=len(data.labels),
-        min_people=settings.AUDITLOOP_SMALL_GROUP_MIN,
+        data.attendees, data.others, places=len(data.labels), threshold=threshold
     )
     rows = [
-        {
-            "name": f"{name}, {when}",
-            "people": group.people,
-            "suppressed": group.suppressed,
-            "period": getattr(group, attr),
-            "span": len(data.labels) + 2,
-        }
+        {"name": f"{name}, {when}", "people": group.people, "period": getattr(group, when)}
         for name, group in (("Attended", impact.attendees), ("Did not attend", impact.others))
-        for when, attr in (("before", "before"), ("after", "after"))
+        for when in ("before", "after")
     ]
     return render(
         request,
@@ -405,7 +404,12 @@ def event_impact(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "data": data,
             "impact": impact,
             "rows": rows,
-            "small_group_min": settings.AUDITLOOP_SMALL_GROUP_MIN,
+            "mark": SUPPRESSED_MARK,
+            "suppressed_note": SUPPRESSED_NOTE.format(
+                threshold=threshold, largest_small=threshold - 1, people=MIN_PEOPLE
+            )
+            if impact.attendees.suppressed or impact.others.suppressed
+            else "",
             "effect_words": effect_words(impact.effect),
             "future": event.held_on >= today,
             "groups": [("Attended", impact.attendees), ("Did not attend", impact.others)],
