@@ -164,7 +164,10 @@ def impact_suppressed(
 ) -> Suppressed:
     """The shared suppression of the page's table: rows attendees before, attendees after,
     others before, others after; columns the scale's places; each row's total (its audits)
-    shown, no column totals."""
+    shown, no column totals. Small groups are withheld (fewer than the threshold's audits, or
+    fewer than three people), with whatever would give them away; small counts are not, since
+    the page is read only by those who may read every audit behind it (`can_read_impact`),
+    as a team's picture is."""
     cells: list[list[int]] = []
     audits: list[int] = []
     people: list[int] = []
@@ -180,7 +183,7 @@ def impact_suppressed(
         row_people=people,
         row_totals=True,
         column_totals=False,
-        small_counts=True,
+        small_counts=False,
     )
 
 

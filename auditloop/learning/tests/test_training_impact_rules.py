@@ -93,19 +93,23 @@ def test_a_group_of_fewer_than_three_people_is_suppressed_and_nothing_compared()
     assert impact.others.before.distribution == (0, 8, 8, 0)  # the other group is shown
 
 
-def test_a_small_count_is_suppressed_with_a_second_so_the_total_does_not_give_it_away() -> None:
-    # Five attendees: four graded Good before, one Requires improvement; all Good after.
+def test_a_small_count_is_shown_where_only_small_groups_are_withheld() -> None:
+    # Five attendees: four graded Good before, one Requires improvement; all Good after. The
+    # page's readers may read every audit behind it, so the 2 is shown.
     attendees = _people(4, (2, 2), (2, 2)) + _people(1, (1, 1), (2, 2))
     others = _people(6, (1, 2), (1, 2))
     impact = impact_compare(attendees, others, places=4, threshold=5)
     before = impact.attendees.before
-    # The 2 at Requires improvement is a small count; with the total (10) shown, the 8 at
-    # Good would give it away, so it is hidden too; the zeros are shown.
-    assert before.distribution == (0, None, None, 0) and before.audits == 10
-    assert before.mean is None and impact.attendees.change is None
-    assert impact.attendees.after.distribution == (0, 0, 10, 0)
-    assert impact.difference is None and impact.effect_interval is None
-    assert impact.too_few
+    assert before.distribution == (0, 2, 8, 0) and before.audits == 10
+    assert before.mean is not None and impact.difference is not None
+
+
+def test_a_group_of_two_people_is_withheld_whole_with_what_would_give_it_away() -> None:
+    attendees = _people(2, (2, 2, 2), (2, 2, 2))
+    others = _people(6, (1, 2), (1, 2))
+    impact = impact_compare(attendees, others, places=4, threshold=5)
+    assert impact.attendees.before.distribution == (None, None, None, None)
+    assert impact.difference is None
 
 
 def test_the_bootstrap_interval_is_the_same_every_time_and_contains_the_difference() -> None:
