@@ -30,6 +30,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document as PdfDocument
 
 from auditloop.learning.models import BRIEFING_PARTS
+from auditloop.learning.rules.key_messages import figures_to_show
 from auditloop.learning.rules.suppression import (
     MIN_PEOPLE,
     SUPPRESSED_MARK,
@@ -236,18 +237,20 @@ def headline_figures(figures: object, *, minimum: int) -> Figures:
     `requires_improvement_or_worse`), `themes` (`good_practice_points`, `concern_points`, the
     five with most points), `trend` and `previous`, and ignores anything else. A figure the
     compile step suppressed (None, or named in its row's `suppressed` list), or missing, is
-    shown as "[c]"; figures withheld whole, or of a group the shared rule
+    shown as "[c]"; figures frozen before small counts were suppressed (`figures_to_show`),
+    figures withheld whole, or of a group the shared rule
     (`group_suppressed`, threshold `minimum`) would withhold, show only "[c]" for the audits."""
-    if not isinstance(figures, Mapping):
+    checked = figures_to_show(figures)
+    if not checked:
         return replace(NO_FIGURES, minimum=minimum)
-    total = _count(figures.get("audits"))
-    if figures.get("suppressed") is True or (
+    total = _count(checked.get("audits"))
+    if checked.get("suppressed") is True or (
         total is not None and group_suppressed(total, threshold=minimum)
     ):
         return replace(NO_FIGURES, audits=SUPPRESSED, any_suppressed=True, minimum=minimum)
     audits = str(total) if total is not None else ""
     domains = []
-    for row in _rows(figures.get("domains")):
+    for row in _rows(checked.get("domains")):
         label = clean_text(row.get("domain") or "Domain not named")
         cells = tuple(
             _cell(row, name)
@@ -256,14 +259,14 @@ def headline_figures(figures: object, *, minimum: int) -> Figures:
         domains.append(FigureRow(label, cells, suppressed=SUPPRESSED in cells))
     themes = []
     theme_rows = sorted(
-        _rows(figures.get("themes")),
+        _rows(checked.get("themes")),
         key=lambda r: -(_n(r.get("good_practice_points")) + _n(r.get("concern_points"))),
     )
     for row in theme_rows[:5]:
         label = clean_text(row.get("theme") or "Theme not named")
         cells = tuple(_cell(row, name) for name in ("good_practice_points", "concern_points"))
         themes.append(FigureRow(label, cells, suppressed=SUPPRESSED in cells))
-    trend, trend_suppressed = _trend_sentence(figures)
+    trend, trend_suppressed = _trend_sentence(checked)
     rows_suppressed = any(row.suppressed for row in (*domains, *themes))
     return Figures(
         audits=audits,

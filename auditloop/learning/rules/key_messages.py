@@ -296,6 +296,23 @@ def counts_figures(counts: ScopeCounts, *, small_group_min: int) -> dict[str, An
     }
 
 
+def figures_to_show(figures: object) -> dict[str, Any]:
+    """The frozen figures as they may be shown. Figures frozen before their small counts were
+    suppressed (without `suppressed_fields`: an earlier compile step's, or of a shape nobody
+    wrote) are withheld whole, `"withheld": "unchecked"`, rather than shown unchecked."""
+    if not isinstance(figures, Mapping) or not figures:
+        return {}
+    if figures.get("suppressed") is True or "suppressed_fields" in figures:
+        return dict(figures)
+    return {
+        "cycle": str(figures.get("cycle") or ""),
+        "suppressed": True,
+        "withheld": "unchecked",
+        "small_group_min": figures.get("small_group_min"),
+        "min_people": MIN_PEOPLE,
+    }
+
+
 def any_suppressed(figures: Mapping[str, Any]) -> bool:
     """Whether the figures withhold anything (the page then gives the footnote)."""
     if figures.get("suppressed") is True or figures.get("suppressed_fields"):
@@ -511,7 +528,7 @@ def domain_rows(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
 def figures_context(figures: object, *, scope: str) -> dict[str, Any]:
     """What the figures' template (`learning/key_messages/_figures.html`) reads: the figures,
     their domain rows, the mark for a suppressed figure and the footnote where one is."""
-    shown: Mapping[str, Any] = figures if isinstance(figures, Mapping) else {}
+    shown = figures_to_show(figures)
     return {
         "figures": shown,
         "domain_rows": domain_rows(shown),

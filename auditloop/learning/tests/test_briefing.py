@@ -314,10 +314,17 @@ def test_a_trend_against_a_suppressed_previous_share_is_suppressed() -> None:
 
 def test_figures_of_a_shape_it_does_not_know_are_left_out_not_guessed() -> None:
     assert headline_figures(["not", "a", "mapping"], minimum=5).is_empty
-    shown = headline_figures({"domains": "nope", "themes": [1, 2], "trend": 7}, minimum=5)
-    assert shown.is_empty
-    row = headline_figures({"domains": [{"domain": "Voice"}]}, minimum=5).domains[0]
-    assert row.cells == (SUPPRESSED,) * 3
+    # Figures not frozen by the suppressing compile step (an earlier shape, or none) are
+    # withheld whole rather than shown unchecked.
+    for unchecked in (
+        {"domains": "nope", "themes": [1, 2], "trend": 7},
+        {"audits": 42, "themes": [{"theme": "Drift", "good_practice_points": 1}]},
+    ):
+        shown = headline_figures(unchecked, minimum=5)
+        assert (shown.audits, shown.domains, shown.themes, shown.trend) == (SUPPRESSED, (), (), "")
+    checked = figures()
+    checked["domains"] = [{"domain": "Voice"}]
+    assert headline_figures(checked, minimum=5).domains[0].cells == (SUPPRESSED,) * 3
 
 
 def test_a_briefing_without_figures_has_no_figures_section() -> None:

@@ -105,3 +105,37 @@ def test_a_scope_of_two_peoples_cases_says_its_figures_are_withheld_on_the_page(
     assert "are of fewer than 3 people\u2019s cases" in page
     assert "Audits counted" not in page
     assert not re.search(r"\b12\b", page)
+
+
+def test_figures_frozen_before_small_counts_were_checked_are_withheld_not_shown(
+    p: Personas,
+) -> None:
+    message = one_inadequate_among_seven(p)
+    # The shape an earlier compile step froze: shares beside their N, nothing suppressed.
+    message.figures = {
+        "cycle": "Spring 2026",
+        "suppressed": False,
+        "small_group_min": 5,
+        "audits": 7,
+        "graded_audits": 7,
+        "good_or_better_share": 86,
+        "requires_improvement_or_worse_share": 14,
+        "domains": [
+            {
+                "domain": "Voice",
+                "graded": 7,
+                "good_or_better_share": 86,
+                "requires_improvement_or_worse_share": 14,
+                "suppressed": False,
+            }
+        ],
+        "themes": [{"theme": "Drift", "good_practice_points": 0, "concern_points": 1}],
+    }
+    message.save()
+    lead = p.client_for(p.moderator)
+    page = html_text(get(lead, "key_message_detail", message).decode())
+    briefing = html_text(get(lead, "briefing_html", message).decode())
+    assert "compiled before small counts were checked" in page
+    for text in (page, briefing):
+        assert "86" not in text and "14%" not in text
+        assert "Drift" not in text
