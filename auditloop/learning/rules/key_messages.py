@@ -250,6 +250,17 @@ def counts_figures(counts: ScopeCounts, *, small_group_min: int) -> dict[str, An
                 row_hidden,
             )
         )
+    # The most points first among the themes shown; the withheld after, by name, so that no
+    # row's place bounds a number it does not show.
+    themes.sort(
+        key=lambda t: (
+            bool(t["suppressed"]),
+            -((t["good_practice_points"] or 0) + (t["concern_points"] or 0))
+            if not t["suppressed"]
+            else 0,
+            t["theme"],
+        )
+    )
 
     def top_themes(points: str) -> list[dict[str, Any]]:
         shown = [t for t in themes if t[points] and t["audits"] is not None]

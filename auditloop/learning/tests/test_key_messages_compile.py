@@ -14,6 +14,9 @@ from auditloop.core.refusals import Refused
 from auditloop.learning.models import KeyMessageStatus, LearningPointKind
 from auditloop.learning.rules.key_messages import (
     Candidate,
+    ScopeCounts,
+    ThemeCount,
+    counts_figures,
     example_shortened,
     examples_chosen,
     transition_refusal,
@@ -312,3 +315,20 @@ def test_a_scope_whose_audits_are_of_only_two_peoples_cases_is_withheld_whole(
     assert "audits" not in message.figures and "domains" not in message.figures
     assert "12" not in json.dumps(message.figures)
     assert "fewer than 3 people's cases" in message.what_we_found
+
+
+def test_a_withheld_theme_is_listed_after_the_shown_ones_so_its_place_says_nothing() -> None:
+    counts = ScopeCounts(
+        cycle="Spring 2026",
+        audits=20,
+        people=6,
+        themes=[
+            ThemeCount("Drift", concern_points=6, audits=6),
+            ThemeCount("Agency", concern_points=20, audits=4),
+            ThemeCount("Voice", good_practice_points=9, audits=9),
+        ],
+    )
+    figures = counts_figures(counts, small_group_min=5)
+    assert [t["theme"] for t in figures["themes"]] == ["Voice", "Drift", "Agency"]
+    assert figures["themes"][2]["concern_points"] is None
+    assert [t["theme"] for t in figures["themes_development"]] == ["Drift"]
