@@ -130,11 +130,12 @@ class KeyMessage(PublicIdModel):
 
     `figures` freezes what was compiled (the strongest practice and commonest areas for
     development by domain and theme, with counts and the trend against the previous cycle), so
-    that a published message keeps saying what its readers read. The four briefing parts and
-    `examples` are written by the audit lead from the compiled draft; the reviewer (never the
-    author) sees every redaction, highlighted, can redact more (`redaction_added`) or undo one
-    (`redaction_kept`), and publishes. `published_text` holds the redacted text the readers
-    see, by part, with the examples under "examples"."""
+    that a published message keeps saying what its readers read; a number suppressed so that
+    no one can be identified is frozen as null (its shape: `rules.key_messages.counts_figures`).
+    The four briefing parts and `examples` are written by the audit lead from the compiled
+    draft; the reviewer (never the author) sees every redaction, highlighted, can redact more
+    (`redaction_added`) or undo one (`redaction_kept`), and publishes. `published_text` holds
+    the redacted text the readers see, by part, with the examples under "examples"."""
 
     title = models.CharField(max_length=200)
     cycle = models.ForeignKey(

@@ -4,9 +4,11 @@ figures, as an HTML page, a PDF (WeasyPrint) and a Word document (python-docx).
 
 Pure code: it reads no database. It is given a `Briefing` whose text is already redacted (the
 selector builds it from the published text, or from the draft passed through the redactor) and
-whose figures are already suppressed where a group is small (`headline_figures`); it lays them
-out and nothing else. Text goes into the HTML through Django's autoescaping and into Word
-through python-docx's text runs, so markup in a key message is shown as written, never run.
+whose figures the compile step froze already suppressed by the shared rules
+(`learning.rules.suppression`, see `rules.key_messages.counts_figures`): `headline_figures`
+shows "[c]" for every figure frozen as suppressed, or missing, and lays them out. Text goes
+into the HTML through Django's autoescaping and into Word through python-docx's text runs, so
+markup in a key message is shown as written, never run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document as PdfDocument
 
 from auditloop.learning.models import BRIEFING_PARTS
+from auditloop.learning.rules.key_messages import figures_to_show
+from auditloop.learning.rules.suppression import (
+    MIN_PEOPLE,
+    SUPPRESSED_MARK,
+    SUPPRESSED_NOTE,
+    group_suppressed,
+)
 
 # The four parts, numbered as the briefing numbers its boxes.
 PART_HEADINGS: dict[str, str] = {
@@ -38,7 +47,7 @@ PART_HEADINGS: dict[str, str] = {
 }
 DRAFT_MARK = "Draft — not for circulation"
 WITHDRAWN_MARK = "Withdrawn"
-SUPPRESSED = "[suppressed]"
+SUPPRESSED = SUPPRESSED_MARK
 KIND_WORDS = {"good_practice": "Good practice to share", "concern": "Area for development"}
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "learning" / "briefing.css"
@@ -168,25 +177,13 @@ def text_blocks(text: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-# Figures: read defensively, suppressed where a group is small.
+# Figures: read defensively; a figure frozen as suppressed, or missing, is never shown.
 
 
-def group_is_suppressed(audits: object, *, flagged: object = False, minimum: int) -> bool:
-    """Whether a group's figures must not be shown: flagged by whoever compiled them (small, or
-    suppressed so that a total cannot give a small one away), or fewer than `minimum` audits,
-    or a size nobody can tell (a figure without its N is not shown). The one primary rule the
-    briefing applies; `learning.rules.suppression` may take its place."""
-    if flagged:
-        return True
-    if not isinstance(audits, int) or isinstance(audits, bool):
-        return True
-    return audits < minimum
-
-
-def _count(value: object) -> str:
+def _count(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    return "\u2013"
+        return value
+    return None
 
 
 def _rows(value: object) -> list[Mapping[str, Any]]:
@@ -195,102 +192,88 @@ def _rows(value: object) -> list[Mapping[str, Any]]:
     return [row for row in value if isinstance(row, Mapping)]
 
 
-def _share(part: object, whole: object) -> str:
-    if not isinstance(part, int) or not isinstance(whole, int) or whole <= 0:
+def _cell(row: Mapping[str, Any], name: str) -> str:
+    """One figure of a row as shown: the number, or the mark where the compile step suppressed
+    it (the whole row, or the figure named in the row's `suppressed` list) or it is missing (a
+    figure nobody can vouch for is not shown)."""
+    flagged = row.get("suppressed")
+    if flagged is True or (isinstance(flagged, list) and name in flagged):
+        return SUPPRESSED
+    value = _count(row.get(name))
+    return SUPPRESSED if value is None else str(value)
+
+
+def _share(figures: Mapping[str, Any], share: str, whole: str) -> str:
+    value, n = _count(figures.get(share)), _count(figures.get(whole))
+    if value is None or not n:
         return ""
-    return f"{round(100 * part / whole)}%"
+    return f"{value}% of {n}"
 
 
-def _trend_sentence(trend: Mapping[str, Any], *, minimum: int) -> tuple[str, bool]:
-    """One sentence comparing the share good or better with the previous cycle's; suppressed
-    (and said so) when either cycle's group is small."""
-    if not trend:
+def _trend_sentence(figures: Mapping[str, Any]) -> tuple[str, bool]:
+    """One sentence comparing the share Good or better with the previous cycle's; "[c]" (and
+    said so) where either side is not shown, so that no change lets a hidden figure out."""
+    trend = figures.get("trend")
+    if not isinstance(trend, Mapping) or not trend.get("previous_cycle"):
         return "", False
-    audits, previous = trend.get("audits"), trend.get("previous_audits")
-    flagged = trend.get("suppressed")
-    if group_is_suppressed(audits, flagged=flagged, minimum=minimum) or group_is_suppressed(
-        previous, minimum=minimum
-    ):
-        return f"Trend against the previous cycle: {SUPPRESSED}.", True
-    now = _share(trend.get("good_or_better"), audits)
-    before = _share(trend.get("previous_good_or_better"), previous)
-    if not now or not before:
-        return "", False
-    cycle = clean_text(trend.get("previous_cycle") or "the previous cycle")
-    return (
-        f"Good or better: {now} of {audits} audits this cycle, against {before} of {previous} "
-        f"in {cycle}.",
-        False,
+    previous = figures.get("previous")
+    before = (
+        _share(previous, "good_or_better_share", "graded_audits")
+        if isinstance(previous, Mapping)
+        else ""
     )
+    now = _share(figures, "good_or_better_share", "graded_audits")
+    moved = trend.get("good_or_better_change")
+    if not trend.get("comparable") or not isinstance(moved, int) or not now or not before:
+        return f"Trend against the previous cycle: {SUPPRESSED}.", True
+    cycle = clean_text(trend.get("previous_cycle"))
+    return f"Good or better: {now} graded audits, against {before} in {cycle}.", False
 
 
 def headline_figures(figures: object, *, minimum: int) -> Figures:
     """The figures a briefing shows, from the figures the compile step froze on the key
-    message. It reads these keys, each optional, and ignores anything else:
-
-    - `figures["audits"]`: the number of audits counted;
-    - `figures["domains"]`: `[{"domain": str, "audits": n, "good_or_better": n,
-      "requires_improvement_or_worse": n, "suppressed": bool}]`;
-    - `figures["themes"]`: `[{"theme": str, "good_practice": n, "concerns": n,
-      "audits": n (optional: else the whole scope's), "suppressed": bool}]`, the five
-      largest shown;
-    - `figures["trend"]`: `{"previous_cycle": str, "audits": n, "good_or_better": n,
-      "previous_audits": n, "previous_good_or_better": n, "suppressed": bool}`.
-
-    A group flagged `suppressed`, with fewer than `minimum` audits, or without a size, shows
-    `[suppressed]` in every cell but its label."""
-    if not isinstance(figures, Mapping):
+    message (their shape: `rules.key_messages.counts_figures`). It reads `audits`, `suppressed`
+    (True: withheld whole), `domains` (`audits`, `good_or_better`,
+    `requires_improvement_or_worse`), `themes` (`good_practice_points`, `concern_points`, the
+    five with most points), `trend` and `previous`, and ignores anything else. A figure the
+    compile step suppressed (None, or named in its row's `suppressed` list), or missing, is
+    shown as "[c]"; figures frozen before small counts were suppressed (`figures_to_show`),
+    figures withheld whole, or of a group the shared rule
+    (`group_suppressed`, threshold `minimum`) would withhold, show only "[c]" for the audits."""
+    checked = figures_to_show(figures)
+    if not checked:
         return replace(NO_FIGURES, minimum=minimum)
-    any_suppressed = False
-    total = figures.get("audits")
-    audits = ""
-    if total is not None:
-        if group_is_suppressed(total, minimum=minimum):
-            audits, any_suppressed = SUPPRESSED, True
-        else:
-            audits = str(total)
+    total = _count(checked.get("audits"))
+    if checked.get("suppressed") is True or (
+        total is not None and group_suppressed(total, threshold=minimum)
+    ):
+        return replace(NO_FIGURES, audits=SUPPRESSED, any_suppressed=True, minimum=minimum)
+    audits = str(total) if total is not None else ""
     domains = []
-    for row in _rows(figures.get("domains")):
+    for row in _rows(checked.get("domains")):
         label = clean_text(row.get("domain") or "Domain not named")
-        if group_is_suppressed(row.get("audits"), flagged=row.get("suppressed"), minimum=minimum):
-            domains.append(FigureRow(label, (SUPPRESSED,) * 3, suppressed=True))
-            any_suppressed = True
-            continue
-        cells = (
-            _count(row.get("audits")),
-            _count(row.get("good_or_better")),
-            _count(row.get("requires_improvement_or_worse")),
+        cells = tuple(
+            _cell(row, name)
+            for name in ("audits", "good_or_better", "requires_improvement_or_worse")
         )
-        domains.append(FigureRow(label, cells, suppressed=False))
+        domains.append(FigureRow(label, cells, suppressed=SUPPRESSED in cells))
     themes = []
     theme_rows = sorted(
-        _rows(figures.get("themes")),
-        key=lambda r: -(_n(r.get("good_practice")) + _n(r.get("concerns"))),
+        _rows(checked.get("themes")),
+        key=lambda r: -(_n(r.get("good_practice_points")) + _n(r.get("concern_points"))),
     )
     for row in theme_rows[:5]:
         label = clean_text(row.get("theme") or "Theme not named")
-        size = row.get("audits", total)
-        if group_is_suppressed(size, flagged=row.get("suppressed"), minimum=minimum):
-            themes.append(FigureRow(label, (SUPPRESSED,) * 2, suppressed=True))
-            any_suppressed = True
-            continue
-        themes.append(
-            FigureRow(
-                label,
-                (_count(row.get("good_practice")), _count(row.get("concerns"))),
-                suppressed=False,
-            )
-        )
-    trend_value = figures.get("trend")
-    trend, trend_suppressed = _trend_sentence(
-        trend_value if isinstance(trend_value, Mapping) else {}, minimum=minimum
-    )
+        cells = tuple(_cell(row, name) for name in ("good_practice_points", "concern_points"))
+        themes.append(FigureRow(label, cells, suppressed=SUPPRESSED in cells))
+    trend, trend_suppressed = _trend_sentence(checked)
+    rows_suppressed = any(row.suppressed for row in (*domains, *themes))
     return Figures(
         audits=audits,
         domains=tuple(domains),
         themes=tuple(themes),
         trend=trend,
-        any_suppressed=any_suppressed or trend_suppressed,
+        any_suppressed=rows_suppressed or trend_suppressed,
         minimum=minimum,
     )
 
@@ -477,7 +460,5 @@ ANONYMITY_NOTE = (
 
 
 def suppression_note(minimum: int) -> str:
-    return (
-        f"{SUPPRESSED}: figures for a group of fewer than {minimum} audits are not shown, nor "
-        "any figure that would let one be worked out."
-    )
+    """The shared footnote for a figure shown as "[c]", with the threshold `minimum`."""
+    return SUPPRESSED_NOTE.format(threshold=minimum, largest_small=minimum - 1, people=MIN_PEOPLE)

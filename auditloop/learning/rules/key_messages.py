@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditloop.learning.models import KeyMessageStatus
+from auditloop.learning.rules.suppression import (
+    MIN_PEOPLE,
+    SUPPRESSED_MARK,
+    SUPPRESSED_NOTE,
+    group_suppressed,
+    suppress_table,
+)
 
 # Which status may follow which: compiled as a draft, sent for review, sent back to its author
 # or published by the reviewer, withdrawn by a lead once published.
@@ -35,13 +42,6 @@ def transition_refusal(current: str, wanted: str) -> str:
     if wanted in TRANSITIONS.get(current, frozenset()):
         return ""
     return TRANSITION_REFUSALS.get(wanted, "That change of status is not allowed.")
-
-
-def group_suppressed(audits: int, *, small_group_min: int) -> bool:
-    """Whether a group's figures are withheld because it is small enough to point at one
-    person: fewer than `small_group_min` counted audits. The one place key messages apply
-    the primary threshold (the shared rules in `learning.rules.suppression` take over here)."""
-    return audits < small_group_min
 
 
 def share(part: int, whole: int) -> int | None:
@@ -89,103 +89,268 @@ class ScopeCounts:
     requires_improvement_or_worse_audits: int = 0
     good_practice_points: int = 0
     concern_points: int = 0
+    # The distinct practitioners whose cases the audits are (None: not counted).
+    people: int | None = None
     domains: list[DomainCount] = field(default_factory=list)
     themes: list[ThemeCount] = field(default_factory=list)
 
 
 TOP = 3
 
+# Which numbers of a domain's row, of a theme's row and of the whole scope each table holds.
+_GRADE_FIELDS = ("good_or_better", "requires_improvement_or_worse")
+_POINT_FIELDS = ("good_practice_points", "concern_points")
 
-def _domain_figures(d: DomainCount, *, small_group_min: int) -> dict[str, Any]:
-    withheld = group_suppressed(d.graded, small_group_min=small_group_min)
+
+def _masked(values: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """`values` with every hidden number replaced by None, and the names of those numbers
+    listed (in the order of `values`) under "suppressed"."""
+    names = [name for name in values if name in hidden]
     return {
-        "domain": d.domain,
-        "graded": d.graded,
-        "good_practice_points": d.good_practice_points,
-        "concern_points": d.concern_points,
-        "suppressed": withheld,
-        "good_or_better_share": None if withheld else share(d.good_or_better, d.graded),
-        "requires_improvement_or_worse_share": (
-            None if withheld else share(d.requires_improvement_or_worse, d.graded)
-        ),
+        **{name: None if name in hidden else value for name, value in values.items()},
+        "suppressed": names,
+    }
+
+
+def _grade_shares(row: dict[str, Any], *, total: str, parts: Sequence[str]) -> dict[str, Any]:
+    """The shares of `parts` in `total`, each only where every count it is worked out from is
+    shown (a share and its N would give a suppressed count away)."""
+    shown = all(row[name] is not None for name in (total, *parts))
+    return {
+        f"{name.removesuffix('_audits')}_share": share(row[name], row[total]) if shown else None
+        for name in parts
     }
 
 
 def counts_figures(counts: ScopeCounts, *, small_group_min: int) -> dict[str, Any]:
-    """The figures of one scope and cycle as plain data. A small group's figures are withheld
-    whole: only that they are (and the threshold) is said, not even how many audits there
-    were."""
-    if group_suppressed(counts.audits, small_group_min=small_group_min):
-        return {"cycle": counts.cycle, "suppressed": True, "small_group_min": small_group_min}
-    domains = [
-        _domain_figures(d, small_group_min=small_group_min)
-        for d in sorted(counts.domains, key=lambda d: d.order)
+    """The figures of one scope and cycle as plain data, suppressed by the shared rules of
+    `learning.rules.suppression` with small counts suppressed too: a key message is read by
+    every practitioner and manager of the teams concerned, who may not read the audits behind
+    it. This is the one description of `KeyMessage.figures`.
+
+    A group withheld whole (fewer than `small_group_min` audits, or audits of fewer than
+    `MIN_PEOPLE` people's cases where `counts.people` is known) is `{"cycle", "suppressed": True,
+    "withheld": "audits" | "people", "small_group_min", "min_people"}`: not even how many
+    audits there were. Otherwise `"suppressed": False` and every number is either shown or
+    None, with the names of the ones that are None listed:
+
+    - the whole scope: `audits`, `good_or_better_audits`, `requires_improvement_or_worse_audits`
+      (one table: those two and the audits not graded, totalling `audits`), `graded_audits`
+      and the two `..._share`s (shown only where both counts are), `good_practice_points`,
+      `concern_points` (the totals of the points-by-domain table) and `learning_points`
+      (their sum, shown only where both are); the names of the numbers withheld in
+      `suppressed_fields`;
+    - `domains`: `[{"domain", "audits" (graded answers), "good_or_better",
+      "requires_improvement_or_worse", "good_or_better_share",
+      "requires_improvement_or_worse_share", "good_practice_points", "concern_points",
+      "suppressed": [names of the numbers that are None]}]`; grades are one table (each row
+      totalling its audits), learning points another (each column totalling the scope's);
+    - `themes`: `[{"theme", "audits", "good_practice_points", "concern_points", "suppressed":
+      [...]}]`, a theme's points from fewer than `small_group_min` audits withheld whole;
+    - `strongest_practice` / `areas_for_development`: domains' names, ranked by the shares
+      shown only; `themes_good_practice` / `themes_development`: the themes whose points are
+      shown.
+
+    The compile step adds `previous` (the previous cycle's figures, the same way) and `trend`
+    (`trend_figures`, comparing only figures shown on both sides)."""
+    if group_suppressed(counts.audits, threshold=small_group_min, people=counts.people):
+        return {
+            "cycle": counts.cycle,
+            "suppressed": True,
+            "withheld": "audits" if counts.audits < small_group_min else "people",
+            "small_group_min": small_group_min,
+            "min_people": MIN_PEOPLE,
+        }
+    ungraded = counts.audits - counts.graded_audits
+    overall_cells = [
+        counts.good_or_better_audits,
+        counts.requires_improvement_or_worse_audits,
+        ungraded,
     ]
-    shown = [d for d in domains if not d["suppressed"]]
+    overall = suppress_table([overall_cells], threshold=small_group_min, column_totals=False)
+    hidden = {
+        name
+        for j, name in enumerate(("good_or_better_audits", "requires_improvement_or_worse_audits"))
+        if overall.cell(0, j)
+    }
+    if overall.row_total(0):
+        hidden.add("audits")
+    domain_counts = sorted(counts.domains, key=lambda d: d.order)
+    grades = suppress_table(
+        [[d.good_or_better, d.requires_improvement_or_worse] for d in domain_counts],
+        threshold=small_group_min,
+        column_totals=False,
+    )
+    undomained_good = counts.good_practice_points - sum(
+        d.good_practice_points for d in domain_counts
+    )
+    undomained_concern = counts.concern_points - sum(d.concern_points for d in domain_counts)
+    # The points with no domain are a row nobody is shown; counting it as shown only ever
+    # suppresses more.
+    points = suppress_table(
+        [[d.good_practice_points, d.concern_points] for d in domain_counts]
+        + [[undomained_good, undomained_concern]],
+        threshold=small_group_min,
+        row_totals=False,
+    )
+    for j, name in enumerate(_POINT_FIELDS):
+        if points.column_total(j):
+            hidden.add(name)
+    domains = []
+    for i, d in enumerate(domain_counts):
+        row_hidden = {name for j, name in enumerate(_GRADE_FIELDS) if grades.cell(i, j)}
+        row_hidden |= {name for j, name in enumerate(_POINT_FIELDS) if points.cell(i, j)}
+        if grades.row_total(i):
+            row_hidden.add("audits")
+        row = _masked(
+            {
+                "domain": d.domain,
+                "audits": d.graded,
+                "good_or_better": d.good_or_better,
+                "requires_improvement_or_worse": d.requires_improvement_or_worse,
+                "good_practice_points": d.good_practice_points,
+                "concern_points": d.concern_points,
+            },
+            row_hidden,
+        )
+        row.update(_grade_shares(row, total="audits", parts=_GRADE_FIELDS))
+        domains.append(row)
     strongest = sorted(
-        (d for d in shown if d["good_or_better_share"]),
-        key=lambda d: (-d["good_or_better_share"], -d["good_practice_points"], d["domain"]),
+        (d for d in domains if d["good_or_better_share"]),
+        key=lambda d: (-d["good_or_better_share"], d["domain"]),
     )[:TOP]
     development = sorted(
-        (d for d in shown if d["requires_improvement_or_worse_share"]),
-        key=lambda d: (
-            -d["requires_improvement_or_worse_share"],
-            -d["concern_points"],
-            d["domain"],
-        ),
+        (d for d in domains if d["requires_improvement_or_worse_share"]),
+        key=lambda d: (-d["requires_improvement_or_worse_share"], d["domain"]),
     )[:TOP]
-    themes = sorted(
+    theme_counts = sorted(
         counts.themes,
         key=lambda t: (-(t.good_practice_points + t.concern_points), t.theme),
+    )
+    by_theme = suppress_table(
+        [[t.good_practice_points, t.concern_points] for t in theme_counts],
+        threshold=small_group_min,
+        row_groups=[t.audits for t in theme_counts],
+        row_totals=False,
+        column_totals=False,
+    )
+    themes = []
+    for i, t in enumerate(theme_counts):
+        row_hidden = {name for j, name in enumerate(_POINT_FIELDS) if by_theme.cell(i, j)}
+        if group_suppressed(t.audits, threshold=small_group_min):
+            row_hidden.add("audits")
+        themes.append(
+            _masked(
+                {
+                    "theme": t.theme,
+                    "good_practice_points": t.good_practice_points,
+                    "concern_points": t.concern_points,
+                    "audits": t.audits,
+                },
+                row_hidden,
+            )
+        )
+    # The most points first among the themes shown; the withheld after, by name, so that no
+    # row's place bounds a number it does not show.
+    themes.sort(
+        key=lambda t: (
+            bool(t["suppressed"]),
+            -((t["good_practice_points"] or 0) + (t["concern_points"] or 0))
+            if not t["suppressed"]
+            else 0,
+            t["theme"],
+        )
+    )
+
+    def top_themes(points: str) -> list[dict[str, Any]]:
+        shown = [t for t in themes if t[points] and t["audits"] is not None]
+        return [
+            {"theme": t["theme"], "points": t[points], "audits": t["audits"]}
+            for t in sorted(shown, key=lambda t: (-t[points], t["theme"]))
+        ][:TOP]
+
+    whole = {
+        "audits": counts.audits,
+        "graded_audits": counts.graded_audits,
+        "good_or_better_audits": counts.good_or_better_audits,
+        "requires_improvement_or_worse_audits": counts.requires_improvement_or_worse_audits,
+        "learning_points": counts.good_practice_points + counts.concern_points,
+        "good_practice_points": counts.good_practice_points,
+        "concern_points": counts.concern_points,
+    }
+    if hidden & {"good_or_better_audits", "requires_improvement_or_worse_audits"}:
+        hidden.add("graded_audits")
+    if hidden & set(_POINT_FIELDS):
+        hidden.add("learning_points")
+    shown_whole = _masked(whole, hidden)
+    suppressed_fields = shown_whole.pop("suppressed")
+    shown_whole.update(
+        _grade_shares(
+            shown_whole,
+            total="graded_audits",
+            parts=("good_or_better_audits", "requires_improvement_or_worse_audits"),
+        )
     )
     return {
         "cycle": counts.cycle,
         "suppressed": False,
         "small_group_min": small_group_min,
-        "audits": counts.audits,
-        "graded_audits": counts.graded_audits,
-        "good_or_better_share": share(counts.good_or_better_audits, counts.graded_audits),
-        "requires_improvement_or_worse_share": share(
-            counts.requires_improvement_or_worse_audits, counts.graded_audits
-        ),
-        "learning_points": counts.good_practice_points + counts.concern_points,
-        "good_practice_points": counts.good_practice_points,
-        "concern_points": counts.concern_points,
+        "min_people": MIN_PEOPLE,
+        **shown_whole,
+        "suppressed_fields": suppressed_fields,
         "domains": domains,
         "strongest_practice": [d["domain"] for d in strongest],
         "areas_for_development": [d["domain"] for d in development],
-        "themes_good_practice": [
-            {"theme": t.theme, "points": t.good_practice_points, "audits": t.audits}
-            for t in sorted(themes, key=lambda t: (-t.good_practice_points, t.theme))
-            if t.good_practice_points
-        ][:TOP],
-        "themes_development": [
-            {"theme": t.theme, "points": t.concern_points, "audits": t.audits}
-            for t in sorted(themes, key=lambda t: (-t.concern_points, t.theme))
-            if t.concern_points
-        ][:TOP],
-        "themes": [
-            {
-                "theme": t.theme,
-                "good_practice_points": t.good_practice_points,
-                "concern_points": t.concern_points,
-                "audits": t.audits,
-            }
-            for t in themes
-        ],
+        "themes_good_practice": top_themes("good_practice_points"),
+        "themes_development": top_themes("concern_points"),
+        "themes": themes,
     }
+
+
+def figures_to_show(figures: object) -> dict[str, Any]:
+    """The frozen figures as they may be shown. Figures frozen before their small counts were
+    suppressed (without `suppressed_fields`: an earlier compile step's, or of a shape nobody
+    wrote) are withheld whole, `"withheld": "unchecked"`, rather than shown unchecked."""
+    if not isinstance(figures, Mapping) or not figures:
+        return {}
+    if figures.get("suppressed") is True or "suppressed_fields" in figures:
+        return dict(figures)
+    return {
+        "cycle": str(figures.get("cycle") or ""),
+        "suppressed": True,
+        "withheld": "unchecked",
+        "small_group_min": figures.get("small_group_min"),
+        "min_people": MIN_PEOPLE,
+    }
+
+
+def any_suppressed(figures: Mapping[str, Any]) -> bool:
+    """Whether the figures withhold anything (the page then gives the footnote)."""
+    if figures.get("suppressed") is True or figures.get("suppressed_fields"):
+        return True
+    rows = [*figures.get("domains", []), *figures.get("themes", [])]
+    return any(isinstance(r, Mapping) and r.get("suppressed") for r in rows)
+
+
+def suppressed_note(figures: Mapping[str, Any]) -> str:
+    """The shared footnote, with this message's threshold."""
+    threshold = int(figures.get("small_group_min") or 0)
+    return SUPPRESSED_NOTE.format(
+        threshold=threshold, largest_small=threshold - 1, people=MIN_PEOPLE
+    )
 
 
 def trend_figures(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> dict[str, Any]:
     """The change against the previous cycle: the same figures, in percentage points for the
-    shares. Nothing is compared where either side is withheld or missing."""
+    shares. Nothing is compared where either side is withheld or missing, and a change only
+    where the figure is shown on both sides (a change and one side would give the other)."""
     if before is None:
         return {"previous_cycle": None, "comparable": False, "reason": "no previous cycle"}
     if now.get("suppressed") or before.get("suppressed"):
         return {
             "previous_cycle": before.get("cycle"),
             "comparable": False,
-            "reason": "too few audits to compare",
+            "reason": "too few audits, or audits of too few people's cases, to compare",
         }
     previous_domains = {d["domain"]: d for d in before.get("domains", [])}
     domains = []
@@ -207,7 +372,7 @@ def trend_figures(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> d
         "previous_cycle": before.get("cycle"),
         "comparable": True,
         "reason": "",
-        "audits_change": now["audits"] - before["audits"],
+        "audits_change": change(now.get("audits"), before.get("audits")),
         "good_or_better_change": change(
             now["good_or_better_share"], before["good_or_better_share"]
         ),
@@ -217,10 +382,6 @@ def trend_figures(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> d
         ),
         "domains": domains,
     }
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def _points(n: int) -> str:
@@ -233,21 +394,44 @@ def _listed(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _count_words(n: int | None, singular: str, plural: str) -> str:
+    if n is None:
+        return f"{SUPPRESSED_MARK} {plural}"
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def what_we_found_text(figures: Mapping[str, Any], scope: str) -> str:
-    """The first part of the briefing, written from the figures (the lead edits it)."""
+    """The first part of the briefing, written from the figures (the lead edits it). It quotes
+    only the numbers the figures show: a suppressed one is "[c]", or its sentence is left out."""
     if figures.get("suppressed"):
+        if figures.get("withheld") == "people":
+            why = (
+                f"The audits of {scope} counted in {figures['cycle']} are of fewer than "
+                f"{figures.get('min_people', MIN_PEOPLE)} people's cases"
+            )
+        else:
+            why = (
+                f"Fewer than {figures['small_group_min']} audits of {scope} counted in "
+                f"{figures['cycle']}"
+            )
         return (
-            f"Fewer than {figures['small_group_min']} audits of {scope} counted in "
-            f"{figures['cycle']}, so the figures are not shown: a group this small could point "
-            "at one person. The examples below still show what the audits found."
+            f"{why}, so the figures are not shown: a group this small could point at one "
+            "person. The examples below still show what the audits found."
         )
-    lines = [
-        f"{figures['audits']} audits of {scope} counted in {figures['cycle']}, with "
-        f"{figures['learning_points']} learning point{_s(figures['learning_points'])} "
-        f"({figures['good_practice_points']} good practice to share, "
-        f"{figures['concern_points']} area{_s(figures['concern_points'])} for development)."
-    ]
-    if figures.get("good_or_better_share") is not None:
+    lines = [f"{figures['audits']} audits of {scope} counted in {figures['cycle']}."]
+    good, concern = figures.get("good_practice_points"), figures.get("concern_points")
+    if good is not None or concern is not None:
+        total = figures.get("learning_points")
+        lines[0] = (
+            f"{figures['audits']} audits of {scope} counted in {figures['cycle']}, with "
+            f"{_count_words(total, 'learning point', 'learning points')} "
+            f"({_count_words(good, 'good practice to share', 'good practice to share')}, "
+            f"{_count_words(concern, 'area for development', 'areas for development')})."
+        )
+    if (
+        figures.get("good_or_better_share") is not None
+        and figures.get("requires_improvement_or_worse_share") is not None
+    ):
         lines.append(
             f"{figures['good_or_better_share']}% of the graded audits were Good or better and "
             f"{figures['requires_improvement_or_worse_share']}% Requires improvement or worse."
@@ -350,3 +534,16 @@ def domain_rows(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
         }
         for d in figures.get("domains", [])
     ]
+
+
+def figures_context(figures: object, *, scope: str) -> dict[str, Any]:
+    """What the figures' template (`learning/key_messages/_figures.html`) reads: the figures,
+    their domain rows, the mark for a suppressed figure and the footnote where one is."""
+    shown = figures_to_show(figures)
+    return {
+        "figures": shown,
+        "domain_rows": domain_rows(shown),
+        "scope": scope,
+        "mark": SUPPRESSED_MARK,
+        "figures_note": suppressed_note(shown) if any_suppressed(shown) else "",
+    }

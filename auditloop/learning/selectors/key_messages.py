@@ -108,10 +108,12 @@ def scope_counts(scope: Scope) -> ScopeCounts:
         n=Count("id"),
         graded=Count("id", filter=Q(needs__isnull=False)),
         ri=Count("id", filter=Q(needs=True)),
+        people=Count("practitioner", distinct=True),
     )
     counts = ScopeCounts(
         cycle=scope.cycle.name,
         audits=overall["n"],
+        people=overall["people"],
         graded_audits=overall["graded"],
         requires_improvement_or_worse_audits=overall["ri"],
         good_or_better_audits=overall["graded"] - overall["ri"],

@@ -9,6 +9,13 @@ from typing import Any
 from django.utils import timezone
 
 from auditloop.learning.models import KeyMessage, KeyMessageStatus
+from auditloop.learning.rules.key_messages import (
+    DomainCount,
+    ScopeCounts,
+    ThemeCount,
+    counts_figures,
+    trend_figures,
+)
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas
 
@@ -82,37 +89,53 @@ EXAMPLES: list[dict[str, str]] = [
 ]
 
 
+THEMES = (
+    # name, good practice points, concern points, audits they came from
+    ("Plans without measurable outcomes", 6, 14, 17),
+    ("Voice of the child", 11, 5, 13),
+    ("Fathers not engaged", 0, 9, 9),
+    ("Drift", 0, 8, 8),
+    ("Reflective supervision", 5, 6, 8),
+)
+
+
 def figures(**changes: Any) -> dict[str, Any]:
-    """Figures as the compile step freezes them: eight domains, five themes, a trend."""
+    """Figures as the compile step freezes them (`counts_figures`, suppression and all): 42
+    audits of twelve people's cases, eight domains, five themes, a trend against 38 audits."""
     domains = [
-        {
-            "domain": name,
-            "audits": 42,
-            "good_or_better": 30 - 2 * index,
-            "requires_improvement_or_worse": 12 + 2 * index,
-            "suppressed": False,
-        }
+        DomainCount(
+            domain=name,
+            order=(index,),
+            graded=42,
+            good_or_better=30 - 2 * index,
+            requires_improvement_or_worse=12 + 2 * index,
+        )
         for index, name in enumerate(DOMAINS)
     ]
-    themes = [
-        {"theme": "Plans without measurable outcomes", "good_practice": 2, "concerns": 14},
-        {"theme": "Voice of the child", "good_practice": 11, "concerns": 4},
-        {"theme": "Fathers not engaged", "good_practice": 1, "concerns": 9},
-        {"theme": "Drift", "good_practice": 0, "concerns": 8},
-        {"theme": "Reflective supervision", "good_practice": 3, "concerns": 6},
-    ]
-    result: dict[str, Any] = {
-        "audits": 42,
-        "domains": domains,
-        "themes": themes,
-        "trend": {
-            "previous_cycle": "October 2025 to March 2026",
-            "audits": 42,
-            "good_or_better": 26,
-            "previous_audits": 38,
-            "previous_good_or_better": 17,
-        },
-    }
+    now = ScopeCounts(
+        cycle="April to September 2026",
+        audits=42,
+        graded_audits=42,
+        good_or_better_audits=26,
+        requires_improvement_or_worse_audits=16,
+        good_practice_points=21,
+        concern_points=42,
+        people=12,
+        domains=domains,
+        themes=[ThemeCount(name, good, concern, audits) for name, good, concern, audits in THEMES],
+    )
+    before = ScopeCounts(
+        cycle="October 2025 to March 2026",
+        audits=38,
+        graded_audits=38,
+        good_or_better_audits=17,
+        requires_improvement_or_worse_audits=21,
+        people=11,
+    )
+    result = counts_figures(now, small_group_min=5)
+    previous = counts_figures(before, small_group_min=5)
+    result["previous"] = previous
+    result["trend"] = trend_figures(result, previous)
     result.update(changes)
     return result
 

@@ -26,10 +26,10 @@ from auditloop.learning.rules.briefing import (
     briefing_pdf,
     briefing_pdf_document,
     example_from,
-    group_is_suppressed,
     headline_figures,
     text_blocks,
 )
+from auditloop.learning.rules.key_messages import DomainCount, ScopeCounts, counts_figures
 from auditloop.learning.tests.briefing_factories import EXAMPLES, PARTS, figures
 from auditloop.learning.tests.briefing_reading import docx_text, html_text, pdf_laid_out_text
 
@@ -81,7 +81,9 @@ def test_each_export_shows_the_four_numbered_parts_the_examples_and_the_figures(
         assert example["text"][:60].lower() in text
     assert "area for development \u2013 multi-agency working" in text
     assert "management oversight and supervision" in text
-    assert "good or better: 62% of 42 audits this cycle, against 45% of 38" in text
+    assert (
+        "good or better: 62% of 42 graded audits, against 45% of 38 in october 2025 to march 2026"
+    ) in text
     assert COUNCIL.lower() in text
 
 
@@ -239,56 +241,72 @@ def test_markers_for_a_draft_are_in_the_word_documents_page_header() -> None:
 # Small groups.
 
 
-def test_a_group_is_suppressed_when_flagged_small_or_of_unknown_size() -> None:
-    assert group_is_suppressed(4, minimum=5)
-    assert not group_is_suppressed(5, minimum=5)
-    assert group_is_suppressed(40, flagged=True, minimum=5)
-    assert group_is_suppressed(None, minimum=5)
-    assert group_is_suppressed("12", minimum=5)
-    assert group_is_suppressed(True, minimum=5)
-
-
-def small_group_figures() -> dict[str, Any]:
-    """Figures where one domain has 4 audits (small, not flagged) and one is flagged by the
-    compile step (secondary suppression) with numbers found nowhere else on the page."""
-    data = figures()
-    data["domains"][7].update(audits=4, good_or_better=3, requires_improvement_or_worse=1)
-    data["domains"][5].update(
-        audits=97, good_or_better=61, requires_improvement_or_worse=36, suppressed=True
+def small_count_figures() -> dict[str, Any]:
+    """Figures as the compile step freezes them where one domain ("Impact and outcomes") was
+    graded Inadequate in 1 of 7 audits, and 43 times Good or better in "Recording and
+    chronology" against 1 requiring improvement (numbers found nowhere else on the page)."""
+    counts = ScopeCounts(
+        cycle="April to September 2026",
+        audits=44,
+        graded_audits=44,
+        good_or_better_audits=30,
+        requires_improvement_or_worse_audits=14,
+        people=12,
+        domains=[
+            DomainCount("Voice and lived experience", (0,), 44, 30, 14),
+            DomainCount("Recording and chronology", (1,), 44, 43, 1),
+            DomainCount("Impact and outcomes", (2,), 7, 6, 1),
+        ],
     )
-    return data
+    return counts_figures(counts, small_group_min=5)
 
 
 @pytest.mark.parametrize("export", EXPORTS)
-def test_suppressed_figures_appear_in_no_export(export: str) -> None:
-    b = briefing(figures=headline_figures(small_group_figures(), minimum=5))
+def test_a_domain_with_one_inadequate_among_seven_shows_neither_the_one_nor_the_six(
+    export: str,
+) -> None:
+    b = briefing(figures=headline_figures(small_count_figures(), minimum=5))
     text = EXPORTS[export](b)
-    for hidden in ("97", "61", "36"):
-        assert not re.search(rf"\b{hidden}\b", text)
-    suppressed_row = f"Impact and outcomes {SUPPRESSED} {SUPPRESSED} {SUPPRESSED}"
-    assert suppressed_row in text
-    assert f"Recording and chronology {SUPPRESSED} {SUPPRESSED} {SUPPRESSED}" in text
-    assert "figures for a group of fewer than 5 audits are not shown" in text
+    assert f"Impact and outcomes 7 {SUPPRESSED} {SUPPRESSED}" in text
+    assert f"Recording and chronology 44 {SUPPRESSED} {SUPPRESSED}" in text
+    assert "Voice and lived experience 44 30 14" in text
+    for hidden in ("1", "6", "43"):
+        assert not re.search(rf"(?<![\d.%-]){hidden}(?![\d.%])", _figures_part(text))
+    assert "[c] Not shown so that no one can be identified: a count from 1 to 4" in text
 
 
-def test_the_word_tables_suppressed_row_has_no_number_in_any_cell() -> None:
-    b = briefing(figures=headline_figures(small_group_figures(), minimum=5))
+def _figures_part(text: str) -> str:
+    """The text from "The figures" to the footnote (the rest is the briefing's own words)."""
+    start = text.index("The figures")
+    return text[start : text.index("[c] Not shown", start)]
+
+
+def test_the_word_tables_suppressed_cells_hold_no_number() -> None:
+    b = briefing(figures=headline_figures(small_count_figures(), minimum=5))
     table = Document(io.BytesIO(briefing_docx(b))).tables[0]
-    assert [c.text for c in table.rows[8].cells] == ["Impact and outcomes", *[SUPPRESSED] * 3]
+    assert [c.text for c in table.rows[3].cells] == ["Impact and outcomes", "7", "[c]", "[c]"]
 
 
 @override_settings(AUDITLOOP_SMALL_GROUP_MIN=10)
 def test_the_threshold_is_the_one_given_not_a_fixed_five() -> None:
     shown = headline_figures(figures(audits=8), minimum=10)
     assert shown.audits == SUPPRESSED
-    assert all(row.cells == (SUPPRESSED, SUPPRESSED) for row in shown.themes)
-    assert "fewer than 10 audits" in as_html(briefing(figures=shown))
+    assert not shown.domains and not shown.themes
+    assert "a count from 1 to 9, a group of fewer than 10 audits" in as_html(
+        briefing(figures=shown)
+    )
 
 
-def test_a_trend_against_a_small_previous_cycle_is_suppressed() -> None:
+def test_figures_withheld_whole_show_no_number() -> None:
+    shown = headline_figures({"cycle": "Spring", "suppressed": True}, minimum=5)
+    assert shown.audits == SUPPRESSED
+    assert shown.any_suppressed
+
+
+def test_a_trend_against_a_suppressed_previous_share_is_suppressed() -> None:
     data = figures()
-    data["trend"]["previous_audits"] = 3
-    data["trend"]["previous_good_or_better"] = 1
+    data["previous"]["good_or_better_share"] = None
+    data["trend"]["good_or_better_change"] = None
     shown = headline_figures(data, minimum=5)
     assert shown.trend == f"Trend against the previous cycle: {SUPPRESSED}."
     assert shown.any_suppressed
@@ -296,10 +314,17 @@ def test_a_trend_against_a_small_previous_cycle_is_suppressed() -> None:
 
 def test_figures_of_a_shape_it_does_not_know_are_left_out_not_guessed() -> None:
     assert headline_figures(["not", "a", "mapping"], minimum=5).is_empty
-    shown = headline_figures({"domains": "nope", "themes": [1, 2], "trend": 7}, minimum=5)
-    assert shown.is_empty
-    row = headline_figures({"domains": [{"domain": "Voice"}]}, minimum=5).domains[0]
-    assert row.cells == (SUPPRESSED,) * 3
+    # Figures not frozen by the suppressing compile step (an earlier shape, or none) are
+    # withheld whole rather than shown unchecked.
+    for unchecked in (
+        {"domains": "nope", "themes": [1, 2], "trend": 7},
+        {"audits": 42, "themes": [{"theme": "Drift", "good_practice_points": 1}]},
+    ):
+        shown = headline_figures(unchecked, minimum=5)
+        assert (shown.audits, shown.domains, shown.themes, shown.trend) == (SUPPRESSED, (), (), "")
+    checked = figures()
+    checked["domains"] = [{"domain": "Voice"}]
+    assert headline_figures(checked, minimum=5).domains[0].cells == (SUPPRESSED,) * 3
 
 
 def test_a_briefing_without_figures_has_no_figures_section() -> None:

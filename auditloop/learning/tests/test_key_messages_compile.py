@@ -7,15 +7,18 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from auditloop.accounts.models import Role
 from auditloop.audits.models import AuditStatus, AuditType
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused
 from auditloop.learning.models import KeyMessageStatus, LearningPointKind
 from auditloop.learning.rules.key_messages import (
     Candidate,
+    ScopeCounts,
+    ThemeCount,
+    counts_figures,
     example_shortened,
     examples_chosen,
-    group_suppressed,
     transition_refusal,
 )
 from auditloop.learning.selectors.key_messages import Scope
@@ -27,7 +30,7 @@ from auditloop.learning.tests.key_message_factories import (
     make_cycle,
     make_point,
 )
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -64,18 +67,30 @@ def test_compiling_counts_the_scopes_submitted_audits_and_their_learning_points(
     f = message.figures
     assert f["audits"] == 5
     assert f["suppressed"] is False
-    assert (f["good_practice_points"], f["concern_points"], f["learning_points"]) == (2, 1, 3)
-    assert f["good_or_better_share"] == 80  # four Good, one Inadequate
-    assert f["requires_improvement_or_worse_share"] == 20
+    # Four Good and one Inadequate, two good practice points and one concern: every one a
+    # count from 1 to 4, so none is shown to the team, nor a total or share that gives it.
+    assert (f["good_or_better_audits"], f["requires_improvement_or_worse_audits"]) == (None, None)
+    assert (f["good_or_better_share"], f["requires_improvement_or_worse_share"]) == (None, None)
+    assert (f["good_practice_points"], f["concern_points"], f["learning_points"]) == (None,) * 3
+    assert set(f["suppressed_fields"]) >= {"good_or_better_audits", "learning_points"}
+    # Each domain's five grades all fall one way: shown.
     assert _domain(f, 0)["domain"] == first.text
+    assert (_domain(f, 0)["audits"], _domain(f, 0)["good_or_better"]) == (5, 5)
     assert _domain(f, 0)["good_or_better_share"] == 100
+    assert _domain(f, 1)["requires_improvement_or_worse"] == 5
     assert _domain(f, 1)["requires_improvement_or_worse_share"] == 100
     assert f["strongest_practice"][0] == first.text
     assert f["areas_for_development"][0] == second.text
     themes = {t["theme"]: t for t in f["themes"]}
-    assert themes["Voice of the child"]["good_practice_points"] == 2
-    assert themes["Voice of the child"]["audits"] == 2
-    assert themes["Drift"]["concern_points"] == 1
+    # A theme's points from fewer than five audits are withheld whole.
+    assert themes["Voice of the child"]["good_practice_points"] is None
+    assert themes["Voice of the child"]["audits"] is None
+    assert themes["Voice of the child"]["suppressed"] == [
+        "good_practice_points",
+        "concern_points",
+        "audits",
+    ]
+    assert f["themes_development"] == []
     assert message.status == KeyMessageStatus.DRAFT
     assert "5 audits of North A" in message.what_we_found
 
@@ -101,8 +116,8 @@ def test_the_trend_compares_with_the_previous_cycle_covering_the_same_service(
     p: Personas,
 ) -> None:
     autumn = make_cycle("Autumn 2025", AUTUMN, [p.north])
-    counted_team(p, autumn, 3, answers=["good"])
-    counted_team(p, autumn, 2, overall="inadequate", answers=["inadequate"])
+    counted_team(p, autumn, 5, answers=["good"])
+    counted_team(p, autumn, 5, overall="inadequate", answers=["inadequate"])
     # A later cycle of another service only is not the previous one.
     make_cycle("South winter", AUTUMN + datetime.timedelta(days=60), [p.south])
     spring = make_cycle("Spring 2026", SPRING, [p.north])
@@ -113,11 +128,11 @@ def test_the_trend_compares_with_the_previous_cycle_covering_the_same_service(
     trend = message.figures["trend"]
     assert trend["previous_cycle"] == "Autumn 2025"
     assert trend["comparable"] is True
-    assert trend["audits_change"] == 1
-    assert trend["good_or_better_change"] == 40  # 100% now, 60% before
-    assert trend["domains"][0]["good_or_better_change"] == 40
-    assert message.figures["previous"]["audits"] == 5
-    assert "up by 40 percentage points" in message.what_we_found
+    assert trend["audits_change"] == -4
+    assert trend["good_or_better_change"] == 50  # 100% now, 50% before
+    assert trend["domains"][0]["good_or_better_change"] == 50
+    assert message.figures["previous"]["audits"] == 10
+    assert "up by 50 percentage points" in message.what_we_found
 
 
 def test_the_previous_cycle_of_every_service_counts_only_the_services_covered_now(
@@ -165,7 +180,9 @@ def test_the_trend_is_not_compared_when_the_previous_cycle_was_suppressed(p: Per
     counted_team(p, spring, 5, answers=["good"])
     message = key_message_compile(by=p.moderator, scope=Scope(cycle=spring, team=p.north_a))
     assert message.figures["trend"]["comparable"] is False
-    assert message.figures["trend"]["reason"] == "too few audits to compare"
+    assert message.figures["trend"]["reason"] == (
+        "too few audits, or audits of too few people's cases, to compare"
+    )
 
 
 def test_a_service_scope_counts_every_team_of_the_service(p: Personas) -> None:
@@ -226,11 +243,6 @@ def test_the_rules_allow_only_the_transitions_of_the_table() -> None:
     assert transition_refusal("withdrawn", "published") != ""
 
 
-def test_a_group_is_suppressed_below_the_threshold_only() -> None:
-    assert group_suppressed(4, small_group_min=5)
-    assert not group_suppressed(5, small_group_min=5)
-
-
 def test_examples_are_chosen_across_domains_before_repeating_one() -> None:
     pool = [
         Candidate(1, "good_practice", "A", "x"),
@@ -244,3 +256,79 @@ def test_a_long_example_is_cut_at_a_sentence() -> None:
     text = "First sentence is here. " * 30
     short = example_shortened(text)
     assert len(short) <= 300 and short.endswith(".")
+
+
+def _one_inadequate_among_seven(p: Personas) -> Scope:
+    """North A's seven audits in a cycle: the first domain graded Good six times and
+    Inadequate once."""
+    cycle = make_cycle("Spring 2026", SPRING, [p.north])
+    counted_team(p, cycle, 6, answers=["good", "good"])
+    make_counted_audit(p, cycle, answers=["inadequate", "good"])
+    return Scope(cycle=cycle, team=p.north_a)
+
+
+def test_a_domain_with_one_inadequate_among_seven_audits_freezes_neither_the_one_nor_the_six(
+    p: Personas,
+) -> None:
+    message = key_message_compile(by=p.moderator, scope=_one_inadequate_among_seven(p))
+    domain = _domain(message.figures, 0)
+    assert domain["audits"] == 7
+    # 1 is small; 6 would give it away from the 7; the shares would too.
+    assert domain["requires_improvement_or_worse"] is None
+    assert domain["good_or_better"] is None
+    assert domain["good_or_better_share"] is None
+    assert domain["requires_improvement_or_worse_share"] is None
+    assert domain["suppressed"] == ["good_or_better", "requires_improvement_or_worse"]
+    assert _domain(message.figures, 1)["good_or_better"] == 7
+    # Not ranked on a share nobody is shown, nor quoted.
+    assert _domain(message.figures, 0)["domain"] not in message.figures["areas_for_development"]
+    assert "14%" not in message.what_we_found and "86%" not in message.what_we_found
+
+
+def test_the_compiled_figures_hold_no_suppressed_number(p: Personas) -> None:
+    message = key_message_compile(by=p.moderator, scope=_one_inadequate_among_seven(p))
+    f = json.loads(json.dumps(message.figures))
+    rows = [f, *f["domains"], *f["themes"]]
+    listed = [(row, name) for row in rows for name in row.get("suppressed_fields", [])]
+    listed += [
+        (row, name)
+        for row in rows
+        if isinstance(row.get("suppressed"), list)
+        for name in row["suppressed"]
+    ]
+    assert listed
+    assert all(row[name] is None for row, name in listed)
+
+
+def test_a_scope_whose_audits_are_of_only_two_peoples_cases_is_withheld_whole(
+    p: Personas,
+) -> None:
+    cycle = make_cycle("Spring 2026", SPRING, [p.north])
+    other = make_staff("second", "Second Practitioner", Role.PRACTITIONER, p.north_a)
+    for n in range(12):
+        make_counted_audit(
+            p, cycle, answers=["good"], practitioner=p.practitioner if n % 2 else other
+        )
+    message = key_message_compile(by=p.moderator, scope=Scope(cycle=cycle, team=p.north_a))
+    assert message.figures["suppressed"] is True
+    assert message.figures["withheld"] == "people"
+    assert "audits" not in message.figures and "domains" not in message.figures
+    assert "12" not in json.dumps(message.figures)
+    assert "fewer than 3 people's cases" in message.what_we_found
+
+
+def test_a_withheld_theme_is_listed_after_the_shown_ones_so_its_place_says_nothing() -> None:
+    counts = ScopeCounts(
+        cycle="Spring 2026",
+        audits=20,
+        people=6,
+        themes=[
+            ThemeCount("Drift", concern_points=6, audits=6),
+            ThemeCount("Agency", concern_points=20, audits=4),
+            ThemeCount("Voice", good_practice_points=9, audits=9),
+        ],
+    )
+    figures = counts_figures(counts, small_group_min=5)
+    assert [t["theme"] for t in figures["themes"]] == ["Voice", "Drift", "Agency"]
+    assert figures["themes"][2]["concern_points"] is None
+    assert [t["theme"] for t in figures["themes_development"]] == ["Drift"]

@@ -33,7 +33,7 @@ from auditloop.learning.forms.key_messages import (
 )
 from auditloop.learning.models import KeyMessage, KeyMessageStatus
 from auditloop.learning.redaction import redactor_for_database
-from auditloop.learning.rules.key_messages import domain_rows
+from auditloop.learning.rules.key_messages import figures_context
 from auditloop.learning.selectors.key_message_texts import (
     parts_redacted,
     text_digest,
@@ -121,9 +121,7 @@ def _detail(request: StaffRequest, message: KeyMessage, **extra: Any) -> HttpRes
     row = recipient_row(message, staff) if readers_view else None
     context: dict[str, Any] = {
         "message": message,
-        "figures": message.figures,
-        "domain_rows": domain_rows(message.figures),
-        "scope": scope_of(message).label,
+        **figures_context(message.figures, scope=scope_of(message).label),
         "readers_view": readers_view,
         "recipient": row,
         "can_edit": not edit_refusal(staff, message),
@@ -206,6 +204,7 @@ def _review_page(
         {
             "message": message,
             "parts": parts,
+            **figures_context(message.figures, scope=scope_of(message).label),
             "digest": text_digest(text_to_publish(parts)),
             "redact_form": redact_form,
             "send_back_form": send_back_form,
