@@ -68,9 +68,7 @@ def main() -> None:
     rng = random.Random(9)
     staff = [fake.name() for _ in range(args.staff)]
     known = [KnownName(name, "staff", "[social worker]") for name in staff]
-    known += [
-        KnownName(f"{i:06d}", "identifier:child_id", "[child ID]") for i in range(args.cases)
-    ]
+    known += [KnownName(f"{i:06d}", "identifier:child_id", "[child ID]") for i in range(args.cases)]
 
     started = time.perf_counter()
     redactor = Redactor(known)
