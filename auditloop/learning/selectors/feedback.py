@@ -112,7 +112,9 @@ def key_messages_published_to(staff: StaffMember) -> list[KeyMessageLink]:
     )
     return [
         KeyMessageLink(
-            title=row.key_message.title,
+            # The published (redacted) title, as every reader sees it: the draft's own title may
+            # still name someone.
+            title=str(row.key_message.published_text.get("title") or "Key message"),
             cycle=row.key_message.cycle.name,
             published_at=row.key_message.published_at,
             acknowledged=row.acknowledged_at is not None,

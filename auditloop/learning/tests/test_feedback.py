@@ -187,6 +187,7 @@ def key_message(p: Personas, title: str, status: str, to: list[StaffMember]) -> 
         status=status,
         author=p.moderator,
         published_at=timezone.now() if status == KeyMessageStatus.PUBLISHED else None,
+        published_text={"title": title} if status == KeyMessageStatus.PUBLISHED else {},
     )
     for staff in to:
         KeyMessageRecipient.objects.create(key_message=message, staff=staff)
@@ -210,6 +211,22 @@ def test_the_key_messages_published_to_the_practitioner_head_their_page(p: Perso
         assert url in text
     # Not on the manager's page about the worker: those are the reader's own messages.
     assert "Voice of the child" not in page(p, "team_manager", worker_url(p))
+
+
+def test_a_key_message_is_listed_by_its_published_title_never_its_draft_title(
+    p: Personas,
+) -> None:
+    message = key_message(
+        p, "Visits by Pat Practitioner", KeyMessageStatus.PUBLISHED, [p.practitioner]
+    )
+    message.published_text = {"title": "Visits by [social worker]"}
+    message.save()
+    message.cycle.name = "Spring 2026"
+    message.cycle.save()
+    text = page(p, "practitioner")
+    listed = text.split("Key messages for your team")[1].split("Your audits")[0]
+    assert "Visits by [social worker]" in listed
+    assert "Pat Practitioner" not in listed
 
 
 def test_the_page_asks_the_same_number_of_queries_however_many_audits(p: Personas) -> None:

@@ -112,6 +112,16 @@ def test_the_list_shows_a_practitioner_what_was_sent_to_them_unread_marked(p: Pe
     assert "Not read yet" not in page
 
 
+def test_the_list_never_falls_back_on_a_published_messages_draft_title(p: Personas) -> None:
+    message = published(p)
+    message.title = "Visits by Pat Practitioner"
+    message.published_text = {**message.published_text, "title": ""}
+    message.save()
+    page = client(p, p.practitioner).get(url("key_message_list")).content.decode()
+    assert "Visits by" not in page
+    assert ">Key message</a>" in page
+
+
 def test_the_list_shows_a_lead_drafts_and_published_messages(p: Personas) -> None:
     published(p)
     draft_for(p, cycle=make_cycle("Winter", datetime.date(2026, 1, 1), [p.north]))
