@@ -179,6 +179,26 @@ def test_a_grade_the_reader_moderates_blind_stays_hidden(p: Personas) -> None:
     assert "Hidden until you have regraded it" in text
 
 
+def test_the_auditors_learning_points_stay_hidden_from_a_manager_moderating_blind(
+    p: Personas,
+) -> None:
+    audit = feedback_given(p, make_audit(p))
+    moderation = Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=p.team_manager,
+    )
+    text = page(p, "team_manager", worker_url(p))
+    assert "The plan drifted for three months." not in text
+    assert "Direct work with the child is vivid." not in text
+    # Their own practitioner reads them, and so does the manager once they have regraded.
+    assert "The plan drifted for three months." in page(p, "practitioner")
+    moderation.regraded_at = timezone.now()
+    moderation.save()
+    assert "The plan drifted for three months." in page(p, "team_manager", worker_url(p))
+
+
 def key_message(p: Personas, title: str, status: str, to: list[StaffMember]) -> KeyMessage:
     message = KeyMessage.objects.create(
         title=title,
