@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.core.models import AccessLog, Event
+from auditloop.learning.access.key_message_roles import review_refusal
 from auditloop.learning.models import KeyMessage, KeyMessageRecipient, KeyMessageStatus
 from auditloop.learning.redaction import redactor_for_database
 from auditloop.learning.selectors.key_message_texts import (
@@ -16,8 +17,10 @@ from auditloop.learning.selectors.key_message_texts import (
     text_digest,
     text_to_publish,
 )
+from auditloop.learning.selectors.key_messages import Scope
 from auditloop.learning.services.key_messages import (
     key_message_acknowledge,
+    key_message_compile,
     key_message_publish,
     key_message_withdraw,
 )
@@ -72,6 +75,46 @@ def test_a_draft_is_seen_only_by_the_audit_leads_and_senior_leaders(p: Personas)
         "administrator": 404,
         "outsider": 404,
     }
+
+
+def test_a_draft_is_hidden_from_a_senior_leader_or_lead_over_other_services(
+    p: Personas,
+) -> None:
+    message = draft_for(p)  # for North A
+    south_leader = make_staff("leader2", "Sam Southleader", Role.SENIOR_LEADER, services=[p.south])
+    south_lead = make_staff("lead3", "Kit Southlead", Role.MODERATOR, services=[p.south])
+    for staff in (south_leader, south_lead):
+        assert client(p, staff).get(url("key_message_detail", message)).status_code == 404
+        assert client(p, staff).get(url("briefing_html", message)).status_code == 404
+
+
+def test_a_draft_to_every_service_is_seen_only_by_those_over_every_one_of_them(
+    p: Personas,
+) -> None:
+    cycle = make_cycle("Spring 2026", datetime.date(2026, 3, 1), [p.north, p.south])
+    counted_team(p, cycle)
+    author = make_staff("lead3", "Kit Bothlead", Role.MODERATOR, services=[p.north, p.south])
+    other = make_staff("lead4", "Ash Bothlead", Role.MODERATOR, services=[p.north, p.south])
+    message = key_message_compile(by=author, scope=Scope(cycle=cycle))
+    seen_by = {
+        who: client(p, staff).get(url("key_message_detail", message)).status_code
+        for who, staff in {
+            "its author": author,
+            "another lead over North and South": other,
+            "a lead over North only": p.moderator,
+            "a senior leader over North only": p.senior_leader,
+        }.items()
+    }
+    assert seen_by == {
+        "its author": 200,
+        "another lead over North and South": 200,
+        "a lead over North only": 404,
+        "a senior leader over North only": 404,
+    }
+    # Who may review it agrees.
+    assert review_refusal(p.moderator, message)
+    assert review_refusal(p.senior_leader, message)
+    assert not review_refusal(other, message)
 
 
 def test_a_published_message_is_seen_by_its_recipients_leads_leaders_and_the_board(
