@@ -9,7 +9,8 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from auditloop.accounts.models import StaffMember
 from auditloop.accounts.selectors import services_overseen
-from auditloop.audits.models import SHARED_STATUSES, AuditType
+from auditloop.audits.access.audits import grades_hidden_filter
+from auditloop.audits.models import SHARED_STATUSES, Audit, AuditType
 from auditloop.learning.access.suggestions import suggestion_visibility_filter
 from auditloop.learning.models import LearningPoint, ThemeSuggestion, ThemeSuggestionStatus
 from auditloop.learning.redaction import Redactor
@@ -24,8 +25,10 @@ DECIDED_SHOWN = 20
 
 def untagged_points_for(staff: StaffMember) -> QuerySet[LearningPoint]:
     """The learning points nobody tagged with any theme, in the audits that count (submitted
-    or completed, never a calibration exercise) of the services `staff` oversees, newest
-    first."""
+    or completed, never a calibration exercise) of the services `staff` oversees, less those
+    of audits `staff` is moderating blind (`grades_hidden_filter`: the auditor's notes are not
+    theirs to read yet), newest first."""
+    blind = Audit.objects.filter(grades_hidden_filter(staff)).values("pk")
     return (
         LearningPoint.objects.filter(
             themes__isnull=True,
@@ -33,6 +36,7 @@ def untagged_points_for(staff: StaffMember) -> QuerySet[LearningPoint]:
             audit__team__service_id__in=services_overseen(staff),
         )
         .exclude(audit__audit_type=AuditType.CALIBRATION)
+        .exclude(audit__in=blind)
         .order_by("-created_at", "-id")
     )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.tests.followup_factories import make_audit
 from auditloop.core.models import Event
@@ -92,6 +93,21 @@ def test_tagged_notes_drafts_calibrations_and_other_services_are_left_out(p: Per
     _points(p, OVERSIGHT[:2], audit=calibration)
     _points(p, OVERSIGHT, audit=_south_audit(p))
     assert theme_suggestions_generate(by=p.moderator) == []
+
+
+def test_notes_of_an_audit_the_lead_is_moderating_blind_are_left_out(p: Personas) -> None:
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    _points(p, OVERSIGHT, audit=audit)
+    Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=p.moderator,
+    )
+    assert theme_suggestions_generate(by=p.moderator) == []
+    # Once they have regraded it, its notes are theirs to read.
+    Moderation.objects.filter(audit=audit).update(regraded_at=timezone.now())
+    assert len(theme_suggestions_generate(by=p.moderator)) == 1
 
 
 def test_generating_again_replaces_the_open_suggestions(p: Personas) -> None:
