@@ -54,14 +54,15 @@ def _over_every_service(services: list[int]) -> Q:
     return (
         Q(team__service_id__in=services)
         | Q(team__isnull=True, service_id__in=services)
-        | Q(team__isnull=True, service__isnull=True) & ~Exists(cycle_service_elsewhere)
+        | Q(~Exists(cycle_service_elsewhere), team__isnull=True, service__isnull=True)
     )
 
 
 def get_key_message_for_user(user: Any, public_id: UUID | str) -> KeyMessage:
     """The key message, if `user` may read it; 404 otherwise, as for one that does not exist.
     A key message names no child (it is redacted before anyone but its writers sees it), so
-    reading it is not a read of a child's data and is not logged as one."""
+    reading it is not a read of a child's data and is not logged as one; the pages that show a
+    draft's examples log the audits they were drawn from (`Purpose.KEY_MESSAGE`)."""
     staff = staff_for(user)
     try:
         return (

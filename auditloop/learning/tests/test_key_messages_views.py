@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
+from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event
 from auditloop.learning.access.key_message_roles import review_refusal
 from auditloop.learning.models import KeyMessage, KeyMessageRecipient, KeyMessageStatus
@@ -22,6 +24,7 @@ from auditloop.learning.services.key_messages import (
     key_message_acknowledge,
     key_message_compile,
     key_message_publish,
+    key_message_submit,
     key_message_withdraw,
 )
 from auditloop.learning.tests.key_message_factories import (
@@ -183,6 +186,85 @@ def test_a_withdrawn_message_is_still_read_by_its_recipients_marked_withdrawn(
     assert response.status_code == 200
     assert "Withdrawn on" in page and "The figures were wrong." in page
     assert "I have read this" not in page
+
+
+def test_the_withdrawal_reason_is_shown_redacted(p: Personas) -> None:
+    message = published(p)
+    key_message_withdraw(
+        key_message=message, by=p.moderator, reason="Pat Practitioner's audit was miscounted."
+    )
+    for reader in (p.practitioner, p.moderator):
+        page = client(p, reader).get(url("key_message_detail", message)).content.decode()
+        warning = page.split("govuk-warning-text__text")[1].split("</strong>")[0]
+        assert "[social worker]" in warning
+        assert "Pat Practitioner" not in warning
+
+
+# The moderation blind, and the reads of the audits examples come from
+
+
+def with_examples(p: Personas) -> tuple[KeyMessage, list[Audit]]:
+    """A draft for North A whose examples come from two of its audits."""
+    cycle = make_cycle("Spring 2026", datetime.date(2026, 3, 1), [p.north])
+    audits = counted_team(p, cycle, answers=["good"])
+    make_point(audits[0], text="The child's wishes were recorded in their own words.")
+    make_point(audits[1], text="Every visit saw the child alone and said what changed.")
+    return draft_for(p, cycle=cycle), audits
+
+
+def blind(audit: Audit, moderator: StaffMember) -> None:
+    Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=moderator,
+    )
+
+
+def test_a_reader_moderating_a_source_audit_blind_sees_no_example(p: Personas) -> None:
+    message, audits = with_examples(p)
+    reviewer = second_lead(p)
+    blind(audits[0], reviewer)
+    for page_name in ("key_message_detail", "briefing_html"):
+        page = client(p, reviewer).get(url(page_name, message)).content.decode()
+        assert "in their own words" not in page and "saw the child alone" not in page
+    assert "drawn from an audit you are moderating blind" in (
+        client(p, reviewer).get(url("key_message_detail", message)).content.decode()
+    )
+    # Its author, who is not moderating it, still reads them.
+    page = client(p, p.moderator).get(url("key_message_detail", message)).content.decode()
+    assert "in their own words" in page
+
+
+def test_a_lead_moderating_a_source_audit_blind_may_not_review_it(p: Personas) -> None:
+    message, audits = with_examples(p)
+    key_message_submit(key_message=message, by=p.moderator)
+    reviewer = second_lead(p)
+    blind(audits[1], reviewer)
+    assert "moderating blind" in review_refusal(reviewer, message)
+    response = client(p, reviewer).get(url("key_message_review", message), follow=True)
+    page = response.content.decode()
+    assert "moderating blind" in page
+    assert "saw the child alone" not in page
+
+
+def test_reading_a_drafts_examples_is_logged_against_their_audits(p: Personas) -> None:
+    message, audits = with_examples(p)
+    drawn = {str(audits[0].public_id), str(audits[1].public_id)}
+    for who, page_name in (
+        (p.moderator, "key_message_detail"),
+        (p.senior_leader, "briefing_html"),
+    ):
+        AccessLog.objects.all().delete()
+        assert client(p, who).get(url(page_name, message)).status_code == 200
+        logged = AccessLog.objects.filter(user=who.user, purpose="key message")
+        assert set(logged.values_list("target_id", flat=True)) == drawn
+    key_message_submit(key_message=message, by=p.moderator)
+    AccessLog.objects.all().delete()
+    reviewer = second_lead(p)
+    assert client(p, reviewer).get(url("key_message_review", message)).status_code == 200
+    logged = AccessLog.objects.filter(user=reviewer.user, purpose="key message")
+    assert set(logged.values_list("target_id", flat=True)) == drawn
 
 
 # Acknowledging, and the figures of who has
