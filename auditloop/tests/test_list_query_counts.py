@@ -153,14 +153,14 @@ SEES_NO_ROWS = {
     # service; the moderator oversees North alone (and never reads staff-list runs).
     ("imports:index", "moderator"): "oversees North alone, so imports nothing",
     ("learning:my_feedback", "team_manager"): "holds no audited case of their own",
+    # Key messages go to practitioners and team managers; an auditor is sent none.
+    ("learning:key_message_list", "auditor"): "is sent no key message",
+    ("learning:key_message_list", "administrator"): "reads no audit learning",
 }
 
 # Logins a list page sends on to their own page instead (and the page they go to).
 REDIRECTED = {
     ("learning:team_picture_choose", "team_manager"): "their own team's picture",
-    # Key messages go to practitioners and team managers; an auditor is sent none.
-    ("learning:key_message_list", "auditor"): "is sent no key message",
-    ("learning:key_message_list", "administrator"): "reads no audit learning",
 }
 
 
