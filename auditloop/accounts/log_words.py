@@ -182,6 +182,7 @@ PURPOSE_LABELS = {
     "feedback": "Read on a feedback page",
     "learning points": "Read with its learning points",
     "key message": "Learning points drawn, redacted, into a key message",
+    "theme suggestion": "Learning points shown, redacted, with a theme suggestion",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -76,6 +76,7 @@ class Purpose(StrEnum):
     FEEDBACK = "feedback"  # a worker's feedback page: their audits, for them or their manager
     LEARNING_POINTS = "learning points"  # an audit's learning points, on their own pages
     KEY_MESSAGE = "key message"  # learning points drawn, redacted, into a key message's examples
+    THEME_SUGGESTION = "theme suggestion"  # learning points shown, redacted, as samples
 
 
 @dataclass(frozen=True)

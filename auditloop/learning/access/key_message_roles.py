@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
+from auditloop.audits.access.audits import grades_hidden_filter
+from auditloop.audits.models import Audit
 from auditloop.learning.models import KeyMessage, KeyMessageStatus
 
 AUTHOR_ONLY = "Only the key message\u2019s author can change its draft."
@@ -21,6 +23,11 @@ AUTHOR_CANNOT_REVIEW = (
 )
 NOT_A_REVIEWER = (
     "Only an audit lead or senior leader over the key message\u2019s services can review it."
+)
+MODERATING_BLIND = (
+    "Its examples were drawn from an audit you are moderating blind, so you cannot review it "
+    "until you have regraded that audit: another audit lead or senior leader over its services "
+    "can review it."
 )
 
 
@@ -62,7 +69,20 @@ def review_refusal(staff: StaffMember, message: KeyMessage) -> str:
         return NOT_A_REVIEWER
     if not oversees(staff, message_service_ids(message)):
         return NOT_A_REVIEWER
+    # A reviewer must read every example to publish it: not one drawn from an audit whose
+    # auditor's notes they may not read yet.
+    if examples_drawn_blind(staff, message):
+        return MODERATING_BLIND
     return ""
+
+
+def examples_drawn_blind(staff: StaffMember, message: KeyMessage) -> bool:
+    """Whether any of the message's examples was drawn from an audit `staff` is moderating
+    blind (`grades_hidden_filter`): its auditor's learning points are not theirs to read yet,
+    redacted or not, so the pages and the briefing leave the examples out for them (the
+    examples are not tied one by one to their notes once edited, so all of them). One query."""
+    blind = Audit.objects.filter(grades_hidden_filter(staff)).values("pk")
+    return message.source_points.filter(audit__in=blind).exists()
 
 
 def withdraw_refusal(staff: StaffMember, message: KeyMessage) -> str:

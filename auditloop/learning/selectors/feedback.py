@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from auditloop.accounts.models import StaffMember
@@ -49,14 +49,22 @@ class Feedback:
     actions: list[Action]
 
 
-def feedback_of(audits: Iterable[Audit], worker: StaffMember) -> list[Feedback]:
+def feedback_of(
+    audits: Iterable[Audit], worker: StaffMember, *, reader: StaffMember
+) -> list[Feedback]:
     """Each audit (a page of `feedback_audits`) with its learning points (question and themes)
-    and the worker's own actions on it (not the cancelled ones). Three queries."""
+    and the worker's own actions on it (not the cancelled ones). Three queries.
+
+    The learning points keep the moderation blind as on the audit's own page
+    (`learning_points_shown`): on an audit `reader` is moderating blind (`grades_hidden`, set
+    by `feedback_audits`) they read only the points they wrote themselves."""
     audits = list(audits)
     ids = [audit.pk for audit in audits]
+    blind = {audit.pk for audit in audits if getattr(audit, "grades_hidden", False)}
     points: dict[int, list[LearningPoint]] = defaultdict(list)
     for point in (
         LearningPoint.objects.filter(audit_id__in=ids)
+        .exclude(Q(audit_id__in=blind) & ~Q(author=reader))
         .select_related("question")
         .prefetch_related("themes")
         .order_by("created_at", "id")
@@ -112,7 +120,9 @@ def key_messages_published_to(staff: StaffMember) -> list[KeyMessageLink]:
     )
     return [
         KeyMessageLink(
-            title=row.key_message.title,
+            # The published (redacted) title, as every reader sees it: the draft's own title may
+            # still name someone.
+            title=str(row.key_message.published_text.get("title") or "Key message"),
             cycle=row.key_message.cycle.name,
             published_at=row.key_message.published_at,
             acknowledged=row.acknowledged_at is not None,

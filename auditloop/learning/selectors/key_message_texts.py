@@ -122,6 +122,16 @@ def parts_redacted(message: KeyMessage, redactor: Redactor) -> list[PartRedactio
     return parts
 
 
+def withdrawn_reason_shown(message: KeyMessage, redactor: Redactor) -> str:
+    """Why the message was withdrawn, as its readers see it: written by a lead when withdrawing
+    and never reviewed, so redacted when shown (with the reviewer's additions and kept
+    strings), as the briefing does; the stored reason is the lead's own words."""
+    if not message.withdrawn_reason:
+        return ""
+    added, kept = reviewer_changes(message)
+    return redactor.redact(message.withdrawn_reason, added=added, kept=kept).redacted
+
+
 def text_to_publish(parts: list[PartRedaction]) -> dict[str, Any]:
     """What publishing writes to `published_text`: the redacted parts and examples."""
     published: dict[str, Any] = {"examples": []}

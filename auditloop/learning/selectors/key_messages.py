@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.accounts.selectors import services_overseen
+from auditloop.audits.access.audits import grades_hidden_filter
 from auditloop.audits.models import (
     SHARED_STATUSES,
     Answer,
@@ -55,6 +56,8 @@ class Scope:
     # For every service: only these, where given (the previous cycle, compared with a later
     # one that covers fewer services).
     only_services: tuple[int, ...] = ()
+    # The lead compiling from it: the audits they are moderating blind are left out.
+    compiled_by: StaffMember | None = None
 
     @property
     def label(self) -> str:
@@ -92,12 +95,18 @@ def _team_filter(scope: Scope, prefix: str = "") -> Q:
 
 
 def audits_counted(scope: Scope) -> QuerySet[Audit]:
-    """The scope's counted audits: the cycle's, submitted or completed, not calibration."""
-    return (
+    """The scope's counted audits: the cycle's, submitted or completed, not calibration, less
+    any its compiling lead is moderating blind (their auditors' grades and learning points are
+    not theirs to read yet: `grades_hidden_filter`, as the team picture leaves them out)."""
+    audits = (
         Audit.objects.filter(cycle_link__cycle=scope.cycle, status__in=SHARED_STATUSES)
         .exclude(audit_type=AuditType.CALIBRATION)
         .filter(_team_filter(scope))
     )
+    if scope.compiled_by is not None:
+        blind = Audit.objects.filter(grades_hidden_filter(scope.compiled_by)).values("pk")
+        audits = audits.exclude(pk__in=blind)
+    return audits
 
 
 def scope_counts(scope: Scope) -> ScopeCounts:

@@ -5,7 +5,7 @@ fields that changed, never their content."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -91,6 +91,7 @@ def scope_figures(scope: Scope) -> dict[str, Any]:
                     service=scope.service,
                     team=scope.team,
                     only_services=tuple(scope.service_ids()),
+                    compiled_by=scope.compiled_by,
                 )
             ),
             small_group_min=small,
@@ -111,6 +112,8 @@ def key_message_compile(*, by: StaffMember, scope: Scope) -> KeyMessage:
     a few examples of each kind across domains, redacted as they are drawn."""
     if refusal := compile_refusal(by, scope.service_ids()):
         raise Refused(refusal, field="scope")
+    # Nothing is drawn from the audits `by` is moderating blind.
+    scope = replace(scope, compiled_by=by)
     figures = scope_figures(scope)
     redactor = redactor_for_database()
     chosen = examples_chosen(example_candidates(scope))

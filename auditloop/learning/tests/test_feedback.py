@@ -179,6 +179,26 @@ def test_a_grade_the_reader_moderates_blind_stays_hidden(p: Personas) -> None:
     assert "Hidden until you have regraded it" in text
 
 
+def test_the_auditors_learning_points_stay_hidden_from_a_manager_moderating_blind(
+    p: Personas,
+) -> None:
+    audit = feedback_given(p, make_audit(p))
+    moderation = Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=p.team_manager,
+    )
+    text = page(p, "team_manager", worker_url(p))
+    assert "The plan drifted for three months." not in text
+    assert "Direct work with the child is vivid." not in text
+    # Their own practitioner reads them, and so does the manager once they have regraded.
+    assert "The plan drifted for three months." in page(p, "practitioner")
+    moderation.regraded_at = timezone.now()
+    moderation.save()
+    assert "The plan drifted for three months." in page(p, "team_manager", worker_url(p))
+
+
 def key_message(p: Personas, title: str, status: str, to: list[StaffMember]) -> KeyMessage:
     message = KeyMessage.objects.create(
         title=title,
@@ -187,6 +207,7 @@ def key_message(p: Personas, title: str, status: str, to: list[StaffMember]) -> 
         status=status,
         author=p.moderator,
         published_at=timezone.now() if status == KeyMessageStatus.PUBLISHED else None,
+        published_text={"title": title} if status == KeyMessageStatus.PUBLISHED else {},
     )
     for staff in to:
         KeyMessageRecipient.objects.create(key_message=message, staff=staff)
@@ -210,6 +231,22 @@ def test_the_key_messages_published_to_the_practitioner_head_their_page(p: Perso
         assert url in text
     # Not on the manager's page about the worker: those are the reader's own messages.
     assert "Voice of the child" not in page(p, "team_manager", worker_url(p))
+
+
+def test_a_key_message_is_listed_by_its_published_title_never_its_draft_title(
+    p: Personas,
+) -> None:
+    message = key_message(
+        p, "Visits by Pat Practitioner", KeyMessageStatus.PUBLISHED, [p.practitioner]
+    )
+    message.published_text = {"title": "Visits by [social worker]"}
+    message.save()
+    message.cycle.name = "Spring 2026"
+    message.cycle.save()
+    text = page(p, "practitioner")
+    listed = text.split("Key messages for your team")[1].split("Your audits")[0]
+    assert "Visits by [social worker]" in listed
+    assert "Pat Practitioner" not in listed
 
 
 def test_the_page_asks_the_same_number_of_queries_however_many_audits(p: Personas) -> None:

@@ -8,6 +8,7 @@ import pytest
 from django.test import override_settings
 
 from auditloop.accounts.models import Role
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
 from auditloop.audits.models import AuditStatus, AuditType
 from auditloop.core.models import Event
 from auditloop.core.refusals import Refused
@@ -93,6 +94,26 @@ def test_compiling_counts_the_scopes_submitted_audits_and_their_learning_points(
     assert f["themes_development"] == []
     assert message.status == KeyMessageStatus.DRAFT
     assert "5 audits of North A" in message.what_we_found
+
+
+def test_compiling_leaves_out_the_audits_the_lead_is_moderating_blind(p: Personas) -> None:
+    cycle = make_cycle("Spring 2026", SPRING, [p.north])
+    audits = counted_team(p, cycle, 6, answers=["good"])
+    make_point(audits[0], text="Seen alone at every visit, in their own words.")
+    make_point(audits[1], text="The child's bedroom was seen and described in detail.")
+    Moderation.objects.create(
+        audit=audits[0],
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=p.moderator,
+    )
+    message = key_message_compile(by=p.moderator, scope=Scope(cycle=cycle, team=p.north_a))
+    assert message.figures["audits"] == 5
+    assert message.figures["learning_points"] == 1
+    texts = " ".join(str(e["text"]) for e in message.examples)
+    assert "Seen alone at every visit" not in texts
+    assert "bedroom was seen" in texts
+    assert {point.audit_id for point in message.source_points.all()} == {audits[1].pk}
 
 
 def test_the_grade_counted_is_the_agreed_one_where_moderation_set_one(p: Personas) -> None:

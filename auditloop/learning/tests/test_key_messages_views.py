@@ -8,7 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
+from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event
+from auditloop.learning.access.key_message_roles import review_refusal
 from auditloop.learning.models import KeyMessage, KeyMessageRecipient, KeyMessageStatus
 from auditloop.learning.redaction import redactor_for_database
 from auditloop.learning.selectors.key_message_texts import (
@@ -16,9 +19,12 @@ from auditloop.learning.selectors.key_message_texts import (
     text_digest,
     text_to_publish,
 )
+from auditloop.learning.selectors.key_messages import Scope
 from auditloop.learning.services.key_messages import (
     key_message_acknowledge,
+    key_message_compile,
     key_message_publish,
+    key_message_submit,
     key_message_withdraw,
 )
 from auditloop.learning.tests.key_message_factories import (
@@ -74,6 +80,46 @@ def test_a_draft_is_seen_only_by_the_audit_leads_and_senior_leaders(p: Personas)
     }
 
 
+def test_a_draft_is_hidden_from_a_senior_leader_or_lead_over_other_services(
+    p: Personas,
+) -> None:
+    message = draft_for(p)  # for North A
+    south_leader = make_staff("leader2", "Sam Southleader", Role.SENIOR_LEADER, services=[p.south])
+    south_lead = make_staff("lead3", "Kit Southlead", Role.MODERATOR, services=[p.south])
+    for staff in (south_leader, south_lead):
+        assert client(p, staff).get(url("key_message_detail", message)).status_code == 404
+        assert client(p, staff).get(url("briefing_html", message)).status_code == 404
+
+
+def test_a_draft_to_every_service_is_seen_only_by_those_over_every_one_of_them(
+    p: Personas,
+) -> None:
+    cycle = make_cycle("Spring 2026", datetime.date(2026, 3, 1), [p.north, p.south])
+    counted_team(p, cycle)
+    author = make_staff("lead3", "Kit Bothlead", Role.MODERATOR, services=[p.north, p.south])
+    other = make_staff("lead4", "Ash Bothlead", Role.MODERATOR, services=[p.north, p.south])
+    message = key_message_compile(by=author, scope=Scope(cycle=cycle))
+    seen_by = {
+        who: client(p, staff).get(url("key_message_detail", message)).status_code
+        for who, staff in {
+            "its author": author,
+            "another lead over North and South": other,
+            "a lead over North only": p.moderator,
+            "a senior leader over North only": p.senior_leader,
+        }.items()
+    }
+    assert seen_by == {
+        "its author": 200,
+        "another lead over North and South": 200,
+        "a lead over North only": 404,
+        "a senior leader over North only": 404,
+    }
+    # Who may review it agrees.
+    assert review_refusal(p.moderator, message)
+    assert review_refusal(p.senior_leader, message)
+    assert not review_refusal(other, message)
+
+
 def test_a_published_message_is_seen_by_its_recipients_leads_leaders_and_the_board(
     p: Personas,
 ) -> None:
@@ -112,6 +158,16 @@ def test_the_list_shows_a_practitioner_what_was_sent_to_them_unread_marked(p: Pe
     assert "Not read yet" not in page
 
 
+def test_the_list_never_falls_back_on_a_published_messages_draft_title(p: Personas) -> None:
+    message = published(p)
+    message.title = "Visits by Pat Practitioner"
+    message.published_text = {**message.published_text, "title": ""}
+    message.save()
+    page = client(p, p.practitioner).get(url("key_message_list")).content.decode()
+    assert "Visits by" not in page
+    assert ">Key message</a>" in page
+
+
 def test_the_list_shows_a_lead_drafts_and_published_messages(p: Personas) -> None:
     published(p)
     draft_for(p, cycle=make_cycle("Winter", datetime.date(2026, 1, 1), [p.north]))
@@ -130,6 +186,85 @@ def test_a_withdrawn_message_is_still_read_by_its_recipients_marked_withdrawn(
     assert response.status_code == 200
     assert "Withdrawn on" in page and "The figures were wrong." in page
     assert "I have read this" not in page
+
+
+def test_the_withdrawal_reason_is_shown_redacted(p: Personas) -> None:
+    message = published(p)
+    key_message_withdraw(
+        key_message=message, by=p.moderator, reason="Pat Practitioner's audit was miscounted."
+    )
+    for reader in (p.practitioner, p.moderator):
+        page = client(p, reader).get(url("key_message_detail", message)).content.decode()
+        warning = page.split("govuk-warning-text__text")[1].split("</strong>")[0]
+        assert "[social worker]" in warning
+        assert "Pat Practitioner" not in warning
+
+
+# The moderation blind, and the reads of the audits examples come from
+
+
+def with_examples(p: Personas) -> tuple[KeyMessage, list[Audit]]:
+    """A draft for North A whose examples come from two of its audits."""
+    cycle = make_cycle("Spring 2026", datetime.date(2026, 3, 1), [p.north])
+    audits = counted_team(p, cycle, answers=["good"])
+    make_point(audits[0], text="The child's wishes were recorded in their own words.")
+    make_point(audits[1], text="Every visit saw the child alone and said what changed.")
+    return draft_for(p, cycle=cycle), audits
+
+
+def blind(audit: Audit, moderator: StaffMember) -> None:
+    Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=moderator,
+    )
+
+
+def test_a_reader_moderating_a_source_audit_blind_sees_no_example(p: Personas) -> None:
+    message, audits = with_examples(p)
+    reviewer = second_lead(p)
+    blind(audits[0], reviewer)
+    for page_name in ("key_message_detail", "briefing_html"):
+        page = client(p, reviewer).get(url(page_name, message)).content.decode()
+        assert "in their own words" not in page and "saw the child alone" not in page
+    assert "drawn from an audit you are moderating blind" in (
+        client(p, reviewer).get(url("key_message_detail", message)).content.decode()
+    )
+    # Its author, who is not moderating it, still reads them.
+    page = client(p, p.moderator).get(url("key_message_detail", message)).content.decode()
+    assert "in their own words" in page
+
+
+def test_a_lead_moderating_a_source_audit_blind_may_not_review_it(p: Personas) -> None:
+    message, audits = with_examples(p)
+    key_message_submit(key_message=message, by=p.moderator)
+    reviewer = second_lead(p)
+    blind(audits[1], reviewer)
+    assert "moderating blind" in review_refusal(reviewer, message)
+    response = client(p, reviewer).get(url("key_message_review", message), follow=True)
+    page = response.content.decode()
+    assert "moderating blind" in page
+    assert "saw the child alone" not in page
+
+
+def test_reading_a_drafts_examples_is_logged_against_their_audits(p: Personas) -> None:
+    message, audits = with_examples(p)
+    drawn = {str(audits[0].public_id), str(audits[1].public_id)}
+    for who, page_name in (
+        (p.moderator, "key_message_detail"),
+        (p.senior_leader, "briefing_html"),
+    ):
+        AccessLog.objects.all().delete()
+        assert client(p, who).get(url(page_name, message)).status_code == 200
+        logged = AccessLog.objects.filter(user=who.user, purpose="key message")
+        assert set(logged.values_list("target_id", flat=True)) == drawn
+    key_message_submit(key_message=message, by=p.moderator)
+    AccessLog.objects.all().delete()
+    reviewer = second_lead(p)
+    assert client(p, reviewer).get(url("key_message_review", message)).status_code == 200
+    logged = AccessLog.objects.filter(user=reviewer.user, purpose="key message")
+    assert set(logged.values_list("target_id", flat=True)) == drawn
 
 
 # Acknowledging, and the figures of who has

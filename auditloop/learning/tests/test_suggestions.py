@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.accounts.models import Role
+from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
 from auditloop.audits.models import Audit, AuditStatus, AuditType
 from auditloop.audits.tests.followup_factories import make_audit
-from auditloop.core.models import Event
+from auditloop.core.models import AccessLog, Event
 from auditloop.core.refusals import Refused
 from auditloop.learning.defaults import default_themes_install
 from auditloop.learning.models import LearningPoint, Theme, ThemeSuggestion, ThemeSuggestionStatus
@@ -92,6 +93,21 @@ def test_tagged_notes_drafts_calibrations_and_other_services_are_left_out(p: Per
     _points(p, OVERSIGHT[:2], audit=calibration)
     _points(p, OVERSIGHT, audit=_south_audit(p))
     assert theme_suggestions_generate(by=p.moderator) == []
+
+
+def test_notes_of_an_audit_the_lead_is_moderating_blind_are_left_out(p: Personas) -> None:
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    _points(p, OVERSIGHT, audit=audit)
+    Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=p.moderator,
+    )
+    assert theme_suggestions_generate(by=p.moderator) == []
+    # Once they have regraded it, its notes are theirs to read.
+    Moderation.objects.filter(audit=audit).update(regraded_at=timezone.now())
+    assert len(theme_suggestions_generate(by=p.moderator)) == 1
 
 
 def test_generating_again_replaces_the_open_suggestions(p: Personas) -> None:
@@ -174,6 +190,39 @@ def test_the_lead_sees_suggestions_with_terms_counts_and_redacted_samples(p: Per
     text = detail.content.decode()
     assert "Pat Practitioner" not in text and "[social worker]" in text
     assert '<dd class="govuk-summary-list__value">3</dd>' in text
+
+
+def test_reading_a_suggestions_samples_is_logged_against_their_audit(p: Personas) -> None:
+    [point, *_] = _points(p, OVERSIGHT)
+    client = p.client_for(p.moderator)
+    client.post(reverse("learning:suggestions_generate"))
+    suggestion = ThemeSuggestion.objects.get()
+    for page in (
+        reverse("learning:suggestions"),
+        reverse("learning:suggestion_detail", args=[suggestion.public_id]),
+    ):
+        AccessLog.objects.all().delete()
+        assert client.get(page).status_code == 200
+        logged = AccessLog.objects.filter(user=p.moderator.user, purpose="theme suggestion")
+        assert list(logged.values_list("target_id", flat=True)) == [str(point.audit.public_id)]
+
+
+def test_a_lead_moderating_an_audit_blind_is_shown_no_sample_from_it(p: Personas) -> None:
+    audit = make_audit(p, status=AuditStatus.SUBMITTED)
+    _points(p, OVERSIGHT, audit=audit)
+    [suggestion] = theme_suggestions_generate(by=p.moderator)
+    other_lead = make_staff("lead2", "Robin Reviewer", Role.MODERATOR, services=[p.north])
+    Moderation.objects.create(
+        audit=audit,
+        reason=ModerationReason.RANDOM,
+        status=ModerationStatus.REGRADING,
+        moderator=other_lead,
+    )
+    client = p.client_for(other_lead)
+    detail = client.get(reverse("learning:suggestion_detail", args=[suggestion.public_id]))
+    assert detail.status_code == 200
+    assert "Supervision is irregular" not in detail.content.decode()
+    assert not AccessLog.objects.filter(user=other_lead.user).exists()
 
 
 def test_the_lead_edits_a_new_label_and_accepts_it_on_the_page(p: Personas) -> None:

@@ -4,6 +4,7 @@ is recorded as an event."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 from django.http import HttpResponse
@@ -12,6 +13,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.learning.access.key_message_roles import examples_drawn_blind
 from auditloop.learning.access.key_messages import get_key_message_for_user
 from auditloop.learning.rules.briefing import (
     WORD_CONTENT_TYPE,
@@ -21,12 +24,23 @@ from auditloop.learning.rules.briefing import (
     briefing_pdf,
 )
 from auditloop.learning.selectors.briefings import briefing_for_key_message
+from auditloop.learning.selectors.key_messages import audits_drawn_from
 from auditloop.learning.services.briefings import key_message_briefing_export
 
 
 def _briefing(request: StaffRequest, public_id: UUID, export_format: str) -> Briefing:
     key_message = get_key_message_for_user(request.user, public_id)
     briefing = briefing_for_key_message(key_message, today=timezone.localdate())
+    if examples_drawn_blind(request.staff, key_message):
+        # Not one example for a reader moderating blind an audit they were drawn from.
+        briefing = replace(briefing, examples=())
+    elif briefing.draft and briefing.examples:
+        # A draft's examples are read from the audits they were drawn from, as compiling logs.
+        access_shown(
+            user=request.user,
+            targets=audits_drawn_from(key_message),
+            purpose=Purpose.KEY_MESSAGE,
+        )
     key_message_briefing_export(
         key_message=key_message, by=request.staff, export_format=export_format
     )

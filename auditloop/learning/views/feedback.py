@@ -28,7 +28,7 @@ def _render(request: StaffRequest, worker: StaffMember) -> HttpResponse:
     staff = request.staff
     own = worker.pk == staff.pk
     page = page_of(request, feedback_audits(staff, worker), per_page=PER_PAGE)
-    feedback = feedback_of(page.object_list, worker)
+    feedback = feedback_of(page.object_list, worker, reader=staff)
     access_shown(user=request.user, targets=[f.audit for f in feedback], purpose=Purpose.FEEDBACK)
     return render(
         request,

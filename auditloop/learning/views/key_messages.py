@@ -21,6 +21,7 @@ from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 from auditloop.core.templatetags.govuk import govuk_error_summary
 from auditloop.learning.access.key_message_roles import (
     edit_refusal,
+    examples_drawn_blind,
     review_refusal,
     withdraw_refusal,
 )
@@ -38,6 +39,7 @@ from auditloop.learning.selectors.key_message_texts import (
     parts_redacted,
     text_digest,
     text_to_publish,
+    withdrawn_reason_shown,
 )
 from auditloop.learning.selectors.key_messages import (
     acknowledgements_for,
@@ -115,10 +117,28 @@ def key_message_create(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _examples_read(request: StaffRequest, message: KeyMessage) -> None:
+    """Log the reading of the audits a draft's (or one in review's) examples were drawn from,
+    as compiling does. A published message's examples are exempt, as its other text is: they
+    were reviewed, name no one and are the service's anonymised learning, read by everyone it
+    was sent to."""
+    if message.examples and message.status in (
+        KeyMessageStatus.DRAFT,
+        KeyMessageStatus.IN_REVIEW,
+    ):
+        access_shown(
+            user=request.user, targets=audits_drawn_from(message), purpose=Purpose.KEY_MESSAGE
+        )
+
+
 def _detail(request: StaffRequest, message: KeyMessage, **extra: Any) -> HttpResponse:
     staff = request.staff
     readers_view = message.status in (KeyMessageStatus.PUBLISHED, KeyMessageStatus.WITHDRAWN)
     row = recipient_row(message, staff) if readers_view else None
+    # Not one example for a reader moderating blind an audit they were drawn from.
+    examples_withheld = examples_drawn_blind(staff, message)
+    if not examples_withheld:
+        _examples_read(request, message)
     context: dict[str, Any] = {
         "message": message,
         **figures_context(message.figures, scope=scope_of(message).label),
@@ -132,6 +152,8 @@ def _detail(request: StaffRequest, message: KeyMessage, **extra: Any) -> HttpRes
         "is_author": message.author_id == staff.pk,
         "acknowledgements": acknowledgements_for(message, staff) if readers_view else None,
         "briefing_links": _briefing_links(message),
+        "examples_withheld": examples_withheld,
+        "withdrawn_reason": withdrawn_reason_shown(message, redactor_for_database()),
         **extra,
     }
     return render(request, "learning/key_messages/detail.html", context)
@@ -196,6 +218,7 @@ def _review_page(
     publish_error: str = "",
 ) -> HttpResponse:
     parts = parts_redacted(message, redactor_for_database())
+    _examples_read(request, message)
     redact_form = redact_form or RedactMoreForm()
     send_back_form = send_back_form or ReasonForm(label="Why you are sending it back")
     return render(

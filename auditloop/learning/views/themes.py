@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, auditing_roles_required, roles_required
 from auditloop.accounts.models import Role
+from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 from auditloop.learning.access.suggestions import get_theme_suggestion_for_user
 from auditloop.learning.access.themes import can_keep_themes, get_theme_for_user
@@ -23,6 +24,7 @@ from auditloop.learning.models import Theme, ThemeSuggestion, ThemeSuggestionSta
 from auditloop.learning.redaction import redactor_for_database
 from auditloop.learning.selectors.suggestions import (
     DECIDED_SHOWN,
+    SuggestionShown,
     suggestions_shown,
     theme_suggestions_for,
     untagged_points_for,
@@ -135,6 +137,7 @@ def suggestion_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
     redactor = redactor_for_database()
     proposed = suggestions_shown(theme_suggestions_for(staff), redactor)
+    _samples_read(request, proposed)
     decided = list(
         theme_suggestions_for(staff, status=ThemeSuggestionStatus.ACCEPTED)[:DECIDED_SHOWN]
     ) + list(theme_suggestions_for(staff, status=ThemeSuggestionStatus.REJECTED)[:DECIDED_SHOWN])
@@ -170,6 +173,15 @@ def suggestion_generate(request: StaffRequest) -> HttpResponse:
     return redirect("learning:suggestions")
 
 
+def _samples_read(request: StaffRequest, shown: list[SuggestionShown]) -> None:
+    """Log the reading of the audits the samples shown were drawn from."""
+    access_shown(
+        user=request.user,
+        targets={a.pk: a for s in shown for a in s.sampled_audits}.values(),
+        purpose=Purpose.THEME_SUGGESTION,
+    )
+
+
 def _render_suggestion(
     request: StaffRequest, suggestion: ThemeSuggestion, form: SuggestionAcceptForm | None
 ) -> HttpResponse:
@@ -179,6 +191,7 @@ def _render_suggestion(
         ).filter(pk=suggestion.pk),
         redactor_for_database(),
     )
+    _samples_read(request, [shown])
     if form is None and suggestion.theme_id is None:
         form = SuggestionAcceptForm(initial={"label": suggestion.label})
     return render(
