@@ -226,6 +226,27 @@ def key_message_submit(*, key_message: KeyMessage, by: StaffMember) -> KeyMessag
     for key in ("title", *BRIEFING_PARTS):
         if not getattr(message, key).strip():
             raise Refused("Fill in every part of the briefing before sending it for review.")
+    starters = {
+        "why_it_matters": (STARTER_WHY_IT_MATTERS, "why it matters"),
+        "what_good_looks_like": (STARTER_WHAT_GOOD_LOOKS_LIKE, "what good looks like"),
+        "what_to_do_next": (STARTER_WHAT_TO_DO_NEXT, "what to do next"),
+    }
+    unwritten = [
+        words for key, (starter, words) in starters.items() if starter in getattr(message, key)
+    ]
+    if unwritten:
+        raise Refused(
+            "Replace the prompts with your own words before sending it for review: "
+            + ", ".join(unwritten)
+            + "."
+        )
+    reviewers = list(reviewers_for(message))
+    if not reviewers:
+        raise Refused(
+            "Nobody else can review this key message: a reviewer must be an audit lead or a "
+            "senior leader over every service it covers. Ask an administrator to give someone "
+            "those services, or compile it for a single service."
+        )
     before = _move(message, KeyMessageStatus.IN_REVIEW)
     message.submitted_at = timezone.now()
     message.return_reason = ""
@@ -239,7 +260,7 @@ def key_message_submit(*, key_message: KeyMessage, by: StaffMember) -> KeyMessag
         after={"status": message.status},
     )
     notification_send(
-        recipients=reviewers_for(message),
+        recipients=reviewers,
         message=f"A key message for {scope_of(message).label} waits for a second person to "
         "review it.",
         # Its page, which offers the review while it waits for one (and says what became of

@@ -18,6 +18,11 @@ from auditloop.audits.models import (
     QuestionKind,
 )
 from auditloop.learning.models import KeyMessage, LearningPoint, LearningPointKind, Theme
+from auditloop.learning.rules.key_messages import (
+    STARTER_WHAT_GOOD_LOOKS_LIKE,
+    STARTER_WHAT_TO_DO_NEXT,
+    STARTER_WHY_IT_MATTERS,
+)
 from auditloop.learning.selectors.key_messages import Scope
 from auditloop.learning.services.key_messages import key_message_compile, key_message_submit
 from auditloop.sampling.models import Cycle, CycleAudit
@@ -134,9 +139,24 @@ def draft_for(p: Personas, cycle: Cycle | None = None, **scope: object) -> KeyMe
     )
 
 
+def parts_written(message: KeyMessage) -> KeyMessage:
+    """The draft with each starter prompt replaced by the author's own words, as it must be
+    before it is sent for review (a part the test already wrote is kept)."""
+    starters = {
+        "why_it_matters": STARTER_WHY_IT_MATTERS,
+        "what_good_looks_like": STARTER_WHAT_GOOD_LOOKS_LIKE,
+        "what_to_do_next": STARTER_WHAT_TO_DO_NEXT,
+    }
+    for key, starter in starters.items():
+        if starter in getattr(message, key):
+            setattr(message, key, f"In our own words: {key.replace('_', ' ')}.")
+    message.save()
+    return message
+
+
 def in_review(p: Personas, **kwargs: object) -> KeyMessage:
     message = draft_for(p, **kwargs)  # type: ignore[arg-type]
-    return key_message_submit(key_message=message, by=p.moderator)
+    return key_message_submit(key_message=parts_written(message), by=p.moderator)
 
 
 def second_lead(p: Personas) -> StaffMember:

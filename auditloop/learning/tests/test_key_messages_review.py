@@ -33,6 +33,7 @@ from auditloop.learning.tests.key_message_factories import (
     draft_for,
     in_review,
     make_cycle,
+    parts_written,
     second_lead,
 )
 from auditloop.testing import Personas, make_staff
@@ -144,7 +145,7 @@ def test_sending_back_returns_it_to_its_author_with_the_reason(p: Personas) -> N
     assert _events(message, "key_message.sent_back")[0].content_changed == ["return_reason"]
     # The author can change it and send it again.
     _edit(message, p.moderator, why_it_matters="Fathers matter.")
-    key_message_submit(key_message=message, by=p.moderator)
+    key_message_submit(key_message=parts_written(message), by=p.moderator)
 
 
 # Redactions
@@ -354,3 +355,20 @@ def test_a_placeholders_words_are_never_taken_for_a_staff_name_left(p: Personas)
     _set_text(message, "Mary Manager and the manager met.")
     published = publish(message, second_lead(p)).published_text
     assert published["why_it_matters"] == "[team manager] and the [team manager] met."
+
+
+def test_a_draft_still_holding_a_starter_prompt_is_not_sent_for_review(p: Personas) -> None:
+    message = draft_for(p)
+    with pytest.raises(Refused, match="Replace the prompts with your own words"):
+        key_message_submit(key_message=message, by=p.moderator)
+    message.refresh_from_db()
+    assert message.status == KeyMessageStatus.DRAFT
+
+
+def test_a_draft_nobody_else_may_review_is_not_sent_for_review(p: Personas) -> None:
+    message = parts_written(draft_for(p))
+    StaffMember.objects.filter(role__in=[Role.MODERATOR, Role.SENIOR_LEADER]).exclude(
+        pk=p.moderator.pk
+    ).update(is_active=False)
+    with pytest.raises(Refused, match="Nobody else can review this key message"):
+        key_message_submit(key_message=message, by=p.moderator)

@@ -23,6 +23,7 @@ from auditloop.learning.tests.key_message_factories import (
     graded_questions,
     make_counted_audit,
     make_cycle,
+    parts_written,
     second_lead,
 )
 from auditloop.testing import Personas
@@ -39,7 +40,7 @@ def one_inadequate_among_seven(p: Personas) -> KeyMessage:
     counted_team(p, cycle, 6, answers=["good", "good"])
     make_counted_audit(p, cycle, answers=["inadequate", "good"])
     message = key_message_compile(by=p.moderator, scope=Scope(cycle=cycle, team=p.north_a))
-    return key_message_submit(key_message=message, by=p.moderator)
+    return key_message_submit(key_message=parts_written(message), by=p.moderator)
 
 
 def domain_row(text: str, domain: str) -> str:

@@ -33,6 +33,7 @@ from auditloop.learning.tests.key_message_factories import (
     in_review,
     make_cycle,
     make_point,
+    parts_written,
     second_lead,
 )
 from auditloop.testing import Personas, make_staff
@@ -238,7 +239,7 @@ def test_a_reader_moderating_a_source_audit_blind_sees_no_example(p: Personas) -
 
 def test_a_lead_moderating_a_source_audit_blind_may_not_review_it(p: Personas) -> None:
     message, audits = with_examples(p)
-    key_message_submit(key_message=message, by=p.moderator)
+    key_message_submit(key_message=parts_written(message), by=p.moderator)
     reviewer = second_lead(p)
     blind(audits[1], reviewer)
     assert "moderating blind" in review_refusal(reviewer, message)
@@ -259,7 +260,7 @@ def test_reading_a_drafts_examples_is_logged_against_their_audits(p: Personas) -
         assert client(p, who).get(url(page_name, message)).status_code == 200
         logged = AccessLog.objects.filter(user=who.user, purpose="key message")
         assert set(logged.values_list("target_id", flat=True)) == drawn
-    key_message_submit(key_message=message, by=p.moderator)
+    key_message_submit(key_message=parts_written(message), by=p.moderator)
     AccessLog.objects.all().delete()
     reviewer = second_lead(p)
     assert client(p, reviewer).get(url("key_message_review", message)).status_code == 200
