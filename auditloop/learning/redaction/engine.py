@@ -359,9 +359,11 @@ class Redactor:
         person: list[tuple[int, int, str, bool]] = []  # start, end, placeholder, cued
         names: list[tuple[int, int, int]] = []
         after_cues: list[tuple[int, str]] = []
-        # Where a cue says whose a name is: (the name's start, the span's start, placeholder).
+        # Where a cue says whose a name is: (the name's start, the cue's start or -1 for an
+        # age, placeholder).
         cue_names: list[tuple[int, int, str]] = []
         verbs: list[int] = []  # "said", "told"...: the name before it speaks
+        seen: list[int] = []  # "saw", "visited"...: where the name after it would start
         vocabulary_at: list[tuple[int, int]] = []
         others = self._others
         vocabulary = self._vocabulary
@@ -396,20 +398,18 @@ class Redactor:
             if before is not None:
                 if text[end : end + 1] == " " and text[end + 1 : end + 2].islower():
                     cued = None  # "mum said": no name follows (the check `_after_cue` begins with)
+                elif not before[0]:
+                    # "saw Maisie alone": looked at once the staff names are known.
+                    seen.append(end)
+                    cued = None
                 else:
                     cued = self._after_cue(text, end, before)
                 if cued is not None:
-                    if before[0]:
-                        person.append(cued)
-                        # A title's span ("Ms Roberts") is longer than the staff surname
-                        # in it and wins as it is: "[person]".
-                        if (
-                            not before[1]
-                            and padded[start : last + 1].strip() not in PROFESSIONAL_CUES
-                        ):
-                            cue_names.append((cued[0], cued[0], before[0]))
-                    elif self._may_speak(text, (_word_start(text, cued), cued[1])):
-                        person.append(cued)  # "saw Maisie alone"
+                    person.append(cued)
+                    # A title's span ("Ms Roberts") is longer than the staff surname in it
+                    # and wins as it is: "[person]".
+                    if not before[1]:
+                        cue_names.append((cued[0], start, before[0]))
                 elif before[0] and not before[1]:
                     # "Frank (father)", "Dawn, the maternal grandmother".
                     word = _word_in_apposition(text, start)
@@ -426,7 +426,7 @@ class Redactor:
                     if at >= 0 and text[at] in "sS'\u2019":
                         after_cues.append((start, after))
 
-        if not (person or names or after_cues or ages or verbs):
+        if not (person or names or after_cues or ages or verbs or seen):
             return found, []
         staff_at = {c[:2] for c in found if c[2] == "staff"}
         staff_starts = {at[0] for at in staff_at}
@@ -441,16 +441,51 @@ class Redactor:
             if word is None:
                 continue
             if word[0] in staff_starts:
-                cue_names.append((word[0], word[0], "[child]"))
+                cue_names.append((word[0], -1, "[child]"))
             elif self._may_be_cued(text, word):
                 person.append((word[0], word[1], "[child]", True))
-        for start in verbs:
-            # "Ruby said", "Lily told the auditor": one space between, no article before.
-            word = _word_before(text, start, possessive=False, spaces=1)
-            if word is not None and word[0] not in staff_starts and self._may_speak(text, word):
-                person.append((word[0], word[1], "", True))
+        if verbs or seen:
+            # A name the lists find by themselves needs no verb: only the others are checked.
+            listed = {(s, e) for s, e, flags in names if not flags & _NAME_WORD}
+            listed_starts = {at[0] for at in listed}
+            taken_ends = {at[1] for at in listed} | {at[1] for at in staff_at}
+            for start in verbs:
+                # "Ruby said", "Lily told the auditor": one space between, no article before.
+                if (
+                    start < 2
+                    or text[start - 1] != " "
+                    or not text[start - 2].isalpha()
+                    or start - 1 in taken_ends
+                ):
+                    continue
+                word = _word_before(text, start, possessive=False, spaces=1)
+                if (
+                    word is not None
+                    and word[0] not in staff_starts
+                    and word not in listed
+                    and self._may_speak(text, word)
+                ):
+                    person.append((word[0], word[1], "", True))
+            for at in seen:
+                if at + 1 in staff_starts or at + 1 in listed_starts:
+                    continue
+                cued = self._after_cue(text, at, ("", False))
+                if (
+                    cued is not None
+                    and cued[0] not in staff_starts
+                    and self._may_speak(text, cued[:2])
+                ):
+                    person.append(cued)
         if cue_names and staff_starts:
-            found = _cued_staff(text, found, cue_names)
+            # A profession's cue ("the IRO Anne") may name a colleague: the role stays.
+            cue_names = [
+                c
+                for c in cue_names
+                if c[0] in staff_starts
+                and (c[1] < 0 or _fold(text[c[1] : c[0]]).strip() not in PROFESSIONAL_CUES)
+            ]
+            if cue_names:
+                found = _cued_staff(text, found, cue_names)
         for start, end, flags in names:
             if (start, end) in staff_at:
                 continue
@@ -778,14 +813,6 @@ def _word_before_any(text: str, at: int) -> str:
     return text[start:end].lower()
 
 
-def _word_start(text: str, cued: tuple[int, int, str, bool]) -> int:
-    """Where the name a cue found starts: past a title ("Ms Roberts": "Roberts")."""
-    at = cued[1]
-    while at > cued[0] and (text[at - 1].isalpha() or text[at - 1] in _NAME_INSIDE):
-        at -= 1
-    return at
-
-
 def _inside(span: tuple[int, int, str, bool] | _Cand, ranges: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in ranges)
 
@@ -811,7 +838,7 @@ def _cued_staff(
             longest[c[0]] = c
     replaced: set[tuple[int, int]] = set()
     added: list[_Cand] = []
-    for name_start, span_start, placeholder in cue_names:
+    for name_start, _cue, placeholder in cue_names:
         first = longest.get(name_start)
         if first is None or not _single_part(text[first[0] : first[1]]):
             continue
@@ -821,7 +848,7 @@ def _cued_staff(
         if second is not None and _single_part(text[second[0] : second[1]]):
             replaced.add((second[0], second[1]))
             end = second[1]
-        added.append((span_start, end, "staff", placeholder))
+        added.append((name_start, end, "staff", placeholder))
     if not added:
         return found
     return [c for c in found if c[2] != "staff" or (c[0], c[1]) not in replaced] + added

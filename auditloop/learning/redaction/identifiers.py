@@ -157,7 +157,9 @@ def find_identifiers(text: str) -> list[Found]:
     # Trailing punctuation is never part of an identifier: "NHS number 684 171 8615." keeps
     # its full stop (a run of digits takes the separators written inside numbers, and so a
     # full stop or hyphen after the last digit).
-    return [f._replace(end=end) if (end := _end_trimmed(text, f)) != f.end else f for f in found]
+    return [
+        f._replace(end=_end_trimmed(text, f)) if text[f.end - 1] in _TRAILING else f for f in found
+    ]
 
 
 _TRAILING = frozenset(".,;:-/\u2013")
