@@ -9,7 +9,10 @@ Labels: `staff` (a name the product knows from the staff list and imports, place
 `[social worker]`, `[team manager]`, `[staff member]`), `person` (another person's name it
 recognises from name lists and context: `[child]`, `[parent]`, `[carer]`, `[person]`), and
 `identifier` with a finer label after a colon: `identifier:child_id`, `upn`, `nhs_number`,
-`ni_number`, `dob`, `address`, `postcode`, `phone`, `email`.
+`ni_number`, `dob`, `address`, `postcode`, `phone`, `email`. A `KnownName` labelled
+`vocabulary` (theme names, question and section titles, team and service names) is never
+redacted, and no `person` name is found inside it; a staff name or an identifier inside it
+still is.
 
 `engine.py` holds the redactor, `names.py` the name lists and context words, `identifiers.py`
 the identifier rules. `scripts/benchmark_redaction.py` times it; the labelled corpus in
@@ -19,6 +22,7 @@ the identifier rules. `scripts/benchmark_redaction.py` times it; the labelled co
 from __future__ import annotations
 
 from auditloop.learning.redaction.engine import (
+    VOCABULARY,
     KnownName,
     Redaction,
     Redactor,
@@ -30,6 +34,7 @@ from auditloop.learning.redaction.engine import (
 )
 
 __all__ = [
+    "VOCABULARY",
     "KnownName",
     "Redaction",
     "Redactor",

@@ -40,11 +40,19 @@ from django.db import connection, models
 
 from auditloop.learning.redaction import identifiers
 from auditloop.learning.redaction.names import (
+    NAME_BEFORE_VERBS,
+    NOT_A_SPEAKER,
+    PROFESSIONAL_CUES,
     RELATIONS_AFTER,
     RELATIONS_BEFORE,
     TITLES,
+    VERBS_BEFORE_NAME,
     person_name_lists,
 )
+
+# The label of the product's own words (theme names, question and section titles, team and
+# service names): never redacted, and never a person inside them.
+VOCABULARY = "vocabulary"
 
 STAFF_PLACEHOLDER: dict[str, str] = {
     "practitioner": "[social worker]",
@@ -266,6 +274,12 @@ def _base_entries() -> dict[str, _Value]:
         slot(_key(cue))[4] = (placeholder, False)
     for cue, placeholder in RELATIONS_AFTER.items():
         slot(_key(cue))[5] = placeholder
+    # Verb cues: an empty placeholder ("whose name is not said"), the name's own elsewhere
+    # in the text or "[person]".
+    for verb in VERBS_BEFORE_NAME:
+        slot(_key(verb))[4] = ("", False)
+    for verb in NAME_BEFORE_VERBS:
+        slot(_key(verb))[5] = ""
     return {key: tuple(entry) for key, entry in values.items()}  # type: ignore[misc]
 
 
@@ -292,6 +306,7 @@ class Redactor:
             return entry
 
         self._others: dict[str, tuple[str, str]] = {}
+        self._vocabulary: set[str] = set()
         for known_name in known:
             if known_name.label == "staff":
                 for key, capitals in _staff_forms(known_name.text).items():
@@ -305,6 +320,14 @@ class Redactor:
                 key = _key(known_name.text)
                 if len(key.strip()) >= 2:
                     slot(key)[2] = True
+            elif known_name.label == VOCABULARY:
+                key = _key(known_name.text)
+                word = key.strip()
+                # A one-word entry that is a first name ("Hope", "Grace" as a theme) would hide
+                # every child of that name: only phrases and words that are not first names.
+                if len(word) >= 3 and (" " in word or word not in lists.first):
+                    self._vocabulary.add(key)
+                    slot(key)
             else:
                 key = _key(known_name.text)
                 if len(key.strip()) >= 2:
@@ -336,7 +359,14 @@ class Redactor:
         person: list[tuple[int, int, str, bool]] = []  # start, end, placeholder, cued
         names: list[tuple[int, int, int]] = []
         after_cues: list[tuple[int, str]] = []
+        # Where a cue says whose a name is: (the name's start, the cue's start or -1 for an
+        # age, placeholder).
+        cue_names: list[tuple[int, int, str]] = []
+        verbs: list[int] = []  # "said", "told"...: the name before it speaks
+        seen: list[int] = []  # "saw", "visited"...: where the name after it would start
+        vocabulary_at: list[tuple[int, int]] = []
         others = self._others
+        vocabulary = self._vocabulary
         # "Kayden's mum" needs an apostrophe before the cue.
         possessive = "'" in text or "\u2019" in text
         add = found.append
@@ -359,6 +389,8 @@ class Redactor:
             if child_id:
                 add((start, end, "identifier:child_id", "[child ID]"))
                 continue
+            if vocabulary and padded[start : last + 1] in vocabulary:
+                vocabulary_at.append((start, end))
             if others and (other := others.get(padded[start : last + 1])) is not None:
                 found.append((start, end, other[0], other[1]))
             if flags and text[start].isupper():
@@ -366,24 +398,35 @@ class Redactor:
             if before is not None:
                 if text[end : end + 1] == " " and text[end + 1 : end + 2].islower():
                     cued = None  # "mum said": no name follows (the check `_after_cue` begins with)
+                elif not before[0]:
+                    # "saw Maisie alone": looked at once the staff names are known.
+                    seen.append(end)
+                    cued = None
                 else:
                     cued = self._after_cue(text, end, before)
                 if cued is not None:
                     person.append(cued)
-                elif not before[1]:
+                    # A title's span ("Ms Roberts") is longer than the staff surname in it
+                    # and wins as it is: "[person]".
+                    if not before[1]:
+                        cue_names.append((cued[0], start, before[0]))
+                elif before[0] and not before[1]:
                     # "Frank (father)", "Dawn, the maternal grandmother".
                     word = _word_in_apposition(text, start)
                     if word is not None and self._may_be_cued(text, word):
                         person.append((word[0], word[1], before[0], True))
-            if after is not None and possessive:
-                # The check `_word_before` begins with: "'s" or "'" before the cue.
-                at = start - 1
-                while at >= 0 and text[at] == " ":
-                    at -= 1
-                if at >= 0 and text[at] in "sS'\u2019":
-                    after_cues.append((start, after))
+            if after is not None:
+                if not after:
+                    verbs.append(start)
+                elif possessive:
+                    # The check `_word_before` begins with: "'s" or "'" before the cue.
+                    at = start - 1
+                    while at >= 0 and text[at] == " ":
+                        at -= 1
+                    if at >= 0 and text[at] in "sS'\u2019":
+                        after_cues.append((start, after))
 
-        if not (person or names or after_cues or ages):
+        if not (person or names or after_cues or ages or verbs or seen):
             return found, []
         staff_at = {c[:2] for c in found if c[2] == "staff"}
         staff_starts = {at[0] for at in staff_at}
@@ -395,8 +438,54 @@ class Redactor:
         for age in ages:
             # "Oluwaseun (aged 7)", "Riley, aged 15".
             word = _word_before(text, age.start, possessive=False)
-            if word is not None and word[0] not in staff_starts and self._may_be_cued(text, word):
+            if word is None:
+                continue
+            if word[0] in staff_starts:
+                cue_names.append((word[0], -1, "[child]"))
+            elif self._may_be_cued(text, word):
                 person.append((word[0], word[1], "[child]", True))
+        if verbs or seen:
+            # A name the lists find by themselves needs no verb: only the others are checked.
+            listed = {(s, e) for s, e, flags in names if not flags & _NAME_WORD}
+            listed_starts = {at[0] for at in listed}
+            taken_ends = {at[1] for at in listed} | {at[1] for at in staff_at}
+            for start in verbs:
+                # "Ruby said", "Lily told the auditor": one space between, no article before.
+                if (
+                    start < 2
+                    or text[start - 1] != " "
+                    or not text[start - 2].isalpha()
+                    or start - 1 in taken_ends
+                ):
+                    continue
+                word = _word_before(text, start, possessive=False, spaces=1)
+                if (
+                    word is not None
+                    and word[0] not in staff_starts
+                    and word not in listed
+                    and self._may_speak(text, word)
+                ):
+                    person.append((word[0], word[1], "", True))
+            for at in seen:
+                if at + 1 in staff_starts or at + 1 in listed_starts:
+                    continue
+                cued = self._after_cue(text, at, ("", False))
+                if (
+                    cued is not None
+                    and cued[0] not in staff_starts
+                    and self._may_speak(text, cued[:2])
+                ):
+                    person.append(cued)
+        if cue_names and staff_starts:
+            # A profession's cue ("the IRO Anne") may name a colleague: the role stays.
+            cue_names = [
+                c
+                for c in cue_names
+                if c[0] in staff_starts
+                and (c[1] < 0 or _fold(text[c[1] : c[0]]).strip() not in PROFESSIONAL_CUES)
+            ]
+            if cue_names:
+                found = _cued_staff(text, found, cue_names)
         for start, end, flags in names:
             if (start, end) in staff_at:
                 continue
@@ -407,9 +496,36 @@ class Redactor:
             if flags & _NAME_WORD and _starts_sentence(text, start):
                 continue
             person.append((start, end, "", False))
+        if vocabulary_at and person:
+            # The product's own words ("Drift and delay", "Voice of the child") are nobody.
+            person = [p for p in person if not _inside(p, vocabulary_at)]
         if not person:
             return found, []
-        return found, self._people(text, person, staff_starts)
+        people = self._people(text, person, staff_starts)
+        if vocabulary_at:
+            people = [p for p in people if not _inside(p, vocabulary_at)]
+        return found, people
+
+    def _may_speak(self, text: str, word: tuple[int, int]) -> bool:
+        """Whether the capitalised word next to a verb of speech or sight ("Ruby said", "saw
+        Maisie") is a name: not an abbreviation, a pronoun, a relation ("Mum said"), a title, a
+        word of social work ("Court said", "School told") or an English word that is no name
+        ("Everyone said"), and not after an article or a possessive ("the Judge said")."""
+        token = text[word[0] : word[1]]
+        lowered = token.lower().removesuffix("'s").removesuffix("\u2019s")
+        lists = self._lists
+        if token.isupper() or lowered in NOT_A_SPEAKER:
+            return False
+        if lowered in RELATIONS_BEFORE or lowered in RELATIONS_AFTER or lowered in TITLES:
+            return False
+        if lowered in lists.never_alone and lowered not in lists.first:
+            return False
+        if lowered in _english_words() and lowered not in lists.first and lowered not in lists.last:
+            return False
+        if word[0] >= 3 and text[word[0] - 3 : word[0]] in ("St ", "St."):
+            return False
+        previous = _word_before_any(text, word[0])
+        return previous not in _APPOSITION_WORDS and previous not in _DETERMINERS
 
     def _may_be_cued(self, text: str, word: tuple[int, int]) -> bool:
         """Whether a capitalised word a cue points at may be a name: not an abbreviation
@@ -683,6 +799,59 @@ def _word_before(
 
 
 _APPOSITION_WORDS = frozenset({"the", "her", "his", "their", "a", "an"})
+_DETERMINERS = frozenset({"this", "that", "these", "those", "my", "your", "our", "its", "every"})
+
+
+def _word_before_any(text: str, at: int) -> str:
+    """The word (lower-cased) just before `at`, past spaces; "" if none."""
+    end = at
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    start = end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start:end].lower()
+
+
+def _inside(span: tuple[int, int, str, bool] | _Cand, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in ranges)
+
+
+def _single_part(word: str) -> bool:
+    """A first name alone or a surname alone ("Kelly", "Rahman-Patel"), not a full name nor
+    initials ("SJ", "S. Jones")."""
+    return " " not in word and "." not in word and not word.isupper()
+
+
+def _cued_staff(
+    text: str, found: list[_Cand], cue_names: list[tuple[int, int, str]]
+) -> list[_Cand]:
+    """A part of a staff member's name that a cue says is someone else's ("his mum Kelly",
+    "Ms Roberts", "Kelly (aged 7)") is still redacted as a staff name (a reader could still
+    work out the colleague from it), but with the cue's placeholder: "[team manager]" would
+    tell the reader something false about the family. Two single parts of different staff
+    members side by side ("mum Kelly Smith") are one name: one placeholder for the pair. A
+    full staff name keeps its role: a cue before it is more likely a heading's word."""
+    longest: dict[int, _Cand] = {}
+    for c in found:
+        if c[2] == "staff" and (c[0] not in longest or c[1] > longest[c[0]][1]):
+            longest[c[0]] = c
+    replaced: set[tuple[int, int]] = set()
+    added: list[_Cand] = []
+    for name_start, _cue, placeholder in cue_names:
+        first = longest.get(name_start)
+        if first is None or not _single_part(text[first[0] : first[1]]):
+            continue
+        end = first[1]
+        replaced.add((first[0], end))
+        second = longest.get(end + 1) if text[end : end + 1] == " " else None
+        if second is not None and _single_part(text[second[0] : second[1]]):
+            replaced.add((second[0], second[1]))
+            end = second[1]
+        added.append((name_start, end, "staff", placeholder))
+    if not added:
+        return found
+    return [c for c in found if c[2] != "staff" or (c[0], c[1]) not in replaced] + added
 
 
 def _word_in_apposition(text: str, cue_start: int) -> tuple[int, int] | None:
@@ -750,7 +919,27 @@ def known_names_from_database() -> list[KnownName]:
         known.append(KnownName(name, "staff", "[social worker]"))
     for child_id in ChildCase.objects.values_list("la_child_id", flat=True).iterator(10000):
         known.append(KnownName(child_id, "identifier:child_id", "[child ID]"))
+    known += [KnownName(phrase, VOCABULARY, "") for phrase in _vocabulary_from_database()]
     return known
+
+
+def _vocabulary_from_database() -> list[str]:
+    """The product's own words, which texts that leave an audit quote (a key message's
+    "Themes most often raised as a concern: Drift and delay", its figures by domain, a team
+    page's heading): theme names, the audit tools' names, section titles and question texts,
+    and the names of teams and services."""
+    from auditloop.accounts.models import Service, Team
+    from auditloop.audits.models import AuditTool, Question, Section
+    from auditloop.learning.models import Theme
+
+    phrases: set[str] = set()
+    phrases.update(Theme.objects.values_list("name", flat=True))
+    phrases.update(AuditTool.objects.values_list("name", flat=True))
+    phrases.update(Section.objects.values_list("title", flat=True).distinct())
+    phrases.update(Question.objects.values_list("text", flat=True).distinct())
+    phrases.update(Team.objects.values_list("name", flat=True).distinct())
+    phrases.update(Service.objects.values_list("name", flat=True))
+    return sorted(p for p in phrases if p and p.strip())
 
 
 _cache_lock = threading.Lock()
@@ -761,19 +950,38 @@ def _database_fingerprint() -> tuple[object, ...]:
     """Something cheap that changes whenever the known names may have: the staff list as it is
     (a few thousand short rows) and the case list's count, highest key and latest change
     (every import and every edit of a case file sets `updated_at`)."""
-    from auditloop.accounts.models import StaffMember
+    from auditloop.accounts.models import Service, StaffMember, Team
+    from auditloop.audits.models import Question, Section
     from auditloop.cases.models import ChildCase
+    from auditloop.learning.models import Theme
 
     staff = hash(tuple(StaffMember.objects.order_by("pk").values_list("pk", "name", "role")))
     cases = ChildCase.objects.aggregate(
         count=models.Count("pk"), top=models.Max("pk"), changed=models.Max("updated_at")
     )
-    return (connection.alias, connection.settings_dict.get("NAME"), staff, *cases.values())
+    # The vocabulary: themes, teams and services are short lists renamed in place; sections
+    # and questions belong to tool versions, added rather than edited.
+    words = hash(
+        (
+            tuple(Theme.objects.order_by("pk").values_list("pk", "name")),
+            tuple(Team.objects.order_by("pk").values_list("pk", "name")),
+            tuple(Service.objects.order_by("pk").values_list("pk", "name")),
+            tuple(Section.objects.aggregate(n=models.Count("pk"), top=models.Max("pk")).values()),
+            tuple(Question.objects.aggregate(n=models.Count("pk"), top=models.Max("pk")).values()),
+        )
+    )
+    return (connection.alias, connection.settings_dict.get("NAME"), staff, words, *cases.values())
 
 
 def redactor_for_database() -> Redactor:
-    """A redactor that knows the names in the database in use, as they are now. Built once
-    and kept for the process while the staff list and the case list stay as they are."""
+    """A redactor that knows the names in the database in use, as they are now, and the
+    product's own words (theme names, question and section titles, team and service names:
+    a person's name found inside one of them is dropped, "Drift and delay" names nobody).
+    Staff names still win inside the vocabulary: a team called after its manager ("Kelly
+    Brown's team") names her, and a publishing rule that refuses text while a known staff name
+    remains must see every one; identifiers too are redacted wherever they are. Built once
+    and kept for the process while the staff list, the case list and the vocabulary stay as
+    they are."""
     global _cached
     fingerprint = _database_fingerprint()
     with _cache_lock:

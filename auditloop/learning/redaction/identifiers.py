@@ -154,7 +154,22 @@ def find_identifiers(text: str) -> list[Found]:
         if item is not None:
             found.append(item)
             done = item.end
-    return found
+    # Trailing punctuation is never part of an identifier: "NHS number 684 171 8615." keeps
+    # its full stop (a run of digits takes the separators written inside numbers, and so a
+    # full stop or hyphen after the last digit).
+    return [
+        f._replace(end=_end_trimmed(text, f)) if text[f.end - 1] in _TRAILING else f for f in found
+    ]
+
+
+_TRAILING = frozenset(".,;:-/\u2013")
+
+
+def _end_trimmed(text: str, found: Found) -> int:
+    end = found.end
+    while end > found.start + 1 and text[end - 1] in _TRAILING:
+        end -= 1
+    return end
 
 
 def _at_run(text: str, a: int, b: int) -> Found | None:

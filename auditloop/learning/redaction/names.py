@@ -319,3 +319,74 @@ RELATIONS_AFTER: dict[str, str] = dict.fromkeys(
 
 # "X (aged 7)", "X, aged 7", "X, age 7": X is a child.
 AGE_WORDS = ("aged", "age")
+
+# Speech and perception: a capitalised word directly before one of these is a person speaking
+# or being seen ("Ruby said", "Lily told the auditor", "what Maisie said"), even a name that
+# is also a word, and even at a sentence's start.
+NAME_BEFORE_VERBS: tuple[str, ...] = (
+    "said",
+    "says",
+    "told",
+    "tells",
+    "explained",
+    "explains",
+    "shared",
+    "shares",
+    "described",
+    "describes",
+    "wants",
+    "wanted",
+    "was seen",
+    "is frightened",
+    "was frightened",
+)
+
+# A capitalised word directly after one of these is the person seen or spoken to ("saw Maisie
+# alone", "nobody visited Maisie", "spoke with Kayden").
+VERBS_BEFORE_NAME: tuple[str, ...] = (
+    "saw",
+    "seen",
+    "visited",
+    "met",
+    "spoke to",
+    "spoke with",
+    "asked",
+    "told",
+)
+
+# Capitalised words before or after such a verb that are not a name: pronouns, the words for
+# everybody and nobody, and the groups of people notes speak of.
+NOT_A_SPEAKER = frozenset(
+    """
+    i he she they we it you who which that this there here what everyone everybody someone
+    somebody anyone anybody nobody noone none both all each either neither staff
+    professionals agencies others another
+    """.split()  # noqa: SIM905
+)
+
+# The cues after which a part of a staff member's name is taken for a relative's, a child's or
+# a member of the public's (a cue of a profession, "IRO", "advocate", "officer", may name a
+# colleague: there the staff placeholder stays).
+PROFESSIONAL_CUES = frozenset(
+    [
+        "teacher",
+        "headteacher",
+        "head teacher",
+        "health visitor",
+        "midwife",
+        "gp",
+        "nurse",
+        "officer",
+        "pc",
+        "ds",
+        "dc",
+        "senco",
+        "iro",
+        "solicitor",
+        "guardian",
+        "advocate",
+        "therapist",
+        "psychologist",
+        "paediatrician",
+    ]
+)

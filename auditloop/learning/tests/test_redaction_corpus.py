@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditloop.learning.redaction import KnownName, Redactor, Span
+from auditloop.learning.redaction import VOCABULARY, KnownName, Redactor, Span
 from auditloop.learning.redaction.engine import STAFF_PLACEHOLDER
 
 DATA = Path(__file__).parent / "data"
@@ -39,6 +39,7 @@ def corpus_redactor() -> Redactor:
         for s in known["staff"]
     ]
     names += [KnownName(c, "identifier:child_id", "[child ID]") for c in known["child_ids"]]
+    names += [KnownName(v, VOCABULARY, "") for v in known["vocabulary"]]
     return Redactor(names)
 
 
