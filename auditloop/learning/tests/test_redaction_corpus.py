@@ -32,8 +32,8 @@ FLOORS = {
 type Note = tuple[str, list[tuple[int, int, str]]]
 
 
-def corpus_redactor() -> Redactor:
-    known = json.loads((DATA / "redaction_known.json").read_text(encoding="utf-8"))
+def corpus_redactor(known_path: Path = DATA / "redaction_known.json") -> Redactor:
+    known = json.loads(known_path.read_text(encoding="utf-8"))
     names = [
         KnownName(s["name"], "staff", STAFF_PLACEHOLDER.get(s["role"], "[staff member]"))
         for s in known["staff"]
@@ -43,9 +43,9 @@ def corpus_redactor() -> Redactor:
     return Redactor(names)
 
 
-def corpus() -> list[Note]:
+def corpus(corpus_path: Path = DATA / "redaction_corpus.txt") -> list[Note]:
     notes = []
-    for line in (DATA / "redaction_corpus.txt").read_text(encoding="utf-8").splitlines():
+    for line in corpus_path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         text, gold, at = [], [], 0
