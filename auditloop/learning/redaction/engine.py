@@ -208,6 +208,10 @@ def _staff_forms(name: str) -> dict[str, str]:
         every = {"".join(initials), initials[0] + initials[-1], initials[0] + "".join(last_parts)}
         every |= {initials[0] + part for part in last_parts}
         every.add("".join(initials[:-1]) + "".join(last_parts))
+        # "BMcG", "JMacD": the initials people write for a Mc or Mac surname.
+        for prefix in ("Mc", "Mac"):
+            if last.startswith(prefix) and len(last) > len(prefix) and last[len(prefix)].isupper():
+                every.add(initials[0] + prefix + last[len(prefix)])
         for letters in every:
             if len(letters) >= 2 and letters not in _ABBREVIATIONS and not _is_word(letters):
                 add(letters, capitals=letters)  # "SJ"

@@ -39,7 +39,7 @@ def corpus_redactor(known_path: Path = DATA / "redaction_known.json") -> Redacto
         for s in known["staff"]
     ]
     names += [KnownName(c, "identifier:child_id", "[child ID]") for c in known["child_ids"]]
-    names += [KnownName(v, VOCABULARY, "") for v in known["vocabulary"]]
+    names += [KnownName(v, VOCABULARY, "") for v in known.get("vocabulary", [])]
     return Redactor(names)
 
 
