@@ -150,7 +150,7 @@ def scope_counts(scope: Scope) -> ScopeCounts:
             d.good_or_better += row["n"]
     points = LearningPoint.objects.filter(audit__in=audits)
     by_domain = points.values(
-        "question__text", "question__section__order", "question__order", "kind"
+        "question__text", "question__section__order", "question__order", "question__kind", "kind"
     ).annotate(n=Count("id"))
     for point_row in by_domain:
         n = point_row["n"]
@@ -158,7 +158,12 @@ def scope_counts(scope: Scope) -> ScopeCounts:
             counts.good_practice_points += n
         else:
             counts.concern_points += n
-        if point_row["question__text"] is None:
+        # A domain is a graded question; a point on a compliance check counts in the totals
+        # and its themes, never as a domain of its own (it has no grades to set beside it).
+        if (
+            point_row["question__text"] is None
+            or point_row["question__kind"] != QuestionKind.GRADED
+        ):
             continue
         d = domain(
             point_row["question__text"],

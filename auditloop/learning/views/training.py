@@ -42,7 +42,11 @@ from auditloop.learning.forms.training import (
 )
 from auditloop.learning.models import TrainingNeedStatus, TrainingRule
 from auditloop.learning.rules.attendance_csv import parse_attendance, template_csv
-from auditloop.learning.rules.suppression import MIN_PEOPLE, SUPPRESSED_MARK, SUPPRESSED_NOTE
+from auditloop.learning.rules.suppression import (
+    MIN_PEOPLE,
+    SUPPRESSED_GROUP_NOTE,
+    SUPPRESSED_MARK,
+)
 from auditloop.learning.rules.training_impact import effect_words, impact_compare
 from auditloop.learning.selectors.training import (
     default_scale_grades,
@@ -405,9 +409,7 @@ def event_impact(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "impact": impact,
             "rows": rows,
             "mark": SUPPRESSED_MARK,
-            "suppressed_note": SUPPRESSED_NOTE.format(
-                threshold=threshold, largest_small=threshold - 1, people=MIN_PEOPLE
-            )
+            "suppressed_note": SUPPRESSED_GROUP_NOTE.format(threshold=threshold, people=MIN_PEOPLE)
             if impact.attendees.suppressed or impact.others.suppressed
             else "",
             "effect_words": effect_words(impact.effect),
