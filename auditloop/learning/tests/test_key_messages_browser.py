@@ -67,6 +67,15 @@ def test_a_lead_compiles_a_second_lead_reviews_and_publishes_and_a_practitioner_
     )
     lead.get_by_role("button", name="Save the draft").click()
     expect(lead.locator(".govuk-notification-banner")).to_contain_text("Draft saved")
+    # The prompts left in two parts: not sent, and told which.
+    lead.get_by_role("button", name="Send for review").click()
+    expect(lead.locator(".govuk-notification-banner, .govuk-error-summary").first).to_contain_text(
+        "what good looks like, what to do next"
+    )
+    lead.get_by_role("link", name="Edit the draft").click()
+    lead.get_by_label("What good looks like").fill("Each child seen alone, their words recorded.")
+    lead.get_by_label("What to do next").fill("See every child alone at the next visit.")
+    lead.get_by_role("button", name="Save the draft").click()
     lead.get_by_role("button", name="Send for review").click()
     expect(lead.locator(".govuk-notification-banner")).to_contain_text("Sent for review")
     expect(lead.get_by_role("link", name="Review it")).to_have_count(0)
