@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from auditloop.accounts.models import StaffMember, Team
-from auditloop.audits.access.audits import audit_visibility_filter, grades_hidden_filter
+from auditloop.audits.access.audits import grades_hidden_filter
 from auditloop.audits.models import (
     SHARED_STATUSES,
     Answer,
@@ -64,16 +64,13 @@ def suppressed_note() -> str:
 
 
 def audits_counted(reader: StaffMember) -> QuerySet[Audit]:
-    """The audits that count in figures (submitted or completed, not calibration) that `reader`
-    may read, less any they are moderating blind. Every figure of a team's picture is about
-    audits its reader may read one by one, so small counts are not suppressed there (only
-    small groups, and what would give them away: see `figure_table`)."""
+    """The audits that count in figures (submitted or completed, not calibration), less any
+    `reader` is moderating blind. A team's picture is read only by those who may read each of
+    its team's submitted audits (its manager, the leads and senior leaders over its service:
+    `get_team_for_picture`), so small counts are not suppressed there (only small groups, and
+    what would give them away: see `figure_table`)."""
     blind = Audit.objects.filter(grades_hidden_filter(reader)).values("pk")
-    return (
-        audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES))
-        .filter(audit_visibility_filter(reader))
-        .exclude(pk__in=blind)
-    )
+    return audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES)).exclude(pk__in=blind)
 
 
 def team_picture_cycles(team: Team, reader: StaffMember) -> list[Cycle]:

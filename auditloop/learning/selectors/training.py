@@ -64,14 +64,17 @@ def audits_counted(cycle: Cycle) -> QuerySet[Audit]:
 
 def team_figures(cycle: Cycle) -> dict[int, TeamFigures]:
     """Each team's counted audits in the cycle, its domains' grades that count and its themes,
-    by team id. Three queries."""
+    by team id. Four queries."""
     counted = audits_counted(cycle)
     teams = {
         row["team_id"]: TeamFigures(team_id=row["team_id"], audits=row["n"])
         for row in counted.values("team_id").annotate(n=Count("id")).order_by()
     }
+    # The ids as a list, not a subquery: PostgreSQL planned the subquery joined to every
+    # answer as a nested loop that ran for minutes on a large council.
+    counted_ids = list(counted.values_list("id", flat=True))
     graded = (
-        Answer.objects.filter(audit__in=counted, question__kind=QuestionKind.GRADED)
+        Answer.objects.filter(audit_id__in=counted_ids, question__kind=QuestionKind.GRADED)
         .annotate(counted_value=answer_grade_counted("value"))
         .filter(counted_value__isnull=False)
         .values("audit__team_id", TOOL, "question__code", "counted_value")
@@ -83,7 +86,7 @@ def team_figures(cycle: Cycle) -> dict[int, TeamFigures]:
         by_grade = teams[row["audit__team_id"]].grades.setdefault(domain, {})
         by_grade[row["counted_value"]] = row["n"]
     themed = (
-        LearningPoint.themes.through.objects.filter(learningpoint__audit__in=counted)
+        LearningPoint.themes.through.objects.filter(learningpoint__audit_id__in=counted_ids)
         .values("learningpoint__audit__team_id", "theme_id")
         .annotate(n=Count("learningpoint__audit_id", distinct=True))
         .order_by()
