@@ -134,8 +134,11 @@ def scope_counts(scope: Scope) -> ScopeCounts:
             domains[text] = DomainCount(domain=text, order=order)
         return domains[text]
 
+    # The ids as a list, not a subquery: PostgreSQL can plan the subquery joined to every
+    # answer as a nested loop that runs for minutes.
+    audit_ids = list(audits.values_list("id", flat=True))
     answers = (
-        Answer.objects.filter(audit__in=audits, question__kind=QuestionKind.GRADED)
+        Answer.objects.filter(audit_id__in=audit_ids, question__kind=QuestionKind.GRADED)
         .annotate(needs=answer_grade_counted("needs_action"))
         .filter(needs__isnull=False)
         .values("question__text", "question__section__order", "question__order", "needs")
@@ -148,7 +151,7 @@ def scope_counts(scope: Scope) -> ScopeCounts:
             d.requires_improvement_or_worse += row["n"]
         else:
             d.good_or_better += row["n"]
-    points = LearningPoint.objects.filter(audit__in=audits)
+    points = LearningPoint.objects.filter(audit_id__in=audit_ids)
     by_domain = points.values(
         "question__text", "question__section__order", "question__order", "question__kind", "kind"
     ).annotate(n=Count("id"))
