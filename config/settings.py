@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "auditloop.sampling",
     "auditloop.assurance",
     "auditloop.learning",
+    "auditloop.reports",
     "auditloop.api",
     "auditloop.home",
     "auditloop.demo",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sampling/", include("auditloop.sampling.urls")),
     path("", include("auditloop.assurance.urls")),
     path("", include("auditloop.learning.urls")),
+    path("", include("auditloop.reports.urls")),
     path("api/v1/", api_urls),
     path("api-tokens/", include(token_urlpatterns)),
 ]

@@ -147,10 +147,13 @@ def figure_table(
     derived_heading: str = "",
     derive: Derive | None = None,
     total_heading: str = "Total",
+    small_counts: bool = False,
 ) -> FigureTable:
     """A table of counts, suppressed by the one rule: `rows` are (label, counts per column);
     `derive` gives a row's derived figure (a percentage) from its counts, which of them are
-    suppressed, its total and whether that is, so that it shows only what they show."""
+    suppressed, its total and whether that is, so that it shows only what they show.
+    `small_counts`: suppress small counts too (for readers who may not read every audit
+    behind the table, such as a committee), not only small groups."""
     cells = [counts for _, counts in rows]
     result = suppress_table(
         cells,
@@ -158,7 +161,7 @@ def figure_table(
         row_groups=row_groups,
         row_people=row_people,
         column_totals=column_totals,
-        small_counts=False,
+        small_counts=small_counts,
     )
     shown_rows = []
     for i, (label, counts) in enumerate(rows):

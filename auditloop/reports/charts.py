@@ -1,0 +1,165 @@
+"""Charts drawn on the server with matplotlib: SVG for pages and PDF, PNG for Word.
+
+Every chart sits beside its figures as a table, so a chart is a picture of the table for those
+who would rather look than read: its SVG is marked decorative-with-title for screen readers
+(the table is what they read). Charts use the GOV.UK colour palette, distinguish series by
+pattern as well as colour, draw suppressed figures as gaps, and are deterministic (the same
+figures give the same bytes, so an issued review can be rebuilt and compared).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+from auditloop.reports.blocks import Chart, ChartKind
+
+# GOV.UK Design System colours, in an order that stays distinct for common colour blindness.
+COLOURS = ["#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#505a5f", "#b58840"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+
+# pyplot's state is global; one chart is drawn at a time (charts take milliseconds).
+_LOCK = threading.Lock()
+
+matplotlib.rcParams.update(
+    {
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Liberation Sans", "Arial", "DejaVu Sans"],
+        "font.size": 10,
+        "svg.hashsalt": "auditloop",
+        "svg.fonttype": "none",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+def _draw(chart: Chart) -> Figure:
+    categories = chart.categories
+    n = len(categories)
+    height = 3.2 if chart.kind is ChartKind.LINE else max(2.2, 0.45 * n + 1.2)
+    fig = plt.figure(figsize=(7.5, height))
+    ax = fig.add_subplot(1, 1, 1)
+    if chart.kind is ChartKind.STACKED:
+        left = [0.0] * n
+        for i, series in enumerate(chart.series):
+            values = [v if v is not None else 0.0 for v in series.values]
+            ax.barh(
+                range(n),
+                values,
+                left=left,
+                color=COLOURS[i % len(COLOURS)],
+                hatch=HATCHES[i % len(HATCHES)],
+                edgecolor="white",
+                label=series.name,
+            )
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.set_yticks(range(n), categories)
+        ax.invert_yaxis()
+        if chart.unit == "%":
+            ax.set_xlim(0, 100)
+        ax.set_xlabel(_axis_words(chart))
+    elif chart.kind is ChartKind.BARS:
+        count = max(1, len(chart.series))
+        width = 0.8 / count
+        for i, series in enumerate(chart.series):
+            positions = [c + (i - (count - 1) / 2) * width for c in range(n)]
+            shown = [(p, v) for p, v in zip(positions, series.values, strict=True) if v is not None]
+            ax.barh(
+                [p for p, _ in shown],
+                [v for _, v in shown],
+                height=width,
+                color=COLOURS[i % len(COLOURS)],
+                hatch=HATCHES[i % len(HATCHES)],
+                edgecolor="white",
+                label=series.name,
+            )
+        ax.set_yticks(range(n), categories)
+        ax.invert_yaxis()
+        if chart.unit == "%":
+            ax.set_xlim(0, 100)
+        ax.set_xlabel(_axis_words(chart))
+        if chart.target is not None:
+            ax.axvline(
+                chart.target,
+                color="#0b0c0c",
+                linestyle="--",
+                linewidth=1.2,
+                label=chart.target_label or "Target",
+            )
+    else:
+        for i, series in enumerate(chart.series):
+            ax.plot(
+                range(n),
+                [v if v is not None else float("nan") for v in series.values],
+                color=COLOURS[i % len(COLOURS)],
+                marker=MARKERS[i % len(MARKERS)],
+                label=series.name,
+            )
+        ax.set_xticks(range(n), categories)
+        if chart.unit == "%":
+            ax.set_ylim(0, 100)
+        ax.set_ylabel(_axis_words(chart))
+        if chart.target is not None:
+            ax.axhline(
+                chart.target,
+                color="#0b0c0c",
+                linestyle="--",
+                linewidth=1.2,
+                label=chart.target_label or "Target",
+            )
+    if len(chart.series) > 1 or chart.target is not None:
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.18 if chart.kind is ChartKind.LINE else -0.25),
+            ncol=min(4, len(chart.series) + 1),
+            frameon=False,
+            fontsize=9,
+        )
+    fig.tight_layout()
+    return fig
+
+
+def _axis_words(chart: Chart) -> str:
+    return "Share of audits (%)" if chart.unit == "%" else "Number"
+
+
+def _save(chart: Chart, fmt: str) -> bytes:
+    with _LOCK:
+        fig = _draw(chart)
+        out = io.BytesIO()
+        metadata: dict[str, str | None] = (
+            {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
+        )
+        fig.savefig(out, format=fmt, dpi=150, metadata=metadata)
+        plt.close(fig)
+    return out.getvalue()
+
+
+_SVG_START = re.compile(rb"^.*?(<svg\b)", re.S)
+
+
+def chart_svg(chart: Chart) -> str:
+    """The chart as an SVG element to put in a page or a PDF, with a title, hidden from screen
+    readers (its figures are in the table beside it)."""
+    data = _SVG_START.sub(rb"\1", _save(chart, "svg"), count=1)
+    svg = data.decode("utf-8")
+    return svg.replace(
+        "<svg ",
+        '<svg class="app-chart" role="img" aria-hidden="true" focusable="false" ',
+        1,
+    )
+
+
+def chart_png(chart: Chart) -> bytes:
+    """The chart as a PNG, for Word."""
+    return _save(chart, "png")

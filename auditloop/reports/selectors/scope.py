@@ -1,0 +1,55 @@
+"""Whose audits a report counts, and how it may show them.
+
+A `ReportScope` is decided once per request by `auditloop.reports.access.scopes` (from who is
+reading) or per review (the cycle's services, for the committee or the leaders), and every
+figure function takes one. The audits counted are those that count anywhere (submitted or
+completed, never calibration; the grade that counts is the agreed one), less any the reader
+is moderating blind, narrowed to the scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from auditloop.accounts.models import StaffMember
+from auditloop.audits.models import Audit
+from auditloop.learning.selectors.team_picture import audits_counted
+from auditloop.sampling.models import Cycle
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """`reader`: who reads (their blind moderations are left out). `cycle`: the cycle the
+    figures are for. `service_ids`: the services covered. `team_ids`: narrowed to these teams
+    (None: every team of the services). `practitioner_id`: narrowed to one person's own
+    audits (their own dashboard). `names_teams`: rows may be teams by name (leaders, a team
+    manager); when False (the committee) figures go by service and no team or person is
+    named. `small_counts`: suppress small counts as well as small groups, for readers who may
+    not read every audit behind a figure (the committee)."""
+
+    reader: StaffMember
+    cycle: Cycle
+    service_ids: tuple[int, ...]
+    team_ids: tuple[int, ...] | None = None
+    practitioner_id: int | None = None
+    names_teams: bool = True
+    small_counts: bool = False
+
+    @property
+    def is_own(self) -> bool:
+        return self.practitioner_id is not None
+
+
+def audits_in_scope(scope: ReportScope, *, cycle: Cycle | None = None) -> QuerySet[Audit]:
+    """The audits that count in `scope` (in its cycle, or in `cycle` when given, e.g. the
+    last cycle to compare with)."""
+    audits = audits_counted(scope.reader).filter(
+        cycle_link__cycle=cycle or scope.cycle, team__service_id__in=scope.service_ids
+    )
+    if scope.team_ids is not None:
+        audits = audits.filter(team_id__in=scope.team_ids)
+    if scope.practitioner_id is not None:
+        audits = audits.filter(practitioner_id=scope.practitioner_id)
+    return audits

@@ -1,0 +1,8 @@
+"""The reports app's routes. Each views module owns a list; this file joins them."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "reports"
+urlpatterns: list[URLPattern | URLResolver] = []
