@@ -20,7 +20,7 @@ from auditloop.learning.selectors.team_picture import (
     _good_share,
     figure_table,
 )
-from auditloop.reports.blocks import Block, Chart, ChartKind, Series
+from auditloop.reports.blocks import Block, Chart, ChartKind, Section, Series
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 
 NO_AUDITS = "No audit in this cycle has been submitted yet, so there are no grades to count."
@@ -105,3 +105,58 @@ def grades_overall(scope: ReportScope) -> list[Block]:
         key = "grades-overall" if index == 0 else f"grades-overall-{index + 1}"
         blocks.append(Block(key=key, heading="Overall grades", table=table, chart=chart))
     return blocks
+
+
+# The figures below are built in parallel against these signatures (issue 10); each returns
+# its blocks, or one block whose words say why there is nothing to count.
+
+
+def progress(scope: ReportScope) -> list[Block]:
+    """Planned against done: by team (or service) and by month of the cycle."""
+    raise NotImplementedError
+
+
+def grades_by_domain(scope: ReportScope) -> list[Block]:
+    """The grades that count of each graded question (domain), one table per tool."""
+    raise NotImplementedError
+
+
+def compliance_by_check(scope: ReportScope) -> list[Block]:
+    """The compliance rate (yes of yes and no) of each compliance check, one table per tool."""
+    raise NotImplementedError
+
+
+def quality_share(scope: ReportScope) -> list[Block]:
+    """The share of quality judgements against compliance checks, across cycles."""
+    raise NotImplementedError
+
+
+def moderation(scope: ReportScope) -> list[Block]:
+    """Moderation coverage, agreement (auditor against moderator) and grades changed."""
+    raise NotImplementedError
+
+
+def overdue_actions(scope: ReportScope) -> list[Block]:
+    """Actions from the scope's audits: open, overdue, done, by team (or service)."""
+    raise NotImplementedError
+
+
+def revisit_outcomes(scope: ReportScope) -> list[Block]:
+    """Revisits done in the cycle: improved, the same, worse, not yet done."""
+    raise NotImplementedError
+
+
+def themes(scope: ReportScope) -> list[Block]:
+    """Learning points by theme: good practice and areas for development."""
+    raise NotImplementedError
+
+
+def trend(scope: ReportScope) -> list[Block]:
+    """The overall grades across this and the cycles before it, against the targets the
+    council set (`Target`): share Inadequate and share Good or better."""
+    raise NotImplementedError
+
+
+def dashboard_sections(scope: ReportScope) -> list[Section]:
+    """Every section of a dashboard for `scope`, in the page's order."""
+    raise NotImplementedError

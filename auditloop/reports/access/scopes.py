@@ -1,0 +1,109 @@
+"""Whose figures each role reads: the access rule of the dashboards, the cycle review and the
+aggregates API (the API calls these same functions, so that a user sees the same rows and
+figures in both).
+
+- An audit lead (moderator) and a senior leader: every team of the services they oversee
+  (`services_overseen`), by team name; a head of service, their service's teams too.
+- A team manager: their own team.
+- A practitioner: their own audited cases (their own grades: they read each of those audits).
+- A board member: no live figures at all; the issued committee versions of the cycle reviews
+  and the published key messages (`auditloop.reports.access.reviews`), which name no child and
+  no member of staff.
+- An auditor as such, an administrator: no dashboard (an auditor reads the audits given to
+  them; an administrator reads no audit content).
+
+The committee's version of a cycle review (`review_scope`) covers the cycle's services, by
+service, never naming a team or a person, with small counts suppressed as well as small groups.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.accounts.selectors import services_overseen
+from auditloop.reports.models import Audience
+from auditloop.reports.selectors.scope import ReportScope
+from auditloop.sampling.models import Cycle
+
+# Roles with a dashboard of live figures (the view's decision); the scope is `dashboard_scope`'s.
+DASHBOARD_ROLES = (Role.PRACTITIONER, Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER)
+
+
+def dashboard_service_ids(staff: StaffMember) -> tuple[int, ...]:
+    """The services whose figures `staff` reads on their dashboard (none for a role without
+    one). Two queries at most."""
+    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        ids = set(services_overseen(staff))
+    elif staff.role in {Role.TEAM_MANAGER, Role.PRACTITIONER} and staff.team_id is not None:
+        ids = set(Team.objects.filter(pk=staff.team_id).values_list("service_id", flat=True))
+    else:
+        ids = set()
+    if staff.role in DASHBOARD_ROLES:
+        ids |= set(Service.objects.filter(head_of_service=staff).values_list("pk", flat=True))
+    return tuple(sorted(ids))
+
+
+def dashboard_cycles(staff: StaffMember) -> QuerySet[Cycle]:
+    """The cycles `staff` may pick on their dashboard: those of the services they read,
+    newest first."""
+    return (
+        Cycle.objects.filter(services__in=dashboard_service_ids(staff))
+        .distinct()
+        .order_by("-starts_on", "-id")
+    )
+
+
+def dashboard_scope(staff: StaffMember, cycle: Cycle) -> ReportScope | None:
+    """What `staff` reads of `cycle` on their dashboard (and through the aggregates API), or
+    None when they have no dashboard or the cycle is none of theirs."""
+    service_ids = dashboard_service_ids(staff)
+    cycle_services = set(cycle.services.values_list("pk", flat=True))
+    covered = tuple(sorted(set(service_ids) & cycle_services))
+    if not covered:
+        return None
+    heads = set(Service.objects.filter(head_of_service=staff).values_list("pk", flat=True))
+    if staff.role == Role.PRACTITIONER and not heads:
+        return ReportScope(reader=staff, cycle=cycle, service_ids=covered, practitioner_id=staff.pk)
+    if staff.role == Role.TEAM_MANAGER and not heads:
+        return ReportScope(
+            reader=staff, cycle=cycle, service_ids=covered, team_ids=(staff.team_id or 0,)
+        )
+    if staff.role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
+        # A head of service who is also a team manager (or holds cases): their services.
+        return ReportScope(
+            reader=staff, cycle=cycle, service_ids=tuple(sorted(heads & cycle_services)) or covered
+        )
+    return ReportScope(reader=staff, cycle=cycle, service_ids=covered)
+
+
+def review_scope(cycle: Cycle, audience: str, reader: StaffMember) -> ReportScope:
+    """What a cycle review counts: every service of the cycle; the committee's version by
+    service with small counts suppressed, the leaders' by team."""
+    service_ids = tuple(sorted(cycle.services.values_list("pk", flat=True)))
+    committee = audience == Audience.COMMITTEE
+    return ReportScope(
+        reader=reader,
+        cycle=cycle,
+        service_ids=service_ids,
+        names_teams=not committee,
+        small_counts=committee,
+    )
+
+
+def may_issue_reviews(staff: StaffMember, cycle: Cycle) -> bool:
+    """Audit leads and senior leaders overseeing every service of the cycle issue its
+    reviews and read the leaders' version."""
+    if staff.role not in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        return False
+    return set(cycle.services.values_list("pk", flat=True)) <= set(services_overseen(staff))
+
+
+def review_reader_filter(staff: StaffMember) -> Q:
+    """The issued cycle reviews `staff` may read, as one Q over `CycleReview`: the committee
+    version for board members, audit leads and senior leaders over any of the cycle's
+    services; the leaders' version only for those who may issue it (checked per review by
+    `may_issue_reviews`)."""
+    if staff.role not in {Role.BOARD_MEMBER, Role.MODERATOR, Role.SENIOR_LEADER}:
+        return Q(pk__in=[])
+    return Q(cycle__services__in=services_overseen(staff))
