@@ -18,9 +18,10 @@ def cycle_review_bytes(
     cycle: Cycle,
     audience: str,
     fmt: str,
-    reader: StaffMember,
+    reader: StaffMember | None,
     on_progress: Progress | None = None,
 ) -> bytes:
     """The cycle review of `cycle` for `audience` ("committee" or "leaders") as `fmt`
-    ("html": a whole standalone page; "pdf"; "docx"), built as `reader` may read it."""
+    ("html": a whole standalone page; "pdf"; "docx"), built as `reader` may read it (None:
+    at the command line, every audit counted)."""
     raise NotImplementedError

@@ -77,7 +77,7 @@ def dashboard_scope(staff: StaffMember, cycle: Cycle) -> ReportScope | None:
     return ReportScope(reader=staff, cycle=cycle, service_ids=covered)
 
 
-def review_scope(cycle: Cycle, audience: str, reader: StaffMember) -> ReportScope:
+def review_scope(cycle: Cycle, audience: str, reader: StaffMember | None) -> ReportScope:
     """What a cycle review counts: every service of the cycle; the committee's version by
     service with small counts suppressed, the leaders' by team."""
     service_ids = tuple(sorted(cycle.services.values_list("pk", flat=True)))

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.models import Audit
+from auditloop.audits.models import SHARED_STATUSES, Audit
+from auditloop.audits.selectors.audits import audits_matching
 from auditloop.learning.selectors.team_picture import audits_counted
 from auditloop.sampling.models import Cycle
 
 
 @dataclass(frozen=True)
 class ReportScope:
-    """`reader`: who reads (their blind moderations are left out). `cycle`: the cycle the
+    """`reader`: who reads (their blind moderations are left out; None for a review built at
+    the command line, which counts every audit). `cycle`: the cycle the
     figures are for. `service_ids`: the services covered. `team_ids`: narrowed to these teams
     (None: every team of the services). `practitioner_id`: narrowed to one person's own
     audits (their own dashboard). `names_teams`: rows may be teams by name (leaders, a team
@@ -29,7 +31,7 @@ class ReportScope:
     named. `small_counts`: suppress small counts as well as small groups, for readers who may
     not read every audit behind a figure (the committee)."""
 
-    reader: StaffMember
+    reader: StaffMember | None
     cycle: Cycle
     service_ids: tuple[int, ...]
     team_ids: tuple[int, ...] | None = None
@@ -45,7 +47,12 @@ class ReportScope:
 def audits_in_scope(scope: ReportScope, *, cycle: Cycle | None = None) -> QuerySet[Audit]:
     """The audits that count in `scope` (in its cycle, or in `cycle` when given, e.g. the
     last cycle to compare with)."""
-    audits = audits_counted(scope.reader).filter(
+    base = (
+        audits_counted(scope.reader)
+        if scope.reader is not None
+        else audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES))
+    )
+    audits = base.filter(
         cycle_link__cycle=cycle or scope.cycle, team__service_id__in=scope.service_ids
     )
     if scope.team_ids is not None:
