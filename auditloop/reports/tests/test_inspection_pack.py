@@ -21,6 +21,7 @@ from auditloop.assurance.models import Moderation, ModerationReason, ModerationS
 from auditloop.audits.models import ActionStatus, AuditStatus, AuditType
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog, Event
+from auditloop.core.tests.url_walk import all_routes
 from auditloop.reports.rules.inspection_pack import MAX_YEARS, period_problems, years_on
 from auditloop.reports.tests.inspection_pack_factories import (
     DAY,
@@ -32,6 +33,7 @@ from auditloop.reports.tests.inspection_pack_factories import (
     sheets_of,
 )
 from auditloop.testing import Personas, make_staff
+from auditloop.tests.test_role_checks import allowed_roles, role_checked_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -447,3 +449,29 @@ def test_the_pack_asks_as_many_queries_for_one_audit_as_for_many(p: Personas, fm
         ChildCase.objects.create(la_child_id=f"X{audit.pk}", cohort=Cohort.CIN)
     many = _queries(p, fmt)
     assert many == one
+
+
+# The site-wide walks ---------------------------------------------------------------------------
+
+
+def test_the_url_walk_and_the_role_checks_cover_the_pack_with_its_two_roles() -> None:
+    routes = {route.name: route for route in role_checked_routes()}
+    assert "reports:inspection_pack" in {route.name for route in all_routes()}
+    decision = routes["reports:inspection_pack"].callback.access_decision  # type: ignore[attr-defined]
+    assert allowed_roles(decision) == {Role.MODERATOR, Role.SENIOR_LEADER}
+
+
+@pytest.mark.parametrize(
+    ("who", "linked"),
+    [
+        ("moderator", True),
+        ("senior_leader", True),
+        ("team_manager", False),
+        ("board_member", False),
+    ],
+)
+def test_the_pack_is_linked_from_the_navigation_of_those_who_may_make_one(
+    p: Personas, who: str, linked: bool
+) -> None:
+    html = p.client_for(getattr(p, who)).get("/").content.decode()
+    assert (f'href="{PAGE}"' in html) == linked
