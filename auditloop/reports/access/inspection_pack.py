@@ -3,18 +3,14 @@
 Audit leads and senior leaders (a head of service among them) make one for the services they
 look across (`dashboard_service_ids`: the services they oversee and any they head). It names
 each audit's case, so it holds only audits its maker may read anyway: the one rule,
-`audit_visibility_filter`, narrowed to those services. Nobody else gets the page: a team
-manager, a practitioner or an auditor reads their own audits in the product, a board member
-reads no individual's audit, an administrator no audit content.
+`audit_visibility_filter`, narrowed to those services (`selectors.inspection_pack`). Nobody
+else gets the page: a team manager, a practitioner or an auditor reads their own audits in the
+product, a board member reads no individual's audit, an administrator no audit content.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.audits.access.audits import audit_visibility_filter
-from auditloop.audits.models import Audit
 from auditloop.reports.access.scopes import dashboard_service_ids
 
 PACK_ROLES = (Role.MODERATOR, Role.SENIOR_LEADER)
@@ -25,9 +21,3 @@ def pack_service_ids(staff: StaffMember) -> tuple[int, ...]:
     if staff.role not in PACK_ROLES:
         return ()
     return dashboard_service_ids(staff)
-
-
-def audits_for_pack(staff: StaffMember, service_ids: tuple[int, ...]) -> QuerySet[Audit]:
-    """Every audit `staff` may read in `service_ids` (theirs: `pack_service_ids`), at every
-    status: the selector narrows them to the period and to audits that count."""
-    return Audit.objects.filter(audit_visibility_filter(staff), team__service_id__in=service_ids)

@@ -42,7 +42,6 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import grades_apart
 from auditloop.audits.selectors.audits import audits_matching
-from auditloop.reports.access.inspection_pack import audits_for_pack, pack_service_ids
 from auditloop.reports.rules.inspection_pack import RevisitOutcome, revisit_outcome, share
 
 # Moderation that has reached its end: a grade agreed, or decided by the head of service.
@@ -156,7 +155,12 @@ def pack_audits(
     in_period = Q(submitted_at__gte=start, submitted_at__lt=end) | Q(
         completed_at__gte=start, completed_at__lt=end
     )
-    audits = audits_matching(audits_for_pack(staff, service_ids).filter(status__in=SHARED_STATUSES))
+    readable = Audit.objects.filter(
+        audit_visibility_filter(staff),
+        team__service_id__in=service_ids,
+        status__in=SHARED_STATUSES,
+    )
+    audits = audits_matching(readable)
     return with_grades_hidden(audits.filter(in_period), staff)
 
 
@@ -356,14 +360,19 @@ def _flag_counts(ids: list[int]) -> tuple[dict[int, int], int]:
 
 
 def inspection_pack(
-    staff: StaffMember, *, starts_on: datetime.date, ends_on: datetime.date
+    staff: StaffMember,
+    *,
+    service_ids: tuple[int, ...],
+    starts_on: datetime.date,
+    ends_on: datetime.date,
 ) -> InspectionPack:
-    """The pack `staff` may make for the period (see the module's docstring)."""
+    """The pack `staff` makes for the period, of `service_ids` (theirs, as
+    `auditloop.reports.access.inspection_pack.pack_service_ids` decides): see the module's
+    docstring."""
     today = timezone.localdate()
     audit_types = dict(AuditType.choices)
     statuses = dict(AuditStatus.choices)
     moderation_statuses = dict(ModerationStatus.choices)
-    service_ids = pack_service_ids(staff)
     raw = list(
         pack_audits(staff, starts_on, ends_on, service_ids)
         .values_list(*_AUDIT_FIELDS)

@@ -26,6 +26,7 @@ from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.events import event_record
 from auditloop.imports.values import neutralise
+from auditloop.reports.access.inspection_pack import pack_service_ids
 from auditloop.reports.rules.inspection_pack import PackFormat, pack_filename
 from auditloop.reports.selectors.inspection_pack import (
     ActionLine,
@@ -286,7 +287,9 @@ def inspection_pack_make(
     logged as read by `by` for the inspection pack, each once; the summary alone names no
     audit, so it logs no read. One event says that a pack was made: its
     period, format and the number of audits, never what it holds."""
-    pack = inspection_pack(by, starts_on=starts_on, ends_on=ends_on)
+    pack = inspection_pack(
+        by, service_ids=pack_service_ids(by), starts_on=starts_on, ends_on=ends_on
+    )
     if fmt == PackFormat.XLSX:
         content, content_type = pack_xlsx(pack), XLSX_TYPE
     else:
