@@ -60,6 +60,7 @@ class AuditLine:
     reference: str
     case_reference: str
     audit_type: str
+    theme: str
     tool: str
     service: str
     team: str
@@ -169,6 +170,7 @@ _AUDIT_FIELDS = (
     "public_id",
     "case__la_child_id",
     "audit_type",
+    "theme",
     "tool_version__tool__name",
     "team__name",
     "team__service__name",
@@ -381,8 +383,8 @@ def inspection_pack(
     )
     ids = [row[0] for row in raw]
     grades = {g.pk: g for g in Grade.objects.select_related("scale")}
-    counted = {row[0]: row[13] if row[13] is not None else row[12] for row in raw}
-    hidden_ids = {row[0] for row in raw if row[14]}
+    counted = {row[0]: row[14] if row[14] is not None else row[13] for row in raw}
+    hidden_ids = {row[0] for row in raw if row[15]}
     revisits = _revisits(staff, ids, counted, grades)
     actions = _action_counts(ids, today)
     flags, acknowledged = _flag_counts(ids)
@@ -399,6 +401,7 @@ def inspection_pack(
         public_id,
         case_reference,
         audit_type,
+        theme,
         tool,
         team,
         service,
@@ -422,6 +425,7 @@ def inspection_pack(
                 reference=public_id.hex[:8].upper(),
                 case_reference=case_reference,
                 audit_type=str(audit_types.get(audit_type, audit_type)),
+                theme=theme,
                 tool=tool,
                 service=service or "",
                 team=team or "",
@@ -467,7 +471,7 @@ def inspection_pack(
         _summary(
             pack,
             counted={pk: g for pk, g in counted.items() if pk not in hidden_ids},
-            graded_by_auditor={row[0]: row[12] for row in raw if row[0] not in hidden_ids},
+            graded_by_auditor={row[0]: row[13] for row in raw if row[0] not in hidden_ids},
             grades=grades,
             hidden=len(hidden_ids),
             flags_acknowledged=acknowledged,

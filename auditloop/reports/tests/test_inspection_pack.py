@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from auditloop.accounts.log_words import purpose_label, verb_label
 from auditloop.accounts.models import Role, Service, Team
 from auditloop.assurance.models import Moderation, ModerationReason, ModerationStatus
-from auditloop.audits.models import ActionStatus, AuditStatus, AuditType
+from auditloop.audits.models import ActionStatus, Audit, AuditStatus, AuditType
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog, Event
 from auditloop.core.tests.url_walk import all_routes
@@ -239,9 +239,11 @@ def test_text_that_would_run_as_a_formula_is_neutralised_in_the_workbook_and_the
     Team.objects.filter(pk=p.north_a.pk).update(name='=HYPERLINK("http://x.example","A")')
     ChildCase.objects.filter(pk=p.case.pk).update(la_child_id="+44123")
     Service.objects.filter(pk=p.north.pk).update(name="@North")
-    audit = audit_of(p)
+    audit = audit_of(p, audit_type=AuditType.THEMATIC)
+    Audit.objects.filter(pk=audit.pk).update(theme="=cmd|' /C calc'!A0")
     sheets = _workbook(p)
     row = rows_by(sheets["Audits"], "Audit reference")[audit.reference]
+    assert row["Theme (thematic audits)"] == "'=cmd|' /C calc'!A0"
     assert row["Team"] == '\'=HYPERLINK("http://x.example","A")'
     assert row["Case reference (LA child ID)"] == "'+44123"
     assert row["Service"] == "'@North"
@@ -250,7 +252,8 @@ def test_text_that_would_run_as_a_formula_is_neutralised_in_the_workbook_and_the
     text = response.content.decode("utf-8-sig")
     line = next(r for r in csv.reader(io.StringIO(text)) if r[0] == audit.reference)
     assert line[1] == "'+44123"
-    assert line[5].startswith("'=HYPERLINK")
+    assert line[6].startswith("'=HYPERLINK")
+    assert line[3] == "'=cmd|' /C calc'!A0"
 
 
 # The CSV downloads ---------------------------------------------------------------------------
