@@ -49,9 +49,8 @@ class InspectionPackForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if isinstance(starts_on, datetime.date) and isinstance(ends_on, datetime.date):
-            for name, problem in period_problems(starts_on, ends_on, today=self.today).items():
-                self.add_error(name, problem)
+        for name, problem in period_problems(starts_on, ends_on, today=self.today).items():
+            self.add_error(name, problem)
         return cleaned
 
     @property

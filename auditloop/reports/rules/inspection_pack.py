@@ -48,16 +48,17 @@ def years_on(day: datetime.date, years: int) -> datetime.date:
 
 
 def period_problems(
-    starts_on: datetime.date, ends_on: datetime.date, *, today: datetime.date
+    starts_on: datetime.date | None, ends_on: datetime.date | None, *, today: datetime.date
 ) -> dict[str, str]:
     """What is wrong with the period, by the field it belongs to ("starts_on", "ends_on");
-    empty when it may be asked for. Both days are included in the period."""
+    empty when it may be asked for. Both days are included in the period. A day missing (or
+    not a real date: the form says so) is left out of the checks that need both."""
     problems: dict[str, str] = {}
-    if starts_on > today:
+    if starts_on is not None and starts_on > today:
         problems["starts_on"] = "The start of the period must be today or in the past"
-    if ends_on > today:
+    if ends_on is not None and ends_on > today:
         problems["ends_on"] = "The end of the period must be today or in the past"
-    if problems:
+    if problems or starts_on is None or ends_on is None:
         return problems
     if starts_on > ends_on:
         problems["starts_on"] = "The start of the period must be the same as or before its end"

@@ -412,13 +412,20 @@ def test_a_bad_period_is_refused_with_a_clear_error_and_no_pack(
     assert not Event.objects.filter(verb="inspection_pack.made").exists()
 
 
-def test_a_date_that_is_not_real_is_refused(p: Personas) -> None:
+def test_a_date_that_is_not_real_is_refused_and_the_other_still_checked(p: Personas) -> None:
     client = p.client_for(p.moderator)
     data = {"starts_on-day": "31", "starts_on-month": "2", "starts_on-year": "2026"}
-    data |= {"ends_on-day": "", "ends_on-month": "", "ends_on-year": "", "fmt": "xlsx"}
+    data |= {"ends_on-day": "1", "ends_on-month": "1", "ends_on-year": "2999", "fmt": "xlsx"}
     html = client.post(PAGE, data).content.decode()
     assert "From must be a real date" in html
+    assert "The end of the period must be today or in the past" in html
+
+
+def test_a_missing_date_and_format_are_asked_for(p: Personas) -> None:
+    html = p.client_for(p.moderator).post(PAGE, {}).content.decode()
+    assert "Enter the first day of the period" in html
     assert "Enter the last day of the period" in html
+    assert "Choose a format" in html
 
 
 def test_the_period_rule_allows_three_years_less_a_day_and_no_more() -> None:
