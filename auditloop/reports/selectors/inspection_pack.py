@@ -3,10 +3,11 @@ across, submitted or completed in the period (calibration audits never: they are
 not judgements on anyone's practice), with its grades, moderation, actions and revisit
 outcome; each action's status; and the summary figures.
 
-Eight queries however many audits the period holds: the audits (one row each, as values, no
-model built per row), the grades (every scale's, a small table), their actions counted, the
-actions listed, their unsafe-child flags counted, their revisits, the services' names. Lists
-of ids are passed, never a subquery of audits (see the note on PostgreSQL in issue 9).
+Seven queries however many audits the period holds (and the visibility rule's own): the audits
+(one row each, as values, no model built per row), the grades (every scale's, a small table),
+their actions counted, the actions listed, their unsafe-child flags counted, their revisits,
+the services' names. Lists of ids are passed, never a subquery of audits (see the note on
+PostgreSQL in issue 9).
 
 The moderation blind holds: an audit its maker is still regrading blind is listed without any
 of its grades, and left out of every grade figure and revisit outcome (with it in and out, the
