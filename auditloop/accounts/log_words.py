@@ -54,6 +54,7 @@ VERB_LABELS = {
     "import.queued": "File queued for import",
     "import.rejected": "Import rejected",
     "import.unchanged": "Import changed nothing",
+    "inspection_pack.made": "Inspection pack made",
     "key_message.briefing_exported": "Key message briefing exported",
     "learning_point.added": "Learning point marked",
     "learning_point.changed": "Learning point changed",
@@ -183,6 +184,7 @@ PURPOSE_LABELS = {
     "learning points": "Read with its learning points",
     "key message": "Learning points drawn, redacted, into a key message",
     "theme suggestion": "Learning points shown, redacted, with a theme suggestion",
+    "inspection pack": "Named, with its case, in an inspection pack",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

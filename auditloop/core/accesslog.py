@@ -77,6 +77,7 @@ class Purpose(StrEnum):
     LEARNING_POINTS = "learning points"  # an audit's learning points, on their own pages
     KEY_MESSAGE = "key message"  # learning points drawn, redacted, into a key message's examples
     THEME_SUGGESTION = "theme suggestion"  # learning points shown, redacted, as samples
+    INSPECTION_PACK = "inspection pack"  # named (with its case's ID) in an inspection pack
 
 
 @dataclass(frozen=True)

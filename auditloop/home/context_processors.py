@@ -10,6 +10,7 @@ from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
+from auditloop.reports.access.inspection_pack import PACK_ROLES
 
 
 def _navigation(role: str) -> list[tuple[str, str]]:
@@ -46,6 +47,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Training", reverse("learning:training_needs")))
     if role == Role.MODERATOR:
         items.append(("Moderation", reverse("assurance:moderation_list")))
+    if role in PACK_ROLES:
+        items.append(("Inspection pack", reverse("reports:inspection_pack")))
     if role == Role.SENIOR_LEADER:
         # Senior leaders approve role changes that let someone read audits.
         items.append(("Role changes", reverse("accounts:access_requests")))

@@ -4,5 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.reports.views import inspection_pack
+
 app_name = "reports"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *inspection_pack.urlpatterns,
+]

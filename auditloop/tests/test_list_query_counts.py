@@ -31,6 +31,7 @@ from django.core.paginator import Page
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
@@ -86,6 +87,7 @@ from auditloop.learning.models import (
     TrainingRule,
     TrainingRuleKind,
 )
+from auditloop.reports.tests.inspection_pack_factories import pack_form
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
@@ -128,6 +130,8 @@ NOT_LISTS = {
     "favicon",
     # Counted one row against full lists, list by list, in test_home.py.
     "home",
+    # A form; the pack it downloads is measured below, one audit against many.
+    "reports:inspection_pack",
 }
 
 # The paginator's page; the notifications page shows a hundred; the token list, unpaginated,
@@ -630,4 +634,61 @@ def test_a_list_page_asks_as_many_queries_for_one_row_as_for_a_full_page(
     assert full.queries == one.queries, (
         f"{page} as {who}: {one.queries} queries for {one.rows} rows, "
         f"{full.queries} for {full.rows}: a query per row"
+    )
+
+
+# The inspection pack: a form whose POST downloads every audit of the period. Measured on the
+# same council, with one round of rows and with ten, for the logins that may make one.
+
+PACK_LOGINS = [
+    (who, fmt) for who in ("moderator", "senior_leader") for fmt in ("xlsx", "audits-csv")
+]
+PACK_ROUNDS = 10
+
+
+def measure_pack(client: Client, fmt: str) -> tuple[int, int, int]:
+    """The second download's status, queries and size (rolled back, as the pages are)."""
+    data = pack_form(fmt=fmt)
+    url = reverse("reports:inspection_pack")
+    with transaction.atomic():
+        client.post(url, data)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, data)
+        transaction.set_rollback(True)
+    return response.status_code, len(captured.captured_queries), len(response.content)
+
+
+@pytest.fixture(scope="module")
+def packs_measured(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[tuple[str, str], tuple[tuple[int, int, int], tuple[int, int, int]]]]:
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], AXES_ENABLED=False
+    )
+    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
+        p = build_personas()
+        council = Council(p)
+        clients = {who: p.client_for(getattr(p, who)) for who, _ in PACK_LOGINS}
+        council.add(1)
+        one = {(who, fmt): measure_pack(clients[who], fmt) for who, fmt in PACK_LOGINS}
+        council.add(PACK_ROUNDS - 1)
+        many = {(who, fmt): measure_pack(clients[who], fmt) for who, fmt in PACK_LOGINS}
+        transaction.set_rollback(True)
+    yield {key: (one[key], many[key]) for key in one}
+
+
+@pytest.mark.parametrize(("who", "fmt"), PACK_LOGINS)
+def test_the_inspection_pack_asks_as_many_queries_for_one_round_of_audits_as_for_ten(
+    packs_measured: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[int, int, int]]],
+    who: str,
+    fmt: str,
+) -> None:
+    (status_one, queries_one, size_one), (status_many, queries_many, size_many) = packs_measured[
+        who, fmt
+    ]
+    assert (status_one, status_many) == (200, 200)
+    assert size_many > size_one, f"the pack as {who} did not grow with the audits"
+    assert queries_many == queries_one, (
+        f"the inspection pack ({fmt}) as {who}: {queries_one} queries for one round of "
+        f"audits, {queries_many} for {PACK_ROUNDS}: a query per row"
     )
