@@ -225,15 +225,24 @@ def _number(figure: Figure | None) -> int | None:
         return None
 
 
-def _row_share(row: FigureRow, parts: Sequence[int], whole: Sequence[int] | None) -> float | None:
-    """The share of columns `parts` in columns `whole` (the row's total for None), from the
-    figures the table shows: None where any of them is suppressed or the whole is nothing."""
+def _row_counts(
+    row: FigureRow, parts: Sequence[int], whole: Sequence[int] | None
+) -> tuple[int, int] | None:
+    """The counts of columns `parts` and of columns `whole` (the row's total for None), from
+    the figures the table shows: None where any of them is suppressed."""
     shown = [_number(cell) for cell in row.cells]
     part = [shown[j] for j in parts]
     total = [shown[j] for j in whole] if whole is not None else [_number(row.total)]
     if any(v is None for v in [*part, *total]):
         return None
-    return _share(sum(v or 0 for v in part), sum(v or 0 for v in total))
+    return sum(v or 0 for v in part), sum(v or 0 for v in total)
+
+
+def _row_share(row: FigureRow, parts: Sequence[int], whole: Sequence[int] | None) -> float | None:
+    """The share of columns `parts` in columns `whole` (the row's total for None), from the
+    figures the table shows: None where any of them is suppressed or the whole is nothing."""
+    counts = _row_counts(row, parts, whole)
+    return None if counts is None else _share(*counts)
 
 
 def _derived_share(parts: Sequence[int], whole: Sequence[int] | None, empty: str) -> Derive:
@@ -622,23 +631,29 @@ TARGET_WORDS = {
 NO_TARGETS = "The council has not set targets for the overall grades yet."
 
 
-def _target_words(target: _TargetSet, share: float | None, this_cycle_shown: bool) -> str:
+def _target_words(
+    target: _TargetSet, counts: tuple[int, int] | None, this_cycle_shown: bool
+) -> str:
+    """Whether this cycle met the target, from `counts` (the audits in the measure, of those
+    with an overall grade) as the table shows them (None where it suppresses them); met or
+    not by the exact share, shown in whole percentages as the table shows it."""
     what, aim = TARGET_WORDS[TargetMeasure(target.measure)]
     if target.percent is None:
         return target.words
     aim = aim.format(percent=target.percent)
     if not this_cycle_shown:
         return f"Target: {aim}. This cycle has no overall grades to compare with it yet."
-    if share is None:
+    if counts is None or counts[1] == 0:
         return (
             f"Target: {aim}. This cycle's share {what} is not shown (too few audits), so it "
             "is not compared."
         )
+    part, whole = counts
     if target.measure == TargetMeasure.INADEQUATE_AT_MOST:
-        met = share <= target.percent
+        met = 100 * part <= target.percent * whole
     else:
-        met = share >= target.percent
-    shown = f"{share:g}%"
+        met = 100 * part >= target.percent * whole
+    shown = _percent(part, whole)
     return f"Target: {aim}. This cycle: {shown} {what}: {'met' if met else 'not met'}."
 
 
@@ -715,9 +730,9 @@ def trend(scope: ReportScope) -> list[Block]:
         this_graded = this_row is not None and sum(by_scale[scale][scope.cycle.pk].values()) > 0
         shares = {
             TargetMeasure.INADEQUATE_AT_MOST: (
-                _row_share(this_row, inadequate, None) if this_row else None
+                _row_counts(this_row, inadequate, None) if this_row else None
             ),
-            TargetMeasure.GOOD_AT_LEAST: _row_share(this_row, good, None) if this_row else None,
+            TargetMeasure.GOOD_AT_LEAST: _row_counts(this_row, good, None) if this_row else None,
         }
         words = []
         for measure, target in targets.items():
@@ -1012,7 +1027,10 @@ def revisit_outcomes(scope: ReportScope) -> list[Block]:
     on = actions_today()
     after = overall_grade_counted("value")
     before = Coalesce("revisit_of__agreed_overall_grade__value", "revisit_of__overall_grade__value")
-    done = Q(status__in=SHARED_STATUSES)
+    # Compared on one scale only (grade values of two scales are not comparable).
+    done = Q(status__in=SHARED_STATUSES) & Q(
+        tool_version__grading_scale_id=F("revisit_of__tool_version__grading_scale_id")
+    )
     waiting = Q(status__in=WRITABLE_STATUSES)
     revisits = Audit.objects.filter(revisit_of_id__in=counted.ids)
     if scope.reader is not None:

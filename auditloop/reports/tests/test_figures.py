@@ -551,3 +551,23 @@ def test_a_cycle_with_nothing_submitted_has_words_and_no_empty_table(p: Personas
     assert grades is not None and grades.words == [
         "No audit in this cycle has been submitted yet, so there are no grades to count."
     ]
+
+
+def test_a_share_exactly_at_the_target_meets_it_and_a_hair_over_does_not(p: Personas) -> None:
+    cycle = cycle_of(p, "Spring", SPRING)
+    for _ in range(9):
+        counted_audit(p, cycle, overall="good")
+    counted_audit(p, cycle, overall="inadequate")
+    Target.objects.create(measure=TargetMeasure.INADEQUATE_AT_MOST, percent=10)
+    [block] = trend(lead_scope(p, cycle))
+    assert block.words == ["Target: no more than 10% Inadequate. This cycle: 10% Inadequate: met."]
+    # 3 Inadequate of 29 is 10.3%: shown as 10%, as the table shows it, but over the target.
+    for _ in range(17):
+        counted_audit(p, cycle, overall="good")
+    for _ in range(2):
+        counted_audit(p, cycle, overall="inadequate")
+    [block] = trend(lead_scope(p, cycle))
+    assert line(block.table, "Spring")[3:5] == ["3", "29"]
+    assert block.words == [
+        "Target: no more than 10% Inadequate. This cycle: 10% Inadequate: not met."
+    ]
