@@ -167,6 +167,7 @@ class _Counted:
     ids: list[int]
     sizes: dict[int, tuple[int, int]]
     people: int
+    versions: list[int]
 
     @property
     def n(self) -> int:
@@ -176,16 +177,21 @@ class _Counted:
 def _counted(scope: ReportScope) -> _Counted:
     """One query."""
     group = _group_field(scope)
-    rows = list(audits_in_scope(scope).values_list("id", group, "practitioner_id").order_by())
+    rows = list(
+        audits_in_scope(scope)
+        .values_list("id", group, "practitioner_id", "tool_version_id")
+        .order_by()
+    )
     audits: dict[int, int] = defaultdict(int)
     people: dict[int, set[int]] = defaultdict(set)
-    for _, key, person in rows:
+    for _, key, person, _ in rows:
         audits[key] += 1
         people[key].add(person)
     return _Counted(
         ids=[row[0] for row in rows],
         sizes={key: (audits[key], len(people[key])) for key in audits},
         people=len({row[2] for row in rows}),
+        versions=sorted({row[3] for row in rows}),
     )
 
 
@@ -423,7 +429,11 @@ def grades_by_domain(scope: ReportScope) -> list[Block]:
         return [Block(key="grades-by-domain", heading=heading, words=[withheld])]
     audits = audits_in_scope(scope)
     tables = domain_tables(
-        audits, grades_of_scales(audits), audit_ids=counted.ids, small_counts=scope.small_counts
+        audits,
+        grades_of_scales(audits, version_ids=counted.versions),
+        audit_ids=counted.ids,
+        version_ids=counted.versions,
+        small_counts=scope.small_counts,
     )
     if not tables:
         words = "No graded question of these audits has a grade yet."
@@ -452,7 +462,10 @@ def compliance_by_check(scope: ReportScope) -> list[Block]:
     if withheld:
         return [Block(key="compliance-by-check", heading=heading, words=[withheld])]
     tables = compliance_tables(
-        audits_in_scope(scope), audit_ids=counted.ids, small_counts=scope.small_counts
+        audits_in_scope(scope),
+        audit_ids=counted.ids,
+        version_ids=counted.versions,
+        small_counts=scope.small_counts,
     )
     if not tables:
         words = "No compliance check of these audits has been answered."
