@@ -19,6 +19,7 @@ from ninja.errors import ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from auditloop.accounts.access import StaffRequest, staff_for
+from auditloop.api.aggregates import router as aggregates
 from auditloop.api.selectors import api_token_for_key
 from auditloop.api.services import api_token_mark_used
 from auditloop.audits.access.audits import get_audit_for_user
@@ -69,8 +70,9 @@ api = NinjaAPI(
     title="auditloop API",
     version="1",
     description=(
-        "Read-only access to audits, actions and audit tools, scoped to the person the token "
-        "belongs to: each list holds exactly what that person's pages show. Send "
+        "Read-only access to audits, actions, audit tools, the figures behind the dashboards "
+        "and the issued cycle reviews, scoped to the person the token belongs to: each answer "
+        "holds exactly what that person's pages show. Send "
         "`Authorization: Bearer <token>`; make a token on the API tokens page. Lists take "
         f"`limit` (1 to {MAX_LIMIT}, 100 if not given) and `offset` (0 to {MAX_OFFSET:,}); "
         "a parameter out of range or of the wrong kind is refused with 400 and a message "
@@ -130,6 +132,9 @@ class IndexOut(Schema):
     audits: str = Field(description="The address of the list of audits.")
     actions: str = Field(description="The address of the list of actions.")
     tools: str = Field(description="The address of the list of audit tools.")
+    dashboard: str = Field(description="The address of your dashboard's figures.")
+    dashboard_cycles: str = Field(description="The address of the cycles your dashboard shows.")
+    cycle_reviews: str = Field(description="The address of the issued cycle reviews.")
     schema_url: str = Field(description="The address of this OpenAPI schema.")
 
 
@@ -140,6 +145,9 @@ def index(request: HttpRequest) -> dict[str, str]:
         "audits": f"{root}/audits",
         "actions": f"{root}/actions",
         "tools": f"{root}/tools",
+        "dashboard": f"{root}/dashboard",
+        "dashboard_cycles": f"{root}/dashboard/cycles",
+        "cycle_reviews": f"{root}/cycle-reviews",
         "schema_url": f"{root}/openapi.json",
     }
 
@@ -412,3 +420,6 @@ def list_tools(request: StaffRequest) -> list[dict[str, Any]]:
         }
         for t in tools_with_questions(staff)
     ]
+
+
+api.add_router("", aggregates)

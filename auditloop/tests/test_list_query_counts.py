@@ -86,6 +86,7 @@ from auditloop.learning.models import (
     TrainingRule,
     TrainingRuleKind,
 )
+from auditloop.reports.models import Audience, CycleReview, ReviewFormat, ReviewStatus
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
@@ -124,6 +125,9 @@ NOT_LISTS = {
     "api:index",
     "api:api-root",
     "api:docs",
+    # One cycle's figures, not a list: counted against a larger council in
+    # auditloop/api/tests/test_api_dashboard_queries.py.
+    "api:get_dashboard",
     "accessibility",
     "favicon",
     # Counted one row against full lists, list by list, in test_home.py.
@@ -149,6 +153,11 @@ SEES_NO_ROWS = {
     ("api:list_audits", "administrator"): "no audit content",
     ("api:list_actions", "board_member"): "sees no action",
     ("api:list_actions", "administrator"): "sees no action",
+    # Cycle reviews are read by board members, audit leads and senior leaders.
+    ("api:list_cycle_reviews", "practitioner"): "reads no cycle review",
+    ("api:list_cycle_reviews", "team_manager"): "reads no cycle review",
+    ("api:list_cycle_reviews", "auditor"): "reads no cycle review",
+    ("api:list_cycle_reviews", "administrator"): "reads no cycle review",
     # import_kinds_open_to: an audit lead reads case-list runs only when they oversee every
     # service; the moderator oversees North alone (and never reads staff-list runs).
     ("imports:index", "moderator"): "oversees North alone, so imports nothing",
@@ -431,6 +440,21 @@ class Council:
                 ends_on=today + datetime.timedelta(days=180 + i),
             )
             cycle.services.set([p.north, service])
+            # Its review, issued for the committee; and the leaders' version, which only those
+            # overseeing both services read (nobody here), so that both are asked about.
+            for audience in (Audience.COMMITTEE, Audience.LEADERS):
+                CycleReview.objects.create(
+                    cycle=cycle,
+                    audience=audience,
+                    format=ReviewFormat.PDF,
+                    status=ReviewStatus.ISSUED,
+                    progress=100,
+                    content=b"%PDF",
+                    sha256="0" * 64,
+                    size=4,
+                    requested_by=p.moderator,
+                    issued_at=timezone.now(),
+                )
             # Published to North A: its practitioner and team manager each get it. Written
             # directly: publishing tells people, and the notification lists count per round.
             message = KeyMessage.objects.create(
