@@ -23,7 +23,7 @@ from ninja.errors import HttpError
 
 from auditloop.accounts.access import StaffRequest
 from auditloop.accounts.models import StaffMember
-from auditloop.api.schemas import REFUSALS, REFUSALS_OR_NOT_FOUND
+from auditloop.api.schemas import REFUSALS_OR_NOT_FOUND, SIGNED_IN
 from auditloop.api.selectors import cycle_reviews_readable
 from auditloop.reports.access.scopes import (
     DASHBOARD_ROLES,
@@ -263,7 +263,7 @@ def _scope_for(staff: StaffMember, cycle_id: uuid.UUID | None) -> ReportScope | 
 
 @router.get(
     "/dashboard/cycles",
-    response={200: list[CycleOut], **REFUSALS},
+    response={200: list[CycleOut], **SIGNED_IN},
     summary="The cycles your dashboard can show, newest first",
 )
 def list_dashboard_cycles(request: StaffRequest) -> list[dict[str, Any]]:
@@ -313,7 +313,7 @@ def get_dashboard_block(
 
 @router.get(
     "/cycle-reviews",
-    response={200: list[CycleReviewOut], **REFUSALS},
+    response={200: list[CycleReviewOut], **SIGNED_IN},
     summary="The issued cycle reviews you may read, newest first: what they are, not content",
 )
 def list_cycle_reviews(request: StaffRequest) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from auditloop.accounts.access import StaffRequest, staff_for
 from auditloop.api.aggregates import router as aggregates
+from auditloop.api.schemas import REFUSALS, REFUSALS_OR_NOT_FOUND, SIGNED_IN
 from auditloop.api.selectors import api_token_for_key
 from auditloop.api.services import api_token_mark_used
 from auditloop.audits.access.audits import get_audit_for_user
@@ -138,7 +139,7 @@ class IndexOut(Schema):
     schema_url: str = Field(description="The address of this OpenAPI schema.")
 
 
-@api.get("/", response=IndexOut, summary="Where each collection is")
+@api.get("/", response={200: IndexOut, **SIGNED_IN}, summary="Where each collection is")
 def index(request: HttpRequest) -> dict[str, str]:
     root = request.path.rstrip("/")
     return {
@@ -269,7 +270,9 @@ def _audit_out(audit: Audit, score: ComplianceScore | None) -> dict[str, Any]:
     }
 
 
-@api.get("/audits", response=AuditPage, summary="Audits you may see, newest first")
+@api.get(
+    "/audits", response={200: AuditPage, **REFUSALS}, summary="Audits you may see, newest first"
+)
 def list_audits(request: StaffRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
     staff = request.staff
     audits = audits_matching(
@@ -287,7 +290,11 @@ def list_audits(request: StaffRequest, filters: Query[AuditFilters]) -> dict[str
     return {"count": audits.count(), "items": [_audit_out(a, scores.get(a.pk)) for a in page]}
 
 
-@api.get("/audits/{audit_id}", response=AuditDetailOut, summary="One audit with its answers")
+@api.get(
+    "/audits/{audit_id}",
+    response={200: AuditDetailOut, **REFUSALS_OR_NOT_FOUND},
+    summary="One audit with its answers",
+)
 def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
     audit = get_audit_for_user(request.user, audit_id)
     answers = list(audit_answers(audit))
@@ -331,7 +338,11 @@ class ActionOut(Schema):
     )
 
 
-@api.get("/actions", response=list[ActionOut], summary="Actions you may open, soonest due first")
+@api.get(
+    "/actions",
+    response={200: list[ActionOut], **REFUSALS},
+    summary="Actions you may open, soonest due first",
+)
 def list_actions(request: StaffRequest, filters: Query[ActionFilters]) -> list[dict[str, Any]]:
     staff = request.staff
     actions = actions_matching(
@@ -384,7 +395,7 @@ class ToolOut(Schema):
 
 @api.get(
     "/tools",
-    response=list[ToolOut],
+    response={200: list[ToolOut], **SIGNED_IN},
     summary="Audit tools with each version's questions, newest version first",
 )
 def list_tools(request: StaffRequest) -> list[dict[str, Any]]:

@@ -18,8 +18,10 @@ class BadRequestOut(ErrorOut):
     errors: list[ParameterProblem] = Field(description="Each parameter refused, and why.")
 
 
-# 400: a parameter out of range or of the wrong kind; 401: no working token; 403: the role
-# does not give this (as its page would not).
-REFUSALS: dict[int, type[Schema]] = {400: BadRequestOut, 401: ErrorOut, 403: ErrorOut}
+# Every endpoint: 401, no working token; 403, the role does not give this (as its page would
+# not), or the login is no active member of staff.
+SIGNED_IN: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut}
+# And, where it takes parameters, 400: one out of range or of the wrong kind.
+REFUSALS: dict[int, type[Schema]] = {400: BadRequestOut, **SIGNED_IN}
 # And 404: no such object, or one the caller may not see.
 REFUSALS_OR_NOT_FOUND: dict[int, type[Schema]] = {**REFUSALS, 404: ErrorOut}

@@ -46,7 +46,8 @@ def get(staff: StaffMember, url: str) -> tuple[int, Any]:
 def grades_block(body: dict[str, Any]) -> dict[str, Any]:
     blocks = [b for s in body["sections"] for b in s["blocks"] if b["key"] == "grades-overall"]
     assert len(blocks) == 1
-    return blocks[0]
+    block: dict[str, Any] = blocks[0]
+    return block
 
 
 def rows(block: dict[str, Any]) -> dict[str, list[tuple[str, float | None]]]:
