@@ -8,6 +8,7 @@ every audit it returns is recorded in the access log.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import field_validator
 
 from auditloop.accounts.access import StaffRequest, staff_for
 from auditloop.api.aggregates import router as aggregates
@@ -38,6 +40,7 @@ from auditloop.audits.selectors.tools import tools_with_questions
 from auditloop.core.accesslog import Purpose, access_shown
 
 MAX_LIMIT = 500
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Far beyond any list the API holds, and small enough for every database's OFFSET.
 MAX_OFFSET = 1_000_000_000
 
@@ -177,6 +180,14 @@ class AuditFilters(Page):
     submitted_since: datetime.date | None = Field(
         None, description="Only audits submitted on or after this date (YYYY-MM-DD)."
     )
+
+    @field_validator("submitted_since", mode="before")
+    @classmethod
+    def _written_as_a_date(cls, value: Any) -> Any:
+        # Left to itself pydantic also reads a number of seconds ("0" is 1 January 1970).
+        if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+            raise ValueError("not a date written YYYY-MM-DD")
+        return value
 
 
 class AuditOut(Schema):

@@ -88,6 +88,15 @@ def test_a_page_past_the_end_is_empty_and_still_counts_the_list(p: Personas) -> 
             "/api/v1/audits?submitted_since=last-week",
             "submitted_since must be a date written YYYY-MM-DD (you sent 'last-week').",
         ),
+        # A number of seconds is no date (pydantic read "0" as 1 January 1970).
+        (
+            "/api/v1/audits?submitted_since=0",
+            "submitted_since must be a date written YYYY-MM-DD (you sent '0').",
+        ),
+        (
+            "/api/v1/audits?submitted_since=1767225600",
+            "submitted_since must be a date written YYYY-MM-DD (you sent '1767225600').",
+        ),
         (
             "/api/v1/audits?status=finished",
             "status must be 'planned', 'in_progress', 'submitted' or 'completed' "
