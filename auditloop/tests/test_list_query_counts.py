@@ -86,6 +86,7 @@ from auditloop.learning.models import (
     TrainingRule,
     TrainingRuleKind,
 )
+from auditloop.reports.models import Audience, CycleReview, ReviewFormat, ReviewStatus
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
@@ -431,6 +432,17 @@ class Council:
                 ends_on=today + datetime.timedelta(days=180 + i),
             )
             cycle.services.set([p.north, service])
+            # Its review issued for the committee: read by North's board member, lead and leader.
+            CycleReview.objects.create(
+                cycle=cycle,
+                audience=Audience.COMMITTEE,
+                format=ReviewFormat.PDF,
+                status=ReviewStatus.ISSUED,
+                content=b"%PDF",
+                size=4,
+                requested_by=p.moderator,
+                issued_at=timezone.now(),
+            )
             # Published to North A: its practitioner and team manager each get it. Written
             # directly: publishing tells people, and the notification lists count per round.
             message = KeyMessage.objects.create(

@@ -271,3 +271,12 @@ def test_a_lead_over_every_service_reads_the_leaders_version_of_the_whole_counci
     for name in ("council leaders", "south committee"):
         response = client.get(_urls(versions[name])["cycle-review-download"])
         assert response.content == bytes(versions[name].content or b"")
+
+
+@pytest.mark.parametrize(
+    ("who", "finds"),
+    [("board_member", True), ("moderator", True), ("senior_leader", True), ("auditor", False)],
+)
+def test_the_readers_of_reviews_find_them_in_the_menu(p: Personas, who: str, finds: bool) -> None:
+    home = p.client_for(getattr(p, who)).get("/").content.decode()
+    assert (f'href="{LIST}"' in home) == finds
