@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.reports.views import reviews
+
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += reviews.urlpatterns
