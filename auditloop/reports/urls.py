@@ -4,5 +4,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.reports.views import dashboards, targets
+
 app_name = "reports"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *dashboards.urlpatterns,
+    *targets.urlpatterns,
+]
