@@ -18,19 +18,22 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from ninja import Field, P, PathEx, Query, Router, Schema
 from ninja.errors import HttpError
 
 from auditloop.accounts.access import StaffRequest
 from auditloop.accounts.models import StaffMember
 from auditloop.api.schemas import REFUSALS_OR_NOT_FOUND, SIGNED_IN
-from auditloop.api.selectors import cycle_reviews_readable
+from auditloop.reports.access.reviews import REVIEW_ROLES, reviews_visible_to
 from auditloop.reports.access.scopes import (
     DASHBOARD_ROLES,
     dashboard_cycles,
     dashboard_scope,
 )
 from auditloop.reports.blocks import Block, Figure, FigureRow, FigureTable, Section
+from auditloop.reports.forms.dashboards import default_cycle
+from auditloop.reports.models import ReviewStatus
 from auditloop.reports.selectors.figures import dashboard_sections
 from auditloop.reports.selectors.scope import ReportScope
 from auditloop.sampling.models import Cycle
@@ -41,6 +44,7 @@ NO_DASHBOARD = (
     "Your role has no dashboard of figures: dashboards are for practitioners, team managers, "
     "audit leads and senior leaders."
 )
+NO_REVIEWS = "Only board members, audit leads and senior leaders read cycle reviews."
 NO_CYCLE = "There is no such cycle among your dashboard's cycles."
 NO_CYCLE_YET = (
     "None of your services has a cycle of audits yet, so there are no figures to show. "
@@ -143,8 +147,9 @@ class CycleChoice(Schema):
     cycle: uuid.UUID | None = Field(
         None,
         description=(
-            "The cycle's identifier (from /dashboard/cycles). If not given, your most recent "
-            "cycle, as on the dashboard page."
+            "The cycle's identifier (from /dashboard/cycles). If not given, the cycle the "
+            "dashboard page opens on: your newest cycle that has started (if none has, the "
+            "first to start)."
         ),
     )
 
@@ -250,7 +255,11 @@ def _scope_for(staff: StaffMember, cycle_id: uuid.UUID | None) -> ReportScope | 
     """`staff`'s dashboard scope for the cycle asked for (their latest if none): None when
     they have no cycle at all and none was asked for; 404 for a cycle not theirs."""
     cycles = dashboard_cycles(staff)
-    cycle = cycles.filter(public_id=cycle_id).first() if cycle_id else cycles.first()
+    if cycle_id is None:
+        # The page's own default: the newest cycle that has started, else the first to come.
+        cycle = default_cycle(list(cycles), timezone.localdate())
+    else:
+        cycle = cycles.filter(public_id=cycle_id).first()
     if cycle is None:
         if cycle_id is None:
             return None
@@ -317,6 +326,9 @@ def get_dashboard_block(
     summary="The issued cycle reviews you may read, newest first: what they are, not content",
 )
 def list_cycle_reviews(request: StaffRequest) -> list[dict[str, Any]]:
+    if request.staff.role not in REVIEW_ROLES:
+        raise PermissionDenied(NO_REVIEWS)
+    issued = reviews_visible_to(request.staff).filter(status=ReviewStatus.ISSUED)
     return [
         {
             "id": r.public_id,
@@ -327,5 +339,5 @@ def list_cycle_reviews(request: StaffRequest) -> list[dict[str, Any]]:
             "size": r.size,
             "sha256": r.sha256,
         }
-        for r in cycle_reviews_readable(request.staff)
+        for r in issued.order_by("-issued_at", "-id")
     ]

@@ -8,8 +8,6 @@ from django.db.models import QuerySet
 
 from auditloop.accounts.models import StaffMember
 from auditloop.api.models import ApiToken
-from auditloop.reports.access.scopes import cycles_reviews_issuable, review_reader_filter
-from auditloop.reports.models import Audience, CycleReview, ReviewStatus
 
 
 def key_digest(key: str) -> str:
@@ -32,20 +30,3 @@ def api_tokens_of(staff: StaffMember) -> QuerySet[ApiToken]:
     return (
         ApiToken.objects.filter(user_id=staff.user_id) if staff.user_id else ApiToken.objects.none()
     )
-
-
-def cycle_reviews_readable(staff: StaffMember) -> list[CycleReview]:
-    """The issued cycle reviews `staff` may read, newest first: the committee's versions of
-    `review_reader_filter`, and the leaders' versions of the cycles whose reviews they may
-    issue. Without their content. Four queries at most, however many reviews."""
-    reviews = list(
-        CycleReview.objects.filter(review_reader_filter(staff), status=ReviewStatus.ISSUED)
-        .distinct()
-        .select_related("cycle")
-        .defer("content")
-        .order_by("-issued_at", "-id")
-    )
-    leaders = cycles_reviews_issuable(
-        staff, {r.cycle_id for r in reviews if r.audience == Audience.LEADERS}
-    )
-    return [r for r in reviews if r.audience != Audience.LEADERS or r.cycle_id in leaders]

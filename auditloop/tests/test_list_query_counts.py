@@ -153,11 +153,6 @@ SEES_NO_ROWS = {
     ("api:list_audits", "administrator"): "no audit content",
     ("api:list_actions", "board_member"): "sees no action",
     ("api:list_actions", "administrator"): "sees no action",
-    # Cycle reviews are read by board members, audit leads and senior leaders.
-    ("api:list_cycle_reviews", "practitioner"): "reads no cycle review",
-    ("api:list_cycle_reviews", "team_manager"): "reads no cycle review",
-    ("api:list_cycle_reviews", "auditor"): "reads no cycle review",
-    ("api:list_cycle_reviews", "administrator"): "reads no cycle review",
     # import_kinds_open_to: an audit lead reads case-list runs only when they oversee every
     # service; the moderator oversees North alone (and never reads staff-list runs).
     ("imports:index", "moderator"): "oversees North alone, so imports nothing",

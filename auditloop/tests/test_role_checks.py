@@ -16,6 +16,7 @@ import pytest
 from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.core.tests.url_walk import Route, all_routes, sample_url
+from auditloop.reports.access.reviews import REVIEW_ROLES
 from auditloop.reports.access.scopes import DASHBOARD_ROLES
 from auditloop.testing import Personas
 from auditloop.tests.test_url_access import Visitor, _request
@@ -45,6 +46,7 @@ API_ROLES: dict[str, tuple[str, ...]] = {
     "api:list_tools": TOOL_READ_ROLES,
     "api:list_dashboard_cycles": DASHBOARD_ROLES,
     "api:get_dashboard": DASHBOARD_ROLES,
+    "api:list_cycle_reviews": REVIEW_ROLES,
 }
 
 

@@ -1,6 +1,5 @@
 """A cycle of North's audits with overall grades, and issued cycle reviews, for the aggregates
-API's tests; and, until the dashboard's sections are all built, a dashboard of its first
-figure (the overall grades) to stand in for them."""
+API's tests."""
 
 from __future__ import annotations
 
@@ -8,36 +7,15 @@ import datetime
 import hashlib
 import itertools
 
-import pytest
 from django.utils import timezone
 
 from auditloop.accounts.models import Role, Service, Team
 from auditloop.audits.models import Audit, AuditStatus, AuditType
-from auditloop.reports.blocks import Section
 from auditloop.reports.models import Audience, CycleReview, ReviewFormat, ReviewStatus
-from auditloop.reports.selectors import figures
-from auditloop.reports.selectors.figures import grades_overall
-from auditloop.reports.selectors.scope import ReportScope
 from auditloop.sampling.models import Cycle, CycleAudit
 from auditloop.testing import Personas, make_staff
 
 WORKERS = itertools.count(1)
-
-
-def grades_only_sections(scope: ReportScope) -> list[Section]:
-    return [Section(key="grades", heading="Grades", blocks=grades_overall(scope))]
-
-
-def grades_only_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until `dashboard_sections` is built (branch figures), a dashboard of the overall grades,
-    for the API and for whatever compares with it."""
-    try:
-        figures.dashboard_sections(None)  # type: ignore[arg-type]
-    except NotImplementedError:
-        monkeypatch.setattr(figures, "dashboard_sections", grades_only_sections)
-        monkeypatch.setattr("auditloop.api.aggregates.dashboard_sections", grades_only_sections)
-    except Exception:  # noqa: S110 built: it needs a real scope, which None is not
-        pass
 
 
 def cycle_of(

@@ -10,12 +10,17 @@ import pytest
 from django.test import Client
 
 from auditloop.accounts.models import StaffMember
-from auditloop.api.aggregates import NO_CYCLE, NO_CYCLE_YET, NO_DASHBOARD, figure_number
+from auditloop.api.aggregates import (
+    NO_CYCLE,
+    NO_CYCLE_YET,
+    NO_DASHBOARD,
+    NO_REVIEWS,
+    figure_number,
+)
 from auditloop.api.services import api_token_create
 from auditloop.api.tests.dashboard_factories import (
     cycle_of,
     graded_audits,
-    grades_only_dashboard,
     review_issued,
 )
 from auditloop.learning.selectors.team_picture import Figure
@@ -25,11 +30,6 @@ from auditloop.testing import Personas
 pytestmark = pytest.mark.django_db
 
 FIVE = ["good", "good", "outstanding", "requires_improvement", "inadequate"]
-
-
-@pytest.fixture(autouse=True)
-def _dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
-    grades_only_dashboard(monkeypatch)
 
 
 def bearer(staff: StaffMember) -> Client:
@@ -100,8 +100,9 @@ def test_a_team_manager_reads_their_team_and_a_practitioner_their_own(p: Persona
     _, leads = get(p.moderator, "/api/v1/dashboard")
     assert set(rows(grades_block(leads))) == {"North A", "North B"}
     _, own = get(p.practitioner, "/api/v1/dashboard")
-    # Their own two audits (of North A's five): a small group, withheld.
-    assert rows(grades_block(own)) == {"North A": [("[c]", None)] * 4}
+    # Their own two audits of North A's five (Good, Requires improvement): their own grades,
+    # which they read audit by audit, so not withheld.
+    assert rows(grades_block(own)) == {"North A": [("0", 0), ("1", 1), ("1", 1), ("0", 0)]}
 
 
 def test_one_figure_is_read_by_its_key(p: Personas) -> None:
@@ -203,8 +204,8 @@ def test_the_reviews_listed_are_the_issued_ones_each_reader_may_read(p: Personas
     ids = {r: str(r.public_id) for r in (committee, leaders, both_committee)}
     assert listed(p.board_member) == {ids[committee], ids[both_committee]}
     assert listed(p.moderator) == {ids[committee], ids[leaders], ids[both_committee]}
-    assert listed(p.practitioner) == set()
-    assert listed(p.team_manager) == set()
+    for staff in (p.practitioner, p.team_manager, p.auditor, p.administrator):
+        assert get(staff, "/api/v1/cycle-reviews") == (403, {"detail": NO_REVIEWS})
 
 
 def test_a_review_is_described_never_given(p: Personas) -> None:

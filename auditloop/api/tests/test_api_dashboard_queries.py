@@ -15,7 +15,6 @@ from auditloop.api.services import api_token_create
 from auditloop.api.tests.dashboard_factories import (
     cycle_of,
     graded_audits,
-    grades_only_dashboard,
     review_issued,
 )
 from auditloop.reports.models import Audience
@@ -32,11 +31,6 @@ ENDPOINTS = [
     "/api/v1/cycle-reviews",
 ]
 READERS = ["practitioner", "team_manager", "moderator", "senior_leader", "board_member"]
-
-
-@pytest.fixture(autouse=True)
-def _dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
-    grades_only_dashboard(monkeypatch)
 
 
 def queries(client: Client, url: str) -> tuple[int, int]:

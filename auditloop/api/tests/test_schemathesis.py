@@ -21,7 +21,6 @@ from auditloop.api.services import api_token_create
 from auditloop.api.tests.dashboard_factories import (
     cycle_of,
     graded_audits,
-    grades_only_dashboard,
     review_issued,
 )
 from auditloop.audits.tests.followup_factories import make_action, make_audit
@@ -35,9 +34,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bearer(p: Personas, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def bearer(p: Personas) -> dict[str, str]:
     """The audit lead's token, on a council with something behind every endpoint."""
-    grades_only_dashboard(monkeypatch)
     cycle = cycle_of([p.north])
     audits = graded_audits(p, cycle, team=p.north_a, grades=["good", "inadequate"] * 3)
     make_action(p, audit=audits[0], owner=p.practitioner)

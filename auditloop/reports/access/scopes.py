@@ -18,8 +18,6 @@ service, never naming a team or a person, with small counts suppressed as well a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db.models import Q, QuerySet
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
@@ -96,21 +94,9 @@ def review_scope(cycle: Cycle, audience: str, reader: StaffMember | None) -> Rep
 def may_issue_reviews(staff: StaffMember, cycle: Cycle) -> bool:
     """Audit leads and senior leaders overseeing every service of the cycle issue its
     reviews and read the leaders' version."""
-    return cycle.pk in cycles_reviews_issuable(staff, [cycle.pk])
-
-
-def cycles_reviews_issuable(staff: StaffMember, cycle_ids: Iterable[int]) -> set[int]:
-    """Of these cycles, those whose reviews `staff` may issue (`may_issue_reviews`, for a
-    list of reviews at once): two queries, however many cycles."""
     if staff.role not in {Role.MODERATOR, Role.SENIOR_LEADER}:
-        return set()
-    ids = set(cycle_ids)
-    services: dict[int, set[int]] = {pk: set() for pk in ids}
-    links = Cycle.services.through.objects.filter(cycle_id__in=ids)
-    for cycle_id, service_id in links.values_list("cycle_id", "service_id"):
-        services[cycle_id].add(service_id)
-    overseen = set(services_overseen(staff))
-    return {pk for pk, needed in services.items() if needed <= overseen}
+        return False
+    return set(cycle.services.values_list("pk", flat=True)) <= set(services_overseen(staff))
 
 
 def review_reader_filter(staff: StaffMember) -> Q:
