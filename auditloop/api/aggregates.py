@@ -50,6 +50,8 @@ NO_CYCLE_YET = (
     "None of your services has a cycle of audits yet, so there are no figures to show. "
     "Figures appear here once an audit lead has planned a cycle."
 )
+# A block's key, as the page's downloads take it (a slug).
+KEY_PATTERN = r"^[-a-zA-Z0-9_]+$"
 # A whole number ("12", "1,204") or a percentage ("45%", "12.5%").
 NUMBER = re.compile(r"^(?P<number>\d[\d,]*(?:\.\d+)?)(?P<percent>%?)$")
 
@@ -303,7 +305,14 @@ def get_dashboard(request: StaffRequest, choice: Query[CycleChoice]) -> dict[str
 )
 def get_dashboard_block(
     request: StaffRequest,
-    key: PathEx[str, P(max_length=100, description='The figure\'s key ("grades-overall").')],
+    key: PathEx[
+        str,
+        P(
+            max_length=100,
+            pattern=KEY_PATTERN,
+            description='The figure\'s key ("grades-overall"), as on the page.',
+        ),
+    ],
     choice: Query[CycleChoice],
 ) -> dict[str, Any]:
     scope = _scope_for(_dashboard_reader(request), choice.cycle)

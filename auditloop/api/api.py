@@ -95,6 +95,9 @@ PARAMETER_RULES = {
     "offset": f"offset must be a whole number from 0 to {MAX_OFFSET:,}",
     "submitted_since": "submitted_since must be a date written YYYY-MM-DD",
     "overdue": "overdue must be true or false",
+    "audit_id": "audit_id must be an audit's identifier (a UUID)",
+    "cycle": "cycle must be a cycle's identifier (a UUID, as /dashboard/cycles gives them)",
+    "key": "key must be a figure's key: up to 100 letters, digits, hyphens and underscores",
 }
 
 

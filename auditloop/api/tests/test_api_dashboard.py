@@ -17,6 +17,7 @@ from auditloop.api.aggregates import (
     NO_REVIEWS,
     figure_number,
 )
+from auditloop.api.api import api
 from auditloop.api.services import api_token_create
 from auditloop.api.tests.dashboard_factories import (
     cycle_of,
@@ -141,6 +142,23 @@ def test_a_cycle_that_is_not_an_identifier_is_refused_naming_it(p: Personas) -> 
     status, body = get(p.moderator, "/api/v1/dashboard?cycle=latest")
     assert status == 400
     assert body["errors"][0]["parameter"] == "cycle"
+    assert body["detail"] == (
+        "cycle must be a cycle's identifier (a UUID, as /dashboard/cycles gives them) "
+        "(you sent 'latest')."
+    )
+
+
+def test_a_key_no_figure_could_have_is_refused_naming_it(p: Personas) -> None:
+    cycle_of([p.north])
+    status, body = get(p.moderator, "/api/v1/dashboard/blocks/grades%20overall")
+    assert status == 400
+    assert (
+        body["detail"]
+        == "key must be a figure's key: up to 100 letters, digits, hyphens and underscores."
+    )
+    # The schema says so, so that no client (nor schemathesis) is led to send one.
+    schema = api.get_openapi_schema()["paths"]["/api/v1/dashboard/blocks/{key}"]["get"]
+    assert schema["parameters"][0]["schema"]["pattern"] == "^[-a-zA-Z0-9_]+$"
 
 
 def test_with_no_cycle_yet_the_dashboard_says_so_in_words(p: Personas) -> None:
