@@ -42,7 +42,10 @@ def dashboard(p: Personas, who: str, **query: str) -> tuple[str, list[Block]]:
 
 
 def row_labels(blocks: list[Block]) -> set[str]:
-    return {row.label for block in blocks if block.table for row in block.table.rows}
+    """The teams the dashboard's tables have rows for (other rows are domains, checks,
+    months)."""
+    teams = set(Team.objects.values_list("name", flat=True))
+    return {row.label for block in blocks if block.table for row in block.table.rows} & teams
 
 
 def download(p: Personas, who: str, key: str, fmt: str = "csv", **query: str):  # type: ignore[no-untyped-def]
@@ -343,7 +346,9 @@ def test_a_dashboard_asks_as_many_queries_for_a_large_cycle_as_for_a_small_one(
     p: Personas, who: str
 ) -> None:
     cycle = cycle_of(p, "Spring", STARTED)
-    grow(p, cycle, 1)
+    # Enough to show every figure (a team of six audits is not withheld), then four times as
+    # much: a figure with nothing to count asks fewer queries, which is not what is measured.
+    grow(p, cycle, 2)
     client = p.client_for(getattr(p, who))
     url = reverse("reports:dashboard")
     client.get(url)
@@ -357,6 +362,7 @@ def test_a_dashboard_asks_as_many_queries_for_a_large_cycle_as_for_a_small_one(
     small, small_page = measured()
     grow(p, cycle, 4)
     large, large_page = measured()
+
     if who == "board_member":
         assert large_page.count("<tr") > small_page.count("<tr")
     else:

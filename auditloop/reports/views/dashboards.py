@@ -15,14 +15,14 @@ from auditloop.learning.selectors.team_picture import small_group_min, suppresse
 from auditloop.reports.access.dashboards import DASHBOARD_READERS, committee_reviews_for
 from auditloop.reports.access.scopes import DASHBOARD_ROLES, dashboard_cycles, dashboard_scope
 from auditloop.reports.access.targets import TARGET_ROLES
-from auditloop.reports.blocks import Section, block_by_key
+from auditloop.reports.blocks import block_by_key
 from auditloop.reports.forms.dashboards import DashboardCycleForm
 from auditloop.reports.selectors.dashboards import (
     KEY_MESSAGES_SHOWN,
     published_key_messages_for,
     scope_words,
 )
-from auditloop.reports.selectors.figures import grades_overall
+from auditloop.reports.selectors.figures import dashboard_sections
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.reports.services.dashboards import dashboard_export
 
@@ -120,11 +120,6 @@ def dashboard_download_csv(request: StaffRequest, key: str) -> HttpResponse:
 @roles_required(*DASHBOARD_ROLES)
 def dashboard_download_xlsx(request: StaffRequest, key: str) -> HttpResponse:
     return _download(request, key, "xlsx")
-
-
-def dashboard_sections(scope: ReportScope) -> list[Section]:
-    # TEMPORARY until the figures branch is merged.
-    return [Section(key="grades", heading="Grades", blocks=grades_overall(scope))]
 
 
 urlpatterns = [
