@@ -17,7 +17,7 @@ KEY_MESSAGES_SHOWN = 10
 
 def scope_words(scope: ReportScope) -> str:
     """Whose figures these are, in words that name no person: "Your own audited cases", "Your
-    team: North A", "Your services: North and South"."""
+    team: North A", "Your services: North, South"."""
     if scope.is_own:
         return "Your own audited cases"
     if scope.team_ids is not None:
@@ -36,9 +36,8 @@ def scope_words(scope: ReportScope) -> str:
 
 
 def _joined(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    # Commas only: services are often named "Children in Care and Care Leavers".
+    return ", ".join(names)
 
 
 def published_key_messages_for(staff: StaffMember) -> QuerySet[KeyMessage]:

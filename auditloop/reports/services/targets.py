@@ -9,6 +9,7 @@ from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
 from auditloop.reports.access.targets import NOT_YOURS, may_set_target
 from auditloop.reports.models import Target, TargetMeasure
+from auditloop.reports.rules.targets import target_words
 
 PERCENT_RANGE = "Enter a whole number from 0 to 100"
 
@@ -39,7 +40,7 @@ def target_set(*, measure: str, percent: int, service: Service | None, by: Staff
         actor=actor_login(by),
         verb="target.set",
         target=target,
-        summary=f"Target {_where(service)} set: {target}.",
+        summary=f"Target {_where(service)} set: {target_words(measure, percent)}.",
         before=before,
         after={
             "measure": measure,
@@ -55,7 +56,9 @@ def target_remove(*, target: Target, by: StaffMember) -> None:
     """Remove a target; one event naming what it was."""
     if not may_set_target(by, target.service):
         raise Refused(NOT_YOURS)
-    summary = f"Target {_where(target.service)} removed: {target}."
+    summary = (
+        f"Target {_where(target.service)} removed: {target_words(target.measure, target.percent)}."
+    )
     facts = {
         "measure": target.measure,
         "percent": target.percent,

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from auditloop.reports.blocks import Chart
@@ -19,14 +20,57 @@ register = template.Library()
 # The root element's fixed size (in points): without it the chart takes its column's width
 # and keeps its proportions (its viewBox), so it never overflows a narrow screen.
 _FIXED_SIZE = re.compile(r'^(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>.*?</style>", re.S)
+# The SVG presentation attributes matplotlib's styles use; anything else is left out.
+PRESENTATION = frozenset(
+    {
+        "clip-path",
+        "fill",
+        "fill-opacity",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-weight",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+    }
+)
+
+
+def _as_attributes(match: re.Match[str]) -> str:
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name in PRESENTATION and value:
+            attributes.append(f' {name}="{escape(value)}"')
+    return "".join(attributes)
+
+
+def page_svg(svg_text: str) -> str:
+    """matplotlib's SVG made fit for a page: as wide as its column, and styled by presentation
+    attributes instead of `style` (the site's Content-Security-Policy refuses inline styles,
+    which would leave every shape black)."""
+    svg_text = _FIXED_SIZE.sub(r"\1", svg_text, count=1)
+    svg_text = _STYLE_ELEMENT.sub("", svg_text)
+    return _STYLE_ATTRIBUTE.sub(_as_attributes, svg_text)
 
 
 @register.filter
 def svg(chart: Chart) -> SafeString:
-    """The chart as inline SVG, as wide as its column. matplotlib writes every text (a team's
-    name) escaped as XML, so the markup is safe to put in the page as it is (a test holds it
-    to that)."""
-    return SafeString(_FIXED_SIZE.sub(r"\1", chart_svg(chart), count=1))
+    """The chart as inline SVG for a page. matplotlib writes every text (a team's name)
+    escaped as XML, so the markup is safe to put in the page as it is (a test holds it to
+    that)."""
+    return SafeString(page_svg(chart_svg(chart)))
 
 
 @register.simple_tag(takes_context=True)

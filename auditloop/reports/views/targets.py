@@ -20,6 +20,7 @@ from auditloop.reports.access.targets import (
     services_for_targets,
 )
 from auditloop.reports.forms.targets import TargetChangeForm, TargetForm
+from auditloop.reports.rules.targets import target_words
 from auditloop.reports.selectors.targets import targets_all
 from auditloop.reports.services.targets import target_remove, target_set
 
@@ -30,7 +31,11 @@ def target_list(request: StaffRequest) -> HttpResponse:
     every = oversees_every_service(staff)
     overseen = set(services_overseen(staff))
     targets = [
-        (target, every if target.service_id is None else target.service_id in overseen)
+        (
+            target,
+            target_words(target.measure, target.percent),
+            every if target.service_id is None else target.service_id in overseen,
+        )
         for target in targets_all()
     ]
     return render(
@@ -63,7 +68,8 @@ def target_create(request: StaffRequest) -> HttpResponse:
         except Refused as refused:
             refusal_to_form(form, refused)
         else:
-            messages.success(request, f"Target set: {target}.")
+            words = target_words(target.measure, target.percent)
+            messages.success(request, f"Target set: {words}.")
             return redirect("reports:targets")
     return render(request, "reports/targets/form.html", {"form": form})
 
@@ -84,9 +90,15 @@ def target_change(request: StaffRequest, public_id: UUID) -> HttpResponse:
         except Refused as refused:
             refusal_to_form(form, refused)
         else:
-            messages.success(request, f"Target changed: {target}.")
+            messages.success(
+                request, f"Target changed: {target_words(target.measure, target.percent)}."
+            )
             return redirect("reports:targets")
-    return render(request, "reports/targets/change.html", {"form": form, "target": target})
+    return render(
+        request,
+        "reports/targets/change.html",
+        {"form": form, "target": target, "words": target_words(target.measure, target.percent)},
+    )
 
 
 @roles_required(*TARGET_ROLES)
@@ -99,9 +111,15 @@ def target_remove_page(request: StaffRequest, public_id: UUID) -> HttpResponse:
         except Refused as refused:
             refusal_to_message(request, refused)
         else:
-            messages.success(request, f"Target removed: {target}.")
+            messages.success(
+                request, f"Target removed: {target_words(target.measure, target.percent)}."
+            )
         return redirect("reports:targets")
-    return render(request, "reports/targets/remove.html", {"target": target})
+    return render(
+        request,
+        "reports/targets/remove.html",
+        {"target": target, "words": target_words(target.measure, target.percent)},
+    )
 
 
 urlpatterns = [
