@@ -9,11 +9,14 @@ Kept to well under a minute: a few examples an operation, generated the same way
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 
 from auditloop.api.api import api
@@ -34,7 +37,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bearer(p: Personas) -> dict[str, str]:
+def _connection_kept() -> Iterator[None]:
+    """Django's WSGI handler closes the database connection at the end of each request (the
+    test client does not): on PostgreSQL that would end the test's transaction, and the next
+    call would find its connection closed. As the test client, keep it for the test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(p: Personas, _connection_kept: None) -> dict[str, str]:
     """The audit lead's token, on a council with something behind every endpoint."""
     cycle = cycle_of([p.north])
     audits = graded_audits(p, cycle, team=p.north_a, grades=["good", "inadequate"] * 3)
