@@ -29,7 +29,14 @@ def target_set(*, measure: str, percent: int, service: Service | None, by: Staff
         raise Refused(PERCENT_RANGE, field="percent")
     if not may_set_target(by, service):
         raise Refused(NOT_YOURS, field="service")
-    target = Target.objects.select_for_update().filter(measure=measure, service=service).first()
+    # Ordered by pk, not by the model's service__name: PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join that ordering adds.
+    target = (
+        Target.objects.select_for_update()
+        .filter(measure=measure, service=service)
+        .order_by("pk")
+        .first()
+    )
     before = {"percent": target.percent} if target is not None else {}
     if target is None:
         target = Target(measure=measure, service=service)
