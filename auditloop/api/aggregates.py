@@ -3,8 +3,8 @@ BI tools (Power BI reads JSON).
 
 Each answer is what the person behind the token reads on their dashboard: the cycles they may
 pick (`dashboard_cycles`), the figures of one cycle (`dashboard_sections` of their
-`dashboard_scope`), and the reviews they may read (`review_reader_filter`). The access rule is
-`auditloop.reports.access.scopes`, the pages' own: nothing here decides who reads what.
+`dashboard_scope`), and the issued reviews they may read (`reviews_visible_to`). The access
+rules are `auditloop.reports.access`, the pages' own: nothing here decides who reads what.
 Figures are given as the page shows them (suppressed small groups as "[c]", with no number),
 so that no BI tool can work out what a page withholds. Charts are drawn from the same figures
 and are not repeated here.
@@ -254,7 +254,7 @@ def _dashboard_reader(request: StaffRequest) -> StaffMember:
 
 
 def _scope_for(staff: StaffMember, cycle_id: uuid.UUID | None) -> ReportScope | None:
-    """`staff`'s dashboard scope for the cycle asked for (their latest if none): None when
+    """`staff`'s dashboard scope for the cycle asked for (the page's default if none): None when
     they have no cycle at all and none was asked for; 404 for a cycle not theirs."""
     cycles = dashboard_cycles(staff)
     if cycle_id is None:
