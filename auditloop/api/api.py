@@ -8,6 +8,7 @@ every audit it returns is recorded in the access log.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Any, cast
 
@@ -17,8 +18,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import field_validator
 
 from auditloop.accounts.access import StaffRequest, staff_for
+from auditloop.api.aggregates import router as aggregates
+from auditloop.api.schemas import REFUSALS, REFUSALS_OR_NOT_FOUND, SIGNED_IN
 from auditloop.api.selectors import api_token_for_key
 from auditloop.api.services import api_token_mark_used
 from auditloop.audits.access.audits import get_audit_for_user
@@ -36,6 +40,7 @@ from auditloop.audits.selectors.tools import tools_with_questions
 from auditloop.core.accesslog import Purpose, access_shown
 
 MAX_LIMIT = 500
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Far beyond any list the API holds, and small enough for every database's OFFSET.
 MAX_OFFSET = 1_000_000_000
 
@@ -69,8 +74,9 @@ api = NinjaAPI(
     title="auditloop API",
     version="1",
     description=(
-        "Read-only access to audits, actions and audit tools, scoped to the person the token "
-        "belongs to: each list holds exactly what that person's pages show. Send "
+        "Read-only access to audits, actions, audit tools, the figures behind the dashboards "
+        "and the issued cycle reviews, scoped to the person the token belongs to: each answer "
+        "holds exactly what that person's pages show. Send "
         "`Authorization: Bearer <token>`; make a token on the API tokens page. Lists take "
         f"`limit` (1 to {MAX_LIMIT}, 100 if not given) and `offset` (0 to {MAX_OFFSET:,}); "
         "a parameter out of range or of the wrong kind is refused with 400 and a message "
@@ -89,6 +95,9 @@ PARAMETER_RULES = {
     "offset": f"offset must be a whole number from 0 to {MAX_OFFSET:,}",
     "submitted_since": "submitted_since must be a date written YYYY-MM-DD",
     "overdue": "overdue must be true or false",
+    "audit_id": "audit_id must be an audit's identifier (a UUID)",
+    "cycle": "cycle must be a cycle's identifier (a UUID, as /dashboard/cycles gives them)",
+    "key": "key must be a figure's key: up to 100 letters, digits, hyphens and underscores",
 }
 
 
@@ -130,16 +139,22 @@ class IndexOut(Schema):
     audits: str = Field(description="The address of the list of audits.")
     actions: str = Field(description="The address of the list of actions.")
     tools: str = Field(description="The address of the list of audit tools.")
+    dashboard: str = Field(description="The address of your dashboard's figures.")
+    dashboard_cycles: str = Field(description="The address of the cycles your dashboard shows.")
+    cycle_reviews: str = Field(description="The address of the issued cycle reviews.")
     schema_url: str = Field(description="The address of this OpenAPI schema.")
 
 
-@api.get("/", response=IndexOut, summary="Where each collection is")
+@api.get("/", response={200: IndexOut, **SIGNED_IN}, summary="Where each collection is")
 def index(request: HttpRequest) -> dict[str, str]:
     root = request.path.rstrip("/")
     return {
         "audits": f"{root}/audits",
         "actions": f"{root}/actions",
         "tools": f"{root}/tools",
+        "dashboard": f"{root}/dashboard",
+        "dashboard_cycles": f"{root}/dashboard/cycles",
+        "cycle_reviews": f"{root}/cycle-reviews",
         "schema_url": f"{root}/openapi.json",
     }
 
@@ -168,6 +183,14 @@ class AuditFilters(Page):
     submitted_since: datetime.date | None = Field(
         None, description="Only audits submitted on or after this date (YYYY-MM-DD)."
     )
+
+    @field_validator("submitted_since", mode="before")
+    @classmethod
+    def _written_as_a_date(cls, value: Any) -> Any:
+        # Left to itself pydantic also reads a number of seconds ("0" is 1 January 1970).
+        if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+            raise ValueError("not a date written YYYY-MM-DD")
+        return value
 
 
 class AuditOut(Schema):
@@ -261,7 +284,9 @@ def _audit_out(audit: Audit, score: ComplianceScore | None) -> dict[str, Any]:
     }
 
 
-@api.get("/audits", response=AuditPage, summary="Audits you may see, newest first")
+@api.get(
+    "/audits", response={200: AuditPage, **REFUSALS}, summary="Audits you may see, newest first"
+)
 def list_audits(request: StaffRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
     staff = request.staff
     audits = audits_matching(
@@ -279,7 +304,11 @@ def list_audits(request: StaffRequest, filters: Query[AuditFilters]) -> dict[str
     return {"count": audits.count(), "items": [_audit_out(a, scores.get(a.pk)) for a in page]}
 
 
-@api.get("/audits/{audit_id}", response=AuditDetailOut, summary="One audit with its answers")
+@api.get(
+    "/audits/{audit_id}",
+    response={200: AuditDetailOut, **REFUSALS_OR_NOT_FOUND},
+    summary="One audit with its answers",
+)
 def get_audit(request: HttpRequest, audit_id: uuid.UUID) -> dict[str, Any]:
     audit = get_audit_for_user(request.user, audit_id)
     answers = list(audit_answers(audit))
@@ -323,7 +352,11 @@ class ActionOut(Schema):
     )
 
 
-@api.get("/actions", response=list[ActionOut], summary="Actions you may open, soonest due first")
+@api.get(
+    "/actions",
+    response={200: list[ActionOut], **REFUSALS},
+    summary="Actions you may open, soonest due first",
+)
 def list_actions(request: StaffRequest, filters: Query[ActionFilters]) -> list[dict[str, Any]]:
     staff = request.staff
     actions = actions_matching(
@@ -376,7 +409,7 @@ class ToolOut(Schema):
 
 @api.get(
     "/tools",
-    response=list[ToolOut],
+    response={200: list[ToolOut], **SIGNED_IN},
     summary="Audit tools with each version's questions, newest version first",
 )
 def list_tools(request: StaffRequest) -> list[dict[str, Any]]:
@@ -412,3 +445,6 @@ def list_tools(request: StaffRequest) -> list[dict[str, Any]]:
         }
         for t in tools_with_questions(staff)
     ]
+
+
+api.add_router("", aggregates)

@@ -6,6 +6,7 @@ from uuid import UUID
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, any_staff
@@ -15,6 +16,7 @@ from auditloop.api.documentation import documentation_from_schema
 from auditloop.api.selectors import api_tokens_of
 from auditloop.api.services import api_token_create, api_token_revoke
 from auditloop.core.refusals import Refused, refusal_to_form
+from auditloop.learning.selectors.team_picture import small_group_min
 
 
 class TokenForm(forms.Form):
@@ -62,5 +64,7 @@ def api_documentation(request: HttpRequest) -> HttpResponse:
             "docs": documentation_from_schema(api.get_openapi_schema()),
             "max_limit": MAX_LIMIT,
             "max_offset": f"{MAX_OFFSET:,}",
+            "api_root": reverse("api:api-root"),
+            "threshold": small_group_min(),
         },
     )

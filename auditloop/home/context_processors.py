@@ -10,11 +10,15 @@ from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
+from auditloop.reports.access.dashboards import DASHBOARD_READERS
 from auditloop.reports.access.inspection_pack import PACK_ROLES
+from auditloop.reports.access.reviews import REVIEW_ROLES
 
 
 def _navigation(role: str) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = [("Home", reverse("home"))]
+    if role in DASHBOARD_READERS:
+        items.append(("Dashboard", reverse("reports:dashboard")))
     if role in AUDITING_ROLES or role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
         items.append(("Audits", reverse("audits:list")))
     if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
@@ -45,6 +49,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Agreement", reverse("assurance:agreement")))
     if role in {Role.MODERATOR, Role.SENIOR_LEADER, Role.TEAM_MANAGER}:
         items.append(("Training", reverse("learning:training_needs")))
+    if role in REVIEW_ROLES:
+        items.append(("Cycle reviews", reverse("reports:cycle-reviews")))
     if role == Role.MODERATOR:
         items.append(("Moderation", reverse("assurance:moderation_list")))
     if role in PACK_ROLES:

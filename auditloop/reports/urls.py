@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.reports.views import inspection_pack
+from auditloop.reports.views import dashboards, inspection_pack, reviews, targets
 
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
+    *dashboards.urlpatterns,
+    *targets.urlpatterns,
+    *reviews.urlpatterns,
     *inspection_pack.urlpatterns,
 ]

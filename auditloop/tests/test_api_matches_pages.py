@@ -1,5 +1,6 @@
 """The API lists exactly what the pages show: for every demo login and every API list, the
-public ids the API returns are the ids the matching page (and the selector behind it) shows.
+public ids the API returns are the ids the matching page (and the selector behind it) shows;
+and the dashboard's figures through the API are the page's, cell for cell.
 
 Built on the small demo council, once for this module; a new list endpoint fails
 `test_every_api_list_is_compared_here` until it is compared here too.
@@ -7,8 +8,10 @@ Built on the small demo council, once for this module; a new list endpoint fails
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -17,6 +20,7 @@ from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
+from auditloop.api.aggregates import section_out
 from auditloop.api.api import api
 from auditloop.api.services import api_token_create
 from auditloop.audits.models import Action, AuditTool
@@ -25,11 +29,15 @@ from auditloop.audits.selectors.audits import audits_matching, audits_visible_to
 from auditloop.audits.services.tools import tool_version_draft_create
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
+from auditloop.reports.access.reviews import REVIEW_ROLES, reviews_visible_to
+from auditloop.reports.access.scopes import DASHBOARD_ROLES, dashboard_cycles, dashboard_scope
+from auditloop.reports.models import ReviewStatus
+from auditloop.reports.selectors.figures import dashboard_sections
 
 pytestmark = pytest.mark.django_db
 
 LOGINS = [username for username, _ in DEMO_LOGINS]
-LISTS = ["audits", "actions", "tools"]
+LISTS = ["audits", "actions", "tools", "dashboard", "dashboard/cycles", "cycle-reviews"]
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 PAGE_OF = re.compile(r"Page (\d+) of (\d+)")
 # Smaller than the largest list, so reading one takes the API's paging across pages too.
@@ -171,3 +179,135 @@ def test_the_tools_the_api_lists_are_the_tools_page_shows(council: None, usernam
     assert {t["slug"] for t in tools} == set(re.findall(r'id="tool-([\w-]+)"', body))
     versions = {v["id"] for t in tools for v in t["versions"]}
     assert versions == set(re.findall(rf'href="/audits/tools/versions/({UUID})/"', body))
+
+
+BLOCK = re.compile(r'<div class="app-report-block[^"]*" id="block-([\w-]+)">')
+TBODY = re.compile(r"<tbody\b.*?</tbody>", re.DOTALL)
+BODY_ROW = re.compile(r'<tr class="govuk-table__row">(.*?)</tr>', re.DOTALL)
+CELL = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
+HIDDEN = re.compile(r'<span class="govuk-visually-hidden">.*?</span>', re.DOTALL)
+
+
+def page_tables(body: str) -> dict[str, list[list[str]]]:
+    """Each block's table on the dashboard page, by block key: its body rows (label, figures,
+    total, derived), then its totals row, each cell's text as shown."""
+    tables = {}
+    parts = BLOCK.split(body)
+    # [before, key, block, key, block, ...]: each block runs to the next one's start.
+    for key, block in zip(parts[1::2], parts[2::2], strict=True):
+        table = TBODY.search(block)
+        if table is None:
+            continue
+        tables[key] = [
+            [html.unescape(HIDDEN.sub("", cell)).strip() for cell in CELL.findall(row)]
+            for row in BODY_ROW.findall(table.group(0))
+        ]
+    return tables
+
+
+def api_tables(sections: list[dict[str, Any]]) -> dict[str, list[list[str]]]:
+    """The same from the API's sections."""
+    tables = {}
+    for section in sections:
+        for block in section["blocks"]:
+            table = block["table"]
+            if table is None:
+                continue
+            derived = bool(table["derived_heading"])
+            rows = [
+                [
+                    row["label"],
+                    *(c["text"] for c in row["cells"]),
+                    row["total"]["text"],
+                    *([row["derived"]["text"]] if derived else []),
+                ]
+                for row in table["rows"]
+            ]
+            if table["column_totals"]:
+                rows.append(
+                    [
+                        "Total",
+                        *(c["text"] for c in table["column_totals"]),
+                        table["grand_total"]["text"],
+                        *([table["derived_total"]["text"]] if derived else []),
+                    ]
+                )
+            tables[block["key"]] = rows
+    return tables
+
+
+def test_the_council_gives_the_dashboards_and_reviews_figures_to_compare(council: None) -> None:
+    """Else the comparisons below could pass with empty dashboards and no review."""
+    for username in ("practitioner", "manager", "moderator", "leader"):
+        cycles = list(dashboard_cycles(staff(username)))
+        assert len(cycles) >= 2, username
+        scope = dashboard_scope(staff(username), cycles[0])
+        assert scope is not None
+        tables = [b.table for s in dashboard_sections(scope) for b in s.blocks if b.table]
+        assert len(tables) >= 5, username
+    for username in ("board", "moderator", "leader"):
+        issued = reviews_visible_to(staff(username)).filter(status=ReviewStatus.ISSUED)
+        assert issued.exists(), username
+
+
+@pytest.mark.parametrize("username", LOGINS)
+def test_the_dashboard_cycles_the_api_lists_are_those_the_page_offers(
+    council: None, username: str
+) -> None:
+    response = api_client(username).get("/api/v1/dashboard/cycles")
+    reader = staff(username)
+    if reader.role not in DASHBOARD_ROLES:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    from_api = [c["id"] for c in response.json()]
+    page = page_client(username).get(reverse("reports:dashboard")).content.decode()
+    offered = re.findall(rf'<option value="({UUID})"', page)
+    assert from_api == offered == [str(c.public_id) for c in dashboard_cycles(reader)]
+
+
+@pytest.mark.parametrize("username", LOGINS)
+@pytest.mark.parametrize("which", ["default", "oldest"])
+def test_the_dashboards_figures_through_the_api_are_the_pages(
+    council: None, username: str, which: str
+) -> None:
+    """The same figures, cell for cell, for the cycle the page opens on and the oldest: what
+    `dashboard_sections` gives the page, and what the page shows."""
+    reader = staff(username)
+    cycles = list(dashboard_cycles(reader))
+    query = "" if which == "default" or not cycles else f"?cycle={cycles[-1].public_id}"
+    response = api_client(username).get(f"/api/v1/dashboard{query}")
+    page = page_client(username).get(reverse("reports:dashboard") + query)
+    if reader.role not in DASHBOARD_ROLES:
+        # No live figures: refused by the API; the page (a board member's) shows none either.
+        assert response.status_code == 403
+        assert page.status_code == 403 or "app-report-block" not in page.content.decode()
+        return
+    assert (response.status_code, page.status_code) == (200, 200)
+    body = response.json()
+    cycle = next(c for c in cycles if str(c.public_id) == body["cycle"]["id"])
+    assert page.context["scope"].cycle == cycle
+    if which == "oldest":
+        assert cycle == cycles[-1]
+    scope = dashboard_scope(reader, cycle)
+    assert scope is not None
+    assert body["sections"] == [section_out(s) for s in dashboard_sections(scope)]
+    shown = page_tables(page.content.decode())
+    assert shown == api_tables(body["sections"])
+    assert shown, "no table to compare"
+
+
+@pytest.mark.parametrize("username", LOGINS)
+def test_the_cycle_reviews_the_api_lists_are_those_the_page_offers_to_download(
+    council: None, username: str
+) -> None:
+    reader = staff(username)
+    response = api_client(username).get("/api/v1/cycle-reviews")
+    page = page_client(username).get(reverse("reports:cycle-reviews"))
+    assert response.status_code == page.status_code == (200 if reader.role in REVIEW_ROLES else 403)
+    if page.status_code == 403:
+        return
+    from_api = {r["id"] for r in response.json()}
+    offered = set(re.findall(rf'href="/cycle-reviews/({UUID})/download"', page.content.decode()))
+    issued = reviews_visible_to(reader).filter(status=ReviewStatus.ISSUED)
+    assert from_api == offered == {str(i) for i in issued.values_list("public_id", flat=True)}

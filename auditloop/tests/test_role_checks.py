@@ -16,6 +16,8 @@ import pytest
 from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.audits.access.tools import TOOL_READ_ROLES
 from auditloop.core.tests.url_walk import Route, all_routes, sample_url
+from auditloop.reports.access.reviews import REVIEW_ROLES
+from auditloop.reports.access.scopes import DASHBOARD_ROLES
 from auditloop.testing import Personas
 from auditloop.tests.test_url_access import Visitor, _request
 
@@ -40,7 +42,12 @@ def allowed_roles(decision: str) -> frozenset[str]:
 
 # API lists whose roles are decided inside the endpoint (the token admits any staff), by the
 # same rule as the matching page.
-API_ROLES: dict[str, tuple[str, ...]] = {"api:list_tools": TOOL_READ_ROLES}
+API_ROLES: dict[str, tuple[str, ...]] = {
+    "api:list_tools": TOOL_READ_ROLES,
+    "api:list_dashboard_cycles": DASHBOARD_ROLES,
+    "api:get_dashboard": DASHBOARD_ROLES,
+    "api:list_cycle_reviews": REVIEW_ROLES,
+}
 
 
 def decision_admits(decision: str, role: str, *, route_name: str = "") -> bool:

@@ -88,6 +88,15 @@ def test_a_page_past_the_end_is_empty_and_still_counts_the_list(p: Personas) -> 
             "/api/v1/audits?submitted_since=last-week",
             "submitted_since must be a date written YYYY-MM-DD (you sent 'last-week').",
         ),
+        # A number of seconds is no date (pydantic read "0" as 1 January 1970).
+        (
+            "/api/v1/audits?submitted_since=0",
+            "submitted_since must be a date written YYYY-MM-DD (you sent '0').",
+        ),
+        (
+            "/api/v1/audits?submitted_since=1767225600",
+            "submitted_since must be a date written YYYY-MM-DD (you sent '1767225600').",
+        ),
         (
             "/api/v1/audits?status=finished",
             "status must be 'planned', 'in_progress', 'submitted' or 'completed' "
@@ -103,6 +112,7 @@ def test_a_page_past_the_end_is_empty_and_still_counts_the_list(p: Personas) -> 
             "status must be 'open', 'completed', 'closed' or 'cancelled' (you sent 'done').",
         ),
         ("/api/v1/actions?overdue=perhaps", "overdue must be true or false (you sent 'perhaps')."),
+        ("/api/v1/audits/not-an-id", "audit_id must be an audit's identifier (a UUID)."),
     ],
 )
 def test_a_filter_of_the_wrong_kind_is_refused_saying_what_it_must_be(

@@ -46,6 +46,25 @@ def test_the_page_describes_every_endpoint_the_schema_has(p: Personas) -> None:
     assert "never the LA child ID" in body
 
 
+def test_the_page_explains_the_dashboard_figures_and_how_small_groups_are_withheld(
+    p: Personas,
+) -> None:
+    body = p.client_for(p.team_manager).get(DOCS).content.decode()
+    assert 'id="dashboard-figures"' in body
+    for endpoint in (
+        "GET /api/v1/dashboard/cycles",
+        "GET /api/v1/dashboard?cycle=",
+        "GET /api/v1/dashboard/blocks/<var>key</var>",
+        "GET /api/v1/cycle-reviews",
+    ):
+        assert f"<code>{endpoint}" in body, endpoint
+    assert "Where fewer than 5 audits stand behind a figure" in body
+    assert "<code>number</code> is null, never 0" in body
+    # And each endpoint, with what its answer holds, from the schema.
+    assert '<a class="govuk-link" href="#object-dashboardout">DashboardOut object</a>' in body
+    assert 'govuk-table__caption--m">CellOut</caption>' in body
+
+
 def test_the_schema_is_there_to_download(p: Personas) -> None:
     client = p.client_for(p.board_member)
     body = client.get(DOCS).content.decode()
