@@ -4,5 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from auditloop.reports.views import cycle_review
+
 app_name = "reports"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *cycle_review.urlpatterns,
+]
