@@ -34,12 +34,18 @@ from auditloop.learning.models import (
     TrainingNeed,
     TrainingNeedStatus,
 )
+from auditloop.learning.rules.training_impact import (
+    OBSERVATIONAL,
+    effect_words,
+    impact_compare,
+)
 from auditloop.learning.selectors.team_picture import (
     GOOD_OR_BETTER,
     _good_share,
     figure_table,
     small_group_min,
 )
+from auditloop.learning.selectors.training import impact_data
 from auditloop.reports.blocks import Block, Chart, ChartKind, Section, Series
 from auditloop.reports.models import Target, TargetMeasure
 from auditloop.reports.selectors import figures
@@ -47,8 +53,8 @@ from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
 
 KEY_MESSAGES_SHOWN = 3
-# Training events whose impact the review reports: the cycle's most recent few (each is its
-# own comparison; the training pages hold them all).
+# Training events whose impact the review reports: the cycle's most recent few held (each is
+# its own comparison, of four queries; the training pages hold them all).
 IMPACT_EVENTS = 3
 NOT_YET = "auditloop does not give these figures yet, so this part has none to show."
 
@@ -808,12 +814,17 @@ def _training_needs(scope: ReportScope) -> Block:
 
 
 def _training_events(scope: ReportScope) -> list[Block]:
-    """Training events held for the cycle's needs, with attendance numbers: how many events,
-    how many attendances, how many people. Two queries."""
-    events = TrainingEvent.objects.filter(needs__in=_needs(scope)).distinct()
-    event_ids = list(events.values_list("pk", flat=True))
+    """Training events held for the cycle's needs, with attendance numbers, and the impact of
+    the most recent few held long enough ago to measure (the training pages hold the rest).
+    Three queries, and four for each event whose impact is measured."""
+    events = list(
+        TrainingEvent.objects.filter(needs__in=_needs(scope))
+        .distinct()
+        .select_related("question", "theme")
+        .order_by("-held_on", "-id")
+    )
     heading = "Training held"
-    if not event_ids:
+    if not events:
         return [
             Block(
                 key="training-events",
@@ -821,19 +832,76 @@ def _training_events(scope: ReportScope) -> list[Block]:
                 words=["No training event has been recorded against the cycle's training needs."],
             )
         ]
-    attendance = TrainingAttendance.objects.filter(event_id__in=event_ids).aggregate(
+    attendance = TrainingAttendance.objects.filter(event__in=events).aggregate(
         n=Count("pk"), people=Count("staff_id", distinct=True)
     )
     today = timezone.localdate()
-    held = len(event_ids)
+    held = [e for e in events if e.held_on < today]
     words = [
-        f"{_plural(held, 'training event')} recorded against the cycle's training needs, "
-        f"with {_plural(attendance['n'], 'attendance')} by "
-        f"{_plural(attendance['people'], 'member of staff', 'members of staff')}.",
-        f"Training impact is measured on each event's page (grades before and after, against "
-        f"those who did not attend); as of {_day(today)} the review gives the numbers only.",
+        f"{_plural(len(events), 'training event')} recorded against the cycle's training needs"
+        f" ({len(held)} held so far), with {_plural(attendance['n'], 'attendance')} by "
+        f"{_plural(attendance['people'], 'member of staff', 'members of staff')}."
     ]
-    return [Block(key="training-events", heading=heading, words=words)]
+    return [
+        Block(key="training-events", heading=heading, words=words),
+        _training_impact(scope, held[:IMPACT_EVENTS], today),
+    ]
+
+
+def _event_label(event: TrainingEvent, scope: ReportScope) -> str:
+    """The committee's version names an event by its date and subject, not its title (which
+    is free text and could name a trainer or a team)."""
+    if scope.names_teams:
+        return f"{event.title} ({_day(event.held_on)})"
+    subject = (
+        f" on {event.theme.name}"
+        if event.theme is not None
+        else f" on {event.question.code}"
+        if event.question is not None
+        else ""
+    )
+    return f"The training of {_day(event.held_on)}{subject}"
+
+
+def _training_impact(
+    scope: ReportScope, events: list[TrainingEvent], today: datetime.date
+) -> Block:
+    """For each event: the attendees' change in grades against those who did not attend (the
+    difference in differences and the effect size, with their intervals), as the event's
+    impact page works it out, only where every count behind it may be shown."""
+    heading = "Training impact"
+    if not events:
+        return Block(
+            key="training-impact",
+            heading=heading,
+            words=["No training against the cycle's needs has been held yet, so none is measured."],
+        )
+    threshold = small_group_min()
+    words = []
+    for event in events:
+        data = impact_data(event, today=today)
+        impact = impact_compare(
+            data.attendees, data.others, places=len(data.labels), threshold=threshold
+        )
+        label = _event_label(event, scope)
+        if impact.difference is None or impact.effect is None or impact.too_few:
+            words.append(
+                f"{label}: too few audits before and after it to say whether it made a difference."
+            )
+            continue
+        interval = (
+            f" (95% interval {impact.difference_interval[0]:.2f} to "
+            f"{impact.difference_interval[1]:.2f})"
+            if impact.difference_interval
+            else ""
+        )
+        words.append(
+            f"{label}: the attendees' grades moved {impact.difference:+.2f} grade places "
+            f"against those who did not attend{interval}; effect size "
+            f"{impact.effect:+.2f}, {effect_words(impact.effect)}."
+        )
+    words.append(OBSERVATIONAL)
+    return Block(key="training-impact", heading=heading, words=words)
 
 
 # 9. Next six months -------------------------------------------------------------------------
