@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -46,19 +47,17 @@ from auditloop.learning.selectors.team_picture import (
     small_group_min,
 )
 from auditloop.learning.selectors.training import impact_data
-from auditloop.reports.blocks import Block, Chart, ChartKind, Section, Series
-from auditloop.reports.models import Target, TargetMeasure
+from auditloop.reports.blocks import Block, Chart, Section
 from auditloop.reports.selectors import figures
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
 
 KEY_MESSAGES_SHOWN = 3
+# How the trend marks the review's own cycle among the cycles it shows.
+THIS_CYCLE = "(this cycle)"
 # Training events whose impact the review reports: the cycle's most recent few held (each is
 # its own comparison, of four queries; the training pages hold them all).
 IMPACT_EVENTS = 3
-NOT_YET = "auditloop does not give these figures yet, so this part has none to show."
-
-type FigureFunction = Callable[[ReportScope], list[Block]]
 
 
 def cycle_review_sections(scope: ReportScope) -> list[Section]:
@@ -70,17 +69,15 @@ def cycle_review_sections(scope: ReportScope) -> list[Section]:
             key="moderation",
             heading="3. Moderation",
             words=["Which audits were moderated, and how far auditors and moderators agreed."],
-            blocks=_figures(figures.moderation, scope, "moderation", "Moderation"),
+            blocks=figures.moderation(scope),
         ),
         Section(
             key="compliance",
             heading="4. Compliance",
             words=["The compliance checks of the dip sample: how often each was met."],
             blocks=[
-                *_figures(figures.compliance_by_check, scope, "compliance", "Compliance by check"),
-                *_figures(
-                    figures.quality_share, scope, "quality-share", "Quality against compliance"
-                ),
+                *figures.compliance_by_check(scope),
+                *figures.quality_share(scope),
             ],
         ),
         quality_section(scope),
@@ -89,13 +86,6 @@ def cycle_review_sections(scope: ReportScope) -> list[Section]:
         learning_section(scope),
         next_section(scope),
     ]
-
-
-def _figures(function: FigureFunction, scope: ReportScope, key: str, heading: str) -> list[Block]:
-    try:
-        return function(scope)
-    except NotImplementedError:
-        return [Block(key=key, heading=heading, words=[NOT_YET])]
 
 
 def _group_field(scope: ReportScope, prefix: str = "") -> str:
@@ -128,20 +118,12 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 # 1. Summary ---------------------------------------------------------------------------------
 
 
-def previous_cycle(cycle: Cycle) -> Cycle | None:
-    """The last cycle before `cycle` of any of the same services (that started earlier)."""
-    return (
-        Cycle.objects.filter(services__in=cycle.services.all(), starts_on__lt=cycle.starts_on)
-        .exclude(pk=cycle.pk)
-        .distinct()
-        .order_by("-starts_on", "-id")
-        .first()
-    )
-
-
 def summary_section(scope: ReportScope) -> Section:
     blocks = figures.grades_overall(scope)
-    blocks.extend(_against_last_and_targets(scope))
+    trend = figures.trend(scope)
+    if trend and trend[0].chart is not None:
+        trend[0] = replace(trend[0], words=[*against_last_words(trend[0].chart), *trend[0].words])
+    blocks.extend(trend)
     blocks.append(_key_messages(scope))
     return Section(
         key="summary",
@@ -156,186 +138,56 @@ def summary_section(scope: ReportScope) -> Section:
     )
 
 
-def _overall_by_cycle(
-    scope: ReportScope, cycles: list[Cycle]
-) -> dict[int, dict[int, dict[int, int]]]:
-    """scale -> cycle -> grade -> audits, over `cycles`. One query a cycle."""
-    by_scale: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for c in cycles:
-        counts = (
-            audits_in_scope(scope, cycle=c)
-            .annotate(counted=overall_grade_counted("id"))
-            .exclude(counted=None)
-            .values("tool_version__grading_scale_id", "counted")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in counts:
-            by_scale[row["tool_version__grading_scale_id"]][c.pk][row["counted"]] = row["n"]
-    return by_scale
-
-
-def _shares(
-    counts: dict[int, int], grades: list[Grade], shown: bool
-) -> tuple[float | None, float | None]:
-    """(share Inadequate, share Good or better) in %, None when not shown or nothing graded."""
-    total = sum(counts.get(g.pk, 0) for g in grades)
-    if not shown or total == 0:
-        return None, None
-    inadequate = sum(counts.get(g.pk, 0) for g in grades if g.is_inadequate)
-    good = sum(counts.get(g.pk, 0) for g in grades if not g.needs_action)
-    return round(100 * inadequate / total, 1), round(100 * good / total, 1)
+def against_last_words(chart: Chart) -> list[str]:
+    """This cycle's share Inadequate and share Good or better against the last cycle's, in
+    words, from the trend's chart (its first two series, one point a cycle, None where its
+    table suppresses the figures)."""
+    labels = chart.categories
+    this = next((i for i, label in enumerate(labels) if label.endswith(THIS_CYCLE)), None)
+    inadequate, good = chart.series[0].values, chart.series[1].values
+    if this is None:
+        return ["This cycle has no overall grades yet to set against the last."]
+    if inadequate[this] is None or good[this] is None:
+        return [
+            "This cycle's shares are not shown (too few audits to show them without "
+            "identifying anyone), so they are not set against the last cycle's."
+        ]
+    words = [f"This cycle: {_pct(inadequate[this])} Inadequate, {_pct(good[this])} Good or better."]
+    if this == 0:
+        words.append("There is no earlier cycle of these services with grades to compare with.")
+        return words
+    last = labels[this - 1]
+    if inadequate[this - 1] is None or good[this - 1] is None:
+        words.append(f"The last cycle ({last}) had too few audits with a grade to compare with.")
+        return words
+    words.append(
+        f"The last cycle ({last}): {_pct(inadequate[this - 1])} Inadequate, "
+        f"{_pct(good[this - 1])} Good or better. Inadequate "
+        f"{_change(inadequate[this], inadequate[this - 1])}; Good or better "
+        f"{_change(good[this], good[this - 1])}."
+    )
+    return words
 
 
 def _pct(value: float | None) -> str:
-    return "not shown" if value is None else f"{value:g}%"
+    return "not shown" if value is None else f"{_whole(value)}%"
 
 
-def _against_last_and_targets(scope: ReportScope) -> list[Block]:
-    """This cycle's overall grades beside the last cycle's, as a table and in words, and
-    against the targets. Five queries."""
-    cycle = scope.cycle
-    last = previous_cycle(cycle)
-    cycles = [cycle] if last is None else [cycle, last]
-    by_scale = _overall_by_cycle(scope, cycles)
-    if not by_scale:
-        return [
-            Block(
-                key="against-last-cycle",
-                heading="Against the last cycle and the targets",
-                words=[figures.NO_AUDITS],
-            )
-        ]
-    grades: dict[int, list[Grade]] = defaultdict(list)
-    for grade in Grade.objects.filter(scale_id__in=list(by_scale)).order_by("scale_id", "-value"):
-        grades[grade.scale_id].append(grade)
-    targets = _targets(scope)
-    blocks = []
-    for index, scale in enumerate(sorted(by_scale)):
-        scale_grades = grades[scale]
-        rows = [
-            (
-                f"{c.name} ({'this cycle' if c.pk == cycle.pk else 'last cycle'})",
-                [by_scale[scale][c.pk].get(g.pk, 0) for g in scale_grades],
-            )
-            for c in cycles
-        ]
-        table = figure_table(
-            caption="Overall grades: this cycle and the last",
-            row_heading="Cycle",
-            columns=[g.label for g in scale_grades],
-            rows=rows,
-            column_totals=False,
-            total_heading="Audits with an overall grade",
-            derived_heading=f"Share {GOOD_OR_BETTER.lower()}",
-            derive=_good_share(scale_grades),
-            small_counts=scope.small_counts,
-        )
-        shares = [
-            _shares(
-                by_scale[scale][c.pk],
-                scale_grades,
-                shown=not any(f.suppressed for f in [*row.cells, row.total] if f),
-            )
-            for c, row in zip(cycles, table.rows, strict=True)
-        ]
-        words = _comparison_words(cycles, shares, last)
-        words.extend(_target_words(targets, shares[0]))
-        chart = None
-        if any(s is not None for pair in shares for s in pair):
-            chart = Chart(
-                kind=ChartKind.BARS,
-                title="Share Inadequate and share Good or better, this cycle and the last",
-                categories=["Inadequate", GOOD_OR_BETTER],
-                series=[
-                    Series(name=c.name, values=[shares[i][0], shares[i][1]])
-                    for i, c in enumerate(cycles)
-                ],
-            )
-        key = "against-last-cycle" if index == 0 else f"against-last-cycle-{index + 1}"
-        blocks.append(
-            Block(
-                key=key,
-                heading="Against the last cycle and the targets",
-                table=table,
-                chart=chart,
-                words=words,
-            )
-        )
-    return blocks
-
-
-def _comparison_words(
-    cycles: list[Cycle], shares: list[tuple[float | None, float | None]], last: Cycle | None
-) -> list[str]:
-    inadequate, good = shares[0]
-    if inadequate is None:
-        return [
-            "This cycle's shares are not shown: too few audits to show them without "
-            "identifying anyone."
-        ]
-    words = [f"This cycle: {_pct(inadequate)} Inadequate, {_pct(good)} Good or better."]
-    if last is None:
-        words.append("There is no earlier cycle of these services to compare with.")
-    elif shares[1][0] is None:
-        words.append(
-            f"The last cycle ({last.name}) had too few audits with a grade to compare with."
-        )
-    else:
-        last_inadequate, last_good = shares[1]
-        words.append(
-            f"The last cycle ({last.name}): {_pct(last_inadequate)} Inadequate, "
-            f"{_pct(last_good)} Good or better. Inadequate {_change(inadequate, last_inadequate)}; "
-            f"Good or better {_change(good, last_good)}."
-        )
-    return words
+def _whole(value: float) -> int:
+    # Halves rounded up, as the tables' percentages are.
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _change(now: float | None, then: float | None) -> str:
     if now is None or then is None:
         return "cannot be compared"
-    difference = round(now - then, 1)
+    difference = _whole(now) - _whole(then)
     if difference == 0:
         return "unchanged"
     direction = "up" if difference > 0 else "down"
-    return f"{direction} {abs(difference):g} percentage points"
-
-
-def _targets(scope: ReportScope) -> list[Target]:
-    """The council-wide targets and those of the scope's services. One query."""
-    return list(
-        Target.objects.filter(
-            Q(service__isnull=True) | Q(service_id__in=scope.service_ids)
-        ).select_related("service")
+    return (
+        f"{direction} {abs(difference)} percentage {'point' if abs(difference) == 1 else 'points'}"
     )
-
-
-def _target_words(targets: list[Target], shares: tuple[float | None, float | None]) -> list[str]:
-    """The cycle's shares against the council-wide targets; a service's own target is read
-    against that service's row in the overall grades above."""
-    council = [t for t in targets if t.service_id is None]
-    own = [(t, t.service) for t in targets if t.service is not None]
-    if not council and not own:
-        return ["The council has set no targets for the grades."]
-    inadequate, good = shares
-    words = []
-    for target in council:
-        if target.measure == TargetMeasure.INADEQUATE_AT_MOST:
-            aim, value = f"no more than {target.percent}% Inadequate", inadequate
-            met = value is not None and value <= target.percent
-        else:
-            aim, value = f"at least {target.percent}% Good or better", good
-            met = value is not None and value >= target.percent
-        if value is None:
-            words.append(f"Target {aim}: cannot be read this cycle.")
-        else:
-            words.append(f"Target {aim}: {'met' if met else 'not met'} ({_pct(value)}).")
-    for target, service in own:
-        words.append(
-            f"{service.name} has its own target: {str(target).lower()}"
-            " (see its row in the overall grades)."
-        )
-    return words
 
 
 def _key_messages(scope: ReportScope) -> Block:
@@ -397,7 +249,7 @@ def activity_section(scope: ReportScope) -> Section:
             + ", the cases left out of the cycle's sample draws, and how many took part."
         ],
         blocks=[
-            *_figures(figures.progress, scope, "progress", "Planned against done"),
+            *figures.progress(scope),
             _exclusions(scope),
             _people(scope),
         ],
@@ -471,9 +323,9 @@ def quality_section(scope: ReportScope) -> Section:
             "the auditors' learning points show, by theme."
         ],
         blocks=[
-            *_figures(figures.grades_by_domain, scope, "grades-by-domain", "Grades by domain"),
+            *figures.grades_by_domain(scope),
             _strengths(scope),
-            *_figures(figures.themes, scope, "themes", "Themes"),
+            *figures.themes(scope),
         ],
     )
 
@@ -632,8 +484,8 @@ def safeguarding_section(scope: ReportScope) -> Section:
         blocks=[
             _escalations(scope),
             _inadequate(scope),
-            *_figures(figures.revisit_outcomes, scope, "revisits", "Revisit outcomes"),
-            *_figures(figures.overdue_actions, scope, "actions", "Actions"),
+            *figures.revisit_outcomes(scope),
+            *figures.overdue_actions(scope),
         ],
     )
 
@@ -714,7 +566,7 @@ def _inadequate(scope: ReportScope) -> Block:
         key="inadequate",
         heading=heading,
         table=table,
-        words=["Each schedules a revisit of the child's case; their outcomes follow."],
+        words=["Audits graded Inadequate are revisited: the revisit outcomes follow."],
     )
 
 
