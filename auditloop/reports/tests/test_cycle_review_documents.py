@@ -110,6 +110,10 @@ def test_the_committee_word_document_names_no_one_in_its_text_tables_or_properti
     assert len(document.tables) >= 3
     assert all(table.rows[0].cells[0].text for table in document.tables)
     assert len(document.inline_shapes) >= 1
+    assert all(
+        shape._inline.docPr.get("descr", "").startswith("Chart: ")
+        for shape in document.inline_shapes
+    )
 
 
 def test_the_committee_pdf_names_no_one_in_its_text_or_properties(p: Personas) -> None:
