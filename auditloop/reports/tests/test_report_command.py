@@ -47,6 +47,7 @@ def test_the_command_writes_the_committee_html_by_default(
     assert page.startswith("<!DOCTYPE html>")
     assert "Committee (anonymised)" in page
     assert "Kestrelmoor" not in page
+    assert "committee's anonymised version" in said
     assert "April to September 2026" in said and str(out) in said
 
 

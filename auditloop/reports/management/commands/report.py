@@ -20,6 +20,10 @@ from auditloop.reports.models import Audience
 from auditloop.sampling.models import Cycle
 
 EXIT_REFUSED = 2
+VERSION_WORDS = {
+    Audience.COMMITTEE.value: "committee's anonymised version",
+    Audience.LEADERS.value: "leaders' version (with team names)",
+}
 LATEST = "latest"
 
 
@@ -60,10 +64,22 @@ class Command(BaseCommand):
                 "for the most recent cycle that has ended"
             ),
         )
-        cycle.add_argument("--format", required=True, metavar="|".join(FORMATS), dest="fmt")
-        cycle.add_argument("--out", required=True, type=Path, metavar="FILE")
         cycle.add_argument(
-            "--audience", default=Audience.COMMITTEE.value, metavar="|".join(AUDIENCES)
+            "--format",
+            required=True,
+            metavar="|".join(FORMATS),
+            dest="fmt",
+            help="a standalone web page, a PDF or a Word document",
+        )
+        cycle.add_argument(
+            "--out", required=True, type=Path, metavar="FILE", help="the file to write"
+        )
+        cycle.add_argument(
+            "--audience",
+            default=Audience.COMMITTEE.value,
+            metavar="|".join(AUDIENCES),
+            help="the committee's anonymised version (the default) or the leaders' version, "
+            "with team names. `auditloop report -v 2 cycle ...` shows the build's progress.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -92,7 +108,7 @@ class Command(BaseCommand):
         except OSError as exc:
             self._refuse(f"--out {out}: cannot write the file ({exc.strerror or exc}).")
         self.stdout.write(
-            f"Wrote the {Audience(audience).label.lower()} cycle review of {cycle.name} "
+            f"Wrote the {VERSION_WORDS[audience]} of the cycle review of {cycle.name} "
             f"({_day(cycle.starts_on)} to {_day(cycle.ends_on)}) as {fmt.upper()}, "
             f"{len(content):,} bytes, to {out}."
         )
