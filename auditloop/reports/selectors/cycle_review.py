@@ -35,11 +35,13 @@ from auditloop.learning.models import (
     TrainingNeed,
     TrainingNeedStatus,
 )
+from auditloop.learning.redaction.engine import redactor_for_database
 from auditloop.learning.rules.training_impact import (
     OBSERVATIONAL,
     effect_words,
     impact_compare,
 )
+from auditloop.learning.selectors.key_message_texts import reviewer_changes
 from auditloop.learning.selectors.team_picture import (
     GOOD_OR_BETTER,
     _good_share,
@@ -192,26 +194,36 @@ def _change(now: float | None, then: float | None) -> str:
 
 def _key_messages(scope: ReportScope) -> Block:
     """The cycle's published key messages, their published (redacted) text: the first three,
-    the whole cycle's first, then a service's, then (leaders only) a team's."""
+    the whole cycle's first, then a service's, then (leaders only) a team's. Each passes
+    through the redactor once more, as the database's names stand now (a member of staff who
+    joined since it was published); the committee's puts any team's name as "[team]"."""
     messages = KeyMessage.objects.filter(
         cycle=scope.cycle, status=KeyMessageStatus.PUBLISHED
     ).filter(Q(service__isnull=True) | Q(service_id__in=scope.service_ids))
     if not scope.names_teams:
         messages = messages.filter(team__isnull=True)
-    chosen = list(
-        messages.order_by("team_id", "service_id", "published_at", "id").only(
-            "published_text", "title", "team_id", "service_id"
-        )[:KEY_MESSAGES_SHOWN]
-    )
-    # Nulls first on every database: the whole cycle's, then a service's, then a team's.
-    chosen.sort(key=lambda m: (m.team_id is not None, m.service_id is not None))
-    team_names = list(_team_names_of(scope)) if not scope.names_teams else []
-    words = []
-    for number, message in enumerate(chosen, start=1):
-        text = message.published_text or {}
-        title = _scrub(str(text.get("title") or message.title), team_names)
-        found = _scrub(str(text.get("what_we_found") or ""), team_names)
-        words.append(f"{number}. {title}" + (f": {found}" if found else ""))
+    # The database orders by date; the sort (stable) puts the whole cycle's first, then a
+    # service's, then a team's, the same on every database.
+    chosen = sorted(
+        messages.only(
+            "published_text", "redaction_added", "redaction_kept", "team_id", "service_id"
+        ).order_by("published_at", "id"),
+        key=lambda m: (m.team_id is not None, m.service_id is not None),
+    )[:KEY_MESSAGES_SHOWN]
+    texts = [_published(message) for message in chosen]
+    if chosen:
+        redactor = redactor_for_database()
+        teams = [] if scope.names_teams else list(_team_names_of(scope))
+        for index, message in enumerate(chosen):
+            added, kept = reviewer_changes(message)
+            texts[index] = (
+                _scrub(redactor.redact(texts[index][0], added=added, kept=kept).redacted, teams),
+                _scrub(redactor.redact(texts[index][1], added=added, kept=kept).redacted, teams),
+            )
+    words = [
+        f"{number}. {title}" + (f": {found}" if found else "")
+        for number, (title, found) in enumerate(texts, start=1)
+    ]
     if len(chosen) < KEY_MESSAGES_SHOWN:
         words.append(
             "No key message has been published for this cycle."
@@ -223,13 +235,21 @@ def _key_messages(scope: ReportScope) -> Block:
     return Block(key="key-messages", heading="Key messages", words=words)
 
 
+def _published(message: KeyMessage) -> tuple[str, str]:
+    """The title and "what we found" as published: never the draft's own words."""
+    text = message.published_text or {}
+    return (
+        str(text.get("title") or "Key message"),
+        str(text.get("what_we_found") or ""),
+    )
+
+
 def _team_names_of(scope: ReportScope) -> QuerySet[Team, str]:
     return Team.objects.filter(service_id__in=scope.service_ids).values_list("name", flat=True)
 
 
 def _scrub(text: str, names: list[str]) -> str:
-    """A published text with any team's name put as "[team]", for the committee (the text is
-    already redacted of people's names and identifiers)."""
+    """A text with any team's name put as "[team]", for the committee."""
     for name in sorted(names, key=len, reverse=True):
         if name.strip():
             text = re.sub(re.escape(name), "[team]", text, flags=re.IGNORECASE)

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auditloop.accounts.models import Team
+from auditloop.accounts.models import Role, Team
 from auditloop.audits.models import Escalation
 from auditloop.learning.models import (
     KeyMessage,
@@ -19,6 +19,7 @@ from auditloop.learning.models import (
     TrainingEvent,
     TrainingNeed,
 )
+from auditloop.learning.redaction import engine
 from auditloop.learning.tests.team_picture_factories import counted_audit
 from auditloop.reports.access.scopes import review_scope
 from auditloop.reports.blocks import Block, Section, block_by_key, blocks_of
@@ -26,7 +27,7 @@ from auditloop.reports.models import Target, TargetMeasure
 from auditloop.reports.selectors.cycle_review import cycle_review_sections
 from auditloop.reports.tests.review_factories import ReviewCouncil, review_council
 from auditloop.sampling.models import SampleDraw
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,24 @@ def test_no_key_message_is_said_in_words(p: Personas) -> None:
     council = review_council(p, key_messages=0)
     found = block(sections_for(council, "committee"), "key-messages")
     assert found.words == ["No key message has been published for this cycle."]
+
+
+def test_a_name_of_staff_who_joined_since_publishing_is_redacted_from_both_versions(
+    p: Personas,
+) -> None:
+    council = review_council(p, key_messages=0)
+    KeyMessage.objects.create(
+        title="Later",
+        cycle=council.cycle,
+        status=KeyMessageStatus.PUBLISHED,
+        author=p.moderator,
+        published_text={"title": "Supervision", "what_we_found": "Quentin Abernathy-Cole helped."},
+    )
+    make_staff("quentin", "Quentin Abernathy-Cole", Role.PRACTITIONER, p.north_a)
+    for audience in ("committee", "leaders"):
+        said = words(block(sections_for(council, audience), "key-messages"))
+        assert "1. Supervision: " in said
+        assert "Quentin" not in said and "Abernathy" not in said
 
 
 def test_a_teams_key_message_is_in_the_leaders_version_only(p: Personas) -> None:
@@ -252,13 +271,19 @@ def test_the_committee_names_services_and_the_leaders_name_teams(p: Personas) ->
     assert teams <= labels("leaders")
 
 
-def test_counting_the_review_asks_as_many_queries_however_much_data(p: Personas) -> None:
+@pytest.mark.parametrize("audience", ["committee", "leaders"])
+def test_counting_the_review_asks_as_many_queries_however_much_data(
+    p: Personas, audience: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     council = review_council(p)
     more_events(council, 3)
-    scope = review_scope(council.cycle, "leaders", None)
+    scope = review_scope(council.cycle, audience, None)
+    # The redactor is built afresh each time (it is kept while the names stay the same).
+    monkeypatch.setattr(engine, "_cached", None)
     with CaptureQueriesContext(connection) as few:
         cycle_review_sections(scope)
     grow(p, council)
+    monkeypatch.setattr(engine, "_cached", None)
     with CaptureQueriesContext(connection) as many:
         cycle_review_sections(scope)
     assert len(many) == len(few)
