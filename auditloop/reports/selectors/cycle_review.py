@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -233,6 +234,21 @@ def _key_messages(scope: ReportScope) -> Block:
             "reports."
         )
     return Block(key="key-messages", heading="Key messages", words=words)
+
+
+def free_text(scope: ReportScope) -> Callable[[str], str]:
+    """How a short text someone wrote (an audit's theme, a training event's title) is put in
+    the review: through the redactor (a name of staff, a child's ID), and for the committee
+    with any team's name as "[team]". The redactor is built on first use."""
+    teams: list[str] | None = None
+
+    def clean(text: str) -> str:
+        nonlocal teams
+        if teams is None:
+            teams = [] if scope.names_teams else list(_team_names_of(scope))
+        return _scrub(redactor_for_database().redact(text).redacted, teams)
+
+    return clean
 
 
 def _published(message: KeyMessage) -> tuple[str, str]:
@@ -458,6 +474,7 @@ def thematic_section(scope: ReportScope) -> Section:
     grades: dict[int, list[Grade]] = defaultdict(list)
     for grade in Grade.objects.filter(scale_id__in=list(by_scale)).order_by("scale_id", "-value"):
         grades[grade.scale_id].append(grade)
+    clean = free_text(scope)
     for index, scale in enumerate(sorted(by_scale)):
         scale_grades = grades[scale]
         keys = sorted(by_scale[scale], key=lambda k: (k[0], k[1].lower()))
@@ -467,7 +484,7 @@ def thematic_section(scope: ReportScope) -> Section:
             columns=[g.label for g in scale_grades],
             rows=[
                 (
-                    f"{AuditType(kind).label}: {theme or 'no theme given'}",
+                    f"{AuditType(kind).label}: {clean(theme) if theme else 'no theme given'}",
                     [by_scale[scale][(kind, theme)].get(g.pk, 0) for g in scale_grades],
                 )
                 for kind, theme in keys
@@ -724,7 +741,7 @@ def _event_label(event: TrainingEvent, scope: ReportScope) -> str:
     """The committee's version names an event by its date and subject, not its title (which
     is free text and could name a trainer or a team)."""
     if scope.names_teams:
-        return f"{event.title} ({_day(event.held_on)})"
+        return f"{free_text(scope)(event.title)} ({_day(event.held_on)})"
     subject = (
         f" on {event.theme.name}"
         if event.theme is not None

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from auditloop.accounts.models import Role, Team
-from auditloop.audits.models import Escalation
+from auditloop.audits.models import Audit, Escalation
 from auditloop.learning.models import (
     KeyMessage,
     KeyMessageStatus,
@@ -184,6 +184,19 @@ def test_thematic_and_deep_dive_audits_are_counted_by_theme(p: Personas) -> None
         "Deep dive: no theme given": ["2", "3", "1", "2", "8", "63%"],
         "Thematic: Neglect": ["0", "5", "0", "0", "5", "100%"],
     }
+
+
+def test_a_theme_written_with_a_team_or_a_persons_name_names_neither_to_the_committee(
+    p: Personas,
+) -> None:
+    council = review_council(p)
+    Audit.objects.filter(theme="Neglect").update(
+        theme="Neglect in Kestrelmoor (Zebedee Quarrington)"
+    )
+    committee = rows(block(sections_for(council, "committee"), "thematic"))
+    assert "Thematic: Neglect in [team] ([team manager])" in committee
+    leaders = rows(block(sections_for(council, "leaders"), "thematic"))
+    assert "Thematic: Neglect in Kestrelmoor ([team manager])" in leaders
 
 
 def test_safeguarding_counts_escalations_and_inadequate_audits_by_team(p: Personas) -> None:
