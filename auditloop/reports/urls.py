@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.reports.views import cycle_review
+from auditloop.reports.views import cycle_review, dashboards, targets
 
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
+    *dashboards.urlpatterns,
+    *targets.urlpatterns,
     *cycle_review.urlpatterns,
 ]

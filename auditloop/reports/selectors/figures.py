@@ -442,7 +442,7 @@ def grades_by_domain(scope: ReportScope) -> list[Block]:
 def compliance_by_check(scope: ReportScope) -> list[Block]:
     """The compliance rate (yes of yes and no) of each compliance check, one table per tool;
     for leaders reading more than one team, the rate by team beside it (which team stands
-    out). Five queries (four where rows are services)."""
+    out). Six queries (four where rows are services)."""
     heading = "Compliance by check"
     counted = _counted(scope)
     if not counted.n:
@@ -802,9 +802,7 @@ def _agreement_block(scope: ReportScope) -> Block:
         figures = row.figures
         if figures is None:
             mark = Figure(text="Not shown", numeric=False)
-            shown.append(
-                FigureRow(label, [mark, mark, mark], Figure(text="Not shown"), None, row.withheld)
-            )
+            shown.append(FigureRow(label, [mark, mark, mark], mark, None, row.withheld))
         elif figures.n_items == 0:
             mark = Figure(text="None regraded", numeric=False)
             shown.append(FigureRow(label, [mark, mark, mark], Figure(text="0")))

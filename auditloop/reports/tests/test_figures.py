@@ -571,3 +571,22 @@ def test_a_share_exactly_at_the_target_meets_it_and_a_hair_over_does_not(p: Pers
     assert block.words == [
         "Target: no more than 10% Inadequate. This cycle: 10% Inadequate: not met."
     ]
+
+
+def test_the_committee_reads_no_agreement_drawn_from_fewer_than_three_auditors(
+    p: Personas,
+) -> None:
+    cycle = cycle_of(p, "Spring", SPRING)
+    audits = [counted_audit(p, cycle, overall="good") for _ in range(6)]
+    for audit in audits[:3]:
+        moderated(p, audit, status=ModerationStatus.AGREED, agreed="good")
+    lead = only(moderation(lead_scope(p, cycle)), "moderation-agreement")
+    # Exact, within one, kappa, grades compared: three overall grades, all agreed.
+    assert line(lead.table, "Spring")[0] == "100%"
+    assert line(lead.table, "Spring")[-1] == "3"
+    committee = only(
+        moderation(review_scope(cycle, Audience.COMMITTEE, None)), "moderation-agreement"
+    )
+    assert line(committee.table, "Spring") == ["Not shown"] * 4
+    assert committee.table is not None
+    assert committee.table.rows[0].hint.startswith("Not shown: drawn from fewer than 3 auditors")

@@ -36,6 +36,7 @@ def grow(p: Personas, cycle: Cycle, earlier: Cycle, rounds: int) -> None:
         for team in (p.north_a, p.north_b, p.south_a):
             audit = counted_audit(p, cycle, team=team, overall="requires_improvement")
             counted_audit(p, cycle, team=team, overall="good")
+            counted_audit(p, cycle, team=team, tool=p.compliance_tool)
             counted_audit(p, cycle, team=team, status=AuditStatus.IN_PROGRESS)
             counted_audit(p, earlier, team=team, overall="inadequate")
             moderated(p, audit, status=ModerationStatus.AGREED, agreed="good")
