@@ -21,6 +21,7 @@ from auditloop.reports.renderers.docx import review_docx
 from auditloop.reports.renderers.html import review_html, svg_with_own_ids
 from auditloop.reports.renderers.pdf import review_pdf
 from auditloop.reports.selectors.cycle_review import cycle_review_sections
+from auditloop.reports.templatetags.report_blocks import page_svg
 from auditloop.sampling.models import Cycle
 
 # Called as the build goes: (percent done, words for the step).
@@ -107,7 +108,10 @@ def _svg(item: DrawnBlock, number: int) -> DrawnBlock:
     chart = item.block.chart
     if chart is None:
         return item
-    return DrawnBlock(block=item.block, svg=svg_with_own_ids(chart_svg(chart), f"chart{number}"))
+    # Styled by attributes, as on the site's pages (no style element leaking into the page),
+    # and each chart's ids its own.
+    svg = svg_with_own_ids(page_svg(chart_svg(chart)), f"chart{number}")
+    return DrawnBlock(block=item.block, svg=svg)
 
 
 def _png(item: DrawnBlock, number: int) -> DrawnBlock:

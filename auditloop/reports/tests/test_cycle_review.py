@@ -49,6 +49,8 @@ def test_the_review_has_the_nine_sections_of_the_board_report_in_order(p: Person
     sections = cycle_review_sections(review_scope(council.cycle, "committee", None))
     assert [s.key for s in sections] == SECTION_KEYS
     assert [s.heading[:2] for s in sections] == [f"{n}." for n in range(1, 10)]
+    keys = [b.key for b in blocks_of(sections)]
+    assert len(keys) == len(set(keys))
 
 
 def sections_for(council: ReviewCouncil, audience: str) -> list[Section]:

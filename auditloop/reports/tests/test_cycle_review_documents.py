@@ -21,7 +21,7 @@ from auditloop.learning.tests.briefing_reading import (
 )
 from auditloop.reports.access.scopes import review_scope
 from auditloop.reports.documents import cycle_review_bytes, review_document
-from auditloop.reports.renderers.html import review_html
+from auditloop.reports.renderers.html import review_body_html, review_html
 from auditloop.reports.renderers.pdf import review_pdf_document
 from auditloop.reports.selectors.cycle_review import cycle_review_sections
 from auditloop.reports.tests.review_factories import CHILD_ID, ReviewCouncil, review_council
@@ -154,3 +154,16 @@ def pdf_info(pdf: bytes) -> str:
         [PDFINFO, "-"], input=pdf, capture_output=True, check=True
     )
     return re.sub(r"[ \t]+", " ", result.stdout.decode())
+
+
+def test_the_reviews_sections_alone_make_a_page_body(p: Personas) -> None:
+    council = review_council(p)
+    review = review_document(
+        cycle=council.cycle,
+        audience="leaders",
+        sections=cycle_review_sections(review_scope(council.cycle, "leaders", None)),
+    )
+    body = review_body_html(review)
+    assert "<html" not in body and "<style" not in body
+    assert body.count('<section class="app-review-section"') == 9
+    assert 'style="' not in body  # charts styled by attributes, for the site's policy

@@ -1,5 +1,6 @@
 """The cycle review's preview: the sections of the committee's or the leaders' version of a
-cycle's review, in the site's layout, for those who may issue it, before they do."""
+cycle's review, in the site's layout (the dashboards' sections and blocks), for those who may
+issue it, before they do."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from django.shortcuts import render
 from django.urls import path
 
 from auditloop.accounts.access import StaffRequest, roles_required
+from auditloop.learning.selectors.team_picture import suppressed_note
 from auditloop.reports.access.cycle_review import (
     REVIEW_PREVIEW_ROLES,
     get_cycle_for_review_preview,
 )
 from auditloop.reports.access.scopes import review_scope
-from auditloop.reports.documents import review_document, review_notes
+from auditloop.reports.documents import review_notes
 from auditloop.reports.forms.cycle_review import ReviewAudienceForm
-from auditloop.reports.renderers.html import review_body_html
 from auditloop.reports.selectors.cycle_review import cycle_review_sections
 
 
@@ -26,10 +27,11 @@ def cycle_review_preview(request: StaffRequest, public_id: UUID) -> HttpResponse
     cycle = get_cycle_for_review_preview(request.user, public_id)
     form = ReviewAudienceForm(request.GET if "audience" in request.GET else None)
     audience = form.chosen()
-    body = ""
-    if audience is not None:
-        sections = cycle_review_sections(review_scope(cycle, audience, request.staff))
-        body = review_body_html(review_document(cycle=cycle, audience=audience, sections=sections))
+    sections = (
+        cycle_review_sections(review_scope(cycle, audience, request.staff))
+        if audience is not None
+        else []
+    )
     return render(
         request,
         "reports/cycle_review/preview.html",
@@ -38,7 +40,8 @@ def cycle_review_preview(request: StaffRequest, public_id: UUID) -> HttpResponse
             "form": form,
             "audience": audience,
             "notes": review_notes(audience) if audience else [],
-            "body": body,
+            "sections": sections,
+            "suppressed_note": suppressed_note(),
         },
         status=200 if audience is not None else 400,
     )
