@@ -71,13 +71,19 @@ def cycle_review_sections(scope: ReportScope) -> list[Section]:
         Section(
             key="moderation",
             heading="3. Moderation",
-            words=["Which audits were moderated, and how far auditors and moderators agreed."],
+            words=[
+                "How many audits were moderated, the grades moderation changed, and how far "
+                "auditors and moderators agreed."
+            ],
             blocks=figures.moderation(scope),
         ),
         Section(
             key="compliance",
             heading="4. Compliance",
-            words=["The compliance checks of the dip sample: how often each was met."],
+            words=[
+                "How often each compliance check was met, and the share of quality judgements "
+                "against compliance checks across cycles (the shift from compliance to quality)."
+            ],
             blocks=[
                 *figures.compliance_by_check(scope),
                 *figures.quality_share(scope),
