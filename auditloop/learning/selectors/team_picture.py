@@ -32,6 +32,7 @@ from auditloop.audits.models import (
     Grade,
     Question,
     QuestionKind,
+    ToolVersion,
 )
 from auditloop.audits.selectors.audits import (
     answer_grade_counted,
@@ -262,22 +263,40 @@ def team_picture(team: Team, cycle: Cycle, reader: StaffMember) -> TeamPicture:
     return picture
 
 
-def grades_of_scales(audits: QuerySet[Audit]) -> dict[int, list[Grade]]:
-    """The grades of each scale the audits' tools use, best first. One query."""
-    scales = audits.values("tool_version__grading_scale_id")
+def grades_of_scales(
+    audits: QuerySet[Audit], *, version_ids: list[int] | None = None
+) -> dict[int, list[Grade]]:
+    """The grades of each scale the audits' tools use, best first. One query. `version_ids`:
+    the audits' tool versions, where the caller has them (a large scope: no subquery of
+    audits)."""
+    if version_ids is not None:
+        of_scales = Grade.objects.filter(
+            scale_id__in=ToolVersion.objects.filter(pk__in=version_ids).values("grading_scale_id")
+        )
+    else:
+        of_scales = Grade.objects.filter(
+            scale_id__in=audits.values("tool_version__grading_scale_id")
+        )
     grades: dict[int, list[Grade]] = defaultdict(list)
-    for grade in Grade.objects.filter(scale_id__in=scales).order_by("scale_id", "-value"):
+    for grade in of_scales.order_by("scale_id", "-value"):
         grades[grade.scale_id].append(grade)
     return grades
 
 
-def _questions(audits: QuerySet[Audit], kind: str) -> dict[tuple[int, str], Question]:
-    """The questions of this kind of the tools the audits used, by (tool, code): the newest
-    version's wording where versions differ. One query."""
-    versions = audits.values("tool_version_id")
+def _questions(
+    audits: QuerySet[Audit], kind: str, version_ids: list[int] | None = None
+) -> dict[tuple[int, str], Question]:
+    """The questions of this kind of the tools the audits used (or of `version_ids`, the
+    audits' tool versions, where the caller has them), by (tool, code): the newest version's
+    wording where versions differ. One query."""
+    of_versions = (
+        Question.objects.filter(section__version_id__in=version_ids)
+        if version_ids is not None
+        else Question.objects.filter(section__version_id__in=audits.values("tool_version_id"))
+    )
     questions: dict[tuple[int, str], Question] = {}
     rows = (
-        Question.objects.filter(section__version_id__in=versions, kind=kind)
+        of_versions.filter(kind=kind)
         .select_related("section__version")
         .order_by("section__version__number", "section__order", "order")
     )
@@ -307,11 +326,14 @@ def domain_tables(
     grades: dict[int, list[Grade]],
     *,
     audit_ids: list[int] | None = None,
+    version_ids: list[int] | None = None,
     small_counts: bool = False,
 ) -> list[FigureTable]:
     """For each tool and scale: each graded question, how many answers at each grade (the
-    grade that counts). Three queries. `audit_ids`: the ids of `audits`, where the caller has
-    them (answers are then counted by the list); `small_counts` as `figure_table`'s."""
+    grade that counts). Three queries. `audit_ids`, `version_ids`: the ids of `audits` and of
+    their tool versions, where the caller has them (a large scope: answers and questions are
+    then found by the lists, never by a subquery of audits); `small_counts` as
+    `figure_table`'s."""
     counts = (
         _answers_of(audits, audit_ids)
         .filter(question__kind=QuestionKind.GRADED)
@@ -334,7 +356,7 @@ def domain_tables(
         by_table[key][row["question__code"]][row["counted"]] = row["n"]
     if not by_table:
         return []
-    questions = _questions(audits, QuestionKind.GRADED)
+    questions = _questions(audits, QuestionKind.GRADED, version_ids)
     names = _tool_names({tool for tool, _ in by_table})
     tables = []
     for (tool, scale), by_code in sorted(by_table.items(), key=lambda kv: names[kv[0][0]]):
@@ -377,10 +399,14 @@ COMPLIANCE_COLUMNS = (
 
 
 def compliance_tables(
-    audits: QuerySet[Audit], *, audit_ids: list[int] | None = None, small_counts: bool = False
+    audits: QuerySet[Audit],
+    *,
+    audit_ids: list[int] | None = None,
+    version_ids: list[int] | None = None,
+    small_counts: bool = False,
 ) -> list[FigureTable]:
     """For each tool: each compliance check, how many yes, no and not applicable, and % yes.
-    Three queries. `audit_ids`, `small_counts` as `domain_tables`'."""
+    Three queries. `audit_ids`, `version_ids`, `small_counts` as `domain_tables`'."""
     counts = (
         _answers_of(audits, audit_ids)
         .filter(question__kind=QuestionKind.COMPLIANCE)
@@ -396,7 +422,7 @@ def compliance_tables(
         )
     if not by_tool:
         return []
-    questions = _questions(audits, QuestionKind.COMPLIANCE)
+    questions = _questions(audits, QuestionKind.COMPLIANCE, version_ids)
     names = _tool_names(set(by_tool))
     tables = []
     for tool in sorted(by_tool, key=names.__getitem__):

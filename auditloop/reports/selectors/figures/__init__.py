@@ -1,0 +1,56 @@
+"""The figures of the dashboards and the cycle review, each as `Block`s for a `ReportScope`.
+
+Each function asks a fixed number of aggregate queries, however many audits the scope has
+(a test counts them on a small and a large council). Rows are teams where the scope names
+teams, else services. Small groups (and, for the committee, small counts) are suppressed by
+`figure_table`. A function with nothing to count returns its block with words saying so.
+"""
+
+from __future__ import annotations
+
+from auditloop.reports.blocks import Section
+from auditloop.reports.selectors.figures.compliance import compliance_by_check, quality_share
+from auditloop.reports.selectors.figures.follow_up import overdue_actions, revisit_outcomes
+from auditloop.reports.selectors.figures.grades import grades_by_domain, grades_overall, trend
+from auditloop.reports.selectors.figures.moderation import moderation
+from auditloop.reports.selectors.figures.parts import NO_AUDITS
+from auditloop.reports.selectors.figures.progress import progress
+from auditloop.reports.selectors.figures.themes import themes
+from auditloop.reports.selectors.scope import ReportScope
+
+__all__ = [
+    "NO_AUDITS",
+    "compliance_by_check",
+    "dashboard_sections",
+    "grades_by_domain",
+    "grades_overall",
+    "moderation",
+    "overdue_actions",
+    "progress",
+    "quality_share",
+    "revisit_outcomes",
+    "themes",
+    "trend",
+]
+
+
+def dashboard_sections(scope: ReportScope) -> list[Section]:
+    """Every section of a dashboard for `scope`, in the page's order. A fixed number of
+    queries, however many audits the scope holds."""
+    return [
+        Section(key="progress", heading="Progress", blocks=progress(scope)),
+        Section(
+            key="grades",
+            heading="Grades",
+            blocks=[*grades_overall(scope), *trend(scope), *grades_by_domain(scope)],
+        ),
+        Section(key="compliance", heading="Compliance", blocks=compliance_by_check(scope)),
+        Section(key="quality", heading="Quality and compliance", blocks=quality_share(scope)),
+        Section(key="moderation", heading="Moderation", blocks=moderation(scope)),
+        Section(
+            key="actions",
+            heading="Actions and revisits",
+            blocks=[*overdue_actions(scope), *revisit_outcomes(scope)],
+        ),
+        Section(key="themes", heading="Themes", blocks=themes(scope)),
+    ]

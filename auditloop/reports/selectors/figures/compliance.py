@@ -1,0 +1,184 @@
+"""Compliance by check (and by team, for leaders), and the shift from compliance checks to
+quality judgements across cycles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from auditloop.audits.models import Answer, QuestionKind
+from auditloop.learning.selectors.team_picture import COMPLIANCE_COLUMNS, compliance_tables
+from auditloop.reports.blocks import Block, Chart, ChartKind, Series
+from auditloop.reports.selectors.figures.parts import (
+    bars_chart,
+    counted_audits,
+    cycle_label,
+    derived_share,
+    group_names,
+    keyed,
+    recent_cycles,
+    row_share,
+    scoped_table,
+    sorted_groups,
+    withheld_words,
+)
+from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
+from auditloop.sampling.models import Cycle
+
+
+def compliance_by_check(scope: ReportScope) -> list[Block]:
+    """The compliance rate (yes of yes and no) of each compliance check, one table per tool;
+    for leaders reading more than one team, the rate by team beside it (which team stands
+    out). Six queries (four where rows are services)."""
+    heading = "Compliance by check"
+    counted = counted_audits(scope)
+    if not counted.n:
+        words = "No audit in this cycle has been submitted yet, so there are no checks to count."
+        return [Block(key="compliance-by-check", heading=heading, words=[words])]
+    withheld = withheld_words(scope, counted.n, counted.people)
+    if withheld:
+        return [Block(key="compliance-by-check", heading=heading, words=[withheld])]
+    tables = compliance_tables(
+        audits_in_scope(scope),
+        audit_ids=counted.ids,
+        version_ids=counted.versions,
+        small_counts=scope.small_counts,
+    )
+    if not tables:
+        words = "No compliance check of these audits has been answered."
+        return [Block(key="compliance-by-check", heading=heading, words=[words])]
+    blocks = [
+        Block(
+            key=keyed("compliance-by-check", index),
+            heading=table.caption,
+            table=table,
+            chart=bars_chart(table, "Yes (of yes and no)", [0], [0, 1]),
+        )
+        for index, table in enumerate(tables)
+    ]
+    if scope.names_teams:
+        by_team: dict[int, dict[str, int]] = defaultdict(dict)
+        for row in (
+            Answer.objects.filter(audit_id__in=counted.ids, question__kind=QuestionKind.COMPLIANCE)
+            .exclude(compliance="")
+            .values("audit__team_id", "compliance")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            by_team[row["audit__team_id"]][row["compliance"]] = row["n"]
+        if len(by_team) > 1:
+            names = group_names(scope, list(by_team))
+            teams = sorted_groups(by_team, names)
+            table = scoped_table(
+                scope,
+                caption="Compliance checks by team",
+                row_heading="Team",
+                columns=[label for _, label in COMPLIANCE_COLUMNS],
+                rows=[
+                    (names.get(t, ""), [by_team[t].get(v, 0) for v, _ in COMPLIANCE_COLUMNS])
+                    for t in teams
+                ],
+                row_groups=[counted.sizes[t][0] for t in teams],
+                row_people=[counted.sizes[t][1] for t in teams],
+                total_heading="Answers",
+                derived_heading="Yes (of yes and no)",
+                derive=derived_share([0], [0, 1], "No yes or no"),
+            )
+            blocks.append(
+                Block(
+                    key="compliance-by-team",
+                    heading="Compliance by team",
+                    table=table,
+                    chart=bars_chart(table, "Yes (of yes and no)", [0], [0, 1]),
+                )
+            )
+    return blocks
+
+
+# Quality judgements against compliance checks ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CycleAudits:
+    cycles: list[Cycle]
+    ids: list[int]
+    sizes: dict[int, tuple[int, int]]  # cycle -> (audits, people)
+
+
+def _cycle_audits(scope: ReportScope) -> _CycleAudits:
+    """The scope's audits that count in its cycle and up to three before it, with how many
+    audits and people's cases each cycle has; only the cycles with any. Two queries."""
+    cycles = recent_cycles(scope)
+    rows = list(
+        audits_in_scope(scope, cycle_ids=[c.pk for c in cycles])
+        .values_list("id", "cycle_link__cycle_id", "practitioner_id")
+        .order_by()
+    )
+    audits: dict[int, int] = defaultdict(int)
+    people: dict[int, set[int]] = defaultdict(set)
+    for _, cycle, person in rows:
+        audits[cycle] += 1
+        people[cycle].add(person)
+    return _CycleAudits(
+        cycles=[c for c in cycles if c.pk in audits],
+        ids=[row[0] for row in rows],
+        sizes={cycle: (audits[cycle], len(people[cycle])) for cycle in audits},
+    )
+
+
+QUALITY_COLUMNS = ["Quality judgements (graded questions)", "Compliance checks"]
+
+
+def quality_share(scope: ReportScope) -> list[Block]:
+    """The answers given across this cycle and up to three before it: quality judgements
+    (graded questions) against compliance checks, and the share that are quality judgements:
+    the shift from compliance to quality. Three queries."""
+    heading = "Quality judgements and compliance checks"
+    found = _cycle_audits(scope)
+    if not found.ids:
+        words = "No audit of this or the last cycles has been submitted yet, so there are no "
+        words += "answers to count."
+        return [Block(key="quality-share", heading=heading, words=[words])]
+    counts = {
+        row["audit__cycle_link__cycle_id"]: row
+        for row in Answer.objects.filter(audit_id__in=found.ids)
+        .values("audit__cycle_link__cycle_id")
+        .annotate(
+            quality=Count("pk", filter=Q(question__kind=QuestionKind.GRADED, grade__isnull=False)),
+            checks=Count(
+                "pk", filter=Q(question__kind=QuestionKind.COMPLIANCE) & ~Q(compliance="")
+            ),
+        )
+        .order_by()
+    }
+    empty = {"quality": 0, "checks": 0}
+    table = scoped_table(
+        scope,
+        caption="Answers by cycle: quality judgements and compliance checks",
+        row_heading="Cycle",
+        columns=QUALITY_COLUMNS,
+        rows=[
+            (
+                cycle_label(c, scope),
+                [counts.get(c.pk, empty)["quality"], counts.get(c.pk, empty)["checks"]],
+            )
+            for c in found.cycles
+        ],
+        row_groups=[found.sizes[c.pk][0] for c in found.cycles],
+        row_people=[found.sizes[c.pk][1] for c in found.cycles],
+        column_totals=False,
+        total_heading="Answers",
+        derived_heading="Share quality judgements",
+        derive=derived_share([0], None, "No answers"),
+    )
+    chart = Chart(
+        kind=ChartKind.LINE,
+        title="Share of answers that are quality judgements, by cycle",
+        categories=[row.label for row in table.rows],
+        series=[
+            Series(name="Quality judgements", values=[row_share(r, [0], None) for r in table.rows])
+        ],
+    )
+    return [Block(key="quality-share", heading=heading, table=table, chart=chart)]

@@ -1,0 +1,194 @@
+"""What the dashboards' figures share: whose audits a scope counts (by a list of ids), how
+a table of them is suppressed for its reader, the shares and charts drawn from what a table
+shows, and the cycles a trend covers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from auditloop.accounts.models import Service, Team
+from auditloop.learning.rules.suppression import SUPPRESSED_MARK, group_suppressed
+from auditloop.learning.selectors.team_picture import (
+    TREND_CYCLES,
+    Derive,
+    _percent,
+    figure_table,
+    small_group_min,
+    withheld_message,
+)
+from auditloop.reports.blocks import Chart, ChartKind, Figure, FigureRow, FigureTable, Series
+from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
+from auditloop.sampling.models import Cycle
+
+NO_AUDITS = "No audit in this cycle has been submitted yet, so there are no grades to count."
+
+
+def group_field(scope: ReportScope) -> str:
+    return "team_id" if scope.names_teams else "team__service_id"
+
+
+def group_names(scope: ReportScope, ids: list[int]) -> dict[int, str]:
+    model = Team if scope.names_teams else Service
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The audits that count in a scope: their ids (answers and points are counted by this
+    list, never by a subquery of audits), and how many audits and people's cases are behind
+    each row (team or service) and behind the whole scope."""
+
+    ids: list[int]
+    sizes: dict[int, tuple[int, int]]
+    people: int
+    versions: list[int]
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def counted_audits(scope: ReportScope) -> Counted:
+    """One query."""
+    group = group_field(scope)
+    rows = list(
+        audits_in_scope(scope)
+        .values_list("id", group, "practitioner_id", "tool_version_id")
+        .order_by()
+    )
+    audits: dict[int, int] = defaultdict(int)
+    people: dict[int, set[int]] = defaultdict(set)
+    for _, key, person, _ in rows:
+        audits[key] += 1
+        people[key].add(person)
+    return Counted(
+        ids=[row[0] for row in rows],
+        sizes={key: (audits[key], len(people[key])) for key in audits},
+        people=len({row[2] for row in rows}),
+        versions=sorted({row[3] for row in rows}),
+    )
+
+
+def withheld_words(scope: ReportScope, audits: int, people: int) -> str:
+    """Why figures over the whole scope are not shown (too few audits, or of too few people's
+    cases), or "" when they are. Never for a practitioner's own audits: they read each one."""
+    if scope.is_own:
+        return ""
+    threshold = small_group_min()
+    if group_suppressed(audits, threshold=threshold, people=people):
+        return withheld_message(threshold, audits=audits)
+    return ""
+
+
+def scoped_table(scope: ReportScope, **kwargs: Any) -> FigureTable:
+    """`figure_table` with the scope's suppression: small counts for the committee, small
+    groups for everyone but a practitioner reading their own audits."""
+    return figure_table(**kwargs, small_counts=scope.small_counts, small_groups=not scope.is_own)
+
+
+def rows_by(scope: ReportScope) -> tuple[str, str]:
+    """A by-rows caption's end and the row heading."""
+    return (" by team", "Team") if scope.names_teams else (" by service", "Service")
+
+
+def sorted_groups(groups: Iterable[int], names: dict[int, str]) -> list[int]:
+    return sorted(groups, key=lambda g: (names.get(g, "").lower(), g))
+
+
+def shown_number(figure: Figure | None) -> int | None:
+    """A count as shown, None where it is suppressed (or not a count)."""
+    if figure is None or figure.suppressed:
+        return None
+    try:
+        return int(figure.text)
+    except ValueError:
+        return None
+
+
+def row_counts(
+    row: FigureRow, parts: Sequence[int], whole: Sequence[int] | None
+) -> tuple[int, int] | None:
+    """The counts of columns `parts` and of columns `whole` (the row's total for None), from
+    the figures the table shows: None where any of them is suppressed."""
+    shown = [shown_number(cell) for cell in row.cells]
+    part = [shown[j] for j in parts]
+    total = [shown[j] for j in whole] if whole is not None else [shown_number(row.total)]
+    if any(v is None for v in [*part, *total]):
+        return None
+    return sum(v or 0 for v in part), sum(v or 0 for v in total)
+
+
+def row_share(row: FigureRow, parts: Sequence[int], whole: Sequence[int] | None) -> float | None:
+    """The share of columns `parts` in columns `whole` (the row's total for None), from the
+    figures the table shows: None where any of them is suppressed or the whole is nothing."""
+    counts = row_counts(row, parts, whole)
+    return None if counts is None else share(*counts)
+
+
+def derived_share(parts: Sequence[int], whole: Sequence[int] | None, empty: str) -> Derive:
+    """A derived column: the share of columns `parts` in columns `whole` (the total for None),
+    shown only where every count it is worked out from is shown."""
+
+    def derive(counts: list[int], hidden: list[bool], total: int, total_hidden: bool) -> Figure:
+        used = [*parts, *(whole if whole is not None else [])]
+        if any(hidden[j] for j in used) or (whole is None and total_hidden):
+            return Figure(text=SUPPRESSED_MARK, suppressed=True)
+        denominator = sum(counts[j] for j in whole) if whole is not None else total
+        if denominator == 0:
+            return Figure(text=empty, numeric=False)
+        return Figure(text=_percent(sum(counts[j] for j in parts), denominator))
+
+    return derive
+
+
+def stacked_chart(table: FigureTable) -> Chart:
+    """Each row's counts as shares of its total, one series a column."""
+    return Chart(
+        kind=ChartKind.STACKED,
+        title=table.caption,
+        categories=[row.label for row in table.rows],
+        series=[
+            Series(name=column, values=[row_share(row, [j], None) for row in table.rows])
+            for j, column in enumerate(table.columns)
+        ],
+    )
+
+
+def bars_chart(
+    table: FigureTable, name: str, parts: Sequence[int], whole: Sequence[int] | None
+) -> Chart:
+    return Chart(
+        kind=ChartKind.BARS,
+        title=table.caption,
+        categories=[row.label for row in table.rows],
+        series=[Series(name=name, values=[row_share(row, parts, whole) for row in table.rows])],
+    )
+
+
+def keyed(key: str, index: int) -> str:
+    return key if index == 0 else f"{key}-{index + 1}"
+
+
+def recent_cycles(scope: ReportScope) -> list[Cycle]:
+    """The scope's cycle and up to three of its services' cycles before it, oldest first. One
+    query."""
+    cycles = (
+        Cycle.objects.filter(services__in=scope.service_ids)
+        .filter(Q(starts_on__lt=scope.cycle.starts_on) | Q(pk=scope.cycle.pk))
+        .distinct()
+        .order_by("-starts_on", "-id")[:TREND_CYCLES]
+    )
+    return sorted(cycles, key=lambda c: (c.starts_on, c.pk))
+
+
+def cycle_label(cycle: Cycle, scope: ReportScope) -> str:
+    return cycle.name + (" (this cycle)" if cycle.pk == scope.cycle.pk else "")
