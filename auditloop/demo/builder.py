@@ -45,6 +45,7 @@ from auditloop.demo.history.cycle_reviews import cycle_reviews_history
 from auditloop.demo.history.key_messages import key_messages_history
 from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
+from auditloop.demo.history.targets import targets_history
 from auditloop.demo.history.training import training_history
 from auditloop.demo.trail import TrailBuilder
 from auditloop.learning import models as learning
@@ -279,6 +280,7 @@ def demo_council_build(
             training_history(council=council, rng=rng, today=today)
         # Through the product's services, which stamp their own times.
         key_messages_history(council=council, rng=rng, today=today)
+        targets_history(council=council)
         cycle_reviews_history(council=council, rng=rng, today=today)
         counts = council_counts()
         event_record(

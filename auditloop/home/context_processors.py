@@ -10,11 +10,14 @@ from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
+from auditloop.reports.access.dashboards import DASHBOARD_READERS
 from auditloop.reports.access.reviews import REVIEW_ROLES
 
 
 def _navigation(role: str) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = [("Home", reverse("home"))]
+    if role in DASHBOARD_READERS:
+        items.append(("Dashboard", reverse("reports:dashboard")))
     if role in AUDITING_ROLES or role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
         items.append(("Audits", reverse("audits:list")))
     if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:

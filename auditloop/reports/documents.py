@@ -61,13 +61,15 @@ def review_document(
     cycle: Cycle,
     audience: str,
     sections: list[Section],
-    draw: Callable[[DrawnBlock, int], DrawnBlock],
-    on_progress: Progress,
-    start: int,
-    end: int,
+    draw: Callable[[DrawnBlock, int], DrawnBlock] | None = None,
+    on_progress: Progress | None = None,
+    start: int = 0,
+    end: int = 100,
 ) -> ReviewDocument:
-    """The sections with their charts drawn by `draw`, reporting progress from `start` to
-    `end` as the charts are drawn."""
+    """The sections with their charts drawn by `draw` (SVG unless told), reporting progress
+    from `start` to `end` as the charts are drawn."""
+    draw = draw or _svg
+    on_progress = on_progress or _ignore
     charts = sum(1 for s in sections for b in s.blocks if b.chart is not None)
     drawn_sections = []
     done = 0

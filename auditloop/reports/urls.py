@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.reports.views import reviews
+from auditloop.reports.views import cycle_review, dashboards, reviews, targets
 
 app_name = "reports"
-urlpatterns: list[URLPattern | URLResolver] = []
-urlpatterns += reviews.urlpatterns
+urlpatterns: list[URLPattern | URLResolver] = [
+    *dashboards.urlpatterns,
+    *targets.urlpatterns,
+    *cycle_review.urlpatterns,
+    *reviews.urlpatterns,
+]

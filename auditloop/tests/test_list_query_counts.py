@@ -86,7 +86,14 @@ from auditloop.learning.models import (
     TrainingRule,
     TrainingRuleKind,
 )
-from auditloop.reports.models import Audience, CycleReview, ReviewFormat, ReviewStatus
+from auditloop.reports.models import (
+    Audience,
+    CycleReview,
+    ReviewFormat,
+    ReviewStatus,
+    Target,
+    TargetMeasure,
+)
 from auditloop.sampling.models import Cycle
 from auditloop.testing import Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
@@ -120,6 +127,7 @@ NOT_LISTS = {
     "learning:training_needs_check",
     "learning:training_attendance_template",
     "learning:key_message_create",
+    "reports:target_create",
     "api:openapi-json",
     "api:openapi-view",
     "api:index",
@@ -159,6 +167,17 @@ SEES_NO_ROWS = {
     ("learning:key_message_list", "administrator"): "reads no audit learning",
 }
 
+# Pages of figures, not of rows, for these logins: the personas' rounds put each audit in a
+# cycle of its own, so the dashboard's tables keep their rows; their query counts are still
+# compared here, and counted small against large, role by role, in
+# reports/tests/test_dashboards.py.
+FIGURES_NOT_ROWS = {
+    ("reports:dashboard", "practitioner"): "their own audits, by their team",
+    ("reports:dashboard", "team_manager"): "their team",
+    ("reports:dashboard", "moderator"): "their services, by team",
+    ("reports:dashboard", "senior_leader"): "their services, by team",
+}
+
 # Logins a list page sends on to their own page instead (and the page they go to).
 REDIRECTED = {
     ("learning:team_picture_choose", "team_manager"): "their own team's picture",
@@ -196,6 +215,8 @@ ROWS_PER_ROUND = {
     ("assurance:revisits", "senior_leader"): 3,
     # An open theme suggestion and a rejected one.
     ("learning:suggestions", "moderator"): 2,
+    # An issued committee review and a published key message.
+    ("reports:dashboard", "board_member"): 2,
 }
 
 
@@ -369,6 +390,27 @@ class Council:
         TrainingAttendance.objects.create(event=event, staff=p.practitioner)
         need.events.add(event)
 
+    def _reports_add(self, service: Service, cycle: Cycle) -> None:
+        """A target for the round's service, and the committee's review of its cycle, issued."""
+        p = self.p
+        Target.objects.create(
+            measure=TargetMeasure.INADEQUATE_AT_MOST,
+            percent=10,
+            service=service,
+            set_by=p.moderator,
+        )
+        CycleReview.objects.create(
+            cycle=cycle,
+            audience=Audience.COMMITTEE,
+            format=ReviewFormat.PDF,
+            status=ReviewStatus.ISSUED,
+            progress=100,
+            content=b"%PDF",
+            size=4,
+            requested_by=p.moderator,
+            issued_at=timezone.now(),
+        )
+
     def add(self, n: int) -> None:
         p = self.p
         for _ in range(n):
@@ -432,17 +474,6 @@ class Council:
                 ends_on=today + datetime.timedelta(days=180 + i),
             )
             cycle.services.set([p.north, service])
-            # Its review issued for the committee: read by North's board member, lead and leader.
-            CycleReview.objects.create(
-                cycle=cycle,
-                audience=Audience.COMMITTEE,
-                format=ReviewFormat.PDF,
-                status=ReviewStatus.ISSUED,
-                content=b"%PDF",
-                size=4,
-                requested_by=p.moderator,
-                issued_at=timezone.now(),
-            )
             # Published to North A: its practitioner and team manager each get it. Written
             # directly: publishing tells people, and the notification lists count per round.
             message = KeyMessage.objects.create(
@@ -467,6 +498,7 @@ class Council:
             if i % 2:
                 Moderation.objects.filter(pk=moderation.pk).update(regraded_at=timezone.now())
             self._training_add(i, cycle)
+            self._reports_add(service, cycle)
             scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")
             Grade.objects.create(scale=scale, code="good", label="Good", value=2)
             tool = AuditTool.objects.create(
@@ -625,7 +657,9 @@ def test_a_list_page_asks_as_many_queries_for_one_row_as_for_a_full_page(
         f"{page} as {who} answered {one.status} and {full.status}; its access decision "
         "admits this login, so it must answer 200"
     )
-    if (page, who) in SEES_NO_ROWS:
+    if (page, who) in FIGURES_NOT_ROWS:
+        pass
+    elif (page, who) in SEES_NO_ROWS:
         assert (one.rows, full.rows) == (0, 0), (
             f"{page} as {who} now shows rows: take it out of SEES_NO_ROWS"
         )

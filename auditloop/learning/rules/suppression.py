@@ -61,7 +61,7 @@ one what the other suppresses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -259,12 +259,84 @@ class _Table:
         if not candidates:
             raise AssertionError("Every figure is suppressed, so none can be recoverable.")
 
+        left = self._recoverable_if_hidden(hidden)
+
         def cost(key: Key) -> tuple[int, int, int, int]:
             kind = 2 if key[0] != "cell" else (0 if self.values[key] > 0 else 1)
-            left = len(self.recoverable(hidden | {key}))
-            return (kind, left, self.values[key], self.order[key])
+            return (kind, left(key), self.values[key], self.order[key])
 
         return min(candidates, key=cost)
+
+    def _recoverable_if_hidden(self, hidden: set[Key]) -> Callable[[Key], int]:
+        """How many figures would be recoverable were one more figure hidden, for any figure,
+        from one pass over the hidden ones (the same answer as counting
+        `recoverable(hidden | {key})`, without a search per figure). Adding an edge between
+        two ends: where they are not connected yet, the edge is a new bridge and the old ones
+        stay; where they are, the bridges on the path between them (in the tree of the
+        two-edge-connected parts the bridges join) lie on a cycle with it and stop being
+        bridges, and it is on that cycle too."""
+        edges = [self.ends[key] for key in hidden & self.values.keys()]
+        bridges = _bridges(edges)
+        # The two-edge-connected parts: the ends joined by edges that are not bridges.
+        part: dict[str, str] = {}
+
+        def find(node: str) -> str:
+            part.setdefault(node, node)
+            while part[node] != node:
+                part[node] = part[part[node]]
+                node = part[node]
+            return node
+
+        for n, (a, b) in enumerate(edges):
+            find(a)
+            find(b)
+            if n not in bridges:
+                part[find(a)] = find(b)
+        # The bridges join the parts into a forest: each part's tree, parent and depth.
+        tree: dict[str, list[str]] = {}
+        for n in bridges:
+            a, b = (find(end) for end in edges[n])
+            tree.setdefault(a, []).append(b)
+            tree.setdefault(b, []).append(a)
+        parent: dict[str, str | None] = {}
+        depth: dict[str, int] = {}
+        root_of: dict[str, str] = {}
+        for root in tree:
+            if root in parent:
+                continue
+            parent[root], depth[root], root_of[root] = None, 0, root
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                for other in tree[node]:
+                    if other not in parent:
+                        parent[other], depth[other], root_of[other] = node, depth[node] + 1, root
+                        stack.append(other)
+        count = len(bridges)
+
+        def left(key: Key) -> int:
+            a, b = self.ends[key]
+            if a == b:
+                return count  # a loop is never a bridge, and makes no cycle of others
+            if a not in part or b not in part:
+                return count + 1
+            pa, pb = find(a), find(b)
+            if pa == pb:
+                return count
+            if root_of.get(pa, pa) != root_of.get(pb, pb):
+                return count + 1
+            steps = 0
+            while pa != pb:
+                if depth[pa] < depth[pb]:
+                    pa, pb = pb, pa
+                up = parent[pa]
+                if up is None:
+                    raise AssertionError("Two parts of one tree meet at its root.")
+                pa = up
+                steps += 1
+            return count - steps
+
+        return left
 
 
 def _bridges(edges: list[tuple[str, str]]) -> set[int]:

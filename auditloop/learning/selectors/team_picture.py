@@ -148,18 +148,21 @@ def figure_table(
     derive: Derive | None = None,
     total_heading: str = "Total",
     small_counts: bool = False,
+    small_groups: bool = True,
 ) -> FigureTable:
     """A table of counts, suppressed by the one rule: `rows` are (label, counts per column);
     `derive` gives a row's derived figure (a percentage) from its counts, which of them are
     suppressed, its total and whether that is, so that it shows only what they show.
     `small_counts`: suppress small counts too (for readers who may not read every audit
-    behind the table, such as a committee), not only small groups."""
+    behind the table, such as a committee), not only small groups. `small_groups=False`
+    turns the small-group rule off, for a reader who reads every audit behind every row (a
+    practitioner's own audits): hiding their own grades from them protects no one."""
     cells = [counts for _, counts in rows]
     result = suppress_table(
         cells,
         threshold=small_group_min(),
-        row_groups=row_groups,
-        row_people=row_people,
+        row_groups=row_groups if small_groups else None,
+        row_people=row_people if small_groups else None,
         column_totals=column_totals,
         small_counts=small_counts,
     )
@@ -251,15 +254,15 @@ def team_picture(team: Team, cycle: Cycle, reader: StaffMember) -> TeamPicture:
         withheld=group_suppressed(count, threshold=threshold, people=people),
     )
     if count and not picture.withheld:
-        grades = _grades_of_scales(audits)
-        picture.domains = _domains(audits, grades)
-        picture.compliance = _compliance(audits)
-        picture.themes = _themes(audits)
+        grades = grades_of_scales(audits)
+        picture.domains = domain_tables(audits, grades)
+        picture.compliance = compliance_tables(audits)
+        picture.themes = themes_table(audits)
     picture.overall = _overall_by_cycle(team, cycle, reader)
     return picture
 
 
-def _grades_of_scales(audits: QuerySet[Audit]) -> dict[int, list[Grade]]:
+def grades_of_scales(audits: QuerySet[Audit]) -> dict[int, list[Grade]]:
     """The grades of each scale the audits' tools use, best first. One query."""
     scales = audits.values("tool_version__grading_scale_id")
     grades: dict[int, list[Grade]] = defaultdict(list)
@@ -291,11 +294,27 @@ def _question_order(question: Question) -> tuple[int, int]:
     return (question.section.order, question.order)
 
 
-def _domains(audits: QuerySet[Audit], grades: dict[int, list[Grade]]) -> list[FigureTable]:
+def _answers_of(audits: QuerySet[Audit], audit_ids: list[int] | None) -> QuerySet[Answer]:
+    """The answers of `audits`, by the list of their ids where one is given (a large scope:
+    PostgreSQL plans answers against a subquery of audits as a nested loop)."""
+    if audit_ids is not None:
+        return Answer.objects.filter(audit_id__in=audit_ids)
+    return Answer.objects.filter(audit__in=audits)
+
+
+def domain_tables(
+    audits: QuerySet[Audit],
+    grades: dict[int, list[Grade]],
+    *,
+    audit_ids: list[int] | None = None,
+    small_counts: bool = False,
+) -> list[FigureTable]:
     """For each tool and scale: each graded question, how many answers at each grade (the
-    grade that counts). Three queries."""
+    grade that counts). Three queries. `audit_ids`: the ids of `audits`, where the caller has
+    them (answers are then counted by the list); `small_counts` as `figure_table`'s."""
     counts = (
-        Answer.objects.filter(audit__in=audits, question__kind=QuestionKind.GRADED)
+        _answers_of(audits, audit_ids)
+        .filter(question__kind=QuestionKind.GRADED)
         .annotate(counted=answer_grade_counted("id"))
         .exclude(counted=None)
         .values(
@@ -334,6 +353,7 @@ def _domains(audits: QuerySet[Audit], grades: dict[int, list[Grade]]) -> list[Fi
                     for code in codes
                 ],
                 total_heading="Answers",
+                small_counts=small_counts,
             )
         )
     return tables
@@ -356,11 +376,14 @@ COMPLIANCE_COLUMNS = (
 )
 
 
-def _compliance(audits: QuerySet[Audit]) -> list[FigureTable]:
+def compliance_tables(
+    audits: QuerySet[Audit], *, audit_ids: list[int] | None = None, small_counts: bool = False
+) -> list[FigureTable]:
     """For each tool: each compliance check, how many yes, no and not applicable, and % yes.
-    Three queries."""
+    Three queries. `audit_ids`, `small_counts` as `domain_tables`'."""
     counts = (
-        Answer.objects.filter(audit__in=audits, question__kind=QuestionKind.COMPLIANCE)
+        _answers_of(audits, audit_ids)
+        .filter(question__kind=QuestionKind.COMPLIANCE)
         .exclude(compliance="")
         .values("audit__tool_version__tool_id", "question__code", "compliance")
         .annotate(n=Count("pk"))
@@ -394,6 +417,7 @@ def _compliance(audits: QuerySet[Audit]) -> list[FigureTable]:
                 total_heading="Answers",
                 derived_heading="Yes (of yes and no)",
                 derive=_yes_share,
+                small_counts=small_counts,
             )
         )
     return tables
@@ -406,15 +430,18 @@ KIND_COLUMNS = (
 )
 
 
-def _themes(audits: QuerySet[Audit]) -> FigureTable | None:
+def themes_table(
+    audits: QuerySet[Audit], *, audit_ids: list[int] | None = None, small_counts: bool = False
+) -> FigureTable | None:
     """How many learning points of each kind carry each theme (a point with two themes counts
-    under both, so no column is totalled). One query."""
-    counts = (
-        LearningPoint.objects.filter(audit__in=audits)
-        .values("themes__name", "kind")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
+    under both, so no column is totalled). One query. `audit_ids`, `small_counts` as
+    `domain_tables`'."""
+    points = (
+        LearningPoint.objects.filter(audit_id__in=audit_ids)
+        if audit_ids is not None
+        else LearningPoint.objects.filter(audit__in=audits)
     )
+    counts = points.values("themes__name", "kind").annotate(n=Count("pk", distinct=True)).order_by()
     by_theme: dict[str, dict[str, int]] = defaultdict(dict)
     for row in counts:
         by_theme[row["themes__name"] or NO_THEME][row["kind"]] = row["n"]
@@ -428,6 +455,7 @@ def _themes(audits: QuerySet[Audit]) -> FigureTable | None:
         rows=[(name, [by_theme[name].get(kind, 0) for kind, _ in KIND_COLUMNS]) for name in names],
         column_totals=False,
         total_heading="Learning points",
+        small_counts=small_counts,
     )
 
 

@@ -9,6 +9,7 @@ is moderating blind, narrowed to the scope.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -44,17 +45,21 @@ class ReportScope:
         return self.practitioner_id is not None
 
 
-def audits_in_scope(scope: ReportScope, *, cycle: Cycle | None = None) -> QuerySet[Audit]:
+def audits_in_scope(
+    scope: ReportScope, *, cycle: Cycle | None = None, cycle_ids: Sequence[int] | None = None
+) -> QuerySet[Audit]:
     """The audits that count in `scope` (in its cycle, or in `cycle` when given, e.g. the
-    last cycle to compare with)."""
+    last cycle to compare with, or in any of `cycle_ids`, for a trend)."""
     base = (
         audits_counted(scope.reader)
         if scope.reader is not None
         else audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES))
     )
-    audits = base.filter(
-        cycle_link__cycle=cycle or scope.cycle, team__service_id__in=scope.service_ids
-    )
+    audits = base.filter(team__service_id__in=scope.service_ids)
+    if cycle_ids is not None:
+        audits = audits.filter(cycle_link__cycle_id__in=list(cycle_ids))
+    else:
+        audits = audits.filter(cycle_link__cycle=cycle or scope.cycle)
     if scope.team_ids is not None:
         audits = audits.filter(team_id__in=scope.team_ids)
     if scope.practitioner_id is not None:

@@ -1,0 +1,83 @@
+"""Rendering a report's blocks: a chart as inline SVG, and a block's download links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+
+from auditloop.reports.blocks import Chart
+from auditloop.reports.charts import chart_svg
+
+register = template.Library()
+
+
+# The root element's fixed size (in points): without it the chart takes its column's width
+# and keeps its proportions (its viewBox), so it never overflows a narrow screen.
+_FIXED_SIZE = re.compile(r'^(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>.*?</style>", re.S)
+# The SVG presentation attributes matplotlib's styles use; anything else is left out.
+PRESENTATION = frozenset(
+    {
+        "clip-path",
+        "fill",
+        "fill-opacity",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-weight",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+    }
+)
+
+
+def _as_attributes(match: re.Match[str]) -> str:
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name in PRESENTATION and value:
+            attributes.append(f' {name}="{escape(value)}"')
+    return "".join(attributes)
+
+
+def page_svg(svg_text: str) -> str:
+    """matplotlib's SVG made fit for a page: as wide as its column, and styled by presentation
+    attributes instead of `style` (the site's Content-Security-Policy refuses inline styles,
+    which would leave every shape black)."""
+    svg_text = _FIXED_SIZE.sub(r"\1", svg_text, count=1)
+    svg_text = _STYLE_ELEMENT.sub("", svg_text)
+    return _STYLE_ATTRIBUTE.sub(_as_attributes, svg_text)
+
+
+@register.filter
+def svg(chart: Chart) -> SafeString:
+    """The chart as inline SVG for a page. matplotlib writes every text (a team's name)
+    escaped as XML, so the markup is safe to put in the page as it is (a test holds it to
+    that)."""
+    return SafeString(page_svg(chart_svg(chart)))
+
+
+@register.simple_tag(takes_context=True)
+def block_download_url(context: dict[str, Any], key: str, fmt: str) -> str:
+    """The download of block `key` as `fmt`, by the page's `downloads` route names (one per
+    format, taking the block's key after `download_args`) and `download_query`."""
+    names: dict[str, str] = context["downloads"]
+    url = reverse(names[fmt], args=[*context.get("download_args", ()), key])
+    query: dict[str, str] = context.get("download_query") or {}
+    return url + ("?" + urlencode(query) if query else "")

@@ -1,0 +1,135 @@
+"""The dashboard: one page whose figures depend on who reads it (`dashboard_scope`), a cycle
+at a time, with each table downloadable as CSV and xlsx; and the board member's page, which
+has no live figures, only the issued committee reviews and the published key messages."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+
+from auditloop.accounts.access import StaffRequest, roles_required
+from auditloop.accounts.models import Role
+from auditloop.learning.selectors.team_picture import small_group_min, suppressed_note
+from auditloop.reports.access.dashboards import DASHBOARD_READERS, committee_reviews_for
+from auditloop.reports.access.scopes import DASHBOARD_ROLES, dashboard_cycles, dashboard_scope
+from auditloop.reports.access.targets import TARGET_ROLES
+from auditloop.reports.blocks import block_by_key
+from auditloop.reports.forms.dashboards import DashboardCycleForm
+from auditloop.reports.selectors.dashboards import (
+    KEY_MESSAGES_SHOWN,
+    published_key_messages_for,
+    scope_words,
+)
+from auditloop.reports.selectors.figures import dashboard_sections
+from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
+from auditloop.reports.services.dashboards import dashboard_export
+
+DOWNLOADS = {"csv": "reports:dashboard_download_csv", "xlsx": "reports:dashboard_download_xlsx"}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _chosen_scope(request: StaffRequest) -> tuple[DashboardCycleForm, ReportScope | None]:
+    """The cycle form (from the query string) and the reader's scope of the cycle chosen: None
+    when they have no cycle or chose one that is not theirs."""
+    staff = request.staff
+    cycles = list(dashboard_cycles(staff))
+    form = DashboardCycleForm(
+        request.GET if "cycle" in request.GET else None,
+        cycles=cycles,
+        today=timezone.localdate(),
+    )
+    cycle = form.chosen()
+    return form, dashboard_scope(staff, cycle) if cycle is not None else None
+
+
+@roles_required(*DASHBOARD_READERS)
+def dashboard(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
+    if staff.role == Role.BOARD_MEMBER:
+        return _board_dashboard(request)
+    form, scope = _chosen_scope(request)
+    sections = dashboard_sections(scope) if scope is not None else []
+    counted = audits_in_scope(scope).count() if scope is not None else 0
+    return render(
+        request,
+        "reports/dashboard/page.html",
+        {
+            "form": form,
+            "has_cycles": bool(form.cycles),
+            "scope": scope,
+            "scope_words": scope_words(scope) if scope is not None else "",
+            "sections": sections,
+            "counted": counted,
+            "downloads": DOWNLOADS,
+            "download_query": {"cycle": str(scope.cycle.public_id)} if scope else {},
+            "threshold": small_group_min(),
+            "suppressed_note": suppressed_note(),
+            "reads_targets": staff.role in TARGET_ROLES,
+        },
+    )
+
+
+def _board_dashboard(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
+    messages = published_key_messages_for(staff)
+    return render(
+        request,
+        "reports/dashboard/board.html",
+        {
+            "reviews": list(committee_reviews_for(staff)),
+            "key_messages": list(messages[:KEY_MESSAGES_SHOWN]),
+            "key_messages_count": messages.count(),
+        },
+    )
+
+
+def _download(request: StaffRequest, key: str, fmt: str) -> HttpResponse:
+    """One table of the reader's dashboard, for the cycle in the query string (the default
+    cycle without one), scoped exactly as the page; 404 for a block their dashboard does not
+    have, or a cycle that is none of theirs."""
+    _form, scope = _chosen_scope(request)
+    if scope is None:
+        raise Http404("No dashboard for that cycle.")
+    block = block_by_key(dashboard_sections(scope), key)
+    if block is None or block.table is None:
+        raise Http404("Your dashboard has no such table.")
+    context = [
+        ("Report", "Dashboard"),
+        ("Cycle", scope.cycle.name),
+        ("Figures for", scope_words(scope)),
+        ("Downloaded", f"{timezone.localdate():%-d %B %Y}"),
+    ]
+    data = dashboard_export(block=block, scope=scope, fmt=fmt, context=context, by=request.staff)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    # Named by the table and the cycle's start, never by a person or a child.
+    filename = f"dashboard-{block.key}-{scope.cycle.starts_on:%Y-%m-%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@roles_required(*DASHBOARD_ROLES)
+def dashboard_download_csv(request: StaffRequest, key: str) -> HttpResponse:
+    return _download(request, key, "csv")
+
+
+@roles_required(*DASHBOARD_ROLES)
+def dashboard_download_xlsx(request: StaffRequest, key: str) -> HttpResponse:
+    return _download(request, key, "xlsx")
+
+
+urlpatterns = [
+    path("dashboard/", dashboard, name="dashboard"),
+    path(
+        "dashboard/download/<slug:key>.csv", dashboard_download_csv, name="dashboard_download_csv"
+    ),
+    path(
+        "dashboard/download/<slug:key>.xlsx",
+        dashboard_download_xlsx,
+        name="dashboard_download_xlsx",
+    ),
+]

@@ -1,0 +1,139 @@
+"""Time each role's dashboard figures against the bare aggregate SQL behind them.
+
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python scripts/benchmark_reports.py
+    DATABASE_URL=postgres://... .venv/bin/python scripts/benchmark_reports.py --cycle latest
+
+Runs on the council the database holds already (build the large demo council first:
+`auditloop seed-demo --size large --seed 1`, or `scripts/benchmark_pages.py` once). For the
+chosen cycle (`--cycle latest`, the default: the most recent cycle that has ended; or a
+cycle's id or public id) and for each demo login with a dashboard (`dashboard_scope`), and for
+the cycle review's committee and leaders' scopes (`review_scope`), it:
+
+- builds `dashboard_sections(scope)` once to warm up, once capturing its queries, then
+  `--repeat` more times: the build time is the median;
+- runs the captured queries' SQL again, straight through `connection.cursor()`, every row
+  fetched and nothing else done, `--repeat` times: the bare SQL time is the median;
+
+and prints a table of the query count, both times in milliseconds and their ratio (the goal:
+within 1.5x). Nothing is written to the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from auditloop.accounts.models import StaffMember  # noqa: E402
+from auditloop.demo.council import DEMO_LOGINS  # noqa: E402
+from auditloop.reports.access.scopes import (  # noqa: E402
+    DASHBOARD_ROLES,
+    dashboard_scope,
+    review_scope,
+)
+from auditloop.reports.models import Audience  # noqa: E402
+from auditloop.reports.selectors.figures import dashboard_sections  # noqa: E402
+from auditloop.reports.selectors.scope import ReportScope, audits_in_scope  # noqa: E402
+from auditloop.sampling.models import Cycle  # noqa: E402
+
+
+def chosen_cycle(which: str) -> Cycle:
+    cycles = Cycle.objects.order_by("-ends_on", "-id")
+    if which == "latest":
+        cycle = cycles.filter(ends_on__lt=timezone.localdate()).first() or cycles.first()
+    elif which.isdigit():
+        cycle = cycles.filter(pk=int(which)).first()
+    else:
+        cycle = cycles.filter(public_id=which).first()
+    if cycle is None:
+        raise SystemExit(f"No cycle {which!r} in this database: build a demo council first.")
+    return cycle
+
+
+def median_ms(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bare_sql(statements: list[str]) -> None:
+    """The captured queries' SQL, run straight through the database cursor, every row
+    fetched."""
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+            cursor.fetchall()
+
+
+def scopes(cycle: Cycle) -> list[tuple[str, ReportScope]]:
+    found = []
+    for username, role in DEMO_LOGINS:
+        if role not in DASHBOARD_ROLES:
+            continue
+        staff = StaffMember.objects.filter(user__username=username).first()
+        scope = dashboard_scope(staff, cycle) if staff is not None else None
+        if scope is None:
+            print(f"{username}: no dashboard for {cycle.name}, left out")
+            continue
+        found.append((f"{username} dashboard", scope))
+    found.append(("committee review", review_scope(cycle, Audience.COMMITTEE, None)))
+    found.append(("leaders review", review_scope(cycle, Audience.LEADERS, None)))
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cycle", default="latest", help="latest, or a cycle's id")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (median)")
+    args = parser.parse_args()
+
+    cycle = chosen_cycle(args.cycle)
+    print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    print(f"Cycle: {cycle.name} ({cycle.starts_on} to {cycle.ends_on})\n")
+    header = (
+        f"{'scope':<22} {'audits':>7} {'queries':>7} {'build ms':>9} {'bare SQL ms':>11} "
+        f"{'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    ratios = []
+    for label, scope in scopes(cycle):
+        audits = audits_in_scope(scope).count()
+        dashboard_sections(scope)
+        with CaptureQueriesContext(connection) as captured:
+            dashboard_sections(scope)
+        statements = [query["sql"] for query in captured.captured_queries]
+        build = median_ms(partial(dashboard_sections, scope), args.repeat)
+        bare_sql(statements)
+        bare = median_ms(partial(bare_sql, statements), args.repeat)
+        ratio = build / bare if bare else float("inf")
+        ratios.append(ratio)
+        print(
+            f"{label:<22} {audits:>7} {len(statements):>7} {build:>9.1f} {bare:>11.1f} "
+            f"{ratio:>6.2f}"
+        )
+    print(f"\nWorst ratio: {max(ratios):.2f} (goal: within 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
