@@ -41,10 +41,6 @@ def cycles_reviewable_by(staff: StaffMember) -> QuerySet[Cycle]:
     return Cycle.objects.exclude(services__in=outside)
 
 
-def may_issue_any_review(staff: StaffMember) -> bool:
-    return cycles_reviewable_by(staff).exists()
-
-
 def reviews_visible_to(staff: StaffMember) -> QuerySet[CycleReview]:
     """Every version of a cycle review `staff` may read, newest first, without its content
     (the bytes are read only by the download)."""

@@ -16,6 +16,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from auditloop.reports import documents
 from auditloop.reports.models import CycleReview
+from auditloop.reports.services.reviews import cycle_review_build, cycle_review_request
+from auditloop.reports.tests.review_factories import review_council
 from auditloop.reports.tests.reviews_support import FakeDocument, make_cycle
 from auditloop.testing import Personas
 from auditloop.tests.browser.conftest import browser, new_page  # noqa: F401
@@ -108,3 +110,31 @@ def test_without_javascript_the_lead_reaches_the_issued_review_by_checking_again
     page.get_by_role("link", name="Check again").click()
     expect(page.get_by_role("heading", name="Review issued")).to_be_visible()
     expect(page.get_by_role("link", name="Download the review")).to_be_visible()
+
+
+def test_the_issued_web_page_version_opens_styled_under_a_policy_that_allows_no_script(
+    p: Personas,
+    new_page: Callable[..., Page],  # noqa: F811
+    live_server: LiveServer,
+) -> None:
+    council = review_council(p)
+    p.senior_leader.services.add(p.south)
+    review = cycle_review_build(
+        review=cycle_review_request(
+            staff=p.senior_leader, cycle=council.cycle, audience="committee", fmt="html"
+        )
+    )
+    page = new_page(javascript=True)
+    sign_in(page, live_server.url, "leader")
+    page.goto(f"/cycle-reviews/{review.public_id}/")
+    assert_accessible(page)
+    response_policies: list[str] = []
+    page.on(
+        "response", lambda r: response_policies.append(r.headers.get("content-security-policy", ""))
+    )
+    page.get_by_role("link", name="Open the review in your browser").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Six-month cycle review")
+    # The document's own stylesheet applies under the stored document's policy.
+    assert heading.evaluate("h => getComputedStyle(h).fontSize") == "32px"
+    assert any("sandbox" in policy for policy in response_policies)

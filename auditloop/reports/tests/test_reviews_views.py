@@ -185,10 +185,16 @@ def test_a_lead_cannot_issue_the_review_of_a_cycle_not_theirs_by_posting_it(
     assert not CycleReview.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["board_member"])
-def test_a_reader_who_may_issue_nothing_cannot_post_the_form(p: Personas, who: str) -> None:
-    cycle = make_cycle(p.north)
-    response = _issue(p.client_for(getattr(p, who)), cycle.public_id)
+@pytest.mark.parametrize(
+    ("who", "services"), [("board_member", ["north"]), ("moderator", ["north", "south"])]
+)
+def test_a_reader_who_may_issue_nothing_has_no_form_and_cannot_post_one(
+    p: Personas, who: str, services: list[str]
+) -> None:
+    cycle = make_cycle(*[getattr(p, name) for name in services])
+    client = p.client_for(getattr(p, who))
+    assert "Issue a new version" not in client.get(LIST).content.decode()
+    response = _issue(client, cycle.public_id)
     assert response.status_code == 403
     assert not CycleReview.objects.exists()
 

@@ -124,8 +124,7 @@ def _detail_context(request: StaffRequest, review: CycleReview) -> dict[str, obj
     return {
         "review": review,
         "names_staff": _names_staff(request),
-        "may_issue": request.staff.role != Role.BOARD_MEMBER
-        and may_issue_review_of(request.staff, review),
+        "may_issue": may_issue_review_of(request.staff, review),
         "filename": review_filename(review),
     }
 
