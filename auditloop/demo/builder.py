@@ -41,6 +41,7 @@ from auditloop.core.models import FailedSignIn, Notification, RefusedRequest
 from auditloop.demo.council import CouncilBuilder, CouncilShape
 from auditloop.demo.history import HistoryBuilder
 from auditloop.demo.history.calibration import calibration_history
+from auditloop.demo.history.cycle_reviews import cycle_reviews_history
 from auditloop.demo.history.key_messages import key_messages_history
 from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
@@ -280,6 +281,7 @@ def demo_council_build(
         # Through the product's services, which stamp their own times.
         key_messages_history(council=council, rng=rng, today=today)
         targets_history(council=council)
+        cycle_reviews_history(council=council, rng=rng, today=today)
         counts = council_counts()
         event_record(
             actor=None,

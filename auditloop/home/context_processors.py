@@ -11,6 +11,7 @@ from auditloop.assurance.access.agreement import AGREEMENT_READERS
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
 from auditloop.reports.access.dashboards import DASHBOARD_READERS
+from auditloop.reports.access.reviews import REVIEW_ROLES
 
 
 def _navigation(role: str) -> list[tuple[str, str]]:
@@ -47,6 +48,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Agreement", reverse("assurance:agreement")))
     if role in {Role.MODERATOR, Role.SENIOR_LEADER, Role.TEAM_MANAGER}:
         items.append(("Training", reverse("learning:training_needs")))
+    if role in REVIEW_ROLES:
+        items.append(("Cycle reviews", reverse("reports:cycle-reviews")))
     if role == Role.MODERATOR:
         items.append(("Moderation", reverse("assurance:moderation_list")))
     if role == Role.SENIOR_LEADER:

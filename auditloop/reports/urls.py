@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.reports.views import dashboards, targets
+from auditloop.reports.views import dashboards, reviews, targets
 
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
     *dashboards.urlpatterns,
     *targets.urlpatterns,
+    *reviews.urlpatterns,
 ]

@@ -293,9 +293,9 @@ def test_a_board_member_reads_issued_committee_reviews_and_published_key_message
     p: Personas,
 ) -> None:
     cycle = north_and_south(p)
-    issued_review(cycle, p.moderator, issued_on=TODAY)
-    issued_review(cycle, p.moderator, audience=Audience.LEADERS, fmt="docx")
-    issued_review(cycle, p.moderator, status=ReviewStatus.BUILDING, fmt="html")
+    committee = issued_review(cycle, p.moderator, issued_on=TODAY)
+    leaders = issued_review(cycle, p.moderator, audience=Audience.LEADERS, fmt="docx")
+    building = issued_review(cycle, p.moderator, status=ReviewStatus.BUILDING, fmt="html")
     published_message("Plans that drift", cycle, p.moderator)
     published_message("Still a draft", cycle, p.moderator, status=KeyMessageStatus.DRAFT)
     page, blocks = dashboard(p, "board_member")
@@ -304,6 +304,9 @@ def test_a_board_member_reads_issued_committee_reviews_and_published_key_message
     assert "PDF" in page
     assert "Word (docx)" not in page
     assert "Web page (HTML)" not in page
+    assert reverse("reports:cycle-review", args=[committee.public_id]) in page
+    assert reverse("reports:cycle-review", args=[leaders.public_id]) not in page
+    assert reverse("reports:cycle-review", args=[building.public_id]) not in page
     assert f"{TODAY:%-d %b %Y}" in page
     assert "Plans that drift" in page
     assert "Still a draft" not in page

@@ -1,0 +1,46 @@
+"""The cycle review as HTML: a whole standalone page with its own stylesheet (for print too,
+and the page the PDF is made from), or just its sections, as the body of a page in the site's
+layout. Text goes in through Django's autoescaping; the charts are the server's own SVG."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from django.template.loader import render_to_string
+
+from auditloop.learning.selectors.team_picture import suppressed_note
+from auditloop.reports.renderers import ReviewDocument
+
+STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "reports" / "cycle_review.css"
+DOCUMENT = "reports/cycle_review/document.html"
+SECTIONS = "reports/cycle_review/_sections.html"
+
+
+_SVG_ID = re.compile(r'(\bid="|="#|url\(#)([A-Za-z_][\w.-]*)')
+
+
+def svg_with_own_ids(svg: str, prefix: str) -> str:
+    """The chart's SVG with every id (and every reference to one) prefixed, so that several
+    charts in one page never share an id: matplotlib numbers each drawing's ids alike."""
+    return _SVG_ID.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+
+
+@cache
+def stylesheet() -> str:
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+def review_html(review: ReviewDocument) -> str:
+    """The review as one standalone HTML document: its stylesheet inside it, charts inline,
+    nothing fetched from anywhere."""
+    return render_to_string(
+        DOCUMENT,
+        {"review": review, "stylesheet": stylesheet(), "suppressed_note": suppressed_note()},
+    )
+
+
+def review_body_html(review: ReviewDocument) -> str:
+    """The review's sections alone, to put inside a page of the site."""
+    return render_to_string(SECTIONS, {"review": review, "suppressed_note": suppressed_note()})
