@@ -146,13 +146,24 @@ def test_a_team_name_with_markup_is_escaped_in_the_chart_and_the_table(p: Person
 def test_a_chart_is_styled_without_inline_styles_which_the_sites_policy_refuses(
     p: Personas,
 ) -> None:
-    north_and_south(p)
+    cycle = north_and_south(p)
+    counted_audit(p, cycle, team=p.north_b, overall="inadequate")
     response = p.client_for(p.moderator).get(reverse("reports:dashboard"))
     assert "style-src 'self'" in response["Content-Security-Policy"]
-    svg = re.search(r"<svg\b.*?</svg>", response.content.decode(), re.S)
+    page = response.content.decode()
+    svg = re.search(r'id="block-grades-overall".*?(<svg\b.*?</svg>)', page, re.S)
     assert svg is not None
-    assert "style=" not in svg.group(0) and "<style" not in svg.group(0)
-    assert 'fill="#1d70b8"' in svg.group(0)  # the first grade's colour, as an attribute
+    assert "style=" not in svg.group(1) and "<style" not in svg.group(1)
+    assert 'fill="#f47738"' in svg.group(1)  # Good's colour, as an attribute
+    assert 'fill="#d4351c"' in svg.group(1)  # Inadequate's: a colour is never taken for an id
+
+
+def test_no_two_charts_on_a_page_share_an_id(p: Personas) -> None:
+    north_and_south(p)
+    page, _ = dashboard(p, "moderator")
+    assert page.count("<svg") > 1
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
 
 
 def test_each_chart_sits_beside_its_table_with_a_caption_and_its_downloads(p: Personas) -> None:
