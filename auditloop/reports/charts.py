@@ -24,7 +24,7 @@ from auditloop.reports.blocks import Chart, ChartKind
 
 # GOV.UK Design System colours, in an order that stays distinct for common colour blindness.
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#505a5f", "#b58840"]
-HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--"]
+HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
 # pyplot's state is global; one chart is drawn at a time (charts take milliseconds).

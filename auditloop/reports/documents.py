@@ -21,6 +21,7 @@ from auditloop.reports.renderers.docx import review_docx
 from auditloop.reports.renderers.html import review_html, svg_with_own_ids
 from auditloop.reports.renderers.pdf import review_pdf
 from auditloop.reports.selectors.cycle_review import cycle_review_sections
+from auditloop.reports.templatetags.report_blocks import page_svg
 from auditloop.sampling.models import Cycle
 
 # Called as the build goes: (percent done, words for the step).
@@ -61,13 +62,15 @@ def review_document(
     cycle: Cycle,
     audience: str,
     sections: list[Section],
-    draw: Callable[[DrawnBlock, int], DrawnBlock],
-    on_progress: Progress,
-    start: int,
-    end: int,
+    draw: Callable[[DrawnBlock, int], DrawnBlock] | None = None,
+    on_progress: Progress | None = None,
+    start: int = 0,
+    end: int = 100,
 ) -> ReviewDocument:
-    """The sections with their charts drawn by `draw`, reporting progress from `start` to
-    `end` as the charts are drawn."""
+    """The sections with their charts drawn by `draw` (SVG unless told), reporting progress
+    from `start` to `end` as the charts are drawn."""
+    draw = draw or _svg
+    on_progress = on_progress or _ignore
     charts = sum(1 for s in sections for b in s.blocks if b.chart is not None)
     drawn_sections = []
     done = 0
@@ -105,7 +108,10 @@ def _svg(item: DrawnBlock, number: int) -> DrawnBlock:
     chart = item.block.chart
     if chart is None:
         return item
-    return DrawnBlock(block=item.block, svg=svg_with_own_ids(chart_svg(chart), f"chart{number}"))
+    # Styled by attributes, as on the site's pages (no style element leaking into the page),
+    # and each chart's ids its own.
+    svg = svg_with_own_ids(page_svg(chart_svg(chart)), f"chart{number}")
+    return DrawnBlock(block=item.block, svg=svg)
 
 
 def _png(item: DrawnBlock, number: int) -> DrawnBlock:

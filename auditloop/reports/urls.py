@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.reports.views import dashboards, reviews, targets
+from auditloop.reports.views import cycle_review, dashboards, reviews, targets
 
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
     *dashboards.urlpatterns,
     *targets.urlpatterns,
     *reviews.urlpatterns,
+    *cycle_review.urlpatterns,
 ]

@@ -4,6 +4,7 @@ drawn in the format's picture) and reads no database."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 
@@ -17,6 +18,11 @@ class DrawnBlock:
     block: Block
     svg: str = ""
     png: bytes = b""
+
+    @property
+    def svg_data_uri(self) -> str:
+        """The SVG as an image address, for the PDF (see `renderers.pdf`)."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,9 @@ def review_docx(review: ReviewDocument) -> bytes:
             for words in block.words:
                 document.add_paragraph(clean_text(words))
             if item.png and block.chart is not None:
-                document.add_picture(io.BytesIO(item.png), width=CHART_WIDTH)
+                picture = document.add_picture(io.BytesIO(item.png), width=CHART_WIDTH)
+                # Word's alternative text, read out in place of the picture.
+                picture._inline.docPr.set("descr", clean_text(f"Chart: {block.chart.title}"))
                 chart_caption = document.add_paragraph()
                 chart_caption.add_run(
                     clean_text(f"{block.chart.title}: the figures are in the table below.")

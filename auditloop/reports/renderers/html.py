@@ -18,7 +18,8 @@ DOCUMENT = "reports/cycle_review/document.html"
 SECTIONS = "reports/cycle_review/_sections.html"
 
 
-_SVG_ID = re.compile(r'(\bid="|="#|url\(#)([A-Za-z_][\w.-]*)')
+# An id, or a reference to one (href="#x", xlink:href="#x", url(#x)); never a colour ("#1d70b8").
+_SVG_ID = re.compile(r'(\bid="|\bhref="#|url\(#)([A-Za-z_][\w.-]*)')
 
 
 def svg_with_own_ids(svg: str, prefix: str) -> str:
@@ -32,12 +33,18 @@ def stylesheet() -> str:
     return STYLESHEET.read_text(encoding="utf-8")
 
 
-def review_html(review: ReviewDocument) -> str:
+def review_html(review: ReviewDocument, *, charts_as_images: bool = False) -> str:
     """The review as one standalone HTML document: its stylesheet inside it, charts inline,
-    nothing fetched from anywhere."""
+    nothing fetched from anywhere. `charts_as_images`: each chart as an image of its SVG
+    (with its title as its text) rather than inline, for the PDF."""
     return render_to_string(
         DOCUMENT,
-        {"review": review, "stylesheet": stylesheet(), "suppressed_note": suppressed_note()},
+        {
+            "review": review,
+            "stylesheet": stylesheet(),
+            "suppressed_note": suppressed_note(),
+            "charts_as_images": charts_as_images,
+        },
     )
 
 

@@ -19,7 +19,9 @@ PDF_VARIANT = "pdf/ua-1"
 def review_pdf_document(review: ReviewDocument) -> PdfDocument:
     """The review laid out on A4, with its properties: the review's title, the council as
     author (WeasyPrint reads them from the page's head; set here so that nothing else can)."""
-    document = HTML(string=review_html(review)).render()
+    # Each chart as an image of its SVG: drawn the same (vector, in the PDF) without the page's
+    # styles being cascaded over every line of every chart, which took most of the time.
+    document = HTML(string=review_html(review, charts_as_images=True)).render()
     document.metadata.title = review.title
     document.metadata.authors = [review.council]
     document.metadata.description = review.subject

@@ -16,6 +16,8 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -34,25 +36,31 @@ from auditloop.learning.models import (
     TrainingNeed,
     TrainingNeedStatus,
 )
+from auditloop.learning.redaction.engine import redactor_for_database
+from auditloop.learning.rules.training_impact import (
+    OBSERVATIONAL,
+    effect_words,
+    impact_compare,
+)
+from auditloop.learning.selectors.key_message_texts import reviewer_changes
 from auditloop.learning.selectors.team_picture import (
     GOOD_OR_BETTER,
     _good_share,
     figure_table,
     small_group_min,
 )
-from auditloop.reports.blocks import Block, Chart, ChartKind, Section, Series
-from auditloop.reports.models import Target, TargetMeasure
+from auditloop.learning.selectors.training import impact_data
+from auditloop.reports.blocks import Block, Chart, Section
 from auditloop.reports.selectors import figures
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
 
 KEY_MESSAGES_SHOWN = 3
-# Training events whose impact the review reports: the cycle's most recent few (each is its
-# own comparison; the training pages hold them all).
+# How the trend marks the review's own cycle among the cycles it shows.
+THIS_CYCLE = "(this cycle)"
+# Training events whose impact the review reports: the cycle's most recent few held (each is
+# its own comparison, of four queries; the training pages hold them all).
 IMPACT_EVENTS = 3
-NOT_YET = "auditloop does not give these figures yet, so this part has none to show."
-
-type FigureFunction = Callable[[ReportScope], list[Block]]
 
 
 def cycle_review_sections(scope: ReportScope) -> list[Section]:
@@ -63,18 +71,22 @@ def cycle_review_sections(scope: ReportScope) -> list[Section]:
         Section(
             key="moderation",
             heading="3. Moderation",
-            words=["Which audits were moderated, and how far auditors and moderators agreed."],
-            blocks=_figures(figures.moderation, scope, "moderation", "Moderation"),
+            words=[
+                "How many audits were moderated, the grades moderation changed, and how far "
+                "auditors and moderators agreed."
+            ],
+            blocks=figures.moderation(scope),
         ),
         Section(
             key="compliance",
             heading="4. Compliance",
-            words=["The compliance checks of the dip sample: how often each was met."],
+            words=[
+                "How often each compliance check was met, and the share of quality judgements "
+                "against compliance checks across cycles (the shift from compliance to quality)."
+            ],
             blocks=[
-                *_figures(figures.compliance_by_check, scope, "compliance", "Compliance by check"),
-                *_figures(
-                    figures.quality_share, scope, "quality-share", "Quality against compliance"
-                ),
+                *figures.compliance_by_check(scope),
+                *figures.quality_share(scope),
             ],
         ),
         quality_section(scope),
@@ -83,13 +95,6 @@ def cycle_review_sections(scope: ReportScope) -> list[Section]:
         learning_section(scope),
         next_section(scope),
     ]
-
-
-def _figures(function: FigureFunction, scope: ReportScope, key: str, heading: str) -> list[Block]:
-    try:
-        return function(scope)
-    except NotImplementedError:
-        return [Block(key=key, heading=heading, words=[NOT_YET])]
 
 
 def _group_field(scope: ReportScope, prefix: str = "") -> str:
@@ -122,20 +127,12 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 # 1. Summary ---------------------------------------------------------------------------------
 
 
-def previous_cycle(cycle: Cycle) -> Cycle | None:
-    """The last cycle before `cycle` of any of the same services (that started earlier)."""
-    return (
-        Cycle.objects.filter(services__in=cycle.services.all(), starts_on__lt=cycle.starts_on)
-        .exclude(pk=cycle.pk)
-        .distinct()
-        .order_by("-starts_on", "-id")
-        .first()
-    )
-
-
 def summary_section(scope: ReportScope) -> Section:
     blocks = figures.grades_overall(scope)
-    blocks.extend(_against_last_and_targets(scope))
+    trend = figures.trend(scope)
+    if trend and trend[0].chart is not None:
+        trend[0] = replace(trend[0], words=[*against_last_words(trend[0].chart), *trend[0].words])
+    blocks.extend(trend)
     blocks.append(_key_messages(scope))
     return Section(
         key="summary",
@@ -150,210 +147,90 @@ def summary_section(scope: ReportScope) -> Section:
     )
 
 
-def _overall_by_cycle(
-    scope: ReportScope, cycles: list[Cycle]
-) -> dict[int, dict[int, dict[int, int]]]:
-    """scale -> cycle -> grade -> audits, over `cycles`. One query a cycle."""
-    by_scale: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for c in cycles:
-        counts = (
-            audits_in_scope(scope, cycle=c)
-            .annotate(counted=overall_grade_counted("id"))
-            .exclude(counted=None)
-            .values("tool_version__grading_scale_id", "counted")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in counts:
-            by_scale[row["tool_version__grading_scale_id"]][c.pk][row["counted"]] = row["n"]
-    return by_scale
-
-
-def _shares(
-    counts: dict[int, int], grades: list[Grade], shown: bool
-) -> tuple[float | None, float | None]:
-    """(share Inadequate, share Good or better) in %, None when not shown or nothing graded."""
-    total = sum(counts.get(g.pk, 0) for g in grades)
-    if not shown or total == 0:
-        return None, None
-    inadequate = sum(counts.get(g.pk, 0) for g in grades if g.is_inadequate)
-    good = sum(counts.get(g.pk, 0) for g in grades if not g.needs_action)
-    return round(100 * inadequate / total, 1), round(100 * good / total, 1)
+def against_last_words(chart: Chart) -> list[str]:
+    """This cycle's share Inadequate and share Good or better against the last cycle's, in
+    words, from the trend's chart (its first two series, one point a cycle, None where its
+    table suppresses the figures)."""
+    labels = chart.categories
+    this = next((i for i, label in enumerate(labels) if label.endswith(THIS_CYCLE)), None)
+    inadequate, good = chart.series[0].values, chart.series[1].values
+    if this is None:
+        return ["This cycle has no overall grades yet to set against the last."]
+    if inadequate[this] is None or good[this] is None:
+        return [
+            "This cycle's shares are not shown (too few audits to show them without "
+            "identifying anyone), so they are not set against the last cycle's."
+        ]
+    words = [f"This cycle: {_pct(inadequate[this])} Inadequate, {_pct(good[this])} Good or better."]
+    if this == 0:
+        words.append("There is no earlier cycle of these services with grades to compare with.")
+        return words
+    last = labels[this - 1]
+    if inadequate[this - 1] is None or good[this - 1] is None:
+        words.append(f"The last cycle ({last}) had too few audits with a grade to compare with.")
+        return words
+    words.append(
+        f"The last cycle ({last}): {_pct(inadequate[this - 1])} Inadequate, "
+        f"{_pct(good[this - 1])} Good or better. Inadequate "
+        f"{_change(inadequate[this], inadequate[this - 1])}; Good or better "
+        f"{_change(good[this], good[this - 1])}."
+    )
+    return words
 
 
 def _pct(value: float | None) -> str:
-    return "not shown" if value is None else f"{value:g}%"
+    return "not shown" if value is None else f"{_whole(value)}%"
 
 
-def _against_last_and_targets(scope: ReportScope) -> list[Block]:
-    """This cycle's overall grades beside the last cycle's, as a table and in words, and
-    against the targets. Five queries."""
-    cycle = scope.cycle
-    last = previous_cycle(cycle)
-    cycles = [cycle] if last is None else [cycle, last]
-    by_scale = _overall_by_cycle(scope, cycles)
-    if not by_scale:
-        return [
-            Block(
-                key="against-last-cycle",
-                heading="Against the last cycle and the targets",
-                words=[figures.NO_AUDITS],
-            )
-        ]
-    grades: dict[int, list[Grade]] = defaultdict(list)
-    for grade in Grade.objects.filter(scale_id__in=list(by_scale)).order_by("scale_id", "-value"):
-        grades[grade.scale_id].append(grade)
-    targets = _targets(scope)
-    blocks = []
-    for index, scale in enumerate(sorted(by_scale)):
-        scale_grades = grades[scale]
-        rows = [
-            (
-                f"{c.name} ({'this cycle' if c.pk == cycle.pk else 'last cycle'})",
-                [by_scale[scale][c.pk].get(g.pk, 0) for g in scale_grades],
-            )
-            for c in cycles
-        ]
-        table = figure_table(
-            caption="Overall grades: this cycle and the last",
-            row_heading="Cycle",
-            columns=[g.label for g in scale_grades],
-            rows=rows,
-            column_totals=False,
-            total_heading="Audits with an overall grade",
-            derived_heading=f"Share {GOOD_OR_BETTER.lower()}",
-            derive=_good_share(scale_grades),
-            small_counts=scope.small_counts,
-        )
-        shares = [
-            _shares(
-                by_scale[scale][c.pk],
-                scale_grades,
-                shown=not any(f.suppressed for f in [*row.cells, row.total] if f),
-            )
-            for c, row in zip(cycles, table.rows, strict=True)
-        ]
-        words = _comparison_words(cycles, shares, last)
-        words.extend(_target_words(targets, shares[0]))
-        chart = None
-        if any(s is not None for pair in shares for s in pair):
-            chart = Chart(
-                kind=ChartKind.BARS,
-                title="Share Inadequate and share Good or better, this cycle and the last",
-                categories=["Inadequate", GOOD_OR_BETTER],
-                series=[
-                    Series(name=c.name, values=[shares[i][0], shares[i][1]])
-                    for i, c in enumerate(cycles)
-                ],
-            )
-        key = "against-last-cycle" if index == 0 else f"against-last-cycle-{index + 1}"
-        blocks.append(
-            Block(
-                key=key,
-                heading="Against the last cycle and the targets",
-                table=table,
-                chart=chart,
-                words=words,
-            )
-        )
-    return blocks
-
-
-def _comparison_words(
-    cycles: list[Cycle], shares: list[tuple[float | None, float | None]], last: Cycle | None
-) -> list[str]:
-    inadequate, good = shares[0]
-    if inadequate is None:
-        return [
-            "This cycle's shares are not shown: too few audits to show them without "
-            "identifying anyone."
-        ]
-    words = [f"This cycle: {_pct(inadequate)} Inadequate, {_pct(good)} Good or better."]
-    if last is None:
-        words.append("There is no earlier cycle of these services to compare with.")
-    elif shares[1][0] is None:
-        words.append(
-            f"The last cycle ({last.name}) had too few audits with a grade to compare with."
-        )
-    else:
-        last_inadequate, last_good = shares[1]
-        words.append(
-            f"The last cycle ({last.name}): {_pct(last_inadequate)} Inadequate, "
-            f"{_pct(last_good)} Good or better. Inadequate {_change(inadequate, last_inadequate)}; "
-            f"Good or better {_change(good, last_good)}."
-        )
-    return words
+def _whole(value: float) -> int:
+    # Halves rounded up, as the tables' percentages are.
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _change(now: float | None, then: float | None) -> str:
     if now is None or then is None:
         return "cannot be compared"
-    difference = round(now - then, 1)
+    difference = _whole(now) - _whole(then)
     if difference == 0:
         return "unchanged"
     direction = "up" if difference > 0 else "down"
-    return f"{direction} {abs(difference):g} percentage points"
-
-
-def _targets(scope: ReportScope) -> list[Target]:
-    """The council-wide targets and those of the scope's services. One query."""
-    return list(
-        Target.objects.filter(
-            Q(service__isnull=True) | Q(service_id__in=scope.service_ids)
-        ).select_related("service")
+    return (
+        f"{direction} {abs(difference)} percentage {'point' if abs(difference) == 1 else 'points'}"
     )
-
-
-def _target_words(targets: list[Target], shares: tuple[float | None, float | None]) -> list[str]:
-    """The cycle's shares against the council-wide targets; a service's own target is read
-    against that service's row in the overall grades above."""
-    council = [t for t in targets if t.service_id is None]
-    own = [(t, t.service) for t in targets if t.service is not None]
-    if not council and not own:
-        return ["The council has set no targets for the grades."]
-    inadequate, good = shares
-    words = []
-    for target in council:
-        if target.measure == TargetMeasure.INADEQUATE_AT_MOST:
-            aim, value = f"no more than {target.percent}% Inadequate", inadequate
-            met = value is not None and value <= target.percent
-        else:
-            aim, value = f"at least {target.percent}% Good or better", good
-            met = value is not None and value >= target.percent
-        if value is None:
-            words.append(f"Target {aim}: cannot be read this cycle.")
-        else:
-            words.append(f"Target {aim}: {'met' if met else 'not met'} ({_pct(value)}).")
-    for target, service in own:
-        words.append(
-            f"{service.name} has its own target: {str(target).lower()}"
-            " (see its row in the overall grades)."
-        )
-    return words
 
 
 def _key_messages(scope: ReportScope) -> Block:
     """The cycle's published key messages, their published (redacted) text: the first three,
-    the whole cycle's first, then a service's, then (leaders only) a team's."""
+    the whole cycle's first, then a service's, then (leaders only) a team's. Each passes
+    through the redactor once more, as the database's names stand now (a member of staff who
+    joined since it was published); the committee's puts any team's name as "[team]"."""
     messages = KeyMessage.objects.filter(
         cycle=scope.cycle, status=KeyMessageStatus.PUBLISHED
     ).filter(Q(service__isnull=True) | Q(service_id__in=scope.service_ids))
     if not scope.names_teams:
         messages = messages.filter(team__isnull=True)
-    chosen = list(
-        messages.order_by("team_id", "service_id", "published_at", "id").only(
-            "published_text", "title", "team_id", "service_id"
-        )[:KEY_MESSAGES_SHOWN]
-    )
-    # Nulls first on every database: the whole cycle's, then a service's, then a team's.
-    chosen.sort(key=lambda m: (m.team_id is not None, m.service_id is not None))
-    team_names = list(_team_names_of(scope)) if not scope.names_teams else []
-    words = []
-    for number, message in enumerate(chosen, start=1):
-        text = message.published_text or {}
-        title = _scrub(str(text.get("title") or message.title), team_names)
-        found = _scrub(str(text.get("what_we_found") or ""), team_names)
-        words.append(f"{number}. {title}" + (f": {found}" if found else ""))
+    # The database orders by date; the sort (stable) puts the whole cycle's first, then a
+    # service's, then a team's, the same on every database.
+    chosen = sorted(
+        messages.only(
+            "published_text", "redaction_added", "redaction_kept", "team_id", "service_id"
+        ).order_by("published_at", "id"),
+        key=lambda m: (m.team_id is not None, m.service_id is not None),
+    )[:KEY_MESSAGES_SHOWN]
+    texts = [_published(message) for message in chosen]
+    if chosen:
+        redactor = redactor_for_database()
+        teams = [] if scope.names_teams else list(_team_names_of(scope))
+        for index, message in enumerate(chosen):
+            added, kept = reviewer_changes(message)
+            texts[index] = (
+                _scrub(redactor.redact(texts[index][0], added=added, kept=kept).redacted, teams),
+                _scrub(redactor.redact(texts[index][1], added=added, kept=kept).redacted, teams),
+            )
+    words = [
+        f"{number}. {title}" + (f": {found}" if found else "")
+        for number, (title, found) in enumerate(texts, start=1)
+    ]
     if len(chosen) < KEY_MESSAGES_SHOWN:
         words.append(
             "No key message has been published for this cycle."
@@ -365,13 +242,36 @@ def _key_messages(scope: ReportScope) -> Block:
     return Block(key="key-messages", heading="Key messages", words=words)
 
 
+def free_text(scope: ReportScope) -> Callable[[str], str]:
+    """How a short text someone wrote (an audit's theme, a training event's title) is put in
+    the review: through the redactor (a name of staff, a child's ID), and for the committee
+    with any team's name as "[team]". The redactor is built on first use."""
+    teams: list[str] | None = None
+
+    def clean(text: str) -> str:
+        nonlocal teams
+        if teams is None:
+            teams = [] if scope.names_teams else list(_team_names_of(scope))
+        return _scrub(redactor_for_database().redact(text).redacted, teams)
+
+    return clean
+
+
+def _published(message: KeyMessage) -> tuple[str, str]:
+    """The title and "what we found" as published: never the draft's own words."""
+    text = message.published_text or {}
+    return (
+        str(text.get("title") or "Key message"),
+        str(text.get("what_we_found") or ""),
+    )
+
+
 def _team_names_of(scope: ReportScope) -> QuerySet[Team, str]:
     return Team.objects.filter(service_id__in=scope.service_ids).values_list("name", flat=True)
 
 
 def _scrub(text: str, names: list[str]) -> str:
-    """A published text with any team's name put as "[team]", for the committee (the text is
-    already redacted of people's names and identifiers)."""
+    """A text with any team's name put as "[team]", for the committee."""
     for name in sorted(names, key=len, reverse=True):
         if name.strip():
             text = re.sub(re.escape(name), "[team]", text, flags=re.IGNORECASE)
@@ -391,7 +291,7 @@ def activity_section(scope: ReportScope) -> Section:
             + ", the cases left out of the cycle's sample draws, and how many took part."
         ],
         blocks=[
-            *_figures(figures.progress, scope, "progress", "Planned against done"),
+            *figures.progress(scope),
             _exclusions(scope),
             _people(scope),
         ],
@@ -465,9 +365,9 @@ def quality_section(scope: ReportScope) -> Section:
             "the auditors' learning points show, by theme."
         ],
         blocks=[
-            *_figures(figures.grades_by_domain, scope, "grades-by-domain", "Grades by domain"),
+            *figures.grades_by_domain(scope),
             _strengths(scope),
-            *_figures(figures.themes, scope, "themes", "Themes"),
+            *figures.themes(scope),
         ],
     )
 
@@ -580,6 +480,7 @@ def thematic_section(scope: ReportScope) -> Section:
     grades: dict[int, list[Grade]] = defaultdict(list)
     for grade in Grade.objects.filter(scale_id__in=list(by_scale)).order_by("scale_id", "-value"):
         grades[grade.scale_id].append(grade)
+    clean = free_text(scope)
     for index, scale in enumerate(sorted(by_scale)):
         scale_grades = grades[scale]
         keys = sorted(by_scale[scale], key=lambda k: (k[0], k[1].lower()))
@@ -589,7 +490,7 @@ def thematic_section(scope: ReportScope) -> Section:
             columns=[g.label for g in scale_grades],
             rows=[
                 (
-                    f"{AuditType(kind).label}: {theme or 'no theme given'}",
+                    f"{AuditType(kind).label}: {clean(theme) if theme else 'no theme given'}",
                     [by_scale[scale][(kind, theme)].get(g.pk, 0) for g in scale_grades],
                 )
                 for kind, theme in keys
@@ -626,8 +527,8 @@ def safeguarding_section(scope: ReportScope) -> Section:
         blocks=[
             _escalations(scope),
             _inadequate(scope),
-            *_figures(figures.revisit_outcomes, scope, "revisits", "Revisit outcomes"),
-            *_figures(figures.overdue_actions, scope, "actions", "Actions"),
+            *figures.revisit_outcomes(scope),
+            *figures.overdue_actions(scope),
         ],
     )
 
@@ -708,7 +609,7 @@ def _inadequate(scope: ReportScope) -> Block:
         key="inadequate",
         heading=heading,
         table=table,
-        words=["Each schedules a revisit of the child's case; their outcomes follow."],
+        words=["Audits graded Inadequate are revisited: the revisit outcomes follow."],
     )
 
 
@@ -808,12 +709,17 @@ def _training_needs(scope: ReportScope) -> Block:
 
 
 def _training_events(scope: ReportScope) -> list[Block]:
-    """Training events held for the cycle's needs, with attendance numbers: how many events,
-    how many attendances, how many people. Two queries."""
-    events = TrainingEvent.objects.filter(needs__in=_needs(scope)).distinct()
-    event_ids = list(events.values_list("pk", flat=True))
+    """Training events held for the cycle's needs, with attendance numbers, and the impact of
+    the most recent few held long enough ago to measure (the training pages hold the rest).
+    Three queries, and four for each event whose impact is measured."""
+    events = list(
+        TrainingEvent.objects.filter(needs__in=_needs(scope))
+        .distinct()
+        .select_related("question", "theme")
+        .order_by("-held_on", "-id")
+    )
     heading = "Training held"
-    if not event_ids:
+    if not events:
         return [
             Block(
                 key="training-events",
@@ -821,19 +727,76 @@ def _training_events(scope: ReportScope) -> list[Block]:
                 words=["No training event has been recorded against the cycle's training needs."],
             )
         ]
-    attendance = TrainingAttendance.objects.filter(event_id__in=event_ids).aggregate(
+    attendance = TrainingAttendance.objects.filter(event__in=events).aggregate(
         n=Count("pk"), people=Count("staff_id", distinct=True)
     )
     today = timezone.localdate()
-    held = len(event_ids)
+    held = [e for e in events if e.held_on < today]
     words = [
-        f"{_plural(held, 'training event')} recorded against the cycle's training needs, "
-        f"with {_plural(attendance['n'], 'attendance')} by "
-        f"{_plural(attendance['people'], 'member of staff', 'members of staff')}.",
-        f"Training impact is measured on each event's page (grades before and after, against "
-        f"those who did not attend); as of {_day(today)} the review gives the numbers only.",
+        f"{_plural(len(events), 'training event')} recorded against the cycle's training needs"
+        f" ({len(held)} held so far), with {_plural(attendance['n'], 'attendance')} by "
+        f"{_plural(attendance['people'], 'member of staff', 'members of staff')}."
     ]
-    return [Block(key="training-events", heading=heading, words=words)]
+    return [
+        Block(key="training-events", heading=heading, words=words),
+        _training_impact(scope, held[:IMPACT_EVENTS], today),
+    ]
+
+
+def _event_label(event: TrainingEvent, scope: ReportScope) -> str:
+    """The committee's version names an event by its date and subject, not its title (which
+    is free text and could name a trainer or a team)."""
+    if scope.names_teams:
+        return f"{free_text(scope)(event.title)} ({_day(event.held_on)})"
+    subject = (
+        f" on {event.theme.name}"
+        if event.theme is not None
+        else f" on {event.question.code}"
+        if event.question is not None
+        else ""
+    )
+    return f"The training of {_day(event.held_on)}{subject}"
+
+
+def _training_impact(
+    scope: ReportScope, events: list[TrainingEvent], today: datetime.date
+) -> Block:
+    """For each event: the attendees' change in grades against those who did not attend (the
+    difference in differences and the effect size, with their intervals), as the event's
+    impact page works it out, only where every count behind it may be shown."""
+    heading = "Training impact"
+    if not events:
+        return Block(
+            key="training-impact",
+            heading=heading,
+            words=["No training against the cycle's needs has been held yet, so none is measured."],
+        )
+    threshold = small_group_min()
+    words = []
+    for event in events:
+        data = impact_data(event, today=today)
+        impact = impact_compare(
+            data.attendees, data.others, places=len(data.labels), threshold=threshold
+        )
+        label = _event_label(event, scope)
+        if impact.difference is None or impact.effect is None or impact.too_few:
+            words.append(
+                f"{label}: too few audits before and after it to say whether it made a difference."
+            )
+            continue
+        interval = (
+            f" (95% interval {impact.difference_interval[0]:.2f} to "
+            f"{impact.difference_interval[1]:.2f})"
+            if impact.difference_interval
+            else ""
+        )
+        words.append(
+            f"{label}: the attendees' grades moved {impact.difference:+.2f} grade places "
+            f"against those who did not attend{interval}; effect size "
+            f"{impact.effect:+.2f}, {effect_words(impact.effect)}."
+        )
+    words.append(OBSERVATIONAL)
+    return Block(key="training-impact", heading=heading, words=words)
 
 
 # 9. Next six months -------------------------------------------------------------------------

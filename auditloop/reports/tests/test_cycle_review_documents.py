@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -20,6 +21,7 @@ from auditloop.learning.tests.briefing_reading import (
 )
 from auditloop.reports.access.scopes import review_scope
 from auditloop.reports.documents import cycle_review_bytes, review_document
+from auditloop.reports.renderers.html import review_body_html, review_html
 from auditloop.reports.renderers.pdf import review_pdf_document
 from auditloop.reports.selectors.cycle_review import cycle_review_sections
 from auditloop.reports.tests.review_factories import CHILD_ID, ReviewCouncil, review_council
@@ -58,6 +60,27 @@ def test_the_html_review_is_one_standalone_page_with_its_charts_inline(p: Person
     assert "<link" not in page and "src=" not in page
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids))
+    # Every reference inside a chart finds its own chart's id; colours are left as they are.
+    references = re.findall(r'(?:href="#|url\(#)([^")]+)', page)
+    assert references and set(references) <= set(ids)
+    assert 'fill="#chart' not in page and "fill: #chart" not in page
+
+
+def test_the_pdf_is_made_from_the_page_with_each_chart_an_image_of_its_svg(p: Personas) -> None:
+    council = review_council(p)
+    review = review_document(
+        cycle=council.cycle,
+        audience="committee",
+        sections=cycle_review_sections(review_scope(council.cycle, "committee", None)),
+    )
+    page = review_html(review, charts_as_images=True)
+    assert "<svg" not in page
+    images = re.findall(
+        r'<img class="app-chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', page
+    )
+    assert images
+    assert all(base64.b64decode(data).startswith(b"<svg") for data, _ in images)
+    assert all(alt.startswith("Chart: ") for _, alt in images)
 
 
 def test_the_committee_html_names_no_child_no_team_and_no_member_of_staff(p: Personas) -> None:
@@ -87,6 +110,10 @@ def test_the_committee_word_document_names_no_one_in_its_text_tables_or_properti
     assert len(document.tables) >= 3
     assert all(table.rows[0].cells[0].text for table in document.tables)
     assert len(document.inline_shapes) >= 1
+    assert all(
+        shape._inline.docPr.get("descr", "").startswith("Chart: ")
+        for shape in document.inline_shapes
+    )
 
 
 def test_the_committee_pdf_names_no_one_in_its_text_or_properties(p: Personas) -> None:
@@ -111,9 +138,6 @@ def test_the_committee_pdf_as_laid_out_names_no_one(p: Personas) -> None:
         audience="committee",
         sections=cycle_review_sections(review_scope(council.cycle, "committee", None)),
         draw=lambda item, number: item,
-        on_progress=lambda percent, words: None,
-        start=0,
-        end=0,
     )
     document = review_pdf_document(review)
     text = pdf_laid_out_text(document)
@@ -130,3 +154,16 @@ def pdf_info(pdf: bytes) -> str:
         [PDFINFO, "-"], input=pdf, capture_output=True, check=True
     )
     return re.sub(r"[ \t]+", " ", result.stdout.decode())
+
+
+def test_the_reviews_sections_alone_make_a_page_body(p: Personas) -> None:
+    council = review_council(p)
+    review = review_document(
+        cycle=council.cycle,
+        audience="leaders",
+        sections=cycle_review_sections(review_scope(council.cycle, "leaders", None)),
+    )
+    body = review_body_html(review)
+    assert "<html" not in body and "<style" not in body
+    assert body.count('<section class="app-review-section"') == 9
+    assert 'style="' not in body  # charts styled by attributes, for the site's policy
