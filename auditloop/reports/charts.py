@@ -28,6 +28,7 @@ COLOURS = ["#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#505a5f", "#b
 HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 LABEL_WIDTH = 48
+LEGEND_GAP_INCHES = 0.55
 
 # pyplot's state is global; one chart is drawn at a time (charts take milliseconds).
 _LOCK = threading.Lock()
@@ -121,15 +122,18 @@ def _draw(chart: Chart) -> Figure:
                 linewidth=1.2,
                 label=chart.target_label or "Target",
             )
+    fig.tight_layout()
     if len(chart.series) > 1 or chart.target is not None:
+        # Below the axis and its words at the same distance however tall the chart: a share
+        # of the axes' height put it over the axis's words on a chart of one or two bars.
+        axes_inches = ax.get_position().height * fig.get_figheight()
         ax.legend(
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.18 if chart.kind is ChartKind.LINE else -0.25),
+            bbox_to_anchor=(0.5, -LEGEND_GAP_INCHES / axes_inches),
             ncol=min(4, len(chart.series) + 1),
             frameon=False,
             fontsize=9,
         )
-    fig.tight_layout()
     return fig
 
 
