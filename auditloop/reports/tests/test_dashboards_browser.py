@@ -97,3 +97,32 @@ def test_a_board_member_reads_their_dashboard(
     expect(page.locator("svg")).to_have_count(0)
     expect(page.get_by_text("Pat Practitioner")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_a_lead_reaches_the_targets_from_the_dashboard_and_sets_one(
+    p: Personas,
+    page_as: PageAs,  # noqa: F811
+) -> None:
+    cycle_of(p, "Current cycle", TODAY - datetime.timedelta(days=30))
+    page = page_as(p.senior_leader)
+    page.get_by_role("navigation").get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Targets").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Targets")
+    expect(page.get_by_text("No target has been set yet.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Set a target").click()
+    page.get_by_label("At least this share Good or better").check()
+    page.get_by_label("Where it applies").select_option(label="North")
+    page.get_by_label("Share of audits (%)").fill("140")
+    page.get_by_role("button", name="Set the target").click()
+    expect(page).to_have_title(re.compile(r"^Error: Set a target"))
+    expect(page.get_by_role("link", name="The target must be 100 or less")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Share of audits (%)").fill("40")
+    page.get_by_role("button", name="Set the target").click()
+    expect(page.get_by_text("Target set: At least 40% Good or better.")).to_be_visible()
+    row = page.get_by_role("row", name=re.compile(r"^North"))
+    expect(row).to_contain_text("At least 40% Good or better")
+    assert_accessible(page)
