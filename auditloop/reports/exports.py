@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from openpyxl import Workbook
@@ -54,6 +55,12 @@ def _cell(value: str) -> str | int:
     return int(value) if value.isdigit() else value
 
 
+def sheet_title(heading: str) -> str:
+    """A heading as an xlsx sheet's name: at most 31 characters, none of `[]:*?/\\`."""
+    title = re.sub(r"[\[\]:*?/\\]+", " ", heading)
+    return " ".join(title.split())[:31].strip() or "Figures"
+
+
 def block_csv(block: Block, *, context: list[tuple[str, str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -64,7 +71,7 @@ def block_csv(block: Block, *, context: list[tuple[str, str]]) -> str:
 
 def block_xlsx(block: Block, *, context: list[tuple[str, str]]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(block.heading[:31].replace("/", " ") or "Figures")
+    sheet = workbook.create_sheet(sheet_title(block.heading))
     for line in block_lines(block, context=context):
         sheet.append([_cell(v) for v in line])
     out = io.BytesIO()
