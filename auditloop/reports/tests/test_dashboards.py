@@ -226,6 +226,17 @@ def test_an_xlsx_download_holds_the_same_table(p: Personas) -> None:
     assert rows[start : start + len(expected)] == expected
 
 
+def test_every_table_on_a_leads_dashboard_downloads_in_both_formats(p: Personas) -> None:
+    cycle = north_and_south(p)
+    _, blocks = dashboard(p, "moderator")
+    keys = [block.key for block in blocks if block.table is not None]
+    assert {"grades-overall", "grades-by-domain"} <= {k.rsplit("-", 1)[0] for k in keys} | set(keys)
+    for key in keys:
+        for fmt in ("csv", "xlsx"):
+            response = download(p, "moderator", key, fmt, cycle=str(cycle.public_id))
+            assert response.status_code == 200, (key, fmt)
+
+
 def test_a_downloads_name_holds_the_table_and_the_cycle_never_a_person(p: Personas) -> None:
     cycle = north_and_south(p)
     response = download(p, "practitioner", "grades-overall", cycle=str(cycle.public_id))
