@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import threading
 
 import matplotlib
@@ -26,6 +27,8 @@ from auditloop.reports.blocks import Chart, ChartKind
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#505a5f", "#b58840"]
 HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+LABEL_WIDTH = 48
+LEGEND_GAP_INCHES = 0.55
 
 # pyplot's state is global; one chart is drawn at a time (charts take milliseconds).
 _LOCK = threading.Lock()
@@ -44,7 +47,9 @@ matplotlib.rcParams.update(
 
 
 def _draw(chart: Chart) -> Figure:
-    categories = chart.categories
+    # A long label (a compliance check's words) shortened, not run off the left edge or over
+    # its neighbours: the table beside the chart has it whole.
+    categories = [textwrap.shorten(c, LABEL_WIDTH, placeholder="…") for c in chart.categories]
     n = len(categories)
     height = 3.2 if chart.kind is ChartKind.LINE else max(2.2, 0.45 * n + 1.2)
     fig = plt.figure(figsize=(7.5, height))
@@ -117,15 +122,18 @@ def _draw(chart: Chart) -> Figure:
                 linewidth=1.2,
                 label=chart.target_label or "Target",
             )
+    fig.tight_layout()
     if len(chart.series) > 1 or chart.target is not None:
+        # Below the axis and its words at the same distance however tall the chart: a share
+        # of the axes' height put it over the axis's words on a chart of one or two bars.
+        axes_inches = ax.get_position().height * fig.get_figheight()
         ax.legend(
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.18 if chart.kind is ChartKind.LINE else -0.25),
+            bbox_to_anchor=(0.5, -LEGEND_GAP_INCHES / axes_inches),
             ncol=min(4, len(chart.series) + 1),
             frameon=False,
             fontsize=9,
         )
-    fig.tight_layout()
     return fig
 
 
@@ -140,7 +148,8 @@ def _save(chart: Chart, fmt: str) -> bytes:
         metadata: dict[str, str | None] = (
             {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
         )
-        fig.savefig(out, format=fmt, dpi=150, metadata=metadata)
+        # Tight: the legend below the axes and the longest label are inside the picture.
+        fig.savefig(out, format=fmt, dpi=150, metadata=metadata, bbox_inches="tight")
         plt.close(fig)
     return out.getvalue()
 

@@ -222,7 +222,7 @@ ROWS_PER_ROUND = {
     ("assurance:revisits", "senior_leader"): 3,
     # An open theme suggestion and a rejected one.
     ("learning:suggestions", "moderator"): 2,
-    # An issued committee review and a published key message.
+    # The round's issued committee review and its published key message.
     ("reports:dashboard", "board_member"): 2,
 }
 
@@ -397,25 +397,13 @@ class Council:
         TrainingAttendance.objects.create(event=event, staff=p.practitioner)
         need.events.add(event)
 
-    def _reports_add(self, service: Service, cycle: Cycle) -> None:
-        """A target for the round's service, and the committee's review of its cycle, issued."""
-        p = self.p
+    def _target_add(self, service: Service) -> None:
+        """A target for the round's service (the targets page lists every target)."""
         Target.objects.create(
             measure=TargetMeasure.INADEQUATE_AT_MOST,
             percent=10,
             service=service,
-            set_by=p.moderator,
-        )
-        CycleReview.objects.create(
-            cycle=cycle,
-            audience=Audience.COMMITTEE,
-            format=ReviewFormat.PDF,
-            status=ReviewStatus.ISSUED,
-            progress=100,
-            content=b"%PDF",
-            size=4,
-            requested_by=p.moderator,
-            issued_at=timezone.now(),
+            set_by=self.p.moderator,
         )
 
     def add(self, n: int) -> None:
@@ -481,6 +469,17 @@ class Council:
                 ends_on=today + datetime.timedelta(days=180 + i),
             )
             cycle.services.set([p.north, service])
+            # Its review issued for the committee: read by North's board member, lead and leader.
+            CycleReview.objects.create(
+                cycle=cycle,
+                audience=Audience.COMMITTEE,
+                format=ReviewFormat.PDF,
+                status=ReviewStatus.ISSUED,
+                content=b"%PDF",
+                size=4,
+                requested_by=p.moderator,
+                issued_at=timezone.now(),
+            )
             # Published to North A: its practitioner and team manager each get it. Written
             # directly: publishing tells people, and the notification lists count per round.
             message = KeyMessage.objects.create(
@@ -505,7 +504,7 @@ class Council:
             if i % 2:
                 Moderation.objects.filter(pk=moderation.pk).update(regraded_at=timezone.now())
             self._training_add(i, cycle)
-            self._reports_add(service, cycle)
+            self._target_add(service)
             scale = GradingScale.objects.create(slug=f"scale-{i}", name=f"Scale {_stamp(i)}")
             Grade.objects.create(scale=scale, code="good", label="Good", value=2)
             tool = AuditTool.objects.create(

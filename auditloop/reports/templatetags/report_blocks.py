@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from auditloop.reports.blocks import Chart
+from auditloop.reports.blocks import Block
 from auditloop.reports.charts import chart_svg
+from auditloop.reports.renderers.html import svg_with_own_ids
 
 register = template.Library()
 
@@ -66,11 +67,13 @@ def page_svg(svg_text: str) -> str:
 
 
 @register.filter
-def svg(chart: Chart) -> SafeString:
-    """The chart as inline SVG for a page. matplotlib writes every text (a team's name)
-    escaped as XML, so the markup is safe to put in the page as it is (a test holds it to
-    that)."""
-    return SafeString(page_svg(chart_svg(chart)))
+def chart_of(block: Block) -> SafeString:
+    """The block's chart as inline SVG for a page, its ids its own (named by the block's key,
+    unique on a page). matplotlib writes every text (a team's name) escaped as XML, so the
+    markup is safe to put in the page as it is (a test holds it to that)."""
+    if block.chart is None:
+        return SafeString("")
+    return SafeString(page_svg(svg_with_own_ids(chart_svg(block.chart), f"chart-{block.key}")))
 
 
 @register.simple_tag(takes_context=True)

@@ -146,13 +146,24 @@ def test_a_team_name_with_markup_is_escaped_in_the_chart_and_the_table(p: Person
 def test_a_chart_is_styled_without_inline_styles_which_the_sites_policy_refuses(
     p: Personas,
 ) -> None:
-    north_and_south(p)
+    cycle = north_and_south(p)
+    counted_audit(p, cycle, team=p.north_b, overall="inadequate")
     response = p.client_for(p.moderator).get(reverse("reports:dashboard"))
     assert "style-src 'self'" in response["Content-Security-Policy"]
-    svg = re.search(r"<svg\b.*?</svg>", response.content.decode(), re.S)
+    page = response.content.decode()
+    svg = re.search(r'id="block-grades-overall".*?(<svg\b.*?</svg>)', page, re.S)
     assert svg is not None
-    assert "style=" not in svg.group(0) and "<style" not in svg.group(0)
-    assert 'fill="#1d70b8"' in svg.group(0)  # the first grade's colour, as an attribute
+    assert "style=" not in svg.group(1) and "<style" not in svg.group(1)
+    assert 'fill="#f47738"' in svg.group(1)  # Good's colour, as an attribute
+    assert 'fill="#d4351c"' in svg.group(1)  # Inadequate's: a colour is never taken for an id
+
+
+def test_no_two_charts_on_a_page_share_an_id(p: Personas) -> None:
+    north_and_south(p)
+    page, _ = dashboard(p, "moderator")
+    assert page.count("<svg") > 1
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
 
 
 def test_each_chart_sits_beside_its_table_with_a_caption_and_its_downloads(p: Personas) -> None:
@@ -213,6 +224,17 @@ def test_an_xlsx_download_holds_the_same_table(p: Personas) -> None:
     expected = table_lines(blocks[0])
     start = rows.index(expected[0])
     assert rows[start : start + len(expected)] == expected
+
+
+def test_every_table_on_a_leads_dashboard_downloads_in_both_formats(p: Personas) -> None:
+    cycle = north_and_south(p)
+    _, blocks = dashboard(p, "moderator")
+    keys = [block.key for block in blocks if block.table is not None]
+    assert {"grades-overall", "grades-by-domain"} <= {k.rsplit("-", 1)[0] for k in keys} | set(keys)
+    for key in keys:
+        for fmt in ("csv", "xlsx"):
+            response = download(p, "moderator", key, fmt, cycle=str(cycle.public_id))
+            assert response.status_code == 200, (key, fmt)
 
 
 def test_a_downloads_name_holds_the_table_and_the_cycle_never_a_person(p: Personas) -> None:
@@ -293,9 +315,9 @@ def test_a_board_member_reads_issued_committee_reviews_and_published_key_message
     p: Personas,
 ) -> None:
     cycle = north_and_south(p)
-    issued_review(cycle, p.moderator, issued_on=TODAY)
-    issued_review(cycle, p.moderator, audience=Audience.LEADERS, fmt="docx")
-    issued_review(cycle, p.moderator, status=ReviewStatus.BUILDING, fmt="html")
+    committee = issued_review(cycle, p.moderator, issued_on=TODAY)
+    leaders = issued_review(cycle, p.moderator, audience=Audience.LEADERS, fmt="docx")
+    building = issued_review(cycle, p.moderator, status=ReviewStatus.BUILDING, fmt="html")
     published_message("Plans that drift", cycle, p.moderator)
     published_message("Still a draft", cycle, p.moderator, status=KeyMessageStatus.DRAFT)
     page, blocks = dashboard(p, "board_member")
@@ -304,6 +326,9 @@ def test_a_board_member_reads_issued_committee_reviews_and_published_key_message
     assert "PDF" in page
     assert "Word (docx)" not in page
     assert "Web page (HTML)" not in page
+    assert reverse("reports:cycle-review", args=[committee.public_id]) in page
+    assert reverse("reports:cycle-review", args=[leaders.public_id]) not in page
+    assert reverse("reports:cycle-review", args=[building.public_id]) not in page
     assert f"{TODAY:%-d %b %Y}" in page
     assert "Plans that drift" in page
     assert "Still a draft" not in page
