@@ -11,7 +11,6 @@ from auditloop.assurance.access.agreement import AGREEMENT_READERS
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
 from auditloop.reports.access.dashboards import DASHBOARD_READERS
-from auditloop.reports.access.inspection_pack import PACK_ROLES
 from auditloop.reports.access.reviews import REVIEW_ROLES
 
 
@@ -53,8 +52,6 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Cycle reviews", reverse("reports:cycle-reviews")))
     if role == Role.MODERATOR:
         items.append(("Moderation", reverse("assurance:moderation_list")))
-    if role in PACK_ROLES:
-        items.append(("Inspection pack", reverse("reports:inspection_pack")))
     if role == Role.SENIOR_LEADER:
         # Senior leaders approve role changes that let someone read audits.
         items.append(("Role changes", reverse("accounts:access_requests")))

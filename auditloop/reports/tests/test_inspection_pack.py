@@ -480,8 +480,8 @@ def test_the_url_walk_and_the_role_checks_cover_the_pack_with_its_two_roles() ->
         ("board_member", False),
     ],
 )
-def test_the_pack_is_linked_from_the_navigation_of_those_who_may_make_one(
+def test_the_pack_is_linked_from_the_dashboard_of_those_who_may_make_one(
     p: Personas, who: str, linked: bool
 ) -> None:
-    html = p.client_for(getattr(p, who)).get("/").content.decode()
+    html = p.client_for(getattr(p, who)).get("/dashboard/").content.decode()
     assert (f'href="{PAGE}"' in html) == linked

@@ -13,6 +13,8 @@ from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.accounts.models import Role
 from auditloop.learning.selectors.team_picture import small_group_min, suppressed_note
 from auditloop.reports.access.dashboards import DASHBOARD_READERS, committee_reviews_for
+from auditloop.reports.access.inspection_pack import PACK_ROLES
+from auditloop.reports.access.reviews import REVIEW_ROLES
 from auditloop.reports.access.scopes import DASHBOARD_ROLES, dashboard_cycles, dashboard_scope
 from auditloop.reports.access.targets import TARGET_ROLES
 from auditloop.reports.blocks import block_by_key
@@ -70,6 +72,9 @@ def dashboard(request: StaffRequest) -> HttpResponse:
             "threshold": small_group_min(),
             "suppressed_note": suppressed_note(),
             "reads_targets": staff.role in TARGET_ROLES,
+            "reads_reviews": staff.role in REVIEW_ROLES,
+            "makes_packs": staff.role in PACK_ROLES,
+            "cycle_running": scope is not None and scope.cycle.ends_on >= timezone.localdate(),
         },
     )
 
