@@ -28,6 +28,12 @@ def svg_with_own_ids(svg: str, prefix: str) -> str:
     return _SVG_ID.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
 
 
+# In the PDF, words hidden for screen readers on a page would be laid out in the text layer
+# over the next column (WeasyPrint draws clipped text), garbling copy and paste: the PDF says
+# what "[c]" means once, in its note on suppression, instead.
+PDF_STYLES = "\n.govuk-visually-hidden { display: none !important; }\n"
+
+
 @cache
 def stylesheet() -> str:
     return STYLESHEET.read_text(encoding="utf-8")
@@ -41,7 +47,7 @@ def review_html(review: ReviewDocument, *, charts_as_images: bool = False) -> st
         DOCUMENT,
         {
             "review": review,
-            "stylesheet": stylesheet(),
+            "stylesheet": stylesheet() + (PDF_STYLES if charts_as_images else ""),
             "suppressed_note": suppressed_note(),
             "charts_as_images": charts_as_images,
         },

@@ -167,3 +167,13 @@ def test_the_reviews_sections_alone_make_a_page_body(p: Personas) -> None:
     assert "<html" not in body and "<style" not in body
     assert body.count('<section class="app-review-section"') == 9
     assert 'style="' not in body  # charts styled by attributes, for the site's policy
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="needs poppler's pdftotext")
+def test_the_pdf_says_what_c_means_once_rather_than_inside_every_withheld_cell(
+    p: Personas,
+) -> None:
+    council = review_council(p)
+    text = pdf_bytes_text(build(council, "committee", "pdf"))
+    assert "[c]" in text
+    assert "not shown so that no one can be identified" not in text
