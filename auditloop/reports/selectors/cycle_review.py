@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -50,7 +51,7 @@ from auditloop.learning.selectors.team_picture import (
     small_group_min,
 )
 from auditloop.learning.selectors.training import impact_data
-from auditloop.reports.blocks import Block, Chart, Section
+from auditloop.reports.blocks import Block, Chart, FigureTable, Section
 from auditloop.reports.selectors import figures
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
@@ -61,6 +62,9 @@ THIS_CYCLE = "(this cycle)"
 # Training events whose impact the review reports: the cycle's most recent few held (each is
 # its own comparison, of four queries; the training pages hold them all).
 IMPACT_EVENTS = 3
+# The size given to a team or service with figures but no audit that counts: one audit of one
+# person's case, so that the small-group rule withholds its row (a size of none would not).
+NONE_COUNTED = (1, 1)
 
 
 def cycle_review_sections(scope: ReportScope) -> list[Section]:
@@ -110,6 +114,37 @@ def _group_names(scope: ReportScope) -> dict[int, str]:
     if scope.names_teams:
         return dict(teams.values_list("pk", "name"))
     return dict(teams.values_list("service_id", "service__name").distinct())
+
+
+def _group_sizes(scope: ReportScope) -> dict[int, tuple[int, int]]:
+    """How many audits that count, and of how many people's cases, lie behind each team
+    (leaders) or service (committee) of the scope: the sizes the small-group rule is applied
+    to, as in the overall grades, so that no block shows a row those grades withhold. One
+    query."""
+    group = _group_field(scope)
+    return {
+        row[group]: (row["n"], row["people"])
+        for row in audits_in_scope(scope)
+        .values(group)
+        .annotate(n=Count("pk"), people=Count("practitioner", distinct=True))
+        .order_by()
+    }
+
+
+def _sized_table(scope: ReportScope, groups: list[int], **kwargs: Any) -> FigureTable:
+    """`figure_table` of rows by team or service (`groups`), with the small-group rule applied
+    to the audits and people behind each (`_group_sizes`), and the scope's small counts. A
+    team or service with figures here (an escalation on an audit still in progress) but no
+    audit that counts has fewer audits behind it than the rule allows: its row is withheld."""
+    sizes = _group_sizes(scope)
+    behind = [sizes.get(g, NONE_COUNTED) for g in groups]
+    return figure_table(
+        **kwargs,
+        row_groups=[audits for audits, _ in behind],
+        row_people=[people for _, people in behind],
+        small_counts=scope.small_counts,
+        small_groups=not scope.is_own,
+    )
 
 
 def _row_heading(scope: ReportScope) -> str:
@@ -536,7 +571,7 @@ def safeguarding_section(scope: ReportScope) -> Section:
 def _escalations(scope: ReportScope) -> Block:
     """Escalations raised on the cycle's audits (whatever the audit's status: a child unsafe
     is raised while auditing), by team or service: acknowledged with a response, or still
-    open. Two queries."""
+    open. Three queries."""
     group = _group_field(scope, "audit__")
     escalations = Escalation.objects.filter(
         audit__cycle_link__cycle=scope.cycle, audit__team__service_id__in=scope.service_ids
@@ -561,20 +596,21 @@ def _escalations(scope: ReportScope) -> Block:
         )
     names = _group_names(scope)
     groups = sorted(by_group, key=lambda g: names.get(g, ""))
-    table = figure_table(
+    table = _sized_table(
+        scope,
+        groups,
         caption="Escalations raised from the cycle's audits, and their outcome",
         row_heading=_row_heading(scope),
         columns=["Acknowledged, with a response", "Not yet acknowledged"],
         rows=[(names.get(g, ""), list(by_group[g])) for g in groups],
         total_heading="Escalations raised",
-        small_counts=scope.small_counts,
     )
     return Block(key="escalations", heading=heading, table=table)
 
 
 def _inadequate(scope: ReportScope) -> Block:
     """Audits whose grade that counts is Inadequate, by team or service, and how many of them
-    the auditor graded so and moderation confirmed or changed. One query."""
+    the auditor graded so and moderation confirmed or changed. Three queries."""
     group = _group_field(scope)
     audits = audits_in_scope(scope)
     rows = (
@@ -597,13 +633,14 @@ def _inadequate(scope: ReportScope) -> Block:
         )
     names = _group_names(scope)
     groups = sorted(by_group, key=lambda g: names.get(g, ""))
-    table = figure_table(
+    table = _sized_table(
+        scope,
+        groups,
         caption="Audits graded Inadequate (the grade that counts)",
         row_heading=_row_heading(scope),
         columns=["Auditor's grade", "Agreed in moderation"],
         rows=[(names.get(g, ""), list(by_group[g])) for g in groups],
         total_heading="Audits graded Inadequate",
-        small_counts=scope.small_counts,
     )
     return Block(
         key="inadequate",
@@ -679,7 +716,8 @@ def _needs(scope: ReportScope) -> QuerySet[TrainingNeed]:
 
 
 def _training_needs(scope: ReportScope) -> Block:
-    """Training needs the cycle's audits raised, by team or service and status. One query."""
+    """Training needs the cycle's audits raised, by team or service and status. Three
+    queries."""
     group = _group_field(scope)
     rows = _needs(scope).values(group, "status").annotate(n=Count("pk")).order_by()
     by_group: dict[int, dict[str, int]] = defaultdict(dict)
@@ -694,7 +732,9 @@ def _training_needs(scope: ReportScope) -> Block:
         )
     names = _group_names(scope)
     groups = sorted(by_group, key=lambda g: names.get(g, ""))
-    table = figure_table(
+    table = _sized_table(
+        scope,
+        groups,
         caption="Training needs raised from the cycle's audits, and whether they were met",
         row_heading=_row_heading(scope),
         columns=[label for _, label in NEED_COLUMNS],
@@ -703,7 +743,6 @@ def _training_needs(scope: ReportScope) -> Block:
             for g in groups
         ],
         total_heading="Needs raised",
-        small_counts=scope.small_counts,
     )
     return Block(key="training-needs", heading=heading, table=table)
 

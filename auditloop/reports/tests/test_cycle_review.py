@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from auditloop.accounts.models import Role, Team
-from auditloop.audits.models import Audit, Escalation
+from auditloop.audits.models import Audit, AuditStatus, Escalation
 from auditloop.learning.models import (
     KeyMessage,
     KeyMessageStatus,
@@ -215,6 +215,66 @@ def test_the_committee_sees_safeguarding_by_service_with_small_counts_hidden(
     sections = sections_for(council, "committee")
     assert rows(block(sections, "escalations")) == {"North": ["0", "[c]", "[c]"]}
     assert rows(block(sections, "inadequate")) == {"North": ["[c]", "0", "[c]"]}
+
+
+WITHHELD_ROW_BLOCKS = ["inadequate", "escalations", "training-needs"]
+
+
+def withheld_rows(found: Block) -> set[str]:
+    """The rows of a block's table whose every figure is suppressed."""
+    return {label for label, shown in rows(found).items() if set(shown) == {"[c]"}}
+
+
+def one_more_inadequate_audit_in_quaysedge(p: Personas, council: ReviewCouncil) -> None:
+    """Quaysedge (South A) gets a third audit, Inadequate, with an escalation and a training
+    need: still too few audits to show."""
+    audit = counted_audit(p, council.cycle, team=p.south_a, overall="inadequate")
+    Escalation.objects.create(audit=audit, raised_by=p.auditor, reason="Not seen.")
+    TrainingNeed.objects.create(cycle=council.cycle, team=p.south_a, title="Planning")
+
+
+@pytest.mark.parametrize("audience", ["leaders", "committee"])
+def test_safeguarding_and_training_needs_withhold_the_rows_the_overall_grades_withhold(
+    p: Personas, audience: str
+) -> None:
+    council = review_council(p)
+    one_more_inadequate_audit_in_quaysedge(p, council)
+    sections = sections_for(council, audience)
+    small = "Quaysedge" if audience == "leaders" else "South"
+    assert small in withheld_rows(block(sections, "grades-overall"))
+    for key in WITHHELD_ROW_BLOCKS:
+        assert small in withheld_rows(block(sections, key)), key
+
+
+def test_the_committee_withholds_a_service_whose_audits_are_of_too_few_peoples_cases(
+    p: Personas,
+) -> None:
+    council = review_council(p)
+    # South: seven audits, but of two people's cases only.
+    worker = Audit.objects.filter(team=p.south_a).first()
+    assert worker is not None
+    for _ in range(5):
+        audit = counted_audit(
+            p, council.cycle, team=p.south_a, overall="inadequate", practitioner=worker.practitioner
+        )
+    Escalation.objects.create(audit=audit, raised_by=p.auditor, reason="Not seen.")
+    for n in range(5):
+        TrainingNeed.objects.create(cycle=council.cycle, team=p.south_a, title=f"Need {n}")
+    sections = sections_for(council, "committee")
+    assert "South" in withheld_rows(block(sections, "grades-overall"))
+    for key in WITHHELD_ROW_BLOCKS:
+        assert "South" in withheld_rows(block(sections, key)), key
+
+
+def test_a_team_with_an_escalation_but_no_audit_that_counts_is_withheld(p: Personas) -> None:
+    council = review_council(p)
+    harbourside = Team.objects.create(service=p.south_a.service, name="Harbourside")
+    in_progress = counted_audit(
+        p, council.cycle, team=harbourside, status=AuditStatus.IN_PROGRESS, overall="inadequate"
+    )
+    Escalation.objects.create(audit=in_progress, raised_by=p.auditor, reason="Not seen.")
+    found = block(sections_for(council, "leaders"), "escalations")
+    assert "Harbourside" in withheld_rows(found)
 
 
 def test_no_escalation_is_said_in_words(p: Personas) -> None:
