@@ -491,19 +491,8 @@ def thematic_section(scope: ReportScope) -> Section:
         by_scale[row["tool_version__grading_scale_id"]][(row["audit_type"], row["theme"])][
             row["counted"]
         ] = row["n"]
-    total = sum(n for n, _ in sizes.values())
-    by_type: dict[str, int] = defaultdict(int)
-    for (kind, _), (n, _) in sizes.items():
-        by_type[kind] += n
-    types = ", ".join(
-        f"{_count_words(by_type[t], scope)} {AuditType(t).label.lower()}"
-        for t in THEMATIC_TYPES
-        if by_type[t]
-    )
-    section.words.append(
-        f"{_count_words(total, scope)} {'audit' if total == 1 else 'audits'} submitted: {types}."
-    )
     if not by_scale:
+        section.words.append(_submitted_words(sizes, set(), scope))
         section.blocks.append(
             Block(
                 key="thematic",
@@ -516,6 +505,8 @@ def thematic_section(scope: ReportScope) -> Section:
     for grade in Grade.objects.filter(scale_id__in=list(by_scale)).order_by("scale_id", "-value"):
         grades[grade.scale_id].append(grade)
     clean = free_text(scope)
+    # The types with a row some table withholds.
+    withheld: set[str] = set()
     for index, scale in enumerate(sorted(by_scale)):
         scale_grades = grades[scale]
         keys = sorted(by_scale[scale], key=lambda k: (k[0], k[1].lower()))
@@ -537,15 +528,48 @@ def thematic_section(scope: ReportScope) -> Section:
             derive=_good_share(scale_grades),
             small_counts=scope.small_counts,
         )
+        withheld.update(
+            kind
+            for (kind, _), row in zip(keys, table.rows, strict=True)
+            if row.total is None or row.total.suppressed
+        )
         key = "thematic" if index == 0 else f"thematic-{index + 1}"
         section.blocks.append(Block(key=key, heading="Thematic audits and deep dives", table=table))
+    section.words.append(_submitted_words(sizes, withheld, scope))
     return section
 
 
-def _count_words(n: int, scope: ReportScope) -> str:
-    if scope.small_counts and 0 < n < small_group_min():
-        return f"fewer than {small_group_min()}"
-    return str(n)
+def _submitted_words(
+    sizes: dict[tuple[str, str], tuple[int, int]], withheld: set[str], scope: ReportScope
+) -> str:
+    """How many thematic audits and deep dives were submitted, a number for each type only
+    where it gives nothing away: never for a type with a row its table withholds (the type's
+    number less the rows shown would give that row), nor, where the scope suppresses small
+    counts, a number below the small-group threshold; and the whole number only where each
+    type's is given (else it less the others would give the one withheld)."""
+    by_type: dict[str, int] = defaultdict(int)
+    for (kind, _), (n, _) in sizes.items():
+        by_type[kind] += n
+    kinds = [t for t in THEMATIC_TYPES if by_type[t]]
+    given = {
+        t
+        for t in kinds
+        if t not in withheld and not (scope.small_counts and by_type[t] < small_group_min())
+    }
+    if set(kinds) == given:
+        total = sum(by_type.values())
+        types = ", ".join(f"{by_type[t]} {AuditType(t).label.lower()}" for t in kinds)
+        return f"{_plural(total, 'audit')} submitted: {types}."
+    types = ", ".join(
+        f"{by_type[t]} {AuditType(t).label.lower()}"
+        if t in given
+        else f"{AuditType(t).label.lower()} (how many is not given)"
+        for t in kinds
+    )
+    return (
+        f"Thematic audits and deep dives were submitted: {types}. A number is not given "
+        "where, set against the table, it would show figures withheld to protect small groups."
+    )
 
 
 # 7. Safeguarding ----------------------------------------------------------------------------

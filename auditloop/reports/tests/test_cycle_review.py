@@ -188,6 +188,31 @@ def test_thematic_and_deep_dive_audits_are_counted_by_theme(p: Personas) -> None
     }
 
 
+def test_the_thematic_numbers_do_not_give_away_a_row_the_table_withholds(p: Personas) -> None:
+    council = review_council(p)
+    # One deep dive on its own theme: its row is withheld, so the number of deep dives (the
+    # rows shown and 1) and the whole number (the thematic audits shown and 9) are not given.
+    alone = counted_audit(p, council.cycle, team=p.north_b, overall="inadequate")
+    Audit.objects.filter(pk=alone.pk).update(theme="Domestic abuse")
+    section = sections_for(council, "leaders")[5]
+    said = words(section)
+    assert "5 thematic, deep dive (how many is not given)" in said
+    assert "9" not in said and "14" not in said
+    assert rows(block([section], "thematic"))["Deep dive: Domestic abuse"][-2:] == ["[c]", "[c]"]
+
+
+def test_the_committee_is_not_given_a_small_number_of_thematic_audits(p: Personas) -> None:
+    council = review_council(p)
+    # Three thematic audits, none with an overall grade: no row of theirs in the table.
+    Audit.objects.filter(pk__in=[a.pk for a in council.audits[6:8]]).delete()
+    Audit.objects.filter(team=p.north_b).update(overall_grade=None)
+    committee = words(sections_for(council, "committee")[5])
+    assert "thematic (how many is not given), 8 deep dive" in committee
+    assert "11" not in committee
+    leaders = words(sections_for(council, "leaders")[5])
+    assert "11 audits submitted: 3 thematic, 8 deep dive." in leaders
+
+
 def test_a_theme_written_with_a_team_or_a_persons_name_names_neither_to_the_committee(
     p: Personas,
 ) -> None:
