@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -50,7 +51,7 @@ from auditloop.learning.selectors.team_picture import (
     small_group_min,
 )
 from auditloop.learning.selectors.training import impact_data
-from auditloop.reports.blocks import Block, Chart, Section
+from auditloop.reports.blocks import Block, Chart, FigureTable, Section
 from auditloop.reports.selectors import figures
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
@@ -61,6 +62,9 @@ THIS_CYCLE = "(this cycle)"
 # Training events whose impact the review reports: the cycle's most recent few held (each is
 # its own comparison, of four queries; the training pages hold them all).
 IMPACT_EVENTS = 3
+# The size given to a team or service with figures but no audit that counts: one audit of one
+# person's case, so that the small-group rule withholds its row (a size of none would not).
+NONE_COUNTED = (1, 1)
 
 
 def cycle_review_sections(scope: ReportScope) -> list[Section]:
@@ -110,6 +114,37 @@ def _group_names(scope: ReportScope) -> dict[int, str]:
     if scope.names_teams:
         return dict(teams.values_list("pk", "name"))
     return dict(teams.values_list("service_id", "service__name").distinct())
+
+
+def _group_sizes(scope: ReportScope) -> dict[int, tuple[int, int]]:
+    """How many audits that count, and of how many people's cases, lie behind each team
+    (leaders) or service (committee) of the scope: the sizes the small-group rule is applied
+    to, as in the overall grades, so that no block shows a row those grades withhold. One
+    query."""
+    group = _group_field(scope)
+    return {
+        row[group]: (row["n"], row["people"])
+        for row in audits_in_scope(scope)
+        .values(group)
+        .annotate(n=Count("pk"), people=Count("practitioner", distinct=True))
+        .order_by()
+    }
+
+
+def _sized_table(scope: ReportScope, groups: list[int], **kwargs: Any) -> FigureTable:
+    """`figure_table` of rows by team or service (`groups`), with the small-group rule applied
+    to the audits and people behind each (`_group_sizes`), and the scope's small counts. A
+    team or service with figures here (an escalation on an audit still in progress) but no
+    audit that counts has fewer audits behind it than the rule allows: its row is withheld."""
+    sizes = _group_sizes(scope)
+    behind = [sizes.get(g, NONE_COUNTED) for g in groups]
+    return figure_table(
+        **kwargs,
+        row_groups=[audits for audits, _ in behind],
+        row_people=[people for _, people in behind],
+        small_counts=scope.small_counts,
+        small_groups=not scope.is_own,
+    )
 
 
 def _row_heading(scope: ReportScope) -> str:
@@ -456,19 +491,8 @@ def thematic_section(scope: ReportScope) -> Section:
         by_scale[row["tool_version__grading_scale_id"]][(row["audit_type"], row["theme"])][
             row["counted"]
         ] = row["n"]
-    total = sum(n for n, _ in sizes.values())
-    by_type: dict[str, int] = defaultdict(int)
-    for (kind, _), (n, _) in sizes.items():
-        by_type[kind] += n
-    types = ", ".join(
-        f"{_count_words(by_type[t], scope)} {AuditType(t).label.lower()}"
-        for t in THEMATIC_TYPES
-        if by_type[t]
-    )
-    section.words.append(
-        f"{_count_words(total, scope)} {'audit' if total == 1 else 'audits'} submitted: {types}."
-    )
     if not by_scale:
+        section.words.append(_submitted_words(sizes, set(), scope))
         section.blocks.append(
             Block(
                 key="thematic",
@@ -481,6 +505,8 @@ def thematic_section(scope: ReportScope) -> Section:
     for grade in Grade.objects.filter(scale_id__in=list(by_scale)).order_by("scale_id", "-value"):
         grades[grade.scale_id].append(grade)
     clean = free_text(scope)
+    # The types with a row some table withholds.
+    withheld: set[str] = set()
     for index, scale in enumerate(sorted(by_scale)):
         scale_grades = grades[scale]
         keys = sorted(by_scale[scale], key=lambda k: (k[0], k[1].lower()))
@@ -502,15 +528,48 @@ def thematic_section(scope: ReportScope) -> Section:
             derive=_good_share(scale_grades),
             small_counts=scope.small_counts,
         )
+        withheld.update(
+            kind
+            for (kind, _), row in zip(keys, table.rows, strict=True)
+            if row.total is None or row.total.suppressed
+        )
         key = "thematic" if index == 0 else f"thematic-{index + 1}"
         section.blocks.append(Block(key=key, heading="Thematic audits and deep dives", table=table))
+    section.words.append(_submitted_words(sizes, withheld, scope))
     return section
 
 
-def _count_words(n: int, scope: ReportScope) -> str:
-    if scope.small_counts and 0 < n < small_group_min():
-        return f"fewer than {small_group_min()}"
-    return str(n)
+def _submitted_words(
+    sizes: dict[tuple[str, str], tuple[int, int]], withheld: set[str], scope: ReportScope
+) -> str:
+    """How many thematic audits and deep dives were submitted, a number for each type only
+    where it gives nothing away: never for a type with a row its table withholds (the type's
+    number less the rows shown would give that row), nor, where the scope suppresses small
+    counts, a number below the small-group threshold; and the whole number only where each
+    type's is given (else it less the others would give the one withheld)."""
+    by_type: dict[str, int] = defaultdict(int)
+    for (kind, _), (n, _) in sizes.items():
+        by_type[kind] += n
+    kinds = [t for t in THEMATIC_TYPES if by_type[t]]
+    given = {
+        t
+        for t in kinds
+        if t not in withheld and not (scope.small_counts and by_type[t] < small_group_min())
+    }
+    if set(kinds) == given:
+        total = sum(by_type.values())
+        types = ", ".join(f"{by_type[t]} {AuditType(t).label.lower()}" for t in kinds)
+        return f"{_plural(total, 'audit')} submitted: {types}."
+    types = ", ".join(
+        f"{by_type[t]} {AuditType(t).label.lower()}"
+        if t in given
+        else f"{AuditType(t).label.lower()} (how many is not given)"
+        for t in kinds
+    )
+    return (
+        f"Thematic audits and deep dives were submitted: {types}. A number is not given "
+        "where, set against the table, it would show figures withheld to protect small groups."
+    )
 
 
 # 7. Safeguarding ----------------------------------------------------------------------------
@@ -536,7 +595,7 @@ def safeguarding_section(scope: ReportScope) -> Section:
 def _escalations(scope: ReportScope) -> Block:
     """Escalations raised on the cycle's audits (whatever the audit's status: a child unsafe
     is raised while auditing), by team or service: acknowledged with a response, or still
-    open. Two queries."""
+    open. Three queries."""
     group = _group_field(scope, "audit__")
     escalations = Escalation.objects.filter(
         audit__cycle_link__cycle=scope.cycle, audit__team__service_id__in=scope.service_ids
@@ -561,20 +620,21 @@ def _escalations(scope: ReportScope) -> Block:
         )
     names = _group_names(scope)
     groups = sorted(by_group, key=lambda g: names.get(g, ""))
-    table = figure_table(
+    table = _sized_table(
+        scope,
+        groups,
         caption="Escalations raised from the cycle's audits, and their outcome",
         row_heading=_row_heading(scope),
         columns=["Acknowledged, with a response", "Not yet acknowledged"],
         rows=[(names.get(g, ""), list(by_group[g])) for g in groups],
         total_heading="Escalations raised",
-        small_counts=scope.small_counts,
     )
     return Block(key="escalations", heading=heading, table=table)
 
 
 def _inadequate(scope: ReportScope) -> Block:
     """Audits whose grade that counts is Inadequate, by team or service, and how many of them
-    the auditor graded so and moderation confirmed or changed. One query."""
+    the auditor graded so and moderation confirmed or changed. Three queries."""
     group = _group_field(scope)
     audits = audits_in_scope(scope)
     rows = (
@@ -597,13 +657,14 @@ def _inadequate(scope: ReportScope) -> Block:
         )
     names = _group_names(scope)
     groups = sorted(by_group, key=lambda g: names.get(g, ""))
-    table = figure_table(
+    table = _sized_table(
+        scope,
+        groups,
         caption="Audits graded Inadequate (the grade that counts)",
         row_heading=_row_heading(scope),
         columns=["Auditor's grade", "Agreed in moderation"],
         rows=[(names.get(g, ""), list(by_group[g])) for g in groups],
         total_heading="Audits graded Inadequate",
-        small_counts=scope.small_counts,
     )
     return Block(
         key="inadequate",
@@ -679,7 +740,8 @@ def _needs(scope: ReportScope) -> QuerySet[TrainingNeed]:
 
 
 def _training_needs(scope: ReportScope) -> Block:
-    """Training needs the cycle's audits raised, by team or service and status. One query."""
+    """Training needs the cycle's audits raised, by team or service and status. Three
+    queries."""
     group = _group_field(scope)
     rows = _needs(scope).values(group, "status").annotate(n=Count("pk")).order_by()
     by_group: dict[int, dict[str, int]] = defaultdict(dict)
@@ -694,7 +756,9 @@ def _training_needs(scope: ReportScope) -> Block:
         )
     names = _group_names(scope)
     groups = sorted(by_group, key=lambda g: names.get(g, ""))
-    table = figure_table(
+    table = _sized_table(
+        scope,
+        groups,
         caption="Training needs raised from the cycle's audits, and whether they were met",
         row_heading=_row_heading(scope),
         columns=[label for _, label in NEED_COLUMNS],
@@ -703,7 +767,6 @@ def _training_needs(scope: ReportScope) -> Block:
             for g in groups
         ],
         total_heading="Needs raised",
-        small_counts=scope.small_counts,
     )
     return Block(key="training-needs", heading=heading, table=table)
 

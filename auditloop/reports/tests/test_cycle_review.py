@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from auditloop.accounts.models import Role, Team
-from auditloop.audits.models import Audit, Escalation
+from auditloop.audits.models import Audit, AuditStatus, Escalation
 from auditloop.learning.models import (
     KeyMessage,
     KeyMessageStatus,
@@ -188,6 +188,31 @@ def test_thematic_and_deep_dive_audits_are_counted_by_theme(p: Personas) -> None
     }
 
 
+def test_the_thematic_numbers_do_not_give_away_a_row_the_table_withholds(p: Personas) -> None:
+    council = review_council(p)
+    # One deep dive on its own theme: its row is withheld, so the number of deep dives (the
+    # rows shown and 1) and the whole number (the thematic audits shown and 9) are not given.
+    alone = counted_audit(p, council.cycle, team=p.north_b, overall="inadequate")
+    Audit.objects.filter(pk=alone.pk).update(theme="Domestic abuse")
+    section = sections_for(council, "leaders")[5]
+    said = words(section)
+    assert "5 thematic, deep dive (how many is not given)" in said
+    assert "9" not in said and "14" not in said
+    assert rows(block([section], "thematic"))["Deep dive: Domestic abuse"][-2:] == ["[c]", "[c]"]
+
+
+def test_the_committee_is_not_given_a_small_number_of_thematic_audits(p: Personas) -> None:
+    council = review_council(p)
+    # Three thematic audits, none with an overall grade: no row of theirs in the table.
+    Audit.objects.filter(pk__in=[a.pk for a in council.audits[6:8]]).delete()
+    Audit.objects.filter(team=p.north_b).update(overall_grade=None)
+    committee = words(sections_for(council, "committee")[5])
+    assert "thematic (how many is not given), 8 deep dive" in committee
+    assert "11" not in committee
+    leaders = words(sections_for(council, "leaders")[5])
+    assert "11 audits submitted: 3 thematic, 8 deep dive." in leaders
+
+
 def test_a_theme_written_with_a_team_or_a_persons_name_names_neither_to_the_committee(
     p: Personas,
 ) -> None:
@@ -215,6 +240,66 @@ def test_the_committee_sees_safeguarding_by_service_with_small_counts_hidden(
     sections = sections_for(council, "committee")
     assert rows(block(sections, "escalations")) == {"North": ["0", "[c]", "[c]"]}
     assert rows(block(sections, "inadequate")) == {"North": ["[c]", "0", "[c]"]}
+
+
+WITHHELD_ROW_BLOCKS = ["inadequate", "escalations", "training-needs"]
+
+
+def withheld_rows(found: Block) -> set[str]:
+    """The rows of a block's table whose every figure is suppressed."""
+    return {label for label, shown in rows(found).items() if set(shown) == {"[c]"}}
+
+
+def one_more_inadequate_audit_in_quaysedge(p: Personas, council: ReviewCouncil) -> None:
+    """Quaysedge (South A) gets a third audit, Inadequate, with an escalation and a training
+    need: still too few audits to show."""
+    audit = counted_audit(p, council.cycle, team=p.south_a, overall="inadequate")
+    Escalation.objects.create(audit=audit, raised_by=p.auditor, reason="Not seen.")
+    TrainingNeed.objects.create(cycle=council.cycle, team=p.south_a, title="Planning")
+
+
+@pytest.mark.parametrize("audience", ["leaders", "committee"])
+def test_safeguarding_and_training_needs_withhold_the_rows_the_overall_grades_withhold(
+    p: Personas, audience: str
+) -> None:
+    council = review_council(p)
+    one_more_inadequate_audit_in_quaysedge(p, council)
+    sections = sections_for(council, audience)
+    small = "Quaysedge" if audience == "leaders" else "South"
+    assert small in withheld_rows(block(sections, "grades-overall"))
+    for key in WITHHELD_ROW_BLOCKS:
+        assert small in withheld_rows(block(sections, key)), key
+
+
+def test_the_committee_withholds_a_service_whose_audits_are_of_too_few_peoples_cases(
+    p: Personas,
+) -> None:
+    council = review_council(p)
+    # South: seven audits, but of two people's cases only.
+    worker = Audit.objects.filter(team=p.south_a).first()
+    assert worker is not None
+    for _ in range(5):
+        audit = counted_audit(
+            p, council.cycle, team=p.south_a, overall="inadequate", practitioner=worker.practitioner
+        )
+    Escalation.objects.create(audit=audit, raised_by=p.auditor, reason="Not seen.")
+    for n in range(5):
+        TrainingNeed.objects.create(cycle=council.cycle, team=p.south_a, title=f"Need {n}")
+    sections = sections_for(council, "committee")
+    assert "South" in withheld_rows(block(sections, "grades-overall"))
+    for key in WITHHELD_ROW_BLOCKS:
+        assert "South" in withheld_rows(block(sections, key)), key
+
+
+def test_a_team_with_an_escalation_but_no_audit_that_counts_is_withheld(p: Personas) -> None:
+    council = review_council(p)
+    harbourside = Team.objects.create(service=p.south_a.service, name="Harbourside")
+    in_progress = counted_audit(
+        p, council.cycle, team=harbourside, status=AuditStatus.IN_PROGRESS, overall="inadequate"
+    )
+    Escalation.objects.create(audit=in_progress, raised_by=p.auditor, reason="Not seen.")
+    found = block(sections_for(council, "leaders"), "escalations")
+    assert "Harbourside" in withheld_rows(found)
 
 
 def test_no_escalation_is_said_in_words(p: Personas) -> None:

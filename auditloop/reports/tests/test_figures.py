@@ -346,6 +346,79 @@ def test_a_services_own_target_is_compared_where_every_service_in_scope_has_it(
     )
 
 
+def trend_words(p: Personas, cycle: Cycle, audience: str) -> list[str]:
+    [block] = trend(review_scope(cycle, audience, None))
+    staff = list(StaffMember.objects.values_list("name", flat=True))
+    assert not [name for name in staff if name in " ".join(block.words)]
+    return block.words
+
+
+def spring_of_north_and_south(p: Personas) -> Cycle:
+    cycle = cycle_of(p, "Spring", SPRING)
+    for _ in range(5):
+        counted_audit(p, cycle, overall="good")
+    return cycle
+
+
+def test_where_only_some_services_have_a_target_and_the_council_none_none_is_compared(
+    p: Personas,
+) -> None:
+    cycle = spring_of_north_and_south(p)
+    Target.objects.create(measure=TargetMeasure.INADEQUATE_AT_MOST, percent=5, service=p.north)
+    only_some = (
+        "Only some of these services have their own target and the council has set none for "
+        "them all, so none is compared here."
+    )
+    assert trend_words(p, cycle, "committee") == [only_some]
+    assert trend_words(p, cycle, "leaders") == [
+        f"{only_some} Their own targets: North: no more than 5% Inadequate."
+    ]
+
+
+def test_where_the_services_own_targets_differ_and_the_council_has_none_none_is_compared(
+    p: Personas,
+) -> None:
+    cycle = spring_of_north_and_south(p)
+    Target.objects.create(measure=TargetMeasure.GOOD_AT_LEAST, percent=60, service=p.south)
+    Target.objects.create(measure=TargetMeasure.GOOD_AT_LEAST, percent=90, service=p.north)
+    assert trend_words(p, cycle, "leaders") == [
+        "These services have different targets of their own and the council has set none for "
+        "them all, so none is compared here. Their own targets: North: at least 90% Good or "
+        "better; South: at least 60% Good or better."
+    ]
+
+
+def test_the_council_wide_target_compared_is_named_and_a_services_own_not_ignored(
+    p: Personas,
+) -> None:
+    cycle = spring_of_north_and_south(p)
+    Target.objects.create(measure=TargetMeasure.INADEQUATE_AT_MOST, percent=10)
+    Target.objects.create(measure=TargetMeasure.INADEQUATE_AT_MOST, percent=5, service=p.north)
+    compared = "Target: no more than 10% Inadequate. This cycle: 0% Inadequate: met."
+    which = (
+        "This is the council-wide target. Only some of these services have their own target, "
+        "not compared here."
+    )
+    assert trend_words(p, cycle, "committee") == [compared, which]
+    assert trend_words(p, cycle, "leaders") == [
+        compared,
+        f"{which} Their own targets: North: no more than 5% Inadequate.",
+    ]
+
+
+def test_the_services_own_target_compared_over_a_council_wide_one_is_named(
+    p: Personas,
+) -> None:
+    cycle = spring_of_north_and_south(p)
+    Target.objects.create(measure=TargetMeasure.GOOD_AT_LEAST, percent=40)
+    for service in (p.north, p.south):
+        Target.objects.create(measure=TargetMeasure.GOOD_AT_LEAST, percent=80, service=service)
+    assert trend_words(p, cycle, "committee") == [
+        "Target: at least 80% Good or better. This cycle: 100% Good or better: met.",
+        "This is these services' own target.",
+    ]
+
+
 def test_the_trend_says_when_no_target_is_set(p: Personas) -> None:
     cycle = cycle_of(p, "Spring", SPRING)
     for _ in range(5):

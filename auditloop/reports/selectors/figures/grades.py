@@ -143,32 +143,62 @@ def grades_by_domain(scope: ReportScope) -> list[Block]:
 class _TargetSet:
     measure: str
     percent: int | None
-    words: str  # why there is none, where there is none
+    words: str  # why there is none, where there is none; else which one it is, if need be
 
 
 def _targets(scope: ReportScope) -> dict[str, _TargetSet]:
     """Each measure's target for the scope: the services' own where every service in scope
-    has the same one, else the council-wide one. One query."""
+    has the same one, else the council-wide one; with words saying which it is where any
+    service has its own, and (for leaders) what the services' own are. One query."""
     found: dict[str, dict[int | None, int]] = defaultdict(dict)
-    for measure, service, percent in Target.objects.filter(
+    service_names: dict[int, str] = {}
+    for measure, service, name, percent in Target.objects.filter(
         Q(service_id__in=scope.service_ids) | Q(service__isnull=True)
-    ).values_list("measure", "service_id", "percent"):
+    ).values_list("measure", "service_id", "service__name", "percent"):
         found[measure][service] = percent
+        if service is not None:
+            service_names[service] = name
     targets = {}
     for measure in TargetMeasure.values:
         by_service = found.get(measure, {})
-        own = {by_service.get(s) for s in scope.service_ids}
-        if len(own) == 1 and None not in own:
-            targets[measure] = _TargetSet(measure, own.pop(), "")
-        elif None in by_service:
-            targets[measure] = _TargetSet(measure, by_service[None], "")
-        elif len(own - {None}) > 0:
-            words = "The services have different targets and the council has set none for "
-            words += "them all, so none is compared here."
-            targets[measure] = _TargetSet(measure, None, words)
+        own = {s: by_service[s] for s in scope.service_ids if s in by_service}
+        every = len(own) == len(scope.service_ids)
+        council = by_service.get(None)
+        if every and len(set(own.values())) == 1:
+            whose = "the service's" if len(own) == 1 else "these services'"
+            words = f"This is {whose} own target." if council is not None else ""
+            targets[measure] = _TargetSet(measure, next(iter(own.values())), words)
+            continue
+        some = (
+            "These services have different targets of their own"
+            if every
+            else "Only some of these services have their own target"
+        )
+        listed = _own_targets(measure, own, service_names, scope)
+        if council is not None:
+            words = f"This is the council-wide target. {some}, not compared here." if own else ""
+            targets[measure] = _TargetSet(measure, council, " ".join(filter(None, [words, listed])))
+        elif own:
+            words = f"{some} and the council has set none for them all, so none is compared here."
+            targets[measure] = _TargetSet(measure, None, " ".join([words, listed]).strip())
         else:
             targets[measure] = _TargetSet(measure, None, "")
     return targets
+
+
+def _own_targets(
+    measure: str, own: dict[int, int], names: dict[int, str], scope: ReportScope
+) -> str:
+    """The services' own targets in words, for leaders (who read the services by name);
+    nothing for the committee. A target names a service, never a person."""
+    if not own or not scope.names_teams:
+        return ""
+    _, aim = TARGET_WORDS[TargetMeasure(measure)]
+    listed = "; ".join(
+        f"{names[s]}: {aim.format(percent=own[s])}"
+        for s in sorted(own, key=lambda s: names[s].lower())
+    )
+    return f"Their own targets: {listed}."
 
 
 TARGET_WORDS = {
@@ -290,6 +320,8 @@ def trend(scope: ReportScope) -> list[Block]:
             said = _target_words(target, shares[TargetMeasure(measure)], this_graded)
             if said:
                 words.append(said)
+            if target.percent is not None and target.words:
+                words.append(target.words)
         if all(t.percent is None and not t.words for t in targets.values()):
             words.append(NO_TARGETS)
         chart = Chart(
