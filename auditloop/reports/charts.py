@@ -46,6 +46,45 @@ matplotlib.rcParams.update(
 )
 
 
+# One colour per meaning, whatever chart it is in: grades as Ofsted colours them (greens for
+# Outstanding and Good, amber for Requires improvement, red for Inadequate), red for what went
+# wrong (overdue, worse, lowered), green for what went right (done, improved), blue for what is
+# still to come. Checked in order: the first word found in a series' name decides.
+MEANINGS = [
+    ("inadequate", "#d4351c"),
+    ("requires improvement", "#f47738"),
+    ("outstanding", "#005a30"),
+    ("good", "#85994b"),
+    ("overdue", "#d4351c"),
+    ("worse", "#d4351c"),
+    ("lowered", "#d4351c"),
+    ("not done", "#1d70b8"),
+    ("improved", "#00703c"),
+    ("raised", "#00703c"),
+    ("done", "#00703c"),
+    ("not yet", "#1d70b8"),
+    ("due", "#1d70b8"),
+    ("the same", "#505a5f"),
+    ("unchanged", "#505a5f"),
+]
+TARGET_PREFIX = "target"
+
+
+def series_colours(names: list[str]) -> list[str]:
+    """Each series' colour: by its meaning where its name has one, else the next colour of the
+    palette no series has taken. A target's line takes the colour of what it is a target for."""
+    meant: list[str | None] = []
+    for name in names:
+        lower = name.lower()
+        meant.append(next((colour for word, colour in MEANINGS if word in lower), None))
+    spare = iter([c for c in COLOURS if c not in meant] + COLOURS)
+    return [colour if colour is not None else next(spare) for colour in meant]
+
+
+def _is_target(name: str) -> bool:
+    return name.lower().startswith(TARGET_PREFIX)
+
+
 def _draw(chart: Chart) -> Figure:
     # A long label (a compliance check's words) shortened, not run off the left edge or over
     # its neighbours: the table beside the chart has it whole.
@@ -54,6 +93,7 @@ def _draw(chart: Chart) -> Figure:
     height = 3.2 if chart.kind is ChartKind.LINE else max(2.2, 0.45 * n + 1.2)
     fig = plt.figure(figsize=(7.5, height))
     ax = fig.add_subplot(1, 1, 1)
+    colours = series_colours([series.name for series in chart.series])
     if chart.kind is ChartKind.STACKED:
         left = [0.0] * n
         for i, series in enumerate(chart.series):
@@ -62,7 +102,7 @@ def _draw(chart: Chart) -> Figure:
                 range(n),
                 values,
                 left=left,
-                color=COLOURS[i % len(COLOURS)],
+                color=colours[i],
                 hatch=HATCHES[i % len(HATCHES)],
                 edgecolor="white",
                 label=series.name,
@@ -83,7 +123,7 @@ def _draw(chart: Chart) -> Figure:
                 [p for p, _ in shown],
                 [v for _, v in shown],
                 height=width,
-                color=COLOURS[i % len(COLOURS)],
+                color=colours[i],
                 hatch=HATCHES[i % len(HATCHES)],
                 edgecolor="white",
                 label=series.name,
@@ -103,11 +143,14 @@ def _draw(chart: Chart) -> Figure:
             )
     else:
         for i, series in enumerate(chart.series):
+            target = _is_target(series.name)
             ax.plot(
                 range(n),
                 [v if v is not None else float("nan") for v in series.values],
-                color=COLOURS[i % len(COLOURS)],
-                marker=MARKERS[i % len(MARKERS)],
+                color=colours[i],
+                marker="" if target else MARKERS[i % len(MARKERS)],
+                linestyle="--" if target else "-",
+                linewidth=1.2 if target else 1.8,
                 label=series.name,
             )
         ax.set_xticks(range(n), categories)
