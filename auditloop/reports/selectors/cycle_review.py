@@ -268,11 +268,12 @@ def _key_messages(scope: ReportScope) -> Block:
     ]
     if len(chosen) < KEY_MESSAGES_SHOWN:
         words.append(
-            "No key message has been published for this cycle."
+            "No key message has been published for this cycle yet: the review gives the first "
+            f"{KEY_MESSAGES_SHOWN} published (from the Key messages pages)."
             if not chosen
             else f"Only {_plural(len(chosen), 'key message has', 'key messages have')} been "
-            f"published for this cycle, fewer than the {KEY_MESSAGES_SHOWN} the review "
-            "reports."
+            f"published for this cycle so far: the review gives the first {KEY_MESSAGES_SHOWN} "
+            "published (from the Key messages pages)."
         )
     return Block(key="key-messages", heading="Key messages", words=words)
 

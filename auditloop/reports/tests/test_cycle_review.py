@@ -130,7 +130,10 @@ def test_fewer_than_three_key_messages_are_said_to_be_fewer(p: Personas) -> None
 def test_no_key_message_is_said_in_words(p: Personas) -> None:
     council = review_council(p, key_messages=0)
     found = block(sections_for(council, "committee"), "key-messages")
-    assert found.words == ["No key message has been published for this cycle."]
+    assert found.words == [
+        "No key message has been published for this cycle yet: the review gives the first "
+        "3 published (from the Key messages pages)."
+    ]
 
 
 def test_a_name_of_staff_who_joined_since_publishing_is_redacted_from_both_versions(
