@@ -15,7 +15,11 @@ the cycle review's committee and leaders' scopes (`review_scope`), it:
   fetched and nothing else done, `--repeat` times: the bare SQL time is the median;
 
 and prints a table of the query count, both times in milliseconds and their ratio (the goal:
-within 1.5x). Nothing is written to the database.
+within 1.5x). For each dashboard it also times the whole page as its reader gets it (the
+figures, the charts drawn, the template; through Django's test client, signed in), and for
+the cycle review each format (`cycle_review_bytes`: HTML, PDF, Word) against the HTML (the
+goal: PDF and Word within 3x). Nothing is written to the database (a page read is rolled
+back).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -47,6 +52,8 @@ from auditloop.reports.access.scopes import (  # noqa: E402
     dashboard_scope,
     review_scope,
 )
+from auditloop.reports.charts import clear_drawn_charts  # noqa: E402
+from auditloop.reports.documents import cycle_review_bytes  # noqa: E402
 from auditloop.reports.models import Audience  # noqa: E402
 from auditloop.reports.selectors.figures import dashboard_sections  # noqa: E402
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope  # noqa: E402
@@ -82,6 +89,34 @@ def bare_sql(statements: list[str]) -> None:
         for sql in statements:
             cursor.execute(sql)
             cursor.fetchall()
+
+
+def page_ms(username: str, cycle: Cycle, repeat: int) -> tuple[float, float]:
+    """The dashboard page's time with its charts drawn afresh, its median time read again
+    (charts already drawn), as `username` reads it. (Its query count is asserted by the
+    tests, small council against large.)"""
+    user = StaffMember.objects.get(user__username=username).user
+    if user is None:
+        raise SystemExit(f"{username} has no login")
+    client = Client(HTTP_HOST="localhost")
+    url = f"/dashboard/?cycle={cycle.public_id}"
+    with transaction.atomic():
+        client.force_login(user)
+        clear_drawn_charts()
+        started = time.perf_counter()
+        response = client.get(url)
+        cold = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{url} as {username} answered {response.status_code}")
+        took = median_ms(partial(client.get, url), repeat)
+        transaction.set_rollback(True)
+    return cold, took
+
+
+def afresh(*, cycle: Cycle, audience: str, fmt: str) -> bytes:
+    """The review as a format, every chart drawn again (as an issued review's first build)."""
+    clear_drawn_charts()
+    return cycle_review_bytes(cycle=cycle, audience=audience, fmt=fmt, reader=None)
 
 
 def scopes(cycle: Cycle) -> list[tuple[str, ReportScope]]:
@@ -132,6 +167,33 @@ def main() -> int:
             f"{ratio:>6.2f}"
         )
     print(f"\nWorst ratio: {max(ratios):.2f} (goal: within 1.5)")
+
+    print("\nDashboard pages (figures, charts and template):")
+    header = f"{'login':<22} {'first ms':>9} {'again ms':>9}"
+    print(header)
+    print("-" * len(header))
+    for username, role in DEMO_LOGINS:
+        if role in DASHBOARD_ROLES and StaffMember.objects.filter(user__username=username):
+            cold, took = page_ms(username, cycle, args.repeat)
+            print(f"{username:<22} {cold:>9.1f} {took:>9.1f}")
+
+    print("\nThe cycle review, each format (cycle_review_bytes):")
+    header = f"{'audience':<10} {'format':<6} {'queries':>7} {'ms':>9} {'x HTML':>7} {'bytes':>9}"
+    print(header)
+    print("-" * len(header))
+    for audience in (Audience.COMMITTEE, Audience.LEADERS):
+        html_ms = 0.0
+        for fmt in ("html", "pdf", "docx"):
+            make = partial(afresh, cycle=cycle, audience=audience, fmt=fmt)
+            clear_drawn_charts()
+            with CaptureQueriesContext(connection) as captured:
+                size = len(make())
+            took = median_ms(make, max(1, args.repeat // 2))
+            html_ms = took if fmt == "html" else html_ms
+            print(
+                f"{audience:<10} {fmt:<6} {len(captured.captured_queries):>7} {took:>9.1f} "
+                f"{took / html_ms:>7.2f} {size:>9}"
+            )
     return 0
 
 

@@ -13,6 +13,7 @@ import io
 import re
 import textwrap
 import threading
+from collections import OrderedDict
 
 import matplotlib
 
@@ -185,6 +186,35 @@ def _axis_words(chart: Chart) -> str:
 
 
 def _save(chart: Chart, fmt: str) -> bytes:
+    # Keyed by the chart's whole description (its figures, words and kind): the same figures
+    # give the same picture, so a dashboard read again, or the same figures in a review, is
+    # not drawn again. Drawing is most of a dashboard page's time.
+    key = (repr(chart), fmt)
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found
+    drawn = _draw_bytes(chart, fmt)
+    with _CACHE_LOCK:
+        _CACHE[key] = drawn
+        while len(_CACHE) > CACHED_CHARTS:
+            _CACHE.popitem(last=False)
+    return drawn
+
+
+def clear_drawn_charts() -> None:
+    """Forget every chart drawn (for a benchmark of drawing them)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+CACHED_CHARTS = 512
+_CACHE: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _draw_bytes(chart: Chart, fmt: str) -> bytes:
     with _LOCK:
         fig = _draw(chart)
         out = io.BytesIO()

@@ -35,3 +35,30 @@ def test_a_target_line_takes_the_colour_of_what_it_is_a_target_for() -> None:
 def test_series_with_no_meaning_take_palette_colours_no_other_series_has() -> None:
     colours = series_colours(["Inadequate", "Quality judgements", "Compliance checks"])
     assert colours[1:] == [c for c in COLOURS if c != RED][:2]
+
+
+def test_the_same_figures_are_drawn_once_and_other_figures_drawn_afresh() -> None:
+    from auditloop.reports import charts
+    from auditloop.reports.blocks import Chart, ChartKind, Series
+
+    def chart(value: float) -> Chart:
+        return Chart(
+            kind=ChartKind.BARS, title="t", categories=["A"], series=[Series("Done", [value])]
+        )
+
+    drawn: list[Chart] = []
+    real = charts._draw_bytes
+
+    def counting(c: Chart, fmt: str) -> bytes:
+        drawn.append(c)
+        return real(c, fmt)
+
+    charts._draw_bytes = counting  # type: ignore[assignment]
+    try:
+        first = charts.chart_svg(chart(41.5))
+        again = charts.chart_svg(chart(41.5))
+        other = charts.chart_svg(chart(42.5))
+    finally:
+        charts._draw_bytes = real  # type: ignore[assignment]
+    assert first == again and other != first
+    assert [c.series[0].values for c in drawn] == [[41.5], [42.5]]
