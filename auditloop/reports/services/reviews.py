@@ -95,7 +95,6 @@ def cycle_review_build(*, review: CycleReview) -> CycleReview:
             cycle=review.cycle,
             audience=review.audience,
             fmt=review.format,
-            reader=review.requested_by,
             on_progress=_progress_saver(review),
         )
         if not isinstance(content, bytes) or not content:
