@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from auditloop.core.models import Event
+from auditloop.reports import documents
 from auditloop.reports.models import CycleReview, ReviewStatus
 from auditloop.reports.services import reviews as service
 from auditloop.reports.services.reviews import (
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def test_a_fault_while_issuing_leaves_the_review_failed_not_building(
     p: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(service.documents, "cycle_review_bytes", FakeDocument())
+    monkeypatch.setattr(documents, "cycle_review_bytes", FakeDocument())
 
     def broken(review: CycleReview, content: bytes) -> CycleReview:
         raise RuntimeError("the disk is full")
@@ -94,7 +95,7 @@ def test_a_build_finishing_after_it_was_marked_stopped_stays_failed(
         service.cycle_reviews_stalled_fail()
         return b"%PDF-1.7 late"
 
-    monkeypatch.setattr(service.documents, "cycle_review_bytes", slow)
+    monkeypatch.setattr(documents, "cycle_review_bytes", slow)
     built = cycle_review_build(review=review)
     assert (built.status, built.content) == (ReviewStatus.FAILED, None)
     assert not Event.objects.filter(verb="cycle_review.issued").exists()
