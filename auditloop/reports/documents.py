@@ -10,7 +10,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember
 from auditloop.learning.selectors.team_picture import small_group_min
 from auditloop.reports.access.scopes import review_scope
 from auditloop.reports.blocks import Section
@@ -128,20 +127,19 @@ def cycle_review_bytes(
     cycle: Cycle,
     audience: str,
     fmt: str,
-    reader: StaffMember | None,
     on_progress: Progress | None = None,
 ) -> bytes:
     """The cycle review of `cycle` for `audience` ("committee" or "leaders") as `fmt`
-    ("html": a whole standalone page; "pdf"; "docx"), built as `reader` may read it (None:
-    at the command line, every audit counted). `on_progress(percent, words)` is told as the
-    sections are built, the charts drawn and the document written."""
+    ("html": a whole standalone page; "pdf"; "docx"), counted the same whoever asks for it
+    (`review_scope`: every audit under a blind moderation left out). `on_progress(percent,
+    words)` is told as the sections are built, the charts drawn and the document written."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
     if audience not in AUDIENCES:
         raise ValueError(f"Unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}.")
     progress = on_progress or _ignore
     progress(0, "Counting the figures")
-    sections = cycle_review_sections(review_scope(cycle, audience, reader))
+    sections = cycle_review_sections(review_scope(cycle, audience))
     progress(40, "Figures counted")
     review = review_document(
         cycle=cycle,

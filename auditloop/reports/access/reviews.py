@@ -38,7 +38,8 @@ def cycles_reviewable_by(staff: StaffMember) -> QuerySet[Cycle]:
     if staff.role not in ISSUER_ROLES:
         return Cycle.objects.none()
     outside = Service.objects.exclude(pk__in=services_overseen(staff))
-    return Cycle.objects.exclude(services__in=outside)
+    # A cycle with no service is reviewable by no one (`may_issue_reviews`).
+    return Cycle.objects.exclude(services=None).exclude(services__in=outside)
 
 
 def reviews_visible_to(staff: StaffMember) -> QuerySet[CycleReview]:

@@ -62,28 +62,32 @@ def dashboard_scope(staff: StaffMember, cycle: Cycle) -> ReportScope | None:
     covered = tuple(sorted(set(service_ids) & cycle_services))
     if not covered:
         return None
-    heads = set(Service.objects.filter(head_of_service=staff).values_list("pk", flat=True))
-    if staff.role == Role.PRACTITIONER and not heads:
+    if staff.role not in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
+        return ReportScope(reader=staff, cycle=cycle, service_ids=covered)
+    # A head of service who is also a team manager (or holds cases) reads the services of the
+    # cycle they head, whole; heading only a service outside the cycle widens nothing.
+    headed = cycle_services & set(
+        Service.objects.filter(head_of_service=staff).values_list("pk", flat=True)
+    )
+    if headed:
+        return ReportScope(reader=staff, cycle=cycle, service_ids=tuple(sorted(headed)))
+    if staff.role == Role.PRACTITIONER:
         return ReportScope(reader=staff, cycle=cycle, service_ids=covered, practitioner_id=staff.pk)
-    if staff.role == Role.TEAM_MANAGER and not heads:
-        return ReportScope(
-            reader=staff, cycle=cycle, service_ids=covered, team_ids=(staff.team_id or 0,)
-        )
-    if staff.role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
-        # A head of service who is also a team manager (or holds cases): their services.
-        return ReportScope(
-            reader=staff, cycle=cycle, service_ids=tuple(sorted(heads & cycle_services)) or covered
-        )
-    return ReportScope(reader=staff, cycle=cycle, service_ids=covered)
+    return ReportScope(
+        reader=staff, cycle=cycle, service_ids=covered, team_ids=(staff.team_id or 0,)
+    )
 
 
-def review_scope(cycle: Cycle, audience: str, reader: StaffMember | None) -> ReportScope:
+def review_scope(cycle: Cycle, audience: str) -> ReportScope:
     """What a cycle review counts: every service of the cycle; the committee's version by
-    service with small counts suppressed, the leaders' by team."""
+    service with small counts suppressed, the leaders' by team. No reader: a review counts
+    the same whoever issues, previews or reads it (at the command line too), leaving out every
+    audit still under a blind moderation (`audits_in_scope`), so that none of its readers can
+    recover a blind audit's grade by comparing it with their own dashboard."""
     service_ids = tuple(sorted(cycle.services.values_list("pk", flat=True)))
     committee = audience == Audience.COMMITTEE
     return ReportScope(
-        reader=reader,
+        reader=None,
         cycle=cycle,
         service_ids=service_ids,
         names_teams=not committee,
@@ -93,10 +97,12 @@ def review_scope(cycle: Cycle, audience: str, reader: StaffMember | None) -> Rep
 
 def may_issue_reviews(staff: StaffMember, cycle: Cycle) -> bool:
     """Audit leads and senior leaders overseeing every service of the cycle issue its
-    reviews and read the leaders' version."""
+    reviews and read the leaders' version. A cycle with no service has no review (an empty
+    set of services would be within anyone's)."""
     if staff.role not in {Role.MODERATOR, Role.SENIOR_LEADER}:
         return False
-    return set(cycle.services.values_list("pk", flat=True)) <= set(services_overseen(staff))
+    services = set(cycle.services.values_list("pk", flat=True))
+    return bool(services) and services <= set(services_overseen(staff))
 
 
 def review_reader_filter(staff: StaffMember) -> Q:

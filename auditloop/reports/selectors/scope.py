@@ -4,7 +4,8 @@ A `ReportScope` is decided once per request by `auditloop.reports.access.scopes`
 reading) or per review (the cycle's services, for the committee or the leaders), and every
 figure function takes one. The audits counted are those that count anywhere (submitted or
 completed, never calibration; the grade that counts is the agreed one), less any the reader
-is moderating blind, narrowed to the scope.
+is moderating blind, narrowed to the scope. A stored cycle review has no reader: it leaves
+out every audit still under a blind moderation, whoever issues or reads it (`BLIND`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import SHARED_STATUSES, Audit
@@ -20,11 +21,16 @@ from auditloop.audits.selectors.audits import audits_matching
 from auditloop.learning.selectors.team_picture import audits_counted
 from auditloop.sampling.models import Cycle
 
+# The audits under a blind moderation, whoever moderates them: a moderator has it and has not
+# regraded it yet (`auditloop.audits.access.audits.grades_hidden_filter`, for everyone).
+BLIND = Q(moderation__moderator__isnull=False, moderation__regraded_at__isnull=True)
+
 
 @dataclass(frozen=True)
 class ReportScope:
-    """`reader`: who reads (their blind moderations are left out; None for a review built at
-    the command line, which counts every audit). `cycle`: the cycle the
+    """`reader`: who reads (their blind moderations are left out; None for a cycle review,
+    which leaves out every blind moderation, so that its figures are the same whoever issues
+    it and no reader can recover a blind audit's grade from them). `cycle`: the cycle the
     figures are for. `service_ids`: the services covered. `team_ids`: narrowed to these teams
     (None: every team of the services). `practitioner_id`: narrowed to one person's own
     audits (their own dashboard). `names_teams`: rows may be teams by name (leaders, a team
@@ -53,7 +59,9 @@ def audits_in_scope(
     base = (
         audits_counted(scope.reader)
         if scope.reader is not None
-        else audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES))
+        else audits_matching(Audit.objects.filter(status__in=SHARED_STATUSES)).exclude(
+            pk__in=Audit.objects.filter(BLIND).values("pk")
+        )
     )
     audits = base.filter(team__service_id__in=scope.service_ids)
     if cycle_ids is not None:

@@ -5,6 +5,7 @@ a new version is issued instead."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import traceback
@@ -26,6 +27,13 @@ FAILED_WORDS = (
     "This review could not be built because of a fault in auditloop, not in the audits. "
     "Nothing was issued. Issue it again, or tell the service desk if it fails again."
 )
+STOPPED_WORDS = (
+    "The build stopped before this review was issued, so nothing was issued. Issue it again, "
+    "or tell the service desk if it stops again."
+)
+# A version still waiting or being built this long after it was asked for has stopped (its
+# worker was killed or lost): it is shown and treated as failed, so that it can be issued again.
+STALLED_AFTER = datetime.timedelta(minutes=30)
 STEP_MAX = CycleReview._meta.get_field("step").max_length or 150
 
 
@@ -95,11 +103,11 @@ def cycle_review_build(*, review: CycleReview) -> CycleReview:
             cycle=review.cycle,
             audience=review.audience,
             fmt=review.format,
-            reader=review.requested_by,
             on_progress=_progress_saver(review),
         )
         if not isinstance(content, bytes) or not content:
             raise TypeError("The cycle review document came back empty.")
+        return _issued(review, content)
     except Exception as exc:
         # The traceback's frames, never the exception's message: it could quote a figure or
         # a name from the data the review was built from.
@@ -109,32 +117,44 @@ def cycle_review_build(*, review: CycleReview) -> CycleReview:
             type(exc).__name__,
             "".join(traceback.format_tb(exc.__traceback__)),
         )
-        return _failed(review)
-    return _issued(review, content)
+        return _failed(review, words=FAILED_WORDS, was=ReviewStatus.BUILDING)
+
+
+def cycle_reviews_stalled_fail() -> int:
+    """Mark failed every version still waiting or being built `STALLED_AFTER` after it was
+    asked for (its worker died, or it was never run), one event each, so that no page polls
+    it for ever and it can be issued again. The pages listing and showing versions call this
+    before reading them. How many were marked."""
+    stalled = list(
+        CycleReview.objects.filter(
+            status__in=[ReviewStatus.QUEUED, ReviewStatus.BUILDING],
+            requested_at__lt=timezone.now() - STALLED_AFTER,
+        )
+        .select_related("cycle", "requested_by")
+        .defer("content")
+    )
+    for review in stalled:
+        _failed(review, words=STOPPED_WORDS, was=review.status)
+    return len(stalled)
 
 
 @transaction.atomic
 def _issued(review: CycleReview, content: bytes) -> CycleReview:
-    review.content = content
-    review.sha256 = hashlib.sha256(content).hexdigest()
-    review.size = len(content)
-    review.issued_at = timezone.now()
-    review.status = ReviewStatus.ISSUED
-    review.progress = 100
-    review.step = "Issued"
-    review.failure = ""
-    review.save(
-        update_fields=[
-            "content",
-            "sha256",
-            "size",
-            "issued_at",
-            "status",
-            "progress",
-            "step",
-            "failure",
-        ]
+    """Issue the version being built; nothing when it is no longer being built (marked
+    failed as stalled meanwhile: it stays failed, and is issued again as a new version)."""
+    issued = CycleReview.objects.filter(pk=review.pk, status=ReviewStatus.BUILDING).update(
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        issued_at=timezone.now(),
+        status=ReviewStatus.ISSUED,
+        progress=100,
+        step="Issued",
+        failure="",
     )
+    review.refresh_from_db()
+    if not issued:
+        return review
     event_record(
         actor=actor_login(review.requested_by),
         verb="cycle_review.issued",
@@ -152,11 +172,14 @@ def _issued(review: CycleReview, content: bytes) -> CycleReview:
 
 
 @transaction.atomic
-def _failed(review: CycleReview) -> CycleReview:
-    CycleReview.objects.filter(pk=review.pk).update(
-        status=ReviewStatus.FAILED, step="Stopped", failure=FAILED_WORDS, content=None
+def _failed(review: CycleReview, *, words: str, was: str) -> CycleReview:
+    """Mark failed the version, if it is still `was` (queued or building); one event."""
+    failed = CycleReview.objects.filter(pk=review.pk, status=was).update(
+        status=ReviewStatus.FAILED, step="Stopped", failure=words, content=None
     )
     review.refresh_from_db()
+    if not failed:
+        return review
     event_record(
         actor=actor_login(review.requested_by),
         verb="cycle_review.failed",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from auditloop.accounts.models import Service, StaffMember, actor_login
 from auditloop.core.events import event_record
@@ -18,6 +18,31 @@ def _where(service: Service | None) -> str:
     return f"for {service.name}" if service is not None else "council-wide"
 
 
+def _locked(measure: str, service: Service | None) -> Target | None:
+    """The target set for `measure` there, locked until the transaction ends."""
+    # Ordered by pk, not by the model's service__name: PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join that ordering adds.
+    return (
+        Target.objects.select_for_update()
+        .filter(measure=measure, service=service)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _created(measure: str, service: Service | None, percent: int, by: StaffMember) -> Target | None:
+    """A new target, or None when one was set there since `_locked` found none (a lock cannot
+    hold a row that does not exist yet): created in a savepoint, so that the unique
+    constraint's refusal leaves the transaction usable."""
+    try:
+        with transaction.atomic():
+            return Target.objects.create(
+                measure=measure, service=service, percent=percent, set_by=by
+            )
+    except IntegrityError:
+        return None
+
+
 @transaction.atomic
 def target_set(*, measure: str, percent: int, service: Service | None, by: StaffMember) -> Target:
     """Set the target for `measure` council-wide (`service` None) or for one service: a new
@@ -29,20 +54,18 @@ def target_set(*, measure: str, percent: int, service: Service | None, by: Staff
         raise Refused(PERCENT_RANGE, field="percent")
     if not may_set_target(by, service):
         raise Refused(NOT_YOURS, field="service")
-    # Ordered by pk, not by the model's service__name: PostgreSQL refuses FOR UPDATE on the
-    # nullable side of the outer join that ordering adds.
-    target = (
-        Target.objects.select_for_update()
-        .filter(measure=measure, service=service)
-        .order_by("pk")
-        .first()
-    )
-    before = {"percent": target.percent} if target is not None else {}
+    target = _locked(measure, service)
+    created = _created(measure, service, percent, by) if target is None else None
     if target is None:
-        target = Target(measure=measure, service=service)
-    target.percent = percent
-    target.set_by = by
-    target.save()
+        # Someone else set the same new target at the same moment: theirs is changed.
+        target = created or _locked(measure, service)
+        if target is None:
+            raise RuntimeError("The target could be neither created nor found.")
+    before = {"percent": target.percent} if created is None else {}
+    if created is None:
+        target.percent = percent
+        target.set_by = by
+        target.save()
     event_record(
         actor=actor_login(by),
         verb="target.set",

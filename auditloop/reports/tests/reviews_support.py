@@ -46,10 +46,9 @@ class FakeDocument:
         cycle: Cycle,
         audience: str,
         fmt: str,
-        reader: StaffMember | None,
         on_progress: Progress | None = None,
     ) -> bytes:
-        self.calls.append({"cycle": cycle, "audience": audience, "fmt": fmt, "reader": reader})
+        self.calls.append({"cycle": cycle, "audience": audience, "fmt": fmt})
         for percent, words in STEPS:
             assert on_progress is not None
             on_progress(percent, words)

@@ -46,7 +46,7 @@ SECTION_KEYS = [
 
 def test_the_review_has_the_nine_sections_of_the_board_report_in_order(p: Personas) -> None:
     council = review_council(p)
-    sections = cycle_review_sections(review_scope(council.cycle, "committee", None))
+    sections = cycle_review_sections(review_scope(council.cycle, "committee"))
     assert [s.key for s in sections] == SECTION_KEYS
     assert [s.heading[:2] for s in sections] == [f"{n}." for n in range(1, 10)]
     keys = [b.key for b in blocks_of(sections)]
@@ -54,7 +54,7 @@ def test_the_review_has_the_nine_sections_of_the_board_report_in_order(p: Person
 
 
 def sections_for(council: ReviewCouncil, audience: str) -> list[Section]:
-    return cycle_review_sections(review_scope(council.cycle, audience, None))
+    return cycle_review_sections(review_scope(council.cycle, audience))
 
 
 def block(sections: list[Section], key: str) -> Block:
@@ -380,7 +380,7 @@ def test_counting_the_review_asks_as_many_queries_however_much_data(
 ) -> None:
     council = review_council(p)
     more_events(council, 3)
-    scope = review_scope(council.cycle, audience, None)
+    scope = review_scope(council.cycle, audience)
     # The redactor is built afresh each time (it is kept while the names stay the same).
     monkeypatch.setattr(engine, "_cached", None)
     with CaptureQueriesContext(connection) as few:

@@ -33,7 +33,7 @@ PDFINFO = shutil.which("pdfinfo")
 
 
 def build(council: ReviewCouncil, audience: str, fmt: str) -> bytes:
-    return cycle_review_bytes(cycle=council.cycle, audience=audience, fmt=fmt, reader=None)
+    return cycle_review_bytes(cycle=council.cycle, audience=audience, fmt=fmt)
 
 
 def forbidden(council: ReviewCouncil) -> list[str]:
@@ -71,7 +71,7 @@ def test_the_pdf_is_made_from_the_page_with_each_chart_an_image_of_its_svg(p: Pe
     review = review_document(
         cycle=council.cycle,
         audience="committee",
-        sections=cycle_review_sections(review_scope(council.cycle, "committee", None)),
+        sections=cycle_review_sections(review_scope(council.cycle, "committee")),
     )
     page = review_html(review, charts_as_images=True)
     assert "<svg" not in page
@@ -136,7 +136,7 @@ def test_the_committee_pdf_as_laid_out_names_no_one(p: Personas) -> None:
     review = review_document(
         cycle=council.cycle,
         audience="committee",
-        sections=cycle_review_sections(review_scope(council.cycle, "committee", None)),
+        sections=cycle_review_sections(review_scope(council.cycle, "committee")),
         draw=lambda item, number: item,
     )
     document = review_pdf_document(review)
@@ -161,7 +161,7 @@ def test_the_reviews_sections_alone_make_a_page_body(p: Personas) -> None:
     review = review_document(
         cycle=council.cycle,
         audience="leaders",
-        sections=cycle_review_sections(review_scope(council.cycle, "leaders", None)),
+        sections=cycle_review_sections(review_scope(council.cycle, "leaders")),
     )
     body = review_body_html(review)
     assert "<html" not in body and "<style" not in body

@@ -209,7 +209,7 @@ def test_the_committee_version_is_by_service_names_no_team_and_suppresses_small_
         counted_audit(p, cycle, team=p.north_b, overall="inadequate")
     for _ in range(6):
         counted_audit(p, cycle, team=p.south_a, overall="good")
-    scope = review_scope(cycle, Audience.COMMITTEE, None)
+    scope = review_scope(cycle, Audience.COMMITTEE)
     sections = dashboard_sections(scope)
     every_label = [
         text
@@ -340,7 +340,7 @@ def test_a_services_own_target_is_compared_where_every_service_in_scope_has_it(
         block.words
     )
     # The committee's review covers North and South: South has no target of its own.
-    [committee] = trend(review_scope(cycle, Audience.COMMITTEE, None))
+    [committee] = trend(review_scope(cycle, Audience.COMMITTEE))
     assert "Target: at least 40% Good or better. This cycle: 100% Good or better: met." in (
         committee.words
     )
@@ -657,9 +657,7 @@ def test_the_committee_reads_no_agreement_drawn_from_fewer_than_three_auditors(
     # Exact, within one, kappa, grades compared: three overall grades, all agreed.
     assert line(lead.table, "Spring")[0] == "100%"
     assert line(lead.table, "Spring")[-1] == "3"
-    committee = only(
-        moderation(review_scope(cycle, Audience.COMMITTEE, None)), "moderation-agreement"
-    )
+    committee = only(moderation(review_scope(cycle, Audience.COMMITTEE)), "moderation-agreement")
     assert line(committee.table, "Spring") == ["Not shown"] * 4
     assert committee.table is not None
     assert committee.table.rows[0].hint.startswith("Not shown: drawn from fewer than 3 auditors")

@@ -63,7 +63,7 @@ SCOPES: dict[str, Callable[[Personas, Cycle], ReportScope | None]] = {
     "audit lead": lambda p, cycle: dashboard_scope(p.moderator, cycle),
     "team manager": lambda p, cycle: dashboard_scope(p.team_manager, cycle),
     "practitioner": lambda p, cycle: dashboard_scope(p.practitioner, cycle),
-    "committee": lambda p, cycle: review_scope(cycle, Audience.COMMITTEE, None),
+    "committee": lambda p, cycle: review_scope(cycle, Audience.COMMITTEE),
 }
 
 

@@ -3,7 +3,10 @@ those overseeing it, a council-wide one only by those overseeing every service; 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
@@ -175,3 +178,26 @@ def test_a_lead_changes_a_targets_share_and_removes_it(p: Personas) -> None:
     )
     assert client.post(reverse("reports:target_remove", args=[target.public_id])).status_code == 302
     assert not Target.objects.exists()
+
+
+def test_a_target_someone_else_set_a_moment_before_is_changed_not_refused(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by = director(p)
+    other = make_staff("director2", "Dana Deputy", Role.SENIOR_LEADER, services=[p.north, p.south])
+    target_set(measure=GOOD, percent=40, service=None, by=other)
+    # The lock finds nothing the first time, as when the other person's row was not committed
+    # yet when this one looked: the row appears between the look and the write.
+    real = QuerySet.select_for_update
+    looks: list[int] = []
+
+    def not_there_yet(self: QuerySet[Any], *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        looks.append(1)
+        return self.none() if len(looks) == 1 else real(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", not_there_yet)
+    changed = target_set(measure=GOOD, percent=45, service=None, by=by)
+    assert Target.objects.get() == changed
+    assert (changed.percent, changed.set_by) == (45, by)
+    event = Event.objects.filter(verb="target.set").latest("id")
+    assert (event.before, event.after["percent"]) == ({"percent": 40}, 45)

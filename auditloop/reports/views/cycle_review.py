@@ -27,11 +27,7 @@ def cycle_review_preview(request: StaffRequest, public_id: UUID) -> HttpResponse
     cycle = get_cycle_for_review_preview(request.user, public_id)
     form = ReviewAudienceForm(request.GET if "audience" in request.GET else None)
     audience = form.chosen()
-    sections = (
-        cycle_review_sections(review_scope(cycle, audience, request.staff))
-        if audience is not None
-        else []
-    )
+    sections = cycle_review_sections(review_scope(cycle, audience)) if audience is not None else []
     return render(
         request,
         "reports/cycle_review/preview.html",

@@ -29,7 +29,7 @@ from auditloop.reports.access.reviews import (
 )
 from auditloop.reports.forms.reviews import CycleReviewIssueForm
 from auditloop.reports.models import CycleReview, ReviewFormat, ReviewStatus
-from auditloop.reports.services.reviews import cycle_review_request
+from auditloop.reports.services.reviews import cycle_review_request, cycle_reviews_stalled_fail
 from auditloop.reports.tasks import cycle_review_build_task
 from auditloop.sampling.models import Cycle
 
@@ -82,6 +82,7 @@ def _previews(cycles: list[Cycle]) -> list[tuple[Cycle, str]]:
 @roles_required(*REVIEW_ROLES)
 def cycle_review_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
+    cycle_reviews_stalled_fail()
     cycles = list(
         cycles_reviewable_by(staff)
         .filter(starts_on__lte=timezone.localdate())
@@ -131,6 +132,7 @@ def _detail_context(request: StaffRequest, review: CycleReview) -> dict[str, obj
 
 @roles_required(*REVIEW_ROLES)
 def cycle_review_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    cycle_reviews_stalled_fail()
     review = get_review_for_user(request.user, public_id)
     return render(request, "reports/reviews/detail.html", _detail_context(request, review))
 
@@ -138,6 +140,7 @@ def cycle_review_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
 @roles_required(*REVIEW_ROLES)
 def cycle_review_progress(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """The status panel alone, for htmx to poll and swap in place."""
+    cycle_reviews_stalled_fail()
     review = get_review_for_user(request.user, public_id)
     return render(request, "reports/reviews/detail.html#panel", _detail_context(request, review))
 

@@ -1,8 +1,8 @@
 """`auditloop report cycle --cycle ID|latest --format html|pdf|docx --out FILE
 [--audience committee|leaders]`: the six-month cycle review as a file, built from the database
-in use, counting every audit (no reader). The committee's anonymised version unless
-`--audience leaders` asks for the leaders' (with team names). Exit status 2 when the cycle,
-the format or the file cannot be used."""
+in use, counting as the pages do (`review_scope`: no reader, every blind moderation left out).
+The committee's anonymised version unless `--audience leaders` asks for the leaders' (with
+team names). Exit status 2 when the cycle, the format or the file cannot be used."""
 
 from __future__ import annotations
 
@@ -100,9 +100,7 @@ class Command(BaseCommand):
             if verbose:
                 self.stderr.write(f"{percent:3d}%  {words}")
 
-        content = cycle_review_bytes(
-            cycle=cycle, audience=audience, fmt=fmt, reader=None, on_progress=progress
-        )
+        content = cycle_review_bytes(cycle=cycle, audience=audience, fmt=fmt, on_progress=progress)
         try:
             out.write_bytes(content)
         except OSError as exc:

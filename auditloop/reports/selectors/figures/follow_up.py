@@ -21,7 +21,7 @@ from auditloop.reports.selectors.figures.parts import (
     sorted_groups,
     stacked_chart,
 )
-from auditloop.reports.selectors.scope import ReportScope
+from auditloop.reports.selectors.scope import BLIND, ReportScope
 
 ACTION_COLUMNS = ["Open, not yet due", "Overdue", "Waiting for sign-off", "Done"]
 
@@ -89,8 +89,9 @@ def revisit_outcomes(scope: ReportScope) -> list[Block]:
     )
     waiting = Q(status__in=WRITABLE_STATUSES)
     revisits = Audit.objects.filter(revisit_of_id__in=counted.ids)
-    if scope.reader is not None:
-        revisits = revisits.exclude(grades_hidden_filter(scope.reader))
+    revisits = revisits.exclude(
+        grades_hidden_filter(scope.reader) if scope.reader is not None else BLIND
+    )
     counts = {
         row[group]: [row["improved"], row["same"], row["worse"], row["due"], row["overdue"]]
         for row in revisits.alias(after=after, before=before)
