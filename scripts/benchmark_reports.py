@@ -116,7 +116,7 @@ def page_ms(username: str, cycle: Cycle, repeat: int) -> tuple[float, float]:
 def afresh(*, cycle: Cycle, audience: str, fmt: str) -> bytes:
     """The review as a format, every chart drawn again (as an issued review's first build)."""
     clear_drawn_charts()
-    return cycle_review_bytes(cycle=cycle, audience=audience, fmt=fmt, reader=None)
+    return cycle_review_bytes(cycle=cycle, audience=audience, fmt=fmt)
 
 
 def scopes(cycle: Cycle) -> list[tuple[str, ReportScope]]:
@@ -130,8 +130,8 @@ def scopes(cycle: Cycle) -> list[tuple[str, ReportScope]]:
             print(f"{username}: no dashboard for {cycle.name}, left out")
             continue
         found.append((f"{username} dashboard", scope))
-    found.append(("committee review", review_scope(cycle, Audience.COMMITTEE, None)))
-    found.append(("leaders review", review_scope(cycle, Audience.LEADERS, None)))
+    found.append(("committee review", review_scope(cycle, Audience.COMMITTEE)))
+    found.append(("leaders review", review_scope(cycle, Audience.LEADERS)))
     return found
 
 

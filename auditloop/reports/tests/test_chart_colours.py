@@ -59,6 +59,6 @@ def test_the_same_figures_are_drawn_once_and_other_figures_drawn_afresh() -> Non
         again = charts.chart_svg(chart(41.5))
         other = charts.chart_svg(chart(42.5))
     finally:
-        charts._draw_bytes = real  # type: ignore[assignment]
+        charts._draw_bytes = real
     assert first == again and other != first
     assert [c.series[0].values for c in drawn] == [[41.5], [42.5]]

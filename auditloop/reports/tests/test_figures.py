@@ -347,7 +347,7 @@ def test_a_services_own_target_is_compared_where_every_service_in_scope_has_it(
 
 
 def trend_words(p: Personas, cycle: Cycle, audience: str) -> list[str]:
-    [block] = trend(review_scope(cycle, audience, None))
+    [block] = trend(review_scope(cycle, audience))
     staff = list(StaffMember.objects.values_list("name", flat=True))
     assert not [name for name in staff if name in " ".join(block.words)]
     return block.words
