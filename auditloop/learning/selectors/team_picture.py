@@ -255,10 +255,14 @@ def team_picture(team: Team, cycle: Cycle, reader: StaffMember) -> TeamPicture:
         withheld=group_suppressed(count, threshold=threshold, people=people),
     )
     if count and not picture.withheld:
-        grades = grades_of_scales(audits)
-        picture.domains = domain_tables(audits, grades)
-        picture.compliance = compliance_tables(audits)
-        picture.themes = themes_table(audits)
+        # By lists of ids, not subqueries of audits: PostgreSQL planned the compliance counts
+        # against a subquery as a nested loop that ran for minutes on the demo council.
+        ids = list(audits.values_list("id", flat=True))
+        version_ids = sorted(set(audits.values_list("tool_version_id", flat=True)))
+        grades = grades_of_scales(audits, version_ids=version_ids)
+        picture.domains = domain_tables(audits, grades, audit_ids=ids, version_ids=version_ids)
+        picture.compliance = compliance_tables(audits, audit_ids=ids, version_ids=version_ids)
+        picture.themes = themes_table(audits, audit_ids=ids)
     picture.overall = _overall_by_cycle(team, cycle, reader)
     return picture
 
