@@ -53,6 +53,7 @@ from auditloop.learning.selectors.team_picture import (
 from auditloop.learning.selectors.training import impact_data
 from auditloop.reports.blocks import Block, Chart, FigureTable, Section
 from auditloop.reports.selectors import figures
+from auditloop.reports.selectors.figures.parts import scope_group_names
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
 
@@ -107,13 +108,8 @@ def _group_field(scope: ReportScope, prefix: str = "") -> str:
 
 def _group_names(scope: ReportScope) -> dict[int, str]:
     """Every team (leaders) or service (committee) of the scope, by id, whether or not it has
-    figures. One query."""
-    teams = Team.objects.filter(service_id__in=scope.service_ids)
-    if scope.team_ids is not None:
-        teams = teams.filter(pk__in=scope.team_ids)
-    if scope.names_teams:
-        return dict(teams.values_list("pk", "name"))
-    return dict(teams.values_list("service_id", "service__name").distinct())
+    figures. One query, shared with the figures."""
+    return dict(scope_group_names(scope))
 
 
 def _group_sizes(scope: ReportScope) -> dict[int, tuple[int, int]]:

@@ -11,7 +11,8 @@ out every audit still under a blind moderation, whoever issues or reads it (`BLI
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -45,6 +46,12 @@ class ReportScope:
     practitioner_id: int | None = None
     names_teams: bool = True
     small_counts: bool = False
+    # What the figures of one page or review share, asked once (the audits that count, the
+    # names of the scope's teams or services): see `auditloop.reports.selectors.figures.parts`.
+    # Not copied by `dataclasses.replace`, so a scope changed to another cycle asks again.
+    memo: dict[str, Any] = field(
+        init=False, default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def is_own(self) -> bool:

@@ -32,9 +32,27 @@ def group_field(scope: ReportScope) -> str:
     return "team_id" if scope.names_teams else "team__service_id"
 
 
+def scope_group_names(scope: ReportScope) -> dict[int, str]:
+    """Every team (rows by team) or service (rows by service) of the scope, by id, whether or
+    not it has figures. One query for all the figures of a page or review, whatever they find
+    to count (so a page asks the same queries on any council)."""
+    if "names" not in scope.memo:
+        teams = Team.objects.filter(service_id__in=scope.service_ids)
+        if scope.team_ids is not None:
+            teams = teams.filter(pk__in=scope.team_ids)
+        if scope.names_teams:
+            scope.memo["names"] = dict(teams.values_list("pk", "name"))
+        else:
+            services = Service.objects.filter(teams__in=teams).distinct()
+            scope.memo["names"] = dict(services.values_list("pk", "name"))
+    names: dict[int, str] = scope.memo["names"]
+    return names
+
+
 def group_names(scope: ReportScope, ids: list[int]) -> dict[int, str]:
-    model = Team if scope.names_teams else Service
-    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+    """The names of these teams or services of the scope."""
+    names = scope_group_names(scope)
+    return {pk: names[pk] for pk in ids if pk in names}
 
 
 def share(part: int, whole: int) -> float | None:
@@ -58,7 +76,10 @@ class Counted:
 
 
 def counted_audits(scope: ReportScope) -> Counted:
-    """One query."""
+    """One query, asked once per scope (every figure of a page counts the same audits)."""
+    if "counted" in scope.memo:
+        known: Counted = scope.memo["counted"]
+        return known
     group = group_field(scope)
     rows = list(
         audits_in_scope(scope)
@@ -70,12 +91,14 @@ def counted_audits(scope: ReportScope) -> Counted:
     for _, key, person, _ in rows:
         audits[key] += 1
         people[key].add(person)
-    return Counted(
+    counted = Counted(
         ids=[row[0] for row in rows],
         sizes={key: (audits[key], len(people[key])) for key in audits},
         people=len({row[2] for row in rows}),
         versions=sorted({row[3] for row in rows}),
     )
+    scope.memo["counted"] = counted
+    return counted
 
 
 def withheld_words(scope: ReportScope, audits: int, people: int) -> str:
