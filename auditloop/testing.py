@@ -33,6 +33,7 @@ class Personas:
     senior_leader: StaffMember
     board_member: StaffMember
     administrator: StaffMember
+    data_protection: StaffMember
     outsider: StaffMember
     outsider_manager: StaffMember
     case: ChildCase
@@ -49,6 +50,7 @@ class Personas:
             "senior_leader": self.senior_leader,
             "board_member": self.board_member,
             "administrator": self.administrator,
+            "data_protection": self.data_protection,
             "outsider": self.outsider,
         }
 
@@ -109,6 +111,7 @@ def build_personas() -> Personas:
     north.save()
     board_member = make_staff("board", "Bo Board", Role.BOARD_MEMBER, services=[north])
     administrator = make_staff("admin", "Ada Admin", Role.ADMINISTRATOR)
+    data_protection = make_staff("dpo", "Dee Protection", Role.DATA_PROTECTION)
     outsider_manager = make_staff("southmanager", "Sam South", Role.TEAM_MANAGER, south_a)
     outsider = make_staff(
         "outsider", "Olly Outsider", Role.PRACTITIONER, south_a, manager=outsider_manager
@@ -139,6 +142,7 @@ def build_personas() -> Personas:
         senior_leader=senior_leader,
         board_member=board_member,
         administrator=administrator,
+        data_protection=data_protection,
         outsider=outsider,
         outsider_manager=outsider_manager,
         case=case,

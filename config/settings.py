@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "auditloop.assurance",
     "auditloop.learning",
     "auditloop.reports",
+    "auditloop.privacy",
     "auditloop.api",
     "auditloop.home",
     "auditloop.demo",

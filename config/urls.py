@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("auditloop.assurance.urls")),
     path("", include("auditloop.learning.urls")),
     path("", include("auditloop.reports.urls")),
+    path("data-protection/", include("auditloop.privacy.urls")),
     path("api/v1/", api_urls),
     path("api-tokens/", include(token_urlpatterns)),
 ]

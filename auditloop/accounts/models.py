@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     SENIOR_LEADER = "senior_leader", "Senior leader"
     BOARD_MEMBER = "board_member", "Board or committee member"
     ADMINISTRATOR = "administrator", "Administrator"
+    DATA_PROTECTION = "data_protection", "Data Protection Officer"
 
 
 # Roles whose holders may be assigned audits.
@@ -26,7 +27,13 @@ AUDITING_ROLES = frozenset({Role.TEAM_MANAGER, Role.AUDITOR, Role.MODERATOR, Rol
 # Roles given only with a second person's approval: those that read other people's audits
 # (the auditing roles), and the administrator, who can ask for them. A practitioner reads only
 # the audits of cases they held when audited; a board member, anonymised aggregates.
-ROLES_NEEDING_APPROVAL = AUDITING_ROLES | {Role.ADMINISTRATOR}
+# The Data Protection Officer reads who has looked at a child's records and answers subject
+# access requests with everything held about a person.
+ROLES_NEEDING_APPROVAL = AUDITING_ROLES | {Role.ADMINISTRATOR, Role.DATA_PROTECTION}
+
+# Roles that do no casework: they own no actions, are asked to decide no regrading and read
+# no audit from the lists.
+NO_CASEWORK_ROLES = frozenset({Role.BOARD_MEMBER, Role.ADMINISTRATOR, Role.DATA_PROTECTION})
 
 # Roles that may approve or reject such a change (never their own, never one they asked for).
 ACCESS_APPROVER_ROLES = frozenset({Role.ADMINISTRATOR, Role.SENIOR_LEADER})

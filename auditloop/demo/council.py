@@ -35,6 +35,7 @@ DEMO_LOGINS: list[tuple[str, Role]] = [
     ("leader", Role.SENIOR_LEADER),
     ("board", Role.BOARD_MEMBER),
     ("admin", Role.ADMINISTRATOR),
+    ("dpo", Role.DATA_PROTECTION),
 ]
 
 COHORT_WEIGHTS = [("CIN", 45), ("CP", 15), ("CLA", 30), ("CL", 10)]
@@ -139,6 +140,7 @@ class CouncilBuilder:
         self._services_and_teams()
         self._staff()
         self._cases()
+        self._data_protection_officer()
         return self.council
 
     # --- services and teams -------------------------------------------------------------
@@ -187,6 +189,29 @@ class CouncilBuilder:
                 username = f"{base}{n}"
         self._usernames.add(username)
         return username, first, last
+
+    def _data_protection_officer(self) -> None:
+        """The council's Data Protection Officer, made last and from a random generator of
+        their own, so that adding them changed nothing else the seed draws."""
+        rng = random.Random("data-protection-officer")  # noqa: S311
+        start = self.today - dt.timedelta(days=3 * 365)
+        user = User.objects.create(
+            username="dpo",
+            first_name="Nadia",
+            last_name="Okafor",
+            email=f"dpo@{EMAIL_DOMAIN}",
+            password=UNUSABLE_PASSWORD,
+            date_joined=at(start, rng),
+        )
+        StaffMember.objects.create(
+            public_id=new_uuid(rng),
+            user=user,
+            name="Nadia Okafor",
+            email=user.email,
+            role=Role.DATA_PROTECTION,
+            start_date=start,
+        )
+        self._usernames.add("dpo")
 
     def _tier(self, specs: Sequence[StaffSpec]) -> list[int]:
         """Create one tier of staff (their managers exist already) with their logins."""

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from auditloop.accounts.models import AUDITING_ROLES, Role
+from auditloop.accounts.models import AUDITING_ROLES, NO_CASEWORK_ROLES, Role
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
+from auditloop.privacy.access.roles import PRIVACY_ROLES
 from auditloop.reports.access.dashboards import DASHBOARD_READERS
 from auditloop.reports.access.reviews import REVIEW_ROLES
 
@@ -20,14 +21,14 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Dashboard", reverse("reports:dashboard")))
     if role in AUDITING_ROLES or role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
         items.append(("Audits", reverse("audits:list")))
-    if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
+    if role not in NO_CASEWORK_ROLES:
         items.append(("Actions", reverse("audits:actions")))
     if role in {Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER}:
         items.append(("Unsafe-child flags", reverse("audits:escalations")))
     if role in AUDITING_ROLES:
         items.append(("Calibration", reverse("assurance:calibration_list")))
         items.append(("Moderation meetings", reverse("assurance:meeting_list")))
-    if role != Role.ADMINISTRATOR:
+    if role not in {Role.ADMINISTRATOR, Role.DATA_PROTECTION}:
         items.append(("Key messages", reverse("learning:key_message_list")))
     if role in AUDITING_ROLES or role == Role.ADMINISTRATOR:
         items.append(("Audit tools", reverse("audits:tools")))
@@ -57,6 +58,8 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Role changes", reverse("accounts:access_requests")))
     if role == Role.ADMINISTRATOR:
         items.append(("Administration", reverse("accounts:admin_home")))
+    if role in PRIVACY_ROLES:
+        items.append(("Data protection", reverse("privacy:index")))
     return items
 
 

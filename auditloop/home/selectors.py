@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember, Team
+from auditloop.accounts.models import AUDITING_ROLES, NO_CASEWORK_ROLES, Role, StaffMember, Team
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import (
     SHARED_STATUSES,
@@ -128,7 +128,7 @@ def home_work_for(staff: StaffMember) -> HomeWork:
         work.returned = _work(
             _by_due_date(mine.filter(status=AuditStatus.IN_PROGRESS).exclude(return_reason=""))
         )
-    if role not in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
+    if role not in NO_CASEWORK_ROLES:
         owned = Action.objects.filter(owner=staff, status=ActionStatus.OPEN)
         work.my_actions = _work(owned.select_related("audit__team").order_by("due_date", "id"))
         work.my_overdue = owned.filter(due_date__lt=today).count()

@@ -144,6 +144,8 @@ NOT_LISTS = {
     "home",
     # A form; the pack it downloads is measured below, one audit against many.
     "reports:inspection_pack",
+    # Links to the data protection pages.
+    "privacy:index",
 }
 
 # The paginator's page; the notifications page shows a hundred; the token list, unpaginated,

@@ -12,7 +12,7 @@ from django import template
 from django.db.models import Count, Window
 
 from auditloop.accounts.access import staff_for
-from auditloop.accounts.models import Role, StaffMember
+from auditloop.accounts.models import NO_CASEWORK_ROLES, StaffMember
 from auditloop.assurance.selectors.regrade import (
     agreements_to_confirm_by,
     disagreements_to_decide_by,
@@ -32,7 +32,7 @@ def regrade_home(context: template.Context) -> dict[str, Any]:
     staff = getattr(request, "staff", None)
     if not isinstance(staff, StaffMember):
         staff = staff_for(request.user)
-    if staff is None or staff.role in {Role.BOARD_MEMBER, Role.ADMINISTRATOR}:
+    if staff is None or staff.role in NO_CASEWORK_ROLES:
         return {"show": False}
     deciding = disagreements_to_decide_by(staff)
     to_decide = deciding[:HOME_LIMIT]

@@ -47,6 +47,8 @@ ROLES |= {
     "senior leader": Role.SENIOR_LEADER,
     "head of service": Role.SENIOR_LEADER,
     "board member": Role.BOARD_MEMBER,
+    "dpo": Role.DATA_PROTECTION,
+    "data protection": Role.DATA_PROTECTION,
 }
 _SWE = re.compile(r"^SW\d{1,10}$", re.IGNORECASE)
 
