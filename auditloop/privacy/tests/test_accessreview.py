@@ -87,7 +87,7 @@ def test_reads_of_other_children_are_not_shown(p: Personas) -> None:
     page = client.get(review(client, "00123")).content.decode()
 
     assert "Olly Outsider" not in page
-    assert "Nobody has read this child&#x27;s records" in page
+    assert "Nobody has read this child's records" in page
 
 
 def test_the_childs_id_is_in_no_url_and_no_title(p: Personas) -> None:
