@@ -95,7 +95,16 @@ thresholds = st.builds(
 )
 
 
-def _outside(readers, places, reads, staff_id, day):  # type: ignore[no-untyped-def]
+Reads = list[tuple[int, datetime.date, int]]
+
+
+def _outside(
+    readers: dict[int, ReaderScope],
+    places: dict[int, ChildPlace],
+    reads: Reads,
+    staff_id: int,
+    day: datetime.date,
+) -> set[int]:
     return {
         c
         for s, d, c in reads
