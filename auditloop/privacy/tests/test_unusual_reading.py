@@ -259,3 +259,15 @@ def test_an_audit_lead_reads_the_thresholds_but_cannot_change_them(p: Personas) 
 
 def test_until_the_council_saves_thresholds_the_dpo_is_exempt(p: Personas) -> None:
     assert "Data Protection Officer" in report(p.client_for(p.moderator))
+
+
+def test_the_default_periods_second_page_is_the_same_period(p: Personas) -> None:
+    set_threshold(p, 1)
+    for i in range(51):
+        reader = make_staff(f"reader{i}", f"Reader {i:02d}", Role.PRACTITIONER, p.south_a)
+        reads(reader, children(p.north_b, 1, f"P{i}-"))
+
+    page = report(p.client_for(p.data_protection), page="2")
+
+    assert "There is a problem" not in page
+    assert "Page 2 of 2" in page

@@ -95,7 +95,9 @@ def access_review_reads(request: StaffRequest, public_id: UUID) -> HttpResponse:
 def unusual_reading(request: StaffRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"date_from": today - datetime.timedelta(days=DEFAULT_DAYS - 1), "date_to": today}
-    form = UnusualReadingForm(request.GET or None, initial=initial)
+    # Turning the page of the default period sends only ?page=: that is not a period asked for.
+    asked = any(key.startswith(("date_from", "date_to")) for key in request.GET)
+    form = UnusualReadingForm(request.GET if asked else None, initial=initial)
     thresholds = selectors.reading_thresholds()
     period = None
     if form.is_bound and form.is_valid():
