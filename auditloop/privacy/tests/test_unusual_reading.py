@@ -271,3 +271,12 @@ def test_the_default_periods_second_page_is_the_same_period(p: Personas) -> None
 
     assert "There is a problem" not in page
     assert "Page 2 of 2" in page
+
+
+def test_a_lead_sees_a_reader_without_a_team_who_oversees_one_of_their_services(
+    p: Personas,
+) -> None:
+    set_threshold(p, 3)
+    reads(p.senior_leader, children(p.south_a, 3, "SA"))  # oversees North, in no team
+
+    assert "Lee Leader" in report(p.client_for(p.moderator))
