@@ -8,6 +8,7 @@ from django.apps import apps
 # Every verb a service writes. A verb missing here still reads as words (see `verb_label`),
 # but the test of this module asks for each one the code writes to be named here.
 VERB_LABELS = {
+    "access_review.opened": "Who has read a child's records looked up",
     "action.cancelled": "Action cancelled",
     "action.completed": "Action marked as done",
     "action.created": "Action added",
@@ -59,6 +60,7 @@ VERB_LABELS = {
     "import.rejected": "Import rejected",
     "import.unchanged": "Import changed nothing",
     "inspection_pack.made": "Inspection pack made",
+    "reading_thresholds.changed": "Unusual reading thresholds changed",
     "key_message.briefing_exported": "Key message briefing exported",
     "learning_point.added": "Learning point marked",
     "learning_point.changed": "Learning point changed",
@@ -154,6 +156,7 @@ TARGET_LABELS = {
     "audits.escalation": "Unsafe-child flag",
     "audits.feedbackreply": "Reply to feedback",
     "audits.toolversion": "Audit tool version",
+    "privacy.readingthresholds": "Unusual reading thresholds",
     "cases.childcase": "Case file",
     "core.event": "Event log entry",
     "imports.importrun": "File import",
@@ -191,6 +194,8 @@ PURPOSE_LABELS = {
     "key message": "Learning points drawn, redacted, into a key message",
     "theme suggestion": "Learning points shown, redacted, with a theme suggestion",
     "inspection pack": "Named, with its case, in an inspection pack",
+    "access review": "Read in a review of who has read the child's records",
+    "unusual reading": "Named among someone's reads on a day of unusual reading",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -78,6 +78,8 @@ class Purpose(StrEnum):
     KEY_MESSAGE = "key message"  # learning points drawn, redacted, into a key message's examples
     THEME_SUGGESTION = "theme suggestion"  # learning points shown, redacted, as samples
     INSPECTION_PACK = "inspection pack"  # named (with its case's ID) in an inspection pack
+    ACCESS_REVIEW = "access review"  # a review of who has read the child's records
+    UNUSUAL_READING = "unusual reading"  # named among a reader's reads of a flagged day
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from auditloop.accounts.access import StaffRequest, roles_required
+from auditloop.privacy.access.accessreview import READING_THRESHOLD_ROLES
 from auditloop.privacy.access.roles import (
     ACCESS_REVIEW_ROLES,
     PRIVACY_ROLES,
@@ -24,6 +25,7 @@ def index(request: StaffRequest) -> HttpResponse:
         "privacy/index.html",
         {
             "reviews_access": role in ACCESS_REVIEW_ROLES,
+            "sets_reading_thresholds": role in READING_THRESHOLD_ROLES,
             "answers_subject_access": role in SUBJECT_ACCESS_ROLES,
             "keeps_retention": role in RETENTION_ROLES,
         },
