@@ -172,6 +172,20 @@ SECURE_HSTS_SECONDS = int(
 if _env_bool("AUDITLOOP_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = _env_bool("AUDITLOOP_SSL_REDIRECT", False)
+# supplychain: HSTS for the site's subdomains too, and the "preload" token that lets the
+# domain join the browsers' built-in HTTPS-only list: both off unless the council wants them
+# (every subdomain must then serve HTTPS; leaving the preload list takes months). Saying
+# either way in the environment is a decision made, so `check --deploy` no longer asks.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("AUDITLOOP_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("AUDITLOOP_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for variable, check in (
+        ("AUDITLOOP_HSTS_INCLUDE_SUBDOMAINS", "security.W005"),
+        ("AUDITLOOP_HSTS_PRELOAD", "security.W021"),
+    )
+    if os.environ.get(variable, "").strip()
+]
 # Scripts, styles and images from this site only; the one inline script carries the nonce.
 # A script injected into a page (should escaping ever fail) does not run.
 SECURE_CSP = {
