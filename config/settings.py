@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -268,13 +269,28 @@ TASKS = {
 # column of its used range. The largest council's Annex A lists come to well under 100,000.
 AUDITLOOP_IMPORT_MAX_ROWS = int(os.environ.get("AUDITLOOP_IMPORT_MAX_ROWS", "500000"))
 
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "AUDITLOOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
         ),
     }
 }
+# supplychain: the mail relay for Django's SMTP backend, which sends nothing without a host
+# (`check --deploy` says so: auditloop.core.checks). STARTTLS unless told otherwise; the port
+# is the backend's default for the choice (587 with STARTTLS, 465 with TLS, else 25).
+if os.environ.get("AUDITLOOP_EMAIL_HOST", "").strip():
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ["AUDITLOOP_EMAIL_HOST"].strip(),
+        "port": int(os.environ["AUDITLOOP_EMAIL_PORT"])
+        if os.environ.get("AUDITLOOP_EMAIL_PORT")
+        else None,
+        "username": os.environ.get("AUDITLOOP_EMAIL_USER", ""),
+        "password": os.environ.get("AUDITLOOP_EMAIL_PASSWORD", ""),
+        "use_tls": _env_bool("AUDITLOOP_EMAIL_USE_TLS", True),
+        "use_ssl": _env_bool("AUDITLOOP_EMAIL_USE_SSL", False),
+        "timeout": 30,
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("AUDITLOOP_FROM_EMAIL", "auditloop@northshire.example")
 # Named in the accessibility statement, for problems and requests for another format.
 ACCESSIBILITY_CONTACT_EMAIL = (

@@ -6,7 +6,9 @@ import os
 from typing import Any
 
 from django.conf import settings
+from django.core import mail
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.mail import InvalidMailer
 
 from auditloop.core.accesslog import spool_directory, spooled_files
 
@@ -88,3 +90,21 @@ def hsts_preload_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             id="auditloop.W003",
         )
     ]
+
+
+@register(deploy=True)
+def mailer_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Notices (unsafe-child flags, key messages, reminders) go by email: a mailer that cannot
+    be built (the SMTP backend without AUDITLOOP_EMAIL_HOST) would fail at every send."""
+    try:
+        mail.mailers["default"]
+    except InvalidMailer as refused:
+        return [
+            Error(
+                f"Email cannot be sent: {refused}",
+                hint="Set AUDITLOOP_EMAIL_HOST (and AUDITLOOP_EMAIL_PORT, AUDITLOOP_EMAIL_USER, "
+                "AUDITLOOP_EMAIL_PASSWORD as the council's relay needs) for the SMTP backend.",
+                id="auditloop.E002",
+            )
+        ]
+    return []

@@ -30,23 +30,29 @@ PRODUCTION = {
     "AUDITLOOP_HSTS_INCLUDE_SUBDOMAINS": "0",
     "AUDITLOOP_HSTS_PRELOAD": "0",
     "AUDITLOOP_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "AUDITLOOP_EMAIL_HOST": "smtp.northshire.gov.uk",
 }
 
 
-def _deploy_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """`manage.py check --deploy` in a fresh process (the settings read the environment once),
-    failing on a warning as well as an error, with only `env` of auditloop's variables set."""
-    # Not the test run's own: the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, for one.
+def _environment(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """This process's environment without its auditloop and Django variables (the browser
+    tests' DJANGO_ALLOW_ASYNC_UNSAFE, for one), with `env`."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("AUDITLOOP_", "DJANGO_")) and k != "DATABASE_URL"
     }
     clean["AUDITLOOP_ACCESS_LOG_SPOOL"] = str(tmp_path / "spool")
+    return {**clean, **env}
+
+
+def _deploy_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`manage.py check --deploy` in a fresh process (the settings read the environment once),
+    failing on a warning as well as an error, with only `env` of auditloop's variables set."""
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
-        env={**clean, **env},
+        env=_environment(env, tmp_path),
         capture_output=True,
         text=True,
         check=False,
@@ -89,6 +95,37 @@ def test_without_https_settings_the_check_fails(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "security.W004" in result.stderr  # no HSTS
     assert "security.W012" in result.stderr  # session cookie over plain HTTP
+
+
+def test_the_smtp_backend_without_a_relay_fails_the_check(tmp_path: Path) -> None:
+    # Django's SMTP backend under MAILERS sends nothing without a host: every notice would fail.
+    env = {k: v for k, v in PRODUCTION.items() if k != "AUDITLOOP_EMAIL_HOST"}
+    result = _deploy_check(env, tmp_path)
+    assert result.returncode != 0
+    assert "auditloop.E002" in result.stderr
+    assert "AUDITLOOP_EMAIL_HOST" in result.stderr
+
+
+def test_the_relay_settings_reach_the_mailer(tmp_path: Path) -> None:
+    env = {
+        **PRODUCTION,
+        "AUDITLOOP_EMAIL_PORT": "2525",
+        "AUDITLOOP_EMAIL_USER": "auditloop",
+        "AUDITLOOP_EMAIL_USE_TLS": "0",
+    }
+    code = (
+        "import django; django.setup(); from django.core import mail; "
+        "m = mail.mailers['default']; print(m.host, m.port, m.username, m.use_tls)"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**_environment(env, tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["smtp.northshire.gov.uk", "2525", "auditloop", "False"]
 
 
 def test_the_hsts_header_names_subdomains_and_preload_when_the_council_wants_them(
