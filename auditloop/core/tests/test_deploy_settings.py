@@ -25,12 +25,15 @@ PRODUCTION = {
     "AUDITLOOP_SECRET_KEY": "a-council-own-key-" + "k3Vw9" * 12,
     "AUDITLOOP_ALLOWED_HOSTS": "auditloop.northshire.gov.uk",
     "AUDITLOOP_SITE_URL": "https://auditloop.northshire.gov.uk",
+    "DATABASE_URL": "postgres://auditloop:secret@db.invalid:5432/auditloop",
     "AUDITLOOP_SECURE_COOKIES": "1",
     "AUDITLOOP_SSL_REDIRECT": "1",
+    "AUDITLOOP_BEHIND_HTTPS_PROXY": "1",
     "AUDITLOOP_HSTS_INCLUDE_SUBDOMAINS": "0",
     "AUDITLOOP_HSTS_PRELOAD": "0",
     "AUDITLOOP_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "AUDITLOOP_EMAIL_HOST": "smtp.northshire.gov.uk",
+    "AUDITLOOP_FROM_EMAIL": "auditloop@northshire.gov.uk",
 }
 
 
