@@ -167,3 +167,11 @@ def test_preload_with_subdomains_and_a_year_is_accepted(settings: Any) -> None:
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
     call_command("check", deploy=True, fail_level="WARNING", tags=["security"])
+
+
+def test_the_readme_documents_exactly_the_settings_checked_here() -> None:
+    readme = (BASE_DIR / "README.md").read_text()
+    block = readme.split("**Production settings.**", 1)[1].split("```sh\n", 1)[1]
+    block = block.split("```", 1)[0]
+    documented = {line.split("=", 1)[0] for line in block.splitlines() if "=" in line}
+    assert documented == set(PRODUCTION)
