@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--require-service",
         action="store_true",
-        default=os.environ.get("AUDITLOOP_SUPPLY_CHAIN_REQUIRE_SERVICE", "") not in {"", "0"},
+        default=os.environ.get("AUDITLOOP_SUPPLY_CHAIN_REQUIRE_SERVICE", "").strip().lower()
+        in {"1", "true", "yes", "on"},
         help="fail when a vulnerability service cannot be reached, instead of warning",
     )
     parser.add_argument(
@@ -260,7 +261,13 @@ def main(argv: list[str] | None = None) -> int:
         print(verdict.report())
         failed = failed or verdict.fails
         failed = failed or (args.require_service and verdict.outcome == "unreachable")
-    if any(v.outcome == "unreachable" for v in verdicts) and not args.require_service:
+    if any(v.outcome == "unreachable" for v in verdicts) and args.require_service:
+        print(
+            "supply chain: FAILED: a vulnerability service could not be reached and "
+            "--require-service (AUDITLOOP_SUPPLY_CHAIN_REQUIRE_SERVICE) asks that it is.",
+            file=sys.stderr,
+        )
+    elif any(v.outcome == "unreachable" for v in verdicts):
         print(
             "supply chain: at least one audit could not reach its vulnerability service, so "
             "those packages were NOT checked; run `make supply-chain` where it can be reached.",
