@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -172,6 +173,20 @@ SECURE_HSTS_SECONDS = int(
 if _env_bool("AUDITLOOP_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = _env_bool("AUDITLOOP_SSL_REDIRECT", False)
+# supplychain: HSTS for the site's subdomains too, and the "preload" token that lets the
+# domain join the browsers' built-in HTTPS-only list: both off unless the council wants them
+# (every subdomain must then serve HTTPS; leaving the preload list takes months). Saying
+# either way in the environment is a decision made, so `check --deploy` no longer asks.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("AUDITLOOP_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("AUDITLOOP_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for variable, check in (
+        ("AUDITLOOP_HSTS_INCLUDE_SUBDOMAINS", "security.W005"),
+        ("AUDITLOOP_HSTS_PRELOAD", "security.W021"),
+    )
+    if os.environ.get(variable, "").strip()
+]
 # Scripts, styles and images from this site only; the one inline script carries the nonce.
 # A script injected into a page (should escaping ever fail) does not run.
 SECURE_CSP = {
@@ -254,13 +269,28 @@ TASKS = {
 # column of its used range. The largest council's Annex A lists come to well under 100,000.
 AUDITLOOP_IMPORT_MAX_ROWS = int(os.environ.get("AUDITLOOP_IMPORT_MAX_ROWS", "500000"))
 
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "AUDITLOOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
         ),
     }
 }
+# supplychain: the mail relay for Django's SMTP backend, which sends nothing without a host
+# (`check --deploy` says so: auditloop.core.checks). STARTTLS unless told otherwise; the port
+# is the backend's default for the choice (587 with STARTTLS, 465 with TLS, else 25).
+if os.environ.get("AUDITLOOP_EMAIL_HOST", "").strip():
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ["AUDITLOOP_EMAIL_HOST"].strip(),
+        "port": int(os.environ["AUDITLOOP_EMAIL_PORT"])
+        if os.environ.get("AUDITLOOP_EMAIL_PORT")
+        else None,
+        "username": os.environ.get("AUDITLOOP_EMAIL_USER", ""),
+        "password": os.environ.get("AUDITLOOP_EMAIL_PASSWORD", ""),
+        "use_tls": _env_bool("AUDITLOOP_EMAIL_USE_TLS", True),
+        "use_ssl": _env_bool("AUDITLOOP_EMAIL_USE_SSL", False),
+        "timeout": 30,
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("AUDITLOOP_FROM_EMAIL", "auditloop@northshire.example")
 # Named in the accessibility statement, for problems and requests for another format.
 ACCESSIBILITY_CONTACT_EMAIL = (

@@ -6,7 +6,9 @@ import os
 from typing import Any
 
 from django.conf import settings
+from django.core import mail
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.mail import InvalidMailer
 
 from auditloop.core.accesslog import spool_directory, spooled_files
 
@@ -60,3 +62,49 @@ def access_log_spool_writable_check(app_configs: Any, **kwargs: Any) -> list[Che
             id="auditloop.W002",
         )
     ]
+
+
+# The browsers' preload list (hstspreload.org) takes a domain only when its header names
+# includeSubDomains and a max-age of at least a year.
+PRELOAD_MIN_SECONDS = 365 * 24 * 60 * 60
+
+
+@register(Tags.security, deploy=True)
+def hsts_preload_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """AUDITLOOP_HSTS_PRELOAD on with a header the preload list would refuse is a setting that
+    does not do what the council asked for: say what is missing."""
+    if not settings.SECURE_HSTS_PRELOAD:
+        return []
+    missing = []
+    if not settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        missing.append("AUDITLOOP_HSTS_INCLUDE_SUBDOMAINS=1")
+    if settings.SECURE_HSTS_SECONDS < PRELOAD_MIN_SECONDS:
+        missing.append(f"AUDITLOOP_HSTS_SECONDS of at least {PRELOAD_MIN_SECONDS} (a year)")
+    if not missing:
+        return []
+    return [
+        Warning(
+            "AUDITLOOP_HSTS_PRELOAD is on, but the browsers' preload list refuses a header "
+            "without " + " and ".join(missing) + ".",
+            hint="Set " + " and ".join(missing) + ", or AUDITLOOP_HSTS_PRELOAD=0.",
+            id="auditloop.W003",
+        )
+    ]
+
+
+@register(deploy=True)
+def mailer_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Notices (unsafe-child flags, key messages, reminders) go by email: a mailer that cannot
+    be built (the SMTP backend without AUDITLOOP_EMAIL_HOST) would fail at every send."""
+    try:
+        mail.mailers["default"]
+    except InvalidMailer as refused:
+        return [
+            Error(
+                f"Email cannot be sent: {refused}",
+                hint="Set AUDITLOOP_EMAIL_HOST (and AUDITLOOP_EMAIL_PORT, AUDITLOOP_EMAIL_USER, "
+                "AUDITLOOP_EMAIL_PASSWORD as the council's relay needs) for the SMTP backend.",
+                id="auditloop.E002",
+            )
+        ]
+    return []
