@@ -45,12 +45,18 @@ class RetentionRuleForm(forms.Form):
     anchor = forms.ChoiceField(
         label="Counted from",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the event the period is counted from."},
+        error_messages={
+            "required": "Choose the event the period is counted from.",
+            "invalid_choice": "Choose one of the events offered.",
+        },
     )
     outcome = forms.ChoiceField(
         label="At the end of the period",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what happens at the end of the period."},
+        error_messages={
+            "required": "Choose what happens at the end of the period.",
+            "invalid_choice": "Choose one of the ends offered.",
+        },
     )
     basis = forms.CharField(
         label="Why (the guidance or decision this follows)",
