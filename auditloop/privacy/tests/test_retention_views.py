@@ -60,8 +60,13 @@ def test_the_dpo_changes_a_rule_and_the_change_is_an_event(p: Personas) -> None:
     url = reverse("privacy:retention_rule_change", args=[rule.public_id])
     response = client.post(
         url,
-        {"years": "3", "months": "6", "anchor": "created", "outcome": "delete",
-         "basis": "Our records manager's decision, May 2026."},
+        {
+            "years": "3",
+            "months": "6",
+            "anchor": "created",
+            "outcome": "delete",
+            "basis": "Our records manager's decision, May 2026.",
+        },
     )
     assert response.status_code == 302
     rule.refresh_from_db()
@@ -86,8 +91,13 @@ def test_a_rule_the_rules_refuse_gets_a_clear_message_on_its_field(p: Personas) 
         ({"years": "6", "months": "0", "outcome": "delete"}, "Choose one of the ends offered."),
     ]
     for changes, message in cases:
-        data = {"years": "6", "months": "0", "anchor": "audit_completed",
-                "outcome": "anonymise", **changes}
+        data = {
+            "years": "6",
+            "months": "0",
+            "anchor": "audit_completed",
+            "outcome": "anonymise",
+            **changes,
+        }
         response = client.post(url, data)
         page = response.content.decode()
         assert response.status_code == 200
@@ -99,8 +109,9 @@ def test_a_rule_the_rules_refuse_gets_a_clear_message_on_its_field(p: Personas) 
 
 def test_a_case_is_put_on_hold_by_its_id_in_a_form_never_in_a_url(p: Personas) -> None:
     client = p.client_for(p.data_protection)
-    response = client.post(HOLD_ADD, {"la_child_id": p.case.la_child_id.lower(),
-                                      "reason": "Claim ref 2026/14"})
+    response = client.post(
+        HOLD_ADD, {"la_child_id": p.case.la_child_id.lower(), "reason": "Claim ref 2026/14"}
+    )
     assert response.status_code == 302 and p.case.la_child_id not in response["Location"]
     hold = LegalHold.objects.get()
     assert (hold.case, hold.set_by, hold.reason) == (p.case, p.data_protection, "Claim ref 2026/14")
