@@ -118,7 +118,13 @@ MUST_OPEN = {
     "leader": {"audits:detail", "cases:detail", "audits:escalation"},
     "board": {"home"},
     "admin": {"cases:detail", "accounts:staff_detail", "audits:tool_version"},
-    "dpo": {"home", "privacy:index"},
+    "dpo": {
+        "home",
+        "privacy:index",
+        "privacy:retention_schedule",
+        "privacy:legal_holds",
+        "privacy:retention_dry_run",
+    },
 }
 
 

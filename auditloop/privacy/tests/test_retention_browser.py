@@ -23,7 +23,8 @@ PageAs = Callable[..., Page]
 
 
 def test_the_dpo_holds_a_case_then_runs_retention_after_a_dry_run(
-    p: Personas, page_as: PageAs
+    p: Personas,
+    page_as: PageAs,  # noqa: F811
 ) -> None:
     cycle = old_cycle(p, audits=2)
     old_audit(p, cycle.cycle, case=p.outsider_case)
