@@ -50,25 +50,26 @@ class Held:
 
 
 def held_records() -> Held:
-    """Three queries at most (none of them per hold)."""
+    """Five queries at most, however many holds there are."""
     case_ids = frozenset(legal_holds_active().values_list("case_id", flat=True))
     if not case_ids:
         return Held(case_ids=frozenset(), public_ids=frozenset())
     ids: set[str] = {
-        str(p)
-        for p in LegalHold.objects.filter(removed_at__isnull=True).values_list(
+        str(public_id)
+        for public_id in LegalHold.objects.filter(removed_at__isnull=True).values_list(
             "case__public_id", flat=True
         )
     }
-    for model in (Audit,):
-        ids.update(
-            str(p)
-            for p in model.objects.filter(case_id__in=case_ids).values_list("public_id", flat=True)
+    ids.update(
+        str(public_id)
+        for public_id in Audit.objects.filter(case_id__in=case_ids).values_list(
+            "public_id", flat=True
         )
-    for model2 in (Action, Escalation):
+    )
+    for model in (Action, Escalation):
         ids.update(
-            str(p)
-            for p in model2.objects.filter(audit__case_id__in=case_ids).values_list(
+            str(public_id)
+            for public_id in model.objects.filter(audit__case_id__in=case_ids).values_list(
                 "public_id", flat=True
             )
         )

@@ -180,3 +180,13 @@ def test_running_retention_from_the_page_anonymises_and_says_how_many(p: Persona
     assert "Retention run finished: 2 audits anonymised" in page
     assert not Audit.objects.filter(strengths=SECRET).exists()
     assert Event.objects.filter(verb="retention.applied", actor=p.data_protection.user).exists()
+
+
+def test_the_logs_still_read_after_a_run_deleted_the_records_they_name(p: Personas) -> None:
+    old_cycle(p, audits=1)
+    client = p.client_for(p.data_protection)
+    client.post(RUN, {"confirm": "on"})
+    admin = p.client_for(p.administrator)
+    page = admin.get(reverse("accounts:event_list")).content.decode()
+    assert "Retention schedule applied" in page
+    assert admin.get(reverse("accounts:access_log")).status_code == 200
