@@ -17,7 +17,7 @@ from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportS
 from auditloop.learning.models import LearningPoint
 from auditloop.privacy.models import LegalHold, RetentionRule
 from auditloop.privacy.rules.retention import REMOVED_TEXT, Outcome, RecordKind
-from auditloop.privacy.selectors.retention import retention_due
+from auditloop.privacy.selectors.retention import records_due, retention_due
 from auditloop.privacy.services.retention import (
     legal_hold_remove,
     legal_hold_set,
@@ -275,3 +275,19 @@ def test_the_command_lists_kinds_and_counts_and_never_a_childs_id(
     assert "Audits: 2 anonymised in 2 batches" in out.getvalue()
     assert "LA-777123" not in out.getvalue()
     assert not Audit.objects.filter(strengths=SECRET).exists()
+
+
+def test_an_audit_completed_late_in_the_evening_is_due_on_the_day_its_six_years_end(
+    p: Personas, schedule: None
+) -> None:
+    audit = old_cycle(p, audits=1).audits[0]
+    late = datetime.datetime(2020, 2, 29, 23, 30, tzinfo=timezone.get_current_timezone())
+    Audit.objects.filter(pk=audit.pk).update(completed_at=late)
+    rule = RetentionRule.objects.get(kind="audits")
+
+    def due_on(day: datetime.date) -> bool:
+        return records_due(rule, today=day).filter(pk=audit.pk).exists()
+
+    # Six years from 29 February end on the 28th, the last day February 2026 has.
+    assert not due_on(datetime.date(2026, 2, 27))
+    assert due_on(datetime.date(2026, 2, 28))
