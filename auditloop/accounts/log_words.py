@@ -62,6 +62,8 @@ VERB_LABELS = {
     "inspection_pack.made": "Inspection pack made",
     "reading_thresholds.changed": "Unusual reading thresholds changed",
     "key_message.briefing_exported": "Key message briefing exported",
+    "legal_hold.removed": "Legal hold taken off a case",
+    "legal_hold.set": "Legal hold put on a case",
     "learning_point.added": "Learning point marked",
     "learning_point.changed": "Learning point changed",
     "learning_point.removed": "Learning point removed",
@@ -89,6 +91,9 @@ VERB_LABELS = {
     "moderation_meeting.recorded": "Moderation meeting recorded",
     "notification.all_read": "All notifications marked as read",
     "notification.read": "Notification marked as read",
+    "retention.applied": "Retention schedule applied (a batch deleted or anonymised)",
+    "retention_rule.changed": "Retention rule changed",
+    "retention_rule.seeded": "Default retention rule set",
     "sample.case_chosen": "Case added to a pick list",
     "sample.case_unchosen": "Case taken off a pick list",
     "sample.chosen_planned": "Audits planned from a pick list",
@@ -196,6 +201,7 @@ PURPOSE_LABELS = {
     "inspection pack": "Named, with its case, in an inspection pack",
     "access review": "Read in a review of who has read the child's records",
     "unusual reading": "Named among someone's reads on a day of unusual reading",
+    "legal hold": "Named on the legal holds of the retention schedule",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

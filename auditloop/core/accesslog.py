@@ -80,6 +80,7 @@ class Purpose(StrEnum):
     INSPECTION_PACK = "inspection pack"  # named (with its case's ID) in an inspection pack
     ACCESS_REVIEW = "access review"  # a review of who has read the child's records
     UNUSUAL_READING = "unusual reading"  # named among a reader's reads of a flagged day
+    LEGAL_HOLD = "legal hold"  # a case's ID on the legal holds (retention) pages
 
 
 @dataclass(frozen=True)

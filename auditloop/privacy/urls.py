@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.privacy.views import accessreview, index
+from auditloop.privacy.views import accessreview, index, retention
 
 app_name = "privacy"
 urlpatterns: list[URLPattern | URLResolver] = [
     *index.urlpatterns,
     *accessreview.urlpatterns,
+    *retention.urlpatterns,
 ]

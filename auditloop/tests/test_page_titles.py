@@ -118,7 +118,15 @@ MUST_OPEN = {
     "leader": {"audits:detail", "cases:detail", "audits:escalation"},
     "board": {"home"},
     "admin": {"cases:detail", "accounts:staff_detail", "audits:tool_version"},
-    "dpo": {"home", "privacy:index", "privacy:access_review", "privacy:unusual_reading"},
+    "dpo": {
+        "home",
+        "privacy:index",
+        "privacy:access_review",
+        "privacy:unusual_reading",
+        "privacy:retention_schedule",
+        "privacy:legal_holds",
+        "privacy:retention_dry_run",
+    },
 }
 
 
