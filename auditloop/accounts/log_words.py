@@ -137,6 +137,7 @@ VERB_LABELS = {
     "theme_suggestion.proposed": "Theme suggested",
     "theme_suggestion.rejected": "Theme suggestion rejected",
     "tool_version.section_moved": "Section moved in a draft",
+    "subject_access.answered": "Subject access request answered",
     "tool_version.section_removed": "Section removed from a draft",
     "tool_version.section_renamed": "Section renamed in a draft",
     "user.one_time_password_used": "Signed in with a one-time password",
@@ -191,6 +192,7 @@ PURPOSE_LABELS = {
     "key message": "Learning points drawn, redacted, into a key message",
     "theme suggestion": "Learning points shown, redacted, with a theme suggestion",
     "inspection pack": "Named, with its case, in an inspection pack",
+    "subject access": "Exported in answer to a subject access request",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -78,6 +78,7 @@ class Purpose(StrEnum):
     KEY_MESSAGE = "key message"  # learning points drawn, redacted, into a key message's examples
     THEME_SUGGESTION = "theme suggestion"  # learning points shown, redacted, as samples
     INSPECTION_PACK = "inspection pack"  # named (with its case's ID) in an inspection pack
+    SUBJECT_ACCESS = "subject access"  # exported in full in answer to a subject access request
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.privacy.views import index
+from auditloop.privacy.views import index, subjectaccess
 
 app_name = "privacy"
 urlpatterns: list[URLPattern | URLResolver] = [
     *index.urlpatterns,
+    *subjectaccess.urlpatterns,
 ]
