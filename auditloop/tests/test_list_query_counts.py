@@ -146,6 +146,8 @@ NOT_LISTS = {
     "reports:inspection_pack",
     # Links to the data protection pages.
     "privacy:index",
+    # A form; its answer is one subject's export, a zip, not a list.
+    "privacy:subject_access",
 }
 
 # The paginator's page; the notifications page shows a hundred; the token list, unpaginated,

@@ -118,7 +118,7 @@ MUST_OPEN = {
     "leader": {"audits:detail", "cases:detail", "audits:escalation"},
     "board": {"home"},
     "admin": {"cases:detail", "accounts:staff_detail", "audits:tool_version"},
-    "dpo": {"home", "privacy:index"},
+    "dpo": {"home", "privacy:index", "privacy:subject_access"},
 }
 
 

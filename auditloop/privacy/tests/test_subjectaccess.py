@@ -18,7 +18,12 @@ from auditloop.core.accesslog import Purpose
 from auditloop.core.models import AccessLog, Event
 from auditloop.learning.tests.briefing_reading import PDFTOTEXT, pdf_bytes_text
 from auditloop.privacy.forms.subjectaccess import UNKNOWN_CHILD_ID
-from auditloop.privacy.rules.subjectaccess import EXPORT_FORMAT, EXPORT_VERSION
+from auditloop.privacy.rules.subjectaccess import (
+    CHILD_EXPORTED,
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    STAFF_EXPORTED,
+)
 from auditloop.privacy.tests.subjectaccess_factories import (
     LEARNING,
     MOTHER,
@@ -255,3 +260,20 @@ def test_a_staff_members_export_holds_the_events_they_caused(p: Personas) -> Non
 def test_the_index_links_to_the_form(p: Personas) -> None:
     page = p.client_for(p.data_protection).get(reverse("privacy:index")).content.decode()
     assert reverse(URL) in page
+
+
+def test_each_model_said_to_be_exported_has_its_place_in_the_json(p: Personas) -> None:
+    audit_in_full(p)
+    client = p.client_for(p.administrator)
+    _, child = _unzipped(_ask_for_child(client, "00123"))
+    _, staff = _unzipped(_ask_for_staff(client, p.practitioner))
+
+    for data, exported in ((child, CHILD_EXPORTED), (staff, STAFF_EXPORTED)):
+        for model, place in exported.items():
+            key, _, inner = place.partition(".")
+            key = key.removesuffix("[]")
+            assert key in data, f"{model}: {place}"
+            if inner and key == "audits":
+                assert inner in data["audits"][0], f"{model}: {place}"
+            elif inner:
+                assert inner in data[key], f"{model}: {place}"
