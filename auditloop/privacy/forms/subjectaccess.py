@@ -31,8 +31,8 @@ class SubjectAccessForm(forms.Form):
     la_child_id = forms.CharField(
         label="LA child ID",
         help_text="For a child: their ID on the council's case list.",
-        required=False,
         max_length=64,
+        error_messages={"required": "Enter the child's LA child ID"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     staff = forms.ModelChoiceField(
@@ -40,23 +40,27 @@ class SubjectAccessForm(forms.Form):
         help_text="For a member of staff: current and former staff are listed.",
         queryset=StaffMember.objects.order_by("name", "pk"),
         to_field_name="public_id",
-        required=False,
         empty_label="Choose a member of staff",
+        error_messages={"required": "Choose the member of staff whose records are asked for"},
     )
 
     case: ChildCase | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each of the two is needed for its own kind of subject only. Unbound, both are
+        # shown as needed (neither is optional: one of them must be given).
+        kind = self.data.get("kind") if self.is_bound else None
+        if self.is_bound:
+            self.fields["la_child_id"].required = kind == SubjectKind.CHILD
+            self.fields["staff"].required = kind == SubjectKind.STAFF
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("kind")
-        if kind == SubjectKind.CHILD:
-            child_id = (cleaned.get("la_child_id") or "").strip()
-            if not child_id:
-                self.add_error("la_child_id", "Enter the child's LA child ID")
-            else:
-                self.case = case_by_child_id(child_id)
-                if self.case is None:
-                    self.add_error("la_child_id", UNKNOWN_CHILD_ID)
-        elif kind == SubjectKind.STAFF and cleaned.get("staff") is None:
-            self.add_error("staff", "Choose the member of staff whose records are asked for")
+        child_id = cleaned.get("la_child_id")
+        if kind == SubjectKind.CHILD and child_id:
+            self.case = case_by_child_id(child_id)
+            if self.case is None:
+                self.add_error("la_child_id", UNKNOWN_CHILD_ID)
         return cleaned

@@ -13,6 +13,7 @@ from auditloop.audits.models import (
     Escalation,
     FeedbackReply,
     Grade,
+    Question,
 )
 from auditloop.cases.models import ChildCase
 from auditloop.learning.models import LearningPoint, LearningPointKind
@@ -45,10 +46,8 @@ def audit_in_full(p: Personas, *, case: ChildCase | None = None) -> Audit:
         areas_for_development="Record the plan's review dates.",
         overall_grade=Grade.objects.get(scale=p.compliance_tool.grading_scale, code="good"),
     )
-    question = p.compliance_tool.sections.first().questions.first()  # type: ignore[union-attr]
-    Answer.objects.create(
-        audit=audit, question=question, compliance="no", worried_about=WORRIED
-    )
+    question = Question.objects.filter(section__version=p.compliance_tool).order_by("pk")[0]
+    Answer.objects.create(audit=audit, question=question, compliance="no", worried_about=WORRIED)
     Action.objects.create(
         audit=audit,
         description="Book a visit within ten days.",

@@ -110,7 +110,7 @@ def test_another_childs_data_never_appears(p: Personas) -> None:
     client.get(reverse("audits:detail", args=[other.public_id]))  # a read of the other child
 
     response = _ask_for_child(p.client_for(p.administrator), "00123")
-    pdf, data = _unzipped(response)
+    _, data = _unzipped(response)
 
     text = json.dumps(data)
     assert str(other.public_id) not in text
@@ -148,9 +148,7 @@ def test_the_request_is_logged_as_one_event_naming_the_case_by_its_public_id(
     assert event.target_type == "cases.childcase"
     assert event.target_id == str(p.case.public_id)
     assert event.after["kind"] == "child"
-    assert "00123" not in json.dumps(
-        [event.summary, event.before, event.after, event.target_id]
-    )
+    assert "00123" not in json.dumps([event.summary, event.before, event.after, event.target_id])
 
 
 def test_the_case_and_each_audit_exported_are_logged_as_read_for_subject_access(

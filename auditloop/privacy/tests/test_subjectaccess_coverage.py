@@ -29,7 +29,9 @@ def _models_linking_to(*targets: type[models.Model]) -> set[str]:
     }
 
 
-def test_every_model_linked_to_a_childs_case_or_audit_is_exported_or_left_out_with_a_reason() -> None:
+def test_every_model_linked_to_a_childs_case_or_audit_is_exported_or_left_out_with_a_reason() -> (
+    None
+):
     linked = _models_linking_to(ChildCase, Audit) | {"cases.childcase", "audits.audit"}
     decided = set(CHILD_EXPORTED) | set(CHILD_LEFT_OUT)
     assert not linked - decided, f"undecided for a child's export: {sorted(linked - decided)}"
