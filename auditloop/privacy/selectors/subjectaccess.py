@@ -411,7 +411,7 @@ def staff_audits(staff: StaffMember) -> list[Audit]:
     """The audits they did, and those of the cases they held (their practice, audited)."""
     return list(
         Audit.objects.filter(Q(auditor=staff) | Q(practitioner=staff))
-        .select_related(*_AUDIT_RELATED)
+        .select_related(*_AUDIT_RELATED, "case")
         .order_by("created_at", "pk")
     )
 
