@@ -275,3 +275,9 @@ def test_each_model_said_to_be_exported_has_its_place_in_the_json(p: Personas) -
                 assert inner in data["audits"][0], f"{model}: {place}"
             elif inner:
                 assert inner in data[key], f"{model}: {place}"
+
+
+def test_an_empty_form_sent_is_told_what_to_choose(p: Personas) -> None:
+    response = p.client_for(p.administrator).post(reverse(URL), {})
+    assert "Choose whether the request is for a child or staff" in response.content.decode()
+    assert not Event.objects.filter(verb="subject_access.answered").exists()

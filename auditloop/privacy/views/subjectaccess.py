@@ -16,8 +16,8 @@ from auditloop.privacy.services.subjectaccess import subject_access_answer
 
 @roles_required(*SUBJECT_ACCESS_ROLES)
 def subject_access(request: StaffRequest) -> HttpResponse:
-    form = SubjectAccessForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = SubjectAccessForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         if form.cleaned_data["kind"] == SubjectKind.CHILD:
             export = subject_access_answer(by=request.staff, case=form.case)
         else:
