@@ -144,6 +144,7 @@ VERB_LABELS = {
     "theme_suggestion.proposed": "Theme suggested",
     "theme_suggestion.rejected": "Theme suggestion rejected",
     "tool_version.section_moved": "Section moved in a draft",
+    "subject_access.answered": "Subject access request answered",
     "tool_version.section_removed": "Section removed from a draft",
     "tool_version.section_renamed": "Section renamed in a draft",
     "user.one_time_password_used": "Signed in with a one-time password",
@@ -202,6 +203,7 @@ PURPOSE_LABELS = {
     "access review": "Read in a review of who has read the child's records",
     "unusual reading": "Named among someone's reads on a day of unusual reading",
     "legal hold": "Named on the legal holds of the retention schedule",
+    "subject access": "Exported in answer to a subject access request",
 }
 
 _ACRONYMS = {"api": "API", "la": "LA", "id": "ID", "cp": "CP", "cin": "CIN", "cla": "CLA"}

@@ -81,6 +81,7 @@ class Purpose(StrEnum):
     ACCESS_REVIEW = "access review"  # a review of who has read the child's records
     UNUSUAL_READING = "unusual reading"  # named among a reader's reads of a flagged day
     LEGAL_HOLD = "legal hold"  # a case's ID on the legal holds (retention) pages
+    SUBJECT_ACCESS = "subject access"  # exported in full in answer to a subject access request
 
 
 @dataclass(frozen=True)

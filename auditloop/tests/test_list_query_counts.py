@@ -156,6 +156,8 @@ NOT_LISTS = {
     "privacy:retention_dry_run",
     "privacy:retention_run",
     "privacy:legal_hold_add",
+    # A form; its answer is one subject's export, a zip, not a list.
+    "privacy:subject_access",
 }
 
 # The paginator's page; the notifications page shows a hundred; the token list, unpaginated,

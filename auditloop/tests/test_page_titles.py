@@ -126,6 +126,7 @@ MUST_OPEN = {
         "privacy:retention_schedule",
         "privacy:legal_holds",
         "privacy:retention_dry_run",
+        "privacy:subject_access",
     },
 }
 
