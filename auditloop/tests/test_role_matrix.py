@@ -49,6 +49,7 @@ AUDIT_READERS = {
     "senior_leader": 200,
     "board_member": 404,
     "administrator": 404,
+    "data_protection": 404,
     "outsider": 404,
     "outsider_manager": 404,
     "colleague": 404,

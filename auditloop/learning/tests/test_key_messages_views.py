@@ -77,6 +77,7 @@ def test_a_draft_is_seen_only_by_the_audit_leads_and_senior_leaders(p: Personas)
         "senior_leader": 200,
         "board_member": 404,
         "administrator": 404,
+        "data_protection": 404,
         "outsider": 404,
     }
 
@@ -137,6 +138,7 @@ def test_a_published_message_is_seen_by_its_recipients_leads_leaders_and_the_boa
         "senior_leader": 200,
         "board_member": 200,
         "administrator": 404,
+        "data_protection": 404,
         "outsider": 404,
     }
 

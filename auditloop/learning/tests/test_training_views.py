@@ -162,6 +162,7 @@ def test_who_reads_a_need_leads_and_senior_leaders_over_it_and_its_team_manager(
         "senior_leader": 200,
         "board_member": 403,
         "administrator": 403,
+        "data_protection": 403,
         "outsider": 403,
     }
     # Another team's manager is told it does not exist.

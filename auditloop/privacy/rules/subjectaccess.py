@@ -48,6 +48,13 @@ CHILD_LEFT_OUT: dict[str, str] = {
     "practice; the moderation's outcome (grades, reasons) is exported with the audit.",
     "assurance.calibrationentry": "Links a calibration audit to its exercise; the audit itself "
     "and the exercise are exported.",
+    "privacy.accessreview": "A search of who has read the child's records: the reads it shows "
+    "are exported from the access log, and the search itself is among the events.",
+    "privacy.legalhold": "Whether the case is held for legal proceedings: the DPO decides case "
+    "by case whether to disclose it (an exemption for legal proceedings may apply), from the "
+    "hold's events, which the export lists.",
+    "privacy.anonymouscase": "A stand-in with no link to any child, for audits whose child was "
+    "removed by retention: they no longer belong to anyone.",
 }
 
 # Every model that points at a member of staff or their login, and where the export holds it.
@@ -103,6 +110,14 @@ STAFF_LEFT_OUT: dict[str, str] = {
     "they caused.",
     "reports.cyclereview": "A cycle review is an anonymised report; that they asked for one is "
     "in the events they caused.",
+    "privacy.accessreview": "A search they made of who has read a child's records: in the "
+    "events they caused and their reads.",
+    "privacy.legalhold": "A hold on a child's case; that they set or removed one is in the "
+    "events they caused.",
+    "privacy.readingthresholds": "The council's thresholds; a change they made is in the events "
+    "they caused.",
+    "privacy.retentionrule": "The council's retention schedule; a change they made is in the "
+    "events they caused.",
 }
 
 
