@@ -27,9 +27,7 @@ TOKEN_LEEWAY_SECONDS = 60
 
 def _break_glass_administrator(user: User) -> bool:
     staff = getattr(user, "staff", None)
-    return (
-        isinstance(staff, StaffMember) and staff.is_active and staff.role == Role.ADMINISTRATOR
-    )
+    return isinstance(staff, StaffMember) and staff.is_active and staff.role == Role.ADMINISTRATOR
 
 
 class OneTimePasswordBackend(ModelBackend):
@@ -87,10 +85,13 @@ class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         except jwt.PyJWTError as exc:
             raise SuspiciousOperation(f"The ID token was refused ({type(exc).__name__}).") from exc
         audience = claims["aud"]
-        if isinstance(audience, list) and len(audience) > 1:
-            # A token for several clients must say it was issued to this one.
-            if claims.get("azp") != self.OIDC_RP_CLIENT_ID:
-                raise SuspiciousOperation("The ID token was issued to another client.")
+        # A token for several clients must say it was issued to this one.
+        if (
+            isinstance(audience, list)
+            and len(audience) > 1
+            and claims.get("azp") != self.OIDC_RP_CLIENT_ID
+        ):
+            raise SuspiciousOperation("The ID token was issued to another client.")
         return claims
 
     def retrieve_matching_jwk(self, token: Any) -> Any:
@@ -116,8 +117,10 @@ class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         user: User | None = None
         if email and claims.get("email_verified") is False:
             refusal = SignOnRefused(Refusal.UNVERIFIED_EMAIL, email, email)
-        elif email and settings.AUDITLOOP_OIDC_HOSTED_DOMAIN and (
-            claims.get("hd") != settings.AUDITLOOP_OIDC_HOSTED_DOMAIN
+        elif (
+            email
+            and settings.AUDITLOOP_OIDC_HOSTED_DOMAIN
+            and (claims.get("hd") != settings.AUDITLOOP_OIDC_HOSTED_DOMAIN)
         ):
             refusal = SignOnRefused(Refusal.OTHER_DOMAIN, email, email)
         else:

@@ -19,7 +19,7 @@ SIGNED_IN_BY = "auditloop_signed_in_by"
 SSO_MFA = "auditloop_sso_mfa"
 
 BY_SSO = "sso"
-BY_PASSWORD = "password"
+BY_PASSWORD = "password"  # noqa: S105 (a word, not a secret)
 
 # The backend the sign-on callback signs people in with (Django keeps its path in the session).
 SSO_BACKEND = "auditloop.accounts.backends.StaffSignOnBackend"
@@ -45,7 +45,9 @@ def amr_is_multi_factor(amr: Any) -> bool:
     return bool(methods & _KNOWLEDGE) and bool(methods & _POSSESSION_OR_INHERENCE)
 
 
-def signin_method_record(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def signin_method_record(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
     """Receives `user_logged_in`: how this session's person signed in. The sign-on backend
     leaves the ID token's `amr` on the user it returns (`sso_amr`)."""
     if request is None or not hasattr(request, "session"):

@@ -50,7 +50,7 @@ LOG_WORDS = {
     Refusal.DEACTIVATED: "Single sign-on: deactivated",
     Refusal.LEFT: "Single sign-on: past end date",
 }
-TOKEN_REFUSED_LOG_WORDS = "Single sign-on: sign-in not confirmed"
+TOKEN_REFUSED_LOG_WORDS = "Single sign-on: sign-in not confirmed"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,7 @@ def staff_signing_on(email: str) -> tuple[User | None, SignOnRefused | None]:
         return None, SignOnRefused(Refusal.UNKNOWN, email, email)
     staff = matches[0]
     refusal = staff_refusal(staff, today=timezone.localdate())
-    username = staff.user.username if staff.user is not None else email
-    if refusal is not None:
-        return None, SignOnRefused(refusal, email, username)
-    assert staff.user is not None  # staff_refusal said so
+    if staff.user is None or refusal is not None:
+        username = staff.user.username if staff.user is not None else email
+        return None, SignOnRefused(refusal or Refusal.NO_LOGIN, email, username)
     return staff.user, None

@@ -24,7 +24,7 @@ from auditloop.core.signin import client_ip, password_signin_refused
 NOTIFICATIONS_SHOWN = 100
 
 
-PASSWORD_SIGNIN_OFF = "Password sign-in is switched off"
+PASSWORD_SIGNIN_OFF = "Password sign-in is switched off"  # noqa: S105
 
 
 class SignInView(LoginView):

@@ -123,9 +123,7 @@ class LocalProvider:
             parts = urlsplit(authorize_url)
             params = {**dict(parse_qsl(parts.query)), **changes}
             authorize_url = urlunsplit(parts._replace(query=urlencode(params)))
-        answer = requests.post(
-            authorize_url, data={"sub": sub}, allow_redirects=False, timeout=10
-        )
+        answer = requests.post(authorize_url, data={"sub": sub}, allow_redirects=False, timeout=10)
         assert answer.status_code == 302, answer.text[:500]
         return str(answer.headers["Location"])
 

@@ -22,6 +22,7 @@ from auditloop.accounts.signin_state import SIGNED_IN_BY, SSO_MFA
 from auditloop.accounts.sso import LOG_WORDS, TOKEN_REFUSED_LOG_WORDS, Refusal
 from auditloop.accounts.tests.oidc_provider import REMOVE, LocalProvider, unpublished_key
 from auditloop.core.models import FailedSignIn
+from auditloop.core.tests.url_walk import all_routes, sample_url
 from auditloop.testing import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db
@@ -421,7 +422,9 @@ def test_with_password_sign_in_off_a_password_is_refused_with_a_clear_message(
     assert (failure.username, failure.reason) == ("auditor", "Password sign-in is switched off")
 
 
-@override_settings(AUDITLOOP_PASSWORD_SIGNIN=False, AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS=("admin",))
+@override_settings(
+    AUDITLOOP_PASSWORD_SIGNIN=False, AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS=("admin",)
+)
 def test_a_break_glass_administrator_still_signs_in_with_a_password(
     p: Personas, sso: LocalProvider
 ) -> None:
@@ -444,3 +447,23 @@ def test_a_break_glass_username_that_is_not_an_administrator_is_refused(
     client = Client()
     client.post(reverse("login"), {"username": "auditor", "password": PASSWORD})
     assert signed_in_user_id(client) is None
+
+
+def test_the_sign_on_routes_answer_every_role_and_visitor_with_single_sign_on_set_up(
+    p: Personas, sso: LocalProvider
+) -> None:
+    routes = [route for route in all_routes() if route.name in {"sso_start", "sso_callback"}]
+    assert len(routes) == 2
+    assert all(route.is_public for route in routes)
+    clients = {"anonymous": Client()}
+    for role, staff in p.all_roles().items():
+        assert staff.user is not None
+        clients[role] = Client()
+        clients[role].force_login(staff.user)
+    answers = {
+        (route.name, who): client.get(sample_url(route)).status_code
+        for route in routes
+        for who, client in clients.items()
+    }
+    assert {answer for (name, _), answer in answers.items() if name == "sso_start"} == {302}
+    assert {answer for (name, _), answer in answers.items() if name == "sso_callback"} == {400}
