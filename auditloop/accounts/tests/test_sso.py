@@ -176,6 +176,18 @@ def test_an_email_the_staff_list_does_not_know_is_refused_and_recorded(
     assert "eyJ" not in caplog.text  # no token (a JWT starts so) reaches the logs
 
 
+def test_administrators_see_why_a_single_sign_on_was_refused(
+    p: Personas, sso: LocalProvider
+) -> None:
+    sign_on(Client(), sso, provider_person(sso, email="stranger@elsewhere.example"))
+    admin = Client()
+    assert p.administrator.user is not None
+    admin.force_login(p.administrator.user)
+    page = admin.get(reverse("accounts:failed_sign_ins")).content.decode()
+    assert "stranger@elsewhere.example" in page
+    assert "Single sign-on: not on the staff list" in page
+
+
 def test_a_deactivated_member_of_staff_is_refused(p: Personas, sso: LocalProvider) -> None:
     p.auditor.is_active = False
     p.auditor.save()
@@ -389,6 +401,15 @@ def test_a_half_configured_single_sign_on_fails_the_checks(settings: Any) -> Non
     errors = [e for e in run_checks() if e.id == "auditloop.E101"]
     assert errors
     assert "AUDITLOOP_OIDC_ISSUER" in str(errors[0].hint)
+
+
+def test_password_sign_in_off_without_single_sign_on_fails_the_checks(
+    settings: Any,
+) -> None:
+    settings.AUDITLOOP_PASSWORD_SIGNIN = False
+    assert "auditloop.E102" in {e.id for e in run_checks()}
+    settings.AUDITLOOP_PASSWORD_SIGNIN = True
+    assert "auditloop.E102" not in {e.id for e in run_checks()}
 
 
 # Password sign-in ------------------------------------------------------------------------------
