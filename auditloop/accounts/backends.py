@@ -67,6 +67,12 @@ class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         user = super().authenticate(request, **kwargs)
         return user if isinstance(user, User) else None
 
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's login, while it is active (the library's would keep a deactivated
+        login signed in until the session ends; Django's own backend does not)."""
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        return user
+
     def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:
         """The library leaves out the audience and the issuer: PyJWT checks them all here."""
         try:

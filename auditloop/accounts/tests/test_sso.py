@@ -89,6 +89,19 @@ def test_a_member_of_staff_signs_in_with_their_council_account(
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_a_login_deactivated_after_signing_in_is_signed_out(
+    p: Personas, sso: LocalProvider
+) -> None:
+    assert p.auditor.user is not None
+    client = Client()
+    sign_on(client, sso, provider_person(sso, email="auditor@northshire.example"))
+    p.auditor.user.is_active = False
+    p.auditor.user.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
 def test_signing_in_creates_nobody(p: Personas, sso: LocalProvider) -> None:
     logins = User.objects.count()
     sign_on(Client(), sso, provider_person(sso, email="auditor@northshire.example"))
