@@ -17,7 +17,7 @@ from auditloop.accounts.tests.oidc_provider import LocalProvider
 from auditloop.core.models import FailedSignIn
 from auditloop.testing import Personas
 from auditloop.tests.browser.conftest import browser, new_page  # noqa: F401
-from auditloop.tests.browser.support import assert_accessible
+from auditloop.tests.browser.support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +95,15 @@ def test_single_sign_on_works_with_javascript_off(
     page.wait_for_load_state()
     assert page.url == live_server.url + reverse("home")
     expect(page.locator("body")).to_contain_text("Pat Practitioner")
+
+
+def test_with_single_sign_on_set_up_a_password_still_signs_in(
+    p: Personas,
+    sso: LocalProvider,
+    new_page: Callable[..., Page],  # noqa: F811
+    live_server: LiveServer,
+) -> None:
+    page = new_page()
+    sign_in(page, live_server.url, "manager")
+    assert page.url == live_server.url + reverse("home")
+    expect(page.locator("body")).to_contain_text("Mary Manager")
