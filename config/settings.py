@@ -233,6 +233,49 @@ AUDITLOOP_TRUSTED_PROXIES = tuple(
     if proxy.strip()
 )
 
+# Part sso: single sign-on with OpenID Connect (mozilla-django-oidc), on once a client id is
+# set; the identity provider's endpoints are given one by one (README: Microsoft Entra ID and
+# Google Workspace). A person signs in only as an active member of staff with a login whose
+# email matches the ID token's, case aside; nobody is created by signing in.
+OIDC_RP_CLIENT_ID = os.environ.get("AUDITLOOP_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("AUDITLOOP_OIDC_CLIENT_SECRET", "")
+AUDITLOOP_OIDC_ISSUER = os.environ.get("AUDITLOOP_OIDC_ISSUER", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("AUDITLOOP_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("AUDITLOOP_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("AUDITLOOP_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("AUDITLOOP_OIDC_JWKS_ENDPOINT", "")
+AUDITLOOP_OIDC_PROVIDER_NAME = os.environ.get(
+    "AUDITLOOP_OIDC_PROVIDER_NAME", "Sign in with your council account"
+)
+# Google Workspace: only accounts of this domain (the ID token's `hd` claim).
+AUDITLOOP_OIDC_HOSTED_DOMAIN = os.environ.get("AUDITLOOP_OIDC_HOSTED_DOMAIN", "").strip()
+AUDITLOOP_SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+OIDC_TIMEOUT = 15
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = (
+    {"hd": AUDITLOOP_OIDC_HOSTED_DOMAIN} if AUDITLOOP_OIDC_HOSTED_DOMAIN else {}
+)
+AUTHENTICATION_BACKENDS += ["auditloop.accounts.backends.StaffSignOnBackend"]
+# The provider throttles the guessing of passwords; the sign-on callback (the only GET that
+# authenticates) is neither locked out nor counted by axes, so that people the staff list
+# does not know cannot lock an office's address out. Each refusal is a failed sign-in.
+AXES_NEVER_LOCKOUT_GET = True
+# Password sign-in, on by default; off, only the break-glass usernames (active
+# administrators) may still sign in with a password, at the sign-in page's `?password` form.
+AUDITLOOP_PASSWORD_SIGNIN = _env_bool("AUDITLOOP_PASSWORD_SIGNIN", True)
+AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS = tuple(
+    name.strip()
+    for name in os.environ.get("AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS", "").split(",")
+    if name.strip()
+)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False

@@ -7,6 +7,7 @@ from auditloop.api.urls import api_urls, token_urlpatterns
 urlpatterns = [
     path("", include("auditloop.home.urls")),
     path("", include("auditloop.core.urls")),
+    path("sign-in/sso/", include("auditloop.accounts.views.sso")),
     path("administration/", include("auditloop.accounts.urls")),
     path("cases/", include("auditloop.casefiles.urls")),
     path("audits/", include("auditloop.audits.urls")),

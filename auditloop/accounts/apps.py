@@ -7,3 +7,14 @@ class AccountsConfig(AppConfig):
     name = "auditloop.accounts"
     label = "accounts"
     verbose_name = "Services, teams and staff"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        # Registers the single sign-on configuration checks.
+        from auditloop.accounts import checks  # noqa: F401
+        from auditloop.accounts.signin_state import signin_method_record
+
+        user_logged_in.connect(
+            signin_method_record, dispatch_uid="auditloop.accounts.signin_method_record"
+        )

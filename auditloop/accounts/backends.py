@@ -1,19 +1,39 @@
-"""Signing in with a username and password, where a password an administrator set works once."""
+"""Signing in: with a username and password (a password an administrator set works once, and
+password sign-in can be switched off but for break-glass administrators), or through the
+council's identity provider with OpenID Connect (single sign-on)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import jwt
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from auditloop.accounts.models import User
+from auditloop.accounts.models import Role, StaffMember, User
 from auditloop.accounts.services.logins import one_time_password_spend
+from auditloop.accounts.sso import Refusal, SignOnRefused, staff_signing_on
+from auditloop.core.signin import password_signin_refused
+
+# The attribute of the request on which the sign-on backend leaves a refusal for the page.
+SIGN_ON_REFUSED = "auditloop_sign_on_refused"
+
+# Clock difference tolerated between the provider and this server, in seconds.
+TOKEN_LEEWAY_SECONDS = 60
+
+
+def _break_glass_administrator(user: User) -> bool:
+    staff = getattr(user, "staff", None)
+    return isinstance(staff, StaffMember) and staff.is_active and staff.role == Role.ADMINISTRATOR
 
 
 class OneTimePasswordBackend(ModelBackend):
     """Django's own check of the password; then a one-time password (a new login's, or one
-    set by a reset) is used up, and a second sign-in with it fails like a wrong password."""
+    set by a reset) is used up, and a second sign-in with it fails like a wrong password.
+    With password sign-in switched off, only a break-glass administrator gets this far."""
 
     def authenticate(
         self,
@@ -22,9 +42,97 @@ class OneTimePasswordBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> User | None:
+        if password_signin_refused(username):
+            return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if not isinstance(user, User):
             return None
+        if not settings.AUDITLOOP_PASSWORD_SIGNIN and not _break_glass_administrator(user):
+            return None
         if user.password_change_required and not one_time_password_spend(user=user):
             return None
+        return user
+
+
+class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+    """mozilla-django-oidc's authorization code flow, answering only the sign-on callback
+    (which passes the nonce it kept), with the ID token checked in full: its RS256 signature
+    against the provider's published keys, the issuer, the audience (this client), expiry and
+    time of issue, and the nonce. The person is the member of staff the staff list says owns
+    the token's email address (`auditloop.accounts.sso`); nobody is created."""
+
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
+        if not settings.AUDITLOOP_SSO_ENABLED or request is None or "nonce" not in kwargs:
+            return None  # a password sign-in, or single sign-on switched off
+        user = super().authenticate(request, **kwargs)
+        return user if isinstance(user, User) else None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's login, while it is active (the library's would keep a deactivated
+        login signed in until the session ends; Django's own backend does not)."""
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        return user
+
+    def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:
+        """The library leaves out the audience and the issuer: PyJWT checks them all here."""
+        try:
+            header = jwt.get_unverified_header(payload)
+            if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
+                raise SuspiciousOperation("The ID token is not signed with the expected algorithm.")
+            claims: dict[str, Any] = jwt.decode(
+                payload,
+                key,
+                algorithms=[self.OIDC_RP_SIGN_ALGO],
+                audience=self.OIDC_RP_CLIENT_ID,
+                issuer=settings.AUDITLOOP_OIDC_ISSUER,
+                leeway=TOKEN_LEEWAY_SECONDS,
+                options={"require": ["iss", "aud", "exp", "iat", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise SuspiciousOperation(f"The ID token was refused ({type(exc).__name__}).") from exc
+        audience = claims["aud"]
+        # A token for several clients must say it was issued to this one.
+        if (
+            isinstance(audience, list)
+            and len(audience) > 1
+            and claims.get("azp") != self.OIDC_RP_CLIENT_ID
+        ):
+            raise SuspiciousOperation("The ID token was issued to another client.")
+        return claims
+
+    def retrieve_matching_jwk(self, token: Any) -> Any:
+        try:
+            return super().retrieve_matching_jwk(token)
+        except (jwt.PyJWTError, KeyError) as exc:
+            raise SuspiciousOperation("The ID token names no key of the provider's.") from exc
+
+    def get_or_create_user(
+        self, access_token: str, id_token: str, payload: dict[str, Any]
+    ) -> User | None:
+        """The login the token's email belongs to. The email comes from the verified ID token,
+        or, where the provider leaves it out (Entra ID without the optional claim), from the
+        userinfo endpoint for the same subject."""
+        claims = dict(payload)
+        if not claims.get("email"):
+            info = self.get_userinfo(access_token, id_token, payload)
+            if not isinstance(info, dict) or info.get("sub") != payload.get("sub"):
+                raise SuspiciousOperation("The userinfo answer is for another subject.")
+            claims = {**info, **payload, "email": info.get("email")}
+        email = str(claims.get("email") or "").strip()
+        refusal: SignOnRefused | None = None
+        user: User | None = None
+        if email and claims.get("email_verified") is False:
+            refusal = SignOnRefused(Refusal.UNVERIFIED_EMAIL, email, email)
+        elif (
+            email
+            and settings.AUDITLOOP_OIDC_HOSTED_DOMAIN
+            and (claims.get("hd") != settings.AUDITLOOP_OIDC_HOSTED_DOMAIN)
+        ):
+            refusal = SignOnRefused(Refusal.OTHER_DOMAIN, email, email)
+        else:
+            user, refusal = staff_signing_on(email)
+        if refusal is not None or user is None:
+            setattr(self.request, SIGN_ON_REFUSED, refusal)
+            return None
+        user.sso_amr = claims.get("amr")  # type: ignore[attr-defined]  # see signin_state
         return user

@@ -62,8 +62,11 @@ def refused_request_record(*, user: Any, method: str, path: str, status: int) ->
     RefusedRequest.objects.create(user=user, method=method[:8], path=path[:300], status=status)
 
 
-def failed_sign_in_record(*, username: str, ip_address: str | None, locked_out: bool) -> None:
-    """Record a sign-in that did not succeed, naming the login the username belongs to."""
+def failed_sign_in_record(
+    *, username: str, ip_address: str | None, locked_out: bool, reason: str = ""
+) -> None:
+    """Record a sign-in that did not succeed, naming the login the username belongs to, and
+    why when it was not a wrong password (e.g. single sign-on refused)."""
     try:
         address = str(ipaddress.ip_address(ip_address)) if ip_address else None
     except ValueError:
@@ -71,5 +74,9 @@ def failed_sign_in_record(*, username: str, ip_address: str | None, locked_out: 
     username = username[:150]
     user = get_user_model().objects.filter(username=username).first() if username else None
     FailedSignIn.objects.create(
-        username=username, user=user, ip_address=address, locked_out=locked_out
+        username=username,
+        user=user,
+        ip_address=address,
+        locked_out=locked_out,
+        reason=reason[:80],
     )

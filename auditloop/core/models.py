@@ -93,6 +93,8 @@ class FailedSignIn(models.Model):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     locked_out = models.BooleanField(default=False)
+    # Why, when it was not a wrong username or password (single sign-on's refusals).
+    reason = models.CharField(max_length=80, blank=True, default="")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -159,3 +159,12 @@ def session_start(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
     now = timezone.now().timestamp()
     request.session[SIGNED_IN_AT] = now
     request.session[RENEWED_AT] = now
+
+
+def password_signin_refused(username: str | None) -> bool:
+    """Whether a password sign-in as this username is refused before its password is even
+    checked: password sign-in is switched off (`AUDITLOOP_PASSWORD_SIGNIN`) and the username
+    is not one of the break-glass administrators'. The backend checks the role as well."""
+    if settings.AUDITLOOP_PASSWORD_SIGNIN:
+        return False
+    return username not in settings.AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS

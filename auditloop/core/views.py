@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
@@ -17,16 +19,52 @@ from auditloop.core.access import public, signed_in
 from auditloop.core.events import failed_sign_in_record
 from auditloop.core.models import Notification
 from auditloop.core.services import notification_mark_read, notifications_mark_all_read
-from auditloop.core.signin import client_ip
+from auditloop.core.signin import client_ip, password_signin_refused
 
 NOTIFICATIONS_SHOWN = 100
 
 
+PASSWORD_SIGNIN_OFF = "Password sign-in is switched off"  # noqa: S105
+
+
 class SignInView(LoginView):
-    """Django's sign-in, with every failed attempt recorded for the administrators."""
+    """Django's sign-in, with every failed attempt recorded for the administrators; with
+    single sign-on set up, a button to the council's identity provider; with password sign-in
+    switched off, no password form (but for break-glass administrators at `?password`), and a
+    password sent anyway refused before it is checked."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        password_signin = settings.AUDITLOOP_PASSWORD_SIGNIN
+        context.update(
+            sso_enabled=settings.AUDITLOOP_SSO_ENABLED,
+            sso_button=settings.AUDITLOOP_OIDC_PROVIDER_NAME,
+            password_signin=password_signin,
+            show_password_form=password_signin
+            or "password" in self.request.GET
+            or self.request.method == "POST",
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = str(request.POST.get("username", "")).strip()
+        if username and password_signin_refused(username):
+            failed_sign_in_record(
+                username=username,
+                ip_address=client_ip(request),
+                locked_out=False,
+                reason=PASSWORD_SIGNIN_OFF,
+            )
+            # An unbound form: validating it would try the password.
+            form = AuthenticationForm(request, initial={"username": username})
+            return self.render_to_response(
+                self.get_context_data(form=form, password_signin_refused=True)
+            )
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         username = str(form.data.get("username", "")).strip()

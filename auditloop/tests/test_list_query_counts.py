@@ -109,6 +109,8 @@ pytestmark = pytest.mark.django_db
 NOT_LISTS = {
     "login",
     "logout",
+    "sso_start",
+    "sso_callback",
     "notifications_read_all",
     "accounts:admin_home",
     "accounts:service_create",

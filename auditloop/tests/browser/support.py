@@ -32,7 +32,7 @@ def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) 
     page.goto(base_url + reverse("login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
 
 
