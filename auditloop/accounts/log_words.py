@@ -45,6 +45,7 @@ VERB_LABELS = {
     "cycle_review.requested": "Cycle review asked for",
     "dashboard.exported": "Dashboard table downloaded",
     "demo.logins_prepared": "Demo logins prepared",
+    "demo.second_factors_prepared": "Demo logins' second factors prepared",
     "demo.seeded": "Demo council built",
     "escalation.acknowledged": "Unsafe-child flag acknowledged",
     "escalation.raised": "Unsafe-child flag raised",

@@ -22,7 +22,7 @@ from auditloop.accounts.services.second_factor import (
 from auditloop.accounts.signin_state import SIGNED_IN_BY, SSO_MFA
 from auditloop.accounts.views.second_factor import PENDING_KEY
 from auditloop.core.models import Event
-from auditloop.testing import PASSWORD, Personas
+from auditloop.testing import PASSWORD, Personas, second_factor_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,14 @@ def test_a_session_whose_factor_was_reset_is_sent_to_set_one_up(
     staff_second_factor_reset(staff=p.moderator, by=p.administrator, reason="lost phone")
     response = client.get(reverse("second_factor:verify"))
     assert response["Location"] == reverse("second_factor:set_up")
+
+
+def test_a_benchmark_session_passes_with_the_logins_own_device(
+    p: Personas, required: None
+) -> None:
+    enrolled(p.administrator)
+    client = p.client_for(p.administrator)
+    assert client.get(reverse("home")).status_code == 302
+    assert p.administrator.user is not None
+    second_factor_passed(client, p.administrator.user)
+    assert client.get(reverse("home")).status_code == 200
