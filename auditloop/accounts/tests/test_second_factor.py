@@ -248,9 +248,7 @@ def test_a_session_whose_factor_was_reset_is_sent_to_set_one_up(
     assert response["Location"] == reverse("second_factor:set_up")
 
 
-def test_a_benchmark_session_passes_with_the_logins_own_device(
-    p: Personas, required: None
-) -> None:
+def test_a_benchmark_session_passes_with_the_logins_own_device(p: Personas, required: None) -> None:
     enrolled(p.administrator)
     client = p.client_for(p.administrator)
     assert client.get(reverse("home")).status_code == 302
