@@ -52,7 +52,10 @@ def _set_up_app(page: Page) -> str:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_lead_sets_up_an_app_and_signs_in_with_its_code(
-    p: Personas, new_page: Callable[..., Page], live_server: LiveServer, javascript: bool
+    p: Personas,
+    new_page: Callable[..., Page],  # noqa: F811
+    live_server: LiveServer,
+    javascript: bool,
 ) -> None:
     assert p.moderator.user is not None
     page = new_page(javascript=javascript)
@@ -79,8 +82,8 @@ def test_a_lead_sets_up_an_app_and_signs_in_with_its_code(
 
 def test_a_recovery_code_then_a_reset_by_an_administrator(
     p: Personas,
-    new_page: Callable[..., Page],
-    page_as: Callable[..., Page],
+    new_page: Callable[..., Page],  # noqa: F811
+    page_as: Callable[..., Page],  # noqa: F811
     live_server: LiveServer,
 ) -> None:
     assert p.moderator.user is not None
