@@ -202,3 +202,17 @@ class SecondFactorResetForm(forms.Form):
         help_text="For example: phone lost, reported by phone to the service desk.",
         error_messages={"required": "Enter why the second factor is being reset."},
     )
+
+
+class PasskeyForm(forms.Form):
+    name = forms.CharField(
+        label="Name this passkey",
+        max_length=64,
+        required=False,
+        help_text="So you can tell your passkeys apart, for example 'Work laptop'.",
+    )
+    credential = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class PasskeySignInForm(forms.Form):
+    credential = forms.CharField(required=False, widget=forms.HiddenInput)

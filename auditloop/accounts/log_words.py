@@ -93,6 +93,8 @@ VERB_LABELS = {
     "sample.chosen_planned": "Audits planned from a pick list",
     "sample.drawn": "Sample drawn",
     "second_factor.enrolled": "Second factor set up",
+    "second_factor.passkey_added": "Passkey added",
+    "second_factor.passkey_removed": "Passkey removed",
     "second_factor.recovery_code_used": "Signed in with a recovery code",
     "second_factor.recovery_codes_made": "New recovery codes made",
     "service.created": "Service added",

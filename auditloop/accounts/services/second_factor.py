@@ -28,7 +28,7 @@ RECOVERY_CODES_NAME = "Recovery codes"
 WRONG_CODE = "The code is not right. Enter the 6-digit code your app shows now, or a recovery code."
 
 
-def _event_target(user: User) -> Model:
+def event_target(user: User) -> Model:
     staff = StaffMember.objects.filter(user=user).first()
     return staff if staff is not None else user
 
@@ -77,7 +77,7 @@ def second_factor_totp_enrol(*, user: User, key: str, code: str) -> tuple[TOTPDe
     event_record(
         actor=user,
         verb="second_factor.enrolled",
-        target=_event_target(user),
+        target=event_target(user),
         summary=f"Login {user.username} set up an authenticator app"
         + (" in place of the one it had" if replaced else ""),
         after={"device": AUTHENTICATOR_APP, "replaced": replaced, "recovery_codes": len(codes)},
@@ -94,7 +94,7 @@ def second_factor_recovery_codes_renew(*, user: User) -> list[str]:
     event_record(
         actor=user,
         verb="second_factor.recovery_codes_made",
-        target=_event_target(user),
+        target=event_target(user),
         summary=f"Login {user.username} made new recovery codes; the old ones stopped working",
         after={"recovery_codes": len(codes)},
     )
@@ -125,7 +125,7 @@ def second_factor_verify(*, user: User, code: str) -> Device:
             event_record(
                 actor=user,
                 verb="second_factor.recovery_code_used",
-                target=_event_target(user),
+                target=event_target(user),
                 summary=f"Login {user.username} signed in with a recovery code",
                 after={"recovery_codes_left": left},
             )

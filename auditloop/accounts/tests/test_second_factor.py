@@ -14,7 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import Passkey, StaffMember
 from auditloop.accounts.services.second_factor import (
     second_factor_totp_enrol,
     staff_second_factor_reset,
@@ -255,3 +255,42 @@ def test_a_benchmark_session_passes_with_the_logins_own_device(p: Personas, requ
     assert p.administrator.user is not None
     second_factor_passed(client, p.administrator.user)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_without_javascript_adding_a_passkey_says_what_it_needs(p: Personas) -> None:
+    client = p.client_for(p.auditor)
+    page = client.post(reverse("second_factor:passkey_add"), {"name": "Laptop", "credential": ""})
+    assert page.status_code == 200
+    assert b"Passkeys need JavaScript" in page.content
+    assert not Passkey.objects.exists()
+
+
+def test_a_forged_passkey_is_refused(p: Personas) -> None:
+    client = p.client_for(p.auditor)
+    client.get(reverse("second_factor:manage"))  # the page gives the browser a challenge
+    page = client.post(
+        reverse("second_factor:passkey_add"),
+        {"name": "Laptop", "credential": '{"id": "abc", "rawId": "abc", "response": {}}'},
+    )
+    assert b"The passkey could not be checked" in page.content
+    assert not Passkey.objects.exists()
+
+
+def test_nobody_removes_someone_elses_passkey(p: Personas) -> None:
+    assert p.moderator.user is not None
+    passkey = Passkey.objects.create(
+        user=p.moderator.user, name="Laptop", credential_id="abc", public_key=b"x"
+    )
+    url = reverse("second_factor:passkey_remove", args=[passkey.public_id])
+    assert p.client_for(p.auditor).post(url).status_code == 404
+    assert Passkey.objects.filter(pk=passkey.pk).exists()
+
+
+def test_a_reset_removes_passkeys_too(p: Personas) -> None:
+    assert p.moderator.user is not None
+    Passkey.objects.create(
+        user=p.moderator.user, name="Laptop", credential_id="abc", public_key=b"x"
+    )
+    staff_second_factor_reset(staff=p.moderator, by=p.administrator, reason="left laptop on train")
+    assert not Passkey.objects.exists()
+    assert Event.objects.get(verb="staff.second_factor_reset").after["devices_removed"] == 1

@@ -116,3 +116,51 @@ def test_a_recovery_code_then_a_reset_by_an_administrator(
     fresh = new_page()
     sign_in(fresh, live_server.url, p.moderator.user.username)
     expect(fresh.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+
+
+def test_a_lead_adds_a_passkey_and_signs_in_with_it(
+    p: Personas,
+    new_page: Callable[..., Page],  # noqa: F811
+    live_server: LiveServer,
+) -> None:
+    assert p.moderator.user is not None
+    page = new_page()
+    sign_in(page, live_server.url, p.moderator.user.username)
+    _set_up_app(page)
+    # Chromium's virtual authenticator stands in for the laptop's fingerprint reader.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    page.goto(live_server.url + "/account/second-factor/manage/")
+    assert_accessible(page)
+    page.get_by_label("Name this passkey").fill("Work laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("Passkey 'Work laptop' added.")).to_be_visible()
+    expect(page.locator(".govuk-table")).to_contain_text("Work laptop")
+    assert_accessible(page)
+
+    page.context.clear_cookies()  # signed out; the authenticator stays with the page
+    sign_in(page, live_server.url, p.moderator.user.username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your second factor")
+    assert_accessible(page)
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Enter your second factor")
+    assert "/account/second-factor/" not in page.url
+
+    page.goto(live_server.url + "/account/second-factor/manage/")
+    page.get_by_role("button", name="Remove passkey Work laptop").click()
+    expect(page.get_by_text("Passkey 'Work laptop' removed.")).to_be_visible()
+    expect(page.get_by_text("You have no passkeys.")).to_be_visible()

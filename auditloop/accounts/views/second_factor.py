@@ -8,6 +8,7 @@ recovery codes, needs the second factor passed first (or none to pass)."""
 
 from __future__ import annotations
 
+import json
 from base64 import b32encode
 from binascii import unhexlify
 from functools import wraps
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -29,21 +30,41 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from auditloop.accounts.access import StaffRequest, get_staff_member_for_user, signed_in_user
-from auditloop.accounts.forms import SecondFactorCodeForm, SecondFactorResetForm
+from auditloop.accounts.forms import (
+    PasskeyForm,
+    PasskeySignInForm,
+    SecondFactorCodeForm,
+    SecondFactorResetForm,
+)
+from auditloop.accounts.models import Passkey
 from auditloop.accounts.second_factor import (
     HAS_SECOND_FACTOR,
     Need,
     has_second_factor,
+    is_verified,
     remember_has_second_factor,
     role_requires_second_factor,
     second_factor_need,
 )
+from auditloop.accounts.services import passkeys as passkey_services
 from auditloop.accounts.services import second_factor as services
 from auditloop.accounts.views.common import administrators_only, form_page, posted_data
 from auditloop.core.access import ViewFunc, signed_in
 
 # The secret offered on the set-up page, kept until the code from the app confirms it.
 PENDING_KEY = "auditloop_second_factor_pending_key"
+# The challenges a page gave the browser for a passkey, kept until its form comes back.
+PASSKEY_REGISTER_CHALLENGE = "auditloop_passkey_register_challenge"
+PASSKEY_SIGN_IN_CHALLENGE = "auditloop_passkey_sign_in_challenge"
+
+
+def _site(request: HttpRequest) -> passkey_services.Relying:
+    host = request.get_host()
+    return passkey_services.Relying(
+        rp_id=host.rsplit(":", 1)[0] if not host.endswith("]") else host,
+        origin=f"{request.scheme}://{host}",
+        name=settings.OTP_TOTP_ISSUER,
+    )
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -106,11 +127,51 @@ def verify(request: HttpRequest) -> HttpResponse:
                     "again from 'Your second factor'.",
                 )
             return redirect(_next_url(request))
+    return _verify_page(request, form, PasskeySignInForm())
+
+
+def _verify_page(
+    request: HttpRequest, form: SecondFactorCodeForm, passkey_form: PasskeySignInForm
+) -> HttpResponse:
+    ceremony = passkey_services.passkey_authentication_options(
+        user=signed_in_user(request), site=_site(request)
+    )
+    if ceremony is not None:
+        request.session[PASSKEY_SIGN_IN_CHALLENGE] = ceremony.challenge
     return render(
         request,
         "accounts/second_factor/verify.html",
-        {"form": form, "next": _next_url(request)},
+        {
+            "form": form,
+            "passkey_form": passkey_form,
+            "passkey_options": json.loads(ceremony.options_json) if ceremony else None,
+            "next": _next_url(request),
+        },
     )
+
+
+@signed_in
+@require_POST
+def passkey_sign_in(request: HttpRequest) -> HttpResponse:
+    """Give a passkey as the second factor (the verify page's passkey form)."""
+    user = signed_in_user(request)
+    if second_factor_need(request) is not Need.VERIFY:
+        return redirect("second_factor:verify")
+    passkey_form = PasskeySignInForm(request.POST)
+    passkey_form.is_valid()
+    try:
+        passkey = passkey_services.passkey_verify(
+            user=user,
+            credential=passkey_form.cleaned_data.get("credential", ""),
+            challenge=request.session.pop(PASSKEY_SIGN_IN_CHALLENGE, None),
+            site=_site(request),
+        )
+    except ValidationError as exc:
+        form = SecondFactorCodeForm()
+        form.add_error(None, exc)
+        return _verify_page(request, form, passkey_form)
+    otp_login(request, passkey)
+    return redirect(_next_url(request))
 
 
 def _qr_svg(url: str) -> SafeString:
@@ -178,18 +239,61 @@ def set_up(request: HttpRequest) -> HttpResponse:
 
 @_signed_in_session_passed
 def manage(request: HttpRequest) -> HttpResponse:
-    """Your own second factor: what is set up, recovery codes left."""
+    """Your own second factor: what is set up, recovery codes left, passkeys."""
+    return _manage_page(request, PasskeyForm())
+
+
+def _manage_page(request: HttpRequest, passkey_form: PasskeyForm) -> HttpResponse:
     user = signed_in_user(request)
-    app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    ceremony = passkey_services.passkey_registration_options(user=user, site=_site(request))
+    request.session[PASSKEY_REGISTER_CHALLENGE] = ceremony.challenge
     return render(
         request,
         "accounts/second_factor/manage.html",
         {
-            "app": app,
+            "app": TOTPDevice.objects.filter(user=user, confirmed=True).first(),
             "codes_left": services.recovery_codes_left(user),
             "required": role_requires_second_factor(user),
+            "passkeys": list(Passkey.objects.filter(user=user)),
+            "passkey_form": passkey_form,
+            "passkey_options": json.loads(ceremony.options_json),
         },
     )
+
+
+@_signed_in_session_passed
+@require_POST
+def passkey_add(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    form = PasskeyForm(request.POST)
+    if form.is_valid():
+        try:
+            passkey = passkey_services.passkey_register(
+                user=user,
+                name=form.cleaned_data["name"],
+                credential=form.cleaned_data["credential"],
+                challenge=request.session.pop(PASSKEY_REGISTER_CHALLENGE, None),
+                site=_site(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session[HAS_SECOND_FACTOR] = True
+            if not is_verified(request):
+                otp_login(request, passkey)
+            messages.success(request, f"Passkey '{passkey.name}' added.")
+            return redirect("second_factor:manage")
+    return _manage_page(request, form)
+
+
+@_signed_in_session_passed
+@require_POST
+def passkey_remove(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    passkey = get_object_or_404(Passkey, public_id=public_id, user_id=request.user.pk)
+    passkey_services.passkey_remove(passkey=passkey)
+    request.session[HAS_SECOND_FACTOR] = has_second_factor(signed_in_user(request))
+    messages.success(request, f"Passkey '{passkey.name}' removed.")
+    return redirect("second_factor:manage")
 
 
 @_signed_in_session_passed
