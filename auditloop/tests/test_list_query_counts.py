@@ -146,6 +146,13 @@ NOT_LISTS = {
     "reports:inspection_pack",
     # Links to the data protection pages.
     "privacy:index",
+    # One's own second factor: forms, and a person's few passkeys read in one query.
+    "second_factor:verify",
+    "second_factor:set_up",
+    "second_factor:manage",
+    "second_factor:recovery_codes_renew",
+    "second_factor:passkey_add",
+    "second_factor:passkey_sign_in",
 }
 
 # The paginator's page; the notifications page shows a hundred; the token list, unpaginated,
