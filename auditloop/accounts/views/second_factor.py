@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
@@ -289,9 +290,17 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
 @_signed_in_session_passed
 @require_POST
 def passkey_remove(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    passkey = get_object_or_404(Passkey, public_id=public_id, user_id=request.user.pk)
+    user = signed_in_user(request)
+    passkey = get_object_or_404(Passkey, public_id=public_id, user_id=user.pk)
+    signed_in_with_it = request.session.get(DEVICE_ID_SESSION_KEY) == passkey.persistent_id
     passkey_services.passkey_remove(passkey=passkey)
-    request.session[HAS_SECOND_FACTOR] = has_second_factor(signed_in_user(request))
+    request.session[HAS_SECOND_FACTOR] = has_second_factor(user)
+    if signed_in_with_it:
+        # This session passed its second factor with the passkey: it stays passed, on the
+        # strength of a factor the person still has (or none, if they have none left).
+        other = next(iter(devices_for_user(user, confirmed=True)), None)
+        if other is not None:
+            otp_login(request, other)
     messages.success(request, f"Passkey '{passkey.name}' removed.")
     return redirect("second_factor:manage")
 
