@@ -294,3 +294,16 @@ def test_a_reset_removes_passkeys_too(p: Personas) -> None:
     staff_second_factor_reset(staff=p.moderator, by=p.administrator, reason="left laptop on train")
     assert not Passkey.objects.exists()
     assert Event.objects.get(verb="staff.second_factor_reset").after["devices_removed"] == 1
+
+
+def test_a_forged_passkey_does_not_sign_in(p: Personas) -> None:
+    assert p.auditor.user is not None
+    Passkey.objects.create(user=p.auditor.user, name="Laptop", credential_id="abc", public_key=b"x")
+    client = signed_in_with_password(p.auditor)
+    assert b"Use a passkey" in client.get(reverse("second_factor:verify")).content
+    page = client.post(
+        reverse("second_factor:passkey_sign_in"),
+        {"credential": '{"id": "abc", "rawId": "abc", "response": {}, "type": "public-key"}'},
+    )
+    assert b"The passkey could not be checked" in page.content
+    assert client.get(reverse("home")).status_code == 302

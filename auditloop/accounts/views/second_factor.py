@@ -132,7 +132,11 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _verify_page(
-    request: HttpRequest, form: SecondFactorCodeForm, passkey_form: PasskeySignInForm
+    request: HttpRequest,
+    form: SecondFactorCodeForm,
+    passkey_form: PasskeySignInForm,
+    *,
+    passkey_error: str = "",
 ) -> HttpResponse:
     ceremony = passkey_services.passkey_authentication_options(
         user=signed_in_user(request), site=_site(request)
@@ -146,6 +150,7 @@ def _verify_page(
             "form": form,
             "passkey_form": passkey_form,
             "passkey_options": json.loads(ceremony.options_json) if ceremony else None,
+            "passkey_error": passkey_error,
             "next": _next_url(request),
         },
     )
@@ -168,9 +173,9 @@ def passkey_sign_in(request: HttpRequest) -> HttpResponse:
             site=_site(request),
         )
     except ValidationError as exc:
-        form = SecondFactorCodeForm()
-        form.add_error(None, exc)
-        return _verify_page(request, form, passkey_form)
+        return _verify_page(
+            request, SecondFactorCodeForm(), passkey_form, passkey_error=" ".join(exc.messages)
+        )
     otp_login(request, passkey)
     return redirect(_next_url(request))
 
