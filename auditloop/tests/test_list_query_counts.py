@@ -624,7 +624,9 @@ def measured(
     """Every (page, login): measured on the personas' council alone, with one row of each kind
     added, then with full pages."""
     fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], AXES_ENABLED=False
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        AXES_ENABLED=False,
+        AUDITLOOP_SECOND_FACTOR_ROLES=[],  # as the autouse settings fixture: no second factor
     )
     with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
         p = build_personas()
@@ -720,7 +722,9 @@ def packs_measured(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[dict[tuple[str, str], tuple[tuple[int, int, int], tuple[int, int, int]]]]:
     fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], AXES_ENABLED=False
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        AXES_ENABLED=False,
+        AUDITLOOP_SECOND_FACTOR_ROLES=[],  # as the autouse settings fixture: no second factor
     )
     with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
         p = build_personas()
