@@ -40,6 +40,8 @@ def p(personas: Personas) -> Personas:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     settings.AXES_ENABLED = False  # type: ignore[attr-defined]
+    # No role needs a second factor unless a test asks (the twofactor tests turn it on).
+    settings.AUDITLOOP_SECOND_FACTOR_ROLES = []  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "auditloop.demo",
     "ninja",
     "django_tasks_db",
+    # twofactor: TOTP and recovery codes (django-otp); passkeys are accounts' own devices.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # twofactor
     "django.contrib.messages.middleware.MessageMiddleware",
     "auditloop.core.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -79,6 +84,7 @@ MIDDLEWARE = [
     "auditloop.core.middleware.AccessLogMiddleware",
     "auditloop.core.middleware.NoStoreMiddleware",
     "auditloop.core.middleware.RefusedRequestMiddleware",
+    "auditloop.accounts.middleware.SecondFactorRequiredMiddleware",  # twofactor
     "auditloop.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -275,6 +281,19 @@ AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS = tuple(
     for name in os.environ.get("AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS", "").split(",")
     if name.strip()
 )
+# twofactor: the roles that must pass a second factor after their password (anyone who has
+# set one up passes it too), comma-separated role values; and whether a sign-in through the
+# council's single sign-on, whose provider says it used multi-factor authentication, counts.
+AUDITLOOP_SECOND_FACTOR_ROLES = [
+    role.strip()
+    for role in os.environ.get(
+        "AUDITLOOP_SECOND_FACTOR_ROLES", "administrator,moderator,senior_leader"
+    ).split(",")
+    if role.strip()
+]
+AUDITLOOP_SSO_MFA_COUNTS = _env_bool("AUDITLOOP_SSO_MFA_COUNTS", True)
+# The name authenticator apps show beside the code, and the passkeys' relying party name.
+OTP_TOTP_ISSUER = COUNCIL_NAME + " auditloop"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("auditloop.core.urls")),
     path("sign-in/sso/", include("auditloop.accounts.views.sso")),
     path("administration/", include("auditloop.accounts.urls")),
+    path("account/second-factor/", include("auditloop.accounts.urls_second_factor")),
     path("cases/", include("auditloop.casefiles.urls")),
     path("audits/", include("auditloop.audits.urls")),
     path("imports/", include("auditloop.imports.urls")),

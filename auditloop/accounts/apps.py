@@ -18,3 +18,5 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(
             signin_method_record, dispatch_uid="auditloop.accounts.signin_method_record"
         )
+        # twofactor: look up whether a login has a second factor as it signs in.
+        from auditloop.accounts import second_factor  # noqa: F401

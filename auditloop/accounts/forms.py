@@ -183,3 +183,36 @@ class EventFilterForm(_LogFilterForm):
 
 class AccessFilterForm(_LogFilterForm):
     pass
+
+
+# twofactor: the code that proves an authenticator app, the code given to sign in, and an
+# administrator's reason for resetting someone's second factor.
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        error_messages={"required": "Enter the code."},
+    )
+
+
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you resetting it?",
+        max_length=200,
+        help_text="For example: phone lost, reported by phone to the service desk.",
+        error_messages={"required": "Enter why the second factor is being reset."},
+    )
+
+
+class PasskeyForm(forms.Form):
+    name = forms.CharField(
+        label="Name this passkey",
+        max_length=64,
+        required=False,
+        help_text="So you can tell your passkeys apart, for example 'Work laptop'.",
+    )
+    credential = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class PasskeySignInForm(forms.Form):
+    credential = forms.CharField(required=False, widget=forms.HiddenInput)

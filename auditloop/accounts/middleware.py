@@ -1,4 +1,5 @@
-"""Someone signed in with a one-time password chooses their own before anything else."""
+"""Someone signed in with a one-time password chooses their own before anything else; someone
+who must pass a second factor passes it (or sets one up) before anything else."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
+from auditloop.accounts.second_factor import Need, second_factor_need
 from auditloop.accounts.signin_state import BY_SSO, SIGNED_IN_BY
+
+# Pages open before the second factor: signing in and out, and the pages that ask for it or
+# set it up (each checks for itself what the session may do there).
+SECOND_FACTOR_PREFIX = "/account/second-factor/"
 
 
 class PasswordChangeRequiredMiddleware:
@@ -29,6 +36,34 @@ class PasswordChangeRequiredMiddleware:
             and request.session.get(SIGNED_IN_BY) != BY_SSO
         ):
             allowed = {reverse("accounts:password_change"), reverse("logout")}
-            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+            if (
+                request.path not in allowed
+                and not request.path.startswith(settings.STATIC_URL)
+                and not request.path.startswith(SECOND_FACTOR_PREFIX)
+            ):
                 return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+class SecondFactorRequiredMiddleware:
+    """Every request of a session that must still pass a second factor goes to the page that
+    asks for it (or, for a role that requires one and has none, to setting one up), except
+    those pages, signing in and out, and static files."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if (
+            path.startswith((SECOND_FACTOR_PREFIX, settings.STATIC_URL))
+            or path in {reverse("login"), reverse("logout"), reverse("favicon")}
+            or not request.user.is_authenticated
+        ):
+            return self.get_response(request)
+        need = second_factor_need(request)
+        if need is Need.VERIFY:
+            return redirect(reverse("second_factor:verify") + "?" + urlencode({"next": path}))
+        if need is Need.SET_UP:
+            return redirect("second_factor:set_up")
         return self.get_response(request)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device, TimestampMixin
 
 from auditloop.core.models import PublicIdModel
 
@@ -39,7 +42,7 @@ NO_CASEWORK_ROLES = frozenset({Role.BOARD_MEMBER, Role.ADMINISTRATOR, Role.DATA_
 ACCESS_APPROVER_ROLES = frozenset({Role.ADMINISTRATOR, Role.SENIOR_LEADER})
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # passkeys: django-otp untyped
     """A login. What the person may do comes from their staff member record.
 
     A password an administrator set (a new login, a reset) is one-time: it signs in once, and
@@ -169,3 +172,20 @@ def actor_login(by: StaffMember | None) -> User | None:
     """The login an event or a decision names for `by` (None for the system): services take
     the member of staff, the event log names their login."""
     return by.user if by is not None else None
+
+
+class Passkey(TimestampMixin, Device):  # type: ignore[misc]  # django-otp is untyped
+    """twofactor: a passkey (WebAuthn credential) given as the second factor. A django-otp
+    device, so that signing in with it marks the session as passed like an app's code, and an
+    administrator's reset removes it with the others; it checks no typed code."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        ordering = ["created_at", "id"]
+
+    def verify_token(self, token: object) -> bool:
+        return False

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditloop.accounts.views import access_requests, common, logins, logs, organisation, staff
+from auditloop.accounts.views import (
+    access_requests,
+    common,
+    logins,
+    logs,
+    organisation,
+    second_factor,
+    staff,
+)
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,6 +32,11 @@ urlpatterns = [
         "staff/<uuid:public_id>/reset-password/",
         logins.staff_password_reset,
         name="staff_password_reset",
+    ),
+    path(
+        "staff/<uuid:public_id>/second-factor/reset/",
+        second_factor.staff_second_factor_reset,
+        name="staff_second_factor_reset",
     ),
     path("role-changes/", access_requests.access_request_list, name="access_requests"),
     path(

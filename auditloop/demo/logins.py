@@ -1,15 +1,22 @@
-"""The seven demo logins' password: from AUDITLOOP_DEMO_PASSWORD, or generated once and kept in
-`var/demo-password` (mode 0600) so a second `auditloop demo` signs in with the same one."""
+"""The demo logins' password: from AUDITLOOP_DEMO_PASSWORD, or generated once and kept in
+`var/demo-password` (mode 0600) so a second `auditloop demo` signs in with the same one; and
+the second factor of the privileged demo logins (an authenticator app's secret and recovery
+codes, kept in the database and printed by `auditloop demo`)."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from base64 import b32encode
+from binascii import unhexlify
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from auditloop.accounts.models import User
 from auditloop.core.events import event_record
@@ -64,3 +71,53 @@ def demo_logins_set_password(*, password: str) -> list[str]:
         )
     found = {u.username for u in users}
     return [u for u in usernames if u not in found]
+
+
+# The demo logins whose roles need a second factor by default (AUDITLOOP_SECOND_FACTOR_ROLES).
+DEMO_SECOND_FACTOR_LOGINS = ("moderator", "leader", "admin")
+DEMO_RECOVERY_CODES = 10
+
+
+@dataclass(frozen=True)
+class DemoSecondFactor:
+    username: str
+    secret: str  # base32, as an authenticator app takes it
+    recovery_codes: list[str]
+
+
+@transaction.atomic
+def demo_logins_set_second_factor() -> list[DemoSecondFactor]:
+    """Give each privileged demo login an authenticator app and recovery codes, keeping those
+    it has (a second `auditloop demo` prints the same secret, and the codes not yet used;
+    new ones once all are used). Returns what to print."""
+    prepared: list[DemoSecondFactor] = []
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_SECOND_FACTOR_LOGINS)}
+    for username in DEMO_SECOND_FACTOR_LOGINS:
+        user = users.get(username)
+        if user is None:
+            continue
+        app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if app is None:
+            app = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        codes_device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+        if codes_device is None:
+            codes_device = StaticDevice.objects.create(
+                user=user, name="Recovery codes", confirmed=True
+            )
+        codes = list(codes_device.token_set.order_by("id").values_list("token", flat=True))
+        if not codes:
+            codes = [StaticToken.random_token() for _ in range(DEMO_RECOVERY_CODES)]
+            StaticToken.objects.bulk_create(
+                StaticToken(device=codes_device, token=code) for code in codes
+            )
+        secret = b32encode(unhexlify(app.key)).decode("ascii")
+        prepared.append(DemoSecondFactor(username, secret, codes))
+    if prepared:
+        event_record(
+            actor=None,
+            verb="demo.second_factors_prepared",
+            target=users[prepared[0].username],
+            summary=f"Second factor ready for {len(prepared)} demo logins.",
+            after={"usernames": [p.username for p in prepared]},
+        )
+    return prepared

@@ -25,6 +25,7 @@ from auditloop.accounts.forms import (
 from auditloop.accounts.models import (
     AccessRequest,
 )
+from auditloop.accounts.second_factor import has_second_factor
 from auditloop.accounts.services import staff as services
 from auditloop.accounts.views.common import (
     administrators_only,
@@ -66,6 +67,7 @@ def staff_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "history": history,
             "is_self": staff.user_id == request.user.pk,
             "waiting": selectors.access_request_waiting(staff),
+            "has_second_factor": staff.user is not None and has_second_factor(staff.user),
         },
     )
 

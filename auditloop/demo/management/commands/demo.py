@@ -19,7 +19,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from auditloop.accounts.models import Role
 from auditloop.demo.builder import council_exists, demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
-from auditloop.demo.logins import demo_logins_set_password, demo_password
+from auditloop.demo.logins import (
+    demo_logins_set_password,
+    demo_logins_set_second_factor,
+    demo_password,
+)
 
 
 class Command(BaseCommand):
@@ -34,6 +38,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Prepare the demo and print the logins, but do not start the server.",
         )
+
+    def _second_factor_lines(self) -> list[str]:
+        """After the password, the privileged logins give a second factor: the key to add to
+        an authenticator app (or compute codes from, in a script) and recovery codes."""
+        prepared = demo_logins_set_second_factor()
+        if not prepared:
+            return []
+        lines = [
+            "Second factor: after the password, these logins enter a code. Add the key to an",
+            "authenticator app (enter a key, time-based), or use a recovery code (each once):",
+            "",
+        ]
+        for demo in prepared:
+            lines.append(f"  {demo.username + ':':<12}  key {demo.secret}")
+            lines.append(f"  {'':<12}  recovery codes {' '.join(demo.recovery_codes)}")
+        return [*lines, ""]
 
     def handle(self, *args: Any, **options: Any) -> None:
         port: int = options["port"]
@@ -59,6 +79,7 @@ class Command(BaseCommand):
             if username not in missing:
                 lines.append(f"  {labels[role]:<{width}}  {username:<12}  {password}")
         lines += ["", f"The password is {source}.", f"Links in emails go to {site_url}.", ""]
+        lines += self._second_factor_lines()
         self.stdout.write("\n".join(lines))
         if missing:
             self.stderr.write(
