@@ -7,3 +7,12 @@ class AccountsConfig(AppConfig):
     name = "auditloop.accounts"
     label = "accounts"
     verbose_name = "Services, teams and staff"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from auditloop.accounts.services.sessions import signed_in_received, signed_out_received
+
+        # Each signed-in session is recorded for its owner's list, and forgotten at sign-out.
+        user_logged_in.connect(signed_in_received, dispatch_uid="auditloop.accounts.signed_in")
+        user_logged_out.connect(signed_out_received, dispatch_uid="auditloop.accounts.signed_out")
