@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("auditloop.home.urls")),
     path("", include("auditloop.core.urls")),
     path("administration/", include("auditloop.accounts.urls")),
+    path("account/sessions/", include("auditloop.accounts.urls_sessions")),
     path("cases/", include("auditloop.casefiles.urls")),
     path("audits/", include("auditloop.audits.urls")),
     path("imports/", include("auditloop.imports.urls")),

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from auditloop.accounts.views import access_requests, common, logins, logs, organisation, staff
+from auditloop.accounts.views import (
+    access_requests,
+    common,
+    logins,
+    logs,
+    organisation,
+    sessions,
+    staff,
+)
 
 app_name = "accounts"
 urlpatterns = [
@@ -25,6 +33,7 @@ urlpatterns = [
         logins.staff_password_reset,
         name="staff_password_reset",
     ),
+    path("staff/<uuid:public_id>/end-access/", sessions.staff_access_end, name="staff_access_end"),
     path("role-changes/", access_requests.access_request_list, name="access_requests"),
     path(
         "role-changes/<uuid:public_id>/",
