@@ -106,6 +106,15 @@ def _sessions_end(sessions: list[SignedInSession]) -> int:
     return len(sessions)
 
 
+def signed_in_sessions_end_for_change(*, user: User, keep_key: str | None = None) -> int:
+    """End every session of `user` but the one with `keep_key`, for a change that writes its
+    own event and signs them out anyway (a password reset or change: Django refuses a session
+    made with the old password), so that they leave the store and the list at once. How many
+    were ended."""
+    keep = session_key_digest(keep_key) if keep_key else ""
+    return _sessions_end(list(SignedInSession.objects.filter(user=user).exclude(key_digest=keep)))
+
+
 @transaction.atomic
 def signed_in_session_end(
     *, session: SignedInSession, by: StaffMember, current_key: str | None

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from auditloop.accounts.models import SignedInSession, StaffMember
 from auditloop.accounts.rules.sessions import browser_described, has_left, session_key_digest
+from auditloop.accounts.services.logins import staff_password_reset
 from auditloop.accounts.services.sessions import (
     leaver_sign_out,
     sessions_end_all,
@@ -113,14 +114,35 @@ def test_last_seen_moves_when_the_session_is_renewed_and_not_on_every_request(
     assert record.last_seen_at > an_hour_ago
 
 
-def test_changing_ones_password_keeps_the_session_listed(p: Personas) -> None:
+def test_changing_ones_password_keeps_this_session_listed_and_ends_the_others(
+    p: Personas,
+) -> None:
     client = _signed_in(p.auditor)
-    client.post(
+    phone = _signed_in(p.auditor, SAFARI_ON_IPHONE)
+    phone_key = _key(phone)
+    response = client.post(
         reverse("accounts:password_change"),
-        {"current_password": PASSWORD, "new_password": "a brand new passphrase 7"},
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase 7",
+            "new_password_again": "a brand new passphrase 7",
+        },
     )
+    assert response.status_code == 302
     record = SignedInSession.objects.get(user=p.auditor.user)
     assert record.key_digest == session_key_digest(_key(client))
+    assert not Session.objects.filter(session_key=phone_key).exists()
+
+
+def test_an_administrator_resetting_a_password_ends_every_session_of_the_login(
+    p: Personas,
+) -> None:
+    phone = _signed_in(p.auditor, SAFARI_ON_IPHONE)
+    phone_key = _key(phone)
+    staff_password_reset(staff=p.auditor, by=p.administrator)
+    assert not SignedInSession.objects.filter(user=p.auditor.user).exists()
+    assert not Session.objects.filter(session_key=phone_key).exists()
+    assert Event.objects.get(verb="staff.password_reset").after["sessions_ended"] == 1
 
 
 # A person's own sessions -------------------------------------------------------------------
