@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # twofactor
     "django.contrib.messages.middleware.MessageMiddleware",
+    # sessions part: signs out leavers; notes a session's last-seen time when it is renewed.
+    "auditloop.accounts.middleware.SignedInSessionMiddleware",
     "auditloop.core.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

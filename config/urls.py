@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-in/sso/", include("auditloop.accounts.views.sso")),
     path("administration/", include("auditloop.accounts.urls")),
     path("account/second-factor/", include("auditloop.accounts.urls_second_factor")),
+    path("account/sessions/", include("auditloop.accounts.urls_sessions")),
     path("cases/", include("auditloop.casefiles.urls")),
     path("audits/", include("auditloop.audits.urls")),
     path("imports/", include("auditloop.imports.urls")),

@@ -17,8 +17,9 @@ from uuid import UUID
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from auditloop.accounts.models import (
     ACCESS_APPROVER_ROLES,
@@ -26,10 +27,13 @@ from auditloop.accounts.models import (
     AccessRequest,
     Role,
     Service,
+    SignedInSession,
     StaffMember,
     Team,
     User,
 )
+from auditloop.accounts.rules.sessions import has_left
+from auditloop.accounts.selectors import signed_in_sessions_live
 from auditloop.core.access import ViewFunc, mark_decision
 
 
@@ -42,9 +46,14 @@ class StaffRequest(HttpRequest):
 
 def staff_for(user: Any) -> StaffMember:
     """The signed-in user's active staff member record; PermissionDenied for anyone else (a
-    signed-out visitor, a login without a staff record, a member of staff who has left)."""
+    signed-out visitor, a login without a staff record, a member of staff who has left,
+    marked so or whose end date has come)."""
     staff = getattr(user, "staff", None) if user.is_authenticated else None
-    if not isinstance(staff, StaffMember) or not staff.is_active:
+    if (
+        not isinstance(staff, StaffMember)
+        or not staff.is_active
+        or has_left(staff.end_date, timezone.localdate())
+    ):
         raise PermissionDenied("This login is not linked to an active member of staff.")
     return staff
 
@@ -131,3 +140,15 @@ def get_access_request_for_user(user: Any, public_id: UUID) -> AccessRequest:
         ),
         public_id=public_id,
     )
+
+
+def get_signed_in_session_for_user(user: Any, public_id: UUID) -> SignedInSession:
+    """One of the signed-in person's own live sessions; anyone else's answers 404, exactly as
+    a missing or expired one."""
+    staff = staff_for(user)
+    found = (
+        signed_in_sessions_live(staff.user_id, timezone.now()).filter(public_id=public_id).first()
+    )
+    if found is None:
+        raise Http404("No such session.")
+    return found

@@ -19,4 +19,11 @@ class AccountsConfig(AppConfig):
             signin_method_record, dispatch_uid="auditloop.accounts.signin_method_record"
         )
         # twofactor: look up whether a login has a second factor as it signs in.
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
         from auditloop.accounts import second_factor  # noqa: F401
+        from auditloop.accounts.services.sessions import signed_in_received, signed_out_received
+
+        # Each signed-in session is recorded for its owner's list, and forgotten at sign-out.
+        user_logged_in.connect(signed_in_received, dispatch_uid="auditloop.accounts.signed_in")
+        user_logged_out.connect(signed_out_received, dispatch_uid="auditloop.accounts.signed_out")

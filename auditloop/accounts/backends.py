@@ -11,9 +11,11 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from auditloop.accounts.models import Role, StaffMember, User
+from auditloop.accounts.rules.sessions import has_left
 from auditloop.accounts.services.logins import one_time_password_spend
 from auditloop.accounts.sso import Refusal, SignOnRefused, staff_signing_on
 from auditloop.core.signin import password_signin_refused
@@ -53,6 +55,24 @@ class OneTimePasswordBackend(ModelBackend):
             return None
         return user
 
+    def user_can_authenticate(self, user: Any) -> bool:
+        """Django's rule (an active login), and not someone whose end date on the staff list
+        has come, even before `auditloop leavers` closes their login."""
+        if not super().user_can_authenticate(user):
+            return False
+        staff = getattr(user, "staff", None)
+        return not (
+            isinstance(staff, StaffMember) and has_left(staff.end_date, timezone.localdate())
+        )
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in login of a request, with its staff record in the same query: every
+        page asks for it (the access decorators, the leaver check)."""
+        user = User.objects.select_related("staff").filter(pk=user_id).first()
+        if user is None or not user.is_active:
+            return None
+        return user
+
 
 class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
     """mozilla-django-oidc's authorization code flow, answering only the sign-on callback
@@ -69,8 +89,9 @@ class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
 
     def get_user(self, user_id: Any) -> User | None:
         """The session's login, while it is active (the library's would keep a deactivated
-        login signed in until the session ends; Django's own backend does not)."""
-        user = User.objects.filter(pk=user_id, is_active=True).first()
+        login signed in until the session ends; Django's own backend does not), with its staff
+        record in the same query, as the password backend loads it (the leaver check)."""
+        user = User.objects.select_related("staff").filter(pk=user_id, is_active=True).first()
         return user
 
     def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:

@@ -107,12 +107,14 @@ VERB_LABELS = {
     "service.created": "Service added",
     "service.updated": "Service changed",
     "staff.access_approved": "Role change approved",
+    "staff.access_ended": "All sessions and API tokens ended",
     "staff.access_rejected": "Role change rejected",
     "staff.access_requested": "Role change asked for",
     "staff.access_withdrawn": "Role change request withdrawn",
     "staff.created": "Member of staff added",
     "staff.deactivated": "Member of staff deactivated",
     "staff.imported": "Member of staff added from a staff list",
+    "staff.left": "Left on their end date: login closed",
     "staff.login_created": "Login created",
     "staff.password_reset": "Password reset",
     "staff.reactivated": "Member of staff reactivated",
@@ -156,6 +158,8 @@ VERB_LABELS = {
     "tool_version.section_renamed": "Section renamed in a draft",
     "user.one_time_password_used": "Signed in with a one-time password",
     "user.password_changed": "Password changed",
+    "user.session_ended": "Own session ended",
+    "user.sessions_ended_elsewhere": "Signed out everywhere else",
 }
 
 # Where the users' word is not the model's name.

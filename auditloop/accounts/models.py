@@ -189,3 +189,23 @@ class Passkey(TimestampMixin, Device):  # type: ignore[misc]  # django-otp is un
 
     def verify_token(self, token: object) -> bool:
         return False
+
+
+class SignedInSession(PublicIdModel):
+    """One signed-in session of a login, for its owner's list and for ending it: made when
+    they sign in, gone when they sign out or it is ended. Only a digest of the session key is
+    kept (the key is the cookie that signs in); `last_seen_at` moves when the session's idle
+    expiry is renewed, not on every request."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    key_digest = models.CharField(max_length=64, unique=True)
+    signed_in_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    browser = models.CharField(max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from auditloop.accounts.models import (
@@ -14,6 +15,7 @@ from auditloop.accounts.models import (
     AccessRequestStatus,
     Role,
     Service,
+    SignedInSession,
     StaffMember,
     Team,
 )
@@ -263,3 +265,32 @@ def _show(value: object, present: bool) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+# Signed-in sessions ----------------------------------------------------------------------------
+
+
+def signed_in_sessions_live(
+    user_id: int | None, now: datetime.datetime
+) -> QuerySet[SignedInSession]:
+    """A login's sessions that have not expired (idle for `SESSION_COOKIE_AGE` since their
+    expiry was last renewed, or signed in `AUDITLOOP_SESSION_MAX_SECONDS` ago), most recently
+    seen first. One query."""
+    if user_id is None:
+        return SignedInSession.objects.none()
+    return SignedInSession.objects.filter(
+        user_id=user_id,
+        last_seen_at__gt=now - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        signed_in_at__gt=now - datetime.timedelta(seconds=settings.AUDITLOOP_SESSION_MAX_SECONDS),
+    )
+
+
+def leavers_due(today: datetime.date) -> list[StaffMember]:
+    """Staff whose end date has come and who are still marked active, or whose login still
+    works."""
+    return list(
+        StaffMember.objects.select_related("user")
+        .filter(end_date__lte=today)
+        .filter(Q(is_active=True) | Q(user__is_active=True))
+        .order_by("name", "pk")
+    )

@@ -9,6 +9,7 @@ from auditloop.accounts.views import (
     logs,
     organisation,
     second_factor,
+    sessions,
     staff,
 )
 
@@ -38,6 +39,7 @@ urlpatterns = [
         second_factor.staff_second_factor_reset,
         name="staff_second_factor_reset",
     ),
+    path("staff/<uuid:public_id>/end-access/", sessions.staff_access_end, name="staff_access_end"),
     path("role-changes/", access_requests.access_request_list, name="access_requests"),
     path(
         "role-changes/<uuid:public_id>/",

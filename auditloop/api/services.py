@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import StaffMember, User
 from auditloop.api.access import refuse_unless_can_revoke_token
 from auditloop.api.models import ApiToken
 from auditloop.api.selectors import key_digest
@@ -48,3 +50,14 @@ def api_token_mark_used(*, token: ApiToken) -> None:
     """Note when the token was last used, for its owner's list. Bookkeeping on every call, not
     a change of what the token may do, so no event is written."""
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+
+
+def api_tokens_revoke_all(*, user: User, at: datetime.datetime) -> int:
+    """Revoke every live token of `user` at `at`, for a change that ends all their access
+    and writes its own event (receives accounts' `access_ending`). How many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=at)
+
+
+def access_ending_received(sender: object, *, user: User, at: datetime.datetime, **_: Any) -> int:
+    """accounts' `access_ending`, sent when every way `user` signs in is ended."""
+    return api_tokens_revoke_all(user=user, at=at)

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
-from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.accounts.models import Role, Service, SignedInSession, StaffMember, Team
 from auditloop.accounts.services.staff import StaffDetails, staff_update
 from auditloop.api.services import api_token_create
 from auditloop.assurance.models import (
@@ -117,6 +117,7 @@ NOT_LISTS = {
     "accounts:team_create",
     "accounts:staff_create",
     "accounts:password_change",
+    "sessions:end_others",
     "cases:create",
     "audits:create",
     "audits:tool_create",
@@ -169,8 +170,8 @@ NOT_LISTS = {
     "second_factor:passkey_sign_in",
 }
 
-# The paginator's page; the notifications page shows a hundred; the token list, unpaginated,
-# is full enough for the test with a dozen.
+# The paginator's page; the notifications page shows a hundred; the token list and the
+# sessions list, unpaginated, are full enough for the test with a dozen.
 FULL = 50
 NOTIFICATIONS_FULL = 100
 TOKENS_FULL = 12
@@ -551,6 +552,18 @@ class Council:
                     assert staff.user is not None
                     api_token_create(by=staff, name=f"Token {_stamp(i)}")
                 Event.objects.filter(id__gt=before or 0).delete()
+                # A session signed in elsewhere, for each login's own sessions page.
+                SignedInSession.objects.bulk_create(
+                    SignedInSession(
+                        user=staff.user,
+                        key_digest=f"{staff.pk:032d}{i:032d}",
+                        signed_in_at=timezone.now(),
+                        last_seen_at=timezone.now(),
+                        browser=f"Browser {_stamp(i)}",
+                        ip_address="192.0.2.1",
+                    )
+                    for staff in p.all_roles().values()
+                )
         Notification.objects.bulk_create(
             Notification(recipient=staff.user, message=f"Note {_stamp(i)}")
             for staff in p.all_roles().values()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember, User, actor_login
 from auditloop.accounts.services.common import actor_name
+from auditloop.accounts.services.sessions import signed_in_sessions_end_for_change
 from auditloop.core.events import event_record
 from auditloop.core.services import notification_send
 
@@ -93,6 +94,7 @@ def staff_password_reset(*, staff: StaffMember, by: StaffMember) -> str:
     user.save(update_fields=["password", "password_change_required", "one_time_password_used_at"])
     now = timezone.now()
     revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    sessions_ended = signed_in_sessions_end_for_change(user=user)
     notification_send(
         recipients=[staff],
         message=(
@@ -110,6 +112,7 @@ def staff_password_reset(*, staff: StaffMember, by: StaffMember) -> str:
         after={
             "username": user.username,
             "api_tokens_revoked": revoked,
+            "sessions_ended": sessions_ended,
             "owner_emailed": bool(staff.email),
         },
     )

@@ -26,6 +26,10 @@ from auditloop.accounts.models import (
     StaffMember,
 )
 from auditloop.accounts.services import logins as services
+from auditloop.accounts.services.sessions import (
+    signed_in_session_rekey,
+    signed_in_sessions_end_for_change,
+)
 from auditloop.accounts.views.common import (
     administrators_only,
     form_page,
@@ -110,7 +114,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            old_key = request.session.session_key
             update_session_auth_hash(request, user)
+            # The session moved to a new key: its record follows it. The others, made with
+            # the old password, are signed out by Django: they leave the list too.
+            signed_in_session_rekey(old_key=old_key, new_key=request.session.session_key)
+            signed_in_sessions_end_for_change(user=user, keep_key=request.session.session_key)
             messages.success(request, "Your password has been changed.")
             return redirect("home")
     if user.password_change_required:

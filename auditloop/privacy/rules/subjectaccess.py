@@ -118,6 +118,15 @@ STAFF_LEFT_OUT: dict[str, str] = {
     "they caused.",
     "privacy.retentionrule": "The council's retention schedule; a change they made is in the "
     "events they caused.",
+    "accounts.passkey": "A second factor's credential: that they added or removed one is in "
+    "the events they caused; its key is a credential, not information about them.",
+    "otp_totp.totpdevice": "A second factor's secret: that they set one up is in the events "
+    "they caused; the secret is a credential, not information about them.",
+    "otp_static.staticdevice": "Recovery codes: that they were made or used is in the events "
+    "they caused; the codes are credentials.",
+    "otp_static.statictoken": "A recovery code: a credential (see the device above).",
+    "accounts.signedinsession": "A signed-in session lasts at most a working day; the person "
+    "sees and ends their own on their sessions page, and sign-ins are in the export.",
 }
 
 
