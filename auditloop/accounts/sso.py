@@ -14,6 +14,7 @@ from enum import StrEnum
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember, User
+from auditloop.accounts.rules.sessions import has_left
 
 
 class Refusal(StrEnum):
@@ -69,7 +70,7 @@ def staff_refusal(staff: StaffMember, *, today: datetime.date) -> Refusal | None
         return Refusal.NO_LOGIN
     if not staff.is_active or not user.is_active:
         return Refusal.DEACTIVATED
-    if staff.end_date is not None and staff.end_date < today:
+    if has_left(staff.end_date, today):
         return Refusal.LEFT
     return None
 

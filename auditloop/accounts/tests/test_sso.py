@@ -158,12 +158,15 @@ def test_a_login_with_a_one_time_password_is_not_asked_to_change_it_after_single
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_the_last_day_on_the_staff_list_still_signs_in(p: Personas, sso: LocalProvider) -> None:
+def test_the_end_date_on_the_staff_list_is_the_first_day_refused_as_with_a_password(
+    p: Personas, sso: LocalProvider
+) -> None:
+    # As the staff list import counts it: active while the end date is after today.
     p.practitioner.end_date = timezone.localdate()
     p.practitioner.save()
     client = Client()
     sign_on(client, sso, provider_person(sso, email="practitioner@northshire.example"))
-    assert signed_in_user_id(client) is not None
+    assert signed_in_user_id(client) is None
 
 
 # Refused: the staff list does not know them ----------------------------------------------------
