@@ -289,7 +289,7 @@ AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS = tuple(
 AUDITLOOP_SECOND_FACTOR_ROLES = [
     role.strip()
     for role in os.environ.get(
-        "AUDITLOOP_SECOND_FACTOR_ROLES", "administrator,moderator,senior_leader"
+        "AUDITLOOP_SECOND_FACTOR_ROLES", "administrator,moderator,senior_leader,data_protection"
     ).split(",")
     if role.strip()
 ]

@@ -74,7 +74,7 @@ def demo_logins_set_password(*, password: str) -> list[str]:
 
 
 # The demo logins whose roles need a second factor by default (AUDITLOOP_SECOND_FACTOR_ROLES).
-DEMO_SECOND_FACTOR_LOGINS = ("moderator", "leader", "admin")
+DEMO_SECOND_FACTOR_LOGINS = ("moderator", "leader", "admin", "dpo")
 DEMO_RECOVERY_CODES = 10
 
 

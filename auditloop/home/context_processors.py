@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from auditloop.accounts.models import AUDITING_ROLES, NO_CASEWORK_ROLES, Role
+from auditloop.accounts.second_factor import Need, second_factor_need
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
@@ -67,7 +68,11 @@ def service(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {"council_name": settings.COUNCIL_NAME, "service_name": "auditloop"}
     user = request.user
     staff = getattr(user, "staff", None) if user.is_authenticated else None
-    if staff is not None:
+    if staff is not None and second_factor_need(request) is not Need.NOTHING:
+        # Before the second factor: who is signed in and a way out, nothing of the service.
+        context["current_staff"] = staff
+        context["second_factor_pending"] = True
+    elif staff is not None:
         items = _navigation(staff.role)
         # The current item is the one whose address is the longest start of this page's:
         # /audits/tools/ is "Audit tools", not "Audits".

@@ -113,6 +113,20 @@ def test_someone_with_a_second_factor_gives_a_code_before_any_page(p: Personas) 
     assert client.get(reverse("notifications")).status_code == 200
 
 
+def test_before_the_second_factor_the_page_shows_no_menu_and_no_notifications(
+    p: Personas,
+) -> None:
+    enrolled(p.moderator)
+    client = signed_in_with_password(p.moderator)
+    asking = client.get(reverse("second_factor:verify")).content.decode()
+    assert 'aria-label="Menu"' not in asking
+    assert reverse("notifications") not in asking
+    assert "Sign out" in asking
+    client.post(reverse("second_factor:verify"), {"code": code(ahead=1), "next": "/"})
+    home = client.get(reverse("home")).content.decode()
+    assert 'aria-label="Menu"' in home and reverse("notifications") in home
+
+
 def test_the_code_that_set_up_the_app_does_not_sign_in_again(p: Personas) -> None:
     enrolled(p.auditor)
     client = signed_in_with_password(p.auditor)
