@@ -178,8 +178,9 @@ def council_counts() -> dict[str, int]:
 
 
 def council_delete() -> None:
-    """Delete every row of the product's own tables (and the admin log and sessions that point
-    at its logins), so a new demo council can be built in their place. Ids start again at 1."""
+    """Delete every row of the product's own tables (and the admin log, sessions and second
+    factors that point at its logins), so a new demo council can be built in their place. Ids
+    start again at 1."""
     tables = sorted(
         {
             model._meta.db_table
@@ -189,6 +190,8 @@ def council_delete() -> None:
             and (
                 model._meta.app_config.name.startswith("auditloop.")
                 or model._meta.label in {"admin.LogEntry", "sessions.Session"}
+                # Second factors (django-otp's devices) point at the logins.
+                or model._meta.app_label in {"otp_totp", "otp_static"}
             )
         }
     )
