@@ -10,7 +10,7 @@ from django import forms
 from auditloop.accounts.models import StaffMember
 from auditloop.cases.models import ChildCase
 from auditloop.privacy.rules.subjectaccess import SubjectKind
-from auditloop.privacy.selectors.subjectaccess import case_by_child_id
+from auditloop.privacy.selectors.cases import case_by_child_id
 
 UNKNOWN_CHILD_ID = (
     "No case file has this LA child ID. Check the ID as the case list gives it (with any "

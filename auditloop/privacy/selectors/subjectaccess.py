@@ -47,14 +47,6 @@ from auditloop.sampling.models import Cycle, SampleDrawCase
 Redact = Callable[[str], str]
 
 
-def case_by_child_id(child_id: str) -> ChildCase | None:
-    """The case whose LA child ID is `child_id`, ignoring capitals and spaces around it."""
-    child_id = child_id.strip()
-    if not child_id:
-        return None
-    return ChildCase.objects.filter(la_child_id__iexact=child_id).first()
-
-
 def staff_for_subject_access() -> list[StaffMember]:
     """Every member of staff, current and former, to choose from."""
     return list(StaffMember.objects.order_by("name", "pk"))

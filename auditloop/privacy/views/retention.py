@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.accounts.views.common import form_page, posted_data
-from auditloop.cases.models import ChildCase
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.privacy.access.retention import (
     get_legal_hold_for_user,
@@ -27,7 +26,8 @@ from auditloop.privacy.forms.retention import (
     RetentionRuleForm,
     RetentionRunForm,
 )
-from auditloop.privacy.rules.retention import ANONYMOUS_CASE_PREFIX, RetentionRefused
+from auditloop.privacy.rules.retention import RetentionRefused
+from auditloop.privacy.selectors.cases import case_by_child_id
 from auditloop.privacy.selectors.retention import (
     legal_holds_active,
     legal_holds_removed,
@@ -101,11 +101,7 @@ def holds(request: StaffRequest) -> HttpResponse:
 def hold_add(request: StaffRequest) -> HttpResponse:
     form = LegalHoldForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        case = (
-            ChildCase.objects.filter(la_child_id__iexact=form.cleaned_data["la_child_id"].strip())
-            .exclude(la_child_id__startswith=ANONYMOUS_CASE_PREFIX)
-            .first()
-        )
+        case = case_by_child_id(form.cleaned_data["la_child_id"])
         if case is None:
             form.add_error("la_child_id", "No case file has this LA child ID.")
         else:
