@@ -315,7 +315,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background work (imports, reports) through Django's task framework with a database-backed
-# queue: `auditloop db_worker` runs the tasks. AUDITLOOP_TASKS_IMMEDIATE=1 runs them in the
+# queue: `auditloop worker` runs the tasks. AUDITLOOP_TASKS_IMMEDIATE=1 runs them in the
 # request instead (a demo without a worker; the tests set it per test).
 TASKS = {
     "default": {
@@ -327,6 +327,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# `auditloop worker` records a heartbeat this often; a worker not heard from for the stale
+# time is counted as gone (the health endpoint, an import's progress page). On SQLite a long
+# import holds the write lock for up to AUDITLOOP_SQLITE_TIMEOUT, so keep the stale time above
+# that plus the interval.
+AUDITLOOP_WORKER_HEARTBEAT_SECONDS = float(
+    os.environ.get("AUDITLOOP_WORKER_HEARTBEAT_SECONDS", "10")
+)
+AUDITLOOP_WORKER_STALE_SECONDS = float(os.environ.get("AUDITLOOP_WORKER_STALE_SECONDS", "60"))
 
 # The most rows an import reads from one file (a workbook's sheets together), checked before
 # a workbook's sheet is loaded: a sheet is held in memory whole, a cell for every row and
