@@ -12,6 +12,7 @@ from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -306,12 +307,26 @@ DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATE_FORMAT = "d/m/Y"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("AUDITLOOP_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# `auditloop serve` (and the container image) collect the static files into STATIC_ROOT with a
+# hash of their content in each name, compressed, and serve them with a year's caching: a new
+# release's files have new names, so no browser keeps an old stylesheet. Without it (the tests,
+# `make demo`'s runserver) files keep their names and whitenoise finds them in the apps' folders,
+# so nothing needs collecting first.
+STATIC_HASHED = _env_bool("AUDITLOOP_STATIC_HASHED", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "auditloop.core.staticfiles.HashedStaticFilesStorage"
+        if STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_HASHED
+# Collected, only the hashed names are kept (half the files to compress), and source maps,
+# which only a developer's tools ask for, are not compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background work (imports, reports) through Django's task framework with a database-backed

@@ -7,21 +7,16 @@ import io
 import os
 import queue
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections, transaction
-from django.db.backends.sqlite3.base import DatabaseWrapper
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from auditloop.core.models import Event, WorkerHeartbeat
@@ -62,32 +57,6 @@ def test_the_worker_forgets_workers_not_seen_for_a_day(database_tasks: None) -> 
     )
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0, stdout=io.StringIO())
     assert not WorkerHeartbeat.objects.filter(worker_id="died").exists()
-
-
-@pytest.fixture
-def shared_database_url(transactional_db: None, tmp_path: Path) -> Iterator[str]:
-    """A DATABASE_URL other processes can open, naming the database this test uses: on SQLite
-    the in-memory test database copied to a file (used by this process too until the test
-    ends); on PostgreSQL the test database itself."""
-    if connection.vendor != "sqlite":
-        db = connection.settings_dict
-        yield (
-            f"postgres://{quote(db['USER'])}:{quote(str(db['PASSWORD']))}@"
-            f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-        return
-    path = tmp_path / "auditloop.sqlite3"
-    with sqlite3.connect(path) as copy:
-        connection.connection.backup(copy)
-    copy.close()
-    original = connections["default"]
-    on_file = DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias="default")
-    connections["default"] = on_file
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        on_file.close()
-        connections["default"] = original
 
 
 def _start_worker(database_url: str, worker_id: str, lines: queue.Queue[tuple[str, str]]) -> Any:
