@@ -91,7 +91,7 @@ class Command(DatabaseWorkerCommand):
     # The system checks take seconds (every URL, model and template) and a worker restarted
     # by its supervisor should be taking work at once; `auditloop check --deploy` is the
     # deployment's step, and the web servers do not run them either.
-    requires_system_checks: list[str] = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Reloading would run the work in a child process the heartbeat knows nothing of.
