@@ -182,6 +182,9 @@ SECURE_HSTS_SECONDS = int(
 if _env_bool("AUDITLOOP_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = _env_bool("AUDITLOOP_SSL_REDIRECT", False)
+# A load balancer's health check often asks over plain HTTP, straight to the server: /health/
+# answers it there rather than redirecting (it says nothing about anyone).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # supplychain: HSTS for the site's subdomains too, and the "preload" token that lets the
 # domain join the browsers' built-in HTTPS-only list: both off unless the council wants them
 # (every subdomain must then serve HTTPS; leaving the preload list takes months). Saying

@@ -101,3 +101,12 @@ def test_health_tells_a_signed_in_person_no_more_than_anyone(p: Any, database_ta
     body = p.client_for(p.administrator).get(reverse("health")).json()
     assert set(body) == {"status", "database", "workers"}
     assert set(body["workers"]) == {"alive", "last_heartbeat_seconds_ago", "stale_after_seconds"}
+
+
+def test_health_answers_plain_http_where_every_page_is_redirected_to_https(
+    settings: Any, database_tasks: None
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert client.get(reverse("health")).status_code == 200
+    assert client.get(reverse("login")).status_code == 301
