@@ -174,11 +174,14 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
 
+        if stopping:  # asked to stop while the children were starting
+            stop(signal.SIGTERM, None)
         first = self._wait_for_first(children)
         failed = not stopping
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+        if failed:
+            # One ended on its own: stop the other. (When asked to stop, each was signalled
+            # once already; a second signal would make the worker abandon its task.)
+            stop(signal.SIGTERM, None)
         for child in children:
             try:
                 # A worker finishes the task it is running before it stops.
