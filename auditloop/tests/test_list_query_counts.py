@@ -105,7 +105,8 @@ pytestmark = pytest.mark.django_db
 
 # Routes without parameters that list nothing, or are not pages: forms, sign-in and out, a
 # POST-only action, a fixed CSV template, the API's schema and documentation (a GOV.UK page
-# describing the schema), the administration menu, the accessibility statement, the favicon, the health check.
+# describing the schema), the administration menu, the accessibility statement, the favicon,
+# the health check.
 NOT_LISTS = {
     "login",
     "logout",
