@@ -12,6 +12,7 @@ from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -181,6 +182,9 @@ SECURE_HSTS_SECONDS = int(
 if _env_bool("AUDITLOOP_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = _env_bool("AUDITLOOP_SSL_REDIRECT", False)
+# A load balancer's health check often asks over plain HTTP, straight to the server: /health/
+# answers it there rather than redirecting (it says nothing about anyone).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # supplychain: HSTS for the site's subdomains too, and the "preload" token that lets the
 # domain join the browsers' built-in HTTPS-only list: both off unless the council wants them
 # (every subdomain must then serve HTTPS; leaving the preload list takes months). Saying
@@ -306,16 +310,30 @@ DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATE_FORMAT = "d/m/Y"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("AUDITLOOP_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# `auditloop serve` (and the container image) collect the static files into STATIC_ROOT with a
+# hash of their content in each name, compressed, and serve them with a year's caching: a new
+# release's files have new names, so no browser keeps an old stylesheet. Without it (the tests,
+# `make demo`'s runserver) files keep their names and whitenoise finds them in the apps' folders,
+# so nothing needs collecting first.
+STATIC_HASHED = _env_bool("AUDITLOOP_STATIC_HASHED", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "auditloop.core.staticfiles.HashedStaticFilesStorage"
+        if STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_HASHED
+# Collected, only the hashed names are kept (half the files to compress), and source maps,
+# which only a developer's tools ask for, are not compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background work (imports, reports) through Django's task framework with a database-backed
-# queue: `auditloop db_worker` runs the tasks. AUDITLOOP_TASKS_IMMEDIATE=1 runs them in the
+# queue: `auditloop worker` runs the tasks. AUDITLOOP_TASKS_IMMEDIATE=1 runs them in the
 # request instead (a demo without a worker; the tests set it per test).
 TASKS = {
     "default": {
@@ -327,6 +345,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# `auditloop worker` records a heartbeat this often; a worker not heard from for the stale
+# time is counted as gone (the health endpoint, an import's progress page). On SQLite a long
+# import holds the write lock for up to AUDITLOOP_SQLITE_TIMEOUT, so keep the stale time above
+# that plus the interval.
+AUDITLOOP_WORKER_HEARTBEAT_SECONDS = float(
+    os.environ.get("AUDITLOOP_WORKER_HEARTBEAT_SECONDS", "10")
+)
+AUDITLOOP_WORKER_STALE_SECONDS = float(os.environ.get("AUDITLOOP_WORKER_STALE_SECONDS", "60"))
 
 # The most rows an import reads from one file (a workbook's sheets together), checked before
 # a workbook's sheet is loaded: a sheet is held in memory whole, a cell for every row and

@@ -125,6 +125,25 @@ class Notification(PublicIdModel):
         return self.message
 
 
+class WorkerHeartbeat(models.Model):
+    """One row per running background worker (`auditloop worker`): when it last said it was
+    alive. Several workers, on one server or many, share the database's queue; the health
+    endpoint and the import progress page count those seen lately. A worker that stops
+    cleanly removes its row; one that dies leaves it to go stale."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started = models.DateTimeField()
+    seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-seen"]
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.host}"
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """The named fields of obj as JSON-safe values, for an event's before/after."""
     out: dict[str, Any] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditloop.core.events import event_record
-from auditloop.core.models import Notification
+from auditloop.core.models import Notification, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +124,27 @@ def notifications_mark_all_read(*, by: Any) -> int:
             after={"read_at": now.isoformat(), "count": count},
         )
     return count
+
+
+# --- Background workers' heartbeats ------------------------------------------------------
+# A heartbeat changes nobody's record, so it writes no event row: it is the worker's own
+# state, kept in the database because every web server and worker shares that.
+
+
+def worker_heartbeat_beat(*, worker_id: str, host: str, pid: int, started: datetime) -> None:
+    """Record that this worker is alive now (its row is made on the first beat)."""
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"host": host, "pid": pid, "started": started, "seen": timezone.now()},
+    )
+
+
+def worker_heartbeat_end(*, worker_id: str) -> None:
+    """A worker stopping cleanly: it is no longer counted as alive, at once."""
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def worker_heartbeats_forget(*, older_than: timedelta) -> int:
+    """Forget workers not seen for this long (ones that died without saying so)."""
+    deleted, _ = WorkerHeartbeat.objects.filter(seen__lt=timezone.now() - older_than).delete()
+    return deleted

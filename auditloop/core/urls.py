@@ -18,5 +18,6 @@ urlpatterns = [
         name="notification_read",
     ),
     path("accessibility/", views_public.accessibility, name="accessibility"),
+    path("health/", views_public.health, name="health"),
     path("favicon.ico", views_public.favicon, name="favicon"),
 ]

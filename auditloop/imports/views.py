@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 
 from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.core.refusals import Refused, refusal_to_form
+from auditloop.core.selectors import tasks_wait_for_a_worker, workers_alive
 from auditloop.imports.access import IMPORT_ROLES, get_import_run_for_user
 from auditloop.imports.exports import issues_csv, issues_xlsx
 from auditloop.imports.forms import ImportUploadForm
+from auditloop.imports.models import ImportRun, ImportStatus
 from auditloop.imports.parsers.staff import template_csv
 from auditloop.imports.selectors import import_issues_of, import_runs_visible_to
 from auditloop.imports.services.runs import import_run_queue
@@ -52,18 +54,32 @@ def import_index(request: StaffRequest) -> HttpResponse:
     return render(request, "imports/index.html", {"form": form, "page": page})
 
 
+def _waits_without_a_worker(run: ImportRun) -> bool:
+    """A queued import with no background worker alive to take it would wait for ever: the
+    page says so rather than promising progress."""
+    return run.status == ImportStatus.QUEUED and tasks_wait_for_a_worker() and not workers_alive()
+
+
 @roles_required(*IMPORT_ROLES)
 def import_run_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     run = get_import_run_for_user(request.user, public_id)
     page = Paginator(import_issues_of(run), ISSUES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "imports/run.html", {"run": run, "page": page})
+    return render(
+        request,
+        "imports/run.html",
+        {"run": run, "page": page, "no_worker": _waits_without_a_worker(run)},
+    )
 
 
 @roles_required(*IMPORT_ROLES)
 def import_run_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The progress bar alone, for htmx to poll; once the run ends the page reloads whole."""
     run = get_import_run_for_user(request.user, public_id)
-    response = render(request, "imports/run.html#progress", {"run": run})
+    response = render(
+        request,
+        "imports/run.html#progress",
+        {"run": run, "no_worker": _waits_without_a_worker(run)},
+    )
     if run.is_finished and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response

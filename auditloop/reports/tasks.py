@@ -1,5 +1,5 @@
 """Cycle reviews built in the background through Django's task framework (a database-backed
-queue in production; `auditloop db_worker` runs it)."""
+queue in production; `auditloop worker` runs it)."""
 
 from __future__ import annotations
 

@@ -176,7 +176,7 @@ def test_demo_then_serves_on_the_loopback_address_without_the_reloader(
     ]
     # The background worker for imports runs beside the server and stops with it.
     assert len(workers) == 1
-    assert workers[0].argv[-4:] == ["db_worker", "--no-reload", "--interval", "1"]
+    assert workers[0].argv[-3:] == ["worker", "--interval", "1"]
     assert workers[0].terminated
     # The worker sends emails too: its links go to the same port.
     assert workers[0].env["AUDITLOOP_SITE_URL"] == "http://127.0.0.1:8765"

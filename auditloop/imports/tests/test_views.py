@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from auditloop.cases.models import ChildCase
+from auditloop.core.models import WorkerHeartbeat
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
 from auditloop.imports.services.runs import import_run
 from auditloop.imports.tests.builders import ANNEX_A
@@ -222,3 +225,39 @@ def test_the_problems_page_query_count_does_not_grow_with_problems(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
     assert f"{run.issues.count()} problems" in page
+
+
+@pytest.mark.django_db
+def test_a_queued_import_says_so_when_no_background_worker_is_alive(
+    p: Personas, settings: Any
+) -> None:
+    settings.TASKS = DATABASE
+    client = p.client_for(p.administrator)
+    _upload(client, ANNEX_A.read_bytes())
+    run = ImportRun.objects.get()
+    page = client.get(reverse("imports:run", args=[run.public_id])).content.decode()
+    assert "Waiting to start" in page
+    assert "No background worker is running, so this import cannot start yet" in page
+    # The polled fragment says it too, and stops saying it once a worker beats.
+    progress = reverse("imports:progress", args=[run.public_id])
+    assert "No background worker is running" in client.get(progress).content.decode()
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="w", host="h", pid=1, started=now, seen=now)
+    fragment = client.get(progress).content.decode()
+    assert "Waiting to start" in fragment
+    assert "No background worker is running" not in fragment
+
+
+@pytest.mark.django_db
+def test_a_worker_not_heard_from_for_the_stale_time_counts_as_gone(
+    p: Personas, settings: Any
+) -> None:
+    settings.TASKS = DATABASE
+    settings.AUDITLOOP_WORKER_STALE_SECONDS = 60
+    long_ago = timezone.now() - timedelta(seconds=90)
+    WorkerHeartbeat.objects.create(worker_id="w", host="h", pid=1, started=long_ago, seen=long_ago)
+    client = p.client_for(p.administrator)
+    _upload(client, ANNEX_A.read_bytes())
+    run = ImportRun.objects.get()
+    page = client.get(reverse("imports:run", args=[run.public_id])).content.decode()
+    assert "No background worker is running" in page

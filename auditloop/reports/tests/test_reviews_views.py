@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from auditloop.core.models import WorkerHeartbeat
 from auditloop.reports import documents
 from auditloop.reports.models import CycleReview, ReviewStatus
 from auditloop.reports.services.reviews import cycle_review_build
@@ -103,6 +105,23 @@ def test_a_queued_review_shows_its_progress_polled_by_htmx_and_a_check_again_lin
     panel = client.get(urls["cycle-review-progress"]).content.decode()
     assert "Review issued" in panel
     assert "hx-trigger" not in panel  # polling stops once it is issued
+
+
+def test_a_queued_review_says_so_when_no_background_worker_is_alive(
+    p: Personas, document: FakeDocument, settings: Any
+) -> None:
+    settings.TASKS = DATABASE
+    cycle = make_cycle(p.north)
+    client = p.client_for(p.moderator)
+    response = _issue(client, cycle.public_id, fmt="docx")
+    review = CycleReview.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "No background worker is running, so this review cannot start" in page
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="w", host="h", pid=1, started=now, seen=now)
+    panel = client.get(_urls(review)["cycle-review-progress"]).content.decode()
+    assert "Waiting to start." in panel
+    assert "No background worker is running" not in panel
 
 
 def test_the_download_is_the_stored_bytes_with_their_sha256_as_etag(p: Personas) -> None:

@@ -20,6 +20,7 @@ from django.views.decorators.csp import csp_override
 from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.accounts.models import Role
 from auditloop.core.refusals import Refused, refusal_to_form
+from auditloop.core.selectors import tasks_wait_for_a_worker, workers_alive
 from auditloop.reports.access.reviews import (
     REVIEW_ROLES,
     cycles_reviewable_by,
@@ -127,6 +128,10 @@ def _detail_context(request: StaffRequest, review: CycleReview) -> dict[str, obj
         "names_staff": _names_staff(request),
         "may_issue": may_issue_review_of(request.staff, review),
         "filename": review_filename(review),
+        # Queued with no background worker alive, it would wait for ever: the page says so.
+        "no_worker": review.status == ReviewStatus.QUEUED
+        and tasks_wait_for_a_worker()
+        and not workers_alive(),
     }
 
 

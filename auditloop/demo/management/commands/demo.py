@@ -89,9 +89,12 @@ class Command(BaseCommand):
             )
         if options["no_serve"]:
             return
-        # Imports run in the background on the database queue: the demo starts its worker.
+        # Imports run in the background on the database queue: the demo starts its worker, whose
+        # heartbeat tells an import's progress page that someone will run it. The demo keeps
+        # Django's own server (no static files to collect, quick to start on a laptop);
+        # `auditloop serve` is the production one.
         worker = subprocess.Popen(
-            [sys.executable, "-m", "auditloop.cli", "db_worker", "--no-reload", "--interval", "1"],
+            [sys.executable, "-m", "auditloop.cli", "worker", "--interval", "1"],
             env={**os.environ, "AUDITLOOP_SITE_URL": site_url},
         )
         self.stdout.write(f"Started the background worker for imports (process {worker.pid}).")
