@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
+from auditloop.assurance.access.experience import experience_role
 from auditloop.assurance.models import Agreement, ExperienceAsked, ExperienceResponse
 from auditloop.assurance.rules.experience import STATEMENTS
-from auditloop.assurance.selectors.experience import experience_role
 from auditloop.audits.models import Audit
 from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
