@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
@@ -34,6 +34,18 @@ def _role(audit: Audit, by: StaffMember) -> str:
     return role
 
 
+def _asked(audit: Audit, by: StaffMember, *, answered: bool, today: datetime.date | None) -> None:
+    """Record that `by` is done with the question; a second form sent at the same moment
+    (a double click) is refused, not an error."""
+    try:
+        with transaction.atomic():
+            ExperienceAsked.objects.create(
+                audit=audit, staff=by, answered=answered, on=today or timezone.localdate()
+            )
+    except IntegrityError as exc:
+        raise Refused(NOT_ASKED) from exc
+
+
 @transaction.atomic
 def experience_answer(
     *,
@@ -50,9 +62,7 @@ def experience_answer(
         if answers.get(field) not in Agreement.values:
             raise Refused(f"Say how far you agree: {statement}", field=field)
     link = CycleAudit.objects.filter(audit=audit).select_related("cycle").first()
-    ExperienceAsked.objects.create(
-        audit=audit, staff=by, answered=True, on=today or timezone.localdate()
-    )
+    _asked(audit, by, answered=True, today=today)
     ExperienceResponse.objects.create(
         cycle=link.cycle if link is not None else None,
         service_id=audit.team.service_id if audit.team is not None else None,
@@ -75,9 +85,7 @@ def experience_decline(
 ) -> None:
     """`by` would rather not answer about `audit`: they are not asked about it again."""
     _role(audit, by)
-    ExperienceAsked.objects.create(
-        audit=audit, staff=by, answered=False, on=today or timezone.localdate()
-    )
+    _asked(audit, by, answered=False, today=today)
     event_record(
         actor=by.user,
         verb="audit.experience_declined",

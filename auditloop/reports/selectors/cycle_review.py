@@ -53,7 +53,7 @@ from auditloop.learning.selectors.team_picture import (
 from auditloop.learning.selectors.training import impact_data
 from auditloop.reports.blocks import Block, Chart, FigureTable, Section
 from auditloop.reports.selectors import figures
-from auditloop.reports.selectors.experience import experience_blocks
+from auditloop.reports.selectors.figures.experience import experience_blocks
 from auditloop.reports.selectors.figures.parts import scope_group_names
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw

@@ -18,7 +18,9 @@ from auditloop.accounts.models import Service
 from auditloop.assurance.models import Agreement, ExperienceResponse
 from auditloop.assurance.rules.experience import STATEMENTS
 from auditloop.audits.models import AuditType
-from auditloop.learning.selectors.team_picture import figure_table
+from auditloop.learning.redaction.engine import redactor_for_database
+from auditloop.learning.rules.suppression import group_suppressed
+from auditloop.learning.selectors.team_picture import figure_table, small_group_min
 from auditloop.reports.blocks import Block, Chart, ChartKind, FigureTable, Series
 from auditloop.reports.selectors.figures.parts import (
     cycle_label,
@@ -165,3 +167,22 @@ def experience_blocks(scope: ReportScope) -> list[Block]:
         )
     )
     return blocks
+
+
+def experience_said(scope: ReportScope) -> tuple[int, list[str] | None]:
+    """What people said they will do differently because of an audit, in `scope`'s cycle and
+    services: how many answered, and their words through the redactor (a name of staff, a
+    child's ID become placeholders), in alphabetical order so that no order follows who
+    answered when. The words are None (withheld) while fewer than the small-group threshold
+    answered: with two or three, a reader who knows whose cases were audited could tell who
+    wrote which. Two queries and the redactor."""
+    answers = ExperienceResponse.objects.filter(cycle=scope.cycle, service_id__in=scope.service_ids)
+    count = answers.count()
+    if group_suppressed(count, threshold=small_group_min()) or count == 0:
+        return count, None
+    redactor = redactor_for_database()
+    said = [
+        redactor.redact(text).redacted
+        for text in answers.exclude(do_differently="").values_list("do_differently", flat=True)
+    ]
+    return count, sorted(said, key=str.lower)
