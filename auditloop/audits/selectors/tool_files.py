@@ -119,9 +119,13 @@ class ToolDocument:
 
 
 def tool_version_document(
-    version: ToolVersion, *, sources: list[dict[str, str]] | None = None
+    version: ToolVersion,
+    *,
+    sources: list[dict[str, str]] | None = None,
+    lead_note: bool = True,
 ) -> dict[str, Any]:
-    """The version as a document in the published schema's shape."""
+    """The version as a document in the published schema's shape. `lead_note=False` leaves
+    out the note for those who edit audit tools, for a reader who may not (an auditor)."""
     scale = version.grading_scale
     questions = Question.objects.filter(section__version=version).order_by("order", "pk")
     by_section: dict[int, list[Question]] = {}
@@ -139,7 +143,7 @@ def tool_version_document(
             "number": version.number,
             "published": version.is_published,
             "guidance": version.guidance,
-            "lead_note": version.lead_note,
+            "lead_note": version.lead_note if lead_note else "",
             "change_note": version.change_note,
         },
         "grading_scale": {

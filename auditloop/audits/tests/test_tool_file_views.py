@@ -31,6 +31,20 @@ def test_an_auditor_downloads_a_published_version_as_json_and_as_xlsx(p: Persona
     assert as_xlsx.content[:4] == b"PK\x03\x04"
 
 
+def test_the_note_for_audit_leads_is_in_their_download_and_not_an_auditors(
+    p: Personas,
+) -> None:
+    p.quality_tool.lead_note = "Verify D7 against the new framework."
+    p.quality_tool.save()
+    url = reverse("audits:tool_version_json", kwargs={"public_id": p.quality_tool.public_id})
+
+    as_auditor = json.loads(p.client_for(p.auditor).get(url).content)
+    as_lead = json.loads(p.client_for(p.moderator).get(url).content)
+
+    assert as_auditor["version"]["lead_note"] == ""
+    assert as_lead["version"]["lead_note"] == "Verify D7 against the new framework."
+
+
 def test_only_audit_leads_download_a_draft(p: Personas) -> None:
     draft = tool_version_draft_create(tool=p.quality_tool.tool, by=p.moderator)
     url = reverse("audits:tool_version_json", kwargs={"public_id": draft.public_id})

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from auditloop.accounts.access import StaffRequest, roles_required
+from auditloop.accounts.access import StaffRequest, roles_required, staff_for
 from auditloop.accounts.models import Role
 from auditloop.audits.access.tools import (
     TOOL_READ_ROLES,
@@ -50,7 +50,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _file_name(request: HttpRequest, public_id: UUID, extension: str) -> tuple[bytes, str]:
     version = get_tool_version_for_user(request.user, public_id)
-    document = tool_version_document(version)
+    # The note for those who edit audit tools goes only to them (auditors never see it).
+    document = tool_version_document(version, lead_note=can_change_tools(staff_for(request.user)))
     name = f"{slugify(version.tool.name) or 'audit-tool'}-v{version.number}.{extension}"
     body = tool_document_json(document) if extension == "json" else tool_document_xlsx(document)
     return body, name
