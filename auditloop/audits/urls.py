@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from auditloop.audits.views import actions, audits, escalations, feedback, planning, scales, tools
+from auditloop.audits.views import (
+    actions,
+    audits,
+    escalations,
+    feedback,
+    planning,
+    scales,
+    tool_files,
+    tools,
+)
 
 app_name = "audits"
 urlpatterns = [
@@ -12,5 +21,6 @@ urlpatterns = [
     *escalations.urlpatterns,
     *feedback.urlpatterns,
     *tools.urlpatterns,
+    *tool_files.urlpatterns,
     *scales.urlpatterns,
 ]

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from auditloop.reports.views import cycle_review, dashboards, inspection_pack, reviews, targets
+from auditloop.reports.views import (
+    cycle_review,
+    dashboards,
+    experience,
+    inspection_pack,
+    reviews,
+    targets,
+)
 
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
     *dashboards.urlpatterns,
+    *experience.urlpatterns,
     *targets.urlpatterns,
     *cycle_review.urlpatterns,
     *reviews.urlpatterns,

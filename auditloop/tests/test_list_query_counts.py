@@ -123,6 +123,13 @@ NOT_LISTS = {
     "audits:create",
     "audits:tool_create",
     "audits:grading_scale_create",
+    # An audit tool file's upload form, the published schema (a file), and the shipped
+    # exemplar tools (files, not rows).
+    "audits:tool_import",
+    "audits:tool_schema",
+    "audits:tool_exemplars",
+    # Unattributed free text of one cycle, redacted: two queries whatever its length.
+    "reports:experience_said",
     "imports:staff_template",
     "sampling:cycle_create",
     "assurance:calibration_create",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from auditloop.reports.blocks import Section
 from auditloop.reports.selectors.figures.compliance import compliance_by_check, quality_share
+from auditloop.reports.selectors.figures.experience import experience_blocks
 from auditloop.reports.selectors.figures.follow_up import overdue_actions, revisit_outcomes
 from auditloop.reports.selectors.figures.grades import grades_by_domain, grades_overall, trend
 from auditloop.reports.selectors.figures.moderation import moderation
@@ -22,6 +23,7 @@ __all__ = [
     "NO_AUDITS",
     "compliance_by_check",
     "dashboard_sections",
+    "experience_blocks",
     "grades_by_domain",
     "grades_overall",
     "moderation",
@@ -53,4 +55,20 @@ def dashboard_sections(scope: ReportScope) -> list[Section]:
             blocks=[*overdue_actions(scope), *revisit_outcomes(scope)],
         ),
         Section(key="themes", heading="Themes", blocks=themes(scope)),
+        *_experience(scope),
+    ]
+
+
+def _experience(scope: ReportScope) -> list[Section]:
+    """How practitioners found being audited, for readers of whole services (leaders and
+    audit leads): the answers are counted by service only, so a team's or a person's own
+    dashboard has no figures of its own to show."""
+    if scope.team_ids is not None or scope.is_own:
+        return []
+    return [
+        Section(
+            key="experience",
+            heading="Experience of being audited",
+            blocks=experience_blocks(scope),
+        )
     ]
