@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.checks import Tags
+from django.core.management import call_command, load_command_class
+from django.core.management.base import BaseCommand
 
 from auditloop.cases.models import ChildCase
 from auditloop.imports.tests.builders import ANNEX_A, CIN_2024, EPISODES, HEADER, SW_EPISODES
@@ -79,3 +81,21 @@ def test_without_json_it_prints_the_status_and_each_problem() -> None:
     text = out.getvalue()
     assert text.startswith("imported") or text.startswith("unchanged")
     assert "sw_episodes.csv, row 2, SW_REASON" in text
+
+
+@pytest.mark.django_db
+def test_from_the_command_line_it_runs_the_model_and_database_checks_not_every_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every check imports the whole URL conf, every view and the reports' libraries: most of
+    # a nightly import's start-up, for checks of pages an import never serves.
+    asked: list[object] = []
+
+    def check(self: BaseCommand, **kwargs: object) -> None:
+        asked.append(kwargs.get("tags"))
+
+    monkeypatch.setattr(BaseCommand, "check", check)
+    command = load_command_class("auditloop.imports", "import")
+    command.run_from_argv(["auditloop", "import", "annex-a", str(ANNEX_A), "--json"])
+    assert asked == [[Tags.models, Tags.database]]
+    assert ChildCase.objects.count() == 38
