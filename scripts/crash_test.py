@@ -64,6 +64,7 @@ class Outcome:
     trials: int = 0
     clean: int = 0
     finished_before_kill: int = 0
+    window: float = 0.0  # the kills land within this many seconds of the start
     problems: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -181,13 +182,17 @@ def _months(cycle: Any) -> list[datetime.date]:
 
 class Database:
     """Where the victims write. `before_check` brings what they wrote to this process's
-    connection (the test suite's SQLite database lives in memory); `stop_server` and
+    connection and `after_setup` what this process wrote to theirs (the test suite's SQLite
+    database lives in this process's memory); `stop_server` and
     `start_server` exist only for a server of our own."""
 
     def __init__(self, url: str) -> None:
         self.url = url
 
     def before_check(self) -> None:
+        pass
+
+    def after_setup(self) -> None:
         pass
 
     def can_stop_server(self) -> bool:
@@ -441,9 +446,9 @@ def crash_imports(
     if len({first, *fingerprints.values()}) != 3:
         raise RuntimeError("the two snapshots must each change every case file")
     say(f"import: an uninterrupted import takes {longest:.1f} s as a whole process")
-    outcomes = [Outcome("import")]
+    outcomes = [Outcome("import", window=longest)]
     if server_stops and database.can_stop_server():
-        outcomes.append(Outcome("import (server stopped)"))
+        outcomes.append(Outcome("import (server stopped)", window=longest))
     current = files[1]
     for outcome in outcomes:
         stop = outcome.write != "import"
@@ -465,6 +470,7 @@ def crash_imports(
                 problems.append("the next import of the same file did not give its case files")
             current = target
             _record(outcome, at, finished, problems, say, state)
+        say(outcome.line())
     return outcomes
 
 
@@ -485,12 +491,16 @@ def crash_writes(
     args: Callable[[], list[str]],
     again: Callable[[list[str]], list[str]],
     check: Callable[[list[str]], list[str]],
+    window: float | None = None,
     say: Callable[[str], None] = print,
 ) -> Outcome:
-    """Kill a run of `write` at random moments; after each, check, and run it again."""
-    outcome = Outcome(write)
-    longest, _ = _run_to_end(database, write, args())
-    say(f"{write}: an uninterrupted run takes {longest:.1f} s as a whole process")
+    """Kill a run of `write` at random moments (within `window` seconds of its start, or of
+    the time an uninterrupted run takes); after each, check, and run it again."""
+    if window is None:
+        window, _ = _run_to_end(database, write, args())
+        say(f"{write}: an uninterrupted run takes {window:.1f} s as a whole process")
+    outcome = Outcome(write, window=window)
+    longest = window
     for at in _trial_times(rng, longest, kills):
         these = args()
         finished = _crash(database, write, these, at)
@@ -503,6 +513,7 @@ def crash_writes(
         database.before_check()
         problems += check(these)
         _record(outcome, at, finished, problems, say)
+    say(outcome.line())
     return outcome
 
 
@@ -598,22 +609,31 @@ def crash_all(
     *,
     writes: tuple[str, ...] = WRITES,
     kills: int,
+    write_kills: int | None = None,
+    window: float | None = None,
     server_stops: int = 0,
     seed: int = 1,
     say: Callable[[str], None] = print,
 ) -> list[Outcome]:
+    """Crash each of `writes`: `kills` times (`write_kills` for the writes other than the
+    import), each within `window` seconds of its start when given, or else of the time an
+    uninterrupted run of it takes (or, with `window` 0, of the import's)."""
     rng = random.Random(seed)
+    others = kills if write_kills is None else write_kills
     outcomes: list[Outcome] = []
     if "import" in writes and files is not None:
         outcomes += crash_imports(
             database, files, kills=kills, server_stops=server_stops, rng=rng, say=say
         )
+        if window == 0:
+            window = outcomes[0].window
     if "audit" in writes:
         outcomes.append(
             crash_writes(
                 database,
                 "audit",
-                kills=kills,
+                kills=others,
+                window=window,
                 rng=rng,
                 args=lambda: [council.audit, str(SAVES_PER_RUN)],
                 again=lambda these: [council.audit, "1"],
@@ -627,7 +647,8 @@ def crash_all(
             crash_writes(
                 database,
                 "draw",
-                kills=kills,
+                kills=others,
+                window=window,
                 rng=rng,
                 args=lambda: draw_args,
                 again=lambda these: [council.draw_cycle, "1", str(council.lead)],
@@ -640,13 +661,16 @@ def crash_all(
         def new_cycle() -> list[str]:
             # A cycle of its own for each run, so every run has months to plan.
             database.before_check()
-            return [council.new_month_cycle(), str(council.lead)]
+            cycle = council.new_month_cycle()
+            database.after_setup()
+            return [cycle, str(council.lead)]
 
         outcomes.append(
             crash_writes(
                 database,
                 "month",
-                kills=kills,
+                kills=others,
+                window=window,
                 rng=rng,
                 args=new_cycle,
                 again=lambda these: these,
@@ -702,6 +726,7 @@ def main() -> int:
             server_stops=args.server_stops,
             seed=args.seed,
         )
+        print("\nall together:")
         for outcome in outcomes:
             print(outcome.line())
         return 0 if all(o.clean == o.trials for o in outcomes) else 1
