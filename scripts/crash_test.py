@@ -527,11 +527,14 @@ def _record(
 ) -> None:
     outcome.trials += 1
     outcome.finished_before_kill += finished
+    moment = "after it finished" if finished else f"at {at:.2f} s"
     if problems:
         outcome.problems += problems
-        say(f"  {outcome.write} killed at {at:.2f} s: NOT CLEAN: {'; '.join(problems)}")
+        say(f"  {outcome.write} killed {moment}: NOT CLEAN: {'; '.join(problems)}")
     else:
         outcome.clean += 1
+        held = f", {state} of its changes" if state else ""
+        say(f"  {outcome.write} killed {moment}: clean{held} ({outcome.clean}/{outcome.trials})")
 
 
 # --- The council the writes work on -------------------------------------------------------
