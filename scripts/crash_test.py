@@ -694,6 +694,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
+    # Stopped with SIGTERM, still stop the server and remove the folders (the `finally`).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="auditloop-crash-"))
     server: OwnPostgres | None = None
     if args.database == "postgres":
