@@ -392,6 +392,7 @@ def draws_problems() -> list[str]:
     }
     if drawn != stored:
         problems.append(f"{len(drawn)} draw events for {len(stored)} draws")
+    # The one audit planned by hand is the one the audit saves write to.
     if Audit.objects.filter(cycle_link__isnull=True, audit_type="dip_sample").count() > 1:
         problems.append("an audit was planned without its draw")
     for cycle in Cycle.objects.all():
