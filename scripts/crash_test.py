@@ -1,7 +1,7 @@
 """Crash test: kill the writing process at random moments and check nothing is half-written.
 
     .venv/bin/python scripts/crash_test.py [--database sqlite|postgres] [--rows 50000]
-        [--kills 50] [--server-stops 10] [--only import audit draw month] [--seed 1]
+        [--kills 50] [--server-stops 10] [--only import audit draw month] [--seed 1] [--port 8341]
 
 Four writes are each started in a process of their own and killed with SIGKILL at `--kills`
 random moments (uniform over the time an uninterrupted run of the same process takes, start-up
@@ -209,14 +209,15 @@ class OwnPostgres(Database):
     """A throwaway PostgreSQL server, durable as a real one (fsync and synchronous commit on),
     which this script may stop without warning."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = POSTGRES_PORT) -> None:
+        self.port = port
         # Not inside the script's own folder: the server's user must be able to reach it.
         folder = Path(tempfile.mkdtemp(prefix="auditloop-crash-pg-"))
         initdb = shutil.which("initdb") or "/usr/lib/postgresql/15/bin/initdb"
         self.bin = Path(initdb).parent
         self.folder = folder
         self.data = folder / "data"
-        super().__init__(f"postgres://postgres@127.0.0.1:{POSTGRES_PORT}/postgres")
+        super().__init__(f"postgres://postgres@127.0.0.1:{port}/postgres")
         if os.getuid() == 0:
             shutil.chown(folder, "postgres")
         self._run("initdb", f"--pgdata={self.data}", "--username=postgres", "--auth=trust")
@@ -232,7 +233,7 @@ class OwnPostgres(Database):
         return True
 
     def start_server(self) -> None:
-        options = f"-p {POSTGRES_PORT} -k {self.folder} -c listen_addresses=127.0.0.1"
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
         self._run(
             "pg_ctl", f"--pgdata={self.data}", f"--log={self.folder / 'server.log'}", "--wait",
             "-o", options, "start",
@@ -693,6 +694,7 @@ def main() -> int:
     parser.add_argument("--server-stops", type=int, default=10)
     parser.add_argument("--only", nargs="+", choices=WRITES, default=list(WRITES))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=POSTGRES_PORT, help="of its PostgreSQL")
     args = parser.parse_args()
 
     # Stopped with SIGTERM, still stop the server and remove the folders (the `finally`).
@@ -700,7 +702,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="auditloop-crash-"))
     server: OwnPostgres | None = None
     if args.database == "postgres":
-        server = OwnPostgres()
+        server = OwnPostgres(args.port)
         database: Database = server
     else:
         database = Database(f"sqlite:///{workdir / 'crash.sqlite3'}")
