@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.checks import Tags
 from django.core.management import call_command
+from django.core.management.base import BaseCommand
 
 from auditloop.cases.models import ChildCase
 from auditloop.imports.tests.builders import ANNEX_A, CIN_2024, EPISODES, HEADER, SW_EPISODES
@@ -79,3 +81,23 @@ def test_without_json_it_prints_the_status_and_each_problem() -> None:
     text = out.getvalue()
     assert text.startswith("imported") or text.startswith("unchanged")
     assert "sw_episodes.csv, row 2, SW_REASON" in text
+
+
+@pytest.mark.django_db
+def test_from_the_command_line_it_runs_the_model_and_database_checks_not_every_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every check imports the whole URL conf, every view and the reports' libraries: most of
+    # a nightly import's start-up, for checks of pages an import never serves.
+    asked: list[object] = []
+
+    def check(self: BaseCommand, **kwargs: object) -> None:
+        asked.append(kwargs.get("tags"))
+
+    monkeypatch.setattr(BaseCommand, "check", check)
+    # As from the command line, where the checks run (call_command skips them by default).
+    call_command(
+        "import", "annex-a", str(ANNEX_A), "--json", skip_checks=False, stdout=io.StringIO()
+    )
+    assert asked == [[Tags.models, Tags.database]]
+    assert ChildCase.objects.count() == 38
