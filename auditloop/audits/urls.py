@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from auditloop.audits.views import actions, audits, escalations, feedback, planning, scales, tools
+from auditloop.audits.views import (
+    actions,
+    audits,
+    escalations,
+    feedback,
+    partners,
+    planning,
+    scales,
+    tools,
+)
 
 app_name = "audits"
 urlpatterns = [
@@ -13,4 +22,5 @@ urlpatterns = [
     *feedback.urlpatterns,
     *tools.urlpatterns,
     *scales.urlpatterns,
+    *partners.urlpatterns,
 ]
