@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
+from auditloop.assurance.models import MeetingItem, MeetingKind, MeetingOutcome, ModerationMeeting
 from auditloop.audits.models import Action, Audit, AuditStatus, AuditType, Escalation
 from auditloop.audits.services.partners import partner_audit_create
 from auditloop.cases.models import ChildCase
@@ -86,7 +87,23 @@ def _world(p: Personas) -> tuple[Audit, list[str]]:
         due_date=None,
         by=p.moderator,
     )
+    # A moderation meeting they attended, where other audits were discussed too.
+    meeting = ModerationMeeting.objects.create(
+        kind=MeetingKind.AUDIT_GROUP,
+        held_on=now.date(),
+        recorded_by=p.moderator,
+        learning=OTHER_FINDING,
+    )
+    meeting.attendees.set([p.moderator, p.partner])
+    for discussed in (mine, others[2]):
+        MeetingItem.objects.create(
+            meeting=meeting,
+            audit=discussed,
+            outcome=MeetingOutcome.GRADE_CONFIRMED,
+            notes=OTHER_FINDING if discussed != mine else "",
+        )
     ids = [str(a.public_id) for a in [mine, *others]]
+    ids.append(str(meeting.public_id))
     ids += [str(p.case.public_id), str(p.outsider_case.public_id)]
     ids += [str(action.public_id), str(flag.public_id), str(uuid.uuid4())]
     return mine, ids
