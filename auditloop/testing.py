@@ -35,6 +35,7 @@ class Personas:
     board_member: StaffMember
     administrator: StaffMember
     data_protection: StaffMember
+    partner: StaffMember
     outsider: StaffMember
     outsider_manager: StaffMember
     case: ChildCase
@@ -52,6 +53,7 @@ class Personas:
             "board_member": self.board_member,
             "administrator": self.administrator,
             "data_protection": self.data_protection,
+            "partner": self.partner,
             "outsider": self.outsider,
         }
 
@@ -113,6 +115,11 @@ def build_personas() -> Personas:
     board_member = make_staff("board", "Bo Board", Role.BOARD_MEMBER, services=[north])
     administrator = make_staff("admin", "Ada Admin", Role.ADMINISTRATOR)
     data_protection = make_staff("dpo", "Dee Protection", Role.DATA_PROTECTION)
+    # A partner agency auditor from the police, with no audit of their own yet.
+    partner = make_staff("partner", "Pam Partner", Role.PARTNER)
+    assert partner.user is not None
+    partner.user.organisation = "Northshire Police"
+    partner.user.save(update_fields=["organisation"])
     outsider_manager = make_staff("southmanager", "Sam South", Role.TEAM_MANAGER, south_a)
     outsider = make_staff(
         "outsider", "Olly Outsider", Role.PRACTITIONER, south_a, manager=outsider_manager
@@ -144,6 +151,7 @@ def build_personas() -> Personas:
         board_member=board_member,
         administrator=administrator,
         data_protection=data_protection,
+        partner=partner,
         outsider=outsider,
         outsider_manager=outsider_manager,
         case=case,

@@ -293,7 +293,8 @@ AUDITLOOP_PASSWORD_SIGNIN_BREAK_GLASS = tuple(
 AUDITLOOP_SECOND_FACTOR_ROLES = [
     role.strip()
     for role in os.environ.get(
-        "AUDITLOOP_SECOND_FACTOR_ROLES", "administrator,moderator,senior_leader,data_protection"
+        "AUDITLOOP_SECOND_FACTOR_ROLES",
+        "administrator,moderator,senior_leader,data_protection,partner",
     ).split(",")
     if role.strip()
 ]

@@ -111,6 +111,12 @@ class LoginCreateForm(forms.Form):
         help_text="Letters, digits and @ . + - _ only. Usually their council username.",
         error_messages={"required": "Enter a username."},
     )
+    organisation = forms.CharField(
+        label="Their agency (partner agency auditors only)",
+        max_length=150,
+        required=False,
+        help_text="The agency they audit for, for example Northshire Police.",
+    )
 
 
 class AccessRejectForm(forms.Form):

@@ -22,6 +22,10 @@ class Role(models.TextChoices):
     BOARD_MEMBER = "board_member", "Board or committee member"
     ADMINISTRATOR = "administrator", "Administrator"
     DATA_PROTECTION = "data_protection", "Data Protection Officer"
+    # An auditor from a partner agency (police, health, education...) in a thematic
+    # multi-agency audit under the local safeguarding partnership: reads only the audits they
+    # are given and what the audit lead shares of each case.
+    PARTNER = "partner", "Partner agency auditor"
 
 
 # Roles whose holders may be assigned audits.
@@ -32,11 +36,14 @@ AUDITING_ROLES = frozenset({Role.TEAM_MANAGER, Role.AUDITOR, Role.MODERATOR, Rol
 # the audits of cases they held when audited; a board member, anonymised aggregates.
 # The Data Protection Officer reads who has looked at a child's records and answers subject
 # access requests with everything held about a person.
-ROLES_NEEDING_APPROVAL = AUDITING_ROLES | {Role.ADMINISTRATOR, Role.DATA_PROTECTION}
+ROLES_NEEDING_APPROVAL = AUDITING_ROLES | {Role.ADMINISTRATOR, Role.DATA_PROTECTION, Role.PARTNER}
 
 # Roles that do no casework: they own no actions, are asked to decide no regrading and read
 # no audit from the lists.
-NO_CASEWORK_ROLES = frozenset({Role.BOARD_MEMBER, Role.ADMINISTRATOR, Role.DATA_PROTECTION})
+# A partner agency's auditor answers the audits they are given and owns no council action.
+NO_CASEWORK_ROLES = frozenset(
+    {Role.BOARD_MEMBER, Role.ADMINISTRATOR, Role.DATA_PROTECTION, Role.PARTNER}
+)
 
 # Roles that may approve or reject such a change (never their own, never one they asked for).
 ACCESS_APPROVER_ROLES = frozenset({Role.ADMINISTRATOR, Role.SENIOR_LEADER})
@@ -49,6 +56,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # passkeys: d
     then the person must choose their own before anything else."""
 
     password_change_required = models.BooleanField(default=False)
+    # The agency a partner agency auditor works for ("Northshire Police"); blank for the
+    # council's own staff.
+    organisation = models.CharField(max_length=150, blank=True)
     one_time_password_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

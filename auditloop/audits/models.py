@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from auditloop.accounts.models import Role
 from auditloop.core.models import PublicIdModel
 
 
@@ -225,6 +226,13 @@ class Audit(PublicIdModel):
         return f"{self.get_audit_type_display()} audit {self.public_id}"
 
     @property
+    def raises_actions(self) -> bool:
+        """Whether its findings raise actions on the team (or need a reason why not): not a
+        calibration exercise, nor a partner agency auditor's audit, whose findings the audit
+        group weighs at moderation, where the audit lead raises any actions."""
+        return self.audit_type != AuditType.CALIBRATION and self.auditor.role != Role.PARTNER
+
+    @property
     def is_shared(self) -> bool:
         """Submitted or completed: no longer a draft (see SHARED_STATUSES)."""
         return self.status in SHARED_STATUSES
@@ -410,3 +418,23 @@ class FeedbackReply(models.Model):
 
     def __str__(self) -> str:
         return f"reply {self.pk}"
+
+
+class PartnerShare(models.Model):
+    """What the audit lead shares of a case with the partner agency auditor given an audit of
+    it (a thematic multi-agency audit): their own words about the case, and whether the
+    child's LA ID and the cohort may be shown. The partner sees this and the audit's tool,
+    and nothing else of the case, the child or the council's other audits."""
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="partner_share")
+    case_summary = models.TextField()
+    share_child_id = models.BooleanField(default=False)
+    share_cohort = models.BooleanField(default=False)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"partner share of {self.audit}"

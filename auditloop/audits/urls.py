@@ -7,6 +7,7 @@ from auditloop.audits.views import (
     audits,
     escalations,
     feedback,
+    partners,
     planning,
     scales,
     tool_files,
@@ -23,4 +24,5 @@ urlpatterns = [
     *tools.urlpatterns,
     *tool_files.urlpatterns,
     *scales.urlpatterns,
+    *partners.urlpatterns,
 ]

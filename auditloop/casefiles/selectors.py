@@ -18,6 +18,10 @@ def case_visibility_filter(staff: StaffMember) -> Q:
     if staff.role == Role.ADMINISTRATOR:
         # Not folded into the OR below: an empty Q() vanishes when combined.
         return Q()
+    if staff.role == Role.PARTNER:
+        # A partner agency auditor opens no case file, not even of the case they audit: they
+        # see only what the audit lead shared with their audit (`PartnerShare`).
+        return Q(pk__in=[])
     audited = Exists(Audit.objects.filter(case=OuterRef("pk"), auditor=staff))
     flagged = Exists(
         Escalation.objects.filter(escalation_visibility_filter(staff), audit__case=OuterRef("pk"))

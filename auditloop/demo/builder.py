@@ -34,6 +34,7 @@ from auditloop.audits.models import (
     Escalation,
     FeedbackReply,
     Participant,
+    PartnerShare,
 )
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
@@ -47,6 +48,7 @@ from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.history.targets import targets_history
 from auditloop.demo.history.training import training_history
+from auditloop.demo.partner import demo_partner_build
 from auditloop.demo.trail import TrailBuilder
 from auditloop.learning import models as learning
 from auditloop.sampling.models import Cycle, CycleAudit, Quota
@@ -152,6 +154,7 @@ SEEDED: dict[str, type[models.Model]] = {
     "training needs answered by events": learning.TrainingNeed.events.through,
     "training events": learning.TrainingEvent,
     "training attendance": learning.TrainingAttendance,
+    "partner agency shares": PartnerShare,
 }
 SEEDED_MODELS = list(SEEDED.values())
 # JSON fields that list the ids of another seeded model's rows: compared by rank too.
@@ -296,6 +299,9 @@ def demo_council_build(
         key_messages_history(council=council, rng=rng, today=today)
         targets_history(council=council)
         cycle_reviews_history(council=council, rng=rng, today=today)
+        # Last, from a generator of its own: the rest of the demo is as it was without them.
+        with _timestamps_as_given():
+            demo_partner_build(today=today)
         counts = council_counts()
         event_record(
             actor=None,

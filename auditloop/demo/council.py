@@ -23,10 +23,10 @@ from auditloop.demo.phrases import LOCALITIES, QA_SERVICE, QA_TEAM, SERVICE_TEAM
 
 BATCH = 1000
 EMAIL_DOMAIN = "northshire.example"
-# A password hash no password matches: the demo command gives the seven demo logins theirs.
+# A password hash no password matches: the demo command gives the demo logins theirs.
 UNUSABLE_PASSWORD = "!demo-login-without-password"  # noqa: S105
 
-# The seven demo logins, in the order the demo command prints them.
+# The demo logins, in the order the demo command prints them.
 DEMO_LOGINS: list[tuple[str, Role]] = [
     ("practitioner", Role.PRACTITIONER),
     ("manager", Role.TEAM_MANAGER),
@@ -36,6 +36,7 @@ DEMO_LOGINS: list[tuple[str, Role]] = [
     ("board", Role.BOARD_MEMBER),
     ("admin", Role.ADMINISTRATOR),
     ("dpo", Role.DATA_PROTECTION),
+    ("partner", Role.PARTNER),
 ]
 
 COHORT_WEIGHTS = [("CIN", 45), ("CP", 15), ("CLA", 30), ("CL", 10)]
@@ -57,7 +58,7 @@ ETHNICITIES = [code for code, _ in ETHNICITY_WEIGHTS]
 ETHNICITY_SHARES = [weight for _, weight in ETHNICITY_WEIGHTS]
 
 
-# username (for the seven demo logins), role, team, manager's id, services overseen.
+# username (for the demo logins), role, team, manager's id, services overseen.
 type StaffSpec = tuple[str | None, Role, Team | None, int | None, list[Service]]
 
 

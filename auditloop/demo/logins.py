@@ -54,7 +54,7 @@ def demo_password() -> tuple[str, str]:
 
 @transaction.atomic
 def demo_logins_set_password(*, password: str) -> list[str]:
-    """Give the demo logins that exist this password (one hash for all seven: they share it).
+    """Give the demo logins that exist this password (one hash for all of them: they share it).
     Returns the usernames that were not found."""
     usernames = [username for username, _ in DEMO_LOGINS]
     users = list(User.objects.filter(username__in=usernames))
@@ -74,7 +74,7 @@ def demo_logins_set_password(*, password: str) -> list[str]:
 
 
 # The demo logins whose roles need a second factor by default (AUDITLOOP_SECOND_FACTOR_ROLES).
-DEMO_SECOND_FACTOR_LOGINS = ("moderator", "leader", "admin", "dpo")
+DEMO_SECOND_FACTOR_LOGINS = ("moderator", "leader", "admin", "dpo", "partner")
 DEMO_RECOVERY_CODES = 10
 
 

@@ -18,6 +18,13 @@ from auditloop.reports.access.reviews import REVIEW_ROLES
 
 def _navigation(role: str) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = [("Home", reverse("home"))]
+    if role == Role.PARTNER:
+        # A partner agency auditor sees their own audits and nothing else of the service.
+        return [
+            *items,
+            ("Your audits", reverse("audits:partner_list")),
+            ("Moderation meetings", reverse("assurance:meeting_list")),
+        ]
     if role in DASHBOARD_READERS:
         items.append(("Dashboard", reverse("reports:dashboard")))
     if role in AUDITING_ROLES or role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.accounts.models import Role
 from auditloop.assurance.selectors.experience import experience_asks_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.home.selectors import home_work_for
@@ -22,6 +23,9 @@ KEY_MESSAGES_SHOWN = 5
 @any_staff
 def home(request: StaffRequest) -> HttpResponse:
     staff = request.staff
+    if staff.role == Role.PARTNER:
+        # A partner agency auditor's work is their audits, on a page of their own.
+        return redirect("audits:partner_list")
     work = home_work_for(staff)
     access_shown(user=request.user, targets=work.audits_shown(), purpose=Purpose.LISTED)
     access_shown(

@@ -128,6 +128,8 @@ MUST_OPEN = {
         "privacy:retention_dry_run",
         "privacy:subject_access",
     },
+    # The demo's partner agency auditor has one multi-agency audit, not yet started.
+    "partner": {"audits:partner_list", "audits:partner_audit", "audits:partner_answer"},
 }
 
 

@@ -50,6 +50,8 @@ AUDIT_READERS = {
     "board_member": 404,
     "administrator": 404,
     "data_protection": 404,
+    # A partner agency auditor reads only their own audits, on their own pages.
+    "partner": 404,
     "outsider": 404,
     "outsider_manager": 404,
     "colleague": 404,
@@ -83,6 +85,7 @@ CASE_READERS = {
     "moderator": 200,
     "senior_leader": 200,
     "board_member": 404,
+    "partner": 404,
     "outsider": 404,
     "outsider_manager": 404,
     "colleague": 404,
@@ -117,7 +120,9 @@ GUESSED_POSTS = [
 ]
 
 
-@pytest.mark.parametrize("role", ["outsider", "outsider_manager", "board_member", "administrator"])
+@pytest.mark.parametrize(
+    "role", ["outsider", "outsider_manager", "board_member", "administrator", "partner"]
+)
 @pytest.mark.parametrize(("name", "data"), GUESSED_POSTS)
 def test_a_guessed_audit_id_in_a_post_from_outside_is_not_found_and_changes_nothing(
     p: Personas, role: str, name: str, data: dict[str, str]

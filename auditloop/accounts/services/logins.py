@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.accounts.models import StaffMember, User, actor_login
+from auditloop.accounts.models import Role, StaffMember, User, actor_login
 from auditloop.accounts.services.common import actor_name
 from auditloop.accounts.services.sessions import signed_in_sessions_end_for_change
 from auditloop.core.events import event_record
@@ -27,11 +27,20 @@ def _one_time_password() -> str:
 
 @transaction.atomic
 def staff_login_create(
-    *, staff: StaffMember, by: StaffMember | None, username: str
+    *, staff: StaffMember, by: StaffMember | None, username: str, organisation: str = ""
 ) -> tuple[User, str]:
     """Give a member of staff a login. Returns the login and a one-time password, which the
-    caller shows once and never stores; only its hash is kept. `by` None is the system."""
+    caller shows once and never stores; only its hash is kept. `by` None is the system.
+    A partner agency auditor's login records their agency (`organisation`), which names
+    their row in the findings by agency; nobody else's records one."""
     username = username.strip()
+    organisation = organisation.strip()
+    if staff.role == Role.PARTNER and not organisation:
+        raise ValidationError({"organisation": "Enter the agency they audit for."})
+    if staff.role != Role.PARTNER and organisation:
+        raise ValidationError(
+            {"organisation": "Only a partner agency auditor's login records an agency."}
+        )
     if not staff.is_active:
         raise ValidationError(f"{staff.name} is inactive: reactivate them first.")
     if staff.user_id is not None:
@@ -40,7 +49,7 @@ def staff_login_create(
         raise ValidationError({"username": "Enter a username."})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"The username {username} is already taken."})
-    user = User(username=username, email=staff.email or "")
+    user = User(username=username, email=staff.email or "", organisation=organisation)
     user.username = User.normalize_username(username)
     user.full_clean(exclude=["password"])
     password = _one_time_password()

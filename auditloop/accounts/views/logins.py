@@ -57,7 +57,10 @@ def staff_login_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user, password = services.staff_login_create(
-                staff=staff, by=request.staff, username=form.cleaned_data["username"]
+                staff=staff,
+                by=request.staff,
+                username=form.cleaned_data["username"],
+                organisation=form.cleaned_data["organisation"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from auditloop.accounts.models import AUDITING_ROLES, StaffMember
+from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.assurance.access.meetings import (
     managers_meeting_services,
@@ -27,11 +27,13 @@ REFERENCE = re.compile(r"\A[0-9a-f]{8,32}\Z")
 def meetings_visible_to(staff: StaffMember) -> QuerySet[ModerationMeeting]:
     """The meetings `staff` may read, latest first, each with `audit_count` and
     `attendee_count` (one query)."""
+    # A partner agency auditor counts only their own audits among those discussed.
+    theirs = Q(items__audit__auditor=staff) if staff.role == Role.PARTNER else None
     return (
         ModerationMeeting.objects.filter(meeting_visibility_filter(staff))
         .select_related("service", "recorded_by")
         .annotate(
-            audit_count=Count("items", distinct=True),
+            audit_count=Count("items", distinct=True, filter=theirs),
             attendee_count=Count("attendees", distinct=True),
         )
         .order_by("-held_on", "-id")
@@ -49,6 +51,8 @@ class ItemRow:
 
     item: MeetingItem
     readable: bool
+    # The audit is the partner agency auditor's own, read on their own page.
+    own_partner_audit: bool = False
 
     @property
     def audit(self) -> Audit:
@@ -57,11 +61,20 @@ class ItemRow:
 
 def meeting_items(meeting: ModerationMeeting, staff: StaffMember) -> list[ItemRow]:
     """The audits discussed, in the order recorded, each with whether `staff` may read it (two
-    queries)."""
+    queries). A partner agency auditor is shown only their own audits among them, with what
+    was said of those: nothing of the others, not even that they were discussed."""
+    found = MeetingItem.objects.filter(meeting=meeting)
+    if staff.role == Role.PARTNER:
+        return [
+            ItemRow(item=i, readable=False, own_partner_audit=True)
+            for i in found.filter(audit__auditor=staff)
+            .select_related("audit__tool_version__tool")
+            .order_by("id")
+        ]
     items = list(
-        MeetingItem.objects.filter(meeting=meeting)
-        .select_related("audit__case", "audit__team", "audit__tool_version__tool")
-        .order_by("id")
+        found.select_related("audit__case", "audit__team", "audit__tool_version__tool").order_by(
+            "id"
+        )
     )
     readable = set(
         Audit.objects.filter(
@@ -110,9 +123,17 @@ def meeting_attendee_candidates(staff: StaffMember) -> QuerySet[StaffMember]:
             staffmember_id=OuterRef("pk"), service_id__in=services
         )
     )
+    # A partner agency auditor with an audit in those services takes part in the audit group's
+    # moderation of it.
+    partner = Q(role=Role.PARTNER) & Q(
+        Exists(Audit.objects.filter(auditor=OuterRef("pk"), team__service_id__in=services))
+    )
     return (
-        StaffMember.objects.filter(is_active=True, role__in=AUDITING_ROLES)
-        .filter(Q(team__service_id__in=services) | Q(overseeing))
+        StaffMember.objects.filter(is_active=True)
+        .filter(
+            (Q(role__in=AUDITING_ROLES) & (Q(team__service_id__in=services) | Q(overseeing)))
+            | partner
+        )
         .select_related("team")
         .order_by("name", "pk")
     )

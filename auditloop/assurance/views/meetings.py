@@ -13,10 +13,9 @@ from django.urls import path
 from auditloop.accounts.access import (
     StaffRequest,
     any_staff,
-    auditing_roles_required,
     roles_required,
 )
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import AUDITING_ROLES, Role, StaffMember
 from auditloop.assurance.access.meetings import (
     MEETING_RECORDERS,
     get_meeting_for_user,
@@ -48,7 +47,7 @@ from auditloop.core.templatetags.govuk import govuk_error_summary
 PAGE_SIZE = 50
 
 
-@auditing_roles_required
+@roles_required(*AUDITING_ROLES, Role.PARTNER)
 def meeting_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
     page = page_of(request, meetings_visible_to(staff), per_page=PAGE_SIZE)
@@ -153,12 +152,20 @@ def meeting_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     items = meeting_items(meeting, staff)
     # Only the audits this reader may read show their child's ID: those reads are logged.
     access_shown(
-        user=request.user, targets=[r.audit for r in items if r.readable], purpose=Purpose.MEETING
+        user=request.user,
+        targets=[r.audit for r in items if r.readable or r.own_partner_audit],
+        purpose=Purpose.MEETING,
     )
     return render(
         request,
         "assurance/meetings/detail.html",
-        {"meeting": meeting, "items": items, "attendees": meeting_attendees(meeting)},
+        {
+            "meeting": meeting,
+            "items": items,
+            "attendees": meeting_attendees(meeting),
+            # The group's learning may speak of any case: not for a partner agency auditor.
+            "show_learning": staff.role != Role.PARTNER,
+        },
     )
 
 

@@ -47,7 +47,10 @@ def action_visibility_filter(staff: StaffMember) -> Q:
     """Who may read which action: its owner, whoever created it, the audit's auditor, the team
     manager of the owner's or the audit's team, the owner's line manager and the head of the
     audit team's service (who sign off a team manager's actions), and the audit leads and
-    senior leaders over the service."""
+    senior leaders over the service. A partner agency auditor reads none: they own no action,
+    and those raised on their audit are the council's."""
+    if staff.role == Role.PARTNER:
+        return Q(pk__in=[])
     rule = Q(owner=staff) | Q(audit__auditor=staff) | Q(owner__manager=staff)
     rule |= Q(audit__team__service__head_of_service=staff)
     if staff.user_id is not None:

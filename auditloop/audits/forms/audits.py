@@ -194,8 +194,9 @@ class AuditAnswersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.audit = audit
         self.grades = {g.code: g for g in grades}
-        # A calibration audit is an exercise: its findings need no actions.
-        self.takes_actions = audit.audit_type != AuditType.CALIBRATION
+        # A calibration audit is an exercise, and a partner agency's audit is weighed at
+        # moderation: their findings need no actions.
+        self.takes_actions = audit.raises_actions
         self.actions = actions or {}
         self.owners = (
             {str(s.pk): s for s in action_owner_choices(audit)} if self.takes_actions else {}

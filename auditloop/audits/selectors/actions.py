@@ -15,7 +15,6 @@ from auditloop.audits.models import (
     ActionStatus,
     Answer,
     Audit,
-    AuditType,
 )
 from auditloop.audits.rules import may_sign_off, needs_action
 
@@ -90,13 +89,16 @@ def actions_overseen_by(staff: StaffMember) -> QuerySet[Action]:
 
 
 def action_owner_choices(audit: Audit) -> QuerySet[StaffMember]:
-    """Who can own an action from this audit: the audit's team, its practitioner, its auditor."""
+    """Who can own an action from this audit: the audit's team, its practitioner, its auditor;
+    never a partner agency auditor (the actions are the council's)."""
     rule = Q(pk=audit.auditor_id)
     if audit.practitioner_id is not None:
         rule |= Q(pk=audit.practitioner_id)
     if audit.team_id is not None:
         rule |= Q(team_id=audit.team_id)
-    return StaffMember.objects.filter(rule, is_active=True).order_by("name")
+    return (
+        StaffMember.objects.filter(rule, is_active=True).exclude(role=Role.PARTNER).order_by("name")
+    )
 
 
 def actions_awaiting_sign_off_by(staff: StaffMember) -> QuerySet[Action]:
@@ -147,8 +149,9 @@ def action_signers(action: Action) -> list[StaffMember]:
 def answers_needing_action(audit: Audit) -> list[Answer]:
     """The audit's answers that need an action, or a recorded reason why none is needed, and
     have neither, in the order of the tool. A cancelled action is no action. A calibration
-    audit is an exercise: it needs none. Uses the grade that counts (`Answer.grade_counted`)."""
-    if audit.audit_type == AuditType.CALIBRATION:
+    audit is an exercise, and a partner agency's is weighed at moderation: they need none
+    (`Audit.raises_actions`). Uses the grade that counts (`Answer.grade_counted`)."""
+    if not audit.raises_actions:
         return []
     answers = (
         Answer.objects.filter(audit=audit, no_action_reason="")

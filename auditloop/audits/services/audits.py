@@ -399,10 +399,12 @@ def audit_return(*, audit: Audit, by: StaffMember, reason: str) -> Audit:
     _audit_transition(
         audit, AuditStatus.IN_PROGRESS, by, "audit.returned", content_changed=["return_reason"]
     )
+    # A partner agency auditor reads their audit on their own page, never the staff one.
+    page = "audits:partner_audit" if audit.auditor.role == Role.PARTNER else "audits:detail"
     notification_send(
         recipients=[audit.auditor],
         message="An audit you submitted has been returned to you. The reason is on the audit.",
-        url=reverse("audits:detail", args=[audit.public_id]),
+        url=reverse(page, args=[audit.public_id]),
         email_subject="An audit has been returned to you",
     )
     return audit

@@ -21,6 +21,7 @@ from auditloop.audits.access.actions import can_create_action
 from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
 from auditloop.audits.access.escalations import can_acknowledge_on, can_raise_escalation
 from auditloop.audits.access.feedback import can_reply_to_feedback
+from auditloop.audits.access.partners import can_invite_partner
 from auditloop.audits.forms.audits import (
     AuditAnswersForm,
     AuditFilterForm,
@@ -189,6 +190,7 @@ def _render_detail(
         "can_lead": leads and audit.status == AuditStatus.SUBMITTED,
         "can_return": leads and audit.status == AuditStatus.SUBMITTED and not in_moderation(audit),
         "return_form": return_form or AuditReturnForm(),
+        "can_invite_partner": can_invite_partner(staff, audit),
     }
     context.update(_followup_context(audit=audit, staff=staff))
     return render(request, "audits/audit_detail.html", context)

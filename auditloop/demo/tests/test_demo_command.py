@@ -56,14 +56,14 @@ def run_demo(*args: str) -> str:
 
 
 def login_lines(output: str) -> dict[str, str]:
-    """Username -> password, from the printed block."""
+    """Username -> password, from the printed block: each login's line ends with its username
+    and its password (a role's label may hold a username's word: "Partner agency auditor")."""
     usernames = {u for u, _ in DEMO_LOGINS}
     found = {}
     for line in output.splitlines():
         words = line.split()
-        for i, word in enumerate(words[:-1]):
-            if word in usernames:
-                found[word] = words[i + 1]
+        if len(words) >= 2 and words[-2] in usernames:
+            found[words[-2]] = words[-1]
     return found
 
 

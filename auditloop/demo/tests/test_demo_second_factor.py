@@ -51,9 +51,9 @@ def test_the_demo_prints_a_key_and_recovery_codes_for_each_privileged_login(
 ) -> None:
     output = run_demo()
     keys = dict(KEY_LINE.findall(output))
-    assert list(keys) == ["moderator", "leader", "admin", "dpo"]
+    assert list(keys) == ["moderator", "leader", "admin", "dpo", "partner"]
     codes = CODES_LINE.findall(output)
-    assert len(codes) == 4 and all(len(c.split()) == 10 for c in codes)
+    assert len(codes) == 5 and all(len(c.split()) == 10 for c in codes)
     # the lines scripts read are unchanged: each username, then the password
     found = login_lines(output)
     assert found["admin"] == found["auditor"] == "demo-password-for-tests"
@@ -75,10 +75,11 @@ def test_the_printed_key_passes_the_second_factor(demo_logins: None, settings: A
 
 def test_the_demo_logins_without_a_privileged_role_are_unchanged(demo_logins: None) -> None:
     run_demo()
-    assert {u for u, _ in DEMO_LOGINS} - {"moderator", "leader", "admin", "dpo"}
+    assert {u for u, _ in DEMO_LOGINS} - {"moderator", "leader", "admin", "dpo", "partner"}
     assert set(TOTPDevice.objects.values_list("user__username", flat=True)) == {
         "moderator",
         "leader",
         "admin",
         "dpo",
+        "partner",
     }

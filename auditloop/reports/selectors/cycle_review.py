@@ -20,12 +20,13 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
-from auditloop.accounts.models import Team
+from auditloop.accounts.models import Role, Team
 from auditloop.assurance.models import Moderation
-from auditloop.audits.models import AuditType, Escalation, Grade
+from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.models import SHARED_STATUSES, Audit, AuditType, Escalation, Grade
 from auditloop.audits.selectors.audits import overall_grade_counted
 from auditloop.learning.models import (
     KeyMessage,
@@ -55,7 +56,7 @@ from auditloop.reports.blocks import Block, Chart, FigureTable, Section
 from auditloop.reports.selectors import figures
 from auditloop.reports.selectors.figures.experience import experience_blocks
 from auditloop.reports.selectors.figures.parts import scope_group_names
-from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
+from auditloop.reports.selectors.scope import BLIND, ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
 
 KEY_MESSAGES_SHOWN = 3
@@ -96,7 +97,7 @@ def cycle_review_sections(scope: ReportScope) -> list[Section]:
             ],
         ),
         quality_section(scope),
-        thematic_section(scope),
+        _with_agencies(thematic_section(scope), scope),
         safeguarding_section(scope),
         learning_section(scope),
         next_section(scope),
@@ -449,6 +450,10 @@ def _count(n: int, scope: ReportScope) -> str:
 
 
 THEMATIC_TYPES = (AuditType.THEMATIC, AuditType.DEEP_DIVE)
+# The rows of the findings by agency: the council's own auditors, and a partner agency whose
+# auditors' logins record no organisation.
+COUNCIL_AGENCY = "The council's auditors"
+UNNAMED_AGENCY = "A partner agency (not recorded)"
 
 
 def thematic_section(scope: ReportScope) -> Section:
@@ -568,6 +573,92 @@ def _submitted_words(
         f"Thematic audits and deep dives were submitted: {types}. A number is not given "
         "where, set against the table, it would show figures withheld to protect small groups."
     )
+
+
+def _with_agencies(section: Section, scope: ReportScope) -> Section:
+    """The thematic section with, where partner agencies audited the cycle's thematic audits'
+    cases, their findings by agency."""
+    section.blocks.extend(agency_blocks(scope))
+    return section
+
+
+def agency_blocks(scope: ReportScope) -> list[Block]:
+    """Multi-agency thematic audits: the overall grades each partner agency's auditors gave
+    the cases of the cycle's thematic audits, beside the council's own audits of the same
+    cases, one row per agency (named by the organisation recorded on its auditors' logins),
+    with small groups suppressed by the one rule. None when no partner audited them. A
+    partner's audit is not planned in the cycle: it is found by its case. Five queries."""
+    council = audits_in_scope(scope).filter(audit_type=AuditType.THEMATIC)
+    partners = (
+        Audit.objects.filter(
+            audit_type=AuditType.THEMATIC,
+            status__in=SHARED_STATUSES,
+            auditor__role=Role.PARTNER,
+            team__service_id__in=scope.service_ids,
+            case_id__in=council.values("case_id"),
+        )
+        .exclude(pk__in=Audit.objects.filter(BLIND).values("pk"))
+        .exclude(pk__in=council.values("pk"))
+    )
+    if scope.reader is not None:
+        partners = partners.filter(audit_visibility_filter(scope.reader))
+    shared = council.filter(case_id__in=partners.values("case_id"))
+    rows: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    sizes: dict[tuple[int, str], tuple[int, int]] = {}
+    for audits, agency in (
+        (shared.annotate(agency=Value(COUNCIL_AGENCY)), "agency"),
+        (partners, "auditor__user__organisation"),
+    ):
+        counted = audits.annotate(counted=overall_grade_counted("id")).exclude(counted=None)
+        for row in (
+            counted.values("tool_version__grading_scale_id", agency)
+            .annotate(n=Count("pk"), people=Count("practitioner", distinct=True))
+            .order_by()
+        ):
+            key = (row["tool_version__grading_scale_id"], row[agency] or UNNAMED_AGENCY)
+            sizes[key] = (row["n"], row["people"])
+        for row in (
+            counted.values("tool_version__grading_scale_id", agency, "counted")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            key = (row["tool_version__grading_scale_id"], row[agency] or UNNAMED_AGENCY)
+            rows[key][row["counted"]] = row["n"]
+    if not any(name != COUNCIL_AGENCY for _, name in rows):
+        return []
+    scales = sorted({scale for scale, _ in rows})
+    grades: dict[int, list[Grade]] = defaultdict(list)
+    for grade in Grade.objects.filter(scale_id__in=scales).order_by("scale_id", "-value"):
+        grades[grade.scale_id].append(grade)
+    blocks = []
+    for index, scale in enumerate(scales):
+        keys = sorted(
+            (k for k in rows if k[0] == scale), key=lambda k: (k[1] != COUNCIL_AGENCY, k[1])
+        )
+        table = figure_table(
+            caption="Multi-agency thematic audits: overall grades by agency",
+            row_heading="Agency",
+            columns=[g.label for g in grades[scale]],
+            rows=[(k[1], [rows[k].get(g.pk, 0) for g in grades[scale]]) for k in keys],
+            row_groups=[sizes[k][0] for k in keys],
+            row_people=[sizes[k][1] for k in keys],
+            total_heading="Audits with an overall grade",
+            derived_heading=f"Share {GOOD_OR_BETTER.lower()}",
+            derive=_good_share(grades[scale]),
+            small_counts=scope.small_counts,
+        )
+        blocks.append(
+            Block(
+                key="agencies" if index == 0 else f"agencies-{index + 1}",
+                heading="Findings by agency",
+                words=[
+                    "The cases of the cycle's thematic audits that partner agencies audited "
+                    "too: each agency's overall grades beside the council's own audits of them."
+                ],
+                table=table,
+            )
+        )
+    return blocks
 
 
 # 7. Safeguarding ----------------------------------------------------------------------------
