@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from auditloop.audits.views import actions, audits, escalations, feedback, planning, scales, tools
+from auditloop.audits.views import (
+    actions,
+    audits,
+    escalations,
+    family,
+    feedback,
+    planning,
+    scales,
+    tools,
+)
 
 app_name = "audits"
 urlpatterns = [
@@ -11,6 +20,7 @@ urlpatterns = [
     *actions.urlpatterns,
     *escalations.urlpatterns,
     *feedback.urlpatterns,
+    *family.urlpatterns,
     *tools.urlpatterns,
     *scales.urlpatterns,
 ]
