@@ -315,3 +315,32 @@ def test_a_lead_withdraws_an_unused_link_but_not_a_used_one(p: Personas) -> None
     assert link.withdrawn_at is not None
     with pytest.raises(Refused, match="already been withdrawn"):
         family_link_withdraw(link=link, by=p.moderator)
+
+
+def test_a_lead_changes_the_family_questions_on_the_drafts_page(p: Personas) -> None:
+    draft = tool_version_draft_create(tool=p.quality_tool.tool, by=p.moderator)
+    url = reverse("audits:tool_version_family", args=[draft.public_id])
+    client = p.client_for(p.moderator)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "asked": "every_audit",
+            "text_1": "Were you listened to?",
+            "kind_1": "agreement",
+            "text_2": "Did things get better?",
+            "kind_2": "agreement",
+            "impact": "2",
+        },
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.family_view_asked == FamilyViewAsked.EVERY_AUDIT
+    assert [(q.text, q.about_impact) for q in draft.family_questions.all()] == [
+        ("Were you listened to?", False),
+        ("Did things get better?", True),
+    ]
+    # A published version's page sends the lead back, frozen.
+    published = client.get(reverse("audits:tool_version_family", args=[p.quality_tool.public_id]))
+    assert published.status_code == 302
+    assert p.quality_tool.family_questions.count() == len(DEFAULT_FAMILY_QUESTIONS)

@@ -34,6 +34,9 @@ def _page(
     )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    # Django would log a 404 or 429 with its path, which holds the link: each use is logged
+    # in `FamilyLinkUse` instead, without it.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
