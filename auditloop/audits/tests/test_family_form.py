@@ -81,7 +81,7 @@ def test_the_form_shows_the_councils_name_and_the_questions_and_nothing_about_th
         assert secret not in page, secret
     assert not re.search(rf"\b{p.north.name}\b", page)
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_familys_answers_join_the_audit_and_the_link_is_used_up(

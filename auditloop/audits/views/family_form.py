@@ -5,7 +5,7 @@ The page names the council and asks the questions: nothing about the case, the c
 audit or anyone who worked with them. A link that is unknown, used, withdrawn or expired gets
 one plain page, the same for each, so that nobody holding a link learns more than that it
 does not work; an address that tries too often is told to try later. Every use is logged
-(`FamilyLinkUse`), and no page here is cached or sends the link on as a referrer.
+(`FamilyLinkUse`), no page here is cached, and none sends the link to another site.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def _page(
         request, template, {"council_name": settings.COUNCIL_NAME, **context}, status=status
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # Same origin only: the page links nowhere else, and "no-referrer" would make the browser
+    # send its answers with a null Origin, which the CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     # Django would log a 404 or 429 with its path, which holds the link: each use is logged
     # in `FamilyLinkUse` instead, without it.
     response._has_been_logged = True  # type: ignore[attr-defined]
