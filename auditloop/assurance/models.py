@@ -288,3 +288,64 @@ class CalibrationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"calibration entry {self.pk}"
+
+
+# The practitioner's experience of being audited ------------------------------------------------
+
+
+class Agreement(models.TextChoices):
+    STRONGLY_AGREE = "strongly_agree", "Strongly agree"
+    AGREE = "agree", "Agree"
+    NEITHER = "neither", "Neither agree nor disagree"
+    DISAGREE = "disagree", "Disagree"
+    STRONGLY_DISAGREE = "strongly_disagree", "Strongly disagree"
+
+
+class ExperienceRole(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner whose case was audited"
+    MANAGER = "manager", "Manager who took part in the deep dive"
+
+
+class ExperienceAsked(models.Model):
+    """That a person whose practice was audited answered (or chose not to answer) the questions
+    about the audit. It records that they were done with the question, never what they said:
+    their answers are an `ExperienceResponse`, kept apart so that none is traced to them."""
+
+    audit = models.ForeignKey("audits.Audit", on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey("accounts.StaffMember", on_delete=models.CASCADE, related_name="+")
+    answered = models.BooleanField()
+    on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "staff"], name="experience_asked_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"experience asked {self.pk}"
+
+
+class ExperienceResponse(models.Model):
+    """One person's answers about being audited, unattributed: no person, no audit, no date or
+    time; only what the reports group by (cycle, service, audit type, the role they answered
+    in). Answers are never shown to anyone attributed to a person."""
+
+    cycle = models.ForeignKey(
+        "sampling.Cycle", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    service = models.ForeignKey(
+        "accounts.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    audit_type = models.CharField(max_length=12)
+    role = models.CharField(max_length=12, choices=ExperienceRole.choices)
+    supportive = models.CharField(max_length=17, choices=Agreement.choices)
+    feedback_useful = models.CharField(max_length=17, choices=Agreement.choices)
+    alongside = models.CharField(max_length=17, choices=Agreement.choices)
+    do_differently = models.TextField(blank=True)
+
+    class Meta:
+        # Stored in no order that follows who answered when: reports read them grouped.
+        indexes = [models.Index(fields=["cycle", "service"])]
+
+    def __str__(self) -> str:
+        return f"experience response {self.pk}"

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver
 from auditloop.assurance.views import (
     agreement,
     calibration,
+    experience,
     meetings,
     moderation_samples,
     regrade,
@@ -21,4 +22,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *agreement.urlpatterns,
     *revisits.urlpatterns,
     *calibration.urlpatterns,
+    *experience.urlpatterns,
 ]

@@ -10,6 +10,7 @@ from auditloop.audits.views import (
     feedback,
     planning,
     scales,
+    tool_files,
     tools,
 )
 
@@ -22,5 +23,6 @@ urlpatterns = [
     *feedback.urlpatterns,
     *family.urlpatterns,
     *tools.urlpatterns,
+    *tool_files.urlpatterns,
     *scales.urlpatterns,
 ]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from auditloop.accounts.access import StaffRequest, any_staff
+from auditloop.assurance.selectors.experience import experience_asks_for
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.home.selectors import home_work_for
 from auditloop.learning.selectors.key_messages import (
     RECIPIENT_ROLES,
     key_messages_unacknowledged_by,
 )
+from auditloop.sampling.selectors.cycles import late_audits_escalated_to
 
 KEY_MESSAGES_SHOWN = 5
 
@@ -38,4 +41,7 @@ def home(request: StaffRequest) -> HttpResponse:
     )
     context = {"staff": staff, "work": work, "key_messages_unread": unread[:KEY_MESSAGES_SHOWN]}
     context["key_messages_more"] = len(unread) > KEY_MESSAGES_SHOWN
+    # Audit references and auditors' names only: nothing of the child, so no read to log.
+    context["late_audits"] = late_audits_escalated_to(staff, today=timezone.localdate())
+    context["experience_asks"] = experience_asks_for(staff, now=timezone.now())
     return render(request, "home/home.html", context)

@@ -38,6 +38,14 @@ class Cycle(PublicIdModel):
     revisit_weeks = models.PositiveSmallIntegerField(
         default=6, validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
+    # A cycle audit still not submitted this many days after its due date is escalated to the
+    # auditor's manager, and after `late_to_lead_days` to the audit lead (`cycle-remind`).
+    late_to_manager_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    late_to_lead_days = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -226,3 +234,35 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.kind} {self.sent_on}"
+
+
+class LateStep(models.TextChoices):
+    MANAGER = "manager", "The auditor's manager"
+    LEAD = "lead", "The audit lead"
+
+
+class LateEscalation(models.Model):
+    """A late cycle audit escalated one step to one person (`auditloop cycle-remind`): the day
+    it first reached them, and the last day they were told, so they are told at most once a
+    day. While the audit stays late it shows on their home page."""
+
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.CASCADE, related_name="late_escalations"
+    )
+    step = models.CharField(max_length=8, choices=LateStep.choices)
+    recipient = models.ForeignKey(
+        "accounts.StaffMember", on_delete=models.CASCADE, related_name="late_escalations"
+    )
+    escalated_on = models.DateField()
+    notified_on = models.DateField()
+
+    class Meta:
+        ordering = ["escalated_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "step", "recipient"], name="late_escalation_once_a_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"late escalation {self.step} {self.escalated_on}"

@@ -122,6 +122,11 @@ NOT_LISTS = {
     "audits:create",
     "audits:tool_create",
     "audits:grading_scale_create",
+    # An audit tool file's upload form, the published schema (a file), and the shipped
+    # exemplar tools (files, not rows).
+    "audits:tool_import",
+    "audits:tool_schema",
+    "audits:tool_exemplars",
     "imports:staff_template",
     "sampling:cycle_create",
     "assurance:calibration_create",

@@ -54,6 +54,7 @@ from auditloop.learning.selectors.team_picture import (
 from auditloop.learning.selectors.training import impact_data
 from auditloop.reports.blocks import Block, Chart, FigureTable, Section
 from auditloop.reports.selectors import figures
+from auditloop.reports.selectors.experience import experience_blocks
 from auditloop.reports.selectors.figures.parts import scope_group_names
 from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.sampling.models import Cycle, Quota, SampleDraw
@@ -683,9 +684,19 @@ def learning_section(scope: ReportScope) -> Section:
         heading="8. Learning and workforce",
         words=[
             "The briefings published from the cycle's audits, the training needs they raised "
-            "and whether they were met, the training held, and its impact where it was measured."
+            "and whether they were met, the training held, and its impact where it was measured.",
+            "Then how practitioners found being audited: when an audit is completed, its "
+            "practitioner (and, for a deep dive, the manager who took part) is asked whether it "
+            "was supportive, whether the feedback was useful and whether the auditor worked "
+            "alongside them. Answers carry no name and are counted by service, type of audit "
+            "and cycle; small numbers are not shown.",
         ],
-        blocks=[_briefings(scope), _training_needs(scope), *_training_events(scope)],
+        blocks=[
+            _briefings(scope),
+            _training_needs(scope),
+            *_training_events(scope),
+            *experience_blocks(scope),
+        ],
     )
 
 

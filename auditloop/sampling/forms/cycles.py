@@ -98,6 +98,31 @@ class CycleEditForm(CycleFields):
             "max_value": "The weeks before a revisit must be 52 or less",
         },
     )
+    # Not required: a form sent without them (an older page still open) keeps the cycle's.
+    late_to_manager_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=90,
+        label="Days late before an audit is escalated to the auditor's manager",
+        help_text="A cycle audit not submitted this many days after its due date. 5 by default.",
+        error_messages={
+            "invalid": "The days late before escalating must be a whole number from 1 to 90",
+            "min_value": "The days late before escalating must be 1 or more",
+            "max_value": "The days late before escalating must be 90 or less",
+        },
+    )
+    late_to_lead_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=90,
+        label="Days late before an audit is escalated to the audit lead",
+        help_text="More than the days before the manager is told. 10 by default.",
+        error_messages={
+            "invalid": "The days late before escalating must be a whole number from 1 to 90",
+            "min_value": "The days late before escalating must be 1 or more",
+            "max_value": "The days late before escalating must be 90 or less",
+        },
+    )
 
 
 class CycleForm(CycleFields):

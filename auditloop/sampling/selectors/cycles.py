@@ -7,11 +7,20 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import formats
 
 from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember, Team
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import AuditStatus
-from auditloop.sampling.models import Cycle, CycleAudit, Quota, QuotaKind, SampleDraw
+from auditloop.sampling.models import (
+    Cycle,
+    CycleAudit,
+    LateEscalation,
+    LateStep,
+    Quota,
+    QuotaKind,
+    SampleDraw,
+)
 from auditloop.sampling.rules.months import cycle_months
 
 DONE_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.COMPLETED)
@@ -110,6 +119,18 @@ class AuditorLine:
 
 
 @dataclass
+class LateLine:
+    """A cycle audit past its due date and not yet submitted: who is late, by how long, and
+    who it has been escalated to (names the case by nothing but the audit's reference)."""
+
+    reference: str
+    auditor: str
+    due_date: datetime.date
+    days_late: int
+    escalated_to: list[str]
+
+
+@dataclass
 class Overview:
     months: list[datetime.date]
     rows: list[OverviewRow]
@@ -118,6 +139,8 @@ class Overview:
     team_target: int  # cases a team, a month, from the per-team quotas
     # The cycle's services the viewer does not oversee, left out of every figure above.
     services_left_out: list[str] = field(default_factory=list)
+    # Late audits, the longest late first.
+    late: list[LateLine] = field(default_factory=list)
 
 
 def overview_service_ids(staff: StaffMember) -> list[int] | None:
@@ -135,7 +158,8 @@ def cycle_overview(
 
     With `service_ids`, only the teams of those services and the audits of cases they hold
     count: a senior leader over one service sees their teams, not the whole cycle's.
-    Five queries, whatever the number of audits: services, teams, quotas, two aggregates."""
+    Seven queries, whatever the number of audits: services, teams, quotas, two aggregates, the
+    late audits and who they were escalated to."""
     months = cycle_months(cycle)
     month_index = {m: i for i, m in enumerate(months)}
     in_scope = Q() if service_ids is None else Q(audit__team__service_id__in=service_ids)
@@ -173,7 +197,37 @@ def cycle_overview(
     rows = list(by_team.values())
     totals = _totals(rows, len(months), "All your teams" if left_out else "All teams")
     auditors = _auditor_lines(CycleAudit.objects.filter(in_scope, cycle=cycle), today)
-    return Overview(months, rows, totals, auditors, team_target, left_out)
+    late = _late_lines(CycleAudit.objects.filter(in_scope, cycle=cycle), today)
+    return Overview(months, rows, totals, auditors, team_target, left_out, late)
+
+
+def _late_lines(planned: QuerySet[CycleAudit], today: datetime.date) -> list[LateLine]:
+    """The planned audits past their due date and not yet submitted, longest late first."""
+    late = (
+        planned.filter(audit__due_date__lt=today)
+        .exclude(audit__status__in=DONE_STATUSES)
+        .select_related("audit__auditor")
+        .prefetch_related(
+            Prefetch(
+                "audit__late_escalations",
+                queryset=LateEscalation.objects.select_related("recipient").order_by(
+                    "escalated_on", "id"
+                ),
+            )
+        )
+        .order_by("audit__due_date", "audit__auditor__name", "pk")
+    )
+    lines = []
+    for link in late:
+        audit = link.audit
+        due = audit.due_date or today
+        to = [
+            f"{e.recipient.name}, {LateStep(e.step).label.lower()}, on "
+            f"{formats.date_format(e.escalated_on, 'j F Y')}"
+            for e in audit.late_escalations.all()
+        ]
+        lines.append(LateLine(audit.reference, audit.auditor.name, due, (today - due).days, to))
+    return lines
 
 
 def _totals(rows: list[OverviewRow], months: int, label: str) -> OverviewRow:
@@ -206,3 +260,39 @@ def _auditor_lines(planned: QuerySet[CycleAudit], today: datetime.date) -> list[
         AuditorLine(a["audit__auditor__name"], a["planned"], a["done"], a["overdue"])
         for a in per_auditor
     ]
+
+
+@dataclass
+class LateForMe:
+    reference: str
+    auditor: str
+    cycle: str
+    due_date: datetime.date
+    days_late: int
+    step: str
+
+
+def late_audits_escalated_to(staff: StaffMember, *, today: datetime.date) -> list[LateForMe]:
+    """The late cycle audits escalated to `staff` that are still late, longest late first: for
+    their home page. Each audit once, at the furthest step it reached them (one query)."""
+    escalations = (
+        LateEscalation.objects.filter(recipient=staff, audit__due_date__lt=today)
+        .exclude(audit__status__in=DONE_STATUSES)
+        .select_related("audit__auditor", "audit__cycle_link__cycle")
+        .order_by("audit__due_date", "audit_id", "step")
+    )
+    lines: dict[int, LateForMe] = {}
+    for e in escalations:
+        audit = e.audit
+        due = audit.due_date or today
+        line = LateForMe(
+            audit.reference,
+            audit.auditor.name,
+            audit.cycle_link.cycle.name,
+            due,
+            (today - due).days,
+            LateStep(e.step).label,
+        )
+        if audit.pk not in lines or e.step == LateStep.LEAD:
+            lines[audit.pk] = line
+    return list(lines.values())

@@ -34,6 +34,8 @@ _CYCLE_FIELDS = [
     "audit_types",
     "moderation_percent",
     "revisit_weeks",
+    "late_to_manager_days",
+    "late_to_lead_days",
 ]
 
 
@@ -173,6 +175,19 @@ def _check_planned_work_kept(
         )
 
 
+def _check_late_days(to_manager: int, to_lead: int) -> None:
+    """Late audits escalate step by step: to the manager first, then to the audit lead."""
+    for days, field in ((to_manager, "late_to_manager_days"), (to_lead, "late_to_lead_days")):
+        if not 1 <= days <= 90:
+            raise Refused("The days late before escalating must be from 1 to 90.", field=field)
+    if to_lead <= to_manager:
+        raise Refused(
+            "A late audit goes to the audit lead after it goes to the auditor's manager: enter "
+            f"more days for the audit lead than for the manager ({to_manager}).",
+            field="late_to_lead_days",
+        )
+
+
 @transaction.atomic
 def cycle_update(
     *,
@@ -184,6 +199,8 @@ def cycle_update(
     audit_types: Sequence[str],
     moderation_percent: int | None = None,
     revisit_weeks: int | None = None,
+    late_to_manager_days: int | None = None,
+    late_to_lead_days: int | None = None,
     by: StaffMember,
 ) -> Cycle:
     """Change a cycle's name, dates, audit tools and types, keeping everything already drawn
@@ -198,6 +215,10 @@ def cycle_update(
         )
     if revisit_weeks is not None and not 1 <= revisit_weeks <= 52:
         raise Refused("The weeks before a revisit must be from 1 to 52.", field="revisit_weeks")
+    _check_late_days(
+        late_to_manager_days if late_to_manager_days is not None else cycle.late_to_manager_days,
+        late_to_lead_days if late_to_lead_days is not None else cycle.late_to_lead_days,
+    )
     name, ends_on = _cycle_checked(
         name=name, starts_on=starts_on, ends_on=ends_on, tools=tools, audit_types=audit_types
     )
@@ -216,6 +237,10 @@ def cycle_update(
         cycle.moderation_percent = moderation_percent
     if revisit_weeks is not None:
         cycle.revisit_weeks = revisit_weeks
+    if late_to_manager_days is not None:
+        cycle.late_to_manager_days = late_to_manager_days
+    if late_to_lead_days is not None:
+        cycle.late_to_lead_days = late_to_lead_days
     cycle.save(update_fields=_CYCLE_FIELDS)
     cycle.tools.set(tools)
     event_record(

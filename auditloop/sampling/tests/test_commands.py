@@ -114,6 +114,9 @@ def test_cycle_remind_is_idempotent_per_day(p: Personas, cycle: Cycle) -> None:
         "due_soon": 0,
         "overdue": 2,
         "auditors": 2,
+        "late_to_managers": 0,
+        "late_to_leads": 0,
+        "late_people_told": 0,
         "actions_overdue": 0,
         "action_owners": 0,
     }
@@ -121,6 +124,9 @@ def test_cycle_remind_is_idempotent_per_day(p: Personas, cycle: Cycle) -> None:
         "due_soon": 0,
         "overdue": 0,
         "auditors": 0,
+        "late_to_managers": 0,
+        "late_to_leads": 0,
+        "late_people_told": 0,
         "actions_overdue": 0,
         "action_owners": 0,
     }

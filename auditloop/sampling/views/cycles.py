@@ -179,6 +179,8 @@ def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
         "audit_types": cycle.audit_types,
         "moderation_percent": cycle.moderation_percent,
         "revisit_weeks": cycle.revisit_weeks,
+        "late_to_manager_days": cycle.late_to_manager_days,
+        "late_to_lead_days": cycle.late_to_lead_days,
     }
     form = CycleEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -193,6 +195,8 @@ def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 audit_types=data["audit_types"],
                 moderation_percent=data["moderation_percent"],
                 revisit_weeks=data["revisit_weeks"],
+                late_to_manager_days=data["late_to_manager_days"],
+                late_to_lead_days=data["late_to_lead_days"],
                 by=request.staff,
             )
         except Refused as refused:

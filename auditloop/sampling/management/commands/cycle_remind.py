@@ -1,5 +1,7 @@
 """`auditloop cycle-remind`: the one reminders command a council schedules. It reminds auditors
-of cycle audits due soon or overdue, and the owners of actions past their due date.
+of cycle audits due soon or overdue, escalates late cycle audits to the auditor's manager and
+then to the audit lead (after the days each cycle sets), and reminds the owners of actions past
+their due date.
 
 Safe to run more than once a day (e.g. from cron): an audit, and an action, is reminded at most
 once a day."""
@@ -15,13 +17,13 @@ from django.utils import timezone
 
 from auditloop.audits.services.actions import action_reminders_send
 from auditloop.core.refusals import Refused
-from auditloop.sampling.services.reminders import reminders_send
+from auditloop.sampling.services.reminders import late_audits_escalate, reminders_send
 
 
 class Command(BaseCommand):
     help = (
-        "Send reminders for cycle audits due within N days, or overdue, and for overdue "
-        "actions (once a day each)."
+        "Send reminders for cycle audits due within N days, or overdue, escalate late "
+        "cycle audits, and remind owners of overdue actions (once a day each)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,6 +39,7 @@ class Command(BaseCommand):
             sent = reminders_send(today=today, within_days=options["within_days"])
         except Refused as exc:
             raise CommandError(exc.message) from exc
+        late = late_audits_escalate(today=today)
         actions = action_reminders_send(today=today)
         if options["json"]:
             self.stdout.write(
@@ -45,6 +48,9 @@ class Command(BaseCommand):
                         "due_soon": sent.due_soon,
                         "overdue": sent.overdue,
                         "auditors": sent.auditors,
+                        "late_to_managers": late.to_managers,
+                        "late_to_leads": late.to_leads,
+                        "late_people_told": late.people,
                         "actions_overdue": actions.actions,
                         "action_owners": actions.owners,
                     }
@@ -53,5 +59,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Reminders sent: {sent.due_soon} due soon, {sent.overdue} overdue; "
+                f"late audits escalated: {late.to_managers} to managers, {late.to_leads} to "
+                f"audit leads ({late.people} people told); "
                 f"{actions.actions} overdue actions, to {actions.owners} owners."
             )

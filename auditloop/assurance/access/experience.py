@@ -1,0 +1,61 @@
+"""Who answers the questions about an audit: only the person asked (its practitioner, or the
+manager who took part in the deep dive), while they are asked. Anyone else gets 404: the page
+says nothing about the audit to them."""
+
+from __future__ import annotations
+
+import datetime
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from auditloop.accounts.models import StaffMember
+from auditloop.assurance.models import ExperienceAsked, ExperienceRole
+from auditloop.assurance.rules.experience import ASK_WITHIN_DAYS
+from auditloop.audits.models import Audit, AuditStatus, AuditType, ParticipantRole
+
+
+def audits_to_ask(staff: StaffMember, *, now: datetime.datetime) -> QuerySet[Audit]:
+    """The completed audits `staff` is asked about and has not answered or declined: those of
+    their cases, and the deep dives they took part in as the manager, completed in the last
+    `ASK_WITHIN_DAYS` days."""
+    since = now - datetime.timedelta(days=ASK_WITHIN_DAYS)
+    done = ExperienceAsked.objects.filter(staff=staff).values("audit_id")
+    return (
+        Audit.objects.filter(status=AuditStatus.COMPLETED, completed_at__gte=since)
+        .filter(
+            Q(practitioner=staff)
+            | Q(
+                audit_type=AuditType.DEEP_DIVE,
+                participants__staff=staff,
+                participants__role=ParticipantRole.MANAGER,
+            )
+        )
+        .exclude(pk__in=done)
+        .distinct()
+    )
+
+
+def experience_role(staff: StaffMember, audit: Audit, *, now: datetime.datetime) -> str | None:
+    """The role `staff` is asked about `audit` in, or None when they are not asked about it
+    (not theirs, not completed, too long ago, or already answered or declined)."""
+    if not audits_to_ask(staff, now=now).filter(pk=audit.pk).exists():
+        return None
+    if audit.practitioner_id == staff.pk:
+        return ExperienceRole.PRACTITIONER
+    return ExperienceRole.MANAGER
+
+
+def get_experience_audit_for_user(
+    staff: StaffMember, public_id: UUID | str, *, now: datetime.datetime
+) -> tuple[Audit, str]:
+    """The audit `staff` is asked about, and the role they are asked in; 404 otherwise."""
+    try:
+        audit = Audit.objects.select_related("team").get(public_id=public_id)
+    except (Audit.DoesNotExist, ValueError) as exc:
+        raise Http404("No questions for you about this audit.") from exc
+    role = experience_role(staff, audit, now=now)
+    if role is None:
+        raise Http404("No questions for you about this audit.")
+    return audit, role
