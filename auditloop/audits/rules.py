@@ -290,6 +290,10 @@ DEFAULT_FAMILY_QUESTIONS: tuple[tuple[str, str, bool], ...] = (
     ("Have things got better since we have been involved?", "agreement", True),
     ("What would have helped?", "text", False),
 )
+# A tool keeps a short set: the form must stay quick for a child to answer.
+MAX_FAMILY_QUESTIONS = 8
+MAX_QUESTION_LENGTH = 300
+MAX_ANSWER_LENGTH = 5000
 # How long an online family form link works, and how many uses of family form links (good,
 # used, expired or guessed) one address may make in a window before it is refused for a while.
 FAMILY_LINK_DAYS = 28

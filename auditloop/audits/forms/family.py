@@ -16,12 +16,8 @@ from auditloop.audits.models import (
     FamilyViewAsked,
     Respondent,
 )
-from auditloop.audits.services.family import (
-    MAX_ANSWER_LENGTH,
-    MAX_FAMILY_QUESTIONS,
-    MAX_QUESTION_LENGTH,
-    FamilyQuestionDraft,
-)
+from auditloop.audits.rules import MAX_ANSWER_LENGTH, MAX_FAMILY_QUESTIONS, MAX_QUESTION_LENGTH
+from auditloop.audits.services.family import FamilyQuestionDraft
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

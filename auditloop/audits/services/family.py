@@ -43,16 +43,14 @@ from auditloop.audits.rules import (
     FAMILY_FORM_TRIES,
     FAMILY_FORM_WINDOW,
     FAMILY_LINK_DAYS,
+    MAX_ANSWER_LENGTH,
+    MAX_FAMILY_QUESTIONS,
+    MAX_QUESTION_LENGTH,
     WRITABLE_STATUSES,
     audit_asks_family,
 )
 from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
-
-# A tool keeps a short set: the form must stay quick for a child to answer.
-MAX_FAMILY_QUESTIONS = 8
-MAX_QUESTION_LENGTH = 300
-MAX_ANSWER_LENGTH = 5000
 
 
 @dataclass(frozen=True)
