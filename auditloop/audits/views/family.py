@@ -4,7 +4,7 @@ fills in is `views.family_form`: no sign-in, nothing about the case."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
 from uuid import UUID
 
 from django.contrib import messages
@@ -25,7 +25,7 @@ from auditloop.audits.access.family import (
     get_family_link_for_lead,
 )
 from auditloop.audits.forms.family import FamilyContactForm, FamilyLinkForm
-from auditloop.audits.models import Audit, FamilyAnswer
+from auditloop.audits.models import Audit, FamilyAnswer, FamilyLink
 from auditloop.audits.rules import audit_asks_family
 from auditloop.audits.services.family import (
     family_contact_record,
@@ -40,7 +40,7 @@ def _family_url(audit: Audit) -> str:
     return reverse("audits:family", kwargs={"public_id": audit.public_id})
 
 
-def _link_state(link: Any, now: Any) -> str:
+def _link_state(link: FamilyLink, now: datetime.datetime) -> str:
     if link.used_at is not None:
         return "Answered"
     if link.withdrawn_at is not None:
