@@ -13,6 +13,8 @@ urlpatterns = [
     path("account/sessions/", include("auditloop.accounts.urls_sessions")),
     path("cases/", include("auditloop.casefiles.urls")),
     path("audits/", include("auditloop.audits.urls")),
+    # The online family form: no sign-in (auditloop.audits.views.family_form).
+    path("your-view/", include("auditloop.audits.views.family_form")),
     path("imports/", include("auditloop.imports.urls")),
     path("sampling/", include("auditloop.sampling.urls")),
     path("", include("auditloop.assurance.urls")),

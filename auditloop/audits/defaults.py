@@ -17,6 +17,7 @@ from auditloop.audits.models import (
     Section,
     ToolVersion,
 )
+from auditloop.audits.services.family import family_questions_default
 from auditloop.core.events import event_record
 
 DEFAULT_TOOLS = Path(__file__).parent / "data" / "default_tools.json"
@@ -73,6 +74,7 @@ def default_tools_install(*, by: Any = None) -> list[AuditTool]:
             is_published=True,
             published_at=timezone.now(),
         )
+        family_questions_default(version)
         for s_order, s in enumerate(t["sections"], start=1):
             section = Section.objects.create(version=version, order=s_order, title=s["title"])
             Question.objects.bulk_create(

@@ -70,6 +70,11 @@ class AuditTool(PublicIdModel):
         return self.versions.filter(is_published=True).order_by("-number").first()
 
 
+class FamilyViewAsked(models.TextChoices):
+    DEEP_DIVES = "deep_dives", "On deep dives only"
+    EVERY_AUDIT = "every_audit", "On every audit with this tool"
+
+
 class ToolVersion(PublicIdModel):
     """A frozen set of sections and questions. An audit keeps the version it started on."""
 
@@ -81,6 +86,10 @@ class ToolVersion(PublicIdModel):
     # For those who edit audit tools only (what still needs checking, say); auditors never see it.
     lead_note = models.TextField(blank=True)
     change_note = models.TextField(blank=True)
+    # When the auditor asks the child and their family for their view (`FamilyQuestion`s).
+    family_view_asked = models.CharField(
+        max_length=12, choices=FamilyViewAsked.choices, default=FamilyViewAsked.DEEP_DIVES
+    )
     is_published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -438,3 +447,153 @@ class PartnerShare(models.Model):
 
     def __str__(self) -> str:
         return f"partner share of {self.audit}"
+
+
+# The child's and the family's view ----------------------------------------------------------
+
+
+class FamilyAnswerKind(models.TextChoices):
+    AGREEMENT = "agreement", "Yes, partly, no or not sure"
+    TEXT = "text", "In their own words"
+
+
+class FamilyQuestion(models.Model):
+    """One of the short set of questions a tool version asks the child and their family (did
+    you understand why we were involved, were you listened to, did things get better, what
+    would have helped). Part of the version: frozen with it once published."""
+
+    version = models.ForeignKey(
+        ToolVersion, on_delete=models.CASCADE, related_name="family_questions"
+    )
+    order = models.PositiveIntegerField()
+    text = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=FamilyAnswerKind.choices)
+    # The question whose answers are set beside the auditor's judgement of impact (did things
+    # get better?): at most one a version.
+    about_impact = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["version", "order"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Respondent(models.TextChoices):
+    CHILD = "child", "Child or young person"
+    PARENT_CARER = "parent_carer", "Parent or carer"
+
+
+class ContactMethod(models.TextChoices):
+    VISIT = "visit", "Visit"
+    CALL = "call", "Telephone or video call"
+    LETTER = "letter", "Letter"
+    ONLINE_FORM = "online_form", "Online form"
+
+
+class FamilyContact(PublicIdModel):
+    """The auditor's contact (or attempt) with the child or a parent or carer for an audit,
+    and what they said; or a family's answers through an online form (`FamilyLink`)."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="family_contacts")
+    respondent = models.CharField(max_length=12, choices=Respondent.choices)
+    made = models.BooleanField()
+    method = models.CharField(max_length=12, choices=ContactMethod.choices, blank=True)
+    not_made_reason = models.TextField(blank=True)
+    # What they said, as they said it (the child's own words, above all).
+    own_words = models.TextField(blank=True)
+    # None for answers given through an online form.
+    recorded_by = models.ForeignKey(
+        "accounts.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="family_contacts_recorded",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"family contact {self.public_id}"
+
+
+class FamilyReply(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class FamilyAnswer(models.Model):
+    contact = models.ForeignKey(FamilyContact, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(FamilyQuestion, on_delete=models.PROTECT, related_name="answers")
+    reply = models.CharField(max_length=10, choices=FamilyReply.choices, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "question"], name="family_answer_once_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"family answer {self.pk}"
+
+
+class FamilyLink(PublicIdModel):
+    """A single-use, expiring link to the online family form for one audit. Only a hash of
+    its token is kept: the link itself is shown once, to the lead who made it."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="family_links")
+    respondent = models.CharField(max_length=12, choices=Respondent.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    contact = models.OneToOneField(
+        FamilyContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="link"
+    )
+    created_by = models.ForeignKey(
+        "accounts.StaffMember", on_delete=models.PROTECT, related_name="family_links_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"family form link {self.public_id}"
+
+
+class FamilyLinkOutcome(models.TextChoices):
+    SHOWN = "shown", "Form shown"
+    ANSWERED = "answered", "Answers received"
+    NOT_VALID = "not_valid", "Answers not valid"
+    EXPIRED = "expired", "Link expired"
+    USED = "used", "Link already used"
+    WITHDRAWN = "withdrawn", "Link withdrawn"
+    UNKNOWN = "unknown", "No such link"
+    TOO_MANY = "too_many", "Too many tries"
+
+
+class FamilyLinkUse(models.Model):
+    """Every use of a family form link, good or bad, and of a guessed one (with no link).
+    `client` is a keyed hash of the address it came from: enough to limit how often one
+    address tries, without keeping the address."""
+
+    link = models.ForeignKey(
+        FamilyLink, null=True, blank=True, on_delete=models.CASCADE, related_name="uses"
+    )
+    outcome = models.CharField(max_length=10, choices=FamilyLinkOutcome.choices)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} at {self.at}"

@@ -15,7 +15,10 @@ from auditloop.audits.models import (
     ActionStatus,
     Audit,
     AuditStatus,
+    AuditType,
     ComplianceAnswer,
+    FamilyReply,
+    FamilyViewAsked,
     Grade,
     QuestionKind,
     ToolKind,
@@ -275,3 +278,61 @@ def change_words(*, steps: int | None, before: str, after: str, graded: bool) ->
     size = abs(steps or 0)
     by = f" by {size} grade{'s' if size != 1 else ''}" if graded else ""
     return f"{direction.capitalize()}{by} ({before}, now {after})"
+
+
+# The child's and the family's view -----------------------------------------------------------
+
+# The questions every tool asks the child and their family until its audit lead changes them:
+# (text, kind, whether its answers are set beside the auditor's judgement of impact).
+DEFAULT_FAMILY_QUESTIONS: tuple[tuple[str, str, bool], ...] = (
+    ("Did you understand why children's services were involved?", "agreement", False),
+    ("Did you feel listened to?", "agreement", False),
+    ("Have things got better since we have been involved?", "agreement", True),
+    ("What would have helped?", "text", False),
+)
+# A tool keeps a short set: the form must stay quick for a child to answer.
+MAX_FAMILY_QUESTIONS = 8
+MAX_QUESTION_LENGTH = 300
+MAX_ANSWER_LENGTH = 5000
+# How long an online family form link works, and how many uses of family form links (good,
+# used, expired or guessed) one address may make in a window before it is refused for a while.
+FAMILY_LINK_DAYS = 28
+FAMILY_FORM_TRIES = 20
+FAMILY_FORM_WINDOW = datetime.timedelta(minutes=15)
+
+
+def family_view_asked(*, audit_type: str, asked: str) -> bool:
+    """Whether an audit of this type asks the family's view, under its tool version's
+    `family_view_asked`: every deep dive, and any audit where the tool says so. A calibration
+    audit is an exercise on a case already audited: the family is never asked again for it."""
+    if audit_type == AuditType.CALIBRATION:
+        return False
+    return audit_type == AuditType.DEEP_DIVE or asked == FamilyViewAsked.EVERY_AUDIT
+
+
+def audit_asks_family(audit: Audit) -> bool:
+    """Whether this audit asks the family's view (reads its tool version)."""
+    return family_view_asked(
+        audit_type=audit.audit_type, asked=audit.tool_version.family_view_asked
+    )
+
+
+class FamilyAgreement:
+    """How the family's answer to the impact question sits beside the audit's overall grade
+    that counts (Good or better, or not)."""
+
+    AGREE = "Family and auditor agree"
+    FAMILY_MORE_POSITIVE = "Family more positive than the auditor"
+    FAMILY_LESS_POSITIVE = "Family less positive than the auditor"
+    MIXED = "Family said partly or not sure"
+
+    ORDER = (AGREE, FAMILY_MORE_POSITIVE, FAMILY_LESS_POSITIVE, MIXED)
+
+
+def family_agreement(*, reply: str, good_or_better: bool) -> str:
+    """One family answer to "have things got better?" against the auditor's judgement."""
+    if reply == FamilyReply.YES:
+        return FamilyAgreement.AGREE if good_or_better else FamilyAgreement.FAMILY_MORE_POSITIVE
+    if reply == FamilyReply.NO:
+        return FamilyAgreement.FAMILY_LESS_POSITIVE if good_or_better else FamilyAgreement.AGREE
+    return FamilyAgreement.MIXED

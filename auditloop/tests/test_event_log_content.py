@@ -18,6 +18,7 @@ from auditloop.audits.models import (
     Grade,
     ParticipantRole,
     Question,
+    Respondent,
 )
 from auditloop.audits.services.actions import action_cancel, action_complete, action_create
 from auditloop.audits.services.audits import (
@@ -28,6 +29,12 @@ from auditloop.audits.services.audits import (
     participant_add,
 )
 from auditloop.audits.services.escalations import escalation_acknowledge, escalation_raise
+from auditloop.audits.services.family import (
+    family_contact_record,
+    family_form_open,
+    family_form_submit,
+    family_link_create,
+)
 from auditloop.audits.services.feedback import feedback_reply
 from auditloop.audits.tests.audit_factories import full_answers, planned_audit
 from auditloop.audits.tests.followup_factories import make_action
@@ -88,7 +95,35 @@ def _walk_every_content_bearing_service(p: Personas) -> list[str]:
         practitioner_reflection=secret("reflection"),
         meeting_date=timezone.localdate(),
     )
+    family = {q.text: q.pk for q in audit.tool_version.family_questions.all()}
+    family_contact_record(
+        audit=audit,
+        by=auditor,
+        respondent=Respondent.CHILD,
+        made=True,
+        method="visit",
+        own_words=secret("child's own words"),
+        texts={family["What would have helped?"]: secret("what would have helped")},
+    )
+    family_contact_record(
+        audit=audit,
+        by=auditor,
+        respondent=Respondent.PARENT_CARER,
+        made=False,
+        not_made_reason=secret("why no contact"),
+    )
     audit_submit(audit=audit, by=auditor)
+    _, token = family_link_create(audit=audit, respondent=Respondent.CHILD, by=lead)
+    given.append(token)  # the online form's link is never logged either
+    opened = family_form_open(token=token, client="client")
+    assert opened.link is not None
+    family_form_submit(
+        link=opened.link,
+        client="client",
+        replies={},
+        texts={family["What would have helped?"]: secret("online answer")},
+        own_words=secret("online own words"),
+    )
     audit_return(audit=audit, by=lead, reason=secret("return reason"))
     audit_submit(audit=audit, by=auditor)
     feedback_reply(audit=audit, by=p.practitioner, text=secret("reply"))

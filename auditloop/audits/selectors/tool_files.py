@@ -18,8 +18,21 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from auditloop.audits.models import Question, QuestionKind, ToolKind, ToolVersion
-from auditloop.audits.rules import CODE_PATTERN, KINDS_FOR_TOOL
+from auditloop.audits.models import (
+    FamilyAnswerKind,
+    FamilyViewAsked,
+    Question,
+    QuestionKind,
+    ToolKind,
+    ToolVersion,
+)
+from auditloop.audits.rules import (
+    CODE_PATTERN,
+    DEFAULT_FAMILY_QUESTIONS,
+    KINDS_FOR_TOOL,
+    MAX_FAMILY_QUESTIONS,
+    MAX_QUESTION_LENGTH,
+)
 
 FORMAT = "auditloop-audit-tool"
 SCHEMA_VERSION = 1
@@ -34,6 +47,7 @@ SHEET_TOOL = "Tool"
 SHEET_GRADES = "Grades"
 SHEET_QUESTIONS = "Questions"
 SHEET_SOURCES = "Sources"
+SHEET_FAMILY = "Family view"
 
 # The Tool sheet: one field a row, its label in column A and its value in column B.
 TOOL_ROWS = [
@@ -46,6 +60,7 @@ TOOL_ROWS = [
     ("lead_note", "Note for audit leads"),
     ("scale_slug", "Grading scale code"),
     ("scale_name", "Grading scale name"),
+    ("family_view_asked", "Family's view asked"),
 ]
 GRADE_COLUMNS = [
     ("code", "Code"),
@@ -67,6 +82,11 @@ QUESTION_COLUMNS = [
 ]
 DESCRIPTOR_PREFIX = "Descriptor: "
 SOURCE_COLUMNS = [("ref", "Reference"), ("title", "Title"), ("url", "Address")]
+FAMILY_COLUMNS = [
+    ("text", "Question"),
+    ("kind", "Answered as"),
+    ("about_impact", "Set beside the judgement of impact"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +133,9 @@ class ToolDocument:
     question_at: list[list[Where]]
     source_at: list[Where]
     problems: list[FileProblem] = field(default_factory=list)
+    # The family's view (optional in a file: the defaults when it says nothing).
+    family_top_at: Where = field(default_factory=lambda: Where("JSON", None, "family_view."))
+    family_at: list[Where] = field(default_factory=list)
 
 
 # ---- writing ---------------------------------------------------------------------------------
@@ -180,6 +203,13 @@ def tool_version_document(
             }
             for s in version.sections.order_by("order")
         ],
+        "family_view": {
+            "asked": version.family_view_asked,
+            "questions": [
+                {"text": q.text, "kind": q.kind, "about_impact": q.about_impact}
+                for q in version.family_questions.order_by("order")
+            ],
+        },
         "sources": list(sources or []),
     }
 
@@ -222,6 +252,7 @@ def tool_document_xlsx(document: dict[str, Any]) -> bytes:
         "lead_note": version.get("lead_note", ""),
         "scale_slug": scale["slug"],
         "scale_name": scale["name"],
+        "family_view_asked": document.get("family_view", {}).get("asked", ""),
     }
     _header(tool_sheet, ["Field", "Value"])
     for key, label in TOOL_ROWS:
@@ -248,6 +279,12 @@ def tool_document_xlsx(document: dict[str, Any]) -> bytes:
             questions.append(row)
     questions.column_dimensions["A"].width = 30
     questions.column_dimensions["C"].width = 60
+
+    family = workbook.create_sheet(SHEET_FAMILY)
+    _header(family, [label for _, label in FAMILY_COLUMNS])
+    for fq in document.get("family_view", {}).get("questions", []):
+        family.append([_cell(fq.get(key, "")) for key, _ in FAMILY_COLUMNS])
+    family.column_dimensions["A"].width = 70
 
     sources = workbook.create_sheet(SHEET_SOURCES)
     _header(sources, [label for _, label in SOURCE_COLUMNS])
@@ -444,6 +481,7 @@ def tool_document_check(document: ToolDocument) -> ToolDocument:
                 else:
                     cleaned[grade_code] = text.strip()
             q["descriptors"] = cleaned
+    _family_check(document)
     sources = _list(d, "sources")
     d["sources"] = sources
     for src, where in zip(sources, document.source_at, strict=True):
@@ -451,6 +489,63 @@ def tool_document_check(document: ToolDocument) -> ToolDocument:
         _text(where, src, "title", required=True, max_length=None, problems=problems)
         _text(where, src, "url", required=False, max_length=None, problems=problems)
     return document
+
+
+def _family_check(document: ToolDocument) -> None:
+    """The family's view: when it is asked and its questions (the service's rules: a short
+    set, each answered yes-partly-no or in their own words, at most one set beside the
+    judgement of impact). A file that says nothing gets the defaults, as a new tool does."""
+    d = document.data
+    problems = document.problems
+    top = document.family_top_at
+    if d.get("family_view") in (None, ""):
+        d["family_view"] = {
+            "asked": FamilyViewAsked.DEEP_DIVES,
+            "questions": [
+                {"text": text, "kind": kind, "about_impact": impact}
+                for text, kind, impact in DEFAULT_FAMILY_QUESTIONS
+            ],
+        }
+        return
+    family = _dict(d, "family_view")
+    d["family_view"] = family
+    asked = family.get("asked") or FamilyViewAsked.DEEP_DIVES
+    asked = asked.strip() if isinstance(asked, str) else asked
+    if asked not in FamilyViewAsked.values:
+        problems.append(top.problem("asked", f"Write one of: {', '.join(FamilyViewAsked.values)}."))
+    family["asked"] = asked
+    questions = _list(family, "questions")
+    family["questions"] = questions
+    if not questions:
+        problems.append(top.problem("questions", "List at least one question for the family."))
+    if len(questions) > MAX_FAMILY_QUESTIONS:
+        problems.append(
+            top.problem("questions", f"Keep to {MAX_FAMILY_QUESTIONS} family questions or fewer.")
+        )
+    impact = 0
+    for fq, where in zip(questions, document.family_at, strict=True):
+        _text(where, fq, "text", required=True, max_length=MAX_QUESTION_LENGTH, problems=problems)
+        kind = fq.get("kind", "")
+        kind = kind.strip() if isinstance(kind, str) else kind
+        fq["kind"] = kind
+        if kind not in FamilyAnswerKind.values:
+            problems.append(
+                where.problem("kind", f"Write one of: {', '.join(FamilyAnswerKind.values)}.")
+            )
+        if _flag(where, fq, "about_impact", problems):
+            impact += 1
+            if kind == FamilyAnswerKind.TEXT:
+                problems.append(
+                    where.problem(
+                        "about_impact",
+                        "A question answered in their own words cannot be set beside the "
+                        "judgement of impact.",
+                    )
+                )
+    if impact > 1:
+        problems.append(
+            top.problem("questions", "Set one question only beside the judgement of impact.")
+        )
 
 
 def _json_where(path: str) -> Where:
@@ -505,15 +600,22 @@ def tool_document_from_json(raw: bytes) -> ToolDocument:
     sources = data.get("sources")
     sources = [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
     data["sources"] = sources
-    return tool_document_check(
-        _json_document(
-            data,
-            [_json_where(f"grading_scale.grades[{i}].") for i in range(len(grades))],
-            [_json_where(f"sections[{i}].") for i in range(len(sections))],
-            question_at,
-            [_json_where(f"sources[{i}].") for i in range(len(sources))],
-        )
+    family = data.get("family_view")
+    family_at: list[Where] = []
+    if isinstance(family, dict):
+        fqs = family.get("questions")
+        fqs = [q for q in fqs if isinstance(q, dict)] if isinstance(fqs, list) else []
+        family["questions"] = fqs
+        family_at = [_json_where(f"family_view.questions[{i}].") for i in range(len(fqs))]
+    document = _json_document(
+        data,
+        [_json_where(f"grading_scale.grades[{i}].") for i in range(len(grades))],
+        [_json_where(f"sections[{i}].") for i in range(len(sections))],
+        question_at,
+        [_json_where(f"sources[{i}].") for i in range(len(sources))],
     )
+    document.family_at = family_at
+    return tool_document_check(document)
 
 
 def _empty_workbook_document() -> ToolDocument:
@@ -597,7 +699,12 @@ def tool_document_from_xlsx(raw: bytes) -> ToolDocument:
             fields[label_to_key[label]] = row[1] if len(row) > 1 and row[1] is not None else ""
             rows_of[label_to_key[label]] = number
     for key, label in TOOL_ROWS:
-        if key not in rows_of and key not in ("description", "guidance", "lead_note"):
+        if key not in rows_of and key not in (
+            "description",
+            "guidance",
+            "lead_note",
+            "family_view_asked",
+        ):
             problems.append(FileProblem(SHEET_TOOL, None, "Field", f"Add a row for {label}."))
 
     def on_tool_sheet(keys: dict[str, str]) -> Where:
@@ -622,6 +729,11 @@ def tool_document_from_xlsx(raw: bytes) -> ToolDocument:
             workbook[SHEET_SOURCES], SOURCE_COLUMNS
         )
         problems += source_problems
+    family_rows: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+    family_labels: dict[str, str] = {}
+    if SHEET_FAMILY in workbook.sheetnames:
+        family_rows, family_problems, family_labels = _table(workbook[SHEET_FAMILY], FAMILY_COLUMNS)
+        problems += family_problems
     problems += grade_problems + question_problems
     workbook.close()
 
@@ -664,6 +776,17 @@ def tool_document_from_xlsx(raw: bytes) -> ToolDocument:
         "sections": sections,
         "sources": [s for _, s, _ in source_rows],
     }
+    if family_rows or fields.get("family_view_asked"):
+        data["family_view"] = {
+            "asked": fields.get("family_view_asked", ""),
+            "questions": [
+                {
+                    k: (str(v) if k == "text" and isinstance(v, int | float) else v)
+                    for k, v in fq.items()
+                }
+                for _, fq, _ in family_rows
+            ],
+        }
     document = ToolDocument(
         data,
         on_tool_sheet({"format": "format", "schema_version": "schema_version"}),
@@ -675,6 +798,8 @@ def tool_document_from_xlsx(raw: bytes) -> ToolDocument:
         question_at,
         [Where(SHEET_SOURCES, n, "", source_labels) for n, _, _ in source_rows],
         problems,
+        on_tool_sheet({"asked": "family_view_asked"}),
+        [Where(SHEET_FAMILY, n, "", family_labels) for n, _, _ in family_rows],
     )
     return tool_document_check(document)
 

@@ -17,6 +17,7 @@ from django.db.models import Max
 from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.audits.models import (
     AuditTool,
+    FamilyQuestion,
     Grade,
     GradingScale,
     Question,
@@ -76,6 +77,7 @@ def _contents(document: dict[str, Any]) -> list[Any]:
             ]
             for s in document["sections"]
         ],
+        document.get("family_view"),
     ]
 
 
@@ -154,6 +156,19 @@ def _scale_for(document: ToolDocument, by: StaffMember | None) -> GradingScale:
 
 
 def _fill(version: ToolVersion, document: dict[str, Any]) -> None:
+    family = document["family_view"]
+    version.family_view_asked = family["asked"]
+    version.save(update_fields=["family_view_asked"])
+    FamilyQuestion.objects.bulk_create(
+        FamilyQuestion(
+            version=version,
+            order=order,
+            text=fq["text"],
+            kind=fq["kind"],
+            about_impact=fq["about_impact"],
+        )
+        for order, fq in enumerate(family["questions"], start=1)
+    )
     for s_order, s in enumerate(document["sections"], start=1):
         section = Section.objects.create(version=version, order=s_order, title=s["title"])
         Question.objects.bulk_create(

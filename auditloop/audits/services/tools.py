@@ -26,6 +26,7 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import CODE_PATTERN, KINDS_FOR_TOOL
 from auditloop.audits.selectors.tools import tool_version_problems
+from auditloop.audits.services.family import family_questions_copy, family_questions_default
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
@@ -92,8 +93,10 @@ def audit_tool_create(
         kind=kind,
         description=description.strip(),
     )
-    ToolVersion.objects.create(
-        tool=tool, number=1, grading_scale=grading_scale, created_by=actor_login(by)
+    family_questions_default(
+        ToolVersion.objects.create(
+            tool=tool, number=1, grading_scale=grading_scale, created_by=actor_login(by)
+        )
     )
     event_record(
         actor=actor_login(by),
@@ -144,6 +147,7 @@ def tool_version_draft_create(*, tool: AuditTool, by: StaffMember | None) -> Too
         )
         for q in Question.objects.filter(section__version=source).order_by("pk")
     )
+    family_questions_copy(source=source, version=version)
     event_record(
         actor=actor_login(by),
         verb="tool_version.draft_created",

@@ -42,7 +42,7 @@ from auditloop.audits.models import (
     QuestionKind,
     Section,
 )
-from auditloop.audits.rules import WRITABLE_STATUSES
+from auditloop.audits.rules import WRITABLE_STATUSES, audit_asks_family
 from auditloop.audits.selectors.actions import actions_by_question, today
 from auditloop.audits.selectors.audits import (
     ComplianceScore,
@@ -185,6 +185,7 @@ def _render_detail(
         "revisit": revisit_comparison(user=request.user, staff=staff, audit=audit),
         "participants": audit.participants.select_related("staff"),
         "is_deep_dive": audit.audit_type == AuditType.DEEP_DIVE,
+        "asks_family": audit_asks_family(audit),
         "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
         "can_submit": is_auditor and audit.status == AuditStatus.IN_PROGRESS,
         "can_lead": leads and audit.status == AuditStatus.SUBMITTED,

@@ -28,6 +28,7 @@ from auditloop.audits.access.tools import (
     get_tool_for_user,
     get_tool_version_for_user,
 )
+from auditloop.audits.forms.family import FamilyQuestionsForm
 from auditloop.audits.forms.tools import (
     MoveForm,
     PublishForm,
@@ -44,6 +45,7 @@ from auditloop.audits.selectors.tools import (
     tools_for_list,
 )
 from auditloop.audits.services import tools as services
+from auditloop.audits.services.family import tool_version_family_change
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 reads = roles_required(*(Role(r) for r in TOOL_READ_ROLES))
@@ -163,6 +165,7 @@ def tool_version(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "sections": sections,
             "grades": grades,
             "question_count": sum(len(s.questions) for s in sections),
+            "family_questions": version.family_questions.order_by("order"),
             "versions": versions,
             "current": current,
             "draft": next((v for v in versions if not v.is_published), None),
@@ -254,6 +257,27 @@ def tool_version_discard(request: StaffRequest, public_id: UUID) -> HttpResponse
         return done, reverse("audits:tools")
 
     return button(request, change, refused_to=_version_url(version))
+
+
+@writes
+def tool_version_family(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    """When a draft asks the child's and family's view, and the questions it asks them."""
+    version = get_tool_version_for_user(request.user, public_id, write=True)
+    if (frozen := _frozen(request, version)) is not None:
+        return frozen
+    initial = FamilyQuestionsForm.initial_for(
+        version.family_view_asked, list(version.family_questions.order_by("order"))
+    )
+    form = FamilyQuestionsForm(request.POST or None, initial=initial)
+
+    def change(data: dict[str, Any]) -> Done:
+        tool_version_family_change(
+            version=version, asked=data["asked"], questions=form.drafts(), by=request.staff
+        )
+        return "The family's questions are saved.", _version_url(version) + "#family-questions"
+
+    context = {"version": version}
+    return form_page(request, form, change, "audits/tools/family_questions.html", context)
 
 
 # ---- sections ---------------------------------------------------------------------------------
@@ -437,6 +461,7 @@ urlpatterns = [
     path(V + "publish/", tool_version_publish, name="tool_version_publish"),
     path(V + "scale/", tool_version_scale, name="tool_version_scale"),
     path(V + "discard/", tool_version_discard, name="tool_version_discard"),
+    path(V + "family/", tool_version_family, name="tool_version_family"),
     path(V + "sections/new/", section_add, name="tool_section_add"),
     path(V + "sections/<int:number>/", section_edit, name="tool_section_edit"),
     path(V + "sections/<int:number>/move/", section_move, name="tool_section_move"),

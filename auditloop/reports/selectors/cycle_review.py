@@ -1,6 +1,7 @@
 """The six-month cycle review's sections, in the order of the report to the Improvement Board
 (`shared/practice/audit-tools.md` §5): summary, activity, moderation, compliance, quality,
-thematic and deep-dive findings, safeguarding, learning and workforce, next six months.
+thematic and deep-dive findings, safeguarding, learning and workforce, the child's and
+family's view, the audit tool, next six months.
 
 Every figure is a `Block` for the review's `ReportScope` (`review_scope`): the committee's by
 service, small counts suppressed, naming no team and no person; the leaders' by team. Where
@@ -71,7 +72,7 @@ NONE_COUNTED = (1, 1)
 
 
 def cycle_review_sections(scope: ReportScope) -> list[Section]:
-    """The nine sections of the review of `scope.cycle`, in order."""
+    """The eleven sections of the review of `scope.cycle`, in order."""
     return [
         summary_section(scope),
         activity_section(scope),
@@ -100,6 +101,8 @@ def cycle_review_sections(scope: ReportScope) -> list[Section]:
         _with_agencies(thematic_section(scope), scope),
         safeguarding_section(scope),
         learning_section(scope),
+        family_section(scope),
+        tool_section(scope),
         next_section(scope),
     ]
 
@@ -961,7 +964,39 @@ def _training_impact(
     return Block(key="training-impact", heading=heading, words=words)
 
 
-# 9. Next six months -------------------------------------------------------------------------
+# 9. The child's and family's view -----------------------------------------------------------
+
+
+def family_section(scope: ReportScope) -> Section:
+    return Section(
+        key="family",
+        heading="9. The child's and family's view",
+        words=[
+            "Whom the audits heard, what children, young people and their families said about "
+            "the help they had, by cohort and by "
+            + ("team" if scope.names_teams else "service")
+            + ", and whether their view of what changed agrees with the auditor's judgement."
+        ],
+        blocks=figures.family_view(scope),
+    )
+
+
+# 10. The audit tool --------------------------------------------------------------------------
+
+
+def tool_section(scope: ReportScope) -> Section:
+    return Section(
+        key="tool",
+        heading="10. The audit tool",
+        words=[
+            "The tool and its use, question by question: how often each was answered Not "
+            "applicable, the spread of its answers, and which questions moderation changed most."
+        ],
+        blocks=figures.tool_use(scope),
+    )
+
+
+# 11. Next six months ------------------------------------------------------------------------
 
 
 def next_cycle(cycle: Cycle) -> Cycle | None:
@@ -978,7 +1013,7 @@ def next_cycle(cycle: Cycle) -> Cycle | None:
 def next_section(scope: ReportScope) -> Section:
     """The next cycle of these services if one is planned: its dates, tools and quotas. Three
     queries."""
-    section = Section(key="next", heading="9. Next six months")
+    section = Section(key="next", heading="11. Next six months")
     upcoming = next_cycle(scope.cycle)
     if upcoming is None:
         section.words.append("No next cycle of these services is planned yet.")

@@ -32,7 +32,7 @@ def test_an_audit_lead_previews_both_versions_of_a_cycle_review(
     page.goto(reverse("reports:cycle-review-preview", args=[council.cycle.public_id]))
     expect(page).to_have_title(re.compile(r"^Cycle review preview: April to September 2026"))
     expect(page.get_by_role("heading", level=2, name="1. Summary")).to_be_visible()
-    expect(page.get_by_role("heading", level=2, name="9. Next six months")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="11. Next six months")).to_be_visible()
     expect(page.get_by_role("table", name="Overall grades by service")).to_be_visible()
     expect(page.get_by_text("Kestrelmoor")).to_have_count(0)
     assert_accessible(page)

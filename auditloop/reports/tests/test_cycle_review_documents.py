@@ -165,7 +165,7 @@ def test_the_reviews_sections_alone_make_a_page_body(p: Personas) -> None:
     )
     body = review_body_html(review)
     assert "<html" not in body and "<style" not in body
-    assert body.count('<section class="app-review-section"') == 9
+    assert body.count('<section class="app-review-section"') == 11
     assert 'style="' not in body  # charts styled by attributes, for the site's policy
 
 

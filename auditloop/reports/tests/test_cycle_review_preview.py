@@ -37,7 +37,7 @@ def test_an_audit_lead_previews_the_committee_version_by_default(
     page = response.content.decode()
     text = html_text(page)
     assert "Cycle review preview: April to September 2026" in page
-    assert "1. Summary" in text and "9. Next six months" in text
+    assert "1. Summary" in text and "11. Next six months" in text
     assert "Kestrelmoor" not in text
     assert CHILD_ID not in page
     assert 'role="banner"' in page  # the site's layout, not the standalone page

@@ -11,12 +11,14 @@ from __future__ import annotations
 from auditloop.reports.blocks import Section
 from auditloop.reports.selectors.figures.compliance import compliance_by_check, quality_share
 from auditloop.reports.selectors.figures.experience import experience_blocks
+from auditloop.reports.selectors.figures.family import family_view
 from auditloop.reports.selectors.figures.follow_up import overdue_actions, revisit_outcomes
 from auditloop.reports.selectors.figures.grades import grades_by_domain, grades_overall, trend
 from auditloop.reports.selectors.figures.moderation import moderation
 from auditloop.reports.selectors.figures.parts import NO_AUDITS
 from auditloop.reports.selectors.figures.progress import progress
 from auditloop.reports.selectors.figures.themes import themes
+from auditloop.reports.selectors.figures.tool_use import tool_use
 from auditloop.reports.selectors.scope import ReportScope
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "compliance_by_check",
     "dashboard_sections",
     "experience_blocks",
+    "family_view",
     "grades_by_domain",
     "grades_overall",
     "moderation",
@@ -32,6 +35,7 @@ __all__ = [
     "quality_share",
     "revisit_outcomes",
     "themes",
+    "tool_use",
     "trend",
 ]
 
@@ -55,6 +59,7 @@ def dashboard_sections(scope: ReportScope) -> list[Section]:
             blocks=[*overdue_actions(scope), *revisit_outcomes(scope)],
         ),
         Section(key="themes", heading="Themes", blocks=themes(scope)),
+        Section(key="family", heading="The child's and family's view", blocks=family_view(scope)),
         *_experience(scope),
     ]
 
