@@ -25,9 +25,7 @@ def populations_to_rows(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor
     for draw_id, population in draws.objects.using(db).values_list("pk", "population").iterator():
         batch: list[Any] = []
         for draw, position, case_id, stratum in _rows(draw_id, population or []):
-            batch.append(
-                rows(draw_id=draw, position=position, case_id=case_id, stratum=stratum)
-            )
+            batch.append(rows(draw_id=draw, position=position, case_id=case_id, stratum=stratum))
             if len(batch) == BATCH:
                 rows.objects.using(db).bulk_create(batch)
                 batch = []
