@@ -30,10 +30,12 @@ from auditloop.audits.access.tools import can_read_tools
 from auditloop.audits.models import ActionStatus, Audit, AuditStatus, AuditType
 from auditloop.audits.selectors.actions import actions_matching, actions_visible_to
 from auditloop.audits.selectors.audits import (
+    AUDITS_ORDER,
     ComplianceScore,
     audit_answers,
+    audit_keys_visible_to,
     audits_matching,
-    audits_visible_to,
+    audits_page_shown_to,
     compliance_scores,
 )
 from auditloop.audits.selectors.tools import tools_with_questions
@@ -290,13 +292,17 @@ def _audit_out(audit: Audit, score: ComplianceScore | None) -> dict[str, Any]:
 def list_audits(request: StaffRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
     staff = request.staff
     audits = audits_matching(
-        audits_visible_to(staff).select_related("team__service"),
+        audit_keys_visible_to(staff),
         status=filters.status or "",
         audit_type=filters.audit_type or "",
         submitted_since=filters.submitted_since,
     )
+    # The page's keys first, then those audits with their cases (as the audits page does).
+    keys = audits.order_by(*AUDITS_ORDER).values_list("pk", flat=True)[
+        filters.offset : filters.offset + filters.limit
+    ]
     page = list(
-        audits.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
+        audits_page_shown_to(staff, keys).select_related("team__service").order_by(*AUDITS_ORDER)
     )
     # A list of audits is a read of each of them.
     access_shown(user=request.user, targets=page, purpose=Purpose.API)

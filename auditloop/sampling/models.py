@@ -107,7 +107,8 @@ class DrawMethod(models.TextChoices):
 
 class SampleDraw(PublicIdModel):
     """A stored draw: its filters, seed, frozen population and exclusions, so it can be re-run
-    and explained. `population` is [[case id, stratum], ...] in the order the draw used.
+    and explained. The population is in `SampleDrawPopulation`, one row per case, in the
+    order the draw used.
 
     Deep dives and thematic audits are chosen, not drawn: a draw with method "chosen" holds
     the cases an audit lead picked, each with the reason, and no population or seed. While
@@ -118,7 +119,6 @@ class SampleDraw(PublicIdModel):
     )
     filters = models.JSONField(default=dict)
     seed = models.BigIntegerField()
-    population = models.JSONField(default=list)
     population_size = models.PositiveIntegerField()
     # Reason -> ids of the cases that matched the filters but were left out for it.
     exclusions = models.JSONField(default=dict)
@@ -160,6 +160,32 @@ class SampleDraw(PublicIdModel):
 
     def __str__(self) -> str:
         return f"sample draw {self.public_id}"
+
+
+class SampleDrawPopulation(models.Model):
+    """One case of a draw's frozen population: its place in the order the draw used (from 1)
+    and its stratum. Keyed by (draw, position), so a draw's population is one range of the
+    key and a national draw's 400,000 cases are 400,000 narrow rows, not one JSON value that
+    every read of the draw would carry."""
+
+    pk = models.CompositePrimaryKey("draw", "position")
+    # The key's first column indexes the draw: no second index for the foreign key.
+    draw = models.ForeignKey(
+        SampleDraw, on_delete=models.CASCADE, related_name="frozen_population", db_index=False
+    )
+    position = models.PositiveIntegerField()
+    # Cases are never deleted (retention moves audits to anonymous stand-ins), so the
+    # constraint protects the frozen population without an index on every draw's cases.
+    case = models.ForeignKey(
+        "cases.ChildCase", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    stratum = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["draw", "position"]
+
+    def __str__(self) -> str:
+        return f"draw {self.draw_id} population {self.position}"
 
 
 class SampleDrawCase(models.Model):

@@ -23,9 +23,20 @@ from auditloop.audits.models import (
 def audits_visible_to(staff: StaffMember) -> QuerySet[Audit]:
     """The audits `staff` may read, each with the grade that counts joined and with
     `grades_hidden` set for them (the moderation blind), so that `grade_shown` is right."""
-    return with_grades_hidden(
-        Audit.objects.filter(audit_visibility_filter(staff)), staff
-    ).select_related(
+    return audits_as_shown_to(staff, Audit.objects.filter(audit_visibility_filter(staff)))
+
+
+def audits_page_shown_to(staff: StaffMember, keys: Iterable[int]) -> QuerySet[Audit]:
+    """The audits of a page of keys (cut from `audit_keys_visible_to`, which decided what
+    `staff` may read), as `audits_visible_to` shows them. The rule is not asked again: the
+    database then fetches the page's audits and their cases by key, where asking it again
+    makes it weigh the rule over every audit and join the whole case table."""
+    return audits_as_shown_to(staff, Audit.objects.filter(pk__in=list(keys)))
+
+
+def audits_as_shown_to(staff: StaffMember, audits: QuerySet[Audit]) -> QuerySet[Audit]:
+    """`audits` with what a list shows of each joined and `grades_hidden` set for `staff`."""
+    return with_grades_hidden(audits, staff).select_related(
         "case",
         "auditor",
         "practitioner",
@@ -34,6 +45,17 @@ def audits_visible_to(staff: StaffMember) -> QuerySet[Audit]:
         "agreed_overall_grade",
         "tool_version__tool",
     )
+
+
+def audit_keys_visible_to(staff: StaffMember) -> QuerySet[Audit]:
+    """The audits `staff` may read, with nothing joined: what a long list filters, counts and
+    cuts to a page before `audits_visible_to` fetches the page's rows with what they show
+    (see `auditloop.core.pagination.page_of_keys`)."""
+    return Audit.objects.filter(audit_visibility_filter(staff))
+
+
+# The order of every list of audits: newest first.
+AUDITS_ORDER = ("-created_at", "-id")
 
 
 def overall_grade_counted(field: str = "id") -> Coalesce:

@@ -45,11 +45,13 @@ from auditloop.audits.models import (
 from auditloop.audits.rules import WRITABLE_STATUSES, audit_asks_family
 from auditloop.audits.selectors.actions import actions_by_question, today
 from auditloop.audits.selectors.audits import (
+    AUDITS_ORDER,
     ComplianceScore,
     audit_earlier_visible,
+    audit_keys_visible_to,
     audit_revisits_visible,
     audit_rows,
-    audits_visible_to,
+    audits_page_shown_to,
     in_moderation,
 )
 from auditloop.audits.selectors.revisits import revisit_comparison
@@ -64,7 +66,7 @@ from auditloop.audits.services.audits import (
     participant_remove,
 )
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.pagination import page_of
+from auditloop.core.pagination import page_of_keys
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
 PAGE_SIZE = 50
@@ -74,9 +76,15 @@ PAGE_SIZE = 50
 def audit_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
     form = AuditFilterForm(request.GET or None)
-    audits = form.filter(audits_visible_to(staff)).select_related("team", "case")
+    # A page of keys first, then those audits with their cases: never the whole case table.
     # Page links keep the filters ({% querystring %} in core/_pagination.html).
-    page = page_of(request, audits, per_page=PAGE_SIZE)
+    page = page_of_keys(
+        request,
+        form.filter(audit_keys_visible_to(staff)),
+        lambda keys: audits_page_shown_to(staff, keys),
+        order=AUDITS_ORDER,
+        per_page=PAGE_SIZE,
+    )
     access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
     return render(
         request,

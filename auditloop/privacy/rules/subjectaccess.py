@@ -42,6 +42,9 @@ CHILD_EXPORTED: dict[str, str] = {
 CHILD_LEFT_OUT: dict[str, str] = {
     "sampling.cycleaudit": "Which cycle planned the audit and in which month: the council's "
     "planning, nothing about the child beyond the audit's own dates, which are exported.",
+    "sampling.sampledrawpopulation": "That the case was among the open cases a sample was "
+    "drawn from: the council's planning, recorded for every case that matched the filters; "
+    "the draws that chose the child's case are exported.",
     "sampling.remindersent": "That a reminder was emailed to the auditor: the auditor's "
     "workload, not information about the child.",
     "assurance.meetingitem": "A moderation meeting's notes about the audit compare auditors' "

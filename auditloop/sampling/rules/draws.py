@@ -200,7 +200,8 @@ def draw_compute(
 def draw_rerun(
     *, population: Sequence[Sequence[Any]], strata: Sequence[dict[str, Any]], seed: int
 ) -> list[int]:
-    """Re-run a stored draw from its frozen population: the case ids, in draw order."""
+    """Re-run a stored draw from its frozen population: the case ids, in draw order. The
+    population may leave out strata the draw took nothing from."""
     allocation = {s["key"]: int(s["allocated"]) for s in strata}
     frozen = [(int(case_id), str(stratum)) for case_id, stratum in population]
     return [d.case_id for d in statistics.draw_cases(frozen, allocation, seed)]

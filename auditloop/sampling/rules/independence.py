@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.rules import auditor_is_independent, holds_or_manages
@@ -22,8 +23,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class CaseRow:
+class CaseRow(NamedTuple):
+    """One case of a population, as a draw reads it. A named tuple, not a frozen dataclass:
+    a national draw makes 400,000 of them, and a frozen dataclass's `__init__` sets each
+    field through `object.__setattr__`, which made building them most of a draw's time."""
+
     pk: int
     la_child_id: str
     team_id: int | None

@@ -14,7 +14,7 @@ from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import services_overseen
 from auditloop.audits.models import Audit, AuditType
 from auditloop.cases.models import ChildCase
-from auditloop.sampling.models import Cycle, SampleDraw, SampleDrawCase
+from auditloop.sampling.models import Cycle, SampleDraw, SampleDrawCase, SampleDrawPopulation
 from auditloop.sampling.rules.draws import DrawResult, DrawSpec, draw_compute
 from auditloop.sampling.rules.independence import CaseRow, auditor_rows
 from auditloop.sampling.rules.months import months_before
@@ -39,6 +39,18 @@ def draw_chosen_rows(draw: SampleDraw) -> QuerySet[SampleDrawCase]:
     return draw.chosen.select_related(
         "case__allocated_team", "auditor", "added_by__staff"
     ).order_by("position")
+
+
+def draw_population(
+    draw: SampleDraw, *, strata: Sequence[str] | None = None
+) -> list[tuple[int, str]]:
+    """A stored draw's frozen population, (case id, stratum) in draw order, in one query;
+    with `strata`, only the cases of those strata (a re-run needs only the strata it drew
+    from)."""
+    rows = SampleDrawPopulation.objects.filter(draw=draw)
+    if strata is not None:
+        rows = rows.filter(stratum__in=strata)
+    return list(rows.order_by("position").values_list("case_id", "stratum"))
 
 
 def population_rows(spec: DrawSpec) -> list[CaseRow]:

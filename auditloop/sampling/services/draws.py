@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from auditloop.accounts.models import Service, StaffMember, Team, actor_login
 from auditloop.audits.models import Audit, AuditType, ToolVersion
@@ -21,7 +21,13 @@ from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
 from auditloop.sampling.access import CANNOT_DRAW, can_draw_outside_cycle, require_can_plan
-from auditloop.sampling.models import Cycle, CycleAudit, SampleDraw, SampleDrawCase
+from auditloop.sampling.models import (
+    Cycle,
+    CycleAudit,
+    SampleDraw,
+    SampleDrawCase,
+    SampleDrawPopulation,
+)
 from auditloop.sampling.rules import assignment
 from auditloop.sampling.rules.draws import DrawResult, DrawSpec
 from auditloop.sampling.rules.independence import auditor_is_independent
@@ -158,7 +164,6 @@ def _draw_store(
         cycle=plan.cycle if plan else None,
         filters=spec.filters(services=services, team=team),
         seed=spec.seed,
-        population=[[case_id, stratum] for case_id, stratum in result.population],
         population_size=result.population_size,
         exclusions=result.exclusions,
         strata=[dataclasses.asdict(s) for s in result.strata],
@@ -172,6 +177,7 @@ def _draw_store(
         quota_team=plan.quota_team if plan else None,
         created_by=actor_login(by),
     )
+    population_store(draw, result.population)
     rows = SampleDrawCase.objects.bulk_create(
         SampleDrawCase(
             draw=draw,
@@ -184,6 +190,31 @@ def _draw_store(
         for d in result.chosen
     )
     return draw, rows
+
+
+def population_store(draw: SampleDraw, population: Sequence[tuple[int, str]]) -> None:
+    """Freeze a draw's population as rows, in draw order. A national draw freezes hundreds
+    of thousands of cases, so the rows go in without a model instance each: PostgreSQL's
+    COPY, or one prepared INSERT run for every row elsewhere. Part of the caller's
+    transaction: a draw is stored with its whole population or not at all."""
+    meta = SampleDrawPopulation._meta
+    quote = connection.ops.quote_name
+    column = {f.name: f.column for f in meta.local_concrete_fields if f.column}
+    columns = ", ".join(quote(column[name]) for name in ("draw", "position", "case", "stratum"))
+    rows = [
+        (draw.pk, position, case_id, stratum)
+        for position, (case_id, stratum) in enumerate(population, start=1)
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            # Table and column names from the model, quoted; the values are parameters.
+            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+            cursor.executemany(sql, rows)
 
 
 def audits_share_out(

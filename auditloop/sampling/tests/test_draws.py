@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import DatabaseError
+from django.db.models import ProtectedError
 from hypothesis import given
 from hypothesis import strategies as st
 
 from auditloop.accounts.models import Role
 from auditloop.audits.services.planning import audit_create
 from auditloop.cases.models import ChildCase, Cohort
-from auditloop.sampling.models import SampleDraw
+from auditloop.sampling.models import SampleDraw, SampleDrawCase, SampleDrawPopulation
 from auditloop.sampling.rules.draws import REASON_HELD, DrawSpec, draw_compute, draw_rerun
 from auditloop.sampling.rules.independence import AuditorRow, CaseRow, row_holds_or_manages
 from auditloop.sampling.rules.months import months_before
-from auditloop.sampling.selectors.draws import draw_preview
+from auditloop.sampling.selectors.draws import draw_population, draw_preview
 from auditloop.sampling.services.draws import draw_save
 from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas
@@ -76,11 +78,13 @@ def test_samples_never_include_excluded_cases_and_strata_add_up(
     assert sum(s.allocated for s in result.strata) == result.size == len(result.chosen)
     assert sum(s.population for s in result.strata) == result.population_size
     assert result.population_size + len(excluded) == len(rows)
-    assert draw_rerun(
-        population=result.population,
-        strata=[{"key": s.key, "allocated": s.allocated} for s in result.strata],
-        seed=seed,
-    ) == [d.case_id for d in result.chosen]
+    strata = [{"key": s.key, "allocated": s.allocated} for s in result.strata]
+    drawn = [d.case_id for d in result.chosen]
+    assert draw_rerun(population=result.population, strata=strata, seed=seed) == drawn
+    # A re-run reads only the strata the draw took cases from, and draws the same.
+    taken = {s.key for s in result.strata if s.allocated}
+    taken_from = [(pk, key) for pk, key in result.population if key in taken]
+    assert draw_rerun(population=taken_from, strata=strata, seed=seed) == drawn
 
 
 @given(rows=case_rows, seed=st.integers(0, 2**31))
@@ -161,8 +165,53 @@ def test_re_running_a_stored_draw_gives_the_same_cases(p: Personas) -> None:
     draw = SampleDraw.objects.get(pk=saved.draw.pk)
     stored = list(draw.chosen.order_by("position").values_list("case_id", flat=True))
     assert len(stored) == 12
-    assert draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed) == stored
+    population = draw_population(draw)
+    assert draw_rerun(population=population, strata=draw.strata, seed=draw.seed) == stored
     # New cases after the draw change today's population, not the stored draw.
     cases_make(30, team=p.north_a, prefix="LATE")
-    assert draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed) == stored
+    assert draw_population(draw) == population
+    assert draw_rerun(population=population, strata=draw.strata, seed=draw.seed) == stored
     assert [d.case_id for d in draw_preview(spec).chosen] != stored
+
+
+def test_a_stored_draw_keeps_its_whole_population_as_rows_in_draw_order(p: Personas) -> None:
+    cases_make(40, team=p.north_a, prefix="NA")
+    cases_make(25, team=p.north_b, prefix="NB")
+    spec = DrawSpec(seed=11, size=5, stratify="team", service_ids=(p.north.pk,))
+    saved = draw_save(spec=spec, by=p.moderator)
+    rows = SampleDrawPopulation.objects.filter(draw=saved.draw).order_by("position")
+    assert [(r.position, r.case_id, r.stratum) for r in rows] == [
+        (i, case_id, stratum) for i, (case_id, stratum) in enumerate(saved.result.population, 1)
+    ]
+    assert len(rows) == saved.draw.population_size >= 65
+    # Only the strata a draw took cases from are read back, still in draw order.
+    north_a = [row for row in saved.result.population if row[1] == f"team-{p.north_a.pk}"]
+    assert draw_population(saved.draw, strata=[f"team-{p.north_a.pk}"]) == north_a
+
+
+def test_a_draw_that_fails_after_freezing_its_population_stores_none_of_it(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases_make(10, team=p.north_a, prefix="NA")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("the disk is full")
+
+    # The chosen cases are written after the population: make that write fail.
+    monkeypatch.setattr(SampleDrawCase.objects, "bulk_create", fail)
+    with pytest.raises(DatabaseError):
+        draw_save(spec=DrawSpec(seed=1, size=3, service_ids=(p.north.pk,)), by=p.moderator)
+    assert not SampleDrawPopulation.objects.exists()
+    assert not SampleDraw.objects.exists()
+
+
+def test_deleting_a_draw_deletes_its_population_and_a_case_in_one_cannot_be_deleted(
+    p: Personas,
+) -> None:
+    cases_make(10, team=p.north_a, prefix="NA")
+    saved = draw_save(spec=DrawSpec(seed=1, size=0, service_ids=(p.north.pk,)), by=p.moderator)
+    case_id = saved.result.population[0][0]
+    with pytest.raises(ProtectedError):
+        ChildCase.objects.filter(pk=case_id).delete()
+    saved.draw.delete()
+    assert not SampleDrawPopulation.objects.exists()

@@ -16,7 +16,7 @@ from auditloop.sampling.forms.draws import DrawForm
 from auditloop.sampling.models import DrawMethod
 from auditloop.sampling.rules.draws import draw_rerun
 from auditloop.sampling.selectors.cycles import cycle_pool
-from auditloop.sampling.selectors.draws import draw_chosen_rows, draw_preview
+from auditloop.sampling.selectors.draws import draw_chosen_rows, draw_population, draw_preview
 from auditloop.sampling.services.draws import DrawPlan, draw_save, spec_in_cycle
 
 
@@ -70,7 +70,13 @@ def draw_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     )
     is_drawn = draw.method == DrawMethod.DRAWN
     rerun = (
-        draw_rerun(population=draw.population, strata=draw.strata, seed=draw.seed)
+        draw_rerun(
+            population=draw_population(
+                draw, strata=[s["key"] for s in draw.strata if int(s["allocated"]) > 0]
+            ),
+            strata=draw.strata,
+            seed=draw.seed,
+        )
         if is_drawn
         else []
     )
