@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("sampling", "0003_cycle_moderation_and_revisit_defaults")]
-AFTER = [("sampling", "0005_remove_draw_population_json")]
+BEFORE = [("sampling", "0004_late_audit_escalation")]
+AFTER = [("sampling", "0006_remove_draw_population_json")]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:

@@ -4,6 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sampling", "0004_draw_population_rows")]
+    dependencies = [("sampling", "0005_draw_population_rows")]
 
     operations = [migrations.RemoveField(model_name="sampledraw", name="population")]

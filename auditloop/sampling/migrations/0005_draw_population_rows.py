@@ -50,7 +50,7 @@ def rows_to_populations(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0003_conduct2_child_id_upper_index"),
-        ("sampling", "0003_cycle_moderation_and_revisit_defaults"),
+        ("sampling", "0004_late_audit_escalation"),
     ]
 
     operations = [
