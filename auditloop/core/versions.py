@@ -21,6 +21,7 @@ from typing import Any
 from django import forms
 from django.db import models
 from django.db.models import F
+from django.http import QueryDict
 
 from auditloop.core.refusals import Refused
 
@@ -79,6 +80,7 @@ def form_version_renew(form: forms.BaseForm, refused: RecordChanged) -> None:
 def form_version_set(form: forms.BaseForm, version: int) -> None:
     """Carry `version` in a bound form shown again (after its own save, say, when something
     later is refused), so that saving it again is not taken for a stale page."""
-    data = form.data.copy()
+    # A QueryDict from a request (copied, since it cannot be changed), or a plain dict.
+    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
     data[form.add_prefix("version")] = str(version)
     form.data = data
