@@ -434,7 +434,7 @@ class AuditAnswersForm(forms.Form):
             "practitioner_reflection": data.get("practitioner_reflection")
             if self.is_deep_dive
             else None,
-            "version": data.get("version"),
+            "expected_version": data.get("version"),
         }
 
     def add_problems(self, problems: list[Problem]) -> None:

@@ -85,12 +85,14 @@ def test_a_save_from_the_current_page_moves_the_version_on(p: Personas) -> None:
 
 def test_the_service_writes_nothing_when_the_version_is_stale(p: Personas) -> None:
     audit = planned_audit(p)
-    audit_answers_save(audit=audit, by=p.auditor, answers={}, strengths="Kept", version=0)
+    audit_answers_save(audit=audit, by=p.auditor, answers={}, strengths="Kept", expected_version=0)
     stale = Audit.objects.get(pk=audit.pk)
     stale.version = 0
 
     with pytest.raises(RecordChanged) as refused:
-        audit_answers_save(audit=stale, by=p.auditor, answers={}, strengths="Lost", version=0)
+        audit_answers_save(
+            audit=stale, by=p.auditor, answers={}, strengths="Lost", expected_version=0
+        )
 
     assert refused.value.current == 1
     audit.refresh_from_db()
