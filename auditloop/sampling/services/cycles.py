@@ -186,15 +186,15 @@ def cycle_update(
     moderation_percent: int | None = None,
     revisit_weeks: int | None = None,
     by: StaffMember,
-    version: int | None = None,
+    expected_version: int | None = None,
 ) -> Cycle:
     """Change a cycle's name, dates, audit tools and types, keeping everything already drawn
     and planned: refused when the new dates leave planned audits or draws outside the cycle,
     or when a tool or type still in use (by audits, draws or quotas) would be taken away. The
     share moderated at random and the weeks before a revisit change when given (samples
-    already drawn keep the share they were drawn with). `version` is the cycle's version the
-    page was drawn from: if someone saved the cycle since, `RecordChanged` is raised and
-    nothing is written (None: no such check)."""
+    already drawn keep the share they were drawn with). `expected_version` is the cycle's
+    version the page was drawn from: if someone saved the cycle since, `RecordChanged` is
+    raised and nothing is written (None: no such check)."""
     require_can_plan(by, cycle)
     if moderation_percent is not None and not 0 <= moderation_percent <= 100:
         raise Refused(
@@ -208,7 +208,7 @@ def cycle_update(
     _check_planned_work_kept(
         cycle, first=starts_on.replace(day=1), last=ends_on, tools=tools, audit_types=audit_types
     )
-    version_claim(record=cycle, expected=version, what="cycle")
+    version_claim(record=cycle, expected=expected_version, what="cycle")
     before = {
         **snapshot(cycle, _CYCLE_FIELDS),
         "tools": sorted(str(t) for t in cycle.tools.select_related("tool")),
@@ -240,14 +240,14 @@ def cycle_auditors_set(
     cycle: Cycle,
     auditors: Sequence[StaffMember],
     by: StaffMember,
-    version: int | None = None,
+    expected_version: int | None = None,
 ) -> Cycle:
     """Replace the cycle's pool of auditors. Audits already assigned keep their auditor.
-    `version` as for `cycle_update`: a pool chosen on a page drawn before someone else saved
-    the cycle is refused."""
+    `expected_version` as for `cycle_update`: a pool chosen on a page drawn before someone
+    else saved the cycle is refused."""
     require_can_plan(by, cycle)
     _check_auditors(auditors)
-    version_claim(record=cycle, expected=version, what="cycle")
+    version_claim(record=cycle, expected=expected_version, what="cycle")
     before = sorted(cycle.auditors.values_list("pk", flat=True))
     cycle.auditors.set(auditors)
     event_record(

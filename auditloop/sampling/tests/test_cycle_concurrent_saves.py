@@ -72,11 +72,13 @@ def test_a_change_from_a_page_drawn_before_another_save_is_refused_keeping_the_f
 
 
 def test_a_pool_of_auditors_chosen_on_a_stale_page_is_refused(p: Personas, cycle: Cycle) -> None:
-    cycle_auditors_set(cycle=cycle, auditors=[p.auditor], by=p.moderator, version=0)
+    cycle_auditors_set(cycle=cycle, auditors=[p.auditor], by=p.moderator, expected_version=0)
     stale = Cycle.objects.get(pk=cycle.pk)
 
     with pytest.raises(RecordChanged):
-        cycle_auditors_set(cycle=stale, auditors=[p.team_manager], by=p.moderator, version=0)
+        cycle_auditors_set(
+            cycle=stale, auditors=[p.team_manager], by=p.moderator, expected_version=0
+        )
 
     assert list(cycle.auditors.all()) == [p.auditor]
     response = p.client_for(p.moderator).post(

@@ -161,7 +161,7 @@ def cycle_auditors_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 cycle=cycle,
                 auditors=list(form.cleaned_data["auditors"]),
                 by=request.staff,
-                version=form.cleaned_data["version"],
+                expected_version=form.cleaned_data["version"],
             )
         except RecordChanged as changed:
             form_version_renew(form, changed)
@@ -202,7 +202,7 @@ def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 moderation_percent=data["moderation_percent"],
                 revisit_weeks=data["revisit_weeks"],
                 by=request.staff,
-                version=data["version"],
+                expected_version=data["version"],
             )
         except RecordChanged as changed:
             form_version_renew(form, changed)
