@@ -71,6 +71,8 @@ def database_backup(*, out: Path) -> BackupResult:
         raise BackupError(f"The folder {out.parent} does not exist.")
     partial = _partial_path(out)
     partial.unlink(missing_ok=True)
+    # Every child's data is in it: readable by this account only, from the first byte.
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
         if _is_sqlite(db):
             _sqlite_backup(partial)
@@ -137,6 +139,16 @@ def _pg_environment(db: dict[str, Any]) -> dict[str, str]:
         value = db.get(key)
         if value:
             env[variable] = str(value)
+    # A server reached over TLS: the same requirement as the service's own connection.
+    options = db.get("OPTIONS") or {}
+    for variable, key in (
+        ("PGSSLMODE", "sslmode"),
+        ("PGSSLROOTCERT", "sslrootcert"),
+        ("PGSSLCERT", "sslcert"),
+        ("PGSSLKEY", "sslkey"),
+    ):
+        if options.get(key):
+            env[variable] = str(options[key])
     return env
 
 

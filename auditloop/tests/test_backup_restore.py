@@ -255,3 +255,11 @@ def test_a_damaged_backup_restores_nothing_and_leaves_the_database_as_it_was(
         database_restore(source=damaged, replace=True)
     assert ChildCase.objects.filter(la_child_id="LATER-1").exists()
     assert ChildCase.objects.filter(la_child_id=p.case.la_child_id).exists()
+
+
+def test_the_backup_file_is_readable_by_its_owner_only(
+    transactional_db: None, tmp_path: Path
+) -> None:
+    result = database_backup(out=tmp_path / "council.backup")
+    assert result.path.stat().st_mode & 0o777 == 0o600
+    assert [f.name for f in tmp_path.iterdir()] == ["council.backup"]
