@@ -69,6 +69,7 @@ def database_backup(*, out: Path) -> BackupResult:
     out = out.resolve()
     if not out.parent.is_dir():
         raise BackupError(f"The folder {out.parent} does not exist.")
+    _require_auditloop_database(db)
     partial = _partial_path(out)
     partial.unlink(missing_ok=True)
     # Every child's data is in it: readable by this account only, from the first byte.
@@ -86,6 +87,20 @@ def database_backup(*, out: Path) -> BackupResult:
     finally:
         partial.unlink(missing_ok=True)
     return BackupResult(path=out, size=out.stat().st_size, engine=engine)
+
+
+def _require_auditloop_database(db: dict[str, Any]) -> None:
+    """Refuse to back up a database that is not auditloop's (a mistyped DATABASE_URL), and
+    never create an empty SQLite file by connecting to a path where there is none."""
+    name = str(db["NAME"])
+    if _is_sqlite(db) and not name.startswith(("file:", ":memory:")) and not Path(name).is_file():
+        raise BackupError(f"There is no SQLite database at {name}: check DATABASE_URL.")
+    with connection.cursor() as cursor:
+        if "django_migrations" not in connection.introspection.table_names(cursor):
+            raise BackupError(
+                f"The database {name} holds no auditloop tables: check DATABASE_URL (or run "
+                "`auditloop migrate` first)."
+            )
 
 
 def _sqlite_backup(partial: Path) -> None:

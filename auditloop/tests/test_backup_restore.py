@@ -263,3 +263,16 @@ def test_the_backup_file_is_readable_by_its_owner_only(
     result = database_backup(out=tmp_path / "council.backup")
     assert result.path.stat().st_mode & 0o777 == 0o600
     assert [f.name for f in tmp_path.iterdir()] == ["council.backup"]
+
+
+def test_a_database_url_naming_no_database_is_refused_without_creating_one(
+    transactional_db: None, tmp_path: Path
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's files only: a PostgreSQL server refuses an unknown database itself")
+    missing = tmp_path / "typo.sqlite3"
+    settings_dict = {**connection.settings_dict, "NAME": str(missing)}
+    with default_database(settings_dict), pytest.raises(BackupError, match="check DATABASE_URL"):
+        database_backup(out=tmp_path / "council.backup")
+    assert not missing.exists()
+    assert list(tmp_path.iterdir()) == []
