@@ -44,7 +44,7 @@ class Cycle(PublicIdModel):
     created_at = models.DateTimeField(auto_now_add=True)
     # Moved on by every save of the cycle's settings, so a save from a page drawn before
     # another one is refused (auditloop.core.versions).
-    version = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "name"]
