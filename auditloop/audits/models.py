@@ -96,6 +96,9 @@ class ToolVersion(PublicIdModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved on by every change to a draft (its sections, questions and scale), so a change
+    # from a page drawn before another is refused (auditloop.core.versions).
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["tool", "-number"]
@@ -217,6 +220,9 @@ class Audit(PublicIdModel):
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Moved on by every save of the draft, so a save from a page drawn before another one is
+    # refused rather than silently overwriting it (auditloop.core.versions).
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

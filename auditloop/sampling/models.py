@@ -50,6 +50,9 @@ class Cycle(PublicIdModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved on by every save of the cycle's settings, so a save from a page drawn before
+    # another one is refused (auditloop.core.versions).
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "name"]

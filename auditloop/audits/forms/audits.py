@@ -32,6 +32,7 @@ from auditloop.audits.selectors.audits import audits_matching
 from auditloop.audits.services.actions import FindingAction
 from auditloop.audits.services.audits import AnswerInput, Problem
 from auditloop.core.forms import GovukDateField
+from auditloop.core.versions import VersionField
 
 _TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -134,6 +135,7 @@ def _initial_answers(
         "areas_for_development": audit.areas_for_development,
         "impact_on_child": audit.impact_on_child,
         "practitioner_reflection": audit.practitioner_reflection,
+        "version": audit.version,
     }
     grade_by_id = {g.pk: g for g in grades}
     for answer in answers.values():
@@ -179,6 +181,7 @@ class AuditAnswersForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="In their own words: what they learnt and what they will do differently.",
     )
+    version = VersionField()
 
     def __init__(
         self,
@@ -432,6 +435,7 @@ class AuditAnswersForm(forms.Form):
             "practitioner_reflection": data.get("practitioner_reflection")
             if self.is_deep_dive
             else None,
+            "expected_version": data.get("version"),
         }
 
     def add_problems(self, problems: list[Problem]) -> None:

@@ -8,6 +8,7 @@ from django import forms
 
 from auditloop.audits.models import Grade, GradingScale, QuestionKind, ToolKind, ToolVersion
 from auditloop.audits.rules import CODE_PATTERN, KINDS_FOR_TOOL
+from auditloop.core.versions import VersionField
 
 DESCRIPTOR_PREFIX = "descriptor_"
 
@@ -56,7 +57,14 @@ class ToolCreateForm(forms.Form):
     )
 
 
-class SectionForm(forms.Form):
+class DraftForm(forms.Form):
+    """A form that changes a draft version: it carries the draft's version the page was drawn
+    from, so a change saved since is not overwritten (auditloop.core.versions)."""
+
+    version = VersionField()
+
+
+class SectionForm(DraftForm):
     title = forms.CharField(
         max_length=150,
         label="Section title",
@@ -64,7 +72,7 @@ class SectionForm(forms.Form):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(DraftForm):
     """Add or reword a question. `descriptor_<grade code>` fields follow the version's scale."""
 
     code = code_field("Question code", "Unique in this version, for example A16 or D9")
@@ -145,7 +153,7 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
-class ScaleChangeForm(forms.Form):
+class ScaleChangeForm(DraftForm):
     grading_scale = ScaleChoiceField(
         queryset=GradingScale.objects.order_by("name"),
         label="Grading scale",
@@ -158,7 +166,7 @@ class ScaleChangeForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
+class PublishForm(DraftForm):
     change_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Change note",

@@ -39,6 +39,7 @@ from auditloop.core.events import event_record, fields_changed
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
+from auditloop.core.versions import version_claim
 
 
 @dataclass(frozen=True)
@@ -217,17 +218,21 @@ def audit_answers_save(
     areas_for_development: str = "",
     impact_on_child: str = "",
     practitioner_reflection: str | None = None,
+    expected_version: int | None = None,
 ) -> Audit:
     """Save a draft: `answers` maps question ids of the audit's tool version to answers.
     Nothing has to be complete yet. The first save moves a planned audit to in progress.
     `meeting_date` is a deep dive's only. `practitioner_reflection` None leaves the saved
-    reflection as it is."""
+    reflection as it is. `expected_version` is the audit's version the page was drawn from:
+    if someone saved it since, `RecordChanged` is raised and nothing is written (None: no
+    such check)."""
     _require_auditor(audit, by)
     questions = _questions_by_id(audit)
     _check_answers(audit, questions, answers)
     _check_grade(overall_grade, audit, "the overall judgement")
     if meeting_date is not None:
         _check_meeting_date(audit, meeting_date)
+    version_claim(record=audit, expected=expected_version, what="audit")
     if audit.status == AuditStatus.PLANNED:
         _audit_transition(audit, AuditStatus.IN_PROGRESS, by, "audit.started")
     changed_codes = _answers_write(audit, questions, answers)

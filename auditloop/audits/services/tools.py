@@ -30,6 +30,7 @@ from auditloop.audits.services.family import family_questions_copy, family_quest
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
+from auditloop.core.versions import version_claim
 
 QUESTION_FIELDS = [
     "code",
@@ -51,12 +52,18 @@ def unique_slug(model: type[AuditTool] | type[GradingScale], name: str, max_leng
     return slug
 
 
-def _check_draft(version: ToolVersion) -> None:
+def _draft_change(version: ToolVersion, expected_version: int | None) -> None:
+    """Refuse a change to a published version; otherwise move the draft's version on, first
+    checking it is still `expected_version`, the one the page was drawn from (None: a button
+    whose change does not depend on what the page showed). Every change to a draft moves it,
+    so a form drawn before any other change to the same draft is refused (`RecordChanged`)
+    rather than saved over it."""
     if version.is_published:
         raise Refused(
             f"Version {version.number} of {version.tool.name} is published and frozen: "
             "audits use it as it is. Create a new draft version to change the tool."
         )
+    version_claim(record=version, expected=expected_version, what="draft")
 
 
 def check_code(code: str, what: str) -> None:
@@ -159,11 +166,15 @@ def tool_version_draft_create(*, tool: AuditTool, by: StaffMember | None) -> Too
 
 @transaction.atomic
 def tool_version_publish(
-    *, version: ToolVersion, by: StaffMember | None, change_note: str
+    *,
+    version: ToolVersion,
+    by: StaffMember | None,
+    expected_version: int | None = None,
+    change_note: str,
 ) -> ToolVersion:
     """Publish a draft: from now on new audits use it; earlier audits keep their version."""
     version = ToolVersion.objects.select_for_update().select_related("tool").get(pk=version.pk)
-    _check_draft(version)
+    _draft_change(version, expected_version)
     if not change_note.strip():
         raise Refused("Enter a change note saying what changed in this version.")
     problems = tool_version_problems(version)
@@ -185,12 +196,16 @@ def tool_version_publish(
 
 @transaction.atomic
 def tool_version_scale_change(
-    *, version: ToolVersion, grading_scale: GradingScale, by: StaffMember | None
+    *,
+    version: ToolVersion,
+    grading_scale: GradingScale,
+    by: StaffMember | None,
+    expected_version: int | None = None,
 ) -> list[str]:
     """Grade the draft on another scale. Descriptors are keyed by grade code: those whose code
     the new scale also has are kept, the others dropped. Returns the codes of the graded
     questions whose descriptors must be entered again."""
-    _check_draft(version)
+    _draft_change(version, expected_version)
     old_scale = version.grading_scale
     new_codes = set(grading_scale.grades.values_list("code", flat=True))
     to_redo: list[str] = []
@@ -219,7 +234,7 @@ def tool_version_scale_change(
 @transaction.atomic
 def tool_version_discard(*, version: ToolVersion, by: StaffMember | None) -> None:
     """Throw a draft away. A published version is never discarded."""
-    _check_draft(version)
+    _draft_change(version, None)
     if version.audits.exists():
         raise Refused("This draft has audits and cannot be discarded.")
     tool = version.tool
@@ -239,8 +254,10 @@ def tool_version_discard(*, version: ToolVersion, by: StaffMember | None) -> Non
 
 
 @transaction.atomic
-def section_add(*, version: ToolVersion, title: str, by: StaffMember | None) -> Section:
-    _check_draft(version)
+def section_add(
+    *, version: ToolVersion, title: str, by: StaffMember | None, expected_version: int | None = None
+) -> Section:
+    _draft_change(version, expected_version)
     title = title.strip()
     if not title:
         raise Refused("Enter a title for the section.")
@@ -257,9 +274,11 @@ def section_add(*, version: ToolVersion, title: str, by: StaffMember | None) -> 
 
 
 @transaction.atomic
-def section_rename(*, section: Section, title: str, by: StaffMember | None) -> Section:
+def section_rename(
+    *, section: Section, title: str, by: StaffMember | None, expected_version: int | None = None
+) -> Section:
     version = section.version
-    _check_draft(version)
+    _draft_change(version, expected_version)
     title = title.strip()
     if not title:
         raise Refused("Enter a title for the section.")
@@ -281,7 +300,7 @@ def section_rename(*, section: Section, title: str, by: StaffMember | None) -> S
 def section_remove(*, section: Section, by: StaffMember | None) -> None:
     """Remove an empty section from a draft; retire its questions first."""
     version = section.version
-    _check_draft(version)
+    _draft_change(version, None)
     if section.questions.exists():
         raise Refused(f"The section {section.title} still has questions: retire them first.")
     before = {"order": section.order, "title": section.title}
@@ -324,7 +343,7 @@ def section_move(
     *, section: Section, direction: Literal["up", "down"], by: StaffMember | None
 ) -> None:
     version = section.version
-    _check_draft(version)
+    _draft_change(version, None)
     sections = list(version.sections.order_by("order"))
     _move(sections, section, direction, f"The section {section.title}")
     event_record(
@@ -387,10 +406,11 @@ def question_add(
     alert_on_no: bool = False,
     descriptors: dict[str, str] | None = None,
     by: StaffMember | None,
+    expected_version: int | None = None,
 ) -> Question:
     """Add a question at the end of a draft's section. Codes are unique within the version."""
     version = ToolVersion.objects.select_related("tool", "grading_scale").get(pk=section.version_id)
-    _check_draft(version)
+    _draft_change(version, expected_version)
     code = _new_question_code(version, code=code, text=text, kind=kind)
     order = (section.questions.aggregate(n=Max("order"))["n"] or 0) + 1
     question = Question.objects.create(
@@ -428,12 +448,13 @@ def question_reword(
     alert_on_no: bool = False,
     descriptors: dict[str, str] | None = None,
     by: StaffMember | None,
+    expected_version: int | None = None,
 ) -> Question:
     """Change a draft question's wording, basis, applies-to, guidance and grade descriptors."""
     version = ToolVersion.objects.select_related("tool", "grading_scale").get(
         pk=question.section.version_id
     )
-    _check_draft(version)
+    _draft_change(version, expected_version)
     if not text.strip():
         raise Refused("Enter the question's text.")
     before = snapshot(question, QUESTION_FIELDS)
@@ -461,7 +482,7 @@ def question_retire(*, question: Question, by: StaffMember | None) -> None:
     """Remove a question from a draft. Earlier versions, and the audits on them, keep it."""
     section = question.section
     version = section.version
-    _check_draft(version)
+    _draft_change(version, None)
     before = snapshot(question, QUESTION_FIELDS)
     question.delete()
     _renumber(list(section.questions.order_by("order")))
@@ -481,7 +502,7 @@ def question_move(
     """Move a question up or down within its section."""
     section = question.section
     version = section.version
-    _check_draft(version)
+    _draft_change(version, None)
     _move(
         list(section.questions.order_by("order")),
         question,

@@ -68,6 +68,7 @@ from auditloop.audits.services.audits import (
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.pagination import page_of_keys
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
+from auditloop.core.versions import RecordChanged, form_version_renew, form_version_set
 
 PAGE_SIZE = 50
 
@@ -279,9 +280,14 @@ def audit_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
         audit_answers_save(
             audit=audit, by=request.staff, answers=form.answer_inputs(), **form.findings()
         )
+    except RecordChanged as exc:
+        form_version_renew(form, exc)
+        return _render_edit(request, audit, form=form)
     except Refused as exc:
         refusal_to_form(form, exc)
         return _render_edit(request, audit, form=form)
+    # Saved: if the page comes back below, its next save starts from this version.
+    form_version_set(form, audit.version)
     try:
         added = finding_actions_create(audit=audit, by=request.staff, actions=form.action_inputs())
     except Refused as exc:

@@ -47,6 +47,7 @@ from auditloop.audits.selectors.tools import (
 from auditloop.audits.services import tools as services
 from auditloop.audits.services.family import tool_version_family_change
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
+from auditloop.core.versions import RecordChanged, form_version_renew
 
 reads = roles_required(*(Role(r) for r in TOOL_READ_ROLES))
 writes = roles_required(Role.MODERATOR, Role.ADMINISTRATOR)
@@ -71,6 +72,8 @@ def form_page(
     if request.method == "POST" and form.is_valid():
         try:
             message, to = change(form.cleaned_data)
+        except RecordChanged as changed:
+            form_version_renew(form, changed)
         except Refused as refused:
             refusal_to_form(form, refused)
         else:
@@ -186,7 +189,10 @@ def tool_version_publish(request: StaffRequest, public_id: UUID) -> HttpResponse
 
     def change(data: dict[str, Any]) -> Done:
         services.tool_version_publish(
-            version=version, by=request.staff, change_note=data["change_note"]
+            version=version,
+            by=request.staff,
+            change_note=data["change_note"],
+            expected_version=data["version"],
         )
         done = (
             f"Version {version.number} of {version.tool.name} is published. New audits use "
@@ -194,7 +200,7 @@ def tool_version_publish(request: StaffRequest, public_id: UUID) -> HttpResponse
         )
         return done, _version_url(version)
 
-    form = PublishForm(request.POST or None)
+    form = PublishForm(request.POST or None, initial={"version": version.version})
     context = {"version": version, "problems": tool_version_problems(version)}
     return form_page(request, form, change, "audits/tools/publish.html", context)
 
@@ -206,7 +212,8 @@ def tool_version_scale(request: StaffRequest, public_id: UUID) -> HttpResponse:
     if (frozen := _frozen(request, version)) is not None:
         return frozen
     form = ScaleChangeForm(
-        request.POST or None, initial={"grading_scale": version.grading_scale_id}
+        request.POST or None,
+        initial={"grading_scale": version.grading_scale_id, "version": version.version},
     )
     mismatch: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -224,8 +231,14 @@ def tool_version_scale(request: StaffRequest, public_id: UUID) -> HttpResponse:
         else:
             try:
                 to_redo = services.tool_version_scale_change(
-                    version=version, grading_scale=scale, by=request.staff
+                    version=version,
+                    grading_scale=scale,
+                    by=request.staff,
+                    expected_version=form.cleaned_data["version"],
                 )
+            except RecordChanged as changed:
+                form_version_renew(form, changed)
+                return _scale_page(request, version, form, mismatch)
             except Refused as refused:
                 refusal_to_message(request, refused)
                 return redirect(_version_url(version))
@@ -238,6 +251,12 @@ def tool_version_scale(request: StaffRequest, public_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, f"Now graded on {scale.name}.")
             return redirect(_version_url(version))
+    return _scale_page(request, version, form, mismatch)
+
+
+def _scale_page(
+    request: HttpRequest, version: ToolVersion, form: ScaleChangeForm, mismatch: list[str]
+) -> HttpResponse:
     scales = grading_scales_for_list()
     return render(
         request,
@@ -290,10 +309,15 @@ def section_add(request: StaffRequest, public_id: UUID) -> HttpResponse:
         return frozen
 
     def change(data: dict[str, Any]) -> Done:
-        section = services.section_add(version=version, title=data["title"], by=request.staff)
+        section = services.section_add(
+            version=version,
+            title=data["title"],
+            by=request.staff,
+            expected_version=data["version"],
+        )
         return f"Section {section.title} added.", _version_url(version)
 
-    form = SectionForm(request.POST or None)
+    form = SectionForm(request.POST or None, initial={"version": version.version})
     context = {"version": version, "adding": True}
     return form_page(request, form, change, "audits/tools/section_form.html", context)
 
@@ -306,10 +330,17 @@ def section_edit(request: StaffRequest, public_id: UUID, number: int) -> HttpRes
     section = get_section(version, number)
 
     def change(data: dict[str, Any]) -> Done:
-        services.section_rename(section=section, title=data["title"], by=request.staff)
+        services.section_rename(
+            section=section,
+            title=data["title"],
+            by=request.staff,
+            expected_version=data["version"],
+        )
         return f"Section renamed {section.title}.", _version_url(version)
 
-    form = SectionForm(request.POST or None, initial={"title": section.title})
+    form = SectionForm(
+        request.POST or None, initial={"title": section.title, "version": version.version}
+    )
     context = {"version": version, "section": section, "adding": False}
     return form_page(request, form, change, "audits/tools/section_form.html", context)
 
@@ -354,7 +385,13 @@ def question_add(request: StaffRequest, public_id: UUID, number: int) -> HttpRes
         return frozen
     section = get_section(version, number)
     grades = list(version.grading_scale.grades.order_by("-value"))
-    form = QuestionForm(request.POST or None, version=version, grades=grades, adding=True)
+    form = QuestionForm(
+        request.POST or None,
+        initial={"version": version.version},
+        version=version,
+        grades=grades,
+        adding=True,
+    )
 
     def change(data: dict[str, Any]) -> Done:
         question = services.question_add(
@@ -368,6 +405,7 @@ def question_add(request: StaffRequest, public_id: UUID, number: int) -> HttpRes
             alert_on_no=data.get("alert_on_no", False),
             descriptors=form.descriptors(),
             by=request.staff,
+            expected_version=data["version"],
         )
         return f"Question {question.code} added to {section.title}.", _version_url(version)
 
@@ -388,6 +426,7 @@ def question_edit(request: StaffRequest, public_id: UUID, code: str) -> HttpResp
         "basis": question.basis,
         "applies_to": question.applies_to,
         "alert_on_no": question.alert_on_no,
+        "version": version.version,
     } | {f"descriptor_{k}": v for k, v in question.descriptors.items()}
     form = QuestionForm(
         request.POST or None, initial=initial, version=version, grades=grades, adding=False
@@ -408,6 +447,7 @@ def question_edit(request: StaffRequest, public_id: UUID, code: str) -> HttpResp
             alert_on_no=data.get("alert_on_no", False),
             descriptors=form.descriptors(),
             by=request.staff,
+            expected_version=data["version"],
         )
         return f"Question {question.code} changed.", _version_url(version)
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from auditloop.accounts.models import AUDITING_ROLES, Role, Service, StaffMember
 from auditloop.audits.models import ToolVersion
 from auditloop.core.forms import GovukDateField
+from auditloop.core.versions import VersionField
 from auditloop.sampling.models import PLANNED_TYPES, Cycle, QuotaKind
 
 
@@ -123,6 +124,7 @@ class CycleEditForm(CycleFields):
             "max_value": "The days late before escalating must be 90 or less",
         },
     )
+    version = VersionField()
 
 
 class CycleForm(CycleFields):
@@ -177,6 +179,7 @@ class AuditorsForm(forms.Form):
         required=False,
         label="Who audits",
     )
+    version = VersionField()
 
     def __init__(self, *args: Any, auditors: QuerySet[StaffMember], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from auditloop.audits.models import ToolVersion
 from auditloop.core.events import event_record
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
+from auditloop.core.versions import version_claim
 from auditloop.sampling.access import CANNOT_PLAN, can_plan_services, require_can_plan
 from auditloop.sampling.models import (
     PLANNED_TYPES,
@@ -202,12 +203,15 @@ def cycle_update(
     late_to_manager_days: int | None = None,
     late_to_lead_days: int | None = None,
     by: StaffMember,
+    expected_version: int | None = None,
 ) -> Cycle:
     """Change a cycle's name, dates, audit tools and types, keeping everything already drawn
     and planned: refused when the new dates leave planned audits or draws outside the cycle,
     or when a tool or type still in use (by audits, draws or quotas) would be taken away. The
     share moderated at random and the weeks before a revisit change when given (samples
-    already drawn keep the share they were drawn with)."""
+    already drawn keep the share they were drawn with). `expected_version` is the cycle's
+    version the page was drawn from: if someone saved the cycle since, `RecordChanged` is
+    raised and nothing is written (None: no such check)."""
     require_can_plan(by, cycle)
     if moderation_percent is not None and not 0 <= moderation_percent <= 100:
         raise Refused(
@@ -225,6 +229,7 @@ def cycle_update(
     _check_planned_work_kept(
         cycle, first=starts_on.replace(day=1), last=ends_on, tools=tools, audit_types=audit_types
     )
+    version_claim(record=cycle, expected=expected_version, what="cycle")
     before = {
         **snapshot(cycle, _CYCLE_FIELDS),
         "tools": sorted(str(t) for t in cycle.tools.select_related("tool")),
@@ -241,7 +246,7 @@ def cycle_update(
         cycle.late_to_manager_days = late_to_manager_days
     if late_to_lead_days is not None:
         cycle.late_to_lead_days = late_to_lead_days
-    cycle.save(update_fields=_CYCLE_FIELDS)
+    cycle.save(update_fields=_CYCLE_FIELDS)  # not the version, which version_claim moved
     cycle.tools.set(tools)
     event_record(
         actor=by.user,
@@ -255,10 +260,19 @@ def cycle_update(
 
 
 @transaction.atomic
-def cycle_auditors_set(*, cycle: Cycle, auditors: Sequence[StaffMember], by: StaffMember) -> Cycle:
-    """Replace the cycle's pool of auditors. Audits already assigned keep their auditor."""
+def cycle_auditors_set(
+    *,
+    cycle: Cycle,
+    auditors: Sequence[StaffMember],
+    by: StaffMember,
+    expected_version: int | None = None,
+) -> Cycle:
+    """Replace the cycle's pool of auditors. Audits already assigned keep their auditor.
+    `expected_version` as for `cycle_update`: a pool chosen on a page drawn before someone
+    else saved the cycle is refused."""
     require_can_plan(by, cycle)
     _check_auditors(auditors)
+    version_claim(record=cycle, expected=expected_version, what="cycle")
     before = sorted(cycle.auditors.values_list("pk", flat=True))
     cycle.auditors.set(auditors)
     event_record(

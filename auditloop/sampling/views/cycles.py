@@ -15,6 +15,7 @@ from auditloop.accounts.access import StaffRequest, roles_required
 from auditloop.accounts.models import Service
 from auditloop.accounts.selectors import services_overseen
 from auditloop.core.refusals import Refused, refusal_to_form
+from auditloop.core.versions import RecordChanged, form_version_renew
 from auditloop.sampling.access import (
     PLANNERS,
     READERS,
@@ -89,7 +90,8 @@ def _cycle_detail_page(
     if planner:
         quota_form = quota_form or QuotaForm(cycle=cycle)
         auditors_form = auditors_form or AuditorsForm(
-            initial={"auditors": [a.pk for a in pool]}, auditors=auditors_available(staff)
+            initial={"auditors": [a.pk for a in pool], "version": cycle.version},
+            auditors=auditors_available(staff),
         )
     return render(
         request,
@@ -156,8 +158,13 @@ def cycle_auditors_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             cycle_auditors_set(
-                cycle=cycle, auditors=list(form.cleaned_data["auditors"]), by=request.staff
+                cycle=cycle,
+                auditors=list(form.cleaned_data["auditors"]),
+                by=request.staff,
+                expected_version=form.cleaned_data["version"],
             )
+        except RecordChanged as changed:
+            form_version_renew(form, changed)
         except Refused as refused:
             refusal_to_form(form, refused)
         else:
@@ -181,6 +188,7 @@ def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
         "revisit_weeks": cycle.revisit_weeks,
         "late_to_manager_days": cycle.late_to_manager_days,
         "late_to_lead_days": cycle.late_to_lead_days,
+        "version": cycle.version,
     }
     form = CycleEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -198,7 +206,10 @@ def cycle_edit_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 late_to_manager_days=data["late_to_manager_days"],
                 late_to_lead_days=data["late_to_lead_days"],
                 by=request.staff,
+                expected_version=data["version"],
             )
+        except RecordChanged as changed:
+            form_version_renew(form, changed)
         except Refused as refused:
             refusal_to_form(form, refused)
         else:

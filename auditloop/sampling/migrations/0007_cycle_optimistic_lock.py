@@ -1,0 +1,19 @@
+# A version number on cycles, moved on by every save, so that a save from a page drawn before
+# another one is refused rather than saved over it (optimistic locking,
+# auditloop/core/versions.py). The database's own default lets bulk loads leave it out.
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('sampling', '0006_remove_draw_population_json'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='cycle',
+            name='version',
+            field=models.PositiveIntegerField(db_default=0, default=0, editable=False),
+        ),
+    ]
