@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -73,7 +74,19 @@ def chart_of(block: Block) -> SafeString:
     markup is safe to put in the page as it is (a test holds it to that)."""
     if block.chart is None:
         return SafeString("")
-    return SafeString(page_svg(svg_with_own_ids(chart_svg(block.chart), f"chart-{block.key}")))
+    return SafeString(_page_chart(chart_svg(block.chart), f"chart-{block.key}"))
+
+
+# Making a chart's SVG fit for a page (its ids its own, its styles as attributes) is a tenth
+# of a dashboard's time, and the same chart comes back on every reading of the page: the
+# result is a function of the drawing and the prefix alone, so it is kept (as the drawing is,
+# `auditloop.reports.charts`), for the last charts read (a dashboard has about fifteen).
+PAGE_CHARTS = 128
+
+
+@lru_cache(maxsize=PAGE_CHARTS)
+def _page_chart(svg: str, prefix: str) -> str:
+    return page_svg(svg_with_own_ids(svg, prefix))
 
 
 @register.simple_tag(takes_context=True)
