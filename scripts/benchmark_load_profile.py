@@ -83,6 +83,8 @@ def main() -> int:
         response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code} for {label}")
+        if client is signed_in and b"Sign out" not in response.content:
+            raise SystemExit(f"{label}: the session was signed out (its password changed?)")
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
         # Copied now: the next request empties the connection's query log.
