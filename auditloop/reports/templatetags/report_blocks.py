@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from auditloop.reports.blocks import Block
+from auditloop.reports.blocks import Block, FigureTable
 from auditloop.reports.charts import chart_svg
 from auditloop.reports.renderers.html import svg_with_own_ids
 
@@ -95,5 +96,21 @@ def block_download_url(context: dict[str, Any], key: str, fmt: str) -> str:
     format, taking the block's key after `download_args`) and `download_query`."""
     names: dict[str, str] = context["downloads"]
     url = reverse(names[fmt], args=[*context.get("download_args", ()), key])
+    query: dict[str, str] = context.get("download_query") or {}
+    return url + ("?" + urlencode(query) if query else "")
+
+
+@register.filter
+def totals_only(table: FigureTable) -> FigureTable:
+    """The table with its totals row alone: a summary of a long table on the dashboard (the
+    whole table is on its own page). The totals are those of the whole table, suppressed as
+    they are there."""
+    return replace(table, rows=[])
+
+
+@register.simple_tag(takes_context=True)
+def block_table_url(context: dict[str, Any], key: str) -> str:
+    """The page of block `key`'s whole table, for the page's `download_query` (its cycle)."""
+    url = reverse("reports:dashboard_table", args=[key])
     query: dict[str, str] = context.get("download_query") or {}
     return url + ("?" + urlencode(query) if query else "")
