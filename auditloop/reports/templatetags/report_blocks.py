@@ -105,7 +105,7 @@ def totals_only(table: FigureTable) -> FigureTable:
     """The table with its totals row alone: a summary of a long table on the dashboard (the
     whole table is on its own page). The totals are those of the whole table, suppressed as
     they are there."""
-    return replace(table, rows=[])
+    return replace(table, caption=f"{table.caption}: totals", rows=[])
 
 
 @register.simple_tag(takes_context=True)
