@@ -100,6 +100,21 @@ def block_download_url(context: dict[str, Any], key: str, fmt: str) -> str:
     return url + ("?" + urlencode(query) if query else "")
 
 
+# The row headings of tables with a row for each team or service (others are months, checks,
+# domains, cycles: as many whatever the reader oversees).
+BY_GROUP = frozenset({"Team", "Service"})
+
+
+@register.filter
+def summed_up(block: Block, rows_shown: int | None) -> bool:
+    """Whether the dashboard shows `block` by its totals only: a table with a row for each of
+    more than `rows_shown` teams or services (None: every table whole)."""
+    table = block.table
+    return bool(
+        rows_shown and table and table.row_heading in BY_GROUP and len(table.rows) > rows_shown
+    )
+
+
 @register.filter
 def totals_only(table: FigureTable) -> FigureTable:
     """The table with its totals row alone: a summary of a long table on the dashboard (the

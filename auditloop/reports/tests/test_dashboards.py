@@ -309,6 +309,20 @@ def test_a_table_longer_than_the_dashboard_shows_is_summed_up_and_linked_in_full
     assert reverse("reports:dashboard_download_csv", args=["grades-overall"]) in body
 
 
+def test_a_long_table_by_domain_or_month_stays_whole_on_the_dashboard(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only tables with a row for each team (or service) grow with what a reader oversees."""
+    north_and_south(p)
+    monkeypatch.setattr("auditloop.reports.views.dashboards.DASHBOARD_TABLE_ROWS", 1)
+    page, blocks = dashboard(p, "moderator")
+    by_domain = next(b for b in blocks if b.key == "grades-by-domain")
+    assert by_domain.table is not None and len(by_domain.table.rows) > 1
+    block = page.split('id="block-grades-by-domain"')[1].split('<div class="app-report-block')[0]
+    assert all(row.label in block for row in by_domain.table.rows)
+    assert "/dashboard/tables/" not in block
+
+
 def test_a_table_short_enough_is_shown_whole_on_the_dashboard(p: Personas) -> None:
     north_and_south(p)
     page, _ = dashboard(p, "moderator")
