@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from auditloop.accounts.models import AUDITING_ROLES, NO_CASEWORK_ROLES, Role
 from auditloop.accounts.second_factor import Need, second_factor_need
@@ -16,7 +17,15 @@ from auditloop.reports.access.dashboards import DASHBOARD_READERS
 from auditloop.reports.access.reviews import REVIEW_ROLES
 
 
-def _navigation(role: str) -> list[tuple[str, str]]:
+def _navigation(role: str) -> tuple[tuple[str, str], ...]:
+    """The menu of a role: the same on every page, so it is worked out once per role (and
+    per address the site is served under), not on every request."""
+    return _navigation_of(role, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=64)
+def _navigation_of(role: str, script_prefix: str, urlconf: Any) -> tuple[tuple[str, str], ...]:
+    # `script_prefix` and `urlconf` only key the cache: `reverse` reads both itself.
     items: list[tuple[str, str]] = [("Home", reverse("home"))]
     if role == Role.PARTNER:
         # A partner agency auditor sees their own audits and nothing else of the service.
@@ -68,7 +77,7 @@ def _navigation(role: str) -> list[tuple[str, str]]:
         items.append(("Administration", reverse("accounts:admin_home")))
     if role in PRIVACY_ROLES:
         items.append(("Data protection", reverse("privacy:index")))
-    return items
+    return tuple(items)
 
 
 def service(request: HttpRequest) -> dict[str, Any]:

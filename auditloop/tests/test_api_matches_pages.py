@@ -185,6 +185,7 @@ BLOCK = re.compile(r'<div class="app-report-block[^"]*" id="block-([\w-]+)">')
 TBODY = re.compile(r"<tbody\b.*?</tbody>", re.DOTALL)
 BODY_ROW = re.compile(r'<tr class="govuk-table__row">(.*?)</tr>', re.DOTALL)
 CELL = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
+WHOLE_TABLE_LINK = re.compile(r'href="/dashboard/tables/([\w-]+)/\?([^"]*)"')
 HIDDEN = re.compile(r'<span class="govuk-visually-hidden">.*?</span>', re.DOTALL)
 
 
@@ -292,9 +293,40 @@ def test_the_dashboards_figures_through_the_api_are_the_pages(
     scope = dashboard_scope(reader, cycle)
     assert scope is not None
     assert body["sections"] == [section_out(s) for s in dashboard_sections(scope)]
-    shown = page_tables(page.content.decode())
+    shown = whole_tables(username, page.content.decode())
     assert shown == api_tables(body["sections"])
     assert shown, "no table to compare"
+
+
+@pytest.mark.parametrize("username", ["moderator", "leader"])
+def test_the_long_tables_figures_through_the_api_are_their_whole_table_pages(
+    council: None, username: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the dashboard shows a table by its totals only (on the small council, as it does
+    a large council's dozens of teams), its page of its own holds the API's figures."""
+    monkeypatch.setattr("auditloop.reports.views.dashboards.DASHBOARD_TABLE_ROWS", 3)
+    response = api_client(username).get("/api/v1/dashboard")
+    body = page_client(username).get(reverse("reports:dashboard")).content.decode()
+    linked = WHOLE_TABLE_LINK.findall(body)
+    assert len(linked) >= 3
+    assert all(
+        page_tables(body)[key][-1][0] == "Total" for key, _ in linked if key in page_tables(body)
+    )
+    assert whole_tables(username, body) == api_tables(response.json()["sections"])
+
+
+def whole_tables(username: str, body: str) -> dict[str, list[list[str]]]:
+    """The dashboard's tables as the reader can see them: a table too long for the dashboard
+    (a row per team of an audit lead's services) is there by its totals, with a link to the
+    whole table on a page of its own, which is read instead."""
+    tables = page_tables(body)
+    for key, query in WHOLE_TABLE_LINK.findall(body):
+        page = page_client(username).get(
+            reverse("reports:dashboard_table", args=[key]) + "?" + html.unescape(query)
+        )
+        assert page.status_code == 200, key
+        tables[key] = page_tables(page.content.decode())[key]
+    return tables
 
 
 @pytest.mark.parametrize("username", LOGINS)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from django.urls import reverse
 
+from auditloop.home import context_processors
 from auditloop.testing import Personas
 
 
@@ -42,3 +45,30 @@ def test_the_menu_calls_flags_what_their_page_calls_them(p: Personas) -> None:
 def test_auditors_can_find_the_audit_tools_they_audit_with(p: Personas) -> None:
     html = p.client_for(p.auditor).get(reverse("home")).content.decode()
     assert f'href="{reverse("audits:tools")}"' in html
+
+
+def test_the_menu_is_worked_out_once_per_role_not_on_every_page(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context_processors._navigation_of.cache_clear()
+    looked_up: list[str] = []
+    real = reverse
+
+    def counting(name: str, *args: Any, **kwargs: Any) -> str:
+        looked_up.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(context_processors, "reverse", counting)
+    client = p.client_for(p.moderator)
+    first = client.get(reverse("audits:list")).content.decode()
+    menu_lookups = len(looked_up)
+    again = client.get(reverse("audits:actions")).content.decode()
+    assert menu_lookups > 0
+    assert len(looked_up) == menu_lookups
+    # The same menu, with the page's own item current.
+    assert _current(first) == ["Audits"] and _current(again) == ["Actions"]
+    assert f'href="{reverse("assurance:moderation_list")}"' in again
+    # Another role works out its own.
+    practitioner = p.client_for(p.practitioner).get(reverse("home")).content.decode()
+    assert len(looked_up) > menu_lookups
+    assert reverse("assurance:moderation_list") not in practitioner

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from auditloop.reports.blocks import Block
+from auditloop.reports.blocks import Block, FigureTable
 from auditloop.reports.charts import chart_svg
 from auditloop.reports.renderers.html import svg_with_own_ids
 
@@ -73,7 +75,19 @@ def chart_of(block: Block) -> SafeString:
     markup is safe to put in the page as it is (a test holds it to that)."""
     if block.chart is None:
         return SafeString("")
-    return SafeString(page_svg(svg_with_own_ids(chart_svg(block.chart), f"chart-{block.key}")))
+    return SafeString(_page_chart(chart_svg(block.chart), f"chart-{block.key}"))
+
+
+# Making a chart's SVG fit for a page (its ids its own, its styles as attributes) is a tenth
+# of a dashboard's time, and the same chart comes back on every reading of the page: the
+# result is a function of the drawing and the prefix alone, so it is kept (as the drawing is,
+# `auditloop.reports.charts`), for the last charts read (a dashboard has about fifteen).
+PAGE_CHARTS = 128
+
+
+@lru_cache(maxsize=PAGE_CHARTS)
+def _page_chart(svg: str, prefix: str) -> str:
+    return page_svg(svg_with_own_ids(svg, prefix))
 
 
 @register.simple_tag(takes_context=True)
@@ -82,5 +96,36 @@ def block_download_url(context: dict[str, Any], key: str, fmt: str) -> str:
     format, taking the block's key after `download_args`) and `download_query`."""
     names: dict[str, str] = context["downloads"]
     url = reverse(names[fmt], args=[*context.get("download_args", ()), key])
+    query: dict[str, str] = context.get("download_query") or {}
+    return url + ("?" + urlencode(query) if query else "")
+
+
+# The row headings of tables with a row for each team or service (others are months, checks,
+# domains, cycles: as many whatever the reader oversees).
+BY_GROUP = frozenset({"Team", "Service"})
+
+
+@register.filter
+def summed_up(block: Block, rows_shown: int | None) -> bool:
+    """Whether the dashboard shows `block` by its totals only: a table with a row for each of
+    more than `rows_shown` teams or services (None: every table whole)."""
+    table = block.table
+    return bool(
+        rows_shown and table and table.row_heading in BY_GROUP and len(table.rows) > rows_shown
+    )
+
+
+@register.filter
+def totals_only(table: FigureTable) -> FigureTable:
+    """The table with its totals row alone: a summary of a long table on the dashboard (the
+    whole table is on its own page). The totals are those of the whole table, suppressed as
+    they are there."""
+    return replace(table, caption=f"{table.caption}: totals", rows=[])
+
+
+@register.simple_tag(takes_context=True)
+def block_table_url(context: dict[str, Any], key: str) -> str:
+    """The page of block `key`'s whole table, for the page's `download_query` (its cycle)."""
+    url = reverse("reports:dashboard_table", args=[key])
     query: dict[str, str] = context.get("download_query") or {}
     return url + ("?" + urlencode(query) if query else "")

@@ -281,6 +281,73 @@ def test_auditors_administrators_and_board_members_download_nothing(p: Personas)
         assert response.status_code == 403
 
 
+# Long tables: their totals on the dashboard, the whole table on a page of its own
+
+
+def table_page(p: Personas, who: str, key: str, **query: str):  # type: ignore[no-untyped-def]
+    return p.client_for(getattr(p, who)).get(reverse("reports:dashboard_table", args=[key]), query)
+
+
+def test_a_table_longer_than_the_dashboard_shows_is_summed_up_and_linked_in_full(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cycle = north_and_south(p)
+    monkeypatch.setattr("auditloop.reports.views.dashboards.DASHBOARD_TABLE_ROWS", 1)
+    page, blocks = dashboard(p, "moderator")
+    overall = next(b for b in blocks if b.key == "grades-overall")
+    assert overall.table is not None and len(overall.table.rows) == 2
+    block = page.split('id="block-grades-overall"')[1].split('<div class="app-report-block')[0]
+    # No team's row on the dashboard: the totals, and a link to the whole table.
+    assert "North A" not in block and "North B" not in block
+    assert '<th scope="row" class="govuk-table__header">Total</th>' in block
+    link = reverse("reports:dashboard_table", args=["grades-overall"])
+    assert f'href="{link}?cycle={cycle.public_id}"' in block
+    whole = table_page(p, "moderator", "grades-overall", cycle=str(cycle.public_id))
+    assert whole.status_code == 200
+    body = whole.content.decode()
+    assert "North A" in body and "North B" in body and "South A" not in body
+    assert reverse("reports:dashboard_download_csv", args=["grades-overall"]) in body
+
+
+def test_a_long_table_by_domain_or_month_stays_whole_on_the_dashboard(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only tables with a row for each team (or service) grow with what a reader oversees."""
+    north_and_south(p)
+    monkeypatch.setattr("auditloop.reports.views.dashboards.DASHBOARD_TABLE_ROWS", 1)
+    page, blocks = dashboard(p, "moderator")
+    by_domain = next(b for b in blocks if b.key == "grades-by-domain")
+    assert by_domain.table is not None and len(by_domain.table.rows) > 1
+    block = page.split('id="block-grades-by-domain"')[1].split('<div class="app-report-block')[0]
+    assert all(row.label in block for row in by_domain.table.rows)
+    assert "/dashboard/tables/" not in block
+
+
+def test_a_table_short_enough_is_shown_whole_on_the_dashboard(p: Personas) -> None:
+    north_and_south(p)
+    page, _ = dashboard(p, "moderator")
+    block = page.split('id="block-grades-overall"')[1].split('<div class="app-report-block')[0]
+    assert "North A" in block and "North B" in block
+    assert reverse("reports:dashboard_table", args=["grades-overall"]) not in block
+
+
+def test_a_whole_table_page_is_scoped_as_the_dashboard_is(p: Personas) -> None:
+    cycle = north_and_south(p)
+    south_only = cycle_of(p, "South only", STARTED)
+    south_only.services.set([p.south])
+    assert table_page(p, "moderator", "no-such-table").status_code == 404
+    assert (
+        table_page(p, "moderator", "grades-overall", cycle=str(south_only.public_id)).status_code
+        == 404
+    )
+    for who in ("auditor", "administrator", "board_member"):
+        response = table_page(p, who, "grades-overall", cycle=str(cycle.public_id))
+        assert response.status_code == 403
+    manager = table_page(p, "team_manager", "grades-overall", cycle=str(cycle.public_id))
+    assert manager.status_code == 200
+    assert "North B" not in manager.content.decode()
+
+
 # Who has a dashboard
 
 

@@ -126,3 +126,34 @@ def test_a_lead_reaches_the_targets_from_the_dashboard_and_sets_one(
     row = page.get_by_role("row", name=re.compile(r"^North"))
     expect(row).to_contain_text("At least 40% Good or better")
     assert_accessible(page)
+
+
+def test_a_lead_follows_a_long_tables_totals_to_the_whole_table_and_back(
+    p: Personas,
+    page_as: PageAs,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two teams stand for the dozens of a large council's services.
+    monkeypatch.setattr("auditloop.reports.views.dashboards.DASHBOARD_TABLE_ROWS", 1)
+    current = cycle_of(p, "Current cycle", TODAY - datetime.timedelta(days=30))
+    for team in (p.north_a, p.north_b):
+        for _ in range(6):
+            counted_audit(p, current, team=team)
+
+    page = page_as(p.moderator)
+    page.get_by_role("navigation").get_by_role("link", name="Dashboard").click()
+    block = page.locator("#block-grades-overall")
+    expect(block.get_by_role("row", name=re.compile(r"^Total"))).to_contain_text("12")
+    expect(block.get_by_role("row", name=re.compile(r"^North B"))).to_have_count(0)
+    assert_accessible(page)
+
+    expect(block.get_by_role("table", name="Overall grades by team: totals")).to_be_visible()
+    block.get_by_role("link", name="Overall grades by team", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overall grades")
+    expect(page.locator("svg.app-chart")).to_be_visible()
+    table = page.get_by_role("table", name="Overall grades by team")
+    expect(table.get_by_role("row", name=re.compile(r"^North B"))).to_contain_text("6")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Dashboard").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")

@@ -29,6 +29,12 @@ from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
 from auditloop.reports.services.dashboards import dashboard_export
 
 DOWNLOADS = {"csv": "reports:dashboard_download_csv", "xlsx": "reports:dashboard_download_xlsx"}
+# A table with a row for each of more teams (or services) than this (an audit lead's or a
+# senior leader's services on a large council) is shown on the dashboard by its totals, with
+# a link to its chart and whole table on a page of their own, and its downloads: drawn in full,
+# six such tables and charts of 48 teams made the large council's audit lead's dashboard
+# 766 KB. A service's eight teams, and tables by month, check, domain or cycle, stay whole.
+DASHBOARD_TABLE_ROWS = 10
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -69,6 +75,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
             "counted": counted,
             "downloads": DOWNLOADS,
             "download_query": {"cycle": str(scope.cycle.public_id)} if scope else {},
+            "table_rows_shown": DASHBOARD_TABLE_ROWS,
             "threshold": small_group_min(),
             "suppressed_note": suppressed_note(),
             "reads_targets": staff.role in TARGET_ROLES,
@@ -118,6 +125,33 @@ def _download(request: StaffRequest, key: str, fmt: str) -> HttpResponse:
 
 
 @roles_required(*DASHBOARD_ROLES)
+def dashboard_table(request: StaffRequest, key: str) -> HttpResponse:
+    """One table of the reader's dashboard in full, with its chart and downloads, for the
+    cycle in the query string (the default cycle without one), scoped exactly as the page;
+    404 for a block their dashboard does not have, or a cycle that is none of theirs."""
+    _form, scope = _chosen_scope(request)
+    if scope is None:
+        raise Http404("No dashboard for that cycle.")
+    block = block_by_key(dashboard_sections(scope), key)
+    if block is None or block.table is None:
+        raise Http404("Your dashboard has no such table.")
+    return render(
+        request,
+        "reports/dashboard/table.html",
+        {
+            # Not "block": inside a template's {% block %}, that name is the block tag's own.
+            "figures": block,
+            "scope": scope,
+            "scope_words": scope_words(scope),
+            "downloads": DOWNLOADS,
+            "download_query": {"cycle": str(scope.cycle.public_id)},
+            "threshold": small_group_min(),
+            "suppressed_note": suppressed_note(),
+        },
+    )
+
+
+@roles_required(*DASHBOARD_ROLES)
 def dashboard_download_csv(request: StaffRequest, key: str) -> HttpResponse:
     return _download(request, key, "csv")
 
@@ -129,6 +163,7 @@ def dashboard_download_xlsx(request: StaffRequest, key: str) -> HttpResponse:
 
 urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/tables/<slug:key>/", dashboard_table, name="dashboard_table"),
     path(
         "dashboard/download/<slug:key>.csv", dashboard_download_csv, name="dashboard_download_csv"
     ),
