@@ -13,6 +13,7 @@ from auditloop.accounts.models import Role
 from auditloop.audits.models import Audit, AuditStatus, AuditType, PartnerShare
 from auditloop.audits.selectors.actions import action_owner_choices
 from auditloop.audits.services.audits import audit_return
+from auditloop.audits.services.feedback import feedback_reply
 from auditloop.audits.services.partners import partner_audit_create
 from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.core.refusals import Refused
@@ -229,3 +230,31 @@ def test_a_returned_partner_audit_sends_them_to_their_own_page(p: Personas) -> N
 def test_a_partner_is_never_offered_as_an_action_owner(p: Personas) -> None:
     given = give(p, thematic(p))
     assert p.partner not in action_owner_choices(given)
+
+
+def test_a_practitioners_reply_on_a_partners_audit_sends_the_partner_to_their_own_page(
+    p: Personas,
+) -> None:
+    given = give(p, thematic(p))
+    Audit.objects.filter(pk=given.pk).update(
+        status=AuditStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+    given.refresh_from_db()
+    feedback_reply(audit=given, by=p.practitioner, text="Thank you: the school's view helped.")
+    note = Notification.objects.filter(recipient=p.partner.user).latest("id")
+    assert note.url == reverse("audits:partner_audit", args=[given.public_id])
+
+
+def test_every_notification_a_partner_receives_opens_for_them(p: Personas) -> None:
+    given = give(p, thematic(p))
+    Audit.objects.filter(pk=given.pk).update(
+        status=AuditStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+    given.refresh_from_db()
+    feedback_reply(audit=given, by=p.practitioner, text="Thank you.")
+    audit_return(audit=given, by=p.moderator, reason="Say more.")
+    client = p.client_for(p.partner)
+    notes = Notification.objects.filter(recipient=p.partner.user)
+    assert notes.count() == 3  # given, replied to, returned
+    for note in notes:
+        assert client.get(note.url).status_code == 200, note.message
