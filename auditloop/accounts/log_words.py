@@ -68,6 +68,7 @@ VERB_LABELS = {
     "learning_point.added": "Learning point marked",
     "learning_point.changed": "Learning point changed",
     "learning_point.removed": "Learning point removed",
+    "partner_share.changed": "What is shared with a partner agency auditor changed",
     "key_message.acknowledged": "Key message read and acknowledged",
     "key_message.compiled": "Key message compiled",
     "key_message.edited": "Key message draft changed",

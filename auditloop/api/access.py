@@ -7,10 +7,22 @@ from uuid import UUID
 
 from django.http import Http404
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.api.models import ApiToken
 from auditloop.api.selectors import api_tokens_of
 from auditloop.core.refusals import Refused
+
+# A partner agency auditor reads only their own audits, on pages of their own: the API, made
+# for the council's reporting tools, shows them nothing, so they hold no token for it.
+PARTNER_REFUSAL = (
+    "Partner agency auditors cannot have API tokens. The API is for the council's reporting "
+    "tools; your audits are on your own pages."
+)
+
+
+def can_hold_api_token(staff: StaffMember) -> bool:
+    """Everyone but a partner agency auditor may make and use API tokens."""
+    return staff.role != Role.PARTNER
 
 
 def can_revoke_token(staff: StaffMember, token: ApiToken) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 
 from django.db.models import QuerySet
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.api.models import ApiToken
 
 
@@ -17,10 +17,12 @@ def key_digest(key: str) -> str:
 
 def api_token_for_key(key: str) -> ApiToken | None:
     """The live token with this key, with its user and staff record; None for a key that is
-    unknown, revoked, or whose login has ended."""
+    unknown, revoked, or whose login has ended, and for a partner agency auditor's (one made
+    before they became a partner): the API shows a partner nothing."""
     return (
         ApiToken.objects.select_related("user__staff")
         .filter(key_digest=key_digest(key), revoked_at__isnull=True, user__is_active=True)
+        .exclude(user__staff__role=Role.PARTNER)
         .first()
     )
 

@@ -10,7 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember, User
-from auditloop.api.access import refuse_unless_can_revoke_token
+from auditloop.api.access import (
+    PARTNER_REFUSAL,
+    can_hold_api_token,
+    refuse_unless_can_revoke_token,
+)
 from auditloop.api.models import ApiToken
 from auditloop.api.selectors import key_digest
 from auditloop.core.events import event_record
@@ -28,6 +32,8 @@ def api_token_create(*, by: StaffMember, name: str) -> tuple[ApiToken, str]:
         )
     if by.user is None:
         raise Refused(f"{by.name} has no login, so cannot have an API token.")
+    if not can_hold_api_token(by):
+        raise Refused(PARTNER_REFUSAL)
     key = "al_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=by.user, name=name, key_digest=key_digest(key), prefix=key[:8]

@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, any_staff
-from auditloop.api.access import get_api_token_for_user
+from auditloop.api.access import (
+    PARTNER_REFUSAL,
+    can_hold_api_token,
+    get_api_token_for_user,
+)
 from auditloop.api.api import MAX_LIMIT, MAX_OFFSET, api
 from auditloop.api.documentation import documentation_from_schema
 from auditloop.api.selectors import api_tokens_of
@@ -29,6 +33,8 @@ class TokenForm(forms.Form):
 
 @any_staff
 def token_list(request: StaffRequest) -> HttpResponse:
+    if not can_hold_api_token(request.staff):
+        return render(request, "api/token_refused.html", {"reason": PARTNER_REFUSAL}, status=403)
     form = TokenForm(request.POST or None)
     new_key = ""
     if request.method == "POST" and form.is_valid():

@@ -22,7 +22,7 @@ from auditloop.assurance.models import (
 )
 from auditloop.assurance.rules.moderation_samples import ASSIGNABLE_STATUSES
 from auditloop.audits.access.audits import can_lead_audit
-from auditloop.audits.models import Audit, AuditType
+from auditloop.audits.models import Audit, AuditType, PartnerShare
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.sampling.access import can_plan, get_cycle_for_user
 from auditloop.sampling.models import Cycle
@@ -32,6 +32,13 @@ ASKERS_ONLY = (
 )
 LEADS_ONLY = (
     "Only an audit lead over the audit's service can do this, and never for an audit they wrote."
+)
+# A partner agency auditor's audit is moderated in the audit group's multi-agency meeting, with
+# the partner there, and the audit lead records it: never blind, on pages the partner cannot
+# reach, where it would wait for them for ever.
+PARTNER_AUDIT_MODERATED_AT_MEETING = (
+    "A partner agency auditor's audit is moderated at the audit group's multi-agency meeting, "
+    "with the partner there: record it as discussed at that meeting."
 )
 NOT_ASSIGNABLE = (
     "The moderator can no longer be changed: they have given their grades and the moderation "
@@ -48,6 +55,8 @@ def _can_be_moderated_refusal(audit: Audit) -> str | None:
         )
     if not audit.is_shared:
         return "Only a submitted or completed audit can be moderated."
+    if PartnerShare.objects.filter(audit=audit).exists():
+        return PARTNER_AUDIT_MODERATED_AT_MEETING
     if Moderation.objects.filter(audit=audit).exists():
         return "This audit is already being moderated."
     return None

@@ -137,10 +137,12 @@ def _open_first() -> Case:
 
 def moderation_eligible(audits: QuerySet[Audit]) -> QuerySet[Audit]:
     """The audits that can be moderated: submitted or completed, not a calibration audit (those
-    are compared with each other instead), and not moderated already."""
+    are compared with each other instead), not a partner agency auditor's (moderated at the
+    audit group's multi-agency meeting instead), and not moderated already."""
     return (
         audits.filter(status__in=SHARED_STATUSES, moderation__isnull=True)
         .exclude(audit_type=AuditType.CALIBRATION)
+        .exclude(partner_share__isnull=False)
         .order_by()
     )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.accounts.models import Service, StaffMember, actor_login
+from auditloop.accounts.models import Role, Service, StaffMember, actor_login
 from auditloop.assurance.access.meetings import meeting_record_refusal
 from auditloop.assurance.models import (
     MeetingItem,
@@ -148,6 +148,12 @@ def _check_items(by: StaffMember, service: Service | None, items: Sequence[ItemI
             raise Refused(
                 f"The audit {ref} is not submitted yet: only submitted or completed audits are "
                 "moderated.",
+                field="items",
+            )
+        if service is not None and audit.auditor.role == Role.PARTNER:
+            raise Refused(
+                f"The audit {ref} is a partner agency auditor's: it is moderated at the audit "
+                "group's multi-agency meeting, not at managers' moderation.",
                 field="items",
             )
         if service is not None and (audit.team is None or audit.team.service_id != service.pk):

@@ -25,6 +25,7 @@ from auditloop.assurance.selectors.revisits import (
 )
 from auditloop.audits.models import Audit, AuditType
 from auditloop.audits.rules import auditor_is_independent
+from auditloop.audits.services.feedback import audit_url_for
 from auditloop.audits.services.planning import audit_create
 from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
@@ -181,7 +182,7 @@ def _auditor_told(revisit: Audit, earlier: Audit) -> None:
     notification_send(
         recipients=[revisit.auditor],
         message=revisit_scheduled_message(revisit, earlier),
-        url=reverse("audits:detail", args=[revisit.public_id]),
+        url=audit_url_for(revisit, revisit.auditor),
         email_subject="A revisit for you to do",
     )
 

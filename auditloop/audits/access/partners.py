@@ -16,7 +16,7 @@ from django.http import Http404
 from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
-from auditloop.audits.models import Audit, AuditStatus, AuditType
+from auditloop.audits.models import Audit, AuditStatus, AuditType, PartnerShare
 from auditloop.core.accesslog import Purpose, access_shown
 
 PARTNER_WRITABLE = frozenset({AuditStatus.PLANNED, AuditStatus.IN_PROGRESS})
@@ -64,3 +64,20 @@ def get_audit_for_partner_invite(user: Any, public_id: UUID) -> Audit:
             "thematic audit."
         )
     return audit
+
+
+def get_partner_share_for_lead(user: Any, public_id: UUID) -> PartnerShare:
+    """What is shared with the partner of their audit `public_id`, for the audit lead to
+    change: 404 if the user may not see the audit or it is no partner's, 403 if they may see
+    it but do not lead it."""
+    audit = get_audit_for_user(user, public_id)
+    share = PartnerShare.objects.filter(audit=audit).first()
+    if share is None:
+        raise Http404("No partner agency audit found.")
+    if not can_lead_audit(staff_for(user), audit):
+        raise PermissionDenied(
+            "Only an audit lead over the audit's service can change what is shared with a "
+            "partner agency."
+        )
+    share.audit = audit
+    return share

@@ -56,3 +56,11 @@ class PartnerInviteForm(forms.Form):
             .select_related("user")
             .order_by("name")
         )
+
+
+class PartnerShareForm(forms.Form):
+    """What the audit lead shares with the partner of their audit, changed after it is given."""
+
+    case_summary = PartnerInviteForm.base_fields["case_summary"]
+    share_child_id = PartnerInviteForm.base_fields["share_child_id"]
+    share_cohort = PartnerInviteForm.base_fields["share_cohort"]

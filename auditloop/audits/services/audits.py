@@ -34,7 +34,7 @@ from auditloop.audits.rules import (
 )
 from auditloop.audits.selectors.actions import answers_needing_action
 from auditloop.audits.selectors.audits import in_moderation
-from auditloop.audits.services.feedback import feedback_ready_notify
+from auditloop.audits.services.feedback import audit_url_for, feedback_ready_notify
 from auditloop.core.events import event_record, fields_changed
 from auditloop.core.models import snapshot
 from auditloop.core.refusals import Refused
@@ -404,12 +404,10 @@ def audit_return(*, audit: Audit, by: StaffMember, reason: str) -> Audit:
     _audit_transition(
         audit, AuditStatus.IN_PROGRESS, by, "audit.returned", content_changed=["return_reason"]
     )
-    # A partner agency auditor reads their audit on their own page, never the staff one.
-    page = "audits:partner_audit" if audit.auditor.role == Role.PARTNER else "audits:detail"
     notification_send(
         recipients=[audit.auditor],
         message="An audit you submitted has been returned to you. The reason is on the audit.",
-        url=reverse(page, args=[audit.public_id]),
+        url=audit_url_for(audit, audit.auditor),
         email_subject="An audit has been returned to you",
     )
     return audit

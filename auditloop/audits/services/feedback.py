@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
-from auditloop.accounts.models import StaffMember
+from auditloop.accounts.models import Role, StaffMember
 from auditloop.audits.access.feedback import feedback_reply_refusal
 from auditloop.audits.models import Audit, FeedbackReply
 from auditloop.core.events import event_record
@@ -20,6 +20,15 @@ def audit_url(audit: Audit) -> str:
         return reverse("audits:detail", kwargs={"public_id": audit.public_id})
     except NoReverseMatch:
         return reverse("audits:list")
+
+
+def audit_url_for(audit: Audit, staff: StaffMember) -> str:
+    """The page of `audit` that `staff` can open: a partner agency auditor reads their own
+    audit on their own page (the staff page answers 404 for them), everyone else the staff
+    page. Every notification about an audit that may reach its auditor links through this."""
+    if staff.role == Role.PARTNER and staff.pk == audit.auditor_id:
+        return reverse("audits:partner_audit", args=[audit.public_id])
+    return audit_url(audit)
 
 
 def feedback_ready_notify(*, audit: Audit) -> None:
@@ -67,7 +76,7 @@ def feedback_reply(*, audit: Audit, by: StaffMember, text: str) -> FeedbackReply
             f"The practitioner replied to your feedback on a "
             f"{audit.get_audit_type_display().lower()} audit."
         ),
-        url=audit_url(audit),
+        url=audit_url_for(audit, audit.auditor),
         email_subject="A practitioner replied to your audit feedback",
     )
     return reply

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember, actor_login
+from auditloop.audits.access.audits import can_lead_audit
 from auditloop.audits.access.partners import can_invite_partner
 from auditloop.audits.models import Audit, AuditType, PartnerShare
 from auditloop.core.events import event_record
@@ -17,6 +18,17 @@ from auditloop.core.refusals import Refused
 from auditloop.core.services import notification_send
 
 SUMMARY_LIMIT = 5000
+
+
+def _summary_checked(case_summary: str) -> str:
+    summary = case_summary.strip()
+    if not summary:
+        raise Refused("Enter what you share with the partner about the case.", field="case_summary")
+    if len(summary) > SUMMARY_LIMIT:
+        raise Refused(
+            f"What you share must be {SUMMARY_LIMIT} characters or fewer.", field="case_summary"
+        )
+    return summary
 
 
 @transaction.atomic
@@ -41,13 +53,7 @@ def partner_audit_create(
         )
     if partner.role != Role.PARTNER or not partner.is_active:
         raise Refused("Choose an active partner agency auditor.", field="partner")
-    summary = case_summary.strip()
-    if not summary:
-        raise Refused("Enter what you share with the partner about the case.", field="case_summary")
-    if len(summary) > SUMMARY_LIMIT:
-        raise Refused(
-            f"What you share must be {SUMMARY_LIMIT} characters or fewer.", field="case_summary"
-        )
+    summary = _summary_checked(case_summary)
     if Audit.objects.filter(
         case_id=audit.case_id, auditor=partner, theme=audit.theme, audit_type=AuditType.THEMATIC
     ).exists():
@@ -88,3 +94,57 @@ def partner_audit_create(
         email_subject="A multi-agency audit for you",
     )
     return given
+
+
+@transaction.atomic
+def partner_share_update(
+    *,
+    share: PartnerShare,
+    case_summary: str,
+    share_child_id: bool,
+    share_cohort: bool,
+    by: StaffMember,
+) -> PartnerShare:
+    """An audit lead over the audit's service changes what is shared with the partner agency
+    auditor of a case: their words about it, and whether the child's LA ID and the cohort are
+    shown. The partner's page shows the change at once, and they are told (without anything
+    of the case). Saving the same share again changes nothing and records nothing."""
+    audit = share.audit
+    if not can_lead_audit(by, audit):
+        raise Refused(
+            "Only an audit lead over the audit's service can change what is shared with a "
+            "partner agency."
+        )
+    summary = _summary_checked(case_summary)
+    current = PartnerShare.objects.select_for_update().get(pk=share.pk)
+    fields = ["share_child_id", "share_cohort"]
+    before = snapshot(current, fields)
+    summary_changed = current.case_summary != summary
+    if (
+        not summary_changed
+        and current.share_child_id == share_child_id
+        and current.share_cohort == share_cohort
+    ):
+        return current
+    current.case_summary = summary
+    current.share_child_id = share_child_id
+    current.share_cohort = share_cohort
+    current.shared_by = actor_login(by)
+    current.save(
+        update_fields=["case_summary", "share_child_id", "share_cohort", "shared_by", "updated_at"]
+    )
+    event_record(
+        actor=actor_login(by),
+        verb="partner_share.changed",
+        target=audit,
+        summary="What is shared with the partner agency auditor changed",
+        before=before,
+        after=snapshot(current, fields),
+        content_changed=["case_summary"] if summary_changed else [],
+    )
+    notification_send(
+        recipients=[audit.auditor],
+        message="The audit lead changed what is shared with you about the case of your audit.",
+        url=reverse("audits:partner_audit", args=[audit.public_id]),
+    )
+    return current

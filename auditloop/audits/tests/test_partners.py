@@ -13,7 +13,8 @@ from auditloop.accounts.models import Role
 from auditloop.audits.models import Audit, AuditStatus, AuditType, PartnerShare
 from auditloop.audits.selectors.actions import action_owner_choices
 from auditloop.audits.services.audits import audit_return
-from auditloop.audits.services.partners import partner_audit_create
+from auditloop.audits.services.feedback import feedback_reply
+from auditloop.audits.services.partners import partner_audit_create, partner_share_update
 from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.core.refusals import Refused
 from auditloop.testing import Personas, make_staff
@@ -229,3 +230,96 @@ def test_a_returned_partner_audit_sends_them_to_their_own_page(p: Personas) -> N
 def test_a_partner_is_never_offered_as_an_action_owner(p: Personas) -> None:
     given = give(p, thematic(p))
     assert p.partner not in action_owner_choices(given)
+
+
+def test_a_practitioners_reply_on_a_partners_audit_sends_the_partner_to_their_own_page(
+    p: Personas,
+) -> None:
+    given = give(p, thematic(p))
+    Audit.objects.filter(pk=given.pk).update(
+        status=AuditStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+    given.refresh_from_db()
+    feedback_reply(audit=given, by=p.practitioner, text="Thank you: the school's view helped.")
+    note = Notification.objects.filter(recipient=p.partner.user).latest("id")
+    assert note.url == reverse("audits:partner_audit", args=[given.public_id])
+
+
+def test_every_notification_a_partner_receives_opens_for_them(p: Personas) -> None:
+    given = give(p, thematic(p))
+    Audit.objects.filter(pk=given.pk).update(
+        status=AuditStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+    given.refresh_from_db()
+    feedback_reply(audit=given, by=p.practitioner, text="Thank you.")
+    audit_return(audit=given, by=p.moderator, reason="Say more.")
+    client = p.client_for(p.partner)
+    notes = Notification.objects.filter(recipient=p.partner.user)
+    assert notes.count() == 3  # given, replied to, returned
+    for note in notes:
+        assert client.get(note.url).status_code == 200, note.message
+
+
+def test_the_leads_page_of_a_partners_audit_shows_what_was_shared(p: Personas) -> None:
+    given = give(p, thematic(p), share_cohort=True)
+    page = p.client_for(p.moderator).get(reverse("audits:detail", args=[given.public_id]))
+    text = page.content.decode()
+    assert "Shared with the partner agency auditor" in text
+    assert SUMMARY in text
+    assert 'The child\'s LA child ID</dt><dd class="govuk-summary-list__value">Not shared' in text
+    assert 'The cohort</dt><dd class="govuk-summary-list__value">Shared' in text
+    assert reverse("audits:partner_share", args=[given.public_id]) in text
+
+
+def test_the_lead_changes_what_is_shared_and_the_partner_sees_it(p: Personas) -> None:
+    given = give(p, thematic(p))
+    url = reverse("audits:partner_share", args=[given.public_id])
+    lead = p.client_for(p.moderator)
+    assert SUMMARY in lead.get(url).content.decode()
+    changed = "The school now reports two more missing episodes."
+    response = lead.post(url, {"case_summary": changed, "share_child_id": "on"})
+    assert response.status_code == 302
+    share = PartnerShare.objects.get(audit=given)
+    assert share.case_summary == changed and share.share_child_id and not share.share_cohort
+    events = Event.objects.filter(verb="partner_share.changed", target_id=str(given.public_id))
+    assert events.count() == 1
+    assert events.get().after == {"share_child_id": True, "share_cohort": False}
+    page = p.client_for(p.partner).get(reverse("audits:partner_audit", args=[given.public_id]))
+    assert changed in page.content.decode() and p.case.la_child_id in page.content.decode()
+    note = Notification.objects.filter(recipient=p.partner.user).latest("id")
+    assert note.url == reverse("audits:partner_audit", args=[given.public_id])
+    # The same again changes nothing more.
+    lead.post(url, {"case_summary": changed, "share_child_id": "on"})
+    assert events.count() == 1
+
+
+def test_only_the_audit_lead_changes_what_is_shared(p: Personas) -> None:
+    given = give(p, thematic(p))
+    url = reverse("audits:partner_share", args=[given.public_id])
+    assert p.client_for(p.partner).get(url).status_code in (403, 404)
+    assert p.client_for(p.auditor).get(url).status_code in (403, 404)
+    with pytest.raises(Refused, match="Only an audit lead"):
+        partner_share_update(
+            share=PartnerShare.objects.get(audit=given),
+            case_summary="x",
+            share_child_id=True,
+            share_cohort=True,
+            by=p.auditor,
+        )
+    # An audit that is no partner's has nothing shared to change.
+    own = thematic(p)
+    assert (
+        p.client_for(p.moderator)
+        .get(reverse("audits:partner_share", args=[own.public_id]))
+        .status_code
+        == 404
+    )
+
+
+def test_the_lead_must_still_say_something_about_the_case(p: Personas) -> None:
+    given = give(p, thematic(p))
+    url = reverse("audits:partner_share", args=[given.public_id])
+    response = p.client_for(p.moderator).post(url, {"case_summary": "   "})
+    assert response.status_code == 200
+    assert "Enter what you share with the partner about the case" in response.content.decode()
+    assert PartnerShare.objects.get(audit=given).case_summary == SUMMARY

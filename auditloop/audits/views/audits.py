@@ -38,6 +38,7 @@ from auditloop.audits.models import (
     AuditType,
     Grade,
     Participant,
+    PartnerShare,
     Question,
     QuestionKind,
     Section,
@@ -201,6 +202,10 @@ def _render_detail(
         "can_return": leads and audit.status == AuditStatus.SUBMITTED and not in_moderation(audit),
         "return_form": return_form or AuditReturnForm(),
         "can_invite_partner": can_invite_partner(staff, audit),
+        # A partner agency auditor's audit: what the lead shared with them, which the lead
+        # may change.
+        "partner_share": PartnerShare.objects.filter(audit=audit).first(),
+        "can_change_share": leads,
     }
     context.update(_followup_context(audit=audit, staff=staff))
     return render(request, "audits/audit_detail.html", context)

@@ -20,13 +20,14 @@ from auditloop.audits.access.partners import (
     PARTNER_WRITABLE,
     get_audit_for_partner_invite,
     get_partner_audit_for_user,
+    get_partner_share_for_lead,
     partner_audits_of,
 )
 from auditloop.audits.forms.audits import AuditAnswersForm
-from auditloop.audits.forms.partners import PartnerInviteForm
+from auditloop.audits.forms.partners import PartnerInviteForm, PartnerShareForm
 from auditloop.audits.models import Audit, Grade
 from auditloop.audits.services.audits import AuditIncomplete, audit_answers_save, audit_submit
-from auditloop.audits.services.partners import partner_audit_create
+from auditloop.audits.services.partners import partner_audit_create, partner_share_update
 from auditloop.audits.views.audits import _answered_sections
 from auditloop.core.accesslog import Purpose, access_shown
 from auditloop.core.refusals import Refused, refusal_to_form
@@ -54,6 +55,35 @@ def partner_invite(request: StaffRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, f"Audit given to {given.auditor.name}.")
             return redirect("audits:detail", public_id=given.public_id)
     return render(request, "audits/partners/invite.html", {"audit": audit, "form": form})
+
+
+@roles_required(Role.MODERATOR)
+def partner_share_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    """The audit lead changes what is shared with the partner of their audit."""
+    share = get_partner_share_for_lead(request.user, public_id)
+    initial = {
+        "case_summary": share.case_summary,
+        "share_child_id": share.share_child_id,
+        "share_cohort": share.share_cohort,
+    }
+    form = PartnerShareForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partner_share_update(
+                share=share,
+                case_summary=data["case_summary"],
+                share_child_id=data["share_child_id"],
+                share_cohort=data["share_cohort"],
+                by=request.staff,
+            )
+        except Refused as exc:
+            refusal_to_form(form, exc)
+        else:
+            messages.success(request, f"What is shared with {share.audit.auditor.name} is saved.")
+            return redirect("audits:detail", public_id=share.audit.public_id)
+    context = {"audit": share.audit, "share": share, "form": form}
+    return render(request, "audits/partners/share_edit.html", context)
 
 
 @roles_required(Role.PARTNER)
@@ -123,6 +153,7 @@ def partner_answer(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
 urlpatterns = [
     path("<uuid:public_id>/partner/", partner_invite, name="partner_invite"),
+    path("<uuid:public_id>/partner/share/", partner_share_edit, name="partner_share"),
     path("partner/", partner_audit_list, name="partner_list"),
     path("partner/<uuid:public_id>/", partner_audit, name="partner_audit"),
     path("partner/<uuid:public_id>/answer/", partner_answer, name="partner_answer"),
