@@ -323,3 +323,41 @@ def test_the_lead_must_still_say_something_about_the_case(p: Personas) -> None:
     assert response.status_code == 200
     assert "Enter what you share with the partner about the case" in response.content.decode()
     assert PartnerShare.objects.get(audit=given).case_summary == SUMMARY
+
+
+def test_a_partners_list_asks_as_many_queries_for_four_audits_as_for_one(p: Personas) -> None:
+    from uuid import uuid4
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from auditloop.cases.models import ChildCase
+
+    def given_on_a_new_case(n: int) -> None:
+        case = ChildCase.objects.get(pk=p.case.pk)
+        case.pk = None
+        case.public_id = uuid4()
+        case.la_child_id = f"P{n:05}"
+        case.save()
+        audit = thematic(p)
+        Audit.objects.filter(pk=audit.pk).update(case=case)
+        audit.refresh_from_db()
+        give(p, audit)
+
+    client = p.client_for(p.partner)
+    url = reverse("audits:partner_list")
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    given_on_a_new_case(1)
+    one = queries()
+    for n in (2, 3, 4):
+        given_on_a_new_case(n)
+    four = queries()
+    assert Audit.objects.filter(auditor=p.partner).count() == 4
+    assert four == one

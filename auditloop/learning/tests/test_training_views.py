@@ -163,6 +163,7 @@ def test_who_reads_a_need_leads_and_senior_leaders_over_it_and_its_team_manager(
         "board_member": 403,
         "administrator": 403,
         "data_protection": 403,
+        "partner": 403,
         "outsider": 403,
     }
     # Another team's manager is told it does not exist.

@@ -31,6 +31,8 @@ CHILD_EXPORTED: dict[str, str] = {
     "audits.escalation": "audits[].flags",
     "audits.action": "audits[].actions",
     "audits.feedbackreply": "audits[].feedback_replies",
+    "audits.familycontact": "audits[].family_contacts",
+    "audits.partnershare": "audits[].partner_share",
     "learning.learningpoint": "audits[].learning_points",
     "assurance.moderation": "audits[].moderation",
     "assurance.moderationrequest": "audits[].moderation_requests",
@@ -40,6 +42,12 @@ CHILD_EXPORTED: dict[str, str] = {
     "core.event": "events",
 }
 CHILD_LEFT_OUT: dict[str, str] = {
+    "audits.familylink": "A link to the online family form: a hash of its token and its dates; "
+    "the answers it brought are exported with the audit's family contacts.",
+    "assurance.experienceasked": "That the practitioner was asked how being audited felt: "
+    "about the member of staff, not the child.",
+    "sampling.lateescalation": "That a late audit was escalated to a manager or the audit "
+    "lead: the auditor's workload, not information about the child.",
     "sampling.cycleaudit": "Which cycle planned the audit and in which month: the council's "
     "planning, nothing about the child beyond the audit's own dates, which are exported.",
     "sampling.sampledrawpopulation": "That the case was among the open cases a sample was "
@@ -71,6 +79,8 @@ STAFF_EXPORTED: dict[str, str] = {
     "audits.escalation": "flags",
     "audits.action": "actions",
     "audits.feedbackreply": "feedback_replies",
+    "assurance.experienceasked": "experience_asked",
+    "sampling.lateescalation": "late_audits_escalated_to_them",
     "learning.learningpoint": "learning_points",
     "learning.keymessage": "key_messages",
     "learning.keymessagerecipient": "key_messages_received",
@@ -89,6 +99,13 @@ STAFF_EXPORTED: dict[str, str] = {
     "api.apitoken": "api_tokens",
 }
 STAFF_LEFT_OUT: dict[str, str] = {
+    "audits.familycontact": "What a child or family said for an audit, which this member of "
+    "staff recorded: the child's and family's information; that they recorded it is in the "
+    "events they caused.",
+    "audits.familylink": "A link to the online family form they made: the family's, not "
+    "theirs; that they made it is in the events they caused.",
+    "audits.partnershare": "What they shared of a case with a partner agency's auditor: the "
+    "child's information; that they shared it is in the events they caused.",
     "admin.logentry": "Django's admin site is not mounted: the table stays empty. Changes "
     "are in the event log, exported as the events they caused.",
     "audits.toolversion": "An audit tool version is the council's form; that they created "

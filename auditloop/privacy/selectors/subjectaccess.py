@@ -14,6 +14,7 @@ from auditloop.accounts.log_words import purpose_label, target_label, verb_label
 from auditloop.accounts.models import AccessRequest, Service, StaffMember
 from auditloop.assurance.models import (
     CalibrationExercise,
+    ExperienceAsked,
     Moderation,
     ModerationMeeting,
     ModerationRequest,
@@ -23,9 +24,11 @@ from auditloop.audits.models import (
     Answer,
     Audit,
     Escalation,
+    FamilyContact,
     FeedbackReply,
     Grade,
     Participant,
+    PartnerShare,
 )
 from auditloop.cases.models import ChildCase
 from auditloop.core.models import AccessLog, Event, FailedSignIn, Notification, RefusedRequest
@@ -42,7 +45,7 @@ from auditloop.privacy.rules.subjectaccess import (
     SubjectKind,
     third_parties_redacted,
 )
-from auditloop.sampling.models import Cycle, SampleDrawCase
+from auditloop.sampling.models import Cycle, LateEscalation, SampleDrawCase
 
 Redact = Callable[[str], str]
 
@@ -213,6 +216,15 @@ def _audits_in_full(audits: list[Audit], redact: Redact) -> list[dict[str, Any]]
         FeedbackReply.objects.filter(audit_id__in=ids).select_related("author"),
         lambda r: r.audit_id,
     )
+    # What the child and their family said for the audit (to the auditor or on the online
+    # form), and what the audit lead shared of the case with a partner agency's auditor.
+    contacts = _by_audit(
+        FamilyContact.objects.filter(audit_id__in=ids)
+        .select_related("recorded_by")
+        .prefetch_related("answers__question"),
+        lambda c: c.audit_id,
+    )
+    shares = {s.audit_id: s for s in PartnerShare.objects.filter(audit_id__in=ids)}
     points = _by_audit(
         LearningPoint.objects.filter(audit_id__in=ids).select_related("author", "question"),
         lambda r: r.audit_id,
@@ -287,6 +299,37 @@ def _audits_in_full(audits: list[Audit], redact: Redact) -> list[dict[str, Any]]
             {"author": _name(r.author), "at": _when(r.created_at), "text": redact(r.text)}
             for r in replies.get(audit.pk, [])
         ]
+        data["family_contacts"] = [
+            {
+                "with": c.get_respondent_display(),
+                "contact_made": c.made,
+                "how": c.get_method_display() if c.method else None,
+                "why_not": redact(c.not_made_reason),
+                "own_words": redact(c.own_words),
+                "recorded_by": _name(c.recorded_by) if c.recorded_by else "Online form",
+                "recorded_at": _when(c.recorded_at),
+                "answers": [
+                    {
+                        "question": a.question.text,
+                        "reply": a.get_reply_display() if a.reply else None,
+                        "text": redact(a.text),
+                    }
+                    for a in c.answers.all()
+                ],
+            }
+            for c in contacts.get(audit.pk, [])
+        ]
+        share = shares.get(audit.pk)
+        data["partner_share"] = (
+            {
+                "shared_with_partner_agency": redact(share.case_summary),
+                "child_id_shared": share.share_child_id,
+                "cohort_shared": share.share_cohort,
+                "shared_at": _when(share.shared_at),
+            }
+            if share
+            else None
+        )
         data["learning_points"] = [
             {
                 "kind": p.get_kind_display(),
@@ -525,6 +568,25 @@ def staff_export(*, staff: StaffMember, by: StaffMember, at: datetime.datetime) 
         "feedback_replies": [
             {"audit": r.audit.reference, "at": _when(r.created_at), "text": redact(r.text)}
             for r in FeedbackReply.objects.filter(author=staff).select_related("audit")
+        ],
+        # That they were asked how being audited felt, and whether they answered (the answers
+        # themselves are kept with no person on them, so they cannot be found for anyone).
+        "experience_asked": [
+            {"audit": e.audit.reference, "answered": e.answered, "on": _when(e.on)}
+            for e in ExperienceAsked.objects.filter(staff=staff)
+            .select_related("audit")
+            .order_by("on", "pk")
+        ],
+        "late_audits_escalated_to_them": [
+            {
+                "audit": e.audit.reference,
+                "step": e.get_step_display(),
+                "escalated_on": _when(e.escalated_on),
+                "told_on": _when(e.notified_on),
+            }
+            for e in LateEscalation.objects.filter(recipient=staff)
+            .select_related("audit")
+            .order_by("escalated_on", "pk")
         ],
         "learning_points": [
             {

@@ -616,6 +616,7 @@ def test_a_cycle_with_nothing_submitted_has_words_and_no_empty_table(p: Personas
         "actions",
         "themes",
         "family",
+        "experience",
     ]
     for section in sections:
         for block in section.blocks:
