@@ -33,34 +33,13 @@ def service_ids_overseen_with(role: str, team: Team | None, service_ids: Iterabl
     return ids
 
 
-# Where `services_overseen` keeps its answer on the staff record it was asked about.
-_OVERSEEN_MEMO = "_services_overseen_memo"
-
-
 def services_overseen(staff: StaffMember) -> list[int]:
-    """Ids of the services a moderator, senior leader or board member looks across.
-
-    Asked a dozen times by one page (each access rule and selector asks), it is worked out once
-    per staff record: the request's own record lives for one request. The answer is kept with
-    the role and team it was worked out for, so a change of either on the same record is seen;
-    a change of the record's services forgets it (`services_overseen_forget`)."""
-    key = (staff.role, staff.team_id)
-    memo = staff.__dict__.get(_OVERSEEN_MEMO)
-    if memo is None or memo[0] != key:
-        ids = sorted(
-            service_ids_overseen_with(
-                staff.role, staff.team, staff.services.values_list("id", flat=True)
-            )
+    """Ids of the services a moderator, senior leader or board member looks across."""
+    return sorted(
+        service_ids_overseen_with(
+            staff.role, staff.team, staff.services.values_list("id", flat=True)
         )
-        memo = (key, tuple(ids))
-        staff.__dict__[_OVERSEEN_MEMO] = memo
-    return list(memo[1])
-
-
-def services_overseen_forget(instance: object, **_kwargs: object) -> None:
-    """`m2m_changed` receiver: a staff record whose services changed works them out again."""
-    if isinstance(instance, StaffMember):
-        instance.__dict__.pop(_OVERSEEN_MEMO, None)
+    )
 
 
 def oversees_every_service(staff: StaffMember) -> bool:
