@@ -18,6 +18,7 @@ Run with `pytest -m large` (make test-large); `scripts/benchmark_pages.py` times
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -28,7 +29,13 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
-from auditloop.accounts.models import AccessRequest, AccessRequestStatus, StaffMember, User
+from auditloop.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Role,
+    StaffMember,
+    User,
+)
 from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 from auditloop.core.tests.url_walk import all_routes
@@ -133,9 +140,16 @@ def pages() -> list[Page]:
     return found
 
 
+# Pages open to any member of staff that send a partner agency auditor elsewhere: their home
+# is their own audits' list (compared as its own page), and they hold no API token.
+NOT_FOR_PARTNERS = {"home", "api_tokens:list"}
+
+
 def answers(page: Page, role: str) -> bool:
     """Whether the page's access decision lets this role see it: only those pages are
     compared, as a 403 (or a redirect) asks as few queries on any council."""
+    if role == Role.PARTNER and page.label in NOT_FOR_PARTNERS:
+        return False
     return decision_admits(page.decision, role, route_name=page.label)
 
 
@@ -224,6 +238,14 @@ def measure(client: Client, url: str) -> Measure:
     return Measure(response.status_code, len(captured.captured_queries))
 
 
+# Both councils are built as of one fixed day. The demo's history is drawn relative to the day
+# it is built, and on some days of a month the small council's demo manager has no training
+# need (or the lead no calibration row) to list: a page with no rows asks fewer queries, and
+# the comparison would then measure the calendar, not the page. A day on which every compared
+# page has rows on both councils.
+BUILD_DAY = dt.date(2026, 11, 30)
+
+
 @pytest.fixture(scope="module")
 def small_counts(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
@@ -235,7 +257,7 @@ def small_counts(
     no_second_factor = override_settings(AUDITLOOP_SECOND_FACTOR_ROLES=[])
     with django_db_blocker.unblock(), no_second_factor:
         with transaction.atomic():
-            demo_council_build(size="small", seed=1)
+            demo_council_build(size="small", seed=1, today=BUILD_DAY)
             history_logs_add()
             assert administrators_trail_shown()
             counts = {}
@@ -244,7 +266,7 @@ def small_counts(
                 counts[username, page.label] = measure(clients[username], page.url())
             transaction.set_rollback(True)
         with transaction.atomic():
-            demo_council_build(size="large", seed=1)
+            demo_council_build(size="large", seed=1, today=BUILD_DAY)
             history_logs_add()
             database_settle()
             yield counts

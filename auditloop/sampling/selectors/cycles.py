@@ -202,30 +202,30 @@ def cycle_overview(
 
 
 def _late_lines(planned: QuerySet[CycleAudit], today: datetime.date) -> list[LateLine]:
-    """The planned audits past their due date and not yet submitted, longest late first."""
+    """The planned audits past their due date and not yet submitted, longest late first.
+    Two queries, with or without late audits: the escalations are asked by subquery, not
+    prefetched (a prefetch is skipped when nothing is late, so the count would vary)."""
     late = (
         planned.filter(audit__due_date__lt=today)
         .exclude(audit__status__in=DONE_STATUSES)
         .select_related("audit__auditor")
-        .prefetch_related(
-            Prefetch(
-                "audit__late_escalations",
-                queryset=LateEscalation.objects.select_related("recipient").order_by(
-                    "escalated_on", "id"
-                ),
-            )
-        )
         .order_by("audit__due_date", "audit__auditor__name", "pk")
     )
+    told: dict[int, list[str]] = {}
+    for e in (
+        LateEscalation.objects.filter(audit_id__in=late.values("audit_id"))
+        .select_related("recipient")
+        .order_by("escalated_on", "id")
+    ):
+        told.setdefault(e.audit_id, []).append(
+            f"{e.recipient.name}, {LateStep(e.step).label.lower()}, on "
+            f"{formats.date_format(e.escalated_on, 'j F Y')}"
+        )
     lines = []
     for link in late:
         audit = link.audit
         due = audit.due_date or today
-        to = [
-            f"{e.recipient.name}, {LateStep(e.step).label.lower()}, on "
-            f"{formats.date_format(e.escalated_on, 'j F Y')}"
-            for e in audit.late_escalations.all()
-        ]
+        to = told.get(audit.pk, [])
         lines.append(LateLine(audit.reference, audit.auditor.name, due, (today - due).days, to))
     return lines
 
