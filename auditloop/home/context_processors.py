@@ -29,11 +29,11 @@ def _navigation_of(role: str, script_prefix: str, urlconf: Any) -> tuple[tuple[s
     items: list[tuple[str, str]] = [("Home", reverse("home"))]
     if role == Role.PARTNER:
         # A partner agency auditor sees their own audits and nothing else of the service.
-        return [
+        return (
             *items,
             ("Your audits", reverse("audits:partner_list")),
             ("Moderation meetings", reverse("assurance:meeting_list")),
-        ]
+        )
     if role in DASHBOARD_READERS:
         items.append(("Dashboard", reverse("reports:dashboard")))
     if role in AUDITING_ROLES or role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
