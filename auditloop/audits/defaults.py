@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from auditloop.audits.models import (
     AuditTool,
-    Grade,
     GradingScale,
     Question,
     Section,
     ToolVersion,
 )
 from auditloop.audits.services.family import family_questions_default
+from auditloop.audits.services.scales import grades_create
 from auditloop.core.events import event_record
 
 DEFAULT_TOOLS = Path(__file__).parent / "data" / "default_tools.json"
@@ -41,18 +41,7 @@ def default_tools_install(*, by: Any = None) -> list[AuditTool]:
             slug=s["slug"], defaults={"name": s["name"]}
         )
         if created:
-            Grade.objects.bulk_create(
-                Grade(
-                    scale=scale,
-                    code=g["code"],
-                    label=g["label"],
-                    value=g["value"],
-                    is_inadequate=g["is_inadequate"],
-                    needs_action=g["needs_action"],
-                    description=g["description"],
-                )
-                for g in s["grades"]
-            )
+            grades_create(scale=scale, grades=s["grades"])
             event_record(actor=by, verb="grading_scale.created", target=scale, summary=scale.name)
         scales[scale.slug] = scale
     tools = []

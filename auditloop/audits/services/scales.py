@@ -4,6 +4,7 @@ tool uses it."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.db import transaction
 
@@ -132,3 +133,21 @@ def grading_scale_action_grades_set(
             after=after,
         )
     return scale
+
+
+def grades_create(*, scale: GradingScale, grades: list[dict[str, Any]]) -> list[Grade]:
+    """A new scale's grades from their description in a file (the shipped defaults' JSON, or an
+    audit tool file a lead imports): code, label, value, the inadequate and needs-action
+    marks, and the descriptor where the file gives one."""
+    return Grade.objects.bulk_create(
+        Grade(
+            scale=scale,
+            code=g["code"],
+            label=g["label"],
+            value=g["value"],
+            is_inadequate=g["is_inadequate"],
+            needs_action=g["needs_action"],
+            description=g.get("description", ""),
+        )
+        for g in grades
+    )

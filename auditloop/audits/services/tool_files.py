@@ -18,7 +18,6 @@ from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.audits.models import (
     AuditTool,
     FamilyQuestion,
-    Grade,
     GradingScale,
     Question,
     Section,
@@ -31,6 +30,7 @@ from auditloop.audits.selectors.tool_files import (
     ToolDocument,
     tool_version_document,
 )
+from auditloop.audits.services.scales import grades_create
 from auditloop.audits.services.tools import unique_slug
 from auditloop.core.events import event_record
 from auditloop.core.refusals import Refused
@@ -134,18 +134,7 @@ def _scale_for(document: ToolDocument, by: StaffMember | None) -> GradingScale:
             ]
         )
     scale = GradingScale.objects.create(slug=data["slug"], name=data["name"])
-    Grade.objects.bulk_create(
-        Grade(
-            scale=scale,
-            code=g["code"],
-            label=g["label"],
-            value=g["value"],
-            is_inadequate=g["is_inadequate"],
-            needs_action=g["needs_action"],
-            description=g.get("description", ""),
-        )
-        for g in data["grades"]
-    )
+    grades_create(scale=scale, grades=data["grades"])
     event_record(
         actor=actor_login(by),
         verb="grading_scale.created",
