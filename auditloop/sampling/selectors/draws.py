@@ -207,7 +207,7 @@ def stratum_expression(by: str) -> Expression:
     )
 
 
-def stratum_partition(by: str) -> Expression:
+def stratum_partition(by: str) -> F | Expression:
     """One value per stratum, for numbering each stratum's cases: the team or service id."""
     return F(STRATUM_COLUMN[by]) if by in STRATUM_COLUMN else Value(1)
 
@@ -241,7 +241,7 @@ def draw_from(
     population: QuerySet[Any],
     *,
     case: str,
-    partition: Expression,
+    partition: F | Expression,
     order_by: Sequence[OrderBy],
     exclusions: dict[str, list[int]],
 ) -> DrawResult:
@@ -266,9 +266,7 @@ def draw_from(
         ranked = (
             population.order_by()
             .values(case, "stratum")
-            .annotate(
-                rank=Window(RowNumber(), partition_by=[partition], order_by=list(order_by))
-            )
+            .annotate(rank=Window(RowNumber(), partition_by=[partition], order_by=list(order_by)))
         )
         found = {
             (stratum, rank): case_id
