@@ -106,7 +106,8 @@ class DrawResult:
     chosen: list[statistics.Drawn]
     child_ids: dict[int, str] = field(default_factory=dict)  # of the chosen cases at least
     stratum_labels: dict[str, str] = field(default_factory=dict)
-    # The eligible (case id, stratum) in draw order, when the draw was worked out in Python
+    # The eligible (case id, stratum) in draw order (stratum by stratum in key order, child
+    # ID then id within each), when the draw was worked out in Python
     # (`draw_compute`); None when the population stayed in the database (`selectors.draws`),
     # where a stored draw keeps it as rows (`selectors.draws.draw_population`).
     population: list[tuple[int, str]] | None = None
@@ -238,22 +239,24 @@ def draw_compute(
 ) -> DrawResult:
     """Exclude, size, allocate and draw. Pure: the same arguments give the same result.
 
-    The statement of a draw in Python; `selectors.draws.draw_preview` draws the same cases
-    with the population left in the database (eligible cases in `la_child_id` order, then
-    id), and its tests check the two agree."""
+    The statement of a draw in Python; `selectors.draws` draws the same cases with the
+    population left in the database, and its tests check the two agree."""
     exclusions, eligible = exclusions_split(
         spec=spec, rows=rows, recently_audited=recently_audited, auditors=auditors
     )
-    # A stable order that does not depend on the database's collation or row order.
-    eligible.sort(key=lambda r: (r.la_child_id, r.pk))
     labels: dict[str, str] = {}
-    population: list[tuple[int, str]] = []
-    members: dict[str, list[int]] = {}
+    keyed: list[tuple[str, str, int]] = []
     for row in eligible:
         key, label = _stratum(row, spec.stratify)
         labels[key] = label
-        members.setdefault(key, []).append(row.pk)
-        population.append((row.pk, key))
+        keyed.append((key, row.la_child_id, row.pk))
+    # A stable order that does not depend on the database's collation or row order: stratum
+    # by stratum (the order they are drawn in), then child ID within each.
+    keyed.sort()
+    population = [(pk, key) for key, _, pk in keyed]
+    members: dict[str, list[int]] = {}
+    for pk, key in population:
+        members.setdefault(key, []).append(pk)
     counts = {key: len(ids) for key, ids in members.items()}
     frame = draw_frame(spec, counts)
     chosen = [

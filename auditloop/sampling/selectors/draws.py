@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime
 import json
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import reduce
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -48,7 +49,7 @@ from auditloop.sampling.rules.draws import (
 )
 from auditloop.sampling.rules.independence import AuditorRow, CaseRow, auditor_rows
 from auditloop.sampling.rules.months import months_before
-from auditloop.sampling.rules.statistics import Drawn
+from auditloop.sampling.rules.statistics import Drawn, Place
 
 
 def draws_visible_to(staff: StaffMember) -> QuerySet[SampleDraw]:
@@ -188,11 +189,13 @@ BYTE_ORDER = {"postgresql": "C", "sqlite": "BINARY"}
 STRATUM_COLUMN = {"team": "allocated_team_id", "service": "allocated_team__service_id"}
 
 
-def draw_order() -> list[OrderBy]:
-    """The population's draw order, as `draw_compute` sorts it: child ID, then id, compared
-    as Python compares them whatever the database's collation."""
-    child = Collate(F("la_child_id"), BYTE_ORDER[connection.vendor])
-    return [child.asc(), F("pk").asc()]
+def draw_order(*, by_stratum: bool = False) -> list[OrderBy]:
+    """The draw order within a stratum, as `draw_compute` sorts it: child ID, then id,
+    compared as Python compares them whatever the database's collation; `by_stratum`, the
+    order of a frozen population: stratum by stratum (by key), then within each."""
+    collation = BYTE_ORDER[connection.vendor]
+    order = [Collate(F("la_child_id"), collation).asc(), F("pk").asc()]
+    return [Collate(F("stratum"), collation).asc(), *order] if by_stratum else order
 
 
 def stratum_expression(by: str) -> Expression:
@@ -236,48 +239,27 @@ def _stratum_labels(by: str, keys: Iterable[str]) -> dict[str, str]:
     return labels
 
 
-def draw_from(
+def _counts(population: QuerySet[Any]) -> dict[str, int]:
+    """The cases of each stratum, in one query."""
+    strata = population.order_by().values_list("stratum").annotate(n=Count("*"))
+    return dict(strata.values_list("stratum", "n"))
+
+
+def _drawn(
     spec: DrawSpec,
-    population: QuerySet[Any],
-    *,
-    case: str,
-    partition: F | Expression,
-    order_by: Sequence[OrderBy],
+    counts: dict[str, int],
     exclusions: dict[str, list[int]],
+    read: Callable[[list[Place]], dict[tuple[str, int], int]],
 ) -> DrawResult:
-    """Draw from a population the database holds, with a `stratum` key per row, a `case`
-    id, a `partition` expression with one value per stratum (cheaper to sort than the key)
-    and a draw order: its strata sized in one query, the drawn places read in another
-    (each stratum's members numbered in draw order), never the whole population. The same
-    cases `draw_compute` draws from the same population (see the tests)."""
-    counts = dict(
-        population.order_by()
-        .values_list("stratum")
-        .annotate(n=Count("*"))
-        .values_list("stratum", "n")
-    )
+    """The draw from strata of these sizes, `read` giving the case at each drawn place
+    (stratum, index among its members in draw order)."""
     frame = draw_frame(spec, counts)
     chosen: list[Drawn] = []
     child_ids: dict[int, str] = {}
     if frame.places:
-        wanted: dict[str, list[int]] = {}
-        for place in frame.places:
-            wanted.setdefault(place.stratum, []).append(place.index + 1)
-        ranked = (
-            population.order_by()
-            .values(case, "stratum")
-            .annotate(rank=Window(RowNumber(), partition_by=[partition], order_by=list(order_by)))
-        )
-        found = {
-            (stratum, rank): case_id
-            for case_id, stratum, rank in ranked.filter(
-                # The first test is cheap and leaves few rows for the exact one.
-                Q(rank__in=sorted({rank for ranks in wanted.values() for rank in ranks})),
-                reduce(operator.or_, (Q(stratum=k, rank__in=v) for k, v in wanted.items())),
-            ).values_list(case, "stratum", "rank")
-        }
+        found = read(frame.places)
         chosen = [
-            Drawn(found[p.stratum, p.index + 1], p.stratum, p.position, p.position_in_stratum)
+            Drawn(found[p.stratum, p.index], p.stratum, p.position, p.position_in_stratum)
             for p in frame.places
         ]
         child_ids = dict(
@@ -296,6 +278,55 @@ def draw_from(
     )
 
 
+def draw_from_cases(spec: DrawSpec, exclusions: dict[str, list[int]]) -> DrawResult:
+    """Draw from the matching cases less the exclusions, never reading them all: the
+    strata sized in one query, and the drawn places read in another that numbers each
+    stratum's cases in draw order."""
+    population: QuerySet[Any] = draw_population_cases(spec, exclusions)
+    counts = _counts(population)
+
+    def read(places: list[Place]) -> dict[tuple[str, int], int]:
+        wanted: dict[str, list[int]] = {}
+        for place in places:
+            wanted.setdefault(place.stratum, []).append(place.index + 1)
+        # The team or service id numbers the strata: cheaper to sort by than the key.
+        ranked = population.values("pk", "stratum").annotate(
+            rank=Window(
+                RowNumber(), partition_by=[stratum_partition(spec.stratify)], order_by=draw_order()
+            )
+        )
+        rows = ranked.filter(
+            # The first test is cheap and leaves few rows for the exact one.
+            Q(rank__in=sorted({rank for ranks in wanted.values() for rank in ranks})),
+            reduce(operator.or_, (Q(stratum=k, rank__in=v) for k, v in wanted.items())),
+        ).values_list("pk", "stratum", "rank")
+        return {(stratum, rank - 1): pk for pk, stratum, rank in rows}
+
+    return _drawn(spec, counts, exclusions, read)
+
+
+def draw_from_frozen(
+    spec: DrawSpec, draw: SampleDraw, exclusions: dict[str, list[int]]
+) -> DrawResult:
+    """Draw from a draw's frozen population (`population_store`'s rows, stratum by stratum
+    in key order): the strata sized in one query, and the drawn places, whose positions
+    follow from the sizes, read by their positions in another."""
+    counts = _counts(SampleDrawPopulation.objects.filter(draw=draw))
+    before: dict[str, int] = {}
+    total = 0
+    for key in sorted(counts):
+        before[key] = total
+        total += counts[key]
+
+    def read(places: list[Place]) -> dict[tuple[str, int], int]:
+        rows = SampleDrawPopulation.objects.filter(
+            draw=draw, position__in=[before[p.stratum] + p.index + 1 for p in places]
+        ).values_list("position", "stratum", "case_id")
+        return {(stratum, position - 1 - before[stratum]): case for position, stratum, case in rows}
+
+    return _drawn(spec, counts, exclusions, read)
+
+
 def draw_preview(
     spec: DrawSpec,
     *,
@@ -304,12 +335,22 @@ def draw_preview(
 ) -> DrawResult:
     """The draw these filters and this seed give today, without storing anything: the cases
     `draw_compute` would draw from `population_rows`, worked out in the database."""
-    exclusions = draw_exclusions(spec, auditors=auditor_rows(auditors), today=today)
-    return draw_from(
-        spec,
-        draw_population_cases(spec, exclusions),
-        case="pk",
-        partition=stratum_partition(spec.stratify),
-        order_by=draw_order(),
-        exclusions=exclusions,
-    )
+    with one_snapshot():
+        exclusions = draw_exclusions(spec, auditors=auditor_rows(auditors), today=today)
+        return draw_from_cases(spec, exclusions)
+
+
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Reads that see the database as it was at one moment, so that a case opened or closed
+    between a draw's queries cannot move the places it draws: a transaction (SQLite reads
+    from one snapshot in it), repeatable-read on PostgreSQL. Inside a caller's transaction
+    the caller decides (`draw_save` reads from the population it has frozen)."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F, QuerySet, Value, Window
+from django.db.models import QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
 from auditloop.accounts.models import Service, StaffMember, Team, actor_login
@@ -37,7 +37,7 @@ from auditloop.sampling.rules.months import due_date_for, month_in_cycle
 from auditloop.sampling.selectors.cycles import cycle_pool
 from auditloop.sampling.selectors.draws import (
     draw_exclusions,
-    draw_from,
+    draw_from_frozen,
     draw_order,
     draw_population_cases,
 )
@@ -184,14 +184,7 @@ def _draw_store(
         created_by=actor_login(by),
     )
     population_store(draw, draw_population_cases(spec, exclusions))
-    result = draw_from(
-        spec,
-        SampleDrawPopulation.objects.filter(draw=draw),
-        case="case_id",
-        partition=F("stratum"),
-        order_by=[F("position").asc()],
-        exclusions=exclusions,
-    )
+    result = draw_from_frozen(spec, draw, exclusions)
     draw.population_size = result.population_size
     draw.exclusions = result.exclusions
     draw.strata = [dataclasses.asdict(s) for s in result.strata]
@@ -213,17 +206,17 @@ def _draw_store(
 
 
 def population_store(draw: SampleDraw, population: QuerySet[ChildCase]) -> None:
-    """Freeze a draw's population as rows, numbered in draw order (see `draw_order`), in one
-    `INSERT ... SELECT`: a national draw freezes hundreds of thousands of cases, and none of
-    them needs to leave the database. `population` has each case's `stratum` annotated.
-    Part of the caller's transaction: a draw is stored with its whole population or not at
-    all."""
+    """Freeze a draw's population as rows, numbered stratum by stratum in key order and in
+    draw order within each (see `draw_order`), in one `INSERT ... SELECT`: a national draw
+    freezes hundreds of thousands of cases, and none of them needs to leave the database.
+    `population` has each case's `stratum` annotated. Part of the caller's transaction: a
+    draw is stored with its whole population or not at all."""
     meta = SampleDrawPopulation._meta
     quote = connection.ops.quote_name
     column = {f.name: f.column for f in meta.local_concrete_fields if f.column}
     columns = ", ".join(quote(column[name]) for name in ("draw", "position", "case", "stratum"))
     select = population.annotate(
-        frozen_in=Value(draw.pk), place=Window(RowNumber(), order_by=draw_order())
+        frozen_in=Value(draw.pk), place=Window(RowNumber(), order_by=draw_order(by_stratum=True))
     ).values_list("frozen_in", "place", "pk", "stratum")
     sql, params = select.query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+import psycopg
 import pytest
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +31,7 @@ from auditloop.sampling.selectors.draws import (
     recently_audited,
 )
 from auditloop.sampling.services.draws import draw_save
+from auditloop.sampling.tests.factories import cases_make
 from auditloop.testing import Personas
 
 
@@ -172,3 +176,42 @@ def test_a_draw_never_reads_its_population_into_python(
     spec = DrawSpec(seed=12, size=40, stratify="team")
     assert draw_preview(spec).size == 40
     assert draw_save(spec=spec, by=None).result.size == 40
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Another connection writing mid-draw needs PostgreSQL (DATABASE_URL=postgres://...)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_case_closed_while_a_preview_is_worked_out_does_not_move_its_draw(
+    p: Personas,
+) -> None:
+    """The preview sizes the strata in one query and reads the drawn places in another: a
+    case closed in between must not shift the places (or leave one empty)."""
+    cases_make(300, team=p.north_a, prefix="NA")
+    spec = DrawSpec(seed=3, size=40, stratify="team")
+    before = in_python(spec)
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+        autocommit=True,
+    )
+
+    def close_the_first_case(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "ROW_NUMBER" in sql:
+            other.execute(
+                "UPDATE cases_childcase SET is_open = false WHERE la_child_id = 'NA00000'"
+            )
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(close_the_first_case):
+            during = draw_preview(spec)
+    finally:
+        other.close()
+    assert_the_same_draw(during, before)
+    assert not ChildCase.objects.get(la_child_id="NA00000").is_open
