@@ -281,26 +281,38 @@ def _drawn(
 def draw_from_cases(spec: DrawSpec, exclusions: dict[str, list[int]]) -> DrawResult:
     """Draw from the matching cases less the exclusions, never reading them all: the
     strata sized in one query, and the drawn places read in another that numbers each
-    stratum's cases in draw order."""
-    population: QuerySet[Any] = draw_population_cases(spec, exclusions)
-    counts = _counts(population)
+    stratum's cases in draw order. Both work on each stratum's team or service id (cheaper
+    to group and sort by than its key), turned into keys here."""
+    by = spec.stratify
+    population: QuerySet[Any] = draw_population_cases(spec, exclusions).annotate(
+        part=stratum_partition(by)
+    )
+    sizes = population.values("part").annotate(n=Count("*")).values_list("part", "n")
+    part_of = {}
+    counts = {}
+    for part, n in sizes:
+        part_of[stratum_key(by, part)] = part
+        counts[stratum_key(by, part)] = n
 
     def read(places: list[Place]) -> dict[tuple[str, int], int]:
         wanted: dict[str, list[int]] = {}
         for place in places:
             wanted.setdefault(place.stratum, []).append(place.index + 1)
-        # The team or service id numbers the strata: cheaper to sort by than the key.
-        ranked = population.values("pk", "stratum").annotate(
-            rank=Window(
-                RowNumber(), partition_by=[stratum_partition(spec.stratify)], order_by=draw_order()
-            )
+        in_stratum = [
+            Q(part__isnull=True, rank__in=ranks)
+            if part_of[key] is None
+            else Q(part=part_of[key], rank__in=ranks)
+            for key, ranks in wanted.items()
+        ]
+        ranked = population.values("pk", "part").annotate(
+            rank=Window(RowNumber(), partition_by=[F("part")], order_by=draw_order())
         )
         rows = ranked.filter(
             # The first test is cheap and leaves few rows for the exact one.
             Q(rank__in=sorted({rank for ranks in wanted.values() for rank in ranks})),
-            reduce(operator.or_, (Q(stratum=k, rank__in=v) for k, v in wanted.items())),
-        ).values_list("pk", "stratum", "rank")
-        return {(stratum, rank - 1): pk for pk, stratum, rank in rows}
+            reduce(operator.or_, in_stratum),
+        ).values_list("pk", "part", "rank")
+        return {(stratum_key(by, part), rank - 1): pk for pk, part, rank in rows}
 
     return _drawn(spec, counts, exclusions, read)
 
