@@ -217,7 +217,7 @@ def stratum_partition(by: str) -> F | Expression:
 
 def draw_population_cases(spec: DrawSpec, exclusions: dict[str, list[int]]) -> QuerySet[ChildCase]:
     """The draw's population: the matching cases less the exclusions, each with its
-    `stratum` key (not fetched: see `draw_from`)."""
+    `stratum` key, never fetched whole (see `draw_from_cases` and `population_store`)."""
     cases = _matching(spec)
     excluded = [pk for ids in exclusions.values() for pk in ids]
     if excluded:
