@@ -3,6 +3,7 @@ population's ids.
 
     DATABASE_URL=postgres://... .venv/bin/python scripts/benchmark_draw.py
     DATABASE_URL=postgres://... .venv/bin/python scripts/benchmark_draw.py --cases 400000 --runs 5
+    DATABASE_URL=postgres://... .venv/bin/python scripts/benchmark_draw.py --runs 3 --commit
 
 Migrates the database DATABASE_URL names and, unless it already holds them, adds a benchmark
 council of its own: one service per region ("Benchmark region 1", ...) of eight teams each, and
@@ -16,7 +17,10 @@ Then, --runs times each (the median is printed, with every run):
   preview  the draw worked out (`draw_preview`: the cases with their teams and workers, the
            recently audited ones, exclusions, strata, the seeded draw), nothing stored;
   draw     the draw worked out and stored (`draw_save`: the draw row, its frozen population
-           as 400,000 rows, its chosen cases, its event), in a transaction rolled back after.
+           as 400,000 rows, its chosen cases, its event), in a transaction rolled back after;
+  commit   with --commit, the same draw committed (PostgreSQL checks the frozen rows' foreign
+           keys at commit, which a rolled-back draw never pays), deleted after each run
+           (untimed).
 and the ratio of each to the bare SELECT (the issue's goal: the draw at most 2x). The machine
 is shared: figures are noisy; compare ratios from one run, not absolute times across runs.
 """
@@ -38,11 +42,14 @@ TEAMS_PER_REGION = 8
 
 
 def timed(runs: int, work: Callable[[], object]) -> list[float]:
+    """Seconds per run; a `work` that returns a callable has it called after, untimed."""
     out = []
     for _ in range(runs):
         started = time.perf_counter()
-        work()
+        after = work()
         out.append(time.perf_counter() - started)
+        if callable(after):
+            after()
     return out
 
 
@@ -51,6 +58,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=400_000, help="open cases (default 400,000)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each (default 5)")
     parser.add_argument("--size", type=int, default=385, help="cases to draw (default 385)")
+    parser.add_argument("--commit", action="store_true", help="also time the stored draw committed")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -63,6 +71,7 @@ def main() -> int:
 
     from auditloop.accounts.models import Service, Team
     from auditloop.cases.models import ChildCase
+    from auditloop.sampling.models import SampleDraw
     from auditloop.sampling.rules.draws import DrawSpec
     from auditloop.sampling.selectors.draws import draw_preview
     from auditloop.sampling.services.draws import draw_save
@@ -131,6 +140,11 @@ def main() -> int:
             transaction.set_rollback(True)
         return saved.result.population_size
 
+    def commit() -> Callable[[], object]:
+        with transaction.atomic():
+            saved = draw_save(spec=spec, by=None)
+        return SampleDraw.objects.filter(pk=saved.draw.pk).delete
+
     population = bare()
     print(
         f"{connection.vendor}: a stratified draw of {args.size} from {population:,} open cases "
@@ -140,6 +154,7 @@ def main() -> int:
     results = {
         name: timed(args.runs, work)
         for name, work in [("bare", bare), ("preview", preview), ("draw", draw)]
+        + ([("commit", commit)] if args.commit else [])
     }
     base = statistics.median(results["bare"])
     print(f"{'':8} {'median ms':>10} {'x bare':>7}  runs (ms)")

@@ -98,18 +98,19 @@ class Stratum:
 class DrawResult:
     spec: DrawSpec
     matched: int  # cases the filters matched, before exclusions
-    population: list[tuple[int, str]]  # eligible (case id, stratum), in draw order
+    population_size: int  # eligible cases
     exclusions: dict[str, list[int]]
     strata: list[Stratum]
     size: int
     margin_of_error: float | None
     chosen: list[statistics.Drawn]
-    child_ids: dict[int, str] = field(default_factory=dict)
+    child_ids: dict[int, str] = field(default_factory=dict)  # of the chosen cases at least
     stratum_labels: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def population_size(self) -> int:
-        return len(self.population)
+    # The eligible (case id, stratum) in draw order (stratum by stratum in key order, child
+    # ID then id within each), when the draw was worked out in Python
+    # (`draw_compute`); None when the population stayed in the database (`selectors.draws`),
+    # where a stored draw keeps it as rows (`selectors.draws.draw_population`).
+    population: list[tuple[int, str]] | None = None
 
     @property
     def margin_percent(self) -> float | None:
@@ -124,14 +125,26 @@ class DrawResult:
         return [self.child_ids[d.case_id] for d in self.chosen]
 
 
+NO_STRATUM = {"team": ("team-none", "No team"), "service": ("service-none", "No service")}
+WHOLE = ("all", "All cases")
+
+
+def stratum_key(by: str, value: int | None) -> str:
+    """The key of the stratum a case with this team or service id (as `by` says) is in; the
+    database builds the same text in `selectors.draws.stratum_expression`."""
+    if by not in NO_STRATUM:
+        return WHOLE[0]
+    return NO_STRATUM[by][0] if value is None else f"{by}-{value}"
+
+
 def _stratum(row: CaseRow, by: str) -> tuple[str, str]:
     if by == "team":
-        return (f"team-{row.team_id}", row.team_name) if row.team_id else ("team-none", "No team")
+        return (stratum_key(by, row.team_id), row.team_name) if row.team_id else NO_STRATUM[by]
     if by == "service":
         if row.service_id:
-            return f"service-{row.service_id}", row.service_name
-        return "service-none", "No service"
-    return "all", "All cases"
+            return stratum_key(by, row.service_id), row.service_name
+        return NO_STRATUM[by]
+    return WHOLE
 
 
 def sample_size(spec: DrawSpec, population: int) -> int:
@@ -144,14 +157,15 @@ def sample_size(spec: DrawSpec, population: int) -> int:
     )
 
 
-def draw_compute(
+def exclusions_split(
     *,
     spec: DrawSpec,
-    rows: Sequence[CaseRow],
+    rows: Iterable[CaseRow],
     recently_audited: set[int],
     auditors: Sequence[AuditorRow] = (),
-) -> DrawResult:
-    """Exclude, size, allocate and draw. Pure: the same arguments give the same result."""
+) -> tuple[dict[str, list[int]], list[CaseRow]]:
+    """The cases left out, by reason, and the rest: recently audited first, then those every
+    auditor in the pool holds or manages."""
     exclusions: dict[str, list[int]] = {}
     recent_reason = REASON_RECENT.format(months=spec.exclude_months)
     held_reason = REASON_HELD if len(auditors) == 1 else REASON_NO_INDEPENDENT
@@ -163,37 +177,101 @@ def draw_compute(
             exclusions.setdefault(held_reason, []).append(row.pk)
         else:
             eligible.append(row)
-    # A stable order that does not depend on the database's collation or row order.
-    eligible.sort(key=lambda r: (r.la_child_id, r.pk))
-    labels: dict[str, str] = {}
-    population: list[tuple[int, str]] = []
-    counts: dict[str, int] = {}
-    for row in eligible:
-        key, label = _stratum(row, spec.stratify)
-        labels[key] = label
-        counts[key] = counts.get(key, 0) + 1
-        population.append((row.pk, key))
-    size = sample_size(spec, len(population))
+    return exclusions, eligible
+
+
+@dataclass(frozen=True)
+class DrawFrame:
+    """What a draw's strata sizes decide: the sample size, its share per stratum, and which
+    places in each stratum (in draw order) are drawn."""
+
+    size: int
+    allocation: dict[str, int]
+    places: list[statistics.Place]
+
+
+def draw_frame(spec: DrawSpec, counts: dict[str, int]) -> DrawFrame:
+    size = sample_size(spec, sum(counts.values()))
     allocate = (
         statistics.allocate_equal
         if spec.allocation == "equal"
         else statistics.allocate_proportional
     )
     allocation = allocate(counts, size)
-    chosen = statistics.draw_cases(population, allocation, spec.seed)
+    return DrawFrame(size, allocation, statistics.draw_places(counts, allocation, spec.seed))
+
+
+def draw_result(
+    *,
+    spec: DrawSpec,
+    frame: DrawFrame,
+    counts: dict[str, int],
+    labels: dict[str, str],
+    exclusions: dict[str, list[int]],
+    chosen: list[statistics.Drawn],
+    child_ids: dict[int, str],
+    population: list[tuple[int, str]] | None = None,
+) -> DrawResult:
+    population_size = sum(counts.values())
     return DrawResult(
         spec=spec,
-        matched=len(rows),
-        population=population,
+        matched=population_size + sum(len(ids) for ids in exclusions.values()),
+        population_size=population_size,
         exclusions=exclusions,
-        strata=[Stratum(k, labels[k], counts[k], allocation[k]) for k in sorted(counts)],
-        size=size,
+        strata=[Stratum(k, labels[k], counts[k], frame.allocation[k]) for k in sorted(counts)],
+        size=frame.size,
         margin_of_error=statistics.margin_of_error(
-            sample=size, population=len(population), confidence=spec.confidence
+            sample=frame.size, population=population_size, confidence=spec.confidence
         ),
         chosen=chosen,
-        child_ids={r.pk: r.la_child_id for r in rows},
+        child_ids=child_ids,
         stratum_labels=labels,
+        population=population,
+    )
+
+
+def draw_compute(
+    *,
+    spec: DrawSpec,
+    rows: Sequence[CaseRow],
+    recently_audited: set[int],
+    auditors: Sequence[AuditorRow] = (),
+) -> DrawResult:
+    """Exclude, size, allocate and draw. Pure: the same arguments give the same result.
+
+    The statement of a draw in Python; `selectors.draws` draws the same cases with the
+    population left in the database, and its tests check the two agree."""
+    exclusions, eligible = exclusions_split(
+        spec=spec, rows=rows, recently_audited=recently_audited, auditors=auditors
+    )
+    labels: dict[str, str] = {}
+    keyed: list[tuple[str, str, int]] = []
+    for row in eligible:
+        key, label = _stratum(row, spec.stratify)
+        labels[key] = label
+        keyed.append((key, row.la_child_id, row.pk))
+    # A stable order that does not depend on the database's collation or row order: stratum
+    # by stratum (the order they are drawn in), then child ID within each.
+    keyed.sort()
+    population = [(pk, key) for key, _, pk in keyed]
+    members: dict[str, list[int]] = {}
+    for pk, key in population:
+        members.setdefault(key, []).append(pk)
+    counts = {key: len(ids) for key, ids in members.items()}
+    frame = draw_frame(spec, counts)
+    chosen = [
+        statistics.Drawn(members[p.stratum][p.index], p.stratum, p.position, p.position_in_stratum)
+        for p in frame.places
+    ]
+    return draw_result(
+        spec=spec,
+        frame=frame,
+        counts=counts,
+        labels=labels,
+        exclusions=exclusions,
+        chosen=chosen,
+        child_ids={r.pk: r.la_child_id for r in rows},
+        population=population,
     )
 
 

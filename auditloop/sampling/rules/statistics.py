@@ -106,6 +106,38 @@ class Drawn:
     position_in_stratum: int
 
 
+@dataclass(frozen=True)
+class Place:
+    """A drawn place: the `index` (0-based) of a case among its stratum's members in draw
+    order, with its place in the draw as `Drawn` has them."""
+
+    stratum: str
+    index: int
+    position: int
+    position_in_stratum: int
+
+
+def draw_places(counts: Mapping[str, int], allocation: Mapping[str, int], seed: int) -> list[Place]:
+    """Which members of each stratum a draw takes, knowing only how many each has: the
+    places `draw_cases` fills, so that a population the database holds in order can be
+    drawn from without reading it all.
+
+    `random.Random.sample` chooses indices from the pool's length alone, so sampling
+    `range(n)` consumes the generator exactly as sampling n cases does."""
+    rng = random.Random(seed)  # noqa: S311 - reproducibility, not secrecy, is the point
+    out: list[Place] = []
+    for stratum in sorted(allocation):
+        wanted = allocation[stratum]
+        if wanted <= 0:
+            continue
+        size = counts.get(stratum, 0)
+        if wanted > size:
+            raise ValueError(f"Stratum {stratum} has {size} cases, fewer than {wanted}.")
+        for i, index in enumerate(rng.sample(range(size), wanted), start=1):
+            out.append(Place(stratum, index, len(out) + 1, i))
+    return out
+
+
 def draw_cases(
     population: Sequence[tuple[int, str]], allocation: Mapping[str, int], seed: int
 ) -> list[Drawn]:
@@ -116,15 +148,8 @@ def draw_cases(
     members: dict[str, list[int]] = {}
     for case_id, stratum in population:
         members.setdefault(stratum, []).append(case_id)
-    rng = random.Random(seed)  # noqa: S311 - reproducibility, not secrecy, is the point
-    out: list[Drawn] = []
-    for stratum in sorted(allocation):
-        wanted = allocation[stratum]
-        if wanted <= 0:
-            continue
-        pool = members.get(stratum, [])
-        if wanted > len(pool):
-            raise ValueError(f"Stratum {stratum} has {len(pool)} cases, fewer than {wanted}.")
-        for i, case_id in enumerate(rng.sample(pool, wanted), start=1):
-            out.append(Drawn(case_id, stratum, len(out) + 1, i))
-    return out
+    counts = {stratum: len(ids) for stratum, ids in members.items()}
+    return [
+        Drawn(members[p.stratum][p.index], p.stratum, p.position, p.position_in_stratum)
+        for p in draw_places(counts, allocation, seed)
+    ]

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import QuerySet, Value, Window
+from django.db.models.functions import RowNumber
 
 from auditloop.accounts.models import Service, StaffMember, Team, actor_login
 from auditloop.audits.models import Audit, AuditType, ToolVersion
@@ -30,10 +32,15 @@ from auditloop.sampling.models import (
 )
 from auditloop.sampling.rules import assignment
 from auditloop.sampling.rules.draws import DrawResult, DrawSpec
-from auditloop.sampling.rules.independence import auditor_is_independent
+from auditloop.sampling.rules.independence import auditor_is_independent, auditor_rows
 from auditloop.sampling.rules.months import due_date_for, month_in_cycle
 from auditloop.sampling.selectors.cycles import cycle_pool
-from auditloop.sampling.selectors.draws import draw_preview
+from auditloop.sampling.selectors.draws import (
+    draw_exclusions,
+    draw_from_frozen,
+    draw_order,
+    draw_population_cases,
+)
 from auditloop.sampling.selectors.months import month_loads, monthly_capacities
 
 
@@ -134,8 +141,8 @@ def draw_save(
         if by is not None and not can_draw_outside_cycle(by, spec.service_ids):
             raise Refused(CANNOT_DRAW)
         pool = list(auditors)
-    result = draw_preview(spec, auditors=pool, today=today)
-    draw, rows = _draw_store(spec, plan, result, by)
+    exclusions = draw_exclusions(spec, auditors=auditor_rows(pool), today=today)
+    draw, result, rows = _draw_store(spec, plan, exclusions, by)
     event_record(
         actor=actor_login(by),
         verb="sample.drawn",
@@ -155,21 +162,20 @@ def draw_save(
 
 
 def _draw_store(
-    spec: DrawSpec, plan: DrawPlan | None, result: DrawResult, by: StaffMember | None
-) -> tuple[SampleDraw, list[SampleDrawCase]]:
-    """The draw and its chosen cases, as rows."""
+    spec: DrawSpec, plan: DrawPlan | None, exclusions: dict[str, list[int]], by: StaffMember | None
+) -> tuple[SampleDraw, DrawResult, list[SampleDrawCase]]:
+    """The draw, its frozen population and its chosen cases, as rows. The population is
+    frozen first and the draw worked out from the frozen rows, so a re-run from them draws
+    the same cases whatever changed in between."""
     services = list(Service.objects.filter(pk__in=spec.service_ids).order_by("name"))
     team = Team.objects.filter(pk=spec.team_id).first() if spec.team_id is not None else None
     draw = SampleDraw.objects.create(
         cycle=plan.cycle if plan else None,
         filters=spec.filters(services=services, team=team),
         seed=spec.seed,
-        population_size=result.population_size,
-        exclusions=result.exclusions,
-        strata=[dataclasses.asdict(s) for s in result.strata],
-        size=result.size,
+        population_size=0,  # set below, from the frozen population
+        size=0,
         confidence=spec.confidence,
-        margin_of_error=result.margin_of_error,
         audit_type=plan.audit_type if plan else "",
         tool_version=plan.tool_version if plan else None,
         planned_month=plan.planned_month if plan else None,
@@ -177,7 +183,14 @@ def _draw_store(
         quota_team=plan.quota_team if plan else None,
         created_by=actor_login(by),
     )
-    population_store(draw, result.population)
+    population_store(draw, draw_population_cases(spec, exclusions))
+    result = draw_from_frozen(spec, draw, exclusions)
+    draw.population_size = result.population_size
+    draw.exclusions = result.exclusions
+    draw.strata = [dataclasses.asdict(s) for s in result.strata]
+    draw.size = result.size
+    draw.margin_of_error = result.margin_of_error
+    draw.save(update_fields=["population_size", "exclusions", "strata", "size", "margin_of_error"])
     rows = SampleDrawCase.objects.bulk_create(
         SampleDrawCase(
             draw=draw,
@@ -189,32 +202,26 @@ def _draw_store(
         )
         for d in result.chosen
     )
-    return draw, rows
+    return draw, result, rows
 
 
-def population_store(draw: SampleDraw, population: Sequence[tuple[int, str]]) -> None:
-    """Freeze a draw's population as rows, in draw order. A national draw freezes hundreds
-    of thousands of cases, so the rows go in without a model instance each: PostgreSQL's
-    COPY, or one prepared INSERT run for every row elsewhere. Part of the caller's
-    transaction: a draw is stored with its whole population or not at all."""
+def population_store(draw: SampleDraw, population: QuerySet[ChildCase]) -> None:
+    """Freeze a draw's population as rows, numbered stratum by stratum in key order and in
+    draw order within each (see `draw_order`), in one `INSERT ... SELECT`: a national draw
+    freezes hundreds of thousands of cases, and none of them needs to leave the database.
+    `population` has each case's `stratum` annotated. Part of the caller's transaction: a
+    draw is stored with its whole population or not at all."""
     meta = SampleDrawPopulation._meta
     quote = connection.ops.quote_name
     column = {f.name: f.column for f in meta.local_concrete_fields if f.column}
     columns = ", ".join(quote(column[name]) for name in ("draw", "position", "case", "stratum"))
-    rows = [
-        (draw.pk, position, case_id, stratum)
-        for position, (case_id, stratum) in enumerate(population, start=1)
-    ]
+    select = population.annotate(
+        frozen_in=Value(draw.pk), place=Window(RowNumber(), order_by=draw_order(by_stratum=True))
+    ).values_list("frozen_in", "place", "pk", "stratum")
+    sql, params = select.query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            # Table and column names from the model, quoted; the values are parameters.
-            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
-            cursor.executemany(sql, rows)
+        # Table and column names from the model, quoted; the rest is the ORM's, with parameters.
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) {sql}", params)
 
 
 def audits_share_out(

@@ -83,10 +83,9 @@ class Command(BaseCommand):
                 confidence=options["confidence"],
                 margin=options["margin"],
             )
-            result = draw_preview(spec, auditors=auditors)
-            saved = None
-            if options["save"]:
-                saved = draw_save(spec=spec, by=None, auditors=auditors)
+            # What is printed is what is stored: the draw is worked out once.
+            saved = draw_save(spec=spec, by=None, auditors=auditors) if options["save"] else None
+            result = saved.result if saved else draw_preview(spec, auditors=auditors)
         except (ValueError, Refused) as exc:
             raise CommandError(str(exc)) from exc
         draw_id = str(saved.draw.public_id) if saved else None
