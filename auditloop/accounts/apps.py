@@ -27,3 +27,16 @@ class AccountsConfig(AppConfig):
         # Each signed-in session is recorded for its owner's list, and forgotten at sign-out.
         user_logged_in.connect(signed_in_received, dispatch_uid="auditloop.accounts.signed_in")
         user_logged_out.connect(signed_out_received, dispatch_uid="auditloop.accounts.signed_out")
+
+        # Someone's overseen services are worked out once per staff record; a change of
+        # anyone's services, from either side of the link, forgets every answer kept.
+        from django.db.models.signals import m2m_changed
+
+        from auditloop.accounts.models import StaffMember
+        from auditloop.accounts.selectors import services_overseen_forget
+
+        m2m_changed.connect(
+            services_overseen_forget,
+            sender=StaffMember.services.through,
+            dispatch_uid="auditloop.accounts.services_overseen_forget",
+        )

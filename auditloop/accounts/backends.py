@@ -26,6 +26,11 @@ SIGN_ON_REFUSED = "auditloop_sign_on_refused"
 # Clock difference tolerated between the provider and this server, in seconds.
 TOKEN_LEEWAY_SECONDS = 60
 
+# What every page loads with the signed-in login, in its one query: the staff record (the
+# access decorators, the leaver check) and its team (whose service an audit lead or senior
+# leader oversees, asked on most of their pages).
+SIGNED_IN_WITH = ("staff__team",)
+
 
 def _break_glass_administrator(user: User) -> bool:
     staff = getattr(user, "staff", None)
@@ -66,9 +71,9 @@ class OneTimePasswordBackend(ModelBackend):
         )
 
     def get_user(self, user_id: Any) -> User | None:
-        """The signed-in login of a request, with its staff record in the same query: every
-        page asks for it (the access decorators, the leaver check)."""
-        user = User.objects.select_related("staff").filter(pk=user_id).first()
+        """The signed-in login of a request, with its staff record and team in the same query
+        (`SIGNED_IN_WITH`)."""
+        user = User.objects.select_related(*SIGNED_IN_WITH).filter(pk=user_id).first()
         if user is None or not user.is_active:
             return None
         return user
@@ -90,8 +95,10 @@ class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
     def get_user(self, user_id: Any) -> User | None:
         """The session's login, while it is active (the library's would keep a deactivated
         login signed in until the session ends; Django's own backend does not), with its staff
-        record in the same query, as the password backend loads it (the leaver check)."""
-        user = User.objects.select_related("staff").filter(pk=user_id, is_active=True).first()
+        record and team in the same query, as the password backend loads it (`SIGNED_IN_WITH`)."""
+        user = (
+            User.objects.select_related(*SIGNED_IN_WITH).filter(pk=user_id, is_active=True).first()
+        )
         return user
 
     def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:

@@ -33,13 +33,38 @@ def service_ids_overseen_with(role: str, team: Team | None, service_ids: Iterabl
     return ids
 
 
+# Where `services_overseen` keeps its answer on the staff record it was asked about.
+_OVERSEEN_MEMO = "_services_overseen_memo"
+# Bumped by every change of anyone's services in this process, from either side of the link
+# (`staff.services.add(...)` or `service.staffmember_set.add(...)`), so that no record keeps
+# an answer worked out before the change.
+_services_generation = 0
+
+
 def services_overseen(staff: StaffMember) -> list[int]:
-    """Ids of the services a moderator, senior leader or board member looks across."""
-    return sorted(
-        service_ids_overseen_with(
-            staff.role, staff.team, staff.services.values_list("id", flat=True)
+    """Ids of the services a moderator, senior leader or board member looks across.
+
+    Asked a dozen times by one page (each access rule and selector asks), it is worked out once
+    per staff record: the request's own record lives for one request. The answer is kept with
+    the role and team it was worked out for, and the count of services changes made so far,
+    so a change of any of them is seen at once (`services_overseen_forget`)."""
+    key = (staff.role, staff.team_id, _services_generation)
+    memo = staff.__dict__.get(_OVERSEEN_MEMO)
+    if memo is None or memo[0] != key:
+        ids = sorted(
+            service_ids_overseen_with(
+                staff.role, staff.team, staff.services.values_list("id", flat=True)
+            )
         )
-    )
+        memo = (key, tuple(ids))
+        staff.__dict__[_OVERSEEN_MEMO] = memo
+    return list(memo[1])
+
+
+def services_overseen_forget(**_kwargs: object) -> None:
+    """`m2m_changed` receiver for staff records' services: every answer kept is stale."""
+    global _services_generation
+    _services_generation += 1
 
 
 def oversees_every_service(staff: StaffMember) -> bool:

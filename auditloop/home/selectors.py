@@ -97,8 +97,50 @@ class HomeWork:
         return self._rows(self.open_flags)
 
 
+# The columns a home page's row shows (`home/_audit_rows.html`, `_action_rows.html`,
+# `_flag_rows.html`) and the access log names. Each list's total is a window count over the
+# whole list, which SQLite builds from every row before the LIMIT: with every column of the
+# audit, its case, tool and auditor that cost an audit lead's home page tens of milliseconds.
+AUDIT_ROW = (
+    "public_id",
+    "audit_type",
+    "status",
+    "due_date",
+    "submitted_at",
+    "case__la_child_id",
+    "team__name",
+    "tool_version__tool__name",
+)
+ACTION_ROW = (
+    "public_id",
+    "description",
+    "status",
+    "due_date",
+    "sent_back_at",
+    "owner__name",
+    "owner__team__name",
+    "audit__public_id",
+    "audit__team__name",
+)
+
+FLAG_ROW = (
+    "public_id",
+    "raised_at",
+    "raised_by__name",
+    "audit__public_id",
+    "audit__team__name",
+    "audit__case__la_child_id",
+    "audit__case__allocated_team__name",
+)
+
+
 def _audits() -> QuerySet[Audit]:
-    return Audit.objects.select_related("case", "team", "tool_version__tool", "auditor")
+    return Audit.objects.select_related("case", "team", "tool_version__tool").only(*AUDIT_ROW)
+
+
+def _actions(qs: QuerySet[Action]) -> QuerySet[Action]:
+    """An action list as its rows show it: `ACTION_ROW`, whatever the list joins."""
+    return qs.select_related("owner__team", "audit__team").only(*ACTION_ROW)
 
 
 def _judged() -> QuerySet[Audit]:
@@ -130,11 +172,11 @@ def home_work_for(staff: StaffMember) -> HomeWork:
         )
     if role not in NO_CASEWORK_ROLES:
         owned = Action.objects.filter(owner=staff, status=ActionStatus.OPEN)
-        work.my_actions = _work(owned.select_related("audit__team").order_by("due_date", "id"))
+        work.my_actions = _work(_actions(owned).order_by("due_date", "id"))
         work.my_overdue = owned.filter(due_date__lt=today).count()
         # Anyone may line-manage someone, or be a head of service: both sign off and chase.
-        work.awaiting_sign_off = _work(actions_awaiting_sign_off_by(staff))
-        work.team_overdue = _work(actions_overdue_managed_by(staff, on=today))
+        work.awaiting_sign_off = _work(_actions(actions_awaiting_sign_off_by(staff)))
+        work.team_overdue = _work(_actions(actions_overdue_managed_by(staff, on=today)))
     if role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
         replied = FeedbackReply.objects.filter(audit=OuterRef("pk"), author=staff)
         work.awaiting_reply = _work(
@@ -144,7 +186,12 @@ def home_work_for(staff: StaffMember) -> HomeWork:
             .order_by("-submitted_at", "-id")
         )
     if role in {Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER}:
-        work.open_flags = _work(escalations_open_for(staff))
+        work.open_flags = _work(
+            escalations_open_for(staff)
+            .select_related(None)
+            .select_related("raised_by", "audit__team", "audit__case__allocated_team")
+            .only(*FLAG_ROW)
+        )
     if role == Role.TEAM_MANAGER and staff.team_id is not None:
         work.team_submitted = _work(
             _judged()

@@ -19,7 +19,7 @@ from auditloop.audits.tests.followup_factories import (
     make_audit,
     make_escalation,
 )
-from auditloop.home.selectors import LIMIT, WorkList
+from auditloop.home.selectors import LIMIT, WorkList, home_work_for
 from auditloop.testing import Personas, make_staff
 
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
@@ -307,3 +307,25 @@ def test_board_members_and_administrators_have_no_work_lists_to_count(
     response = p.client_for(getattr(p, who)).get(reverse("home"))
     assert response.status_code == 200
     assert _home_lists(response) == {}
+
+
+@pytest.mark.parametrize("who", ["team_manager", "moderator", "senior_leader"])
+def test_the_home_lists_fetch_no_more_of_an_audit_or_a_childs_case_than_their_rows_show(
+    p: Personas, who: str
+) -> None:
+    # Each list's total is counted over the whole list: wide rows made that slow.
+    staff = getattr(p, who)
+    _home_rows_add(p, staff, 1)
+    with CaptureQueriesContext(connection) as captured:
+        work = home_work_for(staff)
+    assert any(getattr(work, name).rows for name in HOME_LISTS[who])
+    sql = "\n".join(q["sql"] for q in captured.captured_queries)
+    assert '"cases_childcase"."la_child_id"' in sql
+    for unshown in (
+        '"cases_childcase"."date_of_birth"',
+        '"cases_childcase"."ethnicity"',
+        '"audits_audit"."strengths"',
+        '"audits_action"."completion_evidence"',
+        '"accounts_staffmember"."email"',
+    ):
+        assert unshown not in sql
