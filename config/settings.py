@@ -62,7 +62,10 @@ INSTALLED_APPS = [
     "auditloop.api",
     "auditloop.home",
     "auditloop.demo",
-    "ninja",
+    # django-ninja is not an app here: the API documentation is a page of the product
+    # (auditloop.api.views), so nothing needs its swagger templates or static files, and
+    # leaving it out keeps pydantic out of every process's start-up (the command line's
+    # import of a list, the worker), which never serves the API.
     "django_tasks_db",
     # twofactor: TOTP and recovery codes (django-otp); passkeys are accounts' own devices.
     "django_otp",
