@@ -441,8 +441,8 @@ class _RowReader:
                 self.issue(number, column, cell, problem + " It was kept as written.", "warning")
             if value:
                 fields[column] = value[:20]
-        index = self.ethnicity_column
-        ethnicity = self._memo("ethnicity", None if index is None else row[index], _ethnicity)
+        at = self.ethnicity_column
+        ethnicity = self._memo("ethnicity", None if at is None else row[at], _ethnicity)
         if ethnicity:
             fields["ethnicity"] = ethnicity
 
