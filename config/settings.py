@@ -62,7 +62,10 @@ INSTALLED_APPS = [
     "auditloop.api",
     "auditloop.home",
     "auditloop.demo",
-    "ninja",
+    # django-ninja is not an app here: the API documentation is a page of the product
+    # (auditloop.api.views), so nothing needs its swagger templates or static files, and
+    # leaving it out keeps pydantic out of every process's start-up (the command line's
+    # import of a list, the worker), which never serves the API.
     "django_tasks_db",
     # twofactor: TOTP and recovery codes (django-otp); passkeys are accounts' own devices.
     "django_otp",
@@ -360,6 +363,12 @@ AUDITLOOP_WORKER_STALE_SECONDS = float(os.environ.get("AUDITLOOP_WORKER_STALE_SE
 # a workbook's sheet is loaded: a sheet is held in memory whole, a cell for every row and
 # column of its used range. The largest council's Annex A lists come to well under 100,000.
 AUDITLOOP_IMPORT_MAX_ROWS = int(os.environ.get("AUDITLOOP_IMPORT_MAX_ROWS", "500000"))
+# On SQLite, a running import holds an flock on a file here (auditloop/imports/holding.py),
+# so that a run whose process was killed is shown as interrupted: every process using the
+# database file must see the same folder. (On PostgreSQL the lock is the database's own.)
+AUDITLOOP_IMPORT_LOCK_DIR = Path(
+    os.environ.get("AUDITLOOP_IMPORT_LOCK_DIR", str(BASE_DIR / "var" / "import-locks"))
+)
 
 MAILERS: dict[str, dict[str, Any]] = {
     "default": {

@@ -20,8 +20,10 @@ top functions by cumulative time are printed.
 
 With --processes, each is instead timed as a whole process, as a council runs it: a process that
 only reads the sheet with python-calamine against `manage.py import annex-a FILE --json`
-(start-up, settings, checks, reading, writing), and their ratio (goal: within 4x). These
-imports commit; the case files, runs and events they wrote are removed after each (untimed).
+(start-up, settings, checks, reading, writing), and their ratio (goal: within 4x); then the
+same for their CPU time (user and system), steadier than the wall time on a shared machine
+(a PostgreSQL server's own work is not in it). These imports commit; the case files, runs and
+events they wrote are removed after each (untimed).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import argparse
 import datetime
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -130,17 +133,24 @@ assert len(data) > 1
 """
 
 
-def _process(command: list[str]) -> float:
+def _process(command: list[str]) -> tuple[float, float]:
+    """A process's wall time, and its CPU time (user and system: on a shared machine, where
+    waiting for a core swamps the wall time, the steadier figure; a PostgreSQL server's own
+    work is not in it)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - ours
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
-def _bare_process(path: Path, number: int) -> float:
+def _bare_process(path: Path, number: int) -> tuple[float, float]:
     return _process([sys.executable, "-c", BARE_PROCESS, str(path), f"List {number}"])
 
 
-def _import_process(path: Path) -> float:
+def _import_process(path: Path) -> tuple[float, float]:
     manage = Path(__file__).resolve().parent.parent / "manage.py"
     return _process([sys.executable, str(manage), "import", "annex-a", str(path), "--json"])
 
@@ -162,18 +172,22 @@ def _measure_processes(first: Path, second: Path, rows: int, number: int, repeat
     """Best of `repeat` whole processes: the bare read, a first import, a changed re-import."""
     from django.db import connections
 
-    bare, first_s, changed_s = [], [], []
+    bare: list[tuple[float, float]] = []
+    first_s: list[tuple[float, float]] = []
+    changed_s: list[tuple[float, float]] = []
     for _ in range(repeat):
         connections.close_all()
         bare.append(_bare_process(first, number))
         first_s.append(_import_process(first))
         changed_s.append(_import_process(second))
         _forget_imports()
+    bare_wall, bare_cpu = min(t[0] for t in bare), min(t[1] for t in bare)
     for label, timings in (("first", first_s), ("changed", changed_s)):
-        whole = min(timings)
+        whole, cpu = min(t[0] for t in timings), min(t[1] for t in timings)
         print(
-            f"{rows:>7}  {label:<9} {min(bare):>11.2f} {whole:>9.2f} "
-            f"{whole / min(bare):>5.1f}x {rows / whole:>8,.0f}"
+            f"{rows:>7}  {label:<9} {bare_wall:>11.2f} {whole:>9.2f} "
+            f"{whole / bare_wall:>5.1f}x {rows / whole:>8,.0f}   "
+            f"{bare_cpu:>6.2f} {cpu:>6.2f} {cpu / bare_cpu:>5.1f}x"
         )
 
 
@@ -256,7 +270,12 @@ def main() -> None:
         print("whole processes: a bare read's against `manage.py import annex-a FILE --json`")
     header = (
         f"{'rows':>7}  {'import':<9} {'bare read s':>11} {'import s':>9} {'ratio':>6} "
-        f"{'rows/s':>8}" + ("" if args.processes else f" {'peak MB':>8}")
+        f"{'rows/s':>8}"
+        + (
+            f"   {'bare cpu':>6} {'import cpu':>6} {'ratio':>6}"
+            if args.processes
+            else f" {'peak MB':>8}"
+        )
     )
     print(header)
     files: dict[int, tuple[Path, Path]] = {}

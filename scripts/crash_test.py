@@ -347,6 +347,13 @@ def import_problems(
     stray = ImportIssue.objects.exclude(run__status__in=FINISHED_STATUSES).count()
     if stray:
         problems.append(f"{stray} problems stored for an import that did not finish")
+    # The killed import's run, left "running", must be shown as interrupted (nothing alive
+    # holds it), never as running for ever.
+    from auditloop.imports.selectors import import_runs_interrupted_shown
+
+    left = list(ImportRun.objects.filter(pk__gt=since, status="running"))
+    if any(run.status != "interrupted" for run in import_runs_interrupted_shown(left)):
+        problems.append("the killed import's run is still shown as running")
     return state, problems
 
 

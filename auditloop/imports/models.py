@@ -23,10 +23,19 @@ class ImportStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     # The import stopped on a fault of ours, not of the file; nothing was written.
     FAILED = "failed", "Failed"
+    # Its process ended before it finished (killed, the server stopped): its one transaction
+    # was rolled back, so nothing was written (auditloop/imports/holding.py).
+    INTERRUPTED = "interrupted", "Interrupted"
 
 
 FINISHED_STATUSES = frozenset(
-    {ImportStatus.IMPORTED, ImportStatus.UNCHANGED, ImportStatus.REJECTED, ImportStatus.FAILED}
+    {
+        ImportStatus.IMPORTED,
+        ImportStatus.UNCHANGED,
+        ImportStatus.REJECTED,
+        ImportStatus.FAILED,
+        ImportStatus.INTERRUPTED,
+    }
 )
 
 
@@ -41,7 +50,7 @@ class ImportRun(PublicIdModel):
     # SHA-256 of the file's bytes: the same file twice changes nothing.
     digest = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
+        max_length=11, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
     )
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -56,6 +65,9 @@ class ImportRun(PublicIdModel):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
+    # The key of the lock the process running this import holds (auditloop/imports/holding.py):
+    # a run still running whose lock nobody holds was interrupted.
+    holder = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The uploaded file, held only until a background run has read it.
     content = models.BinaryField(null=True, blank=True, editable=False)
 

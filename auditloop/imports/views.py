@@ -17,7 +17,11 @@ from auditloop.imports.exports import issues_csv, issues_xlsx
 from auditloop.imports.forms import ImportUploadForm
 from auditloop.imports.models import ImportRun, ImportStatus
 from auditloop.imports.parsers.staff import template_csv
-from auditloop.imports.selectors import import_issues_of, import_runs_visible_to
+from auditloop.imports.selectors import (
+    import_issues_of,
+    import_runs_interrupted_shown,
+    import_runs_visible_to,
+)
 from auditloop.imports.services.runs import import_run_queue
 from auditloop.imports.tasks import import_run_task
 
@@ -51,6 +55,7 @@ def import_index(request: StaffRequest) -> HttpResponse:
             return redirect("imports:run", public_id=run.public_id)
     runs = import_runs_visible_to(request.staff)
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = import_runs_interrupted_shown(list(page.object_list))
     return render(request, "imports/index.html", {"form": form, "page": page})
 
 
@@ -63,6 +68,7 @@ def _waits_without_a_worker(run: ImportRun) -> bool:
 @roles_required(*IMPORT_ROLES)
 def import_run_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     run = get_import_run_for_user(request.user, public_id)
+    import_runs_interrupted_shown([run])
     page = Paginator(import_issues_of(run), ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -75,6 +81,7 @@ def import_run_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def import_run_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The progress bar alone, for htmx to poll; once the run ends the page reloads whole."""
     run = get_import_run_for_user(request.user, public_id)
+    import_runs_interrupted_shown([run])
     response = render(
         request,
         "imports/run.html#progress",

@@ -19,6 +19,8 @@ from django.db import connection
 
 from auditloop.audits.models import Answer
 from auditloop.cases.models import ChildCase
+from auditloop.imports.holding import import_held
+from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
 from auditloop.sampling.models import SampleDrawCase
 
 
@@ -151,3 +153,18 @@ def test_the_checks_see_a_half_written_audit_save_and_draw() -> None:
         "after 1 saves the answers say ['', 'crash test save 1']"
     ]
     assert "a draw of 2 holds 1 cases" in crash.draws_problems()
+
+
+@pytest.mark.django_db
+def test_the_checks_see_a_killed_import_still_shown_as_running() -> None:
+    fingerprint = crash.case_files_fingerprint()
+    still_running = "the killed import's run is still shown as running"
+    with import_held() as key:
+        # A run whose process still holds it (as a rule that never saw the kill would think).
+        ImportRun.objects.create(
+            kind=ImportKind.ANNEX_A, file_name="a.xlsx", status=ImportStatus.RUNNING, holder=key
+        )
+        _, problems = crash.import_problems(fingerprint, "", "digest", 0)
+        assert still_running in problems
+    _, problems = crash.import_problems(fingerprint, "", "digest", 0)
+    assert still_running not in problems

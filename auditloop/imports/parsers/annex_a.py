@@ -313,6 +313,19 @@ class _RowReader:
         self.cohort: str = str(spec.cohort or Cohort.CIN)
         self.warned_numeric_id = False
         self.memo: dict[tuple[str, Cell], Any] = {}
+        # Worked out once per list rather than once per row: where each column is, and the
+        # readers of its picklists. A list without a column reads every row's cell as empty;
+        # the seen-alone (list 7) and no-further-action (list 3) columns matter only there.
+        self.picklists = [
+            (column, columns[column], partial(parse_picklist, choices=choices))
+            for column, choices in (("gender", GENDERS), ("disability", YES_NO))
+            if column in columns
+        ]
+        self.ethnicity_column = columns.get("ethnicity")
+        self.seen_alone_column = columns.get("seen_alone") if spec.number == 7 else None
+        self.nfa_column = columns.get("referral_nfa") if spec.number == 3 else None
+        self.team_column = columns.get("allocated_team")
+        self.worker_column = columns.get("allocated_worker")
 
     def issue(self, row: int, column: str, value: Cell, message: str, severity: str) -> None:
         self.issues.append(
@@ -341,15 +354,19 @@ class _RowReader:
         ended_on = self._read_dates(row, number, fields)
         self._read_picklists(row, number, fields)
         visited = fields.get("last_statutory_visit")
-        seen_alone = self._memo("seen_alone", self.cell(row, "seen_alone"), _key)
-        if self.spec.number == 7 and visited is not None and seen_alone in YES:
+        if (
+            self.seen_alone_column is not None
+            and visited is not None
+            and self._memo("seen_alone", row[self.seen_alone_column], _key) in YES
+        ):
             fields["last_seen_alone"] = visited
         is_open = ended_on is None
-        no_further_action = self._memo("referral_nfa", self.cell(row, "referral_nfa"), _key)
-        if self.spec.number == 3 and no_further_action in YES:
+        if self.nfa_column is not None and (
+            self._memo("referral_nfa", row[self.nfa_column], _key) in YES
+        ):
             is_open = False
-        team = self._person_or_team(row, number, "allocated_team")
-        worker = self._person_or_team(row, number, "allocated_worker")
+        team = self._person_or_team(row, number, "allocated_team", self.team_column)
+        worker = self._person_or_team(row, number, "allocated_worker", self.worker_column)
         self._check_postcode(row, number)
         get = fields.get
         return (
@@ -415,21 +432,22 @@ class _RowReader:
             return value
 
     def _read_picklists(self, row: list[Cell], number: int, fields: dict[str, Any]) -> None:
-        for column, choices in (("gender", GENDERS), ("disability", YES_NO)):
-            cell = self.cell(row, column)
+        for column, index, parse in self.picklists:
+            cell = row[index]
             if cell is None or cell == "":
                 continue
-            value, problem = self._memo(column, cell, partial(parse_picklist, choices=choices))
+            value, problem = self._memo(column, cell, parse)
             if problem:
                 self.issue(number, column, cell, problem + " It was kept as written.", "warning")
             if value:
                 fields[column] = value[:20]
-        ethnicity = self._memo("ethnicity", self.cell(row, "ethnicity"), _ethnicity)
+        at = self.ethnicity_column
+        ethnicity = self._memo("ethnicity", None if at is None else row[at], _ethnicity)
         if ethnicity:
             fields["ethnicity"] = ethnicity
 
-    def _person_or_team(self, row: list[Cell], number: int, column: str) -> str:
-        cell = self.cell(row, column)
+    def _person_or_team(self, row: list[Cell], number: int, column: str, index: int | None) -> str:
+        cell = None if index is None else row[index]
         value, placeholder = self._memo(column, cell, _name_cell)
         if placeholder:
             what = "team" if column == "allocated_team" else "worker"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from auditloop.accounts.models import StaffMember, actor_login
 from auditloop.core.events import event_record
 from auditloop.imports.access import refuse_unless_can_import_kind
+from auditloop.imports.holding import import_held, imports_held
 from auditloop.imports.models import ImportIssue, ImportKind, ImportRun, ImportStatus
 from auditloop.imports.parsers.annex_a import read_annex_a
 from auditloop.imports.parsers.base import (
@@ -128,6 +129,7 @@ def import_run(
     """
     ImportKind(kind)
     _refuse_unless_allowed(by, kind)
+    import_runs_interrupted_record()
     loaded = [_read(f, kind) for f in files]
     if kind == ImportKind.SSDA903:
         loaded.sort(key=_ssda903_order)
@@ -145,19 +147,28 @@ def _import_files(
 ) -> ImportResult:
     results = []
     for name, content in loaded:
-        run = _run_create(kind=kind, file_name=name, content=None, by=by)
-        results.append(_process(run, content, by))
+        # Held from before the run exists until after its last write (auditloop/imports/
+        # holding.py): if this process dies, the run is seen to have been interrupted.
+        with import_held() as holder:
+            run = _run_create(kind=kind, file_name=name, content=None, by=by, holder=holder)
+            results.append(_process(run, content, by))
     return ImportResult.combine(results)
 
 
 def _run_create(
-    *, kind: str, file_name: str, content: bytes | None, by: StaffMember | None
+    *,
+    kind: str,
+    file_name: str,
+    content: bytes | None,
+    by: StaffMember | None,
+    holder: int | None = None,
 ) -> ImportRun:
     return ImportRun.objects.create(
         kind=kind,
         file_name=file_name[:255],
         by=actor_login(by),
-        status=ImportStatus.QUEUED,
+        status=ImportStatus.QUEUED if holder is None else ImportStatus.RUNNING,
+        holder=holder,
         content=content,
     )
 
@@ -193,8 +204,14 @@ def import_run_queue(
 
 def import_run_process(*, run: ImportRun) -> ImportResult:
     """Run a queued import (the background task calls this). A run already started is left."""
+    import_runs_interrupted_record()
+    with import_held() as holder:
+        return _claimed_and_processed(run, holder)
+
+
+def _claimed_and_processed(run: ImportRun, holder: int) -> ImportResult:
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, progress=1
+        status=ImportStatus.RUNNING, progress=1, holder=holder
     )
     if not claimed:
         raise ValueError("This import has already been started; it cannot be run twice.")
@@ -214,6 +231,52 @@ def import_run_process(*, run: ImportRun) -> ImportResult:
             content=None,
         )
         raise
+
+
+INTERRUPTED_MESSAGE = (
+    "This import was interrupted before it finished (the process running it stopped, for "
+    "example when a server was restarted), so nothing was changed. Import the file again."
+)
+
+
+def import_runs_interrupted_record() -> int:
+    """Record as interrupted each run still "running" whose process has gone (nothing holds
+    its lock: auditloop/imports/holding.py), with one event each; returns how many. Its one
+    transaction was rolled back with it, so it wrote nothing. Every import does this first."""
+    running = list(
+        ImportRun.objects.filter(status=ImportStatus.RUNNING).values_list("pk", "holder")
+    )
+    if not running:
+        return 0
+    held = imports_held(holder for _, holder in running if holder)
+    recorded = 0
+    for pk, holder in running:
+        if holder in held:
+            continue
+        recorded += _interrupted_record(pk=pk, holder=holder)
+    return recorded
+
+
+@transaction.atomic
+def _interrupted_record(*, pk: int, holder: int | None) -> int:
+    # Only if it is still the same run running: one that finished meanwhile let go of its
+    # lock only after its last write, so it no longer matches.
+    changed = ImportRun.objects.filter(pk=pk, status=ImportStatus.RUNNING, holder=holder).update(
+        status=ImportStatus.INTERRUPTED,
+        message=INTERRUPTED_MESSAGE,
+        finished_at=timezone.now(),
+        content=None,
+    )
+    if changed:
+        run = ImportRun.objects.get(pk=pk)
+        event_record(
+            actor=run.by,
+            verb="import.interrupted",
+            target=run,
+            summary=f"{run.get_kind_display()} import interrupted: nothing was changed",
+            after={"file_name": run.file_name, "digest": run.digest},
+        )
+    return changed
 
 
 def _progress(run: ImportRun, fraction: float) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,36 @@ def test_from_the_command_line_it_runs_the_model_and_database_checks_not_every_c
     )
     assert asked == [[Tags.models, Tags.database]]
     assert ChildCase.objects.count() == 38
+
+
+# Libraries only the pages, the API or the reports use: a nightly import of a list, a process
+# of its own, should not spend its start-up loading them.
+NOT_FOR_AN_IMPORT = ("ninja", "pydantic", "openpyxl", "weasyprint", "matplotlib", "scipy", "numpy")
+
+STARTUP = """
+import json, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+import django
+django.setup()
+from django.core.management import load_command_class
+command = load_command_class("auditloop.imports", "import")
+command.check(tags=command.requires_system_checks)
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_the_import_command_starts_without_the_libraries_of_the_pages_and_reports() -> None:
+    # In a process of its own, as the command line starts it: settings, apps, the command
+    # and its checks.
+    root = Path(__file__).resolve().parents[3]
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", STARTUP],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DATABASE_URL": "sqlite:///:memory:"},
+    )
+    modules = set(json.loads(loaded.stdout.strip().splitlines()[-1]))
+    assert "auditloop" in modules
+    assert not modules & set(NOT_FOR_AN_IMPORT)
