@@ -316,7 +316,7 @@ def demo_council_build(
             verb="demo.seeded",
             target=council.services[0],
             summary=f"Demo council built: size {size}, seed {seed}, scale {scale:g}.",
-            after={"size": size, "seed": seed, "scale": scale, **counts},
+            after={"size": size, "seed": seed, "scale": scale, "day": str(today), **counts},
         )
     if size == "national":
         # Statistics for the whole council as committed (ANALYZE inside the transaction

@@ -5,6 +5,7 @@ only, always at full size; SQLite is refused with the reason and what to use ins
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -39,6 +40,15 @@ class Command(BaseCommand):
             "not for national, which is always built at DESIGN.md's national scale.",
         )
 
+        parser.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="Build the council's history as it stands on this day (default today): the "
+            "same seed and day give the same rows.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["size"] == "national" and options["scale"] != 1:
             raise CommandError(
@@ -51,6 +61,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 scale=options["scale"],
                 replace=options["replace"],
+                today=options["as_of"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
