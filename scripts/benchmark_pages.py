@@ -49,6 +49,13 @@ def main() -> int:
     parser.add_argument("--login", action="append", help="only these logins (repeatable)")
     parser.add_argument("--page", action="append", help="only pages whose name contains this")
     parser.add_argument(
+        "--explain",
+        action="append",
+        metavar="LOGIN:PAGE",
+        help="instead of the table, EXPLAIN ANALYZE the slowest queries of this page as this "
+        "login (PostgreSQL; repeatable), e.g. manager:home",
+    )
+    parser.add_argument(
         "--as-of",
         type=dt.date.fromisoformat,
         default=None,
@@ -109,6 +116,12 @@ def main() -> int:
             f"Built the {args.size} demo council (seed {args.seed}) in "
             f"{time.perf_counter() - started:.1f} s: " + _counts(summary.counts)
         )
+
+    if args.explain:
+        for wanted in args.explain:
+            login, _, label = wanted.partition(":")
+            _explain(login, next(page for page in PAGES if page.label == label))
+        return 0
 
     logins = [login for login in LOGINS if not args.login or login in args.login]
     pages = [page for page in PAGES if not args.page or any(w in page.label for w in args.page)]
@@ -174,6 +187,39 @@ def main() -> int:
             f"queries as on the {args.baseline} council; {differing} differ (flagged DIFF)"
         )
     return 0
+
+
+def _explain(login: str, page: Any, slowest: int = 3) -> None:
+    """Request the page as the login, then EXPLAIN ANALYZE each query it asked (in a
+    transaction rolled back) and print the slowest ones' plans."""
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from auditloop.accounts.models import User
+    from auditloop.testing import second_factor_passed
+
+    with transaction.atomic():
+        client = Client(HTTP_HOST="localhost")
+        user = User.objects.get(username=login)
+        client.force_login(user)
+        second_factor_passed(client, user)
+        client.get(page.url())
+        with CaptureQueriesContext(connection) as captured:
+            client.get(page.url())
+        timed = sorted(
+            ((float(q["time"]), q["sql"]) for q in captured.captured_queries), reverse=True
+        )
+        print(f"\n{login} {page.label}: {len(timed)} queries, {sum(t for t, _ in timed):.3f} s")
+        for seconds, sql in timed[:slowest]:
+            print(f"\n--- {seconds * 1000:.1f} ms: {sql[:300]}")
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                for (line,) in cursor.fetchall()[:25]:
+                    print("    " + line)
+        transaction.set_rollback(True)
 
 
 def _measure(
