@@ -36,6 +36,7 @@ from auditloop.audits.models import (
 )
 from auditloop.cases.models import ChildCase
 from auditloop.core.models import AccessLog, Event
+from auditloop.learning.models import LearningPoint
 from auditloop.sampling.models import CycleAudit
 
 # DESIGN.md's "regional or national deployment".
@@ -91,7 +92,14 @@ def _uuid(seed: int, kind: str, number: str) -> str:
 
 
 # What a copy takes from its template, besides the audit row.
-COPIED: set[type[models.Model]] = {CycleAudit, Answer, Action, Participant, FeedbackReply}
+COPIED: set[type[models.Model]] = {
+    CycleAudit,
+    Answer,
+    Action,
+    Participant,
+    FeedbackReply,
+    LearningPoint,
+}
 
 
 def national_rows_add(*, seed: int, scale: float = 1.0) -> None:
@@ -196,6 +204,33 @@ def national_rows_add(*, seed: int, scale: float = 1.0) -> None:
                     "ON t.audit_id = n.template_id ORDER BY n.k, t.id",
                 )
             )
+        # Learning points, with their themes: the copy's learning points are its template's.
+        point = _table(LearningPoint)
+        cursor.execute(
+            "CREATE TEMP TABLE national_point ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT nextval(pg_get_serial_sequence('{LearningPoint._meta.db_table}', 'id')) "
+            "AS id, n.k, row_number() OVER (PARTITION BY n.k ORDER BY t.id) AS nth, "
+            f"t.id AS template_id, n.id AS audit_id FROM national_audit n JOIN {point} t "
+            "ON t.audit_id = n.template_id ORDER BY n.k, t.id"
+        )
+        cursor.execute(
+            _copy_sql(
+                LearningPoint,
+                source="t",
+                overrides={
+                    "id": "p.id",
+                    "audit_id": "p.audit_id",
+                    "public_id": _uuid(seed, "point", "p.k || ':' || p.nth"),
+                },
+                tail=f"FROM national_point p JOIN {point} t ON t.id = p.template_id ORDER BY p.id",
+            )
+        )
+        themes = LearningPoint.themes.through
+        cursor.execute(
+            f"INSERT INTO {_table(themes)} (learningpoint_id, theme_id) "  # noqa: S608
+            f"SELECT p.id, x.theme_id FROM national_point p JOIN {_table(themes)} x "
+            "ON x.learningpoint_id = p.template_id ORDER BY p.id, x.id"
+        )
         answer = _table(Answer)
         cursor.execute(
             _copy_sql(

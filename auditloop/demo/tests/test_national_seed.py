@@ -36,6 +36,7 @@ from auditloop.audits.models import (
 )
 from auditloop.cases.models import ChildCase
 from auditloop.demo.national import national_rows_add
+from auditloop.learning.models import LearningPoint, LearningPointKind, Theme
 from auditloop.sampling.models import Cycle, CycleAudit
 from auditloop.testing import Personas
 
@@ -100,6 +101,14 @@ def council(personas: Personas) -> dict[str, Audit]:
     _answered(deep, p.quality_tool)
     Participant.objects.create(audit=deep, staff=p.practitioner, role=ParticipantRole.PRACTITIONER)
     FeedbackReply.objects.create(audit=deep, author=p.practitioner, text="Thank you.")
+    point = LearningPoint.objects.create(
+        audit=deep,
+        question=deep.answers.first().question,  # type: ignore[union-attr]
+        kind=LearningPointKind.GOOD_PRACTICE,
+        text="The child's words are in the plan.",
+        author=p.auditor,
+    )
+    point.themes.set([Theme.objects.get_or_create(name="Voice of the child")[0]])
     for audit in (dip, deep):
         CycleAudit.objects.create(cycle=cycle, audit=audit, planned_month=datetime.date(2026, 5, 1))
     flagged = _audit(p, p.compliance_tool, status=AuditStatus.IN_PROGRESS, submitted_at=None)
@@ -168,6 +177,9 @@ def test_copies_answer_their_own_tools_questions_and_act_on_their_own_answers(
         assert audit.actions.count() == template.actions.count()
         assert audit.participants.count() == template.participants.count()
         assert audit.replies.count() == template.replies.count()
+        assert list(
+            LearningPoint.objects.filter(audit=audit).values_list("text", "themes__name")
+        ) == list(LearningPoint.objects.filter(audit=template).values_list("text", "themes__name"))
     assert Action.objects.count() == 1 + 8
     assert not Action.objects.exclude(answer__audit_id=F("audit_id")).exists()
 
