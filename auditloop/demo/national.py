@@ -11,7 +11,7 @@ through Python), it grows to 400,000 open cases and 200,000 audits:
 - the copy keeps the template's cycle (and planned month: `CycleAudit`), tool version, status,
   grades and dates; its answers are the template's answers, so every answer's question belongs
   to its audit's tool version; its actions point at the copy's own answers; its deep-dive
-  participants and feedback replies are the template's;
+  participants, feedback replies and learning points (with their themes) are the template's;
 - templates are audits with nothing that belongs to one audit alone: no revisit either way, no
   agreed (moderated) grade, no moderation, no unsafe-child flag, no calibration or meeting;
 - the remaining cases copy the large council's cases, in turn.
@@ -121,7 +121,7 @@ def national_rows_add(*, seed: int, scale: float = 1.0) -> None:
         return f"NOT EXISTS (SELECT 1 FROM {_table(model)} x WHERE x.{column} = a.id)"  # noqa: S608
 
     # Anything else that names an audit (a revisit, a moderation, an unsafe-child flag, a
-    # partner share, a calibration, a meeting, a learning point...) belongs to that audit alone.
+    # partner share, a calibration, a meeting...) belongs to that audit alone.
     singular = [excluded(f.model, f.column) for f in _audit_references() if f.model not in COPIED]
     params = {"cases": new_cases, "audits": new_audits}
     with connection.cursor() as cursor:
