@@ -48,6 +48,7 @@ from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.history.targets import targets_history
 from auditloop.demo.history.training import training_history
+from auditloop.demo.national import SQLITE_REFUSED, national_rows_add
 from auditloop.demo.partner import demo_partner_build
 from auditloop.demo.trail import TrailBuilder
 from auditloop.learning import models as learning
@@ -111,6 +112,9 @@ SIZES: dict[str, DemoSize] = {
         audits_per_cycle=700,
     ),
 }
+# DESIGN.md's national scale (400,000 cases, 200,000 audits), on PostgreSQL only: the large
+# council's people and history, grown inside the database server (`auditloop.demo.national`).
+SIZES["national"] = SIZES["large"]
 
 # The rows a build writes (with past timestamps), as the summary names them; the digest
 # compares these.
@@ -262,6 +266,8 @@ def demo_council_build(
         raise ValueError(f"Unknown demo size {size!r}: choose one of {', '.join(SIZES)}.")
     if scale <= 0:
         raise ValueError("The scale must be more than 0.")
+    if size == "national" and connection.vendor != "postgresql":
+        raise ValueError(SQLITE_REFUSED)
     spec = SIZES[size].scaled(scale)
     today = today or timezone.localdate()
     started = time.perf_counter()
@@ -294,6 +300,8 @@ def demo_council_build(
             calibration_history(council=council, rng=rng, today=today)
             learning_points_history(council=council, rng=rng, today=today)
             training_history(council=council, rng=rng, today=today)
+        if size == "national":
+            national_rows_add(seed=seed, scale=scale)
         planner_statistics_refresh()
         # Through the product's services, which stamp their own times.
         key_messages_history(council=council, rng=rng, today=today)
@@ -308,8 +316,12 @@ def demo_council_build(
             verb="demo.seeded",
             target=council.services[0],
             summary=f"Demo council built: size {size}, seed {seed}, scale {scale:g}.",
-            after={"size": size, "seed": seed, "scale": scale, **counts},
+            after={"size": size, "seed": seed, "scale": scale, "day": str(today), **counts},
         )
+    if size == "national":
+        # Statistics for the whole council as committed (ANALYZE inside the transaction
+        # above saw the rows too, but autovacuum would otherwise start on them at once).
+        planner_statistics_refresh()
     return DemoSummary(size=size, seed=seed, seconds=time.perf_counter() - started, counts=counts)
 
 

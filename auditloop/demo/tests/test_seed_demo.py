@@ -249,6 +249,9 @@ def test_one_summary_event_stands_for_the_whole_build(small: None) -> None:
     event = Event.objects.get(verb="demo.seeded")
     assert event.after["open cases"] == 3000
     assert event.after["seed"] == 1
+    # The day its history was drawn from, so that a benchmark can build another council as of
+    # the same day.
+    assert event.after["day"] == "2026-11-26"
 
 
 def test_audits_not_yet_submitted_carry_no_findings(small: None) -> None:

@@ -116,12 +116,25 @@ class Impact:
 
 def cliffs_delta(later: Sequence[int], earlier: Sequence[int]) -> float:
     """P(a later grade is above an earlier one) minus P(below), over every pair; 0 when either
-    side is empty. Antisymmetric: cliffs_delta(a, b) == -cliffs_delta(b, a)."""
+    side is empty. Antisymmetric: cliffs_delta(a, b) == -cliffs_delta(b, a).
+
+    Counted by sorting, not by a matrix of every pair: a national council's groups hold
+    hundreds of thousands of grades, and their pairs would not fit in memory."""
     if not later or not earlier:
         return 0.0
-    a = np.asarray(later)[:, None]
-    b = np.asarray(earlier)[None, :]
-    return float(np.sign(a - b).sum() / (len(later) * len(earlier)))
+    a = np.asarray(later)
+    b = np.sort(np.asarray(earlier))
+    below = np.searchsorted(b, a, side="left")  # earlier grades under each later one
+    above = len(b) - np.searchsorted(b, a, side="right")
+    return float((below.sum() - above.sum()) / (len(later) * len(earlier)))
+
+
+def _delta_of_counts(later: np.ndarray, earlier: np.ndarray) -> float:
+    """`cliffs_delta` of two groups given as counts by place (the same places for both)."""
+    below = np.concatenate(([0], np.cumsum(earlier)[:-1]))
+    above = earlier.sum() - np.cumsum(earlier)
+    pairs = (later * (below - above)).sum()
+    return float(pairs / (later.sum() * earlier.sum()))
 
 
 def _mean(values: Sequence[int]) -> float | None:
@@ -213,6 +226,35 @@ def _interval(values: list[float]) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def _counts_by_person(
+    people: Sequence[PersonGrades], values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's audits before and after, as counts by place (rows people, columns
+    `values`), so that a resampled group's pooled grades are a sum of rows."""
+    index = {int(v): i for i, v in enumerate(values)}
+    before = np.zeros((len(people), len(values)), dtype=np.int64)
+    after = np.zeros((len(people), len(values)), dtype=np.int64)
+    for row, person in enumerate(people):
+        for grade in person.before:
+            before[row, index[grade]] += 1
+        for grade in person.after:
+            after[row, index[grade]] += 1
+    return before, after
+
+
+def _change_of_counts(
+    before: np.ndarray, after: np.ndarray, values: np.ndarray
+) -> tuple[float, float] | None:
+    """`_change` of a group given as its pooled counts by place: the same figures, worked out
+    from a handful of counts instead of every grade."""
+    n_before, n_after = before.sum(), after.sum()
+    if not n_before or not n_after:
+        return None
+    mean_before = (values * before).sum() / n_before
+    mean_after = (values * after).sum() / n_after
+    return float(mean_after - mean_before), _delta_of_counts(after, before)
+
+
 def bootstrap_intervals(
     attendees: Sequence[PersonGrades],
     others: Sequence[PersonGrades],
@@ -222,16 +264,27 @@ def bootstrap_intervals(
 ) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """95% percentile intervals of the difference in differences and of the difference of
     Cliff's deltas, resampling people (with their audits) within each group; None when a
-    group is empty. The same inputs and seed give the same intervals."""
+    group is empty. The same inputs and seed give the same intervals.
+
+    Each resample sums the chosen people's counts by place, so a rep costs the number of
+    people, not of grades (a national council's comparison pools hundreds of thousands)."""
     if not attendees or not others:
         return None
+    values = np.unique(
+        np.fromiter(
+            (g for p in (*attendees, *others) for g in (*p.before, *p.after)), dtype=np.int64
+        )
+    )
+    a_before, a_after = _counts_by_person(attendees, values)
+    o_before, o_after = _counts_by_person(others, values)
     rng = np.random.default_rng(seed)
     differences: list[float] = []
     effects: list[float] = []
     for _ in range(reps):
-        a = [attendees[i] for i in rng.integers(0, len(attendees), len(attendees))]
-        o = [others[i] for i in rng.integers(0, len(others), len(others))]
-        ca, co = _change(a), _change(o)
+        a = rng.integers(0, len(attendees), len(attendees))
+        o = rng.integers(0, len(others), len(others))
+        ca = _change_of_counts(a_before[a].sum(axis=0), a_after[a].sum(axis=0), values)
+        co = _change_of_counts(o_before[o].sum(axis=0), o_after[o].sum(axis=0), values)
         if ca is None or co is None:
             continue
         differences.append(ca[0] - co[0])
