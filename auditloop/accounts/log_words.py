@@ -56,6 +56,7 @@ VERB_LABELS = {
     "grading_scale.grade_added": "Grade added to a scale",
     "grading_scale.grade_removed": "Grade removed from a scale",
     "import.failed": "Import failed",
+    "import.interrupted": "Import interrupted (nothing changed)",
     "import.imported": "File imported",
     "import.queued": "File queued for import",
     "import.rejected": "Import rejected",
