@@ -39,6 +39,7 @@ def test_a_lead_publishes_a_new_version_of_the_compliance_dip_sample(
     expect(page.get_by_text("Question A10 changed.")).to_be_visible()
 
     page.get_by_role("link", name=re.compile("Add a question")).click()
+    expect(page.get_by_role("button", name="Add the question")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Add the question").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
@@ -49,6 +50,7 @@ def test_a_lead_publishes_a_new_version_of_the_compliance_dip_sample(
     expect(page.get_by_text("Question A16 added")).to_be_visible()
 
     page.get_by_role("link", name="Publish this version").click()
+    expect(page.get_by_label("Change note")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Change note").fill("A10 reworded; A16 added.")
     page.get_by_role("button", name="Publish version 2").click()

@@ -48,6 +48,8 @@ def test_a_lead_compiles_a_second_lead_reviews_and_publishes_and_a_practitioner_
     expect(lead.get_by_role("heading", level=1)).to_have_text("Key messages")
     assert_accessible(lead)
     lead.get_by_role("link", name="Compile key messages").click()
+    # axe runs on the page the link leads to, never on the one it is leaving.
+    expect(lead.get_by_label("Cycle", exact=True)).to_be_visible()
     assert_accessible(lead)
     lead.get_by_label("Cycle", exact=True).select_option(label="Spring 2026")
     lead.get_by_role("radio", name="One team").check()
@@ -59,6 +61,7 @@ def test_a_lead_compiles_a_second_lead_reviews_and_publishes_and_a_practitioner_
     assert_accessible(lead)
 
     lead.get_by_role("link", name="Edit the draft").click()
+    expect(lead.get_by_label("Title")).to_be_visible()
     assert_accessible(lead)
     lead.get_by_label("Title").fill("Seeing children alone")
     lead.get_by_label("Why it matters").fill(

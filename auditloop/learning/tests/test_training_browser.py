@@ -111,6 +111,7 @@ def test_a_lead_sets_a_rule_raises_a_need_records_training_and_reads_its_impact(
         "email,attended\n" + "".join(f"{person.email},yes\n" for person in went[3:])
     )
     lead.get_by_role("link", name="import a register (CSV)").click()
+    expect(lead.get_by_label("Upload the attendance register")).to_be_visible()
     assert_accessible(lead)
     lead.get_by_label("Upload the attendance register").set_input_files(str(register))
     lead.get_by_role("button", name="Import the register").click()

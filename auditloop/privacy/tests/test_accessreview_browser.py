@@ -51,6 +51,7 @@ def test_the_dpo_reviews_who_has_read_one_childs_records(
     page.on("request", lambda request: asked.append(request.url))
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Data protection").click()
+    expect(page.get_by_role("link", name="Who has read a child's records")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Who has read a child's records").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who has read a child's records")

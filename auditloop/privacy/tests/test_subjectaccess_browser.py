@@ -73,6 +73,7 @@ def test_an_administrator_exports_a_staff_members_records(
     page = page_as(p.administrator)
     page.get_by_role("navigation").get_by_role("link", name="Data protection").click()
     page.get_by_role("link", name="Answer a subject access request").click()
+    expect(page.get_by_label("A member of staff", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("A member of staff", exact=True).check()
     page.get_by_label("Member of staff", exact=True).select_option(label=p.practitioner.name)
