@@ -14,6 +14,14 @@ from auditloop.testing import Personas, build_personas
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Every run: a test is about what the code does, never how fast it does it on a shared
+# machine. Hypothesis's default 200 ms deadline per example is a timed test, and it failed the
+# sample-draw properties on a loaded machine; so is the "too slow to generate" health check.
+hypothesis_settings.register_profile(
+    "auditloop", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("auditloop")
+
 # `make mutation` runs each test once per mutant on a busy machine: the same examples every
 # time, so a mutant's fate does not depend on luck, and no complaint that drawing them is slow.
 hypothesis_settings.register_profile(

@@ -226,3 +226,18 @@ def test_deleting_a_draw_deletes_its_population_and_a_case_in_one_cannot_be_dele
         ChildCase.objects.filter(pk=case_id).delete()
     saved.draw.delete()
     assert not SampleDrawPopulation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_frozen_population_leaves_the_check_of_its_cases_to_the_orm_not_the_database() -> None:
+    """A national draw freezes 400,000 cases: a database foreign key on the case would check
+    and lock each live case row at commit, doubling the draw's time, for no protection the
+    copy from the case table and the ORM's PROTECT (above) do not already give."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, SampleDrawPopulation._meta.db_table
+        )
+    references = {c["foreign_key"][0] for c in constraints.values() if c["foreign_key"]}
+    assert references == {SampleDraw._meta.db_table}
