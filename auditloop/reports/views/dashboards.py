@@ -24,8 +24,8 @@ from auditloop.reports.selectors.dashboards import (
     published_key_messages_for,
     scope_words,
 )
-from auditloop.reports.selectors.figures import dashboard_sections
-from auditloop.reports.selectors.scope import ReportScope, audits_in_scope
+from auditloop.reports.selectors.figures import dashboard_figures
+from auditloop.reports.selectors.scope import ReportScope
 from auditloop.reports.services.dashboards import dashboard_export
 
 DOWNLOADS = {"csv": "reports:dashboard_download_csv", "xlsx": "reports:dashboard_download_xlsx"}
@@ -61,8 +61,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     if staff.role == Role.BOARD_MEMBER:
         return _board_dashboard(request)
     form, scope = _chosen_scope(request)
-    sections = dashboard_sections(scope) if scope is not None else []
-    counted = audits_in_scope(scope).count() if scope is not None else 0
+    figures = dashboard_figures(scope) if scope is not None else None
     return render(
         request,
         "reports/dashboard/page.html",
@@ -71,8 +70,8 @@ def dashboard(request: StaffRequest) -> HttpResponse:
             "has_cycles": bool(form.cycles),
             "scope": scope,
             "scope_words": scope_words(scope) if scope is not None else "",
-            "sections": sections,
-            "counted": counted,
+            "sections": figures.sections if figures is not None else [],
+            "counted": figures.counted if figures is not None else 0,
             "downloads": DOWNLOADS,
             "download_query": {"cycle": str(scope.cycle.public_id)} if scope else {},
             "table_rows_shown": DASHBOARD_TABLE_ROWS,
@@ -107,7 +106,7 @@ def _download(request: StaffRequest, key: str, fmt: str) -> HttpResponse:
     _form, scope = _chosen_scope(request)
     if scope is None:
         raise Http404("No dashboard for that cycle.")
-    block = block_by_key(dashboard_sections(scope), key)
+    block = block_by_key(dashboard_figures(scope).sections, key)
     if block is None or block.table is None:
         raise Http404("Your dashboard has no such table.")
     context = [
@@ -132,7 +131,7 @@ def dashboard_table(request: StaffRequest, key: str) -> HttpResponse:
     _form, scope = _chosen_scope(request)
     if scope is None:
         raise Http404("No dashboard for that cycle.")
-    block = block_by_key(dashboard_sections(scope), key)
+    block = block_by_key(dashboard_figures(scope).sections, key)
     if block is None or block.table is None:
         raise Http404("Your dashboard has no such table.")
     return render(
