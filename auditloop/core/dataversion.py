@@ -188,11 +188,13 @@ def _raise(connection: BaseDatabaseWrapper) -> None:
 
 def _raise_safely(connection: BaseDatabaseWrapper) -> None:
     """After a commit, the change is made: failing to raise the number must not turn the
-    writer's page into an error. The cache's lifetime bounds what is missed, and it is
-    logged, since until then some readers may see figures from before the change."""
+    writer's page into an error. The cache's lifetime bounds what other processes miss, and
+    it is logged, since until then some readers may see figures from before the change."""
     try:
         _raise(connection)
     except DatabaseError:
+        # This process, at least, forgets what it kept.
+        caches[CACHE_ALIAS].clear()
         logger.exception(
             "The data version was not raised after a committed change: cached figures may be "
             "up to %s seconds old.",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
+from auditloop.core import dataversion
 from auditloop.core.dataversion import (
     data_version,
     figures_cached,
@@ -163,3 +164,18 @@ def test_the_tables_a_statement_writes_are_read_from_its_text(sql: str, tables: 
 )
 def test_a_statement_that_writes_tables_it_does_not_name_counts_as_a_change(sql: str) -> None:
     assert tables_written(sql) is None
+
+
+@committed
+def test_a_raise_refused_after_a_commit_is_logged_and_this_process_forgets_its_figures(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert figures_cached("events", reader_id=1, params=(), compute=lambda: "before") == "before"
+
+    def refused(connection: object) -> None:
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(dataversion, "_raise", refused)
+    event()
+    assert "not raised after a committed change" in caplog.text
+    assert figures_cached("events", reader_id=1, params=(), compute=lambda: "after") == "after"

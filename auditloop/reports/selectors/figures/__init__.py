@@ -8,6 +8,7 @@ teams, else services. Small groups (and, for the committee, small counts) are su
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from auditloop.core.dataversion import figures_cached
@@ -30,6 +31,8 @@ __all__ = [
     "DashboardFigures",
     "compliance_by_check",
     "dashboard_figures",
+    "dashboard_figures_computed",
+    "dashboard_key",
     "dashboard_sections",
     "experience_blocks",
     "family_view",
@@ -78,6 +81,19 @@ class DashboardFigures:
     counted: int
 
 
+def dashboard_key(scope: ReportScope) -> tuple[Hashable, ...]:
+    """Everything a dashboard's figures depend on beside the reader, the day and the data."""
+    return (
+        scope.cycle.pk,
+        scope.service_ids,
+        scope.team_ids,
+        scope.practitioner_id,
+        scope.names_teams,
+        scope.small_counts,
+        small_group_min(),
+    )
+
+
 def dashboard_figures(scope: ReportScope) -> DashboardFigures:
     """`dashboard_sections(scope)` and its count of audits, as the page, its tables and
     downloads and the API show them: kept for the reader until anything they are drawn from
@@ -88,18 +104,16 @@ def dashboard_figures(scope: ReportScope) -> DashboardFigures:
     return figures_cached(
         "dashboard",
         reader_id=scope.reader.pk if scope.reader is not None else None,
-        params=(
-            scope.cycle.pk,
-            scope.service_ids,
-            scope.team_ids,
-            scope.practitioner_id,
-            scope.names_teams,
-            scope.small_counts,
-            small_group_min(),
-        ),
-        compute=lambda: DashboardFigures(
-            sections=dashboard_sections(scope), counted=audits_in_scope(scope).count()
-        ),
+        params=dashboard_key(scope),
+        compute=lambda: dashboard_figures_computed(scope),
+    )
+
+
+def dashboard_figures_computed(scope: ReportScope) -> DashboardFigures:
+    """The same, computed now. A cache entry that holds these with more (the page's drawn
+    sections) computes them itself: figures from another entry may be of another version."""
+    return DashboardFigures(
+        sections=dashboard_sections(scope), counted=audits_in_scope(scope).count()
     )
 
 
