@@ -6,8 +6,10 @@ with real commits (`transaction=True`): a test's own transaction never commits."
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 
 from auditloop.core import dataversion
 from auditloop.core.dataversion import (
@@ -179,3 +181,13 @@ def test_a_raise_refused_after_a_commit_is_logged_and_this_process_forgets_its_f
     event()
     assert "not raised after a committed change" in caplog.text
     assert figures_cached("events", reader_id=1, params=(), compute=lambda: "after") == "after"
+
+
+@committed
+def test_signing_in_raises_nothing() -> None:
+    # A login's last sign-in time, its session and its signed-in session feed no figure: a
+    # raise on each of a council's sign-ins would leave little in the cache.
+    user = get_user_model().objects.create_user(username="someone", password="x" * 20)
+    before = data_version()
+    Client().force_login(user)
+    assert data_version() == before
