@@ -5,10 +5,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from auditloop.core.dataversion import CACHE_ALIAS
 from auditloop.testing import Personas, build_personas
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM use.
@@ -62,6 +64,13 @@ def _access_log_spool(settings: pytest.FixtureRequest, _spool_root: Path) -> Non
     """Each test has its own access-log spool (made only if a test spools), never the
     developer's var/ folder."""
     settings.ACCESS_LOG_SPOOL_DIR = _spool_root / uuid.uuid4().hex  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _figures_cache_emptied() -> None:
+    """A test that commits (`transaction=True`) empties the database after it, and the data
+    version with it: figures cached by an earlier test must not be found under its number."""
+    caches[CACHE_ALIAS].clear()
 
 
 @pytest.fixture

@@ -139,6 +139,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 ACCESS_LOG_SPOOL_DIR = Path(
     os.environ.get("AUDITLOOP_ACCESS_LOG_SPOOL", str(BASE_DIR / "var" / "access-log-spool"))
 )
+# Dashboards' figures are kept, per reader, under the data version every committed write to
+# their tables raises (auditloop/core/dataversion.py), so no reader is shown figures from
+# before a change once it is committed. The lifetime bounds only what the product cannot see
+# (a write made with psql); 0 turns the cache off. Each server process keeps its own copies:
+# the version is in the key, so a shared cache is never needed for correctness.
+AUDITLOOP_FIGURE_CACHE_SECONDS = int(os.environ.get("AUDITLOOP_FIGURE_CACHE_SECONDS", "300"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "auditloop-figures",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -34,7 +34,7 @@ from auditloop.reports.access.scopes import (
 from auditloop.reports.blocks import Block, Figure, FigureRow, FigureTable, Section
 from auditloop.reports.forms.dashboards import default_cycle
 from auditloop.reports.models import ReviewStatus
-from auditloop.reports.selectors.figures import dashboard_sections
+from auditloop.reports.selectors.figures import dashboard_figures
 from auditloop.reports.selectors.scope import ReportScope
 from auditloop.sampling.models import Cycle
 
@@ -294,7 +294,7 @@ def get_dashboard(request: StaffRequest, choice: Query[CycleChoice]) -> dict[str
     return {
         "cycle": cycle_out(scope.cycle),
         "words": [],
-        "sections": [section_out(s) for s in dashboard_sections(scope)],
+        "sections": [section_out(s) for s in dashboard_figures(scope).sections],
     }
 
 
@@ -318,7 +318,7 @@ def get_dashboard_block(
     scope = _scope_for(_dashboard_reader(request), choice.cycle)
     if scope is None:
         raise HttpError(404, NO_CYCLE_YET)
-    for section in dashboard_sections(scope):
+    for section in dashboard_figures(scope).sections:
         block = section.block(key)
         if block is not None:
             return {

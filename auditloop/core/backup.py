@@ -25,6 +25,8 @@ from typing import Any
 
 from django.db import connection
 
+from auditloop.core.dataversion import data_version_if_any, data_version_moved_past
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"
 
@@ -230,11 +232,15 @@ def database_restore(*, source: Path, replace: bool) -> str:
             f"{', '.join(sorted(holding)[:3])}). Restoring would overwrite it: run again with "
             "--replace if that is what you want (back it up first)."
         )
+    version = data_version_if_any()
     if _is_sqlite(db):
         _sqlite_restore(source, Path(db["NAME"]))
-        return "SQLite"
-    _pg_restore(db, source)
-    return "PostgreSQL"
+        engine = "SQLite"
+    else:
+        _pg_restore(db, source)
+        engine = "PostgreSQL"
+    data_version_moved_past(version)
+    return engine
 
 
 def _sqlite_restore(source: Path, target_path: Path) -> None:

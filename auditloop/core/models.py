@@ -144,6 +144,18 @@ class WorkerHeartbeat(models.Model):
         return f"worker {self.worker_id} on {self.host}"
 
 
+class DataVersion(models.Model):
+    """One row (id 1): a number every web server and worker reads, raised after any committed
+    write to a table that figures may be drawn from (`auditloop.core.dataversion`). Cached
+    figures are kept under the number they were computed at, so a raise makes every copy
+    cached before it unreachable, in every process at once."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """The named fields of obj as JSON-safe values, for an event's before/after."""
     out: dict[str, Any] = {}

@@ -28,6 +28,7 @@ from django.db.models import Count
 from auditloop.audits.models import Audit, AuditStatus, Question
 from auditloop.cases.models import ChildCase
 from auditloop.core.backup import BackupError, backup_kind, database_backup, database_restore
+from auditloop.core.dataversion import data_version
 from auditloop.testing import Personas
 from auditloop.tests.backup_writer import ROWS
 
@@ -203,11 +204,15 @@ def test_restore_refuses_a_database_holding_data_unless_told_to_replace_it(
         call_command("restore", str(backup), stdout=io.StringIO())
     assert ChildCase.objects.filter(la_child_id="LATER-1").exists()
 
+    replaced = data_version()
     out = io.StringIO()
     call_command("restore", str(backup), "--replace", stdout=out)
     assert "restored" in out.getvalue()
     assert not ChildCase.objects.filter(la_child_id="LATER-1").exists()
     assert ChildCase.objects.filter(la_child_id=p.case.la_child_id).exists()
+    # The backup's own data version is older: figures cached under the numbers since then are
+    # of the data replaced, so the restored database moves past them.
+    assert data_version() > replaced
 
 
 def test_a_file_that_is_not_a_backup_is_refused_with_what_it_is(

@@ -21,6 +21,7 @@ from django.db.models import Field
 from django.utils import timezone
 
 from auditloop.cases.models import ChildCase
+from auditloop.core.dataversion import data_changed
 from auditloop.imports.matching import StaffIndex, TeamIndex
 from auditloop.imports.parsers.base import CaseRecord, Issue, ParsedCases, chunks
 
@@ -347,6 +348,8 @@ def bulk_load(cursor: Any, table: str, columns: Sequence[str], rows: list[list[A
         with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        # COPY goes past Django's cursor, where the data version watches for writes.
+        data_changed(connection)
         return
     placeholders = ", ".join(["%s"] * len(columns))
     cursor.executemany(
