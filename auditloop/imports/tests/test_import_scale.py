@@ -110,3 +110,13 @@ def test_no_statement_of_a_small_snapshot_reads_the_whole_case_table(region: Non
     assert {sql[:60]: _whole_table_reads(plan) for sql, plan in plans.items()} == {
         sql[:60]: [] for sql in plans
     }
+
+
+@pytest.mark.django_db
+def test_on_sqlite_an_imports_staged_rows_are_held_in_memory_not_in_a_temporary_file() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own setting: PostgreSQL's temporary tables are never logged")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA temp_store")
+        (store,) = cursor.fetchone()
+    assert store == 2  # MEMORY
