@@ -66,7 +66,7 @@ class ChildCase(PublicIdModel):
             # The case files an Annex A snapshot governs: open, and listed by an earlier one.
             # An import closes those its snapshot leaves out by walking this index alone, so
             # its time never grows with the rest of a region's cases (imports/services/
-            # annex_a.py states the same condition, word for word, for SQLite's planner).
+            # annex_a.py renders this condition from the index itself, for SQLite's planner).
             models.Index(
                 fields=["la_child_id"],
                 condition=models.Q(is_open=True) & ~models.Q(source_lists=""),
