@@ -33,8 +33,11 @@ COPY pyproject.toml manage.py ./
 COPY config ./config
 COPY auditloop ./auditloop
 COPY --from=frontend /build/out/ ./auditloop/core/static/auditloop/
-# Editable: the code runs from /app, templates and static files beside it.
-RUN pip install --no-deps --editable .
+# Editable: the code runs from /app, templates and static files beside it. Compiled once here:
+# with PYTHONDONTWRITEBYTECODE every process (each `auditloop import`, worker and web server)
+# would otherwise compile the whole app from source as it starts.
+RUN pip install --no-deps --editable . \
+ && python -m compileall -q config auditloop
 
 # Listen on every interface of the container; static files hashed and collected once, here,
 # so `serve` starts at once. The spool (access-log reads the database refused for a moment)

@@ -1,6 +1,7 @@
 """Benchmark the Annex A import against a bare python-calamine read of the same file.
 
     .venv/bin/python scripts/benchmark_import.py [--rows 10000 50000] [--list 6|8] [--profile]
+        [--processes] [--existing 400000]
 
 For each row count, builds an Annex A list of N rows in a temporary xlsx, and a second snapshot
 of the same children in which every row has changed (another worker, a later visit). Migrates a
@@ -20,10 +21,18 @@ top functions by cumulative time are printed.
 
 With --processes, each is instead timed as a whole process, as a council runs it: a process that
 only reads the sheet with python-calamine against `manage.py import annex-a FILE --json`
-(start-up, settings, checks, reading, writing), and their ratio (goal: within 4x); then the
+(start-up, settings, checks, reading, writing; the app's modules compiled beforehand, as the
+image does), and their ratio (goal: within 4x); then the
 same for their CPU time (user and system), steadier than the wall time on a shared machine
-(a PostgreSQL server's own work is not in it). These imports commit; the case files, runs and
-events they wrote are removed after each (untimed).
+(a PostgreSQL server's own work is not in it). These imports commit; the case files, runs,
+issues and events they wrote (and only those) are removed after each run (untimed, but each
+run's times and its clean-up's are printed as they come).
+
+With --existing N, the database first holds N open case files that no Annex A snapshot listed
+(a region's other cases: ids "REGION0000001"..., added by one INSERT ... SELECT and kept for the
+next run; a database that already holds them is reused), so that an import's time can be
+compared with and without a region's cases beside it: it should depend on the file and the
+cases the snapshot governs, not on the whole table. Use a throwaway database.
 """
 
 from __future__ import annotations
@@ -155,17 +164,139 @@ def _import_process(path: Path) -> tuple[float, float]:
     return _process([sys.executable, str(manage), "import", "annex-a", str(path), "--json"])
 
 
-def _forget_imports() -> None:
-    """Remove what the imports wrote, so the next one starts from the same empty database."""
-    from django.db import connection
+EXISTING_PREFIX = "REGION"
+
+
+def _add_existing(count: int) -> None:
+    """Make the database hold `count` open case files with the benchmark's own "REGION" ids, none
+    listed by an Annex A snapshot, spread over 48 teams; one INSERT ... SELECT of a series."""
+    from django.db import connection, transaction
+
+    from auditloop.accounts.models import Service, Team
+    from auditloop.cases.models import ChildCase
+
+    have = ChildCase.objects.filter(la_child_id__startswith=EXISTING_PREFIX).count()
+    if have >= count:
+        print(f"existing: {have:,} case files of a region's ({EXISTING_PREFIX}...), reused")
+        return
+    started = time.perf_counter()
+    service = Service.objects.get_or_create(name="Benchmark region")[0]
+    teams = [
+        Team.objects.get_or_create(service=service, name=f"Benchmark region team {n}")[0].pk
+        for n in range(1, 49)
+    ]
+    # The series and the team are the statement's own; nothing comes from outside.
+    if connection.vendor == "postgresql":
+        series = "SELECT i FROM generate_series(%s, %s) AS i"
+        public_id = "gen_random_uuid()"
+        team = f"(ARRAY{teams})[1 + i %% {len(teams)}]"
+        child_id = f"'{EXISTING_PREFIX}' || lpad(i::text, 7, '0')"
+    else:
+        series = (
+            "WITH RECURSIVE n(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+            "SELECT i FROM n"
+        )
+        public_id = "lower(hex(randomblob(16)))"
+        team = f"json_extract('{teams}', '$[' || (i %% {len(teams)}) || ']')"
+        child_id = f"'{EXISTING_PREFIX}' || substr('0000000' || i, -7, 7)"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ChildCase._meta.db_table} (public_id, la_child_id, cohort, "  # noqa: S608
+            "allocated_team_id, allocated_team_name, allocated_worker_name, gender, ethnicity, "
+            "disability, source_lists, is_open, created_at, updated_at) "
+            f"SELECT {public_id}, {child_id}, 'CP', {team}, '', '', '', '', '', '', %s, "
+            f"%s, %s FROM ({series}) AS s",
+            [True, *[connection.ops.adapt_datetimefield_value(_now())] * 2, have + 1, count],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"existing: added {count - have:,} case files of a region's ({EXISTING_PREFIX}...) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def _now() -> datetime.datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _workbook_ids(rows: int) -> list[str]:
+    return [f"{n:07d}" for n in range(rows)]
+
+
+class _Marks:
+    """The highest import run and event ids before the benchmark's imports, so that only what
+    they wrote is removed after."""
+
+    def __init__(self) -> None:
+        from django.db.models import Max
+
+        from auditloop.core.models import Event
+        from auditloop.imports.models import ImportRun
+
+        self.run = ImportRun.objects.aggregate(top=Max("id"))["top"] or 0
+        self.event = Event.objects.aggregate(top=Max("id"))["top"] or 0
+
+
+def _refuse_taken_ids(rows: int) -> None:
+    from auditloop.cases.models import ChildCase
+
+    ids = _workbook_ids(rows)
+    for start in range(0, len(ids), 5000):
+        if ChildCase.objects.filter(la_child_id__in=ids[start : start + 5000]).exists():
+            raise SystemExit(
+                "The database already holds case files with the benchmark's child IDs "
+                "(0000000...): use a throwaway database."
+            )
+
+
+def _forget_imports(marks: _Marks, rows: int) -> None:
+    """Remove what the imports wrote (their case files, runs, issues and events), and nothing
+    else, so the next run starts from the same database.
+
+    The case files go without PostgreSQL's foreign key checks where the login may (a
+    superuser's throwaway server): each deleted case file is otherwise looked for among every
+    draw's frozen population, whose case column has no index (the product never deletes a
+    case file), which on a database holding a national draw took about 50 ms a case file, and
+    made this clean-up, not the import, run for hours. Nothing can refer to these case files:
+    this benchmark's imports made them moments ago."""
+    from django.db import DatabaseError, connection, transaction
 
     from auditloop.cases.models import ChildCase
     from auditloop.core.models import Event
     from auditloop.imports.models import ImportIssue, ImportRun
 
-    for model in (ImportIssue, ImportRun, ChildCase):
-        model.objects.all()._raw_delete(connection.alias)
-    Event.objects.filter(verb__startswith="import.").delete()
+    ids = _workbook_ids(rows)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            except DatabaseError:
+                pass  # not a superuser: the checks run, slowly if draws are stored
+        for start in range(0, len(ids), 5000):
+            ChildCase.objects.filter(la_child_id__in=ids[start : start + 5000])._raw_delete(
+                connection.alias
+            )
+        ImportIssue.objects.filter(run_id__gt=marks.run)._raw_delete(connection.alias)
+        ImportRun.objects.filter(id__gt=marks.run)._raw_delete(connection.alias)
+        Event.objects.filter(id__gt=marks.event, verb__startswith="import.")._raw_delete(
+            connection.alias
+        )
+
+
+def _compile_app() -> None:
+    """Compile the app's modules first, as the image does (Dockerfile): where
+    PYTHONDONTWRITEBYTECODE is set, as on the machines these figures were first taken on,
+    each import process would otherwise compile the whole app from source as it starts,
+    which the bare read's process never does."""
+    import compileall
+
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("config", "auditloop"):
+        compileall.compile_dir(root / folder, quiet=1)
 
 
 def _measure_processes(first: Path, second: Path, rows: int, number: int, repeat: int) -> None:
@@ -175,12 +306,19 @@ def _measure_processes(first: Path, second: Path, rows: int, number: int, repeat
     bare: list[tuple[float, float]] = []
     first_s: list[tuple[float, float]] = []
     changed_s: list[tuple[float, float]] = []
-    for _ in range(repeat):
+    marks = _Marks()
+    for run in range(1, repeat + 1):
         connections.close_all()
         bare.append(_bare_process(first, number))
         first_s.append(_import_process(first))
         changed_s.append(_import_process(second))
-        _forget_imports()
+        started = time.perf_counter()
+        _forget_imports(marks, rows)
+        print(
+            f"  run {run}: bare {bare[-1][0]:.2f} s, first {first_s[-1][0]:.2f} s, "
+            f"changed {changed_s[-1][0]:.2f} s (clean-up {time.perf_counter() - started:.1f} s)",
+            flush=True,
+        )
     bare_wall, bare_cpu = min(t[0] for t in bare), min(t[1] for t in bare)
     for label, timings in (("first", first_s), ("changed", changed_s)):
         whole, cpu = min(t[0] for t in timings), min(t[1] for t in timings)
@@ -252,6 +390,13 @@ def main() -> None:
         action="store_true",
         help="time whole processes instead (these imports commit)",
     )
+    parser.add_argument(
+        "--existing",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first make the database hold N open case files no snapshot listed (a region's)",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="auditloop-bench-"))
@@ -263,11 +408,22 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from auditloop.cases.models import ChildCase
+
     call_command("migrate", verbosity=0)
+    if args.existing:
+        _add_existing(args.existing)
+    _refuse_taken_ids(max(args.rows))
     database = f"{connection.vendor} {connection.get_database_version()}"
     print(f"database: {database}; python-calamine bare read is to_python() of the sheet")
+    cases = ChildCase.objects.count()
+    print(f"case files in the database before the imports: {cases:,}")
     if args.processes:
-        print("whole processes: a bare read's against `manage.py import annex-a FILE --json`")
+        _compile_app()
+        print(
+            "whole processes: a bare read's against `manage.py import annex-a FILE --json` "
+            "(the app's modules compiled first, as the image does)"
+        )
     header = (
         f"{'rows':>7}  {'import':<9} {'bare read s':>11} {'import s':>9} {'ratio':>6} "
         f"{'rows/s':>8}"

@@ -63,6 +63,15 @@ class ChildCase(PublicIdModel):
             models.Index(fields=["allocated_team", "is_open"]),
             # Planning an audit finds a case by its ID ignoring capitals (iexact is UPPER()).
             models.Index(Upper("la_child_id"), name="childcase_child_id_upper"),
+            # The case files an Annex A snapshot governs: open, and listed by an earlier one.
+            # An import closes those its snapshot leaves out by walking this index alone, so
+            # its time never grows with the rest of a region's cases (imports/services/
+            # annex_a.py renders this condition from the index itself, for SQLite's planner).
+            models.Index(
+                fields=["la_child_id"],
+                condition=models.Q(is_open=True) & ~models.Q(source_lists=""),
+                name="childcase_listed_open",
+            ),
         ]
 
     def __str__(self) -> str:

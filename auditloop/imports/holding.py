@@ -15,7 +15,8 @@ transaction rolled back, so none of its changes were kept.
 - On SQLite every process using the database is on one machine, so the lock is an flock on a
   file named for the key in AUDITLOOP_IMPORT_LOCK_DIR, which the kernel lets go of when the
   process ends. A process id is not enough: a restarted container gives its new worker the
-  same small process ids.
+  same small process ids. A killed process leaves its empty file behind; the next import
+  removes the files nobody holds.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def _advisory_lock() -> Iterator[int]:
 @contextmanager
 def _file_lock() -> Iterator[int]:
     _lock_dir().mkdir(parents=True, exist_ok=True)
+    _abandoned_lock_files_remove()
     while True:
         key = secrets.randbelow(KEY_LIMIT) + 1
         path = _lock_file(key)
@@ -86,6 +88,11 @@ def _file_lock() -> Iterator[int]:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            file.close()
+            continue
+        if not _same_file(path, file):
+            # Removed as abandoned between our opening and locking it: a lock nobody could
+            # find. Take another.
             file.close()
             continue
         break
@@ -97,6 +104,38 @@ def _file_lock() -> Iterator[int]:
         with suppress(FileNotFoundError):
             os.unlink(path)
         file.close()
+
+
+def _same_file(path: Path, file: IO[bytes]) -> bool:
+    """Whether `path` still names the open `file`."""
+    try:
+        return os.stat(path).st_ino == os.fstat(file.fileno()).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _abandoned_lock_files_remove() -> int:
+    """Remove the lock files nobody holds: a killed import's process never removed its own
+    (the kernel let go of its lock, but the empty file stayed). Each is locked before it is
+    removed, so a live import's is never touched; one that a new import has opened but not
+    yet locked is removed from under it, and that import sees its file gone and takes
+    another. Returns how many were removed."""
+    removed = 0
+    for path in _lock_dir().glob("import-*.lock"):
+        try:
+            file: IO[bytes] = path.open("rb")
+        except FileNotFoundError:
+            continue
+        with file:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # held: a live import's
+            if _same_file(path, file):
+                with suppress(FileNotFoundError):
+                    os.unlink(path)
+                    removed += 1
+    return removed
 
 
 def imports_held(keys: Iterable[int]) -> set[int]:

@@ -3,6 +3,7 @@ running is never taken for an interrupted one (auditloop/imports/holding.py)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from django.urls import reverse
 
 from auditloop.cases.models import ChildCase
 from auditloop.core.models import Event
+from auditloop.imports.holding import import_held, imports_held
 from auditloop.imports.models import ImportKind, ImportRun, ImportStatus
 from auditloop.imports.selectors import import_runs_interrupted_shown
 from auditloop.imports.services import annex_a as annex_a_service
@@ -48,8 +50,7 @@ def _database_url() -> str:
     return f"postgres://{login}@{where}/{quote(given['NAME'])}"
 
 
-@pytest.fixture
-def other_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
+def _holding_process() -> tuple[subprocess.Popen[str], int]:
     """Another process holding an import lock, as an import's process does; and its key."""
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", HOLDER],
@@ -64,7 +65,13 @@ def other_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
         },
     )
     assert process.stdout is not None
-    key = int(process.stdout.readline())
+    return process, int(process.stdout.readline())
+
+
+@pytest.fixture
+def other_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """Another process holding an import lock, killed after the test."""
+    process, key = _holding_process()
     try:
         yield process, key
     finally:
@@ -159,3 +166,51 @@ def test_the_pages_show_an_interrupted_run_so_and_say_to_import_the_file_again(
     assert "hx-trigger" not in page  # nothing left to poll for
     progress = client.get(reverse("imports:progress", args=[run.public_id]), HTTP_HX_REQUEST="true")
     assert progress["HX-Refresh"] == "true"
+
+
+def _lock_files() -> set[str]:
+    return {p.name for p in Path(settings.AUDITLOOP_IMPORT_LOCK_DIR).glob("import-*.lock")}
+
+
+@pytest.mark.django_db
+def test_the_next_import_removes_the_lock_file_a_killed_import_left_and_keeps_a_live_ones(
+    other_process: tuple[subprocess.Popen[str], int],
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("Lock files are SQLite's: PostgreSQL's locks are the server's own")
+    _, live = other_process
+    killed, left = _holding_process()
+    killed.kill()
+    killed.wait()
+    assert {f"import-{left}.lock", f"import-{live}.lock"} <= _lock_files()
+
+    result = import_run(kind=ImportKind.ANNEX_A, files=[ANNEX_A])
+
+    assert result.status == ImportStatus.IMPORTED
+    assert f"import-{left}.lock" not in _lock_files()
+    assert f"import-{live}.lock" in _lock_files()
+
+
+@pytest.mark.django_db
+def test_a_lock_file_removed_as_abandoned_before_its_import_locked_it_is_given_up_for_another(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("Lock files are SQLite's: PostgreSQL's locks are the server's own")
+    settings.AUDITLOOP_IMPORT_LOCK_DIR = tmp_path
+    flock = fcntl.flock
+    removed: list[str] = []
+
+    def cleaned_up_first(file: Any, operation: int) -> None:
+        # Another import's clean-up finds the new file not yet locked, and removes it.
+        if not removed:
+            removed.append(file.name)
+            os.unlink(file.name)
+        flock(file, operation)
+
+    monkeypatch.setattr(fcntl, "flock", cleaned_up_first)
+    with import_held() as key:
+        monkeypatch.setattr(fcntl, "flock", flock)
+        assert removed and removed[0] != str(tmp_path / f"import-{key}.lock")
+        assert (tmp_path / f"import-{key}.lock").exists()
+        assert imports_held([key]) == {key}
