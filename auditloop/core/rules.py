@@ -19,11 +19,19 @@ from collections.abc import Sequence
 from django.db.models import Model, Q
 
 
-def any_of_parts(model: type[Model], parts: Sequence[Q]) -> Q:
-    """The rows of `model` that any of `parts` admits, as one `Q` on its primary key: the
-    union of one `SELECT pk` per part (no rows for no parts). Each part is a `Q` on `model`
-    (an `OuterRef("pk")` inside one refers to that part's own row)."""
-    if not parts:
-        return Q(pk__in=[])
-    keys = [model._default_manager.filter(part).values("pk").order_by() for part in parts]
-    return Q(pk__in=keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0])
+def any_of_parts(model: type[Model], parts: Sequence[Q], *, wide: Sequence[Q] = ()) -> Q:
+    """The rows of `model` that any of `parts` or `wide` admits, as one `Q`: the union of one
+    `SELECT pk` per part (no rows for none), or any of `wide`. Each part is a `Q` on `model`
+    (an `OuterRef("pk")` inside one refers to that part's own row).
+
+    `wide`: parts that admit a large share of the table (a whole service's rows, for those who
+    look across it). They stay plain conditions beside the union: there the database reads the
+    table in the list's order and stops at the first page, where a union would first gather
+    the ids of most of the table (three times slower for an audit lead, measured)."""
+    rule = Q(pk__in=[])
+    if parts:
+        keys = [model._default_manager.filter(part).values("pk").order_by() for part in parts]
+        rule = Q(pk__in=keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0])
+    for part in wide:
+        rule |= part
+    return rule

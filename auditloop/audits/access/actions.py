@@ -66,9 +66,8 @@ def action_visibility_filter(staff: StaffMember) -> Q:
     services = set(services_headed_by(staff))
     if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         services |= set(services_overseen(staff))
-    if services:
-        parts.append(Q(audit__team__service_id__in=sorted(services)))
-    return any_of_parts(Action, parts)
+    wide = [Q(audit__team__service_id__in=sorted(services))] if services else []
+    return any_of_parts(Action, parts, wide=wide)
 
 
 # What the services and the pages say when a predicate below answers no.
