@@ -61,6 +61,15 @@ def services_overseen(staff: StaffMember) -> list[int]:
     return list(memo[1])
 
 
+def services_headed_by(staff: StaffMember) -> list[int]:
+    """Ids of the services `staff` is head of (usually none, or one). One query: a read rule
+    that names these services by id lets the database count their rows, where a join to the
+    head of service would be guessed at a seventh of every table."""
+    return list(
+        Service.objects.filter(head_of_service=staff).order_by().values_list("pk", flat=True)
+    )
+
+
 def services_overseen_forget(**_kwargs: object) -> None:
     """`m2m_changed` receiver for staff records' services: every answer kept is stale."""
     global _services_generation

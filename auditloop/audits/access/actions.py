@@ -11,7 +11,7 @@ from django.http import Http404
 
 from auditloop.accounts.access import staff_for
 from auditloop.accounts.models import Role, StaffMember
-from auditloop.accounts.selectors import services_overseen
+from auditloop.accounts.selectors import services_headed_by, services_overseen
 from auditloop.audits.models import (
     Action,
     ActionStatus,
@@ -20,6 +20,7 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import may_sign_off
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.rules import any_of_parts
 
 
 def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
@@ -48,18 +49,25 @@ def action_visibility_filter(staff: StaffMember) -> Q:
     manager of the owner's or the audit's team, the owner's line manager and the head of the
     audit team's service (who sign off a team manager's actions), and the audit leads and
     senior leaders over the service. A partner agency auditor reads none: they own no action,
-    and those raised on their audit are the council's."""
+    and those raised on their audit are the council's.
+
+    The rule is the union of these parts (`auditloop.core.rules.any_of_parts`), each found by
+    an index (the owner, the creator, the audit's auditor or team, the owner's manager or
+    team), so that no read of it walks every action."""
     if staff.role == Role.PARTNER:
         return Q(pk__in=[])
-    rule = Q(owner=staff) | Q(audit__auditor=staff) | Q(owner__manager=staff)
-    rule |= Q(audit__team__service__head_of_service=staff)
+    parts = [Q(owner=staff), Q(audit__auditor=staff), Q(owner__manager=staff)]
     if staff.user_id is not None:
-        rule |= Q(created_by_id=staff.user_id)
+        parts.append(Q(created_by_id=staff.user_id))
     if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
-        rule |= Q(owner__team_id=staff.team_id) | Q(audit__team_id=staff.team_id)
+        parts += [Q(owner__team_id=staff.team_id), Q(audit__team_id=staff.team_id)]
+    # The services whose actions they read whole: those they head, and for audit leads and
+    # senior leaders those they oversee (by id, so the database knows how many rows to expect).
+    services = set(services_headed_by(staff))
     if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
-        rule |= Q(audit__team__service_id__in=services_overseen(staff))
-    return rule
+        services |= set(services_overseen(staff))
+    wide = [Q(audit__team__service_id__in=sorted(services))] if services else []
+    return any_of_parts(Action, parts, wide=wide)
 
 
 # What the services and the pages say when a predicate below answers no.

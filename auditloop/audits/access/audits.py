@@ -21,6 +21,7 @@ from auditloop.audits.models import (
     Participant,
 )
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.rules import any_of_parts
 
 
 def get_audit_for_user(
@@ -129,60 +130,94 @@ def audit_visibility_filter(staff: StaffMember) -> Q:
 
     A calibration audit is an exercise, not a judgement on the practitioner's work: it is
     never shared with the practitioner, their managers or senior leaders (see
-    `_calibration_rule`)."""
+    `_calibration_in_exercise_part` and `_calibration_leads_part`).
+
+    The rule is the union of its parts (`auditloop.core.rules.any_of_parts`), each starting
+    from what an index finds (the auditor, the practitioner, the team, one person's
+    participations), so that no read of it scans every audit for those who read a few; the
+    parts that admit whole services (audit leads, senior leaders) stay plain conditions."""
+    parts, wide = audit_visibility_parts(staff)
+    return any_of_parts(Audit, parts, wide=wide)
+
+
+def audit_visibility_parts(staff: StaffMember) -> tuple[list[Q], list[Q]]:
+    """The parts of `audit_visibility_filter`: an audit is readable when any part admits it.
+    The second list holds the parts that admit whole services (`any_of_parts`' `wide`)."""
     if staff.role not in _READERS:
         # Board members read anonymised aggregates; administrators see no case content.
-        return Q(pk__in=[])
+        return [], []
     overseen = (
         services_overseen(staff) if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER} else []
     )
     calibration = Q(audit_type=AuditType.CALIBRATION)
-    return (
-        Q(auditor=staff)
-        | (~calibration & _others_rule(staff, overseen))
-        | (calibration & _calibration_rule(staff, overseen))
+    wide = []
+    if staff.role == Role.MODERATOR and overseen:
+        wide.append(~calibration & Q(team__service_id__in=overseen))
+        wide.append(calibration & _calibration_leads_part(overseen, staff))
+    if staff.role == Role.SENIOR_LEADER and overseen:
+        shared = Q(status__in=SHARED_STATUSES)
+        wide.append(~calibration & shared & Q(team__service_id__in=overseen))
+    parts = [
+        Q(auditor=staff),
+        *(~calibration & part for part in _others_parts(staff)),
+        calibration & _calibration_in_exercise_part(staff),
+    ]
+    return parts, wide
+
+
+def _others_parts(staff: StaffMember) -> list[Q]:
+    """Who besides its auditor reads an audit that is not a calibration exercise's, in parts,
+    besides the audit leads over its service (at every status) and the senior leaders over it
+    (once submitted), who read whole services (`audit_visibility_parts`)."""
+    shared = Q(status__in=SHARED_STATUSES)
+    # Those who took part in a deep dive, and the auditor of a revisit of it, who compares
+    # their answers with its own: subqueries of their own rows, not joins (a join would repeat
+    # an audit per participant).
+    took_part = Q(pk__in=Participant.objects.filter(staff=staff).values("audit_id"))
+    revisits_it = Q(
+        pk__in=Audit.objects.filter(auditor=staff, revisit_of__isnull=False).values("revisit_of_id")
+    )
+    parts = [shared & took_part, shared & revisits_it]
+    if staff.role in {Role.PRACTITIONER, Role.TEAM_MANAGER}:
+        parts.append(shared & Q(practitioner=staff))
+    if staff.role == Role.TEAM_MANAGER and staff.team_id is not None:
+        parts.append(shared & Q(team_id=staff.team_id))
+    return parts
+
+
+def _calibration_waiting() -> Exists:
+    """Whether some entry of the audit's calibration exercise is not submitted yet.
+
+    The exercise lives in the assurance app, above this one: it is reached through its
+    related names (`calibration_entry`, `entries`), never imported (subqueries, not joins, so
+    that no list repeats a row)."""
+    entries = Audit.objects.filter(calibration_entry__exercise__entries__audit=OuterRef("pk"))
+    return Exists(entries.exclude(status__in=SHARED_STATUSES))
+
+
+def _calibration_exercises_of(staff: StaffMember) -> Q:
+    """The entries of the calibration exercises `staff` has an entry in."""
+    return Q(
+        pk__in=Audit.objects.filter(calibration_entry__exercise__entries__audit__auditor=staff)
+        .values("pk")
+        .order_by()
     )
 
 
-def _others_rule(staff: StaffMember, overseen: list[int]) -> Q:
-    """Who besides its auditor reads an audit that is not a calibration exercise's.
-    `overseen`: the services a lead or senior leader looks across."""
-    # A subquery, not a join: a join would repeat an audit per participant and make every list
-    # SELECT DISTINCT over all its columns (four times slower on the large council).
-    took_part = Q(Exists(Participant.objects.filter(audit=OuterRef("pk"), staff=staff)))
-    # The same for the auditor of a revisit of it, who compares their answers with its own.
-    revisits_it = Q(Exists(Audit.objects.filter(revisit_of=OuterRef("pk"), auditor=staff)))
-    took_part |= revisits_it
-    shared = Q(status__in=SHARED_STATUSES)
-    if staff.role == Role.PRACTITIONER:
-        return shared & (Q(practitioner=staff) | took_part)
-    if staff.role == Role.TEAM_MANAGER:
-        theirs = Q(practitioner=staff) | took_part
-        if staff.team_id is not None:
-            theirs |= Q(team_id=staff.team_id)
-        return shared & theirs
-    if staff.role == Role.MODERATOR:
-        return Q(team__service_id__in=overseen) | (shared & took_part)
-    if staff.role == Role.SENIOR_LEADER:
-        return shared & (Q(team__service_id__in=overseen) | took_part)
-    return shared & took_part
+# Who besides its auditor reads a calibration audit. Until every entry of the exercise is
+# submitted, nobody in the exercise sees another's answers: only the audit leads over the case's
+# service who are not themselves in it. Once all are in, every auditor in the exercise and those
+# leads read them all, to compare.
 
 
-def _calibration_rule(staff: StaffMember, overseen: list[int]) -> Q:
-    """Who besides its auditor reads a calibration audit. Until every entry of the exercise is
-    submitted, nobody in the exercise sees another's answers: only the audit leads over the
-    case's service who are not themselves in it. Once all are in, every auditor in the
-    exercise and those leads read them all, to compare.
+def _calibration_in_exercise_part(staff: StaffMember) -> Q:
+    """Every auditor in the exercise, once all its entries are in."""
+    return _calibration_exercises_of(staff) & ~Q(_calibration_waiting())
 
-    The exercise lives in the assurance app, above this one: it is reached through its
-    related names (`calibration_entry`, `entries`), never imported."""
-    # The exercise's entries, seen from the audit being filtered (subqueries, not joins, so
-    # that no list repeats a row).
-    entries = Audit.objects.filter(calibration_entry__exercise__entries__audit=OuterRef("pk"))
-    waiting = Exists(entries.exclude(status__in=SHARED_STATUSES))
-    in_exercise = Exists(entries.filter(auditor=staff))
-    rule = Q(in_exercise) & ~Q(waiting)
-    if staff.role == Role.MODERATOR:
-        leads = Q(team__service_id__in=overseen)
-        rule |= leads & (~Q(in_exercise) | ~Q(waiting))
-    return rule
+
+def _calibration_leads_part(overseen: list[int], staff: StaffMember) -> Q:
+    """The audit leads over the case's service: while the exercise runs only those not in it,
+    and once all are in, all of them."""
+    return Q(team__service_id__in=overseen) & (
+        ~_calibration_exercises_of(staff) | ~Q(_calibration_waiting())
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -317,9 +317,10 @@ def _question_order(question: Question) -> tuple[int, int]:
     return (question.section.order, question.order)
 
 
-def _answers_of(audits: QuerySet[Audit], audit_ids: list[int] | None) -> QuerySet[Answer]:
-    """The answers of `audits`, by the list of their ids where one is given (a large scope:
-    PostgreSQL plans answers against a subquery of audits as a nested loop)."""
+def _answers_of(audits: QuerySet[Audit], audit_ids: Iterable[int] | None) -> QuerySet[Answer]:
+    """The answers of `audits`, by their ids where they are given (a list, or the dashboards'
+    subquery of the ids alone: PostgreSQL plans answers against the audits' whole query,
+    joins and all, as a nested loop)."""
     if audit_ids is not None:
         return Answer.objects.filter(audit_id__in=audit_ids)
     return Answer.objects.filter(audit__in=audits)
@@ -329,7 +330,7 @@ def domain_tables(
     audits: QuerySet[Audit],
     grades: dict[int, list[Grade]],
     *,
-    audit_ids: list[int] | None = None,
+    audit_ids: Iterable[int] | None = None,
     version_ids: list[int] | None = None,
     small_counts: bool = False,
 ) -> list[FigureTable]:
@@ -405,7 +406,7 @@ COMPLIANCE_COLUMNS = (
 def compliance_tables(
     audits: QuerySet[Audit],
     *,
-    audit_ids: list[int] | None = None,
+    audit_ids: Iterable[int] | None = None,
     version_ids: list[int] | None = None,
     small_counts: bool = False,
 ) -> list[FigureTable]:
@@ -461,7 +462,7 @@ KIND_COLUMNS = (
 
 
 def themes_table(
-    audits: QuerySet[Audit], *, audit_ids: list[int] | None = None, small_counts: bool = False
+    audits: QuerySet[Audit], *, audit_ids: Iterable[int] | None = None, small_counts: bool = False
 ) -> FigureTable | None:
     """How many learning points of each kind carry each theme (a point with two themes counts
     under both, so no column is totalled). One query. `audit_ids`, `small_counts` as

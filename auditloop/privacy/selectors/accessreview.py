@@ -283,13 +283,12 @@ def _reader_scopes(staff_ids: set[int]) -> dict[int, ReaderScope]:
 
 
 def _places(case_ids: Any) -> dict[int, ChildPlace]:
+    """Where each of these cases sits (`case_ids`: ids, or a subquery of them)."""
     return {
         pk: ChildPlace(case_id=pk, team_id=team_id, service_id=service_id, worker_id=worker_id)
-        for pk, team_id, service_id, worker_id in ChildCase.objects.filter(
-            pk__in=case_ids
-        ).values_list(
-            "pk", "allocated_team_id", "allocated_team__service_id", "allocated_worker_id"
-        )
+        for pk, team_id, service_id, worker_id in ChildCase.objects.filter(pk__in=case_ids)
+        .order_by()
+        .values_list("pk", "allocated_team_id", "allocated_team__service_id", "allocated_worker_id")
     }
 
 
@@ -324,7 +323,9 @@ def unusual_reading(
     )
     triples = [(s, d, c) for s, d, c in reads if c is not None]
     readers = _reader_scopes({s for s, _, _ in triples})
-    places = _places({c for _, _, c in triples})
+    # The children read, as a subquery of the reads: a national council's day of reads names
+    # 200,000 of them, too many to send back to the database as a list.
+    places = _places(reads.values("case_pk")) if triples else {}
     flagged = unusual_days(triples, readers=readers, places=places, thresholds=rule)
     members = StaffMember.objects.select_related("team").in_bulk({d.staff_id for d in flagged})
     return [UnusualRow(reader=members[d.staff_id], day=d) for d in flagged]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
-from auditloop.audits.models import Answer, QuestionKind
+from auditloop.audits.models import Answer, Audit, QuestionKind
 from auditloop.learning.selectors.team_picture import COMPLIANCE_COLUMNS, compliance_tables
 from auditloop.reports.blocks import Block, Chart, ChartKind, Series
 from auditloop.reports.selectors.figures.parts import (
@@ -103,7 +103,7 @@ def compliance_by_check(scope: ReportScope) -> list[Block]:
 @dataclass(frozen=True)
 class _CycleAudits:
     cycles: list[Cycle]
-    ids: list[int]
+    ids: QuerySet[Audit, int]  # a subquery: see `parts.Counted`
     sizes: dict[int, tuple[int, int]]  # cycle -> (audits, people)
 
 
@@ -111,20 +111,17 @@ def _cycle_audits(scope: ReportScope) -> _CycleAudits:
     """The scope's audits that count in its cycle and up to three before it, with how many
     audits and people's cases each cycle has; only the cycles with any. Two queries."""
     cycles = recent_cycles(scope)
-    rows = list(
-        audits_in_scope(scope, cycle_ids=[c.pk for c in cycles])
-        .values_list("id", "cycle_link__cycle_id", "practitioner_id")
-        .order_by()
-    )
-    audits: dict[int, int] = defaultdict(int)
+    audits = audits_in_scope(scope, cycle_ids=[c.pk for c in cycles])
+    rows = audits.values_list("cycle_link__cycle_id", "practitioner_id").annotate(n=Count("pk"))
+    counts: dict[int, int] = defaultdict(int)
     people: dict[int, set[int]] = defaultdict(set)
-    for _, cycle, person in rows:
-        audits[cycle] += 1
+    for cycle, person, n in rows.order_by():
+        counts[cycle] += n
         people[cycle].add(person)
     return _CycleAudits(
-        cycles=[c for c in cycles if c.pk in audits],
-        ids=[row[0] for row in rows],
-        sizes={cycle: (audits[cycle], len(people[cycle])) for cycle in audits},
+        cycles=[c for c in cycles if c.pk in counts],
+        ids=audits.order_by().values_list("pk", flat=True),
+        sizes={cycle: (counts[cycle], len(people[cycle])) for cycle in counts},
     )
 
 
@@ -137,7 +134,7 @@ def quality_share(scope: ReportScope) -> list[Block]:
     the shift from compliance to quality. Three queries."""
     heading = "Quality judgements and compliance checks"
     found = _cycle_audits(scope)
-    if not found.ids:
+    if not found.sizes:
         words = "No audit of this or the last cycles has been submitted yet, so there are no "
         words += "answers to count."
         return [Block(key="quality-share", heading=heading, words=[words])]

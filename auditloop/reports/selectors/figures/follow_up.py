@@ -88,7 +88,9 @@ def revisit_outcomes(scope: ReportScope) -> list[Block]:
         tool_version__grading_scale_id=F("revisit_of__tool_version__grading_scale_id")
     )
     waiting = Q(status__in=WRITABLE_STATUSES)
-    revisits = Audit.objects.filter(revisit_of_id__in=counted.ids)
+    # "Is a revisit" first: few audits are, and the index on it finds them without reading
+    # every audit to match them against the scope's.
+    revisits = Audit.objects.filter(revisit_of__isnull=False, revisit_of_id__in=counted.ids)
     revisits = revisits.exclude(
         grades_hidden_filter(scope.reader) if scope.reader is not None else BLIND
     )

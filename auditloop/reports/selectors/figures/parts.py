@@ -1,6 +1,6 @@
-"""What the dashboards' figures share: whose audits a scope counts (by a list of ids), how
-a table of them is suppressed for its reader, the shares and charts drawn from what a table
-shows, and the cycles a trend covers."""
+"""What the dashboards' figures share: whose audits a scope counts (as a subquery of their
+ids), how a table of them is suppressed for its reader, the shares and charts drawn from what
+a table shows, and the cycles a trend covers."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 
 from auditloop.accounts.models import Service, Team
+from auditloop.audits.models import Audit
 from auditloop.learning.rules.suppression import SUPPRESSED_MARK, group_suppressed
 from auditloop.learning.selectors.team_picture import (
     TREND_CYCLES,
@@ -61,41 +62,44 @@ def share(part: int, whole: int) -> float | None:
 
 @dataclass(frozen=True)
 class Counted:
-    """The audits that count in a scope: their ids (answers and points are counted by this
-    list, never by a subquery of audits), and how many audits and people's cases are behind
-    each row (team or service) and behind the whole scope."""
+    """The audits that count in a scope: their ids, as a subquery the database answers (answers
+    and points are counted against it there: a national council's cycle holds 20,000 audits,
+    and a list of them cost more to send and plan than to count), how many there are, and how
+    many audits and people's cases are behind each row (team or service) and behind the whole
+    scope."""
 
-    ids: list[int]
+    ids: QuerySet[Audit, int]
+    n: int
     sizes: dict[int, tuple[int, int]]
     people: int
     versions: list[int]
 
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
 
 def counted_audits(scope: ReportScope) -> Counted:
-    """One query, asked once per scope (every figure of a page counts the same audits)."""
+    """One query, asked once per scope (every figure of a page counts the same audits): the
+    audits counted by row, person and tool version, so that no audit's id leaves the
+    database."""
     if "counted" in scope.memo:
         known: Counted = scope.memo["counted"]
         return known
     group = group_field(scope)
+    audits = audits_in_scope(scope)
     rows = list(
-        audits_in_scope(scope)
-        .values_list("id", group, "practitioner_id", "tool_version_id")
+        audits.values_list(group, "practitioner_id", "tool_version_id")
+        .annotate(n=Count("pk"))
         .order_by()
     )
-    audits: dict[int, int] = defaultdict(int)
+    audit_counts: dict[int, int] = defaultdict(int)
     people: dict[int, set[int]] = defaultdict(set)
-    for _, key, person, _ in rows:
-        audits[key] += 1
+    for key, person, _, n in rows:
+        audit_counts[key] += n
         people[key].add(person)
     counted = Counted(
-        ids=[row[0] for row in rows],
-        sizes={key: (audits[key], len(people[key])) for key in audits},
-        people=len({row[2] for row in rows}),
-        versions=sorted({row[3] for row in rows}),
+        ids=audits.order_by().values_list("pk", flat=True),
+        n=sum(row[3] for row in rows),
+        sizes={key: (audit_counts[key], len(people[key])) for key in audit_counts},
+        people=len({row[1] for row in rows}),
+        versions=sorted({row[2] for row in rows}),
     )
     scope.memo["counted"] = counted
     return counted

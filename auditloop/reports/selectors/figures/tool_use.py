@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from auditloop.audits.models import (
     Answer,
+    Audit,
     ComplianceAnswer,
     Grade,
     Question,
@@ -165,7 +166,7 @@ def _version_blocks(
     return blocks
 
 
-def _moderation_changes(scope: ReportScope, ids: list[int]) -> Block:
+def _moderation_changes(scope: ReportScope, ids: QuerySet[Audit, int]) -> Block:
     """The graded questions moderation changed most: of the answers given an agreed grade,
     how many differ from the auditor's. One query and one for the questions."""
     heading = "Questions moderation changed most"

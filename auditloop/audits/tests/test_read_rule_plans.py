@@ -1,0 +1,177 @@
+"""At regional scale the read rules of audits and actions are found by index, never by reading
+every row of the table.
+
+The rules (`audit_visibility_filter`, `action_visibility_filter`) are the union of parts that
+each start from an index (an auditor, a practitioner, a team, one person's participations, an
+action's owner or creator). Written as one OR across joined tables, PostgreSQL read all of the
+national council's 200,000 audits (or walked all 220,000 actions in due-date order) to find a
+manager's few: two seconds a page.
+
+PostgreSQL chooses a plan by the sizes of the tables, so the test builds a council big enough
+for the planner to care (tens of thousands of cases, audits, actions and participations over
+forty teams, written in a few SQL statements), refreshes the planner's statistics, asks the
+lists as the roles whose rule picks a few rows, and EXPLAINs every query they ran that reads
+the table: no plan may scan the whole of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.testing import Personas
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="The query plan checked is PostgreSQL's (DATABASE_URL=postgres://... to run it)",
+)
+
+TEAMS = 40
+CASES = 40_000
+AUDIT_TABLE = "audits_audit"
+ACTION_TABLE = "audits_action"
+
+
+def _regional_council(p: Personas) -> None:
+    """A region beside the personas' council: TEAMS teams of their own service with two
+    practitioners and an auditor each, CASES open cases over them, an audit of every other
+    case at every status (a few of them the personas' audits), a deep-dive participant and an
+    action on each audit."""
+    service = Service.objects.create(name="Region")
+    teams = Team.objects.bulk_create(
+        Team(service=service, name=f"Region team {n}") for n in range(TEAMS)
+    )
+    people = StaffMember.objects.bulk_create(
+        StaffMember(name=f"Region {role} {n}", role=role, team=team)
+        for n, team in enumerate(teams)
+        for role in (Role.PRACTITIONER, Role.PRACTITIONER, Role.AUDITOR)
+    )
+    team_ids = [t.pk for t in teams] + [p.north_a.pk, p.north_b.pk, p.south_a.pk]
+    practitioners = [s.pk for s in people if s.role == Role.PRACTITIONER]
+    practitioners += [p.practitioner.pk, p.outsider.pk]
+    auditors = [s.pk for s in people if s.role == Role.AUDITOR] + [p.auditor.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO cases_childcase (
+                public_id, la_child_id, cohort, allocated_team_id, allocated_worker_name, gender,
+                ethnicity, disability, is_open, source_lists, allocated_team_name,
+                created_at, updated_at)
+            SELECT gen_random_uuid(), 'R' || lpad(i::text, 7, '0'), 'CP',
+                   (%s::int[])[1 + i %% %s], '', '', '', '', true, '', '', now(), now()
+            FROM generate_series(1, %s) AS i
+            """,
+            [team_ids, len(team_ids), CASES],
+        )
+        cursor.execute(
+            """
+            INSERT INTO audits_audit (
+                public_id, case_id, tool_version_id, audit_type, theme, status, auditor_id,
+                practitioner_id, team_id, revisit_reason, strengths, areas_for_development,
+                impact_on_child, practitioner_reflection, return_reason, created_at,
+                submitted_at)
+            SELECT gen_random_uuid(), c.id, %s, 'dip_sample', '',
+                   (ARRAY['planned', 'in_progress', 'submitted', 'completed'])[1 + c.n %% 4],
+                   (%s::int[])[1 + c.n %% %s], (%s::int[])[1 + c.n %% %s],
+                   c.allocated_team_id, '', repeat('Strengths of the work. ', 70), '', '', '',
+                   '', now() - c.n * interval '1 hour',
+                   CASE WHEN c.n %% 4 >= 2 THEN now() - c.n * interval '1 hour' END
+            FROM (SELECT id, allocated_team_id, row_number() OVER (ORDER BY id) AS n
+                  FROM cases_childcase WHERE la_child_id LIKE 'R%%') AS c
+            WHERE c.n %% 2 = 0
+            """,
+            [
+                p.compliance_tool.pk,
+                auditors,
+                len(auditors),
+                practitioners,
+                len(practitioners),
+            ],
+        )
+        cursor.execute(
+            """
+            INSERT INTO audits_participant (audit_id, staff_id, role, contribution)
+            SELECT a.id, (%s::int[])[1 + a.id %% %s], 'manager', ''
+            FROM audits_audit a JOIN cases_childcase c ON c.id = a.case_id
+            WHERE c.la_child_id LIKE 'R%%'
+            """,
+            [practitioners, len(practitioners)],
+        )
+        cursor.execute(
+            """
+            INSERT INTO audits_action (
+                public_id, audit_id, description, due_date, status, completion_evidence,
+                created_at, owner_id, cancel_reason, sent_back_reason)
+            SELECT gen_random_uuid(), a.id, repeat('Update the plan. ', 50),
+                   current_date + (a.id %% 90)::int, 'open', '', now(), a.practitioner_id, '', ''
+            FROM audits_audit a JOIN cases_childcase c ON c.id = a.case_id
+            WHERE c.la_child_id LIKE 'R%%'
+            """,
+            [],
+        )
+        cursor.execute("ANALYZE")
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _reads_every_row(node: dict[str, Any], table: str) -> bool:
+    """A scan of all of `table`: a sequential scan, or a walk of a whole index (in its order,
+    testing every row against the rule) with no condition to start from."""
+    if node.get("Relation Name") != table:
+        return False
+    if node["Node Type"] == "Seq Scan":
+        return True
+    walks = node["Node Type"] in {"Index Scan", "Index Only Scan", "Bitmap Index Scan"}
+    return walks and "Index Cond" not in node
+
+
+def _scans_whole(sql: str, table: str) -> bool:
+    """Whether the plan of `sql` reads every row of `table`."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        (row,) = cursor.fetchall()
+    plan = (json.loads(row[0]) if isinstance(row[0], str) else row[0])[0]["Plan"]
+    return any(_reads_every_row(node, table) for node in _nodes(plan))
+
+
+def _whole_table_scans(
+    p: Personas, roles: list[str], addresses: list[str], table: str
+) -> dict[tuple[str, str, str], str]:
+    """(role, address, query) for every query of the pages that reads all of `table`."""
+    found = {}
+    for role in roles:
+        client = p.client_for(getattr(p, role))
+        for address in addresses:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(address)
+            assert response.status_code == 200, (role, address)
+            reads = [q["sql"] for q in queries if f'"{table}"' in q["sql"]]
+            for sql in reads:
+                if sql.startswith("SELECT") and _scans_whole(sql, table):
+                    found[role, address, sql[:300]] = "reads every row"
+    return found
+
+
+def test_the_audit_read_rule_never_scans_every_audit_for_a_reader_of_a_few(p: Personas) -> None:
+    _regional_council(p)
+    addresses = ["/audits/", "/audits/?page=2", "/api/v1/audits?offset=50"]
+    roles = ["practitioner", "team_manager", "auditor"]
+    assert not _whole_table_scans(p, roles, addresses, AUDIT_TABLE)
+
+
+def test_the_action_read_rule_never_scans_every_action_for_a_reader_of_a_few(
+    p: Personas,
+) -> None:
+    _regional_council(p)
+    roles = ["practitioner", "team_manager", "auditor", "board_member", "administrator"]
+    roles.append("data_protection")
+    assert not _whole_table_scans(p, roles, ["/api/v1/actions?offset=50"], ACTION_TABLE)
