@@ -32,6 +32,10 @@ from auditloop.audits.models import (
     Answer,
     Audit,
     Escalation,
+    FamilyAnswer,
+    FamilyContact,
+    FamilyLink,
+    FamilyLinkUse,
     FeedbackReply,
     Participant,
     PartnerShare,
@@ -48,6 +52,7 @@ from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.history.targets import targets_history
 from auditloop.demo.history.training import training_history
+from auditloop.demo.history.voices import voices_history
 from auditloop.demo.national import SQLITE_REFUSED, national_rows_add
 from auditloop.demo.partner import demo_partner_build
 from auditloop.demo.trail import TrailBuilder
@@ -159,6 +164,12 @@ SEEDED: dict[str, type[models.Model]] = {
     "training events": learning.TrainingEvent,
     "training attendance": learning.TrainingAttendance,
     "partner agency shares": PartnerShare,
+    "contacts with children and families": FamilyContact,
+    "family answers": FamilyAnswer,
+    "family form links": FamilyLink,
+    "family form uses": FamilyLinkUse,
+    "answers about being audited": assurance.ExperienceResponse,
+    "asked about being audited": assurance.ExperienceAsked,
 }
 SEEDED_MODELS = list(SEEDED.values())
 # JSON fields that list the ids of another seeded model's rows: compared by rank too.
@@ -306,6 +317,8 @@ def demo_council_build(
         # Through the product's services, which stamp their own times.
         key_messages_history(council=council, rng=rng, today=today)
         targets_history(council=council)
+        # From a generator of its own, before the cycle review that reports it.
+        voices_history(council=council, today=today)
         cycle_reviews_history(council=council, rng=rng, today=today)
         # Last, from a generator of its own: the rest of the demo is as it was without them.
         with _timestamps_as_given():
