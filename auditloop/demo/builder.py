@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -249,6 +250,21 @@ def _timestamps_as_given() -> Iterator[None]:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+@contextlib.contextmanager
+def seeding_sends_no_email() -> Iterator[None]:
+    """The demo council's people are invented: what the seed publishes (key messages, flags)
+    tells them in the product, and emails nobody. On a laptop the console backend would print
+    hundreds of emails above the logins `auditloop demo` prints after a first build."""
+    mailers = settings.MAILERS
+    settings.MAILERS = {
+        alias: {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"} for alias in mailers
+    }
+    try:
+        yield
+    finally:
+        settings.MAILERS = mailers
+
+
 def planner_statistics_refresh() -> None:
     """On PostgreSQL, ANALYZE the tables just filled, so that what follows (the services
     below, the pages of the council just seeded, tests that build it inside a transaction) is
@@ -282,7 +298,8 @@ def demo_council_build(
     spec = SIZES[size].scaled(scale)
     today = today or timezone.localdate()
     started = time.perf_counter()
-    with transaction.atomic():
+    # Emails are sent when the transaction commits: both inside the context.
+    with seeding_sends_no_email(), transaction.atomic():
         if council_exists():
             if not replace:
                 raise ValueError(

@@ -290,28 +290,33 @@ RETURN_REASONS = [
     "The overall grade does not yet reflect the concerns you describe: please review.",
 ]
 
-# The child's and the family's view (no one named: "my worker", "mum", "my foster carer").
-CHILD_WORDS = [
+# The child's and the family's view (no one named: "my worker", "mum", "my foster carer"), as
+# they would say it when things have got better, and when they have not.
+CHILD_WORDS_BETTER = [
     "My worker listens to me and comes when she says she will.",
-    "I want to see my brother more. I told them that at the meeting.",
     "I didn't know why they kept coming at first. Now I do.",
     "It's better at home now. Mum isn't shouting as much.",
     "I like my foster carer. I want to stay here.",
-    "I have had too many workers. I have to tell my story again every time.",
     "They asked what I wanted and it went in my plan.",
-    "I don't like the meetings. Too many people talk about me.",
     "I feel safer at school now that someone checks in with me.",
+]
+CHILD_WORDS_NOT = [
+    "I want to see my brother more. I told them that at the meeting.",
+    "I have had too many workers. I have to tell my story again every time.",
+    "I don't like the meetings. Too many people talk about me.",
     "I wish they had asked me sooner.",
 ]
-PARENT_WORDS = [
+PARENT_WORDS_BETTER = [
     "At first I was scared of them, but the worker explained everything and was honest.",
-    "Nobody told us what was happening between meetings.",
     "The family group conference helped: we made our own plan.",
     "Things are calmer now. The parenting course helped more than I expected.",
-    "I had three different workers in a year. It was hard to trust anyone.",
     "They listened to what I said about the school and did something about it.",
-    "I felt judged in the first meeting, but it got better.",
     "The worker helped us get the housing sorted, which made the biggest difference.",
+]
+PARENT_WORDS_NOT = [
+    "Nobody told us what was happening between meetings.",
+    "I had three different workers in a year. It was hard to trust anyone.",
+    "I felt judged in the first meeting, and it has not really changed.",
 ]
 FAMILY_WOULD_HAVE_HELPED = [
     "Knowing who to call when the worker was off.",

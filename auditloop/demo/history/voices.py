@@ -153,7 +153,16 @@ class _Voices:
                 [FamilyReply.YES, FamilyReply.PARTLY, FamilyReply.NO, FamilyReply.NOT_SURE],
                 weights,
             )[0]
-        words = phrases.CHILD_WORDS if respondent == Respondent.CHILD else phrases.PARENT_WORDS
+        # Their own words say what their answer to "have things got better?" says.
+        better = any(
+            q.about_impact and replies.get(q.pk) in {FamilyReply.YES, FamilyReply.PARTLY}
+            for q in questions
+        )
+        child = respondent == Respondent.CHILD
+        if better:
+            words = phrases.CHILD_WORDS_BETTER if child else phrases.PARENT_WORDS_BETTER
+        else:
+            words = phrases.CHILD_WORDS_NOT if child else phrases.PARENT_WORDS_NOT
         own_words = self.rng.choice(words) if self.rng.random() < 0.8 else ""
         return replies, texts, own_words
 
