@@ -54,7 +54,7 @@ def main() -> int:
                 demo_council_build(size="small", seed=args.seed, scale=args.scale, today=day)
                 missing = missing_on(day)
                 transaction.set_rollback(True)
-        except Exception as exc:  # noqa: BLE001 - said, and the next day tried
+        except Exception as exc:  # said, and the next day tried
             # E.g. a day after today's: the services the seed calls refuse a cycle that has
             # not started by the real clock.
             missing = [f"the build failed: {type(exc).__name__}: {exc}"]
