@@ -1,9 +1,9 @@
 """The voices the committee asked about, in the demo council: the child's and the family's view
 of each deep dive, and the practitioners' and managers' experience of being audited.
 
-- The family's view: for most deep dives of the last two cycles the auditor records contact
-  with the child or young person and with a parent or carer (a visit or a call, or why no
-  contact was made), their answers to the tool's family questions and their own words; for some
+- The family's view: for most deep dives of the last two cycles (every one of the demo
+  practitioner's cases) the auditor records contact with the child or young person and with a
+  parent or carer (a visit or a call, or why no contact was made), their answers to the tool's family questions and their own words; for some
   the audit lead sent a parent the online form, which they answered. On the audits in hand the
   demo auditor has heard a child on their deep dive in progress, and a link the lead sent for
   another is waiting for its answer. The family's answer to "have things got better?" mostly
@@ -113,8 +113,11 @@ class _Voices:
                 continue
             if in_hand:
                 continue
-            if self.rng.random() < CHILD_TRIED:
-                self._contact(audit, Respondent.CHILD, made=self.rng.random() < CONTACT_MADE)
+            # The demo practitioner's children were always heard: their own dashboard shows it.
+            theirs = audit.practitioner_id == self.c.demo["practitioner"]
+            if theirs or self.rng.random() < CHILD_TRIED:
+                made = theirs or self.rng.random() < CONTACT_MADE
+                self._contact(audit, Respondent.CHILD, made=made)
             if self.rng.random() < PARENT_TRIED:
                 made = self.rng.random() < CONTACT_MADE
                 if made and self.rng.random() < BY_FORM and self._lead(audit) is not None:

@@ -71,6 +71,7 @@ def _looks() -> list[Look]:
         Look("practitioner", home, "Key messages to read"),
         Look("practitioner", home, "Tell the audit team how your audits felt"),
         Look("practitioner", dashboard, "so far"),
+        Look("practitioner", dashboard, "No child or family has answered", absent=True),
         Look("manager", home, "Unsafe-child flags not yet acknowledged"),
         Look("manager", home, "Audits assigned to you"),
         Look("manager", home, "Your team's audits submitted this month"),
