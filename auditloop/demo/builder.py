@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -32,6 +33,10 @@ from auditloop.audits.models import (
     Answer,
     Audit,
     Escalation,
+    FamilyAnswer,
+    FamilyContact,
+    FamilyLink,
+    FamilyLinkUse,
     FeedbackReply,
     Participant,
     PartnerShare,
@@ -48,6 +53,7 @@ from auditloop.demo.history.learning_points import learning_points_history
 from auditloop.demo.history.moderation import ModerationHistory
 from auditloop.demo.history.targets import targets_history
 from auditloop.demo.history.training import training_history
+from auditloop.demo.history.voices import voices_history
 from auditloop.demo.national import SQLITE_REFUSED, national_rows_add
 from auditloop.demo.partner import demo_partner_build
 from auditloop.demo.trail import TrailBuilder
@@ -159,6 +165,12 @@ SEEDED: dict[str, type[models.Model]] = {
     "training events": learning.TrainingEvent,
     "training attendance": learning.TrainingAttendance,
     "partner agency shares": PartnerShare,
+    "contacts with children and families": FamilyContact,
+    "family answers": FamilyAnswer,
+    "family form links": FamilyLink,
+    "family form uses": FamilyLinkUse,
+    "answers about being audited": assurance.ExperienceResponse,
+    "asked about being audited": assurance.ExperienceAsked,
 }
 SEEDED_MODELS = list(SEEDED.values())
 # JSON fields that list the ids of another seeded model's rows: compared by rank too.
@@ -238,6 +250,21 @@ def _timestamps_as_given() -> Iterator[None]:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+@contextlib.contextmanager
+def seeding_sends_no_email() -> Iterator[None]:
+    """The demo council's people are invented: what the seed publishes (key messages, flags)
+    tells them in the product, and emails nobody. On a laptop the console backend would print
+    hundreds of emails above the logins `auditloop demo` prints after a first build."""
+    mailers = settings.MAILERS
+    settings.MAILERS = {
+        alias: {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"} for alias in mailers
+    }
+    try:
+        yield
+    finally:
+        settings.MAILERS = mailers
+
+
 def planner_statistics_refresh() -> None:
     """On PostgreSQL, ANALYZE the tables just filled, so that what follows (the services
     below, the pages of the council just seeded, tests that build it inside a transaction) is
@@ -271,7 +298,8 @@ def demo_council_build(
     spec = SIZES[size].scaled(scale)
     today = today or timezone.localdate()
     started = time.perf_counter()
-    with transaction.atomic():
+    # Emails are sent when the transaction commits: both inside the context.
+    with seeding_sends_no_email(), transaction.atomic():
         if council_exists():
             if not replace:
                 raise ValueError(
@@ -306,6 +334,8 @@ def demo_council_build(
         # Through the product's services, which stamp their own times.
         key_messages_history(council=council, rng=rng, today=today)
         targets_history(council=council)
+        # From a generator of its own, before the cycle review that reports it.
+        voices_history(council=council, today=today)
         cycle_reviews_history(council=council, rng=rng, today=today)
         # Last, from a generator of its own: the rest of the demo is as it was without them.
         with _timestamps_as_given():

@@ -289,3 +289,60 @@ RETURN_REASONS = [
     "Please add evidence notes to the checks you answered 'No' and say more on the impact.",
     "The overall grade does not yet reflect the concerns you describe: please review.",
 ]
+
+# The child's and the family's view (no one named: "my worker", "mum", "my foster carer"), as
+# they would say it when things have got better, and when they have not.
+CHILD_WORDS_BETTER = [
+    "My worker listens to me and comes when she says she will.",
+    "I didn't know why they kept coming at first. Now I do.",
+    "It's better at home now. Mum isn't shouting as much.",
+    "I like my foster carer. I want to stay here.",
+    "They asked what I wanted and it went in my plan.",
+    "I feel safer at school now that someone checks in with me.",
+]
+CHILD_WORDS_NOT = [
+    "I want to see my brother more. I told them that at the meeting.",
+    "I have had too many workers. I have to tell my story again every time.",
+    "I don't like the meetings. Too many people talk about me.",
+    "I wish they had asked me sooner.",
+]
+PARENT_WORDS_BETTER = [
+    "At first I was scared of them, but the worker explained everything and was honest.",
+    "The family group conference helped: we made our own plan.",
+    "Things are calmer now. The parenting course helped more than I expected.",
+    "They listened to what I said about the school and did something about it.",
+    "The worker helped us get the housing sorted, which made the biggest difference.",
+]
+PARENT_WORDS_NOT = [
+    "Nobody told us what was happening between meetings.",
+    "I had three different workers in a year. It was hard to trust anyone.",
+    "I felt judged in the first meeting, and it has not really changed.",
+]
+FAMILY_WOULD_HAVE_HELPED = [
+    "Knowing who to call when the worker was off.",
+    "Meetings at a time when I am not at work.",
+    "Being told sooner what they were worried about.",
+    "Seeing the same worker all the way through.",
+    "Help with the school earlier on.",
+    "Someone to talk to on my own.",
+]
+# Why contact was not made (said by the auditor).
+CONTACT_NOT_MADE = [
+    "No answer to three calls and a letter over two weeks.",
+    "The young person did not want to talk to anyone new this time; their worker will ask again.",
+    "The child is too young to give a view; the auditor observed them with their carer instead.",
+    "The parent declined: they said they had said all they wanted at the review.",
+    "The family moved away during the audit and could not be reached.",
+]
+
+# Practitioners' and managers' answers about being audited: what they will do differently.
+EXPERIENCE_DO_DIFFERENTLY = [
+    "Write the child's words down as they say them, not my summary.",
+    "Update the chronology after every significant event, not before reviews.",
+    "Bring the plan to supervision when it has not moved for a month.",
+    "Ask fathers to take part from the start.",
+    "Record why I made a decision, not only what I decided.",
+    "Share the audit's feedback with the team at our next meeting.",
+    "",
+    "",
+]

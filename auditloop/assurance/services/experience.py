@@ -27,8 +27,8 @@ NOT_ASKED = (
 )
 
 
-def _role(audit: Audit, by: StaffMember) -> str:
-    role = experience_role(by, audit, now=timezone.now())
+def _role(audit: Audit, by: StaffMember, now: datetime.datetime | None) -> str:
+    role = experience_role(by, audit, now=now or timezone.now())
     if role is None:
         raise Refused(NOT_ASKED)
     return role
@@ -54,10 +54,12 @@ def experience_answer(
     answers: dict[str, str],
     do_differently: str = "",
     today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> None:
     """Record `by`'s answers (a choice of `Agreement` for each of `STATEMENTS`) about `audit`,
-    unattributed. Refused unless `by` is asked about it and has not answered or declined."""
-    role = _role(audit, by)
+    unattributed. Refused unless `by` is asked about it (as of `now`, default the present:
+    the demo's history answers as of the past) and has not answered or declined."""
+    role = _role(audit, by, now)
     for field, statement in STATEMENTS:
         if answers.get(field) not in Agreement.values:
             raise Refused(f"Say how far you agree: {statement}", field=field)
@@ -81,10 +83,14 @@ def experience_answer(
 
 @transaction.atomic
 def experience_decline(
-    *, audit: Audit, by: StaffMember, today: datetime.date | None = None
+    *,
+    audit: Audit,
+    by: StaffMember,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> None:
     """`by` would rather not answer about `audit`: they are not asked about it again."""
-    _role(audit, by)
+    _role(audit, by, now)
     _asked(audit, by, answered=False, today=today)
     event_record(
         actor=by.user,

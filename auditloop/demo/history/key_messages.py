@@ -1,6 +1,7 @@
 """The demo council's key messages, compiled from whatever learning points the council has, by
 the product's own services: for the latest complete cycle, one published to every service and
-one to the demo practitioner's team (most recipients have acknowledged them, a few not), one in
+one to the demo practitioner's team (most recipients have acknowledged them, a few not, the demo
+practitioner and manager not the team's, so that it waits on their home pages), one in
 review and one draft, all by the demo audit lead (login `moderator`), each reviewed by another
 lead.
 
@@ -88,13 +89,22 @@ def _reviewer(message: KeyMessage) -> StaffMember:
     return (leads or others)[0]
 
 
-def _published(message: KeyMessage, author: StaffMember, rng: random.Random) -> KeyMessage:
+def _published(
+    message: KeyMessage,
+    author: StaffMember,
+    rng: random.Random,
+    *,
+    unread_by: frozenset[int] = frozenset(),
+) -> KeyMessage:
+    """Submitted, reviewed and published; most recipients have read it, but never those in
+    `unread_by` (the demo logins, who find it on their home page to read)."""
     message = key_message_submit(key_message=_written(message, author), by=author)
     reviewer = _reviewer(message)
     seen = text_digest(text_to_publish(parts_redacted(message, redactor_for_database())))
     message = key_message_publish(key_message=message, by=reviewer, seen=seen)
     for row in KeyMessageRecipient.objects.filter(key_message=message).select_related("staff"):
-        if rng.random() < ACKNOWLEDGED and row.staff.user_id is not None:
+        read = rng.random() < ACKNOWLEDGED
+        if read and row.staff.user_id is not None and row.staff_id not in unread_by:
             key_message_acknowledge(key_message=message, by=row.staff)
     return message
 
@@ -156,7 +166,14 @@ def key_messages_history(*, council: Council, rng: random.Random, today: dt.date
     demo_team = Team.objects.get(pk=demo_team_id)
     demo_service = Service.objects.get(pk=demo_team.service_id)
     _published(_compiled(author, Scope(cycle=cycle), rng), author, rng)
-    _published(_compiled(author, Scope(cycle=cycle, team=demo_team), rng), author, rng)
+    # The demo practitioner and their manager have not read their team's message yet.
+    unread_by = frozenset({council.demo["practitioner"], council.demo["manager"]})
+    _published(
+        _compiled(author, Scope(cycle=cycle, team=demo_team), rng),
+        author,
+        rng,
+        unread_by=unread_by,
+    )
     # In review: the lead wrote a practitioner's first name into it, which the reviewer sees
     # redacted; the reviewer has already redacted a school's name.
     practitioner = StaffMember.objects.get(pk=council.demo["practitioner"])

@@ -83,11 +83,13 @@ def _practitioners_work(h: History, drafts: list[Draft], own: list[CaseRef]) -> 
     def own_case(i: int) -> CaseRef:
         return own[i % len(own)]
 
-    # Two audits of their cases submitted this week, awaiting a reply.
+    # Two audits of their cases submitted this week, awaiting a reply; the first this month
+    # (today, on the 1st), so that the manager's home page has their team's audits this month.
     d = _current(
         h, drafts, own_case(0), auditor, AuditType.DIP_SAMPLE, today - dt.timedelta(days=12)
     )
-    _set_status(h, d, AuditStatus.SUBMITTED, days_ago=3, grade="requires_improvement")
+    this_month = min(3, today.day - 1)
+    _set_status(h, d, AuditStatus.SUBMITTED, days_ago=this_month, grade="requires_improvement")
     d.actions.append(action(h, d.audit, practitioner, today + dt.timedelta(days=25), created=h.now))
     demo_logins_states(h, d, manager=manager)
     other = h.auditor_for(own_case(1), exclude=frozenset({auditor}))

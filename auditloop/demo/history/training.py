@@ -8,6 +8,8 @@ the largest event has real numbers.
   in more than 3 audits (it fires once learning points carry themes); and one switched off.
 - Needs: the rules are evaluated by the product's own code (`rule_findings`, `need_built`) on
   every cycle but the latest, which is left for the audit lead to check from the needs page.
+  The demo manager's team always has one (a few of its Voice answers in the last past cycle
+  are Requires improvement, enough for the voice rule), still planned, whatever the day.
 - Events: a practice standards refresher early in the latest cycle, attended by about 60% of
   the practitioners of every practice service (its impact page reads the overall grade); a
   workshop on hearing the child's voice, for the teams the voice rule raised a need for; and a
@@ -62,6 +64,16 @@ from auditloop.sampling.models import Cycle
 REQUIRES_IMPROVEMENT, GOOD = 2, 3
 ATTENDING = 0.6
 BETTER_AFTER = 0.4
+# The voice rule's threshold: Requires improvement or worse in more than this share.
+VOICE_SHARE = 0.3
+VOICE_WORRIES = [
+    "The child's views are summarised by the worker; their own words are not recorded.",
+    "The child was not seen alone at the last two visits.",
+]
+VOICE_NO_ACTION = [
+    "Covered by the team's training need on hearing the child's voice.",
+    "Discussed in supervision the week of the audit; the notes are on file.",
+]
 DISMISSED_REASON = (
     "The team manager is taking this through group supervision this quarter; the team's "
     "next audits will show whether more is needed."
@@ -89,6 +101,7 @@ class _TrainingBuilder:
         if len(self.cycles) < 2:
             return
         rules = self._rules()
+        self._demo_team_voice()
         needs = self._needs(rules)
         latest = self.cycles[-1]
         refresher = self._event(
@@ -168,6 +181,51 @@ class _TrainingBuilder:
             ]
         )
 
+    def _demo_team_voice(self) -> None:
+        """The demo manager's team heard too little of its children's voices in the last past
+        cycle: enough of its Good answers on Voice of the child become Requires improvement
+        (with the reason no action was needed) that the voice rule raises its need on any day
+        the demo is built, and the manager finds their team's training need. Only answers
+        nobody moderated, discussed, calibrated or attached an action to are touched."""
+        team_id = self.c.team_of.get(self.c.demo["manager"])
+        if team_id is None:
+            return
+        question = self.questions["D1"]
+        counted = Audit.objects.filter(
+            cycle_link__cycle=self.cycles[-2],
+            status__in=SHARED_STATUSES,
+            team_id=team_id,
+            agreed_overall_grade__isnull=True,
+        ).exclude(audit_type=AuditType.CALIBRATION)
+        answers = Answer.objects.filter(
+            audit__cycle_link__cycle=self.cycles[-2],
+            audit__status__in=SHARED_STATUSES,
+            audit__team_id=team_id,
+            question=question,
+            grade__isnull=False,
+        )
+        values = list(answers.values_list("grade__value", flat=True))
+        low = sum(1 for v in values if v <= REQUIRES_IMPROVEMENT)
+        wanted = int(VOICE_SHARE * len(values)) + 1
+        with_action = Action.objects.filter(answer__isnull=False).values("answer_id")
+        good = (
+            answers.filter(
+                audit__in=counted.exclude(self._untouchable()),
+                grade__value=GOOD,
+                agreed_grade__isnull=True,
+            )
+            .exclude(pk__in=with_action)
+            .order_by("id")
+        )
+        worse = list(good.values_list("pk", flat=True)[: max(0, wanted - low)])
+        # Phrases in turn, not drawn: the training's generator is left as it was for the rest.
+        for i, pk in enumerate(worse):
+            Answer.objects.filter(pk=pk).update(
+                grade=self.grades[REQUIRES_IMPROVEMENT],
+                worried_about=VOICE_WORRIES[i % len(VOICE_WORRIES)],
+                no_action_reason=VOICE_NO_ACTION[i % len(VOICE_NO_ACTION)],
+            )
+
     def _needs(self, rules: list[TrainingRule]) -> list[TrainingNeed]:
         """Each active rule on every cycle but the latest, raised a few days after it ended."""
         minimum = settings.AUDITLOOP_SMALL_GROUP_MIN
@@ -203,7 +261,9 @@ class _TrainingBuilder:
             event: TrainingEvent | None
             if need.question_id == voice.question_id:
                 event = voice
-                need.status = TrainingNeedStatus.MET if i % 2 else TrainingNeedStatus.PLANNED
+                # The demo manager's team's is still planned: they find it on the needs page.
+                met = i % 2 and need.team_id != self.c.team_of.get(self.c.demo["manager"])
+                need.status = TrainingNeedStatus.MET if met else TrainingNeedStatus.PLANNED
             elif need.cycle_id != last_past.pk or i % 3 == 0:
                 need.status, event = TrainingNeedStatus.MET, refresher
             elif not dismissed and need.evidence.get("kind") == TrainingRuleKind.DOMAIN_SHARE:

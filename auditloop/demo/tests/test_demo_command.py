@@ -15,7 +15,7 @@ from django.test import Client
 from auditloop.accounts.models import Role, Service, StaffMember
 from auditloop.audits.models import Audit
 from auditloop.core.services import notification_send
-from auditloop.demo.builder import demo_council_build, demo_digest
+from auditloop.demo.builder import demo_council_build, demo_digest, seeding_sends_no_email
 from auditloop.demo.council import DEMO_LOGINS
 from auditloop.demo.management.commands import demo as demo_command
 from auditloop.testing import Personas
@@ -252,3 +252,20 @@ def test_seed_demo_command_says_how_to_replace_a_council(p: Personas) -> None:
         call_command("seed_demo", "--scale", "0.1", stdout=io.StringIO())
     call_command("seed_demo", "--scale", "0.1", "--replace", stdout=io.StringIO())
     assert not Service.objects.filter(name="North").exists()
+
+
+def test_what_the_seed_publishes_emails_nobody(
+    p: Personas, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The build commits inside `seeding_sends_no_email`, so the emails its services queue on
+    # commit (hundreds, on the small council) go nowhere rather than to the console.
+    with seeding_sends_no_email(), django_capture_on_commit_callbacks(execute=True):
+        notification_send(
+            recipients=[p.auditor], message="A key message.", url="/", email_subject="Published"
+        )
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_send(
+            recipients=[p.auditor], message="A key message.", url="/", email_subject="Published"
+        )
+    assert len(mail.outbox) == 1

@@ -17,7 +17,14 @@ council must confirm its own schedule with its records manager and Data Protecti
 - Logs: the event log is kept six years (the trail of who changed what, for as long as a
   decision may be challenged); the access log two years (long enough to answer a complaint
   about who read a child's record, and to review unusual reading); notifications one year;
-  the problems found in imported files (which quote children's IDs) one year.
+  the problems found in imported files (which quote children's IDs) one year; the log of the
+  family form's links being used (a keyed hash of the address, never the address) two years,
+  as the access log, to answer a family's question about who used their link.
+- The practitioner's experience of being audited: that someone answered (or declined) the
+  questions about an audit is needed only while they would otherwise be asked again (eight
+  weeks from the audit's completion), and is kept a year after it; the answers themselves name
+  nobody and carry no date, so they are counted from the end of their cycle and kept, like the
+  audits, six years for the reports' trend, their free text then removed.
 """
 
 from __future__ import annotations
@@ -44,6 +51,9 @@ class RecordKind(StrEnum):
     EVENT_LOG = "event_log"
     ACCESS_LOG = "access_log"
     IMPORT_FILES = "import_files"
+    FAMILY_FORM_USES = "family_form_uses"
+    EXPERIENCE_ASKED = "experience_asked"
+    EXPERIENCE_ANSWERS = "experience_answers"
 
 
 KIND_LABELS = {
@@ -56,6 +66,9 @@ KIND_LABELS = {
     RecordKind.EVENT_LOG: "Event log",
     RecordKind.ACCESS_LOG: "Access log",
     RecordKind.IMPORT_FILES: "Imported files and their problems",
+    RecordKind.FAMILY_FORM_USES: "Uses of family form links",
+    RecordKind.EXPERIENCE_ASKED: "Who answered the questions about being audited",
+    RecordKind.EXPERIENCE_ANSWERS: "Answers about being audited",
 }
 
 # What each kind's records are, and which of them the schedule touches (said on the pages).
@@ -63,9 +76,9 @@ KIND_NOTES = {
     RecordKind.AUDITS: (
         "Audits of a case. Anonymising one moves it to a case file naming no child and removes "
         "every free-text finding, contribution, reason and note (its answers', moderation's "
-        "and learning points' too); grades, checks, dates, teams and the staff who took part "
-        "stay, so the reports' figures (which withhold groups of too few workers) do not "
-        "change."
+        "and learning points' too, and the child's and family's own words); grades, checks, "
+        "dates, teams and the staff who took part stay, so the reports' figures (which "
+        "withhold groups of too few workers) do not change."
     ),
     RecordKind.ANSWERS: (
         "The evidence and comments written against each question. Anonymising removes the "
@@ -81,6 +94,21 @@ KIND_NOTES = {
         "Finished imports of case and staff lists, and the problems found in each file (which "
         "quote the rows' values)."
     ),
+    RecordKind.FAMILY_FORM_USES: (
+        "Each time a family form link was opened, answered or refused, and each guessed link: "
+        "when, what came of it and a keyed hash of the address (never the address)."
+    ),
+    RecordKind.EXPERIENCE_ASKED: (
+        "That a person answered, or chose not to answer, the questions about an audit of their "
+        "work (so that they are not asked again), never what they said. People are asked for "
+        "eight weeks after an audit is completed, so the period is at least two months."
+    ),
+    RecordKind.EXPERIENCE_ANSWERS: (
+        "The answers about being audited, kept with no name, audit or date: counted from the "
+        "end of their cycle (answers about an audit in no cycle have no date to count from, "
+        "and are kept until removed by hand). Anonymising removes what they wrote; their "
+        "choices stay for the reports' figures."
+    ),
 }
 
 
@@ -91,6 +119,7 @@ class Anchor(StrEnum):
     AUDIT_COMPLETED = "audit_completed"
     CASE_CLOSED = "case_closed"
     CHILD_BORN = "child_born"
+    CYCLE_ENDED = "cycle_ended"
 
 
 ANCHOR_LABELS = {
@@ -98,6 +127,7 @@ ANCHOR_LABELS = {
     Anchor.AUDIT_COMPLETED: "the audit's completion",
     Anchor.CASE_CLOSED: "the case's closure",
     Anchor.CHILD_BORN: "the child's date of birth",
+    Anchor.CYCLE_ENDED: "the end of its audit cycle",
 }
 
 
@@ -125,6 +155,9 @@ ANCHORS: dict[RecordKind, tuple[Anchor, ...]] = {
     RecordKind.EVENT_LOG: (Anchor.CREATED,),
     RecordKind.ACCESS_LOG: (Anchor.CREATED,),
     RecordKind.IMPORT_FILES: (Anchor.CREATED,),
+    RecordKind.FAMILY_FORM_USES: (Anchor.CREATED,),
+    RecordKind.EXPERIENCE_ASKED: (Anchor.AUDIT_COMPLETED, Anchor.CREATED),
+    RecordKind.EXPERIENCE_ANSWERS: (Anchor.CYCLE_ENDED,),
 }
 
 # What may happen at the end. Audits and answers are the figures of reports already issued:
@@ -139,6 +172,9 @@ OUTCOMES: dict[RecordKind, tuple[Outcome, ...]] = {
     RecordKind.EVENT_LOG: (Outcome.DELETE,),
     RecordKind.ACCESS_LOG: (Outcome.DELETE,),
     RecordKind.IMPORT_FILES: (Outcome.DELETE, Outcome.ANONYMISE),
+    RecordKind.FAMILY_FORM_USES: (Outcome.DELETE,),
+    RecordKind.EXPERIENCE_ASKED: (Outcome.DELETE,),
+    RecordKind.EXPERIENCE_ANSWERS: (Outcome.ANONYMISE, Outcome.DELETE),
 }
 
 
@@ -213,7 +249,34 @@ DEFAULTS: dict[RecordKind, Default] = {
         Outcome.DELETE,
         "Imported files' problems quote children's IDs: one year.",
     ),
+    RecordKind.FAMILY_FORM_USES: Default(
+        2,
+        0,
+        Anchor.CREATED,
+        Outcome.DELETE,
+        "Uses of a family's link: two years, as the access log, to answer who used it.",
+    ),
+    RecordKind.EXPERIENCE_ASKED: Default(
+        1,
+        0,
+        Anchor.AUDIT_COMPLETED,
+        Outcome.DELETE,
+        "Needed while people are asked (eight weeks from completion): one year after it.",
+    ),
+    RecordKind.EXPERIENCE_ANSWERS: Default(
+        6,
+        0,
+        Anchor.CYCLE_ENDED,
+        Outcome.ANONYMISE,
+        "As the audits they report on: six years after their cycle ends, then without the "
+        "free text.",
+    ),
 }
+
+# The shortest period a kind may have, in months: someone is asked about an audit for eight
+# weeks after its completion (`auditloop.assurance.rules.experience.ASK_WITHIN_DAYS`), and a
+# record of their answer gone sooner would ask them again.
+MIN_MONTHS: dict[RecordKind, int] = {RecordKind.EXPERIENCE_ASKED: 2}
 
 MAX_YEARS = 100
 
@@ -239,6 +302,14 @@ def rule_check(*, kind: RecordKind, years: int, months: int, anchor: str, outcom
         raise RetentionRefused("Enter a period of at least one month.", field="years")
     if years > MAX_YEARS:
         raise RetentionRefused(f"Enter a period of at most {MAX_YEARS} years.", field="years")
+    least = MIN_MONTHS.get(kind, 0)
+    if years * 12 + months < least:
+        raise RetentionRefused(
+            f"{KIND_LABELS[kind]} must be kept at least {period_words(0, least)}: people are "
+            "asked about an audit for eight weeks after it is completed, and would be asked "
+            "again.",
+            field="years",
+        )
     if anchor not in ANCHORS[kind]:
         if anchor not in {a.value for a in Anchor}:
             raise RetentionRefused("Choose the event the period is counted from.", field="anchor")

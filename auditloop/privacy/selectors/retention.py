@@ -11,7 +11,16 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from auditloop.audits.models import Action, ActionStatus, Answer, Audit, Escalation, FeedbackReply
+from auditloop.assurance.models import ExperienceAsked, ExperienceResponse
+from auditloop.audits.models import (
+    Action,
+    ActionStatus,
+    Answer,
+    Audit,
+    Escalation,
+    FamilyLinkUse,
+    FeedbackReply,
+)
 from auditloop.core.models import AccessLog, Event, Notification
 from auditloop.imports.models import FINISHED_STATUSES, ImportRun
 from auditloop.privacy.models import LegalHold, RetentionRule
@@ -95,6 +104,8 @@ def _anchored(prefix: str, anchor: Anchor, last: datetime.date, created: str) ->
         return Q(**{f"{prefix}case__is_open": False, f"{prefix}case__closed_on__lte": last}) | Q(
             **{f"{prefix}case__retention_stand_in__closed_on__lte": last}
         )
+    if anchor == Anchor.CYCLE_ENDED:
+        return Q(**{f"{prefix}cycle__ends_on__lte": last})
     if anchor == Anchor.CHILD_BORN:
         return Q(**{f"{prefix}case__date_of_birth__lte": last}) | Q(
             **{f"{prefix}case__retention_stand_in__born_on__lte": last}
@@ -160,6 +171,21 @@ def records_due(
         qs = AccessLog.objects.filter(at__lt=_day_after(last)).exclude(
             target_id__in=held.public_ids
         )
+    elif kind == RecordKind.FAMILY_FORM_USES:
+        # A guessed link's uses name no link, and so no case: they are never held.
+        qs = FamilyLinkUse.objects.filter(at__lt=_day_after(last)).exclude(
+            link__audit__case_id__in=held.case_ids
+        )
+    elif kind == RecordKind.EXPERIENCE_ASKED:
+        asked = (
+            Q(on__lte=last) if anchor == Anchor.CREATED else _anchored("audit__", anchor, last, "")
+        )
+        qs = ExperienceAsked.objects.filter(asked).exclude(audit__case_id__in=held.case_ids)
+    elif kind == RecordKind.EXPERIENCE_ANSWERS:
+        # Answers name no audit, so no case: a legal hold cannot reach them.
+        qs = ExperienceResponse.objects.filter(_anchored("", anchor, last, ""))
+        if anonymising:
+            qs = qs.exclude(do_differently="")
     else:
         qs = ImportRun.objects.filter(at__lt=_day_after(last), status__in=FINISHED_STATUSES)
         if anonymising:
@@ -216,4 +242,7 @@ def model_of(kind: RecordKind) -> type[Model]:
         RecordKind.EVENT_LOG: Event,
         RecordKind.ACCESS_LOG: AccessLog,
         RecordKind.IMPORT_FILES: ImportRun,
+        RecordKind.FAMILY_FORM_USES: FamilyLinkUse,
+        RecordKind.EXPERIENCE_ASKED: ExperienceAsked,
+        RecordKind.EXPERIENCE_ANSWERS: ExperienceResponse,
     }[kind]

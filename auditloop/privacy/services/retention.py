@@ -13,8 +13,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditloop.accounts.models import StaffMember
-from auditloop.assurance.models import MeetingItem, Moderation, ModerationRequest, ModeratorGrade
-from auditloop.audits.models import Action, Answer, Audit, Escalation, FeedbackReply, Participant
+from auditloop.assurance.models import (
+    ExperienceResponse,
+    MeetingItem,
+    Moderation,
+    ModerationRequest,
+    ModeratorGrade,
+)
+from auditloop.audits.models import (
+    Action,
+    Answer,
+    Audit,
+    Escalation,
+    FamilyAnswer,
+    FamilyContact,
+    FeedbackReply,
+    Participant,
+)
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.imports.models import ImportIssue, ImportRun
@@ -192,6 +207,9 @@ def _anonymise_audits(ids: list[int]) -> None:
     ModerationRequest.objects.filter(audit_id__in=ids).update(reason=REMOVED_TEXT)
     MeetingItem.objects.filter(audit_id__in=ids).update(notes="")
     LearningPoint.objects.filter(audit_id__in=ids).update(text=REMOVED_TEXT)
+    # The child's and the family's own words, and the auditor's note of why none were heard.
+    FamilyContact.objects.filter(audit_id__in=ids).update(own_words="", not_made_reason="")
+    FamilyAnswer.objects.filter(contact__audit_id__in=ids).update(text="")
 
 
 def _apply(kind: RecordKind, outcome: Outcome, ids: list[int]) -> None:
@@ -214,6 +232,8 @@ def _apply(kind: RecordKind, outcome: Outcome, ids: list[int]) -> None:
         Escalation.objects.filter(pk__in=ids).update(reason=REMOVED_TEXT, response="")
     elif kind == RecordKind.REPLIES:
         FeedbackReply.objects.filter(pk__in=ids).update(text=REMOVED_TEXT)
+    elif kind == RecordKind.EXPERIENCE_ANSWERS:
+        ExperienceResponse.objects.filter(pk__in=ids).update(do_differently="")
     elif kind == RecordKind.IMPORT_FILES:
         ImportIssue.objects.filter(run_id__in=ids).delete()
         ImportRun.objects.filter(pk__in=ids).update(

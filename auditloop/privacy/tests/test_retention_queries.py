@@ -1,4 +1,4 @@
-"""The retention pages that list no rows of their own (the schedule's nine rules, the dry run's
+"""The retention pages that list no rows of their own (the schedule's twelve rules, the dry run's
 counts by kind) ask as many queries on a council with many records as on one with few."""
 
 from __future__ import annotations

@@ -1,0 +1,35 @@
+"""The demo council gives every login something to do and to see on whatever day it is built:
+its history is anchored to the day (`auditloop/demo/tests/every_day.py` says what each login
+looks for). Two awkward days, on a tenth of the small council: the first of a month and of a
+year (yesterday's audits were last month's), and a leap day at a month's end.
+
+`scripts/demo_days.py` runs the same checks on the whole small council over a spread of days,
+the training needs among them (a tenth of the council has too few audits a team for the
+training rules, which leave small groups alone)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from auditloop.demo.builder import demo_council_build
+from auditloop.demo.tests.every_day import missing_on
+from auditloop.reports import documents
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def review_not_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo issues its cycle review as a PDF: laying it out takes seconds, and the PDF's
+    own tests check it. Here it is enough that it was issued."""
+    monkeypatch.setattr(documents, "review_pdf", lambda review: b"%PDF-1.7\n")
+
+
+@pytest.mark.parametrize("day", [datetime.date(2026, 1, 1), datetime.date(2024, 2, 29)], ids=str)
+def test_every_demo_login_has_work_to_do_and_see_on_an_awkward_day(day: datetime.date) -> None:
+    with transaction.atomic():
+        demo_council_build(size="small", seed=1, scale=0.1, today=day)
+        assert missing_on(day, training=False) == []
