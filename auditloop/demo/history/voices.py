@@ -3,8 +3,9 @@ of each deep dive, and the practitioners' and managers' experience of being audi
 
 - The family's view: for most deep dives of the last two cycles (every one of the demo
   practitioner's cases) the auditor records contact with the child or young person and with a
-  parent or carer (a visit or a call, or why no contact was made), their answers to the tool's family questions and their own words; for some
-  the audit lead sent a parent the online form, which they answered. On the audits in hand the
+  parent or carer (a visit or a call, or why no contact was made), their answers to the tool's
+  family questions and their own words; for some the audit lead sent a parent the online form,
+  which they answered. On the audits in hand the
   demo auditor has heard a child on their deep dive in progress, and a link the lead sent for
   another is waiting for its answer. The family's answer to "have things got better?" mostly
   agrees with the auditor's grade, not always.
