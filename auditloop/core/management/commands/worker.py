@@ -77,10 +77,23 @@ class Heartbeat:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=self.interval + 5)
+        # SIGTERM stops db_worker by raising SystemExit wherever its loop happens to be, which
+        # can be halfway into opening a transaction: the main thread's connection may then hold
+        # SQLite's write lock in a transaction nobody will commit, and a delete sent on it would
+        # be rolled back when the process ends. Close it, and remove the heartbeat on a
+        # connection of its own.
+        connection.close()
+        ending = threading.Thread(target=self._end, name="heartbeat-end")
+        ending.start()
+        ending.join()
+
+    def _end(self) -> None:
         try:
             worker_heartbeat_end(worker_id=self.worker_id)
         except DatabaseError:
             logger.warning("Worker %s could not remove its heartbeat", self.worker_id)
+        finally:
+            connection.close()
 
 
 class Command(DatabaseWorkerCommand):
