@@ -9,14 +9,11 @@ table. A page shows fifty audits: their cases are fetched by key."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from auditloop.audits.tests.plans import plan_nodes, query_plan
 from auditloop.testing import Personas
 
 pytestmark = pytest.mark.skipif(
@@ -70,24 +67,14 @@ def _regional_council(p: Personas) -> None:
         cursor.execute("ANALYZE")
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
 def _hashes_or_scans_the_cases(sql: str) -> list[str]:
     """What in the plan of `sql` builds a hash of the cases or reads the whole case table."""
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-        (row,) = cursor.fetchall()
-    plan = (json.loads(row[0]) if isinstance(row[0], str) else row[0])[0]["Plan"]
     found = []
-    for node in _nodes(plan):
+    for node in plan_nodes(query_plan(sql)):
         if node["Node Type"] == "Seq Scan" and node.get("Relation Name") == CASE_TABLE:
             found.append("a sequential scan of the case table")
         if node["Node Type"] == "Hash" and any(
-            n.get("Relation Name") == CASE_TABLE for n in _nodes(node)
+            n.get("Relation Name") == CASE_TABLE for n in plan_nodes(node)
         ):
             found.append("a hash of the case table")
     return found

@@ -15,8 +15,6 @@ the table: no plan may scan the whole of it."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.audits.tests.plans import plan_nodes, query_plan
 from auditloop.testing import Personas
 
 pytestmark = pytest.mark.skipif(
@@ -117,12 +116,6 @@ def _regional_council(p: Personas) -> None:
         cursor.execute("ANALYZE")
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
 def _reads_every_row(node: dict[str, Any], table: str) -> bool:
     """A scan of all of `table`: a sequential scan, or a walk of a whole index (in its order,
     testing every row against the rule) with no condition to start from."""
@@ -136,11 +129,7 @@ def _reads_every_row(node: dict[str, Any], table: str) -> bool:
 
 def _scans_whole(sql: str, table: str) -> bool:
     """Whether the plan of `sql` reads every row of `table`."""
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-        (row,) = cursor.fetchall()
-    plan = (json.loads(row[0]) if isinstance(row[0], str) else row[0])[0]["Plan"]
-    return any(_reads_every_row(node, table) for node in _nodes(plan))
+    return any(_reads_every_row(node, table) for node in plan_nodes(query_plan(sql)))
 
 
 def _whole_table_scans(
