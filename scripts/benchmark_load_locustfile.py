@@ -5,7 +5,8 @@ per session, each a demo login of one role, signed in through the sign-in page b
 load starts, so no password hashing falls inside the measured minutes) and the pages each
 may browse (its home page, lists, audits and dashboard, found from its own menu and audits
 list). BENCHMARK_LOAD_TARGET is `signed-in` (each user takes the next session and browses
-its pages, one after another without pause) or `bare` (each user asks for the bare page).
+its pages, one after another without pause), `bare` (each user asks for the bare page) or
+`floor` (each user takes the next session and asks for the signed-in floor).
 Every response must be a 200 with the page's own content: a redirect to the sign-in page is
 an error, not a fast page.
 """
@@ -34,7 +35,7 @@ class Visitor(FastHttpUser):
 
     def on_start(self) -> None:
         self.pages: list[dict[str, Any]] = []
-        if TARGET == "signed-in":
+        if TARGET in ("signed-in", "floor"):
             session = next(_sessions)
             self.pages = session["pages"]
             self.cookies = {"Cookie": f"{PLAN['cookie_name']}={session['cookie']}"}
@@ -44,6 +45,9 @@ class Visitor(FastHttpUser):
     def browse(self) -> None:
         if TARGET == "bare":
             self._get(PLAN["bare"], "bare page", "Bare page")
+            return
+        if TARGET == "floor":
+            self._get(PLAN["floor"], f"{self.login}: floor", "Signed-in floor")
             return
         # A kind of page (home, a list, an audit, the dashboard), then one of that kind.
         page = random.choice(self.pages)
