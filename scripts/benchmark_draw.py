@@ -18,9 +18,9 @@ Then, --runs times each (the median is printed, with every run):
            recently audited ones, exclusions, strata, the seeded draw), nothing stored;
   draw     the draw worked out and stored (`draw_save`: the draw row, its frozen population
            as 400,000 rows, its chosen cases, its event), in a transaction rolled back after;
-  commit   with --commit, the same draw committed (PostgreSQL checks each frozen row's
-           foreign key to its draw at commit, which a rolled-back draw never pays),
-           deleted after each run (untimed).
+  commit   with --commit, the same draw committed (what a commit adds: the frozen rows
+           carry no foreign key for PostgreSQL to check row by row at commit, see
+           `SampleDrawPopulation`), deleted after each run (untimed).
 and the ratio of each to the bare SELECT (the issue's goal: the draw at most 2x). The machine
 is shared: figures are noisy; compare ratios from one run, not absolute times across runs.
 """
