@@ -39,6 +39,7 @@ PAGES = {
     "cases": "cases:list",
     "accessibility": "accessibility",
     "notifications": "notifications",
+    "floor": "benchmark_floor",
 }
 
 
