@@ -22,6 +22,13 @@ each, and the ratios against the goal (p95 within 3x of the bare page's, through
 is signing in and the layout and how much is the pages' own work. `--targets` runs fewer.
 It asserts nothing: on a shared machine the figures are noisy.
 
+The browsing is read-only, and pages whose work is kept under the data version
+(`auditloop/core/dataversion.py`) are drawn afresh only after a change. A council is not
+read-only: `--changes-every S` commits a change every S seconds during the runs (one commit
+raising the data version, as any saved answer, import or sign-off does), so the figures show
+what the kept work is worth while people are also writing. `--changes-every 1` is a busy
+council: 600 staff saving a draft or an action every second between them.
+
 The second factor is switched off for the run (AUDITLOOP_SECOND_FACTOR_ROLES empty): it is
 a step of signing in, not a cost of a page, and a one-time code cannot be used by several
 sessions at once. Emails go nowhere.
@@ -39,9 +46,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +102,13 @@ def main() -> int:
     parser.add_argument("--size", default="large", help="demo size (default large)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--changes-every",
+        type=float,
+        default=0,
+        metavar="S",
+        help="commit a change (raising the data version) every S seconds during the runs",
+    )
+    parser.add_argument(
         "--targets",
         nargs="+",
         choices=TARGETS,
@@ -127,12 +144,15 @@ def main() -> int:
             )
             for login, pages in plan["pages_by_login"].items():
                 print(f"  {login:<13} " + ", ".join(f"{k} ({n})" for k, n in pages.items()))
+            if args.changes_every:
+                print(f"A change committed every {args.changes_every:g} s during the runs.")
             results: list[Result] = []
-            for users in user_counts:
-                for target in args.targets:
-                    result = locust_run(args, base, work, plan_file, users, target)
-                    results.append(result)
-                    print(result_line(result), flush=True)
+            with changes_committed(every=args.changes_every):
+                for users in user_counts:
+                    for target in args.targets:
+                        result = locust_run(args, base, work, plan_file, users, target)
+                        results.append(result)
+                        print(result_line(result), flush=True)
         finally:
             server_stop(server)
     report(results)
@@ -166,6 +186,37 @@ def council_prepare(args: argparse.Namespace) -> str:
     if missing:
         raise SystemExit(f"The council has no demo logins {missing}: build it again.")
     return password
+
+
+@contextmanager
+def changes_committed(*, every: float) -> Iterator[None]:
+    """While the block runs, commit a change every `every` seconds (none when 0) in a thread
+    of this process: a transaction that raises the data version, as every committed change
+    to a table that figures or kept pages are drawn from does."""
+    if not every:
+        yield
+        return
+    from django.db import connection, transaction
+
+    from auditloop.core.dataversion import data_changed
+
+    stop = threading.Event()
+
+    def commit_changes() -> None:
+        try:
+            while not stop.wait(every):
+                with transaction.atomic():
+                    data_changed()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=commit_changes, name="changes", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def server_start(args: argparse.Namespace, work: Path) -> subprocess.Popen[bytes]:
