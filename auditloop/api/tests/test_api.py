@@ -10,6 +10,7 @@ from django.urls import reverse
 from auditloop.accounts.models import User
 from auditloop.api.services import api_token_create, api_token_revoke
 from auditloop.audits.models import Action, Answer, Audit, AuditStatus, AuditType, Grade
+from auditloop.audits.selectors.actions import today
 from auditloop.audits.services.actions import action_create
 from auditloop.audits.services.tools import tool_version_draft_create
 from auditloop.cases.models import ChildCase, Cohort
@@ -191,7 +192,7 @@ def test_a_practitioner_cannot_list_an_action_whose_page_they_cannot_open(p: Per
         by=p.moderator,
         description="Re-read the chronology.",
         owner=p.auditor,
-        due_date=datetime.date(2026, 12, 1),
+        due_date=today() + datetime.timedelta(days=30),
     )
     page = p.client_for(p.practitioner).get(reverse("audits:action", args=[action.public_id]))
     assert page.status_code == 404

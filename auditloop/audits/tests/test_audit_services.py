@@ -52,7 +52,7 @@ def test_audit_lead_plans_an_audit_with_the_case_worker_and_team_recorded(p: Per
         audit_type=AuditType.DIP_SAMPLE,
         auditor=p.auditor,
         by=p.moderator,
-        due_date=datetime.date(2026, 12, 31),
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
         theme="  visits ",
     )
     assert audit.status == AuditStatus.PLANNED
