@@ -108,8 +108,9 @@ def test_from_the_command_line_it_runs_no_system_checks(monkeypatch: pytest.Monk
     assert ChildCase.objects.count() == 38
 
 
-# Libraries only the pages, the API, the reports or the redaction use: a nightly import of a
-# list, a process of its own, should not spend its start-up loading them.
+# Libraries only the pages, the API, the reports, the redaction or the static files'
+# compression use: a nightly import of a list, a process of its own, should not spend its
+# start-up loading them.
 NOT_FOR_AN_IMPORT = (
     "ninja",
     "pydantic",
@@ -130,6 +131,7 @@ NOT_FOR_AN_IMPORT = (
     "jwt",
     "webauthn",
     "mozilla_django_oidc",
+    "brotli",
 )
 
 # The command line itself (`auditloop ...`), reporting as the process ends which top-level
