@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -14,8 +13,8 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.core.management import ManagementUtility, call_command
-from django.core.management.base import BaseCommand
+from django.core.management import call_command, load_command_class
+from django.core.management.base import BaseCommand, OutputWrapper
 from django.db import connection
 
 from auditloop.cases.models import ChildCase
@@ -100,10 +99,14 @@ def test_from_the_command_line_it_runs_no_system_checks(monkeypatch: pytest.Monk
         asked.append(kwargs.get("tags"))
 
     monkeypatch.setattr(BaseCommand, "check", check)
-    # As from the command line, where the checks run unless the command asks for none
-    # (call_command skips them by default).
-    with contextlib.redirect_stdout(io.StringIO()):
-        ManagementUtility(["auditloop", "import", "annex-a", str(ANNEX_A), "--json"]).execute()
+    # As the command line runs it (`run_from_argv`, less its closing the test's connection),
+    # where the checks run unless the command asks for none; call_command skips them.
+    command = load_command_class("auditloop.imports", "import")
+    parsed = command.create_parser("auditloop", "import").parse_args(
+        ["annex-a", str(ANNEX_A), "--json"]
+    )
+    command.stdout = OutputWrapper(io.StringIO())
+    command.execute(**vars(parsed))
     assert asked == []
     assert ChildCase.objects.count() == 38
 
