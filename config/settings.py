@@ -12,7 +12,6 @@ from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
-from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -352,9 +351,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_HASHED
 # Collected, only the hashed names are kept (half the files to compress), and source maps,
-# which only a developer's tools ask for, are not compressed.
+# which only a developer's tools ask for, are not compressed. The rest are whitenoise's own
+# list (`whitenoise.compress.Compressor`), written out: importing it here loaded brotli and
+# the compressor into every process, the command line's import of a list included (a test
+# keeps the two in step).
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4"),
+    *("mpeg", "mpg", "webm", "wmv"),
+    "map",
+]
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background work (imports, reports) through Django's task framework with a database-backed

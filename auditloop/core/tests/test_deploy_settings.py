@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
+from whitenoise.compress import Compressor
 
 from auditloop.testing import Personas
 
@@ -175,3 +176,9 @@ def test_the_readme_documents_exactly_the_settings_checked_here() -> None:
     block = block.split("```", 1)[0]
     documented = {line.split("=", 1)[0] for line in block.splitlines() if "=" in line}
     assert documented == set(PRODUCTION)
+
+
+def test_static_files_skip_compressing_what_whitenoise_skips_and_source_maps() -> None:
+    # The settings write whitenoise's list out rather than import its compressor.
+    skipped = settings.WHITENOISE_SKIP_COMPRESS_EXTENSIONS
+    assert skipped == [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]

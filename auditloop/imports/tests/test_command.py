@@ -5,14 +5,17 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from django.core.checks import Tags
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management import call_command, load_command_class
+from django.core.management.base import BaseCommand, OutputWrapper
+from django.db import connection
 
 from auditloop.cases.models import ChildCase
 from auditloop.imports.tests.builders import ANNEX_A, CIN_2024, EPISODES, HEADER, SW_EPISODES
@@ -87,53 +90,115 @@ def test_without_json_it_prints_the_status_and_each_problem() -> None:
 
 
 @pytest.mark.django_db
-def test_from_the_command_line_it_runs_the_model_and_database_checks_not_every_check(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Every check imports the whole URL conf, every view and the reports' libraries: most of
-    # a nightly import's start-up, for checks of pages an import never serves.
+def test_from_the_command_line_it_runs_no_system_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # They run in `migrate`, `check --deploy` and the suite; a nightly import changes nothing
+    # they look at.
     asked: list[object] = []
 
     def check(self: BaseCommand, **kwargs: object) -> None:
         asked.append(kwargs.get("tags"))
 
     monkeypatch.setattr(BaseCommand, "check", check)
-    # As from the command line, where the checks run (call_command skips them by default).
-    call_command(
-        "import", "annex-a", str(ANNEX_A), "--json", skip_checks=False, stdout=io.StringIO()
+    # As the command line runs it (`run_from_argv`, less its closing the test's connection),
+    # where the checks run unless the command asks for none; call_command skips them.
+    command = load_command_class("auditloop.imports", "import")
+    parsed = command.create_parser("auditloop", "import").parse_args(
+        ["annex-a", str(ANNEX_A), "--json"]
     )
-    assert asked == [[Tags.models, Tags.database]]
+    command.stdout = OutputWrapper(io.StringIO())
+    command.execute(**vars(parsed))
+    assert asked == []
     assert ChildCase.objects.count() == 38
 
 
-# Libraries only the pages, the API or the reports use: a nightly import of a list, a process
-# of its own, should not spend its start-up loading them.
-NOT_FOR_AN_IMPORT = ("ninja", "pydantic", "openpyxl", "weasyprint", "matplotlib", "scipy", "numpy")
+# Libraries only the pages, the API, the reports, the redaction or the static files'
+# compression use: a nightly import of a list, a process of its own, should not spend its
+# start-up loading them.
+NOT_FOR_AN_IMPORT = (
+    "ninja",
+    "pydantic",
+    "openpyxl",
+    "weasyprint",
+    "matplotlib",
+    "scipy",
+    "numpy",
+    "sklearn",
+    "krippendorff",
+    "docx",
+    "phonenumbers",
+    "stdnum",
+    "ahocorasick",
+    "faker",
+    "PIL",
+    "requests",
+    "jwt",
+    "webauthn",
+    "mozilla_django_oidc",
+    "brotli",
+)
 
-STARTUP = """
-import json, os, sys
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-import django
-django.setup()
-from django.core.management import load_command_class
-command = load_command_class("auditloop.imports", "import")
-command.check(tags=command.requires_system_checks)
-print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+# The command line itself (`auditloop ...`), reporting as the process ends which top-level
+# modules it loaded.
+COMMAND_LINE = """
+import atexit, json, sys
+
+def loaded():
+    sys.stderr.write(json.dumps(sorted({name.split(".")[0] for name in sys.modules})) + "\\n")
+
+atexit.register(loaded)
+from auditloop.cli import main
+sys.argv = ["auditloop", *sys.argv[1:]]
+main()
 """
 
 
-def test_the_import_command_starts_without_the_libraries_of_the_pages_and_reports() -> None:
-    # In a process of its own, as the command line starts it: settings, apps, the command
-    # and its checks.
-    root = Path(__file__).resolve().parents[3]
-    loaded = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", STARTUP],
-        cwd=root,
+def _command_line(*args: str, database_url: str, folder: Path) -> tuple[str, set[str]]:
+    """What `auditloop ARGS` printed, run in a process of its own, and the modules it loaded."""
+    ran = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", COMMAND_LINE, *args],
+        cwd=Path(settings.BASE_DIR),
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "DATABASE_URL": "sqlite:///:memory:"},
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "AUDITLOOP_IMPORT_LOCK_DIR": str(folder),
+        },
     )
-    modules = set(json.loads(loaded.stdout.strip().splitlines()[-1]))
-    assert "auditloop" in modules
-    assert not modules & set(NOT_FOR_AN_IMPORT)
+    return ran.stdout, set(json.loads(ran.stderr.strip().splitlines()[-1]))
+
+
+def _database_url(folder: Path) -> str:
+    """This test's database for another process: SQLite's lives in this process's memory, so
+    the other process gets a copy of it in a file; PostgreSQL's by its address."""
+    given = connection.settings_dict
+    if connection.vendor == "sqlite":
+        copy = folder / "copy.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(copy)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        return f"sqlite:///{copy}"
+    login = quote(given["USER"]) + (f":{quote(given['PASSWORD'])}" if given["PASSWORD"] else "")
+    where = f"{given['HOST'] or 'localhost'}:{given['PORT'] or 5432}"
+    return f"postgres://{login}@{where}/{quote(given['NAME'])}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_from_the_command_line_loads_none_of_the_pages_and_reports_libraries(
+    tmp_path: Path,
+) -> None:
+    printed, modules = _command_line(
+        "import",
+        "annex-a",
+        str(ANNEX_A),
+        "--json",
+        database_url=_database_url(tmp_path),
+        folder=tmp_path,
+    )
+    assert (json.loads(printed)["status"], json.loads(printed)["created"]) == ("imported", 38)
+    assert {"auditloop", "python_calamine"} <= modules
+    assert sorted(modules & set(NOT_FOR_AN_IMPORT)) == []

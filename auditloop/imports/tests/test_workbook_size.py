@@ -91,3 +91,56 @@ def test_the_workbook_is_refused_before_python_calamine_reads_it(
     monkeypatch.setattr("auditloop.imports.parsers.annex_a.CalamineWorkbook", NeverRead)
     with pytest.raises(FileRejected, match="more than the 10"):
         annex_a.parse_annex_a(list_6(*rows(10)))
+
+
+def sheet_of(width: int, *, first_column: int = 1) -> bytes:
+    """A workbook of one sheet, `width` columns wide: its header, and a last row whose only
+    cells are in its first and last columns (so the width is not the cells per row)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    last_column = first_column + width - 1
+    for column in range(first_column, last_column + 1):
+        sheet.cell(row=1, column=column, value=f"heading {column}")
+    for row in range(2, 40):
+        sheet.cell(row=row, column=first_column, value=row)
+    sheet.cell(row=40, column=last_column, value="last")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# The scan looks only for columns beyond the furthest found so far, by their letters: they grow
+# at 27 (AA) and 703 (AAA); a list of 3 columns, and lists much wider than Annex A's.
+@pytest.mark.parametrize("width", [1, 3, 26, 27, 64, 65, 200, 702, 703])
+@pytest.mark.parametrize("first_column", [1, 2, 27])
+def test_the_columns_found_are_the_ones_python_calamine_reads(
+    width: int, first_column: int, settings: Any
+) -> None:
+    settings.AUDITLOOP_IMPORT_MAX_ROWS = 10_000
+    content = sheet_of(width, first_column=first_column)
+    (extent,) = check_workbook_size(content)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+    assert (extent.first_column, extent.last_column) == (first_column, first_column + width - 1)
+    assert (extent.rows, extent.last_column - extent.first_column + 1) == (
+        sheet.height,
+        sheet.width,
+    )
+
+
+def test_a_cell_beyond_the_list_far_down_the_sheet_is_found(settings: Any) -> None:
+    # The sheet's XML is scanned a part at a time: the cells found past the first part, to
+    # the right of the list and to its left, still widen it.
+    settings.AUDITLOOP_IMPORT_MAX_ROWS = 100_000
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in range(1, 20_001):
+        for column in (2, 3, 4):
+            sheet.cell(row=row, column=column, value=row)
+    sheet.cell(row=19_000, column=65, value="note")
+    sheet.cell(row=19_999, column=1, value="note")
+    out = io.BytesIO()
+    book.save(out)
+    (extent,) = check_workbook_size(out.getvalue())
+    assert (extent.first_column, extent.last_column, extent.rows) == (1, 65, 20_000)
