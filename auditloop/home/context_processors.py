@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from auditloop.accounts.backends import UNREAD_NOTIFICATIONS
 from auditloop.accounts.models import AUDITING_ROLES, NO_CASEWORK_ROLES, Role
 from auditloop.accounts.second_factor import Need, second_factor_need
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
@@ -100,6 +101,10 @@ def service(request: HttpRequest) -> dict[str, Any]:
         current = max(matches, key=len) if matches else None
         context["navigation"] = [(label, url, url == current) for label, url in items]
         context["current_staff"] = staff
-        unread = staff.user.notifications.filter(read_at__isnull=True)
-        context["unread_notifications"] = unread.count()
+        # Counted in the query that loaded the login (`signed_in_logins`); a login loaded
+        # some other way is counted here.
+        unread = getattr(user, UNREAD_NOTIFICATIONS, None)
+        if unread is None:
+            unread = staff.user.notifications.filter(read_at__isnull=True).count()
+        context["unread_notifications"] = unread
     return context
