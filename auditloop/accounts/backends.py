@@ -65,11 +65,11 @@ def _unread_count_sql() -> str:
     quote = connection.ops.quote_name
     notification, login = Notification._meta, User._meta
     table = quote(notification.db_table)
-    recipient = quote(notification.get_field("recipient").column)
-    read_at = quote(notification.get_field("read_at").column)
+    recipient = quote(str(notification.get_field("recipient").column))
+    read_at = quote(str(notification.get_field("read_at").column))
     return (
         f"SELECT COUNT(*) FROM {table} WHERE {table}.{recipient} = "  # noqa: S608
-        f"{quote(login.db_table)}.{quote(login.pk.column)} AND {table}.{read_at} IS NULL"
+        f"{quote(login.db_table)}.{quote(str(login.pk.column))} AND {table}.{read_at} IS NULL"
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from auditloop.accounts.models import Role
+from auditloop.core import addresses
 from auditloop.home import context_processors
 from auditloop.testing import Personas, make_staff
 
@@ -100,3 +101,27 @@ def test_the_kept_menu_holds_nothing_of_its_reader_or_their_request(p: Personas)
     assert _menu(mine) == _menu(theirs)
     assert "csrfmiddlewaretoken" not in _menu(mine)
     assert "Morgan Moderator" in mine and "Morgan Moderator" not in _menu(mine)
+
+
+def test_the_layouts_links_are_looked_up_once_not_on_every_page(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses._reversed.cache_clear()
+    looked_up: list[str] = []
+    real = reverse
+
+    def counting(name: str, *args: Any, **kwargs: Any) -> str:
+        looked_up.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(addresses, "reverse", counting)
+    client = p.client_for(p.practitioner)
+    first = client.get(reverse("accessibility")).content.decode()
+    assert "notifications" in looked_up and "logout" in looked_up
+    lookups = len(looked_up)
+    again = client.get(reverse("accessibility")).content.decode()
+    assert len(looked_up) == lookups
+    assert (
+        f'href="{reverse("notifications")}"' in first
+        and f'href="{reverse("notifications")}"' in again
+    )
