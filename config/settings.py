@@ -180,6 +180,9 @@ LOGOUT_REDIRECT_URL = "login"
 # write on every page would make pages queue behind a long import on SQLite), and end
 # after AUDITLOOP_SESSION_MAX_SECONDS from signing in whatever the activity
 # (auditloop.core.middleware.SessionLifetimeMiddleware).
+# Django's database store, with each page's read of the session written out once
+# (auditloop.core.session_store).
+SESSION_ENGINE = "auditloop.core.session_store"
 SESSION_COOKIE_AGE = int(os.environ.get("AUDITLOOP_SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = False
 AUDITLOOP_SESSION_RENEW_SECONDS = min(60, SESSION_COOKIE_AGE // 10)

@@ -21,6 +21,7 @@ from auditloop.accounts.rules.sessions import has_left
 from auditloop.accounts.second_factor import Need, second_factor_need
 from auditloop.accounts.services.sessions import signed_in_session_seen
 from auditloop.accounts.signin_state import BY_SSO, SIGNED_IN_BY
+from auditloop.core.addresses import fixed_url
 from auditloop.core.signin import RENEWED_AT
 
 # Pages open before the second factor: signing in and out, and the pages that ask for it or
@@ -44,7 +45,7 @@ class PasswordChangeRequiredMiddleware:
             # Someone who signed in through single sign-on uses no password here.
             and request.session.get(SIGNED_IN_BY) != BY_SSO
         ):
-            allowed = {reverse("accounts:password_change"), reverse("logout")}
+            allowed = {fixed_url("accounts:password_change"), fixed_url("logout")}
             if (
                 request.path not in allowed
                 and not request.path.startswith(settings.STATIC_URL)
@@ -66,7 +67,7 @@ class SecondFactorRequiredMiddleware:
         path = request.path
         if (
             path.startswith((SECOND_FACTOR_PREFIX, settings.STATIC_URL))
-            or path in {reverse("login"), reverse("logout"), reverse("favicon")}
+            or path in {fixed_url("login"), fixed_url("logout"), fixed_url("favicon")}
             or not request.user.is_authenticated
         ):
             return self.get_response(request)

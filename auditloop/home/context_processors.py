@@ -5,8 +5,11 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString, mark_safe
 
+from auditloop.accounts.backends import UNREAD_NOTIFICATIONS
 from auditloop.accounts.models import AUDITING_ROLES, NO_CASEWORK_ROLES, Role
 from auditloop.accounts.second_factor import Need, second_factor_need
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
@@ -16,11 +19,36 @@ from auditloop.privacy.access.roles import PRIVACY_ROLES
 from auditloop.reports.access.dashboards import DASHBOARD_READERS
 from auditloop.reports.access.reviews import REVIEW_ROLES
 
+# The layout's menu, a partial of the layout itself.
+NAVIGATION_TEMPLATE = "base.html#navigation"
 
-def _navigation(role: str) -> tuple[tuple[str, str], ...]:
-    """The menu of a role: the same on every page, so it is worked out once per role (and
-    per address the site is served under), not on every request."""
-    return _navigation_of(role, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+def _navigation_html(role: str, path: str) -> SafeString:
+    """The menu of a role, as HTML, with the item of the page at `path` marked current: the
+    same on every page of that item, so it is worked out and rendered once per role and item
+    (and per address the site is served under), not on every request. It holds nothing but
+    the role's links: no token, no count, nothing of the reader."""
+    script_prefix = get_script_prefix()
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    items = _navigation_of(role, script_prefix, urlconf)
+    # The current item is the one whose address is the longest start of this page's:
+    # /audits/tools/ is "Audit tools", not "Audits".
+    matches = [url for _, url in items if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
+    return _navigation_rendered(role, script_prefix, urlconf, current)
+
+
+@lru_cache(maxsize=512)
+def _navigation_rendered(
+    role: str, script_prefix: str, urlconf: Any, current: str | None
+) -> SafeString:
+    items = _navigation_of(role, script_prefix, urlconf)
+    # A template's output is already marked safe; mark_safe only says so to the type checker.
+    return mark_safe(  # noqa: S308
+        get_template(NAVIGATION_TEMPLATE).render(
+            {"navigation": [(label, url, url == current) for label, url in items]}
+        )
+    )
 
 
 @lru_cache(maxsize=64)
@@ -89,17 +117,12 @@ def service(request: HttpRequest) -> dict[str, Any]:
         context["current_staff"] = staff
         context["second_factor_pending"] = True
     elif staff is not None:
-        items = _navigation(staff.role)
-        # The current item is the one whose address is the longest start of this page's:
-        # /audits/tools/ is "Audit tools", not "Audits".
-        matches = [
-            url
-            for _, url in items
-            if request.path == url or (url != "/" and request.path.startswith(url))
-        ]
-        current = max(matches, key=len) if matches else None
-        context["navigation"] = [(label, url, url == current) for label, url in items]
+        context["navigation_html"] = _navigation_html(staff.role, request.path)
         context["current_staff"] = staff
-        unread = staff.user.notifications.filter(read_at__isnull=True)
-        context["unread_notifications"] = unread.count()
+        # Counted in the query that loaded the login (`signed_in_logins`); a login loaded
+        # some other way is counted here.
+        unread = getattr(user, UNREAD_NOTIFICATIONS, None)
+        if unread is None:
+            unread = staff.user.notifications.filter(read_at__isnull=True).count()
+        context["unread_notifications"] = unread
     return context

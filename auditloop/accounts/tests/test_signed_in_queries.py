@@ -1,13 +1,18 @@
 """What every signed-in page costs before its own work: the session, then the login with its
-staff record and team in one query, then the unread notifications' count for the header."""
+staff record, team and unread notifications' count in one query. What the layout keeps from
+one page to the next (the menu, the addresses of its links) changes as soon as it must."""
 
 from __future__ import annotations
+
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, StaffMember
+from auditloop.core.models import Notification
+from auditloop.core.services import notification_send
 from auditloop.testing import Personas, make_staff
 
 
@@ -19,14 +24,18 @@ def _queries(p: Personas, staff: StaffMember, url: str) -> list[str]:
     return [q["sql"] for q in captured.captured_queries]
 
 
-def test_a_signed_in_page_of_no_data_asks_the_session_the_login_and_the_notifications(
-    p: Personas,
-) -> None:
+def _unread_shown(html: str) -> int | None:
+    found = re.search(r'<strong class="app-header__count">(\d+)<span', html)
+    return int(found.group(1)) if found else None
+
+
+def test_a_signed_in_page_of_no_data_asks_only_the_session_and_the_login(p: Personas) -> None:
     queries = _queries(p, p.practitioner, reverse("accessibility"))
-    assert len(queries) == 3, queries
+    assert len(queries) == 2, queries
     assert '"django_session"' in queries[0]
-    assert '"accounts_staffmember"' in queries[1] and '"accounts_team"' in queries[1]
-    assert '"core_notification"' in queries[2]
+    login = queries[1]
+    assert '"accounts_staffmember"' in login and '"accounts_team"' in login
+    assert '"core_notification"' in login
 
 
 def test_an_audit_leads_team_comes_with_their_login_not_in_a_query_of_its_own(
@@ -36,3 +45,32 @@ def test_an_audit_leads_team_comes_with_their_login_not_in_a_query_of_its_own(
     lead = make_staff("lead2", "Lou Lead", Role.MODERATOR, p.south_a, services=[p.north])
     queries = _queries(p, lead, reverse("audits:list"))
     assert not [q for q in queries if q.lstrip().startswith('SELECT "accounts_team"."id"')]
+
+
+def test_a_notification_sent_between_two_pages_is_counted_on_the_next(p: Personas) -> None:
+    client = p.client_for(p.practitioner)
+    assert _unread_shown(client.get(reverse("accessibility")).content.decode()) is None
+    notification_send(recipients=[p.practitioner], message="A flag was raised.")
+    assert _unread_shown(client.get(reverse("accessibility")).content.decode()) == 1
+    notification_send(recipients=[p.practitioner], message="Another flag was raised.")
+    assert _unread_shown(client.get(reverse("accessibility")).content.decode()) == 2
+
+
+def test_the_count_is_the_readers_own_unread_notifications(p: Personas) -> None:
+    notification_send(recipients=[p.practitioner, p.moderator], message="A flag was raised.")
+    notification_send(recipients=[p.moderator], message="A moderation is due.")
+    Notification.objects.filter(recipient=p.moderator.user, message__startswith="A mod").update(
+        read_at="2026-01-01T00:00:00Z"
+    )
+    practitioner = p.client_for(p.practitioner).get(reverse("accessibility")).content.decode()
+    moderator = p.client_for(p.moderator).get(reverse("accessibility")).content.decode()
+    assert _unread_shown(practitioner) == 1
+    assert _unread_shown(moderator) == 1
+
+
+def test_reading_every_notification_clears_the_count_on_the_next_page(p: Personas) -> None:
+    notification_send(recipients=[p.practitioner], message="A flag was raised.")
+    client = p.client_for(p.practitioner)
+    assert _unread_shown(client.get(reverse("accessibility")).content.decode()) == 1
+    client.post(reverse("notifications_read_all"))
+    assert _unread_shown(client.get(reverse("accessibility")).content.decode()) is None
