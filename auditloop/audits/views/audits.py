@@ -93,7 +93,12 @@ def audit_list(request: StaffRequest) -> HttpResponse:
         access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
         return part_rendered(
             "audits/_audit_list_table.html",
-            {"page": page, "rows": audit_rows(page.object_list), "filtered": form.is_bound},
+            {
+                "page": page,
+                "rows": audit_rows(page.object_list),
+                "filtered": form.is_bound,
+                "detail_url": _address_ends("audits:detail"),
+            },
             request=request,
         )
 
@@ -106,6 +111,16 @@ def audit_list(request: StaffRequest) -> HttpResponse:
             "can_create": staff.is_audit_lead,
         },
     )
+
+
+def _address_ends(name: str) -> tuple[str, str]:
+    """What comes before and after the public id in the address of `name`: reversed once for
+    a list, not once a row."""
+    start, end = reverse(name, args=[_ANY_ID]).split(str(_ANY_ID))
+    return start, end
+
+
+_ANY_ID = UUID(int=0)
 
 
 @dataclass
