@@ -20,6 +20,7 @@ from auditloop.cases import selectors, services
 from auditloop.cases.forms import CaseCloseForm, CaseFilterForm, CaseForm, CaseSearchForm
 from auditloop.cases.selectors import CASE_LIST_ROLES
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.keptparts import part_kept, part_rendered
 from auditloop.core.pagination import page_of
 
 case_list_roles = roles_required(*CASE_LIST_ROLES)
@@ -56,15 +57,19 @@ def case_list(request: StaffRequest) -> HttpResponse:
             "team": filters.cleaned_data["team"],
             "state": filters.cleaned_data["state"] or "open",
         }
-    page = page_of(request, selectors.cases_matching(staff, **criteria))
-    access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
+
+    def draw() -> str:
+        page = page_of(request, selectors.cases_matching(staff, **criteria))
+        access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
+        return part_rendered("cases/_case_list_table.html", {"page": page}, request=request)
+
     return render(
         request,
         "cases/case_list.html",
         {
             "filters": filters,
             "search": search,
-            "page": page,
+            "table": part_kept("cases-list", request=request, draw=draw),
             "can_create": can_change_cases(staff),
         },
     )

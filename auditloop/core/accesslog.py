@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection, models, transaction
@@ -150,12 +150,62 @@ def access_shown(*, user: Any, targets: Iterable[models.Model], purpose: Purpose
         )
         for target in targets
     ]
+    recording = _recording.get()
+    if recording is not None:
+        # Inside a kept part: its caller logs what it recorded, on this show and every later
+        # one (`access_reshown`), so the log is the same whether the part was kept or not.
+        recording.extend(ShownRead(r.target_type, r.target_id, r.purpose) for r in reads)
+        return
+    _record(reads)
+
+
+def _record(reads: Sequence[Read]) -> None:
     pending = _pending.get()
     if pending is None:
         access_log_write(reads)
         return
     for read in reads:
         pending.setdefault((read.user_id, read.target_type, read.target_id, read.purpose), read)
+
+
+class ShownRead(NamedTuple):
+    """What a read names but its reader and time: kept with a part of a page, and logged
+    again (`access_reshown`) each time the part is shown."""
+
+    target_type: str
+    target_id: str
+    purpose: str
+
+
+# The reads of a kept part being drawn (`reads_recorded`); None elsewhere.
+_recording: ContextVar[list[ShownRead] | None] = ContextVar("access_log_recording", default=None)
+
+
+@contextmanager
+def reads_recorded() -> Iterator[list[ShownRead]]:
+    """Inside the block, `access_shown` logs nothing: it adds each read to the list yielded,
+    for the caller to log with `access_reshown` (also if the block fails: what was fetched
+    for the reader counts as read)."""
+    recorded: list[ShownRead] = []
+    token = _recording.set(recorded)
+    try:
+        yield recorded
+    finally:
+        _recording.reset(token)
+
+
+def access_reshown(*, user: Any, reads: Iterable[ShownRead]) -> None:
+    """Log `reads` (recorded by `reads_recorded`) as `user`'s, now: one row each, as the
+    `access_shown` calls that recorded them would have written."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None or not getattr(user, "is_authenticated", False):
+        raise ValueError("Only a signed-in user's reads can be logged.")
+    recording = _recording.get()
+    if recording is not None:
+        recording.extend(reads)  # a kept part inside a kept part
+        return
+    at = timezone.now()
+    _record([Read(user_id, read.target_type, read.target_id, read.purpose, at) for read in reads])
 
 
 @contextmanager

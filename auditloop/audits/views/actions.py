@@ -52,6 +52,7 @@ from auditloop.audits.services.actions import (
 )
 from auditloop.audits.services.feedback import audit_url
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.keptparts import part_kept, part_rendered
 from auditloop.core.pagination import page_of
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 
@@ -64,26 +65,43 @@ SHOW = {
 }
 
 
-def _list_context(request: StaffRequest, qs: QuerySet[Action]) -> dict[str, Any]:
+def _list_context(
+    request: StaffRequest, qs: QuerySet[Action], *, name: str, team_view: bool = False
+) -> dict[str, Any]:
     show = request.GET.get("show", "open")
     if show not in SHOW:
         show = "open"
-    page = page_of(request, actions_filtered(qs, show), per_page=PAGE_SIZE)
-    # An action is about its audit's child: listing it is a read of the audit.
-    access_shown(user=request.user, targets=[a.audit for a in page], purpose=Purpose.ACTION_LISTED)
+
+    def draw() -> str:
+        page = page_of(request, actions_filtered(qs, show), per_page=PAGE_SIZE)
+        # An action is about its audit's child: listing it is a read of the audit.
+        access_shown(
+            user=request.user, targets=[a.audit for a in page], purpose=Purpose.ACTION_LISTED
+        )
+        return part_rendered(
+            "audits/actions/_list_table.html",
+            {
+                "page": page,
+                "show": show,
+                "show_label": f"{SHOW[show]} actions",
+                "team_view": team_view,
+                "today": today(),
+            },
+            request=request,
+        )
+
     return {
-        "page": page,
+        "table": part_kept(name, request=request, draw=draw),
         "show": show,
-        "show_label": f"{SHOW[show]} actions",
         "tabs": SHOW,
-        "today": today(),
+        "team_view": team_view,
     }
 
 
 @any_staff
 def action_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
-    context = _list_context(request, actions_owned_by(staff))
+    context = _list_context(request, actions_owned_by(staff), name="actions-list")
     context["title"] = "My actions"
     context["can_see_team"] = staff.role in {
         Role.TEAM_MANAGER,
@@ -96,11 +114,12 @@ def action_list(request: StaffRequest) -> HttpResponse:
 @roles_required(Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER)
 def team_action_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
-    context = _list_context(request, actions_overseen_by(staff))
+    context = _list_context(
+        request, actions_overseen_by(staff), name="team-actions-list", team_view=True
+    )
     context["title"] = (
         "Team actions" if staff.role == Role.TEAM_MANAGER else "Actions in your services"
     )
-    context["team_view"] = True
     return render(request, "audits/actions/list.html", context)
 
 

@@ -67,6 +67,7 @@ from auditloop.audits.services.audits import (
     participant_remove,
 )
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.keptparts import part_kept, part_rendered
 from auditloop.core.pagination import page_of_keys
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 from auditloop.core.versions import RecordChanged, form_version_renew, form_version_set
@@ -78,26 +79,48 @@ PAGE_SIZE = 50
 def audit_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
     form = AuditFilterForm(request.GET or None)
-    # A page of keys first, then those audits with their cases: never the whole case table.
-    # Page links keep the filters ({% querystring %} in core/_pagination.html).
-    page = page_of_keys(
-        request,
-        form.filter(audit_keys_visible_to(staff)),
-        lambda keys: audits_page_shown_to(staff, keys),
-        order=AUDITS_ORDER,
-        per_page=PAGE_SIZE,
-    )
-    access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
+
+    def draw() -> str:
+        # A page of keys first, then those audits with their cases: never the whole case
+        # table. Page links keep the filters ({% querystring %} in core/_pagination.html).
+        page = page_of_keys(
+            request,
+            form.filter(audit_keys_visible_to(staff)),
+            lambda keys: audits_page_shown_to(staff, keys),
+            order=AUDITS_ORDER,
+            per_page=PAGE_SIZE,
+        )
+        access_shown(user=request.user, targets=page, purpose=Purpose.LISTED)
+        return part_rendered(
+            "audits/_audit_list_table.html",
+            {
+                "page": page,
+                "rows": audit_rows(page.object_list),
+                "filtered": form.is_bound,
+                "detail_url": _address_ends("audits:detail"),
+            },
+            request=request,
+        )
+
     return render(
         request,
         "audits/audit_list.html",
         {
             "form": form,
-            "page": page,
-            "rows": audit_rows(page.object_list),
+            "table": part_kept("audits-list", request=request, draw=draw),
             "can_create": staff.is_audit_lead,
         },
     )
+
+
+def _address_ends(name: str) -> tuple[str, str]:
+    """What comes before and after the public id in the address of `name`: reversed once for
+    a list, not once a row."""
+    start, end = reverse(name, args=[_ANY_ID]).split(str(_ANY_ID))
+    return start, end
+
+
+_ANY_ID = UUID(int=0)
 
 
 @dataclass

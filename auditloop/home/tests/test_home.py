@@ -265,6 +265,8 @@ def _report_of(staff: StaffMember) -> StaffMember:
 
 
 def _home_lists(response: Any) -> dict[str, WorkList]:
+    if "work" not in response.context:
+        return {}  # the page drew no list of work at all
     work = response.context["work"]
     return {name: value for name, value in vars(work).items() if isinstance(value, WorkList)}
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import AUDITING_ROLES, Role
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.keptparts import part_kept, part_rendered
 from auditloop.core.pagination import page_of
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 from auditloop.core.templatetags.govuk import govuk_error_summary
@@ -80,12 +81,18 @@ def _briefing_links(message: KeyMessage) -> list[tuple[str, str]]:
 @any_staff
 def key_message_list(request: StaffRequest) -> HttpResponse:
     staff = request.staff
-    page = page_of(request, key_messages_visible_to(staff), per_page=PAGE_SIZE)
+
+    def draw() -> str:
+        page = page_of(request, key_messages_visible_to(staff), per_page=PAGE_SIZE)
+        return part_rendered(
+            "learning/key_messages/_list_table.html", {"page": page}, request=request
+        )
+
     return render(
         request,
         "learning/key_messages/list.html",
         {
-            "page": page,
+            "table": part_kept("key-messages-list", request=request, draw=draw),
             "can_compile": staff.role == Role.MODERATOR,
             "can_read_themes": staff.role in AUDITING_ROLES,
         },
