@@ -148,13 +148,13 @@ def council_build(p: Personas, council: Council) -> Built:
         audits.append(audit)
     first_audit = {audit.case_id: audit for audit in reversed(audits)}
     rows = []
-    for reader, day, child, of_audit in council.reads:
+    for index, day, child, of_audit in council.reads:
         case = cases[child]
         target: ChildCase | Audit = first_audit.get(case.pk, case) if of_audit else case
         at = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
         rows.append(
             AccessLog(
-                user=staff[reader].user,
+                user=staff[index].user,
                 target_type=target._meta.label_lower,
                 target_id=str(target.public_id),
                 purpose=Purpose.VIEW,
