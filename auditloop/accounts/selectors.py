@@ -24,11 +24,15 @@ from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
 # Who oversees what ---------------------------------------------------------------------------
 
 
+# The roles who oversee their own team's service as well as the services named for them.
+OWN_SERVICE_OVERSEERS = frozenset({Role.MODERATOR, Role.SENIOR_LEADER})
+
+
 def service_ids_overseen_with(role: str, team: Team | None, service_ids: Iterable[int]) -> set[int]:
     """The rule of who oversees what, for a role, team and services held or only proposed: the
     services named, and an audit lead's or senior leader's own team's service."""
     ids = set(service_ids)
-    if team is not None and role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+    if team is not None and role in OWN_SERVICE_OVERSEERS:
         ids.add(team.service_id)
     return ids
 

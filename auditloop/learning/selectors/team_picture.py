@@ -333,32 +333,34 @@ def domain_tables(
     audit_ids: Iterable[int] | None = None,
     version_ids: list[int] | None = None,
     small_counts: bool = False,
+    counts: Iterable[tuple[int, int, str, int, int]] | None = None,
 ) -> list[FigureTable]:
     """For each tool and scale: each graded question, how many answers at each grade (the
     grade that counts). Three queries. `audit_ids`, `version_ids`: the ids of `audits` and of
     their tool versions, where the caller has them (a large scope: answers and questions are
     then found by the lists, never by a subquery of audits); `small_counts` as
-    `figure_table`'s."""
-    counts = (
-        _answers_of(audits, audit_ids)
-        .filter(question__kind=QuestionKind.GRADED)
-        .annotate(counted=answer_grade_counted("id"))
-        .exclude(counted=None)
-        .values(
-            "audit__tool_version__tool_id",
-            "audit__tool_version__grading_scale_id",
-            "question__code",
-            "counted",
+    `figure_table`'s; `counts`: the answers already counted by (tool, scale, question code,
+    grade that counts), where the caller has them (then two queries)."""
+    if counts is None:
+        counts = (
+            _answers_of(audits, audit_ids)
+            .filter(question__kind=QuestionKind.GRADED)
+            .annotate(counted=answer_grade_counted("id"))
+            .exclude(counted=None)
+            .values_list(
+                "audit__tool_version__tool_id",
+                "audit__tool_version__grading_scale_id",
+                "question__code",
+                "counted",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     by_table: dict[tuple[int, int], dict[str, dict[int, int]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    for row in counts:
-        key = (row["audit__tool_version__tool_id"], row["audit__tool_version__grading_scale_id"])
-        by_table[key][row["question__code"]][row["counted"]] = row["n"]
+    for tool, scale, code, counted, n in counts:
+        by_table[tool, scale][code][counted] = n
     if not by_table:
         return []
     questions = _questions(audits, QuestionKind.GRADED, version_ids)
@@ -409,22 +411,24 @@ def compliance_tables(
     audit_ids: Iterable[int] | None = None,
     version_ids: list[int] | None = None,
     small_counts: bool = False,
+    counts: Iterable[tuple[int, str, str, int]] | None = None,
 ) -> list[FigureTable]:
     """For each tool: each compliance check, how many yes, no and not applicable, and % yes.
-    Three queries. `audit_ids`, `version_ids`, `small_counts` as `domain_tables`'."""
-    counts = (
-        _answers_of(audits, audit_ids)
-        .filter(question__kind=QuestionKind.COMPLIANCE)
-        .exclude(compliance="")
-        .values("audit__tool_version__tool_id", "question__code", "compliance")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_tool: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for row in counts:
-        by_tool[row["audit__tool_version__tool_id"]][row["question__code"]][row["compliance"]] = (
-            row["n"]
+    Three queries. `audit_ids`, `version_ids`, `small_counts` as `domain_tables`'; `counts`:
+    the answers already counted by (tool, question code, answer), where the caller has them
+    (then two queries)."""
+    if counts is None:
+        counts = (
+            _answers_of(audits, audit_ids)
+            .filter(question__kind=QuestionKind.COMPLIANCE)
+            .exclude(compliance="")
+            .values_list("audit__tool_version__tool_id", "question__code", "compliance")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
+    by_tool: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for tool, code, answer, n in counts:
+        by_tool[tool][code][answer] = n
     if not by_tool:
         return []
     questions = _questions(audits, QuestionKind.COMPLIANCE, version_ids)

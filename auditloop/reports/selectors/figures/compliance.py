@@ -6,18 +6,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from auditloop.audits.models import Answer, Audit, QuestionKind
+from auditloop.audits.models import Audit
 from auditloop.learning.selectors.team_picture import COMPLIANCE_COLUMNS, compliance_tables
 from auditloop.reports.blocks import Block, Chart, ChartKind, Series
 from auditloop.reports.selectors.figures.parts import (
     bars_chart,
+    compliance_by_team_counts,
+    compliance_counts,
     counted_audits,
     cycle_label,
     derived_share,
     group_names,
     keyed,
+    quality_counts,
     recent_cycles,
     row_share,
     scoped_table,
@@ -45,6 +48,7 @@ def compliance_by_check(scope: ReportScope) -> list[Block]:
         audit_ids=counted.ids,
         version_ids=counted.versions,
         small_counts=scope.small_counts,
+        counts=compliance_counts(scope),
     )
     if not tables:
         words = "No compliance check of these audits has been answered."
@@ -59,15 +63,7 @@ def compliance_by_check(scope: ReportScope) -> list[Block]:
         for index, table in enumerate(tables)
     ]
     if scope.names_teams:
-        by_team: dict[int, dict[str, int]] = defaultdict(dict)
-        for row in (
-            Answer.objects.filter(audit_id__in=counted.ids, question__kind=QuestionKind.COMPLIANCE)
-            .exclude(compliance="")
-            .values("audit__team_id", "compliance")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            by_team[row["audit__team_id"]][row["compliance"]] = row["n"]
+        by_team = compliance_by_team_counts(scope)
         if len(by_team) > 1:
             names = group_names(scope, list(by_team))
             teams = sorted_groups(by_team, names)
@@ -131,26 +127,15 @@ QUALITY_COLUMNS = ["Quality judgements (graded questions)", "Compliance checks"]
 def quality_share(scope: ReportScope) -> list[Block]:
     """The answers given across this cycle and up to three before it: quality judgements
     (graded questions) against compliance checks, and the share that are quality judgements:
-    the shift from compliance to quality. Three queries."""
+    the shift from compliance to quality. Two queries, and the scope's `answer_counts`."""
     heading = "Quality judgements and compliance checks"
     found = _cycle_audits(scope)
     if not found.sizes:
         words = "No audit of this or the last cycles has been submitted yet, so there are no "
         words += "answers to count."
         return [Block(key="quality-share", heading=heading, words=[words])]
-    counts = {
-        row["audit__cycle_link__cycle_id"]: row
-        for row in Answer.objects.filter(audit_id__in=found.ids)
-        .values("audit__cycle_link__cycle_id")
-        .annotate(
-            quality=Count("pk", filter=Q(question__kind=QuestionKind.GRADED, grade__isnull=False)),
-            checks=Count(
-                "pk", filter=Q(question__kind=QuestionKind.COMPLIANCE) & ~Q(compliance="")
-            ),
-        )
-        .order_by()
-    }
-    empty = {"quality": 0, "checks": 0}
+    counts = quality_counts(scope)
+    empty = (0, 0)
     table = scoped_table(
         scope,
         caption="Answers by cycle: quality judgements and compliance checks",
@@ -159,7 +144,7 @@ def quality_share(scope: ReportScope) -> list[Block]:
         rows=[
             (
                 cycle_label(c, scope),
-                [counts.get(c.pk, empty)["quality"], counts.get(c.pk, empty)["checks"]],
+                list(counts.get(c.pk, empty)),
             )
             for c in found.cycles
         ],

@@ -24,6 +24,7 @@ from auditloop.reports.selectors.figures.parts import (
     NO_AUDITS,
     counted_audits,
     cycle_label,
+    grade_counts,
     group_field,
     group_names,
     keyed,
@@ -108,8 +109,8 @@ def grades_overall(scope: ReportScope) -> list[Block]:
 
 
 def grades_by_domain(scope: ReportScope) -> list[Block]:
-    """The grades that count of each graded question (domain), one table per tool. Five
-    queries."""
+    """The grades that count of each graded question (domain), one table per tool. Four
+    queries, and the scope's `answer_counts`."""
     heading = "Grades by domain"
     counted = counted_audits(scope)
     if not counted.n:
@@ -124,6 +125,7 @@ def grades_by_domain(scope: ReportScope) -> list[Block]:
         audit_ids=counted.ids,
         version_ids=counted.versions,
         small_counts=scope.small_counts,
+        counts=grade_counts(scope),
     )
     if not tables:
         words = "No graded question of these audits has a grade yet."

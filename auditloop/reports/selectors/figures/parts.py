@@ -9,10 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from auditloop.accounts.models import Service, Team
-from auditloop.audits.models import Audit
+from auditloop.audits.models import Answer, Audit, QuestionKind
+from auditloop.audits.selectors.audits import answer_grade_counted
 from auditloop.learning.rules.suppression import SUPPRESSED_MARK, group_suppressed
 from auditloop.learning.selectors.team_picture import (
     TREND_CYCLES,
@@ -103,6 +104,112 @@ def counted_audits(scope: ReportScope) -> Counted:
     )
     scope.memo["counted"] = counted
     return counted
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    """How many answers of one question of one tool, in one cycle and team, gave one answer:
+    the compliance check's (blank for a graded question), and the grade that counts (the
+    agreed one where moderation agreed one, else the auditor's) and whether the auditor gave
+    one (None, False for a check)."""
+
+    cycle: int
+    team: int
+    tool: int
+    scale: int | None
+    code: str
+    kind: str
+    compliance: str
+    counted: int | None
+    graded: bool
+    n: int
+
+
+def answer_counts(scope: ReportScope) -> list[AnswerCount]:
+    """The answers of the audits that count in the scope's cycle and the cycles a trend covers,
+    counted once for every figure of a page drawn from answers (compliance by check and by
+    team, grades by domain, quality against compliance): a national council's four cycles
+    hold millions of answers, and each figure's own pass over them cost seconds. Two queries,
+    asked once per scope."""
+    if "answers" in scope.memo:
+        known: list[AnswerCount] = scope.memo["answers"]
+        return known
+    cycle_ids = {c.pk for c in recent_cycles(scope)} | {scope.cycle.pk}
+    audits = audits_in_scope(scope, cycle_ids=sorted(cycle_ids)).order_by().values("pk")
+    rows = (
+        Answer.objects.filter(audit_id__in=audits)
+        .annotate(
+            counted=answer_grade_counted("id"),
+            graded=Case(When(grade__isnull=False, then=Value(True)), default=Value(False)),
+        )
+        .values_list(
+            "audit__cycle_link__cycle_id",
+            "audit__team_id",
+            "audit__tool_version__tool_id",
+            "audit__tool_version__grading_scale_id",
+            "question__code",
+            "question__kind",
+            "compliance",
+            "counted",
+            "graded",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = [AnswerCount(*row) for row in rows]
+    scope.memo["answers"] = counts
+    return counts
+
+
+def _summed(pairs: Iterable[tuple[Any, int]]) -> dict[Any, int]:
+    summed: dict[Any, int] = defaultdict(int)
+    for key, n in pairs:
+        summed[key] += n
+    return summed
+
+
+def compliance_counts(scope: ReportScope) -> list[tuple[int, str, str, int]]:
+    """The scope's cycle's answers to compliance checks: (tool, question code, answer, how
+    many), as `compliance_tables` counts them."""
+    summed = _summed(
+        ((a.tool, a.code, a.compliance), a.n)
+        for a in answer_counts(scope)
+        if a.cycle == scope.cycle.pk and a.kind == QuestionKind.COMPLIANCE and a.compliance
+    )
+    return [(tool, code, answer, n) for (tool, code, answer), n in summed.items()]
+
+
+def compliance_by_team_counts(scope: ReportScope) -> dict[int, dict[str, int]]:
+    """The scope's cycle's answers to compliance checks: team -> answer -> how many."""
+    by_team: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for a in answer_counts(scope):
+        if a.cycle == scope.cycle.pk and a.kind == QuestionKind.COMPLIANCE and a.compliance:
+            by_team[a.team][a.compliance] += a.n
+    return {team: dict(counts) for team, counts in by_team.items()}
+
+
+def grade_counts(scope: ReportScope) -> list[tuple[int, int, str, int, int]]:
+    """The scope's cycle's graded answers with a grade that counts: (tool, grading scale,
+    question code, grade, how many), as `domain_tables` counts them."""
+    summed = _summed(
+        ((a.tool, a.scale, a.code, a.counted), a.n)
+        for a in answer_counts(scope)
+        if a.cycle == scope.cycle.pk and a.kind == QuestionKind.GRADED and a.counted is not None
+    )
+    return [(tool, scale, code, grade, n) for (tool, scale, code, grade), n in summed.items()]
+
+
+def quality_counts(scope: ReportScope) -> dict[int, tuple[int, int]]:
+    """Per cycle a trend covers: how many answers are quality judgements (graded questions
+    the auditor graded) and how many compliance checks answered."""
+    quality: dict[int, int] = defaultdict(int)
+    checks: dict[int, int] = defaultdict(int)
+    for a in answer_counts(scope):
+        if a.kind == QuestionKind.GRADED and a.graded:
+            quality[a.cycle] += a.n
+        elif a.kind == QuestionKind.COMPLIANCE and a.compliance:
+            checks[a.cycle] += a.n
+    return {cycle: (quality[cycle], checks[cycle]) for cycle in {*quality, *checks}}
 
 
 def withheld_words(scope: ReportScope, audits: int, people: int) -> str:
