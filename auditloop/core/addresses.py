@@ -14,10 +14,15 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
+def served_under() -> tuple[str, Any]:
+    """What `reverse` answers by besides a route's name: the address the site is served under
+    (the script prefix) and the URL conf. A cache of addresses is keyed by both."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+
+
 def fixed_url(name: str) -> str:
-    """`reverse(name)` for a route without arguments, kept per address the site is served
-    under (the script prefix) and URL conf, which `reverse` reads itself."""
-    return _reversed(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    """`reverse(name)` for a route without arguments, kept per `served_under()`."""
+    return _reversed(name, *served_under())
 
 
 @lru_cache(maxsize=256)

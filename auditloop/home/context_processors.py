@@ -6,13 +6,14 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from auditloop.accounts.backends import UNREAD_NOTIFICATIONS
 from auditloop.accounts.models import AUDITING_ROLES, NO_CASEWORK_ROLES, Role
 from auditloop.accounts.second_factor import Need, second_factor_need
 from auditloop.assurance.access.agreement import AGREEMENT_READERS
+from auditloop.core.addresses import served_under
 from auditloop.learning.access.feedback import FEEDBACK_ROLES
 from auditloop.learning.access.team_picture import TEAM_PICTURE_ROLES
 from auditloop.privacy.access.roles import PRIVACY_ROLES
@@ -28,8 +29,7 @@ def _navigation_html(role: str, path: str) -> SafeString:
     same on every page of that item, so it is worked out and rendered once per role and item
     (and per address the site is served under), not on every request. It holds nothing but
     the role's links: no token, no count, nothing of the reader."""
-    script_prefix = get_script_prefix()
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    script_prefix, urlconf = served_under()
     items = _navigation_of(role, script_prefix, urlconf)
     # The current item is the one whose address is the longest start of this page's:
     # /audits/tools/ is "Audit tools", not "Audits".
