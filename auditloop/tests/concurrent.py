@@ -39,6 +39,12 @@ def shared_database(folder: Path) -> Iterator[AtOnce]:
         path = folder / "shared.sqlite3"
         with sqlite3.connect(path) as copy:
             connection.connection.backup(copy)
+        # The in-memory database is copied in rollback-journal mode. Switching the copy to WAL
+        # takes an exclusive lock that SQLite does not wait for, so two threads connecting at
+        # once (each connection runs the settings' `PRAGMA journal_mode=WAL`) could refuse one
+        # with "database is locked". Switch it here, before any thread connects, as a
+        # production database is switched by its first connection and stays so.
+        copy.execute("PRAGMA journal_mode=WAL")
         copy.close()
         settings_dict = {**connection.settings_dict, "NAME": str(path)}
         _use(wrapper, settings_dict)
