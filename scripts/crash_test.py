@@ -54,6 +54,9 @@ SAVES_PER_RUN = 5  # audit saves in one run of the audit process
 DRAWS_PER_RUN = 3
 DRAW_SIZE = 2
 POSTGRES_PORT = 8341
+VICTIM_APPLICATION = "auditloop-crash-victim"
+# How long PostgreSQL may take to notice a killed victim and roll its transaction back.
+SETTLE_SECONDS = 120
 
 
 @dataclass
@@ -84,6 +87,8 @@ def _victim_env(database_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "AUDITLOOP_IMPORT_MAX_ROWS": "1000000",
         "PYTHONUNBUFFERED": "1",
+        # libpq's name for the victim's connections, so the checks can wait for them to end.
+        "PGAPPNAME": VICTIM_APPLICATION,
     }
 
 
@@ -304,7 +309,39 @@ def _crash(
     else:
         process.send_signal(signal.SIGKILL)
         process.wait()
+        _killed_connections_gone()
     return False
+
+
+def _killed_connections_gone() -> None:
+    """Wait until the database has let go of the killed victim's connections.
+
+    SQLite's locks go with the process. PostgreSQL's server notices a client has gone only when
+    it next reads from its socket: a statement running at the kill runs to its end first, and
+    only then is the transaction rolled back and the import's lock let go of. Until then the
+    import is shown as running, truthfully (its last statement is still being run), and the
+    checks would see that moment, not the state the crash leaves."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE application_name = %s AND datname = current_database()",
+                [VICTIM_APPLICATION],
+            )
+            (left,) = cursor.fetchone()
+        if not left:
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"PostgreSQL still ran the killed victim's connection after {SETTLE_SECONDS} s"
+            )
+        time.sleep(0.05)
+    _close_connections()
 
 
 # --- What the database must hold ----------------------------------------------------------
