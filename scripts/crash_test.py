@@ -331,7 +331,8 @@ def _killed_connections_gone() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
-                " WHERE application_name = %s AND datname = current_database()",
+                " WHERE application_name = %s AND datname = current_database()"
+                " AND pid <> pg_backend_pid()",  # this script's settings name it so too
                 [VICTIM_APPLICATION],
             )
             (left,) = cursor.fetchone()
