@@ -38,7 +38,8 @@ def get_audit_for_user(
             )
             .select_related(
                 "case",
-                "case__allocated_team",
+                # The service too: whether the reader may acknowledge a flag asks its head.
+                "case__allocated_team__service",
                 "auditor",
                 "practitioner",
                 "team__service",
