@@ -205,7 +205,7 @@ def _detail_parts_drawn(
         # The learning points' and revisit links' tags read the request's member of staff.
         "request": request,
     }
-    return {
+    parts = {
         part: part_rendered(template, context, request=request)
         for part, template in (
             ("top", "audits/_audit_detail_top.html"),
@@ -215,6 +215,16 @@ def _detail_parts_drawn(
             ("replies", "audits/partials/_replies.html"),
         )
     }
+    # The moderation panel (the assurance app's) is kept too, unless it holds a form: the
+    # reader's own request for moderation, with its withdraw button, is then drawn on every
+    # request (`_render_detail`).
+    moderation = part_rendered(_MODERATION_PANEL, context, request=request)
+    if "<form" not in moderation:
+        parts["moderation"] = moderation
+    return parts
+
+
+_MODERATION_PANEL = "assurance/moderation_samples/_audit_moderation.html"
 
 
 def _detail_forms(*, audit: Audit, staff: StaffMember) -> dict[str, Any]:
@@ -270,6 +280,8 @@ def _render_detail(
     context: dict[str, Any] = {
         "audit": audit,
         "kept": kept,
+        # None where it holds a form: the page draws it.
+        "moderation_kept": kept.get("moderation"),
         "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
         "can_submit": is_auditor and audit.status == AuditStatus.IN_PROGRESS,
         "can_lead": can_lead,
