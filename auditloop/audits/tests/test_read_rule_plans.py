@@ -174,7 +174,7 @@ def test_an_audits_own_page_finds_it_by_index_for_every_reader(p: Personas) -> N
     the row must be found by its key first, never by reading the table against the OR."""
     _regional_council(p)
     roles = ["practitioner", "team_manager", "auditor", "moderator", "senior_leader"]
-    found = {}
+    found: dict[tuple[str, str, str], str] = {}
     for role in roles:
         staff = getattr(p, role)
         audit = Audit.objects.filter(audit_visibility_filter(staff)).order_by("-pk").first()
