@@ -111,11 +111,14 @@ def main() -> int:
     parser.add_argument(
         "--targets",
         nargs="+",
+        action="extend",
         choices=TARGETS,
-        default=list(TARGETS),
-        help="which runs, of signed-in, bare and floor (all three by default)",
+        help="which runs, of signed-in, bare and floor (all three by default); given twice "
+        "(--targets signed-in --targets bare), both",
     )
     args = parser.parse_args()
+    # In the order given, each once: a second --targets adds to the first, not replaces it.
+    args.targets = list(dict.fromkeys(args.targets or TARGETS))
     user_counts = args.users or [20, 50]
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -2,6 +2,7 @@
 
     DATABASE_URL=sqlite:////tmp/load.sqlite3 .venv/bin/python scripts/benchmark_load_profile.py
     ... --page home --login practitioner --requests 200 --top 40
+    ... --mix    (every page the load benchmark browses, as every login: CPU time only)
 
 On a council `benchmark_load.py` built (run it first), in one process and one thread (Django's
 test client: every middleware, no web server), it asks for the bare page and for a signed-in
@@ -40,6 +41,8 @@ PAGES = {
     "accessibility": "accessibility",
     "notifications": "notifications",
     "floor": "benchmark_floor",
+    # The first audit the login's audits list links to, as the load benchmark finds it.
+    "audit": "audits:list",
 }
 
 
@@ -75,6 +78,13 @@ def main() -> int:
     signed_in = Client(HTTP_HOST="localhost")
     signed_in.force_login(User.objects.get(username=args.login))
     url = reverse(PAGES[args.page])
+    if args.page == "audit":
+        from benchmark_load import AUDIT_LINK
+
+        found = AUDIT_LINK.search(signed_in.get(url).content.decode())
+        if found is None:
+            raise SystemExit(f"{args.login}'s audits list links to no audit")
+        url = found.group(1)
     print(f"Database: {connection.vendor}; {args.login} on {url}, {args.requests} requests")
 
     for label, client, path in (

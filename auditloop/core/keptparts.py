@@ -1,5 +1,5 @@
 """Parts of pages kept for their reader under the data version: a home page's lists, a list
-page's table.
+page's table, the read-only parts of an audit's own page between its forms (`parts_kept`).
 
 A kept part is HTML drawn from the database alone, for one reader: never a form, a CSRF token
 or anything else of the request but its query string (forms are drawn on every request, around
@@ -31,8 +31,11 @@ _TOKEN_FIELD = "csrfmiddlewaretoken"  # noqa: S105 (a field name, not a secret)
 
 
 @dataclass(frozen=True)
-class KeptPart:
-    html: SafeString
+class KeptParts:
+    """A kept draw: its HTML by name (one for `part_kept`, several for `parts_kept`) and the
+    reads drawing it recorded."""
+
+    html: dict[str, SafeString]
     reads: tuple[ShownRead, ...]
 
 
@@ -55,9 +58,22 @@ def part_kept(
     """The HTML `draw()` returns for the signed-in reader of `request`, kept for them under
     `name`, `params`, the query string, today's date and the data version; the children's
     records it names are logged as read on this show as on every other."""
+    return parts_kept(name, request=request, params=params, draw=lambda: {"": draw()})[""]
+
+
+def parts_kept(
+    name: str,
+    *,
+    request: HttpRequest,
+    params: Sequence[Hashable] = (),
+    draw: Callable[[], dict[str, str]],
+) -> dict[str, SafeString]:
+    """As `part_kept`, for a page whose read-only parts lie between its forms: `draw()` returns
+    each part's HTML by name, drawn together (one look-up of the data version, one entry kept),
+    and the page puts its forms, drawn on every request, between them."""
     user = request.user
 
-    def drawn() -> KeptPart:
+    def drawn() -> KeptParts:
         reads: list[ShownRead] = []
         try:
             with reads_recorded() as recorded:
@@ -67,23 +83,30 @@ def part_kept(
             # Fetched for the reader, so read, even if drawing it failed.
             if reads:
                 access_reshown(user=user, reads=reads)
-        if _TOKEN_FIELD in html:
-            raise ValueError(f"The kept part {name!r} holds a form's token: draw forms outside.")
-        return KeptPart(html=mark_safe(html), reads=tuple(reads))  # noqa: S308
+        for part, text in html.items():
+            if _TOKEN_FIELD in text:
+                raise ValueError(
+                    f"The kept part {name!r}{f' ({part})' if part else ''} holds a form's "
+                    "token: draw forms outside."
+                )
+        return KeptParts(
+            html={part: mark_safe(text) for part, text in html.items()},  # noqa: S308
+            reads=tuple(reads),
+        )
 
     logged_already = False
 
-    def compute() -> KeptPart:
+    def compute() -> KeptParts:
         nonlocal logged_already
         logged_already = True
         return drawn()
 
-    part = figures_cached(
+    kept = figures_cached(
         f"part:{name}",
         reader_id=user.pk,
         params=(*params, request.META.get("QUERY_STRING", "")),
         compute=compute,
     )
-    if not logged_already and part.reads:
-        access_reshown(user=user, reads=part.reads)
-    return part.html
+    if not logged_already and kept.reads:
+        access_reshown(user=user, reads=kept.reads)
+    return kept.html

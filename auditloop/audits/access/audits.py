@@ -21,7 +21,7 @@ from auditloop.audits.models import (
     Participant,
 )
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.rules import any_of_parts
+from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row
 
 
 def get_audit_for_user(
@@ -34,11 +34,13 @@ def get_audit_for_user(
     try:
         audit = (
             with_grades_hidden(
-                Audit.objects.filter(audit_visibility_filter(staff), public_id=public_id), staff
+                Audit.objects.filter(audit_visibility_filter_for_one(staff), public_id=public_id),
+                staff,
             )
             .select_related(
                 "case",
-                "case__allocated_team",
+                # The service too: whether the reader may acknowledge a flag asks its head.
+                "case__allocated_team__service",
                 "auditor",
                 "practitioner",
                 "team__service",
@@ -138,6 +140,13 @@ def audit_visibility_filter(staff: StaffMember) -> Q:
     parts that admit whole services (audit leads, senior leaders) stay plain conditions."""
     parts, wide = audit_visibility_parts(staff)
     return any_of_parts(Audit, parts, wide=wide)
+
+
+def audit_visibility_filter_for_one(staff: StaffMember) -> Q:
+    """The same rule, for a look-up of one audit by its key (its own page): the parts ORed
+    (`any_of_parts_for_one_row`), which the database tests on that one row. Never for a list."""
+    parts, wide = audit_visibility_parts(staff)
+    return any_of_parts_for_one_row(parts, wide=wide)
 
 
 def audit_visibility_parts(staff: StaffMember) -> tuple[list[Q], list[Q]]:

@@ -10,7 +10,11 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.access.audits import audit_visibility_filter, with_grades_hidden
+from auditloop.audits.access.audits import (
+    audit_visibility_filter,
+    audit_visibility_filter_for_one,
+    with_grades_hidden,
+)
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -109,7 +113,9 @@ def audit_earlier_visible(staff: StaffMember, audit: Audit) -> Audit | None:
     """The audit a revisit follows up, if `staff` may read it too."""
     if audit.revisit_of_id is None:
         return None
-    return Audit.objects.filter(audit_visibility_filter(staff), pk=audit.revisit_of_id).first()
+    return Audit.objects.filter(
+        audit_visibility_filter_for_one(staff), pk=audit.revisit_of_id
+    ).first()
 
 
 def audit_revisits_visible(staff: StaffMember, audit: Audit) -> list[Audit]:

@@ -20,8 +20,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
+from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.models import Audit
 from auditloop.audits.tests.plans import plan_nodes, query_plan
 from auditloop.testing import Personas
 
@@ -164,3 +167,18 @@ def test_the_action_read_rule_never_scans_every_action_for_a_reader_of_a_few(
     roles = ["practitioner", "team_manager", "auditor", "board_member", "administrator"]
     roles.append("data_protection")
     assert not _whole_table_scans(p, roles, ["/api/v1/actions?offset=50"], ACTION_TABLE)
+
+
+def test_an_audits_own_page_finds_it_by_index_for_every_reader(p: Personas) -> None:
+    """Its look-up tests the rule's parts ORed on the one row (`audit_visibility_filter_for_one`):
+    the row must be found by its key first, never by reading the table against the OR."""
+    _regional_council(p)
+    roles = ["practitioner", "team_manager", "auditor", "moderator", "senior_leader"]
+    found: dict[tuple[str, str, str], str] = {}
+    for role in roles:
+        staff = getattr(p, role)
+        audit = Audit.objects.filter(audit_visibility_filter(staff)).order_by("-pk").first()
+        assert audit is not None, role
+        address = reverse("audits:detail", args=[audit.public_id])
+        found |= _whole_table_scans(p, [role], [address], AUDIT_TABLE)
+    assert not found

@@ -36,6 +36,7 @@ from auditloop.audits.models import (
     Audit,
     AuditStatus,
     AuditType,
+    Escalation,
     Grade,
     Participant,
     PartnerShare,
@@ -67,7 +68,7 @@ from auditloop.audits.services.audits import (
     participant_remove,
 )
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.keptparts import part_kept, part_rendered
+from auditloop.core.keptparts import part_kept, part_rendered, parts_kept
 from auditloop.core.pagination import page_of_keys
 from auditloop.core.refusals import Refused, refusal_to_form, refusal_to_message
 from auditloop.core.versions import RecordChanged, form_version_renew, form_version_set
@@ -159,47 +160,19 @@ def _answered_sections(audit: Audit) -> list[tuple[Section, list[AnsweredQuestio
     return out
 
 
-def _followup_context(*, audit: Audit, staff: StaffMember) -> dict[str, Any]:
-    """Template context for the follow-up partials of an audit `staff` may already see.
-
-    Three queries (flags, actions, replies) however many rows; the permission flags come
-    from the audit already loaded.
-    """
-    can_raise = can_raise_escalation(staff, audit)
-    can_reply = can_reply_to_feedback(staff, audit)
-    escalations = list(audit.escalations.select_related("raised_by", "acknowledged_by"))
-    may_acknowledge = any(e.acknowledged_at is None for e in escalations) and (
-        can_acknowledge_on(staff, audit)
-    )
-    return {
-        "escalations": escalations,
-        "actions": audit.actions.select_related("owner", "answer__question"),
-        "replies": audit.replies.select_related("author"),
-        "today": today(),
-        "can_raise_escalation": can_raise,
-        "can_acknowledge_escalation": may_acknowledge,
-        "can_add_action": audit.status != AuditStatus.PLANNED and can_create_action(staff, audit),
-        "can_reply": can_reply,
-        # auto_id keeps these fields' ids apart from the other forms on the audit page.
-        "escalation_form": EscalationRaiseForm(auto_id="flag_%s") if can_raise else None,
-        # One form per open flag, each with its own field ids.
-        "acknowledge_forms": [
-            (e, EscalationAcknowledgeForm(auto_id=f"ack{n}_%s"))
-            for n, e in enumerate(escalations, start=1)
-            if e.acknowledged_at is None
-        ]
-        if may_acknowledge
-        else [],
-        "reply_form": FeedbackReplyForm(auto_id="reply_%s") if can_reply else None,
-    }
-
-
-def _render_detail(
-    request: StaffRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
-) -> HttpResponse:
+def _detail_parts_drawn(
+    request: StaffRequest,
+    audit: Audit,
+    *,
+    can_change_share: bool,
+    can_invite_partner: bool,
+    can_add_action: bool,
+) -> dict[str, str]:
+    """The read-only parts of an audit's page for its reader, drawn to be kept (no form): its
+    name and status, the audit and its case, findings and answers, learning points; its flags,
+    actions and replies. The reads they log (the earlier audit of a revisit) are kept with
+    them and logged again on every show."""
     staff = request.staff
-    is_auditor = audit.auditor_id == staff.pk
-    leads = can_lead_audit(request.staff, audit)
     sections = _answered_sections(audit)
     checks = [
         row.answer.compliance if row.answer else ""
@@ -219,18 +192,103 @@ def _render_detail(
         "participants": audit.participants.select_related("staff"),
         "is_deep_dive": audit.audit_type == AuditType.DEEP_DIVE,
         "asks_family": audit_asks_family(audit),
-        "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
-        "can_submit": is_auditor and audit.status == AuditStatus.IN_PROGRESS,
-        "can_lead": leads and audit.status == AuditStatus.SUBMITTED,
-        "can_return": leads and audit.status == AuditStatus.SUBMITTED and not in_moderation(audit),
-        "return_form": return_form or AuditReturnForm(),
-        "can_invite_partner": can_invite_partner(staff, audit),
+        "can_invite_partner": can_invite_partner,
         # A partner agency auditor's audit: what the lead shared with them, which the lead
         # may change.
         "partner_share": PartnerShare.objects.filter(audit=audit).first(),
-        "can_change_share": leads,
+        "can_change_share": can_change_share,
+        "escalations": audit.escalations.select_related("raised_by", "acknowledged_by"),
+        "actions": audit.actions.select_related("owner", "answer__question"),
+        "replies": audit.replies.select_related("author"),
+        "today": today(),
+        "can_add_action": can_add_action,
+        # The learning points' and revisit links' tags read the request's member of staff.
+        "request": request,
     }
-    context.update(_followup_context(audit=audit, staff=staff))
+    parts = {
+        part: part_rendered(template, context, request=request)
+        for part, template in (
+            ("top", "audits/_audit_detail_top.html"),
+            ("body", "audits/_audit_detail_body.html"),
+            ("escalations", "audits/partials/_escalations.html"),
+            ("actions", "audits/partials/_actions.html"),
+            ("replies", "audits/partials/_replies.html"),
+        )
+    }
+    # The moderation panel (the assurance app's) is kept too, unless it holds a form: the
+    # reader's own request for moderation, with its withdraw button, is then drawn on every
+    # request (`_render_detail`).
+    moderation = part_rendered(_MODERATION_PANEL, context, request=request)
+    if "<form" not in moderation:
+        parts["moderation"] = moderation
+    return parts
+
+
+_MODERATION_PANEL = "assurance/moderation_samples/_audit_moderation.html"
+
+
+def _detail_forms(*, audit: Audit, staff: StaffMember) -> dict[str, Any]:
+    """The forms of an audit's page beside its kept parts, decided and drawn on every request:
+    flag the child is not safe, acknowledge a flag, reply to the feedback. A query only for
+    those who may acknowledge flags (the open ones); the rest comes from the audit loaded."""
+    can_raise = can_raise_escalation(staff, audit)
+    acknowledge_forms: list[tuple[Escalation, EscalationAcknowledgeForm]] = []
+    if can_acknowledge_on(staff, audit):
+        flags = audit.escalations.only("public_id", "raised_at", "acknowledged_at")
+        # One form per open flag, numbered among all the audit's flags as they are listed, so
+        # each keeps its field ids.
+        acknowledge_forms = [
+            (e, EscalationAcknowledgeForm(auto_id=f"ack{n}_%s"))
+            for n, e in enumerate(flags, start=1)
+            if e.acknowledged_at is None
+        ]
+    return {
+        # auto_id keeps these fields' ids apart from the other forms on the audit page.
+        "escalation_form": EscalationRaiseForm(auto_id="flag_%s") if can_raise else None,
+        "acknowledge_forms": acknowledge_forms,
+        "reply_form": (
+            FeedbackReplyForm(auto_id="reply_%s") if can_reply_to_feedback(staff, audit) else None
+        ),
+    }
+
+
+def _render_detail(
+    request: StaffRequest, audit: Audit, *, return_form: AuditReturnForm | None = None
+) -> HttpResponse:
+    """An audit's page. `audit` comes from `get_audit_for_user` (the access decision, and its
+    read logged, on every request); what the reader may do is decided here on every request
+    too, and the parts it shows key the kept copy, drawn per reader under the data version
+    (`parts_kept`). The forms are drawn on every request, between the kept parts."""
+    staff = request.staff
+    is_auditor = audit.auditor_id == staff.pk
+    leads = can_lead_audit(staff, audit)
+    may_invite = can_invite_partner(staff, audit)
+    may_add_action = audit.status != AuditStatus.PLANNED and can_create_action(staff, audit)
+    kept = parts_kept(
+        "audit-page",
+        request=request,
+        params=(str(audit.public_id), leads, may_invite, may_add_action),
+        draw=lambda: _detail_parts_drawn(
+            request,
+            audit,
+            can_change_share=leads,
+            can_invite_partner=may_invite,
+            can_add_action=may_add_action,
+        ),
+    )
+    can_lead = leads and audit.status == AuditStatus.SUBMITTED
+    context: dict[str, Any] = {
+        "audit": audit,
+        "kept": kept,
+        # None where it holds a form: the page draws it.
+        "moderation_kept": kept.get("moderation"),
+        "can_edit": is_auditor and audit.status in WRITABLE_STATUSES,
+        "can_submit": is_auditor and audit.status == AuditStatus.IN_PROGRESS,
+        "can_lead": can_lead,
+        "can_return": can_lead and not in_moderation(audit),
+        "return_form": return_form or AuditReturnForm(),
+        **_detail_forms(audit=audit, staff=staff),
+    }
     return render(request, "audits/audit_detail.html", context)
 
 
