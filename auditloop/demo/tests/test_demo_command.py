@@ -17,7 +17,8 @@ from auditloop.demo.council import DEMO_LOGINS
 from auditloop.demo.management.commands import demo as demo_command
 from auditloop.testing import Personas
 
-pytestmark = pytest.mark.django_db
+# The council these tests build is not read for its review: its PDF is not laid out.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("review_not_laid_out")]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from auditloop.demo.builder import DemoSummary, demo_council_build, demo_digest
 from auditloop.demo.council import DEMO_LOGINS
 from auditloop.demo.management.commands import demo as demo_command
 from auditloop.demo.tests.test_demo_command import login_lines, run_demo
+from auditloop.reports import documents
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 26)
@@ -71,6 +72,8 @@ def first_run(
         patch.delenv("AUDITLOOP_DEMO_PASSWORD", raising=False)
         patch.delenv("AUDITLOOP_SITE_URL", raising=False)
         patch.setattr(demo_command, "demo_council_build", build)
+        # As conftest.py's review_not_laid_out: no test here reads the review's PDF.
+        patch.setattr(documents, "review_pdf", lambda review: b"%PDF-1.7\n")
         output = run_demo("--port", "8123")
         (summary,) = built
         yield FirstRun(output=output, password_file=password_file, summary=summary)
