@@ -3,46 +3,15 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from xdist.scheduler import LoadScopeScheduling
 
 from auditloop.core.dataversion import CACHE_ALIAS
 from auditloop.testing import Personas, build_personas
-
-# Tests that share one costly module- or package-scoped fixture (a demo council, a measured
-# walk of every list page): `pytest -n 2` sends each of these whole to one worker, so the
-# fixture is made once in all rather than once on each worker that draws one of its tests.
-# Every other test is handed out one at a time, as xdist's `load` does.
-SHARED_FIXTURE_TESTS = (
-    "auditloop/demo/tests/small_council/",
-    "auditloop/demo/tests/test_demo_first_run.py::",
-    "auditloop/tests/test_list_query_counts.py::",
-)
-
-
-class SharedFixtureScheduling(LoadScopeScheduling):  # type: ignore[misc]
-    """xdist's `loadscope`, with a scope of one test except for SHARED_FIXTURE_TESTS.
-
-    (xdist's own `loadgroup` would do it by a mark, but it names a test after its group by
-    setting `item._nodeid`, which pytest 9 no longer reads.)"""
-
-    def _split_scope(self, nodeid: str) -> str:
-        return next((p for p in SHARED_FIXTURE_TESTS if nodeid.startswith(p)), nodeid)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> SharedFixtureScheduling | None:
-    """In place of xdist's `load` (what `-n 2` chooses); any other `--dist` is left alone."""
-    if config.getvalue("dist") != "load":
-        return None
-    return SharedFixtureScheduling(config, log)
-
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
