@@ -16,16 +16,8 @@ from django.db import transaction
 
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.tests.every_day import missing_on
-from auditloop.reports import documents
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def review_not_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo issues its cycle review as a PDF: laying it out takes seconds, and the PDF's
-    own tests check it. Here it is enough that it was issued."""
-    monkeypatch.setattr(documents, "review_pdf", lambda review: b"%PDF-1.7\n")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("review_not_laid_out")]
 
 
 @pytest.mark.parametrize("day", [datetime.date(2026, 1, 1), datetime.date(2024, 2, 29)], ids=str)

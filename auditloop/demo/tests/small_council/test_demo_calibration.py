@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
 from auditloop.assurance.models import (
@@ -24,18 +21,9 @@ from auditloop.assurance.models import (
 )
 from auditloop.assurance.selectors.calibration import calibration_comparison
 from auditloop.audits.models import SHARED_STATUSES, AuditStatus, AuditType
-from auditloop.demo.builder import demo_council_build
+from auditloop.demo.tests.small_council import TODAY
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def staff(username: str) -> StaffMember:

@@ -4,7 +4,6 @@ weighted kappas and the krippendorff package's ordinal alpha, per question and o
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 from collections import defaultdict
@@ -21,10 +20,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from auditloop.assurance.models import Moderation, ModerationStatus, ModeratorGrade
 from auditloop.audits.models import Answer, Grade
-from auditloop.demo.builder import demo_council_build
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
 REGRADED = [
     ModerationStatus.AGREEING,
     ModerationStatus.AGREED,
@@ -37,9 +34,8 @@ type Key = tuple[str, str]  # (tool name, question label)
 
 
 @pytest.fixture(scope="module")
-def printed(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, Any]]:
+def printed(small: None, django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, Any]]:
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
         out = io.StringIO()
         call_command("agreement", "--json", stdout=out)
         yield {"json": json.loads(out.getvalue()), "pairs": _pairs()}

@@ -3,13 +3,9 @@ independent moderators, and disagreement as a real audit group's."""
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
 from auditloop.assurance.access.regrade import moderation_deciders
@@ -28,29 +24,18 @@ from auditloop.assurance.services.regrade import escalated_message
 from auditloop.audits.models import Answer
 from auditloop.audits.rules import independent_of_audit
 from auditloop.core.models import Notification
-from auditloop.demo.builder import demo_council_build
 from auditloop.sampling.models import Cycle
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
 SETTLED = {ModerationStatus.AGREED, ModerationStatus.DECIDED}
 GRADED = {ModerationStatus.AGREEING, ModerationStatus.ESCALATED, *SETTLED}
-
-
-@pytest.fixture(scope="module")
-def council(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """Half the small council, built once for this module and rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, scale=0.5, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def _staff(username: str) -> StaffMember:
     return StaffMember.objects.get(user__username=username)
 
 
-def test_every_cycle_has_a_drawn_sample_that_draws_again_the_same(council: None) -> None:
+def test_every_cycle_has_a_drawn_sample_that_draws_again_the_same(small: None) -> None:
     for cycle in Cycle.objects.all():
         samples = list(ModerationSample.objects.filter(cycle=cycle))
         assert samples, cycle.name
@@ -71,7 +56,7 @@ def test_every_cycle_has_a_drawn_sample_that_draws_again_the_same(council: None)
             assert sample.population_size == len(sample.population_ids)
 
 
-def test_no_audit_is_considered_by_two_samples_of_its_cycle(council: None) -> None:
+def test_no_audit_is_considered_by_two_samples_of_its_cycle(small: None) -> None:
     for cycle in Cycle.objects.all():
         seen: list[int] = []
         for sample in ModerationSample.objects.filter(cycle=cycle):
@@ -79,12 +64,12 @@ def test_no_audit_is_considered_by_two_samples_of_its_cycle(council: None) -> No
         assert len(seen) == len(set(seen))
 
 
-def test_moderations_are_in_every_state(council: None) -> None:
+def test_moderations_are_in_every_state(small: None) -> None:
     statuses = set(Moderation.objects.values_list("status", flat=True))
     assert statuses == set(ModerationStatus.values)
 
 
-def test_every_moderator_is_independent_of_the_audit_and_the_head_decides(council: None) -> None:
+def test_every_moderator_is_independent_of_the_audit_and_the_head_decides(small: None) -> None:
     moderations = Moderation.objects.exclude(moderator=None).select_related(
         "moderator",
         "audit__case__allocated_worker",
@@ -108,7 +93,7 @@ def test_every_moderator_is_independent_of_the_audit_and_the_head_decides(counci
 
 
 def test_only_a_disagreement_goes_to_the_head_and_the_decision_names_whose_grade_stood(
-    council: None,
+    small: None,
 ) -> None:
     escalated = Moderation.objects.filter(
         status__in=[ModerationStatus.ESCALATED, ModerationStatus.DECIDED]
@@ -143,7 +128,7 @@ def test_only_a_disagreement_goes_to_the_head_and_the_decision_names_whose_grade
             assert decided not in {theirs, audit.overall_grade}
 
 
-def test_an_agreed_reason_names_the_grade_that_was_agreed(council: None) -> None:
+def test_an_agreed_reason_names_the_grade_that_was_agreed(small: None) -> None:
     agreed = Moderation.objects.filter(status=ModerationStatus.AGREED).select_related(
         "audit__overall_grade", "audit__agreed_overall_grade", "moderator_overall_grade"
     )
@@ -158,7 +143,7 @@ def test_an_agreed_reason_names_the_grade_that_was_agreed(council: None) -> None
         assert ("between ours" in reason) == (settled not in {given, theirs}), reason
 
 
-def test_blind_grades_mostly_agree_often_one_apart_rarely_two(council: None) -> None:
+def test_blind_grades_mostly_agree_often_one_apart_rarely_two(small: None) -> None:
     auditor = {
         (audit_id, question_id): value
         for audit_id, question_id, value in Answer.objects.filter(
@@ -180,7 +165,7 @@ def test_blind_grades_mostly_agree_often_one_apart_rarely_two(council: None) -> 
 
 
 def test_grades_are_given_once_regraded_and_agreed_ones_written_to_the_audit(
-    council: None,
+    small: None,
 ) -> None:
     for m in Moderation.objects.select_related("audit").prefetch_related("grades"):
         if m.status in GRADED:
@@ -202,7 +187,7 @@ def test_grades_are_given_once_regraded_and_agreed_ones_written_to_the_audit(
         assert m.audit.overall_grade_id is not None
 
 
-def test_requests_are_taken_waiting_and_withdrawn_with_the_askers_reasons(council: None) -> None:
+def test_requests_are_taken_waiting_and_withdrawn_with_the_askers_reasons(small: None) -> None:
     requests = list(ModerationRequest.objects.select_related("audit", "requested_by"))
     assert {r.status for r in requests} == set(ModerationRequestStatus.values)
     added = set(Moderation.objects.filter(sample=None).values_list("request_id", flat=True))
@@ -224,7 +209,7 @@ def test_requests_are_taken_waiting_and_withdrawn_with_the_askers_reasons(counci
     assert any(r.requested_by == _staff("manager") for r in waiting)
 
 
-def test_the_demo_logins_have_moderation_to_do(council: None) -> None:
+def test_the_demo_logins_have_moderation_to_do(small: None) -> None:
     moderator, auditor = _staff("moderator"), _staff("auditor")
     # Added by another lead, so that the sample the demo moderator drew is not hidden from them.
     regrading = Moderation.objects.filter(moderator=moderator, status="regrading")
@@ -238,7 +223,7 @@ def test_the_demo_logins_have_moderation_to_do(council: None) -> None:
     assert Moderation.objects.filter(status="unassigned").exists()
 
 
-def test_whoever_decides_each_waiting_disagreement_was_told_of_it(council: None) -> None:
+def test_whoever_decides_each_waiting_disagreement_was_told_of_it(small: None) -> None:
     """As `moderation_escalate` tells them: the demo leader finds theirs in their notices."""
     leader = _staff("leader")
     for m in Moderation.objects.filter(status="escalated"):

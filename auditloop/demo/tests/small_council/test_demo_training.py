@@ -3,17 +3,12 @@ attended, and an event whose impact page has real numbers."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
-from auditloop.demo.builder import demo_council_build
+from auditloop.demo.tests.small_council import TODAY
 from auditloop.learning.models import (
     TrainingEvent,
     TrainingNeed,
@@ -25,15 +20,6 @@ from auditloop.learning.selectors.training import impact_data
 from auditloop.sampling.models import Cycle
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def test_the_demo_has_the_issues_example_rules_and_one_switched_off(small: None) -> None:

@@ -3,33 +3,17 @@ page that answers "not found"."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import User
 from auditloop.audits.models import Escalation
 from auditloop.cases.models import ChildCase
 from auditloop.core.models import Notification
-from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """The small council, built once for this module and rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def _client(username: str) -> Client:

@@ -5,34 +5,19 @@ theme suggestions, and some naming people for redaction to take out."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-
 import pytest
-from django.db import transaction
 from django.db.models import Count, F
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import SHARED_STATUSES, Answer, Audit, AuditType
-from auditloop.demo.builder import demo_council_build
 from auditloop.learning.defaults import DEFAULT_THEMES
 from auditloop.learning.models import LearningPoint, LearningPointKind, Theme
 from auditloop.learning.redaction import redactor_for_database
 from auditloop.learning.services.suggestions import theme_suggestions_generate
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def test_the_starter_themes_are_there_after_the_build(small: None) -> None:

@@ -2,7 +2,7 @@
 public ids the API returns are the ids the matching page (and the selector behind it) shows;
 and the dashboard's figures through the API are the page's, cell for cell.
 
-Built on the small demo council, once for this module; a new list endpoint fails
+Built on the package's small demo council (conftest.py); a new list endpoint fails
 `test_every_api_list_is_compared_here` until it is compared here too.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoDbBlocker
@@ -28,7 +28,6 @@ from auditloop.audits.models import Action, AuditTool
 from auditloop.audits.selectors.actions import actions_visible_to
 from auditloop.audits.selectors.audits import audits_matching, audits_visible_to
 from auditloop.audits.services.tools import tool_version_draft_create
-from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
 from auditloop.reports.access.reviews import REVIEW_ROLES, reviews_visible_to
 from auditloop.reports.access.scopes import DASHBOARD_ROLES, dashboard_cycles, dashboard_scope
@@ -46,16 +45,10 @@ API_PAGE = 100
 
 
 @pytest.fixture(scope="module")
-def council(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """The small demo council, with a draft of one audit tool (which only audit leads and
-    administrators may see), built once inside a transaction rolled back at the end."""
+def council(small: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """The package's small demo council, with a draft of one audit tool (which only audit leads
+    and administrators may see), added in a savepoint rolled back at the module's end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1)
-        if connection.vendor == "postgresql":
-            # Fresh tables have no statistics until autovacuum gets to them; without them the
-            # planner can pick a nested loop that takes a minute a page on this council.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         lead = StaffMember.objects.get(user__username="moderator")
         tool = AuditTool.objects.order_by("name").first()
         assert tool is not None

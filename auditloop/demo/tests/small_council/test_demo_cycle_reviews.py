@@ -3,31 +3,18 @@ demo audit lead, which the demo board member finds and downloads."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import User
-from auditloop.demo.builder import demo_council_build
+from auditloop.demo.tests.small_council import TODAY
 from auditloop.reports.models import CycleReview
 from auditloop.sampling.models import Cycle
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def test_the_demo_lead_has_issued_the_committee_pdf_of_the_latest_ended_cycle(

@@ -4,7 +4,6 @@ own tests)."""
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterator
 
@@ -15,17 +14,14 @@ from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
-from auditloop.demo.builder import demo_council_build
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
 SHOWN = re.compile(r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>')
 
 
 @pytest.fixture(scope="module")
-def manager_page(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
+def manager_page(small: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
         manager = StaffMember.objects.select_related("user", "team").get(user__username="manager")
         client = Client()
         assert manager.user is not None and manager.team is not None

@@ -7,31 +7,19 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import Answer, Audit, AuditStatus, AuditType, ComplianceAnswer
 from auditloop.core.models import Notification
-from auditloop.demo.builder import demo_council_build
 from auditloop.demo.history.revisits import NOW_MET
+from auditloop.demo.tests.small_council import TODAY
 from auditloop.sampling.models import Cycle
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def _client(username: str) -> Client:

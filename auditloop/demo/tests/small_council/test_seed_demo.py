@@ -3,12 +3,9 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.db.models import F, Q
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import (
     AccessRequest,
@@ -33,22 +30,11 @@ from auditloop.audits.rules import auditor_is_independent
 from auditloop.audits.selectors.actions import actions_awaiting_sign_off_by, answers_needing_action
 from auditloop.cases.models import ChildCase
 from auditloop.core.models import Event, FailedSignIn, Notification, RefusedRequest
-from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
+from auditloop.demo.tests.small_council import TODAY
 from auditloop.sampling.models import Cycle, CycleAudit
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """The full small council, built once for this module inside a transaction that is rolled
-    back at its end; each test runs in a savepoint within it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def staff(username: str) -> StaffMember:

@@ -4,15 +4,9 @@ service and to the demo team, one in review and one draft."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-
 import pytest
-from django.db import transaction
-from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import StaffMember, User
-from auditloop.demo.builder import demo_council_build
 from auditloop.learning.models import (
     KeyMessage,
     KeyMessageRecipient,
@@ -20,15 +14,6 @@ from auditloop.learning.models import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_council_build(size="small", seed=1, today=TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def _lead() -> StaffMember:
