@@ -28,6 +28,7 @@ from auditloop.cases.models import ChildCase
 from auditloop.core.tests.url_walk import all_routes
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
+from auditloop.reports import documents
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 26)
@@ -40,8 +41,15 @@ NOT_PAGES = ("/static/", "/api/")
 
 @pytest.fixture(scope="module")
 def council(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """A small demo council, built once for this module and rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """A small demo council, built once for this module and rolled back at its end. Its cycle
+    review's PDF is not laid out (seconds of a twentieth of the council): a download has no
+    title, and the PDF's own tests check it."""
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        patch.setattr(documents, "review_pdf", lambda review: b"%PDF-1.7\n")
         demo_council_build(size="small", seed=3, scale=0.05, today=TODAY)
         yield
         transaction.set_rollback(True)
