@@ -20,14 +20,14 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import may_sign_off
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.rules import any_of_parts
+from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row
 
 
 def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
     staff = staff_for(user)
     try:
         action = (
-            Action.objects.filter(action_visibility_filter(staff), public_id=public_id)
+            Action.objects.filter(action_visibility_filter_for_one(staff), public_id=public_id)
             .select_related(
                 "owner__team",
                 "audit__team__service",
@@ -54,8 +54,23 @@ def action_visibility_filter(staff: StaffMember) -> Q:
     The rule is the union of these parts (`auditloop.core.rules.any_of_parts`), each found by
     an index (the owner, the creator, the audit's auditor or team, the owner's manager or
     team), so that no read of it walks every action."""
+    parts, wide = action_visibility_parts(staff)
+    return any_of_parts(Action, parts, wide=wide)
+
+
+def action_visibility_filter_for_one(staff: StaffMember) -> Q:
+    """The same rule, for a look-up of one action by its key (its own page): the parts ORed
+    (`any_of_parts_for_one_row`), which the database tests on that one row, where the union
+    gathers every action each part admits to find one. Never for a list."""
+    parts, wide = action_visibility_parts(staff)
+    return any_of_parts_for_one_row(parts, wide=wide)
+
+
+def action_visibility_parts(staff: StaffMember) -> tuple[list[Q], list[Q]]:
+    """The parts of `action_visibility_filter`: an action is readable when any part admits it.
+    The second list holds the part that admits whole services."""
     if staff.role == Role.PARTNER:
-        return Q(pk__in=[])
+        return [], []
     parts = [Q(owner=staff), Q(audit__auditor=staff), Q(owner__manager=staff)]
     if staff.user_id is not None:
         parts.append(Q(created_by_id=staff.user_id))
@@ -67,7 +82,7 @@ def action_visibility_filter(staff: StaffMember) -> Q:
     if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         services |= set(services_overseen(staff))
     wide = [Q(audit__team__service_id__in=sorted(services))] if services else []
-    return any_of_parts(Action, parts, wide=wide)
+    return parts, wide
 
 
 # What the services and the pages say when a predicate below answers no.
