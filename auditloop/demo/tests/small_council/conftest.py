@@ -15,6 +15,7 @@ belongs in the package above."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -22,6 +23,17 @@ from pytest_django import DjangoDbBlocker
 
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.tests.small_council import TODAY
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here reads the database: marked so, even where its module forgot, or
+    pytest-django, which sets up the test database only for marked tests, would leave the
+    council to be built in the developer's own database."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.django_db)
 
 
 @pytest.fixture(scope="package", autouse=True)
