@@ -44,6 +44,7 @@ from auditloop.audits.models import (
 from auditloop.cases.models import ChildCase
 from auditloop.core.events import event_record
 from auditloop.core.models import FailedSignIn, Notification, RefusedRequest
+from auditloop.core.planner import planner_statistics_refresh
 from auditloop.demo.council import CouncilBuilder, CouncilShape
 from auditloop.demo.history import HistoryBuilder
 from auditloop.demo.history.calibration import calibration_history
@@ -263,16 +264,6 @@ def seeding_sends_no_email() -> Iterator[None]:
         yield
     finally:
         settings.MAILERS = mailers
-
-
-def planner_statistics_refresh() -> None:
-    """On PostgreSQL, ANALYZE the tables just filled, so that what follows (the services
-    below, the pages of the council just seeded, tests that build it inside a transaction) is
-    planned for the rows there are, not for tables autovacuum last saw empty: such plans were
-    seen taking minutes in the test suite. Inside a transaction, ANALYZE counts its rows."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def demo_council_build(

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from auditloop.audits.tests.plans import plan_nodes, query_plan
+from auditloop.core.planner import planner_statistics_refresh
 from auditloop.testing import Personas
 
 pytestmark = pytest.mark.skipif(
@@ -64,7 +65,7 @@ def _regional_council(p: Personas) -> None:
             """,
             [p.compliance_tool.pk, auditors, practitioners, CASES, AUDITS],
         )
-        cursor.execute("ANALYZE")
+        planner_statistics_refresh()
 
 
 def _hashes_or_scans_the_cases(sql: str) -> list[str]:

@@ -26,6 +26,7 @@ from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.audits.access.audits import audit_visibility_filter
 from auditloop.audits.models import Audit
 from auditloop.audits.tests.plans import plan_nodes, query_plan
+from auditloop.core.planner import planner_statistics_refresh
 from auditloop.testing import Personas
 
 pytestmark = pytest.mark.skipif(
@@ -116,7 +117,7 @@ def _regional_council(p: Personas) -> None:
             """,
             [],
         )
-        cursor.execute("ANALYZE")
+        planner_statistics_refresh()
 
 
 def _reads_every_row(node: dict[str, Any], table: str) -> bool:

@@ -38,6 +38,7 @@ from auditloop.accounts.models import (
 )
 from auditloop.audits.models import Audit
 from auditloop.core.models import AccessLog, Event, FailedSignIn, RefusedRequest
+from auditloop.core.planner import planner_statistics_refresh
 from auditloop.core.tests.url_walk import all_routes
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.council import DEMO_LOGINS
@@ -209,9 +210,7 @@ def database_settle() -> None:
     own rows), as autovacuum would on a live database.
     """
     connection.check_constraints()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    planner_statistics_refresh()
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
+from auditloop.core.planner import planner_statistics_refresh
 from auditloop.demo.builder import demo_council_build
 from auditloop.demo.tests.small_council import TODAY
 
@@ -41,10 +42,8 @@ def small(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator
     """The full small council, inside a transaction rolled back after the package's last test."""
     with django_db_blocker.unblock(), transaction.atomic():
         demo_council_build(size="small", seed=1, today=TODAY)
-        if connection.vendor == "postgresql":
-            # Fresh tables have no statistics until autovacuum gets to them; without them the
-            # planner can pick a nested loop that takes a minute a page on this council.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        # Fresh tables have no statistics until autovacuum gets to them; without them the
+        # planner can pick a nested loop that takes a minute a page on this council.
+        planner_statistics_refresh()
         yield
         transaction.set_rollback(True)
