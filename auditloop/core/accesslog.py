@@ -3,7 +3,7 @@
 There is one way in, `access_shown`. Views, selectors and get-for-user helpers call it for
 each child's audit or case file they put on a page (an action or an unsafe-child flag is
 logged as a read of its audit). Inside a request, `AccessLogMiddleware` collects the reads
-and writes them once, after the page is rendered and before it is sent, in one bulk insert:
+and writes them once, after the page is rendered and before it is sent, in one INSERT:
 a page costs one extra query however many rows it lists. Outside a request (a management
 command, a test calling a helper) each call writes at once, the same way.
 
@@ -253,16 +253,45 @@ def access_log_write(reads: Sequence[Read]) -> None:
     access_log_replay(limit=1)
 
 
+# Rows per INSERT statement: five parameters a row, well inside SQLite's limit of 32,766.
+INSERT_BATCH_ROWS = 500
+_INSERT_COLUMNS = ("user", "target_type", "target_id", "purpose", "at")
+
+
+def _insert_sql(rows: int) -> str:
+    """One INSERT of `rows` reads, written out rather than `bulk_create`'s: building that
+    statement field by field, and reading back the new rows' ids nobody uses, cost 1.3 ms
+    for a list page's 25 reads against 0.2-0.4 ms (SQLite, large council), and the access
+    log was 15% of a loaded server's time (py-spy, 20 users browsing)."""
+    quote = connection.ops.quote_name
+    meta = AccessLog._meta
+    column = {field.name: str(field.column) for field in meta.concrete_fields}
+    columns = ", ".join(quote(column[name]) for name in _INSERT_COLUMNS)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * rows)
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+
+
+def _insert_batches(reads: Sequence[Read]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        for start in range(0, len(reads), INSERT_BATCH_ROWS):
+            batch = reads[start : start + INSERT_BATCH_ROWS]
+            params: list[Any] = []
+            for read in batch:
+                params += [read.user_id, read.target_type, read.target_id, read.purpose]
+                params.append(adapt(read.at))
+            cursor.execute(_insert_sql(len(batch)), params)
+
+
 def _insert(reads: Sequence[Read]) -> None:
-    rows = [read.as_row() for read in reads]
-    if connection.in_atomic_block:
-        # In a savepoint, so that a refusal cannot break the caller's transaction.
-        with transaction.atomic():
-            AccessLog.objects.bulk_create(rows)
+    if not connection.in_atomic_block and len(reads) <= INSERT_BATCH_ROWS:
+        # At the end of a request: one statement, its own transaction.
+        _insert_batches(reads)
     else:
-        # At the end of a request: one INSERT (bulk_create makes one transaction of the
-        # batches, should there be more than one).
-        AccessLog.objects.bulk_create(rows)
+        # Several statements in one transaction; or, inside a caller's transaction, in a
+        # savepoint, so that a refusal cannot break it.
+        with transaction.atomic():
+            _insert_batches(reads)
 
 
 def _insert_retrying(reads: Sequence[Read]) -> None:

@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from auditloop.audits.models import Audit, AuditStatus
 from auditloop.audits.tests.followup_factories import make_audit
@@ -137,6 +138,48 @@ def test_outside_a_request_a_read_is_written_at_once(p: Personas) -> None:
         str(p.case.public_id),
         "view",
     )
+
+
+def test_more_reads_than_one_statement_holds_are_written_whole_with_the_time_of_each(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(accesslog, "INSERT_BATCH_ROWS", 2)
+    audits = _audits(p, 5)
+    with CaptureQueriesContext(connection) as captured:
+        access_shown(user=p.moderator.user, targets=audits, purpose=Purpose.LISTED)
+    assert _inserts(captured) == 3
+    rows = AccessLog.objects.filter(user=p.moderator.user, purpose="listed")
+    assert sorted(rows.values_list("target_id", flat=True)) == sorted(
+        str(audit.public_id) for audit in audits
+    )
+    assert {row.target_type for row in rows} == {"audits.audit"}
+    [when] = {row.at for row in rows}
+    assert abs((timezone.now() - when).total_seconds()) < 60
+
+
+def test_reads_refused_part_way_through_are_all_spooled_and_none_written_twice(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(accesslog, "INSERT_BATCH_ROWS", 2)
+    audits = _audits(p, 5)
+    statements: list[str] = []
+
+    def second_insert_refused(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if sql.startswith('INSERT INTO "core_accesslog"'):
+            statements.append(sql)
+            if len(statements) % 3 == 2:
+                raise IntegrityError("refused")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(second_insert_refused):
+        access_shown(user=p.moderator.user, targets=audits, purpose=Purpose.LISTED)
+    assert not AccessLog.objects.exists()
+    assert len(spooled_files()) == 1
+    access_log_replay()
+    assert AccessLog.objects.filter(user=p.moderator.user).count() == 5
+    assert spooled_files() == []
 
 
 def test_reads_are_written_even_when_the_page_fails_after_fetching_them(p: Personas) -> None:
