@@ -9,7 +9,8 @@ from typing import Any
 
 from django import forms, template
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from auditloop.core.forms import GovukDateWidget
 
@@ -37,6 +38,9 @@ def _kind(widget: forms.Widget) -> str:
     return "input"
 
 
+_SELECTED = mark_safe(" selected")
+
+
 @register.simple_tag
 def govuk_field(
     field: forms.BoundField,
@@ -57,11 +61,24 @@ def govuk_field(
         "legend_as_heading": legend_as_heading,
         "inline": inline,
         "value": field.value(),
-        "choices": list(field.field.widget.choices)
+        # Through iter(): list() asks a model choice field's choices for their length first,
+        # and that is a COUNT query of its own on every page the field is drawn on.
+        "choices": list(iter(field.field.widget.choices))
         if hasattr(field.field.widget, "choices")
         else [],
         "selected": _selected(field),
     }
+    if kind == "select":
+        # The options in one pass here: a select of a council's teams or staff drawn through
+        # the template's loop was most of a filtered list page's drawing.
+        context["options"] = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, _SELECTED if str(value) in context["selected"] else "", label)
+                for value, label in context["choices"]
+            ),
+        )
     if kind == "date":
         # The boxes are drawn here, not by the widget, so each can carry the error style.
         widget = field.field.widget
