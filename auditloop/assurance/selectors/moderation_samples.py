@@ -13,17 +13,16 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     TextField,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from auditloop.accounts.models import Role, StaffMember
 from auditloop.accounts.selectors import auditors_in_services_of, services_overseen
@@ -42,7 +41,7 @@ from auditloop.assurance.rules.moderation_samples import (
     WaitingRequest,
     moderator_refusal,
 )
-from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.access.audits import audit_readable
 from auditloop.audits.models import SHARED_STATUSES, Audit, AuditType, Grade
 from auditloop.sampling.models import Cycle
 
@@ -58,12 +57,11 @@ _MODERATION_ROWS = (
 )
 
 
-def _readable(staff: StaffMember, audit_path: str) -> Exists:
+def _readable(staff: StaffMember, audit_path: str) -> Coalesce:
     """Whether `staff` may read the audit at `audit_path` (its own page): only then is its
-    child named to them on a list, as the flags pages do."""
-    return Exists(
-        Audit.objects.filter(audit_visibility_filter(staff), pk=OuterRef(audit_path)).values("pk")
-    )
+    child named to them on a list, as the flags pages do. Asked of each row shown, by the
+    audit's key (`audit_readable`)."""
+    return audit_readable(staff, audit_path)
 
 
 def _blind(staff: StaffMember) -> Case:
