@@ -321,7 +321,10 @@ def _unusual_days_sql(reads: QuerySet[AccessLog, Any], rule: Thresholds) -> tupl
     national council) to the cases and audits in one pass each, where a subquery per read looked
     each up by its index (and sorted it) one at a time. Whether each child is the reader's own
     is judged once (`judged`, kept whole on PostgreSQL, which would otherwise copy the test
-    into both the SUM and the HAVING and run it twice)."""
+    into both the SUM and the HAVING and run it twice), by joins to the reader's overseen
+    services and to the (child, member of staff) of every audit done, moderated or taken part
+    in: as an EXISTS per row, PostgreSQL costed each at its one-row plan, which priced the
+    statement past its JIT's optimising threshold (a second compiling it, for a second's work)."""
     inner, params = reads.query.sql_with_params()
     case, team = ChildCase._meta.db_table, Team._meta.db_table
     staff, overseen = StaffMember._meta.db_table, StaffMember.services.through._meta.db_table
@@ -329,16 +332,18 @@ def _unusual_days_sql(reads: QuerySet[AccessLog, Any], rule: Thresholds) -> tupl
     participant = Participant._meta.db_table
     leads = ", ".join("%s" for _ in OWN_SERVICE_OVERSEERS)
     own = (
-        "(c.allocated_worker_id = r.staff_id OR c.allocated_team_id = s.team_id"  # noqa: S608
-        f" OR EXISTS (SELECT 1 FROM {overseen} o"
-        " WHERE o.staffmember_id = r.staff_id AND o.service_id = ct.service_id)"
+        "(c.allocated_worker_id = r.staff_id OR c.allocated_team_id = s.team_id"
+        " OR o.service_id IS NOT NULL"
         f" OR (s.role IN ({leads}) AND ct.service_id = st.service_id)"
-        f" OR EXISTS (SELECT 1 FROM {audit} a WHERE a.case_id = r.case_pk"
-        " AND a.auditor_id = r.staff_id)"
-        f" OR EXISTS (SELECT 1 FROM {moderation} m JOIN {audit} ma ON ma.id = m.audit_id"
-        " WHERE ma.case_id = r.case_pk AND m.moderator_id = r.staff_id)"
-        f" OR EXISTS (SELECT 1 FROM {participant} p JOIN {audit} pa ON pa.id = p.audit_id"
-        " WHERE pa.case_id = r.case_pk AND p.staff_id = r.staff_id))"
+        " OR k.case_id IS NOT NULL)"
+    )
+    # The (child, member of staff) of every audit done, moderated or taken part in.
+    audited = (
+        f"SELECT a.case_id, a.auditor_id AS staff_id FROM {audit} a"  # noqa: S608
+        f" UNION SELECT ma.case_id, m.moderator_id FROM {moderation} m"
+        f" JOIN {audit} ma ON ma.id = m.audit_id"
+        f" UNION SELECT pa.case_id, p.staff_id FROM {participant} p"
+        f" JOIN {audit} pa ON pa.id = p.audit_id"
     )
     triples = (
         "SELECT DISTINCT l.staff_id, l.day, COALESCE(lc.id, la.case_id) AS case_pk"  # noqa: S608
@@ -352,7 +357,9 @@ def _unusual_days_sql(reads: QuerySet[AccessLog, Any], rule: Thresholds) -> tupl
         f"SELECT r.staff_id, r.day, CASE WHEN {own} THEN 0 ELSE 1 END AS outside"
         f" FROM ({triples}) r"
         f" JOIN {staff} s ON s.id = r.staff_id LEFT JOIN {team} st ON st.id = s.team_id"
-        f" JOIN {case} c ON c.id = r.case_pk LEFT JOIN {team} ct ON ct.id = c.allocated_team_id)"
+        f" JOIN {case} c ON c.id = r.case_pk LEFT JOIN {team} ct ON ct.id = c.allocated_team_id"
+        f" LEFT JOIN {overseen} o ON o.staffmember_id = r.staff_id AND o.service_id = ct.service_id"
+        f" LEFT JOIN ({audited}) k ON k.case_id = r.case_pk AND k.staff_id = r.staff_id)"
         " SELECT staff_id, day, COUNT(*), SUM(outside) FROM judged"
         " GROUP BY staff_id, day HAVING SUM(outside) >= %s"
     )
