@@ -154,8 +154,9 @@ def audit_visibility_filter(staff: StaffMember) -> Q:
 
 
 def audit_visibility_filter_for_one(staff: StaffMember) -> Q:
-    """The same rule, for a look-up of one audit by its key (its own page): the parts ORed
-    (`any_of_parts_for_one_row`), which the database tests on that one row. Never for a list."""
+    """The same rule, for a look-up of one audit by its key (its own page, or each row's audit
+    in `audit_readable`): the parts ORed (`any_of_parts_for_one_row`), which the database tests
+    on that one row. Never to filter a list."""
     parts, wide = audit_visibility_parts(staff)
     return any_of_parts_for_one_row(parts, wide=wide)
 
