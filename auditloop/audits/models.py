@@ -230,6 +230,11 @@ class Audit(PublicIdModel):
             models.Index(fields=["auditor", "status"]),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["practitioner", "status"]),
+            # The retention rules counted from an audit's completion (privacy/selectors/
+            # retention.py `records_due`: audits, answers, replies, experience asked, completed
+            # before the cut-off): without it the dry run read every case or audit of a national
+            # council to find the few, or none, completed six years ago.
+            models.Index(fields=["completed_at"]),
         ]
 
     # Whether the person reading is this audit's moderator, still regrading it blind: set for

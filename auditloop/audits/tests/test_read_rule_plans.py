@@ -23,8 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
-from auditloop.audits.access.audits import audit_visibility_filter
-from auditloop.audits.models import Audit
+from auditloop.audits.access.audits import audit_readable, audit_visibility_filter
+from auditloop.audits.models import Action, Audit
 from auditloop.audits.tests.plans import plan_nodes, query_plan
 from auditloop.core.planner import planner_statistics_refresh
 from auditloop.testing import Personas
@@ -183,3 +183,31 @@ def test_an_audits_own_page_finds_it_by_index_for_every_reader(p: Personas) -> N
         address = reverse("audits:detail", args=[audit.public_id])
         found |= _whole_table_scans(p, [role], [address], AUDIT_TABLE)
     assert not found
+
+
+def _subplans_reading_every_row(sql: str, table: str) -> list[str]:
+    """The subplans in the plan of `sql` that read all of `table`: a rule asked of a list's rows
+    that PostgreSQL answers by hashing every row it admits (EXPLAIN says "hashed" only where
+    the subplan is used; its node is named "SubPlan n" either way)."""
+    return [
+        node["Subplan Name"]
+        for node in plan_nodes(query_plan(sql))
+        if node.get("Parent Relationship") == "SubPlan"
+        and any(_reads_every_row(under, table) for under in plan_nodes(node))
+    ]
+
+
+def test_whether_a_row_s_audit_is_readable_is_asked_of_that_audit_never_of_every_audit(
+    p: Personas,
+) -> None:
+    """`audit_readable`, a list's `may_read` (an audit lead's moderations, say). As an EXISTS
+    keyed on the row, PostgreSQL hashed every audit the rule admits when it expected to ask it
+    of many rows: the rule tested on all 200,000 audits of the national council to name fifty."""
+    _regional_council(p)
+    found = {}
+    for role in ["practitioner", "team_manager", "auditor", "moderator", "senior_leader"]:
+        rows = Action.objects.annotate(may_read=audit_readable(getattr(p, role), "audit_id"))
+        with CaptureQueriesContext(connection) as queries:
+            list(rows.values_list("pk", "may_read"))
+        found[role] = _subplans_reading_every_row(queries[0]["sql"], AUDIT_TABLE)
+    assert not any(found.values()), found

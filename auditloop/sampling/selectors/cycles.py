@@ -37,16 +37,15 @@ def cycles_visible_to(staff: StaffMember) -> QuerySet[Cycle]:
 def cycles_listed(staff: StaffMember) -> QuerySet[Cycle]:
     """The cycles `staff` sees, newest first, each with its services and audits planned and
     done (one query, and one for the services)."""
+    # The cycles by key, not joined to the services that make them visible: that join repeated
+    # each of a cycle's audits once per service, and the counts then had to be made distinct (a
+    # sort of 1.2 million rows on the national council).
     return (
-        cycles_visible_to(staff)
+        Cycle.objects.filter(pk__in=cycles_visible_to(staff).values("pk"))
         .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
         .annotate(
-            planned=Count("cycle_audits", distinct=True),
-            done=Count(
-                "cycle_audits",
-                filter=Q(cycle_audits__audit__status__in=DONE_STATUSES),
-                distinct=True,
-            ),
+            planned=Count("cycle_audits"),
+            done=Count("cycle_audits", filter=Q(cycle_audits__audit__status__in=DONE_STATUSES)),
         )
         .order_by("-starts_on", "name")
     )
