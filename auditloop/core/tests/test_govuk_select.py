@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import pytest
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
-from auditloop.accounts.forms import TeamChoiceField
-from auditloop.accounts.models import Team
 from auditloop.testing import Personas
 
+User = get_user_model()
 
-class TeamFilter(forms.Form):
-    team = TeamChoiceField(
-        queryset=Team.objects.select_related("service").order_by("name"),
-        to_field_name="public_id",
+
+class LoginFilter(forms.Form):
+    login = forms.ModelChoiceField(
+        queryset=User.objects.order_by("username"),
+        to_field_name="username",
         required=False,
-        empty_label="All teams",
+        empty_label="All logins",
     )
 
 
@@ -38,18 +39,18 @@ def _render(form: forms.Form, name: str) -> str:
 def test_a_select_of_a_models_rows_asks_the_database_once_and_marks_the_chosen_row(
     p: Personas,
 ) -> None:
-    teams = list(Team.objects.order_by("name"))
-    assert len(teams) >= 2
-    chosen = teams[1]
-    form = TeamFilter({"team": str(chosen.public_id)})
-    assert form.is_valid()  # as the list page does first: one query, for the chosen team
+    logins = list(User.objects.order_by("username"))
+    assert len(logins) >= 2
+    chosen = logins[1]
+    form = LoginFilter({"login": chosen.username})
+    assert form.is_valid()  # as a list page does first: one query, for the chosen row
     with CaptureQueriesContext(connection) as captured:
-        html = _render(form, "team")
+        html = _render(form, "login")
     assert len(captured) == 1
     assert "COUNT(" not in captured[0]["sql"].upper()
-    assert html.count("<option") == len(teams) + 1
-    assert '<option value="">All teams</option>' in html
-    assert f'<option value="{chosen.public_id}" selected>' in html
+    assert html.count("<option") == len(logins) + 1
+    assert '<option value="">All logins</option>' in html
+    assert f'<option value="{chosen.username}" selected>' in html
     assert html.count(" selected>") == 1
 
 
