@@ -477,3 +477,30 @@ def test_the_service_refuses_a_share_out_of_range_too(p: Personas) -> None:
     assert refused.value.field == "moderation_percent"
     cycle.refresh_from_db()
     assert cycle.moderation_percent == 15
+
+
+def test_the_moderators_own_list_asks_as_many_queries_for_one_audit_as_for_several(
+    p: Personas,
+) -> None:
+    client = p.client_for(p.senior_leader)
+    url = reverse("assurance:moderation_mine")
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    empty = queries()
+    moderation_of(
+        cycle_audit(p, north_cycle(p)), status=ModerationStatus.REGRADING, moderator=p.senior_leader
+    )
+    one = queries()
+    for _ in range(3):
+        moderation_of(
+            cycle_audit(p, north_cycle(p)),
+            status=ModerationStatus.REGRADING,
+            moderator=p.senior_leader,
+        )
+    assert queries() == one
+    assert one > empty  # the rows' own details are asked for only when there are rows
