@@ -114,20 +114,22 @@ TEMPLATES = [
     }
 ]
 
-_DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'auditloop.sqlite3'}")
-# How long a thread keeps its database connection between requests. On SQLite a connection is
-# a file handle, kept by default: opening one (and its PRAGMAs) was 7% of a loaded server's
-# time on the large council (py-spy, 20 users), the first query of every request. On
-# PostgreSQL each kept connection holds a server process, counted against max_connections, so
-# keeping them is the council's choice (README, *Running it for real*).
-_CONN_MAX_AGE_DEFAULT = "600" if _DATABASE_URL.startswith("sqlite:") else "0"
+# How long a thread keeps its database connection between requests. On PostgreSQL each kept
+# connection holds a server process, counted against max_connections, so keeping them is the
+# council's choice (README, *Running it for real*); on SQLite the default is below.
+_CONN_MAX_AGE = os.environ.get("AUDITLOOP_CONN_MAX_AGE")
 DATABASES = {
     "default": dj_database_url.parse(
-        _DATABASE_URL,
-        conn_max_age=int(os.environ.get("AUDITLOOP_CONN_MAX_AGE", _CONN_MAX_AGE_DEFAULT)),
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'auditloop.sqlite3'}"),
+        conn_max_age=int(_CONN_MAX_AGE) if _CONN_MAX_AGE is not None else 0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if _CONN_MAX_AGE is None:
+        # A SQLite connection is a file handle, kept by default: opening one (and its
+        # PRAGMAs) was 7% of a loaded server's time on the large council (py-spy, 20 users),
+        # the first query of every request.
+        DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
         {

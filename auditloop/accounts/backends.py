@@ -43,8 +43,10 @@ UNREAD_NOTIFICATIONS = "unread_notifications_count"
 
 
 def signed_in_logins() -> QuerySet[User]:
-    """The query that loads a request's login: its staff record and team (`SIGNED_IN_WITH`)
-    and its unread notifications' count (`UNREAD_NOTIFICATIONS`), in one statement."""
+    """The query that loads a request's login, as the ORM writes it: its staff record and team
+    (`SIGNED_IN_WITH`) and its unread notifications' count (`UNREAD_NOTIFICATIONS`), in one
+    statement. `signed_in_login` sends the same statement written once per connection; a test
+    holds the two to the same answers."""
     # The statement holds only the models' own table and column names: no value at all.
     unread = RawSQL(_unread_count_sql(), (), output_field=IntegerField())  # noqa: S611
     return User.objects.select_related(*SIGNED_IN_WITH).annotate(**{UNREAD_NOTIFICATIONS: unread})
@@ -223,7 +225,7 @@ class OneTimePasswordBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         """The signed-in login of a request, with its staff record, team and unread
-        notifications' count in the same query (`signed_in_logins`)."""
+        notifications' count in the same query (`signed_in_login`)."""
         user = signed_in_login(user_id)
         if user is None or not user.is_active:
             return None
@@ -247,7 +249,7 @@ class StaffSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         """The session's login, while it is active (the library's would keep a deactivated
         login signed in until the session ends; Django's own backend does not), with its staff
         record, team and unread notifications' count in the same query, as the password backend
-        loads it (`signed_in_logins`)."""
+        loads it (`signed_in_login`)."""
         return signed_in_login(user_id, active_only=True)
 
     def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:

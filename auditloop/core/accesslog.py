@@ -94,15 +94,6 @@ class Read:
     purpose: str
     at: datetime.datetime
 
-    def as_row(self) -> AccessLog:
-        return AccessLog(
-            user_id=self.user_id,
-            target_type=self.target_type,
-            target_id=self.target_id,
-            purpose=self.purpose,
-            at=self.at,
-        )
-
     def as_json(self) -> dict[str, Any]:
         return {
             "user_id": self.user_id,

@@ -119,7 +119,7 @@ def service(request: HttpRequest) -> dict[str, Any]:
     elif staff is not None:
         context["navigation_html"] = _navigation_html(staff.role, request.path)
         context["current_staff"] = staff
-        # Counted in the query that loaded the login (`signed_in_logins`); a login loaded
+        # Counted in the query that loaded the login (`signed_in_login`); a login loaded
         # some other way is counted here.
         unread = getattr(user, UNREAD_NOTIFICATIONS, None)
         if unread is None:
