@@ -3,6 +3,7 @@ what a refused step says, and that every read is logged."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 from unittest import mock
@@ -110,6 +111,19 @@ def test_the_page_title_never_carries_the_childs_id(p: Personas) -> None:
         title = html.split("<title>")[1].split("</title>")[0]
         assert moderation.audit.case.la_child_id not in title
         assert moderation.audit.case.la_child_id in html
+
+
+def test_the_moderator_reads_the_same_facts_of_a_looked_after_childs_case_as_the_auditor(
+    p: Personas,
+) -> None:
+    moderation = regrading(p)
+    case = moderation.audit.case
+    case.cohort = "CLA"
+    case.last_health_assessment = datetime.date(2026, 3, 4)
+    case.save(update_fields=["cohort", "last_health_assessment"])
+    html = _text(p.client_for(p.moderator).get(_page(moderation)))
+    assert "Last health assessment" in html
+    assert "4 March 2026" in html
 
 
 # The regrade ------------------------------------------------------------------------------------
