@@ -66,6 +66,18 @@ def action_visibility_filter_for_one(staff: StaffMember) -> Q:
     return any_of_parts_for_one_row(parts, wide=wide)
 
 
+def actions_openable(staff: StaffMember, audit: Audit) -> set[int]:
+    """Which of the audit's actions `staff` may open. The audit's page lists every action to
+    whoever reads the audit, and links only these: a practitioner reads the audit, not an
+    action their manager owns. One query, the rule tested on the audit's few actions (found
+    by their audit's key) as on an action's own page."""
+    return set(
+        Action.objects.filter(action_visibility_filter_for_one(staff), audit=audit).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def action_visibility_parts(staff: StaffMember) -> tuple[list[Q], list[Q]]:
     """The parts of `action_visibility_filter`: an action is readable when any part admits it.
     The second list holds the part that admits whole services."""

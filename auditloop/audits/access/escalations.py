@@ -70,6 +70,16 @@ def escalation_visibility_filter(staff: StaffMember) -> Q:
     return rule
 
 
+def escalations_openable(staff: StaffMember, audit: Audit) -> set[int]:
+    """Which of the audit's unsafe-child flags `staff` may open: the audit's page lists them
+    all to whoever reads the audit, and links only these (one query)."""
+    return set(
+        Escalation.objects.filter(escalation_visibility_filter(staff), audit=audit).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def can_acknowledge(staff: StaffMember, escalation: Escalation) -> bool:
     """A team manager of the flag's team, or the head of service of that team's service."""
     return can_acknowledge_on(staff, escalation.audit)

@@ -17,9 +17,13 @@ from django.views.decorators.http import require_POST
 
 from auditloop.accounts.access import StaffRequest, any_staff
 from auditloop.accounts.models import StaffMember
-from auditloop.audits.access.actions import can_create_action
+from auditloop.audits.access.actions import actions_openable, can_create_action
 from auditloop.audits.access.audits import can_lead_audit, get_audit_for_user
-from auditloop.audits.access.escalations import can_acknowledge_on, can_raise_escalation
+from auditloop.audits.access.escalations import (
+    can_acknowledge_on,
+    can_raise_escalation,
+    escalations_openable,
+)
 from auditloop.audits.access.feedback import can_reply_to_feedback
 from auditloop.audits.access.partners import can_invite_partner
 from auditloop.audits.forms.audits import (
@@ -180,6 +184,8 @@ def _detail_parts_drawn(
         for row in rows
         if row.question.kind == QuestionKind.COMPLIANCE
     ]
+    escalations = list(audit.escalations.select_related("raised_by", "acknowledged_by"))
+    actions = list(audit.actions.select_related("owner", "answer__question"))
     context: dict[str, Any] = {
         "audit": audit,
         "case": audit.case,
@@ -197,8 +203,12 @@ def _detail_parts_drawn(
         # may change.
         "partner_share": PartnerShare.objects.filter(audit=audit).first(),
         "can_change_share": can_change_share,
-        "escalations": audit.escalations.select_related("raised_by", "acknowledged_by"),
-        "actions": audit.actions.select_related("owner", "answer__question"),
+        "escalations": escalations,
+        # Every flag and action is listed to whoever reads the audit, and linked only where
+        # its own page opens for them.
+        "escalations_openable": escalations_openable(staff, audit) if escalations else set(),
+        "actions": actions,
+        "actions_openable": actions_openable(staff, audit) if actions else set(),
         "replies": audit.replies.select_related("author"),
         "today": today(),
         "can_add_action": can_add_action,
