@@ -20,14 +20,19 @@ from auditloop.audits.models import (
 )
 from auditloop.audits.rules import may_sign_off
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row
+from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row, readable_key
 
 
 def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
     staff = staff_for(user)
     try:
-        action = (
+        key = readable_key(
             Action.objects.filter(action_visibility_filter_for_one(staff), public_id=public_id)
+        )
+        if key is None:
+            raise Action.DoesNotExist
+        action = (
+            Action.objects.filter(pk=key)
             .select_related(
                 "owner__team",
                 "audit__team__service",
@@ -35,7 +40,6 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
                 "answer__question",
                 "signed_off_by",
             )
-            .distinct()
             .get()
         )
     except (Action.DoesNotExist, ValueError) as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,7 +32,7 @@ from auditloop.audits.models import (
     Participant,
 )
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row
+from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row, readable_key
 
 
 def get_audit_for_user(
@@ -43,11 +43,13 @@ def get_audit_for_user(
     while it is planned or in progress; anyone else who may see it gets 403."""
     staff = staff_for(user)
     try:
+        key = readable_key(
+            Audit.objects.filter(audit_visibility_filter_for_one(staff), public_id=public_id)
+        )
+        if key is None:
+            raise Audit.DoesNotExist
         audit = (
-            with_grades_hidden(
-                Audit.objects.filter(audit_visibility_filter_for_one(staff), public_id=public_id),
-                staff,
-            )
+            with_grades_hidden(Audit.objects.filter(pk=key), staff)
             .select_related(
                 "case",
                 # The service too: whether the reader may acknowledge a flag asks its head.
@@ -62,10 +64,9 @@ def get_audit_for_user(
                 # Its moderation, if it has one (the assurance app's; named, not imported).
                 "moderation",
             )
-            .distinct()
             .get()
         )
-    except (Audit.DoesNotExist, ValueError) as exc:
+    except (Audit.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("No audit found.") from exc
     if write and not (
         audit.auditor_id == staff.pk

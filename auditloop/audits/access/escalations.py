@@ -18,6 +18,7 @@ from auditloop.audits.models import (
     Escalation,
 )
 from auditloop.core.accesslog import Purpose, access_shown
+from auditloop.core.rules import readable_key
 
 
 def get_escalation_for_user(
@@ -26,8 +27,13 @@ def get_escalation_for_user(
     """The flag, if `user` may see it; the read of its audit is logged with `purpose`."""
     staff = staff_for(user)
     try:
-        escalation = (
+        key = readable_key(
             Escalation.objects.filter(escalation_visibility_filter(staff), public_id=public_id)
+        )
+        if key is None:
+            raise Escalation.DoesNotExist
+        escalation = (
+            Escalation.objects.filter(pk=key)
             .select_related(
                 "raised_by",
                 "acknowledged_by",
@@ -36,7 +42,6 @@ def get_escalation_for_user(
                 "audit__case__allocated_team__service",
                 "audit__tool_version__tool",
             )
-            .distinct()
             .get()
         )
     except (Escalation.DoesNotExist, ValueError) as exc:
