@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,30 @@ def test_demo_then_serves_on_the_loopback_address_without_the_reloader(
     assert workers[0].terminated
     # The worker sends emails too: its links go to the same port.
     assert workers[0].env["AUDITLOOP_SITE_URL"] == "http://127.0.0.1:8765"
+
+
+def test_demo_stopped_by_sigterm_stops_its_worker_too(
+    password_file: Path, p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def serve_until_terminated(*args: Any, **kwargs: Any) -> None:
+        # As if `kill` reached the command while its server runs: the handler it installed.
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        handler(signal.SIGTERM, None)
+
+    monkeypatch.setattr(demo_command, "call_command", serve_until_terminated)
+    workers: list[FakeWorker] = []
+
+    def start_worker(argv: list[str], env: dict[str, str]) -> FakeWorker:
+        workers.append(FakeWorker(argv, env))
+        return workers[-1]
+
+    monkeypatch.setattr("subprocess.Popen", start_worker)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit):
+        call_command("demo", "--port", "8765", stdout=io.StringIO())
+    assert workers[0].terminated
+    assert signal.getsignal(signal.SIGTERM) == before
 
 
 class FakeWorker:

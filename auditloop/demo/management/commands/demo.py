@@ -8,6 +8,7 @@ Links in emails point at the port served, unless AUDITLOOP_SITE_URL says otherwi
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -98,10 +99,18 @@ class Command(BaseCommand):
             env={**os.environ, "AUDITLOOP_SITE_URL": site_url},
         )
         self.stdout.write(f"Started the background worker for imports (process {worker.pid}).")
+        # Stopped by SIGTERM (`kill`, a container stopping) as by Ctrl+C: Python's default
+        # would end the process at once, leaving the worker running without its server.
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
             call_command(
                 "runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True
             )
         finally:
+            signal.signal(signal.SIGTERM, previous)
             worker.terminate()
             worker.wait(timeout=10)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
