@@ -54,9 +54,12 @@ def any_of_parts_for_one_row(parts: Sequence[Q], *, wide: Sequence[Q] = ()) -> Q
 
 def readable_key(rows: QuerySet[Any]) -> Any:
     """The key of the row `rows` admits (a get-for-user helper's read rule and look-up by
-    public id), or None: asked on its own, before the helper loads the row with its relations
-    by that key. In one statement PostgreSQL plans the rule's subqueries together with a
-    dozen joined tables: 30-60 ms of planning for an audit's page on the national council,
-    against 3-8 ms for the rule alone and 5-9 ms for the load by key, each run in about a
-    millisecond."""
-    return rows.order_by().values_list("pk", flat=True).first()
+    public id), raising the model's DoesNotExist if none: asked on its own, before the
+    helper loads the row with its relations by that key. In one statement PostgreSQL plans
+    the rule's subqueries together with a dozen joined tables: 30-60 ms of planning for an
+    audit's page on the national council, against 3-8 ms for the rule alone and 5-9 ms for
+    the load by key, each run in about a millisecond."""
+    key = rows.order_by().values_list("pk", flat=True).first()
+    if key is None:
+        raise rows.model.DoesNotExist
+    return key

@@ -48,8 +48,6 @@ def get_moderation_for_user(user: Any, public_id: UUID | str) -> Moderation:
         key = readable_key(
             Moderation.objects.filter(moderation_visibility_filter(staff), public_id=public_id)
         )
-        if key is None:
-            raise Moderation.DoesNotExist
         # The moderation and its audit in two statements of a dozen tables each: as one of
         # twenty, PostgreSQL planned it for about 50 ms on the national council.
         audit = Audit.objects.select_related(

@@ -29,8 +29,6 @@ def get_action_for_user(user: Any, public_id: UUID | str) -> Action:
         key = readable_key(
             Action.objects.filter(action_visibility_filter_for_one(staff), public_id=public_id)
         )
-        if key is None:
-            raise Action.DoesNotExist
         action = (
             Action.objects.filter(pk=key)
             .select_related(

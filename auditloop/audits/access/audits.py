@@ -46,8 +46,6 @@ def get_audit_for_user(
         key = readable_key(
             Audit.objects.filter(audit_visibility_filter_for_one(staff), public_id=public_id)
         )
-        if key is None:
-            raise Audit.DoesNotExist
         audit = (
             with_grades_hidden(Audit.objects.filter(pk=key), staff)
             .select_related(

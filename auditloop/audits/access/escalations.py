@@ -30,8 +30,6 @@ def get_escalation_for_user(
         key = readable_key(
             Escalation.objects.filter(escalation_visibility_filter(staff), public_id=public_id)
         )
-        if key is None:
-            raise Escalation.DoesNotExist
         escalation = (
             Escalation.objects.filter(pk=key)
             .select_related(
