@@ -108,8 +108,20 @@ HIDDEN = {
 }
 
 
+DATE = re.compile(
+    r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October"
+    r"|November|December) \d{4}\b"
+)
+
+
 def _shows_a_grade(text: str) -> bool:
-    return bool(re.search(r"good|outstanding|inadequate|requires improvement|\b3\b", text, re.I))
+    """A grade's words, or its score (3) anywhere but in a date: on the 3rd of a month the
+    submission date ("submitted 3 December 2026") is not a grade."""
+    return bool(
+        re.search(
+            r"good|outstanding|inadequate|requires improvement|\b3\b", DATE.sub("", text), re.I
+        )
+    )
 
 
 @pytest.mark.parametrize("place", PLACES)
