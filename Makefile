@@ -47,7 +47,7 @@ demo: install
 	$(BIN)/auditloop demo --port $(PORT)
 
 test: install
-	$(BIN)/pytest -m "not large" -n 2 -q $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not large" -n 2 --dist loadfile --no-loadscope-reorder -q $(PYTEST_ARGS)
 
 test-large: install
 	$(BIN)/pytest -m large -q $(PYTEST_ARGS)

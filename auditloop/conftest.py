@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import copy
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.db import transaction
 from django.test import Client
+from django.test.utils import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from pytest_django import DjangoDbBlocker
 
 from auditloop.core.dataversion import CACHE_ALIAS
 from auditloop.testing import Personas, build_personas
@@ -35,9 +41,139 @@ hypothesis_settings.register_profile(
 )
 
 
+HERE = Path(__file__).parent
+# Packages whose tests share a fixture built once per package (the small demo council): each is
+# one work unit, so that a worker builds it once rather than once per module it is handed.
+WHOLE_PACKAGES = (HERE / "demo" / "tests" / "small_council",)
+# The longest work units, handed out first: the small council's package and the walks of every
+# route as every role (auditloop/tests), minutes each on PostgreSQL, though they hold few tests.
+LONGEST_FIRST = (*WHOLE_PACKAGES, HERE / "tests")
+# A browser test takes about as long as this many others (a second worker's run: 83 browser
+# tests, 550 s; 3,800 others, 800 s).
+BROWSER_WEIGHT = 25
+
+
+def _work_unit(item: pytest.Item) -> Path:
+    return next((f for f in WHOLE_PACKAGES if item.path.is_relative_to(f)), item.path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The order the work units are handed out in (`make test` runs xdist with
+    `--no-loadscope-reorder`, so this order is kept), the same on every worker as xdist
+    requires: the longest first, then the rest by their tests' weight, heaviest first, so
+    that the last units handed out are short and neither worker ends the run alone. xdist's
+    own order, by the number of tests, handed the walks out last: one worker ran alone for
+    the last fifth of the run."""
+    weight: dict[Path, int] = {}
+    for item in items:
+        unit = _work_unit(item)
+        weight[unit] = weight.get(unit, 0) + (
+            BROWSER_WEIGHT if item.get_closest_marker("browser") else 1
+        )
+    position = {item.nodeid: n for n, item in enumerate(items)}
+
+    def order(item: pytest.Item) -> tuple[bool, int, str, int]:
+        unit = _work_unit(item)
+        longest = any(unit.is_relative_to(f) for f in LONGEST_FIRST)
+        return (not longest, -weight[unit], str(unit), position[item.nodeid])
+
+    items.sort(key=order)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test` hands each test worker whole modules (`--dist loadfile`), and a package in
+    WHOLE_PACKAGES whole: what a module or the package builds once (the personas its tests
+    share, a council of its own) is then built on one worker, once, rather than on both and
+    again wherever a module was split between hand-outs. (xdist's own `loadgroup` would do
+    this with marks, but on pytest 9.2 it silently groups nothing: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    packages = [str(folder.relative_to(config.rootpath)) + "/" for folder in WHOLE_PACKAGES]
+
+    class WholeModulesAndPackages(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            package = next((p for p in packages if nodeid.startswith(p)), None)
+            return package or str(super()._split_scope(nodeid))
+
+    return WholeModulesAndPackages(config, log)
+
+
+# Every test runs with these (and the personas shared by a module's tests are built with
+# them): fast password hashing, no lock-out after failed sign-ins, and no role needs a second
+# factor unless a test asks (the twofactor tests turn it on).
+TEST_SETTINGS: dict[str, Any] = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "AXES_ENABLED": False,
+    "AUDITLOOP_SECOND_FACTOR_ROLES": [],
+}
+
+
+def _commits(item: pytest.Item) -> bool:
+    """Whether a test commits for real: `transaction=True`, `transactional_db`, the live
+    server."""
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+
+
+def _reads_the_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "django_db_blocker"} & fixtures
+    )
+
+
+def _shares_personas(items: list[pytest.Item]) -> bool:
+    """A module's tests may share one build of the personas when none of them commits (a
+    commit cannot happen inside the module's transaction) and every one that may read the
+    database asks for the personas: a test that does not expects an empty database."""
+    return not any(_commits(item) for item in items) and all(
+        "personas" in getattr(item, "fixturenames", ())
+        for item in items
+        if _reads_the_database(item)
+    )
+
+
+@pytest.fixture(scope="module")
+def module_personas(
+    request: pytest.FixtureRequest,
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+) -> Iterator[Personas | None]:
+    """The personas, built once per module inside a transaction rolled back after the module's
+    last test, as Django's `TestCase.setUpTestData` does: each test runs in a savepoint within
+    it and gets its own copy of the objects. Building them costs about 80 queries, and two
+    thousand tests ask for them. None where the module's tests cannot share them.
+
+    A module-scoped fixture may build on them (its own rows in a savepoint of this
+    transaction, rolled back at the module's end), as the read-rule plans' region does."""
+    module = request.module
+    if not _shares_personas([item for item in request.session.items if item.module is module]):  # type: ignore[attr-defined]
+        yield None
+        return
+    with django_db_blocker.unblock(), override_settings(**TEST_SETTINGS):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        built = build_personas()
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def personas(db: None) -> Personas:
-    return build_personas()
+def personas(db: None, module_personas: Personas | None) -> Personas:
+    if module_personas is None:
+        return build_personas()
+    return copy.deepcopy(module_personas)
 
 
 @pytest.fixture
@@ -48,10 +184,8 @@ def p(personas: Personas) -> Personas:
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    settings.AXES_ENABLED = False  # type: ignore[attr-defined]
-    # No role needs a second factor unless a test asks (the twofactor tests turn it on).
-    settings.AUDITLOOP_SECOND_FACTOR_ROLES = []  # type: ignore[attr-defined]
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(scope="session")
