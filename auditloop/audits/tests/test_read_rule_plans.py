@@ -15,12 +15,14 @@ the table: no plan may scan the whole of it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django import DjangoDbBlocker
 
 from auditloop.accounts.models import Role, Service, StaffMember, Team
 from auditloop.audits.access.audits import audit_readable, audit_visibility_filter
@@ -120,6 +122,18 @@ def _regional_council(p: Personas) -> None:
         planner_statistics_refresh()
 
 
+@pytest.fixture(scope="module")
+def region(module_personas: Personas | None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """The region, built once for the module's tests (they only read it) beside the personas
+    they share, and rolled back at the module's end: each build is tens of thousands of rows
+    and a refresh of the planner's statistics, seconds on a loaded machine."""
+    assert module_personas is not None, "the module's tests share the personas"
+    with django_db_blocker.unblock(), transaction.atomic():
+        _regional_council(module_personas)
+        yield
+        transaction.set_rollback(True)
+
+
 def _reads_every_row(node: dict[str, Any], table: str) -> bool:
     """A scan of all of `table`: a sequential scan, or a walk of a whole index (in its order,
     testing every row against the rule) with no condition to start from."""
@@ -154,26 +168,25 @@ def _whole_table_scans(
     return found
 
 
-def test_the_audit_read_rule_never_scans_every_audit_for_a_reader_of_a_few(p: Personas) -> None:
-    _regional_council(p)
+def test_the_audit_read_rule_never_scans_every_audit_for_a_reader_of_a_few(
+    p: Personas, region: None
+) -> None:
     addresses = ["/audits/", "/audits/?page=2", "/api/v1/audits?offset=50"]
     roles = ["practitioner", "team_manager", "auditor"]
     assert not _whole_table_scans(p, roles, addresses, AUDIT_TABLE)
 
 
 def test_the_action_read_rule_never_scans_every_action_for_a_reader_of_a_few(
-    p: Personas,
+    p: Personas, region: None
 ) -> None:
-    _regional_council(p)
     roles = ["practitioner", "team_manager", "auditor", "board_member", "administrator"]
     roles.append("data_protection")
     assert not _whole_table_scans(p, roles, ["/api/v1/actions?offset=50"], ACTION_TABLE)
 
 
-def test_an_audits_own_page_finds_it_by_index_for_every_reader(p: Personas) -> None:
+def test_an_audits_own_page_finds_it_by_index_for_every_reader(p: Personas, region: None) -> None:
     """Its look-up tests the rule's parts ORed on the one row (`audit_visibility_filter_for_one`):
     the row must be found by its key first, never by reading the table against the OR."""
-    _regional_council(p)
     roles = ["practitioner", "team_manager", "auditor", "moderator", "senior_leader"]
     found: dict[tuple[str, str, str], str] = {}
     for role in roles:
@@ -198,12 +211,11 @@ def _subplans_reading_every_row(sql: str, table: str) -> list[str]:
 
 
 def test_whether_a_row_s_audit_is_readable_is_asked_of_that_audit_never_of_every_audit(
-    p: Personas,
+    p: Personas, region: None
 ) -> None:
     """`audit_readable`, a list's `may_read` (an audit lead's moderations, say). As an EXISTS
     keyed on the row, PostgreSQL hashed every audit the rule admits when it expected to ask it
     of many rows: the rule tested on all 200,000 audits of the national council to name fifty."""
-    _regional_council(p)
     found = {}
     for role in ["practitioner", "team_manager", "auditor", "moderator", "senior_leader"]:
         rows = Action.objects.annotate(may_read=audit_readable(getattr(p, role), "audit_id"))
