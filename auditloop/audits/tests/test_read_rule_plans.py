@@ -73,6 +73,10 @@ def _regional_council(p: Personas) -> None:
             """,
             [team_ids, len(team_ids), CASES],
         )
+        # Each statement below joins what the one before wrote: planned with the statistics of
+        # tables autovacuum last saw empty (whether it has looked yet depends on the moment),
+        # a join of 40,000 cases to 20,000 audits was once a nested loop of scans, minutes long.
+        planner_statistics_refresh()
         cursor.execute(
             """
             INSERT INTO audits_audit (
@@ -98,6 +102,7 @@ def _regional_council(p: Personas) -> None:
                 len(practitioners),
             ],
         )
+        planner_statistics_refresh()
         cursor.execute(
             """
             INSERT INTO audits_participant (audit_id, staff_id, role, contribution)
