@@ -15,9 +15,10 @@ from django.test.utils import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pytest_django import DjangoDbBlocker
+from pytest_django.fixtures import validate_django_db
 
 from auditloop.core.dataversion import CACHE_ALIAS
-from auditloop.testing import Personas, build_personas
+from auditloop.testing import TEST_SETTINGS, Personas, build_personas
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -101,25 +102,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return WholeModulesAndPackages(config, log)
 
 
-# Every test runs with these (and the personas shared by a module's tests are built with
-# them): fast password hashing, no lock-out after failed sign-ins, and no role needs a second
-# factor unless a test asks (the twofactor tests turn it on).
-TEST_SETTINGS: dict[str, Any] = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "AXES_ENABLED": False,
-    "AUDITLOOP_SECOND_FACTOR_ROLES": [],
-}
-
-
 def _commits(item: pytest.Item) -> bool:
     """Whether a test commits for real: `transaction=True`, `transactional_db`, the live
     server."""
     if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
         return True
     marker = item.get_closest_marker("django_db")
-    if marker is None:
-        return False
-    return bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+    # pytest-django's own reading of the mark: (transaction, reset_sequences, ...).
+    return marker is not None and validate_django_db(marker)[0]
 
 
 def _reads_the_database(item: pytest.Item) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
@@ -18,6 +19,15 @@ from auditloop.audits.models import AuditTool, ToolVersion
 from auditloop.cases.models import ChildCase, Cohort
 
 PASSWORD = "correct horse battery staple 42"
+
+# Every test runs with these (auditloop/conftest.py), and fixtures that build outside a test
+# use them too: fast password hashing, no lock-out after failed sign-ins, and no role needs a
+# second factor unless a test asks (the twofactor tests turn it on).
+TEST_SETTINGS: dict[str, Any] = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "AXES_ENABLED": False,
+    "AUDITLOOP_SECOND_FACTOR_ROLES": [],
+}
 
 
 @dataclass

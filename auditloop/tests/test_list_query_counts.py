@@ -99,7 +99,7 @@ from auditloop.reports.models import (
 )
 from auditloop.reports.tests.inspection_pack_factories import pack_form
 from auditloop.sampling.models import Cycle
-from auditloop.testing import Personas, build_personas, make_staff
+from auditloop.testing import TEST_SETTINGS, Personas, build_personas, make_staff
 from auditloop.tests.test_role_checks import decision_admits
 
 pytestmark = pytest.mark.django_db
@@ -673,12 +673,7 @@ def measured(
     # The session's renewal (a save, three queries, at most once a minute) is not what is
     # counted: on a loaded machine this fixture runs for minutes, and a renewal falling on a
     # measured request was seen adding three queries to one count.
-    fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        AXES_ENABLED=False,
-        AUDITLOOP_SESSION_RENEW_SECONDS=10**9,
-        AUDITLOOP_SECOND_FACTOR_ROLES=[],  # as the autouse settings fixture: no second factor
-    )
+    fast_hashing = override_settings(**TEST_SETTINGS, AUDITLOOP_SESSION_RENEW_SECONDS=10**9)
     with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
         p = build_personas()
         council = Council(p)
@@ -775,12 +770,7 @@ def packs_measured(
     # The session's renewal (a save, three queries, at most once a minute) is not what is
     # counted: on a loaded machine this fixture runs for minutes, and a renewal falling on a
     # measured request was seen adding three queries to one count.
-    fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        AXES_ENABLED=False,
-        AUDITLOOP_SESSION_RENEW_SECONDS=10**9,
-        AUDITLOOP_SECOND_FACTOR_ROLES=[],  # as the autouse settings fixture: no second factor
-    )
+    fast_hashing = override_settings(**TEST_SETTINGS, AUDITLOOP_SESSION_RENEW_SECONDS=10**9)
     with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
         p = build_personas()
         council = Council(p)
