@@ -314,6 +314,12 @@ def demo_council_build(
                 cycles=spec.cycles,
                 audits_per_cycle=spec.audits_per_cycle,
             ).build()
+            # The builders below read what these wrote (each team's figures, the audits to
+            # moderate). Planned against statistics taken while the tables were last empty of
+            # live rows (a build rolled back, or deleted, and autovacuum's ANALYZE before its
+            # VACUUM: pages with no rows), every join over the answers is a nested loop: the
+            # large council's build took over 10 minutes on PostgreSQL instead of 2.
+            planner_statistics_refresh()
             TrailBuilder(council=council, rng=rng, today=today).build()
             ModerationHistory(council=council, seed=seed, today=today).build()
             calibration_history(council=council, rng=rng, today=today)
