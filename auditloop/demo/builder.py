@@ -318,7 +318,7 @@ def demo_council_build(
             # moderate). Planned against statistics taken while the tables were last empty of
             # live rows (a build rolled back, or deleted, and autovacuum's ANALYZE before its
             # VACUUM: pages with no rows), every join over the answers is a nested loop: the
-            # large council's build took over 10 minutes on PostgreSQL instead of 2.
+            # large council's build ran over 20 minutes on PostgreSQL instead of 2.
             planner_statistics_refresh()
             TrailBuilder(council=council, rng=rng, today=today).build()
             ModerationHistory(council=council, seed=seed, today=today).build()
