@@ -46,9 +46,16 @@ HERE = Path(__file__).parent
 # Packages whose tests share a fixture built once per package (the small demo council): each is
 # one work unit, so that a worker builds it once rather than once per module it is handed.
 WHOLE_PACKAGES = (HERE / "demo" / "tests" / "small_council",)
-# The longest work units, handed out first: the small council's package and the walks of every
-# route as every role (auditloop/tests), minutes each on PostgreSQL, though they hold few tests.
-LONGEST_FIRST = (*WHOLE_PACKAGES, HERE / "tests")
+# The longest work units, handed out first and in this order: the large councils' modules (a
+# council of 15,000 cases built and every list page asked on it: about three minutes of one
+# worker), the small council's package and the walks of every route as every role
+# (auditloop/tests), minutes each on PostgreSQL, though they hold few tests.
+LONGEST_FIRST = (
+    HERE / "demo" / "tests" / "test_large_seed.py",
+    HERE / "demo" / "tests" / "test_national_council.py",
+    *WHOLE_PACKAGES,
+    HERE / "tests",
+)
 # A browser test takes about as long as this many others (a second worker's run: 83 browser
 # tests, 550 s; 3,800 others, 800 s).
 BROWSER_WEIGHT = 25
@@ -74,10 +81,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
     position = {item.nodeid: n for n, item in enumerate(items)}
 
-    def order(item: pytest.Item) -> tuple[bool, int, str, int]:
+    def order(item: pytest.Item) -> tuple[int, int, str, int]:
         unit = _work_unit(item)
-        longest = any(unit.is_relative_to(f) for f in LONGEST_FIRST)
-        return (not longest, -weight[unit], str(unit), position[item.nodeid])
+        rank = next(
+            (n for n, f in enumerate(LONGEST_FIRST) if unit.is_relative_to(f)), len(LONGEST_FIRST)
+        )
+        return (rank, -weight[unit], str(unit), position[item.nodeid])
 
     items.sort(key=order)
 

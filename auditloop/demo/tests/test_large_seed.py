@@ -13,7 +13,8 @@ Only the pages a login's access decision admits are compared, and each must answ
 asks a query per row is tested, one row against a full page, by test_list_query_counts.py and
 test_home.py; this module checks that nothing else grows with the council's size (counts by
 team or service, the cycle pages).
-Run with `pytest -m large` (make test-large); `scripts/benchmark_pages.py` times the same pages.
+`make test` runs it with the rest (its module first), `make test-large` alone;
+`scripts/benchmark_pages.py` times the same pages.
 """
 
 from __future__ import annotations
