@@ -32,7 +32,30 @@ from auditloop.audits.models import (
     Participant,
 )
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row, readable_key
+from auditloop.core.rules import any_of_parts, any_of_parts_for_one_row
+from auditloop.core.statements import Slot, kept_statement
+
+# The related rows an audit's own page shows, loaded with it.
+AUDIT_PAGE_RELATIONS = (
+    "case",
+    # The service too: whether the reader may acknowledge a flag asks its head.
+    "case__allocated_team__service",
+    "auditor",
+    "practitioner",
+    "team__service",
+    "overall_grade",
+    "agreed_overall_grade",
+    "tool_version__tool",
+    "tool_version__grading_scale",
+    # Its moderation, if it has one (the assurance app's; named, not imported).
+    "moderation",
+)
+
+# Stand-ins for the values each look-up of `get_audit_for_user` is sent with (see
+# `auditloop.core.statements`): values no query of the look-ups could hold otherwise.
+_PUBLIC_ID = Slot(Audit._meta.get_field("public_id"), UUID("5e7f1a4c-2b6d-4e8a-9c3f-0d1e2f3a4b5c"))
+_AUDIT_KEY = Slot(Audit._meta.get_field("id"), -8_675_309_001)
+_READER_KEY = Slot(StaffMember._meta.get_field("id"), -8_675_309_002)
 
 
 def get_audit_for_user(
@@ -40,30 +63,24 @@ def get_audit_for_user(
 ) -> Audit:
     """The audit, if `user` may see it (logged as a read, for `purpose` if given), with
     `grades_hidden` set for them (see `grades_hidden_filter`). With write=True, only its auditor
-    while it is planned or in progress; anyone else who may see it gets 403."""
+    while it is planned or in progress; anyone else who may see it gets 403.
+
+    Two look-ups: the read rule asked of the audit alone (`readable_audit_key`), then the
+    audit loaded by its key with its related rows. Each is written once per connection and
+    sent with this request's values (`auditloop.core.statements`): building and compiling
+    them was two thirds of the page's CPU."""
     staff = staff_for(user)
     try:
-        key = readable_key(
-            Audit.objects.filter(audit_visibility_filter_for_one(staff), public_id=public_id)
-        )
-        audit = (
-            with_grades_hidden(Audit.objects.filter(pk=key), staff)
-            .select_related(
-                "case",
-                # The service too: whether the reader may acknowledge a flag asks its head.
-                "case__allocated_team__service",
-                "auditor",
-                "practitioner",
-                "team__service",
-                "overall_grade",
-                "agreed_overall_grade",
-                "tool_version__tool",
-                "tool_version__grading_scale",
-                # Its moderation, if it has one (the assurance app's; named, not imported).
-                "moderation",
-            )
-            .get()
-        )
+        key = readable_audit_key(staff, public_id)
+        found = kept_statement(
+            "audit page load",
+            None,
+            lambda: audit_page_load(_AUDIT_KEY.stand_in, _READER_KEY.stand_in),
+            [_AUDIT_KEY, _READER_KEY],
+        ).instances([key, staff.pk])
+        if not found:
+            raise Audit.DoesNotExist
+        audit: Audit = found[0]
     except (Audit.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("No audit found.") from exc
     if write and not (
@@ -74,6 +91,39 @@ def get_audit_for_user(
     purpose = purpose or (Purpose.WRITE if write else Purpose.VIEW)
     access_shown(user=user, targets=[audit], purpose=purpose)
     return audit
+
+
+def readable_audit_key(staff: StaffMember, public_id: UUID | str) -> int:
+    """The key of the audit with `public_id` if `staff` may read it, else Audit.DoesNotExist
+    (ValidationError for a public id that is not one): `readable_key` of the rule for one
+    audit, the statement written once for the rule's facts (`audit_rule_facts`)."""
+    rows = kept_statement(
+        "audit readable by public id",
+        audit_rule_facts(staff),
+        lambda: readable_audit_keys(staff, _PUBLIC_ID.stand_in),
+        [_PUBLIC_ID],
+    ).rows([public_id])
+    if not rows:
+        raise Audit.DoesNotExist
+    return int(rows[0][0])
+
+
+def readable_audit_keys(staff: StaffMember, public_id: UUID | str) -> QuerySet[Audit, int]:
+    """The ORM's query behind `readable_audit_key` (as `readable_key` asks it)."""
+    return (
+        Audit.objects.filter(audit_visibility_filter_for_one(staff), public_id=public_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1]
+    )
+
+
+def audit_page_load(audit_key: int, reader_key: int) -> QuerySet[Audit]:
+    """The ORM's query behind `get_audit_for_user`'s load: the audit by its key with its
+    page's related rows, and `grades_hidden` for the reader whose staff key is given."""
+    reader = StaffMember(pk=reader_key)
+    return with_grades_hidden(Audit.objects.filter(pk=audit_key), reader).select_related(
+        *AUDIT_PAGE_RELATIONS
+    )
 
 
 def grades_hidden_filter(staff: StaffMember) -> Q:
@@ -184,9 +234,7 @@ def audit_visibility_parts(staff: StaffMember) -> tuple[list[Q], list[Q]]:
     if staff.role not in _READERS:
         # Board members read anonymised aggregates; administrators see no case content.
         return [], []
-    overseen = (
-        services_overseen(staff) if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER} else []
-    )
+    overseen = _overseen(staff)
     calibration = Q(audit_type=AuditType.CALIBRATION)
     wide = []
     if staff.role == Role.MODERATOR and overseen:
@@ -201,6 +249,22 @@ def audit_visibility_parts(staff: StaffMember) -> tuple[list[Q], list[Q]]:
         calibration & _calibration_in_exercise_part(staff),
     ]
     return parts, wide
+
+
+def audit_rule_facts(staff: StaffMember) -> tuple[Any, ...]:
+    """Everything the read rule (`audit_visibility_parts`) is written from: the reader's key,
+    role and team, and the services they look across. The rule's SQL for one audit is kept
+    under these (`readable_audit_key`), so a rule that reads anything more of the reader
+    must add it here; a test watches which of the reader's fields the rule reads."""
+    overseen = _overseen(staff) if staff.role in _READERS else []
+    return (staff.pk, str(staff.role), staff.team_id, tuple(overseen))
+
+
+def _overseen(staff: StaffMember) -> list[int]:
+    """The services whose audits the reader reads whole (audit leads and senior leaders)."""
+    if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
+        return services_overseen(staff)
+    return []
 
 
 def _others_parts(staff: StaffMember) -> list[Q]:
