@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.assurance.access.experience import asked_since
 from auditloop.assurance.models import ExperienceAsked, ExperienceResponse
-from auditloop.assurance.selectors.experience import experience_asks_for
+from auditloop.assurance.rules.experience import ASK_WITHIN_DAYS
+from auditloop.assurance.selectors.experience import experience_asks_for, experience_asks_query
 from auditloop.assurance.services.experience import experience_answer, experience_decline
 from auditloop.audits.models import Audit, AuditStatus, AuditType, Participant, ParticipantRole
 from auditloop.core.models import Event
@@ -150,3 +152,25 @@ def test_no_one_else_reaches_the_questions_about_an_audit(p: Personas, who: str)
     decline = reverse("assurance:experience_decline", args=[audit.public_id])
     assert client.post(decline).status_code == 404
     assert not ExperienceAsked.objects.exists()
+
+
+def test_the_home_pages_statement_asks_about_the_audits_the_orms_query_finds(
+    p: Personas,
+) -> None:
+    """`experience_asks_for` sends a statement written once per connection: it must find what
+    the ORM's query finds, for every reader, at any time, in the same order."""
+    audits = [completed(p, days_ago=days) for days in (1, 5, ASK_WITHIN_DAYS - 1, 60)]
+    deep_dive = completed(p, audit_type=AuditType.DEEP_DIVE, days_ago=3)
+    Participant.objects.create(audit=deep_dive, staff=p.team_manager, role=ParticipantRole.MANAGER)
+    experience_decline(audit=audits[1], by=p.practitioner)
+    found: dict[str, int] = {}
+    for role, staff in p.all_roles().items():
+        for days_on in (0, 4, 60):
+            now = timezone.now() + datetime.timedelta(days=days_on)
+            kept = experience_asks_for(staff, now=now)
+            assert kept == list(experience_asks_query(staff.pk, asked_since(now))), (role, days_on)
+            found[f"{role} {days_on}"] = len(kept)
+    assert found["practitioner 0"] == 3  # the declined one and the one long ago are not asked
+    assert found["practitioner 4"] == 2
+    assert found["team_manager 0"] == 1
+    assert found["practitioner 60"] == found["auditor 0"] == 0
