@@ -30,9 +30,11 @@ from auditloop.sampling.models import Cycle
 DASHBOARD_ROLES = (Role.PRACTITIONER, Role.TEAM_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER)
 
 
-def dashboard_service_ids(staff: StaffMember) -> tuple[int, ...]:
+def dashboard_service_ids(
+    staff: StaffMember, *, headed: tuple[int, ...] | None = None
+) -> tuple[int, ...]:
     """The services whose figures `staff` reads on their dashboard (none for a role without
-    one). Two queries at most."""
+    one). Two queries at most; one fewer given the services they head (`services_headed`)."""
     if staff.role in {Role.MODERATOR, Role.SENIOR_LEADER}:
         ids = set(services_overseen(staff))
     elif staff.role in {Role.TEAM_MANAGER, Role.PRACTITIONER} and staff.team_id is not None:
@@ -40,24 +42,39 @@ def dashboard_service_ids(staff: StaffMember) -> tuple[int, ...]:
     else:
         ids = set()
     if staff.role in DASHBOARD_ROLES:
-        ids |= set(Service.objects.filter(head_of_service=staff).values_list("pk", flat=True))
+        ids |= set(services_headed(staff) if headed is None else headed)
     return tuple(sorted(ids))
 
 
-def dashboard_cycles(staff: StaffMember) -> QuerySet[Cycle]:
-    """The cycles `staff` may pick on their dashboard: those of the services they read,
-    newest first."""
-    return (
-        Cycle.objects.filter(services__in=dashboard_service_ids(staff))
-        .distinct()
-        .order_by("-starts_on", "-id")
-    )
+def services_headed(staff: StaffMember) -> tuple[int, ...]:
+    """The services `staff` is head of. One query."""
+    return tuple(Service.objects.filter(head_of_service=staff).values_list("pk", flat=True))
 
 
-def dashboard_scope(staff: StaffMember, cycle: Cycle) -> ReportScope | None:
+def dashboard_cycles(
+    staff: StaffMember, *, service_ids: tuple[int, ...] | None = None
+) -> QuerySet[Cycle]:
+    """The cycles `staff` may pick on their dashboard: those of the services they read
+    (`dashboard_service_ids`, worked out here unless given), newest first."""
+    if service_ids is None:
+        service_ids = dashboard_service_ids(staff)
+    return Cycle.objects.filter(services__in=service_ids).distinct().order_by("-starts_on", "-id")
+
+
+def dashboard_scope(
+    staff: StaffMember,
+    cycle: Cycle,
+    *,
+    service_ids: tuple[int, ...] | None = None,
+    headed: tuple[int, ...] | None = None,
+) -> ReportScope | None:
     """What `staff` reads of `cycle` on their dashboard (and through the aggregates API), or
-    None when they have no dashboard or the cycle is none of theirs."""
-    service_ids = dashboard_service_ids(staff)
+    None when they have no dashboard or the cycle is none of theirs. The services they read
+    and head are worked out here unless given (a page that asked them already)."""
+    if headed is None:
+        headed = services_headed(staff)
+    if service_ids is None:
+        service_ids = dashboard_service_ids(staff, headed=headed)
     cycle_services = set(cycle.services.values_list("pk", flat=True))
     covered = tuple(sorted(set(service_ids) & cycle_services))
     if not covered:
@@ -66,11 +83,9 @@ def dashboard_scope(staff: StaffMember, cycle: Cycle) -> ReportScope | None:
         return ReportScope(reader=staff, cycle=cycle, service_ids=covered)
     # A head of service who is also a team manager (or holds cases) reads the services of the
     # cycle they head, whole; heading only a service outside the cycle widens nothing.
-    headed = cycle_services & set(
-        Service.objects.filter(head_of_service=staff).values_list("pk", flat=True)
-    )
-    if headed:
-        return ReportScope(reader=staff, cycle=cycle, service_ids=tuple(sorted(headed)))
+    headed_here = cycle_services & set(headed)
+    if headed_here:
+        return ReportScope(reader=staff, cycle=cycle, service_ids=tuple(sorted(headed_here)))
     if staff.role == Role.PRACTITIONER:
         return ReportScope(reader=staff, cycle=cycle, service_ids=covered, practitioner_id=staff.pk)
     return ReportScope(

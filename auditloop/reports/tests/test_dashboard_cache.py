@@ -88,9 +88,10 @@ def test_a_second_read_of_a_dashboard_asks_only_for_the_access_decision_and_the_
     first, second = queries(), queries()
     assert first > 40
     # The session, and the sign-in with the header's notifications count (2); the access
-    # decision: the reader's services, those they head (twice), their cycles and the cycle's
-    # services (5); the data version (1); the words naming the scope (1).
-    assert second == 9
+    # decision: the reader's services, those they head (once, for the cycles and the scope
+    # both), their cycles and the cycle's services (4); the data version (1); the words naming
+    # the scope (1).
+    assert second == 8
 
 
 def test_a_change_through_update_shows_on_the_next_read(p: Personas) -> None:

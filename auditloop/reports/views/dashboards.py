@@ -22,7 +22,13 @@ from auditloop.learning.selectors.team_picture import small_group_min, suppresse
 from auditloop.reports.access.dashboards import DASHBOARD_READERS, committee_reviews_for
 from auditloop.reports.access.inspection_pack import PACK_ROLES
 from auditloop.reports.access.reviews import REVIEW_ROLES
-from auditloop.reports.access.scopes import DASHBOARD_ROLES, dashboard_cycles, dashboard_scope
+from auditloop.reports.access.scopes import (
+    DASHBOARD_ROLES,
+    dashboard_cycles,
+    dashboard_scope,
+    dashboard_service_ids,
+    services_headed,
+)
 from auditloop.reports.access.targets import TARGET_ROLES
 from auditloop.reports.blocks import block_by_key
 from auditloop.reports.forms.dashboards import DashboardCycleForm
@@ -57,14 +63,19 @@ def _chosen_scope(request: StaffRequest) -> tuple[DashboardCycleForm, ReportScop
     """The cycle form (from the query string) and the reader's scope of the cycle chosen: None
     when they have no cycle or chose one that is not theirs."""
     staff = request.staff
-    cycles = list(dashboard_cycles(staff))
+    # The services the reader heads and reads, asked once for the cycles and the scope.
+    headed = services_headed(staff)
+    service_ids = dashboard_service_ids(staff, headed=headed)
+    cycles = list(dashboard_cycles(staff, service_ids=service_ids))
     form = DashboardCycleForm(
         request.GET if "cycle" in request.GET else None,
         cycles=cycles,
         today=timezone.localdate(),
     )
     cycle = form.chosen()
-    return form, dashboard_scope(staff, cycle) if cycle is not None else None
+    if cycle is None:
+        return form, None
+    return form, dashboard_scope(staff, cycle, service_ids=service_ids, headed=headed)
 
 
 @roles_required(*DASHBOARD_READERS)
