@@ -12,9 +12,30 @@ from auditloop.accounts.selectors import line_manager_candidates
 from auditloop.core.forms import GovukDateField
 
 
+class _TeamChoices(forms.models.ModelChoiceIterator):  # type: ignore[type-arg]
+    """A team select's options read as the three values each shows (the team's key, its name
+    and its service's name) in one query, rather than a team and its service made for every
+    option: on the large council's 48 teams that was a tenth of an audit lead's cases list."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        key = self.field.to_field_name or "pk"
+        for value, name, service in self.queryset.values_list(key, "name", "service__name"):
+            yield (value, _team_label(name, service))
+
+
+def _team_label(name: str, service: str) -> str:
+    return f"{name} ({service})"
+
+
 class TeamChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice of team, each named with its service."""
+
+    iterator = _TeamChoices
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.service.name})"
+        return _team_label(obj.name, obj.service.name)
 
 
 class ServiceForm(forms.Form):
