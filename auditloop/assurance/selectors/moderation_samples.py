@@ -184,6 +184,19 @@ def moderation_population(cycle: Cycle) -> list[PopulationAudit]:
     ]
 
 
+def moderation_population_count(cycle: Cycle) -> int:
+    """How many audits a sample drawn now would consider (`moderation_population`'s length),
+    counted from their keys alone: the cycle's page shows only the number, and building each
+    audit's row with its grade was most of that page's time on the national council (a cycle
+    of 19,000 audits to consider: medians of 256 and 328 ms against 147 and 140 ms). Two
+    queries."""
+    considered = audits_considered(cycle)
+    keys = moderation_eligible(Audit.objects.filter(cycle_link__cycle=cycle)).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for pk in keys if pk not in considered)
+
+
 def moderation_requests_waiting(cycle: Cycle) -> QuerySet[ModerationRequest]:
     """Requests the next sample of `cycle` takes: waiting, for an audit of the cycle that can
     be moderated now (a request for an audit returned to its auditor waits until it is

@@ -14,7 +14,7 @@ from auditloop.assurance.tests.calibration_factories import (
     second_auditor,
     set_exercise,
 )
-from auditloop.audits.access.audits import audit_visibility_filter
+from auditloop.audits.access.audits import audit_visibility_filter, audit_visibility_filter_for_one
 from auditloop.audits.models import Audit
 from auditloop.testing import Personas, make_staff
 
@@ -116,3 +116,34 @@ def test_the_exercise_page_is_not_found_for_those_outside_it(p: Personas) -> Non
     assert p.client_for(south_lead).get(url).status_code == 404
     for who in (p.auditor, p.moderator):
         assert p.client_for(who).get(url).status_code == 200, who
+
+
+def _one_row_disagreements(readers: list[StaffMember], audits: list[Audit]) -> list[str]:
+    """Where the one-audit form of the rule (an audit's own page, a list row's `may_read`)
+    admits otherwise than the list's form, reader by reader."""
+    found = []
+    for reader in readers:
+        listed = readable(reader)
+        for audit in audits:
+            one = Audit.objects.filter(audit_visibility_filter_for_one(reader), pk=audit.pk)
+            if one.exists() != (audit in listed):
+                found.append(f"{reader.name} ({reader.role}) on {audit.auditor.name}'s entry")
+    return found
+
+
+def test_the_one_audit_rule_admits_the_entries_the_list_rule_admits_while_and_after_it_runs(
+    p: Personas,
+) -> None:
+    """Its exercises are asked of the one audit (an EXISTS on its key), where the list's rule
+    gathers every entry of the reader's exercises: both must admit the same."""
+    other = second_auditor(p)
+    second_lead = make_staff("lead2", "Lou Lead", Role.MODERATOR, services=[p.north])
+    south_lead = make_staff("southlead", "Sol Lead", Role.MODERATOR, services=[p.south])
+    exercise = set_exercise(p, [p.auditor, other, p.moderator])
+    readers = [*p.all_roles().values(), other, second_lead, south_lead]
+    audits = list(Audit.objects.filter(calibration_entry__exercise=exercise))
+    answer_and_submit(entry_of(exercise, other))
+    assert not _one_row_disagreements(readers, audits)
+    answer_and_submit(entry_of(exercise, p.auditor))
+    answer_and_submit(entry_of(exercise, p.moderator))
+    assert not _one_row_disagreements(readers, audits)

@@ -16,6 +16,7 @@ from auditloop.accounts.models import Role, StaffMember, User
 from auditloop.assurance.models import ModerationReason, ModerationSample, ModerationStatus
 from auditloop.assurance.selectors.moderation_samples import (
     cycle_moderations,
+    moderation_population,
     requests_waiting_for_cycle,
 )
 from auditloop.assurance.services.moderation_samples import (
@@ -29,7 +30,7 @@ from auditloop.assurance.tests.moderation_sample_factories import (
     moderation_of,
     north_cycle,
 )
-from auditloop.audits.models import Audit
+from auditloop.audits.models import Audit, AuditStatus, Grade
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.models import AccessLog
 from auditloop.core.refusals import Refused
@@ -68,6 +69,38 @@ def test_the_lead_draws_the_sample_from_the_cycles_moderation_page(p: Personas) 
     assert response["Location"] == reverse("assurance:moderation_sample", args=[sample.public_id])
     assert sample.seed == 4821
     assert list(sample.moderations.values_list("audit", flat=True)) == [inadequate.pk]
+
+
+def test_the_cycles_page_counts_only_what_a_sample_drawn_now_would_consider(
+    p: Personas,
+) -> None:
+    cycle = north_cycle(p, moderation_percent=0)
+    cycle_audit(p, cycle, grade_code="inadequate")
+    cycle_audit(p, cycle, grade_code="good")
+    moderation_sample_draw(cycle=cycle, by=p.moderator, seed=1)
+    cycle_audit(p, cycle, grade_code="good")
+    cycle_audit(p, cycle, grade_code="good", status=AuditStatus.IN_PROGRESS)
+    url = reverse("assurance:moderation_cycle", args=[cycle.public_id])
+    page = p.client_for(p.moderator).get(url).content.decode()
+    assert "1 audit submitted since the last sample is waiting to be considered" in page
+    assert len(moderation_population(cycle)) == 1
+
+
+def test_the_cycles_page_counts_the_audits_to_consider_without_reading_their_grades(
+    p: Personas,
+) -> None:
+    """The page shows only how many: reading each audit's grade, as a draw does, was most of
+    the page's time on the national council (a cycle of 19,000 audits to consider)."""
+    cycle = north_cycle(p, moderation_percent=0)
+    cycle_audit(p, cycle, grade_code="inadequate")
+    cycle_audit(p, cycle, grade_code="good")
+    url = reverse("assurance:moderation_cycle", args=[cycle.public_id])
+    client = p.client_for(p.moderator)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "2 audits submitted since the last sample are waiting to be considered" in page
+    grades = connection.ops.quote_name(Grade._meta.db_table)
+    assert not [q["sql"] for q in queries if grades in q["sql"]]
 
 
 def test_a_draw_with_nothing_to_consider_shows_why_on_the_page(p: Personas) -> None:

@@ -58,7 +58,7 @@ from auditloop.assurance.rules.moderation_samples import (
 from auditloop.assurance.selectors.moderation_samples import (
     cycle_moderations,
     cycle_samples,
-    moderation_population,
+    moderation_population_count,
     moderation_requests_waiting,
     moderations_given_to,
     moderations_led_by,
@@ -165,7 +165,7 @@ def moderation_cycle(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "samples": cycle_samples(cycle),
             "moderations": moderations,
             "waiting": waiting,
-            "to_consider": len(moderation_population(cycle)) if can_draw else None,
+            "to_consider": moderation_population_count(cycle) if can_draw else None,
             "requests_ready": moderation_requests_waiting(cycle).count() if can_draw else None,
             "rounding_rule": ROUNDING_RULE,
         },

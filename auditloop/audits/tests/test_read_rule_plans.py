@@ -29,7 +29,7 @@ from auditloop.audits.access.audits import audit_readable, audit_visibility_filt
 from auditloop.audits.models import Action, Audit
 from auditloop.audits.tests.plans import plan_nodes, query_plan
 from auditloop.core.planner import planner_statistics_refresh
-from auditloop.testing import Personas
+from auditloop.testing import Personas, make_staff
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -228,3 +228,57 @@ def test_whether_a_row_s_audit_is_readable_is_asked_of_that_audit_never_of_every
             list(rows.values_list("pk", "may_read"))
         found[role] = _subplans_reading_every_row(queries[0]["sql"], AUDIT_TABLE)
     assert not any(found.values()), found
+
+
+def _price_of_asking_one_row(reader: StaffMember) -> float:
+    """PostgreSQL's price of asking `audit_readable` of one row of a list, for `reader`."""
+    rows = Action.objects.annotate(may_read=audit_readable(reader, "audit_id"))
+    with CaptureQueriesContext(connection) as queries:
+        list(rows.values_list("pk", "may_read")[:50])
+    asked: float = next(
+        node["Total Cost"]
+        for node in plan_nodes(query_plan(queries[0]["sql"]))
+        if node.get("Parent Relationship") == "SubPlan"
+    )
+    return asked
+
+
+def test_asking_whether_a_row_s_audit_is_readable_costs_no_more_for_a_reader_of_many_deep_dives(
+    p: Personas, region: None
+) -> None:
+    """The reader's participations (and revisits, and calibration exercises) are asked of each
+    row's audit by its key. As the audit's key among all of the reader's participations,
+    PostgreSQL priced a hash of them on every row asked, so the price grew with them: a cycle's
+    185 moderations were priced past `jit_above_cost` on the national council, and compiling
+    the statement took 650 ms for 10 ms of work. The region's practitioner took part in
+    thousands of deep dives; a newcomer to their team in none."""
+    newcomer = make_staff("newcomer", "Nia Newcomer", Role.PRACTITIONER, p.north_a)
+    assert _price_of_asking_one_row(p.practitioner) <= 1.1 * _price_of_asking_one_row(newcomer)
+
+
+def test_an_audit_lead_s_list_is_read_newest_first_by_index_never_sorted_whole(
+    p: Personas, region: None
+) -> None:
+    """A lead over the region reads nearly all of its audits: the list's first page is the
+    newest audits their rule admits, read in the order of an index and stopped at the page.
+    Without it PostgreSQL sorted every audit to find them (on disk, 200,000 on the national
+    council: 250-320 ms of an audit lead's API page)."""
+    region_lead = make_staff(
+        "regionlead", "Rhi Lead", Role.MODERATOR, services=[Service.objects.get(name="Region")]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = p.client_for(region_lead).get("/api/v1/audits")
+    assert response.status_code == 200
+    pages = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(f'SELECT "{AUDIT_TABLE}"."id" AS "pk"') and " LIMIT " in q["sql"]
+    ]
+    sorted_whole = [
+        node["Sort Key"]
+        for sql in pages
+        for node in plan_nodes(query_plan(sql))
+        if node["Node Type"] == "Sort"
+    ]
+    assert pages
+    assert not sorted_whole

@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from auditloop.accounts.models import StaffMember
 from auditloop.audits.models import SHARED_STATUSES, Action, ActionStatus, Audit
-from auditloop.audits.selectors.audits import audits_matching, audits_visible_to
+from auditloop.audits.selectors.audits import audit_keys_visible_to, audits_matching
 from auditloop.learning.models import (
     KeyMessageRecipient,
     KeyMessageStatus,
@@ -32,11 +32,19 @@ from auditloop.learning.models import (
 KEY_MESSAGES_SHOWN = 10
 
 
-def feedback_audits(reader: StaffMember, worker: StaffMember) -> QuerySet[Audit]:
-    """The worker's audits that `reader` may read, newest submitted first."""
+# The order of the feedback pages: newest submitted first.
+FEEDBACK_ORDER = ("-submitted_at", "-id")
+
+
+def feedback_audit_keys(reader: StaffMember, worker: StaffMember) -> QuerySet[Audit]:
+    """The worker's audits that `reader` may read, with nothing joined: the page counts them and
+    cuts a page of their keys in `FEEDBACK_ORDER`, then `audits_page_shown_to` fetches that
+    page's audits with their grades and cases (`page_of_keys`). Cut to a page with all that
+    joined, PostgreSQL sorted every one of the worker's audits with its grades and every column
+    (500 for the national council's busiest practitioner) to show twenty."""
     return audits_matching(
-        audits_visible_to(reader).filter(practitioner=worker, status__in=SHARED_STATUSES)
-    ).order_by("-submitted_at", "-id")
+        audit_keys_visible_to(reader).filter(practitioner=worker, status__in=SHARED_STATUSES)
+    )
 
 
 @dataclass(frozen=True)
@@ -52,12 +60,13 @@ class Feedback:
 def feedback_of(
     audits: Iterable[Audit], worker: StaffMember, *, reader: StaffMember
 ) -> list[Feedback]:
-    """Each audit (a page of `feedback_audits`) with its learning points (question and themes)
-    and the worker's own actions on it (not the cancelled ones). Three queries.
+    """Each audit (a page of `feedback_audit_keys`, as `audits_page_shown_to` fetches it) with
+    its learning points (question and themes) and the worker's own actions on it (not the
+    cancelled ones). Three queries.
 
     The learning points keep the moderation blind as on the audit's own page
     (`learning_points_shown`): on an audit `reader` is moderating blind (`grades_hidden`, set
-    by `feedback_audits`) they read only the points they wrote themselves."""
+    by `audits_page_shown_to`) they read only the points they wrote themselves."""
     audits = list(audits)
     ids = [audit.pk for audit in audits]
     blind = {audit.pk for audit in audits if getattr(audit, "grades_hidden", False)}

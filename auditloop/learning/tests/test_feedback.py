@@ -262,6 +262,24 @@ def test_the_page_asks_the_same_number_of_queries_however_many_audits(p: Persona
     assert len(many) == len(few)
 
 
+def test_a_page_of_feedback_is_cut_from_the_audits_keys_before_their_grades_are_read(
+    p: Personas,
+) -> None:
+    """Cut to a page with its grades and case joined, PostgreSQL sorted every one of the
+    worker's audits with all of that (500 for the national council's busiest practitioner) to
+    show twenty: the keys are ordered and cut first, and only the page's audits read whole."""
+    for _ in range(3):
+        feedback_given(p, make_audit(p))
+    with CaptureQueriesContext(connection) as queries:
+        page(p, "practitioner")
+    audit_reads = [q["sql"] for q in queries if 'FROM "audits_audit"' in q["sql"]]
+    cut = [sql for sql in audit_reads if " LIMIT " in sql]
+    with_grades = [sql for sql in audit_reads if '"audits_grade"' in sql]
+    assert cut
+    assert with_grades
+    assert not set(cut) & set(with_grades)
+
+
 def test_the_menu_offers_my_feedback_and_the_team_picture_to_those_who_may_read_them(
     p: Personas,
 ) -> None:

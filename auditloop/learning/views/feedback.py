@@ -11,11 +11,13 @@ from django.urls import path
 
 from auditloop.accounts.access import StaffRequest, any_staff, roles_required
 from auditloop.accounts.models import StaffMember
+from auditloop.audits.selectors.audits import audits_page_shown_to
 from auditloop.core.accesslog import Purpose, access_shown
-from auditloop.core.pagination import page_of
+from auditloop.core.pagination import page_of_keys
 from auditloop.learning.access.feedback import FEEDBACK_ROLES, get_worker_for_feedback
 from auditloop.learning.selectors.feedback import (
-    feedback_audits,
+    FEEDBACK_ORDER,
+    feedback_audit_keys,
     feedback_of,
     key_messages_published_to,
     line_reports,
@@ -27,7 +29,13 @@ PER_PAGE = 20
 def _render(request: StaffRequest, worker: StaffMember) -> HttpResponse:
     staff = request.staff
     own = worker.pk == staff.pk
-    page = page_of(request, feedback_audits(staff, worker), per_page=PER_PAGE)
+    page = page_of_keys(
+        request,
+        feedback_audit_keys(staff, worker),
+        lambda keys: audits_page_shown_to(staff, keys),
+        order=FEEDBACK_ORDER,
+        per_page=PER_PAGE,
+    )
     feedback = feedback_of(page.object_list, worker, reader=staff)
     access_shown(user=request.user, targets=[f.audit for f in feedback], purpose=Purpose.FEEDBACK)
     return render(

@@ -312,19 +312,23 @@ class UnusualRow:
 def _unusual_days_sql(reads: QuerySet[AccessLog, Any], rule: Thresholds) -> tuple[str, Any]:
     """`unusual_days` as one statement over `reads` (reader, day, target type, target's public
     id): each reader's day with how many children they read and how many of them were outside
-    their own, kept when that reaches the threshold. The rule's "own", row by row: the child's
-    allocated worker or team, a service the reader oversees (named, or an audit lead's or
-    senior leader's own team's), or an audit the reader did, moderated or took part in.
+    their own, kept when that reaches the threshold. The rule's "own": the child's allocated
+    worker or team, a service the reader oversees (named, or an audit lead's or senior leader's
+    own team's), or an audit the reader did, moderated or took part in.
 
-    Each read finds its child by joins on the case's and the audit's public ids, then the
-    (reader, day, child) are made distinct: PostgreSQL joins a week's reads (200,000 on the
-    national council) to the cases and audits in one pass each, where a subquery per read looked
-    each up by its index (and sorted it) one at a time. Whether each child is the reader's own
-    is judged once (`judged`, kept whole on PostgreSQL, which would otherwise copy the test
-    into both the SUM and the HAVING and run it twice), by joins to the reader's overseen
-    services and to the (child, member of staff) of every audit done, moderated or taken part
-    in: as an EXISTS per row, PostgreSQL costed each at its one-row plan, which priced the
-    statement past its JIT's optimising threshold (a second compiling it, for a second's work)."""
+    Each read finds its child by a join on the case's public id (a read of a case file) or on
+    the audit's and then the case's key (a read of an audit), as two halves of one UNION ALL, so
+    each read meets the case table once. Each (reader, day, child) is judged, on the row, by
+    everything but the audits done, moderated or taken part in, whose test needs them all:
+    a read of an audit the reader did is their own already. Only the days that reach the
+    threshold on that judgement can reach it on the whole rule (an audit only makes a child
+    more their own), and only their children still outside are looked up among the audits,
+    moderations and participants, by the children's keys: the (child, member of staff) of every
+    audit of the council was made distinct on every request (300,000 rows on the national
+    council, sorted on disk), to judge reads nearly all of which were the reader's own by then.
+
+    Each step is a CTE kept whole on PostgreSQL (MATERIALIZED): each is read two or three
+    times, and the judgement would otherwise be copied into each reading and run again."""
     inner, params = reads.query.sql_with_params()
     case, team = ChildCase._meta.db_table, Team._meta.db_table
     staff, overseen = StaffMember._meta.db_table, StaffMember.services.through._meta.db_table
@@ -332,40 +336,54 @@ def _unusual_days_sql(reads: QuerySet[AccessLog, Any], rule: Thresholds) -> tupl
     participant = Participant._meta.db_table
     leads = ", ".join("%s" for _ in OWN_SERVICE_OVERSEERS)
     own = (
-        "(c.allocated_worker_id = r.staff_id OR c.allocated_team_id = s.team_id"
+        "(r.did OR r.worker_id = r.staff_id OR r.team_id = s.team_id"
         " OR o.service_id IS NOT NULL"
-        f" OR (s.role IN ({leads}) AND ct.service_id = st.service_id)"
-        " OR k.case_id IS NOT NULL)"
+        f" OR (s.role IN ({leads}) AND ct.service_id = st.service_id))"
     )
-    # The (child, member of staff) of every audit done, moderated or taken part in.
+    # Each read's child, where its case is allocated, and whether the read was of an audit
+    # the reader did.
+    children = (
+        "SELECT l.staff_id, l.day, c.id AS case_pk, c.allocated_worker_id AS worker_id,"  # noqa: S608
+        " c.allocated_team_id AS team_id, FALSE AS did"
+        f" FROM ({inner}) l JOIN {case} c ON c.public_id = l.target_uuid WHERE l.target_type = %s"
+        " UNION ALL SELECT l.staff_id, l.day, c.id, c.allocated_worker_id, c.allocated_team_id,"
+        " la.auditor_id = l.staff_id"
+        f" FROM ({inner}) l JOIN {audit} la ON la.public_id = l.target_uuid"
+        f" JOIN {case} c ON c.id = la.case_id WHERE l.target_type = %s"
+    )
+    # The (child, member of staff) of every audit of the doubtful children done, moderated or
+    # taken part in.
     audited = (
         f"SELECT a.case_id, a.auditor_id AS staff_id FROM {audit} a"  # noqa: S608
+        " WHERE a.case_id IN (SELECT case_pk FROM doubtful)"
         f" UNION SELECT ma.case_id, m.moderator_id FROM {moderation} m"
-        f" JOIN {audit} ma ON ma.id = m.audit_id"
+        f" JOIN {audit} ma ON ma.id = m.audit_id WHERE ma.case_id IN (SELECT case_pk FROM doubtful)"
         f" UNION SELECT pa.case_id, p.staff_id FROM {participant} p"
-        f" JOIN {audit} pa ON pa.id = p.audit_id"
-    )
-    triples = (
-        "SELECT DISTINCT l.staff_id, l.day, COALESCE(lc.id, la.case_id) AS case_pk"  # noqa: S608
-        f" FROM ({inner}) l"
-        f" LEFT JOIN {case} lc ON l.target_type = %s AND lc.public_id = l.target_uuid"
-        f" LEFT JOIN {audit} la ON l.target_type = %s AND la.public_id = l.target_uuid"
+        f" JOIN {audit} pa ON pa.id = p.audit_id WHERE pa.case_id IN (SELECT case_pk FROM doubtful)"
     )
     kept = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     sql = (
         f"WITH judged AS {kept}("  # noqa: S608
-        f"SELECT r.staff_id, r.day, CASE WHEN {own} THEN 0 ELSE 1 END AS outside"
-        f" FROM ({triples}) r"
+        f"SELECT r.staff_id, r.day, r.case_pk, MIN(CASE WHEN {own} THEN 0 ELSE 1 END) AS outside"
+        f" FROM ({children}) r"
         f" JOIN {staff} s ON s.id = r.staff_id LEFT JOIN {team} st ON st.id = s.team_id"
-        f" JOIN {case} c ON c.id = r.case_pk LEFT JOIN {team} ct ON ct.id = c.allocated_team_id"
+        f" LEFT JOIN {team} ct ON ct.id = r.team_id"
         f" LEFT JOIN {overseen} o ON o.staffmember_id = r.staff_id AND o.service_id = ct.service_id"
-        f" LEFT JOIN ({audited}) k ON k.case_id = r.case_pk AND k.staff_id = r.staff_id)"
-        " SELECT staff_id, day, COUNT(*), SUM(outside) FROM judged"
-        " GROUP BY staff_id, day HAVING SUM(outside) >= %s"
+        " GROUP BY r.staff_id, r.day, r.case_pk),"
+        f" days AS {kept}(SELECT staff_id, day, COUNT(*) AS children, SUM(outside) AS outside"
+        " FROM judged GROUP BY staff_id, day HAVING SUM(outside) >= %s),"
+        f" doubtful AS {kept}(SELECT j.staff_id, j.day, j.case_pk FROM judged j"
+        " JOIN days d ON d.staff_id = j.staff_id AND d.day = j.day WHERE j.outside = 1)"
+        " SELECT d.staff_id, d.day, d.children, d.outside - COUNT(k.case_id) FROM days d"
+        " LEFT JOIN doubtful j ON j.staff_id = d.staff_id AND j.day = d.day"
+        f" LEFT JOIN ({audited}) k ON k.case_id = j.case_pk AND k.staff_id = j.staff_id"
+        " GROUP BY d.staff_id, d.day, d.children, d.outside"
+        " HAVING d.outside - COUNT(k.case_id) >= %s"
     )
     roles = [str(role) for role in OWN_SERVICE_OVERSEERS]
-    # The placeholders in the statement's order: the CASE's, the FROM's, the HAVING's.
-    return sql, (*roles, *params, CASE, AUDIT, rule.cases_per_day)
+    # The placeholders in the statement's order: the judgement's, the two halves' (each with
+    # its reads' and its target type), then the days' and the HAVING's thresholds.
+    return sql, (*roles, *params, CASE, *params, AUDIT, rule.cases_per_day, rule.cases_per_day)
 
 
 def unusual_reading(

@@ -6,6 +6,7 @@ files and audits over two days) the two flag the same days with the same counts.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,7 @@ from auditloop.accounts.models import Role, Service, StaffMember, Team, User
 from auditloop.accounts.selectors import service_ids_overseen_with
 from auditloop.assurance.models import Moderation, ModerationReason
 from auditloop.audits.models import Audit, Participant, ParticipantRole
+from auditloop.audits.tests.plans import plan_nodes
 from auditloop.cases.models import ChildCase, Cohort
 from auditloop.core.accesslog import Purpose
 from auditloop.core.models import AccessLog
@@ -227,3 +229,80 @@ def test_the_database_flags_the_same_days_as_the_pure_rule(
         # The days are counted in one query, and the flagged readers (if any) named in another.
         assert len(queries.captured_queries) == (2 if found else 1)
         transaction.set_rollback(True)
+
+
+# A reader in team 0 reads three children of team 2 in a day: outside their own by where the
+# children are, but they took part in an audit of the second, which makes that child theirs.
+LOOKED_UP = Council(
+    readers=[
+        Reader(Role.PRACTITIONER, team=0, services=frozenset()),
+        Reader(Role.PRACTITIONER, team=0, services=frozenset()),
+        Reader(Role.AUDITOR, team=2, services=frozenset()),
+        Reader(Role.MODERATOR, team=2, services=frozenset()),
+    ],
+    children=[Child(team=2, worker=None) for _ in range(3)],
+    audits=[(1, 2, 3, 0)],
+    reads=[(0, DAY, child, False) for child in range(3)],
+)
+
+
+def _flagged(p: Personas, per_day: int) -> tuple[list[tuple[int, int, int]], str]:
+    """The flagged days as (reader, children outside, children) with readers by index, and the
+    statement that counted them."""
+    built = council_build(p, LOOKED_UP)
+    saved = ReadingThresholds(pk=1, cases_per_day=per_day, exempt_roles=[])
+    with CaptureQueriesContext(connection) as queries:
+        rows = unusual_reading(p.data_protection, date_from=DAY, date_to=DAY, thresholds=saved)
+    index = {member.pk: i for i, member in enumerate(built.staff)}
+    found = [(index[r.reader.pk], r.day.outside, r.day.children) for r in rows]
+    return found, queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.parametrize(
+    ("per_day", "flagged"),
+    [(4, []), (3, []), (2, [(0, 2, 3)])],
+    ids=["below the threshold however judged", "brought below it by an audit", "reaching it"],
+)
+def test_a_child_whose_audit_the_reader_took_part_in_is_their_own_on_a_day_near_the_threshold(
+    p: Personas, per_day: int, flagged: list[tuple[int, int, int]]
+) -> None:
+    with transaction.atomic():
+        assert _flagged(p, per_day)[0] == flagged
+        transaction.set_rollback(True)
+
+
+def _tables_read(sql: str) -> set[str]:
+    """The tables PostgreSQL read running `sql` (EXPLAIN ANALYZE: a node never executed has
+    looped no times)."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        (row,) = cursor.fetchall()
+    plan = (json.loads(row[0]) if isinstance(row[0], str) else row[0])[0]["Plan"]
+    return {
+        node["Relation Name"]
+        for node in plan_nodes(plan)
+        if "Relation Name" in node and node["Actual Loops"] > 0
+    }
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="The plan checked is PostgreSQL's (DATABASE_URL=postgres://... to run it)",
+)
+def test_who_audited_whom_is_looked_up_only_once_a_day_may_reach_the_threshold(
+    p: Personas,
+) -> None:
+    """The moderations and participants of every audit of the council were read on every
+    request (the national council's 300,000 (child, member of staff) pairs made distinct on
+    disk), even when no reader's day came near the threshold; an audit only makes a child more
+    a reader's own, so they are asked only about the children of days that reach it without."""
+    who_audited = {Moderation._meta.db_table, Participant._meta.db_table}
+    read: dict[int, set[str]] = {}
+    for per_day in (4, 3):
+        with transaction.atomic():
+            found, sql = _flagged(p, per_day)
+            assert found == []
+            read[per_day] = who_audited & _tables_read(sql)
+            transaction.set_rollback(True)
+    # No day reaches 4 however judged; the reader's day reaches 3 until their audit is found.
+    assert read == {4: set(), 3: who_audited}
