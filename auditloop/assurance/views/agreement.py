@@ -24,6 +24,7 @@ from auditloop.assurance.selectors.agreement import (
     agreement_pooled,
     cycle_dates,
 )
+from auditloop.core.dataversion import figures_cached
 
 CYCLES_PER_PAGE = 50
 
@@ -45,19 +46,42 @@ def agreement_page(request: StaffRequest) -> HttpResponse:
         "by_auditor_shown": can_see_agreement_by_auditor(staff),
         "min_auditors": min_auditors,
     }
-    if chosen:
-        context["pooled_rows"] = [
-            agreement_pooled(service_ids=service_ids, cycle=cycle, min_auditors=min_auditors)
-        ]
-        context["by_question"] = agreement_by_question(
-            service_ids=service_ids, cycle=cycle, min_auditors=min_auditors
-        )
-        if can_see_agreement_by_auditor(staff):
-            context["by_auditor"] = agreement_by_auditor(service_ids=service_ids, cycle=cycle)
     page = Paginator(cycles, CYCLES_PER_PAGE).get_page(request.GET.get("page"))
     context["page"] = page
-    context["by_cycle"] = agreement_by_cycle(
-        service_ids=service_ids, cycles=list(page.object_list), min_auditors=min_auditors
+    by_auditor_shown = bool(context["by_auditor_shown"])
+
+    def figures() -> dict[str, object]:
+        """The page's figures: each a bootstrap interval over every regrade in scope, seconds
+        on a national council's audit lead's services, so they are kept as the dashboards'
+        are (`figures_cached`: for this reader, until a change is committed)."""
+        found: dict[str, object] = {}
+        if chosen:
+            found["pooled_rows"] = [
+                agreement_pooled(service_ids=service_ids, cycle=cycle, min_auditors=min_auditors)
+            ]
+            found["by_question"] = agreement_by_question(
+                service_ids=service_ids, cycle=cycle, min_auditors=min_auditors
+            )
+            if by_auditor_shown:
+                found["by_auditor"] = agreement_by_auditor(service_ids=service_ids, cycle=cycle)
+        found["by_cycle"] = agreement_by_cycle(
+            service_ids=service_ids, cycles=list(page.object_list), min_auditors=min_auditors
+        )
+        return found
+
+    context |= figures_cached(
+        "agreement",
+        reader_id=staff.pk,
+        params=(
+            tuple(service_ids or ()),
+            service_ids is None,
+            chosen,
+            cycle.pk if cycle else None,
+            min_auditors,
+            page.number,
+            by_auditor_shown,
+        ),
+        compute=figures,
     )
     return render(request, "assurance/agreement/page.html", context)
 
