@@ -72,7 +72,8 @@ def dashboard_scope(
     None when they have no dashboard or the cycle is none of theirs. The services they read
     and head are worked out here unless given (a page that asked them already)."""
     if headed is None:
-        headed = services_headed(staff)
+        # Only a role with a dashboard reads the services it heads (`dashboard_service_ids`).
+        headed = services_headed(staff) if staff.role in DASHBOARD_ROLES else ()
     if service_ids is None:
         service_ids = dashboard_service_ids(staff, headed=headed)
     cycle_services = set(cycle.services.values_list("pk", flat=True))
