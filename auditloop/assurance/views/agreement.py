@@ -38,17 +38,17 @@ def agreement_page(request: StaffRequest) -> HttpResponse:
     cycles = list(agreement_cycles(service_ids=service_ids))
     form = AgreementCycleForm(request.GET if "cycle" in request.GET else None, cycles=cycles)
     chosen, cycle = form.chosen()
+    by_auditor_shown = can_see_agreement_by_auditor(staff)
     context: dict[str, object] = {
         "form": form,
         "chosen": chosen,
         "cycle": cycle,
         "cycle_dates": cycle_dates(cycle) if cycle else "",
-        "by_auditor_shown": can_see_agreement_by_auditor(staff),
+        "by_auditor_shown": by_auditor_shown,
         "min_auditors": min_auditors,
     }
     page = Paginator(cycles, CYCLES_PER_PAGE).get_page(request.GET.get("page"))
     context["page"] = page
-    by_auditor_shown = bool(context["by_auditor_shown"])
 
     def figures() -> dict[str, object]:
         """The page's figures: each a bootstrap interval over every regrade in scope, seconds
